@@ -1,0 +1,1 @@
+//! Headless mode: export lines and the audit log, no terminal. OWNER: model helper.

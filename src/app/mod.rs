@@ -1,0 +1,2 @@
+//! The app loop (TUI) and its headless variant. OWNER: ui helper (mod.rs), model helper (headless.rs).
+pub mod headless;

@@ -1,0 +1,1 @@
+//! OAuth client credentials, token lifetime, SecretString. OWNER: feed helper.

@@ -1,0 +1,1 @@
+//! The feed task: auth, connect, subscribe, read, reconnect. OWNER: feed helper.

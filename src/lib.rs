@@ -1,0 +1,17 @@
+//! queuetop: a terminal monitor for Genesys Cloud queues.
+//! The arrows point one way (ARCHITECTURE.md): main -> app -> feed/model/ui/sink;
+//! feed -> subscription, auth, event; model -> event; sim -> event, filter, subscription.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod event;
+pub mod feed;
+pub mod filter;
+pub mod model;
+pub mod redact;
+pub mod sim;
+pub mod sink;
+pub mod subscription;
+pub mod ui;

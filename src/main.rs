@@ -1,0 +1,3 @@
+fn main() {
+    // OWNER: foundation helper (CLI, check-config); later issues add modes.
+}

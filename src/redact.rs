@@ -1,0 +1,1 @@
+//! The one redaction path for URLs and secrets. OWNER: foundation helper.

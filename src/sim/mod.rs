@@ -1,0 +1,1 @@
+//! The simulator: a model contact center served on loopback. OWNER: sim helper.

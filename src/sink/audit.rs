@@ -1,0 +1,1 @@
+//! The audit log: tracing to a JSON-lines file. OWNER: foundation helper.

@@ -1,0 +1,1 @@
+//! NDJSON export line (PROTOCOL.md section 4). OWNER: model helper.

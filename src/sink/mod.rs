@@ -1,0 +1,3 @@
+//! Output sinks. export: owner model helper; audit: owner foundation helper.
+pub mod audit;
+pub mod export;

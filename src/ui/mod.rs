@@ -1,0 +1,1 @@
+//! Drawing: a pure function of state, one file per panel. OWNER: ui helper.
