@@ -1,1 +1,543 @@
 //! The filter language (PROTOCOL.md section 2): parser and evaluator. OWNER: foundation helper.
+//!
+//! ```text
+//! expr   := term (("&&" | "||") term)*
+//! term   := "(" expr ")" | field ("==" | "!=") string
+//! field  := "queueId" | "mediaType" | "status" | "userId" | "skill"
+//! string := '"' chars, with \" and \\ escapes '"'
+//! ```
+//!
+//! The grammar does not say how `&&` and `||` mix without parentheses; we
+//! use the usual rule (`&&` binds tighter), and `Display` adds parentheses
+//! wherever they are needed, so printing and parsing again gives the same tree.
+
+use std::fmt;
+
+use crate::event::{AgentState, QueueInteraction, QueueSummary};
+
+/// The longest filter the protocol accepts, in characters.
+pub const MAX_FILTER_CHARS: usize = 2048;
+
+/// A field a filter can test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    QueueId,
+    MediaType,
+    Status,
+    UserId,
+    Skill,
+}
+
+impl Field {
+    pub const ALL: [Field; 5] = [
+        Field::QueueId,
+        Field::MediaType,
+        Field::Status,
+        Field::UserId,
+        Field::Skill,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::QueueId => "queueId",
+            Field::MediaType => "mediaType",
+            Field::Status => "status",
+            Field::UserId => "userId",
+            Field::Skill => "skill",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `==` or `!=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    Eq,
+    Ne,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+}
+
+/// A parsed filter expression. `And`/`Or` hold at least two operands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Expr {
+    Cmp { field: Field, op: Op, value: String },
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+/// What a field of an event holds, for filter evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldValues<'a> {
+    /// The event does not carry this field (a queue summary has no
+    /// `mediaType`): the comparison does not constrain it and passes, so one
+    /// filter can serve every event type of a queue.
+    NotApplicable,
+    One(&'a str),
+    /// Any of these (an agent's skills); `==` holds when one matches,
+    /// `!=` when none does.
+    Many(&'a [String]),
+}
+
+/// Something a filter can be evaluated against.
+pub trait FilterSubject {
+    fn field(&self, field: Field) -> FieldValues<'_>;
+}
+
+impl FilterSubject for QueueSummary {
+    fn field(&self, field: Field) -> FieldValues<'_> {
+        match field {
+            Field::QueueId => FieldValues::One(&self.queue_id),
+            _ => FieldValues::NotApplicable,
+        }
+    }
+}
+
+impl FilterSubject for QueueInteraction {
+    fn field(&self, field: Field) -> FieldValues<'_> {
+        match field {
+            Field::QueueId => FieldValues::One(&self.queue_id),
+            Field::MediaType => FieldValues::One(self.media_type.as_str()),
+            Field::Status => FieldValues::One(self.state.as_str()),
+            Field::UserId | Field::Skill => FieldValues::NotApplicable,
+        }
+    }
+}
+
+impl FilterSubject for AgentState {
+    fn field(&self, field: Field) -> FieldValues<'_> {
+        match field {
+            Field::QueueId => FieldValues::One(&self.queue_id),
+            Field::UserId => FieldValues::One(&self.user_id),
+            Field::Status => FieldValues::One(self.status.as_str()),
+            Field::Skill => FieldValues::Many(&self.skills),
+            Field::MediaType => FieldValues::NotApplicable,
+        }
+    }
+}
+
+/// Why a filter was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterErrorKind {
+    Syntax,
+    /// Longer than [`MAX_FILTER_CHARS`]; holds the length in characters.
+    TooLong(usize),
+}
+
+/// A filter that does not parse, with the 1-based column (in characters)
+/// where it went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    pub column: usize,
+    pub message: String,
+    pub kind: FilterErrorKind,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            FilterErrorKind::TooLong(n) => {
+                write!(f, "filter is {n} characters (at most {MAX_FILTER_CHARS})")
+            }
+            FilterErrorKind::Syntax => write!(
+                f,
+                "filter syntax error at column {}: {}",
+                self.column, self.message
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+/// A filter that parsed. The empty filter matches everything.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Filter {
+    root: Option<Expr>,
+}
+
+impl Filter {
+    /// Parses a filter; empty (or blank) text is the filter that matches everything.
+    pub fn parse(text: &str) -> Result<Filter, FilterError> {
+        let len = text.chars().count();
+        if len > MAX_FILTER_CHARS {
+            return Err(FilterError {
+                column: MAX_FILTER_CHARS + 1,
+                message: format!("the filter is longer than {MAX_FILTER_CHARS} characters"),
+                kind: FilterErrorKind::TooLong(len),
+            });
+        }
+        let mut p = Parser {
+            chars: text.chars().collect(),
+            pos: 0,
+        };
+        p.skip_ws();
+        if p.pos == p.chars.len() {
+            return Ok(Filter { root: None });
+        }
+        let root = p.expr()?;
+        let (col, tok) = p.next_token()?;
+        match tok {
+            Token::End => Ok(Filter { root: Some(root) }),
+            Token::Close => Err(syntax(col, "unexpected `)` with no matching `(`".into())),
+            other => Err(syntax(
+                col,
+                format!(
+                    "expected `&&`, `||` or end of filter, found {}",
+                    other.describe()
+                ),
+            )),
+        }
+    }
+
+    /// True when the filter matches everything.
+    pub fn is_empty(&self) -> bool {
+        self.root.is_none()
+    }
+
+    /// The parsed tree; None for the empty filter.
+    pub fn expr(&self) -> Option<&Expr> {
+        self.root.as_ref()
+    }
+
+    pub fn matches(&self, subject: &dyn FilterSubject) -> bool {
+        self.root.as_ref().is_none_or(|e| eval(e, subject))
+    }
+}
+
+fn eval(e: &Expr, s: &dyn FilterSubject) -> bool {
+    match e {
+        Expr::And(v) => v.iter().all(|e| eval(e, s)),
+        Expr::Or(v) => v.iter().any(|e| eval(e, s)),
+        Expr::Cmp { field, op, value } => {
+            let hit = match s.field(*field) {
+                FieldValues::NotApplicable => return true,
+                FieldValues::One(x) => x == value,
+                FieldValues::Many(xs) => xs.iter().any(|x| x == value),
+            };
+            match op {
+                Op::Eq => hit,
+                Op::Ne => !hit,
+            }
+        }
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.root {
+            Some(e) => write!(f, "{e}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Cmp { field, op, value } => {
+                write!(f, "{field} {} \"", op.as_str())?;
+                for c in value.chars() {
+                    if c == '"' || c == '\\' {
+                        f.write_str("\\")?;
+                    }
+                    write!(f, "{c}")?;
+                }
+                f.write_str("\"")
+            }
+            Expr::And(v) => join(f, v, " && ", |e| !matches!(e, Expr::Cmp { .. })),
+            // `&&` binds tighter, so an And inside an Or needs no parentheses.
+            Expr::Or(v) => join(f, v, " || ", |e| matches!(e, Expr::Or(_))),
+        }
+    }
+}
+
+fn join(
+    f: &mut fmt::Formatter<'_>,
+    items: &[Expr],
+    sep: &str,
+    needs_parens: impl Fn(&Expr) -> bool,
+) -> fmt::Result {
+    for (i, e) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        if needs_parens(e) {
+            write!(f, "({e})")?;
+        } else {
+            write!(f, "{e}")?;
+        }
+    }
+    Ok(())
+}
+
+fn syntax(column: usize, message: String) -> FilterError {
+    FilterError {
+        column,
+        message,
+        kind: FilterErrorKind::Syntax,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Open,
+    Close,
+    And,
+    Or,
+    Eq,
+    Ne,
+    Str(String),
+    Word(String),
+    End,
+}
+
+impl Token {
+    fn describe(&self) -> String {
+        match self {
+            Token::Open => "`(`".into(),
+            Token::Close => "`)`".into(),
+            Token::And => "`&&`".into(),
+            Token::Or => "`||`".into(),
+            Token::Eq => "`==`".into(),
+            Token::Ne => "`!=`".into(),
+            Token::Str(s) => format!("the string \"{s}\""),
+            Token::Word(w) => format!("`{w}`"),
+            Token::End => "end of filter".into(),
+        }
+    }
+}
+
+const FIELD_LIST: &str = "queueId, mediaType, status, userId, skill";
+
+/// Recursive descent over chars; tokens are read lazily so the first error
+/// by position is the one reported.
+struct Parser {
+    chars: Vec<char>,
+    pos: usize,
+}
+
+impl Parser {
+    fn skip_ws(&mut self) {
+        while self.chars.get(self.pos).is_some_and(|c| c.is_whitespace()) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek_token(&mut self) -> Result<(usize, Token), FilterError> {
+        let save = self.pos;
+        let t = self.next_token();
+        self.pos = save;
+        t
+    }
+
+    /// Returns the token and its 1-based column.
+    fn next_token(&mut self) -> Result<(usize, Token), FilterError> {
+        self.skip_ws();
+        let start = self.pos;
+        let col = start + 1;
+        let Some(&c) = self.chars.get(start) else {
+            return Ok((col, Token::End));
+        };
+        let next = self.chars.get(start + 1).copied();
+        let two = |p: &mut Parser, t: Token| {
+            p.pos += 2;
+            Ok((col, t))
+        };
+        match (c, next) {
+            ('(', _) => {
+                self.pos += 1;
+                Ok((col, Token::Open))
+            }
+            (')', _) => {
+                self.pos += 1;
+                Ok((col, Token::Close))
+            }
+            ('&', Some('&')) => two(self, Token::And),
+            ('|', Some('|')) => two(self, Token::Or),
+            ('=', Some('=')) => two(self, Token::Eq),
+            ('!', Some('=')) => two(self, Token::Ne),
+            ('"', _) => self.string(col),
+            _ => {
+                // A bare word: everything up to a space, a bracket, a quote or
+                // an operator character (at least one char, so no endless loop).
+                self.pos += 1;
+                while let Some(&c) = self.chars.get(self.pos) {
+                    if c.is_whitespace() || "()\"&|=!".contains(c) {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                let w: String = self.chars[start..self.pos].iter().collect();
+                Ok((col, Token::Word(w)))
+            }
+        }
+    }
+
+    fn string(&mut self, col: usize) -> Result<(usize, Token), FilterError> {
+        self.pos += 1;
+        let mut s = String::new();
+        loop {
+            match self.chars.get(self.pos).copied() {
+                None => {
+                    return Err(syntax(
+                        col,
+                        "unterminated string: add a closing `\"`".into(),
+                    ));
+                }
+                Some('"') => {
+                    self.pos += 1;
+                    return Ok((col, Token::Str(s)));
+                }
+                Some('\\') => match self.chars.get(self.pos + 1).copied() {
+                    Some(e @ ('"' | '\\')) => {
+                        s.push(e);
+                        self.pos += 2;
+                    }
+                    Some(e) => {
+                        return Err(syntax(
+                            self.pos + 1,
+                            format!("unknown escape `\\{e}` in a string (only `\\\"` and `\\\\`)"),
+                        ));
+                    }
+                    None => {
+                        return Err(syntax(
+                            col,
+                            "unterminated string: add a closing `\"`".into(),
+                        ));
+                    }
+                },
+                Some(c) => {
+                    s.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+    }
+
+    /// `expr := term (("&&" | "||") term)*`, `&&` binding tighter.
+    fn expr(&mut self) -> Result<Expr, FilterError> {
+        let mut ors: Vec<Expr> = Vec::new();
+        let mut ands: Vec<Expr> = vec![self.term()?];
+        loop {
+            match self.peek_token()?.1 {
+                Token::And => {
+                    self.next_token()?;
+                    ands.push(self.term()?);
+                }
+                Token::Or => {
+                    self.next_token()?;
+                    ors.push(collapse(std::mem::take(&mut ands), Expr::And));
+                    ands.push(self.term()?);
+                }
+                _ => break,
+            }
+        }
+        let last = collapse(ands, Expr::And);
+        if ors.is_empty() {
+            return Ok(last);
+        }
+        ors.push(last);
+        Ok(Expr::Or(ors))
+    }
+
+    fn term(&mut self) -> Result<Expr, FilterError> {
+        let (col, tok) = self.next_token()?;
+        match tok {
+            Token::Open => {
+                let e = self.expr()?;
+                match self.next_token()? {
+                    (_, Token::Close) => Ok(e),
+                    (c, other) => Err(syntax(
+                        c,
+                        format!(
+                            "expected `)` to close the `(` at column {col}, found {}",
+                            other.describe()
+                        ),
+                    )),
+                }
+            }
+            Token::Word(w) => match Field::parse(&w) {
+                Some(field) => self.comparison(field),
+                None => Err(syntax(col, unknown_field(&w))),
+            },
+            other => Err(syntax(
+                col,
+                format!(
+                    "expected a field ({FIELD_LIST}), found {}",
+                    other.describe()
+                ),
+            )),
+        }
+    }
+
+    fn comparison(&mut self, field: Field) -> Result<Expr, FilterError> {
+        let (col, tok) = self.next_token()?;
+        let op = match tok {
+            Token::Eq => Op::Eq,
+            Token::Ne => Op::Ne,
+            other => {
+                return Err(syntax(
+                    col,
+                    format!(
+                        "expected `==` or `!=` after `{field}`, found {}",
+                        other.describe()
+                    ),
+                ));
+            }
+        };
+        match self.next_token()? {
+            (_, Token::Str(value)) => Ok(Expr::Cmp { field, op, value }),
+            (c, other) => Err(syntax(
+                c,
+                format!(
+                    "expected a string in double quotes after `{}`, found {}",
+                    op.as_str(),
+                    other.describe()
+                ),
+            )),
+        }
+    }
+}
+
+fn collapse(mut v: Vec<Expr>, wrap: fn(Vec<Expr>) -> Expr) -> Expr {
+    if v.len() == 1 { v.remove(0) } else { wrap(v) }
+}
+
+fn unknown_field(w: &str) -> String {
+    let near = Field::ALL
+        .into_iter()
+        .map(|f| {
+            (
+                strsim::levenshtein(&w.to_lowercase(), &f.as_str().to_lowercase()),
+                f,
+            )
+        })
+        .min_by_key(|(d, _)| *d);
+    match near {
+        Some((d, f)) if d <= 2 => {
+            format!("expected a field ({FIELD_LIST}), found `{w}`; did you mean `{f}`?")
+        }
+        _ => format!("expected a field ({FIELD_LIST}), found `{w}`"),
+    }
+}
+
+#[cfg(test)]
+#[path = "filter_tests.rs"]
+mod tests;
