@@ -46,6 +46,17 @@ impl EventType {
             EventType::AgentState => "agent-state",
         }
     }
+
+    pub const ALL: [EventType; 3] = [
+        EventType::QueueSummary,
+        EventType::QueueInteraction,
+        EventType::AgentState,
+    ];
+
+    /// Parses the wire spelling (`queue-summary`, ...).
+    pub fn parse(s: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone)]
