@@ -162,8 +162,10 @@ impl Default for UiConfig {
 mod check;
 mod file;
 mod load;
+mod report;
 
-pub use load::{Loaded, Overrides, Sources, load};
+pub use check::{environment_problem, url_problem};
+pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
 
 impl Protocol {
     pub fn parse(s: &str) -> Option<Protocol> {
