@@ -163,6 +163,7 @@ mod check;
 mod file;
 mod load;
 mod report;
+mod table;
 
 pub use check::{environment_problem, url_problem};
 pub use load::{Loaded, Overrides, Sources, default_audit_file, load};

@@ -422,5 +422,4 @@ fn check_count(n: usize) -> Result<(), SubscriptionError> {
 }
 
 #[cfg(test)]
-#[path = "subscription_tests.rs"]
 mod tests;
