@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use crate::event::{AgentState, QueueInteraction, QueueSummary};
+use crate::event::{AgentState, QueueEventKind, QueueInteraction, QueueSummary};
 
 mod parser;
 
@@ -130,6 +130,20 @@ impl FilterSubject for AgentState {
             Field::Status => FieldValues::One(self.status.as_str()),
             Field::Skill => FieldValues::Many(&self.skills),
             Field::MediaType => FieldValues::NotApplicable,
+        }
+    }
+}
+
+impl FilterSubject for QueueEventKind {
+    fn field(&self, field: Field) -> FieldValues<'_> {
+        match self {
+            QueueEventKind::Summary(s) => s.field(field),
+            QueueEventKind::Interaction(i) => i.field(field),
+            QueueEventKind::Agent(a) => a.field(field),
+            QueueEventKind::Totals(t) => match field {
+                Field::QueueId => FieldValues::One(&t.queue_id),
+                _ => FieldValues::NotApplicable,
+            },
         }
     }
 }

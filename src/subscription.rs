@@ -4,162 +4,20 @@
 //! topic `/routing/queues/events` or `/routing/queues/{queueId}/events`,
 //! three event types, filters that parse and fit in 2048 characters.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config::{EventType, QueueConfig};
-use crate::filter::{Filter, FilterError};
+use crate::event::QueueEventKind;
+use crate::filter::{Filter, FilterSubject};
+
+mod error;
+
+pub use error::SubscriptionError;
 
 /// The most subscriptions one connection may carry.
 pub const MAX_SUBSCRIPTIONS: usize = 100;
 
 const ALL_QUEUES_TOPIC: &str = "/routing/queues/events";
-const EXAMPLE_UUID: &str = "5d2c8f3e-6a4b-4c1d-9e0f-1a2b3c4d5e6f";
-
-/// Why a subscription (or a set of them) breaks the rules. `Display` is the
-/// message the user sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubscriptionError {
-    TooMany {
-        count: usize,
-    },
-    Empty,
-    IdNotUuid {
-        id: String,
-    },
-    DuplicateId {
-        id: String,
-        first: usize,
-    },
-    BadTopic {
-        topic: String,
-    },
-    BadQueueId {
-        queue_id: String,
-    },
-    /// A configured queue with only a name: the realtime feed needs its id.
-    QueueWithoutId,
-    UnknownType {
-        kind: String,
-    },
-    Filter(FilterError),
-    /// The payload is not a JSON array of subscription objects.
-    Json {
-        message: String,
-    },
-    /// One of the above, in subscription `index` (1-based) of a set.
-    At {
-        index: usize,
-        /// The queue's display name, or its id, when known.
-        queue: Option<String>,
-        /// Position of the queue in the `&[QueueConfig]` it came from.
-        queue_index: Option<usize>,
-        error: Box<SubscriptionError>,
-    },
-}
-
-impl SubscriptionError {
-    /// The rule that was broken, short, for `check-config`'s `(rule)`.
-    pub fn rule(&self) -> &'static str {
-        match self {
-            SubscriptionError::TooMany { .. } => "at most 100 subscriptions per connection",
-            SubscriptionError::Empty => "at least one subscription per connection",
-            SubscriptionError::IdNotUuid { .. } => "subscription ids are UUIDs",
-            SubscriptionError::DuplicateId { .. } => "subscription ids are unique",
-            SubscriptionError::BadTopic { .. } => {
-                "topic is /routing/queues/events or /routing/queues/{queueId}/events"
-            }
-            SubscriptionError::BadQueueId { .. } | SubscriptionError::QueueWithoutId => {
-                "queue ids are UUIDs or [A-Za-z0-9_-]+"
-            }
-            SubscriptionError::UnknownType { .. } => {
-                "types are queue-summary, queue-interaction, agent-state"
-            }
-            SubscriptionError::Filter(_) => "filters parse and have at most 2048 characters",
-            SubscriptionError::Json { .. } => "subscriptions are a JSON array of objects",
-            SubscriptionError::At { error, .. } => error.rule(),
-        }
-    }
-
-    /// The error without its position in a set.
-    pub fn inner(&self) -> &SubscriptionError {
-        match self {
-            SubscriptionError::At { error, .. } => error.inner(),
-            other => other,
-        }
-    }
-
-    /// Position of the queue it came from in `from_queues`' input.
-    pub fn queue_index(&self) -> Option<usize> {
-        match self {
-            SubscriptionError::At { queue_index, .. } => *queue_index,
-            _ => None,
-        }
-    }
-
-    fn at(self, index: usize, queue: Option<String>, queue_index: Option<usize>) -> Self {
-        SubscriptionError::At {
-            index,
-            queue,
-            queue_index,
-            error: Box::new(self),
-        }
-    }
-}
-
-impl fmt::Display for SubscriptionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SubscriptionError::TooMany { count } => write!(
-                f,
-                "too many subscriptions: {count} (at most {MAX_SUBSCRIPTIONS} per connection)"
-            ),
-            SubscriptionError::Empty => {
-                f.write_str("no subscriptions: a connection needs at least one")
-            }
-            SubscriptionError::IdNotUuid { id } => write!(
-                f,
-                "id `{id}` is not a UUID; use a UUID such as {EXAMPLE_UUID}"
-            ),
-            SubscriptionError::DuplicateId { id, first } => write!(
-                f,
-                "id `{id}` is already used by subscription {first}; give each subscription its own UUID"
-            ),
-            SubscriptionError::BadTopic { topic } => write!(
-                f,
-                "topic `{topic}` is not `/routing/queues/events` or `/routing/queues/{{queueId}}/events`"
-            ),
-            SubscriptionError::BadQueueId { queue_id } => write!(
-                f,
-                "queue id `{queue_id}` is neither a UUID nor made of letters, digits, `_` and `-`"
-            ),
-            SubscriptionError::QueueWithoutId => {
-                f.write_str("the queue has a name but no id; the realtime feed needs `id` (a UUID)")
-            }
-            SubscriptionError::UnknownType { kind } => write!(
-                f,
-                "type `{kind}` is unknown; use queue-summary, queue-interaction or agent-state"
-            ),
-            SubscriptionError::Filter(e) => write!(f, "{e}"),
-            SubscriptionError::Json { message } => write!(
-                f,
-                "subscriptions are not a JSON array of {{\"id\", \"topic\", \"type\", \"filter\"?}} objects: {message}"
-            ),
-            SubscriptionError::At {
-                index,
-                queue,
-                error,
-                ..
-            } => match queue {
-                Some(q) => write!(f, "subscription {index} (queue {q}): {error}"),
-                None => write!(f, "subscription {index}: {error}"),
-            },
-        }
-    }
-}
-
-impl std::error::Error for SubscriptionError {}
 
 /// True for a hyphenated UUID (`8-4-4-4-12` hex digits), the only form on the wire.
 pub fn is_uuid(s: &str) -> bool {
@@ -177,6 +35,16 @@ pub fn is_queue_id(s: &str) -> bool {
 /// The topic for one queue's events.
 pub fn queue_topic(queue_id: &str) -> String {
     format!("/routing/queues/{queue_id}/events")
+}
+
+/// The subscription type that carries an event (None for interval totals).
+pub fn event_type_of(event: &QueueEventKind) -> Option<EventType> {
+    match event {
+        QueueEventKind::Summary(_) => Some(EventType::QueueSummary),
+        QueueEventKind::Interaction(_) => Some(EventType::QueueInteraction),
+        QueueEventKind::Agent(_) => Some(EventType::AgentState),
+        QueueEventKind::Totals(_) => None,
+    }
 }
 
 /// The queue a topic names: `Ok(None)` for all queues.
@@ -264,6 +132,20 @@ impl Subscription {
     pub fn queue_id(&self) -> Option<&str> {
         self.queue_id.as_deref()
     }
+
+    /// Does this subscription ask for `event`: its type, its queue (or all
+    /// queues) and its filter? Interval totals are never subscribed to.
+    pub fn wants(&self, event: &QueueEventKind) -> bool {
+        event_type_of(event) == Some(self.kind)
+            && self
+                .queue_id
+                .as_deref()
+                .is_none_or(|q| q == event.queue_id())
+            && self
+                .filter
+                .as_ref()
+                .is_none_or(|f| f.matches(event as &dyn FilterSubject))
+    }
 }
 
 /// 1 to 100 valid subscriptions with distinct ids: one connection's payload.
@@ -301,7 +183,7 @@ impl SubscriptionSet {
                     id: s.id.clone(),
                     first: first + 1,
                 }
-                .at(i + 1, s.queue_id.clone(), None));
+                .at(i + 1, s.queue_id.clone(), None, Some(s.id.clone())));
             }
         }
         Ok(SubscriptionSet { subs })
@@ -318,7 +200,7 @@ impl SubscriptionSet {
             let label = q.name.clone().or_else(|| q.id.clone());
             let Some(id) = &q.id else {
                 index += 1;
-                errors.push(SubscriptionError::QueueWithoutId.at(index, label, Some(qi)));
+                errors.push(SubscriptionError::QueueWithoutId.at(index, label, Some(qi), None));
                 continue;
             };
             // One filter error per queue is enough: it is the same text for each type.
@@ -338,7 +220,7 @@ impl SubscriptionSet {
                     Ok(s) => subs.push(s),
                     Err(e) => {
                         queue_failed = true;
-                        errors.push(e.at(index, label.clone(), Some(qi)));
+                        errors.push(e.at(index, label.clone(), Some(qi), None));
                     }
                 }
             }
@@ -381,11 +263,11 @@ impl SubscriptionSet {
                 SubscriptionError::Json {
                     message: e.to_string(),
                 }
-                .at(i + 1, None, None)
+                .at(i + 1, None, None, None)
             })?;
             let queue = parse_topic(&w.topic).ok().flatten();
             let s = Subscription::new(&w.id, &w.topic, &w.kind, w.filter.as_deref())
-                .map_err(|e| e.at(i + 1, queue, None))?;
+                .map_err(|e| e.at(i + 1, queue, None, is_uuid(&w.id).then(|| w.id.clone())))?;
             subs.push(s);
         }
         SubscriptionSet::new(subs)
@@ -397,6 +279,11 @@ impl SubscriptionSet {
 
     pub fn len(&self) -> usize {
         self.subs.len()
+    }
+
+    /// Does any subscription in the set ask for `event`?
+    pub fn wants(&self, event: &QueueEventKind) -> bool {
+        self.subs.iter().any(|s| s.wants(event))
     }
 
     /// Always false: a set holds at least one subscription.

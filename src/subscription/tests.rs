@@ -302,3 +302,53 @@ fn duplicate_ids_and_bad_json() {
         "{e}"
     );
 }
+
+#[test]
+fn server_side_errors_carry_the_subscription_id_and_a_code() {
+    let json = format!(
+        r#"[{{"id":"{ID}","topic":"{}","type":"queue-sumary"}}]"#,
+        topic()
+    );
+    let e = SubscriptionSet::parse_json(&json).unwrap_err();
+    assert_eq!(e.subscription_id(), Some(ID));
+    assert_eq!(e.code(), "invalid_type");
+    let e = SubscriptionSet::parse_json(&set_json(101)).unwrap_err();
+    assert_eq!(
+        (e.subscription_id(), e.code()),
+        (None, "too_many_subscriptions")
+    );
+    let json = format!(
+        r#"[{{"id":"x","topic":"{}","type":"agent-state"}}]"#,
+        topic()
+    );
+    let e = SubscriptionSet::parse_json(&json).unwrap_err();
+    assert_eq!((e.subscription_id(), e.code()), (None, "invalid_id"));
+}
+
+#[test]
+fn wants_checks_type_queue_and_filter() {
+    use crate::event::{AgentState, AgentStatus, QueueEventKind, QueueSummary};
+    let agent = |q: &str, skill: &str| {
+        QueueEventKind::Agent(AgentState {
+            queue_id: q.to_string(),
+            user_id: "u".to_string(),
+            user_name: None,
+            status: AgentStatus::Idle,
+            skills: vec![skill.to_string()],
+        })
+    };
+    let summary = QueueEventKind::Summary(QueueSummary {
+        queue_id: Q.to_string(),
+        ..Default::default()
+    });
+    let s = Subscription::new(ID, &topic(), "agent-state", Some(r#"skill == "Spanish""#)).unwrap();
+    assert!(s.wants(&agent(Q, "Spanish")));
+    assert!(!s.wants(&agent(Q, "Billing")));
+    assert!(!s.wants(&agent("other", "Spanish")));
+    assert!(!s.wants(&summary));
+    let all = Subscription::new(ID, "/routing/queues/events", "queue-summary", None).unwrap();
+    assert!(all.wants(&summary));
+    let set = SubscriptionSet::new(vec![s]).unwrap();
+    assert!(set.wants(&agent(Q, "Spanish")));
+    assert!(!set.wants(&summary));
+}
