@@ -112,8 +112,17 @@ pub async fn next_msg(ws: &mut Client) -> Option<Result<Message, tungstenite::Er
 
 /// The next text frame, parsed; pings and pongs are skipped.
 pub async fn next_json(ws: &mut Client) -> Value {
+    next_json_within(ws, SOON).await
+}
+
+/// `next_json` with its own bound (for heartbeats and other slow things
+/// under paused time).
+pub async fn next_json_within(ws: &mut Client, bound: Duration) -> Value {
     loop {
-        match next_msg(ws).await {
+        let msg = tokio::time::timeout(bound, ws.next())
+            .await
+            .expect("no frame within the bound");
+        match msg {
             Some(Ok(Message::Text(t))) => return serde_json::from_str(&t).unwrap(),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
             other => panic!("expected a text frame, got {other:?}"),
@@ -126,10 +135,54 @@ pub async fn next_json(ws: &mut Client) -> Value {
 pub async fn close_code(ws: &mut Client) -> Option<u16> {
     loop {
         match next_msg(ws).await {
-            Some(Ok(Message::Close(Some(f)))) => return Some(f.code.into()),
-            Some(Ok(Message::Close(None))) => return None,
+            Some(Ok(Message::Close(f))) => {
+                // Keep reading so tungstenite sends our close reply, as a
+                // well-behaved peer does, until the server hangs up.
+                let _ = tokio::time::timeout(SOON, async {
+                    while let Some(Ok(_)) = ws.next().await {}
+                })
+                .await;
+                return f.map(|f| f.code.into());
+            }
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return None,
         }
     }
+}
+
+use queuetop::event::{
+    AgentState, AgentStatus, InteractionState, MediaType, QueueEventKind, QueueInteraction,
+    QueueSummary,
+};
+
+pub fn summary(queue_id: &str, waiting: u32) -> QueueEventKind {
+    QueueEventKind::Summary(QueueSummary {
+        queue_id: queue_id.to_string(),
+        queue_name: Some("Scripted".to_string()),
+        agents_available: 1,
+        agents_logged_in: 3,
+        agents_interacting: 2,
+        interactions_waiting: waiting,
+        ..QueueSummary::default()
+    })
+}
+
+pub fn interaction(queue_id: &str, media: MediaType) -> QueueEventKind {
+    QueueEventKind::Interaction(QueueInteraction {
+        queue_id: queue_id.to_string(),
+        conversation_id: uuid::Uuid::new_v4().to_string(),
+        media_type: media,
+        state: InteractionState::Waiting,
+        wait_ms: Some(0),
+    })
+}
+
+pub fn agent(queue_id: &str, status: AgentStatus) -> QueueEventKind {
+    QueueEventKind::Agent(AgentState {
+        queue_id: queue_id.to_string(),
+        user_id: uuid::Uuid::new_v4().to_string(),
+        user_name: Some("Ana Ruiz".to_string()),
+        status,
+        skills: vec!["Spanish".to_string()],
+    })
 }
