@@ -115,6 +115,16 @@ pub async fn next_json(ws: &mut Client) -> Value {
     next_json_within(ws, SOON).await
 }
 
+/// The next message that is not a heartbeat.
+pub async fn next_event(ws: &mut Client) -> Value {
+    loop {
+        let v = next_json(ws).await;
+        if v["type"] != "heartbeat" {
+            return v;
+        }
+    }
+}
+
 /// `next_json` with its own bound (for heartbeats and other slow things
 /// under paused time).
 pub async fn next_json_within(ws: &mut Client, bound: Duration) -> Value {
@@ -133,8 +143,16 @@ pub async fn next_json_within(ws: &mut Client, bound: Duration) -> Value {
 /// Reads until the server's close frame and returns its code (None when
 /// the socket ended without one).
 pub async fn close_code(ws: &mut Client) -> Option<u16> {
+    close_code_within(ws, SOON).await
+}
+
+/// `close_code`, each frame awaited at most `bound`.
+pub async fn close_code_within(ws: &mut Client, bound: Duration) -> Option<u16> {
     loop {
-        match next_msg(ws).await {
+        let msg = tokio::time::timeout(bound, ws.next())
+            .await
+            .expect("no frame within the bound");
+        match msg {
             Some(Ok(Message::Close(f))) => {
                 // Keep reading so tungstenite sends our close reply, as a
                 // well-behaved peer does, until the server hangs up.
