@@ -10,6 +10,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep, sleep_until};
 use tokio_tungstenite::WebSocketStream;
@@ -139,8 +140,15 @@ impl Conn {
     }
 
     /// The ack, then (when the model runs) the current summary of every
-    /// subscribed queue so a new client has numbers at once.
-    async fn send_ack(&mut self, f: &Faults) -> Result<(), WsError> {
+    /// subscribed queue so a new client has numbers at once. Model events
+    /// queued before the snapshot are older than it: they are skipped by
+    /// listening afresh first (an event racing the snapshot may come twice,
+    /// never stale).
+    async fn send_ack(
+        &mut self,
+        f: &Faults,
+        events: &mut broadcast::Receiver<Arc<SimEvent>>,
+    ) -> Result<(), WsError> {
         let Some(subs) = &self.subs else {
             return Ok(());
         };
@@ -149,6 +157,7 @@ impl Conn {
         self.acked = true;
         self.shared.stat(|s| s.acks_sent += 1);
         if self.shared.opts.generate {
+            *events = events.resubscribe();
             let stamp = now_stamp();
             let summaries = lock(&self.shared.model).summaries();
             for s in summaries {
@@ -259,7 +268,7 @@ pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
             hb.as_mut().reset(Instant::now() + hb_every);
         }
         let f = faults_rx.borrow_and_update().clone();
-        if c.subs.is_some() && !c.acked && !f.silent && c.send_ack(&f).await.is_err() {
+        if c.subs.is_some() && !c.acked && !f.silent && c.send_ack(&f, &mut events).await.is_err() {
             return;
         }
         if let Some(a) = c.limit_action(&f) {
