@@ -176,27 +176,32 @@ impl SimHandle {
     /// A complete config.toml pointing at this simulator, one `[[queue]]`
     /// per simulated queue.
     pub fn config_toml(&self, protocol: &str) -> String {
+        // TOML basic strings, escaped by the toml crate.
+        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let mut out = format!(
             "# queuetop simulator on {addr} (seed {seed}): simulator credentials, not real ones\n\
              [genesys]\n\
-             protocol = \"{protocol}\"\n\
-             client_id = \"{id}\"\n\
-             client_secret = \"{secret}\"\n\
-             login_url = \"{login}\"\n\
-             api_url = \"{api}\"\n\
-             realtime_url = \"{rt}\"\n",
+             protocol = {protocol}\n\
+             client_id = {id}\n\
+             client_secret = {secret}\n\
+             login_url = {login}\n\
+             api_url = {api}\n\
+             realtime_url = {rt}\n",
             addr = self.shared.addr,
             seed = self.shared.opts.seed,
-            id = self.client_id(),
-            secret = self.client_secret(),
-            login = self.login_url(),
-            api = self.api_url(),
-            rt = self.realtime_url(),
+            protocol = q(protocol),
+            id = q(self.client_id()),
+            secret = q(self.client_secret()),
+            login = q(&self.login_url()),
+            api = q(&self.api_url()),
+            rt = q(&self.realtime_url()),
         );
         for (id, name) in self.queues() {
             out.push_str(&format!(
-                "\n[[queue]]\nid = \"{id}\"\nname = \"{name}\"\n\
-                 events = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n"
+                "\n[[queue]]\nid = {}\nname = {}\n\
+                 events = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n",
+                q(&id),
+                q(&name)
             ));
         }
         out
