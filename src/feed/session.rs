@@ -29,9 +29,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl Feed {
     pub(super) async fn connect_once(&mut self, payload: &Payload) -> Outcome {
-        if self.status.state != ConnState::Connecting
-            && !self.set_state(ConnState::Connecting).await
-        {
+        if !self.set_state(ConnState::Connecting).await {
             return Outcome::Gone;
         }
         let token = match or_command(
