@@ -36,6 +36,9 @@ const COMMAND_CAPACITY: usize = 16;
 
 const TARGET: &str = "queuetop::feed";
 
+/// At most one at-once reconnect per this window; the rest back off.
+const AT_ONCE_GAP: Duration = Duration::from_secs(30);
+
 pub struct FeedHandle {
     pub events: mpsc::Receiver<FeedEvent>,
     pub commands: mpsc::Sender<FeedCommand>,
@@ -155,8 +158,9 @@ pub(crate) enum Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Delay {
     Backoff,
-    /// At once, the first time since the last ack; a repeat backs off, so a
-    /// server that keeps saying "go away now" cannot make us spin.
+    /// At once, unless an at-once reconnect already happened within
+    /// `AT_ONCE_GAP`: then it backs off, so a server that keeps saying "come
+    /// back now" (even right after an ack) cannot make us spin.
     AtOnce,
     /// Backoff, but never shorter than this.
     AtLeast(Duration),
@@ -180,8 +184,8 @@ pub(crate) struct Feed {
     status: FeedStatus,
     /// Failed attempts since the last ack.
     failures: u32,
-    /// An at-once reconnect was used since the last ack.
-    at_once_used: bool,
+    /// When the last at-once reconnect happened.
+    last_at_once: Option<Instant>,
     /// The user asked to reconnect while the task was blocked on the app.
     pending_reconnect: bool,
     malformed: u64,
@@ -204,7 +208,7 @@ impl Feed {
             rng: fastrand::Rng::new(),
             status: FeedStatus::connecting(),
             failures: 0,
-            at_once_used: false,
+            last_at_once: None,
             pending_reconnect: false,
             malformed: 0,
             unknown: 0,
@@ -253,9 +257,10 @@ impl Feed {
             );
             return self.stopped(reason).await;
         }
+        let at_once_allowed = self.last_at_once.is_none_or(|t| t.elapsed() >= AT_ONCE_GAP);
         let wait = match delay {
-            Delay::AtOnce if !self.at_once_used => {
-                self.at_once_used = true;
+            Delay::AtOnce if at_once_allowed => {
+                self.last_at_once = Some(Instant::now());
                 Duration::ZERO
             }
             Delay::AtOnce | Delay::Backoff => self.backoff.next_delay(&mut self.rng),
@@ -318,7 +323,6 @@ impl Feed {
     /// A fresh start: the server accepted us, or the user asked.
     fn clear_failures(&mut self) {
         self.failures = 0;
-        self.at_once_used = false;
         self.backoff.reset();
     }
 
