@@ -160,3 +160,58 @@ async fn a_config_without_queue_ids_stops_with_a_clear_message() {
     );
     h.task.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limited_token_endpoint_is_honoured_before_the_next_try() {
+    use feed_common::token_server::{Answer, TokenServer};
+    let server = TokenServer::start(vec![
+        Answer::json(429, "{}").header("retry-after", "5"),
+        Answer::token("t1", 3600),
+    ])
+    .await;
+    let port = closed_port().await;
+    let cfg = config(
+        Protocol::Realtime,
+        &server.url,
+        &format!("ws://{port}/x"),
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        reconnect(10, 100, 0, 75),
+    );
+    let mut h = feed::spawn(cfg);
+    let t0 = tokio::time::Instant::now();
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    let ConnState::Reconnecting { next_try, .. } = st.state else {
+        unreachable!()
+    };
+    assert!(
+        next_try - t0 >= Duration::from_secs(5),
+        "{:?}",
+        next_try - t0
+    );
+    assert!(st.last_error.unwrap().contains("rate limiting"));
+    // The next try asks again, gets a token, and fails only at the socket.
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    assert!(t0.elapsed() >= Duration::from_secs(5));
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    assert!(
+        st.last_error.unwrap().contains("realtime server"),
+        "{:?}",
+        server.seen().len()
+    );
+    assert_eq!(server.seen().len(), 2);
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    h.task.await.unwrap();
+}

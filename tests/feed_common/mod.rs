@@ -2,6 +2,8 @@
 //! bounded waits on the feed's event channel.
 #![allow(dead_code)]
 
+pub mod token_server;
+
 use std::sync::Arc;
 use std::time::Duration;
 
