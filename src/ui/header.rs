@@ -62,7 +62,9 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> bool {
     let width = area.width as usize;
     let mut all: Vec<(bool, Segment)> = vec![(false, brand)];
     all.extend(left.into_iter().map(|s| (false, s)));
-    all.push((true, clock));
+    if scene.ui.clock {
+        all.push((true, clock));
+    }
     // Drop the least important segment until everything fits.
     loop {
         let used: usize = all.iter().map(|(_, s)| s.width()).sum::<usize>()

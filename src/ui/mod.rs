@@ -47,6 +47,8 @@ pub struct Ui {
     pub alerts: AlertConfig,
     /// Offset of the header clock and alert times (UTC in tests).
     pub utc_offset: UtcOffset,
+    /// Show the header clock (it costs one redraw a second).
+    pub clock: bool,
 }
 
 impl Ui {
@@ -59,6 +61,7 @@ impl Ui {
             protocol: cfg.genesys.protocol.as_str(),
             alerts: cfg.alerts,
             utc_offset: UtcOffset::UTC,
+            clock: true,
         }
     }
 }

@@ -35,6 +35,7 @@ pub fn ui() -> Ui {
         protocol: "notifications",
         alerts: AlertConfig::default(),
         utc_offset: time::UtcOffset::UTC,
+        clock: true,
     }
 }
 
