@@ -120,8 +120,8 @@ impl Scene<'_> {
 /// What the loop needs to know after a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DrawInfo {
-    /// A clock or countdown is on screen: redraw once a second.
-    pub timed: bool,
+    /// When a clock or countdown on screen next reads differently.
+    pub redraw_at: Option<Instant>,
     /// Queue rows that fit (the PgUp/PgDn step).
     pub list_rows: usize,
 }
@@ -154,10 +154,10 @@ pub fn draw(
         Constraint::Length(1),
     ])
     .areas(area);
-    let timed = header::render(frame, top, &scene);
+    let redraw_at = header::render(frame, top, &scene);
     hints::render(frame, bottom, &scene);
     let mut info = DrawInfo {
-        timed,
+        redraw_at,
         list_rows: view.page_rows,
     };
     match view.overlay {
@@ -190,7 +190,7 @@ fn main_screen(frame: &mut Frame, body: Rect, scene: &Scene) -> usize {
         rows
     } else {
         let strip = alerts::has_active(scene.state) as u16;
-        let list_h = (n + 3).clamp(5, (body.height * 2 / 5).max(5));
+        let list_h = (n + 3).clamp(5, (body.height / 2).max(5));
         let [list, rest, alert_line] = Layout::vertical([
             Constraint::Length(list_h),
             Constraint::Fill(1),
