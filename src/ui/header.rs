@@ -215,3 +215,30 @@ fn latency_figures(feed: &FeedStats) -> Option<(f64, f64)> {
 fn delivery_rate(feed: &FeedStats, scene: &Scene) -> Option<f64> {
     Some(feed.delivery_rate(scene.now))
 }
+
+/// Why the feed is not live, in a sentence, when it is not: shown on its
+/// own line because the header may not have room for the reason.
+pub fn feed_problem(scene: &Scene) -> Option<Line<'static>> {
+    let t = scene.theme();
+    let g = scene.glyphs();
+    let status = &scene.live.feed.status;
+    let (text, style) = match &status.state {
+        ConnState::Stopped { reason } => {
+            let why = if reason.is_empty() {
+                status.last_error.clone().unwrap_or_default()
+            } else {
+                reason.clone()
+            };
+            (
+                format!("{} Feed stopped: {why}. Press r to reconnect.", g.stopped),
+                t.alert,
+            )
+        }
+        ConnState::Reconnecting { .. } | ConnState::Connecting => {
+            let err = status.last_error.as_ref()?;
+            (format!("{} Last error: {err}", g.reconnecting), t.warn)
+        }
+        ConnState::Connected | ConnState::Closed => return None,
+    };
+    Some(Line::styled(text, style))
+}

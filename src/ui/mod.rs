@@ -172,12 +172,23 @@ pub fn draw(
     info
 }
 
-/// Queues, detail and alerts side by side (wide) or stacked (narrow).
-fn main_screen(frame: &mut Frame, body: Rect, scene: &Scene) -> usize {
+/// Queues, detail and alerts side by side (wide) or stacked (narrow), and
+/// one line for what needs attention most: a feed problem, else (narrow)
+/// the newest alert.
+fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
     let n = scene.view.visible(scene.state, scene.now).len() as u16;
     let q = scene.view.selected_queue(scene.state, scene.now);
     let focus = scene.view.focus;
-    if body.width >= WIDE {
+    let wide = area.width >= WIDE;
+    let feed_line = header::feed_problem(scene);
+    let strip = feed_line.is_some() || (!wide && alerts::has_active(scene.state));
+    let [body, strip_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(strip as u16)]).areas(area);
+    match feed_line {
+        Some(line) => frame.render_widget(Paragraph::new(line), strip_area),
+        None => alerts::render_strip(frame, strip_area, scene),
+    }
+    if wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(body);
@@ -189,17 +200,11 @@ fn main_screen(frame: &mut Frame, body: Rect, scene: &Scene) -> usize {
         detail::render(frame, right, scene, q, false);
         rows
     } else {
-        let strip = alerts::has_active(scene.state) as u16;
         let list_h = (n + 3).clamp(5, (body.height / 2).max(5));
-        let [list, rest, alert_line] = Layout::vertical([
-            Constraint::Length(list_h),
-            Constraint::Fill(1),
-            Constraint::Length(strip),
-        ])
-        .areas(body);
+        let [list, rest] =
+            Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(body);
         let rows = queues::render(frame, list, scene);
         detail::render(frame, rest, scene, q, false);
-        alerts::render_strip(frame, alert_line, scene);
         rows
     }
 }
