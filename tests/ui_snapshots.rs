@@ -196,3 +196,10 @@ fn every_theme_marks_the_selection_with_more_than_colour() {
         );
     }
 }
+
+#[test]
+fn alerts_focused_on_a_narrow_screen() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::FocusNext, Action::FocusNext]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}

@@ -101,11 +101,17 @@ impl ViewState {
     /// Indices into `state.queues`, filtered and sorted as on screen.
     pub fn visible(&self, state: &AppState, now: Instant) -> Vec<usize> {
         let needle = self.filter.to_lowercase();
-        let mut rows: Vec<usize> = (0..state.queues.len())
-            .filter(|&i| needle.is_empty() || state.queues[i].name.to_lowercase().contains(&needle))
-            .collect();
         let qs = &state.queues;
-        rows.sort_by(|&a, &b| compare(self.sort, &qs[a], &qs[b], now));
+        // Lower-cased once, not per comparison.
+        let names: Vec<String> = qs.iter().map(|q| q.name.to_lowercase()).collect();
+        let mut rows: Vec<usize> = (0..qs.len())
+            .filter(|&i| needle.is_empty() || names[i].contains(&needle))
+            .collect();
+        rows.sort_by(|&a, &b| {
+            compare(self.sort, &qs[a], &qs[b], now)
+                .then_with(|| names[a].cmp(&names[b]))
+                .then_with(|| qs[a].id.cmp(&qs[b].id))
+        });
         rows
     }
 
