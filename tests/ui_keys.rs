@@ -230,3 +230,14 @@ fn the_help_table_lists_every_binding_once() {
         Some(Action::Help)
     );
 }
+
+#[test]
+fn the_readme_keys_table_is_the_keymap() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SCREEN.md"))
+        .expect("docs/SCREEN.md");
+    let table = queuetop::ui::help::markdown_table();
+    assert!(
+        doc.contains(&table),
+        "docs/SCREEN.md is out of date; its keys table must be exactly:\n{table}"
+    );
+}

@@ -43,7 +43,11 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
     }
 
     // Taller sparklines when there is room to spare.
-    let spark_h: u16 = if inner.height >= 30 { 3 } else { 1 };
+    let spark_h: u16 = match inner.height {
+        20.. => 3,
+        16.. => 2,
+        _ => 1,
+    };
     let has_totals = q.totals.is_some();
     let metrics_h = 2 + 2 * spark_h + has_totals as u16;
     let top_h = metrics_h.max(skills_height(q)).min(inner.height);
