@@ -43,13 +43,51 @@ fn not_available(mode: &str) -> ExitCode {
     ExitCode::from(EXIT_FAILURE)
 }
 
+/// Loads the config for a mode that connects: warnings on stderr (before
+/// any TUI starts); on errors, every problem on stderr and exit code 2.
+fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
+    let sources = Sources::from_process(cli.config.clone(), cli.overrides());
+    match config::load(&sources) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("{w}");
+            }
+            Ok(loaded.config)
+        }
+        Err(problems) => {
+            report_problems(&problems);
+            Err(ExitCode::from(EXIT_CONFIG))
+        }
+    }
+}
+
+fn report_problems(problems: &[config::ConfigProblem]) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let s = if errors == 1 { "" } else { "s" };
+    eprintln!(
+        "queuetop: the config is not valid: {errors} error{s}; `queuetop check-config` shows the same"
+    );
+}
+
 /// `queuetop`: the TUI monitor.
-fn run_monitor(_cli: &Cli) -> ExitCode {
+fn run_monitor(cli: &Cli) -> ExitCode {
+    if let Err(code) = load_config(cli) {
+        return code;
+    }
     not_available("the monitor (TUI)")
 }
 
 /// `queuetop --headless`: export lines and logs, no terminal.
-fn run_headless(_cli: &Cli) -> ExitCode {
+fn run_headless(cli: &Cli) -> ExitCode {
+    if let Err(code) = load_config(cli) {
+        return code;
+    }
     not_available("headless mode")
 }
 
@@ -64,7 +102,10 @@ fn run_sim(_cli: &Cli) -> ExitCode {
 }
 
 /// `queuetop snapshot`: first summary of every queue, then exit.
-fn run_snapshot(_cli: &Cli) -> ExitCode {
+fn run_snapshot(cli: &Cli) -> ExitCode {
+    if let Err(code) = load_config(cli) {
+        return code;
+    }
     not_available("`snapshot`")
 }
 
@@ -82,15 +123,7 @@ fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            let errors = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error)
-                .count();
-            let s = if errors == 1 { "" } else { "s" };
-            eprintln!("queuetop: the config is not valid: {errors} error{s}");
+            report_problems(&problems);
             ExitCode::from(EXIT_CONFIG)
         }
     }

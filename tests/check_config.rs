@@ -196,6 +196,26 @@ fn modes_not_built_yet_say_so() {
 }
 
 #[test]
+fn modes_that_connect_refuse_a_broken_config_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bad.toml", "[ui]\nfps = 0\n");
+    for args in [
+        &["--config", &path][..],
+        &["--headless", "--config", &path],
+        &["snapshot", "--config", &path],
+    ] {
+        let out = run(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr)
+                .starts_with(&format!("{path}:2:7: ui.fps: 0 is out of range (1 to 60)")),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
 fn help_says_what_each_command_does_with_an_example() {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["demo", "sim", "check-config", "snapshot"] {
