@@ -55,13 +55,13 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
             Ok(loaded.config)
         }
         Err(problems) => {
-            report_problems(&problems);
+            report_problems(&problems, "; `queuetop check-config` checks it alone");
             Err(ExitCode::from(EXIT_CONFIG))
         }
     }
 }
 
-fn report_problems(problems: &[config::ConfigProblem]) {
+fn report_problems(problems: &[config::ConfigProblem], hint: &str) {
     for p in problems {
         eprintln!("{p}");
     }
@@ -70,9 +70,7 @@ fn report_problems(problems: &[config::ConfigProblem]) {
         .filter(|p| p.severity == Severity::Error)
         .count();
     let s = if errors == 1 { "" } else { "s" };
-    eprintln!(
-        "queuetop: the config is not valid: {errors} error{s}; `queuetop check-config` shows the same"
-    );
+    eprintln!("queuetop: the config is not valid: {errors} error{s}{hint}");
 }
 
 /// `queuetop`: the TUI monitor.
@@ -123,7 +121,7 @@ fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => {
-            report_problems(&problems);
+            report_problems(&problems, "");
             ExitCode::from(EXIT_CONFIG)
         }
     }

@@ -113,7 +113,7 @@ id = "not a queue id"
         "{stderr}"
     );
     assert!(
-        stderr.contains("the config is not valid: 4 errors"),
+        stderr.ends_with("the config is not valid: 4 errors\n"),
         "{stderr}"
     );
     assert!(text(&out.stdout).is_empty());

@@ -361,6 +361,12 @@ fn more_than_100_realtime_subscriptions_is_an_error() {
 fn toml_syntax_errors_have_a_position() {
     let e = errors("[genesys]\nclient_id = \"abc\n");
     assert!(e[0].starts_with("c.toml:2:"), "{}", e[0]);
+    // Only the syntax: nothing the parser recovered, no credentials warning.
+    let e = errors("[genesys\nclient_id = \"x\"\n");
+    assert_eq!(
+        e,
+        ["c.toml:1:9: (toml): unclosed table, expected `]` (the file must be valid TOML)"]
+    );
 }
 
 #[test]
