@@ -149,23 +149,41 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     }
 }
 
-/// Where column `col` of a filter string lies in the file. Exact for a
-/// string with no escapes; otherwise the start of the string.
+/// Where column `col` of a filter string lies in the file: exact for a
+/// one-line literal (`'...'`) or basic (`"..."`, escapes included) string;
+/// the start of the string for multi-line ones.
 fn filter_offset(text: &str, span: &std::ops::Range<usize>, col: usize) -> usize {
     let Some(raw) = text.get(span.clone()) else {
         return span.start;
     };
-    let single_line = (raw.starts_with('\'') && !raw.starts_with("'''"))
-        || (raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\'));
-    if !single_line {
+    let basic = raw.starts_with('"') && !raw.starts_with("\"\"\"");
+    let literal = raw.starts_with('\'') && !raw.starts_with("'''");
+    if !basic && !literal {
         return span.start;
     }
+    // Walk the raw text after the quote; each escape is one decoded character.
     let inner = &raw[1..];
-    let byte = inner
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map_or(inner.len(), |(b, _)| b);
-    span.start + 1 + byte
+    let mut chars = inner.char_indices();
+    let mut decoded = 1;
+    while let Some((b, c)) = chars.next() {
+        if decoded == col {
+            return span.start + 1 + b;
+        }
+        if basic && c == '\\' {
+            let extra = match chars.next() {
+                Some((_, 'u')) => 4,
+                Some((_, 'U')) => 8,
+                Some((_, 'x')) => 2,
+                _ => 0,
+            };
+            for _ in 0..extra {
+                chars.next();
+            }
+        }
+        decoded += 1;
+    }
+    // Past the end (e.g. "found end of filter"): the closing quote.
+    span.start + raw.len().saturating_sub(1)
 }
 
 /// Warns (as ssh does) when a file holding a secret is readable by group or others.

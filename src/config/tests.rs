@@ -343,6 +343,27 @@ fn queue_problems_name_the_queue_line() {
 }
 
 #[test]
+fn filter_errors_point_into_the_file_through_escapes() {
+    for (line, col) in [
+        (r#"filter = "status == \"a\" && nope""#, 30),
+        (r#"filter = "skill == \"\u00e9\" && nope""#, 34),
+        (r#"filter = "skill == \"\\\\\" && nope""#, 32),
+        ("filter = 'skill == \"é\" && nope'", 27),
+        // "end of filter": the closing quote.
+        (r#"filter = "status == \"a\" &&""#, 29),
+    ] {
+        let e = errors(&format!("[[queue]]\nid = \"q\"\n{line}\n"));
+        assert!(
+            e[0].starts_with(&format!(
+                "c.toml:3:{col}: queue[1].filter: filter syntax error"
+            )),
+            "{line}: {}",
+            e[0]
+        );
+    }
+}
+
+#[test]
 fn more_than_100_realtime_subscriptions_is_an_error() {
     let mut text = String::from("[genesys]\nprotocol = \"realtime\"\n");
     for i in 0..34 {
