@@ -8,6 +8,10 @@ use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 
+mod line;
+
+pub use line::redact_line;
+
 /// What replaces a secret value.
 pub const REDACTED: &str = "REDACTED";
 
