@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::file::{Doc, FileSpans};
-use super::{Config, Protocol, Severity};
+use super::{Config, ConfigProblem, Protocol, Severity};
 use crate::filter::Filter;
 use crate::subscription::{MAX_SUBSCRIPTIONS, SubscriptionError, is_queue_id};
 
@@ -87,6 +87,34 @@ pub(super) fn urls(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
 /// Queue ids, filters, and for the realtime feed the subscription rules.
 pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     let realtime = cfg.genesys.protocol == Protocol::Realtime;
+    if cfg.queues.is_empty() {
+        let msg = "no [[queue]] tables: nothing to monitor; add one per queue (config.example.toml shows how)";
+        let mut p = ConfigProblem {
+            severity: if realtime {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            file: doc.name.clone(),
+            line: 0,
+            col: 0,
+            key: "queue".into(),
+            message: msg.into(),
+            rule: if realtime {
+                SubscriptionError::Empty.rule()
+            } else {
+                "queues to monitor"
+            }
+            .into(),
+        };
+        if !doc.text.is_empty() {
+            // Point at the end of the file, where a [[queue]] would go.
+            let (line, col) = doc.position(doc.text.len());
+            (p.line, p.col) = (line, col);
+        }
+        doc.problems.push(p);
+        return;
+    }
     let mut count = 0;
     let mut over_reported = false;
     for (i, q) in cfg.queues.iter().enumerate() {
