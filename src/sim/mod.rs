@@ -91,6 +91,8 @@ pub struct Faults {
     pub flood: bool,
     /// Refuse every subscription payload: `error`, then close 4008.
     pub refuse_subscriptions: bool,
+    /// Answer `count` token requests with 429 and `Retry-After: retry_after_s`.
+    pub rate_limit_tokens: Option<(u32, u64)>,
 }
 
 /// Counters for tests and the CLI. Everything the server did is here.
