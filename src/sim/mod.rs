@@ -77,7 +77,8 @@ impl Default for SimOptions {
 pub struct Faults {
     /// Drop the TCP connection without a close frame after N events.
     pub drop_after_events: Option<u64>,
-    /// Keep sockets open but send nothing (no events, heartbeats or acks).
+    /// Keep sockets open but behave hung: send nothing (no events,
+    /// heartbeats, acks) and read nothing (so no pongs either).
     pub silent: bool,
     /// Answer this many handshakes with 401.
     pub reject_handshakes_401: u32,

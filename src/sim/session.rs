@@ -292,7 +292,8 @@ pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
                 Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             },
-            msg = stream.next() => match msg {
+            // Silent means hung: not even pongs, so nothing is read.
+            msg = stream.next(), if !f.silent => match msg {
                 Some(Ok(Message::Text(t))) if c.subs.is_none() => {
                     shared.stat(|s| s.subscribe_payloads.push(t.to_string()));
                     match subs::parse(&t) {
