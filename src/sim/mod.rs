@@ -106,14 +106,14 @@ pub struct SimStats {
     pub handshakes_rejected: u64,
     pub connections_open: usize,
     pub connections_total: u64,
-    /// Every subscription payload received, verbatim.
+    /// Every subscription payload received, verbatim (the last 10 000).
     pub subscribe_payloads: Vec<String>,
     pub acks_sent: u64,
     pub errors_sent: u64,
     pub events_sent: u64,
     pub heartbeats_sent: u64,
     pub malformed_sent: u64,
-    /// Close frames the server sent, and their codes in order.
+    /// Close frames the server sent, and their codes in order (the last 10 000).
     pub closes_sent: u64,
     pub close_codes: Vec<u16>,
     /// Connections dropped without a close frame.
@@ -214,7 +214,7 @@ impl SimHandle {
         SimControl::new(self.shared.clone())
     }
 
-    /// Every access token handed out, for leak tests.
+    /// Every access token handed out (the last 10 000), for leak tests.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.shared.issued_tokens()
     }

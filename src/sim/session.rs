@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use super::Faults;
 use super::flood::FloodFrames;
 use super::frames;
-use super::shared::{ConnCommand, Shared, SimEvent, lock, now_stamp};
+use super::shared::{ConnCommand, Shared, SimEvent, lock, now_stamp, push_bounded};
 use super::subs::{self, Refusal, Subs};
 
 type Ws = WebSocketStream<TokioIo<Upgraded>>;
@@ -189,7 +189,7 @@ impl Conn {
     async fn close(&mut self, code: u16, stream: &mut Stream) {
         self.shared.stat(|s| {
             s.closes_sent += 1;
-            s.close_codes.push(code);
+            push_bounded(&mut s.close_codes, code);
         });
         let frame = CloseFrame {
             code: CloseCode::from(code),
@@ -295,7 +295,7 @@ pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
             // Silent means hung: not even pongs, so nothing is read.
             msg = stream.next(), if !f.silent => match msg {
                 Some(Ok(Message::Text(t))) if c.subs.is_none() => {
-                    shared.stat(|s| s.subscribe_payloads.push(t.to_string()));
+                    shared.stat(|s| push_bounded(&mut s.subscribe_payloads, t.to_string()));
                     match subs::parse(&t) {
                         Ok(subs) if !f.refuse_subscriptions => c.subs = Some(subs),
                         Ok(_) => {

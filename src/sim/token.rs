@@ -11,7 +11,7 @@ use hyper::{Request, Response, StatusCode, header};
 use tokio::time::Instant;
 
 use super::http::{Body, json_response};
-use super::shared::{Shared, lock};
+use super::shared::{Shared, lock, push_bounded};
 
 /// Issued tokens. Random, not seeded: a token must never be guessable from
 /// a seed printed on a screen.
@@ -45,7 +45,7 @@ impl Tokens {
             .checked_add(lifetime)
             .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
         self.live.insert(token.clone(), expiry);
-        self.issued.push(token.clone());
+        push_bounded(&mut self.issued, token.clone());
         token
     }
 
