@@ -291,3 +291,21 @@ async fn flood_respects_close_after_events() {
     assert_eq!(events, 1000);
     assert_eq!(sim.stats().events_sent, 1000);
 }
+
+#[tokio::test(start_paused = true)]
+async fn drop_after_n_counts_the_first_snapshot_too() {
+    let sim = start(SimOptions {
+        queues: 6,
+        faults: Faults {
+            drop_after_events: Some(2),
+            ..Faults::default()
+        },
+        ..SimOptions::default()
+    })
+    .await;
+    let mut ws = open_subscribed(&sim, json!([sub(None, "queue-summary", None)])).await;
+    assert_eq!(next_json(&mut ws).await["type"], "queue-summary");
+    assert_eq!(next_json(&mut ws).await["type"], "queue-summary");
+    assert!(ended_without_close(&mut ws).await);
+    assert_eq!(sim.stats().events_sent, 2);
+}

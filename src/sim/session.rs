@@ -165,6 +165,9 @@ impl Conn {
                     kind: crate::event::QueueEventKind::Summary(s),
                     timestamp: stamp.clone(),
                 };
+                if self.limit_action(f).is_some() {
+                    break;
+                }
                 if self.subs.as_ref().is_some_and(|subs| subs.wants(&ev.kind)) {
                     self.send_event(f, &ev).await?;
                 }
