@@ -215,3 +215,31 @@ async fn a_rate_limited_token_endpoint_is_honoured_before_the_next_try() {
     h.commands.send(FeedCommand::Quit).await.unwrap();
     h.task.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn quit_ends_the_task_even_when_the_app_stopped_reading() {
+    let port = closed_port().await;
+    let cfg = config(
+        Protocol::Realtime,
+        &format!("http://{port}"),
+        &format!("ws://{port}/x"),
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        reconnect(1, 1, 0, 75),
+    );
+    let h = feed::spawn(cfg);
+    // Nobody reads: the statuses fill the channel and the feed blocks.
+    let full = tokio::time::timeout(LIMIT, async {
+        while h.events.len() < feed::CHANNEL_CAPACITY {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(full.is_ok(), "the channel never filled");
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), h.task)
+        .await
+        .expect("the feed did not end on Quit")
+        .unwrap();
+}

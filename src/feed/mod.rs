@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -86,7 +87,7 @@ async fn not_in_this_build(
             FeedCommand::Quit => {
                 let mut st = FeedStatus::connecting();
                 st.state = ConnState::Closed;
-                let _ = events.send(FeedEvent::Status(st)).await;
+                let _ = events.try_send(FeedEvent::Status(st));
                 return;
             }
         }
@@ -229,7 +230,7 @@ impl Feed {
             let next = match self.connect_once(&payload).await {
                 Outcome::Gone => Next::End,
                 Outcome::Quit => {
-                    self.set_state(ConnState::Closed).await;
+                    self.say_closed();
                     Next::End
                 }
                 Outcome::Reconnect => {
@@ -280,8 +281,16 @@ impl Feed {
             max_attempts: max,
             next_try,
         };
-        if !self.set_state(state).await {
-            return Next::End;
+        match self.set_state(state).await {
+            Sent::Quit => {
+                self.say_closed();
+                return Next::End;
+            }
+            Sent::Gone => return Next::End,
+            Sent::Now | Sent::AfterWait => {}
+        }
+        if std::mem::take(&mut self.pending_reconnect) {
+            return Next::Go;
         }
         match or_command(
             &mut self.commands,
@@ -292,7 +301,7 @@ impl Feed {
         {
             Ok(()) | Err(FeedCommand::ReconnectNow) => Next::Go,
             Err(FeedCommand::Quit) => {
-                self.set_state(ConnState::Closed).await;
+                self.say_closed();
                 Next::End
             }
         }
@@ -302,8 +311,17 @@ impl Feed {
     async fn stopped(&mut self, reason: String) -> Next {
         tracing::warn!(target: TARGET, reason = %reason, "feed stopped; waiting for a reconnect command");
         self.status.last_error = Some(reason.clone());
-        if !self.set_state(ConnState::Stopped { reason }).await {
-            return Next::End;
+        match self.set_state(ConnState::Stopped { reason }).await {
+            Sent::Quit => {
+                self.say_closed();
+                return Next::End;
+            }
+            Sent::Gone => return Next::End,
+            Sent::Now | Sent::AfterWait => {}
+        }
+        if std::mem::take(&mut self.pending_reconnect) {
+            self.clear_failures();
+            return Next::Go;
         }
         match self.commands.recv().await {
             Some(FeedCommand::ReconnectNow) => {
@@ -312,7 +330,7 @@ impl Feed {
                 Next::Go
             }
             Some(FeedCommand::Quit) => {
-                self.set_state(ConnState::Closed).await;
+                self.say_closed();
                 Next::End
             }
             // Nobody can ever restart us.
@@ -326,12 +344,63 @@ impl Feed {
         self.backoff.reset();
     }
 
-    /// Sets and sends the state; false when the app is gone.
-    async fn set_state(&mut self, state: ConnState) -> bool {
+    /// Sets and sends the state.
+    async fn set_state(&mut self, state: ConnState) -> Sent {
         self.status.state = state;
-        let ev = FeedEvent::Status(self.status.clone());
-        self.events.send(ev).await.is_ok()
+        self.send(FeedEvent::Status(self.status.clone())).await
     }
+
+    /// The last word on quit: best effort, never blocks, since the app may
+    /// have stopped reading while it waits for this task to end.
+    fn say_closed(&mut self) {
+        self.status.state = ConnState::Closed;
+        let _ = self.events.try_send(FeedEvent::Status(self.status.clone()));
+    }
+
+    /// Sends to the app. When its channel is full this waits, and so does
+    /// the socket: that is the backpressure. A Quit while waiting wins (the
+    /// event is dropped: nobody will read it); a ReconnectNow is kept in
+    /// `pending_reconnect` for the caller.
+    async fn send(&mut self, ev: FeedEvent) -> Sent {
+        match self.events.try_reserve() {
+            Ok(permit) => {
+                permit.send(ev);
+                return Sent::Now;
+            }
+            Err(TrySendError::Closed(())) => return Sent::Gone,
+            Err(TrySendError::Full(())) => {}
+        }
+        let permit = loop {
+            tokio::select! {
+                biased;
+                permit = self.events.reserve() => break permit,
+                cmd = self.commands.recv(), if self.commands_open => match cmd {
+                    Some(FeedCommand::Quit) => return Sent::Quit,
+                    Some(FeedCommand::ReconnectNow) => self.pending_reconnect = true,
+                    None => self.commands_open = false,
+                },
+            }
+        };
+        match permit {
+            Ok(permit) => {
+                permit.send(ev);
+                Sent::AfterWait
+            }
+            Err(_) => Sent::Gone,
+        }
+    }
+}
+
+/// How a send to the app went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    Now,
+    /// The channel was full; the app made room.
+    AfterWait,
+    /// The user quit while we waited.
+    Quit,
+    /// The app dropped its receiver.
+    Gone,
 }
 
 /// Runs `fut` unless a command arrives first (then returns the command).

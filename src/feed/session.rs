@@ -7,7 +7,6 @@ use futures_util::{SinkExt, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -15,7 +14,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use super::realtime::{self, CloseAction};
-use super::{Delay, Feed, Outcome, Payload, TARGET, or_command};
+use super::{Delay, Feed, Outcome, Payload, Sent, TARGET, or_command};
 use crate::auth::{AuthError, parse_retry_after};
 use crate::event::{ConnState, FeedCommand, FeedEvent};
 
@@ -29,9 +28,13 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl Feed {
     pub(super) async fn connect_once(&mut self, payload: &Payload) -> Outcome {
-        if !self.set_state(ConnState::Connecting).await {
-            return Outcome::Gone;
+        match self.set_state(ConnState::Connecting).await {
+            Sent::Quit => return Outcome::Quit,
+            Sent::Gone => return Outcome::Gone,
+            Sent::Now | Sent::AfterWait => {}
         }
+        // We are reconnecting anyway.
+        self.pending_reconnect = false;
         let token = match or_command(
             &mut self.commands,
             &mut self.commands_open,
@@ -204,36 +207,18 @@ impl Feed {
             .await
     }
 
-    /// Sends to the app. When its channel is full this waits, and so does
-    /// the socket: that is the backpressure. Returns an outcome only when
-    /// the app is gone or the user quit meanwhile.
+    /// `send`, for the read loop: the silence we caused while blocked on
+    /// the app does not count against the server.
     async fn forward(&mut self, ev: FeedEvent, last_rx: &mut Instant) -> Option<Outcome> {
-        match self.events.try_reserve() {
-            Ok(permit) => {
-                permit.send(ev);
-                return None;
+        match self.send(ev).await {
+            Sent::Now => None,
+            Sent::AfterWait => {
+                *last_rx = Instant::now();
+                None
             }
-            Err(TrySendError::Closed(())) => return Some(Outcome::Gone),
-            Err(TrySendError::Full(())) => {}
+            Sent::Quit => Some(Outcome::Quit),
+            Sent::Gone => Some(Outcome::Gone),
         }
-        let permit = loop {
-            tokio::select! {
-                biased;
-                permit = self.events.reserve() => break permit,
-                cmd = self.commands.recv(), if self.commands_open => match cmd {
-                    Some(FeedCommand::Quit) => return Some(Outcome::Quit),
-                    Some(FeedCommand::ReconnectNow) => self.pending_reconnect = true,
-                    None => self.commands_open = false,
-                },
-            }
-        };
-        let Ok(permit) = permit else {
-            return Some(Outcome::Gone);
-        };
-        permit.send(ev);
-        // We, not the server, were the silent one while blocked.
-        *last_rx = Instant::now();
-        None
     }
 
     /// The socket ended: what the close-code table says to do.
