@@ -11,7 +11,9 @@
 //! is one connection on the realtime v1 feed; `realtime.rs` the wire format.
 
 pub mod backoff;
+pub mod notifications;
 pub mod realtime;
+pub mod rest;
 mod session;
 
 use std::future::Future;

@@ -1,6 +1,13 @@
 //! Alerts: raised once, cleared when the condition ends, with times.
 
+use std::collections::{BTreeSet, VecDeque};
+
 use time::OffsetDateTime;
+
+/// Alerts kept in the history (active and cleared).
+pub const ALERT_HISTORY: usize = 256;
+/// Transitions kept until the app takes them (for the audit log).
+const TRANSITIONS_KEPT: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertKind {
@@ -24,9 +31,218 @@ pub struct Alert {
     pub cleared_at: Option<OffsetDateTime>,
 }
 
+impl Alert {
+    pub fn is_active(&self) -> bool {
+        self.cleared_at.is_none()
+    }
+}
+
+/// One alert raised or cleared, for the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertTransition {
+    pub raised: bool,
+    pub alert: Alert,
+}
+
+type AlertKey = (Option<String>, AlertKind);
+
 /// Active and recent alerts, bounded.
 #[derive(Debug, Clone, Default)]
 pub struct Alerts {
     /// Newest last; bounded history (cleared ones drop off first).
     pub list: Vec<Alert>,
+    /// Keys of the active alerts: "is it raised?" without a scan.
+    active: BTreeSet<AlertKey>,
+    transitions: VecDeque<AlertTransition>,
+}
+
+impl Alerts {
+    pub fn is_active(&self, queue_id: Option<&str>, kind: &AlertKind) -> bool {
+        self.active
+            .contains(&(queue_id.map(str::to_string), kind.clone()))
+    }
+
+    pub fn active(&self) -> impl Iterator<Item = &Alert> {
+        self.list.iter().filter(|a| a.is_active())
+    }
+
+    pub fn active_count(&self) -> usize {
+        self.active.len()
+    }
+
+    /// Raises an alert unless it is already active. True when newly raised.
+    pub fn raise(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: AlertKind,
+        message: String,
+        at: OffsetDateTime,
+    ) -> bool {
+        let key = (queue_id.map(str::to_string), kind);
+        if self.active.contains(&key) {
+            return false;
+        }
+        let alert = Alert {
+            kind: key.1.clone(),
+            queue_id: key.0.clone(),
+            message,
+            raised_at: at,
+            cleared_at: None,
+        };
+        self.active.insert(key);
+        self.note(true, &alert);
+        self.list.push(alert);
+        self.trim();
+        true
+    }
+
+    /// Clears an active alert. True when it was active.
+    pub fn clear(&mut self, queue_id: Option<&str>, kind: &AlertKind, at: OffsetDateTime) -> bool {
+        let key = (queue_id.map(str::to_string), kind.clone());
+        if !self.active.remove(&key) {
+            return false;
+        }
+        // Bounded scan, only on a transition (rare), never per event.
+        if let Some(i) = self
+            .list
+            .iter()
+            .rposition(|a| a.is_active() && a.kind == key.1 && a.queue_id == key.0)
+        {
+            self.list[i].cleared_at = Some(at);
+            let alert = self.list[i].clone();
+            self.note(false, &alert);
+        }
+        true
+    }
+
+    /// Sets the alert to match `on`. True when it changed.
+    pub fn set(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: AlertKind,
+        on: bool,
+        message: impl FnOnce() -> String,
+        at: OffsetDateTime,
+    ) -> bool {
+        if on {
+            if self.is_active(queue_id, &kind) {
+                return false;
+            }
+            self.raise(queue_id, kind, message(), at)
+        } else {
+            self.clear(queue_id, &kind, at)
+        }
+    }
+
+    /// Clears every active alert (of any queue) whose kind matches `pred`.
+    pub fn clear_all_where(
+        &mut self,
+        pred: impl Fn(&AlertKind) -> bool,
+        at: OffsetDateTime,
+    ) -> bool {
+        let keys: Vec<AlertKey> = self
+            .active
+            .iter()
+            .filter(|(_, k)| pred(k))
+            .cloned()
+            .collect();
+        let mut changed = false;
+        for (q, k) in keys {
+            changed |= self.clear(q.as_deref(), &k, at);
+        }
+        changed
+    }
+
+    /// Active alerts of one queue.
+    pub fn active_for(&self, queue_id: &str) -> usize {
+        let from = (
+            Some(queue_id.to_string()),
+            AlertKind::SkillDeficit {
+                skill: String::new(),
+            },
+        );
+        // Keys sort by queue first, and that kind with an empty skill is
+        // the least kind: the queue's alerts are one contiguous run.
+        self.active
+            .range(from..)
+            .take_while(|(q, _)| q.as_deref() == Some(queue_id))
+            .count()
+    }
+
+    /// Takes the raise/clear transitions since the last call (oldest
+    /// first). Bounded: when nobody takes them, the oldest drop off.
+    pub fn take_transitions(&mut self) -> Vec<AlertTransition> {
+        self.transitions.drain(..).collect()
+    }
+
+    fn note(&mut self, raised: bool, alert: &Alert) {
+        if self.transitions.len() == TRANSITIONS_KEPT {
+            self.transitions.pop_front();
+        }
+        self.transitions.push_back(AlertTransition {
+            raised,
+            alert: alert.clone(),
+        });
+    }
+
+    fn trim(&mut self) {
+        while self.list.len() > ALERT_HISTORY {
+            // Cleared ones go first; an active one only when all are active.
+            let i = self.list.iter().position(|a| !a.is_active()).unwrap_or(0);
+            let gone = self.list.remove(i);
+            if gone.is_active() {
+                self.active.remove(&(gone.queue_id, gone.kind));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: i64) -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + time::Duration::seconds(s)
+    }
+
+    #[test]
+    fn raised_once_and_cleared_with_times() {
+        let mut a = Alerts::default();
+        assert!(a.raise(Some("Q"), AlertKind::Waiting, "w".into(), t(1)));
+        assert!(!a.raise(Some("Q"), AlertKind::Waiting, "w".into(), t(2)));
+        assert!(a.is_active(Some("Q"), &AlertKind::Waiting));
+        assert!(!a.is_active(Some("R"), &AlertKind::Waiting));
+        assert_eq!(a.list.len(), 1);
+        assert!(a.clear(Some("Q"), &AlertKind::Waiting, t(3)));
+        assert!(!a.clear(Some("Q"), &AlertKind::Waiting, t(4)));
+        assert_eq!(a.list[0].raised_at, t(1));
+        assert_eq!(a.list[0].cleared_at, Some(t(3)));
+        assert_eq!(a.active_count(), 0);
+        // Raised again later: a new entry.
+        assert!(a.raise(Some("Q"), AlertKind::Waiting, "w".into(), t(5)));
+        assert_eq!(a.list.len(), 2);
+        let tr = a.take_transitions();
+        assert_eq!(
+            tr.iter().map(|t| t.raised).collect::<Vec<_>>(),
+            vec![true, false, true]
+        );
+        assert!(a.take_transitions().is_empty());
+    }
+
+    #[test]
+    fn history_is_bounded_and_drops_cleared_first() {
+        let mut a = Alerts::default();
+        a.raise(None, AlertKind::Latency, "l".into(), t(0));
+        for i in 0..(ALERT_HISTORY as i64 + 50) {
+            let k = AlertKind::ServerError {
+                code: i.to_string(),
+            };
+            a.raise(None, k.clone(), "e".into(), t(i));
+            a.clear(None, &k, t(i));
+        }
+        assert_eq!(a.list.len(), ALERT_HISTORY);
+        assert!(a.is_active(None, &AlertKind::Latency));
+        assert_eq!(a.list[0].kind, AlertKind::Latency);
+        assert_eq!(a.active_count(), 1);
+    }
 }

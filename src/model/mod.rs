@@ -1,11 +1,13 @@
 //! The state of everything shown: pure, no I/O. OWNER: model helper.
 pub mod alerts;
+mod apply;
 pub mod latency;
 pub mod queue;
+pub mod rate;
 pub mod ring;
 pub mod state;
 
-pub use alerts::{Alert, AlertKind, Alerts};
+pub use alerts::{Alert, AlertKind, AlertTransition, Alerts};
 pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;

@@ -1,11 +1,19 @@
 //! Per-queue metrics and the seed's capacity analysis.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::event::{AgentStatus, MediaType, QueueSummary, QueueTotals};
 use crate::model::Ring;
+
+/// Samples kept per history (one per summary or latency sample).
+pub const HISTORY_LEN: usize = 120;
+/// Most agents kept per queue roster; more are counted, not stored.
+pub const MAX_AGENTS: usize = 5000;
+/// Most waiting interactions kept per queue; more are counted, not stored.
+pub const MAX_WAITING: usize = 5000;
 
 /// The seed's capacity analysis of one summary (PROTOCOL.md section 4).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -18,6 +26,32 @@ pub struct CapacityMetrics {
     pub skill_coverage: usize,
     /// Known skills with available == 0, sorted, unique.
     pub skill_deficits: Vec<String>,
+}
+
+impl CapacityMetrics {
+    /// The capacity analysis of one summary (PROTOCOL.md section 4).
+    pub fn of(s: &QueueSummary) -> Self {
+        let pct = |n: u32| {
+            if s.agents_logged_in == 0 {
+                0.0
+            } else {
+                f64::from(n) / f64::from(s.agents_logged_in) * 100.0
+            }
+        };
+        // A BTreeMap iterates in key order: sorted and unique already.
+        let skill_deficits = s
+            .skills
+            .iter()
+            .filter(|(_, c)| c.available == 0)
+            .map(|(name, _)| name.clone())
+            .collect();
+        CapacityMetrics {
+            utilization: pct(s.agents_interacting),
+            available_ratio: pct(s.agents_available),
+            skill_coverage: s.skills.len(),
+            skill_deficits,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,4 +95,138 @@ pub struct QueueView {
     pub stale: bool,
     /// Active alerts on this queue.
     pub active_alerts: usize,
+    /// True when the display name came from the config (the server's
+    /// name does not replace it).
+    pub name_from_config: bool,
+    /// True when the queue is listed in the config.
+    pub configured: bool,
+    /// Events about this queue (snapshot included).
+    pub events: u64,
+    /// Agents or waiting interactions not stored because the roster or
+    /// the waiting list was full.
+    pub overflow: u64,
+}
+
+impl QueueView {
+    pub fn new(id: &str, name: Option<&str>, configured: bool) -> Self {
+        QueueView {
+            id: id.to_string(),
+            name: name.unwrap_or(id).to_string(),
+            summary: None,
+            metrics: CapacityMetrics::default(),
+            agents: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            totals: None,
+            utilization_history: Ring::new(HISTORY_LEN),
+            waiting_history: Ring::new(HISTORY_LEN),
+            latency_history: Ring::new(HISTORY_LEN),
+            last_update: None,
+            stale: false,
+            active_alerts: 0,
+            name_from_config: name.is_some(),
+            configured,
+            events: 0,
+            overflow: 0,
+        }
+    }
+
+    /// Interactions waiting: the summary's count, else the tracked ones.
+    pub fn waiting_count(&self) -> u32 {
+        match &self.summary {
+            Some(s) => s.interactions_waiting,
+            None => u32::try_from(self.waiting.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The longest current wait among tracked interactions, aged to `now`.
+    /// O(waiting) per call: for drawing, not per event.
+    pub fn longest_wait(&self, now: Instant) -> Option<Duration> {
+        self.waiting
+            .values()
+            .map(|w| Duration::from_millis(w.wait_ms) + now.saturating_duration_since(w.seen))
+            .max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::SkillCount;
+
+    fn summary(avail: u32, logged: u32, inter: u32, skills: &[(&str, u32)]) -> QueueSummary {
+        QueueSummary {
+            queue_id: "Q".into(),
+            queue_name: None,
+            agents_available: avail,
+            agents_logged_in: logged,
+            agents_interacting: inter,
+            interactions_waiting: 0,
+            skills: skills
+                .iter()
+                .map(|(n, a)| {
+                    (
+                        n.to_string(),
+                        SkillCount {
+                            available: *a,
+                            required: None,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn utilization_is_60_for_6_of_10() {
+        let m = CapacityMetrics::of(&summary(3, 10, 6, &[("Spanish", 0), ("Billing", 2)]));
+        assert_eq!(m.utilization, 60.0);
+        assert_eq!(m.available_ratio, 30.0);
+        assert_eq!(m.skill_coverage, 2);
+        assert_eq!(m.skill_deficits, vec!["Spanish".to_string()]);
+    }
+
+    #[test]
+    fn zero_when_nobody_logged_in() {
+        let m = CapacityMetrics::of(&summary(0, 0, 0, &[]));
+        assert_eq!(m.utilization, 0.0);
+        assert_eq!(m.available_ratio, 0.0);
+        assert_eq!(m.skill_coverage, 0);
+        assert!(m.skill_deficits.is_empty());
+    }
+
+    #[test]
+    fn deficits_sorted_and_only_zero_available() {
+        let m = CapacityMetrics::of(&summary(
+            1,
+            3,
+            1,
+            &[("Zulu", 0), ("alpha", 0), ("Billing", 1), ("Arabic", 0)],
+        ));
+        assert_eq!(m.skill_deficits, vec!["Arabic", "Zulu", "alpha"]);
+        assert_eq!(m.skill_coverage, 4);
+    }
+
+    #[test]
+    fn longest_wait_ages_with_time() {
+        let now = Instant::now();
+        let mut q = QueueView::new("Q", None, false);
+        assert_eq!(q.name, "Q");
+        assert_eq!(q.longest_wait(now), None);
+        for (c, ms) in [("a", 1000), ("b", 5000)] {
+            q.waiting.insert(
+                c.into(),
+                WaitingRow {
+                    conversation_id: c.into(),
+                    media_type: MediaType::Voice,
+                    wait_ms: ms,
+                    seen: now,
+                },
+            );
+        }
+        assert_eq!(
+            q.longest_wait(now + Duration::from_secs(2)),
+            Some(Duration::from_millis(7000))
+        );
+        assert_eq!(q.waiting_count(), 2);
+    }
 }

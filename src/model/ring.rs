@@ -38,3 +38,30 @@ impl<T: Clone> Ring<T> {
         self.items.back()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_newest_cap_items() {
+        let mut r = Ring::new(3);
+        assert!(r.is_empty());
+        for v in 1..=5u64 {
+            r.push(v);
+        }
+        assert_eq!(r.len(), 3);
+        assert_eq!(r.capacity(), 3);
+        assert_eq!(r.iter().copied().collect::<Vec<_>>(), vec![3, 4, 5]);
+        assert_eq!(r.last(), Some(&5));
+    }
+
+    #[test]
+    fn zero_capacity_is_one() {
+        let mut r = Ring::new(0);
+        r.push(1u64);
+        r.push(2);
+        assert_eq!(r.capacity(), 1);
+        assert_eq!(r.iter().copied().collect::<Vec<_>>(), vec![2]);
+    }
+}

@@ -1,7 +1,16 @@
-//! AppState and the pure reducer `apply`.
+//! AppState and the pure reducer `apply`: no I/O, and time only from the
+//! events themselves and from `tick`.
 
-use crate::event::FeedStatus;
-use crate::model::{Alerts, LatencyStats, QueueView};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use crate::config::{AlertConfig, Config, QueueConfig};
+use crate::event::{ConnState, FeedEvent, FeedStatus, QueueEvent};
+use crate::model::rate::RateWindow;
+use crate::model::{AlertKind, Alerts, LatencyStats, QueueView};
 
 /// Feed-wide figures.
 #[derive(Debug, Clone)]
@@ -13,6 +22,42 @@ pub struct FeedStats {
     pub heartbeats: u64,
     pub latency: LatencyStats,
     pub status: FeedStatus,
+    /// First-snapshot events applied (not counted as events).
+    pub snapshot_events: u64,
+    /// Subscriptions the server last acknowledged.
+    pub acked: usize,
+    /// Receipt time of the last queue event.
+    pub last_event: Option<Instant>,
+    pub last_malformed: Option<String>,
+    pub last_unknown: Option<String>,
+    rate: RateWindow,
+}
+
+impl Default for FeedStats {
+    fn default() -> Self {
+        FeedStats {
+            events_processed: 0,
+            malformed: 0,
+            unknown: 0,
+            heartbeats: 0,
+            latency: LatencyStats::default(),
+            status: FeedStatus::connecting(),
+            snapshot_events: 0,
+            acked: 0,
+            last_event: None,
+            last_malformed: None,
+            last_unknown: None,
+            rate: RateWindow::default(),
+        }
+    }
+}
+
+impl FeedStats {
+    /// Queue events per second over the last 60 s (over the time since the
+    /// first event while that is shorter, at least 1 s).
+    pub fn delivery_rate(&self, now: Instant) -> f64 {
+        self.rate.rate(now)
+    }
 }
 
 /// Everything the screen and the export read.
@@ -22,4 +67,273 @@ pub struct AppState {
     pub queues: Vec<QueueView>,
     pub feed: FeedStats,
     pub alerts: Alerts,
+    /// Alert thresholds from the config.
+    pub limits: AlertConfig,
+    /// Queue id -> position in `queues`.
+    index: HashMap<String, usize>,
+    /// First time seen (tick or event): staleness of a silent queue counts
+    /// from here.
+    started: Option<Instant>,
+    /// Latest wall time known (from events and ticks): the time stamped on
+    /// alerts raised by messages that carry none.
+    wall: OffsetDateTime,
+}
+
+impl AppState {
+    /// Lists the configured queues up front, with no summary yet.
+    pub fn new(cfg: &Config) -> Self {
+        AppState::with_queues(&cfg.queues, cfg.alerts)
+    }
+
+    pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
+        let mut st = AppState {
+            queues: Vec::with_capacity(queues.len()),
+            feed: FeedStats::default(),
+            alerts: Alerts::default(),
+            limits,
+            index: HashMap::new(),
+            started: None,
+            wall: OffsetDateTime::UNIX_EPOCH,
+        };
+        for q in queues {
+            let id = q.id.as_deref().unwrap_or("");
+            if !id.is_empty() && st.index.contains_key(id) {
+                continue;
+            }
+            st.push_queue(QueueView::new(id, q.name.as_deref(), true));
+        }
+        st
+    }
+
+    fn push_queue(&mut self, view: QueueView) -> usize {
+        let i = self.queues.len();
+        if !view.id.is_empty() {
+            self.index.insert(view.id.clone(), i);
+        }
+        self.queues.push(view);
+        i
+    }
+
+    pub fn queue(&self, id: &str) -> Option<&QueueView> {
+        self.index.get(id).map(|&i| &self.queues[i])
+    }
+
+    fn queue_or_insert(&mut self, id: &str) -> usize {
+        match self.index.get(id) {
+            Some(&i) => i,
+            None => self.push_queue(QueueView::new(id, None, false)),
+        }
+    }
+
+    /// Applies one feed event. True when anything visible changed.
+    pub fn apply(&mut self, ev: &FeedEvent) -> bool {
+        match ev {
+            FeedEvent::Queue(q) => {
+                self.apply_queue(q);
+                true
+            }
+            FeedEvent::Status(s) => self.apply_status(s),
+            FeedEvent::ServerError {
+                code,
+                message,
+                queue_id,
+            } => {
+                let kind = AlertKind::ServerError { code: code.clone() };
+                let msg = format!("server error {code}: {message}");
+                self.feed.status.last_error = Some(msg.clone());
+                self.raise(queue_id.as_deref(), kind, msg);
+                true
+            }
+            FeedEvent::TopicRejected {
+                topic,
+                reason,
+                queue_id,
+            } => {
+                let kind = AlertKind::TopicRejected {
+                    topic: topic.clone(),
+                };
+                let msg = format!("topic {topic} rejected: {reason}");
+                self.raise(queue_id.as_deref(), kind, msg);
+                true
+            }
+            FeedEvent::QueueName { queue_id, name } => self.apply_name(queue_id, name),
+            FeedEvent::Acked { count } => {
+                let changed = self.feed.acked != *count;
+                self.feed.acked = *count;
+                changed
+            }
+            FeedEvent::Heartbeat => {
+                self.feed.heartbeats += 1;
+                true
+            }
+            FeedEvent::Malformed { reason } => {
+                self.feed.malformed += 1;
+                self.feed.last_malformed = Some(reason.clone());
+                true
+            }
+            FeedEvent::Unknown { kind } => {
+                self.feed.unknown += 1;
+                self.feed.last_unknown = Some(kind.clone());
+                true
+            }
+        }
+    }
+
+    fn apply_status(&mut self, s: &FeedStatus) -> bool {
+        if self.feed.status == *s {
+            return false;
+        }
+        // A new attempt re-reports refusals, so the old ones end here; while
+        // waiting to retry (or stopped) they stay up, they are the reason.
+        if s.state == ConnState::Connecting && self.feed.status.state != ConnState::Connecting {
+            let wall = self.wall;
+            let cleared = self.alerts.clear_all_where(
+                |k| {
+                    matches!(
+                        k,
+                        AlertKind::ServerError { .. } | AlertKind::TopicRejected { .. }
+                    )
+                },
+                wall,
+            );
+            if cleared {
+                self.recount_alerts();
+            }
+        }
+        self.feed.status = s.clone();
+        true
+    }
+
+    fn apply_name(&mut self, queue_id: &str, name: &str) -> bool {
+        let i = match self.index.get(queue_id) {
+            Some(&i) => i,
+            None => {
+                // A queue configured by name only: the server resolved its id.
+                let unresolved = self
+                    .queues
+                    .iter()
+                    .position(|q| q.id.is_empty() && q.name == name);
+                match unresolved {
+                    Some(i) => {
+                        self.queues[i].id = queue_id.to_string();
+                        self.index.insert(queue_id.to_string(), i);
+                        return true;
+                    }
+                    None => self.push_queue(QueueView::new(queue_id, None, false)),
+                }
+            }
+        };
+        let q = &mut self.queues[i];
+        if q.name_from_config || q.name == name {
+            return false;
+        }
+        q.name = name.to_string();
+        true
+    }
+
+    fn apply_queue(&mut self, ev: &QueueEvent) {
+        let now = ev.received;
+        self.wall = ev.received_wall;
+        self.started.get_or_insert(now);
+        let i = self.queue_or_insert(ev.kind.queue_id());
+        let qid = self.queues[i].id.clone();
+
+        if !ev.snapshot {
+            self.feed.events_processed += 1;
+            self.feed.rate.record(now);
+            self.feed.last_event = Some(now);
+            if let Some(ms) = ev.latency_ms() {
+                self.feed.latency.record(ms);
+                self.queues[i]
+                    .latency_history
+                    .push(u64::try_from(ms).unwrap_or(0));
+                let p95 = self.feed.latency.p95().unwrap_or(0);
+                let limit = self.limits.latency_ms;
+                let on = p95 >= i64::try_from(limit).unwrap_or(i64::MAX);
+                self.set_alert(None, AlertKind::Latency, on, || {
+                    format!("latency p95 {p95} ms >= {limit} ms")
+                });
+            }
+        } else {
+            self.feed.snapshot_events += 1;
+        }
+
+        let q = &mut self.queues[i];
+        q.last_update = Some(now);
+        q.events += 1;
+        if q.stale {
+            q.stale = false;
+            self.set_alert(Some(&qid), AlertKind::Stale, false, String::new);
+        }
+        crate::model::apply::queue_event(self, i, ev);
+    }
+
+    /// Raises or clears one alert, keeping the per-queue counts right.
+    pub(crate) fn set_alert(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: AlertKind,
+        on: bool,
+        message: impl FnOnce() -> String,
+    ) {
+        let wall = self.wall;
+        if self.alerts.set(queue_id, kind, on, message, wall) {
+            self.recount_queue(queue_id);
+        }
+    }
+
+    fn raise(&mut self, queue_id: Option<&str>, kind: AlertKind, msg: String) {
+        let wall = self.wall;
+        if self.alerts.raise(queue_id, kind, msg, wall) {
+            self.recount_queue(queue_id);
+        }
+    }
+
+    fn recount_queue(&mut self, queue_id: Option<&str>) {
+        if let Some(id) = queue_id
+            && let Some(&i) = self.index.get(id)
+        {
+            self.queues[i].active_alerts = self.alerts.active_for(id);
+        }
+    }
+
+    fn recount_alerts(&mut self) {
+        for q in &mut self.queues {
+            q.active_alerts = self.alerts.active_for(&q.id);
+        }
+    }
+
+    /// Time-driven changes: marks queues stale after `stale_after_s` with
+    /// no update (0 turns staleness off). True when anything changed.
+    pub fn tick(&mut self, now: Instant, wall: OffsetDateTime) -> bool {
+        self.wall = wall;
+        let started = *self.started.get_or_insert(now);
+        let limit = self.limits.stale_after_s;
+        if limit == 0 {
+            return false;
+        }
+        let after = Duration::from_secs(limit);
+        let mut changed = false;
+        for i in 0..self.queues.len() {
+            let q = &self.queues[i];
+            let since = q.last_update.unwrap_or(started);
+            let stale = now.saturating_duration_since(since) >= after;
+            if stale == q.stale {
+                continue;
+            }
+            changed = true;
+            self.queues[i].stale = stale;
+            let id = self.queues[i].id.clone();
+            let name = self.queues[i].name.clone();
+            self.set_alert(Some(&id), AlertKind::Stale, stale, || {
+                format!("{name}: no update for {limit} s")
+            });
+        }
+        changed
+    }
+
+    /// The latest wall time known to the model.
+    pub fn wall(&self) -> OffsetDateTime {
+        self.wall
+    }
 }

@@ -1,0 +1,147 @@
+//! What each kind of queue event does to its queue.
+
+use crate::event::{
+    AgentState, InteractionState, QueueEvent, QueueEventKind, QueueInteraction, QueueSummary,
+};
+use crate::model::queue::{MAX_AGENTS, MAX_WAITING};
+use crate::model::{AgentRow, AlertKind, AppState, CapacityMetrics, WaitingRow};
+
+pub(crate) fn queue_event(st: &mut AppState, i: usize, ev: &QueueEvent) {
+    match &ev.kind {
+        QueueEventKind::Summary(s) => summary(st, i, s),
+        QueueEventKind::Interaction(it) => interaction(st, i, it, ev),
+        QueueEventKind::Agent(a) => agent(st, i, a, ev),
+        QueueEventKind::Totals(t) => st.queues[i].totals = Some(t.clone()),
+    }
+    if !matches!(ev.kind, QueueEventKind::Totals(_)) {
+        waiting_alert(st, i);
+    }
+}
+
+fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
+    let metrics = CapacityMetrics::of(s);
+    let q = &mut st.queues[i];
+    if !q.name_from_config
+        && let Some(name) = &s.queue_name
+        && *name != q.name
+    {
+        q.name = name.clone();
+    }
+    q.utilization_history
+        .push(metrics.utilization.round() as u64);
+    q.waiting_history.push(u64::from(s.interactions_waiting));
+    let old = std::mem::take(&mut q.metrics.skill_deficits);
+    let id = q.id.clone();
+    let name = q.name.clone();
+
+    // Both lists are sorted: one merge finds what ended and what began.
+    let new = &metrics.skill_deficits;
+    let (mut a, mut b) = (0, 0);
+    while a < old.len() || b < new.len() {
+        let ord = match (old.get(a), new.get(b)) {
+            (Some(o), Some(n)) => o.cmp(n),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match ord {
+            std::cmp::Ordering::Equal => {
+                a += 1;
+                b += 1;
+            }
+            std::cmp::Ordering::Less => {
+                let skill = old[a].clone();
+                st.set_alert(
+                    Some(&id),
+                    AlertKind::SkillDeficit { skill },
+                    false,
+                    String::new,
+                );
+                a += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                let skill = new[b].clone();
+                let msg = format!("{name}: no idle agent with skill {skill}");
+                st.set_alert(Some(&id), AlertKind::SkillDeficit { skill }, true, || msg);
+                b += 1;
+            }
+        }
+    }
+
+    let util = metrics.utilization;
+    let limit = st.limits.utilization_pct;
+    st.set_alert(Some(&id), AlertKind::Utilization, util >= limit, || {
+        format!("{name}: utilization {util:.1}% >= {limit}%")
+    });
+    let q = &mut st.queues[i];
+    q.metrics = metrics;
+    q.summary = Some(s.clone());
+}
+
+fn waiting_alert(st: &mut AppState, i: usize) {
+    let q = &st.queues[i];
+    let waiting = q.waiting_count();
+    let limit = st.limits.waiting;
+    let (id, name) = (q.id.clone(), q.name.clone());
+    st.set_alert(Some(&id), AlertKind::Waiting, waiting >= limit, || {
+        format!("{name}: {waiting} waiting >= {limit}")
+    });
+}
+
+fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEvent) {
+    let q = &mut st.queues[i];
+    match it.state {
+        InteractionState::Waiting | InteractionState::Alerting => {
+            if let Some(row) = q.waiting.get_mut(&it.conversation_id) {
+                row.media_type = it.media_type.clone();
+                if let Some(ms) = it.wait_ms {
+                    row.wait_ms = ms;
+                    row.seen = ev.received;
+                }
+            } else if q.waiting.len() >= MAX_WAITING {
+                q.overflow += 1;
+            } else {
+                q.waiting.insert(
+                    it.conversation_id.clone(),
+                    WaitingRow {
+                        conversation_id: it.conversation_id.clone(),
+                        media_type: it.media_type.clone(),
+                        wait_ms: it.wait_ms.unwrap_or(0),
+                        seen: ev.received,
+                    },
+                );
+            }
+        }
+        // Connected, ended, abandoned, or a state we do not know: not
+        // (known to be) waiting any more.
+        _ => {
+            q.waiting.remove(&it.conversation_id);
+        }
+    }
+}
+
+fn agent(st: &mut AppState, i: usize, a: &AgentState, ev: &QueueEvent) {
+    let q = &mut st.queues[i];
+    if let Some(row) = q.agents.get_mut(&a.user_id) {
+        if row.status != a.status {
+            row.status = a.status.clone();
+            row.since = ev.received;
+        }
+        if a.user_name.is_some() {
+            row.name.clone_from(&a.user_name);
+        }
+        row.skills.clone_from(&a.skills);
+    } else if q.agents.len() >= MAX_AGENTS {
+        q.overflow += 1;
+    } else {
+        q.agents.insert(
+            a.user_id.clone(),
+            AgentRow {
+                user_id: a.user_id.clone(),
+                name: a.user_name.clone(),
+                status: a.status.clone(),
+                skills: a.skills.clone(),
+                since: ev.received,
+            },
+        );
+    }
+}

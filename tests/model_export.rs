@@ -1,0 +1,270 @@
+//! Export line golden tests: exact strings (PROTOCOL.md section 4).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use queuetop::config::{AlertConfig, QueueConfig};
+use queuetop::event::{
+    AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals,
+    SkillCount, parse_rfc3339,
+};
+use queuetop::model::AppState;
+use queuetop::sink::export::{Exporter, export_line};
+use tokio::time::Instant;
+
+fn state() -> AppState {
+    let q = |id: &str, name: Option<&str>| QueueConfig {
+        id: Some(id.into()),
+        name: name.map(Into::into),
+        events: vec![],
+        filter: None,
+    };
+    AppState::with_queues(
+        &[q("Q", Some("Support EN")), q("R", None)],
+        AlertConfig {
+            utilization_pct: 90.0,
+            waiting: 10,
+            latency_ms: 2000,
+            stale_after_s: 120,
+        },
+    )
+}
+
+fn summary(
+    q: &str,
+    avail: u32,
+    logged: u32,
+    inter: u32,
+    waiting: u32,
+    skills: &[(&str, u32)],
+) -> QueueEventKind {
+    QueueEventKind::Summary(QueueSummary {
+        queue_id: q.into(),
+        queue_name: None,
+        agents_available: avail,
+        agents_logged_in: logged,
+        agents_interacting: inter,
+        interactions_waiting: waiting,
+        skills: skills
+            .iter()
+            .map(|(n, a)| {
+                (
+                    n.to_string(),
+                    SkillCount {
+                        available: *a,
+                        required: None,
+                    },
+                )
+            })
+            .collect::<BTreeMap<_, _>>(),
+    })
+}
+
+fn ev(kind: QueueEventKind, server: Option<&str>, received: &str) -> QueueEvent {
+    QueueEvent {
+        topic: format!("/routing/queues/{}/events", kind.queue_id()),
+        kind,
+        server_time: server.and_then(parse_rfc3339),
+        received_wall: parse_rfc3339(received).unwrap(),
+        received: Instant::now(),
+        correlation_id: None,
+        snapshot: false,
+    }
+}
+
+/// Applies then exports, as the app does.
+fn line(st: &mut AppState, e: QueueEvent) -> String {
+    st.apply(&FeedEvent::Queue(e.clone()));
+    export_line(st, &e, e.received)
+}
+
+#[tokio::test(start_paused = true)]
+async fn summary_line_exact() {
+    let mut st = state();
+    let e = ev(
+        summary("Q", 3, 10, 6, 4, &[("Spanish", 0), ("Billing", 2)]),
+        Some("2026-11-27T19:20:25.123Z"),
+        "2026-11-27T19:20:25.200Z",
+    );
+    assert_eq!(
+        line(&mut st, e),
+        concat!(
+            r#"{"event_type":"queue-summary","topic":"/routing/queues/Q/events","#,
+            r#""routing_metrics":{"queueId":"Q","queueName":"Support EN","timestamp":"2026-11-27T19:20:25.200Z","#,
+            r#""utilization":60.0,"availableRatio":30.0,"skillCoverage":2,"#,
+            r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
+            r#""skillDeficits":["Spanish"]},"#,
+            r#""delivery_rate":1.0,"latency_ms":77,"events_processed":1,"correlation_id":null}"#,
+            "\n"
+        )
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
+    let mut st = state();
+    let t = "2026-11-27T19:20:25.000Z";
+    line(
+        &mut st,
+        ev(summary("Q", 3, 10, 6, 4, &[("Spanish", 0)]), None, t),
+    );
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let r = line(
+        &mut st,
+        ev(
+            summary(
+                "R",
+                0,
+                3,
+                2,
+                0,
+                &[("Zulu", 0), ("Arabic", 0), ("Billing", 1)],
+            ),
+            None,
+            t,
+        ),
+    );
+    assert_eq!(
+        r,
+        concat!(
+            r#"{"event_type":"queue-summary","topic":"/routing/queues/R/events","#,
+            r#""routing_metrics":{"queueId":"R","queueName":"R","timestamp":"2026-11-27T19:20:25.000Z","#,
+            r#""utilization":66.66666666666666,"availableRatio":0.0,"skillCoverage":3,"#,
+            r#""agentsAvailable":0,"agentsLoggedIn":3,"agentsInteracting":2,"interactionsWaiting":0,"#,
+            r#""skillDeficits":["Arabic","Zulu"]},"#,
+            r#""delivery_rate":1.0,"latency_ms":null,"events_processed":2,"correlation_id":null}"#,
+            "\n"
+        )
+    );
+    // An agent event on Q: Q's metrics, its own event type.
+    let mut a = ev(
+        QueueEventKind::Agent(AgentState {
+            queue_id: "Q".into(),
+            user_id: "U".into(),
+            user_name: None,
+            status: AgentStatus::Idle,
+            skills: vec![],
+        }),
+        Some("2026-11-27T19:20:26.000Z"),
+        "2026-11-27T19:20:25.990Z",
+    );
+    a.topic = "v2.analytics.queues.Q.observations".into();
+    a.correlation_id = Some("c-1\"x".into());
+    assert_eq!(
+        line(&mut st, a),
+        concat!(
+            r#"{"event_type":"agent-state","topic":"v2.analytics.queues.Q.observations","#,
+            r#""routing_metrics":{"queueId":"Q","queueName":"Support EN","timestamp":"2026-11-27T19:20:25.990Z","#,
+            r#""utilization":60.0,"availableRatio":30.0,"skillCoverage":1,"#,
+            r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
+            r#""skillDeficits":["Spanish"]},"#,
+            r#""delivery_rate":1.5,"latency_ms":-10,"events_processed":3,"correlation_id":"c-1\"x"}"#,
+            "\n"
+        )
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn snapshot_line_not_counted_and_no_latency() {
+    let mut st = state();
+    let mut e = ev(
+        summary("Q", 0, 0, 0, 0, &[]),
+        Some("2026-11-27T19:20:25.000Z"),
+        "2026-11-27T19:20:25.500Z",
+    );
+    e.snapshot = true;
+    e.topic = "snapshot".into();
+    e.correlation_id = Some("ignored".into());
+    assert_eq!(
+        line(&mut st, e),
+        concat!(
+            r#"{"event_type":"queue-summary","topic":"snapshot","#,
+            r#""routing_metrics":{"queueId":"Q","queueName":"Support EN","timestamp":"2026-11-27T19:20:25.500Z","#,
+            r#""utilization":0.0,"availableRatio":0.0,"skillCoverage":0,"#,
+            r#""agentsAvailable":0,"agentsLoggedIn":0,"agentsInteracting":0,"interactionsWaiting":0,"#,
+            r#""skillDeficits":[]},"#,
+            r#""delivery_rate":0.0,"latency_ms":null,"events_processed":0,"correlation_id":null}"#,
+            "\n"
+        )
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn strings_escaped_and_totals_exported_as_valid_json() {
+    let mut st = state();
+    st.apply(&FeedEvent::QueueName {
+        queue_id: "R".into(),
+        name: "Ventas \"ES\"\\\n\u{1}ñ".into(),
+    });
+    let e = ev(
+        QueueEventKind::Totals(QueueTotals {
+            queue_id: "R".into(),
+            interval: "x/y".into(),
+            offered: Some(5),
+            abandoned: Some(1),
+            service_level_pct: Some(80.0),
+        }),
+        None,
+        "2026-11-27T19:20:25.000Z",
+    );
+    let l = line(&mut st, e);
+    assert!(
+        l.contains(r#""queueName":"Ventas \"ES\"\\\n\u0001ñ""#),
+        "{l}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+    assert_eq!(v["event_type"], "queue-totals");
+    assert_eq!(v["routing_metrics"]["queueName"], "Ventas \"ES\"\\\n\u{1}ñ");
+    assert_eq!(v["events_processed"], 1);
+}
+
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn exporter_buffers_until_flush_and_appends_to_files() {
+    let mut st = state();
+    let e = ev(
+        summary("Q", 1, 2, 1, 0, &[]),
+        None,
+        "2026-11-27T19:20:25.000Z",
+    );
+    st.apply(&FeedEvent::Queue(e.clone()));
+    let sink = Shared::default();
+    let mut x = Exporter::from_writer(Box::new(sink.clone()));
+    x.write_event(&st, &e, e.received).unwrap();
+    x.write_event(&st, &e, e.received).unwrap();
+    assert!(sink.0.lock().unwrap().is_empty(), "buffered");
+    x.flush().unwrap();
+    let expected = export_line(&st, &e, e.received).repeat(2);
+    assert_eq!(
+        String::from_utf8(sink.0.lock().unwrap().clone()).unwrap(),
+        expected
+    );
+    assert_eq!(x.lines(), 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.ndjson");
+    std::fs::write(&path, "earlier\n").unwrap();
+    let p = path.to_str().unwrap();
+    let mut x = Exporter::open(p).unwrap();
+    x.write_event(&st, &e, e.received).unwrap();
+    x.flush().unwrap();
+    drop(x);
+    let got = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        got,
+        format!("earlier\n{}", export_line(&st, &e, e.received))
+    );
+}

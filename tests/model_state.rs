@@ -1,0 +1,372 @@
+//! The reducer: events in, visible state out; time driven by paused tokio time.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use queuetop::config::{AlertConfig, QueueConfig};
+use queuetop::event::{
+    AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
+    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
+};
+use queuetop::model::{AlertKind, AppState};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+fn qc(id: &str, name: Option<&str>) -> QueueConfig {
+    QueueConfig {
+        id: Some(id.into()),
+        name: name.map(Into::into),
+        events: vec![],
+        filter: None,
+    }
+}
+
+fn limits() -> AlertConfig {
+    AlertConfig {
+        utilization_pct: 90.0,
+        waiting: 10,
+        latency_ms: 2000,
+        stale_after_s: 120,
+    }
+}
+
+fn wall(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap() + time::Duration::milliseconds(ms)
+}
+
+fn summary(
+    q: &str,
+    avail: u32,
+    logged: u32,
+    inter: u32,
+    waiting: u32,
+    skills: &[(&str, u32)],
+) -> QueueEventKind {
+    QueueEventKind::Summary(QueueSummary {
+        queue_id: q.into(),
+        queue_name: Some(format!("{q} from server")),
+        agents_available: avail,
+        agents_logged_in: logged,
+        agents_interacting: inter,
+        interactions_waiting: waiting,
+        skills: skills
+            .iter()
+            .map(|(n, a)| {
+                (
+                    n.to_string(),
+                    SkillCount {
+                        available: *a,
+                        required: None,
+                    },
+                )
+            })
+            .collect::<BTreeMap<_, _>>(),
+    })
+}
+
+fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
+    let received_wall = wall(0);
+    FeedEvent::Queue(QueueEvent {
+        topic: format!("/routing/queues/{}/events", kind.queue_id()),
+        kind,
+        server_time: latency_ms.map(|l| received_wall - time::Duration::milliseconds(l)),
+        received_wall,
+        received: Instant::now(),
+        correlation_id: None,
+        snapshot: false,
+    })
+}
+
+fn state() -> AppState {
+    AppState::with_queues(&[qc("A", Some("Alpha")), qc("B", None)], limits())
+}
+
+#[tokio::test(start_paused = true)]
+async fn configured_queues_listed_up_front_and_summary_applied() {
+    let mut st = state();
+    assert_eq!(st.queues.len(), 2);
+    assert_eq!(st.queues[0].name, "Alpha");
+    assert_eq!(st.queues[1].name, "B");
+    assert!(st.queues.iter().all(|q| q.summary.is_none()));
+
+    assert!(st.apply(&event(
+        summary("A", 3, 10, 6, 4, &[("Spanish", 0), ("Billing", 2)]),
+        Some(77)
+    )));
+    let a = st.queue("A").unwrap();
+    assert_eq!(a.metrics.utilization, 60.0);
+    assert_eq!(a.metrics.available_ratio, 30.0);
+    assert_eq!(a.metrics.skill_deficits, vec!["Spanish"]);
+    assert_eq!(a.name, "Alpha", "a configured name is kept");
+    assert_eq!(a.utilization_history.last(), Some(&60));
+    assert_eq!(a.waiting_history.last(), Some(&4));
+    assert_eq!(a.latency_history.last(), Some(&77));
+    assert_eq!(st.feed.events_processed, 1);
+    assert_eq!(st.feed.latency.last(), Some(77));
+
+    // B has no configured name: the server's name is used.
+    st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
+    assert_eq!(st.queue("B").unwrap().name, "B from server");
+    assert_eq!(st.feed.latency.count(), 1, "no server time, no sample");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unconfigured_queues_are_added_and_names_set() {
+    let mut st = state();
+    st.apply(&event(summary("Z", 0, 0, 0, 0, &[]), None));
+    assert_eq!(st.queues.len(), 3);
+    assert!(!st.queues[2].configured);
+    assert!(st.apply(&FeedEvent::QueueName {
+        queue_id: "Z".into(),
+        name: "Zeta".into()
+    }));
+    assert_eq!(st.queue("Z").unwrap().name, "Zeta");
+    assert!(!st.apply(&FeedEvent::QueueName {
+        queue_id: "A".into(),
+        name: "Other".into()
+    }));
+    assert_eq!(st.queue("A").unwrap().name, "Alpha");
+
+    // A queue configured by name only gets its id from the server.
+    let mut st = AppState::with_queues(
+        &[QueueConfig {
+            id: None,
+            name: Some("Support EN".into()),
+            events: vec![],
+            filter: None,
+        }],
+        limits(),
+    );
+    st.apply(&FeedEvent::QueueName {
+        queue_id: "Q1".into(),
+        name: "Support EN".into(),
+    });
+    assert_eq!(st.queues.len(), 1);
+    assert_eq!(st.queue("Q1").unwrap().name, "Support EN");
+}
+
+#[tokio::test(start_paused = true)]
+async fn snapshot_updates_but_does_not_count() {
+    let mut st = state();
+    let mut ev = event(summary("A", 3, 10, 6, 4, &[]), Some(5));
+    if let FeedEvent::Queue(q) = &mut ev {
+        q.snapshot = true;
+        q.topic = "snapshot".into();
+    }
+    st.apply(&ev);
+    assert!(st.queue("A").unwrap().summary.is_some());
+    assert_eq!(st.feed.events_processed, 0);
+    assert_eq!(st.feed.snapshot_events, 1);
+    assert_eq!(st.feed.latency.count(), 0);
+    assert_eq!(st.feed.delivery_rate(Instant::now()), 0.0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn deficit_alerts_raised_once_per_skill_and_cleared() {
+    let mut st = state();
+    let deficit = |s: &str| AlertKind::SkillDeficit { skill: s.into() };
+    st.apply(&event(
+        summary(
+            "A",
+            1,
+            5,
+            1,
+            0,
+            &[("Spanish", 0), ("Arabic", 0), ("Billing", 2)],
+        ),
+        None,
+    ));
+    st.apply(&event(
+        summary(
+            "A",
+            1,
+            5,
+            1,
+            0,
+            &[("Spanish", 0), ("Arabic", 0), ("Billing", 2)],
+        ),
+        None,
+    ));
+    assert!(st.alerts.is_active(Some("A"), &deficit("Spanish")));
+    assert!(st.alerts.is_active(Some("A"), &deficit("Arabic")));
+    assert_eq!(st.alerts.list.len(), 2, "raised once");
+    assert_eq!(st.queue("A").unwrap().active_alerts, 2);
+
+    st.apply(&event(
+        summary(
+            "A",
+            1,
+            5,
+            1,
+            0,
+            &[("Spanish", 1), ("Arabic", 0), ("Billing", 0)],
+        ),
+        None,
+    ));
+    assert!(!st.alerts.is_active(Some("A"), &deficit("Spanish")));
+    assert!(st.alerts.is_active(Some("A"), &deficit("Billing")));
+    let spanish = st
+        .alerts
+        .list
+        .iter()
+        .find(|a| a.kind == deficit("Spanish"))
+        .unwrap();
+    assert!(spanish.cleared_at.is_some());
+    let tr = st.alerts.take_transitions();
+    let seen: Vec<(bool, AlertKind)> = tr.into_iter().map(|t| (t.raised, t.alert.kind)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (true, deficit("Arabic")),
+            (true, deficit("Spanish")),
+            // One merge over the sorted lists: in skill order.
+            (true, deficit("Billing")),
+            (false, deficit("Spanish")),
+        ]
+    );
+    assert_eq!(st.queue("A").unwrap().active_alerts, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn utilization_waiting_and_latency_alerts() {
+    let mut st = state();
+    st.apply(&event(summary("A", 0, 10, 9, 10, &[]), Some(2500)));
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::Utilization));
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    assert!(st.alerts.is_active(None, &AlertKind::Latency));
+    st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(2500)));
+    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Utilization));
+    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    // p95 of two 2500 ms samples plus many fast ones falls below the limit.
+    for _ in 0..60 {
+        st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(10)));
+    }
+    assert!(!st.alerts.is_active(None, &AlertKind::Latency));
+    assert_eq!(st.alerts.list.len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiting_interactions_kept_and_removed() {
+    let mut st = state();
+    let it = |c: &str, state: InteractionState, ms: u64| {
+        event(
+            QueueEventKind::Interaction(QueueInteraction {
+                queue_id: "B".into(),
+                conversation_id: c.into(),
+                media_type: MediaType::Voice,
+                state,
+                wait_ms: Some(ms),
+            }),
+            None,
+        )
+    };
+    st.apply(&it("c1", InteractionState::Waiting, 1000));
+    st.apply(&it("c2", InteractionState::Alerting, 4000));
+    st.apply(&it("c3", InteractionState::Waiting, 0));
+    st.apply(&it("c3", InteractionState::Connected, 0));
+    let b = st.queue("B").unwrap();
+    assert_eq!(b.waiting.keys().collect::<Vec<_>>(), vec!["c1", "c2"]);
+    assert_eq!(b.waiting_count(), 2);
+    tokio::time::advance(Duration::from_secs(3)).await;
+    assert_eq!(
+        b.longest_wait(Instant::now()),
+        Some(Duration::from_millis(7000))
+    );
+    st.apply(&it("c2", InteractionState::Abandoned, 0));
+    st.apply(&it("c1", InteractionState::Ended, 0));
+    assert!(st.queue("B").unwrap().waiting.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn agent_roster_tracks_status_since() {
+    let mut st = state();
+    let ag = |status: AgentStatus| {
+        event(
+            QueueEventKind::Agent(AgentState {
+                queue_id: "A".into(),
+                user_id: "u1".into(),
+                user_name: Some("Ana Ruiz".into()),
+                status,
+                skills: vec!["Spanish".into()],
+            }),
+            None,
+        )
+    };
+    let t0 = Instant::now();
+    st.apply(&ag(AgentStatus::Idle));
+    tokio::time::advance(Duration::from_secs(5)).await;
+    st.apply(&ag(AgentStatus::Idle));
+    assert_eq!(st.queue("A").unwrap().agents["u1"].since, t0);
+    st.apply(&ag(AgentStatus::Interacting));
+    let row = &st.queue("A").unwrap().agents["u1"];
+    assert_eq!(row.status, AgentStatus::Interacting);
+    assert_eq!(row.since, t0 + Duration::from_secs(5));
+    assert_eq!(row.name.as_deref(), Some("Ana Ruiz"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn stale_after_stale_after_s_and_fresh_again_on_update() {
+    let mut st = state();
+    let start = Instant::now();
+    assert!(!st.tick(start, wall(0)));
+    st.apply(&event(summary("A", 1, 1, 0, 0, &[]), None));
+    tokio::time::advance(Duration::from_secs(119)).await;
+    assert!(!st.tick(Instant::now(), wall(119_000)));
+    assert!(st.queues.iter().all(|q| !q.stale));
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert!(st.tick(Instant::now(), wall(120_000)));
+    assert!(
+        st.queues.iter().all(|q| q.stale),
+        "A silent 120 s, B never reported"
+    );
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::Stale));
+    assert!(!st.tick(Instant::now(), wall(121_000)), "raised once");
+    assert_eq!(st.alerts.active_count(), 2);
+
+    st.apply(&event(summary("A", 1, 1, 0, 0, &[]), None));
+    assert!(!st.queue("A").unwrap().stale);
+    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Stale));
+    assert!(st.queue("B").unwrap().stale);
+}
+
+#[tokio::test(start_paused = true)]
+async fn feed_counters_status_and_error_alerts() {
+    let mut st = state();
+    st.apply(&FeedEvent::Malformed {
+        reason: "not json".into(),
+    });
+    st.apply(&FeedEvent::Unknown {
+        kind: "mystery".into(),
+    });
+    st.apply(&FeedEvent::Heartbeat);
+    assert_eq!(
+        (st.feed.malformed, st.feed.unknown, st.feed.heartbeats),
+        (1, 1, 1)
+    );
+    assert_eq!(st.feed.events_processed, 0);
+
+    let connected = FeedStatus {
+        state: ConnState::Connected,
+        last_error: None,
+        connects: 1,
+    };
+    assert!(st.apply(&FeedEvent::Status(connected.clone())));
+    assert!(!st.apply(&FeedEvent::Status(connected)));
+
+    st.apply(&FeedEvent::TopicRejected {
+        topic: "v2.analytics.queues.A.observations".into(),
+        reason: "no permission".into(),
+        queue_id: Some("A".into()),
+    });
+    st.apply(&FeedEvent::ServerError {
+        code: "bad.sub".into(),
+        message: "refused".into(),
+        queue_id: None,
+    });
+    assert_eq!(st.alerts.active_count(), 2);
+    assert_eq!(st.queue("A").unwrap().active_alerts, 1);
+    // A new attempt clears them; it will report again if still refused.
+    st.apply(&FeedEvent::Status(FeedStatus::connecting()));
+    assert_eq!(st.alerts.active_count(), 0);
+    assert_eq!(st.queue("A").unwrap().active_alerts, 0);
+}
