@@ -28,6 +28,7 @@ use tokio::time::Instant;
 use crate::auth::TokenSource;
 use crate::config::{Config, Protocol, QueueConfig};
 use crate::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
+use crate::subscription::SubscriptionSet;
 use backoff::Backoff;
 use realtime::SubscriptionIndex;
 
@@ -105,41 +106,25 @@ pub(crate) struct Payload {
 }
 
 impl Payload {
-    /// TEMPORARY until `crate::subscription::SubscriptionSet` lands on main:
-    /// one subscription per queue and event type, a fresh UUID each.
+    /// Validates the configured queues with the seed's rules; a failure
+    /// names every queue and rule that is wrong, and nothing is sent.
     fn from_queues(queues: &[QueueConfig]) -> Result<Payload, String> {
-        let mut subs = Vec::new();
-        let mut index = SubscriptionIndex::new();
-        for (n, q) in queues.iter().enumerate() {
-            let Some(qid) = &q.id else {
-                return Err(format!(
-                    "[[queue]] #{} has no id; the realtime feed needs queue ids",
-                    n + 1
-                ));
-            };
-            for ev in &q.events {
-                let id = uuid::Uuid::new_v4().to_string();
-                let mut sub = serde_json::json!({
-                    "id": id,
-                    "topic": format!("/routing/queues/{qid}/events"),
-                    "type": ev.as_str(),
-                });
-                if let Some(f) = &q.filter {
-                    sub["filter"] = serde_json::Value::String(f.clone());
-                }
-                index.insert(id, qid.clone());
-                subs.push(sub);
-            }
-        }
-        if subs.is_empty() || subs.len() > 100 {
-            return Err(format!(
-                "the realtime feed takes 1 to 100 subscriptions, the config makes {}",
-                subs.len()
-            ));
-        }
-        let count = subs.len();
-        let json = serde_json::Value::Array(subs).to_string();
-        Ok(Payload { json, count, index })
+        let set = SubscriptionSet::from_queues(queues).map_err(|errors| {
+            let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            format!(
+                "the [[queue]] config makes no valid subscriptions: {}; fix it and restart",
+                all.join("; ")
+            )
+        })?;
+        let index = set
+            .iter()
+            .filter_map(|s| Some((s.id().to_string(), s.queue_id()?.to_string())))
+            .collect();
+        Ok(Payload {
+            json: set.to_json(),
+            count: set.len(),
+            index,
+        })
     }
 }
 

@@ -17,6 +17,7 @@ use super::realtime::{self, CloseAction};
 use super::{Delay, Feed, Outcome, Payload, Sent, TARGET, or_command};
 use crate::auth::{AuthError, parse_retry_after};
 use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::redact::redact_url;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -79,7 +80,12 @@ impl Feed {
             Ok(Ok(Ok((ws, _response)))) => ws,
         };
         self.status.connects = self.status.connects.saturating_add(1);
-        tracing::info!(target: TARGET, connects = self.status.connects, "connection established");
+        tracing::info!(
+            target: TARGET,
+            url = %redact_url(&realtime::socket_url(base, &token)),
+            connects = self.status.connects,
+            "connection established"
+        );
 
         let send = ws.send(Message::text(payload.json.as_str()));
         match or_command(&mut self.commands, &mut self.commands_open, send).await {
