@@ -8,9 +8,11 @@
 //! bound.
 //!
 //! This file is the lifecycle (retry, stop, wait for the user); `session.rs`
-//! is one connection on the realtime v1 feed; `realtime.rs` the wire format.
+//! is one connection on the realtime v1 feed; `connect.rs` the handshake and
+//! the close-code table; `realtime.rs` the wire format.
 
 pub mod backoff;
+pub mod connect;
 pub mod notifications;
 pub mod realtime;
 pub mod rest;

@@ -13,7 +13,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use super::realtime::{self, CloseAction};
+use super::connect::{self, CloseAction};
+use super::realtime;
 use super::{Delay, Feed, Outcome, Payload, Sent, TARGET, or_command};
 use crate::auth::{AuthError, parse_retry_after};
 use crate::event::{ConnState, FeedCommand, FeedEvent};
@@ -60,7 +61,7 @@ impl Feed {
             }
         };
         let base = &self.cfg.genesys.realtime_url;
-        let req = match realtime::handshake_request(base, &token) {
+        let req = match connect::handshake_request(base, &token) {
             Ok(req) => req,
             Err(msg) => return Outcome::Stop(msg),
         };
@@ -82,7 +83,7 @@ impl Feed {
         self.status.connects = self.status.connects.saturating_add(1);
         tracing::info!(
             target: TARGET,
-            url = %redact_url(&realtime::socket_url(base, &token)),
+            url = %redact_url(&connect::socket_url(base, &token)),
             connects = self.status.connects,
             "connection established"
         );
@@ -241,7 +242,7 @@ impl Feed {
             (None, Some(e)) => format!("connection lost (1006: {e})"),
             (None, None) => "connection lost (1006: no close frame)".to_string(),
         };
-        match realtime::close_action(code) {
+        match connect::close_action(code) {
             CloseAction::Backoff => Outcome::Retry {
                 error,
                 delay: Delay::Backoff,
@@ -357,7 +358,7 @@ fn scrub(msg: String, token: &SecretString) -> String {
     if raw.is_empty() {
         return msg;
     }
-    let encoded = realtime::socket_url("", token);
+    let encoded = connect::socket_url("", token);
     let encoded = encoded.trim_start_matches("?access_token=");
     msg.replace(raw, "[redacted]")
         .replace(encoded, "[redacted]")
