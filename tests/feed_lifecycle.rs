@@ -243,3 +243,46 @@ async fn quit_ends_the_task_even_when_the_app_stopped_reading() {
         .expect("the feed did not end on Quit")
         .unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn absurd_server_numbers_cannot_overflow_the_clock() {
+    use feed_common::token_server::{Answer, TokenServer};
+    let server = TokenServer::start(vec![
+        Answer::json(429, "{}").header("retry-after", "18446744073709551615"),
+        Answer::token("t1", u64::MAX),
+    ])
+    .await;
+    let port = closed_port().await;
+    let cfg = config(
+        Protocol::Realtime,
+        &server.url,
+        &format!("ws://{port}/x"),
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        reconnect(u64::MAX, u64::MAX, 0, u64::MAX),
+    );
+    let mut h = feed::spawn(cfg);
+    let t0 = tokio::time::Instant::now();
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    let ConnState::Reconnecting { next_try, .. } = st.state else {
+        unreachable!()
+    };
+    assert!(next_try - t0 <= Duration::from_secs(86_400));
+    // The next try gets a token that "never" expires, fails at the socket,
+    // and schedules again: all without a panic.
+    h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
+    recv_until(&mut h.events, Duration::from_secs(3 * 86_400), |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    assert_eq!(server.seen().len(), 2);
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    h.task.await.unwrap();
+}

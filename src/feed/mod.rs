@@ -45,6 +45,10 @@ const TARGET: &str = "queuetop::feed";
 /// At most one at-once reconnect per this window; the rest back off.
 const AT_ONCE_GAP: Duration = Duration::from_secs(30);
 
+/// The longest wait before a retry, whatever a server's Retry-After or the
+/// config says: a day, so no deadline can overflow the clock.
+const MAX_WAIT: Duration = Duration::from_secs(86_400);
+
 pub struct FeedHandle {
     pub events: mpsc::Receiver<FeedEvent>,
     pub commands: mpsc::Sender<FeedCommand>,
@@ -255,7 +259,8 @@ impl Feed {
             }
             Delay::AtOnce | Delay::Backoff => self.backoff.next_delay(&mut self.rng),
             Delay::AtLeast(min) => self.backoff.next_delay(&mut self.rng).max(min),
-        };
+        }
+        .min(MAX_WAIT);
         let next_try = Instant::now() + wait;
         tracing::info!(
             target: TARGET,

@@ -106,7 +106,7 @@ impl Feed {
 
     /// Reads until the connection ends; every frame is decoded and handed on.
     async fn read(&mut self, ws: &mut Socket, payload: &Payload) -> Outcome {
-        let silence = Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.max(1));
+        let silence = Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.clamp(1, 86_400));
         let mut last_rx = Instant::now();
         // Re-armed only when it fires, not per frame: a flood costs nothing.
         let watchdog = sleep_until(last_rx + silence);
