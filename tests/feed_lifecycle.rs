@@ -286,3 +286,45 @@ async fn absurd_server_numbers_cannot_overflow_the_clock() {
     h.commands.send(FeedCommand::Quit).await.unwrap();
     h.task.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_handshake_that_never_completes_times_out() {
+    use feed_common::token_server::{Answer, TokenServer};
+    let server = TokenServer::start(vec![Answer::token("t1", 3600)]).await;
+    // Accepts TCP, never answers the upgrade.
+    let tarpit = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = tarpit.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = tarpit.accept().await {
+            held.push(s);
+        }
+    });
+    let cfg = config(
+        Protocol::Realtime,
+        &server.url,
+        &format!("ws://{addr}/x"),
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        reconnect(10, 100, 0, 75),
+    );
+    let mut h = feed::spawn(cfg);
+    let t0 = tokio::time::Instant::now();
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    assert!(
+        t0.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        t0.elapsed()
+    );
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    let err = st.last_error.unwrap();
+    assert!(err.contains("handshake within 10 s"), "{err}");
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    h.task.await.unwrap();
+}
