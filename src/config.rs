@@ -46,6 +46,17 @@ impl EventType {
             EventType::AgentState => "agent-state",
         }
     }
+
+    pub const ALL: [EventType; 3] = [
+        EventType::QueueSummary,
+        EventType::QueueInteraction,
+        EventType::AgentState,
+    ];
+
+    /// Parses the wire spelling (`queue-summary`, ...).
+    pub fn parse(s: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -145,3 +156,184 @@ impl Default for UiConfig {
         }
     }
 }
+
+// ---- Loading: everything below is additive to the contract above. ----
+
+mod check;
+mod file;
+mod load;
+mod report;
+mod table;
+
+pub use check::{environment_problem, url_problem};
+pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
+
+impl Protocol {
+    pub fn parse(s: &str) -> Option<Protocol> {
+        match s {
+            "notifications" => Some(Protocol::Notifications),
+            "realtime" => Some(Protocol::Realtime),
+            _ => None,
+        }
+    }
+}
+
+impl Theme {
+    pub fn parse(s: &str) -> Option<Theme> {
+        match s {
+            "dark" => Some(Theme::Dark),
+            "light" => Some(Theme::Light),
+            "mono" => Some(Theme::Mono),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Dark => "dark",
+            Theme::Light => "light",
+            Theme::Mono => "mono",
+        }
+    }
+}
+
+/// The built-in region when nothing says otherwise.
+pub const DEFAULT_ENVIRONMENT: &str = "mypurecloud.com";
+
+/// `https://login.{env}`.
+pub fn login_url_for(environment: &str) -> String {
+    format!("https://login.{environment}")
+}
+
+/// `https://api.{env}`.
+pub fn api_url_for(environment: &str) -> String {
+    format!("https://api.{environment}")
+}
+
+/// `wss://api.{env}/api/v2/realtime/events`.
+pub fn realtime_url_for(environment: &str) -> String {
+    format!("wss://api.{environment}/api/v2/realtime/events")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One thing wrong with the configuration, located as precisely as known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub severity: Severity,
+    /// The file, or where else the value came from (`$GENESYS_ENVIRONMENT`,
+    /// `command line`).
+    pub file: String,
+    /// 1-based; 0 when the problem has no position in a file.
+    pub line: usize,
+    pub col: usize,
+    /// Dotted key: `genesys.client_id`, `queue[2].filter`.
+    pub key: String,
+    pub message: String,
+    /// The rule that was broken, short.
+    pub rule: String,
+}
+
+impl std::fmt::Display for ConfigProblem {
+    /// `file:line:col: key: message (rule)`; warnings say so.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}:{}: ", self.file, self.line, self.col)?;
+        } else {
+            write!(f, "{}: ", self.file)?;
+        }
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
+        write!(f, "{}: {}", self.key, self.message)?;
+        if !self.rule.is_empty() {
+            write!(f, " ({})", self.rule)?;
+        }
+        Ok(())
+    }
+}
+
+impl Default for GenesysConfig {
+    fn default() -> Self {
+        GenesysConfig {
+            environment: DEFAULT_ENVIRONMENT.to_string(),
+            protocol: Protocol::default(),
+            client_id: String::new(),
+            client_secret: None,
+            login_url: login_url_for(DEFAULT_ENVIRONMENT),
+            api_url: api_url_for(DEFAULT_ENVIRONMENT),
+            realtime_url: realtime_url_for(DEFAULT_ENVIRONMENT),
+        }
+    }
+}
+
+impl Config {
+    /// Built-in defaults, with the audit log at `audit_file`.
+    pub fn defaults(audit_file: PathBuf) -> Config {
+        Config {
+            genesys: GenesysConfig::default(),
+            queues: Vec::new(),
+            reconnect: ReconnectConfig::default(),
+            alerts: AlertConfig::default(),
+            ui: UiConfig::default(),
+            log: LogConfig {
+                audit_file,
+                level: "info".to_string(),
+            },
+            export_path: None,
+            source: None,
+        }
+    }
+
+    /// Loads a config from TOML text with no file on disk (demo, sim,
+    /// tests): defaults < `text` < `env` (`GENESYS_*`). `source_name`
+    /// names the text in problems.
+    pub fn from_toml_str(
+        text: &str,
+        source_name: &str,
+        env: &std::collections::HashMap<String, String>,
+    ) -> Result<Loaded, Vec<ConfigProblem>> {
+        load::load_text(text, source_name, env)
+    }
+
+    /// A config for the built-in simulator on loopback: no file, demo
+    /// credentials, the given URLs (which must be loopback for `http`/`ws`).
+    pub fn for_sim(
+        protocol: Protocol,
+        login_url: &str,
+        api_url: &str,
+        realtime_url: &str,
+        queues: Vec<QueueConfig>,
+        audit_file: PathBuf,
+    ) -> Config {
+        let mut c = Config::defaults(audit_file);
+        c.genesys.environment = "localhost".to_string();
+        c.genesys.protocol = protocol;
+        c.genesys.client_id = "queuetop-demo".to_string();
+        c.genesys.client_secret = Some(SecretString::from("queuetop-demo-secret"));
+        c.genesys.login_url = login_url.to_string();
+        c.genesys.api_url = api_url.to_string();
+        c.genesys.realtime_url = realtime_url.to_string();
+        c.queues = queues;
+        c
+    }
+
+    /// Why this config cannot connect yet (no client id or secret), if so.
+    pub fn credentials_problem(&self) -> Option<String> {
+        let id = self.genesys.client_id.is_empty();
+        let secret = self.genesys.client_secret.is_none();
+        match (id, secret) {
+            (false, false) => None,
+            (true, true) => Some("no client id and no client secret: set genesys.client_id and client_secret_file in the config, or GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET".into()),
+            (true, false) => Some("no client id: set genesys.client_id in the config or GENESYS_CLIENT_ID".into()),
+            (false, true) => Some("no client secret: set genesys.client_secret_file in the config or GENESYS_CLIENT_SECRET".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

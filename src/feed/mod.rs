@@ -1,1 +1,356 @@
 //! The feed task: auth, connect, subscribe, read, reconnect. OWNER: feed helper.
+//!
+//! One task per connection. It owns the socket and the token; it talks to
+//! the app only through two bounded channels: events (and its own status)
+//! out, commands (reconnect now, quit) in. When the app falls behind, the
+//! full event channel stops the task from reading the socket, so the server
+//! is slowed by TCP flow control and nothing is dropped or buffered without
+//! bound.
+//!
+//! This file is the lifecycle (retry, stop, wait for the user); `session.rs`
+//! is one connection on the realtime v1 feed; `realtime.rs` the wire format.
+
+pub mod backoff;
+pub mod notifications;
+pub mod realtime;
+pub mod rest;
+mod session;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::auth::TokenSource;
+use crate::config::{Config, Protocol, QueueConfig};
+use crate::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
+use backoff::Backoff;
+use realtime::SubscriptionIndex;
+
+/// Events in flight between the feed and the app, at most.
+pub const CHANNEL_CAPACITY: usize = 1024;
+
+/// Commands in flight from the app (a person pressing keys): plenty.
+const COMMAND_CAPACITY: usize = 16;
+
+const TARGET: &str = "queuetop::feed";
+
+/// At most one at-once reconnect per this window; the rest back off.
+const AT_ONCE_GAP: Duration = Duration::from_secs(30);
+
+pub struct FeedHandle {
+    pub events: mpsc::Receiver<FeedEvent>,
+    pub commands: mpsc::Sender<FeedCommand>,
+    pub task: JoinHandle<()>,
+}
+
+/// Starts the feed for `cfg.genesys.protocol`. Must be called inside a
+/// tokio runtime.
+pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
+    let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
+    let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
+    let task = match cfg.genesys.protocol {
+        Protocol::Realtime => tokio::spawn(Feed::new(cfg, ev_tx, cmd_rx).run()),
+        Protocol::Notifications => tokio::spawn(not_in_this_build(ev_tx, cmd_rx)),
+    };
+    FeedHandle {
+        events,
+        commands,
+        task,
+    }
+}
+
+async fn not_in_this_build(
+    events: mpsc::Sender<FeedEvent>,
+    mut commands: mpsc::Receiver<FeedCommand>,
+) {
+    let reason = "the notifications feed is not in this build yet".to_string();
+    let stopped = FeedEvent::Status(FeedStatus {
+        state: ConnState::Stopped {
+            reason: reason.clone(),
+        },
+        last_error: Some(reason),
+        connects: 0,
+    });
+    if events.send(stopped.clone()).await.is_err() {
+        return;
+    }
+    while let Some(cmd) = commands.recv().await {
+        match cmd {
+            FeedCommand::ReconnectNow => {
+                if events.send(stopped.clone()).await.is_err() {
+                    return;
+                }
+            }
+            FeedCommand::Quit => {
+                let mut st = FeedStatus::connecting();
+                st.state = ConnState::Closed;
+                let _ = events.send(FeedEvent::Status(st)).await;
+                return;
+            }
+        }
+    }
+}
+
+/// The subscription message for one connection, built once and resent
+/// unchanged on every reconnect.
+pub(crate) struct Payload {
+    pub json: String,
+    pub count: usize,
+    pub index: SubscriptionIndex,
+}
+
+impl Payload {
+    /// TEMPORARY until `crate::subscription::SubscriptionSet` lands on main:
+    /// one subscription per queue and event type, a fresh UUID each.
+    fn from_queues(queues: &[QueueConfig]) -> Result<Payload, String> {
+        let mut subs = Vec::new();
+        let mut index = SubscriptionIndex::new();
+        for (n, q) in queues.iter().enumerate() {
+            let Some(qid) = &q.id else {
+                return Err(format!(
+                    "[[queue]] #{} has no id; the realtime feed needs queue ids",
+                    n + 1
+                ));
+            };
+            for ev in &q.events {
+                let id = uuid::Uuid::new_v4().to_string();
+                let mut sub = serde_json::json!({
+                    "id": id,
+                    "topic": format!("/routing/queues/{qid}/events"),
+                    "type": ev.as_str(),
+                });
+                if let Some(f) = &q.filter {
+                    sub["filter"] = serde_json::Value::String(f.clone());
+                }
+                index.insert(id, qid.clone());
+                subs.push(sub);
+            }
+        }
+        if subs.is_empty() || subs.len() > 100 {
+            return Err(format!(
+                "the realtime feed takes 1 to 100 subscriptions, the config makes {}",
+                subs.len()
+            ));
+        }
+        let count = subs.len();
+        let json = serde_json::Value::Array(subs).to_string();
+        Ok(Payload { json, count, index })
+    }
+}
+
+/// How one connection attempt (or connection) ended.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// The user quit; the socket is closed.
+    Quit,
+    /// The app dropped the event receiver: nobody is listening.
+    Gone,
+    /// The user asked to reconnect: at once, and not a failure.
+    Reconnect,
+    /// Retrying cannot help; wait for the user.
+    Stop(String),
+    /// A failure: try again after `delay`.
+    Retry { error: String, delay: Delay },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delay {
+    Backoff,
+    /// At once, unless an at-once reconnect already happened within
+    /// `AT_ONCE_GAP`: then it backs off, so a server that keeps saying "come
+    /// back now" (even right after an ack) cannot make us spin.
+    AtOnce,
+    /// Backoff, but never shorter than this.
+    AtLeast(Duration),
+}
+
+/// What the lifecycle does after handling an outcome.
+enum Next {
+    Go,
+    End,
+}
+
+pub(crate) struct Feed {
+    cfg: Arc<Config>,
+    events: mpsc::Sender<FeedEvent>,
+    commands: mpsc::Receiver<FeedCommand>,
+    /// False once the app dropped its command sender.
+    commands_open: bool,
+    auth: TokenSource,
+    backoff: Backoff,
+    rng: fastrand::Rng,
+    status: FeedStatus,
+    /// Failed attempts since the last ack.
+    failures: u32,
+    /// When the last at-once reconnect happened.
+    last_at_once: Option<Instant>,
+    /// The user asked to reconnect while the task was blocked on the app.
+    pending_reconnect: bool,
+    malformed: u64,
+    unknown: u64,
+}
+
+impl Feed {
+    fn new(
+        cfg: Arc<Config>,
+        events: mpsc::Sender<FeedEvent>,
+        commands: mpsc::Receiver<FeedCommand>,
+    ) -> Feed {
+        Feed {
+            auth: TokenSource::from_config(&cfg.genesys),
+            backoff: Backoff::from_config(&cfg.reconnect),
+            cfg,
+            events,
+            commands,
+            commands_open: true,
+            rng: fastrand::Rng::new(),
+            status: FeedStatus::connecting(),
+            failures: 0,
+            last_at_once: None,
+            pending_reconnect: false,
+            malformed: 0,
+            unknown: 0,
+        }
+    }
+
+    async fn run(mut self) {
+        let payload = match Payload::from_queues(&self.cfg.queues) {
+            Ok(p) => p,
+            Err(reason) => {
+                // A config error: reconnecting cannot fix it, but the user
+                // may still quit cleanly.
+                while let Next::Go = self.stopped(reason.clone()).await {}
+                return;
+            }
+        };
+        loop {
+            let next = match self.connect_once(&payload).await {
+                Outcome::Gone => Next::End,
+                Outcome::Quit => {
+                    self.set_state(ConnState::Closed).await;
+                    Next::End
+                }
+                Outcome::Reconnect => {
+                    self.clear_failures();
+                    Next::Go
+                }
+                Outcome::Stop(reason) => self.stopped(reason).await,
+                Outcome::Retry { error, delay } => self.retry_later(error, delay).await,
+            };
+            if let Next::End = next {
+                return;
+            }
+        }
+    }
+
+    /// After a failure: count it, give up at `max_attempts`, else wait.
+    async fn retry_later(&mut self, error: String, delay: Delay) -> Next {
+        self.failures = self.failures.saturating_add(1);
+        self.status.last_error = Some(error.clone());
+        let max = self.cfg.reconnect.max_attempts;
+        if max > 0 && self.failures >= max {
+            let reason = format!(
+                "gave up after {} failed attempts in a row (last: {error}); press r to reconnect",
+                self.failures
+            );
+            return self.stopped(reason).await;
+        }
+        let at_once_allowed = self.last_at_once.is_none_or(|t| t.elapsed() >= AT_ONCE_GAP);
+        let wait = match delay {
+            Delay::AtOnce if at_once_allowed => {
+                self.last_at_once = Some(Instant::now());
+                Duration::ZERO
+            }
+            Delay::AtOnce | Delay::Backoff => self.backoff.next_delay(&mut self.rng),
+            Delay::AtLeast(min) => self.backoff.next_delay(&mut self.rng).max(min),
+        };
+        let next_try = Instant::now() + wait;
+        tracing::info!(
+            target: TARGET,
+            attempt = self.failures,
+            max_attempts = max,
+            delay_ms = wait.as_millis() as u64,
+            error = %error,
+            "reconnection scheduled"
+        );
+        let state = ConnState::Reconnecting {
+            attempt: self.failures,
+            max_attempts: max,
+            next_try,
+        };
+        if !self.set_state(state).await {
+            return Next::End;
+        }
+        match or_command(
+            &mut self.commands,
+            &mut self.commands_open,
+            tokio::time::sleep_until(next_try),
+        )
+        .await
+        {
+            Ok(()) | Err(FeedCommand::ReconnectNow) => Next::Go,
+            Err(FeedCommand::Quit) => {
+                self.set_state(ConnState::Closed).await;
+                Next::End
+            }
+        }
+    }
+
+    /// Stopped for good until the user says otherwise.
+    async fn stopped(&mut self, reason: String) -> Next {
+        tracing::warn!(target: TARGET, reason = %reason, "feed stopped; waiting for a reconnect command");
+        self.status.last_error = Some(reason.clone());
+        if !self.set_state(ConnState::Stopped { reason }).await {
+            return Next::End;
+        }
+        match self.commands.recv().await {
+            Some(FeedCommand::ReconnectNow) => {
+                tracing::info!(target: TARGET, "reconnect requested");
+                self.clear_failures();
+                Next::Go
+            }
+            Some(FeedCommand::Quit) => {
+                self.set_state(ConnState::Closed).await;
+                Next::End
+            }
+            // Nobody can ever restart us.
+            None => Next::End,
+        }
+    }
+
+    /// A fresh start: the server accepted us, or the user asked.
+    fn clear_failures(&mut self) {
+        self.failures = 0;
+        self.backoff.reset();
+    }
+
+    /// Sets and sends the state; false when the app is gone.
+    async fn set_state(&mut self, state: ConnState) -> bool {
+        self.status.state = state;
+        let ev = FeedEvent::Status(self.status.clone());
+        self.events.send(ev).await.is_ok()
+    }
+}
+
+/// Runs `fut` unless a command arrives first (then returns the command).
+async fn or_command<T>(
+    commands: &mut mpsc::Receiver<FeedCommand>,
+    open: &mut bool,
+    fut: impl Future<Output = T>,
+) -> Result<T, FeedCommand> {
+    tokio::pin!(fut);
+    loop {
+        tokio::select! {
+            biased;
+            cmd = commands.recv(), if *open => match cmd {
+                Some(cmd) => return Err(cmd),
+                None => *open = false,
+            },
+            v = &mut fut => return Ok(v),
+        }
+    }
+}

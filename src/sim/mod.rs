@@ -1,1 +1,251 @@
 //! The simulator: a model contact center served on loopback. OWNER: sim helper.
+//!
+//! `model` is the contact center (pure, seeded); `http` routes requests by
+//! path; `token` is the OAuth endpoint; `handshake` + `session` are the
+//! realtime v1 socket; `frames` is the simulator's own serializer (it never
+//! uses the client's decoders, so a decoding bug cannot hide behind a matching
+//! encoding bug). Faults are set up front in `SimOptions` or at run time
+//! through `SimControl`.
+
+mod control;
+mod flood;
+mod frames;
+mod handshake;
+mod http;
+mod model;
+mod names;
+mod session;
+mod shared;
+mod subs;
+mod token;
+
+pub mod cli;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use cli::{SCENARIOS, run_cli};
+pub use control::SimControl;
+
+use shared::Shared;
+
+/// How the simulator behaves. `Default` is a steady six-queue center.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Same seed, same queues, ids, agents and event sequence.
+    pub seed: u64,
+    pub queues: usize,
+    pub agents_per_queue: usize,
+    /// Model tick: how often the contact center changes.
+    pub event_interval: Duration,
+    /// false = scripted: only events pushed through `SimControl::push`.
+    pub generate: bool,
+    /// `expires_in` of issued tokens; a socket whose token expires is
+    /// closed with 4001.
+    pub token_lifetime_s: u64,
+    /// Heartbeat on an idle socket (PROTOCOL.md: 30 s).
+    pub heartbeat_interval: Duration,
+    pub client_id: String,
+    pub client_secret: String,
+    pub faults: Faults,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            seed: 1,
+            queues: 6,
+            agents_per_queue: 8,
+            event_interval: Duration::from_millis(500),
+            generate: true,
+            token_lifetime_s: 86_400,
+            heartbeat_interval: Duration::from_secs(30),
+            client_id: "queuetop-sim".to_string(),
+            client_secret: "sim-secret-not-for-production".to_string(),
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Fault knobs. Counts of handshakes are used up as they fire; the
+/// per-connection event counts apply afresh to every connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// Drop the TCP connection without a close frame after N events.
+    pub drop_after_events: Option<u64>,
+    /// Keep sockets open but send nothing (no events, heartbeats or acks).
+    pub silent: bool,
+    /// Answer this many handshakes with 401.
+    pub reject_handshakes_401: u32,
+    /// Answer `count` handshakes with 429 and `Retry-After: retry_after_s`.
+    pub rate_limit_handshakes: Option<(u32, u64)>,
+    /// Close with `code` (1000, 1001, 4001, 4008, 4029) after N events.
+    pub close_after_events: Option<(u64, u16)>,
+    /// Send a malformed frame before every Nth event.
+    pub malformed_every: Option<u64>,
+    /// Write pre-built frames as fast as the socket takes them.
+    pub flood: bool,
+    /// Refuse every subscription payload: `error`, then close 4008.
+    pub refuse_subscriptions: bool,
+}
+
+/// Counters for tests and the CLI. Everything the server did is here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimStats {
+    pub token_requests: u64,
+    pub tokens_refused: u64,
+    /// WebSocket upgrade requests, accepted or not.
+    pub handshakes: u64,
+    pub handshakes_rejected: u64,
+    pub connections_open: usize,
+    pub connections_total: u64,
+    /// Every subscription payload received, verbatim.
+    pub subscribe_payloads: Vec<String>,
+    pub acks_sent: u64,
+    pub errors_sent: u64,
+    pub events_sent: u64,
+    pub heartbeats_sent: u64,
+    pub malformed_sent: u64,
+    /// Close frames the server sent, and their codes in order.
+    pub closes_sent: u64,
+    pub close_codes: Vec<u16>,
+    /// Connections dropped without a close frame.
+    pub drops: u64,
+    /// Events a slow connection missed (its broadcast queue overflowed).
+    pub events_lagged: u64,
+}
+
+/// A running simulator. Dropping it stops it; `shutdown` also says goodbye
+/// to open sockets with 1001.
+pub struct SimHandle {
+    shared: Arc<Shared>,
+    accept: JoinHandle<()>,
+    driver: Option<JoinHandle<()>>,
+}
+
+/// Starts the simulator on `listen` (port 0 picks a free port).
+pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<SimHandle> {
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared::new(addr, opts));
+    let accept = tokio::spawn(http::serve(listener, shared.clone()));
+    let driver = shared
+        .opts
+        .generate
+        .then(|| tokio::spawn(shared::drive_model(shared.clone())));
+    Ok(SimHandle {
+        shared,
+        accept,
+        driver,
+    })
+}
+
+impl SimHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    fn base(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    pub fn login_url(&self) -> String {
+        self.base()
+    }
+
+    pub fn api_url(&self) -> String {
+        self.base()
+    }
+
+    pub fn realtime_url(&self) -> String {
+        format!("ws://{}{}", self.shared.addr, http::REALTIME_PATH)
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.shared.opts.client_id
+    }
+
+    pub fn client_secret(&self) -> &str {
+        &self.shared.opts.client_secret
+    }
+
+    /// A complete config.toml pointing at this simulator, one `[[queue]]`
+    /// per simulated queue.
+    pub fn config_toml(&self, protocol: &str) -> String {
+        // TOML basic strings, escaped by the toml crate.
+        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut out = format!(
+            "# queuetop simulator on {addr} (seed {seed}): simulator credentials, not real ones\n\
+             [genesys]\n\
+             protocol = {protocol}\n\
+             client_id = {id}\n\
+             client_secret = {secret}\n\
+             login_url = {login}\n\
+             api_url = {api}\n\
+             realtime_url = {rt}\n",
+            addr = self.shared.addr,
+            seed = self.shared.opts.seed,
+            protocol = q(protocol),
+            id = q(self.client_id()),
+            secret = q(self.client_secret()),
+            login = q(&self.login_url()),
+            api = q(&self.api_url()),
+            rt = q(&self.realtime_url()),
+        );
+        for (id, name) in self.queues() {
+            out.push_str(&format!(
+                "\n[[queue]]\nid = {}\nname = {}\n\
+                 events = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n",
+                q(&id),
+                q(&name)
+            ));
+        }
+        out
+    }
+
+    pub fn control(&self) -> SimControl {
+        SimControl::new(self.shared.clone())
+    }
+
+    /// Every access token handed out, for leak tests.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared.issued_tokens()
+    }
+
+    pub fn stats(&self) -> SimStats {
+        self.shared.stats.borrow().clone()
+    }
+
+    /// Waits until `pred` holds for the stats, at most `timeout` (tokio time).
+    pub async fn wait_for(&self, pred: impl Fn(&SimStats) -> bool, timeout: Duration) -> bool {
+        self.shared.wait_for(pred, timeout).await
+    }
+
+    /// `(id, name)` of every simulated queue.
+    pub fn queues(&self) -> Vec<(String, String)> {
+        self.shared.queues.clone()
+    }
+
+    /// Closes open sockets with 1001 (waiting up to a second for them to
+    /// finish), then stops everything.
+    pub async fn shutdown(self) {
+        self.control().close_all(1001);
+        self.shared
+            .wait_for(|s| s.connections_open == 0, Duration::from_secs(1))
+            .await;
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.accept.abort();
+        if let Some(d) = &self.driver {
+            d.abort();
+        }
+        self.shared.abort_tasks();
+    }
+}

@@ -1,1 +1,227 @@
 //! Drawing: a pure function of state, one file per panel. OWNER: ui helper.
+//!
+//! `draw` reads the model and the view state and never changes either; it
+//! reports back what the loop needs to know (is a clock or countdown on
+//! screen, how many list rows fit).
+
+pub mod alerts;
+pub mod detail;
+pub mod figures;
+pub mod header;
+pub mod help;
+pub mod hints;
+pub mod keys;
+pub mod queues;
+pub mod tables;
+pub mod theme;
+pub mod view;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use time::{OffsetDateTime, UtcOffset};
+use tokio::time::Instant;
+
+use crate::config::{AlertConfig, Config};
+use crate::event::ConnState;
+use crate::model::AppState;
+
+pub use theme::{Glyphs, Theme};
+pub use view::{Effect, Focus, Overlay, SortKey, ViewState};
+
+/// The smallest screen the layout is designed for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+/// From this width on, alerts get their own panel beside the queues.
+const WIDE: u16 = 120;
+
+/// Drawing settings fixed at start.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    pub theme: &'static Theme,
+    pub glyphs: &'static Glyphs,
+    pub environment: String,
+    pub protocol: &'static str,
+    pub alerts: AlertConfig,
+    /// Offset of the header clock and alert times (UTC in tests).
+    pub utc_offset: UtcOffset,
+    /// Show the header clock (it costs one redraw a second).
+    pub clock: bool,
+}
+
+impl Ui {
+    /// From the config; `no_color` is `theme::no_color_env()` in the app.
+    pub fn new(cfg: &Config, no_color: bool) -> Self {
+        Ui {
+            theme: theme::select(cfg.ui.theme, no_color),
+            glyphs: theme::glyphs(cfg.ui.ascii),
+            environment: cfg.genesys.environment.clone(),
+            protocol: cfg.genesys.protocol.as_str(),
+            alerts: cfg.alerts,
+            utc_offset: UtcOffset::UTC,
+            clock: true,
+        }
+    }
+}
+
+/// Everything one frame reads.
+pub struct Scene<'a> {
+    /// The live state: the header always shows it.
+    pub live: &'a AppState,
+    /// What the panels show: the live state, or the frozen copy when paused.
+    pub state: &'a AppState,
+    pub view: &'a ViewState,
+    pub ui: &'a Ui,
+    pub now: Instant,
+    /// Wall-clock time, already in the display offset.
+    pub wall: OffsetDateTime,
+}
+
+impl Scene<'_> {
+    pub fn theme(&self) -> &Theme {
+        self.ui.theme
+    }
+    pub fn glyphs(&self) -> &Glyphs {
+        self.ui.glyphs
+    }
+    /// The panels show data that is not live: paused, or the feed is not
+    /// connected (what is shown is the last thing known).
+    pub fn not_live(&self) -> Option<&'static str> {
+        if self.view.paused.is_some() {
+            Some("PAUSED")
+        } else if self.live.feed.status.state != ConnState::Connected {
+            Some("NOT LIVE")
+        } else {
+            None
+        }
+    }
+    /// A bordered panel; the focused one gets a heavier border and a marker,
+    /// not just a colour.
+    pub fn block<'b>(&self, title: Line<'b>, focused: bool) -> Block<'b> {
+        let t = self.theme();
+        let mut set = self.glyphs().border;
+        if focused {
+            if self.glyphs().ascii {
+                set.horizontal_top = "=";
+                set.horizontal_bottom = "=";
+            } else {
+                set = ratatui::symbols::border::THICK;
+            }
+        }
+        Block::bordered()
+            .border_set(set)
+            .border_style(if focused { t.border_focus } else { t.border })
+            .title(title)
+    }
+}
+
+/// What the loop needs to know after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DrawInfo {
+    /// A clock or countdown is on screen: redraw once a second.
+    pub timed: bool,
+    /// Queue rows that fit (the PgUp/PgDn step).
+    pub list_rows: usize,
+}
+
+/// Draws one frame. Pure: reads the states, changes nothing.
+pub fn draw(
+    frame: &mut Frame,
+    live: &AppState,
+    view: &ViewState,
+    ui: &Ui,
+    now: Instant,
+    wall: OffsetDateTime,
+) -> DrawInfo {
+    let area = frame.area();
+    let scene = Scene {
+        live,
+        state: view.shown(live),
+        view,
+        ui,
+        now,
+        wall: wall.to_offset(ui.utc_offset),
+    };
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, &scene);
+        return DrawInfo::default();
+    }
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let timed = header::render(frame, top, &scene);
+    hints::render(frame, bottom, &scene);
+    let mut info = DrawInfo {
+        timed,
+        list_rows: view.page_rows,
+    };
+    match view.overlay {
+        Overlay::Help => help::render(frame, body, &scene),
+        Overlay::Alerts => alerts::render_view(frame, body, &scene),
+        Overlay::None if view.zoomed => {
+            let q = view.selected_queue(scene.state, now);
+            detail::render(frame, body, &scene, q, true);
+        }
+        Overlay::None => info.list_rows = main_screen(frame, body, &scene),
+    }
+    info
+}
+
+/// Queues, detail and alerts side by side (wide) or stacked (narrow).
+fn main_screen(frame: &mut Frame, body: Rect, scene: &Scene) -> usize {
+    let n = scene.view.visible(scene.state, scene.now).len() as u16;
+    let q = scene.view.selected_queue(scene.state, scene.now);
+    let focus = scene.view.focus;
+    if body.width >= WIDE {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(body);
+        let list_h = (n + 3).clamp(6, left.height.saturating_sub(8).max(6));
+        let [list, alert_area] =
+            Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(left);
+        let rows = queues::render(frame, list, scene);
+        alerts::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
+        detail::render(frame, right, scene, q, false);
+        rows
+    } else {
+        let strip = alerts::has_active(scene.state) as u16;
+        let list_h = (n + 3).clamp(5, (body.height * 2 / 5).max(5));
+        let [list, rest, alert_line] = Layout::vertical([
+            Constraint::Length(list_h),
+            Constraint::Fill(1),
+            Constraint::Length(strip),
+        ])
+        .areas(body);
+        let rows = queues::render(frame, list, scene);
+        detail::render(frame, rest, scene, q, false);
+        alerts::render_strip(frame, alert_line, scene);
+        rows
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, scene: &Scene) {
+    let t = scene.theme();
+    let text = vec![
+        Line::styled("Terminal too small", t.alert),
+        Line::raw(format!(
+            "{}x{} now; queuetop needs at least {}x{}.",
+            area.width, area.height, MIN_WIDTH, MIN_HEIGHT
+        )),
+        Line::raw("Enlarge the window (q quits)."),
+    ];
+    let h = (text.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    let r = Rect::new(area.x, y, area.width, h);
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .style(Style::default()),
+        r,
+    );
+}

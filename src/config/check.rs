@@ -1,0 +1,196 @@
+//! Rules checked after layering: hosts, queues and subscriptions, file
+//! permissions. OWNER: foundation helper.
+
+use std::path::Path;
+
+use super::file::{Doc, FileSpans};
+use super::{Config, Protocol, Severity};
+use crate::filter::Filter;
+use crate::subscription::{MAX_SUBSCRIPTIONS, SubscriptionError, is_queue_id};
+
+const URL_RULE: &str = "http:// and ws:// only to loopback hosts";
+
+/// Why `url` is refused, if it is: a scheme other than `secure` or `plain`,
+/// or `plain` (`http`, `ws`) to a host that is not loopback (127.0.0.0/8,
+/// ::1, localhost): credentials would cross the network in clear text.
+pub fn url_problem(url: &str, secure: &str, plain: &str) -> Option<String> {
+    let parsed = match url::Url::parse(url) {
+        Ok(u) => u,
+        Err(e) => {
+            return Some(format!(
+                "`{}` is not a URL: {e}",
+                crate::redact::redact_url(url)
+            ));
+        }
+    };
+    let scheme = parsed.scheme();
+    if scheme == secure {
+        return parsed
+            .host()
+            .is_none()
+            .then(|| format!("`{}` has no host", crate::redact::redact_url(url)));
+    }
+    if scheme != plain {
+        return Some(format!(
+            "the scheme must be {secure}:// (or {plain}:// to a loopback host), not {scheme}://"
+        ));
+    }
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    (!loopback).then(|| {
+        format!(
+            "{plain}:// to `{}` would send credentials in clear text; use {secure}:// (plain {plain}:// is only for loopback: 127.0.0.0/8, ::1, localhost)",
+            parsed.host_str().unwrap_or("")
+        )
+    })
+}
+
+/// Why an `environment` value is not a region domain, if it is not.
+pub fn environment_problem(env: &str) -> Option<String> {
+    if env.contains("://") {
+        return Some(format!(
+            "`{env}` is a URL; give the region domain only, such as mypurecloud.com (or set login_url/api_url/realtime_url)"
+        ));
+    }
+    let ok = !env.is_empty()
+        && env.contains('.')
+        && !env.starts_with('.')
+        && !env.ends_with('.')
+        && env
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    (!ok).then(|| {
+        format!("`{env}` is not a region domain such as mypurecloud.com or usw2.pure.cloud")
+    })
+}
+
+/// The URLs given in the file (derived ones are https/wss by construction).
+pub(super) fn urls(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
+    let g = &cfg.genesys;
+    for (key, url, secure, plain) in [
+        ("genesys.login_url", &g.login_url, "https", "http"),
+        ("genesys.api_url", &g.api_url, "https", "http"),
+        ("genesys.realtime_url", &g.realtime_url, "wss", "ws"),
+    ] {
+        if let Some(span) = spans.values.get(key)
+            && let Some(msg) = url_problem(url, secure, plain)
+        {
+            doc.error(span, key, msg, URL_RULE);
+        }
+    }
+}
+
+/// Queue ids, filters, and for the realtime feed the subscription rules.
+pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
+    let realtime = cfg.genesys.protocol == Protocol::Realtime;
+    let mut count = 0;
+    let mut over_reported = false;
+    for (i, q) in cfg.queues.iter().enumerate() {
+        let key = format!("queue[{}]", i + 1);
+        let table = spans.queues.get(i).map_or(0..0, |s| s.table.clone());
+        let at = |k: &str| {
+            spans
+                .values
+                .get(&format!("{key}.{k}"))
+                .cloned()
+                .unwrap_or(table.clone())
+        };
+        match &q.id {
+            Some(id) if !is_queue_id(id) => {
+                let e = SubscriptionError::BadQueueId {
+                    queue_id: id.clone(),
+                };
+                doc.error(&at("id"), &format!("{key}.id"), e.to_string(), e.rule());
+            }
+            Some(_) => {}
+            None if q.name.is_none() => doc.error(
+                &table,
+                &key,
+                "a queue needs `id` (a UUID) or `name`".into(),
+                "each [[queue]] names its queue",
+            ),
+            None if realtime => {
+                let e = SubscriptionError::QueueWithoutId;
+                doc.error(&table, &key, e.to_string(), e.rule());
+            }
+            None => {}
+        }
+        if let Some(text) = &q.filter
+            && let Err(e) = Filter::parse(text)
+        {
+            let span = spans
+                .queues
+                .get(i)
+                .and_then(|s| s.filter.clone())
+                .unwrap_or(table.clone());
+            let offset = filter_offset(doc.text, &span, e.column);
+            doc.report(
+                Severity::Error,
+                offset,
+                &format!("{key}.filter"),
+                e.to_string(),
+                "filters parse and have at most 2048 characters",
+            );
+        }
+        count += q.events.len();
+        if realtime && count > MAX_SUBSCRIPTIONS && !over_reported {
+            over_reported = true;
+            let total: usize = cfg.queues.iter().map(|q| q.events.len()).sum();
+            let e = SubscriptionError::TooMany { count: total };
+            let msg = format!(
+                "{e}; this queue brings the count past {MAX_SUBSCRIPTIONS}: monitor fewer queues or event types, or use protocol = \"notifications\""
+            );
+            doc.error(&table, &key, msg, e.rule());
+        }
+    }
+}
+
+/// Where column `col` of a filter string lies in the file. Exact for a
+/// string with no escapes; otherwise the start of the string.
+fn filter_offset(text: &str, span: &std::ops::Range<usize>, col: usize) -> usize {
+    let Some(raw) = text.get(span.clone()) else {
+        return span.start;
+    };
+    let single_line = (raw.starts_with('\'') && !raw.starts_with("'''"))
+        || (raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\'));
+    if !single_line {
+        return span.start;
+    }
+    let inner = &raw[1..];
+    let byte = inner
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(inner.len(), |(b, _)| b);
+    span.start + 1 + byte
+}
+
+/// Warns (as ssh does) when a file holding a secret is readable by group or others.
+pub(super) fn permissions(doc: &mut Doc<'_>, path: &Path, at: usize, key: &str, what: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                let msg = format!(
+                    "{} {what} and is readable by group or others (mode {mode:03o}); run `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                );
+                doc.report(
+                    Severity::Warning,
+                    at,
+                    key,
+                    msg,
+                    "secrets are readable only by their owner",
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (doc, path, at, key, what);
+}

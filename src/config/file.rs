@@ -1,0 +1,338 @@
+//! Reads the TOML file onto a `Config`, keeping the position of every value
+//! so each problem names file, line, column and key. OWNER: foundation helper.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::table::Table;
+use super::{Config, ConfigProblem, EventType, Protocol, QueueConfig, Severity, Theme};
+
+/// A source text and the problems found in it.
+pub(super) struct Doc<'a> {
+    pub text: &'a str,
+    pub name: String,
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl Doc<'_> {
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    pub fn report(&mut self, sev: Severity, at: usize, key: &str, message: String, rule: &str) {
+        let (line, col) = self.position(at);
+        self.problems.push(ConfigProblem {
+            severity: sev,
+            file: self.name.clone(),
+            line,
+            col,
+            key: key.to_string(),
+            message,
+            rule: rule.to_string(),
+        });
+    }
+
+    pub fn error(&mut self, span: &Range<usize>, key: &str, message: String, rule: &str) {
+        self.report(Severity::Error, span.start, key, message, rule);
+    }
+}
+
+/// Where things were in the file, for checks made after layering.
+#[derive(Default)]
+pub(super) struct FileSpans {
+    /// Value spans by dotted key (`genesys.api_url`).
+    pub values: HashMap<String, Range<usize>>,
+    pub queues: Vec<QueueSpans>,
+    /// `genesys.client_secret` was in the file.
+    pub has_client_secret: bool,
+    pub client_secret_file: Option<String>,
+}
+
+#[derive(Default, Clone)]
+pub(super) struct QueueSpans {
+    /// The `[[queue]]` table (its header line).
+    pub table: Range<usize>,
+    pub filter: Option<Range<usize>>,
+}
+
+const TOP: &[&str] = &[
+    "genesys",
+    "queue",
+    "reconnect",
+    "alerts",
+    "ui",
+    "log",
+    "export",
+];
+const GENESYS: &[&str] = &[
+    "environment",
+    "protocol",
+    "client_id",
+    "client_secret",
+    "client_secret_file",
+    "login_url",
+    "api_url",
+    "realtime_url",
+];
+const QUEUE: &[&str] = &["id", "name", "events", "filter"];
+const RECONNECT: &[&str] = &[
+    "base_delay_ms",
+    "max_delay_ms",
+    "max_attempts",
+    "heartbeat_timeout_s",
+];
+const ALERTS: &[&str] = &["utilization_pct", "waiting", "latency_ms", "stale_after_s"];
+const UI: &[&str] = &["fps", "ascii", "theme"];
+const LOG: &[&str] = &["audit_file", "level"];
+const EXPORT: &[&str] = &["path"];
+
+type Entry<'i> = (
+    &'i Spanned<std::borrow::Cow<'i, str>>,
+    &'i Spanned<DeValue<'i>>,
+);
+
+/// Applies the file's values onto `cfg`.
+pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> FileSpans {
+    let mut spans = FileSpans::default();
+    let (root, errors) = DeTable::parse_recoverable(doc.text);
+    for e in errors {
+        let at = e.span().map_or(0, |s| s.start);
+        let msg = e.message().trim().to_string();
+        doc.report(
+            Severity::Error,
+            at,
+            "(toml)",
+            msg,
+            "the file must be valid TOML",
+        );
+    }
+    let root = root.get_ref();
+    known_keys(doc, root, "", TOP);
+    let mut t = Table {
+        doc,
+        spans: &mut spans,
+        prefix: "",
+        key_prefix: None,
+    };
+    if let Some(g) = t.table(root, "genesys") {
+        t.prefix = "genesys";
+        known_keys(t.doc, g, "genesys.", GENESYS);
+        let c = &mut cfg.genesys;
+        set(&mut c.environment, t.string(g, "environment"));
+        if let Some(p) = t.parse(
+            g,
+            "protocol",
+            Protocol::parse,
+            "\"notifications\" or \"realtime\"",
+        ) {
+            c.protocol = p;
+        }
+        set(&mut c.client_id, t.string(g, "client_id"));
+        if let Some(s) = t.string(g, "client_secret") {
+            t.spans.has_client_secret = true;
+            c.client_secret = Some(s.into());
+        }
+        t.spans.client_secret_file = t.string(g, "client_secret_file");
+        // URLs are applied after layering (they depend on `environment`);
+        // keep them in the spans map with their text.
+        for k in ["login_url", "api_url", "realtime_url"] {
+            if let Some(v) = t.string(g, k) {
+                let url = match k {
+                    "login_url" => &mut c.login_url,
+                    "api_url" => &mut c.api_url,
+                    _ => &mut c.realtime_url,
+                };
+                *url = v;
+            }
+        }
+    }
+    if let Some(r) = t.table(root, "reconnect") {
+        t.prefix = "reconnect";
+        known_keys(t.doc, r, "reconnect.", RECONNECT);
+        let c = &mut cfg.reconnect;
+        set(
+            &mut c.base_delay_ms,
+            t.int(r, "base_delay_ms", 1, 3_600_000),
+        );
+        set(&mut c.max_delay_ms, t.int(r, "max_delay_ms", 1, 86_400_000));
+        set(&mut c.max_attempts, t.int(r, "max_attempts", 0, 1_000_000));
+        set(
+            &mut c.heartbeat_timeout_s,
+            t.int(r, "heartbeat_timeout_s", 1, 86_400),
+        );
+    }
+    if let Some(a) = t.table(root, "alerts") {
+        t.prefix = "alerts";
+        known_keys(t.doc, a, "alerts.", ALERTS);
+        let c = &mut cfg.alerts;
+        set(
+            &mut c.utilization_pct,
+            t.number(a, "utilization_pct", 0.0, 100.0),
+        );
+        set(&mut c.waiting, t.int(a, "waiting", 0, 1_000_000));
+        set(&mut c.latency_ms, t.int(a, "latency_ms", 1, 3_600_000));
+        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 1, 86_400));
+    }
+    if let Some(u) = t.table(root, "ui") {
+        t.prefix = "ui";
+        known_keys(t.doc, u, "ui.", UI);
+        set(&mut cfg.ui.fps, t.int(u, "fps", 1, 60));
+        set(&mut cfg.ui.ascii, t.boolean(u, "ascii"));
+        if let Some(th) = t.parse(u, "theme", Theme::parse, "\"dark\", \"light\" or \"mono\"") {
+            cfg.ui.theme = th;
+        }
+    }
+    if let Some(l) = t.table(root, "log") {
+        t.prefix = "log";
+        known_keys(t.doc, l, "log.", LOG);
+        if let Some(p) = t.string(l, "audit_file") {
+            cfg.log.audit_file = super::load::expand_home(&p);
+        }
+        set(&mut cfg.log.level, t.string(l, "level"));
+    }
+    if let Some(e) = t.table(root, "export") {
+        t.prefix = "export";
+        known_keys(t.doc, e, "export.", EXPORT);
+        if let Some(p) = t.string(e, "path") {
+            cfg.export_path = Some(p);
+        }
+    }
+    if let Some((k, v)) = root.get_key_value("queue") {
+        queues(&mut t, (k, v), cfg);
+    }
+    spans
+}
+
+fn set<T>(slot: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *slot = v;
+    }
+}
+
+fn queues(t: &mut Table<'_, '_>, (_, v): Entry<'_>, cfg: &mut Config) {
+    let Some(items) = v.get_ref().as_array() else {
+        t.doc.error(
+            &v.span(),
+            "queue",
+            "`queue` must be an array of tables: write each queue as `[[queue]]`".into(),
+            "one [[queue]] table per monitored queue",
+        );
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let prefix = format!("queue[{}]", i + 1);
+        let Some(q) = item.get_ref().as_table() else {
+            t.doc.error(
+                &item.span(),
+                &prefix,
+                "expected a table".into(),
+                "one [[queue]] table per monitored queue",
+            );
+            continue;
+        };
+        known_keys(t.doc, q, &format!("{prefix}."), QUEUE);
+        t.prefix = "queue";
+        t.key_prefix = Some(prefix.clone());
+        let mut qc = QueueConfig {
+            id: t.string(q, "id"),
+            name: t.string(q, "name"),
+            events: vec![EventType::QueueSummary],
+            filter: t.string(q, "filter"),
+        };
+        if let Some(ev) = q.get("events") {
+            qc.events = events(t.doc, ev, &prefix);
+        }
+        t.spans.queues.push(QueueSpans {
+            table: item.span(),
+            filter: q.get("filter").map(|f| f.span()),
+        });
+        cfg.queues.push(qc);
+    }
+    t.key_prefix = None;
+}
+
+fn events(doc: &mut Doc<'_>, v: &Spanned<DeValue<'_>>, prefix: &str) -> Vec<EventType> {
+    let key = format!("{prefix}.events");
+    let rule = "events are queue-summary, queue-interaction, agent-state";
+    let Some(arr) = v.get_ref().as_array() else {
+        doc.error(
+            &v.span(),
+            &key,
+            "expected an array such as [\"queue-summary\", \"agent-state\"]".into(),
+            rule,
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in arr.iter() {
+        match item.get_ref().as_str().map(|s| (s, EventType::parse(s))) {
+            Some((_, Some(e))) if !out.contains(&e) => out.push(e),
+            Some((_, Some(_))) => {}
+            Some((s, None)) => {
+                let all: Vec<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
+                let msg = format!("unknown event type `{s}`{}", suggest(s, &all));
+                doc.error(&item.span(), &key, msg, rule);
+            }
+            None => doc.error(
+                &item.span(),
+                &key,
+                "expected a string such as \"queue-summary\"".into(),
+                rule,
+            ),
+        }
+    }
+    if arr.is_empty() {
+        doc.error(
+            &v.span(),
+            &key,
+            "no event types: list at least one, or leave `events` out for [\"queue-summary\"]"
+                .into(),
+            rule,
+        );
+    }
+    out
+}
+
+/// Reports keys not in `known`, suggesting the nearest one.
+fn known_keys(doc: &mut Doc<'_>, table: &DeTable<'_>, prefix: &str, known: &[&str]) {
+    for (k, _) in table.iter() {
+        let name = k.get_ref().as_ref();
+        if !known.contains(&name) {
+            let msg = format!("unknown key `{name}`{}", suggest(name, known));
+            doc.error(
+                &k.span(),
+                &format!("{prefix}{name}"),
+                msg,
+                "only the keys of CONFIG.md",
+            );
+        }
+    }
+}
+
+/// `; did you mean `x`?` when a known word is close.
+pub(super) fn suggest(word: &str, known: &[&str]) -> String {
+    let best = known
+        .iter()
+        .map(|k| {
+            (
+                strsim::levenshtein(&word.to_lowercase(), &k.to_lowercase()),
+                *k,
+            )
+        })
+        .min_by_key(|(d, _)| *d);
+    match best {
+        Some((d, k)) if d <= 2.max(word.len() / 3) => format!("; did you mean `{k}`?"),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,338 @@
+//! The layering: defaults < file < environment < flags (CONFIG.md).
+//! OWNER: foundation helper.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+
+use super::file::{self, Doc, FileSpans};
+use super::{
+    Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for, realtime_url_for,
+};
+
+/// What the command line says; `None` leaves the lower layers alone.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub protocol: Option<Protocol>,
+    pub environment: Option<String>,
+    pub client_id: Option<String>,
+    /// `--ascii` (only ever turns it on).
+    pub ascii: bool,
+    /// `--export PATH`.
+    pub export: Option<String>,
+}
+
+/// Everything `load` reads, so the layering is testable without touching
+/// the process environment or the user's home.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// `--config PATH`.
+    pub config_flag: Option<PathBuf>,
+    /// The environment (`QUEUETOP_CONFIG`, `GENESYS_*`).
+    pub env: HashMap<String, String>,
+    /// `<config dir>/queuetop/config.toml`; used (when it exists) if neither
+    /// the flag nor `QUEUETOP_CONFIG` names a file.
+    pub default_config_file: Option<PathBuf>,
+    /// `<data dir>/queuetop/audit.log`.
+    pub default_audit_file: PathBuf,
+    pub overrides: Overrides,
+}
+
+impl Sources {
+    /// The real process environment and the platform directories.
+    pub fn from_process(config_flag: Option<PathBuf>, overrides: Overrides) -> Sources {
+        let dirs = directories::BaseDirs::new();
+        Sources {
+            config_flag,
+            env: std::env::vars().collect(),
+            default_config_file: dirs
+                .as_ref()
+                .map(|d| d.config_dir().join("queuetop").join("config.toml")),
+            default_audit_file: default_audit_file(),
+            overrides,
+        }
+    }
+
+    /// The file to read, and whether it must exist.
+    pub fn config_path(&self) -> Option<(PathBuf, bool)> {
+        if let Some(p) = &self.config_flag {
+            return Some((p.clone(), true));
+        }
+        if let Some(p) = self.env.get("QUEUETOP_CONFIG").filter(|p| !p.is_empty()) {
+            return Some((PathBuf::from(p), true));
+        }
+        self.default_config_file.clone().map(|p| (p, false))
+    }
+}
+
+/// `<data dir>/queuetop/audit.log`, or the temp dir when there is no home.
+pub fn default_audit_file() -> PathBuf {
+    directories::BaseDirs::new()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir)
+        .join("queuetop")
+        .join("audit.log")
+}
+
+/// `~/x` → `$HOME/x`.
+pub(super) fn expand_home(p: &str) -> PathBuf {
+    if let Some(rest) = p.strip_prefix("~/")
+        && let Some(d) = directories::BaseDirs::new()
+    {
+        return d.home_dir().join(rest);
+    }
+    PathBuf::from(p)
+}
+
+/// A valid config and the warnings worth showing.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<ConfigProblem>,
+}
+
+/// Loads and validates. On failure, returns every problem found (errors and
+/// warnings, in file order), not only the first.
+pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
+    let mut cfg = Config::defaults(sources.default_audit_file.clone());
+    let path = sources.config_path();
+    let mut text = None;
+    if let Some((p, required)) = &path {
+        match std::fs::read_to_string(p) {
+            Ok(t) => text = Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {}
+            Err(e) => {
+                let how = if e.kind() == std::io::ErrorKind::NotFound {
+                    "not found; create it (config.example.toml is a start) or fix the path"
+                        .to_string()
+                } else {
+                    format!("cannot be read: {e}")
+                };
+                return Err(vec![problem(
+                    &p.display().to_string(),
+                    "(file)",
+                    format!("{} {how}", p.display()),
+                    "the config file must exist and be readable UTF-8",
+                )]);
+            }
+        }
+    }
+    let file_path = text.as_ref().and(path.as_ref()).map(|(p, _)| p.clone());
+    let name = file_path
+        .as_ref()
+        .map_or("(no config file)".to_string(), |p| p.display().to_string());
+    let mut doc = Doc {
+        text: text.as_deref().unwrap_or(""),
+        name,
+        problems: Vec::new(),
+    };
+    let spans = match &text {
+        Some(_) => file::apply(&mut doc, &mut cfg),
+        None => FileSpans::default(),
+    };
+    cfg.source = file_path.clone();
+    layer(
+        &mut doc,
+        &mut cfg,
+        &spans,
+        &sources.env,
+        &sources.overrides,
+        file_path.as_deref(),
+    );
+    finish(doc.problems, cfg)
+}
+
+/// `Config::from_toml_str`: text in memory, no flags.
+pub(super) fn load_text(
+    text: &str,
+    source_name: &str,
+    env: &HashMap<String, String>,
+) -> Result<Loaded, Vec<ConfigProblem>> {
+    let mut cfg = Config::defaults(default_audit_file());
+    let mut doc = Doc {
+        text,
+        name: source_name.to_string(),
+        problems: Vec::new(),
+    };
+    let spans = file::apply(&mut doc, &mut cfg);
+    layer(&mut doc, &mut cfg, &spans, env, &Overrides::default(), None);
+    finish(doc.problems, cfg)
+}
+
+fn layer(
+    doc: &mut Doc<'_>,
+    cfg: &mut Config,
+    spans: &FileSpans,
+    env: &HashMap<String, String>,
+    flags: &Overrides,
+    path: Option<&Path>,
+) {
+    let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+    let g = &mut cfg.genesys;
+    let file_env_span = spans.values.get("genesys.environment").cloned();
+
+    // Where `environment` finally came from, to place a problem with it.
+    let mut env_origin: Option<String> = None;
+    if let Some(v) = get("GENESYS_ENVIRONMENT") {
+        g.environment = v;
+        env_origin = Some("$GENESYS_ENVIRONMENT".into());
+    }
+    if let Some(v) = get("GENESYS_CLIENT_ID") {
+        g.client_id = v;
+    }
+    let env_secret = get("GENESYS_CLIENT_SECRET");
+    if let Some(v) = &flags.environment {
+        g.environment = v.clone();
+        env_origin = Some("command line (--environment)".into());
+    }
+    if let Some(v) = &flags.client_id {
+        g.client_id = v.clone();
+    }
+    if let Some(p) = flags.protocol {
+        g.protocol = p;
+    }
+    if flags.ascii {
+        cfg.ui.ascii = true;
+    }
+    if let Some(e) = &flags.export {
+        cfg.export_path = Some(e.clone());
+    }
+
+    let env_rule = "environment is a region domain";
+    if let Some(msg) = check::environment_problem(&cfg.genesys.environment) {
+        match (&env_origin, &file_env_span) {
+            (Some(origin), _) => {
+                doc.problems
+                    .push(problem(origin, "genesys.environment", msg, env_rule))
+            }
+            (None, Some(span)) => doc.error(span, "genesys.environment", msg, env_rule),
+            (None, None) => {}
+        }
+    }
+    let g = &mut cfg.genesys;
+    let env_name = g.environment.clone();
+    if !spans.values.contains_key("genesys.login_url") {
+        g.login_url = login_url_for(&env_name);
+    }
+    if !spans.values.contains_key("genesys.api_url") {
+        g.api_url = api_url_for(&env_name);
+    }
+    if !spans.values.contains_key("genesys.realtime_url") {
+        g.realtime_url = realtime_url_for(&env_name);
+    }
+
+    secret(doc, cfg, spans, env_secret, path);
+    check::urls(doc, spans, cfg);
+    check::queues(doc, spans, cfg);
+    if let Err(e) = tracing_subscriber::EnvFilter::try_new(&cfg.log.level) {
+        let span = spans.values.get("log.level").cloned().unwrap_or(0..0);
+        doc.error(
+            &span,
+            "log.level",
+            format!("`{}` is not a log level or filter: {e}", cfg.log.level),
+            "levels: error, warn, info, debug, trace",
+        );
+    }
+    if let Some(msg) = cfg.credentials_problem() {
+        let name = doc.name.clone();
+        let mut p = problem(
+            &name,
+            "genesys",
+            format!("{msg} before connecting"),
+            "credentials",
+        );
+        p.severity = Severity::Warning;
+        doc.problems.push(p);
+    }
+}
+
+fn secret(
+    doc: &mut Doc<'_>,
+    cfg: &mut Config,
+    spans: &FileSpans,
+    env_secret: Option<String>,
+    path: Option<&Path>,
+) {
+    let secret_span = spans.values.get("genesys.client_secret").cloned();
+    let file_span = spans.values.get("genesys.client_secret_file").cloned();
+    if let (Some(_), Some(span)) = (&secret_span, &file_span) {
+        doc.error(span, "genesys.client_secret_file", "both client_secret and client_secret_file are set; keep one (client_secret_file is safer)".into(), "one source for the secret");
+    }
+    if spans.has_client_secret
+        && let (Some(p), Some(span)) = (path, &secret_span)
+    {
+        check::permissions(
+            doc,
+            p,
+            span.start,
+            "genesys.client_secret",
+            "holds client_secret",
+        );
+    }
+    if let (Some(f), Some(span)) = (&spans.client_secret_file, &file_span) {
+        let mut fp = expand_home(f);
+        if fp.is_relative()
+            && let Some(dir) = path.and_then(Path::parent)
+        {
+            fp = dir.join(fp);
+        }
+        // The environment wins; the file is still checked so a broken path is found now.
+        match std::fs::read_to_string(&fp) {
+            Ok(s) if s.trim().is_empty() => {
+                doc.error(
+                    span,
+                    "genesys.client_secret_file",
+                    format!("{} is empty", fp.display()),
+                    "client_secret_file holds the secret",
+                );
+            }
+            Ok(s) => {
+                check::permissions(
+                    doc,
+                    &fp,
+                    span.start,
+                    "genesys.client_secret_file",
+                    "holds the client secret",
+                );
+                cfg.genesys.client_secret = Some(SecretString::from(
+                    s.trim_end_matches(['\r', '\n']).to_string(),
+                ));
+            }
+            Err(e) => doc.error(
+                span,
+                "genesys.client_secret_file",
+                format!("{} cannot be read: {e}", fp.display()),
+                "client_secret_file holds the secret",
+            ),
+        }
+    }
+    if let Some(s) = env_secret {
+        cfg.genesys.client_secret = Some(SecretString::from(s));
+    }
+}
+
+fn problem(file: &str, key: &str, message: String, rule: &str) -> ConfigProblem {
+    ConfigProblem {
+        severity: Severity::Error,
+        file: file.to_string(),
+        line: 0,
+        col: 0,
+        key: key.to_string(),
+        message,
+        rule: rule.to_string(),
+    }
+}
+
+fn finish(mut problems: Vec<ConfigProblem>, config: Config) -> Result<Loaded, Vec<ConfigProblem>> {
+    // File positions first, in order; then problems from elsewhere.
+    problems.sort_by_key(|p| (p.line == 0, p.line, p.col));
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        Err(problems)
+    } else {
+        Ok(Loaded {
+            config,
+            warnings: problems,
+        })
+    }
+}

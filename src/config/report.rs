@@ -1,0 +1,72 @@
+//! The summary `check-config` prints for a valid config. OWNER: foundation helper.
+
+use std::fmt::Write;
+
+use super::{Config, Protocol};
+use crate::redact::redact_url;
+
+impl Config {
+    /// What would be monitored, for `check-config`: environment, protocol,
+    /// hosts, queues with their events and filters, export, audit log.
+    pub fn summary(&self) -> String {
+        let g = &self.genesys;
+        let mut s = String::new();
+        let source = self.source.as_ref().map_or(
+            "(no config file: defaults and environment)".to_string(),
+            |p| p.display().to_string(),
+        );
+        // ok: writing to a String cannot fail.
+        let _ = writeln!(s, "config:      {source}: valid");
+        let _ = writeln!(s, "environment: {}", g.environment);
+        let _ = writeln!(s, "protocol:    {}", g.protocol.as_str());
+        let _ = writeln!(s, "login:       {}", redact_url(&g.login_url));
+        let _ = writeln!(s, "api:         {}", redact_url(&g.api_url));
+        if g.protocol == Protocol::Realtime {
+            let _ = writeln!(s, "realtime:    {}", redact_url(&g.realtime_url));
+        }
+        let id = if g.client_id.is_empty() {
+            "(not set)"
+        } else {
+            &g.client_id
+        };
+        let secret = if g.client_secret.is_some() {
+            "set"
+        } else {
+            "(not set)"
+        };
+        let _ = writeln!(s, "client id:   {id}; secret {secret}");
+        let _ = writeln!(s, "queues:      {}", self.queues.len());
+        for q in &self.queues {
+            let name = match (&q.name, &q.id) {
+                (Some(n), Some(id)) => format!("{n} ({id})"),
+                (Some(n), None) => format!("{n} (id resolved by name)"),
+                (None, Some(id)) => format!("{id} (name from the server)"),
+                (None, None) => "(no id or name)".to_string(),
+            };
+            let events: Vec<&str> = q.events.iter().map(|e| e.as_str()).collect();
+            let filter = q
+                .filter
+                .as_deref()
+                .filter(|f| !f.trim().is_empty())
+                .map_or(String::new(), |f| format!("; filter {f}"));
+            let _ = writeln!(s, "  - {name}: {}{filter}", events.join(", "));
+        }
+        if g.protocol == Protocol::Realtime {
+            let n: usize = self.queues.iter().map(|q| q.events.len()).sum();
+            let _ = writeln!(s, "subscriptions: {n} (at most 100 per connection)");
+        }
+        let export = match self.export_path.as_deref() {
+            None => "none".to_string(),
+            Some("-") => "stdout".to_string(),
+            Some(p) => format!("{p} (appended)"),
+        };
+        let _ = writeln!(s, "export:      {export}");
+        let _ = writeln!(
+            s,
+            "audit log:   {} (level {})",
+            self.log.audit_file.display(),
+            self.log.level
+        );
+        s
+    }
+}

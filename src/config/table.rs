@@ -1,0 +1,143 @@
+//! Typed getters over one TOML table, recording where each value was.
+//! OWNER: foundation helper.
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::file::{Doc, FileSpans};
+
+/// Typed getters over one table; type errors are reported and yield None.
+pub(super) struct Table<'d, 'a> {
+    pub doc: &'d mut Doc<'a>,
+    pub spans: &'d mut FileSpans,
+    pub prefix: &'static str,
+    pub key_prefix: Option<String>,
+}
+
+impl Table<'_, '_> {
+    pub fn key(&self, k: &str) -> String {
+        match (&self.key_prefix, self.prefix) {
+            (Some(p), _) => format!("{p}.{k}"),
+            (None, "") => k.to_string(),
+            (None, p) => format!("{p}.{k}"),
+        }
+    }
+
+    pub fn get<'v, 'i>(&mut self, t: &'v DeTable<'i>, k: &str) -> Option<&'v Spanned<DeValue<'i>>> {
+        let v = t.get(k)?;
+        let key = self.key(k);
+        self.spans.values.insert(key, v.span());
+        Some(v)
+    }
+
+    pub fn type_error(&mut self, v: &Spanned<DeValue<'_>>, k: &str, want: &str) {
+        let key = self.key(k);
+        let msg = format!("expected {want}, found {}", v.get_ref().type_str());
+        self.doc
+            .error(&v.span(), &key, msg, "value types of CONFIG.md");
+    }
+
+    pub fn table<'v, 'i>(&mut self, t: &'v DeTable<'i>, k: &str) -> Option<&'v DeTable<'i>> {
+        let v = self.get(t, k)?;
+        match v.get_ref().as_table() {
+            Some(tb) => Some(tb),
+            None => {
+                self.type_error(v, k, &format!("a table `[{k}]`"));
+                None
+            }
+        }
+    }
+
+    pub fn string(&mut self, t: &DeTable<'_>, k: &str) -> Option<String> {
+        let v = self.get(t, k)?;
+        match v.get_ref().as_str() {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.type_error(v, k, "a string");
+                None
+            }
+        }
+    }
+
+    pub fn parse<T>(
+        &mut self,
+        t: &DeTable<'_>,
+        k: &str,
+        f: fn(&str) -> Option<T>,
+        want: &str,
+    ) -> Option<T> {
+        let v = self.get(t, k)?;
+        let s = self.string(t, k)?;
+        let parsed = f(&s);
+        if parsed.is_none() {
+            let key = self.key(k);
+            let msg = format!("`{s}` is not {want}");
+            self.doc.error(&v.span(), &key, msg, "values of CONFIG.md");
+        }
+        parsed
+    }
+
+    pub fn boolean(&mut self, t: &DeTable<'_>, k: &str) -> Option<bool> {
+        let v = self.get(t, k)?;
+        let b = v.get_ref().as_bool();
+        if b.is_none() {
+            self.type_error(v, k, "true or false");
+        }
+        b
+    }
+
+    pub fn int<T: TryFrom<i64>>(
+        &mut self,
+        t: &DeTable<'_>,
+        k: &str,
+        min: i64,
+        max: i64,
+    ) -> Option<T> {
+        let v = self.get(t, k)?;
+        let Some(i) = v.get_ref().as_integer() else {
+            self.type_error(v, k, "an integer");
+            return None;
+        };
+        let n = i64::from_str_radix(i.as_str(), i.radix()).ok();
+        match n
+            .filter(|n| (min..=max).contains(n))
+            .and_then(|n| T::try_from(n).ok())
+        {
+            Some(x) => Some(x),
+            None => {
+                let key = self.key(k);
+                let msg = format!("{} is out of range ({min} to {max})", i.as_str());
+                self.doc
+                    .error(&v.span(), &key, msg, "value ranges of CONFIG.md");
+                None
+            }
+        }
+    }
+
+    pub fn number(&mut self, t: &DeTable<'_>, k: &str, min: f64, max: f64) -> Option<f64> {
+        let v = self.get(t, k)?;
+        let n = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|n| n as f64),
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            _ => {
+                self.type_error(v, k, "a number");
+                return None;
+            }
+        };
+        match n.filter(|n| (min..=max).contains(n)) {
+            Some(x) => Some(x),
+            None => {
+                let key = self.key(k);
+                self.doc.error(
+                    &v.span(),
+                    &key,
+                    format!("out of range ({min} to {max})"),
+                    "value ranges of CONFIG.md",
+                );
+                None
+            }
+        }
+    }
+}

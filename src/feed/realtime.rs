@@ -1,0 +1,429 @@
+//! The realtime v1 wire format (PROTOCOL.md section 2): decoding server
+//! messages into domain events, the handshake request, the close-code table.
+//!
+//! Decoding is a pure function of the frame text and the receipt times, so
+//! it can be fuzzed and benchmarked alone. It makes one pass over the JSON
+//! with no intermediate tree: `data` is decoded into one flat struct holding
+//! the union of the fields of every message type, because `type` may come
+//! after `data` in the object.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::event::{
+    AgentState, AgentStatus, FeedEvent, InteractionState, MediaType, QueueEvent, QueueEventKind,
+    QueueInteraction, QueueSummary, SkillCount, parse_rfc3339,
+};
+
+/// Subscription id -> queue id, for the subscriptions sent on this socket.
+pub type SubscriptionIndex = HashMap<String, String>;
+
+/// The subprotocol offered in `Sec-WebSocket-Protocol`.
+pub const SUBPROTOCOL: &str = "v1";
+
+/// Malformed reasons are logged and shown; keep them short.
+const MAX_REASON: usize = 200;
+
+/// Decodes one text frame. Never fails: what cannot be understood becomes
+/// `Malformed` (missing or ill-typed fields) or `Unknown` (a `type` we do
+/// not know), to be counted and logged.
+pub fn decode(text: &str, received_wall: OffsetDateTime, received: Instant) -> FeedEvent {
+    decode_with(text, received_wall, received, None)
+}
+
+/// `decode`, mapping an error's `subscriptionId` back to its queue through
+/// the subscriptions sent on this socket.
+pub fn decode_with(
+    text: &str,
+    received_wall: OffsetDateTime,
+    received: Instant,
+    subs: Option<&SubscriptionIndex>,
+) -> FeedEvent {
+    let env: Envelope<'_> = match serde_json::from_str(text) {
+        Ok(env) => env,
+        Err(e) => return malformed(format!("unreadable message: {e}")),
+    };
+    let Some(kind) = env.kind else {
+        return malformed("message without \"type\"".into());
+    };
+    let Some(topic) = env.topic else {
+        return malformed(format!("{} message without \"topic\"", kind.0));
+    };
+    let Some(data) = env.data else {
+        return malformed(format!("{} message without \"data\"", kind.0));
+    };
+    let kind = kind.0;
+    match kind.as_ref() {
+        "ack" => match data.items {
+            Some(count) => FeedEvent::Acked { count },
+            None => malformed("ack whose \"data\" is not an array".into()),
+        },
+        "heartbeat" => FeedEvent::Heartbeat,
+        "error" => server_error(env.message, &topic.0, data, subs),
+        "queue-summary" | "queue-interaction" | "agent-state" => {
+            let Some(stamp) = env.timestamp else {
+                return malformed(format!("{kind} message without \"timestamp\""));
+            };
+            let Some(server_time) = parse_rfc3339(&stamp.0) else {
+                return malformed(format!("{kind} timestamp is not RFC 3339"));
+            };
+            let parsed = match kind.as_ref() {
+                "queue-summary" => summary(data),
+                "queue-interaction" => interaction(data),
+                _ => agent(data),
+            };
+            match parsed {
+                Ok(kind) => FeedEvent::Queue(QueueEvent {
+                    kind,
+                    topic: topic.0.into_owned(),
+                    server_time: Some(server_time),
+                    received_wall,
+                    received,
+                    correlation_id: None,
+                    snapshot: false,
+                }),
+                Err(field) => malformed(format!("{kind} message without data.{field}")),
+            }
+        }
+        other => FeedEvent::Unknown {
+            kind: truncate(other.to_string()),
+        },
+    }
+}
+
+/// The queue named by a topic `/routing/queues/{id}/events`.
+pub fn queue_from_topic(topic: &str) -> Option<&str> {
+    let id = topic
+        .strip_prefix("/routing/queues/")?
+        .strip_suffix("/events")?;
+    (!id.is_empty() && !id.contains('/')).then_some(id)
+}
+
+fn server_error(
+    message: Option<Str<'_>>,
+    topic: &str,
+    data: Data<'_>,
+    subs: Option<&SubscriptionIndex>,
+) -> FeedEvent {
+    let by_subscription = data
+        .subscription_id
+        .as_ref()
+        .and_then(|id| subs?.get(id.0.as_ref()).cloned());
+    let queue_id = by_subscription
+        .or(data.queue_id)
+        .or_else(|| queue_from_topic(topic).map(str::to_owned));
+    let message = message
+        .map(|m| m.0.into_owned())
+        .or(data.message)
+        .unwrap_or_default();
+    FeedEvent::ServerError {
+        code: data.code.unwrap_or_else(|| "unknown".into()),
+        message: truncate(message),
+        queue_id,
+    }
+}
+
+fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
+    let skills = match d.skills {
+        None => BTreeMap::new(),
+        Some(Skills::Counts(map)) => map,
+        Some(Skills::Names(_)) => return Err("skills (an object of counts)"),
+    };
+    Ok(QueueEventKind::Summary(QueueSummary {
+        queue_id: d.queue_id.ok_or("queueId")?,
+        queue_name: d.queue_name,
+        agents_available: d.agents_available.ok_or("agentsAvailable")?,
+        agents_logged_in: d.agents_logged_in.ok_or("agentsLoggedIn")?,
+        agents_interacting: d.agents_interacting.ok_or("agentsInteracting")?,
+        interactions_waiting: d.interactions_waiting.ok_or("interactionsWaiting")?,
+        skills,
+    }))
+}
+
+fn interaction(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
+    Ok(QueueEventKind::Interaction(QueueInteraction {
+        queue_id: d.queue_id.ok_or("queueId")?,
+        conversation_id: d.conversation_id.ok_or("conversationId")?,
+        media_type: MediaType::parse(&d.media_type.ok_or("mediaType")?.0),
+        state: InteractionState::parse(&d.state.ok_or("state")?.0),
+        wait_ms: d.wait_ms,
+    }))
+}
+
+fn agent(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
+    let skills = match d.skills {
+        None => Vec::new(),
+        Some(Skills::Names(names)) => names,
+        Some(Skills::Counts(_)) => return Err("skills (an array of names)"),
+    };
+    Ok(QueueEventKind::Agent(AgentState {
+        queue_id: d.queue_id.ok_or("queueId")?,
+        user_id: d.user_id.ok_or("userId")?,
+        user_name: d.user_name,
+        status: AgentStatus::parse(&d.status.ok_or("status")?.0),
+        skills,
+    }))
+}
+
+fn malformed(reason: String) -> FeedEvent {
+    FeedEvent::Malformed {
+        reason: truncate(reason),
+    }
+}
+
+fn truncate(mut s: String) -> String {
+    if s.len() > MAX_REASON {
+        let mut cut = MAX_REASON;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// The socket URL with the token as `access_token`, percent-encoded.
+/// The result holds the token: never log it (log `redact_url` of it).
+pub fn socket_url(base: &str, token: &SecretString) -> String {
+    // Unreserved characters (RFC 3986) stay; everything else is encoded.
+    const TOKEN: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!(
+        "{base}{sep}access_token={}",
+        utf8_percent_encode(token.expose_secret(), TOKEN)
+    )
+}
+
+/// The upgrade request: token in the query, subprotocol v1, our User-Agent.
+/// The error names the problem, never the URL (it holds the token).
+pub fn handshake_request(base: &str, token: &SecretString) -> Result<Request, String> {
+    let mut req = socket_url(base, token)
+        .into_client_request()
+        .map_err(|e| format!("realtime_url is not a usable WebSocket URL ({e})"))?;
+    let headers = req.headers_mut();
+    headers.insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static(SUBPROTOCOL),
+    );
+    headers.insert(
+        "User-Agent",
+        HeaderValue::from_static(concat!("queuetop/", env!("CARGO_PKG_VERSION"))),
+    );
+    Ok(req)
+}
+
+/// What the close-code table says to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseAction {
+    /// Reconnect after the next backoff delay.
+    Backoff,
+    /// Reconnect at once (once; a repeat backs off).
+    AtOnce,
+    /// Refresh the token, then reconnect at once (once; a repeat backs off).
+    RefreshAtOnce,
+    /// Back off, and wait at least this long.
+    AtLeast(Duration),
+    /// Do not retry; wait for the user.
+    Stop,
+}
+
+/// The close-code table (PROTOCOL.md section 2). `None`: no close frame.
+pub fn close_action(code: Option<u16>) -> CloseAction {
+    match code {
+        Some(1001) => CloseAction::AtOnce,
+        Some(4001) => CloseAction::RefreshAtOnce,
+        Some(4008) => CloseAction::Stop,
+        Some(4029) => CloseAction::AtLeast(Duration::from_secs(30)),
+        // 1000, 1006 (no close frame) and anything else.
+        _ => CloseAction::Backoff,
+    }
+}
+
+// ---- wire structs -------------------------------------------------------
+
+/// A string that borrows from the frame when it holds no escapes.
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor).map(|s| Str(s.0))
+    }
+}
+
+struct StrVisitor;
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Str<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+        Ok(Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+        Ok(Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'de>, E> {
+        Ok(Str(Cow::Owned(v)))
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Str<'a>>,
+    #[serde(borrow)]
+    topic: Option<Str<'a>>,
+    #[serde(borrow)]
+    timestamp: Option<Str<'a>>,
+    #[serde(borrow)]
+    message: Option<Str<'a>>,
+    #[serde(borrow)]
+    data: Option<Data<'a>>,
+}
+
+/// `data` of any message type: the union of their fields.
+#[derive(Default)]
+struct Data<'a> {
+    /// Some(len) when `data` was an array (ack).
+    items: Option<usize>,
+    queue_id: Option<String>,
+    queue_name: Option<String>,
+    agents_available: Option<u32>,
+    agents_logged_in: Option<u32>,
+    agents_interacting: Option<u32>,
+    interactions_waiting: Option<u32>,
+    skills: Option<Skills>,
+    conversation_id: Option<String>,
+    media_type: Option<Str<'a>>,
+    state: Option<Str<'a>>,
+    wait_ms: Option<u64>,
+    user_id: Option<String>,
+    user_name: Option<String>,
+    status: Option<Str<'a>>,
+    code: Option<String>,
+    subscription_id: Option<Str<'a>>,
+    message: Option<String>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DataVisitor)
+    }
+}
+
+struct DataVisitor;
+
+impl<'de> Visitor<'de> for DataVisitor {
+    type Value = Data<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"data\" as an object or an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Data<'de>, A::Error> {
+        let mut n = 0;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            n += 1;
+        }
+        Ok(Data {
+            items: Some(n),
+            ..Data::default()
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data<'de>, A::Error> {
+        let mut d = Data::default();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            match key.0.as_ref() {
+                "queueId" => d.queue_id = map.next_value()?,
+                "queueName" => d.queue_name = map.next_value()?,
+                "agentsAvailable" => d.agents_available = map.next_value()?,
+                "agentsLoggedIn" => d.agents_logged_in = map.next_value()?,
+                "agentsInteracting" => d.agents_interacting = map.next_value()?,
+                "interactionsWaiting" => d.interactions_waiting = map.next_value()?,
+                "skills" => d.skills = map.next_value()?,
+                "conversationId" => d.conversation_id = map.next_value()?,
+                "mediaType" => d.media_type = map.next_value()?,
+                "state" => d.state = map.next_value()?,
+                "waitMs" => d.wait_ms = map.next_value()?,
+                "userId" => d.user_id = map.next_value()?,
+                "userName" => d.user_name = map.next_value()?,
+                "status" => d.status = map.next_value()?,
+                "code" => d.code = map.next_value()?,
+                "subscriptionId" => d.subscription_id = map.next_value()?,
+                "message" => d.message = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(d)
+    }
+}
+
+/// `skills`: counts per skill in a summary, names in an agent state.
+enum Skills {
+    Counts(BTreeMap<String, SkillCount>),
+    Names(Vec<String>),
+}
+
+#[derive(Deserialize)]
+struct SkillWire {
+    available: u32,
+    required: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for Skills {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Skills;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("\"skills\" as an object or an array of names")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skills, A::Error> {
+                let mut names = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(Skills::Names(names))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skills, A::Error> {
+                let mut counts = BTreeMap::new();
+                while let Some((name, c)) = map.next_entry::<String, SkillWire>()? {
+                    counts.insert(
+                        name,
+                        SkillCount {
+                            available: c.available,
+                            required: c.required,
+                        },
+                    );
+                }
+                Ok(Skills::Counts(counts))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+#[path = "realtime_tests.rs"]
+mod tests;

@@ -1,0 +1,380 @@
+//! The Genesys Cloud REST calls the notifications feed needs
+//! (PROTOCOL.md section 3): queues, skills, members, the observations
+//! query, channels and their subscriptions.
+//!
+//! Every call carries the bearer token, honours 429 + Retry-After, slows
+//! down when `inin-ratelimit-*` says the budget is nearly spent, times out,
+//! and turns an error body into a plain message (status, code, message).
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::event::AgentStatus;
+use crate::feed::notifications::mapping::Member;
+
+/// How long one REST call may take.
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+/// 429s in a row before a call gives up.
+const MAX_RATE_LIMITED: u32 = 5;
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum RestError {
+    /// The server answered with an error status.
+    #[error("{method} {path}: HTTP {status}{}{}", code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Status {
+        method: String,
+        path: String,
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+    },
+    /// Still rate limited after several waits.
+    #[error(
+        "{path}: still rate limited (429) after {0} tries; wait and press r",
+        MAX_RATE_LIMITED
+    )]
+    RateLimited { path: String },
+    /// Network trouble, timeout, or a body we could not read.
+    #[error("{path}: {reason}")]
+    Transport { path: String, reason: String },
+}
+
+impl RestError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            RestError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    #[serde(default = "Vec::new")]
+    entities: Vec<T>,
+    #[serde(rename = "pageCount", default)]
+    page_count: Option<u32>,
+}
+
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+pub struct Named {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A notifications channel.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+pub struct Channel {
+    #[serde(rename = "connectUri")]
+    pub connect_uri: String,
+    pub id: String,
+    /// RFC 3339; channels live 24 h.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+/// One topic's answer to a subscription request.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+pub struct TopicState {
+    pub id: String,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(rename = "rejectionReason", default)]
+    pub rejection_reason: Option<String>,
+}
+
+impl TopicState {
+    pub fn rejected(&self) -> bool {
+        self.state.as_deref() == Some("Rejected")
+    }
+}
+
+#[derive(Deserialize)]
+struct MemberEntity {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    user: Option<MemberUser>,
+    #[serde(rename = "routingStatus", default)]
+    routing_status: Option<RoutingStatus>,
+}
+
+#[derive(Deserialize)]
+struct MemberUser {
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    skills: Vec<Named>,
+    #[serde(rename = "routingStatus", default)]
+    routing_status: Option<RoutingStatus>,
+}
+
+#[derive(Deserialize)]
+struct RoutingStatus {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+pub struct RestClient {
+    http: reqwest::Client,
+    api_url: String,
+}
+
+/// Seconds from a Retry-After header (seconds or HTTP-date).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(s) = v.parse::<u64>() {
+        return Some(Duration::from_secs(s));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+/// A pause before the next call when the rate-limit budget is nearly spent.
+fn slow_down(headers: &HeaderMap) -> Option<Duration> {
+    let num = |k: &str| headers.get(k)?.to_str().ok()?.trim().parse::<f64>().ok();
+    let count = num("inin-ratelimit-count")?;
+    let allowed = num("inin-ratelimit-allowed")?;
+    let reset = num("inin-ratelimit-reset").unwrap_or(1.0);
+    (allowed > 0.0 && count / allowed >= 0.8)
+        .then(|| Duration::from_secs_f64(reset.clamp(0.0, 60.0) / 4.0))
+}
+
+impl RestClient {
+    pub fn new(api_url: &str) -> Result<Self, RestError> {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .user_agent(concat!("queuetop/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| RestError::Transport {
+                path: String::new(),
+                reason: format!("HTTP client: {e}"),
+            })?;
+        Ok(RestClient {
+            http,
+            api_url: api_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        token: &SecretString,
+        body: Option<&Value>,
+    ) -> Result<T, RestError> {
+        let url = format!("{}{}", self.api_url, path);
+        let transport = |reason: String| RestError::Transport {
+            path: path.to_string(),
+            reason,
+        };
+        for _ in 0..MAX_RATE_LIMITED {
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(token.expose_secret());
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let resp = req.send().await.map_err(|e| transport(plain(&e)))?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let wait = retry_after(&headers).unwrap_or(Duration::from_secs(1));
+                tracing::warn!(target: "queuetop::rest", path, wait_s = wait.as_secs_f64(), "rate limited; waiting Retry-After");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            let text = resp.text().await.map_err(|e| transport(plain(&e)))?;
+            if !status.is_success() {
+                let eb: Option<ErrorBody> = serde_json::from_str(&text).ok();
+                return Err(RestError::Status {
+                    method: method.to_string(),
+                    path: path.to_string(),
+                    status: status.as_u16(),
+                    code: eb.as_ref().and_then(|e| e.code.clone()),
+                    message: eb.and_then(|e| e.message),
+                });
+            }
+            if let Some(pause) = slow_down(&headers) {
+                tracing::info!(target: "queuetop::rest", pause_ms = pause.as_millis() as u64, "rate-limit budget nearly spent; slowing down");
+                tokio::time::sleep(pause).await;
+            }
+            return serde_json::from_str(&text)
+                .map_err(|e| transport(format!("unexpected body: {e}")));
+        }
+        Err(RestError::RateLimited {
+            path: path.to_string(),
+        })
+    }
+
+    async fn pages<T: DeserializeOwned>(
+        &self,
+        base: &str,
+        token: &SecretString,
+    ) -> Result<Vec<T>, RestError> {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let mut out = Vec::new();
+        let mut n = 1u32;
+        loop {
+            let path = format!("{base}{sep}pageSize=100&pageNumber={n}");
+            let page: Page<T> = self.call(Method::GET, &path, token, None).await?;
+            let empty = page.entities.is_empty();
+            out.extend(page.entities);
+            match page.page_count {
+                Some(c) if n < c => n += 1,
+                None if !empty => n += 1,
+                _ => return Ok(out),
+            }
+            if n > 10_000 {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Queues, optionally by name (the server matches names loosely;
+    /// callers compare exactly).
+    pub async fn queues(
+        &self,
+        token: &SecretString,
+        name: Option<&str>,
+    ) -> Result<Vec<Named>, RestError> {
+        let base = match name {
+            Some(n) => format!(
+                "/api/v2/routing/queues?name={}",
+                percent_encoding::utf8_percent_encode(n, percent_encoding::NON_ALPHANUMERIC)
+            ),
+            None => "/api/v2/routing/queues".to_string(),
+        };
+        self.pages(&base, token).await
+    }
+
+    pub async fn skills(&self, token: &SecretString) -> Result<Vec<Named>, RestError> {
+        self.pages("/api/v2/routing/skills", token).await
+    }
+
+    /// Members of a queue with their skills and routing status.
+    pub async fn members(
+        &self,
+        token: &SecretString,
+        queue_id: &str,
+    ) -> Result<Vec<Member>, RestError> {
+        let base = format!("/api/v2/routing/queues/{queue_id}/members?expand=skills,routingStatus");
+        let ents: Vec<MemberEntity> = self.pages(&base, token).await?;
+        Ok(ents
+            .into_iter()
+            .filter_map(|e| {
+                let user = e.user?;
+                let status = e
+                    .routing_status
+                    .and_then(|r| r.status)
+                    .or(user.routing_status.and_then(|r| r.status))
+                    .map(|s| AgentStatus::parse(&s))
+                    .unwrap_or(AgentStatus::OffQueue);
+                let _ = e.id;
+                Some(Member {
+                    user_id: user.id,
+                    name: user.name.or(e.name),
+                    skills: user.skills.into_iter().map(|s| s.id).collect(),
+                    status,
+                })
+            })
+            .collect())
+    }
+
+    /// The first snapshot; returns the raw body for the mapper.
+    pub async fn observations(
+        &self,
+        token: &SecretString,
+        queue_ids: &[String],
+    ) -> Result<String, RestError> {
+        let predicates: Vec<Value> = queue_ids
+            .iter()
+            .map(|q| json!({"type":"dimension","dimension":"queueId","operator":"matches","value":q}))
+            .collect();
+        let body = json!({
+            "filter": {"type": "or", "predicates": predicates},
+            "metrics": ["oOnQueueUsers", "oWaiting", "oInteracting", "oActiveUsers"],
+            "detailMetrics": ["oWaiting"],
+        });
+        let v: Value = self
+            .call(
+                Method::POST,
+                "/api/v2/analytics/queues/observations/query",
+                token,
+                Some(&body),
+            )
+            .await?;
+        Ok(v.to_string())
+    }
+
+    pub async fn create_channel(&self, token: &SecretString) -> Result<Channel, RestError> {
+        self.call(
+            Method::POST,
+            "/api/v2/notifications/channels",
+            token,
+            Some(&json!({})),
+        )
+        .await
+    }
+
+    /// Replaces the channel's topics; rejected ones come back marked.
+    pub async fn subscribe(
+        &self,
+        token: &SecretString,
+        channel_id: &str,
+        topics: &[String],
+    ) -> Result<Vec<TopicState>, RestError> {
+        let body: Vec<Value> = topics.iter().map(|t| json!({ "id": t })).collect();
+        let path =
+            format!("/api/v2/notifications/channels/{channel_id}/subscriptions?ignoreErrors=true");
+        let page: Page<TopicState> = self
+            .call(Method::PUT, &path, token, Some(&Value::Array(body)))
+            .await?;
+        Ok(page.entities)
+    }
+}
+
+/// reqwest's message without the URL: a URL never reaches a log or the
+/// screen except through the redaction path.
+fn plain(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_decode() {
+        "could not read the body"
+    } else {
+        "request failed"
+    };
+    let text = e.to_string();
+    let text = match e.url() {
+        Some(u) => text.replace(u.as_str(), "<url>"),
+        None => text,
+    };
+    format!("{kind}: {text}")
+}

@@ -1,0 +1,150 @@
+//! `queuetop sim`: run the simulator alone, print where it is and a config
+//! that points at it, play a scenario, stop on Ctrl-C.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use super::{SimControl, SimOptions, start};
+
+/// Scenario names and what they do, for `--help` and error messages.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("steady", "a calm contact center, no faults (default)"),
+    (
+        "drop",
+        "drops each socket without a close frame after 200 events (1006)",
+    ),
+    (
+        "silent",
+        "every 2 minutes: 20 s of events, then 100 s of silence with the socket open",
+    ),
+    (
+        "auth401",
+        "answers the first handshake (and one every 2 minutes) with 401",
+    ),
+    (
+        "ratelimit",
+        "answers 2 handshakes with 429 Retry-After: 5, again every 2 minutes",
+    ),
+    (
+        "goaway",
+        "closes each socket with 1001 (going away) after 300 events",
+    ),
+    (
+        "expire",
+        "issues 60 s tokens; a socket still on an expired token is closed with 4001",
+    ),
+    (
+        "refuse",
+        "refuses every subscription payload: error, then close 4008",
+    ),
+    (
+        "malformed",
+        "sends a malformed frame before every 5th event",
+    ),
+    (
+        "flood",
+        "writes pre-built frames as fast as the socket takes them",
+    ),
+];
+
+/// How often the periodic scenarios repeat.
+const CYCLE: Duration = Duration::from_secs(120);
+
+fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> {
+    let mut o = SimOptions {
+        seed,
+        queues,
+        ..SimOptions::default()
+    };
+    let f = &mut o.faults;
+    match name {
+        "steady" | "silent" => {}
+        "drop" => f.drop_after_events = Some(200),
+        "auth401" => f.reject_handshakes_401 = 1,
+        "ratelimit" => f.rate_limit_handshakes = Some((2, 5)),
+        "goaway" => f.close_after_events = Some((300, 1001)),
+        "expire" => o.token_lifetime_s = 60,
+        "refuse" => f.refuse_subscriptions = true,
+        "malformed" => f.malformed_every = Some(5),
+        "flood" => f.flood = true,
+        other => {
+            let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
+            return Err(eyre!(
+                "unknown scenario {other:?}: use one of {}",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(o)
+}
+
+/// Faults that come and go on a timer, so a watching client sees them recur.
+async fn play(name: String, control: SimControl) {
+    let mut tick = tokio::time::interval(CYCLE);
+    tick.tick().await;
+    loop {
+        match name.as_str() {
+            "silent" => {
+                tokio::time::sleep(Duration::from_secs(20)).await;
+                control.go_silent(true);
+                tokio::time::sleep(Duration::from_secs(100)).await;
+                control.go_silent(false);
+            }
+            "auth401" => {
+                tick.tick().await;
+                control.reject_handshakes_401(1);
+                control.drop_all();
+            }
+            "ratelimit" => {
+                tick.tick().await;
+                control.rate_limit_handshakes(2, 5);
+                control.drop_all();
+            }
+            _ => std::future::pending::<()>().await,
+        }
+    }
+}
+
+/// Starts the simulator, prints its URLs, credentials and a ready config to
+/// stdout (as valid TOML: the notes are comments), then runs until Ctrl-C.
+pub async fn run_cli(
+    listen: SocketAddr,
+    scenario: Option<&str>,
+    seed: u64,
+    queues: usize,
+) -> Result<()> {
+    let name = scenario.unwrap_or("steady");
+    let opts = scenario_options(name, seed, queues)?;
+    let sim = start(listen, opts)
+        .await
+        .wrap_err_with(|| format!("cannot listen on {listen}: pick another --listen address"))?;
+    println!("# queuetop sim: scenario {name}, seed {seed}, {queues} queues");
+    println!("# token endpoint: {}/oauth/token", sim.login_url());
+    println!("# realtime:       {}", sim.realtime_url());
+    println!("# client id:      {}", sim.client_id());
+    println!("# client secret:  {}", sim.client_secret());
+    println!("# save this output as a config.toml and run queuetop against it; Ctrl-C stops.");
+    println!();
+    print!("{}", sim.config_toml("realtime"));
+    let player = tokio::spawn(play(name.to_string(), sim.control()));
+    let stopped = tokio::signal::ctrl_c().await;
+    player.abort();
+    sim.shutdown().await;
+    stopped.wrap_err("cannot wait for Ctrl-C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_scenario_builds_and_unknown_names_are_refused() {
+        for (name, _) in SCENARIOS {
+            assert!(scenario_options(name, 1, 3).is_ok(), "{name}");
+        }
+        let err = scenario_options("chaos", 1, 3).unwrap_err().to_string();
+        assert!(err.contains("chaos") && err.contains("flood"), "{err}");
+    }
+}

@@ -1,0 +1,157 @@
+//! The simulator's own serializer for realtime v1 messages (PROTOCOL.md
+//! section 2), written with `serde_json::json!` from the spec, never with the
+//! client's codecs.
+
+use serde_json::{Map, Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::event::QueueEventKind;
+
+pub(crate) const SYSTEM_TOPIC: &str = "/system";
+
+pub(crate) fn queue_topic(queue_id: &str) -> String {
+    format!("/routing/queues/{queue_id}/events")
+}
+
+fn event_data(kind: &QueueEventKind) -> Option<(&'static str, Value)> {
+    Some(match kind {
+        QueueEventKind::Summary(s) => {
+            let mut skills = Map::new();
+            for (name, c) in &s.skills {
+                let mut o = Map::new();
+                o.insert("available".into(), json!(c.available));
+                if let Some(r) = c.required {
+                    o.insert("required".into(), json!(r));
+                }
+                skills.insert(name.clone(), Value::Object(o));
+            }
+            let mut data = json!({
+                "queueId": s.queue_id,
+                "agentsAvailable": s.agents_available,
+                "agentsLoggedIn": s.agents_logged_in,
+                "agentsInteracting": s.agents_interacting,
+                "interactionsWaiting": s.interactions_waiting,
+                "skills": skills,
+            });
+            if let Some(name) = &s.queue_name {
+                data["queueName"] = json!(name);
+            }
+            ("queue-summary", data)
+        }
+        QueueEventKind::Interaction(i) => {
+            let mut data = json!({
+                "queueId": i.queue_id,
+                "conversationId": i.conversation_id,
+                "mediaType": i.media_type.as_str(),
+                "state": i.state.as_str(),
+            });
+            if let Some(w) = i.wait_ms {
+                data["waitMs"] = json!(w);
+            }
+            ("queue-interaction", data)
+        }
+        QueueEventKind::Agent(a) => {
+            let mut data = json!({
+                "queueId": a.queue_id,
+                "userId": a.user_id,
+                "status": a.status.as_str(),
+                "skills": a.skills,
+            });
+            if let Some(n) = &a.user_name {
+                data["userName"] = json!(n);
+            }
+            ("agent-state", data)
+        }
+        // The realtime feed has no totals message.
+        QueueEventKind::Totals(_) => return None,
+    })
+}
+
+/// A queue event as a realtime v1 message; `None` for kinds the feed lacks.
+pub(crate) fn event(kind: &QueueEventKind, timestamp: &str) -> Option<String> {
+    let (ty, data) = event_data(kind)?;
+    Some(
+        json!({"type": ty, "topic": queue_topic(kind.queue_id()), "timestamp": timestamp, "data": data})
+            .to_string(),
+    )
+}
+
+pub(crate) fn ack(ids: &[String], timestamp: &str) -> String {
+    let data: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+    json!({"type": "ack", "topic": SYSTEM_TOPIC, "timestamp": timestamp, "data": data}).to_string()
+}
+
+pub(crate) fn error(
+    code: &str,
+    message: &str,
+    subscription_id: Option<&str>,
+    timestamp: &str,
+) -> String {
+    let mut data = json!({"code": code});
+    if let Some(id) = subscription_id {
+        data["subscriptionId"] = json!(id);
+    }
+    json!({"type": "error", "topic": SYSTEM_TOPIC, "timestamp": timestamp,
+        "message": message, "data": data})
+    .to_string()
+}
+
+pub(crate) fn heartbeat(timestamp: &str) -> String {
+    json!({"type": "heartbeat", "topic": SYSTEM_TOPIC, "timestamp": timestamp, "data": {}})
+        .to_string()
+}
+
+/// The `n`th malformed frame, cycling through the ways a frame can be bad.
+pub(crate) fn malformed(n: u64) -> Message {
+    match n % 5 {
+        0 => Message::text("{not json"),
+        1 => Message::text(r#"{"topic":"/system","data":{}}"#),
+        2 => Message::text(
+            r#"{"type":"queue-summary","topic":"/routing/queues/x/events","timestamp":"2026-11-27T19:20:25.123Z"}"#,
+        ),
+        3 => Message::binary(vec![0xde, 0xad, 0xbe, 0xef]),
+        _ => Message::text(r#"[1,2,3]"#),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{QueueSummary, SkillCount};
+
+    #[test]
+    fn summary_has_spec_fields() {
+        let mut s = QueueSummary {
+            queue_id: "Q".into(),
+            queue_name: Some("Support EN".into()),
+            agents_available: 3,
+            agents_logged_in: 10,
+            agents_interacting: 6,
+            interactions_waiting: 4,
+            ..Default::default()
+        };
+        s.skills.insert(
+            "Spanish".into(),
+            SkillCount {
+                available: 0,
+                required: Some(2),
+            },
+        );
+        s.skills.insert(
+            "Billing".into(),
+            SkillCount {
+                available: 2,
+                required: None,
+            },
+        );
+        let text = event(&QueueEventKind::Summary(s), "2026-11-27T19:20:25.123Z").unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            v,
+            json!({"type":"queue-summary","topic":"/routing/queues/Q/events","timestamp":"2026-11-27T19:20:25.123Z",
+             "data":{"queueId":"Q","queueName":"Support EN","agentsAvailable":3,"agentsLoggedIn":10,
+                     "agentsInteracting":6,"interactionsWaiting":4,
+                     "skills":{"Spanish":{"available":0,"required":2},"Billing":{"available":2}}}})
+        );
+    }
+}

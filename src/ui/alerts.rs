@@ -1,0 +1,155 @@
+//! Alerts: newest first, with time and queue; cleared ones dimmed and
+//! marked. A panel on wide screens, a one-line strip on narrow ones, and a
+//! full view on `a`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use time::OffsetDateTime;
+
+use crate::model::{Alert, AppState};
+use crate::ui::{Scene, figures};
+
+pub fn has_active(state: &AppState) -> bool {
+    state.alerts.list.iter().any(|a| a.cleared_at.is_none())
+}
+
+fn active_count(state: &AppState) -> usize {
+    state
+        .alerts
+        .list
+        .iter()
+        .filter(|a| a.cleared_at.is_none())
+        .count()
+}
+
+fn hms(scene: &Scene, t: OffsetDateTime) -> String {
+    let t = t.to_offset(scene.ui.utc_offset);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+fn queue_name<'a>(state: &'a AppState, a: &'a Alert) -> &'a str {
+    match &a.queue_id {
+        None => "feed",
+        Some(id) => state
+            .queues
+            .iter()
+            .find(|q| &q.id == id)
+            .map_or(id.as_str(), |q| q.name.as_str()),
+    }
+}
+
+/// The newest active alert on one line, above the hint bar (narrow layout).
+pub fn render_strip(frame: &mut Frame, area: Rect, scene: &Scene) {
+    if area.height == 0 {
+        return;
+    }
+    let t = scene.theme();
+    let state = scene.state;
+    let Some(a) = state
+        .alerts
+        .list
+        .iter()
+        .rev()
+        .find(|a| a.cleared_at.is_none())
+    else {
+        return;
+    };
+    let n = active_count(state);
+    let more = if n > 1 {
+        format!("  (+{} more: a)", n - 1)
+    } else {
+        String::new()
+    };
+    let line = Line::from(vec![
+        Span::styled(format!("! {} ", hms(scene, a.raised_at)), t.alert),
+        Span::styled(format!("{}: ", queue_name(state, a)), t.alert),
+        Span::raw(a.message.clone()),
+        Span::styled(more, t.dim),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The alerts panel beside the queue list (wide layout).
+pub fn render_panel(frame: &mut Frame, area: Rect, scene: &Scene, focused: bool) {
+    let title = title(scene);
+    let block = scene.block(title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    table(frame, inner, scene, false);
+}
+
+/// The full alerts view (`a`).
+pub fn render_view(frame: &mut Frame, area: Rect, scene: &Scene) {
+    let mut title = title(scene);
+    title.push_span(Span::styled("(a or Esc: back) ", scene.theme().dim));
+    let block = scene.block(title, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    table(frame, inner, scene, true);
+}
+
+fn title(scene: &Scene) -> Line<'static> {
+    let t = scene.theme();
+    let state = scene.state;
+    let n = active_count(state);
+    let mut spans = vec![Span::styled(" Alerts ", t.title)];
+    if n > 0 {
+        spans.push(Span::styled(format!("{n} active "), t.alert));
+    }
+    let cleared = state.alerts.list.len() - n;
+    if cleared > 0 {
+        spans.push(Span::styled(format!("{cleared} cleared "), t.dim));
+    }
+    Line::from(spans)
+}
+
+fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
+    let t = scene.theme();
+    let g = scene.glyphs();
+    let state = scene.state;
+    if state.alerts.list.is_empty() {
+        frame.render_widget(Paragraph::new("No alerts.").style(t.dim), area);
+        return;
+    }
+    let scroll = scene
+        .view
+        .alerts_scroll
+        .min(state.alerts.list.len().saturating_sub(1));
+    let rows = state.alerts.list.iter().rev().skip(scroll).map(|a| {
+        let cleared = a.cleared_at.is_some();
+        let mark = if cleared { g.cleared } else { "!" };
+        let mut cells = vec![
+            Cell::from(mark),
+            Cell::from(hms(scene, a.raised_at)),
+            Cell::from(figures::fit(queue_name(state, a), 20, g.ellipsis)),
+            Cell::from(a.message.clone()),
+        ];
+        if full {
+            let c = a
+                .cleared_at
+                .map_or(String::new(), |c| format!("cleared {}", hms(scene, c)));
+            cells.push(Cell::from(c));
+        }
+        let style = if cleared { t.dim } else { t.alert };
+        Row::new(cells).style(style)
+    });
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(8),
+        Constraint::Length(if full { 20 } else { 14 }),
+        Constraint::Fill(1),
+    ];
+    let mut head = vec!["", "Raised", "Queue", "Alert"];
+    if full {
+        widths.push(Constraint::Length(16));
+        head.push("");
+    }
+    let mut table = Table::new(rows, widths).column_spacing(1);
+    if full {
+        table = table.header(Row::new(head).style(t.dim.add_modifier(Modifier::BOLD)));
+    }
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,206 @@
+//! Detail of the selected queue: gauges, sparklines and the interval totals
+//! on the left, skills on the right; agents and waiting interactions below
+//! when there is room (always when zoomed).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Sparkline};
+
+use crate::model::{QueueView, Ring};
+use crate::ui::{Focus, Scene, figures, queues, tables};
+
+const LABEL: usize = 12;
+
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView>, zoomed: bool) {
+    let t = scene.theme();
+    let focused = zoomed || scene.view.focus == Focus::Detail;
+    let Some(q) = q else {
+        let block = scene.block(Line::styled(" Detail ", t.title), focused);
+        frame.render_widget(
+            Paragraph::new("Select a queue to see its detail.")
+                .style(t.dim)
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let mut title = vec![Span::styled(format!(" {} ", q.name), t.title)];
+    if zoomed {
+        title.push(Span::styled("(Enter: back) ", t.dim));
+    }
+    let mut block = scene.block(Line::from(title), focused);
+    if q.stale {
+        block = block.title(Line::styled(" STALE ", t.alert).right_aligned());
+    } else if let Some(label) = scene.not_live() {
+        block = block.title(Line::styled(format!(" {label} "), t.alert).right_aligned());
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width < 20 {
+        return;
+    }
+
+    // Taller sparklines when there is room to spare.
+    let spark_h: u16 = if inner.height >= 30 { 3 } else { 1 };
+    let has_totals = q.totals.is_some();
+    let metrics_h = 2 + 2 * spark_h + has_totals as u16;
+    let top_h = metrics_h.max(skills_height(q)).min(inner.height);
+    let [top, rest] =
+        Layout::vertical([Constraint::Length(top_h), Constraint::Fill(1)]).areas(inner);
+    let left_w = (inner.width / 2).clamp(30, 52);
+    let cols = |r: Rect| {
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)])
+            .spacing(2)
+            .areas::<2>(r)
+    };
+    let [left, right] = cols(top);
+    metrics(frame, left, scene, q, spark_h);
+    tables::skills(frame, right, scene, q);
+
+    if rest.height >= 2 {
+        let [agents, waiting] = cols(rest);
+        tables::agents(frame, agents, scene, q);
+        tables::waiting(frame, waiting, scene, q);
+    } else if rest.height == 1 {
+        let line = Line::styled(
+            format!(
+                "{} agents, {} waiting: Enter zooms for the roster",
+                q.agents.len(),
+                q.waiting.len()
+            ),
+            t.dim,
+        );
+        frame.render_widget(Paragraph::new(line), rest);
+    }
+}
+
+fn skills_height(q: &QueueView) -> u16 {
+    let n = q.summary.as_ref().map_or(0, |s| s.skills.len()) as u16;
+    (n + 2).clamp(3, 8)
+}
+
+fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h: u16) {
+    let t = scene.theme();
+    let limits = &scene.ui.alerts;
+    let mut cons = vec![
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(spark_h),
+        Constraint::Length(spark_h),
+    ];
+    if q.totals.is_some() {
+        cons.push(Constraint::Length(1));
+    }
+    let rows = Layout::vertical(cons).split(area);
+    let m = &q.metrics;
+    let util_style = queues::level(scene, m.utilization, limits.utilization_pct);
+    gauge(
+        frame,
+        rows[0],
+        scene,
+        "Utilization",
+        m.utilization,
+        util_style,
+    );
+    // Few available agents is the warning here, so the scale is inverted.
+    let avail_style = if q.summary.is_some() && m.available_ratio <= 0.0 {
+        t.alert
+    } else {
+        Style::default()
+    };
+    gauge(
+        frame,
+        rows[1],
+        scene,
+        "Available",
+        m.available_ratio,
+        avail_style,
+    );
+    let waiting_now = figures::waiting(q).to_string();
+    spark(
+        frame,
+        rows[2],
+        scene,
+        "Waiting",
+        &q.waiting_history,
+        waiting_now,
+    );
+    let lat_now = q
+        .latency_history
+        .last()
+        .map(|&v| figures::millis(v as f64))
+        .unwrap_or_else(|| "-".into());
+    spark(
+        frame,
+        rows[3],
+        scene,
+        "Latency",
+        &q.latency_history,
+        lat_now,
+    );
+    if let Some(tot) = &q.totals {
+        let mut parts = Vec::new();
+        if let Some(sl) = tot.service_level_pct {
+            parts.push(format!("SL {sl:.0}%"));
+        }
+        match (tot.abandoned, tot.offered) {
+            (Some(a), Some(o)) => parts.push(format!("{a}/{o} abandoned")),
+            (None, Some(o)) => parts.push(format!("{o} offered")),
+            (Some(a), None) => parts.push(format!("{a} abandoned")),
+            (None, None) => {}
+        }
+        let line = Line::from(vec![
+            Span::styled(format!("{:<LABEL$}", "Interval"), t.dim),
+            Span::raw(parts.join(", ")),
+        ]);
+        frame.render_widget(Paragraph::new(line), rows[4]);
+    }
+}
+
+fn gauge(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, pct: f64, style: Style) {
+    let t = scene.theme();
+    let g = scene.glyphs();
+    let width = (area.width as usize).saturating_sub(LABEL + 6).max(1);
+    let (fill, empty) = figures::bar(pct, width, g.bar_full, g.bar_empty);
+    let line = Line::from(vec![
+        Span::styled(format!("{label:<LABEL$}"), t.dim),
+        Span::styled(fill, t.bar_fill.patch(style)),
+        Span::styled(empty, t.bar_empty),
+        Span::styled(format!("{pct:>5.0}%"), style),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn spark(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, ring: &Ring<u64>, now: String) {
+    let t = scene.theme();
+    let value_w = 8u16;
+    if area.width <= LABEL as u16 + value_w + 2 {
+        return;
+    }
+    let [l, s, v] = Layout::horizontal([
+        Constraint::Length(LABEL as u16),
+        Constraint::Fill(1),
+        Constraint::Length(value_w),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Span::styled(label, t.dim)), l);
+    if ring.is_empty() {
+        frame.render_widget(Paragraph::new(Span::styled("no history", t.dim)), s);
+    } else {
+        // The newest values, right-aligned so "now" is always at the edge.
+        let w = s.width as usize;
+        let data: Vec<u64> = ring.iter().rev().take(w).rev().copied().collect();
+        let pad = w - data.len();
+        let s = Rect::new(s.x + pad as u16, s.y, data.len() as u16, s.height);
+        frame.render_widget(
+            Sparkline::default()
+                .data(&data)
+                .bar_set(scene.glyphs().spark.clone())
+                .style(t.spark),
+            s,
+        );
+    }
+    frame.render_widget(Paragraph::new(Line::from(now).right_aligned()), v);
+}

@@ -1,0 +1,123 @@
+//! Numbers derived from the model for display, and how they are written.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::model::QueueView;
+
+/// Interactions waiting: the summary's count, else what the roster knows.
+pub fn waiting(q: &QueueView) -> u64 {
+    match &q.summary {
+        Some(s) => u64::from(s.interactions_waiting),
+        None => q.waiting.len() as u64,
+    }
+}
+
+/// The longest wait right now: the server's figure plus the time since
+/// we saw it.
+pub fn longest_wait(q: &QueueView, now: Instant) -> Option<Duration> {
+    q.waiting
+        .values()
+        .map(|w| Duration::from_millis(w.wait_ms) + now.saturating_duration_since(w.seen))
+        .max()
+}
+
+/// "available/logged-in", or "-" before the first summary.
+pub fn agents(q: &QueueView) -> String {
+    match &q.summary {
+        Some(s) => format!("{}/{}", s.agents_available, s.agents_logged_in),
+        None => "-".to_string(),
+    }
+}
+
+/// "4s", "12m03s", "2h05m": short and fixed-ish width.
+pub fn duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else if s < 86_400 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600)
+    }
+}
+
+/// Milliseconds as "45 ms" or "2.3 s".
+pub fn millis(ms: f64) -> String {
+    if !ms.is_finite() {
+        "-".to_string()
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+/// Events per second, with a decimal only when it helps.
+pub fn rate(per_s: f64) -> String {
+    if per_s < 10.0 {
+        format!("{per_s:.1} ev/s")
+    } else {
+        format!("{per_s:.0} ev/s")
+    }
+}
+
+/// A text bar `width` cells wide for a percentage, e.g. "█████░░░░░".
+pub fn bar(pct: f64, width: usize, full: &str, empty: &str) -> (String, String) {
+    let pct = if pct.is_finite() {
+        pct.clamp(0.0, 100.0)
+    } else {
+        0.0
+    };
+    let filled = ((pct / 100.0) * width as f64).round() as usize;
+    let filled = filled.min(width);
+    (full.repeat(filled), empty.repeat(width - filled))
+}
+
+/// Cuts `s` to `width` display cells, ending with the ellipsis when cut.
+pub fn fit(s: &str, width: usize, ellipsis: &str) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push_str(ellipsis);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_stay_short() {
+        assert_eq!(duration(Duration::from_secs(4)), "4s");
+        assert_eq!(duration(Duration::from_secs(723)), "12m03s");
+        assert_eq!(duration(Duration::from_secs(7500)), "2h05m");
+        assert_eq!(duration(Duration::from_secs(90_000)), "1d01h");
+    }
+
+    #[test]
+    fn bars_are_clamped() {
+        assert_eq!(bar(50.0, 4, "#", "."), ("##".into(), "..".into()));
+        assert_eq!(bar(250.0, 4, "#", "."), ("####".into(), "".into()));
+        assert_eq!(bar(f64::NAN, 2, "#", "."), ("".into(), "..".into()));
+    }
+
+    #[test]
+    fn fit_marks_the_cut() {
+        assert_eq!(fit("Support EN", 20, "~"), "Support EN");
+        assert_eq!(fit("Support Spanish", 8, "~"), "Support~");
+    }
+
+    #[test]
+    fn millis_switches_to_seconds() {
+        assert_eq!(millis(45.2), "45 ms");
+        assert_eq!(millis(2300.0), "2.3 s");
+    }
+}

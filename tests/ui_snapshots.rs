@@ -1,0 +1,153 @@
+//! Snapshots of whole screens drawn into `TestBackend`. Review changes with
+//! `cargo insta review` (or compare the `.snap.new` files by hand).
+
+mod ui_common;
+
+use std::time::Duration;
+
+use queuetop::event::ConnState;
+use queuetop::ui::keys::Action;
+use queuetop::ui::{self, Ui, ViewState};
+use ui_common::{Fixture, ascii_ui, fixture, terminal};
+
+fn screen(f: &Fixture, view: &ViewState, ui: &Ui, w: u16, h: u16) -> ratatui::backend::TestBackend {
+    let mut term = terminal(w, h);
+    term.draw(|frame| {
+        ui::draw(frame, &f.state, view, ui, f.now, f.wall);
+    })
+    .expect("draw");
+    term.backend().clone()
+}
+
+fn view_with(f: &Fixture, actions: &[Action]) -> ViewState {
+    let mut v = ViewState::new();
+    for a in actions {
+        v.apply(*a, &f.state, f.now);
+    }
+    v
+}
+
+#[test]
+fn main_80x24() {
+    let f = fixture();
+    let v = view_with(&f, &[]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn main_160x48() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Down]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 160, 48));
+}
+
+#[test]
+fn zoomed_detail() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Down, Action::Down, Action::Zoom]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn zoomed_detail_large() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Down, Action::Zoom]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 120, 40));
+}
+
+#[test]
+fn help_overlay() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Help]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn alerts_view() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Alerts]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn reconnecting() {
+    let mut f = fixture();
+    f.state.feed = ui_common::feed_stats(ConnState::Reconnecting {
+        attempt: 3,
+        max_attempts: 10,
+        next_try: f.now + Duration::from_millis(3_200),
+    });
+    let v = view_with(&f, &[]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn stopped() {
+    let mut f = fixture();
+    f.state.feed = ui_common::feed_stats(ConnState::Stopped {
+        reason: "gave up after 10 attempts".into(),
+    });
+    let v = view_with(&f, &[]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 100, 24));
+}
+
+#[test]
+fn filter_prompt() {
+    let f = fixture();
+    let mut v = view_with(&f, &[Action::Filter]);
+    for c in "sup".chars() {
+        let ev = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+        v.handle_key(&ev, &f.state, f.now);
+    }
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn paused() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Pause, Action::Sort]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn ascii_mode() {
+    let f = fixture();
+    let v = view_with(&f, &[]);
+    let backend = screen(&f, &v, &ascii_ui(), 80, 24);
+    let text = backend.to_string();
+    assert!(text.is_ascii(), "non-ASCII cell in ASCII mode:\n{text}");
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
+fn ascii_wide() {
+    let f = fixture();
+    let v = view_with(&f, &[]);
+    let backend = screen(&f, &v, &ascii_ui(), 160, 48);
+    assert!(backend.to_string().is_ascii());
+}
+
+#[test]
+fn too_small() {
+    let f = fixture();
+    let v = view_with(&f, &[]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 60, 20));
+}
+
+#[test]
+fn tiny_sizes_do_not_panic() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Zoom]);
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (10, 3),
+        (79, 24),
+        (80, 23),
+        (80, 24),
+        (81, 25),
+        (300, 100),
+    ] {
+        screen(&f, &v, &ui_common::ui(), w, h);
+    }
+}
