@@ -151,7 +151,7 @@ impl Headless {
                     .write_event(&self.st, q, q.received)
                     .wrap_err("cannot write the export line; check the export file or pipe")?;
                 let n = self.st.feed.events_processed;
-                if !q.snapshot && n % LATENCY_LOG_EVERY == 0 {
+                if !q.snapshot && n.is_multiple_of(LATENCY_LOG_EVERY) {
                     self.log_latency(q.received);
                 }
             }
