@@ -81,12 +81,47 @@ fn run_monitor(cli: &Cli) -> ExitCode {
     not_available("the monitor (TUI)")
 }
 
+/// Runs an async mode on a fresh runtime with the audit log installed;
+/// its `Ok(code)` is the exit code, an error is printed and exits 1.
+fn run_async<F>(cfg: &config::Config, stderr_log: bool, fut: F) -> ExitCode
+where
+    F: std::future::Future<Output = color_eyre::Result<i32>>,
+{
+    let opts = queuetop::sink::audit::AuditOptions::from_config(&cfg.log, stderr_log);
+    let _guard = match queuetop::sink::audit::init(&opts) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("queuetop: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("queuetop: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    match rt.block_on(fut) {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(EXIT_FAILURE)),
+        Err(e) => {
+            eprintln!("queuetop: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
 /// `queuetop --headless`: export lines and logs, no terminal.
 fn run_headless(cli: &Cli) -> ExitCode {
-    if let Err(code) = load_config(cli) {
-        return code;
-    }
-    not_available("headless mode")
+    let cfg = match load_config(cli) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
+    };
+    let cfg = std::sync::Arc::new(cfg);
+    run_async(&cfg, true, queuetop::app::headless::run(cfg.clone()))
 }
 
 /// `queuetop demo`: simulator in-process plus the monitor.
@@ -101,10 +136,18 @@ fn run_sim(_cli: &Cli) -> ExitCode {
 
 /// `queuetop snapshot`: first summary of every queue, then exit.
 fn run_snapshot(cli: &Cli) -> ExitCode {
-    if let Err(code) = load_config(cli) {
-        return code;
-    }
-    not_available("`snapshot`")
+    let json = matches!(cli.command, Some(Command::Snapshot { json: true }));
+    let cfg = match load_config(cli) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
+    };
+    let cfg = std::sync::Arc::new(cfg);
+    let timeout = queuetop::app::snapshot::DEFAULT_TIMEOUT;
+    run_async(
+        &cfg,
+        false,
+        queuetop::app::snapshot::snapshot(cfg.clone(), json, timeout),
+    )
 }
 
 /// `queuetop check-config [PATH]`: every problem as
