@@ -125,8 +125,28 @@ fn run_headless(cli: &Cli) -> ExitCode {
 }
 
 /// `queuetop demo`: simulator in-process plus the monitor.
-fn run_demo(_cli: &Cli) -> ExitCode {
-    not_available("`demo`")
+fn run_demo(cli: &Cli) -> ExitCode {
+    let protocol = cli.protocol.unwrap_or_default();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("queuetop: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let result = rt.block_on(queuetop::app::run_demo(protocol, cli.ascii));
+    // Do not wait for blocked reader threads (crossterm's, the tty watcher).
+    rt.shutdown_background();
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(EXIT_FAILURE)),
+        Err(e) => {
+            eprintln!("queuetop: {e:?}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
 
 /// `queuetop sim`: the simulator alone.
