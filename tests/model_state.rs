@@ -370,3 +370,18 @@ async fn feed_counters_status_and_error_alerts() {
     assert_eq!(st.alerts.active_count(), 0);
     assert_eq!(st.queue("A").unwrap().active_alerts, 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn queues_replaced_from_outside_are_found_again() {
+    use queuetop::model::QueueView;
+    let mut st = state();
+    st.queues = vec![QueueView::new("B", Some("Bee"), true)];
+    assert_eq!(st.queue("B").unwrap().name, "Bee");
+    st.apply(&event(summary("B", 1, 2, 1, 0, &[]), None));
+    st.apply(&event(summary("A", 1, 2, 1, 0, &[]), None));
+    assert_eq!(st.queues.len(), 2);
+    assert!(st.queue("B").unwrap().summary.is_some());
+    assert!(st.queue("A").unwrap().summary.is_some());
+    st.add_queue(QueueView::new("C", None, false));
+    assert_eq!(st.queue("C").unwrap().name, "C");
+}

@@ -66,8 +66,9 @@ impl Alerts {
         self.list.iter().filter(|a| a.is_active())
     }
 
+    /// Active alerts in the history (bounded, so this scan is too).
     pub fn active_count(&self) -> usize {
-        self.active.len()
+        self.list.iter().filter(|a| a.is_active()).count()
     }
 
     /// Raises an alert unless it is already active. True when newly raised.

@@ -115,14 +115,42 @@ impl AppState {
     }
 
     pub fn queue(&self, id: &str) -> Option<&QueueView> {
-        self.index.get(id).map(|&i| &self.queues[i])
+        let hit = self.index.get(id).and_then(|&i| self.queues.get(i));
+        match hit {
+            Some(q) if q.id == id => Some(q),
+            // `queues` is public: a list set from outside (test fixtures)
+            // is not indexed, so a miss is checked the slow way.
+            _ => self.queues.iter().find(|q| q.id == id),
+        }
+    }
+
+    /// Adds a queue view (indexed by id), e.g. for fixtures.
+    pub fn add_queue(&mut self, view: QueueView) {
+        self.push_queue(view);
     }
 
     fn queue_or_insert(&mut self, id: &str) -> usize {
-        match self.index.get(id) {
-            Some(&i) => i,
-            None => self.push_queue(QueueView::new(id, None, false)),
+        if let Some(&i) = self.index.get(id)
+            && self.queues.get(i).is_some_and(|q| q.id == id)
+        {
+            return i;
         }
+        // `queues` was replaced from outside: rebuild the index once.
+        if self.index.len() != self.queues.iter().filter(|q| !q.id.is_empty()).count()
+            || self.index.contains_key(id)
+        {
+            self.index = self
+                .queues
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| !q.id.is_empty())
+                .map(|(i, q)| (q.id.clone(), i))
+                .collect();
+            if let Some(&i) = self.index.get(id) {
+                return i;
+            }
+        }
+        self.push_queue(QueueView::new(id, None, false))
     }
 
     /// Applies one feed event. True when anything visible changed.
