@@ -186,14 +186,15 @@ impl Alerts {
         });
     }
 
+    /// Drops the oldest cleared alerts past the cap. Active ones stay:
+    /// dropping one would make its still-true condition raise it again on
+    /// the next event; they are bounded by the conditions that exist.
     fn trim(&mut self) {
         while self.list.len() > ALERT_HISTORY {
-            // Cleared ones go first; an active one only when all are active.
-            let i = self.list.iter().position(|a| !a.is_active()).unwrap_or(0);
-            let gone = self.list.remove(i);
-            if gone.is_active() {
-                self.active.remove(&(gone.queue_id, gone.kind));
-            }
+            let Some(i) = self.list.iter().position(|a| !a.is_active()) else {
+                break;
+            };
+            self.list.remove(i);
         }
     }
 }
@@ -245,5 +246,26 @@ mod tests {
         assert!(a.is_active(None, &AlertKind::Latency));
         assert_eq!(a.list[0].kind, AlertKind::Latency);
         assert_eq!(a.active_count(), 1);
+    }
+
+    #[test]
+    fn active_alerts_are_never_dropped_so_never_raised_twice() {
+        let mut a = Alerts::default();
+        let n = ALERT_HISTORY as i64 + 10;
+        for i in 0..n {
+            let k = AlertKind::SkillDeficit {
+                skill: i.to_string(),
+            };
+            assert!(a.raise(Some("Q"), k, "d".into(), t(i)));
+        }
+        for i in 0..n {
+            let k = AlertKind::SkillDeficit {
+                skill: i.to_string(),
+            };
+            assert!(!a.set(Some("Q"), k, true, String::new, t(n)));
+        }
+        assert_eq!(a.active_count(), n as usize);
+        assert_eq!(a.active_for("Q"), n as usize);
+        assert_eq!(a.take_transitions().len(), TRANSITIONS_KEPT);
     }
 }
