@@ -108,12 +108,12 @@ fn spawn(sim: &SimHandle, args: &[&str]) -> Run {
     );
     let cfg = write_private(d, "config.toml", &config);
     let export = d.join("export.ndjson");
-    let child = Command::new(env!("CARGO_BIN_EXE_queuetop"))
-        .args(args)
-        .arg("--config")
-        .arg(&cfg)
-        .arg("--export")
-        .arg(&export)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
+    cmd.args(args).arg("--config").arg(&cfg);
+    if !args.contains(&"--export") {
+        cmd.arg("--export").arg(&export);
+    }
+    let child = cmd
         .current_dir(d)
         .env_remove("GENESYS_CLIENT_ID")
         .env_remove("GENESYS_CLIENT_SECRET")
@@ -366,5 +366,29 @@ async fn snapshot_prints_every_queue_then_exits_0() {
         assert_eq!(q["utilization"].as_f64().unwrap(), want);
         assert!(q["skillDeficits"].is_array());
     }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_to_stdout_with_logs_on_stderr() {
+    let sim = start_sim(scripted()).await;
+    let (q1, _) = sim.queues()[0].clone();
+    let mut run = spawn(&sim, &["--headless", "--export", "-"]);
+    assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
+    for n in 1..=3 {
+        sim.control().push(summary(&q1, [n, 10, 10 - n, 0], &[]));
+    }
+    assert!(wait_until(|| run.read("stdout").lines().count() >= 3).await);
+    run.signal(libc::SIGINT);
+    assert_eq!(run.exit().await.code(), Some(0));
+    let out = run.read("stdout");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "only export lines on stdout:\n{out}");
+    for (i, l) in lines.iter().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["events_processed"], i as u64 + 1);
+    }
+    assert!(run.read("stderr").contains("headless run started"));
+    assert!(!run.path("export.ndjson").exists());
     sim.shutdown().await;
 }

@@ -36,6 +36,7 @@ pub async fn run(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     })?;
     // Handlers first, so a signal during start-up is not lost.
     let shutdown = shutdown_signal().wrap_err("cannot install the SIGINT/SIGTERM handlers")?;
+    tracing::info!(target: TARGET, export = %path, queues = cfg.queues.len(), "headless run started");
     let feed = crate::feed::spawn(cfg.clone());
     let commands = feed.commands.clone();
     let result = drive(&cfg, feed.events, &feed.commands, exporter, shutdown).await;
