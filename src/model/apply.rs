@@ -32,8 +32,6 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
         .push(metrics.utilization.round() as u64);
     q.waiting_history.push(u64::from(s.interactions_waiting));
     let old = std::mem::take(&mut q.metrics.skill_deficits);
-    let id = q.id.clone();
-    let name = q.name.clone();
 
     // Both lists are sorted: one merge finds what ended and what began.
     let new = &metrics.skill_deficits;
@@ -51,18 +49,16 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
             }
             std::cmp::Ordering::Less => {
                 let skill = old[a].clone();
-                st.set_alert(
-                    Some(&id),
-                    AlertKind::SkillDeficit { skill },
-                    false,
-                    String::new,
-                );
+                st.set_queue_alert(i, AlertKind::SkillDeficit { skill }, false, |_| {
+                    String::new()
+                });
                 a += 1;
             }
             std::cmp::Ordering::Greater => {
                 let skill = new[b].clone();
-                let msg = format!("{name}: no idle agent with skill {skill}");
-                st.set_alert(Some(&id), AlertKind::SkillDeficit { skill }, true, || msg);
+                let msg =
+                    |q: &QueueView| format!("{}: no idle agent with skill {}", q.name, new[b]);
+                st.set_queue_alert(i, AlertKind::SkillDeficit { skill }, true, msg);
                 b += 1;
             }
         }
@@ -70,8 +66,8 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
 
     let util = metrics.utilization;
     let limit = st.limits.utilization_pct;
-    st.set_alert(Some(&id), AlertKind::Utilization, util >= limit, || {
-        format!("{name}: utilization {util:.1}% >= {limit}%")
+    st.set_queue_alert(i, AlertKind::Utilization, util >= limit, |q| {
+        format!("{}: utilization {util:.1}% >= {limit}%", q.name)
     });
     let q = &mut st.queues[i];
     q.metrics = metrics;
@@ -104,9 +100,8 @@ fn waiting_alert(st: &mut AppState, i: usize) {
     let q = &st.queues[i];
     let waiting = q.waiting_count();
     let limit = st.limits.waiting;
-    let (id, name) = (q.id.clone(), q.name.clone());
-    st.set_alert(Some(&id), AlertKind::Waiting, waiting >= limit, || {
-        format!("{name}: {waiting} waiting >= {limit}")
+    st.set_queue_alert(i, AlertKind::Waiting, waiting >= limit, |q| {
+        format!("{}: {waiting} waiting >= {limit}", q.name)
     });
 }
 
