@@ -43,29 +43,42 @@ fn not_available(mode: &str) -> ExitCode {
     ExitCode::from(EXIT_FAILURE)
 }
 
-/// `queuetop`: the TUI monitor.
-fn run_monitor(_cli: &Cli) -> ExitCode {
-    not_available("the monitor (TUI)")
-}
-
-/// Loads the config for a running mode; problems go to stderr.
-fn load_config(cli: &Cli) -> Option<config::Config> {
+/// Loads the config for a mode that connects: warnings on stderr (before
+/// any TUI starts); on errors, every problem on stderr and exit code 2.
+fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
     let sources = Sources::from_process(cli.config.clone(), cli.overrides());
     match config::load(&sources) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 eprintln!("{w}");
             }
-            Some(loaded.config)
+            Ok(loaded.config)
         }
         Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            eprintln!("queuetop: the config is not valid; `queuetop check-config` explains");
-            None
+            report_problems(&problems, "; `queuetop check-config` checks it alone");
+            Err(ExitCode::from(EXIT_CONFIG))
         }
     }
+}
+
+fn report_problems(problems: &[config::ConfigProblem], hint: &str) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let s = if errors == 1 { "" } else { "s" };
+    eprintln!("queuetop: the config is not valid: {errors} error{s}{hint}");
+}
+
+/// `queuetop`: the TUI monitor.
+fn run_monitor(cli: &Cli) -> ExitCode {
+    if let Err(code) = load_config(cli) {
+        return code;
+    }
+    not_available("the monitor (TUI)")
 }
 
 /// Runs an async mode on a fresh runtime with the audit log installed;
@@ -103,16 +116,37 @@ where
 
 /// `queuetop --headless`: export lines and logs, no terminal.
 fn run_headless(cli: &Cli) -> ExitCode {
-    let Some(cfg) = load_config(cli) else {
-        return ExitCode::from(EXIT_CONFIG);
+    let cfg = match load_config(cli) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
     };
     let cfg = std::sync::Arc::new(cfg);
     run_async(&cfg, true, queuetop::app::headless::run(cfg.clone()))
 }
 
 /// `queuetop demo`: simulator in-process plus the monitor.
-fn run_demo(_cli: &Cli) -> ExitCode {
-    not_available("`demo`")
+fn run_demo(cli: &Cli) -> ExitCode {
+    let protocol = cli.protocol.unwrap_or_default();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("queuetop: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let result = rt.block_on(queuetop::app::run_demo(protocol, cli.ascii));
+    // Do not wait for blocked reader threads (crossterm's, the tty watcher).
+    rt.shutdown_background();
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(EXIT_FAILURE)),
+        Err(e) => {
+            eprintln!("queuetop: {e:?}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
 
 /// `queuetop sim`: the simulator alone.
@@ -123,8 +157,9 @@ fn run_sim(_cli: &Cli) -> ExitCode {
 /// `queuetop snapshot`: first summary of every queue, then exit.
 fn run_snapshot(cli: &Cli) -> ExitCode {
     let json = matches!(cli.command, Some(Command::Snapshot { json: true }));
-    let Some(cfg) = load_config(cli) else {
-        return ExitCode::from(EXIT_CONFIG);
+    let cfg = match load_config(cli) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
     };
     let cfg = std::sync::Arc::new(cfg);
     let timeout = queuetop::app::snapshot::DEFAULT_TIMEOUT;
@@ -149,15 +184,7 @@ fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            let errors = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error)
-                .count();
-            let s = if errors == 1 { "" } else { "s" };
-            eprintln!("queuetop: the config is not valid: {errors} error{s}");
+            report_problems(&problems, "");
             ExitCode::from(EXIT_CONFIG)
         }
     }

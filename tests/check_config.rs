@@ -113,7 +113,7 @@ id = "not a queue id"
         "{stderr}"
     );
     assert!(
-        stderr.contains("the config is not valid: 4 errors"),
+        stderr.ends_with("the config is not valid: 4 errors\n"),
         "{stderr}"
     );
     assert!(text(&out.stdout).is_empty());
@@ -191,6 +191,26 @@ fn modes_not_built_yet_say_so() {
         assert!(
             text(&out.stderr).contains("not available yet in this build"),
             "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn modes_that_connect_refuse_a_broken_config_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bad.toml", "[ui]\nfps = 0\n");
+    for args in [
+        &["--config", &path][..],
+        &["--headless", "--config", &path],
+        &["snapshot", "--config", &path],
+    ] {
+        let out = run(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr)
+                .starts_with(&format!("{path}:2:7: ui.fps: 0 is out of range (1 to 60)")),
+            "{}",
+            text(&out.stderr)
         );
     }
 }

@@ -77,6 +77,7 @@ fn reconnecting() {
         max_attempts: 10,
         next_try: f.now + Duration::from_millis(3_200),
     });
+    f.state.feed.status.last_error = Some("connection refused by 127.0.0.1:443".into());
     let v = view_with(&f, &[]);
     insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
 }
@@ -149,5 +150,49 @@ fn tiny_sizes_do_not_panic() {
         (300, 100),
     ] {
         screen(&f, &v, &ui_common::ui(), w, h);
+    }
+}
+
+#[test]
+fn mono_and_no_color_use_no_colour_at_all() {
+    use ratatui::style::Color;
+    let f = fixture();
+    let v = view_with(&f, &[Action::Alerts]);
+    let mono = Ui {
+        theme: queuetop::ui::theme::select(queuetop::config::Theme::Dark, true),
+        ..ui_common::ui()
+    };
+    for view in [view_with(&f, &[]), v] {
+        let backend = screen(&f, &view, &mono, 120, 40);
+        for cell in backend.buffer().content() {
+            assert_eq!(cell.fg, Color::Reset, "{cell:?}");
+            assert_eq!(cell.bg, Color::Reset, "{cell:?}");
+        }
+    }
+}
+
+#[test]
+fn every_theme_marks_the_selection_with_more_than_colour() {
+    use ratatui::style::Modifier;
+    let f = fixture();
+    let v = view_with(&f, &[]);
+    for theme in [
+        &queuetop::ui::theme::DARK,
+        &queuetop::ui::theme::LIGHT,
+        &queuetop::ui::theme::MONO,
+    ] {
+        let ui = Ui {
+            theme,
+            ..ui_common::ui()
+        };
+        let backend = screen(&f, &v, &ui, 80, 24);
+        let buf = backend.buffer();
+        // Row 3 is the first queue row: ">" and reversed.
+        assert_eq!(buf[(1, 3)].symbol(), ">");
+        assert!(
+            buf[(5, 3)].modifier.contains(Modifier::REVERSED),
+            "{}",
+            theme.name
+        );
     }
 }

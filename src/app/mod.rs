@@ -1,5 +1,101 @@
 //! The app loop (TUI) and its headless variant. OWNER: ui helper (mod.rs), model helper (headless.rs).
+pub mod demo;
+pub mod event_loop;
 pub mod headless;
 pub mod redraw;
 pub mod snapshot;
 pub mod terminal;
+
+use std::io::{self, IsTerminal};
+use std::sync::Arc;
+use std::time::Duration;
+
+use color_eyre::eyre::{WrapErr, eyre};
+use crossterm::event::EventStream;
+use time::UtcOffset;
+
+use crate::config::Config;
+use crate::event::FeedCommand;
+use crate::model::AppState;
+use crate::ui::{Ui, theme};
+
+pub use demo::run_demo;
+pub use event_loop::{AppLoop, Exit, LoopIo};
+pub use redraw::RedrawPolicy;
+
+/// How long the feed gets to close its socket cleanly after quit.
+const FEED_GOODBYE: Duration = Duration::from_secs(2);
+
+/// Runs the monitor on the configured feed until the user quits, a signal
+/// arrives or the terminal goes away. Returns the exit code. The terminal
+/// is restored before this returns, so an error can be printed plainly.
+pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(eyre!(
+            "queuetop needs a terminal, and stdin or stdout is not one; \
+             for pipes and services use `queuetop --headless`"
+        ));
+    }
+    // main normally installed it already; a second install is refused
+    // harmlessly, and must come before ratatui chains its panic hook.
+    let _ = color_eyre::install();
+
+    let mut ui = Ui::new(&cfg, theme::no_color_env());
+    ui.utc_offset = local_offset();
+    let state = AppState::new(&cfg);
+    let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
+    let feed = crate::feed::spawn(cfg.clone());
+
+    let mut guard = terminal::TerminalGuard::enter().wrap_err("setting up the terminal")?;
+    exit_on_any_panic();
+    let mut io = LoopIo {
+        input: EventStream::new(),
+        feed: feed.events,
+        commands: feed.commands,
+    };
+    let mut app = AppLoop::new(state, ui, cfg.ui.fps);
+    let result = app.run(guard.terminal(), &mut io, shutdown.wait()).await;
+    drop(guard);
+
+    // Let the feed say goodbye (close 1000) while its channel still exists.
+    let _ = io.commands.try_send(FeedCommand::Quit);
+    let mut task = feed.task;
+    if tokio::time::timeout(FEED_GOODBYE, &mut task).await.is_err() {
+        task.abort();
+    }
+    match result.wrap_err("drawing the screen")? {
+        Exit::Quit => Ok(0),
+        Exit::Stopped(stop) => Ok(stop.exit_code()),
+        Exit::InputGone(why) => {
+            eprintln!("queuetop: {why}; exiting.");
+            Ok(1)
+        }
+        Exit::Panicked => Err(eyre!("a background task panicked (message above)")),
+    }
+}
+
+/// After the terminal is restored by ratatui's hook, a panic in any task
+/// also ends the loop: drawing into a restored terminal would garble it.
+fn exit_on_any_panic() {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        prev(info);
+        event_loop::PANICKED.notify_one();
+    }));
+}
+
+/// The local UTC offset for the clock. `time` refuses to read it once
+/// threads exist, so ask libc directly; UTC when that fails.
+fn local_offset() -> UtcOffset {
+    // SAFETY: time(NULL) and localtime_r with a zeroed, owned tm. The only
+    // hazard is a concurrent setenv("TZ"), which queuetop never does.
+    let gmtoff = unsafe {
+        let now = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&now, &mut tm).is_null() {
+            return UtcOffset::UTC;
+        }
+        tm.tm_gmtoff
+    };
+    UtcOffset::from_whole_seconds(gmtoff as i32).unwrap_or(UtcOffset::UTC)
+}

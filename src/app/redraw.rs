@@ -12,7 +12,7 @@ pub struct RedrawPolicy {
     min_gap: Duration,
     dirty: bool,
     last_draw: Option<Instant>,
-    /// The next second boundary, while a clock or countdown is shown.
+    /// When a clock or countdown on screen next changes.
     timed: Option<Instant>,
     draws: u64,
 }
@@ -59,16 +59,13 @@ impl RedrawPolicy {
         self.next_draw(now).is_some_and(|t| t <= now)
     }
 
-    /// A frame was drawn at `now`. `timed`: it showed a clock or countdown;
-    /// `subsec`: how far past the wall-clock second `now` is, so the next
-    /// frame lands when the displayed second changes.
-    pub fn drawn(&mut self, now: Instant, timed: bool, subsec: Duration) {
+    /// A frame was drawn at `now`; `redraw_at`: when a clock or countdown
+    /// it showed will read differently (None: nothing on screen ticks).
+    pub fn drawn(&mut self, now: Instant, redraw_at: Option<Instant>) {
         self.dirty = false;
         self.last_draw = Some(now);
         self.draws += 1;
-        let to_next = Duration::from_secs(1).saturating_sub(subsec.min(Duration::from_secs(1)));
-        // A few ms late rather than early: early would redraw the same second.
-        self.timed = timed.then(|| now + to_next + Duration::from_millis(5));
+        self.timed = redraw_at;
     }
 }
 
@@ -81,7 +78,7 @@ mod tests {
         let mut p = RedrawPolicy::new(20);
         let now = Instant::now();
         assert!(p.due(now), "the first frame is due at once");
-        p.drawn(now, false, Duration::ZERO);
+        p.drawn(now, None);
         tokio::time::advance(Duration::from_secs(3600)).await;
         assert_eq!(p.next_draw(Instant::now()), None);
         assert!(!p.due(Instant::now()));
@@ -89,21 +86,24 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_clock_redraws_on_the_second_boundary() {
+    async fn a_clock_redraws_when_it_changes() {
         let mut p = RedrawPolicy::new(20);
         let now = Instant::now();
-        p.drawn(now, true, Duration::from_millis(300));
+        p.drawn(now, Some(now + Duration::from_millis(705)));
         let next = p.next_draw(now).expect("a clock is shown");
         assert_eq!(next - now, Duration::from_millis(705));
         assert!(!p.due(now + Duration::from_millis(700)));
         assert!(p.due(now + Duration::from_millis(705)));
+        // Never faster than fps, even for a clock.
+        p.drawn(now, Some(now));
+        assert_eq!(p.next_draw(now), Some(now + Duration::from_millis(50)));
     }
 
     #[tokio::test(start_paused = true)]
     async fn changes_are_rate_limited_to_fps() {
         let mut p = RedrawPolicy::new(10);
         let t0 = Instant::now();
-        p.drawn(t0, false, Duration::ZERO);
+        p.drawn(t0, None);
         p.mark_dirty();
         assert_eq!(p.next_draw(t0), Some(t0 + Duration::from_millis(100)));
         assert!(!p.due(t0 + Duration::from_millis(50)));
@@ -119,12 +119,12 @@ mod tests {
             let now = start + Duration::from_micros(i * 20);
             p.mark_dirty();
             if p.due(now) {
-                p.drawn(now, false, Duration::ZERO);
+                p.drawn(now, None);
             }
         }
         let end = start + Duration::from_millis(250);
         if p.due(end) {
-            p.drawn(end, false, Duration::ZERO);
+            p.drawn(end, None);
         }
         assert!(p.draws() <= 6, "{} draws", p.draws());
         assert!(!p.is_dirty(), "the last change was drawn");

@@ -155,3 +155,53 @@ fn wait_hangup(fd: i32) -> Option<String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// A pty pair: the slave is what queuetop would read, closing the
+    /// master is what an SSH drop or a closed window does.
+    fn openpty() -> (i32, i32) {
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: out-pointers to two ints; null name, termios and winsize.
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(rc, 0, "openpty: {}", io::Error::last_os_error());
+        (master, slave)
+    }
+
+    #[test]
+    fn a_closed_pty_master_is_a_hangup() {
+        let (master, slave) = openpty();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || tx.send(wait_hangup(slave)));
+        assert!(
+            rx.recv_timeout(Duration::from_millis(200)).is_err(),
+            "no hang-up while the master is open"
+        );
+        // SAFETY: closing the fd openpty gave us.
+        unsafe { libc::close(master) };
+        let why = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("hang-up seen");
+        assert_eq!(why.as_deref(), Some("the terminal hung up"));
+        // SAFETY: as above.
+        unsafe { libc::close(slave) };
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(Stop::Signal("SIGTERM").exit_code(), 0);
+        assert_eq!(Stop::TtyLost("gone".into()).exit_code(), 1);
+    }
+}

@@ -30,6 +30,15 @@ fn hms(scene: &Scene, t: OffsetDateTime) -> String {
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
+/// The message without a leading "Queue name: ", which the queue column
+/// already shows.
+fn message<'a>(name: &str, a: &'a Alert) -> &'a str {
+    a.message
+        .strip_prefix(name)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(&a.message)
+}
+
 fn queue_name<'a>(state: &'a AppState, a: &'a Alert) -> &'a str {
     match &a.queue_id {
         None => "feed",
@@ -63,10 +72,11 @@ pub fn render_strip(frame: &mut Frame, area: Rect, scene: &Scene) {
     } else {
         String::new()
     };
+    let name = queue_name(state, a);
     let line = Line::from(vec![
         Span::styled(format!("! {} ", hms(scene, a.raised_at)), t.alert),
-        Span::styled(format!("{}: ", queue_name(state, a)), t.alert),
-        Span::raw(a.message.clone()),
+        Span::styled(format!("{name}: "), t.alert),
+        Span::raw(message(name, a).to_string()),
         Span::styled(more, t.dim),
     ]);
     frame.render_widget(Paragraph::new(line), area);
@@ -121,16 +131,15 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
     let rows = state.alerts.list.iter().rev().skip(scroll).map(|a| {
         let cleared = a.cleared_at.is_some();
         let mark = if cleared { g.cleared } else { "!" };
+        let name = queue_name(state, a);
         let mut cells = vec![
             Cell::from(mark),
             Cell::from(hms(scene, a.raised_at)),
-            Cell::from(figures::fit(queue_name(state, a), 20, g.ellipsis)),
-            Cell::from(a.message.clone()),
+            Cell::from(figures::fit(name, 14, g.ellipsis)),
+            Cell::from(message(name, a).to_string()),
         ];
         if full {
-            let c = a
-                .cleared_at
-                .map_or(String::new(), |c| format!("cleared {}", hms(scene, c)));
+            let c = a.cleared_at.map_or(String::new(), |c| hms(scene, c));
             cells.push(Cell::from(c));
         }
         let style = if cleared { t.dim } else { t.alert };
@@ -139,13 +148,13 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(8),
-        Constraint::Length(if full { 20 } else { 14 }),
+        Constraint::Length(14),
         Constraint::Fill(1),
     ];
     let mut head = vec!["", "Raised", "Queue", "Alert"];
     if full {
-        widths.push(Constraint::Length(16));
-        head.push("");
+        widths.push(Constraint::Length(8));
+        head.push("Cleared");
     }
     let mut table = Table::new(rows, widths).column_spacing(1);
     if full {

@@ -2,11 +2,15 @@
 //! latency, environment, protocol, clock, PAUSED. Segments that do not fit
 //! are dropped by priority; the connection state never is.
 
+use std::time::Duration;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+use tokio::time::Instant;
 
 use crate::event::ConnState;
 use crate::model::FeedStats;
@@ -16,8 +20,8 @@ use crate::ui::{Scene, figures};
 struct Segment {
     prio: u8,
     spans: Vec<Span<'static>>,
-    /// A clock or countdown: it changes every second.
-    timed: bool,
+    /// A clock or countdown: when it next reads differently.
+    changes_at: Option<Instant>,
 }
 
 impl Segment {
@@ -26,8 +30,9 @@ impl Segment {
     }
 }
 
-/// Draws the header; returns true when a clock or countdown is shown.
-pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> bool {
+/// Draws the header; returns when a clock or countdown shown on it next
+/// changes, if one is shown.
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
     let t = scene.theme();
     let g = scene.glyphs();
     let feed = &scene.live.feed;
@@ -36,25 +41,30 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> bool {
         left.push(Segment {
             prio: 0,
             spans: vec![Span::styled(" PAUSED ", t.paused)],
-            timed: false,
+            changes_at: None,
         });
     }
     left.push(connection(scene));
     if let ConnState::Stopped { reason } = &feed.status.state
         && !reason.is_empty()
     {
-        left.push(seg(5, format!("({reason})"), t.dim));
+        left.push(seg(6, format!("({reason})"), t.dim));
     }
     if let Some(rate) = delivery_rate(feed, scene) {
         left.push(seg(2, figures::rate(rate), Style::default()));
     }
     left.push(latency(feed, scene));
-    left.push(seg(4, scene.ui.protocol.to_string(), t.dim));
-    left.push(seg(6, scene.ui.environment.clone(), t.dim));
+    left.push(seg(5, scene.ui.protocol.to_string(), t.dim));
+    left.push(seg(4, scene.ui.environment.clone(), t.dim));
+    // The displayed second changes at the next whole wall second; a few
+    // ms late rather than early, which would draw the same second twice.
+    let to_next = 1_000_000_000 - scene.wall.nanosecond().min(999_999_999);
     let clock = Segment {
         prio: 3,
         spans: vec![Span::raw(clock_text(scene))],
-        timed: true,
+        changes_at: Some(
+            scene.now + Duration::from_nanos(u64::from(to_next)) + Duration::from_millis(5),
+        ),
     };
     let brand = seg(7, "queuetop".to_string(), t.title);
 
@@ -84,7 +94,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> bool {
         };
         all.remove(worst);
     }
-    let timed = all.iter().any(|(_, s)| s.timed);
+    let changes_at = all.iter().filter_map(|(_, s)| s.changes_at).min();
     let mut spans = vec![Span::raw(" ")];
     let (right, lefts): (Vec<_>, Vec<_>) = all.into_iter().partition(|(r, _)| *r);
     for (i, (_, s)) in lefts.into_iter().enumerate() {
@@ -102,23 +112,23 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> bool {
         line_w += pad + w;
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header), area);
-    timed
+    changes_at
 }
 
 fn seg(prio: u8, text: String, style: Style) -> Segment {
     Segment {
         prio,
         spans: vec![Span::styled(text, style)],
-        timed: false,
+        changes_at: None,
     }
 }
 
 fn connection(scene: &Scene) -> Segment {
     let t = scene.theme();
     let g = scene.glyphs();
-    let (text, style, timed) = match &scene.live.feed.status.state {
-        ConnState::Connecting => (format!("{} connecting", g.connecting), t.warn, false),
-        ConnState::Connected => (format!("{} connected", g.connected), t.ok, false),
+    let (text, style, changes_at) = match &scene.live.feed.status.state {
+        ConnState::Connecting => (format!("{} connecting", g.connecting), t.warn, None),
+        ConnState::Connected => (format!("{} connected", g.connected), t.ok, None),
         ConnState::Reconnecting {
             attempt,
             max_attempts,
@@ -140,15 +150,20 @@ fn connection(scene: &Scene) -> Segment {
                     g.reconnecting
                 )
             };
-            (text, t.warn, secs > 0)
+            // The shown number drops when the time left crosses a whole
+            // second; the last one when it reaches zero.
+            let frac = left.as_nanos() % 1_000_000_000;
+            let frac = if frac == 0 { 1_000_000_000 } else { frac };
+            let next = scene.now + Duration::from_nanos(frac as u64) + Duration::from_millis(1);
+            (text, t.warn, (secs > 0).then_some(next))
         }
-        ConnState::Stopped { .. } => (format!("{} stopped: press r", g.stopped), t.alert, false),
-        ConnState::Closed => (format!("{} closed", g.stopped), t.dim, false),
+        ConnState::Stopped { .. } => (format!("{} stopped: press r", g.stopped), t.alert, None),
+        ConnState::Closed => (format!("{} closed", g.stopped), t.dim, None),
     };
     Segment {
         prio: 0,
         spans: vec![Span::styled(text, style)],
-        timed,
+        changes_at,
     }
 }
 
@@ -186,16 +201,44 @@ fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
     Segment {
         prio: 1,
         spans,
-        timed: false,
+        changes_at: None,
     }
 }
 
 /// Average and p95 feed latency in ms, once there are samples.
-fn latency_figures(_feed: &FeedStats) -> Option<(f64, f64)> {
-    None
+fn latency_figures(feed: &FeedStats) -> Option<(f64, f64)> {
+    let l = &feed.latency;
+    Some((l.avg()?, l.p95()? as f64))
 }
 
 /// Queue events per second over the model's window.
-fn delivery_rate(_feed: &FeedStats, _scene: &Scene) -> Option<f64> {
-    None
+fn delivery_rate(feed: &FeedStats, scene: &Scene) -> Option<f64> {
+    Some(feed.delivery_rate(scene.now))
+}
+
+/// Why the feed is not live, in a sentence, when it is not: shown on its
+/// own line because the header may not have room for the reason.
+pub fn feed_problem(scene: &Scene) -> Option<Line<'static>> {
+    let t = scene.theme();
+    let g = scene.glyphs();
+    let status = &scene.live.feed.status;
+    let (text, style) = match &status.state {
+        ConnState::Stopped { reason } => {
+            let why = if reason.is_empty() {
+                status.last_error.clone().unwrap_or_default()
+            } else {
+                reason.clone()
+            };
+            (
+                format!("{} Feed stopped: {why}. Press r to reconnect.", g.stopped),
+                t.alert,
+            )
+        }
+        ConnState::Reconnecting { .. } | ConnState::Connecting => {
+            let err = status.last_error.as_ref()?;
+            (format!("{} Last error: {err}", g.reconnecting), t.warn)
+        }
+        ConnState::Connected | ConnState::Closed => return None,
+    };
+    Some(Line::styled(text, style))
 }

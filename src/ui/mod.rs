@@ -120,8 +120,8 @@ impl Scene<'_> {
 /// What the loop needs to know after a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DrawInfo {
-    /// A clock or countdown is on screen: redraw once a second.
-    pub timed: bool,
+    /// When a clock or countdown on screen next reads differently.
+    pub redraw_at: Option<Instant>,
     /// Queue rows that fit (the PgUp/PgDn step).
     pub list_rows: usize,
 }
@@ -154,10 +154,10 @@ pub fn draw(
         Constraint::Length(1),
     ])
     .areas(area);
-    let timed = header::render(frame, top, &scene);
+    let redraw_at = header::render(frame, top, &scene);
     hints::render(frame, bottom, &scene);
     let mut info = DrawInfo {
-        timed,
+        redraw_at,
         list_rows: view.page_rows,
     };
     match view.overlay {
@@ -172,12 +172,23 @@ pub fn draw(
     info
 }
 
-/// Queues, detail and alerts side by side (wide) or stacked (narrow).
-fn main_screen(frame: &mut Frame, body: Rect, scene: &Scene) -> usize {
+/// Queues, detail and alerts side by side (wide) or stacked (narrow), and
+/// one line for what needs attention most: a feed problem, else (narrow)
+/// the newest alert.
+fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
     let n = scene.view.visible(scene.state, scene.now).len() as u16;
     let q = scene.view.selected_queue(scene.state, scene.now);
     let focus = scene.view.focus;
-    if body.width >= WIDE {
+    let wide = area.width >= WIDE;
+    let feed_line = header::feed_problem(scene);
+    let strip = feed_line.is_some() || (!wide && alerts::has_active(scene.state));
+    let [body, strip_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(strip as u16)]).areas(area);
+    match feed_line {
+        Some(line) => frame.render_widget(Paragraph::new(line), strip_area),
+        None => alerts::render_strip(frame, strip_area, scene),
+    }
+    if wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(body);
@@ -189,17 +200,11 @@ fn main_screen(frame: &mut Frame, body: Rect, scene: &Scene) -> usize {
         detail::render(frame, right, scene, q, false);
         rows
     } else {
-        let strip = alerts::has_active(scene.state) as u16;
-        let list_h = (n + 3).clamp(5, (body.height * 2 / 5).max(5));
-        let [list, rest, alert_line] = Layout::vertical([
-            Constraint::Length(list_h),
-            Constraint::Fill(1),
-            Constraint::Length(strip),
-        ])
-        .areas(body);
+        let list_h = (n + 3).clamp(5, (body.height / 2).max(5));
+        let [list, rest] =
+            Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(body);
         let rows = queues::render(frame, list, scene);
         detail::render(frame, rest, scene, q, false);
-        alerts::render_strip(frame, alert_line, scene);
         rows
     }
 }

@@ -160,26 +160,20 @@ fn queue(base: Instant, now: Instant, i: usize, spec: &Q) -> QueueView {
         .map(|x| (x * 7 + i as u64 * 3) % 11 + u64::from(spec.waiting))
         .collect();
     let lat: Vec<u64> = (0..90u64).map(|x| 40 + (x * 13 + i as u64) % 60).collect();
-    QueueView {
-        id: format!("q{i}"),
-        name: spec.name.into(),
-        summary: Some(summary),
-        metrics: CapacityMetrics {
-            utilization: pct(spec.busy),
-            available_ratio: pct(spec.avail),
-            skill_coverage: spec.skills.len(),
-            skill_deficits: deficits,
-        },
-        agents,
-        waiting,
-        totals: None,
-        utilization_history: ring(&[]),
-        waiting_history: ring(&wave),
-        latency_history: ring(&lat),
-        last_update: Some(base + Duration::from_secs(3 * 3600 - 2)),
-        stale: false,
-        active_alerts: 0,
-    }
+    let mut q = QueueView::new(&format!("q{i}"), Some(spec.name), true);
+    q.summary = Some(summary);
+    q.metrics = CapacityMetrics {
+        utilization: pct(spec.busy),
+        available_ratio: pct(spec.avail),
+        skill_coverage: spec.skills.len(),
+        skill_deficits: deficits,
+    };
+    q.agents = agents;
+    q.waiting = waiting;
+    q.waiting_history = ring(&wave);
+    q.latency_history = ring(&lat);
+    q.last_update = Some(base + Duration::from_secs(3 * 3600 - 2));
+    q
 }
 
 const QUEUES: &[Q] = &[
@@ -240,19 +234,22 @@ fn alert(kind: AlertKind, q: &str, msg: &str, at: i64, cleared: Option<i64>) -> 
     }
 }
 
+/// Feed figures: 12,345 events, latency samples 40..=139 ms, `state`.
 pub fn feed_stats(state: ConnState) -> FeedStats {
-    FeedStats {
-        events_processed: 12_345,
-        malformed: 0,
-        unknown: 0,
-        heartbeats: 3,
-        latency: LatencyStats::default(),
-        status: FeedStatus {
-            state,
-            last_error: None,
-            connects: 1,
-        },
+    let mut latency = LatencyStats::default();
+    for ms in 40..140 {
+        latency.record(ms);
     }
+    let mut f = FeedStats::default();
+    f.events_processed = 12_345;
+    f.heartbeats = 3;
+    f.latency = latency;
+    f.status = FeedStatus {
+        state,
+        last_error: None,
+        connects: 1,
+    };
+    f
 }
 
 /// The five sample queues with alerts; the feed connected.
@@ -279,39 +276,40 @@ pub fn fixture() -> Fixture {
     queues[4].metrics = CapacityMetrics::default();
     queues[4].waiting_history = ring(&[]);
     queues[4].latency_history = ring(&[]);
-    let alerts = Alerts {
-        list: vec![
-            alert(
-                AlertKind::Waiting,
-                "q1",
-                "12 waiting (limit 10)",
-                900,
-                Some(600),
-            ),
-            alert(
-                AlertKind::SkillDeficit {
-                    skill: "Spanish".into(),
-                },
-                "q0",
-                "no agent available with skill Spanish (2 needed)",
-                420,
-                None,
-            ),
-            alert(
-                AlertKind::Utilization,
-                "q1",
-                "utilization 95% (limit 90%)",
-                120,
-                None,
-            ),
-            alert(AlertKind::Waiting, "q1", "12 waiting (limit 10)", 60, None),
-        ],
-    };
+    let mut alerts = Alerts::default();
+    alerts.list = vec![
+        alert(
+            AlertKind::Waiting,
+            "q1",
+            "12 waiting (limit 10)",
+            900,
+            Some(600),
+        ),
+        alert(
+            AlertKind::SkillDeficit {
+                skill: "Spanish".into(),
+            },
+            "q0",
+            "no agent available with skill Spanish (2 needed)",
+            420,
+            None,
+        ),
+        alert(
+            AlertKind::Utilization,
+            "q1",
+            "utilization 95% (limit 90%)",
+            120,
+            None,
+        ),
+        alert(AlertKind::Waiting, "q1", "12 waiting (limit 10)", 60, None),
+    ];
     Fixture {
-        state: AppState {
-            queues,
-            feed: feed_stats(ConnState::Connected),
-            alerts,
+        state: {
+            let mut st = AppState::with_queues(&[], AlertConfig::default());
+            st.queues = queues;
+            st.feed = feed_stats(ConnState::Connected);
+            st.alerts = alerts;
+            st
         },
         now,
         wall: wall(),

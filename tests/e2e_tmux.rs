@@ -1,0 +1,216 @@
+//! End to end: the real binary (`queuetop demo`) in a real terminal (tmux),
+//! driven by keys, then checked for a restored terminal. Skips, loudly,
+//! only when tmux is not installed (.ci/run installs it).
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_queuetop");
+const PROMPT: &str = "E2E-PROMPT$";
+
+/// A private tmux server (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str) -> Option<Tmux> {
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            eprintln!(
+                "\n!!!!!!!! SKIPPED: tmux is not installed; the end-to-end terminal \
+                 test did not run. Install tmux (apt-get install tmux). !!!!!!!!\n"
+            );
+            return None;
+        }
+        let t = Tmux {
+            socket: format!("queuetop-e2e-{}-{name}", std::process::id()),
+        };
+        // A plain shell with a known prompt, 80x24 like a jump host.
+        let out = t.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-s",
+            "e2e",
+            "env",
+            &format!("PS1={PROMPT} "),
+            "TERM=xterm-256color",
+            "bash",
+            "--norc",
+            "--noprofile",
+        ]);
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        t.wait_for("the shell prompt", |s| s.contains(PROMPT));
+        Some(t)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        let out = self.run(&args);
+        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
+    }
+
+    fn line(&self, text: &str) {
+        self.keys(&["-l", text]);
+        self.keys(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", "e2e"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `cond` holds; fails after 20 s with the screen.
+    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn pane_pid(&self) -> u32 {
+        let out = self.run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("pane pid")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// The shell is back, in cooked mode with echo: `stty -a` says so.
+fn assert_terminal_restored(t: &Tmux) {
+    t.wait_for("the prompt after exit", |s| {
+        s.lines()
+            .last_non_empty()
+            .is_some_and(|l| l.starts_with(PROMPT))
+    });
+    // The marker is split in the typed line so only the output matches.
+    t.line("echo \"ST\"\"TY: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"");
+    let s = t.wait_for("stty output", |s| {
+        s.lines().any(|l| l.starts_with("STTY: "))
+    });
+    let line = s
+        .lines()
+        .find(|l| l.starts_with("STTY: "))
+        .unwrap_or_default();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "terminal left in raw mode: {line:?}\n{s}"
+    );
+}
+
+trait LastNonEmpty {
+    fn last_non_empty(self) -> Option<String>;
+}
+
+impl<'a, I: Iterator<Item = &'a str>> LastNonEmpty for I {
+    fn last_non_empty(self) -> Option<String> {
+        self.filter(|l| !l.trim().is_empty())
+            .last()
+            .map(str::to_string)
+    }
+}
+
+fn start_demo(t: &Tmux, prefix: &str) -> String {
+    t.line(&format!("{prefix}{BIN} demo --protocol realtime"));
+    t.wait_for("the queue list with data", |s| {
+        s.contains("Queues (") && s.contains(">1 ") && s.contains("connected") && s.contains('%')
+    })
+}
+
+#[test]
+fn demo_moves_opens_help_and_quits_cleanly() {
+    let Some(t) = Tmux::start("keys") else {
+        return;
+    };
+    start_demo(&t, "");
+    t.keys(&["j"]);
+    t.wait_for("the selection on row 2", |s| s.contains(">2 "));
+    t.keys(&["?"]);
+    t.wait_for("the help overlay", |s| s.contains("Keys (? or Esc: close)"));
+    t.keys(&["?"]);
+    t.wait_for("help closed", |s| {
+        !s.contains("Keys (? or Esc") && s.contains(">2 ")
+    });
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let Some(t) = Tmux::start("term") else {
+        return;
+    };
+    start_demo(&t, "");
+    let shell = t.pane_pid();
+    let out = Command::new("pkill")
+        .args(["-TERM", "-P", &shell.to_string()])
+        .output()
+        .expect("pkill");
+    assert!(
+        out.status.success(),
+        "no child of the shell to signal: {out:?}"
+    );
+    assert_terminal_restored(&t);
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
+}
+
+#[test]
+fn a_closed_terminal_leaves_no_process_behind() {
+    let Some(t) = Tmux::start("hup") else {
+        return;
+    };
+    // exec: queuetop is the pane's process, so the pane pid is ours.
+    start_demo(&t, "exec ");
+    let pid = t.pane_pid();
+    assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+    let out = t.run(&["kill-session", "-t", "e2e"]);
+    assert!(out.status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if status.split_whitespace().nth(2) == Some("Z") {
+            break; // exited, waiting to be reaped by tmux
+        }
+        assert!(
+            Instant::now() < deadline,
+            "queuetop still running after hang-up: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
