@@ -185,7 +185,7 @@ fn usage_errors_and_missing_files_exit_2() {
 #[test]
 fn modes_not_built_yet_say_so() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [&["demo"][..], &["sim"]] {
+    for args in [&["sim"][..]] {
         let out = run(args, dir.path());
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(
