@@ -249,10 +249,39 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
         run.read("audit.log")
     );
 
+    // Spanish is covered again: that deficit clears, Arabic stays.
+    ctl.push(summary(
+        &q1,
+        [3, 10, 6, 4],
+        &[("Spanish", 1), ("Billing", 2), ("Arabic", 0)],
+    ));
+    let lines = run.export_lines(4).await;
+    assert!(
+        lines[3].contains(r#""skillDeficits":["Arabic"]"#),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        wait_until(|| run.read("audit.log").contains("skill deficit cleared")).await,
+        "audit log:\n{}",
+        run.read("audit.log")
+    );
+    let audit = run.read("audit.log");
+    let cleared: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains("skill deficit cleared"))
+        .collect();
+    assert_eq!(cleared.len(), 1);
+    assert!(
+        cleared[0].contains(r#""skill":"Spanish""#),
+        "{}",
+        cleared[0]
+    );
+
     run.signal(libc::SIGTERM);
     let status = run.exit().await;
     assert_eq!(status.code(), Some(0), "stderr:\n{}", run.read("stderr"));
-    assert_eq!(run.read("export.ndjson").lines().count(), 3);
+    assert_eq!(run.read("export.ndjson").lines().count(), 4);
     assert!(run.read("audit.log").contains("SIGTERM received"));
     sim.shutdown().await;
 }
