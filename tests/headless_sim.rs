@@ -218,3 +218,19 @@ async fn export_to_stdout_with_logs_on_stderr() {
     assert!(!run.path("export.ndjson").exists());
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_that_cannot_be_written_ends_the_run_with_1() {
+    let sim = start_sim(scripted()).await;
+    let (q1, _) = sim.queues()[0].clone();
+    let mut run = spawn(&sim, &["--headless", "--export", "/dev/full"]);
+    assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
+    sim.control().push(summary(&q1, [1, 2, 1, 0], &[]));
+    assert_eq!(run.exit().await.code(), Some(1));
+    let stderr = run.read("stderr");
+    assert!(
+        stderr.contains("cannot write the export"),
+        "stderr:\n{stderr}"
+    );
+    sim.shutdown().await;
+}
