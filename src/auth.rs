@@ -21,6 +21,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// allows, so we refresh early rather than late).
 const DEFAULT_LIFETIME_S: u64 = 300;
 
+/// Longer than any real lifetime (Genesys allows 48 h); a larger
+/// `expires_in` is clamped so the refresh deadline cannot overflow.
+const MAX_LIFETIME_S: u64 = 7 * 86_400;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     /// The login server refused the client id or secret: retrying will not help.
@@ -160,7 +164,10 @@ impl TokenSource {
                         "the login server answered with an empty token".into(),
                     ));
                 }
-                let lifetime = body.expires_in.unwrap_or(DEFAULT_LIFETIME_S);
+                let lifetime = body
+                    .expires_in
+                    .unwrap_or(DEFAULT_LIFETIME_S)
+                    .min(MAX_LIFETIME_S);
                 Ok((SecretString::from(body.access_token), lifetime))
             }
             400 | 401 => {

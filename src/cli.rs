@@ -124,6 +124,9 @@ would be monitored. Exit 0 when valid, 2 when not."
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
+        /// Seconds to wait for every queue's first summary
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
     },
 }
 
@@ -182,6 +185,19 @@ mod tests {
         let cli = Cli::try_parse_from(["queuetop", "demo", "--protocol", "notifications"]).unwrap();
         assert_eq!(cli.protocol, Some(Protocol::Notifications));
         assert!(Cli::try_parse_from(["queuetop", "--protocol", "sse"]).is_err());
+    }
+
+    /// Help text is part of the interface: a change shows up in review.
+    #[test]
+    fn help_snapshots() {
+        insta::assert_snapshot!("help", Cli::command().render_long_help().to_string());
+        for sub in ["demo", "sim", "check-config", "snapshot"] {
+            let mut c = Cli::command();
+            // Built, so the usage line reads `queuetop sim` as the binary prints it.
+            c.build();
+            let s = c.find_subcommand_mut(sub).unwrap();
+            insta::assert_snapshot!(format!("help_{sub}"), s.render_long_help().to_string());
+        }
     }
 
     #[test]

@@ -38,54 +38,160 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn not_available(mode: &str) -> ExitCode {
-    eprintln!("queuetop: {mode} is not available yet in this build");
-    ExitCode::from(EXIT_FAILURE)
+/// Loads the config for a mode that connects: warnings on stderr (before
+/// any TUI starts); on errors, every problem on stderr and exit code 2.
+fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
+    let sources = Sources::from_process(cli.config.clone(), cli.overrides());
+    match config::load(&sources) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("{w}");
+            }
+            Ok(loaded.config)
+        }
+        Err(problems) => {
+            report_problems(&problems, "; `queuetop check-config` checks it alone");
+            Err(ExitCode::from(EXIT_CONFIG))
+        }
+    }
+}
+
+fn report_problems(problems: &[config::ConfigProblem], hint: &str) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let s = if errors == 1 { "" } else { "s" };
+    eprintln!("queuetop: the config is not valid: {errors} error{s}{hint}");
 }
 
 /// `queuetop`: the TUI monitor.
-fn run_monitor(_cli: &Cli) -> ExitCode {
-    not_available("the monitor (TUI)")
+fn run_monitor(cli: &Cli) -> ExitCode {
+    let cfg = match load_config(cli) {
+        Ok(cfg) => std::sync::Arc::new(cfg),
+        Err(code) => return code,
+    };
+    run_async(&cfg, false, queuetop::app::run_tui(cfg.clone()))
 }
 
-/// `queuetop --headless`: export lines and logs, no terminal.
-fn run_headless(_cli: &Cli) -> ExitCode {
-    not_available("headless mode")
-}
-
-/// `queuetop demo`: simulator in-process plus the monitor.
-fn run_demo(cli: &Cli) -> ExitCode {
-    let protocol = cli.protocol.unwrap_or_default();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
+/// Runs an async mode on a fresh runtime with the audit log installed;
+/// its `Ok(code)` is the exit code, an error is printed and exits 1.
+fn run_async<F>(cfg: &config::Config, stderr_log: bool, fut: F) -> ExitCode
+where
+    F: std::future::Future<Output = color_eyre::Result<i32>>,
+{
+    let opts = queuetop::sink::audit::AuditOptions::from_config(&cfg.log, stderr_log);
+    let _guard = match queuetop::sink::audit::init(&opts) {
+        Ok(g) => g,
         Err(e) => {
-            eprintln!("queuetop: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_FAILURE);
+            eprintln!("queuetop: {e}");
+            return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let result = rt.block_on(queuetop::app::run_demo(protocol, cli.ascii));
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(fut);
     // Do not wait for blocked reader threads (crossterm's, the tty watcher).
     rt.shutdown_background();
+    exit_code(result)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("queuetop: cannot start the async runtime: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        })
+}
+
+/// A mode's result as the process exit code; an error is printed (after
+/// the terminal was restored) and exits 1.
+fn exit_code(result: color_eyre::Result<i32>) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(EXIT_FAILURE)),
         Err(e) => {
-            eprintln!("queuetop: {e:?}");
+            eprintln!("queuetop: {e:#}");
             ExitCode::from(EXIT_FAILURE)
         }
     }
 }
 
+/// `queuetop --headless`: export lines and logs, no terminal.
+fn run_headless(cli: &Cli) -> ExitCode {
+    let cfg = match load_config(cli) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
+    };
+    let cfg = std::sync::Arc::new(cfg);
+    run_async(&cfg, true, queuetop::app::headless::run(cfg.clone()))
+}
+
+/// `queuetop demo`: simulator in-process plus the monitor.
+fn run_demo(cli: &Cli) -> ExitCode {
+    let protocol = cli.protocol.unwrap_or_default();
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(queuetop::app::run_demo(protocol, cli.ascii));
+    rt.shutdown_background();
+    exit_code(result)
+}
+
 /// `queuetop sim`: the simulator alone.
-fn run_sim(_cli: &Cli) -> ExitCode {
-    not_available("`sim`")
+fn run_sim(cli: &Cli) -> ExitCode {
+    let Some(Command::Sim {
+        listen,
+        scenario,
+        seed,
+        queues,
+    }) = &cli.command
+    else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    let defaults = queuetop::sim::SimOptions::default();
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let run = queuetop::sim::run_cli(
+        *listen,
+        scenario.as_deref(),
+        seed.unwrap_or(defaults.seed),
+        queues.unwrap_or(defaults.queues),
+    );
+    match rt.block_on(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("queuetop: {e:#}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
 }
 
 /// `queuetop snapshot`: first summary of every queue, then exit.
-fn run_snapshot(_cli: &Cli) -> ExitCode {
-    not_available("`snapshot`")
+fn run_snapshot(cli: &Cli) -> ExitCode {
+    let Some(Command::Snapshot { json, timeout }) = cli.command else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    let cfg = match load_config(cli) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
+    };
+    let cfg = std::sync::Arc::new(cfg);
+    let timeout = std::time::Duration::from_secs(timeout);
+    run_async(
+        &cfg,
+        false,
+        queuetop::app::snapshot::snapshot(cfg.clone(), json, timeout),
+    )
 }
 
 /// `queuetop check-config [PATH]`: every problem as
@@ -102,15 +208,7 @@ fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            let errors = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error)
-                .count();
-            let s = if errors == 1 { "" } else { "s" };
-            eprintln!("queuetop: the config is not valid: {errors} error{s}");
+            report_problems(&problems, "");
             ExitCode::from(EXIT_CONFIG)
         }
     }

@@ -8,6 +8,10 @@ use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 
+mod line;
+
+pub use line::redact_line;
+
 /// What replaces a secret value.
 pub const REDACTED: &str = "REDACTED";
 
@@ -73,17 +77,28 @@ pub fn is_secret_name(raw: &str) -> bool {
     SECRET_WORDS.iter().any(|w| lower.contains(w))
 }
 
+/// Redacts the values of secret-named `name=value` pairs, separated by `&`
+/// or `;`, keeping everything else byte for byte.
 fn redact_params(params: &str) -> String {
-    params
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
+    let mut out = String::with_capacity(params.len());
+    let mut rest = params;
+    loop {
+        let end = rest.find(['&', ';']).unwrap_or(rest.len());
+        let pair = &rest[..end];
+        match pair.split_once('=') {
             Some((name, value)) if !value.is_empty() && is_secret_name(name) => {
-                format!("{name}={REDACTED}")
+                out.push_str(name);
+                out.push('=');
+                out.push_str(REDACTED);
             }
-            _ => pair.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+            _ => out.push_str(pair),
+        }
+        if end == rest.len() {
+            return out;
+        }
+        out.push_str(&rest[end..end + 1]);
+        rest = &rest[end + 1..];
+    }
 }
 
 /// `scheme://user:password@host/...` → `scheme://user:REDACTED@host/...`.
@@ -146,6 +161,8 @@ mod tests {
         assert_eq!(r, "https://h/p?a=1&access_token=REDACTED&b=2");
         let r = redact_url(&format!("https://h/p?a=1&b=2&access_token={T}"));
         assert_eq!(r, "https://h/p?a=1&b=2&access_token=REDACTED");
+        let r = redact_url(&format!("https://h/p?a=1;access_token={T};b=2"));
+        assert_eq!(r, "https://h/p?a=1;access_token=REDACTED;b=2");
     }
 
     #[test]
@@ -230,6 +247,47 @@ mod tests {
             let r = redact_url(u);
             assert!(!r.contains("abc"), "{u:?} -> {r:?}");
             assert!(!r.chars().any(char::is_control), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn generated_urls_never_keep_the_secret() {
+        let names = [
+            "access_token",
+            "%61ccess_token",
+            "Token",
+            "client_secret",
+            "PASSWORD",
+            "x%5Ftoken",
+        ];
+        let others = [
+            "a=1",
+            "page=2",
+            "name=Support%20EN",
+            "x",
+            "=",
+            "q=%zz",
+            "é=ü",
+        ];
+        let mut rng = fastrand::Rng::with_seed(3);
+        for _ in 0..2_000 {
+            let mut params: Vec<String> = (0..rng.usize(0..4))
+                .map(|_| others[rng.usize(..others.len())].to_string())
+                .collect();
+            let at = rng.usize(..=params.len());
+            params.insert(
+                at,
+                format!("{}=SECRETVALUE", names[rng.usize(..names.len())]),
+            );
+            let sep = if rng.bool() { "&" } else { ";" };
+            let (lead, tail) = if rng.bool() { ("?", "") } else { ("?x=1#", "") };
+            let userinfo = if rng.bool() { "bob:SECRETVALUE@" } else { "" };
+            let url = format!(
+                "wss://{userinfo}api.example.com/p{lead}{}{tail}",
+                params.join(sep)
+            );
+            let r = redact_url(&url);
+            assert!(!r.contains("SECRETVALUE"), "{url} -> {r}");
         }
     }
 

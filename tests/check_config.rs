@@ -113,7 +113,7 @@ id = "not a queue id"
         "{stderr}"
     );
     assert!(
-        stderr.contains("the config is not valid: 4 errors"),
+        stderr.ends_with("the config is not valid: 4 errors\n"),
         "{stderr}"
     );
     assert!(text(&out.stdout).is_empty());
@@ -183,14 +183,51 @@ fn usage_errors_and_missing_files_exit_2() {
 }
 
 #[test]
-fn modes_not_built_yet_say_so() {
+fn sim_prints_a_ready_config_and_stops_on_sigint() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_queuetop"))
+        .args(["sim", "--seed", "7", "--queues", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    // The config ends with the last [[queue]]'s events line; read until
+    // three queues were printed (EOF would end the loop too).
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if printed.matches("[[queue]]").count() == 3 && line.starts_with("events") {
+            break;
+        }
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert!(printed.contains("[genesys]"), "{printed}");
+    assert!(printed.contains("http://127.0.0.1:"), "{printed}");
+    assert_eq!(printed.matches("[[queue]]").count(), 3, "{printed}");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn modes_that_connect_refuse_a_broken_config_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [&["demo"][..], &["snapshot"], &["sim"], &["--headless"]] {
+    let path = write(dir.path(), "bad.toml", "[ui]\nfps = 0\n");
+    for args in [
+        &["--config", &path][..],
+        &["--headless", "--config", &path],
+        &["snapshot", "--config", &path],
+    ] {
         let out = run(args, dir.path());
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(
-            text(&out.stderr).contains("not available yet in this build"),
-            "{args:?}"
+            text(&out.stderr)
+                .starts_with(&format!("{path}:2:7: ui.fps: 0 is out of range (1 to 60)")),
+            "{}",
+            text(&out.stderr)
         );
     }
 }

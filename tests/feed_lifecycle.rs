@@ -215,3 +215,116 @@ async fn a_rate_limited_token_endpoint_is_honoured_before_the_next_try() {
     h.commands.send(FeedCommand::Quit).await.unwrap();
     h.task.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn quit_ends_the_task_even_when_the_app_stopped_reading() {
+    let port = closed_port().await;
+    let cfg = config(
+        Protocol::Realtime,
+        &format!("http://{port}"),
+        &format!("ws://{port}/x"),
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        reconnect(1, 1, 0, 75),
+    );
+    let h = feed::spawn(cfg);
+    // Nobody reads: the statuses fill the channel and the feed blocks.
+    let full = tokio::time::timeout(LIMIT, async {
+        while h.events.len() < feed::CHANNEL_CAPACITY {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(full.is_ok(), "the channel never filled");
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), h.task)
+        .await
+        .expect("the feed did not end on Quit")
+        .unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn absurd_server_numbers_cannot_overflow_the_clock() {
+    use feed_common::token_server::{Answer, TokenServer};
+    let server = TokenServer::start(vec![
+        Answer::json(429, "{}").header("retry-after", "18446744073709551615"),
+        Answer::token("t1", u64::MAX),
+    ])
+    .await;
+    let port = closed_port().await;
+    let cfg = config(
+        Protocol::Realtime,
+        &server.url,
+        &format!("ws://{port}/x"),
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        reconnect(u64::MAX, u64::MAX, 0, u64::MAX),
+    );
+    let mut h = feed::spawn(cfg);
+    let t0 = tokio::time::Instant::now();
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    let ConnState::Reconnecting { next_try, .. } = st.state else {
+        unreachable!()
+    };
+    assert!(next_try - t0 <= Duration::from_secs(86_400));
+    // The next try gets a token that "never" expires, fails at the socket,
+    // and schedules again: all without a panic.
+    h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
+    recv_until(&mut h.events, Duration::from_secs(3 * 86_400), |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    assert_eq!(server.seen().len(), 2);
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    h.task.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_handshake_that_never_completes_times_out() {
+    use feed_common::token_server::{Answer, TokenServer};
+    let server = TokenServer::start(vec![Answer::token("t1", 3600)]).await;
+    // Accepts TCP, never answers the upgrade.
+    let tarpit = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = tarpit.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = tarpit.accept().await {
+            held.push(s);
+        }
+    });
+    let cfg = config(
+        Protocol::Realtime,
+        &server.url,
+        &format!("ws://{addr}/x"),
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        reconnect(10, 100, 0, 75),
+    );
+    let mut h = feed::spawn(cfg);
+    let t0 = tokio::time::Instant::now();
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    assert!(
+        t0.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        t0.elapsed()
+    );
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    let err = st.last_error.unwrap();
+    assert!(err.contains("handshake within 10 s"), "{err}");
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    h.task.await.unwrap();
+}

@@ -5,7 +5,7 @@ mod sim_util;
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use queuetop::sim::{Faults, SimOptions};
 use serde_json::{Value, json};
 use sim_util::*;
@@ -84,7 +84,11 @@ async fn silent_keeps_the_socket_open_and_sends_nothing() {
     let (mut ws, q) = summary_client(&sim).await;
     sim.control().go_silent(true);
     sim.control().push(summary(&q, 1));
-    // Five minutes of virtual time: no event, no heartbeat, no close.
+    // A hung server does not even answer pings.
+    ws.send(Message::Ping(b"anyone?".to_vec().into()))
+        .await
+        .unwrap();
+    // Five minutes of virtual time: no event, no heartbeat, no pong, no close.
     let quiet = tokio::time::timeout(Duration::from_secs(300), ws.next()).await;
     assert!(quiet.is_err(), "expected silence, got {quiet:?}");
     assert_eq!(sim.stats().connections_open, 1);
@@ -104,7 +108,6 @@ async fn silent_before_subscribing_holds_the_ack_back() {
     .await;
     let q = sim.queues()[0].0.clone();
     let mut ws = open(&sim).await;
-    use futures_util::SinkExt;
     ws.send(Message::text(
         json!([sub(Some(&q), "queue-summary", None)]).to_string(),
     ))
@@ -252,10 +255,14 @@ async fn flood_writes_valid_frames_fast_and_blocks_on_a_full_socket() {
         assert!(queues.iter().any(|q| v["data"]["queueId"] == q.as_str()));
     }
     // Stop reading: the server must block on the socket, not buffer. The
-    // kernel buffers plus tungstenite's write buffer hold a few MB, far
-    // below this many frames.
+    // kernel buffers plus tungstenite's write buffer hold a few thousand
+    // frames; an unbounded writer would pass this many in well under 3 s.
+    let stopped_at = sim.stats().events_sent;
     let runaway = sim
-        .wait_for(|s| s.events_sent > 500_000, Duration::from_secs(3))
+        .wait_for(
+            |s| s.events_sent > stopped_at + 100_000,
+            Duration::from_secs(3),
+        )
         .await;
     assert!(
         !runaway,
@@ -287,4 +294,22 @@ async fn flood_respects_close_after_events() {
     assert_eq!(code, Some(1001));
     assert_eq!(events, 1000);
     assert_eq!(sim.stats().events_sent, 1000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn drop_after_n_counts_the_first_snapshot_too() {
+    let sim = start(SimOptions {
+        queues: 6,
+        faults: Faults {
+            drop_after_events: Some(2),
+            ..Faults::default()
+        },
+        ..SimOptions::default()
+    })
+    .await;
+    let mut ws = open_subscribed(&sim, json!([sub(None, "queue-summary", None)])).await;
+    assert_eq!(next_json(&mut ws).await["type"], "queue-summary");
+    assert_eq!(next_json(&mut ws).await["type"], "queue-summary");
+    assert!(ended_without_close(&mut ws).await);
+    assert_eq!(sim.stats().events_sent, 2);
 }

@@ -196,3 +196,25 @@ async fn config_toml_points_at_the_simulator() {
         .collect();
     assert_eq!(ids, sim.queues());
 }
+
+#[tokio::test]
+async fn token_rate_limit_fault_is_429_with_retry_after() {
+    let sim = start(scripted()).await;
+    sim.control().rate_limit_tokens(1, 3);
+    let resp = token_response(&sim, sim.client_id(), sim.client_secret()).await;
+    assert_eq!(resp.status(), 429);
+    assert_eq!(resp.headers().get("retry-after").unwrap(), "3");
+    let resp = token_response(&sim, sim.client_id(), sim.client_secret()).await;
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn absurd_token_lifetime_does_not_overflow() {
+    let sim = start(SimOptions {
+        token_lifetime_s: u64::MAX,
+        ..scripted()
+    })
+    .await;
+    let t = token(&sim).await;
+    assert!(connect(&sim, Some(&t)).await.is_ok());
+}

@@ -205,3 +205,56 @@ async fn later_client_messages_are_ignored_and_close_is_answered() {
     ws.close(None).await.unwrap();
     assert!(sim.wait_for(|s| s.connections_open == 0, SOON).await);
 }
+
+#[tokio::test]
+async fn filters_are_applied_server_side() {
+    let sim = start(scripted()).await;
+    let q = sim.queues()[0].0.clone();
+    let subs = json!([
+        sub(
+            Some(&q),
+            "queue-interaction",
+            Some("mediaType == \"voice\" || mediaType == \"callback\"")
+        ),
+        sub(
+            None,
+            "agent-state",
+            Some("skill == \"Spanish\" && status != \"OFF_QUEUE\"")
+        ),
+    ]);
+    let mut ws = open_subscribed(&sim, subs).await;
+    let ctl = sim.control();
+    ctl.push(interaction(&q, MediaType::Chat));
+    ctl.push(interaction(&q, MediaType::Email));
+    ctl.push(agent(&q, AgentStatus::OffQueue)); // has Spanish, but off queue
+    ctl.push(interaction(&q, MediaType::Voice));
+    ctl.push(agent(&q, AgentStatus::Idle));
+    ctl.push(interaction(&q, MediaType::Callback));
+    let a = next_json(&mut ws).await;
+    assert_eq!(
+        (a["type"].as_str(), a["data"]["mediaType"].as_str()),
+        (Some("queue-interaction"), Some("voice"))
+    );
+    let b = next_json(&mut ws).await;
+    assert_eq!(
+        (b["type"].as_str(), b["data"]["status"].as_str()),
+        (Some("agent-state"), Some("IDLE"))
+    );
+    let c = next_json(&mut ws).await;
+    assert_eq!(c["data"]["mediaType"], "callback");
+    assert!(sim.wait_for(|s| s.events_sent == 3, SOON).await);
+}
+
+#[tokio::test]
+async fn unparsable_filter_is_refused_naming_the_subscription() {
+    let sim = start(scripted()).await;
+    let q = sim.queues()[0].0.clone();
+    let good = sub(Some(&q), "queue-summary", None);
+    let bad = sub(Some(&q), "queue-interaction", Some("SELECT * FROM queues"));
+    let mut ws = open(&sim).await;
+    let err = subscribe(&mut ws, json!([good, bad.clone()])).await;
+    assert_eq!(err["type"], "error", "{err}");
+    assert_eq!(err["data"]["code"], "invalid_filter", "{err}");
+    assert_eq!(err["data"]["subscriptionId"], bad["id"], "{err}");
+    assert_eq!(close_code(&mut ws).await, Some(4008));
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::file::{Doc, FileSpans};
-use super::{Config, Protocol, Severity};
+use super::{Config, ConfigProblem, Protocol, Severity};
 use crate::filter::Filter;
 use crate::subscription::{MAX_SUBSCRIPTIONS, SubscriptionError, is_queue_id};
 
@@ -87,6 +87,34 @@ pub(super) fn urls(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
 /// Queue ids, filters, and for the realtime feed the subscription rules.
 pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     let realtime = cfg.genesys.protocol == Protocol::Realtime;
+    if cfg.queues.is_empty() {
+        let msg = "no [[queue]] tables: nothing to monitor; add one per queue (config.example.toml shows how)";
+        let mut p = ConfigProblem {
+            severity: if realtime {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            file: doc.name.clone(),
+            line: 0,
+            col: 0,
+            key: "queue".into(),
+            message: msg.into(),
+            rule: if realtime {
+                SubscriptionError::Empty.rule()
+            } else {
+                "queues to monitor"
+            }
+            .into(),
+        };
+        if !doc.text.is_empty() {
+            // Point at the end of the file, where a [[queue]] would go.
+            let (line, col) = doc.position(doc.text.len());
+            (p.line, p.col) = (line, col);
+        }
+        doc.problems.push(p);
+        return;
+    }
     let mut count = 0;
     let mut over_reported = false;
     for (i, q) in cfg.queues.iter().enumerate() {
@@ -149,23 +177,41 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     }
 }
 
-/// Where column `col` of a filter string lies in the file. Exact for a
-/// string with no escapes; otherwise the start of the string.
+/// Where column `col` of a filter string lies in the file: exact for a
+/// one-line literal (`'...'`) or basic (`"..."`, escapes included) string;
+/// the start of the string for multi-line ones.
 fn filter_offset(text: &str, span: &std::ops::Range<usize>, col: usize) -> usize {
     let Some(raw) = text.get(span.clone()) else {
         return span.start;
     };
-    let single_line = (raw.starts_with('\'') && !raw.starts_with("'''"))
-        || (raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\'));
-    if !single_line {
+    let basic = raw.starts_with('"') && !raw.starts_with("\"\"\"");
+    let literal = raw.starts_with('\'') && !raw.starts_with("'''");
+    if !basic && !literal {
         return span.start;
     }
+    // Walk the raw text after the quote; each escape is one decoded character.
     let inner = &raw[1..];
-    let byte = inner
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map_or(inner.len(), |(b, _)| b);
-    span.start + 1 + byte
+    let mut chars = inner.char_indices();
+    let mut decoded = 1;
+    while let Some((b, c)) = chars.next() {
+        if decoded == col {
+            return span.start + 1 + b;
+        }
+        if basic && c == '\\' {
+            let extra = match chars.next() {
+                Some((_, 'u')) => 4,
+                Some((_, 'U')) => 8,
+                Some((_, 'x')) => 2,
+                _ => 0,
+            };
+            for _ in 0..extra {
+                chars.next();
+            }
+        }
+        decoded += 1;
+    }
+    // Past the end (e.g. "found end of filter"): the closing quote.
+    span.start + raw.len().saturating_sub(1)
 }
 
 /// Warns (as ssh does) when a file holding a secret is readable by group or others.

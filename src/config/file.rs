@@ -102,20 +102,24 @@ type Entry<'i> = (
     &'i Spanned<DeValue<'i>>,
 );
 
-/// Applies the file's values onto `cfg`.
-pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> FileSpans {
+/// Applies the file's values onto `cfg`; None when it is not valid TOML.
+pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
     let mut spans = FileSpans::default();
     let (root, errors) = DeTable::parse_recoverable(doc.text);
-    for e in errors {
-        let at = e.span().map_or(0, |s| s.start);
-        let msg = e.message().trim().to_string();
-        doc.report(
-            Severity::Error,
-            at,
-            "(toml)",
-            msg,
-            "the file must be valid TOML",
-        );
+    if !errors.is_empty() {
+        // What the parser recovered would only add noise: report the syntax alone.
+        for e in errors {
+            let at = e.span().map_or(0, |s| s.start);
+            let msg = e.message().trim().to_string();
+            doc.report(
+                Severity::Error,
+                at,
+                "(toml)",
+                msg,
+                "the file must be valid TOML",
+            );
+        }
+        return None;
     }
     let root = root.get_ref();
     known_keys(doc, root, "", TOP);
@@ -211,7 +215,7 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> FileSpans {
     if let Some((k, v)) = root.get_key_value("queue") {
         queues(&mut t, (k, v), cfg);
     }
-    spans
+    Some(spans)
 }
 
 fn set<T>(slot: &mut T, v: Option<T>) {

@@ -128,7 +128,10 @@ pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
         problems: Vec::new(),
     };
     let spans = match &text {
-        Some(_) => file::apply(&mut doc, &mut cfg),
+        Some(_) => match file::apply(&mut doc, &mut cfg) {
+            Some(s) => s,
+            None => return finish(doc.problems, cfg),
+        },
         None => FileSpans::default(),
     };
     cfg.source = file_path.clone();
@@ -155,7 +158,9 @@ pub(super) fn load_text(
         name: source_name.to_string(),
         problems: Vec::new(),
     };
-    let spans = file::apply(&mut doc, &mut cfg);
+    let Some(spans) = file::apply(&mut doc, &mut cfg) else {
+        return finish(doc.problems, cfg);
+    };
     layer(&mut doc, &mut cfg, &spans, env, &Overrides::default(), None);
     finish(doc.problems, cfg)
 }

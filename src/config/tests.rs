@@ -50,6 +50,8 @@ fn ok(text: &str) -> Loaded {
     }
 }
 
+const QUEUE: &str = "[[queue]]\nid = \"q1\"\n";
+
 const FILE: &str = r#"
 [genesys]
 environment = "mypurecloud.ie"
@@ -62,6 +64,9 @@ ascii = false
 
 [export]
 path = "/tmp/file-export.ndjson"
+
+[[queue]]
+id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e"
 "#;
 
 #[test]
@@ -82,13 +87,24 @@ fn defaults_without_a_file() {
         PathBuf::from("/tmp/queuetop-test/audit.log")
     );
     assert!(c.source.is_none());
-    // No credentials anywhere: a warning, not an error.
-    assert_eq!(l.warnings.len(), 1);
+    // No queues and no credentials: warnings, not errors (on this feed).
+    let w: Vec<String> = l.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(w.len(), 2, "{w:?}");
     assert!(
-        l.warnings[0]
-            .message
-            .starts_with("no client id and no client secret")
+        w[0].starts_with(
+            "(no config file): warning: queue: no [[queue]] tables: nothing to monitor"
+        ),
+        "{w:?}"
     );
+    assert!(w[1].contains("no client id and no client secret"), "{w:?}");
+    // On the realtime feed no queue means no subscription: an error.
+    let flags = Overrides {
+        protocol: Some(Protocol::Realtime),
+        ..Overrides::default()
+    };
+    let e = load(&sources(None, env(&[]), flags)).unwrap_err();
+    assert_eq!(e[0].severity, Severity::Error);
+    assert_eq!(e[0].rule, "at least one subscription per connection");
 }
 
 #[test]
@@ -218,7 +234,12 @@ fn secret_in_a_group_readable_file_warns() {
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 
     // No secret in it: no warning, whatever the mode.
-    let p = write(&dir, "e.toml", "[genesys]\nclient_id = \"x\"\n", 0o644);
+    let p = write(
+        &dir,
+        "e.toml",
+        "[genesys]\nclient_id = \"x\"\n[[queue]]\nid = \"q\"\n",
+        0o644,
+    );
     let e = env(&[("GENESYS_CLIENT_SECRET", "s")]);
     assert!(
         load(&sources(Some(p), e, Overrides::default()))
@@ -235,7 +256,7 @@ fn client_secret_file_is_read_relative_to_the_config() {
     let p = write(
         &dir,
         "c.toml",
-        "[genesys]\nclient_id = \"x\"\nclient_secret_file = \"secret.txt\"\n",
+        "[genesys]\nclient_id = \"x\"\nclient_secret_file = \"secret.txt\"\n[[queue]]\nid = \"q\"\n",
         0o644,
     );
     let l = load(&sources(Some(p.clone()), env(&[]), Overrides::default())).unwrap();
@@ -272,7 +293,7 @@ fn plain_http_and_ws_only_to_loopback() {
         ("https://gateway.example.com", "api_url"),
         ("wss://gateway.example.com/events", "realtime_url"),
     ] {
-        ok(&format!("[genesys]\n{key} = \"{url}\"\n"));
+        ok(&format!("[genesys]\n{key} = \"{url}\"\n{QUEUE}"));
     }
     for (url, key) in [
         ("http://example.com", "api_url"),
@@ -282,7 +303,7 @@ fn plain_http_and_ws_only_to_loopback() {
         ("ws://[::2]/x", "realtime_url"),
         ("http://localhost.example.com", "api_url"),
     ] {
-        let e = errors(&format!("[genesys]\n{key} = \"{url}\"\n"));
+        let e = errors(&format!("[genesys]\n{key} = \"{url}\"\n{QUEUE}"));
         assert_eq!(e.len(), 2, "{e:?}"); // plus the credentials warning
         assert!(
             e[0].starts_with(&format!("c.toml:2:{}: genesys.{key}: ", key.len() + 4)),
@@ -343,6 +364,27 @@ fn queue_problems_name_the_queue_line() {
 }
 
 #[test]
+fn filter_errors_point_into_the_file_through_escapes() {
+    for (line, col) in [
+        (r#"filter = "status == \"a\" && nope""#, 30),
+        (r#"filter = "skill == \"\u00e9\" && nope""#, 34),
+        (r#"filter = "skill == \"\\\\\" && nope""#, 32),
+        ("filter = 'skill == \"é\" && nope'", 27),
+        // "end of filter": the closing quote.
+        (r#"filter = "status == \"a\" &&""#, 29),
+    ] {
+        let e = errors(&format!("[[queue]]\nid = \"q\"\n{line}\n"));
+        assert!(
+            e[0].starts_with(&format!(
+                "c.toml:3:{col}: queue[1].filter: filter syntax error"
+            )),
+            "{line}: {}",
+            e[0]
+        );
+    }
+}
+
+#[test]
 fn more_than_100_realtime_subscriptions_is_an_error() {
     let mut text = String::from("[genesys]\nprotocol = \"realtime\"\n");
     for i in 0..34 {
@@ -361,6 +403,12 @@ fn more_than_100_realtime_subscriptions_is_an_error() {
 fn toml_syntax_errors_have_a_position() {
     let e = errors("[genesys]\nclient_id = \"abc\n");
     assert!(e[0].starts_with("c.toml:2:"), "{}", e[0]);
+    // Only the syntax: nothing the parser recovered, no credentials warning.
+    let e = errors("[genesys\nclient_id = \"x\"\n");
+    assert_eq!(
+        e,
+        ["c.toml:1:9: (toml): unclosed table, expected `]` (the file must be valid TOML)"]
+    );
 }
 
 #[test]

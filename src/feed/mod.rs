@@ -8,9 +8,11 @@
 //! bound.
 //!
 //! This file is the lifecycle (retry, stop, wait for the user); `session.rs`
-//! is one connection on the realtime v1 feed; `realtime.rs` the wire format.
+//! is one connection on the realtime v1 feed; `connect.rs` the handshake and
+//! the close-code table; `realtime.rs` the wire format.
 
 pub mod backoff;
+pub mod connect;
 pub mod notifications;
 pub mod realtime;
 pub mod rest;
@@ -21,12 +23,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::auth::TokenSource;
 use crate::config::{Config, Protocol, QueueConfig};
 use crate::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
+use crate::subscription::SubscriptionSet;
 use backoff::Backoff;
 use realtime::SubscriptionIndex;
 
@@ -40,6 +44,10 @@ const TARGET: &str = "queuetop::feed";
 
 /// At most one at-once reconnect per this window; the rest back off.
 const AT_ONCE_GAP: Duration = Duration::from_secs(30);
+
+/// The longest wait before a retry, whatever a server's Retry-After or the
+/// config says: a day, so no deadline can overflow the clock.
+const MAX_WAIT: Duration = Duration::from_secs(86_400);
 
 pub struct FeedHandle {
     pub events: mpsc::Receiver<FeedEvent>,
@@ -88,7 +96,7 @@ async fn not_in_this_build(
             FeedCommand::Quit => {
                 let mut st = FeedStatus::connecting();
                 st.state = ConnState::Closed;
-                let _ = events.send(FeedEvent::Status(st)).await;
+                let _ = events.try_send(FeedEvent::Status(st));
                 return;
             }
         }
@@ -104,41 +112,25 @@ pub(crate) struct Payload {
 }
 
 impl Payload {
-    /// TEMPORARY until `crate::subscription::SubscriptionSet` lands on main:
-    /// one subscription per queue and event type, a fresh UUID each.
+    /// Validates the configured queues with the seed's rules; a failure
+    /// names every queue and rule that is wrong, and nothing is sent.
     fn from_queues(queues: &[QueueConfig]) -> Result<Payload, String> {
-        let mut subs = Vec::new();
-        let mut index = SubscriptionIndex::new();
-        for (n, q) in queues.iter().enumerate() {
-            let Some(qid) = &q.id else {
-                return Err(format!(
-                    "[[queue]] #{} has no id; the realtime feed needs queue ids",
-                    n + 1
-                ));
-            };
-            for ev in &q.events {
-                let id = uuid::Uuid::new_v4().to_string();
-                let mut sub = serde_json::json!({
-                    "id": id,
-                    "topic": format!("/routing/queues/{qid}/events"),
-                    "type": ev.as_str(),
-                });
-                if let Some(f) = &q.filter {
-                    sub["filter"] = serde_json::Value::String(f.clone());
-                }
-                index.insert(id, qid.clone());
-                subs.push(sub);
-            }
-        }
-        if subs.is_empty() || subs.len() > 100 {
-            return Err(format!(
-                "the realtime feed takes 1 to 100 subscriptions, the config makes {}",
-                subs.len()
-            ));
-        }
-        let count = subs.len();
-        let json = serde_json::Value::Array(subs).to_string();
-        Ok(Payload { json, count, index })
+        let set = SubscriptionSet::from_queues(queues).map_err(|errors| {
+            let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            format!(
+                "the [[queue]] config makes no valid subscriptions: {}; fix it and restart",
+                all.join("; ")
+            )
+        })?;
+        let index = set
+            .iter()
+            .filter_map(|s| Some((s.id().to_string(), s.queue_id()?.to_string())))
+            .collect();
+        Ok(Payload {
+            json: set.to_json(),
+            count: set.len(),
+            index,
+        })
     }
 }
 
@@ -231,7 +223,7 @@ impl Feed {
             let next = match self.connect_once(&payload).await {
                 Outcome::Gone => Next::End,
                 Outcome::Quit => {
-                    self.set_state(ConnState::Closed).await;
+                    self.say_closed();
                     Next::End
                 }
                 Outcome::Reconnect => {
@@ -267,7 +259,8 @@ impl Feed {
             }
             Delay::AtOnce | Delay::Backoff => self.backoff.next_delay(&mut self.rng),
             Delay::AtLeast(min) => self.backoff.next_delay(&mut self.rng).max(min),
-        };
+        }
+        .min(MAX_WAIT);
         let next_try = Instant::now() + wait;
         tracing::info!(
             target: TARGET,
@@ -282,8 +275,16 @@ impl Feed {
             max_attempts: max,
             next_try,
         };
-        if !self.set_state(state).await {
-            return Next::End;
+        match self.set_state(state).await {
+            Sent::Quit => {
+                self.say_closed();
+                return Next::End;
+            }
+            Sent::Gone => return Next::End,
+            Sent::Now | Sent::AfterWait => {}
+        }
+        if std::mem::take(&mut self.pending_reconnect) {
+            return Next::Go;
         }
         match or_command(
             &mut self.commands,
@@ -294,7 +295,7 @@ impl Feed {
         {
             Ok(()) | Err(FeedCommand::ReconnectNow) => Next::Go,
             Err(FeedCommand::Quit) => {
-                self.set_state(ConnState::Closed).await;
+                self.say_closed();
                 Next::End
             }
         }
@@ -304,8 +305,17 @@ impl Feed {
     async fn stopped(&mut self, reason: String) -> Next {
         tracing::warn!(target: TARGET, reason = %reason, "feed stopped; waiting for a reconnect command");
         self.status.last_error = Some(reason.clone());
-        if !self.set_state(ConnState::Stopped { reason }).await {
-            return Next::End;
+        match self.set_state(ConnState::Stopped { reason }).await {
+            Sent::Quit => {
+                self.say_closed();
+                return Next::End;
+            }
+            Sent::Gone => return Next::End,
+            Sent::Now | Sent::AfterWait => {}
+        }
+        if std::mem::take(&mut self.pending_reconnect) {
+            self.clear_failures();
+            return Next::Go;
         }
         match self.commands.recv().await {
             Some(FeedCommand::ReconnectNow) => {
@@ -314,7 +324,7 @@ impl Feed {
                 Next::Go
             }
             Some(FeedCommand::Quit) => {
-                self.set_state(ConnState::Closed).await;
+                self.say_closed();
                 Next::End
             }
             // Nobody can ever restart us.
@@ -328,12 +338,63 @@ impl Feed {
         self.backoff.reset();
     }
 
-    /// Sets and sends the state; false when the app is gone.
-    async fn set_state(&mut self, state: ConnState) -> bool {
+    /// Sets and sends the state.
+    async fn set_state(&mut self, state: ConnState) -> Sent {
         self.status.state = state;
-        let ev = FeedEvent::Status(self.status.clone());
-        self.events.send(ev).await.is_ok()
+        self.send(FeedEvent::Status(self.status.clone())).await
     }
+
+    /// The last word on quit: best effort, never blocks, since the app may
+    /// have stopped reading while it waits for this task to end.
+    fn say_closed(&mut self) {
+        self.status.state = ConnState::Closed;
+        let _ = self.events.try_send(FeedEvent::Status(self.status.clone()));
+    }
+
+    /// Sends to the app. When its channel is full this waits, and so does
+    /// the socket: that is the backpressure. A Quit while waiting wins (the
+    /// event is dropped: nobody will read it); a ReconnectNow is kept in
+    /// `pending_reconnect` for the caller.
+    async fn send(&mut self, ev: FeedEvent) -> Sent {
+        match self.events.try_reserve() {
+            Ok(permit) => {
+                permit.send(ev);
+                return Sent::Now;
+            }
+            Err(TrySendError::Closed(())) => return Sent::Gone,
+            Err(TrySendError::Full(())) => {}
+        }
+        let permit = loop {
+            tokio::select! {
+                biased;
+                permit = self.events.reserve() => break permit,
+                cmd = self.commands.recv(), if self.commands_open => match cmd {
+                    Some(FeedCommand::Quit) => return Sent::Quit,
+                    Some(FeedCommand::ReconnectNow) => self.pending_reconnect = true,
+                    None => self.commands_open = false,
+                },
+            }
+        };
+        match permit {
+            Ok(permit) => {
+                permit.send(ev);
+                Sent::AfterWait
+            }
+            Err(_) => Sent::Gone,
+        }
+    }
+}
+
+/// How a send to the app went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    Now,
+    /// The channel was full; the app made room.
+    AfterWait,
+    /// The user quit while we waited.
+    Quit,
+    /// The app dropped its receiver.
+    Gone,
 }
 
 /// Runs `fut` unless a command arrives first (then returns the command).

@@ -1,5 +1,5 @@
 //! The realtime v1 wire format (PROTOCOL.md section 2): decoding server
-//! messages into domain events, the handshake request, the close-code table.
+//! messages into domain events. Connecting lives in `connect.rs`.
 //!
 //! Decoding is a pure function of the frame text and the receipt times, so
 //! it can be fuzzed and benchmarked alone. It makes one pass over the JSON
@@ -10,17 +10,11 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::time::Duration;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use time::OffsetDateTime;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::handshake::client::Request;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::event::{
     AgentState, AgentStatus, FeedEvent, InteractionState, MediaType, QueueEvent, QueueEventKind,
@@ -29,9 +23,6 @@ use crate::event::{
 
 /// Subscription id -> queue id, for the subscriptions sent on this socket.
 pub type SubscriptionIndex = HashMap<String, String>;
-
-/// The subprotocol offered in `Sec-WebSocket-Protocol`.
-pub const SUBPROTOCOL: &str = "v1";
 
 /// Malformed reasons are logged and shown; keep them short.
 const MAX_REASON: usize = 200;
@@ -193,67 +184,6 @@ fn truncate(mut s: String) -> String {
         s.push('…');
     }
     s
-}
-
-/// The socket URL with the token as `access_token`, percent-encoded.
-/// The result holds the token: never log it (log `redact_url` of it).
-pub fn socket_url(base: &str, token: &SecretString) -> String {
-    // Unreserved characters (RFC 3986) stay; everything else is encoded.
-    const TOKEN: &AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    let sep = if base.contains('?') { '&' } else { '?' };
-    format!(
-        "{base}{sep}access_token={}",
-        utf8_percent_encode(token.expose_secret(), TOKEN)
-    )
-}
-
-/// The upgrade request: token in the query, subprotocol v1, our User-Agent.
-/// The error names the problem, never the URL (it holds the token).
-pub fn handshake_request(base: &str, token: &SecretString) -> Result<Request, String> {
-    let mut req = socket_url(base, token)
-        .into_client_request()
-        .map_err(|e| format!("realtime_url is not a usable WebSocket URL ({e})"))?;
-    let headers = req.headers_mut();
-    headers.insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static(SUBPROTOCOL),
-    );
-    headers.insert(
-        "User-Agent",
-        HeaderValue::from_static(concat!("queuetop/", env!("CARGO_PKG_VERSION"))),
-    );
-    Ok(req)
-}
-
-/// What the close-code table says to do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseAction {
-    /// Reconnect after the next backoff delay.
-    Backoff,
-    /// Reconnect at once (once; a repeat backs off).
-    AtOnce,
-    /// Refresh the token, then reconnect at once (once; a repeat backs off).
-    RefreshAtOnce,
-    /// Back off, and wait at least this long.
-    AtLeast(Duration),
-    /// Do not retry; wait for the user.
-    Stop,
-}
-
-/// The close-code table (PROTOCOL.md section 2). `None`: no close frame.
-pub fn close_action(code: Option<u16>) -> CloseAction {
-    match code {
-        Some(1001) => CloseAction::AtOnce,
-        Some(4001) => CloseAction::RefreshAtOnce,
-        Some(4008) => CloseAction::Stop,
-        Some(4029) => CloseAction::AtLeast(Duration::from_secs(30)),
-        // 1000, 1006 (no close frame) and anything else.
-        _ => CloseAction::Backoff,
-    }
 }
 
 // ---- wire structs -------------------------------------------------------

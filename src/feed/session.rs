@@ -7,17 +7,18 @@ use futures_util::{SinkExt, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc::error::TrySendError;
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use super::realtime::{self, CloseAction};
-use super::{Delay, Feed, Outcome, Payload, TARGET, or_command};
+use super::connect::{self, CloseAction};
+use super::realtime;
+use super::{Delay, Feed, Outcome, Payload, Sent, TARGET, or_command};
 use crate::auth::{AuthError, parse_retry_after};
 use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::redact::redact_url;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -29,9 +30,13 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl Feed {
     pub(super) async fn connect_once(&mut self, payload: &Payload) -> Outcome {
-        if !self.set_state(ConnState::Connecting).await {
-            return Outcome::Gone;
+        match self.set_state(ConnState::Connecting).await {
+            Sent::Quit => return Outcome::Quit,
+            Sent::Gone => return Outcome::Gone,
+            Sent::Now | Sent::AfterWait => {}
         }
+        // We are reconnecting anyway.
+        self.pending_reconnect = false;
         let token = match or_command(
             &mut self.commands,
             &mut self.commands_open,
@@ -56,7 +61,7 @@ impl Feed {
             }
         };
         let base = &self.cfg.genesys.realtime_url;
-        let req = match realtime::handshake_request(base, &token) {
+        let req = match connect::handshake_request(base, &token) {
             Ok(req) => req,
             Err(msg) => return Outcome::Stop(msg),
         };
@@ -76,7 +81,12 @@ impl Feed {
             Ok(Ok(Ok((ws, _response)))) => ws,
         };
         self.status.connects = self.status.connects.saturating_add(1);
-        tracing::info!(target: TARGET, connects = self.status.connects, "connection established");
+        tracing::info!(
+            target: TARGET,
+            url = %redact_url(&connect::socket_url(base, &token)),
+            connects = self.status.connects,
+            "connection established"
+        );
 
         let send = ws.send(Message::text(payload.json.as_str()));
         match or_command(&mut self.commands, &mut self.commands_open, send).await {
@@ -96,7 +106,7 @@ impl Feed {
 
     /// Reads until the connection ends; every frame is decoded and handed on.
     async fn read(&mut self, ws: &mut Socket, payload: &Payload) -> Outcome {
-        let silence = Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.max(1));
+        let silence = Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.clamp(1, 86_400));
         let mut last_rx = Instant::now();
         // Re-armed only when it fires, not per frame: a flood costs nothing.
         let watchdog = sleep_until(last_rx + silence);
@@ -204,36 +214,18 @@ impl Feed {
             .await
     }
 
-    /// Sends to the app. When its channel is full this waits, and so does
-    /// the socket: that is the backpressure. Returns an outcome only when
-    /// the app is gone or the user quit meanwhile.
+    /// `send`, for the read loop: the silence we caused while blocked on
+    /// the app does not count against the server.
     async fn forward(&mut self, ev: FeedEvent, last_rx: &mut Instant) -> Option<Outcome> {
-        match self.events.try_reserve() {
-            Ok(permit) => {
-                permit.send(ev);
-                return None;
+        match self.send(ev).await {
+            Sent::Now => None,
+            Sent::AfterWait => {
+                *last_rx = Instant::now();
+                None
             }
-            Err(TrySendError::Closed(())) => return Some(Outcome::Gone),
-            Err(TrySendError::Full(())) => {}
+            Sent::Quit => Some(Outcome::Quit),
+            Sent::Gone => Some(Outcome::Gone),
         }
-        let permit = loop {
-            tokio::select! {
-                biased;
-                permit = self.events.reserve() => break permit,
-                cmd = self.commands.recv(), if self.commands_open => match cmd {
-                    Some(FeedCommand::Quit) => return Some(Outcome::Quit),
-                    Some(FeedCommand::ReconnectNow) => self.pending_reconnect = true,
-                    None => self.commands_open = false,
-                },
-            }
-        };
-        let Ok(permit) = permit else {
-            return Some(Outcome::Gone);
-        };
-        permit.send(ev);
-        // We, not the server, were the silent one while blocked.
-        *last_rx = Instant::now();
-        None
     }
 
     /// The socket ended: what the close-code table says to do.
@@ -250,7 +242,7 @@ impl Feed {
             (None, Some(e)) => format!("connection lost (1006: {e})"),
             (None, None) => "connection lost (1006: no close frame)".to_string(),
         };
-        match realtime::close_action(code) {
+        match connect::close_action(code) {
             CloseAction::Backoff => Outcome::Retry {
                 error,
                 delay: Delay::Backoff,
@@ -366,7 +358,7 @@ fn scrub(msg: String, token: &SecretString) -> String {
     if raw.is_empty() {
         return msg;
     }
-    let encoded = realtime::socket_url("", token);
+    let encoded = connect::socket_url("", token);
     let encoded = encoded.trim_start_matches("?access_token=");
     msg.replace(raw, "[redacted]")
         .replace(encoded, "[redacted]")

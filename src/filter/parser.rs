@@ -8,6 +8,7 @@ pub(super) fn parse(text: &str) -> Result<Option<Expr>, FilterError> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
+        depth: 0,
     };
     p.skip_ws();
     if p.pos == p.chars.len() {
@@ -72,7 +73,12 @@ const FIELD_LIST: &str = "queueId, mediaType, status, userId, skill";
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// Open parentheses around the current position.
+    depth: usize,
 }
+
+/// Deeper nesting is refused, so a hostile filter cannot exhaust the stack.
+pub const MAX_DEPTH: usize = 32;
 
 impl Parser {
     fn skip_ws(&mut self) {
@@ -202,7 +208,15 @@ impl Parser {
         let (col, tok) = self.next_token()?;
         match tok {
             Token::Open => {
+                if self.depth == MAX_DEPTH {
+                    return Err(syntax(
+                        col,
+                        format!("parentheses nested more than {MAX_DEPTH} deep"),
+                    ));
+                }
+                self.depth += 1;
                 let e = self.expr()?;
+                self.depth -= 1;
                 match self.next_token()? {
                     (_, Token::Close) => Ok(e),
                     (c, other) => Err(syntax(

@@ -235,3 +235,73 @@ fn evaluation_on_domain_events() {
     assert!(!user.matches(&agent("x", "u2", "IDLE", &[])));
     assert!(!user.matches(&agent("q", "u3", "IDLE", &[])));
 }
+
+#[test]
+fn nesting_is_bounded() {
+    let ok = format!("{}status == \"a\"{}", "(".repeat(32), ")".repeat(32));
+    assert!(Filter::parse(&ok).is_ok());
+    let deep = format!("{}status == \"a\"{}", "(".repeat(33), ")".repeat(33));
+    assert_eq!(
+        Filter::parse(&deep).unwrap_err().to_string(),
+        "filter syntax error at column 33: parentheses nested more than 32 deep"
+    );
+    // The longest possible filter of only parentheses fails cleanly too.
+    assert!(Filter::parse(&"(".repeat(2048)).is_err());
+}
+
+/// A random valid filter, with random spacing.
+fn gen_expr(rng: &mut fastrand::Rng, depth: u32, out: &mut String) {
+    let sp = |rng: &mut fastrand::Rng, out: &mut String| {
+        if rng.bool() {
+            out.push(' ');
+        }
+    };
+    for i in 0..rng.usize(1..4) {
+        if i > 0 {
+            sp(rng, out);
+            out.push_str(if rng.bool() { "&&" } else { "||" });
+            sp(rng, out);
+        }
+        if depth < 3 && rng.u8(..4) == 0 {
+            out.push('(');
+            gen_expr(rng, depth + 1, out);
+            out.push(')');
+        } else {
+            out.push_str(Field::ALL[rng.usize(..5)].as_str());
+            sp(rng, out);
+            out.push_str(if rng.bool() { "==" } else { "!=" });
+            sp(rng, out);
+            out.push_str(
+                ["\"a\"", "\"\\\"q\\\"\"", "\"b\\\\\"", "\"é x\"", "\"\""][rng.usize(..5)],
+            );
+        }
+    }
+}
+
+#[test]
+fn random_filters_round_trip_and_mutants_never_panic() {
+    let pieces = [
+        "(", ")", "&&", "||", "==", "=", "&", "!", " ", "status", "SELECT", "\"", "\\", "é",
+    ];
+    let mut rng = fastrand::Rng::with_seed(7);
+    for _ in 0..5_000 {
+        let mut text = String::new();
+        gen_expr(&mut rng, 0, &mut text);
+        let f = Filter::parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        let printed = f.to_string();
+        assert_eq!(
+            Filter::parse(&printed).as_ref(),
+            Ok(&f),
+            "{text:?} -> {printed:?}"
+        );
+        // Break it at a random place: an error or another valid filter, never a panic.
+        let chars: Vec<char> = text.chars().collect();
+        let at = rng.usize(..=chars.len());
+        let mutant: String = chars[..at].iter().collect::<String>()
+            + pieces[rng.usize(..pieces.len())]
+            + &chars[at..].iter().collect::<String>();
+        if let Ok(m) = Filter::parse(&mutant) {
+            assert_eq!(Filter::parse(&m.to_string()).as_ref(), Ok(&m), "{mutant:?}");
+        }
+    }
+}

@@ -115,14 +115,42 @@ impl AppState {
     }
 
     pub fn queue(&self, id: &str) -> Option<&QueueView> {
-        self.index.get(id).map(|&i| &self.queues[i])
+        let hit = self.index.get(id).and_then(|&i| self.queues.get(i));
+        match hit {
+            Some(q) if q.id == id => Some(q),
+            // `queues` is public: a list set from outside (test fixtures)
+            // is not indexed, so a miss is checked the slow way.
+            _ => self.queues.iter().find(|q| q.id == id),
+        }
+    }
+
+    /// Adds a queue view (indexed by id), e.g. for fixtures.
+    pub fn add_queue(&mut self, view: QueueView) {
+        self.push_queue(view);
     }
 
     fn queue_or_insert(&mut self, id: &str) -> usize {
-        match self.index.get(id) {
-            Some(&i) => i,
-            None => self.push_queue(QueueView::new(id, None, false)),
+        if let Some(&i) = self.index.get(id)
+            && self.queues.get(i).is_some_and(|q| q.id == id)
+        {
+            return i;
         }
+        // `queues` was replaced from outside: rebuild the index once.
+        if self.index.len() != self.queues.iter().filter(|q| !q.id.is_empty()).count()
+            || self.index.contains_key(id)
+        {
+            self.index = self
+                .queues
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| !q.id.is_empty())
+                .map(|(i, q)| (q.id.clone(), i))
+                .collect();
+            if let Some(&i) = self.index.get(id) {
+                return i;
+            }
+        }
+        self.push_queue(QueueView::new(id, None, false))
     }
 
     /// Applies one feed event. True when anything visible changed.
@@ -236,7 +264,6 @@ impl AppState {
         self.wall = ev.received_wall;
         self.started.get_or_insert(now);
         let i = self.queue_or_insert(ev.kind.queue_id());
-        let qid = self.queues[i].id.clone();
 
         if !ev.snapshot {
             self.feed.events_processed += 1;
@@ -263,9 +290,29 @@ impl AppState {
         q.events += 1;
         if q.stale {
             q.stale = false;
-            self.set_alert(Some(&qid), AlertKind::Stale, false, String::new);
+            self.set_queue_alert(i, AlertKind::Stale, false, |_| String::new());
         }
         crate::model::apply::queue_event(self, i, ev);
+    }
+
+    /// Raises or clears one alert of queue `i`, keeping its count right.
+    /// Borrows rather than clones the id: this runs on every event.
+    pub(crate) fn set_queue_alert(
+        &mut self,
+        i: usize,
+        kind: AlertKind,
+        on: bool,
+        message: impl FnOnce(&QueueView) -> String,
+    ) {
+        let wall = self.wall;
+        let q = &mut self.queues[i];
+        let view: &QueueView = q;
+        if self
+            .alerts
+            .set(Some(&view.id), kind, on, || message(view), wall)
+        {
+            q.active_alerts = self.alerts.active_for(&q.id);
+        }
     }
 
     /// Raises or clears one alert, keeping the per-queue counts right.
@@ -323,10 +370,8 @@ impl AppState {
             }
             changed = true;
             self.queues[i].stale = stale;
-            let id = self.queues[i].id.clone();
-            let name = self.queues[i].name.clone();
-            self.set_alert(Some(&id), AlertKind::Stale, stale, || {
-                format!("{name}: no update for {limit} s")
+            self.set_queue_alert(i, AlertKind::Stale, stale, |q| {
+                format!("{}: no update for {limit} s", q.name)
             });
         }
         changed

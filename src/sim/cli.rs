@@ -12,6 +12,10 @@ use super::{SimControl, SimOptions, start};
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("steady", "a calm contact center, no faults (default)"),
     (
+        "busy",
+        "a fast, crowded center: 20 agents per queue, a change every 100 ms",
+    ),
+    (
         "drop",
         "drops each socket without a close frame after 200 events (1006)",
     ),
@@ -61,6 +65,10 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
     let f = &mut o.faults;
     match name {
         "steady" | "silent" => {}
+        "busy" => {
+            o.agents_per_queue = 20;
+            o.event_interval = Duration::from_millis(100);
+        }
         "drop" => f.drop_after_events = Some(200),
         "auth401" => f.reject_handshakes_401 = 1,
         "ratelimit" => f.rate_limit_handshakes = Some((2, 5)),

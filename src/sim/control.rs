@@ -52,6 +52,10 @@ impl SimControl {
         self.modify(|f| f.close_after_events = close);
     }
 
+    pub fn rate_limit_tokens(&self, count: u32, retry_after_s: u64) {
+        self.modify(|f| f.rate_limit_tokens = Some((count, retry_after_s)));
+    }
+
     pub fn set_malformed_every(&self, n: Option<u64>) {
         self.modify(|f| f.malformed_every = n);
     }

@@ -77,7 +77,8 @@ impl Default for SimOptions {
 pub struct Faults {
     /// Drop the TCP connection without a close frame after N events.
     pub drop_after_events: Option<u64>,
-    /// Keep sockets open but send nothing (no events, heartbeats or acks).
+    /// Keep sockets open but behave hung: send nothing (no events,
+    /// heartbeats, acks) and read nothing (so no pongs either).
     pub silent: bool,
     /// Answer this many handshakes with 401.
     pub reject_handshakes_401: u32,
@@ -91,6 +92,8 @@ pub struct Faults {
     pub flood: bool,
     /// Refuse every subscription payload: `error`, then close 4008.
     pub refuse_subscriptions: bool,
+    /// Answer `count` token requests with 429 and `Retry-After: retry_after_s`.
+    pub rate_limit_tokens: Option<(u32, u64)>,
 }
 
 /// Counters for tests and the CLI. Everything the server did is here.
@@ -103,14 +106,14 @@ pub struct SimStats {
     pub handshakes_rejected: u64,
     pub connections_open: usize,
     pub connections_total: u64,
-    /// Every subscription payload received, verbatim.
+    /// Every subscription payload received, verbatim (the last 10 000).
     pub subscribe_payloads: Vec<String>,
     pub acks_sent: u64,
     pub errors_sent: u64,
     pub events_sent: u64,
     pub heartbeats_sent: u64,
     pub malformed_sent: u64,
-    /// Close frames the server sent, and their codes in order.
+    /// Close frames the server sent, and their codes in order (the last 10 000).
     pub closes_sent: u64,
     pub close_codes: Vec<u16>,
     /// Connections dropped without a close frame.
@@ -211,7 +214,7 @@ impl SimHandle {
         SimControl::new(self.shared.clone())
     }
 
-    /// Every access token handed out, for leak tests.
+    /// Every access token handed out (the last 10 000), for leak tests.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.shared.issued_tokens()
     }

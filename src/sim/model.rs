@@ -129,7 +129,7 @@ impl Model {
                     skills,
                     agents,
                     interactions: Vec::new(),
-                    load: 0.6 + rng.f64() * 0.5,
+                    load: 0.45 + rng.f64() * 0.3,
                 }
             })
             .collect();
@@ -246,7 +246,7 @@ fn step_queue(
     tick_ms: u64,
     out: &mut Vec<QueueEventKind>,
 ) {
-    q.load = (q.load + rng.f64() * 0.1 - 0.05).clamp(0.4, 1.3);
+    q.load = (q.load + rng.f64() * 0.06 - 0.03).clamp(0.3, 1.05);
 
     // Connected interactions end; alerting ones connect or go unanswered.
     let mut ii = 0;
@@ -297,9 +297,15 @@ fn step_queue(
         }
     }
 
-    // Arrivals: mean handle time is 25 ticks, so this keeps the queue near
-    // `load` of its agents busy.
-    let rate = q.load * q.agents.len() as f64 / 25.0;
+    // Arrivals: an interaction holds an agent about 27 ticks (alerting plus
+    // 10..40 connected), so this keeps near `load` of the logged-in agents
+    // busy; above 1.0 the queue backs up.
+    let logged_in = q
+        .agents
+        .iter()
+        .filter(|a| a.status != AgentStatus::OffQueue)
+        .count();
+    let rate = q.load * logged_in as f64 / 27.0;
     let mut arrivals = rate.floor() as u32;
     if rng.f64() < rate.fract() {
         arrivals += 1;

@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use super::Faults;
 use super::flood::FloodFrames;
 use super::frames;
-use super::shared::{ConnCommand, Shared, SimEvent, lock, now_stamp};
+use super::shared::{ConnCommand, Shared, SimEvent, lock, now_stamp, push_bounded};
 use super::subs::{self, Refusal, Subs};
 
 type Ws = WebSocketStream<TokioIo<Upgraded>>;
@@ -165,6 +165,9 @@ impl Conn {
                     kind: crate::event::QueueEventKind::Summary(s),
                     timestamp: stamp.clone(),
                 };
+                if self.limit_action(f).is_some() {
+                    break;
+                }
                 if self.subs.as_ref().is_some_and(|subs| subs.wants(&ev.kind)) {
                     self.send_event(f, &ev).await?;
                 }
@@ -189,7 +192,7 @@ impl Conn {
     async fn close(&mut self, code: u16, stream: &mut Stream) {
         self.shared.stat(|s| {
             s.closes_sent += 1;
-            s.close_codes.push(code);
+            push_bounded(&mut s.close_codes, code);
         });
         let frame = CloseFrame {
             code: CloseCode::from(code),
@@ -292,9 +295,10 @@ pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
                 Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             },
-            msg = stream.next() => match msg {
+            // Silent means hung: not even pongs, so nothing is read.
+            msg = stream.next(), if !f.silent => match msg {
                 Some(Ok(Message::Text(t))) if c.subs.is_none() => {
-                    shared.stat(|s| s.subscribe_payloads.push(t.to_string()));
+                    shared.stat(|s| push_bounded(&mut s.subscribe_payloads, t.to_string()));
                     match subs::parse(&t) {
                         Ok(subs) if !f.refuse_subscriptions => c.subs = Some(subs),
                         Ok(_) => {

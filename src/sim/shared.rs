@@ -54,6 +54,18 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// How many subscription payloads, close codes and issued tokens the stats
+/// keep: a simulator left running for days must not grow without bound.
+pub(crate) const HISTORY: usize = 10_000;
+
+/// Appends to a history list, dropping the oldest past `HISTORY`.
+pub(crate) fn push_bounded<T>(list: &mut Vec<T>, item: T) {
+    if list.len() >= HISTORY {
+        list.drain(..HISTORY / 10);
+    }
+    list.push(item);
+}
+
 pub(crate) fn now_stamp() -> String {
     rfc3339_ms(OffsetDateTime::now_utc())
 }
@@ -144,5 +156,20 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
         for kind in events {
             shared.publish(kind, stamp.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histories_stay_bounded_and_keep_the_newest() {
+        let mut v = Vec::new();
+        for i in 0..3 * HISTORY {
+            push_bounded(&mut v, i);
+        }
+        assert!(v.len() <= HISTORY);
+        assert_eq!(v.last(), Some(&(3 * HISTORY - 1)));
     }
 }

@@ -11,7 +11,7 @@ use hyper::{Request, Response, StatusCode, header};
 use tokio::time::Instant;
 
 use super::http::{Body, json_response};
-use super::shared::{Shared, lock};
+use super::shared::{Shared, lock, push_bounded};
 
 /// Issued tokens. Random, not seeded: a token must never be guessable from
 /// a seed printed on a screen.
@@ -40,8 +40,12 @@ impl Tokens {
         let token: String = (0..43)
             .map(|_| TOKEN_CHARS[self.rng.usize(..TOKEN_CHARS.len())] as char)
             .collect();
-        self.live.insert(token.clone(), now + lifetime);
-        self.issued.push(token.clone());
+        // A silly lifetime (u64::MAX seconds) must not overflow the clock.
+        let expiry = now
+            .checked_add(lifetime)
+            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
+        self.live.insert(token.clone(), expiry);
+        push_bounded(&mut self.issued, token.clone());
         token
     }
 
@@ -88,8 +92,34 @@ fn invalid_client() -> Response<Body> {
     )
 }
 
+/// Takes one use of the token rate-limit fault, if any is left.
+fn take_rate_limit(shared: &Shared) -> Option<u64> {
+    let mut out = None;
+    shared
+        .faults
+        .send_if_modified(|f| match f.rate_limit_tokens {
+            Some((count, retry_after)) if count > 0 => {
+                f.rate_limit_tokens = Some((count - 1, retry_after));
+                out = Some(retry_after);
+                true
+            }
+            _ => false,
+        });
+    out
+}
+
 pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
     shared.stat(|s| s.token_requests += 1);
+    if let Some(retry_after) = take_rate_limit(&shared) {
+        shared.stat(|s| s.tokens_refused += 1);
+        let mut resp = json_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &serde_json::json!({"error": "rate_limited", "error_description": "too many token requests"}),
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        return resp;
+    }
     let expected = format!(
         "Basic {}",
         base64(format!("{}:{}", shared.opts.client_id, shared.opts.client_secret).as_bytes())

@@ -8,11 +8,13 @@
 //! token in the URL.
 
 use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tracing::{Level, Metadata};
 use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
 use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{Layer, Registry};
 
@@ -92,13 +94,16 @@ pub fn subscriber(
         .json()
         .with_ansi(false)
         .with_current_span(true)
-        .with_writer(writer)
+        .with_writer(Redacting(writer))
         .with_filter(filter(&opts.level)?.and(filter_fn(capped)));
     let stderr_layer = if opts.also_stderr {
         Some(
             tracing_subscriber::fmt::layer()
                 .compact()
-                .with_writer(std::io::stderr)
+                // Colour codes only for a person at a terminal, not in a
+                // service manager's log file.
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_writer(Redacting(std::io::stderr))
                 .with_filter(filter(&opts.level)?.and(filter_fn(capped))),
         )
     } else {
@@ -112,6 +117,35 @@ pub fn subscriber(
             path: opts.file.clone(),
         },
     ))
+}
+
+/// Passes every formatted event through `redact::redact_line` before it
+/// reaches the file: a secret that slipped past `redact_url` at the call
+/// site still never lands on disk.
+struct Redacting<M>(M);
+
+struct RedactingWriter<W>(W);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacting<M> {
+    type Writer = RedactingWriter<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWriter(self.0.make_writer())
+    }
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    /// The fmt layer writes one whole event per call, so a secret is never
+    /// split across two writes.
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0
+            .write_all(crate::redact::redact_line(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 fn filter(level: &str) -> Result<EnvFilter, AuditError> {
@@ -183,6 +217,7 @@ mod tests {
             tracing::debug!(target: "tungstenite::handshake", "GET /?access_token=abc");
             tracing::info!(target: "tungstenite::protocol", "closed");
             tracing::debug!(target: "hyper_util::client", "pool");
+            tracing::info!(url = "wss://h/e?access_token=abc123", "slipped through");
         });
         drop(guard);
         let l = lines(&path);
@@ -190,7 +225,9 @@ mod tests {
             .iter()
             .map(|v| v["fields"]["message"].as_str().unwrap())
             .collect();
-        assert_eq!(msgs, ["connected", "details", "closed"]);
+        assert_eq!(msgs, ["connected", "details", "closed", "slipped through"]);
+        assert_eq!(l[3]["fields"]["url"], "wss://h/e?access_token=REDACTED");
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("abc123"));
         assert_eq!(l[0]["fields"]["queue"], "q1");
         assert_eq!(l[0]["level"], "INFO");
         #[cfg(unix)]

@@ -1,0 +1,88 @@
+//! Per-event costs: the reducer and the export line.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use queuetop::config::{AlertConfig, QueueConfig};
+use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount};
+use queuetop::model::AppState;
+use queuetop::sink::export::write_line;
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+fn setup() -> (AppState, FeedEvent) {
+    let queues: Vec<QueueConfig> = (0..20)
+        .map(|i| QueueConfig {
+            id: Some(format!("queue-{i}")),
+            name: Some(format!("Queue {i}")),
+            events: vec![],
+            filter: None,
+        })
+        .collect();
+    let st = AppState::with_queues(
+        &queues,
+        AlertConfig {
+            utilization_pct: 90.0,
+            waiting: 10,
+            latency_ms: 2000,
+            stale_after_s: 120,
+        },
+    );
+    let skills: BTreeMap<String, SkillCount> = ["Spanish", "Billing", "English", "Tech"]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let c = SkillCount {
+                available: i as u32,
+                required: Some(1),
+            };
+            (s.to_string(), c)
+        })
+        .collect();
+    let wall = OffsetDateTime::now_utc();
+    let ev = FeedEvent::Queue(QueueEvent {
+        kind: QueueEventKind::Summary(QueueSummary {
+            queue_id: "queue-7".into(),
+            queue_name: Some("Queue 7".into()),
+            agents_available: 3,
+            agents_logged_in: 10,
+            agents_interacting: 6,
+            interactions_waiting: 4,
+            skills,
+        }),
+        topic: "/routing/queues/queue-7/events".into(),
+        server_time: Some(wall - time::Duration::milliseconds(77)),
+        received_wall: wall,
+        received: Instant::now(),
+        correlation_id: None,
+        snapshot: false,
+    });
+    (st, ev)
+}
+
+fn bench(c: &mut Criterion) {
+    let (mut st, ev) = setup();
+    // Fill the latency window so eviction is part of every sample.
+    for _ in 0..1500 {
+        st.apply(&ev);
+    }
+    c.bench_function("apply queue-summary", |b| {
+        b.iter(|| black_box(st.apply(black_box(&ev))))
+    });
+
+    let FeedEvent::Queue(q) = &ev else {
+        return;
+    };
+    let mut line = String::with_capacity(1024);
+    c.bench_function("export_line", |b| {
+        b.iter(|| {
+            line.clear();
+            write_line(&mut line, black_box(&st), black_box(q), q.received);
+            black_box(line.len())
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

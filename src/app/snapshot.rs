@@ -1,0 +1,188 @@
+//! `queuetop snapshot [--json]`: connect, wait for the first summary of
+//! every configured queue (or a timeout), print it, exit. OWNER: model helper.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use color_eyre::eyre::WrapErr;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use crate::config::Config;
+use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::model::{AppState, QueueView};
+
+/// How long `snapshot` waits when the caller has no opinion.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+/// Prints the table (or JSON) to stdout; the queues that never reported go
+/// to stderr. Exit 0 when every configured queue reported, else 1.
+pub async fn snapshot(cfg: Arc<Config>, json: bool, timeout: Duration) -> color_eyre::Result<i32> {
+    let mut feed = crate::feed::spawn(cfg.clone());
+    let mut st = AppState::new(&cfg);
+    let deadline = Instant::now() + timeout;
+    let failure = loop {
+        if missing(&st).is_empty() {
+            break None;
+        }
+        match tokio::time::timeout_at(deadline, feed.events.recv()).await {
+            Err(_) => break Some(format!("no summary within {} s", timeout.as_secs_f64())),
+            Ok(None) => break Some("the feed ended unexpectedly".to_string()),
+            Ok(Some(ev)) => {
+                st.apply(&ev);
+                if let FeedEvent::Status(s) = &ev
+                    && let ConnState::Stopped { reason } = &s.state
+                {
+                    break Some(format!("the feed stopped: {reason}"));
+                }
+            }
+        }
+    };
+    // Quit, and stop reading so a full channel cannot hold the feed up.
+    let _ = feed.commands.try_send(FeedCommand::Quit);
+    drop(feed.events);
+    let _ = tokio::time::timeout(CLOSE_GRACE, feed.task).await;
+
+    let mut out = std::io::stdout().lock();
+    if json {
+        render_json(&mut out, &st)?;
+    } else {
+        out.write_all(render_table(&st).as_bytes())
+            .wrap_err("cannot write to stdout")?;
+    }
+    out.flush().wrap_err("cannot write to stdout")?;
+
+    let absent = missing(&st);
+    match failure {
+        None => Ok(0),
+        Some(why) => {
+            if !absent.is_empty() {
+                eprintln!(
+                    "queuetop: {why}; these queues never reported: {}",
+                    absent.join(", ")
+                );
+            } else {
+                eprintln!("queuetop: {why}");
+            }
+            Ok(1)
+        }
+    }
+}
+
+/// Configured queues with no summary yet, by name (and id when it differs).
+pub fn missing(st: &AppState) -> Vec<String> {
+    st.queues
+        .iter()
+        .filter(|q| q.configured && q.summary.is_none())
+        .map(|q| {
+            if q.id.is_empty() || q.id == q.name {
+                q.name.clone()
+            } else {
+                format!("{} ({})", q.name, q.id)
+            }
+        })
+        .collect()
+}
+
+fn reported(st: &AppState) -> impl Iterator<Item = &QueueView> {
+    st.queues.iter().filter(|q| q.summary.is_some())
+}
+
+/// Plain text columns: queue, available/logged in, utilization %, waiting,
+/// deficits.
+pub fn render_table(st: &AppState) -> String {
+    let rows: Vec<[String; 5]> = reported(st)
+        .map(|q| {
+            let (avail, logged, waiting) = q.summary.as_ref().map_or((0, 0, 0), |s| {
+                (
+                    s.agents_available,
+                    s.agents_logged_in,
+                    s.interactions_waiting,
+                )
+            });
+            let deficits = if q.metrics.skill_deficits.is_empty() {
+                "-".to_string()
+            } else {
+                q.metrics.skill_deficits.join(", ")
+            };
+            [
+                q.name.clone(),
+                format!("{avail}/{logged}"),
+                format!("{:.1}", q.metrics.utilization),
+                waiting.to_string(),
+                deficits,
+            ]
+        })
+        .collect();
+    let head = ["QUEUE", "AVAIL/LOGGED", "UTIL %", "WAITING", "DEFICITS"];
+    let mut w = head.map(|h| h.chars().count());
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    let mut line = |c: [&str; 5]| {
+        let l = format!(
+            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {}",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3]
+        );
+        s.push_str(l.trim_end());
+        s.push('\n');
+    };
+    line(head);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+    s
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonQueue<'a> {
+    queue_id: &'a str,
+    queue_name: &'a str,
+    agents_available: u32,
+    agents_logged_in: u32,
+    agents_interacting: u32,
+    interactions_waiting: u32,
+    utilization: f64,
+    available_ratio: f64,
+    skill_coverage: usize,
+    skill_deficits: &'a [String],
+}
+
+/// A JSON array of the queues that reported, field names as in the export.
+pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()> {
+    let rows: Vec<JsonQueue<'_>> = reported(st)
+        .filter_map(|q| {
+            let s = q.summary.as_ref()?;
+            Some(JsonQueue {
+                queue_id: &q.id,
+                queue_name: &q.name,
+                agents_available: s.agents_available,
+                agents_logged_in: s.agents_logged_in,
+                agents_interacting: s.agents_interacting,
+                interactions_waiting: s.interactions_waiting,
+                utilization: q.metrics.utilization,
+                available_ratio: q.metrics.available_ratio,
+                skill_coverage: q.metrics.skill_coverage,
+                skill_deficits: &q.metrics.skill_deficits,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows).wrap_err("cannot write to stdout")?;
+    out.write_all(b"\n").wrap_err("cannot write to stdout")?;
+    Ok(())
+}

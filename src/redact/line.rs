@@ -1,0 +1,213 @@
+//! A last line of defence for log lines: secrets that slipped past
+//! `redact_url` (a URL logged whole by a library, a token response logged
+//! as JSON, an `Authorization` header) are cut out of the text itself.
+
+use std::borrow::Cow;
+
+use super::{REDACTED, is_secret_name};
+
+/// Redacts, anywhere in `line`: the value of `name=value` when the name is
+/// secret-like (query strings, form bodies), the string value of a JSON
+/// `"name":"value"` pair with such a name, and `Bearer <token>` /
+/// `Basic <credentials>`. Borrowed when nothing changed.
+pub fn redact_line(line: &str) -> Cow<'_, str> {
+    let lower = line.to_ascii_lowercase();
+    let suspicious = [
+        "token", "secret", "password", "passwd", "bearer ", "basic ", "%",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    if !suspicious {
+        return Cow::Borrowed(line);
+    }
+    let a = assignments(line);
+    let b = json_pairs(&a);
+    let c = auth_schemes(&b);
+    if c == line {
+        Cow::Borrowed(line)
+    } else {
+        Cow::Owned(c)
+    }
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'%' | b'+')
+}
+
+fn value_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < bytes.len()
+        && !matches!(
+            bytes[i],
+            b'&' | b';' | b'#' | b'"' | b'\'' | b'\\' | b',' | b'}' | b')' | b']' | b'<' | b'>'
+        )
+        && !bytes[i].is_ascii_whitespace()
+    {
+        i += 1;
+    }
+    i
+}
+
+/// `name=value` with a secret-like name.
+fn assignments(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' {
+            let mut start = i;
+            while start > 0 && is_name_byte(bytes[start - 1]) {
+                start -= 1;
+            }
+            let end = value_end(bytes, i + 1);
+            // All delimiters are ASCII, so these are char boundaries.
+            if start < i
+                && end > i + 1
+                && is_secret_name(&s[start..i])
+                && &s[i + 1..end] != REDACTED
+            {
+                out.push_str(&s[copied..=i]);
+                out.push_str(REDACTED);
+                copied = end;
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&s[copied..]);
+    out
+}
+
+/// `"name":"value"` (also with escaped quotes, as inside a JSON log field).
+fn json_pairs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(colon) = rest.find(':') {
+        let (before, after) = rest.split_at(colon);
+        out.push_str(before);
+        out.push(':');
+        rest = &after[1..];
+        // The key: `"name"` or `\"name\"` right before the colon.
+        let key = before.trim_end();
+        let Some(key) = key.strip_suffix('"') else {
+            continue;
+        };
+        let key = key.strip_suffix('\\').unwrap_or(key);
+        let name_start = key.rfind('"').map_or(0, |q| q + 1);
+        if !is_secret_name(&key[name_start..]) {
+            continue;
+        }
+        // The value: an opening quote (maybe escaped), then up to the closing one.
+        let trimmed = rest.trim_start();
+        let ws = rest.len() - trimmed.len();
+        let (open, escaped) = if trimmed.starts_with("\\\"") {
+            (2, true)
+        } else if trimmed.starts_with('"') {
+            (1, false)
+        } else {
+            continue;
+        };
+        let body = &trimmed[open..];
+        let close = if escaped {
+            body.find("\\\"")
+        } else {
+            body.find('"')
+        };
+        let Some(close) = close else { continue };
+        if close == 0 || &body[..close] == REDACTED {
+            continue;
+        }
+        out.push_str(&rest[..ws + open]);
+        out.push_str(REDACTED);
+        rest = &body[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `Bearer <token>` and `Basic <credentials>`, any case.
+fn auth_schemes(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let hit = ["bearer ", "basic "]
+            .iter()
+            .find(|w| lower[i..].starts_with(*w));
+        if let Some(w) = hit {
+            let from = i + w.len();
+            let end = value_end(s.as_bytes(), from);
+            if end > from && &s[from..end] != REDACTED {
+                out.push_str(&s[copied..from]);
+                out.push_str(REDACTED);
+                copied = end;
+                i = end;
+                continue;
+            }
+        }
+        // Advance by one character, staying on char boundaries.
+        i += s[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    out.push_str(&s[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_anywhere_in_a_line() {
+        for (input, want) in [
+            (
+                r#"{"message":"GET wss://h/x?access_token=abc.def&v=1 failed"}"#,
+                r#"{"message":"GET wss://h/x?access_token=REDACTED&v=1 failed"}"#,
+            ),
+            (
+                "body grant_type=client_credentials&client_secret=s3 sent",
+                "body grant_type=client_credentials&client_secret=REDACTED sent",
+            ),
+            (
+                r#"{"access_token":"eyJ.x.y","token_type":"bearer","expires_in":86400}"#,
+                r#"{"access_token":"REDACTED","token_type":"REDACTED","expires_in":86400}"#,
+            ),
+            (
+                r#"{"fields":{"body":"{\"access_token\":\"eyJ\",\"x\":1}"}}"#,
+                r#"{"fields":{"body":"{\"access_token\":\"REDACTED\",\"x\":1}"}}"#,
+            ),
+            (
+                "authorization: Bearer eyJ.a.b, next",
+                "authorization: Bearer REDACTED, next",
+            ),
+            (
+                "Authorization: BASIC dXNlcjpwYXNz",
+                "Authorization: BASIC REDACTED",
+            ),
+            ("%61ccess_token=zzz", "%61ccess_token=REDACTED"),
+        ] {
+            assert_eq!(redact_line(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn harmless_lines_are_borrowed_and_garbage_is_safe() {
+        let line = r#"{"message":"queue q1 updated","waiting":4}"#;
+        assert!(matches!(redact_line(line), Cow::Borrowed(_)));
+        assert!(matches!(redact_line("token count 3"), Cow::Borrowed(_)));
+        for g in [
+            "=",
+            "token=",
+            "\"token\":",
+            "\"token\":\"",
+            "bearer ",
+            "é=é token=é",
+            "\\\"secret\\\":\\\"",
+        ] {
+            let _ = redact_line(g);
+        }
+        assert_eq!(redact_line("token=é€"), "token=REDACTED");
+    }
+}
