@@ -220,3 +220,11 @@ fn alerts_focused_on_a_narrow_screen() {
     let v = view_with(&f, &[Action::FocusNext, Action::FocusNext]);
     insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
 }
+
+#[test]
+fn connecting_with_a_queue_that_has_no_data_yet() {
+    let mut f = fixture();
+    f.state.feed = ui_common::feed_stats(ConnState::Connecting);
+    let v = view_with(&f, &[Action::Jump(4)]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
