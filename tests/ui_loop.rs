@@ -288,3 +288,22 @@ async fn pause_freezes_the_panels_while_the_feed_counts_on() {
     assert_eq!(shown.feed.events_processed, 1, "the panels did not");
     assert!(screen(&r).contains("PAUSED"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_resize_redraws_once() {
+    let cfg = config(0);
+    let mut r = rig(&cfg, false);
+    let keys = r.keys.clone();
+    tokio::spawn(async move {
+        sleep(Duration::from_secs(1)).await;
+        keys.send(Ok(Event::Resize(100, 30))).expect("open");
+        // Focus changes and unknown keys draw nothing.
+        keys.send(Ok(Event::FocusLost)).expect("open");
+        keys.send(key('x')).expect("open");
+    });
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_secs(10)))
+        .await
+        .expect("loop");
+    assert_eq!(r.app.draws(), 2, "the first frame and the resize");
+}

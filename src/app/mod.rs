@@ -6,7 +6,7 @@ pub mod redraw;
 pub mod snapshot;
 pub mod terminal;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,7 +67,8 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
         Exit::Quit => Ok(0),
         Exit::Stopped(stop) => Ok(stop.exit_code()),
         Exit::InputGone(why) => {
-            eprintln!("queuetop: {why}; exiting.");
+            // Not eprintln!: it panics when stderr is the dead tty.
+            let _ = writeln!(io::stderr(), "queuetop: {why}; exiting.");
             Ok(1)
         }
         Exit::Panicked => Err(eyre!("a background task panicked (message above)")),
