@@ -241,12 +241,25 @@ impl ViewState {
         match focus {
             Focus::Queues => self.move_selection(action, live, now),
             Focus::Detail => {
-                self.detail_scroll = self.detail_scroll.saturating_add_signed(delta);
+                // As far as the longer of the roster and the waiting list.
+                let max = self
+                    .selected_queue(self.shown(live), now)
+                    .map_or(0, |q| q.agents.len().max(q.waiting.len()))
+                    .saturating_sub(1);
+                let new = self.detail_scroll.saturating_add_signed(delta).min(max);
+                if new == self.detail_scroll {
+                    return Effect::None;
+                }
+                self.detail_scroll = new;
                 Effect::Redraw
             }
             Focus::Alerts => {
                 let max = self.shown(live).alerts.list.len().saturating_sub(1);
-                self.alerts_scroll = self.alerts_scroll.saturating_add_signed(delta).min(max);
+                let new = self.alerts_scroll.saturating_add_signed(delta).min(max);
+                if new == self.alerts_scroll {
+                    return Effect::None;
+                }
+                self.alerts_scroll = new;
                 Effect::Redraw
             }
         }
