@@ -190,10 +190,17 @@ fn tab_cycles_focus_and_arrows_follow_it() {
     for _ in 0..50 {
         press(&mut v, &f, KeyCode::Down);
     }
-    assert_eq!(v.detail_scroll, 9, "Billing shows 10 agents: stops at the last");
+    assert_eq!(
+        v.detail_scroll, 9,
+        "Billing shows 10 agents: stops at the last"
+    );
     assert_eq!(press(&mut v, &f, KeyCode::Down), Effect::None);
     press(&mut v, &f, KeyCode::Home);
-    assert_eq!(press(&mut v, &f, KeyCode::Up), Effect::Redraw, "scrolls back at once");
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Up),
+        Effect::Redraw,
+        "scrolls back at once"
+    );
     press(&mut v, &f, KeyCode::Tab);
     assert_eq!(v.focus, Focus::Alerts);
     press(&mut v, &f, KeyCode::Tab);

@@ -307,3 +307,41 @@ async fn a_resize_redraws_once() {
         .expect("loop");
     assert_eq!(r.app.draws(), 2, "the first frame and the resize");
 }
+
+/// A writer the test can read back.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl io::Write for Shared {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_event_is_exported_even_when_frames_are_skipped() {
+    let cfg = config(0);
+    let mut r = rig(&cfg, false);
+    let out = Shared::default();
+    let exporter = queuetop::sink::export::Exporter::from_writer(Box::new(out.clone()));
+    r.app = AppLoop::new(AppState::new(&cfg), ui_common::ui(), cfg.ui.fps)
+        .with_wall_from_tokio_clock(ui_common::wall())
+        .with_exporter(exporter);
+    let feed = r.feed.clone();
+    tokio::spawn(async move {
+        for i in 0..3000 {
+            feed.send(summary(i)).await.expect("running");
+        }
+    });
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_secs(2)))
+        .await
+        .expect("loop");
+    let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
+    assert_eq!(text.lines().count(), 3000, "one line per event, flushed");
+    assert!(r.app.draws() < 10, "{} frames", r.app.draws());
+}
