@@ -138,6 +138,9 @@ pub struct DrawInfo {
     pub redraw_at: Option<Instant>,
     /// Queue rows that fit (the PgUp/PgDn step).
     pub list_rows: usize,
+    /// First queue row shown, to start from next frame so the list does
+    /// not jump while the selection moves inside it.
+    pub list_offset: usize,
 }
 
 /// Draws one frame. Pure: reads the states, changes nothing.
@@ -175,6 +178,7 @@ pub fn draw(
     let mut info = DrawInfo {
         redraw_at,
         list_rows: view.page_rows,
+        list_offset: view.list_offset,
     };
     match view.overlay {
         Overlay::Help => help::render(frame, body, &scene),
@@ -183,7 +187,7 @@ pub fn draw(
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
         }
-        Overlay::None => info.list_rows = main_screen(frame, body, &scene),
+        Overlay::None => (info.list_rows, info.list_offset) = main_screen(frame, body, &scene),
     }
     info
 }
@@ -191,7 +195,7 @@ pub fn draw(
 /// Queues, detail and alerts side by side (wide) or stacked (narrow), and
 /// one line for what needs attention most: a feed problem, else (narrow)
 /// the newest alert.
-fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
+fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let n = scene.rows.len() as u16;
     let q = scene.selected_queue();
     let focus = scene.view.focus;

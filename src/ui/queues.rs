@@ -12,8 +12,8 @@ use crate::ui::{Focus, Scene, figures};
 
 const BAR: usize = 10;
 
-/// Draws the list; returns how many rows fit.
-pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
+/// Draws the list; returns how many rows fit and the first row shown.
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let t = scene.theme();
     let view = scene.view;
     let state = scene.state;
@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
             )
         };
         frame.render_widget(Paragraph::new(msg).style(t.dim).block(block), area);
-        return inner_rows.max(1);
+        return (inner_rows.max(1), 0);
     }
 
     let dim_all = scene.not_live().is_some();
@@ -79,9 +79,16 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
         .row_highlight_style(t.selected)
         .highlight_symbol(">")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(scene.selected_pos());
+    // Start from last frame's offset (kept in range); the table scrolls
+    // only when the selection leaves the window.
+    let offset = view
+        .list_offset
+        .min(rows.len().saturating_sub(inner_rows.max(1)));
+    let mut ts = TableState::default()
+        .with_offset(offset)
+        .with_selected(scene.selected_pos());
     frame.render_stateful_widget(table, area, &mut ts);
-    inner_rows.max(1)
+    (inner_rows.max(1), ts.offset())
 }
 
 fn row<'a>(scene: &Scene, pos: usize, q: &'a QueueView, dim_all: bool) -> Row<'a> {
