@@ -194,14 +194,10 @@ fn sigterm_restores_the_terminal() {
     };
     start_demo(&t, "");
     let shell = t.pane_pid();
-    let out = Command::new("pkill")
-        .args(["-TERM", "-P", &shell.to_string()])
-        .output()
-        .expect("pkill");
-    assert!(
-        out.status.success(),
-        "no child of the shell to signal: {out:?}"
-    );
+    let child = child_of(shell).expect("queuetop runs as a child of the pane's shell");
+    // SAFETY: kill(2) on a pid we just found; no memory involved.
+    let rc = unsafe { libc::kill(child as i32, libc::SIGTERM) };
+    assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
     assert_terminal_restored(&t);
     t.line("echo EXIT=$?");
     t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
