@@ -78,6 +78,7 @@ fn reconnecting() {
         next_try: f.now + Duration::from_millis(3_200),
     });
     f.state.feed.status.last_error = Some("connection refused by 127.0.0.1:443".into());
+    f.state.feed.last_event = Some(f.now - Duration::from_secs(95));
     let v = view_with(&f, &[]);
     insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
 }

@@ -101,15 +101,27 @@ impl Scene<'_> {
         self.ui.glyphs
     }
     /// The panels show data that is not live: paused, or the feed is not
-    /// connected (what is shown is the last thing known).
-    pub fn not_live(&self) -> Option<&'static str> {
+    /// connected (what is shown is the last thing known, and when).
+    pub fn not_live(&self) -> Option<String> {
         if self.view.paused.is_some() {
-            Some("PAUSED")
-        } else if self.live.feed.status.state != ConnState::Connected {
-            Some("NOT LIVE")
-        } else {
-            None
+            return Some("PAUSED".into());
         }
+        if self.live.feed.status.state == ConnState::Connected {
+            return None;
+        }
+        // A wall time, not "n s ago": it stays true without redrawing.
+        Some(match self.live.feed.last_event {
+            Some(at) => {
+                let t = self.wall - self.now.saturating_duration_since(at);
+                format!(
+                    "NOT LIVE, last data {:02}:{:02}:{:02}",
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                )
+            }
+            None => "NOT LIVE".into(),
+        })
     }
     /// A bordered panel; the focused one gets a heavier border and a marker,
     /// not just a colour.
