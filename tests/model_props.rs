@@ -348,3 +348,15 @@ fn more_available_or_interacting_than_logged_in_stays_within_100() {
     assert_eq!(st.queues[0].metrics.available_ratio, 100.0);
     assert_eq!(st.queues[1].metrics.utilization, 100.0);
 }
+
+#[test]
+fn server_clock_ahead_records_zero_latency_and_counts_the_skew() {
+    let mut step = summary_step("q1", 0, 0, 0);
+    if let Step::Queue(q) = &mut step {
+        q.latency_ms = Some(-2);
+    }
+    let st = replay(quiet(), &[step]);
+    assert_eq!(st.feed.latency.min(), Some(0));
+    assert_eq!(st.feed.latency.p95(), Some(0));
+    assert_eq!(st.feed.clock_skew, 1);
+}

@@ -20,7 +20,12 @@ pub struct FeedStats {
     pub malformed: u64,
     pub unknown: u64,
     pub heartbeats: u64,
+    /// Latency of queue events, never negative (see `clock_skew`).
     pub latency: LatencyStats,
+    /// Events stamped by the server after we received them: its clock is
+    /// ahead of ours. Recorded as 0 ms latency (a negative figure would pull
+    /// the average and p95 below any real delay) and counted here.
+    pub clock_skew: u64,
     pub status: FeedStatus,
     /// First-snapshot events applied (not counted as events).
     pub snapshot_events: u64,
@@ -41,6 +46,7 @@ impl Default for FeedStats {
             unknown: 0,
             heartbeats: 0,
             latency: LatencyStats::default(),
+            clock_skew: 0,
             status: FeedStatus::connecting(),
             snapshot_events: 0,
             acked: 0,
@@ -270,10 +276,14 @@ impl AppState {
             self.feed.rate.record(now);
             self.feed.last_event = Some(now);
             if let Some(ms) = ev.latency_ms() {
+                if ms < 0 {
+                    self.feed.clock_skew += 1;
+                }
+                let ms = ms.max(0);
                 self.feed.latency.record(ms);
                 self.queues[i]
                     .latency_history
-                    .push(u64::try_from(ms).unwrap_or(0));
+                    .push(u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
                 let p95 = self.feed.latency.p95().unwrap_or(0);
                 let limit = self.limits.latency_ms;
                 let on = p95 >= i64::try_from(limit).unwrap_or(i64::MAX);
