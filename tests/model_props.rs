@@ -360,3 +360,27 @@ fn server_clock_ahead_records_zero_latency_and_counts_the_skew() {
     assert_eq!(st.feed.latency.p95(), Some(0));
     assert_eq!(st.feed.clock_skew, 1);
 }
+
+#[test]
+fn alerts_raised_before_a_queue_is_listed_count_on_its_view() {
+    let refused = Step::Other(FeedEvent::ServerError {
+        code: "400".into(),
+        message: "refused".into(),
+        queue_id: Some("x2".into()),
+    });
+    let rejected = Step::Other(FeedEvent::TopicRejected {
+        topic: "t1".into(),
+        reason: "no permission".into(),
+        queue_id: Some("q3".into()),
+    });
+    let named = Step::Other(FeedEvent::QueueName {
+        queue_id: "q3".into(),
+        name: "Support EN".into(),
+    });
+    let st = replay(
+        quiet(),
+        &[refused, summary_step("x2", 0, 0, 0), rejected, named],
+    );
+    assert_eq!(st.queue("x2").map(|q| q.active_alerts), Some(1));
+    assert_eq!(st.queue("q3").map(|q| q.active_alerts), Some(1));
+}

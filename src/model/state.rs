@@ -111,7 +111,10 @@ impl AppState {
         st
     }
 
-    fn push_queue(&mut self, view: QueueView) -> usize {
+    fn push_queue(&mut self, mut view: QueueView) -> usize {
+        // An alert may name the queue before its view exists (a refused
+        // subscription, then its first event).
+        view.active_alerts = self.alerts.active_for(&view.id);
         let i = self.queues.len();
         if !view.id.is_empty() {
             self.index.insert(view.id.clone(), i);
@@ -251,6 +254,7 @@ impl AppState {
                     Some(i) => {
                         self.queues[i].id = queue_id.to_string();
                         self.index.insert(queue_id.to_string(), i);
+                        self.queues[i].active_alerts = self.alerts.active_for(queue_id);
                         return true;
                     }
                     None => self.push_queue(QueueView::new(queue_id, None, false)),
