@@ -384,3 +384,38 @@ fn alerts_raised_before_a_queue_is_listed_count_on_its_view() {
     assert_eq!(st.queue("x2").map(|q| q.active_alerts), Some(1));
     assert_eq!(st.queue("q3").map(|q| q.active_alerts), Some(1));
 }
+
+#[test]
+fn a_stale_queue_configured_by_name_keeps_its_alert_when_its_id_arrives() {
+    let mut limits = quiet();
+    limits.stale_after_s = 1;
+    let named = Step::Other(FeedEvent::QueueName {
+        queue_id: "q3".into(),
+        name: "Support EN".into(),
+    });
+    let st = replay(
+        limits,
+        &[
+            Step::Tick { advance_ms: 0 },
+            Step::Tick { advance_ms: 1000 },
+            named,
+            // Its first event ends the staleness, and the alert with it.
+            summary_step("q3", 1, 1, 0),
+        ],
+    );
+    assert!(!st.alerts.is_active(Some(""), &AlertKind::Stale));
+    assert!(!st.alerts.is_active(Some("q3"), &AlertKind::Stale));
+    let moved: Vec<_> = st
+        .alerts
+        .list
+        .iter()
+        .filter(|a| matches!(a.queue_id.as_deref(), Some("" | "q3")))
+        .map(|a| (a.queue_id.as_deref(), a.kind.clone(), a.is_active()))
+        .collect();
+    let stale = AlertKind::Stale;
+    assert_eq!(
+        moved,
+        vec![(Some(""), stale.clone(), false), (Some("q3"), stale, false)],
+        "raised on '', moved to q3, cleared by its event"
+    );
+}

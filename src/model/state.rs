@@ -252,9 +252,7 @@ impl AppState {
                     .position(|q| q.id.is_empty() && q.name == name);
                 match unresolved {
                     Some(i) => {
-                        self.queues[i].id = queue_id.to_string();
-                        self.index.insert(queue_id.to_string(), i);
-                        self.queues[i].active_alerts = self.alerts.active_for(queue_id);
+                        self.resolve(i, queue_id);
                         return true;
                     }
                     None => self.push_queue(QueueView::new(queue_id, None, false)),
@@ -267,6 +265,29 @@ impl AppState {
         }
         q.name = name.to_string();
         true
+    }
+
+    /// Gives the name-only queue `i` its id. Its stale alert was raised
+    /// under the empty id: it moves to the real one, or nothing would ever
+    /// clear it.
+    fn resolve(&mut self, i: usize, queue_id: &str) {
+        self.queues[i].id = queue_id.to_string();
+        self.index.insert(queue_id.to_string(), i);
+        self.queues[i].active_alerts = self.alerts.active_for(queue_id);
+        if !self.queues[i].stale {
+            return;
+        }
+        let wall = self.wall;
+        let still_stale = self.queues.iter().any(|q| q.id.is_empty() && q.stale);
+        if !still_stale && self.alerts.clear(Some(""), &AlertKind::Stale, wall) {
+            for q in self.queues.iter_mut().filter(|q| q.id.is_empty()) {
+                q.active_alerts = self.alerts.active_for("");
+            }
+        }
+        let limit = self.limits.stale_after_s;
+        self.set_queue_alert(i, AlertKind::Stale, true, |q| {
+            format!("{}: no update for {limit} s", q.name)
+        });
     }
 
     fn apply_queue(&mut self, ev: &QueueEvent) {
