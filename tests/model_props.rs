@@ -252,7 +252,8 @@ fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), TestCa
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        // PROPTEST_CASES=5000 for a deeper run by hand.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
         // Minimized failures are kept below as regression tests instead.
         failure_persistence: None,
         ..ProptestConfig::default()
@@ -265,6 +266,31 @@ proptest! {
     ) {
         let mut st = AppState::with_queues(&configured(), limits);
         run(&mut st, &mut Clock::new(), &steps)?;
+    }
+
+    #[test]
+    fn latency_figures_stay_ordered_for_any_samples(
+        cap in prop_oneof![1..50usize, Just(1000)],
+        samples in prop::collection::vec(
+            prop_oneof![
+                0..5_000i64,
+                // A date from year 1 seen today, give or take.
+                Just(63_000_000_000_000i64),
+                (0..3i64).prop_map(|d| 316_000_000_000_001 + d),
+            ],
+            1..400,
+        ),
+    ) {
+        let mut l = queuetop::model::LatencyStats::new(cap);
+        for s in samples {
+            l.record(s);
+            let (Some(min), Some(avg), Some(max), Some(p95)) = (l.min(), l.avg(), l.max(), l.p95())
+            else {
+                return Err(TestCaseError::fail("missing figure"));
+            };
+            prop_assert!(min <= p95 && p95 <= max);
+            prop_assert!(min as f64 <= avg && avg <= max as f64, "{min} <= {avg} <= {max}");
+        }
     }
 
     #[test]
@@ -418,4 +444,19 @@ fn a_stale_queue_configured_by_name_keeps_its_alert_when_its_id_arrives() {
         vec![(Some(""), stale.clone(), false), (Some("q3"), stale, false)],
         "raised on '', moved to q3, cleared by its event"
     );
+}
+
+#[test]
+fn average_of_equal_huge_latencies_is_that_latency() {
+    let mut l = queuetop::model::LatencyStats::new(1000);
+    for v in [316_000_000_000_001i64, 316_000_000_000_003, 9_007_199_254_740_993] {
+        for _ in 0..1000 {
+            l.record(v);
+        }
+        let avg = l.avg().unwrap_or(f64::NAN);
+        assert!(
+            l.min().is_some_and(|m| m as f64 <= avg) && l.max().is_some_and(|m| avg <= m as f64),
+            "{v}: {avg}"
+        );
+    }
 }
