@@ -53,7 +53,11 @@ fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError> {
         .active()
         .map(|a| (a.queue_id.clone(), a.kind.clone()))
         .collect();
-    prop_assert_eq!(st.alerts.active_count(), listed.len(), "an alert listed twice");
+    prop_assert_eq!(
+        st.alerts.active_count(),
+        listed.len(),
+        "an alert listed twice"
+    );
     prop_assert_eq!(log.raises - log.clears, st.alerts.active_count());
     prop_assert_eq!(&listed, &log.active);
     prop_assert!(
@@ -106,6 +110,34 @@ fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError> {
                 "{}: stale flag and alert disagree",
                 q.id
             );
+            // The alerts say what the metrics say.
+            let over = q.summary.is_some() && m.utilization >= st.limits.utilization_pct;
+            prop_assert_eq!(
+                over,
+                st.alerts.is_active(Some(&q.id), &AlertKind::Utilization),
+                "{}: utilization {} vs limit {}",
+                q.id,
+                m.utilization,
+                st.limits.utilization_pct
+            );
+            let deficit_alerts: Vec<&str> = st
+                .alerts
+                .active()
+                .filter(|a| a.queue_id.as_deref() == Some(&q.id))
+                .filter_map(|a| match &a.kind {
+                    AlertKind::SkillDeficit { skill } => Some(skill.as_str()),
+                    _ => None,
+                })
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            prop_assert_eq!(
+                deficit_alerts,
+                m.skill_deficits
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+            );
         }
     }
     // A queue's own conditions are never left raised on a queue that is not
@@ -133,13 +165,18 @@ fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError> {
             )));
         };
         prop_assert!(min >= 0, "negative latency min {min}");
+        let limit = i64::try_from(st.limits.latency_ms).unwrap_or(i64::MAX);
+        prop_assert_eq!(st.alerts.is_active(None, &AlertKind::Latency), p95 >= limit);
         prop_assert!(min <= p95 && p95 <= max, "{min} <= {p95} <= {max}");
         prop_assert!(
             min as f64 <= avg && avg <= max as f64,
             "{min} <= {avg} <= {max}"
         );
     } else {
-        prop_assert_eq!((l.min(), l.max(), l.p95(), l.avg()), (None, None, None, None));
+        prop_assert_eq!(
+            (l.min(), l.max(), l.p95(), l.avg()),
+            (None, None, None, None)
+        );
     }
     Ok(())
 }
@@ -175,7 +212,9 @@ fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), TestCa
     prop_assert!(!body.contains(['\n', '\r']), "newline inside: {line:?}");
     let v: serde_json::Value = serde_json::from_str(body)
         .map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {line:?}")))?;
-    let obj = v.as_object().ok_or_else(|| TestCaseError::fail("not an object"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| TestCaseError::fail("not an object"))?;
     let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     let mut want = vec![
         "correlation_id",
@@ -191,7 +230,10 @@ fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), TestCa
     prop_assert_eq!(&v["event_type"], ev.kind.type_name());
     prop_assert_eq!(&v["topic"], ev.topic.as_str());
     prop_assert!(v["delivery_rate"].as_f64().is_some_and(|r| r >= 0.0));
-    prop_assert_eq!(v["events_processed"].as_u64(), Some(st.feed.events_processed));
+    prop_assert_eq!(
+        v["events_processed"].as_u64(),
+        Some(st.feed.events_processed)
+    );
     let latency = ev.latency_ms().filter(|_| !ev.snapshot);
     prop_assert_eq!(v["latency_ms"].as_i64(), latency);
     prop_assert_eq!(v["latency_ms"].is_null(), latency.is_none());
@@ -449,7 +491,11 @@ fn a_stale_queue_configured_by_name_keeps_its_alert_when_its_id_arrives() {
 #[test]
 fn average_of_equal_huge_latencies_is_that_latency() {
     let mut l = queuetop::model::LatencyStats::new(1000);
-    for v in [316_000_000_000_001i64, 316_000_000_000_003, 9_007_199_254_740_993] {
+    for v in [
+        316_000_000_000_001i64,
+        316_000_000_000_003,
+        9_007_199_254_740_993,
+    ] {
         for _ in 0..1000 {
             l.record(v);
         }
