@@ -17,6 +17,9 @@ pub(crate) const MAX_CHANNELS: usize = 20;
 pub(crate) const MAX_TOPICS: usize = 1000;
 /// Longest topic name.
 const MAX_TOPIC_LEN: usize = 200;
+/// How many expired channel ids are remembered, to answer 401 rather
+/// than 404 for them.
+const EXPIRED_MEMORY: usize = 1000;
 
 pub(crate) type Topics = Arc<HashSet<String>>;
 
@@ -44,6 +47,10 @@ pub(crate) enum Lookup {
 pub(crate) struct Channels {
     /// Oldest first.
     list: VecDeque<Channel>,
+    /// Ids of the latest expired channels, oldest first.
+    expired: VecDeque<String>,
+    pub expired_total: u64,
+    pub evicted_total: u64,
     rng: fastrand::Rng,
 }
 
@@ -51,29 +58,44 @@ impl Default for Channels {
     fn default() -> Self {
         Channels {
             list: VecDeque::new(),
+            expired: VecDeque::new(),
+            expired_total: 0,
+            evicted_total: 0,
             rng: fastrand::Rng::new(),
         }
     }
 }
 
 impl Channels {
-    /// Forgets expired channels; returns how many.
-    fn sweep(&mut self) -> u64 {
-        let now = Instant::now();
-        let before = self.list.len();
-        self.list.retain(|c| c.expires > now);
-        (before - self.list.len()) as u64
+    fn remember_expired(&mut self, id: String) {
+        if self.expired.len() >= EXPIRED_MEMORY {
+            self.expired.pop_front();
+        }
+        self.expired.push_back(id);
+        self.expired_total += 1;
     }
 
-    /// A new channel living `lifetime`; `.1` is true when the oldest was
-    /// evicted to make room (its sockets are told to close).
-    pub(crate) fn create(&mut self, lifetime: Duration) -> (String, bool, u64) {
-        let expired = self.sweep();
-        let mut evicted = false;
+    /// Forgets expired channels (remembering their ids); returns how many.
+    fn sweep(&mut self) -> u64 {
+        let now = Instant::now();
+        let mut n = 0;
+        while let Some(pos) = self.list.iter().position(|c| c.expires <= now) {
+            if let Some(c) = self.list.remove(pos) {
+                self.remember_expired(c.id);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// A new channel living `lifetime`; the oldest is evicted to make room
+    /// (its sockets are told to close).
+    pub(crate) fn create(&mut self, lifetime: Duration) -> String {
+        self.sweep();
         while self.list.len() >= MAX_CHANNELS {
             if let Some(old) = self.list.pop_front() {
                 old.kill.send_replace(Some(1000));
-                evicted = true;
+                self.evicted_total += 1;
             }
         }
         let mut bytes = [0u8; 16];
@@ -91,18 +113,18 @@ impl Channels {
             topics: watch::Sender::new(Arc::new(HashSet::new())),
             kill: watch::Sender::new(None),
         });
-        (id, evicted, expired)
+        id
     }
 
     pub(crate) fn lookup(&mut self, id: &str) -> Lookup {
-        let Some(pos) = self.list.iter().position(|c| c.id == id) else {
-            return Lookup::Unknown;
+        self.sweep();
+        let Some(c) = self.list.iter().find(|c| c.id == id) else {
+            return if self.expired.iter().any(|e| e == id) {
+                Lookup::Expired
+            } else {
+                Lookup::Unknown
+            };
         };
-        let c = &self.list[pos];
-        if c.expires <= Instant::now() {
-            self.list.remove(pos);
-            return Lookup::Expired;
-        }
         Lookup::Found(Attach {
             expires: c.expires,
             topics: c.topics.subscribe(),
@@ -112,7 +134,11 @@ impl Channels {
 
     /// Forgets a channel that reached its expiry.
     pub(crate) fn forget(&mut self, id: &str) {
-        self.list.retain(|c| c.id != id);
+        if let Some(pos) = self.list.iter().position(|c| c.id == id)
+            && let Some(c) = self.list.remove(pos)
+        {
+            self.remember_expired(c.id);
+        }
     }
 
     /// The channel's topics, for PUT (replace) and POST (add).
@@ -188,21 +214,23 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_21st_channel_evicts_the_oldest_and_expiry_forgets() {
         let mut c = Channels::default();
-        let (first, evicted, _) = c.create(Duration::from_secs(60));
-        assert!(!evicted);
+        let first = c.create(Duration::from_secs(60));
         for _ in 1..MAX_CHANNELS {
-            assert!(!c.create(Duration::from_secs(60)).1);
+            c.create(Duration::from_secs(60));
         }
+        assert_eq!(c.evicted_total, 0);
         let mut kill = match c.lookup(&first) {
             Lookup::Found(a) => a.kill,
             _ => panic!("first channel missing"),
         };
-        let (last, evicted, _) = c.create(Duration::from_secs(3600));
-        assert!(evicted);
+        let last = c.create(Duration::from_secs(3600));
+        assert_eq!(c.evicted_total, 1);
         assert!(matches!(c.lookup(&first), Lookup::Unknown));
         assert_eq!(*kill.borrow_and_update(), Some(1000));
+        let second = c.list[0].id.clone();
         tokio::time::advance(Duration::from_secs(61)).await;
         assert!(matches!(c.lookup(&last), Lookup::Found(_)));
-        assert_eq!(c.sweep(), MAX_CHANNELS as u64 - 1);
+        assert_eq!(c.expired_total, MAX_CHANNELS as u64 - 1);
+        assert!(matches!(c.lookup(&second), Lookup::Expired));
     }
 }

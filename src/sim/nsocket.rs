@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use super::Faults;
 use super::channels::{Attach, Lookup};
 use super::http::Body;
-use super::shared::{ConnCommand, Shared, lock, push_bounded};
+use super::shared::{ConnCommand, Shared, push_bounded};
 use super::{frames, handshake, nframes, rest};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
@@ -48,13 +48,10 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
     if let Some(resp) = handshake::take_fault(&shared) {
         return resp;
     }
-    let attach = match lock(&shared.channels).lookup(&id) {
+    let attach = match shared.with_channels(|c| c.lookup(&id)) {
         Lookup::Found(a) => a,
         Lookup::Expired => {
-            shared.stat(|s| {
-                s.handshakes_rejected += 1;
-                s.channels_expired += 1;
-            });
+            shared.stat(|s| s.handshakes_rejected += 1);
             return rest::error(
                 StatusCode::UNAUTHORIZED,
                 "channel.expired",
@@ -266,8 +263,7 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
             },
             _ = faults_rx.changed() => {}
             _ = &mut expiry => {
-                lock(&shared.channels).forget(&id);
-                shared.stat(|s| s.channels_expired += 1);
+                shared.with_channels(|c| c.forget(&id));
                 return c.close(1000, "channel expired", &mut stream).await;
             }
             _ = &mut deadline => {

@@ -9,16 +9,12 @@ use serde_json::{Value, json};
 use super::channels::{MAX_TOPICS, check_topic};
 use super::http::{Body, json_response};
 use super::rest::{Query, bad_request, not_found};
-use super::shared::{Shared, lock};
+use super::shared::Shared;
 
 pub(crate) fn create(shared: &Shared) -> Response<Body> {
     let lifetime = shared.channel_lifetime();
-    let (id, evicted, expired) = lock(&shared.channels).create(lifetime);
-    shared.stat(|s| {
-        s.channels_created += 1;
-        s.channels_evicted += u64::from(evicted);
-        s.channels_expired += expired;
-    });
+    let id = shared.with_channels(|c| c.create(lifetime));
+    shared.stat(|s| s.channels_created += 1);
     let expires = time::OffsetDateTime::now_utc()
         + time::Duration::try_from(lifetime).unwrap_or(time::Duration::days(36_500));
     json_response(
@@ -36,9 +32,9 @@ fn entities(topics: &HashSet<String>) -> Value {
 }
 
 pub(crate) fn list(shared: &Shared, id: &str) -> Response<Body> {
-    let mut channels = lock(&shared.channels);
-    match channels.topics(id) {
-        Some(t) => json_response(StatusCode::OK, &entities(&t.borrow())),
+    let topics = shared.with_channels(|c| c.topics(id).map(|t| t.borrow().clone()));
+    match topics {
+        Some(t) => json_response(StatusCode::OK, &entities(&t)),
         None => not_found(&format!("channel {id} not found (or expired)")),
     }
 }
@@ -86,24 +82,29 @@ pub(crate) fn subscribe(
             "{rejected} topic(s) rejected; send ignoreErrors=true to subscribe to the rest"
         ));
     }
-    let mut channels = lock(&shared.channels);
-    let Some(topics) = channels.topics(id) else {
-        return not_found(&format!("channel {id} not found (or expired)"));
-    };
-    let mut next: HashSet<String> = if replace {
-        HashSet::new()
-    } else {
-        (**topics.borrow()).clone()
-    };
-    next.extend(permitted.iter().cloned());
-    if next.len() > MAX_TOPICS {
-        return bad_request(&format!(
-            "the channel would hold {} topics, more than {MAX_TOPICS}: open another channel",
-            next.len()
-        ));
+    let outcome = shared.with_channels(|c| {
+        let topics = c.topics(id).ok_or(None)?;
+        let mut next: HashSet<String> = if replace {
+            HashSet::new()
+        } else {
+            (**topics.borrow()).clone()
+        };
+        next.extend(permitted.iter().cloned());
+        if next.len() > MAX_TOPICS {
+            return Err(Some(next.len()));
+        }
+        topics.send_replace(Arc::new(next));
+        Ok(())
+    });
+    match outcome {
+        Ok(()) => {}
+        Err(None) => return not_found(&format!("channel {id} not found (or expired)")),
+        Err(Some(n)) => {
+            return bad_request(&format!(
+                "the channel would hold {n} topics, more than {MAX_TOPICS}: open another channel"
+            ));
+        }
     }
-    topics.send_replace(Arc::new(next));
-    drop(channels);
     let n = permitted.len() as u64;
     shared.stat(|s| {
         s.topics_permitted += n;

@@ -161,6 +161,20 @@ impl Shared {
         let _ = self.events.send(Arc::new(SimEvent { kind, timestamp }));
     }
 
+    /// Runs `f` on the channels, then brings the channel stats up to date.
+    pub(crate) fn with_channels<R>(&self, f: impl FnOnce(&mut Channels) -> R) -> R {
+        let (r, expired, evicted) = {
+            let mut c = lock(&self.channels);
+            let r = f(&mut c);
+            (r, c.expired_total, c.evicted_total)
+        };
+        self.stat(|s| {
+            s.channels_expired = expired;
+            s.channels_evicted = evicted;
+        });
+        r
+    }
+
     pub(crate) fn channel_lifetime(&self) -> Duration {
         Duration::from_millis(self.channel_lifetime_ms.load(Ordering::Relaxed))
     }
