@@ -35,7 +35,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use cli::{SCENARIOS, run_cli};
+pub use cli::{SCENARIOS, run_cli, run_cli_protocol};
 pub use control::SimControl;
 
 use shared::Shared;
