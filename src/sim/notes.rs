@@ -261,3 +261,7 @@ pub(crate) fn scripted_summary(
         )],
     }
 }
+
+#[cfg(test)]
+#[path = "notes_tests.rs"]
+mod tests;

@@ -256,7 +256,7 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
 
 /// The notifications one model tick makes: user status changes, then the
 /// observations of every queue that changed, then due totals.
-fn notes_for(
+pub(crate) fn notes_for(
     model: &Model,
     notes: &mut Notes,
     events: &[QueueEventKind],
