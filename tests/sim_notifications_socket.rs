@@ -313,7 +313,9 @@ async fn unknown_channel_socket_is_404_and_needs_no_token() {
 async fn many_queues_need_two_channels() {
     let sim = start(SimOptions {
         queues: 1200,
-        event_interval: Duration::from_millis(50),
+        // Light enough for a debug build on a loaded machine.
+        agents_per_queue: 3,
+        event_interval: Duration::from_millis(100),
         ..SimOptions::default()
     })
     .await;
@@ -325,10 +327,12 @@ async fn many_queues_need_two_channels() {
     let (_, _, mut a) = open_channel(&sim, &topics[..1000]).await;
     let (_, _, mut b) = open_channel(&sim, &topics[1000..]).await;
     let first: HashSet<&str> = topics[..1000].iter().map(String::as_str).collect();
-    for _ in 0..50 {
-        let v = next_note(&mut a).await;
+    for i in 0..50 {
+        let v = tokio::time::timeout(SOON, next_note(&mut a)).await;
+        let v = v.unwrap_or_else(|_| panic!("a, round {i}: {:?}", sim.stats()));
         assert!(first.contains(v["topicName"].as_str().unwrap()));
-        let v = next_note(&mut b).await;
+        let v = tokio::time::timeout(SOON, next_note(&mut b)).await;
+        let v = v.unwrap_or_else(|_| panic!("b, round {i}: {:?}", sim.stats()));
         assert!(!first.contains(v["topicName"].as_str().unwrap()));
     }
 }
@@ -344,4 +348,26 @@ async fn socket_faults_apply_to_channels() {
     let s = sim.stats();
     assert_eq!(s.notifications_sent, 5);
     assert_eq!(s.malformed_sent, 2);
+}
+
+#[tokio::test]
+async fn flood_on_a_channel_keeps_correlation_ids_unique_and_increasing() {
+    let sim = start(SimOptions {
+        queues: 4,
+        ..SimOptions::default()
+    })
+    .await;
+    let topics = all_queue_topics(&sim);
+    let (_, _, mut ws) = open_channel(&sim, &topics).await;
+    sim.control().set_flood(true);
+    let mut last = 0;
+    for _ in 0..3000 {
+        let v = next_note(&mut ws).await;
+        assert!(topics.iter().any(|t| t == v["topicName"].as_str().unwrap()));
+        let s = seq(&v);
+        assert!(s > last, "{s} after {last}");
+        last = s;
+    }
+    sim.control().set_flood(false);
+    assert!(sim.stats().notifications_sent >= 3000);
 }

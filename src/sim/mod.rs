@@ -15,6 +15,7 @@ mod handshake;
 mod http;
 mod model;
 mod names;
+mod nflood;
 mod nframes;
 mod notes;
 mod nsocket;

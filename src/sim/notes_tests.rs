@@ -142,3 +142,29 @@ fn partial_messages_add_up_to_the_model_and_numbers_only_grow() {
     assert!(partial > 100, "{partial} partial messages");
     assert!(totals > 50, "{totals} totals messages");
 }
+
+#[test]
+#[ignore = "a measurement, not a check: cargo test --release --lib sim::notes::tests::cost -- --ignored --nocapture"]
+fn cost_of_a_tick_with_1000_queues() {
+    let mut model = Model::new(1, 1000, 8, 1000);
+    let mut notes = Notes::new(1000);
+    let seq = AtomicU64::new(0);
+    let t0 = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..60 {
+        let events = model.tick();
+        n += notes_for(
+            &model,
+            &mut notes,
+            &events,
+            "2026-11-27T19:20:25.123Z",
+            0,
+            &seq,
+        )
+        .len();
+    }
+    eprintln!(
+        "60 ticks of 1000 queues: {n} notifications in {:?}",
+        t0.elapsed()
+    );
+}

@@ -24,7 +24,8 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use super::Faults;
 use super::channels::{Attach, Lookup};
 use super::http::Body;
-use super::shared::{ConnCommand, Shared, push_bounded};
+use super::nflood::NoteFlood;
+use super::shared::{ConnCommand, Shared, lock, push_bounded};
 use super::{frames, handshake, nframes, rest};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
@@ -33,6 +34,8 @@ type Ws = WebSocketStream<TokioIo<Upgraded>>;
 type Sink = SplitSink<Ws, Message>;
 type Stream = SplitStream<Ws>;
 
+/// Frames written per flood batch before a flush.
+const FLOOD_BATCH: u64 = 64;
 /// How long a close waits for the peer's close reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Far enough away to mean "never" without overflowing the clock.
@@ -159,6 +162,27 @@ impl Conn {
         .await;
     }
 
+    /// Notifications still allowed before a drop/close fault fires.
+    fn remaining(&self, f: &Faults) -> u64 {
+        [f.drop_after_events, f.close_after_events.map(|c| c.0)]
+            .into_iter()
+            .flatten()
+            .map(|n| n.saturating_sub(self.sent))
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    fn count_flood(&mut self, n: u64) {
+        if n > 0 {
+            self.sent += n;
+            let last = self.shared.seq.load(std::sync::atomic::Ordering::Relaxed);
+            self.shared.stat(|s| {
+                s.notifications_sent += n;
+                s.last_correlation_id = last;
+            });
+        }
+    }
+
     fn dropped(&self) {
         self.shared.stat(|s| s.drops += 1);
     }
@@ -168,6 +192,25 @@ impl Conn {
         self.shared.stat(|s| s.socket_closing_sent += 1);
         Ok(())
     }
+}
+
+async fn flood_batch(
+    sink: &mut Sink,
+    flood: Option<&mut NoteFlood>,
+    shared: &Shared,
+    limit: u64,
+    fed: &mut u64,
+) -> Result<(), WsError> {
+    let Some(flood) = flood else {
+        return std::future::pending().await;
+    };
+    let stamp = super::shared::now_stamp();
+    for _ in 0..limit.min(FLOOD_BATCH) {
+        sink.feed(Message::text(flood.next_frame(&stamp, &shared.seq)))
+            .await?;
+        *fed += 1;
+    }
+    sink.flush().await
 }
 
 fn is_ping(text: &str) -> bool {
@@ -210,7 +253,10 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
     let closing = sleep_until(after(closing_every));
     let deadline = sleep_until(after(None));
     tokio::pin!(expiry, closing, deadline);
+    let mut flood: Option<NoteFlood> = None;
+    let mut fed = 0u64;
     loop {
+        c.count_flood(std::mem::take(&mut fed));
         let f = faults_rx.borrow_and_update().clone();
         if f.socket_closing_every != closing_every {
             closing_every = f.socket_closing_every;
@@ -225,6 +271,14 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
             Some(None) => return c.dropped(),
             None => {}
         }
+        let mut flooding = f.flood && !f.silent;
+        if flooding && flood.is_none() {
+            let model = lock(&shared.model).clone();
+            let subscribed = topics.borrow().clone();
+            flood = Some(NoteFlood::build(model, &subscribed));
+        }
+        flooding &= flood.as_ref().is_some_and(|fl| !fl.is_empty());
+        let limit = c.remaining(&f);
         tokio::select! {
             biased;
             cmd = cmds.recv() => match cmd {
@@ -300,6 +354,12 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
                 Err(RecvError::Lagged(n)) => shared.stat(|s| s.events_lagged += n),
                 Err(RecvError::Closed) => return,
             },
+            r = flood_batch(&mut c.sink, flood.as_mut(), &shared, limit, &mut fed), if flooding => {
+                if r.is_err() {
+                    c.count_flood(fed);
+                    return;
+                }
+            }
         }
     }
 }

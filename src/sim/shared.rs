@@ -251,6 +251,10 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
         for kind in events {
             shared.publish(kind, stamp.clone());
         }
+        // A tick of a big center can outlast the interval; without this the
+        // next tick is ready at once and the sockets on the same runtime
+        // would starve until tokio's budget forced a yield.
+        tokio::task::yield_now().await;
     }
 }
 
