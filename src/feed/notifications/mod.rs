@@ -5,8 +5,11 @@
 //! `session` is the lifecycle of all channels inside the feed task (ping,
 //! watchdog, make-before-break handover); `mapping` turns frames into
 //! domain events; `topics` and `dedupe` are the small rules in between.
+pub mod channel;
 pub mod dedupe;
 pub mod mapping;
 #[cfg(test)]
 mod mapping_tests;
+pub(crate) mod session;
+pub mod setup;
 pub mod topics;
