@@ -184,6 +184,19 @@ mod tests {
         assert!(Cli::try_parse_from(["queuetop", "--protocol", "sse"]).is_err());
     }
 
+    /// Help text is part of the interface: a change shows up in review.
+    #[test]
+    fn help_snapshots() {
+        insta::assert_snapshot!("help", Cli::command().render_long_help().to_string());
+        for sub in ["demo", "sim", "check-config", "snapshot"] {
+            let mut c = Cli::command();
+            // Built, so the usage line reads `queuetop sim` as the binary prints it.
+            c.build();
+            let s = c.find_subcommand_mut(sub).unwrap();
+            insta::assert_snapshot!(format!("help_{sub}"), s.render_long_help().to_string());
+        }
+    }
+
     #[test]
     fn every_help_has_an_example() {
         let mut cmd = Cli::command();

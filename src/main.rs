@@ -38,11 +38,6 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn not_available(mode: &str) -> ExitCode {
-    eprintln!("queuetop: {mode} is not available yet in this build");
-    ExitCode::from(EXIT_FAILURE)
-}
-
 /// Loads the config for a mode that connects: warnings on stderr (before
 /// any TUI starts); on errors, every problem on stderr and exit code 2.
 fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
@@ -75,10 +70,11 @@ fn report_problems(problems: &[config::ConfigProblem], hint: &str) {
 
 /// `queuetop`: the TUI monitor.
 fn run_monitor(cli: &Cli) -> ExitCode {
-    if let Err(code) = load_config(cli) {
-        return code;
-    }
-    not_available("the monitor (TUI)")
+    let cfg = match load_config(cli) {
+        Ok(cfg) => std::sync::Arc::new(cfg),
+        Err(code) => return code,
+    };
+    run_async(&cfg, false, queuetop::app::run_tui(cfg.clone()))
 }
 
 /// Runs an async mode on a fresh runtime with the audit log installed;
@@ -95,17 +91,30 @@ where
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(fut);
+    // Do not wait for blocked reader threads (crossterm's, the tty watcher).
+    rt.shutdown_background();
+    exit_code(result)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
+        .map_err(|e| {
             eprintln!("queuetop: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
-    match rt.block_on(fut) {
+            ExitCode::from(EXIT_FAILURE)
+        })
+}
+
+/// A mode's result as the process exit code; an error is printed (after
+/// the terminal was restored) and exits 1.
+fn exit_code(result: color_eyre::Result<i32>) -> ExitCode {
+    match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(EXIT_FAILURE)),
         Err(e) => {
             eprintln!("queuetop: {e:#}");
@@ -127,31 +136,44 @@ fn run_headless(cli: &Cli) -> ExitCode {
 /// `queuetop demo`: simulator in-process plus the monitor.
 fn run_demo(cli: &Cli) -> ExitCode {
     let protocol = cli.protocol.unwrap_or_default();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("queuetop: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
+        Err(code) => return code,
     };
     let result = rt.block_on(queuetop::app::run_demo(protocol, cli.ascii));
-    // Do not wait for blocked reader threads (crossterm's, the tty watcher).
     rt.shutdown_background();
-    match result {
-        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(EXIT_FAILURE)),
-        Err(e) => {
-            eprintln!("queuetop: {e:?}");
-            ExitCode::from(EXIT_FAILURE)
-        }
-    }
+    exit_code(result)
 }
 
 /// `queuetop sim`: the simulator alone.
-fn run_sim(_cli: &Cli) -> ExitCode {
-    not_available("`sim`")
+fn run_sim(cli: &Cli) -> ExitCode {
+    let Some(Command::Sim {
+        listen,
+        scenario,
+        seed,
+        queues,
+    }) = &cli.command
+    else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    let defaults = queuetop::sim::SimOptions::default();
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let run = queuetop::sim::run_cli(
+        *listen,
+        scenario.as_deref(),
+        seed.unwrap_or(defaults.seed),
+        queues.unwrap_or(defaults.queues),
+    );
+    match rt.block_on(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("queuetop: {e:#}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
 }
 
 /// `queuetop snapshot`: first summary of every queue, then exit.

@@ -183,16 +183,33 @@ fn usage_errors_and_missing_files_exit_2() {
 }
 
 #[test]
-fn modes_not_built_yet_say_so() {
-    let dir = tempfile::tempdir().unwrap();
-    for args in [&["demo"][..], &["sim"]] {
-        let out = run(args, dir.path());
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(
-            text(&out.stderr).contains("not available yet in this build"),
-            "{args:?}"
-        );
+fn sim_prints_a_ready_config_and_stops_on_sigint() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_queuetop"))
+        .args(["sim", "--seed", "7", "--queues", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    // The config ends with the last [[queue]]'s events line; read until
+    // three queues were printed (EOF would end the loop too).
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if printed.matches("[[queue]]").count() == 3 && line.starts_with("events") {
+            break;
+        }
     }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert!(printed.contains("[genesys]"), "{printed}");
+    assert!(printed.contains("http://127.0.0.1:"), "{printed}");
+    assert_eq!(printed.matches("[[queue]]").count(), 3, "{printed}");
+    assert_eq!(status.code(), Some(0));
 }
 
 #[test]

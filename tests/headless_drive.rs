@@ -212,3 +212,36 @@ async fn snapshot_times_out_when_a_queue_never_reports() {
     assert!(sim.stats().acks_sent >= 1, "it did connect and subscribe");
     sim.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_flood_still_flushes_and_hears_the_signal() {
+    let mut h = start();
+    let events = h.events.clone();
+    let mut commands = std::mem::replace(&mut h.commands, mpsc::channel(1).1);
+    // A feed that never pauses until told to quit.
+    let feed = tokio::spawn(async move {
+        let mut sent = 0u64;
+        loop {
+            tokio::select! {
+                biased;
+                cmd = commands.recv() => {
+                    assert_eq!(cmd, Some(FeedCommand::Quit));
+                    events.send(status(ConnState::Closed)).await.unwrap();
+                    return sent;
+                }
+                r = events.send(summary(1)) => {
+                    r.unwrap();
+                    sent += 1;
+                }
+            }
+        }
+    });
+    // Wait until several drains have been flushed, then signal.
+    while *h.sink.flushes.lock().unwrap() < 5 {
+        tokio::task::yield_now().await;
+    }
+    h.quit.take().unwrap().send(()).unwrap();
+    assert_eq!(h.task.await.unwrap(), 0);
+    let sent = feed.await.unwrap();
+    assert_eq!(h.sink.lines() as u64, sent, "every event exported");
+}

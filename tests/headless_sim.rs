@@ -1,166 +1,13 @@
-//! `queuetop --headless` and `queuetop snapshot` as the real binary against
-//! an in-test simulator on loopback (realtime feed, real sockets).
+//! `queuetop --headless` as the real binary against an in-test simulator
+//! on loopback (realtime feed, real sockets).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+mod headless_common;
+
 use std::time::Duration;
 
-use queuetop::event::{AgentState, AgentStatus, QueueEventKind, QueueSummary, SkillCount};
-use queuetop::sim::{self, SimHandle, SimOptions};
-
-/// Bound for anything that should happen "now" on loopback.
-const SOON: Duration = Duration::from_secs(20);
-
-struct Run {
-    dir: tempfile::TempDir,
-    child: Child,
-}
-
-impl Run {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap_or_default()
-    }
-
-    /// Waits (bounded) until the export holds `n` lines.
-    async fn export_lines(&self, n: usize) -> Vec<String> {
-        let ok = wait_until(|| self.read("export.ndjson").lines().count() >= n).await;
-        let text = self.read("export.ndjson");
-        assert!(
-            ok,
-            "expected {n} export lines, got:\n{text}\nstderr:\n{}",
-            self.read("stderr")
-        );
-        text.lines().map(str::to_string).collect()
-    }
-
-    fn signal(&self, sig: i32) {
-        let pid = i32::try_from(self.child.id()).unwrap();
-        // SAFETY: kill(2) on our own child's pid; no memory is involved.
-        let rc = unsafe { libc::kill(pid, sig) };
-        assert_eq!(rc, 0);
-    }
-
-    async fn exit(&mut self) -> ExitStatus {
-        let mut status = None;
-        wait_until(|| {
-            status = self.child.try_wait().unwrap();
-            status.is_some()
-        })
-        .await;
-        match status {
-            Some(s) => s,
-            None => {
-                let _ = self.child.kill();
-                panic!("queuetop did not exit; stderr:\n{}", self.read("stderr"));
-            }
-        }
-    }
-}
-
-impl Drop for Run {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Polls a condition every 20 ms for at most `SOON`.
-async fn wait_until(mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = tokio::time::Instant::now() + SOON;
-    while tokio::time::Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    cond()
-}
-
-async fn start_sim(opts: SimOptions) -> SimHandle {
-    sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap()
-}
-
-fn scripted() -> SimOptions {
-    SimOptions {
-        generate: false,
-        queues: 2,
-        ..SimOptions::default()
-    }
-}
-
-/// Starts the binary with `args` and a config pointing at `sim`; stdout,
-/// stderr, the export and the audit log all land in one temp dir.
-fn spawn(sim: &SimHandle, args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let audit = d.join("audit.log");
-    let config = format!(
-        "{}\n[log]\naudit_file = {}\nlevel = \"trace\"\n",
-        sim.config_toml("realtime"),
-        toml::Value::String(audit.to_str().unwrap().into())
-    );
-    let cfg = write_private(d, "config.toml", &config);
-    let export = d.join("export.ndjson");
-    let child = Command::new(env!("CARGO_BIN_EXE_queuetop"))
-        .args(args)
-        .arg("--config")
-        .arg(&cfg)
-        .arg("--export")
-        .arg(&export)
-        .current_dir(d)
-        .env_remove("GENESYS_CLIENT_ID")
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env_remove("GENESYS_ENVIRONMENT")
-        .env_remove("QUEUETOP_CONFIG")
-        .env_remove("RUST_LOG")
-        .env("HOME", d)
-        .env("XDG_CONFIG_HOME", d.join("config"))
-        .env("XDG_DATA_HOME", d.join("data"))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(d.join("stdout")).unwrap())
-        .stderr(std::fs::File::create(d.join("stderr")).unwrap())
-        .spawn()
-        .unwrap();
-    Run { dir, child }
-}
-
-fn write_private(dir: &Path, name: &str, body: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let p = dir.join(name);
-    std::fs::write(&p, body).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-    p
-}
-
-fn summary(q: &str, counts: [u32; 4], skills: &[(&str, u32)]) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: q.into(),
-        queue_name: Some("from the server".into()),
-        agents_available: counts[0],
-        agents_logged_in: counts[1],
-        agents_interacting: counts[2],
-        interactions_waiting: counts[3],
-        skills: skills
-            .iter()
-            .map(|(n, a)| {
-                (
-                    n.to_string(),
-                    SkillCount {
-                        available: *a,
-                        required: Some(1),
-                    },
-                )
-            })
-            .collect::<BTreeMap<_, _>>(),
-    })
-}
+use headless_common::{SOON, scripted, spawn, start_sim, summary, wait_until};
+use queuetop::event::{AgentState, AgentStatus, QueueEventKind};
+use queuetop::sim::SimOptions;
 
 /// Replaces the values that depend on the clock: receipt timestamp,
 /// delivery rate and latency (checked to be an integer first).
@@ -249,10 +96,39 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
         run.read("audit.log")
     );
 
+    // Spanish is covered again: that deficit clears, Arabic stays.
+    ctl.push(summary(
+        &q1,
+        [3, 10, 6, 4],
+        &[("Spanish", 1), ("Billing", 2), ("Arabic", 0)],
+    ));
+    let lines = run.export_lines(4).await;
+    assert!(
+        lines[3].contains(r#""skillDeficits":["Arabic"]"#),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        wait_until(|| run.read("audit.log").contains("skill deficit cleared")).await,
+        "audit log:\n{}",
+        run.read("audit.log")
+    );
+    let audit = run.read("audit.log");
+    let cleared: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains("skill deficit cleared"))
+        .collect();
+    assert_eq!(cleared.len(), 1);
+    assert!(
+        cleared[0].contains(r#""skill":"Spanish""#),
+        "{}",
+        cleared[0]
+    );
+
     run.signal(libc::SIGTERM);
     let status = run.exit().await;
     assert_eq!(status.code(), Some(0), "stderr:\n{}", run.read("stderr"));
-    assert_eq!(run.read("export.ndjson").lines().count(), 3);
+    assert_eq!(run.read("export.ndjson").lines().count(), 4);
     assert!(run.read("audit.log").contains("SIGTERM received"));
     sim.shutdown().await;
 }
@@ -320,51 +196,41 @@ async fn a_feed_that_stops_for_good_exits_1_with_the_reason() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn snapshot_prints_every_queue_then_exits_0() {
-    let sim = start_sim(SimOptions {
-        queues: 3,
-        ..SimOptions::default()
-    })
-    .await;
-    let mut run = spawn(&sim, &["snapshot"]);
-    assert_eq!(
-        run.exit().await.code(),
-        Some(0),
-        "stderr:\n{}",
-        run.read("stderr")
-    );
+async fn export_to_stdout_with_logs_on_stderr() {
+    let sim = start_sim(scripted()).await;
+    let (q1, _) = sim.queues()[0].clone();
+    let mut run = spawn(&sim, &["--headless", "--export", "-"]);
+    assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
+    for n in 1..=3 {
+        sim.control().push(summary(&q1, [n, 10, 10 - n, 0], &[]));
+    }
+    assert!(wait_until(|| run.read("stdout").lines().count() >= 3).await);
+    run.signal(libc::SIGINT);
+    assert_eq!(run.exit().await.code(), Some(0));
     let out = run.read("stdout");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 4, "{out}");
-    assert!(lines[0].starts_with("QUEUE"), "{out}");
-    assert!(
-        lines[0].contains("AVAIL/LOGGED") && lines[0].contains("DEFICITS"),
-        "{out}"
-    );
-    for (_, name) in sim.queues() {
-        assert!(out.contains(&name), "{name} in {out}");
+    assert_eq!(lines.len(), 3, "only export lines on stdout:\n{out}");
+    for (i, l) in lines.iter().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["events_processed"], i as u64 + 1);
     }
+    assert!(run.read("stderr").contains("headless run started"));
+    assert!(!run.path("export.ndjson").exists());
+    sim.shutdown().await;
+}
 
-    let mut run = spawn(&sim, &["snapshot", "--json"]);
-    assert_eq!(
-        run.exit().await.code(),
-        Some(0),
-        "stderr:\n{}",
-        run.read("stderr")
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_that_cannot_be_written_ends_the_run_with_1() {
+    let sim = start_sim(scripted()).await;
+    let (q1, _) = sim.queues()[0].clone();
+    let mut run = spawn(&sim, &["--headless", "--export", "/dev/full"]);
+    assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
+    sim.control().push(summary(&q1, [1, 2, 1, 0], &[]));
+    assert_eq!(run.exit().await.code(), Some(1));
+    let stderr = run.read("stderr");
+    assert!(
+        stderr.contains("cannot write the export"),
+        "stderr:\n{stderr}"
     );
-    let v: serde_json::Value = serde_json::from_str(&run.read("stdout")).unwrap();
-    let arr = v.as_array().unwrap();
-    assert_eq!(arr.len(), 3);
-    for q in arr {
-        let logged = q["agentsLoggedIn"].as_f64().unwrap();
-        let inter = q["agentsInteracting"].as_f64().unwrap();
-        let want = if logged == 0.0 {
-            0.0
-        } else {
-            inter / logged * 100.0
-        };
-        assert_eq!(q["utilization"].as_f64().unwrap(), want);
-        assert!(q["skillDeficits"].is_array());
-    }
     sim.shutdown().await;
 }

@@ -275,6 +275,19 @@ async fn waiting_interactions_kept_and_removed() {
     st.apply(&it("c2", InteractionState::Abandoned, 0));
     st.apply(&it("c1", InteractionState::Ended, 0));
     assert!(st.queue("B").unwrap().waiting.is_empty());
+
+    // Ends missed (a reconnect): the summary's count wins, the least
+    // recently heard of go first.
+    for c in ["d1", "d2", "d3"] {
+        st.apply(&it(c, InteractionState::Waiting, 0));
+        tokio::time::advance(Duration::from_secs(1)).await;
+    }
+    st.apply(&it("d1", InteractionState::Waiting, 3000));
+    st.apply(&event(summary("B", 1, 1, 0, 2, &[]), None));
+    let b = st.queue("B").unwrap();
+    assert_eq!(b.waiting.keys().collect::<Vec<_>>(), vec!["d1", "d3"]);
+    st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
+    assert!(st.queue("B").unwrap().waiting.is_empty());
 }
 
 #[tokio::test(start_paused = true)]

@@ -24,6 +24,8 @@ use crate::sink::export::Exporter;
 const TARGET: &str = "queuetop::headless";
 /// The latency figures go to the audit log every this many events.
 const LATENCY_LOG_EVERY: u64 = 50;
+/// Most events handled between two flushes (the feed channel's size).
+const DRAIN_MAX: usize = crate::feed::CHANNEL_CAPACITY;
 /// How long the feed gets to close cleanly (and deliver what it still has).
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
@@ -36,6 +38,7 @@ pub async fn run(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     })?;
     // Handlers first, so a signal during start-up is not lost.
     let shutdown = shutdown_signal().wrap_err("cannot install the SIGINT/SIGTERM handlers")?;
+    tracing::info!(target: TARGET, export = %path, queues = cfg.queues.len(), "headless run started");
     let feed = crate::feed::spawn(cfg.clone());
     let commands = feed.commands.clone();
     let result = drive(&cfg, feed.events, &feed.commands, exporter, shutdown).await;
@@ -82,6 +85,12 @@ pub async fn drive(
                 close(&mut h, &mut events, commands).await?;
                 return Ok(0);
             }
+            // Before events: ready once a second, so it cannot starve them,
+            // and a flood on one queue cannot hide another going stale.
+            _ = tick.tick() => {
+                h.st.tick(Instant::now(), OffsetDateTime::now_utc());
+                h.log_alerts();
+            }
             ev = events.recv() => {
                 let Some(ev) = ev else {
                     h.flush()?;
@@ -89,7 +98,9 @@ pub async fn drive(
                     return Ok(1);
                 };
                 h.handle(&ev)?;
-                while let Ok(ev) = events.try_recv() {
+                // Bounded, so a flood still flushes, ticks and hears signals.
+                for _ in 0..DRAIN_MAX {
+                    let Ok(ev) = events.try_recv() else { break };
                     h.handle(&ev)?;
                 }
                 h.flush()?;
@@ -99,10 +110,6 @@ pub async fn drive(
                     let _ = commands.try_send(FeedCommand::Quit);
                     return Ok(1);
                 }
-            }
-            _ = tick.tick() => {
-                h.st.tick(Instant::now(), OffsetDateTime::now_utc());
-                h.log_alerts();
             }
         }
     }

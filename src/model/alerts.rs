@@ -1,6 +1,6 @@
 //! Alerts: raised once, cleared when the condition ends, with times.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use time::OffsetDateTime;
 
@@ -44,22 +44,60 @@ pub struct AlertTransition {
     pub alert: Alert,
 }
 
-type AlertKey = (Option<String>, AlertKind);
-
 /// Active and recent alerts, bounded.
 #[derive(Debug, Clone, Default)]
 pub struct Alerts {
     /// Newest last; bounded history (cleared ones drop off first).
     pub list: Vec<Alert>,
-    /// Keys of the active alerts: "is it raised?" without a scan.
-    active: BTreeSet<AlertKey>,
+    /// Kinds of the active alerts, feed-wide and by queue id: "is it
+    /// raised?" without a scan or an allocation.
+    feed_active: BTreeSet<AlertKind>,
+    queue_active: HashMap<String, BTreeSet<AlertKind>>,
     transitions: VecDeque<AlertTransition>,
 }
 
 impl Alerts {
     pub fn is_active(&self, queue_id: Option<&str>, kind: &AlertKind) -> bool {
-        self.active
-            .contains(&(queue_id.map(str::to_string), kind.clone()))
+        self.kinds(queue_id).is_some_and(|k| k.contains(kind))
+    }
+
+    fn kinds(&self, queue_id: Option<&str>) -> Option<&BTreeSet<AlertKind>> {
+        match queue_id {
+            None => Some(&self.feed_active),
+            Some(q) => self.queue_active.get(q),
+        }
+    }
+
+    /// Marks active; false when it already was.
+    fn activate(&mut self, queue_id: Option<&str>, kind: AlertKind) -> bool {
+        match queue_id {
+            None => self.feed_active.insert(kind),
+            Some(q) => match self.queue_active.get_mut(q) {
+                Some(set) => set.insert(kind),
+                None => {
+                    self.queue_active
+                        .insert(q.to_string(), BTreeSet::from([kind]));
+                    true
+                }
+            },
+        }
+    }
+
+    /// Marks inactive; false when it was not active.
+    fn deactivate(&mut self, queue_id: Option<&str>, kind: &AlertKind) -> bool {
+        match queue_id {
+            None => self.feed_active.remove(kind),
+            Some(q) => {
+                let Some(set) = self.queue_active.get_mut(q) else {
+                    return false;
+                };
+                let removed = set.remove(kind);
+                if set.is_empty() {
+                    self.queue_active.remove(q);
+                }
+                removed
+            }
+        }
     }
 
     pub fn active(&self) -> impl Iterator<Item = &Alert> {
@@ -79,18 +117,17 @@ impl Alerts {
         message: String,
         at: OffsetDateTime,
     ) -> bool {
-        let key = (queue_id.map(str::to_string), kind);
-        if self.active.contains(&key) {
+        if self.is_active(queue_id, &kind) {
             return false;
         }
         let alert = Alert {
-            kind: key.1.clone(),
-            queue_id: key.0.clone(),
+            kind: kind.clone(),
+            queue_id: queue_id.map(str::to_string),
             message,
             raised_at: at,
             cleared_at: None,
         };
-        self.active.insert(key);
+        self.activate(queue_id, kind);
         self.note(true, &alert);
         self.list.push(alert);
         self.trim();
@@ -99,15 +136,14 @@ impl Alerts {
 
     /// Clears an active alert. True when it was active.
     pub fn clear(&mut self, queue_id: Option<&str>, kind: &AlertKind, at: OffsetDateTime) -> bool {
-        let key = (queue_id.map(str::to_string), kind.clone());
-        if !self.active.remove(&key) {
+        if !self.deactivate(queue_id, kind) {
             return false;
         }
         // Bounded scan, only on a transition (rare), never per event.
         if let Some(i) = self
             .list
             .iter()
-            .rposition(|a| a.is_active() && a.kind == key.1 && a.queue_id == key.0)
+            .rposition(|a| a.is_active() && a.kind == *kind && a.queue_id.as_deref() == queue_id)
         {
             self.list[i].cleared_at = Some(at);
             let alert = self.list[i].clone();
@@ -141,12 +177,19 @@ impl Alerts {
         pred: impl Fn(&AlertKind) -> bool,
         at: OffsetDateTime,
     ) -> bool {
-        let keys: Vec<AlertKey> = self
-            .active
+        let mut keys: Vec<(Option<String>, AlertKind)> = self
+            .feed_active
             .iter()
-            .filter(|(_, k)| pred(k))
-            .cloned()
+            .filter(|k| pred(k))
+            .map(|k| (None, k.clone()))
             .collect();
+        for (q, set) in &self.queue_active {
+            keys.extend(
+                set.iter()
+                    .filter(|k| pred(k))
+                    .map(|k| (Some(q.clone()), k.clone())),
+            );
+        }
         let mut changed = false;
         for (q, k) in keys {
             changed |= self.clear(q.as_deref(), &k, at);
@@ -156,18 +199,7 @@ impl Alerts {
 
     /// Active alerts of one queue.
     pub fn active_for(&self, queue_id: &str) -> usize {
-        let from = (
-            Some(queue_id.to_string()),
-            AlertKind::SkillDeficit {
-                skill: String::new(),
-            },
-        );
-        // Keys sort by queue first, and that kind with an empty skill is
-        // the least kind: the queue's alerts are one contiguous run.
-        self.active
-            .range(from..)
-            .take_while(|(q, _)| q.as_deref() == Some(queue_id))
-            .count()
+        self.queue_active.get(queue_id).map_or(0, BTreeSet::len)
     }
 
     /// Takes the raise/clear transitions since the last call (oldest
@@ -186,14 +218,15 @@ impl Alerts {
         });
     }
 
+    /// Drops the oldest cleared alerts past the cap. Active ones stay:
+    /// dropping one would make its still-true condition raise it again on
+    /// the next event; they are bounded by the conditions that exist.
     fn trim(&mut self) {
         while self.list.len() > ALERT_HISTORY {
-            // Cleared ones go first; an active one only when all are active.
-            let i = self.list.iter().position(|a| !a.is_active()).unwrap_or(0);
-            let gone = self.list.remove(i);
-            if gone.is_active() {
-                self.active.remove(&(gone.queue_id, gone.kind));
-            }
+            let Some(i) = self.list.iter().position(|a| !a.is_active()) else {
+                break;
+            };
+            self.list.remove(i);
         }
     }
 }
@@ -245,5 +278,26 @@ mod tests {
         assert!(a.is_active(None, &AlertKind::Latency));
         assert_eq!(a.list[0].kind, AlertKind::Latency);
         assert_eq!(a.active_count(), 1);
+    }
+
+    #[test]
+    fn active_alerts_are_never_dropped_so_never_raised_twice() {
+        let mut a = Alerts::default();
+        let n = ALERT_HISTORY as i64 + 10;
+        for i in 0..n {
+            let k = AlertKind::SkillDeficit {
+                skill: i.to_string(),
+            };
+            assert!(a.raise(Some("Q"), k, "d".into(), t(i)));
+        }
+        for i in 0..n {
+            let k = AlertKind::SkillDeficit {
+                skill: i.to_string(),
+            };
+            assert!(!a.set(Some("Q"), k, true, String::new, t(n)));
+        }
+        assert_eq!(a.active_count(), n as usize);
+        assert_eq!(a.active_for("Q"), n as usize);
+        assert_eq!(a.take_transitions().len(), TRANSITIONS_KEPT);
     }
 }

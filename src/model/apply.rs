@@ -4,7 +4,8 @@ use crate::event::{
     AgentState, InteractionState, QueueEvent, QueueEventKind, QueueInteraction, QueueSummary,
 };
 use crate::model::queue::{MAX_AGENTS, MAX_WAITING};
-use crate::model::{AgentRow, AlertKind, AppState, CapacityMetrics, WaitingRow};
+use crate::model::{AgentRow, AlertKind, AppState, CapacityMetrics, QueueView, WaitingRow};
+use tokio::time::Instant;
 
 pub(crate) fn queue_event(st: &mut AppState, i: usize, ev: &QueueEvent) {
     match &ev.kind {
@@ -31,8 +32,6 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
         .push(metrics.utilization.round() as u64);
     q.waiting_history.push(u64::from(s.interactions_waiting));
     let old = std::mem::take(&mut q.metrics.skill_deficits);
-    let id = q.id.clone();
-    let name = q.name.clone();
 
     // Both lists are sorted: one merge finds what ended and what began.
     let new = &metrics.skill_deficits;
@@ -50,18 +49,16 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
             }
             std::cmp::Ordering::Less => {
                 let skill = old[a].clone();
-                st.set_alert(
-                    Some(&id),
-                    AlertKind::SkillDeficit { skill },
-                    false,
-                    String::new,
-                );
+                st.set_queue_alert(i, AlertKind::SkillDeficit { skill }, false, |_| {
+                    String::new()
+                });
                 a += 1;
             }
             std::cmp::Ordering::Greater => {
                 let skill = new[b].clone();
-                let msg = format!("{name}: no idle agent with skill {skill}");
-                st.set_alert(Some(&id), AlertKind::SkillDeficit { skill }, true, || msg);
+                let msg =
+                    |q: &QueueView| format!("{}: no idle agent with skill {}", q.name, new[b]);
+                st.set_queue_alert(i, AlertKind::SkillDeficit { skill }, true, msg);
                 b += 1;
             }
         }
@@ -69,21 +66,42 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
 
     let util = metrics.utilization;
     let limit = st.limits.utilization_pct;
-    st.set_alert(Some(&id), AlertKind::Utilization, util >= limit, || {
-        format!("{name}: utilization {util:.1}% >= {limit}%")
+    st.set_queue_alert(i, AlertKind::Utilization, util >= limit, |q| {
+        format!("{}: utilization {util:.1}% >= {limit}%", q.name)
     });
     let q = &mut st.queues[i];
     q.metrics = metrics;
     q.summary = Some(s.clone());
+    trim_waiting(q, s.interactions_waiting);
+}
+
+/// The summary is the full state of the queue: when it counts fewer
+/// waiting interactions than are tracked, the end of some was missed (for
+/// example across a reconnect). Drop the least recently heard of, so a
+/// long-gone interaction never shows as a live, ever longer wait.
+fn trim_waiting(q: &mut QueueView, waiting: u32) {
+    let keep = usize::try_from(waiting).unwrap_or(usize::MAX);
+    if q.waiting.len() <= keep {
+        return;
+    }
+    let mut by_seen: Vec<(Instant, String)> = q
+        .waiting
+        .values()
+        .map(|w| (w.seen, w.conversation_id.clone()))
+        .collect();
+    by_seen.sort_unstable();
+    let extra = q.waiting.len() - keep;
+    for (_, id) in by_seen.into_iter().take(extra) {
+        q.waiting.remove(&id);
+    }
 }
 
 fn waiting_alert(st: &mut AppState, i: usize) {
     let q = &st.queues[i];
     let waiting = q.waiting_count();
     let limit = st.limits.waiting;
-    let (id, name) = (q.id.clone(), q.name.clone());
-    st.set_alert(Some(&id), AlertKind::Waiting, waiting >= limit, || {
-        format!("{name}: {waiting} waiting >= {limit}")
+    st.set_queue_alert(i, AlertKind::Waiting, waiting >= limit, |q| {
+        format!("{}: {waiting} waiting >= {limit}", q.name)
     });
 }
 
@@ -93,10 +111,14 @@ fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEve
         InteractionState::Waiting | InteractionState::Alerting => {
             if let Some(row) = q.waiting.get_mut(&it.conversation_id) {
                 row.media_type = it.media_type.clone();
-                if let Some(ms) = it.wait_ms {
-                    row.wait_ms = ms;
-                    row.seen = ev.received;
-                }
+                // Keep (wait_ms, seen) a pair: without a new figure, age
+                // the old one to now, so `seen` is always "last heard of".
+                let aged = row.wait_ms.saturating_add(
+                    u64::try_from(ev.received.saturating_duration_since(row.seen).as_millis())
+                        .unwrap_or(u64::MAX),
+                );
+                row.wait_ms = it.wait_ms.unwrap_or(aged);
+                row.seen = ev.received;
             } else if q.waiting.len() >= MAX_WAITING {
                 q.overflow += 1;
             } else {

@@ -264,7 +264,6 @@ impl AppState {
         self.wall = ev.received_wall;
         self.started.get_or_insert(now);
         let i = self.queue_or_insert(ev.kind.queue_id());
-        let qid = self.queues[i].id.clone();
 
         if !ev.snapshot {
             self.feed.events_processed += 1;
@@ -291,9 +290,29 @@ impl AppState {
         q.events += 1;
         if q.stale {
             q.stale = false;
-            self.set_alert(Some(&qid), AlertKind::Stale, false, String::new);
+            self.set_queue_alert(i, AlertKind::Stale, false, |_| String::new());
         }
         crate::model::apply::queue_event(self, i, ev);
+    }
+
+    /// Raises or clears one alert of queue `i`, keeping its count right.
+    /// Borrows rather than clones the id: this runs on every event.
+    pub(crate) fn set_queue_alert(
+        &mut self,
+        i: usize,
+        kind: AlertKind,
+        on: bool,
+        message: impl FnOnce(&QueueView) -> String,
+    ) {
+        let wall = self.wall;
+        let q = &mut self.queues[i];
+        let view: &QueueView = q;
+        if self
+            .alerts
+            .set(Some(&view.id), kind, on, || message(view), wall)
+        {
+            q.active_alerts = self.alerts.active_for(&q.id);
+        }
     }
 
     /// Raises or clears one alert, keeping the per-queue counts right.
@@ -351,10 +370,8 @@ impl AppState {
             }
             changed = true;
             self.queues[i].stale = stale;
-            let id = self.queues[i].id.clone();
-            let name = self.queues[i].name.clone();
-            self.set_alert(Some(&id), AlertKind::Stale, stale, || {
-                format!("{name}: no update for {limit} s")
+            self.set_queue_alert(i, AlertKind::Stale, stale, |q| {
+                format!("{}: no update for {limit} s", q.name)
             });
         }
         changed
