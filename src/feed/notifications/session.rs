@@ -165,14 +165,15 @@ impl Feed {
                 "no queues to monitor: add a [[queue]] to the config".into(),
             ));
         }
+        // Known in config order before members arrive: the snapshot's order.
+        for q in &queues {
+            st.mapper.add_queue(&q.id, q.name.clone());
+        }
         let load = setup::load_people(rest, token, &queues, &mut st.mapper);
         match or_command(&mut self.commands, &mut self.commands_open, load).await {
             Err(cmd) => return Err(idle_command(cmd)),
             Ok(Err(e)) => return Err(self.rest_failed(e)),
             Ok(Ok(())) => {}
-        }
-        for q in &queues {
-            st.mapper.add_queue(&q.id, q.name.clone());
         }
         let all = setup::all_topics(&queues, &st.mapper);
         let slots = topics::chunk(&all).map_err(Outcome::Stop)?;
