@@ -8,10 +8,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::time::Instant;
+
+pub use super::wire::Envelope;
+use super::wire::{IntervalData, Metric, ObservationBody, QueryResponse};
 
 use crate::event::{
     AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals,
@@ -62,92 +64,6 @@ pub struct Mapper {
     user_queues: HashMap<String, Vec<String>>,
     /// Queue ids in the order they became known (the snapshot's order).
     order: Vec<String>,
-}
-
-/// A parsed notification, not yet applied: the feed reads its correlation
-/// id first, so a duplicate is dropped before it can touch the counts.
-#[derive(Deserialize)]
-pub struct Envelope {
-    #[serde(rename = "topicName")]
-    topic_name: String,
-    #[serde(rename = "eventBody")]
-    event_body: Value,
-    #[serde(default)]
-    metadata: Option<Metadata>,
-}
-
-impl Envelope {
-    pub fn correlation_id(&self) -> Option<&str> {
-        self.metadata.as_ref()?.correlation_id.as_deref()
-    }
-
-    pub fn topic(&self) -> &str {
-        &self.topic_name
-    }
-}
-
-#[derive(Deserialize)]
-struct Metadata {
-    #[serde(rename = "CorrelationId", default)]
-    correlation_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Group {
-    #[serde(rename = "queueId")]
-    queue_id: String,
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ObservationBody {
-    group: Group,
-    data: Vec<IntervalData>,
-}
-
-#[derive(Deserialize)]
-struct IntervalData {
-    interval: String,
-    metrics: Vec<Metric>,
-}
-
-#[derive(Deserialize)]
-struct Metric {
-    metric: String,
-    #[serde(default)]
-    qualifier: Option<String>,
-    #[serde(default)]
-    stats: Stats,
-    #[serde(default)]
-    observations: Option<Vec<Observation>>,
-}
-
-#[derive(Deserialize, Default)]
-struct Stats {
-    #[serde(default)]
-    count: Option<u64>,
-    #[serde(default)]
-    ratio: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct Observation {
-    #[serde(rename = "requestedRoutingSkillIds", default)]
-    requested_routing_skill_ids: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct QueryResponse {
-    #[serde(default)]
-    results: Vec<QueryResult>,
-}
-
-#[derive(Deserialize)]
-struct QueryResult {
-    group: Group,
-    #[serde(default)]
-    data: Vec<Metric>,
 }
 
 /// Where a frame came from and when it arrived.

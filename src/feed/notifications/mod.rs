@@ -10,6 +10,8 @@ pub mod dedupe;
 pub mod mapping;
 #[cfg(test)]
 mod mapping_tests;
+mod read;
 pub(crate) mod session;
 pub mod setup;
 pub mod topics;
+mod wire;
