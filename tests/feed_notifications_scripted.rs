@@ -312,6 +312,14 @@ async fn socket_closing_hands_over_make_before_break_and_applies_every_event_onc
     }
     until_seq(&mut h, &mut seen, 10).await;
     assert_each_once(&seen, 10);
+    let g = h.gauges.clone();
+    assert_eq!(g.duplicates_dropped(), 3, "the replayed three");
+    assert_eq!(g.dedupe_held(), 10);
+    assert_eq!(g.channels_open(), 1);
+    until(&mut h, &mut seen, "the old channel's reader ends", || {
+        g.channels_closing() == 0
+    })
+    .await;
     assert!(
         !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
         "a handover is not a reconnect: {seen:#?}"

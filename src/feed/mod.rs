@@ -21,6 +21,7 @@ mod session;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -56,6 +57,37 @@ pub struct FeedHandle {
     pub events: mpsc::Receiver<FeedEvent>,
     pub commands: mpsc::Sender<FeedCommand>,
     pub task: JoinHandle<()>,
+    /// What the feed holds in memory, readable while it runs.
+    pub gauges: Arc<FeedGauges>,
+}
+
+/// Sizes of what the feed task holds, for soak tests and diagnostics
+/// (relaxed atomics: a reading, not a synchronisation point).
+#[derive(Debug, Default)]
+pub struct FeedGauges {
+    /// Correlation ids remembered for dedupe (bounded).
+    pub dedupe_held: AtomicUsize,
+    /// Duplicate notifications dropped since start.
+    pub duplicates_dropped: AtomicU64,
+    /// Notification channels open and read.
+    pub channels_open: AtomicUsize,
+    /// Channels closed after a handover whose last frames are still read.
+    pub channels_closing: AtomicUsize,
+}
+
+impl FeedGauges {
+    pub fn dedupe_held(&self) -> usize {
+        self.dedupe_held.load(Ordering::Relaxed)
+    }
+    pub fn duplicates_dropped(&self) -> u64 {
+        self.duplicates_dropped.load(Ordering::Relaxed)
+    }
+    pub fn channels_open(&self) -> usize {
+        self.channels_open.load(Ordering::Relaxed)
+    }
+    pub fn channels_closing(&self) -> usize {
+        self.channels_closing.load(Ordering::Relaxed)
+    }
 }
 
 /// Starts the feed for `cfg.genesys.protocol`. Must be called inside a
@@ -63,11 +95,14 @@ pub struct FeedHandle {
 pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
     let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
     let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let task = tokio::spawn(Feed::new(cfg, ev_tx, cmd_rx).run());
+    let feed = Feed::new(cfg, ev_tx, cmd_rx);
+    let gauges = feed.gauges.clone();
+    let task = tokio::spawn(feed.run());
     FeedHandle {
         events,
         commands,
         task,
+        gauges,
     }
 }
 
@@ -159,6 +194,7 @@ pub(crate) struct Feed {
     pending_reconnect: bool,
     malformed: u64,
     unknown: u64,
+    gauges: Arc<FeedGauges>,
 }
 
 impl Feed {
@@ -181,6 +217,7 @@ impl Feed {
             pending_reconnect: false,
             malformed: 0,
             unknown: 0,
+            gauges: Arc::new(FeedGauges::default()),
         }
     }
 

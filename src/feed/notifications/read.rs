@@ -3,6 +3,7 @@
 //! make-before-break handover on `socket_closing` or before expiry.
 
 use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -93,7 +94,9 @@ impl Feed {
                         return Outcome::Retry { error: "internal: frame channel closed".into(), delay: Delay::Backoff };
                     };
                     let before = chans.live.iter().map(|l| l.generation).sum::<u64>();
-                    if let Some(out) = self.on_frame(st, frame, tx, chans).await {
+                    let out = self.on_frame(st, frame, tx, chans).await;
+                    self.gauge(st, chans);
+                    if let Some(out) = out {
                         return out;
                     }
                     if std::mem::take(&mut self.pending_reconnect) {
@@ -105,13 +108,26 @@ impl Feed {
                     }
                 }
                 () = &mut watchdog => {
-                    if let Some(out) = self.on_timer(st, tx, chans, silence).await {
+                    let out = self.on_timer(st, tx, chans, silence).await;
+                    self.gauge(st, chans);
+                    if let Some(out) = out {
                         return out;
                     }
                     watchdog.as_mut().reset(next_due(chans));
                 }
             }
         }
+    }
+
+    /// Publishes what the loop holds (relaxed stores: cheap per frame).
+    pub(super) fn gauge(&self, st: &State, chans: &Channels) {
+        let g = &self.gauges;
+        g.dedupe_held.store(st.dedupe.len(), Ordering::Relaxed);
+        g.duplicates_dropped
+            .store(st.dedupe.dropped(), Ordering::Relaxed);
+        g.channels_open.store(chans.live.len(), Ordering::Relaxed);
+        g.channels_closing
+            .store(chans.retiring.len(), Ordering::Relaxed);
     }
 
     /// Pings quiet channels, declares silent ones dead, rolls over expiring ones.

@@ -88,7 +88,10 @@ impl Feed {
         };
         let outcome = match self.start(st, &token, &tx, &mut chans).await {
             Some(out) => out,
-            None => self.read_all(st, &tx, &mut rx, &mut chans).await,
+            None => {
+                self.gauge(st, &chans);
+                self.read_all(st, &tx, &mut rx, &mut chans).await
+            }
         };
         if matches!(outcome, Outcome::Quit | Outcome::Reconnect) {
             let reason = if matches!(outcome, Outcome::Quit) {
@@ -98,6 +101,9 @@ impl Feed {
             };
             chans.close_all(reason).await;
         }
+        chans.live.clear();
+        chans.retiring.clear();
+        self.gauge(st, &chans);
         outcome
     }
 
