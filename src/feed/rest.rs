@@ -286,7 +286,10 @@ impl RestClient {
         token: &SecretString,
         queue_id: &str,
     ) -> Result<Vec<Member>, RestError> {
-        let base = format!("/api/v2/routing/queues/{queue_id}/members?expand=skills,routingStatus");
+        let base = format!(
+            "/api/v2/routing/queues/{}/members?expand=skills,routingStatus",
+            segment(queue_id)
+        );
         let ents: Vec<MemberEntity> = self.pages(&base, token).await?;
         Ok(ents
             .into_iter()
@@ -358,13 +361,26 @@ impl RestClient {
         topics: &[String],
     ) -> Result<Vec<TopicState>, RestError> {
         let body: Vec<Value> = topics.iter().map(|t| json!({ "id": t })).collect();
-        let path =
-            format!("/api/v2/notifications/channels/{channel_id}/subscriptions?ignoreErrors=true");
+        let path = format!(
+            "/api/v2/notifications/channels/{}/subscriptions?ignoreErrors=true",
+            segment(channel_id)
+        );
         let page: Page<TopicState> = self
             .call(Method::PUT, &path, token, Some(&Value::Array(body)))
             .await?;
         Ok(page.entities)
     }
+}
+
+/// An id as one path segment: ids come from config or a server, and
+/// neither may add a path or a query.
+fn segment(id: &str) -> percent_encoding::PercentEncode<'_> {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(id, SEGMENT)
 }
 
 /// An error answer as a plain message: status, and the body's `code` and
