@@ -124,6 +124,9 @@ would be monitored. Exit 0 when valid, 2 when not."
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
+        /// Seconds to wait for every queue's first summary
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
     },
 }
 

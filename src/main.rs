@@ -178,13 +178,15 @@ fn run_sim(cli: &Cli) -> ExitCode {
 
 /// `queuetop snapshot`: first summary of every queue, then exit.
 fn run_snapshot(cli: &Cli) -> ExitCode {
-    let json = matches!(cli.command, Some(Command::Snapshot { json: true }));
+    let Some(Command::Snapshot { json, timeout }) = cli.command else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
     let cfg = match load_config(cli) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
     let cfg = std::sync::Arc::new(cfg);
-    let timeout = queuetop::app::snapshot::DEFAULT_TIMEOUT;
+    let timeout = std::time::Duration::from_secs(timeout);
     run_async(
         &cfg,
         false,

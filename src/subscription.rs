@@ -77,6 +77,10 @@ pub struct Subscription {
     topic: String,
     kind: EventType,
     filter: Option<Filter>,
+    /// The filter as written: what goes on the wire. The canonical form
+    /// (`Filter`'s Display) normalises spacing and can be longer than the
+    /// 2048 characters the input fitted in.
+    filter_text: Option<String>,
     queue_id: Option<String>,
 }
 
@@ -100,14 +104,16 @@ impl Subscription {
             None => None,
             Some(text) => {
                 let f = Filter::parse(text).map_err(SubscriptionError::Filter)?;
-                (!f.is_empty()).then_some(f)
+                (!f.is_empty()).then(|| (f, text.to_string()))
             }
         };
+        let (filter, filter_text) = filter.unzip();
         Ok(Subscription {
             id: id.to_string(),
             topic: topic.to_string(),
             kind,
             filter,
+            filter_text,
             queue_id,
         })
     }
@@ -126,6 +132,11 @@ impl Subscription {
 
     pub fn filter(&self) -> Option<&Filter> {
         self.filter.as_ref()
+    }
+
+    /// The filter text as written, sent on the wire.
+    pub fn filter_text(&self) -> Option<&str> {
+        self.filter_text.as_deref()
     }
 
     /// The queue the topic names; None for all queues.
@@ -243,7 +254,7 @@ impl SubscriptionSet {
                 id: &s.id,
                 topic: &s.topic,
                 kind: s.kind.as_str(),
-                filter: s.filter.as_ref().map(|f| f.to_string()),
+                filter: s.filter_text.clone(),
             })
             .collect();
         // ok: plain strings always serialize.

@@ -187,6 +187,20 @@ fn tab_cycles_focus_and_arrows_follow_it() {
     press(&mut v, &f, KeyCode::Down);
     assert_eq!(v.detail_scroll, 1);
     assert_eq!(selected_name(&v, &f), "Billing", "list did not move");
+    for _ in 0..50 {
+        press(&mut v, &f, KeyCode::Down);
+    }
+    assert_eq!(
+        v.detail_scroll, 9,
+        "Billing shows 10 agents: stops at the last"
+    );
+    assert_eq!(press(&mut v, &f, KeyCode::Down), Effect::None);
+    press(&mut v, &f, KeyCode::Home);
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Up),
+        Effect::Redraw,
+        "scrolls back at once"
+    );
     press(&mut v, &f, KeyCode::Tab);
     assert_eq!(v.focus, Focus::Alerts);
     press(&mut v, &f, KeyCode::Tab);
@@ -228,5 +242,16 @@ fn the_help_table_lists_every_binding_once() {
     assert_eq!(
         keys::action_for(&KeyEvent::from(KeyCode::Char('?'))),
         Some(Action::Help)
+    );
+}
+
+#[test]
+fn the_readme_keys_table_is_the_keymap() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SCREEN.md"))
+        .expect("docs/SCREEN.md");
+    let table = queuetop::ui::help::markdown_table();
+    assert!(
+        doc.contains(&table),
+        "docs/SCREEN.md is out of date; its keys table must be exactly:\n{table}"
     );
 }

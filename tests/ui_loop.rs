@@ -288,3 +288,60 @@ async fn pause_freezes_the_panels_while_the_feed_counts_on() {
     assert_eq!(shown.feed.events_processed, 1, "the panels did not");
     assert!(screen(&r).contains("PAUSED"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_resize_redraws_once() {
+    let cfg = config(0);
+    let mut r = rig(&cfg, false);
+    let keys = r.keys.clone();
+    tokio::spawn(async move {
+        sleep(Duration::from_secs(1)).await;
+        keys.send(Ok(Event::Resize(100, 30))).expect("open");
+        // Focus changes and unknown keys draw nothing.
+        keys.send(Ok(Event::FocusLost)).expect("open");
+        keys.send(key('x')).expect("open");
+    });
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_secs(10)))
+        .await
+        .expect("loop");
+    assert_eq!(r.app.draws(), 2, "the first frame and the resize");
+}
+
+/// A writer the test can read back.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl io::Write for Shared {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_event_is_exported_even_when_frames_are_skipped() {
+    let cfg = config(0);
+    let mut r = rig(&cfg, false);
+    let out = Shared::default();
+    let exporter = queuetop::sink::export::Exporter::from_writer(Box::new(out.clone()));
+    r.app = AppLoop::new(AppState::new(&cfg), ui_common::ui(), cfg.ui.fps)
+        .with_wall_from_tokio_clock(ui_common::wall())
+        .with_exporter(exporter);
+    let feed = r.feed.clone();
+    tokio::spawn(async move {
+        for i in 0..3000 {
+            feed.send(summary(i)).await.expect("running");
+        }
+    });
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_secs(2)))
+        .await
+        .expect("loop");
+    let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf-8");
+    assert_eq!(text.lines().count(), 3000, "one line per event, flushed");
+    assert!(r.app.draws() < 10, "{} frames", r.app.draws());
+}

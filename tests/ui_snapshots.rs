@@ -121,11 +121,28 @@ fn ascii_mode() {
 }
 
 #[test]
-fn ascii_wide() {
-    let f = fixture();
-    let v = view_with(&f, &[]);
-    let backend = screen(&f, &v, &ascii_ui(), 160, 48);
-    assert!(backend.to_string().is_ascii());
+fn ascii_everywhere() {
+    let mut f = fixture();
+    f.state.feed = ui_common::feed_stats(queuetop::event::ConnState::Reconnecting {
+        attempt: 2,
+        max_attempts: 0,
+        next_try: f.now + Duration::from_secs(3),
+    });
+    let views: [&[Action]; 6] = [
+        &[],
+        &[Action::Help],
+        &[Action::Alerts],
+        &[Action::Zoom],
+        &[Action::Pause, Action::Filter],
+        &[Action::FocusNext, Action::FocusNext],
+    ];
+    for actions in views {
+        let v = view_with(&f, actions);
+        for (w, h) in [(80, 24), (160, 48), (40, 10)] {
+            let text = screen(&f, &v, &ascii_ui(), w, h).to_string();
+            assert!(text.is_ascii(), "{actions:?} at {w}x{h}:\n{text}");
+        }
+    }
 }
 
 #[test]
@@ -195,4 +212,19 @@ fn every_theme_marks_the_selection_with_more_than_colour() {
             theme.name
         );
     }
+}
+
+#[test]
+fn alerts_focused_on_a_narrow_screen() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::FocusNext, Action::FocusNext]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn connecting_with_a_queue_that_has_no_data_yet() {
+    let mut f = fixture();
+    f.state.feed = ui_common::feed_stats(ConnState::Connecting);
+    let v = view_with(&f, &[Action::Jump(4)]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
 }

@@ -17,6 +17,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, sleep_until};
 
 use crate::app::redraw::RedrawPolicy;
+use crate::app::sinks::Sinks;
 use crate::app::terminal::Stop;
 use crate::event::{FeedCommand, FeedEvent};
 use crate::model::AppState;
@@ -67,6 +68,7 @@ pub struct AppLoop {
     events_applied: u64,
     /// Set in tests: wall time follows the (paused) tokio clock.
     wall_anchor: Option<(Instant, OffsetDateTime)>,
+    sinks: Sinks,
 }
 
 impl AppLoop {
@@ -81,7 +83,14 @@ impl AppLoop {
             feed_open: true,
             events_applied: 0,
             wall_anchor: None,
+            sinks: Sinks::default(),
         }
+    }
+
+    /// Writes an export line for every queue event, as headless mode does.
+    pub fn with_exporter(mut self, exporter: crate::sink::export::Exporter) -> Self {
+        self.sinks.exporter = Some(exporter);
+        self
     }
 
     /// Derives wall time from the tokio clock, starting at `wall` now, so
@@ -147,8 +156,9 @@ impl AppLoop {
                 }
                 msg = io.feed.recv(), if self.feed_open => match msg {
                     Some(ev) => {
-                        self.apply(&ev);
-                        self.drain(&mut io.feed);
+                        self.apply(&ev)?;
+                        self.drain(&mut io.feed)?;
+                        self.sinks.flush().map_err(export_error)?;
                     }
                     None => {
                         self.feed_open = false;
@@ -160,21 +170,25 @@ impl AppLoop {
         }
     }
 
-    fn apply(&mut self, ev: &FeedEvent) {
+    fn apply(&mut self, ev: &FeedEvent) -> io::Result<()> {
         self.events_applied += 1;
         if self.state.apply(ev) {
             self.policy.mark_dirty();
         }
+        self.sinks
+            .after_apply(&mut self.state, ev)
+            .map_err(export_error)
     }
 
     /// Everything already queued, up to the budget.
-    fn drain(&mut self, feed: &mut mpsc::Receiver<FeedEvent>) {
+    fn drain(&mut self, feed: &mut mpsc::Receiver<FeedEvent>) -> io::Result<()> {
         for _ in 0..DRAIN_BUDGET {
             match feed.try_recv() {
-                Ok(ev) => self.apply(&ev),
+                Ok(ev) => self.apply(&ev)?,
                 Err(_) => break,
             }
         }
+        Ok(())
     }
 
     fn on_input(
@@ -230,4 +244,11 @@ impl AppLoop {
         self.policy.drawn(now, info.redraw_at);
         Ok(())
     }
+}
+
+fn export_error(e: io::Error) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        format!("cannot write the export file: {e}; check export.path (or --export)"),
+    )
 }

@@ -3,10 +3,11 @@ pub mod demo;
 pub mod event_loop;
 pub mod headless;
 pub mod redraw;
+pub mod sinks;
 pub mod snapshot;
 pub mod terminal;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use time::UtcOffset;
 use crate::config::Config;
 use crate::event::FeedCommand;
 use crate::model::AppState;
+use crate::sink::export::Exporter;
 use crate::ui::{Ui, theme};
 
 pub use demo::run_demo;
@@ -40,6 +42,18 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     // harmlessly, and must come before ratatui chains its panic hook.
     let _ = color_eyre::install();
 
+    let exporter = match cfg.export_path.as_deref() {
+        None => None,
+        Some("-") => {
+            return Err(eyre!(
+                "export.path is \"-\" (stdout), which is the screen in the monitor; \
+                 use `queuetop --headless` to export to stdout, or set a file path"
+            ));
+        }
+        Some(path) => Some(Exporter::open(path).wrap_err_with(|| {
+            format!("cannot open the export file {path}; point export.path (or --export) at a writable file")
+        })?),
+    };
     let mut ui = Ui::new(&cfg, theme::no_color_env());
     ui.utc_offset = local_offset();
     let state = AppState::new(&cfg);
@@ -54,6 +68,9 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
         commands: feed.commands,
     };
     let mut app = AppLoop::new(state, ui, cfg.ui.fps);
+    if let Some(e) = exporter {
+        app = app.with_exporter(e);
+    }
     let result = app.run(guard.terminal(), &mut io, shutdown.wait()).await;
     drop(guard);
 
@@ -63,11 +80,12 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     if tokio::time::timeout(FEED_GOODBYE, &mut task).await.is_err() {
         task.abort();
     }
-    match result.wrap_err("drawing the screen")? {
+    match result.wrap_err("the monitor stopped")? {
         Exit::Quit => Ok(0),
         Exit::Stopped(stop) => Ok(stop.exit_code()),
         Exit::InputGone(why) => {
-            eprintln!("queuetop: {why}; exiting.");
+            // Not eprintln!: it panics when stderr is the dead tty.
+            let _ = writeln!(io::stderr(), "queuetop: {why}; exiting.");
             Ok(1)
         }
         Exit::Panicked => Err(eyre!("a background task panicked (message above)")),

@@ -161,6 +161,12 @@ impl LatencyStats {
         (n > 0).then(|| self.sum as f64 / n as f64)
     }
 
+    /// The smallest sample: the lowest key of `low`, which holds the
+    /// smallest `rank >= 1` samples whenever the window is not empty.
+    pub fn min(&self) -> Option<i64> {
+        self.low.first()
+    }
+
     pub fn max(&self) -> Option<i64> {
         self.maxq.front().map(|&(_, v)| v)
     }
@@ -175,12 +181,12 @@ impl LatencyStats {
 mod tests {
     use super::*;
 
-    fn naive(w: &[i64]) -> (f64, i64, i64) {
+    fn naive(w: &[i64]) -> (f64, i64, i64, i64) {
         let mut s = w.to_vec();
         s.sort_unstable();
         let rank = (s.len() * 95).div_ceil(100);
         let avg = w.iter().map(|&v| v as f64).sum::<f64>() / w.len() as f64;
-        (avg, s[s.len() - 1], s[rank - 1])
+        (avg, s[0], s[s.len() - 1], s[rank - 1])
     }
 
     #[test]
@@ -189,6 +195,7 @@ mod tests {
         assert_eq!(l.count(), 0);
         assert_eq!(l.avg(), None);
         assert_eq!(l.max(), None);
+        assert_eq!(l.min(), None);
         assert_eq!(l.p95(), None);
         assert_eq!(l.capacity(), LATENCY_WINDOW);
     }
@@ -228,12 +235,13 @@ mod tests {
                 l.record(v);
                 all.push(v);
                 let w = &all[all.len().saturating_sub(cap)..];
-                let (avg, max, p95) = naive(w);
+                let (avg, min, max, p95) = naive(w);
                 assert_eq!(l.count(), w.len());
                 assert!(
                     (l.avg().unwrap_or(f64::NAN) - avg).abs() < 1e-6,
                     "avg at {i}"
                 );
+                assert_eq!(l.min(), Some(min), "min at {i} seed {seed}");
                 assert_eq!(l.max(), Some(max), "max at {i} seed {seed}");
                 assert_eq!(l.p95(), Some(p95), "p95 at {i} seed {seed}");
             }

@@ -30,12 +30,17 @@ pub struct CapacityMetrics {
 
 impl CapacityMetrics {
     /// The capacity analysis of one summary (PROTOCOL.md section 4).
+    ///
+    /// Both percentages are clamped to 0..=100: a feed that counts more
+    /// agents interacting (or available) than logged in is wrong, and a
+    /// gauge over 100 % would show the error as a fact. Sane input (counts
+    /// within the logged-in agents) gets the documented formula unchanged.
     pub fn of(s: &QueueSummary) -> Self {
         let pct = |n: u32| {
             if s.agents_logged_in == 0 {
                 0.0
             } else {
-                f64::from(n) / f64::from(s.agents_logged_in) * 100.0
+                (f64::from(n) / f64::from(s.agents_logged_in) * 100.0).min(100.0)
             }
         };
         // A BTreeMap iterates in key order: sorted and unique already.
@@ -192,6 +197,19 @@ mod tests {
         assert_eq!(m.available_ratio, 0.0);
         assert_eq!(m.skill_coverage, 0);
         assert!(m.skill_deficits.is_empty());
+    }
+
+    #[test]
+    fn nonsense_counts_are_clamped_to_100() {
+        // Property-test finding: 5 available of 1 logged in showed 500 %.
+        let m = CapacityMetrics::of(&summary(5, 1, 2, &[]));
+        assert_eq!(m.available_ratio, 100.0);
+        assert_eq!(m.utilization, 100.0);
+        let m = CapacityMetrics::of(&summary(u32::MAX, 3, u32::MAX, &[]));
+        assert_eq!((m.utilization, m.available_ratio), (100.0, 100.0));
+        // Exactly everyone is not clamped away.
+        let m = CapacityMetrics::of(&summary(0, u32::MAX, u32::MAX, &[]));
+        assert_eq!((m.utilization, m.available_ratio), (100.0, 0.0));
     }
 
     #[test]

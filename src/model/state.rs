@@ -20,7 +20,12 @@ pub struct FeedStats {
     pub malformed: u64,
     pub unknown: u64,
     pub heartbeats: u64,
+    /// Latency of queue events, never negative (see `clock_skew`).
     pub latency: LatencyStats,
+    /// Events stamped by the server after we received them: its clock is
+    /// ahead of ours. Recorded as 0 ms latency (a negative figure would pull
+    /// the average and p95 below any real delay) and counted here.
+    pub clock_skew: u64,
     pub status: FeedStatus,
     /// First-snapshot events applied (not counted as events).
     pub snapshot_events: u64,
@@ -41,6 +46,7 @@ impl Default for FeedStats {
             unknown: 0,
             heartbeats: 0,
             latency: LatencyStats::default(),
+            clock_skew: 0,
             status: FeedStatus::connecting(),
             snapshot_events: 0,
             acked: 0,
@@ -105,7 +111,10 @@ impl AppState {
         st
     }
 
-    fn push_queue(&mut self, view: QueueView) -> usize {
+    fn push_queue(&mut self, mut view: QueueView) -> usize {
+        // An alert may name the queue before its view exists (a refused
+        // subscription, then its first event).
+        view.active_alerts = self.alerts.active_for(&view.id);
         let i = self.queues.len();
         if !view.id.is_empty() {
             self.index.insert(view.id.clone(), i);
@@ -243,8 +252,7 @@ impl AppState {
                     .position(|q| q.id.is_empty() && q.name == name);
                 match unresolved {
                     Some(i) => {
-                        self.queues[i].id = queue_id.to_string();
-                        self.index.insert(queue_id.to_string(), i);
+                        self.resolve(i, queue_id);
                         return true;
                     }
                     None => self.push_queue(QueueView::new(queue_id, None, false)),
@@ -259,6 +267,29 @@ impl AppState {
         true
     }
 
+    /// Gives the name-only queue `i` its id. Its stale alert was raised
+    /// under the empty id: it moves to the real one, or nothing would ever
+    /// clear it.
+    fn resolve(&mut self, i: usize, queue_id: &str) {
+        self.queues[i].id = queue_id.to_string();
+        self.index.insert(queue_id.to_string(), i);
+        self.queues[i].active_alerts = self.alerts.active_for(queue_id);
+        if !self.queues[i].stale {
+            return;
+        }
+        let wall = self.wall;
+        let still_stale = self.queues.iter().any(|q| q.id.is_empty() && q.stale);
+        if !still_stale && self.alerts.clear(Some(""), &AlertKind::Stale, wall) {
+            for q in self.queues.iter_mut().filter(|q| q.id.is_empty()) {
+                q.active_alerts = self.alerts.active_for("");
+            }
+        }
+        let limit = self.limits.stale_after_s;
+        self.set_queue_alert(i, AlertKind::Stale, true, |q| {
+            format!("{}: no update for {limit} s", q.name)
+        });
+    }
+
     fn apply_queue(&mut self, ev: &QueueEvent) {
         let now = ev.received;
         self.wall = ev.received_wall;
@@ -270,10 +301,14 @@ impl AppState {
             self.feed.rate.record(now);
             self.feed.last_event = Some(now);
             if let Some(ms) = ev.latency_ms() {
+                if ms < 0 {
+                    self.feed.clock_skew += 1;
+                }
+                let ms = ms.max(0);
                 self.feed.latency.record(ms);
                 self.queues[i]
                     .latency_history
-                    .push(u64::try_from(ms).unwrap_or(0));
+                    .push(u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
                 let p95 = self.feed.latency.p95().unwrap_or(0);
                 let limit = self.limits.latency_ms;
                 let on = p95 >= i64::try_from(limit).unwrap_or(i64::MAX);

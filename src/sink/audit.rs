@@ -100,6 +100,9 @@ pub fn subscriber(
         Some(
             tracing_subscriber::fmt::layer()
                 .compact()
+                // Colour codes only for a person at a terminal, not in a
+                // service manager's log file.
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_writer(Redacting(std::io::stderr))
                 .with_filter(filter(&opts.level)?.and(filter_fn(capped))),
         )

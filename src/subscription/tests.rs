@@ -352,3 +352,23 @@ fn wants_checks_type_queue_and_filter() {
     assert!(set.wants(&agent(Q, "Spanish")));
     assert!(!set.wants(&summary));
 }
+
+/// Found by the `filter_parse` fuzz target: a compact filter that fits in
+/// 2048 characters prints canonically (with spaces) past the limit, so the
+/// wire must carry the text as written, never the canonical form.
+#[test]
+fn fuzz_regression_compact_filter_is_sent_as_written() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz_regressions/filter_compact_2048.txt"
+    ))
+    .unwrap();
+    let f = crate::filter::Filter::parse(&text).unwrap();
+    assert!(f.to_string().chars().count() > crate::filter::MAX_FILTER_CHARS);
+    let s = Subscription::new(ID, &topic(), "queue-summary", Some(&text)).unwrap();
+    assert_eq!(s.filter_text(), Some(text.as_str()));
+    let set = SubscriptionSet::new(vec![s]).unwrap();
+    let back = SubscriptionSet::parse_json(&set.to_json()).unwrap();
+    let first = back.iter().next().unwrap();
+    assert_eq!(first.filter(), Some(&f));
+}

@@ -43,7 +43,11 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
     }
 
     // Taller sparklines when there is room to spare.
-    let spark_h: u16 = if inner.height >= 30 { 3 } else { 1 };
+    let spark_h: u16 = match inner.height {
+        20.. => 3,
+        16.. => 2,
+        _ => 1,
+    };
     let has_totals = q.totals.is_some();
     let metrics_h = 2 + 2 * spark_h + has_totals as u16;
     let top_h = metrics_h.max(skills_height(q)).min(inner.height);
@@ -83,7 +87,6 @@ fn skills_height(q: &QueueView) -> u16 {
 
 fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h: u16) {
     let t = scene.theme();
-    let limits = &scene.ui.alerts;
     let mut cons = vec![
         Constraint::Length(1),
         Constraint::Length(1),
@@ -94,30 +97,18 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         cons.push(Constraint::Length(1));
     }
     let rows = Layout::vertical(cons).split(area);
-    let m = &q.metrics;
-    let util_style = queues::level(scene, m.utilization, limits.utilization_pct);
-    gauge(
-        frame,
-        rows[0],
-        scene,
-        "Utilization",
-        m.utilization,
-        util_style,
-    );
-    // Few available agents is the warning here, so the scale is inverted.
-    let avail_style = if q.summary.is_some() && m.available_ratio <= 0.0 {
-        t.alert
+    if q.summary.is_none() {
+        // 0% would read as "nobody busy"; there is simply no figure yet.
+        for (row, label) in [(rows[0], "Utilization"), (rows[1], "Available")] {
+            let line = Line::from(vec![
+                Span::styled(format!("{label:<LABEL$}"), t.dim),
+                Span::styled("no summary yet", t.dim),
+            ]);
+            frame.render_widget(Paragraph::new(line), row);
+        }
     } else {
-        Style::default()
-    };
-    gauge(
-        frame,
-        rows[1],
-        scene,
-        "Available",
-        m.available_ratio,
-        avail_style,
-    );
+        draw_gauges(frame, &rows, scene, q);
+    }
     let waiting_now = figures::waiting(q).to_string();
     spark(
         frame,
@@ -157,6 +148,34 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         ]);
         frame.render_widget(Paragraph::new(line), rows[4]);
     }
+}
+
+fn draw_gauges(frame: &mut Frame, rows: &[Rect], scene: &Scene, q: &QueueView) {
+    let t = scene.theme();
+    let m = &q.metrics;
+    let util_style = queues::level(scene, m.utilization, scene.ui.alerts.utilization_pct);
+    gauge(
+        frame,
+        rows[0],
+        scene,
+        "Utilization",
+        m.utilization,
+        util_style,
+    );
+    // Nobody available is the warning here: the scale runs the other way.
+    let avail_style = if m.available_ratio <= 0.0 {
+        t.alert
+    } else {
+        Style::default()
+    };
+    gauge(
+        frame,
+        rows[1],
+        scene,
+        "Available",
+        m.available_ratio,
+        avail_style,
+    );
 }
 
 fn gauge(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, pct: f64, style: Style) {

@@ -230,7 +230,7 @@ pub fn feed_problem(scene: &Scene) -> Option<Line<'static>> {
                 reason.clone()
             };
             (
-                format!("{} Feed stopped: {why}. Press r to reconnect.", g.stopped),
+                format!("{} Feed stopped, r reconnects: {why}", g.stopped),
                 t.alert,
             )
         }

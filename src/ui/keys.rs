@@ -140,13 +140,13 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: &[Key::Char('a')],
         action: Action::Alerts,
-        help: "alerts view, newest first",
+        help: "show or hide the alerts view, newest first",
         hint: Some("alerts"),
     },
     Binding {
         keys: &[Key::Char('?')],
         action: Action::Help,
-        help: "this help",
+        help: "show or hide the key help",
         hint: Some("help"),
     },
     Binding {

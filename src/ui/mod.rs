@@ -77,6 +77,20 @@ pub struct Scene<'a> {
     pub now: Instant,
     /// Wall-clock time, already in the display offset.
     pub wall: OffsetDateTime,
+    /// The visible queues (indices into `state.queues`), filtered and
+    /// sorted once per frame.
+    pub rows: Vec<usize>,
+}
+
+impl<'a> Scene<'a> {
+    /// Position of the selected queue in `rows`.
+    pub fn selected_pos(&self) -> Option<usize> {
+        self.view.selected_pos(self.state, &self.rows)
+    }
+    pub fn selected_queue(&self) -> Option<&'a crate::model::QueueView> {
+        let state: &'a AppState = self.state;
+        self.selected_pos().map(|p| &state.queues[self.rows[p]])
+    }
 }
 
 impl Scene<'_> {
@@ -136,13 +150,15 @@ pub fn draw(
     wall: OffsetDateTime,
 ) -> DrawInfo {
     let area = frame.area();
+    let state = view.shown(live);
     let scene = Scene {
         live,
-        state: view.shown(live),
+        state,
         view,
         ui,
         now,
         wall: wall.to_offset(ui.utc_offset),
+        rows: view.visible(state, now),
     };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area, &scene);
@@ -164,7 +180,7 @@ pub fn draw(
         Overlay::Help => help::render(frame, body, &scene),
         Overlay::Alerts => alerts::render_view(frame, body, &scene),
         Overlay::None if view.zoomed => {
-            let q = view.selected_queue(scene.state, now);
+            let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
         }
         Overlay::None => info.list_rows = main_screen(frame, body, &scene),
@@ -176,8 +192,8 @@ pub fn draw(
 /// one line for what needs attention most: a feed problem, else (narrow)
 /// the newest alert.
 fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
-    let n = scene.view.visible(scene.state, scene.now).len() as u16;
-    let q = scene.view.selected_queue(scene.state, scene.now);
+    let n = scene.rows.len() as u16;
+    let q = scene.selected_queue();
     let focus = scene.view.focus;
     let wide = area.width >= WIDE;
     let feed_line = header::feed_problem(scene);
@@ -204,7 +220,12 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
         let [list, rest] =
             Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(body);
         let rows = queues::render(frame, list, scene);
-        detail::render(frame, rest, scene, q, false);
+        // No room for a third panel: focusing alerts shows them here.
+        if focus == Focus::Alerts {
+            alerts::render_panel(frame, rest, scene, true);
+        } else {
+            detail::render(frame, rest, scene, q, false);
+        }
         rows
     }
 }

@@ -17,7 +17,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
     let t = scene.theme();
     let view = scene.view;
     let state = scene.state;
-    let rows = view.visible(state, scene.now);
+    let rows = &scene.rows;
     let focused = view.focus == Focus::Queues;
 
     let mut title = vec![
@@ -79,7 +79,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
         .row_highlight_style(t.selected)
         .highlight_symbol(">")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(view.selected_pos(state, &rows));
+    let mut ts = TableState::default().with_selected(scene.selected_pos());
     frame.render_stateful_widget(table, area, &mut ts);
     inner_rows.max(1)
 }

@@ -101,11 +101,17 @@ impl ViewState {
     /// Indices into `state.queues`, filtered and sorted as on screen.
     pub fn visible(&self, state: &AppState, now: Instant) -> Vec<usize> {
         let needle = self.filter.to_lowercase();
-        let mut rows: Vec<usize> = (0..state.queues.len())
-            .filter(|&i| needle.is_empty() || state.queues[i].name.to_lowercase().contains(&needle))
-            .collect();
         let qs = &state.queues;
-        rows.sort_by(|&a, &b| compare(self.sort, &qs[a], &qs[b], now));
+        // Lower-cased once, not per comparison.
+        let names: Vec<String> = qs.iter().map(|q| q.name.to_lowercase()).collect();
+        let mut rows: Vec<usize> = (0..qs.len())
+            .filter(|&i| needle.is_empty() || names[i].contains(&needle))
+            .collect();
+        rows.sort_by(|&a, &b| {
+            compare(self.sort, &qs[a], &qs[b], now)
+                .then_with(|| names[a].cmp(&names[b]))
+                .then_with(|| qs[a].id.cmp(&qs[b].id))
+        });
         rows
     }
 
@@ -235,12 +241,25 @@ impl ViewState {
         match focus {
             Focus::Queues => self.move_selection(action, live, now),
             Focus::Detail => {
-                self.detail_scroll = self.detail_scroll.saturating_add_signed(delta);
+                // As far as the longer of the roster and the waiting list.
+                let max = self
+                    .selected_queue(self.shown(live), now)
+                    .map_or(0, |q| q.agents.len().max(q.waiting.len()))
+                    .saturating_sub(1);
+                let new = self.detail_scroll.saturating_add_signed(delta).min(max);
+                if new == self.detail_scroll {
+                    return Effect::None;
+                }
+                self.detail_scroll = new;
                 Effect::Redraw
             }
             Focus::Alerts => {
                 let max = self.shown(live).alerts.list.len().saturating_sub(1);
-                self.alerts_scroll = self.alerts_scroll.saturating_add_signed(delta).min(max);
+                let new = self.alerts_scroll.saturating_add_signed(delta).min(max);
+                if new == self.alerts_scroll {
+                    return Effect::None;
+                }
+                self.alerts_scroll = new;
                 Effect::Redraw
             }
         }

@@ -1,0 +1,42 @@
+//! Draw time of a 100-queue screen at 200x50 into `TestBackend`: the cost
+//! of one frame, which the loop pays at most `ui.fps` times a second.
+
+#[path = "../tests/ui_common/mod.rs"]
+mod ui_common;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use queuetop::ui::keys::Action;
+use queuetop::ui::{self, ViewState};
+use std::hint::black_box;
+
+fn draw(c: &mut Criterion) {
+    let f = ui_common::many(100);
+    let ui_cfg = ui_common::ui();
+    let mut term = ui_common::terminal(200, 50);
+    let mut main_view = ViewState::new();
+    main_view.apply(Action::End, &f.state, f.now);
+    c.bench_function("draw 100 queues 200x50", |b| {
+        b.iter(|| {
+            term.draw(|frame| {
+                black_box(ui::draw(
+                    frame, &f.state, &main_view, &ui_cfg, f.now, f.wall,
+                ));
+            })
+            .expect("draw");
+        })
+    });
+
+    let mut zoomed = ViewState::new();
+    zoomed.apply(Action::Zoom, &f.state, f.now);
+    c.bench_function("draw zoomed detail 200x50", |b| {
+        b.iter(|| {
+            term.draw(|frame| {
+                black_box(ui::draw(frame, &f.state, &zoomed, &ui_cfg, f.now, f.wall));
+            })
+            .expect("draw");
+        })
+    });
+}
+
+criterion_group!(benches, draw);
+criterion_main!(benches);
