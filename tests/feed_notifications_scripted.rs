@@ -515,3 +515,34 @@ async fn a_name_that_matches_nothing_or_two_queues_is_a_config_error() {
     }
     assert!(server.created().is_empty(), "nothing was subscribed");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_handover_keeps_the_old_channel_and_tries_again_later() {
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    // The channel request of the handover is refused once (401).
+    server.with(|s| s.unauthorized = 1);
+    let t0 = Instant::now();
+    server.socket_closing("chan-1");
+    let mut seen = Vec::new();
+    let srv = server.clone();
+    until(&mut h, &mut seen, "the retried handover", || {
+        srv.closed_by_client() == ["chan-1"]
+    })
+    .await;
+    assert!(
+        t0.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    assert_eq!(server.tokens().len(), 2, "the refused token was replaced");
+    server.observe("qa", 1, 0, 0);
+    until_seq(&mut h, &mut seen, 1).await;
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    quit(h).await;
+}

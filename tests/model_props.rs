@@ -53,7 +53,11 @@ fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError> {
         .active()
         .map(|a| (a.queue_id.clone(), a.kind.clone()))
         .collect();
-    prop_assert_eq!(st.alerts.active_count(), listed.len(), "an alert listed twice");
+    prop_assert_eq!(
+        st.alerts.active_count(),
+        listed.len(),
+        "an alert listed twice"
+    );
     prop_assert_eq!(log.raises - log.clears, st.alerts.active_count());
     prop_assert_eq!(&listed, &log.active);
     prop_assert!(
@@ -139,7 +143,10 @@ fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError> {
             "{min} <= {avg} <= {max}"
         );
     } else {
-        prop_assert_eq!((l.min(), l.max(), l.p95(), l.avg()), (None, None, None, None));
+        prop_assert_eq!(
+            (l.min(), l.max(), l.p95(), l.avg()),
+            (None, None, None, None)
+        );
     }
     Ok(())
 }
@@ -175,7 +182,9 @@ fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), TestCa
     prop_assert!(!body.contains(['\n', '\r']), "newline inside: {line:?}");
     let v: serde_json::Value = serde_json::from_str(body)
         .map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {line:?}")))?;
-    let obj = v.as_object().ok_or_else(|| TestCaseError::fail("not an object"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| TestCaseError::fail("not an object"))?;
     let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     let mut want = vec![
         "correlation_id",
@@ -191,7 +200,10 @@ fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), TestCa
     prop_assert_eq!(&v["event_type"], ev.kind.type_name());
     prop_assert_eq!(&v["topic"], ev.topic.as_str());
     prop_assert!(v["delivery_rate"].as_f64().is_some_and(|r| r >= 0.0));
-    prop_assert_eq!(v["events_processed"].as_u64(), Some(st.feed.events_processed));
+    prop_assert_eq!(
+        v["events_processed"].as_u64(),
+        Some(st.feed.events_processed)
+    );
     let latency = ev.latency_ms().filter(|_| !ev.snapshot);
     prop_assert_eq!(v["latency_ms"].as_i64(), latency);
     prop_assert_eq!(v["latency_ms"].is_null(), latency.is_none());

@@ -26,6 +26,8 @@ const HANDOVER_RETRY: Duration = Duration::from_secs(10);
 pub(super) struct Channels {
     pub(super) live: Vec<Live>,
     pub(super) retiring: HashSet<u64>,
+    /// A deadline moved (a handover ran): re-arm the watchdog.
+    pub(super) rearm: bool,
 }
 
 impl Channels {
@@ -93,7 +95,6 @@ impl Feed {
                     let Some(frame) = frame else {
                         return Outcome::Retry { error: "internal: frame channel closed".into(), delay: Delay::Backoff };
                     };
-                    let before = chans.live.iter().map(|l| l.generation).sum::<u64>();
                     let out = self.on_frame(st, frame, tx, chans).await;
                     self.gauge(st, chans);
                     if let Some(out) = out {
@@ -103,7 +104,7 @@ impl Feed {
                         return Outcome::Reconnect;
                     }
                     // A handover brought a channel with its own deadlines.
-                    if chans.live.iter().map(|l| l.generation).sum::<u64>() != before {
+                    if std::mem::take(&mut chans.rearm) {
                         watchdog.as_mut().reset(next_due(chans));
                     }
                 }
@@ -267,6 +268,7 @@ impl Feed {
         let (old_id, slot) = (chans.live[i].id.clone(), chans.live[i].slot);
         // No second handover for this channel while this one runs.
         chans.live[i].rollover = None;
+        chans.rearm = true;
         tracing::info!(target: TARGET, channel = %old_id, reason = why, "handover begun");
         let token = match self.token_or_outcome().await {
             Ok(t) => t,

@@ -85,6 +85,7 @@ impl Feed {
         let mut chans = Channels {
             live: Vec::new(),
             retiring: HashSet::new(),
+            rearm: false,
         };
         let outcome = match self.start(st, &token, &tx, &mut chans).await {
             Some(out) => out,
