@@ -69,6 +69,10 @@ pub struct GenesysConfig {
     pub login_url: String,
     pub api_url: String,
     pub realtime_url: String,
+    /// Watch every queue the client can see, besides the `[[queue]]`
+    /// tables: the all-queues topic on the realtime feed, every queue
+    /// listed by REST on the notifications feed.
+    pub all_queues: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -267,6 +271,7 @@ impl Default for GenesysConfig {
             login_url: login_url_for(DEFAULT_ENVIRONMENT),
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
             realtime_url: realtime_url_for(DEFAULT_ENVIRONMENT),
+            all_queues: false,
         }
     }
 }

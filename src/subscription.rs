@@ -245,6 +245,27 @@ impl SubscriptionSet {
         SubscriptionSet::new(subs).map_err(|e| vec![e])
     }
 
+    /// `from_queues`, plus (with `all_queues`) one queue-summary
+    /// subscription on the all-queues topic, counted against the same
+    /// limit of 100.
+    pub fn for_config(
+        queues: &[QueueConfig],
+        all_queues: bool,
+    ) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
+        if !all_queues {
+            return SubscriptionSet::from_queues(queues);
+        }
+        let mut subs = match queues.is_empty() {
+            true => Vec::new(),
+            false => SubscriptionSet::from_queues(queues)?.subs,
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let all =
+            Subscription::new(&id, ALL_QUEUES_TOPIC, "queue-summary", None).map_err(|e| vec![e])?;
+        subs.insert(0, all);
+        SubscriptionSet::new(subs).map_err(|e| vec![e])
+    }
+
     /// The wire array of PROTOCOL.md section 2 (the client's first message).
     pub fn to_json(&self) -> String {
         let wire: Vec<Wire<'_>> = self

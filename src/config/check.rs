@@ -87,7 +87,7 @@ pub(super) fn urls(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
 /// Queue ids, filters, and for the realtime feed the subscription rules.
 pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     let realtime = cfg.genesys.protocol == Protocol::Realtime;
-    if cfg.queues.is_empty() {
+    if cfg.queues.is_empty() && !cfg.genesys.all_queues {
         let msg = "no [[queue]] tables: nothing to monitor; add one per queue (config.example.toml shows how)";
         let mut p = ConfigProblem {
             severity: if realtime {

@@ -84,6 +84,7 @@ const GENESYS: &[&str] = &[
     "login_url",
     "api_url",
     "realtime_url",
+    "all_queues",
 ];
 const QUEUE: &[&str] = &["id", "name", "events", "filter"];
 const RECONNECT: &[&str] = &[
@@ -143,6 +144,7 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
             c.protocol = p;
         }
         set(&mut c.client_id, t.string(g, "client_id"));
+        set(&mut c.all_queues, t.boolean(g, "all_queues"));
         if let Some(s) = t.string(g, "client_secret") {
             t.spans.has_client_secret = true;
             c.client_secret = Some(s.into());

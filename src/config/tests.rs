@@ -445,3 +445,19 @@ fn for_sim_builds_a_loopback_config() {
     assert!(c.credentials_problem().is_none());
     assert!(check::url_problem(&c.genesys.realtime_url, "wss", "ws").is_none());
 }
+
+#[test]
+fn all_queues_needs_no_queue_table() {
+    let l = ok("[genesys]\nprotocol = \"realtime\"\nclient_id = \"c\"\nall_queues = true\n");
+    assert!(l.config.genesys.all_queues);
+    assert!(l.config.queues.is_empty());
+    assert!(
+        !l.warnings
+            .iter()
+            .any(|w| w.to_string().contains("[[queue]]")),
+        "{:?}",
+        l.warnings
+    );
+    let e = errors("[genesys]\nall_queues = \"yes\"\n");
+    assert!(e[0].contains("genesys.all_queues"), "{e:?}");
+}

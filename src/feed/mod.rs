@@ -117,8 +117,8 @@ pub(crate) struct Payload {
 impl Payload {
     /// Validates the configured queues with the seed's rules; a failure
     /// names every queue and rule that is wrong, and nothing is sent.
-    fn from_queues(queues: &[QueueConfig]) -> Result<Payload, String> {
-        let set = SubscriptionSet::from_queues(queues).map_err(|errors| {
+    fn from_queues(queues: &[QueueConfig], all_queues: bool) -> Result<Payload, String> {
+        let set = SubscriptionSet::for_config(queues, all_queues).map_err(|errors| {
             let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             format!(
                 "the [[queue]] config makes no valid subscriptions: {}; fix it and restart",
@@ -223,15 +223,17 @@ impl Feed {
 
     async fn run(mut self) {
         let mut session = match self.cfg.genesys.protocol {
-            Protocol::Realtime => match Payload::from_queues(&self.cfg.queues) {
-                Ok(p) => Session::Realtime(p),
-                Err(reason) => {
-                    // A config error: reconnecting cannot fix it, but the
-                    // user may still quit cleanly.
-                    while let Next::Go = self.stopped(reason.clone()).await {}
-                    return;
+            Protocol::Realtime => {
+                match Payload::from_queues(&self.cfg.queues, self.cfg.genesys.all_queues) {
+                    Ok(p) => Session::Realtime(p),
+                    Err(reason) => {
+                        // A config error: reconnecting cannot fix it, but the
+                        // user may still quit cleanly.
+                        while let Next::Go = self.stopped(reason.clone()).await {}
+                        return;
+                    }
                 }
-            },
+            }
             Protocol::Notifications => Session::Notifications(Box::new(
                 notifications::session::State::new(&self.cfg.genesys.api_url),
             )),

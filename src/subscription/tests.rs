@@ -372,3 +372,33 @@ fn fuzz_regression_compact_filter_is_sent_as_written() {
     let first = back.iter().next().unwrap();
     assert_eq!(first.filter(), Some(&f));
 }
+
+#[test]
+fn all_queues_adds_one_subscription_on_the_all_queues_topic() {
+    let set = SubscriptionSet::for_config(&[], true).unwrap();
+    assert_eq!(set.len(), 1);
+    let s = set.iter().next().unwrap();
+    assert_eq!((s.topic(), s.queue_id()), ("/routing/queues/events", None));
+    let q = queue("A", Some(Q), &[EventType::QueueSummary], None);
+    assert_eq!(
+        SubscriptionSet::for_config(&[q.clone()], true)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(SubscriptionSet::for_config(&[q], false).unwrap().len(), 1);
+    // It counts against the limit of 100.
+    let many: Vec<QueueConfig> = (0..100)
+        .map(|i| {
+            queue(
+                "q",
+                Some(&format!("q{i}")),
+                &[EventType::QueueSummary],
+                None,
+            )
+        })
+        .collect();
+    assert!(SubscriptionSet::for_config(&many, false).is_ok());
+    let e = SubscriptionSet::for_config(&many, true).unwrap_err();
+    assert!(e[0].to_string().contains("101"), "{}", e[0]);
+}

@@ -34,6 +34,7 @@ pub fn config(
             login_url: login_url.into(),
             api_url: login_url.into(),
             realtime_url: realtime_url.into(),
+            all_queues: false,
         },
         queues,
         reconnect,

@@ -114,7 +114,8 @@ impl Feed {
             Ok(r) => r,
             Err(e) => return Err(Outcome::Stop(e.clone())),
         };
-        let resolve = setup::resolve_queues(rest, token, &self.cfg.queues);
+        let resolve =
+            setup::resolve_queues(rest, token, &self.cfg.queues, self.cfg.genesys.all_queues);
         let queues = match or_command(&mut self.commands, &mut self.commands_open, resolve).await {
             Err(cmd) => return Err(idle_command(cmd)),
             Ok(Err(SetupError::Config(msg))) => {

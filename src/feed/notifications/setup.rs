@@ -44,17 +44,19 @@ impl From<RestError> for SetupError {
 }
 
 /// Resolves every `[[queue]]` to an id and a name. A name is compared
-/// exactly: none or two matches is a config error naming the queue.
+/// exactly: none or two matches is a config error naming the queue. With
+/// `all_queues`, every other queue the client can list follows them.
 pub async fn resolve_queues(
     rest: &RestClient,
     token: &SecretString,
     cfg: &[QueueConfig],
+    all_queues: bool,
 ) -> Result<Vec<Resolved>, SetupError> {
     let lookups = cfg
         .iter()
         .filter(|q| q.id.is_none() || q.name.is_none())
         .count();
-    let all = if lookups > LIST_ALL_ABOVE {
+    let all = if all_queues || lookups > LIST_ALL_ABOVE {
         Some(rest.queues(token, None).await?)
     } else {
         None
@@ -79,6 +81,17 @@ pub async fn resolve_queues(
         // Two tables for one queue: monitor it once.
         if ids.insert(r.id.clone()) {
             out.push(r);
+        }
+    }
+    if all_queues {
+        for q in all.iter().flatten() {
+            if ids.insert(q.id.clone()) {
+                out.push(Resolved {
+                    id: q.id.clone(),
+                    name: (!q.name.is_empty()).then(|| q.name.clone()),
+                    name_from_server: true,
+                });
+            }
         }
     }
     Ok(out)
