@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
@@ -188,6 +189,10 @@ pub async fn run_cli_protocol(
     {
         sim.control().set_reject_topics(vec![id.clone()]);
     }
+    // Listen for signals before printing: whoever reads the config may
+    // stop us the moment it has it.
+    let mut int = signal(SignalKind::interrupt()).wrap_err("cannot listen for SIGINT")?;
+    let mut term = signal(SignalKind::terminate()).wrap_err("cannot listen for SIGTERM")?;
     println!("# queuetop sim: scenario {name}, seed {seed}, {queues} queues, {protocol} config");
     println!("# token endpoint: {}/oauth/token", sim.login_url());
     println!("# REST (notifications): {}/api/v2/...", sim.api_url());
@@ -198,10 +203,13 @@ pub async fn run_cli_protocol(
     println!();
     print!("{}", sim.config_toml(protocol));
     let player = tokio::spawn(play(name.to_string(), sim.control()));
-    let stopped = tokio::signal::ctrl_c().await;
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
     player.abort();
     sim.shutdown().await;
-    stopped.wrap_err("cannot wait for Ctrl-C")
+    Ok(())
 }
 
 #[cfg(test)]

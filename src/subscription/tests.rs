@@ -381,7 +381,7 @@ fn all_queues_adds_one_subscription_on_the_all_queues_topic() {
     assert_eq!((s.topic(), s.queue_id()), ("/routing/queues/events", None));
     let q = queue("A", Some(Q), &[EventType::QueueSummary], None);
     assert_eq!(
-        SubscriptionSet::for_config(&[q.clone()], true)
+        SubscriptionSet::for_config(std::slice::from_ref(&q), true)
             .unwrap()
             .len(),
         2
