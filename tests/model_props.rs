@@ -224,3 +224,33 @@ fn average_of_equal_huge_latencies_is_that_latency() {
         );
     }
 }
+
+#[test]
+fn queue_events_without_a_queue_id_are_counted_malformed_not_listed() {
+    let st = replay(
+        quiet(),
+        &[summary_step("", 0, 0, 0), summary_step("", 1, 2, 1)],
+    );
+    assert_eq!(st.queues.len(), configured().len(), "no queue added");
+    assert_eq!(st.feed.malformed, 2);
+    assert_eq!(st.feed.events_processed, 0);
+    assert!(
+        st.queues[2].summary.is_none(),
+        "not put on the unresolved queue"
+    );
+}
+
+#[test]
+fn queue_names_without_a_queue_id_are_counted_malformed_not_listed() {
+    let named = |name: &str| {
+        Step::Other(FeedEvent::QueueName {
+            queue_id: String::new(),
+            name: name.into(),
+        })
+    };
+    let st = replay(quiet(), &[named("Zeta"), named("Support EN")]);
+    assert_eq!(st.queues.len(), configured().len(), "no queue added");
+    assert_eq!(st.feed.malformed, 2);
+    assert_eq!(st.queues[2].name, "Support EN");
+    assert!(st.queues[2].id.is_empty(), "still waits for its id");
+}
