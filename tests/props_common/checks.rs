@@ -58,6 +58,9 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
     );
     prop_assert_eq!(log.raises - log.clears, st.alerts.active_count());
     prop_assert_eq!(&listed, &log.active);
+    for a in &st.alerts.list {
+        prop_assert!(a.cleared_at.is_none_or(|c| c >= a.raised_at), "{a:?}");
+    }
     prop_assert!(
         st.alerts.list.len() <= ALERT_HISTORY.max(st.alerts.active_count()),
         "alert list over its cap: {}",
@@ -122,6 +125,17 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
                 m.utilization,
                 st.limits.utilization_pct
             );
+            // (A waiting limit of 0 is raised by the first event of any
+            // kind but totals; not a condition the screen can be wrong on.)
+            if st.limits.waiting > 0 {
+                prop_assert_eq!(
+                    q.waiting_count() >= st.limits.waiting,
+                    st.alerts.is_active(Some(&q.id), &AlertKind::Waiting),
+                    "{}: {} waiting",
+                    q.id,
+                    q.waiting_count()
+                );
+            }
             let deficit_alerts: Vec<&str> = st
                 .alerts
                 .active()
