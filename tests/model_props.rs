@@ -224,3 +224,79 @@ fn average_of_equal_huge_latencies_is_that_latency() {
         );
     }
 }
+
+#[test]
+fn queue_events_without_a_queue_id_are_counted_malformed_not_listed() {
+    let st = replay(
+        quiet(),
+        &[summary_step("", 0, 0, 0), summary_step("", 1, 2, 1)],
+    );
+    assert_eq!(st.queues.len(), configured().len(), "no queue added");
+    assert_eq!(st.feed.malformed, 2);
+    assert_eq!(st.feed.events_processed, 0);
+    assert!(
+        st.queues[2].summary.is_none(),
+        "not put on the unresolved queue"
+    );
+}
+
+#[test]
+fn queue_names_without_a_queue_id_are_counted_malformed_not_listed() {
+    let named = |name: &str| {
+        Step::Other(FeedEvent::QueueName {
+            queue_id: String::new(),
+            name: name.into(),
+        })
+    };
+    let st = replay(quiet(), &[named("Zeta"), named("Support EN")]);
+    assert_eq!(st.queues.len(), configured().len(), "no queue added");
+    assert_eq!(st.feed.malformed, 2);
+    assert_eq!(st.queues[2].name, "Support EN");
+    assert!(st.queues[2].id.is_empty(), "still waits for its id");
+}
+
+#[test]
+fn rosters_stop_at_their_caps_and_count_the_rest() {
+    use queuetop::event::{AgentState, AgentStatus, InteractionState, MediaType, QueueInteraction};
+    use queuetop::model::queue::{MAX_AGENTS, MAX_WAITING};
+    let step = |kind| {
+        Step::Queue(QueueStep {
+            kind,
+            advance_ms: 1,
+            latency_ms: None,
+            snapshot: false,
+            topic: "/routing/queues/q1/events".into(),
+            correlation_id: None,
+        })
+    };
+    let agent = |i: usize, status| {
+        step(QueueEventKind::Agent(AgentState {
+            queue_id: "q1".into(),
+            user_id: format!("u{i}"),
+            user_name: None,
+            status,
+            skills: vec![],
+        }))
+    };
+    let call = |i: usize| {
+        step(QueueEventKind::Interaction(QueueInteraction {
+            queue_id: "q1".into(),
+            conversation_id: format!("c{i}"),
+            media_type: MediaType::Voice,
+            state: InteractionState::Waiting,
+            wait_ms: None,
+        }))
+    };
+    let mut steps: Vec<Step> = (0..=MAX_AGENTS)
+        .map(|i| agent(i, AgentStatus::Idle))
+        .collect();
+    steps.extend((0..=MAX_WAITING).map(call));
+    // A known agent is still updated when the roster is full.
+    steps.push(agent(0, AgentStatus::Interacting));
+    let st = replay(quiet(), &steps);
+    let q = &st.queues[0];
+    assert_eq!(q.agents.len(), MAX_AGENTS);
+    assert_eq!(q.waiting.len(), MAX_WAITING);
+    assert_eq!(q.overflow, 2, "one agent and one interaction not stored");
+    assert_eq!(q.agents["u0"].status, AgentStatus::Interacting);
+}

@@ -111,6 +111,17 @@ impl AppState {
     /// Applies one feed event. True when anything visible changed.
     pub fn apply(&mut self, ev: &FeedEvent) -> bool {
         match ev {
+            // No queue to put it on: an empty id would add a new nameless
+            // queue per message (empty ids are never indexed), or land on
+            // the queue configured by name that still waits for its id.
+            FeedEvent::Queue(q) if q.kind.queue_id().is_empty() => {
+                self.feed.malformed += 1;
+                self.feed.last_malformed = Some(format!(
+                    "{} without a queue id: dropped",
+                    q.kind.type_name()
+                ));
+                true
+            }
             FeedEvent::Queue(q) => {
                 self.apply_queue(q);
                 true
@@ -188,6 +199,12 @@ impl AppState {
     }
 
     fn apply_name(&mut self, queue_id: &str, name: &str) -> bool {
+        if queue_id.is_empty() {
+            // As for queue events: no id, nothing to name.
+            self.feed.malformed += 1;
+            self.feed.last_malformed = Some(format!("queue name {name:?} without a queue id"));
+            return true;
+        }
         let i = match self.index.get(queue_id) {
             Some(&i) => i,
             None => {

@@ -2,6 +2,7 @@
 //! the export line's shape.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -9,6 +10,7 @@ use queuetop::event::{FeedEvent, QueueEvent, parse_rfc3339};
 use queuetop::model::alerts::ALERT_HISTORY;
 use queuetop::model::queue::{HISTORY_LEN, MAX_AGENTS, MAX_WAITING};
 use queuetop::model::{AlertKind, AppState};
+use tokio::time::Instant;
 
 use super::{Clock, Step};
 
@@ -56,6 +58,9 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
     );
     prop_assert_eq!(log.raises - log.clears, st.alerts.active_count());
     prop_assert_eq!(&listed, &log.active);
+    for a in &st.alerts.list {
+        prop_assert!(a.cleared_at.is_none_or(|c| c >= a.raised_at), "{a:?}");
+    }
     prop_assert!(
         st.alerts.list.len() <= ALERT_HISTORY.max(st.alerts.active_count()),
         "alert list over its cap: {}",
@@ -63,6 +68,10 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
     );
 
     let ids: Vec<&str> = st.queues.iter().map(|q| q.id.as_str()).collect();
+    // Only the queue configured by name waits for its id; no event adds a
+    // queue without one.
+    prop_assert!(ids.iter().filter(|i| i.is_empty()).count() <= 1, "{ids:?}");
+    prop_assert!(ids.len() <= max_queues(), "{ids:?}");
     for q in &st.queues {
         let m = &q.metrics;
         prop_assert!(
@@ -116,6 +125,17 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
                 m.utilization,
                 st.limits.utilization_pct
             );
+            // (A waiting limit of 0 is raised by the first event of any
+            // kind but totals; not a condition the screen can be wrong on.)
+            if st.limits.waiting > 0 {
+                prop_assert_eq!(
+                    q.waiting_count() >= st.limits.waiting,
+                    st.alerts.is_active(Some(&q.id), &AlertKind::Waiting),
+                    "{}: {} waiting",
+                    q.id,
+                    q.waiting_count()
+                );
+            }
             let deficit_alerts: Vec<&str> = st
                 .alerts
                 .active()
@@ -177,24 +197,78 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
     Ok(())
 }
 
+/// What the steps so far must have counted: nothing is lost silently.
+#[derive(Debug, Default, PartialEq)]
+struct Counts {
+    events: u64,
+    snapshots: u64,
+    skew: u64,
+    malformed: u64,
+    unknown: u64,
+    heartbeats: u64,
+}
+
 /// Runs the steps from `st`, checking after each.
 pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), TestCaseError> {
     let mut log = AlertLog::default();
+    let mut want = Counts::default();
+    let mut started: Option<Instant> = None;
     check(st, &mut log)?;
     for s in steps {
         match s {
             Step::Queue(q) => {
                 let ev = clock.event(q);
-                st.apply(&FeedEvent::Queue(ev));
+                if ev.kind.queue_id().is_empty() {
+                    want.malformed += 1;
+                    st.apply(&FeedEvent::Queue(ev));
+                    check(st, &mut log)?;
+                    continue;
+                }
+                started.get_or_insert(ev.received);
+                if ev.snapshot {
+                    want.snapshots += 1;
+                } else {
+                    want.events += 1;
+                    want.skew += u64::from(ev.latency_ms().is_some_and(|l| l < 0));
+                }
+                st.apply(&FeedEvent::Queue(ev.clone()));
+                let view = st.queue(ev.kind.queue_id());
+                prop_assert!(view.is_some_and(|v| !v.stale && v.last_update == Some(ev.received)));
             }
             Step::Other(ev) => {
+                match ev {
+                    FeedEvent::Malformed { .. } => want.malformed += 1,
+                    FeedEvent::QueueName { queue_id, .. } if queue_id.is_empty() => {
+                        want.malformed += 1
+                    }
+                    FeedEvent::Unknown { .. } => want.unknown += 1,
+                    FeedEvent::Heartbeat => want.heartbeats += 1,
+                    _ => {}
+                }
                 st.apply(ev);
             }
             Step::Tick { advance_ms } => {
                 clock.advance(*advance_ms);
+                let started = *started.get_or_insert(clock.now);
                 st.tick(clock.now, clock.wall);
+                let after = Duration::from_secs(st.limits.stale_after_s);
+                for q in &st.queues {
+                    let quiet = clock.now - q.last_update.unwrap_or(started);
+                    let stale = !after.is_zero() && quiet >= after;
+                    prop_assert_eq!(q.stale, stale, "{}: quiet for {:?}", q.id, quiet);
+                }
             }
         }
+        let f = &st.feed;
+        let got = Counts {
+            events: f.events_processed,
+            snapshots: f.snapshot_events,
+            skew: f.clock_skew,
+            malformed: f.malformed,
+            unknown: f.unknown,
+            heartbeats: f.heartbeats,
+        };
+        prop_assert_eq!(&got, &want);
         check(st, &mut log)?;
     }
     Ok(())
@@ -286,4 +360,9 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
         .ok_or_else(|| TestCaseError::fail("skillDeficits not an array"))?;
     prop_assert!(deficits.iter().all(serde_json::Value::is_string));
     Ok(())
+}
+
+/// Most queues a run can list: the configured ones plus every id used.
+fn max_queues() -> usize {
+    super::configured().len() + super::QUEUE_IDS.len()
 }

@@ -17,8 +17,9 @@ use tokio::time::Instant;
 
 /// Configured: "q1" (named), "q2" (id only), and one by name only
 /// ("Support EN", resolved by a QueueName event). "x1", "x2" are not
-/// configured; "q3" is the id the server gives "Support EN".
-pub const QUEUE_IDS: &[&str] = &["q1", "q2", "q3", "x1", "x2"];
+/// configured; "q3" is the id the server gives "Support EN". "" is what a
+/// broken message with an empty `queueId` would carry.
+pub const QUEUE_IDS: &[&str] = &["q1", "q2", "q3", "x1", "x2", ""];
 const SKILLS: &[&str] = &["Spanish", "Billing", "French", "Zulu", "alpha"];
 
 pub fn configured() -> Vec<QueueConfig> {
