@@ -21,11 +21,14 @@ async fn closed_port() -> String {
     addr.to_string()
 }
 
+/// The notifications feed shares the lifecycle: an unreachable REST API
+/// backs off, then gives up at `max_attempts` and waits for the user.
 #[tokio::test(start_paused = true)]
-async fn notifications_is_not_in_this_build_and_says_so() {
+async fn notifications_with_no_api_backs_off_then_stops() {
+    let port = closed_port().await;
     let cfg = config(
         Protocol::Notifications,
-        "http://127.0.0.1:9",
+        &format!("http://{port}"),
         "ws://127.0.0.1:9/x",
         "id",
         "secret",
@@ -33,9 +36,24 @@ async fn notifications_is_not_in_this_build_and_says_so() {
         reconnect(10, 100, 3, 75),
     );
     let mut h = feed::spawn(cfg);
+    for attempt in 1..=2u32 {
+        assert_eq!(
+            next_status(&mut h.events, LIMIT).await.state,
+            ConnState::Connecting
+        );
+        let st = next_status(&mut h.events, LIMIT).await;
+        assert!(
+            matches!(st.state, ConnState::Reconnecting { attempt: a, max_attempts: 3, .. } if a == attempt),
+            "{st:?}"
+        );
+    }
+    assert_eq!(
+        next_status(&mut h.events, LIMIT).await.state,
+        ConnState::Connecting
+    );
     let st = next_status(&mut h.events, LIMIT).await;
     assert!(
-        matches!(&st.state, ConnState::Stopped { reason } if reason.contains("not in this build")),
+        matches!(&st.state, ConnState::Stopped { reason } if reason.contains("gave up after 3")),
         "{st:?}"
     );
     h.commands.send(FeedCommand::Quit).await.unwrap();

@@ -7,8 +7,9 @@
 //! is slowed by TCP flow control and nothing is dropped or buffered without
 //! bound.
 //!
-//! This file is the lifecycle (retry, stop, wait for the user); `session.rs`
-//! is one connection on the realtime v1 feed; `connect.rs` the handshake and
+//! This file is the lifecycle (retry, stop, wait for the user), shared by
+//! both protocols through `Session`; `session.rs` is one connection on the
+//! realtime v1 feed; `notifications/` the Notifications API feed; `connect.rs` the handshake and
 //! the close-code table; `realtime.rs` the wire format.
 
 pub mod backoff;
@@ -20,6 +21,7 @@ mod session;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -27,7 +29,9 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::auth::TokenSource;
+use secrecy::SecretString;
+
+use crate::auth::{AuthError, TokenSource};
 use crate::config::{Config, Protocol, QueueConfig};
 use crate::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
 use crate::subscription::SubscriptionSet;
@@ -40,7 +44,7 @@ pub const CHANNEL_CAPACITY: usize = 1024;
 /// Commands in flight from the app (a person pressing keys): plenty.
 const COMMAND_CAPACITY: usize = 16;
 
-const TARGET: &str = "queuetop::feed";
+pub(crate) const TARGET: &str = "queuetop::feed";
 
 /// At most one at-once reconnect per this window; the rest back off.
 const AT_ONCE_GAP: Duration = Duration::from_secs(30);
@@ -53,6 +57,37 @@ pub struct FeedHandle {
     pub events: mpsc::Receiver<FeedEvent>,
     pub commands: mpsc::Sender<FeedCommand>,
     pub task: JoinHandle<()>,
+    /// What the feed holds in memory, readable while it runs.
+    pub gauges: Arc<FeedGauges>,
+}
+
+/// Sizes of what the feed task holds, for soak tests and diagnostics
+/// (relaxed atomics: a reading, not a synchronisation point).
+#[derive(Debug, Default)]
+pub struct FeedGauges {
+    /// Correlation ids remembered for dedupe (bounded).
+    pub dedupe_held: AtomicUsize,
+    /// Duplicate notifications dropped since start.
+    pub duplicates_dropped: AtomicU64,
+    /// Notification channels open and read.
+    pub channels_open: AtomicUsize,
+    /// Channels closed after a handover whose last frames are still read.
+    pub channels_closing: AtomicUsize,
+}
+
+impl FeedGauges {
+    pub fn dedupe_held(&self) -> usize {
+        self.dedupe_held.load(Ordering::Relaxed)
+    }
+    pub fn duplicates_dropped(&self) -> u64 {
+        self.duplicates_dropped.load(Ordering::Relaxed)
+    }
+    pub fn channels_open(&self) -> usize {
+        self.channels_open.load(Ordering::Relaxed)
+    }
+    pub fn channels_closing(&self) -> usize {
+        self.channels_closing.load(Ordering::Relaxed)
+    }
 }
 
 /// Starts the feed for `cfg.genesys.protocol`. Must be called inside a
@@ -60,46 +95,14 @@ pub struct FeedHandle {
 pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
     let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
     let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let task = match cfg.genesys.protocol {
-        Protocol::Realtime => tokio::spawn(Feed::new(cfg, ev_tx, cmd_rx).run()),
-        Protocol::Notifications => tokio::spawn(not_in_this_build(ev_tx, cmd_rx)),
-    };
+    let feed = Feed::new(cfg, ev_tx, cmd_rx);
+    let gauges = feed.gauges.clone();
+    let task = tokio::spawn(feed.run());
     FeedHandle {
         events,
         commands,
         task,
-    }
-}
-
-async fn not_in_this_build(
-    events: mpsc::Sender<FeedEvent>,
-    mut commands: mpsc::Receiver<FeedCommand>,
-) {
-    let reason = "the notifications feed is not in this build yet".to_string();
-    let stopped = FeedEvent::Status(FeedStatus {
-        state: ConnState::Stopped {
-            reason: reason.clone(),
-        },
-        last_error: Some(reason),
-        connects: 0,
-    });
-    if events.send(stopped.clone()).await.is_err() {
-        return;
-    }
-    while let Some(cmd) = commands.recv().await {
-        match cmd {
-            FeedCommand::ReconnectNow => {
-                if events.send(stopped.clone()).await.is_err() {
-                    return;
-                }
-            }
-            FeedCommand::Quit => {
-                let mut st = FeedStatus::connecting();
-                st.state = ConnState::Closed;
-                let _ = events.try_send(FeedEvent::Status(st));
-                return;
-            }
-        }
+        gauges,
     }
 }
 
@@ -132,6 +135,13 @@ impl Payload {
             index,
         })
     }
+}
+
+/// What one protocol keeps between connection attempts; the lifecycle
+/// around it (retry, backoff, stop, commands) is shared.
+enum Session {
+    Realtime(Payload),
+    Notifications(Box<notifications::session::State>),
 }
 
 /// How one connection attempt (or connection) ended.
@@ -184,6 +194,7 @@ pub(crate) struct Feed {
     pending_reconnect: bool,
     malformed: u64,
     unknown: u64,
+    gauges: Arc<FeedGauges>,
 }
 
 impl Feed {
@@ -206,21 +217,31 @@ impl Feed {
             pending_reconnect: false,
             malformed: 0,
             unknown: 0,
+            gauges: Arc::new(FeedGauges::default()),
         }
     }
 
     async fn run(mut self) {
-        let payload = match Payload::from_queues(&self.cfg.queues) {
-            Ok(p) => p,
-            Err(reason) => {
-                // A config error: reconnecting cannot fix it, but the user
-                // may still quit cleanly.
-                while let Next::Go = self.stopped(reason.clone()).await {}
-                return;
-            }
+        let mut session = match self.cfg.genesys.protocol {
+            Protocol::Realtime => match Payload::from_queues(&self.cfg.queues) {
+                Ok(p) => Session::Realtime(p),
+                Err(reason) => {
+                    // A config error: reconnecting cannot fix it, but the
+                    // user may still quit cleanly.
+                    while let Next::Go = self.stopped(reason.clone()).await {}
+                    return;
+                }
+            },
+            Protocol::Notifications => Session::Notifications(Box::new(
+                notifications::session::State::new(&self.cfg.genesys.api_url),
+            )),
         };
         loop {
-            let next = match self.connect_once(&payload).await {
+            let outcome = match &mut session {
+                Session::Realtime(payload) => self.connect_once(payload).await,
+                Session::Notifications(state) => self.notifications_once(state).await,
+            };
+            let next = match outcome {
                 Outcome::Gone => Next::End,
                 Outcome::Quit => {
                     self.say_closed();
@@ -332,6 +353,29 @@ impl Feed {
         }
     }
 
+    /// The current token, or how the attempt ends when there is none.
+    async fn token_or_outcome(&mut self) -> Result<SecretString, Outcome> {
+        match or_command(
+            &mut self.commands,
+            &mut self.commands_open,
+            self.auth.token(),
+        )
+        .await
+        {
+            Err(cmd) => Err(idle_command(cmd)),
+            Ok(Ok(token)) => Ok(token),
+            Ok(Err(AuthError::CredentialsRefused(msg))) => Err(Outcome::Stop(msg)),
+            Ok(Err(e @ AuthError::RateLimited { retry_after })) => Err(Outcome::Retry {
+                error: e.to_string(),
+                delay: retry_after.map_or(Delay::Backoff, Delay::AtLeast),
+            }),
+            Ok(Err(e)) => Err(Outcome::Retry {
+                error: e.to_string(),
+                delay: Delay::Backoff,
+            }),
+        }
+    }
+
     /// A fresh start: the server accepted us, or the user asked.
     fn clear_failures(&mut self) {
         self.failures = 0;
@@ -395,6 +439,14 @@ enum Sent {
     Quit,
     /// The app dropped its receiver.
     Gone,
+}
+
+/// A command that arrived while no frames were flowing.
+pub(crate) fn idle_command(cmd: FeedCommand) -> Outcome {
+    match cmd {
+        FeedCommand::Quit => Outcome::Quit,
+        FeedCommand::ReconnectNow => Outcome::Reconnect,
+    }
 }
 
 /// Runs `fut` unless a command arrives first (then returns the command).

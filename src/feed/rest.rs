@@ -19,6 +19,8 @@ use crate::feed::notifications::mapping::Member;
 
 /// How long one REST call may take.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
+/// Queues per observations query (predicates per filter).
+pub const OBSERVATION_QUEUES: usize = 100;
 /// 429s in a row before a call gives up.
 const MAX_RATE_LIMITED: u32 = 5;
 
@@ -137,21 +139,14 @@ pub struct RestClient {
     api_url: String,
 }
 
-/// Seconds from a Retry-After header (seconds or HTTP-date).
+/// The longest a Retry-After or slow-down pause may make one call wait:
+/// a server asking for more is treated as asking for this.
+pub const MAX_PAUSE: Duration = Duration::from_secs(300);
+
+/// The wait a Retry-After header asks for (seconds or HTTP-date), clamped.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(s) = v.parse::<u64>() {
-        return Some(Duration::from_secs(s));
-    }
-    let at = httpdate::parse_http_date(v).ok()?;
-    Some(
-        at.duration_since(std::time::SystemTime::now())
-            .unwrap_or_default(),
-    )
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    crate::auth::parse_retry_after(v, std::time::SystemTime::now()).map(|d| d.min(MAX_PAUSE))
 }
 
 /// A pause before the next call when the rate-limit budget is nearly spent.
@@ -160,12 +155,14 @@ fn slow_down(headers: &HeaderMap) -> Option<Duration> {
     let count = num("inin-ratelimit-count")?;
     let allowed = num("inin-ratelimit-allowed")?;
     let reset = num("inin-ratelimit-reset").unwrap_or(1.0);
+    // NaN and infinities fail these comparisons, so they never pause.
     (allowed > 0.0 && count / allowed >= 0.8)
         .then(|| Duration::from_secs_f64(reset.clamp(0.0, 60.0) / 4.0))
 }
 
 impl RestClient {
     pub fn new(api_url: &str) -> Result<Self, RestError> {
+        crate::auth::ensure_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .user_agent(concat!("queuetop/", env!("CARGO_PKG_VERSION")))
@@ -205,23 +202,16 @@ impl RestClient {
             let headers = resp.headers().clone();
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let wait = retry_after(&headers).unwrap_or(Duration::from_secs(1));
-                tracing::warn!(target: "queuetop::rest", path, wait_s = wait.as_secs_f64(), "rate limited; waiting Retry-After");
+                tracing::warn!(target: "queuetop::feed", path, wait_s = wait.as_secs_f64(), "rate limited; waiting Retry-After");
                 tokio::time::sleep(wait).await;
                 continue;
             }
             let text = resp.text().await.map_err(|e| transport(plain(&e)))?;
             if !status.is_success() {
-                let eb: Option<ErrorBody> = serde_json::from_str(&text).ok();
-                return Err(RestError::Status {
-                    method: method.to_string(),
-                    path: path.to_string(),
-                    status: status.as_u16(),
-                    code: eb.as_ref().and_then(|e| e.code.clone()),
-                    message: eb.and_then(|e| e.message),
-                });
+                return Err(error_of(&method, path, status, &text));
             }
             if let Some(pause) = slow_down(&headers) {
-                tracing::info!(target: "queuetop::rest", pause_ms = pause.as_millis() as u64, "rate-limit budget nearly spent; slowing down");
+                tracing::info!(target: "queuetop::feed", pause_ms = pause.as_millis() as u64, "rate-limit budget nearly spent; slowing down");
                 tokio::time::sleep(pause).await;
             }
             return serde_json::from_str(&text)
@@ -273,6 +263,19 @@ impl RestClient {
         self.pages(&base, token).await
     }
 
+    /// One queue by id (for a `[[queue]]` with an id and no name).
+    pub async fn queue(&self, token: &SecretString, queue_id: &str) -> Result<Named, RestError> {
+        let id =
+            percent_encoding::utf8_percent_encode(queue_id, percent_encoding::NON_ALPHANUMERIC);
+        self.call(
+            Method::GET,
+            &format!("/api/v2/routing/queues/{id}"),
+            token,
+            None,
+        )
+        .await
+    }
+
     pub async fn skills(&self, token: &SecretString) -> Result<Vec<Named>, RestError> {
         self.pages("/api/v2/routing/skills", token).await
     }
@@ -283,30 +286,38 @@ impl RestClient {
         token: &SecretString,
         queue_id: &str,
     ) -> Result<Vec<Member>, RestError> {
-        let base = format!("/api/v2/routing/queues/{queue_id}/members?expand=skills,routingStatus");
+        let base = format!(
+            "/api/v2/routing/queues/{}/members?expand=skills,routingStatus",
+            segment(queue_id)
+        );
         let ents: Vec<MemberEntity> = self.pages(&base, token).await?;
         Ok(ents
             .into_iter()
             .filter_map(|e| {
-                let user = e.user?;
+                // A queue member's own id is its user's id; `user` carries
+                // the expanded skills.
+                let (user_id, name, skills, user_status) = match e.user {
+                    Some(u) => (u.id, u.name.or(e.name), u.skills, u.routing_status),
+                    None => (e.id?, e.name, Vec::new(), None),
+                };
                 let status = e
                     .routing_status
                     .and_then(|r| r.status)
-                    .or(user.routing_status.and_then(|r| r.status))
+                    .or(user_status.and_then(|r| r.status))
                     .map(|s| AgentStatus::parse(&s))
                     .unwrap_or(AgentStatus::OffQueue);
-                let _ = e.id;
                 Some(Member {
-                    user_id: user.id,
-                    name: user.name.or(e.name),
-                    skills: user.skills.into_iter().map(|s| s.id).collect(),
+                    user_id,
+                    name,
+                    skills: skills.into_iter().map(|s| s.id).collect(),
                     status,
                 })
             })
             .collect())
     }
 
-    /// The first snapshot; returns the raw body for the mapper.
+    /// The first snapshot; returns the raw body for the mapper. Callers send
+    /// at most `OBSERVATION_QUEUES` queues per query.
     pub async fn observations(
         &self,
         token: &SecretString,
@@ -350,12 +361,46 @@ impl RestClient {
         topics: &[String],
     ) -> Result<Vec<TopicState>, RestError> {
         let body: Vec<Value> = topics.iter().map(|t| json!({ "id": t })).collect();
-        let path =
-            format!("/api/v2/notifications/channels/{channel_id}/subscriptions?ignoreErrors=true");
+        let path = format!(
+            "/api/v2/notifications/channels/{}/subscriptions?ignoreErrors=true",
+            segment(channel_id)
+        );
         let page: Page<TopicState> = self
             .call(Method::PUT, &path, token, Some(&Value::Array(body)))
             .await?;
         Ok(page.entities)
+    }
+}
+
+/// An id as one path segment: ids come from config or a server, and
+/// neither may add a path or a query.
+fn segment(id: &str) -> percent_encoding::PercentEncode<'_> {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(id, SEGMENT)
+}
+
+/// An error answer as a plain message: status, and the body's `code` and
+/// `message` when it has them; a body that is not JSON contributes its
+/// first line (short), so an HTML error page does not flood the screen.
+fn error_of(method: &Method, path: &str, status: StatusCode, text: &str) -> RestError {
+    let (code, message) = match serde_json::from_str::<ErrorBody>(text) {
+        Ok(eb) => (eb.code, eb.message),
+        Err(_) => {
+            let line = text.lines().next().unwrap_or("").trim();
+            let short: String = line.chars().take(120).collect();
+            (None, (!short.is_empty()).then_some(short))
+        }
+    };
+    RestError::Status {
+        method: method.to_string(),
+        path: path.to_string(),
+        status: status.as_u16(),
+        code,
+        message,
     }
 }
 

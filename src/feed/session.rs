@@ -15,9 +15,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use super::connect::{self, CloseAction};
 use super::realtime;
-use super::{Delay, Feed, Outcome, Payload, Sent, TARGET, or_command};
-use crate::auth::{AuthError, parse_retry_after};
-use crate::event::{ConnState, FeedCommand, FeedEvent};
+use super::{Delay, Feed, Outcome, Payload, Sent, TARGET, idle_command, or_command};
+use crate::auth::parse_retry_after;
+use crate::event::{ConnState, FeedEvent};
 use crate::redact::redact_url;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -37,28 +37,9 @@ impl Feed {
         }
         // We are reconnecting anyway.
         self.pending_reconnect = false;
-        let token = match or_command(
-            &mut self.commands,
-            &mut self.commands_open,
-            self.auth.token(),
-        )
-        .await
-        {
-            Err(cmd) => return idle_command(cmd),
-            Ok(Ok(token)) => token,
-            Ok(Err(AuthError::CredentialsRefused(msg))) => return Outcome::Stop(msg),
-            Ok(Err(e @ AuthError::RateLimited { retry_after })) => {
-                return Outcome::Retry {
-                    error: e.to_string(),
-                    delay: retry_after.map_or(Delay::Backoff, Delay::AtLeast),
-                };
-            }
-            Ok(Err(e)) => {
-                return Outcome::Retry {
-                    error: e.to_string(),
-                    delay: Delay::Backoff,
-                };
-            }
+        let token = match self.token_or_outcome().await {
+            Ok(t) => t,
+            Err(out) => return out,
         };
         let base = &self.cfg.genesys.realtime_url;
         let req = match connect::handshake_request(base, &token) {
@@ -341,14 +322,6 @@ impl Feed {
         let _ = timeout(CLOSE_TIMEOUT, polite).await;
         tracing::info!(target: TARGET, code = 1000, reason, "connection closed");
         outcome
-    }
-}
-
-/// A command that arrived while no frames were flowing.
-fn idle_command(cmd: FeedCommand) -> Outcome {
-    match cmd {
-        FeedCommand::Quit => Outcome::Quit,
-        FeedCommand::ReconnectNow => Outcome::Reconnect,
     }
 }
 

@@ -2,6 +2,7 @@
 //! bounded waits on the feed's event channel.
 #![allow(dead_code)]
 
+pub mod notif_server;
 pub mod token_server;
 
 use std::sync::Arc;

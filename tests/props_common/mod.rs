@@ -1,6 +1,8 @@
 //! Strategies for the model property tests: arbitrary feed events over a
 //! small set of queue ids, nonsense counts and clock skew included.
 
+pub mod checks;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -214,7 +216,9 @@ pub enum Step {
     /// A feed event that is not a queue event.
     Other(FeedEvent),
     /// Time passes; the app ticks.
-    Tick { advance_ms: u64 },
+    Tick {
+        advance_ms: u64,
+    },
 }
 
 fn advance() -> impl Strategy<Value = u64> {
@@ -269,16 +273,13 @@ fn status() -> impl Strategy<Value = FeedStatus> {
         }),
         Just(ConnState::Closed),
     ];
-    (
-        state,
-        prop::option::of(Just("boom".to_string())),
-        0..4u32,
-    )
-        .prop_map(|(state, last_error, connects)| FeedStatus {
+    (state, prop::option::of(Just("boom".to_string())), 0..4u32).prop_map(
+        |(state, last_error, connects)| FeedStatus {
             state,
             last_error,
             connects,
-        })
+        },
+    )
 }
 
 fn other() -> impl Strategy<Value = FeedEvent> {

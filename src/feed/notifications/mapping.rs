@@ -8,10 +8,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::time::Instant;
+
+pub use super::wire::Envelope;
+use super::wire::{IntervalData, Metric, ObservationBody, QueryResponse};
 
 use crate::event::{
     AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals,
@@ -60,80 +62,8 @@ pub struct Mapper {
     skill_names: HashMap<String, String>,
     /// user id -> queues the user is a member of.
     user_queues: HashMap<String, Vec<String>>,
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(rename = "topicName")]
-    topic_name: String,
-    #[serde(rename = "eventBody")]
-    event_body: Value,
-    #[serde(default)]
-    metadata: Option<Metadata>,
-}
-
-#[derive(Deserialize)]
-struct Metadata {
-    #[serde(rename = "CorrelationId", default)]
-    correlation_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Group {
-    #[serde(rename = "queueId")]
-    queue_id: String,
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ObservationBody {
-    group: Group,
-    data: Vec<IntervalData>,
-}
-
-#[derive(Deserialize)]
-struct IntervalData {
-    interval: String,
-    metrics: Vec<Metric>,
-}
-
-#[derive(Deserialize)]
-struct Metric {
-    metric: String,
-    #[serde(default)]
-    qualifier: Option<String>,
-    #[serde(default)]
-    stats: Stats,
-    #[serde(default)]
-    observations: Option<Vec<Observation>>,
-}
-
-#[derive(Deserialize, Default)]
-struct Stats {
-    #[serde(default)]
-    count: Option<u64>,
-    #[serde(default)]
-    ratio: Option<f64>,
-}
-
-#[derive(Deserialize)]
-struct Observation {
-    #[serde(rename = "requestedRoutingSkillIds", default)]
-    requested_routing_skill_ids: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct QueryResponse {
-    #[serde(default)]
-    results: Vec<QueryResult>,
-}
-
-#[derive(Deserialize)]
-struct QueryResult {
-    group: Group,
-    #[serde(default)]
-    data: Vec<Metric>,
+    /// Queue ids in the order they became known (the snapshot's order).
+    order: Vec<String>,
 }
 
 /// Where a frame came from and when it arrived.
@@ -141,6 +71,10 @@ struct QueryResult {
 pub struct Receipt {
     pub wall: OffsetDateTime,
     pub at: Instant,
+}
+
+fn saturating_sum<'a>(it: impl Iterator<Item = &'a u32>) -> u32 {
+    it.fold(0u32, |a, b| a.saturating_add(*b))
 }
 
 fn count(c: Option<u64>) -> u32 {
@@ -160,10 +94,22 @@ impl Mapper {
 
     /// Registers a monitored queue (so it exists before any observation).
     pub fn add_queue(&mut self, queue_id: &str, name: Option<String>) {
-        let q = self.queues.entry(queue_id.to_string()).or_default();
+        let q = self.queue_mut(queue_id);
         if name.is_some() {
             q.name = name;
         }
+    }
+
+    fn queue_mut(&mut self, queue_id: &str) -> &mut QueueObs {
+        if !self.queues.contains_key(queue_id) {
+            self.order.push(queue_id.to_string());
+        }
+        self.queues.entry(queue_id.to_string()).or_default()
+    }
+
+    /// How many queues the mapper holds.
+    pub fn queue_count(&self) -> usize {
+        self.order.len()
     }
 
     pub fn set_skill_names(&mut self, names: impl IntoIterator<Item = (String, String)>) {
@@ -172,7 +118,10 @@ impl Mapper {
 
     /// Replaces the member list of a queue.
     pub fn set_members(&mut self, queue_id: &str, members: Vec<Member>) {
-        let q = self.queues.entry(queue_id.to_string()).or_default();
+        self.queue_mut(queue_id);
+        let Some(q) = self.queues.get_mut(queue_id) else {
+            return;
+        };
         for old in q.members.keys() {
             if let Some(qs) = self.user_queues.get_mut(old) {
                 qs.retain(|x| x != queue_id);
@@ -212,23 +161,23 @@ impl Mapper {
             for s in &m.skills {
                 let e = skills.entry(name_of(s)).or_default();
                 if m.status == AgentStatus::Idle {
-                    e.available += 1;
+                    e.available = e.available.saturating_add(1);
                 }
             }
         }
         for per_media in q.demand.values() {
             for (s, n) in per_media {
                 let e = skills.entry(name_of(s)).or_default();
-                e.required = Some(e.required.unwrap_or(0) + n);
+                e.required = Some(e.required.unwrap_or(0).saturating_add(*n));
             }
         }
         QueueSummary {
             queue_id: queue_id.to_string(),
             queue_name: q.name.clone(),
             agents_available: get("IDLE"),
-            agents_interacting: get("INTERACTING") + get("COMMUNICATING"),
-            agents_logged_in: q.on_queue.values().sum(),
-            interactions_waiting: q.waiting.values().sum(),
+            agents_interacting: get("INTERACTING").saturating_add(get("COMMUNICATING")),
+            agents_logged_in: saturating_sum(q.on_queue.values()),
+            interactions_waiting: saturating_sum(q.waiting.values()),
             skills,
         }
     }
@@ -249,7 +198,8 @@ impl Mapper {
                         let mut d = BTreeMap::new();
                         for o in obs {
                             for s in &o.requested_routing_skill_ids {
-                                *d.entry(s.clone()).or_insert(0) += 1;
+                                let n: &mut u32 = d.entry(s.clone()).or_insert(0);
+                                *n = n.saturating_add(1);
                             }
                         }
                         q.demand.insert(media.to_string(), d);
@@ -264,43 +214,63 @@ impl Mapper {
         }
     }
 
-    /// The first snapshot: the observations query response, one summary
-    /// per queue that it mentions (exported with topic `"snapshot"`).
-    pub fn apply_snapshot(&mut self, body: &str, r: Receipt) -> Result<Vec<QueueEvent>, String> {
+    /// Applies one observations query response to the counts (a query
+    /// covers at most 100 queues, so the feed may apply several).
+    pub fn apply_query(&mut self, body: &str) -> Result<(), String> {
         let resp: QueryResponse =
             serde_json::from_str(body).map_err(|e| format!("observations query: {e}"))?;
-        let mut touched: Vec<String> = Vec::new();
         for res in &resp.results {
             let media = res.group.media_type.as_deref().unwrap_or("all");
-            let q = self.queues.entry(res.group.queue_id.clone()).or_default();
+            let q = self.queue_mut(&res.group.queue_id);
             for m in &res.data {
                 Self::apply_metric(q, media, m);
             }
-            if !touched.contains(&res.group.queue_id) {
-                touched.push(res.group.queue_id.clone());
-            }
         }
-        Ok(touched
+        Ok(())
+    }
+
+    /// One summary event per known queue, in the order they became known:
+    /// the first snapshot (`snapshot` true, topic `"snapshot"`) or a
+    /// refresh after a reconnect (`snapshot` false, `topic` as given).
+    pub fn summaries(&self, topic: &str, snapshot: bool, r: Receipt) -> Vec<QueueEvent> {
+        self.order
             .iter()
             .filter_map(|id| self.summary(id))
             .map(|s| QueueEvent {
                 kind: QueueEventKind::Summary(s),
-                topic: "snapshot".into(),
+                topic: topic.to_string(),
                 server_time: None,
                 received_wall: r.wall,
                 received: r.at,
                 correlation_id: None,
-                snapshot: true,
+                snapshot,
             })
-            .collect())
+            .collect()
     }
 
-    /// Decodes one socket frame.
+    /// The first snapshot from one query response: one summary per queue
+    /// the mapper knows (exported with topic `"snapshot"`).
+    pub fn apply_snapshot(&mut self, body: &str, r: Receipt) -> Result<Vec<QueueEvent>, String> {
+        self.apply_query(body)?;
+        Ok(self.summaries("snapshot", true, r))
+    }
+
+    /// Decodes and applies one socket frame.
     pub fn decode(&mut self, text: &str, r: Receipt) -> Decoded {
-        let env: Envelope = match serde_json::from_str(text) {
-            Ok(e) => e,
-            Err(e) => return Decoded::Malformed(format!("not a notification: {e}")),
-        };
+        match Self::parse(text) {
+            Ok(env) => self.apply(env, r),
+            Err(d) => d,
+        }
+    }
+
+    /// Parses one socket frame without applying it.
+    pub fn parse(text: &str) -> Result<Envelope, Decoded> {
+        serde_json::from_str(text)
+            .map_err(|e| Decoded::Malformed(format!("not a notification: {e}")))
+    }
+
+    /// Applies a parsed frame.
+    pub fn apply(&mut self, env: Envelope, r: Receipt) -> Decoded {
         let topic = env.topic_name.as_str();
         if topic == "channel.metadata" {
             return match env.event_body.get("message").and_then(Value::as_str) {
@@ -351,7 +321,7 @@ impl Mapper {
         for d in &body.data {
             match zero_width(&d.interval) {
                 Some(at) => {
-                    let q = self.queues.entry(qid.clone()).or_default();
+                    let q = self.queue_mut(&qid);
                     for m in &d.metrics {
                         Self::apply_metric(q, &media, m);
                     }

@@ -218,3 +218,38 @@ async fn snapshot_gives_one_summary_per_queue() {
         (2, 5, 3)
     );
 }
+
+#[tokio::test]
+async fn counts_from_the_network_saturate_instead_of_overflowing() {
+    let big = u64::MAX;
+    let frame = format!(
+        r#"{{"topicName":"v2.analytics.queues.Q.observations","eventBody":{{"group":{{"queueId":"Q","mediaType":"voice"}},
+        "data":[{{"interval":"2026-11-27T19:20:25.123Z/2026-11-27T19:20:25.123Z","metrics":[
+          {{"metric":"oOnQueueUsers","qualifier":"IDLE","stats":{{"count":{big}}}}},
+          {{"metric":"oOnQueueUsers","qualifier":"INTERACTING","stats":{{"count":{big}}}}},
+          {{"metric":"oOnQueueUsers","qualifier":"COMMUNICATING","stats":{{"count":{big}}}}},
+          {{"metric":"oWaiting","stats":{{"count":{big}}}}}]}}]}}}}"#
+    );
+    let mut m = Mapper::new();
+    let s = &summaries(m.decode(&frame, receipt()))[0];
+    assert_eq!(s.agents_available, u32::MAX);
+    assert_eq!(s.agents_interacting, u32::MAX);
+    assert_eq!(s.agents_logged_in, u32::MAX);
+    assert!(s.agents_logged_in >= s.agents_available);
+    assert_eq!(s.interactions_waiting, u32::MAX);
+}
+
+#[tokio::test]
+async fn parse_then_apply_gives_the_correlation_id_before_any_change() {
+    let env = Mapper::parse(EXAMPLE).unwrap();
+    assert_eq!(env.correlation_id(), Some("c-1"));
+    assert_eq!(env.topic(), "v2.analytics.queues.Q.observations");
+    let mut m = Mapper::new();
+    assert!(m.summary("Q").is_none(), "parsing applied nothing");
+    let s = &summaries(m.apply(env, receipt()))[0];
+    assert_eq!(s.agents_available, 3);
+    assert!(matches!(
+        Mapper::parse("not json"),
+        Err(Decoded::Malformed(_))
+    ));
+}

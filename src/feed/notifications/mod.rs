@@ -1,4 +1,17 @@
 //! The Genesys Cloud Notifications API feed (PROTOCOL.md section 3).
+//!
+//! `setup` resolves queues, skills and members over REST; `channel` opens
+//! one channel (create, subscribe, connect) and reads it in its own task;
+//! `session` is the lifecycle of all channels inside the feed task (ping,
+//! watchdog, make-before-break handover); `mapping` turns frames into
+//! domain events; `topics` and `dedupe` are the small rules in between.
+pub mod channel;
+pub mod dedupe;
 pub mod mapping;
 #[cfg(test)]
 mod mapping_tests;
+mod read;
+pub(crate) mod session;
+pub mod setup;
+pub mod topics;
+mod wire;

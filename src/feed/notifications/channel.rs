@@ -1,0 +1,237 @@
+//! One notifications channel: create it, subscribe its topics, connect its
+//! socket, and read that socket in a task of its own. Every frame goes to
+//! the feed task through one bounded channel shared by all channels, so a
+//! slow app slows every socket (TCP flow control) and nothing is buffered
+//! without bound.
+
+use std::time::Duration;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::sync::oneshot;
+use tokio::time::{Instant, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+use super::topics;
+use crate::feed::TARGET;
+use crate::feed::rest::{RestClient, RestError, TopicState};
+use crate::redact::redact_url;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long TCP + TLS + the upgrade may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a polite close may take before the socket is just dropped.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Frames in flight from all readers to the feed task.
+pub const FRAME_CAPACITY: usize = 256;
+
+/// What a reader saw on its socket.
+#[derive(Debug)]
+pub enum Wire {
+    Text(String),
+    Binary,
+    /// A ping or pong frame: proof of life, nothing to decode.
+    Alive,
+    /// The socket ended (close frame, error, or plain EOF).
+    Ended {
+        code: Option<u16>,
+        reason: String,
+        error: Option<String>,
+    },
+}
+
+/// A frame and the channel generation it came from.
+#[derive(Debug)]
+pub struct Frame {
+    pub generation: u64,
+    pub wire: Wire,
+}
+
+/// An open, subscribed, connected channel.
+pub struct Live {
+    /// Which slice of the topics it carries.
+    pub slot: usize,
+    /// Unique per opened channel: frames name it.
+    pub generation: u64,
+    pub id: String,
+    pub sink: SplitSink<Socket, Message>,
+    /// Sent (or dropped) when we close: the reader then stops waiting for
+    /// a silent server after `CLOSE_TIMEOUT`.
+    closing: Option<oneshot::Sender<()>>,
+    pub last_rx: Instant,
+    /// A ping went out and nothing has arrived since.
+    pub pinged: bool,
+    /// When to roll it over before it expires.
+    pub rollover: Option<Instant>,
+}
+
+#[derive(Debug)]
+pub enum OpenError {
+    Rest(RestError),
+    Connect(String),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Rest(e) => write!(f, "{e}"),
+            OpenError::Connect(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Create, subscribe (`ignoreErrors=true`: the answer marks rejected
+/// topics), connect, start reading. Returns the channel and the topics'
+/// states. The socket URL carries no token.
+pub async fn open(
+    rest: &RestClient,
+    token: &SecretString,
+    slot: usize,
+    generation: u64,
+    topic_list: &[String],
+    frames: mpsc::Sender<Frame>,
+) -> Result<(Live, Vec<TopicState>), OpenError> {
+    let ch = rest.create_channel(token).await.map_err(OpenError::Rest)?;
+    tracing::info!(target: TARGET, channel = %ch.id, slot, "channel created");
+    let states = rest
+        .subscribe(token, &ch.id, topic_list)
+        .await
+        .map_err(OpenError::Rest)?;
+    let rejected = states.iter().filter(|t| t.rejected()).count();
+    tracing::info!(
+        target: TARGET,
+        channel = %ch.id,
+        topics = topic_list.len(),
+        rejected,
+        "topics subscribed"
+    );
+    let url = redact_url(&ch.connect_uri);
+    let mut req = ch.connect_uri.as_str().into_client_request().map_err(|e| {
+        OpenError::Connect(format!("connectUri {url} is not a WebSocket URL ({e})"))
+    })?;
+    req.headers_mut().insert(
+        "User-Agent",
+        HeaderValue::from_static(concat!("queuetop/", env!("CARGO_PKG_VERSION"))),
+    );
+    let ws = match timeout(CONNECT_TIMEOUT, connect_async(req)).await {
+        Err(_) => {
+            return Err(OpenError::Connect(format!(
+                "channel socket {url} did not open within {} s",
+                CONNECT_TIMEOUT.as_secs()
+            )));
+        }
+        Ok(Err(e)) => {
+            return Err(OpenError::Connect(format!(
+                "could not connect the channel socket {url}: {e}"
+            )));
+        }
+        Ok(Ok((ws, _))) => ws,
+    };
+    tracing::info!(target: TARGET, channel = %ch.id, url = %url, "channel connected");
+    let (sink, stream) = ws.split();
+    let (closing, closed) = oneshot::channel();
+    tokio::spawn(read(generation, stream, frames, closed));
+    let now = Instant::now();
+    let live = Live {
+        slot,
+        generation,
+        rollover: topics::rollover_at(ch.expires.as_deref(), OffsetDateTime::now_utc(), now),
+        id: ch.id,
+        sink,
+        closing: Some(closing),
+        last_rx: now,
+        pinged: false,
+    };
+    Ok((live, states))
+}
+
+/// Forwards every frame, ends after the socket does or when the feed task
+/// stops listening. Once we close (or drop) the channel it still forwards
+/// what arrives, so no event in flight on the old channel is lost, but a
+/// server that sends nothing for `CLOSE_TIMEOUT` is not waited for.
+async fn read(
+    generation: u64,
+    mut stream: SplitStream<Socket>,
+    frames: mpsc::Sender<Frame>,
+    mut closing: oneshot::Receiver<()>,
+) {
+    let mut close: Option<CloseFrame> = None;
+    let mut give_up: Option<Instant> = None;
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            _ = &mut closing, if give_up.is_none() => {
+                give_up = Some(Instant::now() + CLOSE_TIMEOUT);
+                continue;
+            }
+            () = sleep_until(give_up.unwrap_or_else(Instant::now)), if give_up.is_some() => {
+                let _ = frames.send(Frame { generation, wire: ended(close.take(), None) }).await;
+                return;
+            }
+        };
+        if give_up.is_some() {
+            give_up = Some(Instant::now() + CLOSE_TIMEOUT);
+        }
+        let wire = match item {
+            Some(Ok(Message::Text(t))) => Wire::Text(t.as_str().to_owned()),
+            Some(Ok(Message::Binary(_))) => Wire::Binary,
+            Some(Ok(Message::Close(f))) => {
+                close = f;
+                continue;
+            }
+            Some(Ok(_)) => Wire::Alive,
+            Some(Err(e)) => ended(close.take(), Some(e.to_string())),
+            None => ended(close.take(), None),
+        };
+        let last = matches!(wire, Wire::Ended { .. });
+        if frames.send(Frame { generation, wire }).await.is_err() || last {
+            return;
+        }
+    }
+}
+
+fn ended(close: Option<CloseFrame>, error: Option<String>) -> Wire {
+    Wire::Ended {
+        code: close.as_ref().map(|f| u16::from(f.code)),
+        reason: close.map(|f| f.reason.to_string()).unwrap_or_default(),
+        error,
+    }
+}
+
+impl Live {
+    /// Sends `{"message":"ping"}`; the server answers with a pong.
+    pub async fn ping(&mut self) -> Result<(), String> {
+        self.pinged = true;
+        timeout(
+            CLOSE_TIMEOUT,
+            self.sink.send(Message::text(r#"{"message":"ping"}"#)),
+        )
+        .await
+        .map_err(|_| "the ping could not be sent".to_string())?
+        .map_err(|e| format!("the ping could not be sent: {e}"))
+    }
+
+    /// Closes with 1000. The reader keeps forwarding what still arrives
+    /// until the server's close reply, then reports `Ended`.
+    pub async fn close(mut self, reason: &'static str) {
+        let frame = CloseFrame {
+            code: CloseCode::Normal,
+            reason: reason.into(),
+        };
+        let _ = timeout(CLOSE_TIMEOUT, self.sink.send(Message::Close(Some(frame)))).await;
+        if let Some(tx) = self.closing.take() {
+            let _ = tx.send(());
+        }
+        tracing::info!(target: TARGET, channel = %self.id, code = 1000, reason, "channel closed");
+    }
+}

@@ -1,0 +1,548 @@
+//! The notifications feed against a scripted Notifications API on
+//! loopback (tests/feed_common/notif_server.rs): real HTTP, real sockets.
+//! Where time matters, tokio time is paused.
+
+mod feed_common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use feed_common::notif_server::{Member, NotifServer, Script};
+use feed_common::*;
+use queuetop::config::{Config, EventType, Protocol, QueueConfig, ReconnectConfig};
+use queuetop::event::{ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind};
+use queuetop::feed::{self, FeedHandle};
+use tokio::time::Instant;
+
+const LIMIT: Duration = Duration::from_secs(120);
+const SECRET: &str = "csecret-do-not-log";
+
+fn cfg(server: &NotifServer, queues: Vec<QueueConfig>, rc: ReconnectConfig) -> Arc<Config> {
+    config(
+        Protocol::Notifications,
+        &server.url,
+        "ws://127.0.0.1:9/unused",
+        "cid",
+        SECRET,
+        queues,
+        rc,
+    )
+}
+
+fn named(name: &str) -> QueueConfig {
+    QueueConfig {
+        id: None,
+        name: Some(name.into()),
+        events: vec![EventType::QueueSummary],
+        filter: None,
+    }
+}
+
+fn both(id: &str, name: &str) -> QueueConfig {
+    QueueConfig {
+        name: Some(name.into()),
+        ..queue(id, &[EventType::QueueSummary])
+    }
+}
+
+fn rc() -> ReconnectConfig {
+    reconnect(1000, 30_000, 0, 75)
+}
+
+fn queue_ev(ev: &FeedEvent) -> Option<&QueueEvent> {
+    match ev {
+        FeedEvent::Queue(q) => Some(q),
+        _ => None,
+    }
+}
+
+async fn acked(h: &mut FeedHandle) -> (Vec<FeedEvent>, usize) {
+    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        matches!(e, FeedEvent::Acked { .. })
+    })
+    .await;
+    let FeedEvent::Acked { count } = ev else {
+        unreachable!()
+    };
+    (before, count)
+}
+
+/// Waits (bounded, in tokio time) until `pred` holds, draining events.
+async fn until(h: &mut FeedHandle, seen: &mut Vec<FeedEvent>, what: &str, pred: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !pred() {
+        assert!(
+            start.elapsed() < Duration::from_secs(26 * 3600),
+            "never: {what}"
+        );
+        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(60), h.events.recv()).await {
+            seen.push(ev);
+        }
+    }
+}
+
+/// Receives until the summary with correlation id `last` (bounded; a
+/// status change brings an agent event first, then the summary).
+async fn until_seq(h: &mut FeedHandle, seen: &mut Vec<FeedEvent>, last: u64) {
+    let want = last.to_string();
+    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        queue_ev(e).is_some_and(|q| {
+            q.correlation_id.as_deref() == Some(want.as_str())
+                && matches!(q.kind, QueueEventKind::Summary(_))
+        })
+    })
+    .await;
+    seen.extend(before);
+    seen.push(ev);
+}
+
+/// Every correlation id among the summaries, counted.
+fn applied(seen: &[FeedEvent]) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for q in seen.iter().filter_map(queue_ev) {
+        if let Some(c) = &q.correlation_id {
+            *m.entry(c.clone()).or_default() += 1;
+        }
+    }
+    m
+}
+
+fn assert_each_once(seen: &[FeedEvent], last: u64) {
+    let m = applied(seen);
+    for seq in 1..=last {
+        assert_eq!(m.get(&seq.to_string()), Some(&1), "seq {seq}: {m:?}");
+    }
+    assert_eq!(m.len() as u64, last, "{m:?}");
+}
+
+async fn quit(mut h: FeedHandle) {
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| *s == ConnState::Closed)
+    })
+    .await;
+    h.task.await.unwrap();
+}
+
+fn script(queues: &[(&str, &str)]) -> Script {
+    Script {
+        queues: queues
+            .iter()
+            .map(|(i, n)| (i.to_string(), n.to_string()))
+            .collect(),
+        counts: queues
+            .iter()
+            .map(|(i, _)| (i.to_string(), (1, 2, 3)))
+            .collect(),
+        channel_lifetime_s: 86_400,
+        answer_pings: true,
+        ..Script::default()
+    }
+}
+
+/// Collects every log line the feed writes on this thread.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs() {
+    let logs = Logs::default();
+    let _guard = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .finish(),
+    );
+    let all: Vec<(String, String)> = (1..=250)
+        .map(|i| (format!("q{i:03}"), format!("Support {i:03}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut s = script(&refs);
+    s.skills = vec![("s1".into(), "Spanish".into())];
+    s.members.insert(
+        "q245".into(),
+        vec![Member {
+            user_id: "u1".into(),
+            name: "Ana Ruiz".into(),
+            skills: vec!["s1".into()],
+            status: "IDLE".into(),
+        }],
+    );
+    let server = NotifServer::start(s).await;
+    // 21 names: more than 20 lookups, so every queue is listed once, paged.
+    let wanted: Vec<QueueConfig> = (230..=250)
+        .map(|i| named(&format!("Support {i:03}")))
+        .collect();
+    let mut h = feed::spawn(cfg(&server, wanted, rc()));
+    let (before, count) = acked(&mut h).await;
+    assert_eq!(count, 22, "21 queue topics and one user topic");
+
+    let reqs = server.requests();
+    for n in 1..=3 {
+        let page = format!("GET /api/v2/routing/queues?pageSize=100&pageNumber={n}");
+        assert!(reqs.contains(&page), "{page} not in {reqs:#?}");
+    }
+    let names: Vec<(&str, &str)> = before
+        .iter()
+        .filter_map(|e| match e {
+            FeedEvent::QueueName { queue_id, name } => Some((queue_id.as_str(), name.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names.len(), 21);
+    assert_eq!(names[0], ("q230", "Support 230"));
+    // The first snapshot: one summary per queue, before any notification.
+    let snaps: Vec<&QueueEvent> = before.iter().filter_map(queue_ev).collect();
+    assert_eq!(snaps.len(), 21);
+    assert!(
+        snaps
+            .iter()
+            .all(|q| q.snapshot && q.topic == "snapshot" && q.correlation_id.is_none())
+    );
+    let QueueEventKind::Summary(s) = &snaps[15].kind else {
+        panic!("{snaps:?}")
+    };
+    assert_eq!(s.queue_id, "q245");
+    assert_eq!(
+        (
+            s.agents_available,
+            s.agents_logged_in,
+            s.interactions_waiting
+        ),
+        (1, 3, 3)
+    );
+    assert_eq!(
+        s.skills["Spanish"].available, 1,
+        "skills are named from REST"
+    );
+    assert!(
+        server
+            .topics_of("chan-1")
+            .contains(&"v2.users.u1?routingStatus&presence".to_string())
+    );
+
+    // Then notifications: a routing status change moves the skill count.
+    let seq = server.user_status("u1", "INTERACTING");
+    let mut seen = Vec::new();
+    until_seq(&mut h, &mut seen, seq).await;
+    let agent = seen
+        .iter()
+        .filter_map(queue_ev)
+        .find_map(|q| match &q.kind {
+            QueueEventKind::Agent(a) => Some(a.clone()),
+            _ => None,
+        })
+        .expect("an agent event");
+    assert_eq!(
+        (agent.queue_id.as_str(), agent.user_id.as_str()),
+        ("q245", "u1")
+    );
+    assert_eq!(agent.skills, ["Spanish"]);
+    let summary = seen
+        .iter()
+        .filter_map(queue_ev)
+        .find_map(|q| match &q.kind {
+            QueueEventKind::Summary(s) if s.queue_id == "q245" => Some(s.clone()),
+            _ => None,
+        })
+        .expect("a summary after the status change");
+    assert_eq!(summary.skills["Spanish"].available, 0, "a deficit now");
+    let seq = server.observe("q230", 5, 1, 0);
+    until_seq(&mut h, &mut seen, seq).await;
+    let last = queue_ev(seen.last().unwrap()).unwrap();
+    assert!(!last.snapshot);
+    assert_eq!(last.topic, "v2.analytics.queues.q230.observations");
+    quit(h).await;
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("channel created") && text.contains("channel connected"),
+        "{text}"
+    );
+    for secret in server.tokens().iter().map(String::as_str).chain([SECRET]) {
+        assert!(!text.contains(secret), "{secret} leaked into the log");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_closing_hands_over_make_before_break_and_applies_every_event_once() {
+    let mut s = script(&[("qa", "A"), ("qb", "B")]);
+    // The new channel also delivers the last 3 the old one did: duplicates.
+    s.replay_on_handover = 3;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A"), both("qb", "B")], rc()));
+    acked(&mut h).await;
+    let mut seen = Vec::new();
+    for i in 0..5 {
+        server.observe(if i % 2 == 0 { "qa" } else { "qb" }, i, 1, 0);
+    }
+    until_seq(&mut h, &mut seen, 5).await;
+    server.socket_closing("chan-1");
+    let srv = server.clone();
+    until(
+        &mut h,
+        &mut seen,
+        "old channel closed by the client",
+        || srv.closed_by_client() == ["chan-1"],
+    )
+    .await;
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    assert_eq!(server.open(), ["chan-2"]);
+    assert_eq!(server.topics_of("chan-2"), server.topics_of("chan-1"));
+    for i in 0..5 {
+        server.observe(if i % 2 == 0 { "qb" } else { "qa" }, i, 2, 1);
+    }
+    until_seq(&mut h, &mut seen, 10).await;
+    assert_each_once(&seen, 10);
+    let g = h.gauges.clone();
+    assert_eq!(g.duplicates_dropped(), 3, "the replayed three");
+    assert_eq!(g.dedupe_held(), 10);
+    assert_eq!(g.channels_open(), 1);
+    until(&mut h, &mut seen, "the old channel's reader ends", || {
+        g.channels_closing() == 0
+    })
+    .await;
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "a handover is not a reconnect: {seen:#?}"
+    );
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn channels_roll_over_before_their_24h_expiry_kept_alive_by_pings() {
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    let t0 = Instant::now();
+    let mut seen = Vec::new();
+    server.observe("qa", 1, 1, 1);
+    let srv = server.clone();
+    until(&mut h, &mut seen, "a second channel", || {
+        srv.created().len() == 2
+    })
+    .await;
+    let took = t0.elapsed();
+    assert!(took >= Duration::from_secs(86_400 - 600 - 5), "{took:?}");
+    assert!(took < Duration::from_secs(86_400), "{took:?}");
+    let srv = server.clone();
+    until(&mut h, &mut seen, "old closed", || {
+        srv.closed_by_client() == ["chan-1"]
+    })
+    .await;
+    server.observe("qa", 2, 1, 1);
+    until_seq(&mut h, &mut seen, 2).await;
+    assert_each_once(&seen, 2);
+    // A day of silence answered by pongs: never a reconnect.
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn silence_without_pongs_is_a_dead_channel_then_counts_are_refreshed_not_resnapshotted() {
+    let mut s = script(&[("qa", "A")]);
+    s.answer_pings = false;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    let (first, _) = acked(&mut h).await;
+    assert_eq!(
+        first
+            .iter()
+            .filter_map(queue_ev)
+            .filter(|q| q.snapshot)
+            .count(),
+        1
+    );
+    let t0 = Instant::now();
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    assert!(st.last_error.unwrap().contains("nothing received for 75 s"));
+    assert!(
+        t0.elapsed() >= Duration::from_secs(75),
+        "{:?}",
+        t0.elapsed()
+    );
+    let (again, _) = acked(&mut h).await;
+    let refresh: Vec<&QueueEvent> = again.iter().filter_map(queue_ev).collect();
+    assert_eq!(refresh.len(), 1);
+    assert!(!refresh[0].snapshot && refresh[0].topic == "observations.query");
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_rejected_topic_is_an_alert_and_the_other_queues_stay_live() {
+    let mut s = script(&[("qa", "A"), ("qb", "B")]);
+    s.reject
+        .insert("v2.analytics.queues.qb.observations".into());
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A"), both("qb", "B")], rc()));
+    let (before, count) = acked(&mut h).await;
+    assert_eq!(count, 1);
+    let rejected: Vec<&FeedEvent> = before
+        .iter()
+        .filter(|e| matches!(e, FeedEvent::TopicRejected { .. }))
+        .collect();
+    assert_eq!(rejected.len(), 1, "{before:#?}");
+    let FeedEvent::TopicRejected {
+        topic,
+        reason,
+        queue_id,
+    } = rejected[0]
+    else {
+        unreachable!()
+    };
+    assert_eq!(topic, "v2.analytics.queues.qb.observations");
+    assert_eq!(reason, "not permitted for this client");
+    assert_eq!(queue_id.as_deref(), Some("qb"));
+    let seq = server.observe("qa", 3, 0, 0);
+    let mut seen = Vec::new();
+    until_seq(&mut h, &mut seen, seq).await;
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn rest_429_waits_retry_after_then_goes_on() {
+    let mut s = script(&[("qa", "A")]);
+    s.rate_limit = Some((1, 7));
+    let server = NotifServer::start(s).await;
+    let t0 = Instant::now();
+    let mut h = feed::spawn(cfg(&server, vec![named("A")], rc()));
+    acked(&mut h).await;
+    assert!(t0.elapsed() >= Duration::from_secs(7), "{:?}", t0.elapsed());
+    let reqs = server.requests();
+    assert_eq!(reqs[0], reqs[1], "the same call, retried: {reqs:#?}");
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_refused_token_on_rest_is_refreshed_at_once() {
+    let mut s = script(&[("qa", "A")]);
+    s.unauthorized = 1;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![named("A")], rc()));
+    acked(&mut h).await;
+    assert_eq!(server.tokens().len(), 2);
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn twelve_hundred_queues_take_two_channels() {
+    let all: Vec<(String, String)> = (0..1200)
+        .map(|i| (format!("q{i:04}"), format!("Queue {i:04}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let server = NotifServer::start(script(&refs)).await;
+    let queues = all.iter().map(|(i, n)| both(i, n)).collect();
+    let mut h = feed::spawn(cfg(&server, queues, rc()));
+    let (before, count) = acked(&mut h).await;
+    assert_eq!(count, 1200);
+    assert_eq!(
+        before
+            .iter()
+            .filter_map(queue_ev)
+            .filter(|q| q.snapshot)
+            .count(),
+        1200
+    );
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    assert_eq!(server.topics_of("chan-1").len(), 1000);
+    assert_eq!(server.topics_of("chan-2").len(), 200);
+    let queries = server
+        .requests()
+        .iter()
+        .filter(|r| r.contains("observations/query"))
+        .count();
+    assert_eq!(queries, 12, "100 queues per observations query");
+    let seq = server.observe("q1100", 1, 0, 0);
+    let mut seen = Vec::new();
+    until_seq(&mut h, &mut seen, seq).await;
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_name_that_matches_nothing_or_two_queues_is_a_config_error() {
+    let server = NotifServer::start(script(&[
+        ("q1", "Sales"),
+        ("q2", "Sales"),
+        ("q3", "Support"),
+    ]))
+    .await;
+    for (name, want) in [
+        ("Nope", "no queue is named \"Nope\""),
+        ("Sales", "2 queues are named \"Sales\" (ids q1, q2)"),
+        ("support", "names differ only in case: \"Support\""),
+    ] {
+        let mut h = feed::spawn(cfg(&server, vec![named(name)], rc()));
+        let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+            is_state(e, |s| matches!(s, ConnState::Stopped { .. }))
+        })
+        .await;
+        let FeedEvent::Status(st) = ev else {
+            unreachable!()
+        };
+        let ConnState::Stopped { reason } = st.state else {
+            unreachable!()
+        };
+        assert!(reason.contains(want), "{reason}");
+        quit(h).await;
+    }
+    assert!(server.created().is_empty(), "nothing was subscribed");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_handover_keeps_the_old_channel_and_tries_again_later() {
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    // The channel request of the handover is refused once (401).
+    server.with(|s| s.unauthorized = 1);
+    let t0 = Instant::now();
+    server.socket_closing("chan-1");
+    let mut seen = Vec::new();
+    let srv = server.clone();
+    until(&mut h, &mut seen, "the retried handover", || {
+        srv.closed_by_client() == ["chan-1"]
+    })
+    .await;
+    assert!(
+        t0.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    assert_eq!(server.tokens().len(), 2, "the refused token was replaced");
+    server.observe("qa", 1, 0, 0);
+    until_seq(&mut h, &mut seen, 1).await;
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    quit(h).await;
+}
