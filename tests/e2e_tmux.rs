@@ -160,8 +160,8 @@ fn child_of(parent: u32) -> Option<u32> {
     })
 }
 
-fn start_demo(t: &Tmux, prefix: &str) -> String {
-    t.line(&format!("{prefix}{BIN} demo --protocol realtime"));
+fn start_demo(t: &Tmux, prefix: &str, args: &str) -> String {
+    t.line(&format!("{prefix}{BIN} demo {args}"));
     t.wait_for("the queue list with data", |s| {
         s.contains("Queues (") && s.contains(">1 ") && s.contains("connected") && s.contains('%')
     })
@@ -172,7 +172,8 @@ fn demo_moves_opens_help_and_quits_cleanly() {
     let Some(t) = Tmux::start("keys") else {
         return;
     };
-    start_demo(&t, "");
+    // The default protocol (notifications), exactly as a new user runs it.
+    start_demo(&t, "", "");
     t.keys(&["j"]);
     t.wait_for("the selection on row 2", |s| s.contains(">2 "));
     t.keys(&["?"]);
@@ -192,7 +193,7 @@ fn sigterm_restores_the_terminal() {
     let Some(t) = Tmux::start("term") else {
         return;
     };
-    start_demo(&t, "");
+    start_demo(&t, "", "--protocol realtime");
     let shell = t.pane_pid();
     let child = child_of(shell).expect("queuetop runs as a child of the pane's shell");
     // SAFETY: kill(2) on a pid we just found; no memory involved.
@@ -209,7 +210,7 @@ fn a_closed_terminal_leaves_no_process_behind() {
         return;
     };
     // exec: queuetop is the pane's process, so the pane pid is ours.
-    start_demo(&t, "exec ");
+    start_demo(&t, "exec ", "--protocol realtime");
     let pid = t.pane_pid();
     assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
     let out = t.run(&["kill-session", "-t", "e2e"]);

@@ -12,7 +12,7 @@ use crossterm::event::Event;
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, sleep_until};
 
@@ -69,6 +69,8 @@ pub struct AppLoop {
     /// Set in tests: wall time follows the (paused) tokio clock.
     wall_anchor: Option<(Instant, OffsetDateTime)>,
     sinks: Sinks,
+    /// Follow the local UTC offset (it changes with daylight saving time).
+    local_time: bool,
 }
 
 impl AppLoop {
@@ -84,7 +86,15 @@ impl AppLoop {
             events_applied: 0,
             wall_anchor: None,
             sinks: Sinks::default(),
+            local_time: false,
         }
+    }
+
+    /// Shows local time instead of UTC, rechecking the offset every tick.
+    pub fn with_local_time(mut self) -> Self {
+        self.local_time = true;
+        self.ui.utc_offset = local_offset();
+        self
     }
 
     /// Writes an export line for every queue event, as headless mode does.
@@ -135,6 +145,13 @@ impl AppLoop {
                 let wall = self.wall(now);
                 if self.state.tick(now, wall) {
                     self.policy.mark_dirty();
+                }
+                if self.local_time {
+                    let off = local_offset();
+                    if off != self.ui.utc_offset {
+                        self.ui.utc_offset = off;
+                        self.policy.mark_dirty();
+                    }
                 }
                 self.next_tick = now + MODEL_TICK;
             }
@@ -252,4 +269,20 @@ fn export_error(e: io::Error) -> io::Error {
         e.kind(),
         format!("cannot write the export file: {e}; check export.path (or --export)"),
     )
+}
+
+/// The local UTC offset for the clock. `time` refuses to read it once
+/// threads exist, so ask libc directly; UTC when that fails.
+fn local_offset() -> UtcOffset {
+    // SAFETY: time(NULL) and localtime_r with a zeroed, owned tm. The only
+    // hazard is a concurrent setenv("TZ"), which queuetop never does.
+    let gmtoff = unsafe {
+        let now = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&now, &mut tm).is_null() {
+            return UtcOffset::UTC;
+        }
+        tm.tm_gmtoff
+    };
+    UtcOffset::from_whole_seconds(gmtoff as i32).unwrap_or(UtcOffset::UTC)
 }

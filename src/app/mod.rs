@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use color_eyre::eyre::{WrapErr, eyre};
 use crossterm::event::EventStream;
-use time::UtcOffset;
 
 use crate::config::Config;
 use crate::event::FeedCommand;
@@ -54,8 +53,7 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
             format!("cannot open the export file {path}; point export.path (or --export) at a writable file")
         })?),
     };
-    let mut ui = Ui::new(&cfg, theme::no_color_env());
-    ui.utc_offset = local_offset();
+    let ui = Ui::new(&cfg, theme::no_color_env());
     let state = AppState::new(&cfg);
     let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
     let feed = crate::feed::spawn(cfg.clone());
@@ -67,7 +65,7 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
         feed: feed.events,
         commands: feed.commands,
     };
-    let mut app = AppLoop::new(state, ui, cfg.ui.fps);
+    let mut app = AppLoop::new(state, ui, cfg.ui.fps).with_local_time();
     if let Some(e) = exporter {
         app = app.with_exporter(e);
     }
@@ -100,20 +98,4 @@ fn exit_on_any_panic() {
         prev(info);
         event_loop::PANICKED.notify_one();
     }));
-}
-
-/// The local UTC offset for the clock. `time` refuses to read it once
-/// threads exist, so ask libc directly; UTC when that fails.
-fn local_offset() -> UtcOffset {
-    // SAFETY: time(NULL) and localtime_r with a zeroed, owned tm. The only
-    // hazard is a concurrent setenv("TZ"), which queuetop never does.
-    let gmtoff = unsafe {
-        let now = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&now, &mut tm).is_null() {
-            return UtcOffset::UTC;
-        }
-        tm.tm_gmtoff
-    };
-    UtcOffset::from_whole_seconds(gmtoff as i32).unwrap_or(UtcOffset::UTC)
 }

@@ -230,11 +230,8 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
         let pad = w - data.len();
         let s = Rect::new(s.x + pad as u16, s.y, data.len() as u16, s.height);
         let top = data.iter().copied().max().unwrap_or(0).max(floor).max(1);
-        let mut set = scene.glyphs().spark.clone();
-        if s.height == 1 {
-            // One row: draw zero as a baseline, not as nothing.
-            set.empty = set.one_eighth;
-        }
+        let set = scene.glyphs().spark.clone();
+        let baseline = set.one_eighth;
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
@@ -243,6 +240,17 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
                 .style(t.spark),
             s,
         );
+        // Zero draws as nothing; a baseline on the bottom row shows the
+        // history is there and flat, not missing.
+        let y = s.bottom().saturating_sub(1);
+        let buf = frame.buffer_mut();
+        for x in s.left()..s.right() {
+            if let Some(cell) = buf.cell_mut((x, y))
+                && cell.symbol() == " "
+            {
+                cell.set_symbol(baseline);
+            }
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(now).right_aligned()), v);
 }
