@@ -403,3 +403,13 @@ async fn silent_channel_sends_no_heartbeat_and_no_pong() {
     let s = sim.stats();
     assert_eq!((s.heartbeats_sent, s.pongs_sent), (0, 0));
 }
+
+#[tokio::test]
+async fn shutdown_closes_channel_sockets_with_1001() {
+    let sim = start(sim_util::scripted()).await;
+    let (_, _, mut ws) = open_channel(&sim, &all_queue_topics(&sim)).await;
+    assert!(sim.wait_for(|s| s.channel_sockets_open == 1, SOON).await);
+    let reader = tokio::spawn(async move { close_code_within(&mut ws, SOON).await });
+    sim.shutdown().await;
+    assert_eq!(reader.await.unwrap(), Some(1001));
+}
