@@ -371,3 +371,45 @@ async fn flood_on_a_channel_keeps_correlation_ids_unique_and_increasing() {
     sim.control().set_flood(false);
     assert!(sim.stats().notifications_sent >= 3000);
 }
+
+#[tokio::test]
+async fn drop_ends_a_channel_socket_without_a_close_frame() {
+    let sim = start(fast(2)).await;
+    sim.control().set_drop_after_events(Some(3));
+    let (_, _, mut ws) = open_channel(&sim, &all_queue_topics(&sim)).await;
+    assert_eq!(close_code_within(&mut ws, SOON).await, None);
+    let s = sim.stats();
+    assert_eq!((s.drops, s.notifications_sent), (1, 3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn silent_channel_sends_no_heartbeat_and_no_pong() {
+    let sim = start(sim_util::scripted()).await;
+    let (_, _, mut ws) = open_channel(&sim, &all_queue_topics(&sim)).await;
+    sim.control().go_silent(true);
+    assert!(
+        sim.wait_for(|s| s.channel_sockets_open == 1, SOON).await,
+        "socket open"
+    );
+    ws.send(Message::text(r#"{"message":"ping"}"#))
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(
+        Duration::from_secs(120),
+        futures_util::StreamExt::next(&mut ws),
+    )
+    .await;
+    assert!(got.is_err(), "a silent channel sent {got:?}");
+    let s = sim.stats();
+    assert_eq!((s.heartbeats_sent, s.pongs_sent), (0, 0));
+}
+
+#[tokio::test]
+async fn shutdown_closes_channel_sockets_with_1001() {
+    let sim = start(sim_util::scripted()).await;
+    let (_, _, mut ws) = open_channel(&sim, &all_queue_topics(&sim)).await;
+    assert!(sim.wait_for(|s| s.channel_sockets_open == 1, SOON).await);
+    let reader = tokio::spawn(async move { close_code_within(&mut ws, SOON).await });
+    sim.shutdown().await;
+    assert_eq!(reader.await.unwrap(), Some(1001));
+}

@@ -112,12 +112,13 @@ impl SimControl {
         self.modify(|f| f.rest_rate_limit = Some((count, retry_after_s)));
     }
 
-    /// Closes every open socket with `code`.
+    /// Closes every open socket (realtime and channel) with `code`.
     pub fn close_all(&self, code: u16) {
         let _ = self.shared.commands.send(ConnCommand::Close(code));
     }
 
-    /// Drops every open socket without a close frame (the client sees 1006).
+    /// Drops every open socket (realtime and channel) without a close frame
+    /// (the client sees 1006).
     pub fn drop_all(&self) {
         let _ = self.shared.commands.send(ConnCommand::Drop);
     }

@@ -4,8 +4,10 @@
 //! path; `token` is the OAuth endpoint; `handshake` + `session` are the
 //! realtime v1 socket; `frames` is the simulator's own serializer (it never
 //! uses the client's decoders, so a decoding bug cannot hide behind a matching
-//! encoding bug). Faults are set up front in `SimOptions` or at run time
-//! through `SimControl`.
+//! encoding bug). The Notifications API is `rest` (+ `rest_routing`,
+//! `rest_channels`), `channels`, `nsocket` (channel sockets), `notes` (model
+//! changes as numbered notifications) and `nframes` (its serializer). Faults
+//! are set up front in `SimOptions` or at run time through `SimControl`.
 
 mod channels;
 mod control;
@@ -280,12 +282,15 @@ impl SimHandle {
         self.shared.queues.clone()
     }
 
-    /// Closes open sockets with 1001 (waiting up to a second for them to
-    /// finish), then stops everything.
+    /// Closes open sockets (realtime and channel) with 1001, waiting up to
+    /// a second for them to finish, then stops everything.
     pub async fn shutdown(self) {
         self.control().close_all(1001);
         self.shared
-            .wait_for(|s| s.connections_open == 0, Duration::from_secs(1))
+            .wait_for(
+                |s| s.connections_open == 0 && s.channel_sockets_open == 0,
+                Duration::from_secs(1),
+            )
             .await;
     }
 }

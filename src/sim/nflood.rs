@@ -32,7 +32,7 @@ impl NoteFlood {
             let events = model.tick();
             for note in notes_for(&model, &mut notes, &events, STAMP, 0, &scratch) {
                 let text = note.variants.iter().find(|(t, _)| topics.contains(t));
-                if let Some(parts) = text.and_then(|(_, text)| split_seq(text)) {
+                if let Some(parts) = text.and_then(|(_, text)| split_seq(text.as_str())) {
                     templates.push(parts);
                 }
                 if templates.len() >= FRAMES {

@@ -9,6 +9,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::event::{AgentState, QueueSummary};
 
@@ -25,7 +26,9 @@ const BUCKET_MS: i128 = 30 * 60 * 1000;
 /// the first one it is subscribed to, so never the same event twice.
 #[derive(Debug)]
 pub(crate) struct Note {
-    pub variants: Vec<(String, String)>,
+    /// The frame text is shared by every socket that sends it (a refcount,
+    /// not a copy, per socket).
+    pub variants: Vec<(String, Utf8Bytes)>,
 }
 
 #[derive(Debug, Default)]
@@ -156,7 +159,7 @@ impl Notes {
                 let seq = next(seq);
                 let text = nframes::observation(&obs.queue_id, &media, now, metrics, seq);
                 Note {
-                    variants: vec![(nframes::queue_topic(&obs.queue_id), text)],
+                    variants: vec![(nframes::queue_topic(&obs.queue_id), text.into())],
                 }
             })
             .collect()
@@ -191,7 +194,7 @@ impl Notes {
         Some(Note {
             variants: vec![(
                 nframes::queue_topic(&obs.queue_id),
-                nframes::totals(&obs.queue_id, &interval, &t, seq),
+                nframes::totals(&obs.queue_id, &interval, &t, seq).into(),
             )],
         })
     }
@@ -205,7 +208,7 @@ pub(crate) fn user_changed(a: &AgentState, start: &str, seq: &AtomicU64) -> Note
             .into_iter()
             .map(|topic| {
                 let text = nframes::user(&topic, &a.user_id, a.status.as_str(), start, seq);
-                (topic, text)
+                (topic, text.into())
             })
             .collect(),
     }
@@ -257,7 +260,7 @@ pub(crate) fn scripted_summary(
     Note {
         variants: vec![(
             nframes::queue_topic(&s.queue_id),
-            nframes::observation(&s.queue_id, "voice", now, metrics, seq),
+            nframes::observation(&s.queue_id, "voice", now, metrics, seq).into(),
         )],
     }
 }

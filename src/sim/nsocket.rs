@@ -19,7 +19,7 @@ use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use super::Faults;
 use super::channels::{Attach, Lookup};
@@ -122,7 +122,7 @@ impl Conn {
         }
     }
 
-    async fn send_note(&mut self, f: &Faults, text: &str) -> Result<(), WsError> {
+    async fn send_note(&mut self, f: &Faults, text: Utf8Bytes) -> Result<(), WsError> {
         if let Some(n) = f.malformed_every
             && n > 0
             && (self.sent + 1).is_multiple_of(n)
@@ -133,7 +133,7 @@ impl Conn {
             self.malformed_sent += 1;
             self.shared.stat(|s| s.malformed_sent += 1);
         }
-        self.send(text.to_string()).await?;
+        self.sink.send(Message::Text(text)).await?;
         self.sent += 1;
         self.shared.stat(|s| s.notifications_sent += 1);
         Ok(())
@@ -346,7 +346,7 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
                     };
                     if let Some(text) = text
                         && !f.silent
-                        && c.send_note(&f, &text).await.is_err()
+                        && c.send_note(&f, text).await.is_err()
                     {
                         return;
                     }
