@@ -143,6 +143,23 @@ impl<'a, I: Iterator<Item = &'a str>> LastNonEmpty for I {
     }
 }
 
+/// A child process of `parent`, from /proc (no pgrep in minimal images).
+fn child_of(parent: u32) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.find_map(|e| {
+        let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
+        let ppid: u32 = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (ppid == parent).then_some(pid)
+    })
+}
+
 fn start_demo(t: &Tmux, prefix: &str) -> String {
     t.line(&format!("{prefix}{BIN} demo --protocol realtime"));
     t.wait_for("the queue list with data", |s| {
@@ -177,14 +194,10 @@ fn sigterm_restores_the_terminal() {
     };
     start_demo(&t, "");
     let shell = t.pane_pid();
-    let out = Command::new("pkill")
-        .args(["-TERM", "-P", &shell.to_string()])
-        .output()
-        .expect("pkill");
-    assert!(
-        out.status.success(),
-        "no child of the shell to signal: {out:?}"
-    );
+    let child = child_of(shell).expect("queuetop runs as a child of the pane's shell");
+    // SAFETY: kill(2) on a pid we just found; no memory involved.
+    let rc = unsafe { libc::kill(child as i32, libc::SIGTERM) };
+    assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
     assert_terminal_restored(&t);
     t.line("echo EXIT=$?");
     t.wait_for("exit code 0", |s| s.contains("EXIT=0"));

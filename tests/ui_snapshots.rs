@@ -78,6 +78,7 @@ fn reconnecting() {
         next_try: f.now + Duration::from_millis(3_200),
     });
     f.state.feed.status.last_error = Some("connection refused by 127.0.0.1:443".into());
+    f.state.feed.last_event = Some(f.now - Duration::from_secs(95));
     let v = view_with(&f, &[]);
     insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
 }
@@ -227,4 +228,44 @@ fn connecting_with_a_queue_that_has_no_data_yet() {
     f.state.feed = ui_common::feed_stats(ConnState::Connecting);
     let v = view_with(&f, &[Action::Jump(4)]);
     insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn the_list_window_stays_put_while_the_selection_moves_inside_it() {
+    let f = ui_common::many(30);
+    let ui = ui_common::ui();
+    let mut v = ViewState::new();
+    let mut term = terminal(80, 24);
+    let mut draw = |v: &mut ViewState| {
+        let mut info = ui::DrawInfo::default();
+        term.draw(|frame| info = ui::draw(frame, &f.state, v, &ui, f.now, f.wall))
+            .expect("draw");
+        v.page_rows = info.list_rows;
+        v.list_offset = info.list_offset;
+        info
+    };
+    let first = draw(&mut v);
+    assert_eq!(first.list_offset, 0);
+    v.apply(Action::End, &f.state, f.now);
+    let end = draw(&mut v);
+    assert_eq!(
+        end.list_offset,
+        30 - end.list_rows,
+        "scrolled to show the last"
+    );
+    for _ in 0..3 {
+        v.apply(Action::Up, &f.state, f.now);
+    }
+    assert_eq!(
+        draw(&mut v).list_offset,
+        end.list_offset,
+        "no jump moving up inside"
+    );
+    for _ in 0..end.list_rows {
+        v.apply(Action::Up, &f.state, f.now);
+    }
+    assert!(
+        draw(&mut v).list_offset < end.list_offset,
+        "scrolls once it leaves"
+    );
 }

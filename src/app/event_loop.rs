@@ -241,6 +241,7 @@ impl AppLoop {
             })
             .map_err(|e| io::Error::other(e.to_string()))?;
         self.view.page_rows = info.list_rows;
+        self.view.list_offset = info.list_offset;
         self.policy.drawn(now, info.redraw_at);
         Ok(())
     }

@@ -155,10 +155,13 @@ impl LatencyStats {
         self.last
     }
 
-    /// Mean of the window, None when empty.
+    /// Mean of the window, None when empty. Kept within min..=max: past
+    /// 2^53 ms the f64 of the sum rounds, and a mean above the max (seen
+    /// with 1000 samples of 2^53 + 1) is a contradiction on screen.
     pub fn avg(&self) -> Option<f64> {
         let n = self.window.len();
-        (n > 0).then(|| self.sum as f64 / n as f64)
+        let (min, max) = (self.min()?, self.max()?);
+        (n > 0).then(|| (self.sum as f64 / n as f64).clamp(min as f64, max as f64))
     }
 
     /// The smallest sample: the lowest key of `low`, which holds the

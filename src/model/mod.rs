@@ -1,6 +1,7 @@
 //! The state of everything shown: pure, no I/O. OWNER: model helper.
 pub mod alerts;
 mod apply;
+mod feed_stats;
 pub mod latency;
 pub mod queue;
 pub mod rate;

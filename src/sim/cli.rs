@@ -49,9 +49,32 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ),
     (
         "flood",
-        "writes pre-built frames as fast as the socket takes them",
+        "writes pre-built frames as fast as the socket takes them (realtime)",
+    ),
+    (
+        "closing",
+        "notifications: v2.system.socket_closing every 30 s on each channel socket, closed 15 s later",
+    ),
+    (
+        "expiry",
+        "notifications: channels live 2 minutes, then their socket is closed (1000)",
+    ),
+    (
+        "rejected",
+        "notifications: the first queue's observation topic is rejected at subscription",
+    ),
+    (
+        "ratelimit-rest",
+        "notifications: 3 REST calls answered 429 Retry-After: 5, again every 2 minutes",
+    ),
+    (
+        "many",
+        "1200 queues: REST paging, and two channels for the topics",
     ),
 ];
+
+/// Queues in the `many` scenario (more than one channel's 1000 topics).
+const MANY_QUEUES: usize = 1200;
 
 /// How often the periodic scenarios repeat.
 const CYCLE: Duration = Duration::from_secs(120);
@@ -77,6 +100,15 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
         "refuse" => f.refuse_subscriptions = true,
         "malformed" => f.malformed_every = Some(5),
         "flood" => f.flood = true,
+        "closing" => {
+            f.socket_closing_every = Some(Duration::from_secs(30));
+            o.socket_closing_grace = Duration::from_secs(15);
+        }
+        "expiry" => o.channel_lifetime = Duration::from_secs(120),
+        // The queue ids exist once the simulator runs: see `run_cli_protocol`.
+        "rejected" => {}
+        "ratelimit-rest" => f.rest_rate_limit = Some((3, 5)),
+        "many" => o.queues = MANY_QUEUES,
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
             return Err(eyre!(
@@ -110,32 +142,61 @@ async fn play(name: String, control: SimControl) {
                 control.rate_limit_handshakes(2, 5);
                 control.drop_all();
             }
+            "ratelimit-rest" => {
+                tick.tick().await;
+                control.rate_limit_rest(3, 5);
+            }
             _ => std::future::pending::<()>().await,
         }
     }
 }
 
-/// Starts the simulator, prints its URLs, credentials and a ready config to
-/// stdout (as valid TOML: the notes are comments), then runs until Ctrl-C.
+/// `run_cli_protocol` with the default feed, `notifications`.
 pub async fn run_cli(
     listen: SocketAddr,
     scenario: Option<&str>,
     seed: u64,
     queues: usize,
 ) -> Result<()> {
+    run_cli_protocol(listen, scenario, seed, queues, "notifications").await
+}
+
+/// Starts the simulator, prints its URLs, credentials and a ready config
+/// for `protocol` ("notifications" or "realtime") to stdout (as valid
+/// TOML: the notes are comments), then runs until Ctrl-C. The simulator
+/// serves both feeds whichever config is printed.
+pub async fn run_cli_protocol(
+    listen: SocketAddr,
+    scenario: Option<&str>,
+    seed: u64,
+    queues: usize,
+    protocol: &str,
+) -> Result<()> {
+    if !matches!(protocol, "notifications" | "realtime") {
+        return Err(eyre!(
+            "unknown protocol {protocol:?}: use notifications or realtime"
+        ));
+    }
     let name = scenario.unwrap_or("steady");
     let opts = scenario_options(name, seed, queues)?;
+    let queues = opts.queues;
     let sim = start(listen, opts)
         .await
         .wrap_err_with(|| format!("cannot listen on {listen}: pick another --listen address"))?;
-    println!("# queuetop sim: scenario {name}, seed {seed}, {queues} queues");
+    if name == "rejected"
+        && let Some((id, _)) = sim.queues().first()
+    {
+        sim.control().set_reject_topics(vec![id.clone()]);
+    }
+    println!("# queuetop sim: scenario {name}, seed {seed}, {queues} queues, {protocol} config");
     println!("# token endpoint: {}/oauth/token", sim.login_url());
+    println!("# REST (notifications): {}/api/v2/...", sim.api_url());
     println!("# realtime:       {}", sim.realtime_url());
     println!("# client id:      {}", sim.client_id());
     println!("# client secret:  {}", sim.client_secret());
     println!("# save this output as a config.toml and run queuetop against it; Ctrl-C stops.");
     println!();
-    print!("{}", sim.config_toml("realtime"));
+    print!("{}", sim.config_toml(protocol));
     let player = tokio::spawn(play(name.to_string(), sim.control()));
     let stopped = tokio::signal::ctrl_c().await;
     player.abort();
@@ -154,5 +215,11 @@ mod tests {
         }
         let err = scenario_options("chaos", 1, 3).unwrap_err().to_string();
         assert!(err.contains("chaos") && err.contains("flood"), "{err}");
+        assert_eq!(scenario_options("many", 1, 3).unwrap().queues, MANY_QUEUES);
+        let closing = scenario_options("closing", 1, 3).unwrap();
+        assert_eq!(
+            closing.faults.socket_closing_every,
+            Some(Duration::from_secs(30))
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use crate::event::QueueEventKind;
 
@@ -75,9 +76,40 @@ impl SimControl {
             .store(seconds, Ordering::Relaxed);
     }
 
-    /// Sends a scripted event, stamped now, to every matching subscription.
+    /// Sends a scripted event, stamped now, to every matching subscription:
+    /// on realtime sockets as is; on channel sockets a summary becomes a full
+    /// observation and an agent state a user routing-status event (other
+    /// kinds have no notification).
     pub fn push(&self, kind: QueueEventKind) {
-        self.shared.publish(kind, now_stamp());
+        let stamp = now_stamp();
+        self.shared.publish_scripted_note(&kind, &stamp);
+        self.shared.publish(kind, stamp);
+    }
+
+    /// Channel sockets: `v2.system.socket_closing` now, then close after
+    /// the grace (`SimOptions::socket_closing_grace`).
+    pub fn send_socket_closing(&self) {
+        let _ = self.shared.commands.send(ConnCommand::SocketClosing);
+    }
+
+    pub fn set_socket_closing_every(&self, every: Option<Duration>) {
+        self.modify(|f| f.socket_closing_every = every);
+    }
+
+    /// Lifetime of channels created from now on.
+    pub fn set_channel_lifetime(&self, lifetime: Duration) {
+        let ms = u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX);
+        self.shared.channel_lifetime_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Topics (full names, or queue/user ids) refused at subscription.
+    pub fn set_reject_topics(&self, topics: Vec<String>) {
+        self.modify(|f| f.reject_topics = topics);
+    }
+
+    /// Answers the next `count` REST calls with 429 and `Retry-After`.
+    pub fn rate_limit_rest(&self, count: u32, retry_after_s: u64) {
+        self.modify(|f| f.rest_rate_limit = Some((count, retry_after_s)));
     }
 
     /// Closes every open socket with `code`.

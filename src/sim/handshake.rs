@@ -42,8 +42,44 @@ fn reject(shared: &Shared, status: StatusCode, body: serde_json::Value) -> Respo
     json_response(status, &body)
 }
 
+/// The `Sec-WebSocket-Key` of a well-formed upgrade request (version 13).
+pub(crate) fn ws_key(req: &Request<Incoming>) -> Option<Vec<u8>> {
+    let is_upgrade = header_has(req, header::UPGRADE, "websocket")
+        && header_has(req, header::CONNECTION, "upgrade")
+        && header_has(req, header::SEC_WEBSOCKET_VERSION, "13");
+    req.headers()
+        .get(header::SEC_WEBSOCKET_KEY)
+        .map(|k| k.as_bytes().to_vec())
+        .filter(|_| is_upgrade)
+}
+
+/// The 101 answer to an upgrade with `key`.
+pub(crate) fn switching(key: &[u8], subprotocol: Option<&'static str>) -> Response<Body> {
+    let mut resp = Response::new(Full::new(Bytes::new()));
+    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = resp.headers_mut();
+    h.insert(
+        header::UPGRADE,
+        header::HeaderValue::from_static("websocket"),
+    );
+    h.insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("Upgrade"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&derive_accept_key(key)) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    if let Some(p) = subprotocol {
+        h.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            header::HeaderValue::from_static(p),
+        );
+    }
+    resp
+}
+
 /// Takes one use of a handshake fault counter, if any is left.
-fn take_fault(shared: &Shared) -> Option<Response<Body>> {
+pub(crate) fn take_fault(shared: &Shared) -> Option<Response<Body>> {
     let mut out = None;
     shared.faults.send_if_modified(|f| {
         if let Some((count, retry_after)) = f.rate_limit_handshakes
@@ -77,14 +113,7 @@ fn take_fault(shared: &Shared) -> Option<Response<Body>> {
 
 pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
     shared.stat(|s| s.handshakes += 1);
-    let key = req
-        .headers()
-        .get(header::SEC_WEBSOCKET_KEY)
-        .map(|k| k.as_bytes().to_vec());
-    let is_upgrade = header_has(&req, header::UPGRADE, "websocket")
-        && header_has(&req, header::CONNECTION, "upgrade")
-        && header_has(&req, header::SEC_WEBSOCKET_VERSION, "13");
-    let Some(key) = key.filter(|_| is_upgrade) else {
+    let Some(key) = ws_key(&req) else {
         return reject(
             &shared,
             StatusCode::BAD_REQUEST,
@@ -112,25 +141,5 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
         session::run(ws, task_shared, expiry).await;
     });
-    let mut resp = Response::new(Full::new(Bytes::new()));
-    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let h = resp.headers_mut();
-    h.insert(
-        header::UPGRADE,
-        header::HeaderValue::from_static("websocket"),
-    );
-    h.insert(
-        header::CONNECTION,
-        header::HeaderValue::from_static("Upgrade"),
-    );
-    if let Ok(v) = header::HeaderValue::from_str(&derive_accept_key(&key)) {
-        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
-    }
-    if offers_v1 {
-        h.insert(
-            header::SEC_WEBSOCKET_PROTOCOL,
-            header::HeaderValue::from_static("v1"),
-        );
-    }
-    resp
+    switching(&key, offers_v1.then_some("v1"))
 }

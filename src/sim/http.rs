@@ -1,5 +1,5 @@
 //! The HTTP/1 server: accepts connections and routes by path, in one place
-//! (the notifications REST API and channel socket join here later).
+//! (OAuth, the realtime socket, the notifications REST API and channel sockets).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -13,12 +13,14 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use super::shared::Shared;
-use super::{handshake, token};
+use super::{handshake, nsocket, rest, token};
 
 pub(crate) type Body = Full<Bytes>;
 
 pub(crate) const TOKEN_PATH: &str = "/oauth/token";
 pub(crate) const REALTIME_PATH: &str = "/api/v2/realtime/events";
+/// Everything else under here is the Notifications API's REST side.
+pub(crate) const REST_PREFIX: &str = "/api/v2/";
 
 pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Body> {
     let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
@@ -61,10 +63,14 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
     match (req.method(), req.uri().path()) {
         (&Method::POST, TOKEN_PATH) => token::handle(req, shared).await,
         (&Method::GET, REALTIME_PATH) => handshake::handle(req, shared),
+        (&Method::GET, path) if path.starts_with(nsocket::CHANNEL_PREFIX) => {
+            nsocket::handle(req, shared)
+        }
         (_, TOKEN_PATH | REALTIME_PATH) => json_response(
             StatusCode::METHOD_NOT_ALLOWED,
             &serde_json::json!({"error": "method_not_allowed"}),
         ),
+        (_, path) if path.starts_with(REST_PREFIX) => rest::handle(req, shared).await,
         (_, path) => json_response(
             StatusCode::NOT_FOUND,
             &serde_json::json!({"error": "not_found", "path": path}),

@@ -7,6 +7,7 @@
 //! encoding bug). Faults are set up front in `SimOptions` or at run time
 //! through `SimControl`.
 
+mod channels;
 mod control;
 mod flood;
 mod frames;
@@ -14,6 +15,13 @@ mod handshake;
 mod http;
 mod model;
 mod names;
+mod nflood;
+mod nframes;
+mod notes;
+mod nsocket;
+mod rest;
+mod rest_channels;
+mod rest_routing;
 mod session;
 mod shared;
 mod subs;
@@ -28,7 +36,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use cli::{SCENARIOS, run_cli};
+pub use cli::{SCENARIOS, run_cli, run_cli_protocol};
 pub use control::SimControl;
 
 use shared::Shared;
@@ -47,8 +55,15 @@ pub struct SimOptions {
     /// `expires_in` of issued tokens; a socket whose token expires is
     /// closed with 4001.
     pub token_lifetime_s: u64,
-    /// Heartbeat on an idle socket (PROTOCOL.md: 30 s).
+    /// Heartbeat on an idle realtime socket, and on every channel socket
+    /// (PROTOCOL.md: 30 s).
     pub heartbeat_interval: Duration,
+    /// How long a notifications channel lives (24 h); at `expires` its
+    /// socket is closed with 1000 and the channel forgotten.
+    pub channel_lifetime: Duration,
+    /// After `v2.system.socket_closing`, the socket is closed (1001) this
+    /// much later unless the client closed it first.
+    pub socket_closing_grace: Duration,
     pub client_id: String,
     pub client_secret: String,
     pub faults: Faults,
@@ -64,6 +79,8 @@ impl Default for SimOptions {
             generate: true,
             token_lifetime_s: 86_400,
             heartbeat_interval: Duration::from_secs(30),
+            channel_lifetime: Duration::from_secs(24 * 3600),
+            socket_closing_grace: Duration::from_secs(60),
             client_id: "queuetop-sim".to_string(),
             client_secret: "sim-secret-not-for-production".to_string(),
             faults: Faults::default(),
@@ -94,6 +111,15 @@ pub struct Faults {
     pub refuse_subscriptions: bool,
     /// Answer `count` token requests with 429 and `Retry-After: retry_after_s`.
     pub rate_limit_tokens: Option<(u32, u64)>,
+    /// Channel sockets: send `v2.system.socket_closing` this long after the
+    /// socket opened (and again as long as it stays open), then close it
+    /// after `SimOptions::socket_closing_grace`.
+    pub socket_closing_every: Option<Duration>,
+    /// Topics refused at subscription (state `Rejected`): a full topic name,
+    /// or a queue or user id whose topics are all refused.
+    pub reject_topics: Vec<String>,
+    /// Answer the next `count` REST calls with 429 and `Retry-After: retry_after_s`.
+    pub rest_rate_limit: Option<(u32, u64)>,
 }
 
 /// Counters for tests and the CLI. Everything the server did is here.
@@ -118,8 +144,29 @@ pub struct SimStats {
     pub close_codes: Vec<u16>,
     /// Connections dropped without a close frame.
     pub drops: u64,
-    /// Events a slow connection missed (its broadcast queue overflowed).
+    /// Events (and notifications) a slow connection missed (its broadcast
+    /// queue overflowed).
     pub events_lagged: u64,
+    /// Notifications API: REST calls, refused for the token, or with 429.
+    pub rest_requests: u64,
+    pub rest_unauthorized: u64,
+    pub rest_rate_limited: u64,
+    pub channels_created: u64,
+    /// Channels evicted by the 21st, and channels that reached `expires`.
+    pub channels_evicted: u64,
+    pub channels_expired: u64,
+    pub channel_sockets_open: usize,
+    pub channel_sockets_total: u64,
+    pub topics_permitted: u64,
+    pub topics_rejected: u64,
+    /// Notifications made by the model (each numbered once), and the last
+    /// number handed out (its `CorrelationId`).
+    pub notifications_published: u64,
+    pub last_correlation_id: u64,
+    /// Notifications written to channel sockets (one per socket that got it).
+    pub notifications_sent: u64,
+    pub socket_closing_sent: u64,
+    pub pongs_sent: u64,
 }
 
 /// A running simulator. Dropping it stops it; `shutdown` also says goodbye

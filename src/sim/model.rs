@@ -3,7 +3,7 @@
 //! no I/O, no clock; one `tick` is one step of simulated time, so the same
 //! seed always plays the same day.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::event::{
     AgentState, AgentStatus, InteractionState, MediaType, QueueEventKind, QueueInteraction,
@@ -18,6 +18,10 @@ pub(crate) struct Model {
     tick_ms: u64,
     now: u64,
     queues: Vec<Queue>,
+    /// Skill name -> UUID (the notifications API names skills by id).
+    skill_ids: BTreeMap<String, String>,
+    /// Queue id -> index, for REST look-ups and observations.
+    queue_index: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +34,17 @@ struct Queue {
     interactions: Vec<Interaction>,
     /// Offered load as a share of the agents (drifts, so deficits come and go).
     load: f64,
+    totals: Totals,
+}
+
+/// Running counts since the start, for the wide-interval observations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub offered: u64,
+    pub abandoned: u64,
+    pub answered: u64,
+    /// Answered within the service-level target (20 ticks of waiting).
+    pub answered_in_target: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +77,9 @@ pub(crate) fn seeded_uuid(rng: &mut fastrand::Rng) -> String {
         .into_uuid()
         .to_string()
 }
+
+/// Waiting at most this many ticks counts as answered within target.
+const SERVICE_TARGET_TICKS: u64 = 20;
 
 const MEDIA: &[MediaType] = &[
     MediaType::Voice,
@@ -130,14 +148,30 @@ impl Model {
                     agents,
                     interactions: Vec::new(),
                     load: 0.45 + rng.f64() * 0.3,
+                    totals: Totals::default(),
                 }
             })
+            .collect::<Vec<Queue>>();
+        // A separate rng, so adding skill ids changes nothing else a seed plays.
+        let mut id_rng = fastrand::Rng::with_seed(seed ^ 0x5ca1_ab1e);
+        let skill_ids = LANGUAGES
+            .iter()
+            .map(|l| l.1)
+            .chain(SKILLS.iter().copied())
+            .map(|name| (name.to_string(), seeded_uuid(&mut id_rng)))
+            .collect();
+        let queue_index = qs
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
             .collect();
         Model {
             rng,
             tick_ms: tick_ms.max(1),
             now: 0,
             queues: qs,
+            skill_ids,
+            queue_index,
         }
     }
 
@@ -269,6 +303,10 @@ fn step_queue(
                     set_agent(q, ai, AgentStatus::NotResponding, now, out);
                 } else {
                     let i = &mut q.interactions[ii];
+                    q.totals.answered += 1;
+                    if now.saturating_sub(i.arrived) <= SERVICE_TARGET_TICKS {
+                        q.totals.answered_in_target += 1;
+                    }
                     i.state = InteractionState::Connected;
                     i.ends_at = now + rng.u64(10..40);
                     let talking = matches!(i.media, MediaType::Voice | MediaType::Callback);
@@ -316,6 +354,7 @@ fn step_queue(
         } else {
             None
         };
+        q.totals.offered += 1;
         q.interactions.push(Interaction {
             id: seeded_uuid(rng),
             media: MEDIA[rng.usize(..MEDIA.len())].clone(),
@@ -339,6 +378,7 @@ fn step_queue(
         let waited = now - q.interactions[ii].arrived;
         if waited > 60 && rng.u8(..100) < 3 {
             q.interactions[ii].state = InteractionState::Abandoned;
+            q.totals.abandoned += 1;
             out.push(interaction_event(q, ii, now, tick_ms));
             q.interactions.remove(ii);
             continue;
@@ -361,6 +401,10 @@ fn step_queue(
         ii += 1;
     }
 }
+
+#[path = "model_view.rs"]
+mod view;
+pub(crate) use view::{MediaObs, MemberView, QueueObs, WaitingObs, qualifier};
 
 #[cfg(test)]
 #[path = "model_tests.rs"]

@@ -292,7 +292,7 @@ pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
             cmd = cmds.recv() => match cmd {
                 Ok(ConnCommand::Close(code)) => return c.close(code, &mut stream).await,
                 Ok(ConnCommand::Drop) => return c.act(Action::Drop, &mut stream).await,
-                Err(RecvError::Lagged(_)) => {}
+                Ok(ConnCommand::SocketClosing) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             },
             // Silent means hung: not even pongs, so nothing is read.

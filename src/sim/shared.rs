@@ -1,6 +1,7 @@
 //! State shared by the HTTP server, the sockets, the model driver and the
 //! handle: options, faults, tokens, stats, and the event fan-out.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,13 +13,21 @@ use tokio::task::JoinSet;
 
 use crate::event::{QueueEventKind, rfc3339_ms};
 
+use super::channels::Channels;
 use super::model::Model;
+use super::notes::{self, Note, Notes};
+use super::rest::RateWindow;
 use super::token::Tokens;
 use super::{Faults, SimOptions, SimStats};
 
 /// Per-connection backlog of model events before a slow socket starts
 /// missing some (counted in `events_lagged`).
 const EVENT_BACKLOG: usize = 4096;
+/// The same for notifications: one tick of 1200 queues fits with room.
+const NOTE_BACKLOG: usize = 8192;
+/// Every this many ticks a queue publishes its wide-interval totals
+/// (staggered by queue, so they do not all come at once).
+const TOTALS_EVERY_TICKS: u64 = 120;
 
 /// One model or scripted event, stamped once for every socket.
 #[derive(Debug)]
@@ -32,6 +41,9 @@ pub(crate) struct SimEvent {
 pub(crate) enum ConnCommand {
     Close(u16),
     Drop,
+    /// Channel sockets only: send `v2.system.socket_closing`, then close
+    /// after the grace.
+    SocketClosing,
 }
 
 pub(crate) struct Shared {
@@ -45,6 +57,15 @@ pub(crate) struct Shared {
     pub events: broadcast::Sender<Arc<SimEvent>>,
     pub commands: broadcast::Sender<ConnCommand>,
     pub model: Mutex<Model>,
+    /// Queue id -> model index, and user id -> model queue index.
+    pub queue_index: HashMap<String, usize>,
+    pub users: HashMap<String, usize>,
+    /// The last notification sequence number (CorrelationId) handed out.
+    pub seq: AtomicU64,
+    pub notes: broadcast::Sender<Arc<Note>>,
+    pub channels: Mutex<Channels>,
+    pub channel_lifetime_ms: AtomicU64,
+    pub rest_window: Mutex<RateWindow>,
     tasks: Mutex<JoinSet<()>>,
 }
 
@@ -75,7 +96,14 @@ impl Shared {
         let tick_ms = opts.event_interval.as_millis().max(1) as u64;
         let model = Model::new(opts.seed, opts.queues, opts.agents_per_queue, tick_ms);
         let queues = model.queues();
+        let queue_index = queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.0.clone(), i))
+            .collect();
+        let users = model.agent_ids().into_iter().collect();
         let (events, _) = broadcast::channel(EVENT_BACKLOG);
+        let (notes, _) = broadcast::channel(NOTE_BACKLOG);
         let (commands, _) = broadcast::channel(16);
         Shared {
             addr,
@@ -87,6 +115,15 @@ impl Shared {
             events,
             commands,
             model: Mutex::new(model),
+            queue_index,
+            users,
+            seq: AtomicU64::new(0),
+            notes,
+            channels: Mutex::new(Channels::default()),
+            channel_lifetime_ms: AtomicU64::new(
+                u64::try_from(opts.channel_lifetime.as_millis()).unwrap_or(u64::MAX),
+            ),
+            rest_window: Mutex::new(RateWindow::default()),
             tasks: Mutex::new(JoinSet::new()),
             opts,
         }
@@ -124,6 +161,56 @@ impl Shared {
         let _ = self.events.send(Arc::new(SimEvent { kind, timestamp }));
     }
 
+    /// Runs `f` on the channels, then brings the channel stats up to date.
+    pub(crate) fn with_channels<R>(&self, f: impl FnOnce(&mut Channels) -> R) -> R {
+        let (r, expired, evicted) = {
+            let mut c = lock(&self.channels);
+            let r = f(&mut c);
+            (r, c.expired_total, c.evicted_total)
+        };
+        self.stat(|s| {
+            s.channels_expired = expired;
+            s.channels_evicted = evicted;
+        });
+        r
+    }
+
+    pub(crate) fn channel_lifetime(&self) -> Duration {
+        Duration::from_millis(self.channel_lifetime_ms.load(Ordering::Relaxed))
+    }
+
+    /// Fans notifications out to the channel sockets.
+    pub(crate) fn publish_notes(&self, batch: Vec<Note>) {
+        if batch.is_empty() {
+            return;
+        }
+        let n = batch.len() as u64;
+        for note in batch {
+            // No receivers just means no channel socket is open.
+            let _ = self.notes.send(Arc::new(note));
+        }
+        let last = self.seq.load(Ordering::Relaxed);
+        self.stat(|s| {
+            s.notifications_published += n;
+            s.last_correlation_id = last;
+        });
+    }
+
+    /// A scripted event as a notification (used when the model is not
+    /// running): summaries become full observations, agents user events.
+    pub(crate) fn publish_scripted_note(&self, kind: &QueueEventKind, stamp: &str) {
+        let note = match kind {
+            QueueEventKind::Summary(s) => {
+                let model = lock(&self.model);
+                let skill_id = |name: &str| model.skill_id(name).unwrap_or(name).to_string();
+                notes::scripted_summary(s, stamp, super::nframes::now_ms(), skill_id, &self.seq)
+            }
+            QueueEventKind::Agent(a) => notes::user_changed(a, stamp, &self.seq),
+            _ => return,
+        };
+        self.publish_notes(vec![note]);
+    }
+
     pub(crate) async fn wait_for(
         &self,
         pred: impl Fn(&SimStats) -> bool,
@@ -149,14 +236,62 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
     let mut iv = tokio::time::interval(shared.opts.event_interval.max(Duration::from_millis(1)));
     iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     iv.tick().await;
+    let mut notes = Notes::new(shared.queues.len());
     loop {
         iv.tick().await;
-        let events = lock(&shared.model).tick();
         let stamp = now_stamp();
+        let now_ms = super::nframes::now_ms();
+        let (events, batch) = {
+            let mut model = lock(&shared.model);
+            let events = model.tick();
+            let batch = notes_for(&model, &mut notes, &events, &stamp, now_ms, &shared.seq);
+            (events, batch)
+        };
+        shared.publish_notes(batch);
         for kind in events {
             shared.publish(kind, stamp.clone());
         }
+        // A tick of a big center can outlast the interval; without this the
+        // next tick is ready at once and the sockets on the same runtime
+        // would starve until tokio's budget forced a yield.
+        tokio::task::yield_now().await;
     }
+}
+
+/// The notifications one model tick makes: user status changes, then the
+/// observations of every queue that changed, then due totals.
+pub(crate) fn notes_for(
+    model: &Model,
+    notes: &mut Notes,
+    events: &[QueueEventKind],
+    stamp: &str,
+    now_ms: i128,
+    seq: &AtomicU64,
+) -> Vec<Note> {
+    let mut out = Vec::new();
+    for kind in events {
+        match kind {
+            QueueEventKind::Agent(a) => out.push(notes::user_changed(a, stamp, seq)),
+            QueueEventKind::Summary(s) => {
+                let obs = model
+                    .queue_index(&s.queue_id)
+                    .and_then(|qi| model.observe(qi).map(|o| (qi, o)));
+                if let Some((qi, obs)) = obs {
+                    out.extend(notes.queue_changed(qi, &obs, stamp, now_ms, seq));
+                }
+            }
+            _ => {}
+        }
+    }
+    let (_, tick) = model.clock();
+    for qi in 0..model.queue_count() {
+        if (tick + qi as u64).is_multiple_of(TOTALS_EVERY_TICKS)
+            && let Some(obs) = model.observe(qi)
+        {
+            out.extend(notes.totals(qi, &obs, now_ms, seq));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

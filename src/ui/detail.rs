@@ -109,28 +109,29 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
     } else {
         draw_gauges(frame, &rows, scene, q);
     }
-    let waiting_now = figures::waiting(q).to_string();
-    spark(
-        frame,
-        rows[2],
-        scene,
-        "Waiting",
-        &q.waiting_history,
-        waiting_now,
-    );
+    let limits = &scene.ui.alerts;
+    let waiting = Series {
+        label: "Waiting",
+        ring: &q.waiting_history,
+        now: figures::waiting(q).to_string(),
+        // A full bar is the alert limit (or more).
+        floor: u64::from(limits.waiting),
+    };
+    spark(frame, rows[2], scene, waiting);
     let lat_now = q
         .latency_history
         .last()
         .map(|&v| figures::millis(v as f64))
         .unwrap_or_else(|| "-".into());
-    spark(
-        frame,
-        rows[3],
-        scene,
-        "Latency",
-        &q.latency_history,
-        lat_now,
-    );
+    let latency = Series {
+        label: "Latency",
+        ring: &q.latency_history,
+        now: lat_now,
+        // A tenth of the alert limit: a few ms stays a low line, not a
+        // wall of full bars; the shape still shows under load.
+        floor: limits.latency_ms / 10,
+    };
+    spark(frame, rows[3], scene, latency);
     if let Some(tot) = &q.totals {
         let mut parts = Vec::new();
         if let Some(sl) = tot.service_level_pct {
@@ -192,7 +193,22 @@ fn gauge(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, pct: f64, st
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn spark(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, ring: &Ring<u64>, now: String) {
+/// One sparkline: its history, the value now, and the smallest top of the
+/// scale (so a flat low series does not draw as full bars).
+struct Series<'a> {
+    label: &'a str,
+    ring: &'a Ring<u64>,
+    now: String,
+    floor: u64,
+}
+
+fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
+    let Series {
+        label,
+        ring,
+        now,
+        floor,
+    } = series;
     let t = scene.theme();
     let value_w = 8u16;
     if area.width <= LABEL as u16 + value_w + 2 {
@@ -213,10 +229,17 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, ring: &Ring<
         let data: Vec<u64> = ring.iter().rev().take(w).rev().copied().collect();
         let pad = w - data.len();
         let s = Rect::new(s.x + pad as u16, s.y, data.len() as u16, s.height);
+        let top = data.iter().copied().max().unwrap_or(0).max(floor).max(1);
+        let mut set = scene.glyphs().spark.clone();
+        if s.height == 1 {
+            // One row: draw zero as a baseline, not as nothing.
+            set.empty = set.one_eighth;
+        }
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
-                .bar_set(scene.glyphs().spark.clone())
+                .max(top)
+                .bar_set(set)
                 .style(t.spark),
             s,
         );

@@ -27,9 +27,14 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled(" Marks: ", t.dim),
-        Span::raw("> selected   !N alerts   stale: no update lately   "),
-        Span::raw(format!("{} cleared alert", g.cleared)),
+        Span::raw(format!(
+            "> selected   stale: no update lately   {} cleared alert",
+            g.cleared
+        )),
     ]));
+    lines.push(Line::raw(
+        "        !2 util: 2 active alerts, the worst about utilization",
+    ));
     let w = (lines.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 3).min(area.width);
     let h = (lines.len() as u16 + 2).min(area.height);
     let r = Rect::new(

@@ -101,15 +101,27 @@ impl Scene<'_> {
         self.ui.glyphs
     }
     /// The panels show data that is not live: paused, or the feed is not
-    /// connected (what is shown is the last thing known).
-    pub fn not_live(&self) -> Option<&'static str> {
+    /// connected (what is shown is the last thing known, and when).
+    pub fn not_live(&self) -> Option<String> {
         if self.view.paused.is_some() {
-            Some("PAUSED")
-        } else if self.live.feed.status.state != ConnState::Connected {
-            Some("NOT LIVE")
-        } else {
-            None
+            return Some("PAUSED".into());
         }
+        if self.live.feed.status.state == ConnState::Connected {
+            return None;
+        }
+        // A wall time, not "n s ago": it stays true without redrawing.
+        Some(match self.live.feed.last_event {
+            Some(at) => {
+                let t = self.wall - self.now.saturating_duration_since(at);
+                format!(
+                    "NOT LIVE, last data {:02}:{:02}:{:02}",
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                )
+            }
+            None => "NOT LIVE".into(),
+        })
     }
     /// A bordered panel; the focused one gets a heavier border and a marker,
     /// not just a colour.
@@ -138,6 +150,9 @@ pub struct DrawInfo {
     pub redraw_at: Option<Instant>,
     /// Queue rows that fit (the PgUp/PgDn step).
     pub list_rows: usize,
+    /// First queue row shown, to start from next frame so the list does
+    /// not jump while the selection moves inside it.
+    pub list_offset: usize,
 }
 
 /// Draws one frame. Pure: reads the states, changes nothing.
@@ -175,6 +190,7 @@ pub fn draw(
     let mut info = DrawInfo {
         redraw_at,
         list_rows: view.page_rows,
+        list_offset: view.list_offset,
     };
     match view.overlay {
         Overlay::Help => help::render(frame, body, &scene),
@@ -183,7 +199,7 @@ pub fn draw(
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
         }
-        Overlay::None => info.list_rows = main_screen(frame, body, &scene),
+        Overlay::None => (info.list_rows, info.list_offset) = main_screen(frame, body, &scene),
     }
     info
 }
@@ -191,7 +207,7 @@ pub fn draw(
 /// Queues, detail and alerts side by side (wide) or stacked (narrow), and
 /// one line for what needs attention most: a feed problem, else (narrow)
 /// the newest alert.
-fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
+fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let n = scene.rows.len() as u16;
     let q = scene.selected_queue();
     let focus = scene.view.focus;

@@ -7,13 +7,15 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-use crate::model::QueueView;
+use std::collections::HashMap;
+
+use crate::model::{AlertKind, QueueView};
 use crate::ui::{Focus, Scene, figures};
 
 const BAR: usize = 10;
 
-/// Draws the list; returns how many rows fit.
-pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
+/// Draws the list; returns how many rows fit and the first row shown.
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let t = scene.theme();
     let view = scene.view;
     let state = scene.state;
@@ -43,10 +45,20 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
             )
         };
         frame.render_widget(Paragraph::new(msg).style(t.dim).block(block), area);
-        return inner_rows.max(1);
+        return (inner_rows.max(1), 0);
     }
 
     let dim_all = scene.not_live().is_some();
+    // The most pressing active alert per queue: the "why" beside the "!N".
+    let mut worst: HashMap<&str, &AlertKind> = HashMap::new();
+    for a in state.alerts.list.iter().filter(|a| a.cleared_at.is_none()) {
+        if let Some(id) = a.queue_id.as_deref() {
+            let e = worst.entry(id).or_insert(&a.kind);
+            if rank(&a.kind) < rank(e) {
+                *e = &a.kind;
+            }
+        }
+    }
     let right = |s: &'static str| Cell::from(Line::from(s).right_aligned());
     let header = Row::new(vec![
         Cell::from("#"),
@@ -61,7 +73,10 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
     let body: Vec<Row> = rows
         .iter()
         .enumerate()
-        .map(|(pos, &i)| row(scene, pos, &state.queues[i], dim_all))
+        .map(|(pos, &i)| {
+            let q = &state.queues[i];
+            row(scene, pos, q, dim_all, worst.get(q.id.as_str()).copied())
+        })
         .collect();
     let widths = [
         Constraint::Length(2),
@@ -79,12 +94,51 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> usize {
         .row_highlight_style(t.selected)
         .highlight_symbol(">")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(scene.selected_pos());
+    // Start from last frame's offset (kept in range); the table scrolls
+    // only when the selection leaves the window.
+    let offset = view
+        .list_offset
+        .min(rows.len().saturating_sub(inner_rows.max(1)));
+    let mut ts = TableState::default()
+        .with_offset(offset)
+        .with_selected(scene.selected_pos());
     frame.render_stateful_widget(table, area, &mut ts);
-    inner_rows.max(1)
+    (inner_rows.max(1), ts.offset())
 }
 
-fn row<'a>(scene: &Scene, pos: usize, q: &'a QueueView, dim_all: bool) -> Row<'a> {
+/// Most pressing first: people waiting, then no capacity, then the rest.
+fn rank(k: &AlertKind) -> u8 {
+    match k {
+        AlertKind::Waiting => 0,
+        AlertKind::Utilization => 1,
+        AlertKind::SkillDeficit { .. } => 2,
+        AlertKind::Latency => 3,
+        AlertKind::Stale => 4,
+        AlertKind::ServerError { .. } => 5,
+        AlertKind::TopicRejected { .. } => 6,
+    }
+}
+
+/// A word for the alerts column.
+fn short(k: &AlertKind) -> &'static str {
+    match k {
+        AlertKind::Waiting => "wait",
+        AlertKind::Utilization => "util",
+        AlertKind::SkillDeficit { .. } => "skill",
+        AlertKind::Latency => "lat",
+        AlertKind::Stale => "stale",
+        AlertKind::ServerError { .. } => "error",
+        AlertKind::TopicRejected { .. } => "topic",
+    }
+}
+
+fn row<'a>(
+    scene: &Scene,
+    pos: usize,
+    q: &'a QueueView,
+    dim_all: bool,
+    worst: Option<&AlertKind>,
+) -> Row<'a> {
     let t = scene.theme();
     let g = scene.glyphs();
     let limits = &scene.ui.alerts;
@@ -118,12 +172,9 @@ fn row<'a>(scene: &Scene, pos: usize, q: &'a QueueView, dim_all: bool) -> Row<'a
 
     let mut status = Vec::new();
     if q.active_alerts > 0 {
-        status.push(Span::styled(format!("!{}", q.active_alerts), t.alert));
-    }
-    if q.stale {
-        if !status.is_empty() {
-            status.push(Span::raw(" "));
-        }
+        let why = worst.map_or("", short);
+        status.push(Span::styled(format!("!{} {why}", q.active_alerts), t.alert));
+    } else if q.stale {
         status.push(Span::styled("stale", t.stale));
     }
     let mut r = Row::new(vec![

@@ -83,6 +83,8 @@ pub struct ViewState {
     pub alerts_scroll: usize,
     /// Rows of the queue list at the last draw (for PgUp/PgDn).
     pub page_rows: usize,
+    /// First row the queue list showed at the last draw.
+    pub list_offset: usize,
 }
 
 impl ViewState {

@@ -1,6 +1,8 @@
 //! Strategies for the model property tests: arbitrary feed events over a
 //! small set of queue ids, nonsense counts and clock skew included.
 
+pub mod checks;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

@@ -204,3 +204,5 @@ pub fn agent(queue_id: &str, status: AgentStatus) -> QueueEventKind {
         skills: vec!["Spanish".to_string()],
     })
 }
+
+pub mod notif;

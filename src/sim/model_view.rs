@@ -1,0 +1,182 @@
+//! Read-only views of the model for the notifications API: queues, skills
+//! and members as REST shows them, and the per-media observations a queue
+//! publishes. Each view costs O(agents + interactions) of one queue.
+
+use crate::event::{AgentStatus, InteractionState};
+
+use super::{Model, Totals};
+
+/// The routing statuses `oOnQueueUsers` is qualified by (OFF_QUEUE users
+/// are not on queue, so they are never counted).
+pub(crate) const ON_QUEUE: [AgentStatus; 4] = [
+    AgentStatus::Idle,
+    AgentStatus::Interacting,
+    AgentStatus::Communicating,
+    AgentStatus::NotResponding,
+];
+
+/// The `oOnQueueUsers` qualifier of `ON_QUEUE[k]`.
+pub(crate) fn qualifier(k: usize) -> &'static str {
+    match k {
+        0 => "IDLE",
+        1 => "INTERACTING",
+        2 => "COMMUNICATING",
+        _ => "NOT_RESPONDING",
+    }
+}
+
+/// One waiting interaction, as `oWaiting` observations show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WaitingObs {
+    pub conversation_id: String,
+    pub skill_id: Option<String>,
+    pub waited_ms: u64,
+}
+
+/// Current counts of one media type in one queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MediaObs {
+    pub media: String,
+    pub waiting: Vec<WaitingObs>,
+    pub interacting: u32,
+}
+
+/// What a queue's observations say now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QueueObs {
+    pub queue_id: String,
+    /// Counts in the order of `ON_QUEUE`.
+    pub on_queue: [u32; 4],
+    /// Users not off queue.
+    pub active: u32,
+    /// Media types with interactions, sorted by name; never empty (an idle
+    /// queue reports `voice` with zero counts).
+    pub media: Vec<MediaObs>,
+    pub totals: Totals,
+}
+
+/// A queue member as `GET .../members?expand=skills,routingStatus` shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct MemberView {
+    pub user_id: String,
+    pub name: String,
+    /// `(skill id, skill name)`.
+    pub skills: Vec<(String, String)>,
+    pub status: AgentStatus,
+    /// Model tick the status started at.
+    pub since_tick: u64,
+}
+
+impl Model {
+    pub(crate) fn queue_index(&self, id: &str) -> Option<usize> {
+        self.queue_index.get(id).copied()
+    }
+
+    pub(crate) fn queue_count(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// Milliseconds of simulated time per tick, and the current tick.
+    pub(crate) fn clock(&self) -> (u64, u64) {
+        (self.tick_ms, self.now)
+    }
+
+    /// `(id, name)` of every skill, sorted by name.
+    pub(crate) fn skills(&self) -> Vec<(String, String)> {
+        self.skill_ids
+            .iter()
+            .map(|(name, id)| (id.clone(), name.clone()))
+            .collect()
+    }
+
+    pub(crate) fn skill_id(&self, name: &str) -> Option<&str> {
+        self.skill_ids.get(name).map(String::as_str)
+    }
+
+    /// Every agent's user id with the index of its queue.
+    pub(crate) fn agent_ids(&self) -> Vec<(String, usize)> {
+        self.queues
+            .iter()
+            .enumerate()
+            .flat_map(|(qi, q)| q.agents.iter().map(move |a| (a.id.clone(), qi)))
+            .collect()
+    }
+
+    pub(crate) fn members(&self, qi: usize) -> Vec<MemberView> {
+        let Some(q) = self.queues.get(qi) else {
+            return Vec::new();
+        };
+        q.agents
+            .iter()
+            .map(|a| MemberView {
+                user_id: a.id.clone(),
+                name: a.name.clone(),
+                skills: a
+                    .skills
+                    .iter()
+                    .map(|s| (self.skill_id(s).unwrap_or(s).to_string(), s.clone()))
+                    .collect(),
+                status: a.status.clone(),
+                since_tick: a.since,
+            })
+            .collect()
+    }
+
+    /// The current observation of queue `qi`.
+    pub(crate) fn observe(&self, qi: usize) -> Option<QueueObs> {
+        let q = self.queues.get(qi)?;
+        let mut on_queue = [0u32; 4];
+        for a in &q.agents {
+            if let Some(k) = ON_QUEUE.iter().position(|s| *s == a.status) {
+                on_queue[k] += 1;
+            }
+        }
+        let mut media: Vec<MediaObs> = Vec::new();
+        for i in &q.interactions {
+            let name = i.media.as_str();
+            let pos = match media.iter().position(|m| m.media == name) {
+                Some(p) => p,
+                None => {
+                    media.push(MediaObs {
+                        media: name.to_string(),
+                        waiting: Vec::new(),
+                        interacting: 0,
+                    });
+                    media.len() - 1
+                }
+            };
+            let m = &mut media[pos];
+            match i.state {
+                InteractionState::Waiting => m.waiting.push(WaitingObs {
+                    conversation_id: i.id.clone(),
+                    skill_id: i
+                        .skill
+                        .as_ref()
+                        .map(|s| self.skill_id(s).unwrap_or(s).to_string()),
+                    waited_ms: self.now.saturating_sub(i.arrived) * self.tick_ms,
+                }),
+                InteractionState::Alerting | InteractionState::Connected => m.interacting += 1,
+                _ => {}
+            }
+        }
+        if media.is_empty() {
+            media.push(MediaObs {
+                media: "voice".into(),
+                waiting: Vec::new(),
+                interacting: 0,
+            });
+        }
+        media.sort_by(|a, b| a.media.cmp(&b.media));
+        Some(QueueObs {
+            queue_id: q.id.clone(),
+            on_queue,
+            active: q
+                .agents
+                .iter()
+                .filter(|a| a.status != AgentStatus::OffQueue)
+                .count() as u32,
+            media,
+            totals: q.totals,
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! The simulator's own serializer for the Notifications API (PROTOCOL.md
+//! section 3): socket messages and REST error bodies, written with
+//! `serde_json::json!` from the spec, never with the client's decoders.
+
+use serde_json::{Value, json};
+
+use super::model::{MediaObs, QueueObs, Totals, WaitingObs, qualifier};
+
+pub(crate) const METADATA_TOPIC: &str = "channel.metadata";
+pub(crate) const CLOSING_TOPIC: &str = "v2.system.socket_closing";
+
+pub(crate) fn queue_topic(queue_id: &str) -> String {
+    format!("v2.analytics.queues.{queue_id}.observations")
+}
+
+/// The combined user topic, and the activity topic, of one user.
+pub(crate) fn user_topics(user_id: &str) -> [String; 2] {
+    [
+        format!("v2.users.{user_id}?routingStatus&presence"),
+        format!("v2.users.{user_id}.activity"),
+    ]
+}
+
+/// `{"status","code","message"}`, the body of every REST error.
+pub(crate) fn error_body(status: u16, code: &str, message: &str) -> Value {
+    json!({"status": status, "code": code, "message": message})
+}
+
+fn envelope(topic: &str, body: Value, seq: u64) -> String {
+    json!({"topicName": topic, "version": "2", "eventBody": body,
+        "metadata": {"CorrelationId": seq.to_string()}})
+    .to_string()
+}
+
+pub(crate) fn heartbeat() -> String {
+    json!({"topicName": METADATA_TOPIC, "eventBody": {"message": "WebSocket Heartbeat"}})
+        .to_string()
+}
+
+pub(crate) fn pong() -> String {
+    json!({"topicName": METADATA_TOPIC, "eventBody": {"message": "pong"}}).to_string()
+}
+
+pub(crate) fn socket_closing() -> String {
+    json!({"topicName": CLOSING_TOPIC,
+        "eventBody": {"message": "the server will close this socket within a minute: open a new channel"}})
+    .to_string()
+}
+
+pub(crate) fn on_queue_metric(k: usize, count: u32) -> Value {
+    json!({"metric": "oOnQueueUsers", "qualifier": qualifier(k), "stats": {"count": count}})
+}
+
+pub(crate) fn active_metric(count: u32) -> Value {
+    json!({"metric": "oActiveUsers", "stats": {"count": count}})
+}
+
+pub(crate) fn interacting_metric(count: u32) -> Value {
+    json!({"metric": "oInteracting", "stats": {"count": count}})
+}
+
+/// `oWaiting` with one observation per waiting interaction; `now_ms` is the
+/// wall clock in Unix milliseconds, to date each observation.
+pub(crate) fn waiting_metric(waiting: &[WaitingObs], now_ms: i128) -> Value {
+    let obs: Vec<Value> = waiting
+        .iter()
+        .map(|w| {
+            let skills: Vec<&str> = w.skill_id.iter().map(String::as_str).collect();
+            json!({"conversationId": w.conversation_id,
+                "observationTime": stamp_ms(now_ms - i128::from(w.waited_ms)),
+                "requestedRoutingSkillIds": skills})
+        })
+        .collect();
+    json!({"metric": "oWaiting", "stats": {"count": waiting.len()}, "observations": obs})
+}
+
+/// Every current metric of one media group (the query response's `data`).
+pub(crate) fn full_metrics(obs: &QueueObs, m: &MediaObs, now_ms: i128) -> Vec<Value> {
+    let mut out: Vec<Value> = (0..obs.on_queue.len())
+        .map(|k| on_queue_metric(k, obs.on_queue[k]))
+        .collect();
+    out.push(waiting_metric(&m.waiting, now_ms));
+    out.push(interacting_metric(m.interacting));
+    out.push(active_metric(obs.active));
+    out
+}
+
+/// A zero-width (current) observation message.
+pub(crate) fn observation(
+    queue_id: &str,
+    media: &str,
+    now: &str,
+    metrics: Vec<Value>,
+    seq: u64,
+) -> String {
+    let body = json!({"group": {"queueId": queue_id, "mediaType": media},
+        "data": [{"interval": format!("{now}/{now}"), "metrics": metrics}]});
+    envelope(&queue_topic(queue_id), body, seq)
+}
+
+/// A wide-interval message: totals since `start`, never a current count.
+pub(crate) fn totals(queue_id: &str, interval: &str, t: &Totals, seq: u64) -> String {
+    let ratio = if t.answered == 0 {
+        1.0
+    } else {
+        t.answered_in_target as f64 / t.answered as f64
+    };
+    let body = json!({"group": {"queueId": queue_id},
+    "data": [{"interval": interval, "metrics": [
+        {"metric": "nOffered", "stats": {"count": t.offered}},
+        {"metric": "tAbandon", "stats": {"count": t.abandoned}},
+        {"metric": "oServiceLevel", "stats": {"ratio": ratio,
+            "numerator": t.answered_in_target, "denominator": t.answered}},
+    ]}]});
+    envelope(&queue_topic(queue_id), body, seq)
+}
+
+/// A user's routing status (and presence) changed.
+pub(crate) fn user(topic: &str, user_id: &str, status: &str, start: &str, seq: u64) -> String {
+    let presence = if status == "OFF_QUEUE" {
+        "Available"
+    } else {
+        "On Queue"
+    };
+    let body = json!({"id": user_id,
+        "routingStatus": {"status": status, "startTime": start},
+        "presence": {"presenceDefinition": {"systemPresence": presence}, "modifiedDate": start}});
+    envelope(topic, body, seq)
+}
+
+/// RFC 3339 UTC with milliseconds from Unix milliseconds.
+pub(crate) fn stamp_ms(ms: i128) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    crate::event::rfc3339_ms(t)
+}
+
+pub(crate) fn now_ms() -> i128 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observation_matches_the_protocol_example() {
+        let t = "2026-11-27T19:20:25.123Z";
+        let text = observation(
+            "Q",
+            "voice",
+            t,
+            vec![on_queue_metric(0, 3), interacting_metric(6)],
+            7,
+        );
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            v,
+            json!({"topicName":"v2.analytics.queues.Q.observations","version":"2",
+              "eventBody":{"group":{"queueId":"Q","mediaType":"voice"},
+                "data":[{"interval":"2026-11-27T19:20:25.123Z/2026-11-27T19:20:25.123Z",
+                  "metrics":[{"metric":"oOnQueueUsers","qualifier":"IDLE","stats":{"count":3}},
+                             {"metric":"oInteracting","stats":{"count":6}}]}]},
+              "metadata":{"CorrelationId":"7"}})
+        );
+    }
+
+    #[test]
+    fn stamps_are_rfc3339_ms() {
+        assert_eq!(stamp_ms(1_795_807_225_123), "2026-11-27T19:20:25.123Z");
+    }
+}

@@ -1,0 +1,365 @@
+//! A notifications channel socket, `GET /channels/{id}` (no token: the
+//! channel id is the credential): notifications for the channel's topics
+//! with their global `CorrelationId`, heartbeats, ping/pong,
+//! `v2.system.socket_closing` with a grace, expiry, eviction, and the
+//! realtime socket's faults where they make sense (drop, silent, close
+//! after N, malformed).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use hyper::body::Incoming;
+use hyper::upgrade::Upgraded;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, sleep_until};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+use super::Faults;
+use super::channels::{Attach, Lookup};
+use super::http::Body;
+use super::nflood::NoteFlood;
+use super::shared::{ConnCommand, Shared, lock, push_bounded};
+use super::{frames, handshake, nframes, rest};
+
+pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
+
+type Ws = WebSocketStream<TokioIo<Upgraded>>;
+type Sink = SplitSink<Ws, Message>;
+type Stream = SplitStream<Ws>;
+
+/// Frames written per flood batch before a flush.
+const FLOOD_BATCH: u64 = 64;
+/// How long a close waits for the peer's close reply.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// Far enough away to mean "never" without overflowing the clock.
+const NEVER: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
+    shared.stat(|s| s.handshakes += 1);
+    let id = req.uri().path()[CHANNEL_PREFIX.len()..].to_string();
+    let Some(key) = handshake::ws_key(&req) else {
+        shared.stat(|s| s.handshakes_rejected += 1);
+        return rest::bad_request("expected a WebSocket upgrade (version 13)");
+    };
+    if let Some(resp) = handshake::take_fault(&shared) {
+        return resp;
+    }
+    let attach = match shared.with_channels(|c| c.lookup(&id)) {
+        Lookup::Found(a) => a,
+        Lookup::Expired => {
+            shared.stat(|s| s.handshakes_rejected += 1);
+            return rest::error(
+                StatusCode::UNAUTHORIZED,
+                "channel.expired",
+                &format!("channel {id} has expired: create a new one"),
+            );
+        }
+        Lookup::Unknown => {
+            shared.stat(|s| s.handshakes_rejected += 1);
+            return rest::not_found(&format!("channel {id} not found: create one first"));
+        }
+    };
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    let task_shared = shared.clone();
+    shared.spawn(async move {
+        let Ok(upgraded) = on_upgrade.await else {
+            return;
+        };
+        let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        run(ws, task_shared, id, attach).await;
+    });
+    handshake::switching(&key, None)
+}
+
+/// Counts the socket as open for as long as it lives.
+struct OpenGuard(Arc<Shared>);
+
+impl OpenGuard {
+    fn new(shared: Arc<Shared>) -> OpenGuard {
+        shared.stat(|s| {
+            s.channel_sockets_open += 1;
+            s.channel_sockets_total += 1;
+        });
+        OpenGuard(shared)
+    }
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.stat(|s| {
+            s.channel_sockets_open = s.channel_sockets_open.saturating_sub(1);
+        });
+    }
+}
+
+struct Conn {
+    shared: Arc<Shared>,
+    sink: Sink,
+    sent: u64,
+    malformed_sent: u64,
+}
+
+impl Conn {
+    async fn send(&mut self, text: String) -> Result<(), WsError> {
+        self.sink.send(Message::text(text)).await
+    }
+
+    /// The drop/close fault that fires now, given what this socket sent.
+    fn limit(&self, f: &Faults) -> Option<Option<u16>> {
+        if f.drop_after_events.is_some_and(|n| self.sent >= n) {
+            return Some(None);
+        }
+        match f.close_after_events {
+            Some((n, code)) if self.sent >= n => Some(Some(code)),
+            _ => None,
+        }
+    }
+
+    async fn send_note(&mut self, f: &Faults, text: &str) -> Result<(), WsError> {
+        if let Some(n) = f.malformed_every
+            && n > 0
+            && (self.sent + 1).is_multiple_of(n)
+        {
+            self.sink
+                .send(frames::malformed(self.malformed_sent))
+                .await?;
+            self.malformed_sent += 1;
+            self.shared.stat(|s| s.malformed_sent += 1);
+        }
+        self.send(text.to_string()).await?;
+        self.sent += 1;
+        self.shared.stat(|s| s.notifications_sent += 1);
+        Ok(())
+    }
+
+    async fn close(&mut self, code: u16, reason: &str, stream: &mut Stream) {
+        self.shared.stat(|s| {
+            s.closes_sent += 1;
+            push_bounded(&mut s.close_codes, code);
+        });
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.to_string().into(),
+        };
+        if self.sink.send(Message::Close(Some(frame))).await.is_err() {
+            return;
+        }
+        // Wait for the peer's reply so our FIN cannot overtake the frame.
+        let _ = tokio::time::timeout(CLOSE_GRACE, async {
+            while let Some(Ok(m)) = stream.next().await {
+                if m.is_close() {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+
+    /// Notifications still allowed before a drop/close fault fires.
+    fn remaining(&self, f: &Faults) -> u64 {
+        [f.drop_after_events, f.close_after_events.map(|c| c.0)]
+            .into_iter()
+            .flatten()
+            .map(|n| n.saturating_sub(self.sent))
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    fn count_flood(&mut self, n: u64) {
+        if n > 0 {
+            self.sent += n;
+            let last = self.shared.seq.load(std::sync::atomic::Ordering::Relaxed);
+            self.shared.stat(|s| {
+                s.notifications_sent += n;
+                s.last_correlation_id = last;
+            });
+        }
+    }
+
+    fn dropped(&self) {
+        self.shared.stat(|s| s.drops += 1);
+    }
+
+    async fn socket_closing(&mut self) -> Result<(), WsError> {
+        self.send(nframes::socket_closing()).await?;
+        self.shared.stat(|s| s.socket_closing_sent += 1);
+        Ok(())
+    }
+}
+
+async fn flood_batch(
+    sink: &mut Sink,
+    flood: Option<&mut NoteFlood>,
+    shared: &Shared,
+    limit: u64,
+    fed: &mut u64,
+) -> Result<(), WsError> {
+    let Some(flood) = flood else {
+        return std::future::pending().await;
+    };
+    let stamp = super::shared::now_stamp();
+    for _ in 0..limit.min(FLOOD_BATCH) {
+        sink.feed(Message::text(flood.next_frame(&stamp, &shared.seq)))
+            .await?;
+        *fed += 1;
+    }
+    sink.flush().await
+}
+
+fn is_ping(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v["message"].as_str() == Some("ping"))
+}
+
+fn after(d: Option<Duration>) -> Instant {
+    let now = Instant::now();
+    d.and_then(|d| now.checked_add(d))
+        .unwrap_or_else(|| now + NEVER)
+}
+
+async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
+    let _open = OpenGuard::new(shared.clone());
+    let (sink, mut stream) = ws.split();
+    let mut notes = shared.notes.subscribe();
+    let mut cmds = shared.commands.subscribe();
+    let mut faults_rx = shared.faults.subscribe();
+    let Attach {
+        expires,
+        topics,
+        mut kill,
+    } = attach;
+    let hb_every = shared
+        .opts
+        .heartbeat_interval
+        .max(Duration::from_millis(10));
+    let grace = shared.opts.socket_closing_grace;
+    let mut c = Conn {
+        shared: shared.clone(),
+        sink,
+        sent: 0,
+        malformed_sent: 0,
+    };
+    let mut hb = tokio::time::interval_at(Instant::now() + hb_every, hb_every);
+    hb.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut closing_every = faults_rx.borrow().socket_closing_every;
+    let expiry = sleep_until(expires);
+    let closing = sleep_until(after(closing_every));
+    let deadline = sleep_until(after(None));
+    tokio::pin!(expiry, closing, deadline);
+    let mut flood: Option<NoteFlood> = None;
+    let mut fed = 0u64;
+    loop {
+        c.count_flood(std::mem::take(&mut fed));
+        let f = faults_rx.borrow_and_update().clone();
+        if f.socket_closing_every != closing_every {
+            closing_every = f.socket_closing_every;
+            closing.as_mut().reset(after(closing_every));
+        }
+        match c.limit(&f) {
+            Some(Some(code)) => {
+                return c
+                    .close(code, "closed by simulator (fault)", &mut stream)
+                    .await;
+            }
+            Some(None) => return c.dropped(),
+            None => {}
+        }
+        let mut flooding = f.flood && !f.silent;
+        if flooding && flood.is_none() {
+            let model = lock(&shared.model).clone();
+            let subscribed = topics.borrow().clone();
+            flood = Some(NoteFlood::build(model, &subscribed));
+        }
+        flooding &= flood.as_ref().is_some_and(|fl| !fl.is_empty());
+        let limit = c.remaining(&f);
+        tokio::select! {
+            biased;
+            cmd = cmds.recv() => match cmd {
+                Ok(ConnCommand::Close(code)) => return c.close(code, "closed by simulator", &mut stream).await,
+                Ok(ConnCommand::Drop) => return c.dropped(),
+                Ok(ConnCommand::SocketClosing) => {
+                    if !f.silent && c.socket_closing().await.is_err() {
+                        return;
+                    }
+                    deadline.as_mut().reset(after(Some(grace)));
+                }
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+            _ = kill.changed() => {
+                let code = *kill.borrow_and_update();
+                if let Some(code) = code {
+                    return c.close(code, "channel evicted: more than 20 channels", &mut stream).await;
+                }
+            }
+            // Silent means hung: not even pongs, so nothing is read.
+            msg = stream.next(), if !f.silent => match msg {
+                Some(Ok(Message::Text(t))) if is_ping(&t) => {
+                    if c.send(nframes::pong()).await.is_err() {
+                        return;
+                    }
+                    shared.stat(|s| s.pongs_sent += 1);
+                }
+                Some(Ok(Message::Close(_))) => {
+                    // tungstenite queued the close reply; send it.
+                    let _ = c.sink.flush().await;
+                    return;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return,
+            },
+            _ = faults_rx.changed() => {}
+            _ = &mut expiry => {
+                shared.with_channels(|c| c.forget(&id));
+                return c.close(1000, "channel expired", &mut stream).await;
+            }
+            _ = &mut deadline => {
+                return c.close(1001, "socket closing: server going away", &mut stream).await;
+            }
+            _ = &mut closing => {
+                if !f.silent && c.socket_closing().await.is_err() {
+                    return;
+                }
+                deadline.as_mut().reset(after(Some(grace)));
+                closing.as_mut().reset(after(closing_every));
+            }
+            _ = hb.tick() => {
+                if !f.silent {
+                    if c.send(nframes::heartbeat()).await.is_err() {
+                        return;
+                    }
+                    shared.stat(|s| s.heartbeats_sent += 1);
+                }
+            }
+            note = notes.recv() => match note {
+                Ok(note) => {
+                    let text = {
+                        let subscribed = topics.borrow();
+                        note.variants.iter().find(|(t, _)| subscribed.contains(t)).map(|(_, text)| text.clone())
+                    };
+                    if let Some(text) = text
+                        && !f.silent
+                        && c.send_note(&f, &text).await.is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(n)) => shared.stat(|s| s.events_lagged += n),
+                Err(RecvError::Closed) => return,
+            },
+            r = flood_batch(&mut c.sink, flood.as_mut(), &shared, limit, &mut fed), if flooding => {
+                if r.is_err() {
+                    c.count_flood(fed);
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The simulator's Notifications API, REST side (PROTOCOL.md section 3),
+//! over real HTTP on 127.0.0.1.
+
+mod sim_util;
+
+use std::collections::HashSet;
+
+use queuetop::sim::SimOptions;
+use reqwest::Method;
+use serde_json::{Value, json};
+use sim_util::notif::{self, call, get};
+use sim_util::{start, token};
+
+fn opts(queues: usize) -> SimOptions {
+    SimOptions {
+        queues,
+        ..SimOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn rest_needs_a_bearer_token_from_the_sim() {
+    let sim = start(opts(3)).await;
+    for t in [None, Some("not-a-token")] {
+        let r = call(&sim, t, Method::GET, "/api/v2/routing/queues", None).await;
+        assert_eq!(r.status, 401);
+        assert_eq!(r.body["status"], 401);
+        assert_eq!(r.body["code"], "bad.credentials");
+        assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let t = token(&sim).await;
+    let r = get(&sim, &t, "/api/v2/routing/queues").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for h in [
+        "inin-ratelimit-count",
+        "inin-ratelimit-allowed",
+        "inin-ratelimit-reset",
+    ] {
+        let v: u64 = r.headers[h].to_str().unwrap().parse().unwrap();
+        assert!(v > 0, "{h}");
+    }
+    let r = get(&sim, &t, "/api/v2/routing/nothing-here").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body["code"], "not.found");
+    assert_eq!(sim.stats().rest_unauthorized, 2);
+}
+
+#[tokio::test]
+async fn queues_page_over_250() {
+    let sim = start(opts(250)).await;
+    let t = token(&sim).await;
+    let mut seen = Vec::new();
+    let mut n = 1;
+    loop {
+        let r = get(
+            &sim,
+            &t,
+            &format!("/api/v2/routing/queues?pageSize=100&pageNumber={n}"),
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body["pageCount"], 3);
+        assert_eq!(r.body["total"], 250);
+        assert_eq!(r.body["pageNumber"], n);
+        assert_eq!(r.body["pageSize"], 100);
+        let ents = r.body["entities"].as_array().unwrap();
+        assert_eq!(ents.len(), if n < 3 { 100 } else { 50 });
+        seen.extend(ents.iter().map(|e| e["id"].as_str().unwrap().to_string()));
+        if n == 3 {
+            break;
+        }
+        n += 1;
+    }
+    let unique: HashSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), 250);
+    let ids: Vec<String> = sim.queues().into_iter().map(|q| q.0).collect();
+    assert_eq!(seen, ids);
+    let past = get(&sim, &t, "/api/v2/routing/queues?pageSize=100&pageNumber=4").await;
+    assert_eq!(past.body["entities"], json!([]));
+    let bad = get(&sim, &t, "/api/v2/routing/queues?pageSize=0").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.body["status"], 400);
+}
+
+#[tokio::test]
+async fn name_lookup_is_a_loose_prefix_match_and_by_id_works() {
+    let sim = start(opts(80)).await;
+    let t = token(&sim).await;
+    let (id, name) = sim.queues()[0].clone();
+    let prefix: String = name.split(' ').next().unwrap().to_lowercase();
+    let path = format!("/api/v2/routing/queues?name={prefix}&pageSize=100");
+    let r = get(&sim, &t, &path).await;
+    let names: Vec<&str> = r.body["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&name.as_str()), "{names:?}");
+    assert!(
+        names.len() > 1,
+        "a loose match returns more than the exact name"
+    );
+    let exact = format!(
+        "/api/v2/routing/queues?name={}",
+        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let r = get(&sim, &t, &exact).await;
+    assert!(
+        r.body["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == id.as_str())
+    );
+    let none = get(&sim, &t, "/api/v2/routing/queues?name=Nonexistent").await;
+    assert_eq!(none.body["total"], 0);
+    assert_eq!(none.body["entities"], json!([]));
+    let one = get(&sim, &t, &format!("/api/v2/routing/queues/{id}")).await;
+    assert_eq!(one.body, json!({"id": id, "name": name}));
+    let missing = get(&sim, &t, "/api/v2/routing/queues/nope").await;
+    assert_eq!(missing.status, 404);
+}
+
+fn is_uuid(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok())
+}
+
+#[tokio::test]
+async fn skills_and_members_join_up() {
+    let sim = start(opts(4)).await;
+    let t = token(&sim).await;
+    let r = get(&sim, &t, "/api/v2/routing/skills?pageSize=100&pageNumber=1").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["pageCount"], 1);
+    let skills: Vec<(String, String)> = r.body["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(is_uuid(&e["id"]), "{e}");
+            (
+                e["id"].as_str().unwrap().into(),
+                e["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(skills.iter().any(|s| s.1 == "Spanish"), "{skills:?}");
+    let q = &sim.queues()[0].0;
+    let path = format!(
+        "/api/v2/routing/queues/{q}/members?pageSize=100&pageNumber=1&expand=skills,routingStatus"
+    );
+    let r = get(&sim, &t, &path).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["pageCount"], 1);
+    let members = r.body["entities"].as_array().unwrap();
+    assert_eq!(members.len(), SimOptions::default().agents_per_queue);
+    let statuses = [
+        "IDLE",
+        "INTERACTING",
+        "COMMUNICATING",
+        "NOT_RESPONDING",
+        "OFF_QUEUE",
+    ];
+    let mut with_skills = 0;
+    for m in members {
+        assert_eq!(m["id"], m["user"]["id"]);
+        assert!(m["user"]["name"].as_str().is_some());
+        assert!(statuses.contains(&m["routingStatus"]["status"].as_str().unwrap()));
+        assert!(m["routingStatus"]["startTime"].as_str().is_some());
+        for s in m["user"]["skills"].as_array().unwrap() {
+            with_skills += 1;
+            let pair = (
+                s["id"].as_str().unwrap().to_string(),
+                s["name"].as_str().unwrap().to_string(),
+            );
+            assert!(skills.contains(&pair), "{s} is not among the skills");
+            assert!(s["proficiency"].is_number());
+        }
+    }
+    assert!(with_skills > 0);
+    let missing = get(&sim, &t, "/api/v2/routing/queues/nope/members").await;
+    assert_eq!(missing.status, 404);
+}
+
+#[tokio::test]
+async fn observations_query_has_the_protocol_shape() {
+    let sim = start(SimOptions {
+        queues: 3,
+        event_interval: std::time::Duration::from_millis(5),
+        ..SimOptions::default()
+    })
+    .await;
+    // Let the center fill up a little.
+    let busy = sim
+        .wait_for(|s| s.notifications_published > 200, sim_util::SOON)
+        .await;
+    assert!(busy);
+    let t = token(&sim).await;
+    let ids: Vec<String> = sim.queues().into_iter().map(|q| q.0).collect();
+    let preds: Vec<Value> = ids
+        .iter()
+        .chain(std::iter::once(&"unknown-queue".to_string()))
+        .map(|q| json!({"type":"dimension","dimension":"queueId","operator":"matches","value":q}))
+        .collect();
+    let body = json!({"filter":{"type":"or","predicates":preds},
+        "metrics":["oOnQueueUsers","oWaiting","oInteracting","oActiveUsers"],
+        "detailMetrics":["oWaiting"]});
+    let r = call(
+        &sim,
+        Some(&t),
+        Method::POST,
+        "/api/v2/analytics/queues/observations/query",
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let results = r.body["results"].as_array().unwrap();
+    let mut per_queue: HashSet<&str> = HashSet::new();
+    for res in results {
+        let q = res["group"]["queueId"].as_str().unwrap();
+        assert!(ids.iter().any(|i| i == q));
+        per_queue.insert(q);
+        let media = res["group"]["mediaType"].as_str().unwrap();
+        assert!(["voice", "chat", "email", "message", "callback"].contains(&media));
+        let data = res["data"].as_array().unwrap();
+        let metric = |m: &'static str| data.iter().filter(move |d| d["metric"] == m);
+        let quals: Vec<&str> = metric("oOnQueueUsers")
+            .map(|d| d["qualifier"].as_str().unwrap())
+            .collect();
+        assert!(quals.contains(&"IDLE"), "{quals:?}");
+        let waiting: Vec<&Value> = metric("oWaiting").collect();
+        assert_eq!(waiting.len(), 1);
+        let n = waiting[0]["stats"]["count"].as_u64().unwrap();
+        let obs = waiting[0]["observations"].as_array().unwrap();
+        assert_eq!(obs.len() as u64, n);
+        for o in obs {
+            assert!(o["requestedRoutingSkillIds"].is_array());
+            assert!(o["observationTime"].as_str().is_some());
+            assert!(o["conversationId"].as_str().is_some());
+        }
+        assert_eq!(metric("oInteracting").count(), 1);
+        assert_eq!(metric("oActiveUsers").count(), 1);
+    }
+    assert_eq!(per_queue.len(), 3, "at least one result per queue");
+    let bad = call(
+        &sim,
+        Some(&t),
+        Method::POST,
+        "/api/v2/analytics/queues/observations/query",
+        Some(json!({"metrics": []})),
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.body["code"], "bad.request");
+}
+
+#[tokio::test]
+async fn rest_429_with_retry_after_then_recovers() {
+    let sim = start(opts(2)).await;
+    let t = token(&sim).await;
+    sim.control().rate_limit_rest(2, 7);
+    for _ in 0..2 {
+        let r = get(&sim, &t, "/api/v2/routing/queues").await;
+        assert_eq!(r.status, 429);
+        assert_eq!(r.headers["retry-after"], "7");
+        assert_eq!(r.body["status"], 429);
+        assert!(r.headers.contains_key("inin-ratelimit-count"));
+    }
+    let r = get(&sim, &t, "/api/v2/routing/queues").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(sim.stats().rest_rate_limited, 2);
+}
+
+#[tokio::test]
+async fn subscriptions_reject_unknown_and_faulted_topics_and_cap_at_1000() {
+    let sim = start(opts(3)).await;
+    let t = token(&sim).await;
+    let qs: Vec<String> = sim.queues().into_iter().map(|q| q.0).collect();
+    sim.control().set_reject_topics(vec![qs[1].clone()]);
+    let (id, uri, expires) = notif::create_channel(&sim, &t).await;
+    assert!(uri.starts_with("ws://127.0.0.1:") && uri.ends_with(&format!("/channels/{id}")));
+    assert!(
+        queuetop::event::parse_rfc3339(&expires).is_some(),
+        "{expires}"
+    );
+    let topics = vec![
+        notif::queue_topic(&qs[0]),
+        notif::queue_topic(&qs[1]),
+        notif::queue_topic("no-such-queue"),
+        "v2.something.else".to_string(),
+    ];
+    let r = notif::subscribe(&sim, &t, &id, &topics).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let states: Vec<(&str, &str)> = r.body["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap(), e["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states[0], (topics[0].as_str(), "Permitted"));
+    for (i, s) in states.iter().enumerate().skip(1) {
+        assert_eq!(*s, (topics[i].as_str(), "Rejected"));
+        assert!(r.body["entities"][i]["rejectionReason"].as_str().is_some());
+    }
+    let many: Vec<String> = (0..1001)
+        .map(|i| format!("v2.users.u{i}.activity"))
+        .collect();
+    let r = notif::subscribe(&sim, &t, &id, &many).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["status"], 400);
+    assert!(r.body["message"].as_str().unwrap().contains("1000"));
+    let gone = notif::subscribe(&sim, &t, "no-such-channel", &topics[..1]).await;
+    assert_eq!(gone.status, 404);
+}
