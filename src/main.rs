@@ -161,11 +161,13 @@ fn run_sim(cli: &Cli) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let run = queuetop::sim::run_cli(
+    let protocol = cli.protocol.unwrap_or_default();
+    let run = queuetop::sim::run_cli_protocol(
         *listen,
         scenario.as_deref(),
         seed.unwrap_or(defaults.seed),
         queues.unwrap_or(defaults.queues),
+        protocol.as_str(),
     );
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
