@@ -225,3 +225,22 @@ async fn the_observations_query_names_every_queue_and_the_metrics() {
     );
     assert_eq!(body["detailMetrics"], serde_json::json!(["oWaiting"]));
 }
+
+#[tokio::test]
+async fn a_queue_by_id_keeps_the_id_readable_in_the_path() {
+    let srv = TokenServer::start(vec![Answer::json(
+        200,
+        r#"{"id":"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e","name":"Support EN"}"#,
+    )])
+    .await;
+    let rest = RestClient::new(&srv.url).unwrap();
+    let q = rest
+        .queue(&token(), "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e")
+        .await
+        .unwrap();
+    assert_eq!(q.name, "Support EN");
+    assert_eq!(
+        srv.seen()[0].path,
+        "/api/v2/routing/queues/8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e"
+    );
+}

@@ -446,8 +446,22 @@ async fn a_refused_token_on_rest_is_refreshed_at_once() {
     let mut s = script(&[("qa", "A")]);
     s.unauthorized = 1;
     let server = NotifServer::start(s).await;
-    let mut h = feed::spawn(cfg(&server, vec![named("A")], rc()));
-    acked(&mut h).await;
+    // By id only: its name comes from `GET /api/v2/routing/queues/{id}`.
+    let mut h = feed::spawn(cfg(
+        &server,
+        vec![queue("qa", &[EventType::QueueSummary])],
+        rc(),
+    ));
+    let (before, _) = acked(&mut h).await;
+    assert!(before.contains(&FeedEvent::QueueName {
+        queue_id: "qa".into(),
+        name: "A".into()
+    }));
+    assert!(
+        server
+            .requests()
+            .contains(&"GET /api/v2/routing/queues/qa?".to_string())
+    );
     assert_eq!(server.tokens().len(), 2);
     quit(h).await;
 }

@@ -265,8 +265,7 @@ impl RestClient {
 
     /// One queue by id (for a `[[queue]]` with an id and no name).
     pub async fn queue(&self, token: &SecretString, queue_id: &str) -> Result<Named, RestError> {
-        let id =
-            percent_encoding::utf8_percent_encode(queue_id, percent_encoding::NON_ALPHANUMERIC);
+        let id = segment(queue_id);
         self.call(
             Method::GET,
             &format!("/api/v2/routing/queues/{id}"),
