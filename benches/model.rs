@@ -1,4 +1,5 @@
-//! Per-event costs: the reducer and the export line.
+//! Per-event costs: decoding one realtime message, the reducer and the
+//! export line.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -84,5 +85,22 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// The PROTOCOL.md section 2 summary example, as the wire carries it.
+const SUMMARY: &str = r#"{"type":"queue-summary","topic":"/routing/queues/8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e/events","timestamp":"2026-11-27T19:20:25.123Z","data":{"queueId":"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e","queueName":"Support EN","agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"skills":{"Spanish":{"available":0,"required":2},"Billing":{"available":2}}}}"#;
+
+fn decode(c: &mut Criterion) {
+    let wall = OffsetDateTime::now_utc();
+    let now = Instant::now();
+    c.bench_function("decode realtime queue-summary", |b| {
+        b.iter(|| {
+            black_box(queuetop::feed::realtime::decode(
+                black_box(SUMMARY),
+                wall,
+                now,
+            ))
+        })
+    });
+}
+
+criterion_group!(benches, bench, decode);
 criterion_main!(benches);
