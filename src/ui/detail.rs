@@ -50,18 +50,33 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
     };
     let has_totals = q.totals.is_some();
     let metrics_h = 2 + 2 * spark_h + has_totals as u16;
-    let top_h = metrics_h.max(skills_height(q)).min(inner.height);
-    let [top, rest] =
-        Layout::vertical([Constraint::Length(top_h), Constraint::Fill(1)]).areas(inner);
     let left_w = (inner.width / 2).clamp(30, 52);
     let cols = |r: Rect| {
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)])
             .spacing(2)
             .areas::<2>(r)
     };
-    let [left, right] = cols(top);
-    metrics(frame, left, scene, q, spark_h);
-    tables::skills(frame, right, scene, q);
+    let rest = if inner.width >= NARROW {
+        let top_h = metrics_h.max(skills_height(q)).min(inner.height);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(top_h), Constraint::Fill(1)]).areas(inner);
+        let [left, right] = cols(top);
+        metrics(frame, left, scene, q, spark_h);
+        tables::skills(frame, right, scene, q);
+        rest
+    } else {
+        // Too narrow for the skills beside the gauges (skill names would
+        // get no room): stack them.
+        let [top, skills, rest] = Layout::vertical([
+            Constraint::Length(metrics_h.min(inner.height)),
+            Constraint::Length(skills_height(q)),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        metrics(frame, top, scene, q, spark_h);
+        tables::skills(frame, skills, scene, q);
+        rest
+    };
 
     if rest.height >= 2 {
         let [agents, waiting] = cols(rest);
@@ -79,6 +94,9 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         frame.render_widget(Paragraph::new(line), rest);
     }
 }
+
+/// Below this inner width the skills table goes under the gauges.
+const NARROW: u16 = 72;
 
 fn skills_height(q: &QueueView) -> u16 {
     let n = q.summary.as_ref().map_or(0, |s| s.skills.len()) as u16;
