@@ -24,9 +24,11 @@
 //!   handover (socket_closing) is no outage: nothing may be lost there.
 //!
 //! Channel expiry: with a drop every 2 h (each reconnect opens a new
-//! channel) and handovers every 6 h, no channel ever lives 24 h, so the
-//! expiry rollover itself cannot fire here; the test asserts no channel
-//! reached expiry (`channels_expired == 0`). The rollover is covered by
+//! channel) and handovers every 6 h, no live channel ever reaches 24 h, so
+//! the feed's rollover before expiry cannot fire here; what expires are the
+//! channels abandoned at reconnects (the server forgets them). The test
+//! asserts that, and that no live socket was closed for expiry. The
+//! rollover itself is covered by
 //! `feed_notifications::channels_roll_over_before_their_24h_expiry`.
 //!
 //! Paused time and loopback sockets: the simulator and the feed share this
@@ -204,7 +206,13 @@ fn cfg(sim: &SimHandle) -> Arc<Config> {
 
 /// Receives one event (at most until `until`), applies it to the model and
 /// the record, and ticks the model.
-async fn step(h: &mut FeedHandle, state: &mut AppState, seen: &mut Seen, sim: &SimHandle, until: Instant) {
+async fn step(
+    h: &mut FeedHandle,
+    state: &mut AppState,
+    seen: &mut Seen,
+    sim: &SimHandle,
+    until: Instant,
+) {
     match tokio::time::timeout_at(until, h.events.recv()).await {
         Ok(Some(ev)) => {
             seen.on_event(&ev, sim);
@@ -307,12 +315,27 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
     let target = sim.stats().last_correlation_id;
     let limit = Instant::now() + Duration::from_secs(120);
     while seen.max() < target {
-        assert!(Instant::now() < limit, "never applied {target}: max {}", seen.max());
-        step(&mut h, &mut state, &mut seen, &sim, Instant::now() + Duration::from_secs(1)).await;
+        assert!(
+            Instant::now() < limit,
+            "never applied {target}: max {}",
+            seen.max()
+        );
+        step(
+            &mut h,
+            &mut state,
+            &mut seen,
+            &sim,
+            Instant::now() + Duration::from_secs(1),
+        )
+        .await;
     }
 
     // Exactly once, outside outages.
-    assert!(seen.duplicates.is_empty(), "applied twice: {:?}", seen.duplicates);
+    assert!(
+        seen.duplicates.is_empty(),
+        "applied twice: {:?}",
+        seen.duplicates
+    );
     let missing: Vec<u64> = (1..=target).filter(|n| !seen.applied.contains(n)).collect();
     let unexplained: Vec<u64> = missing
         .iter()
@@ -329,7 +352,17 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
         "lost outside any outage: {unexplained:?}; outages {:?}",
         seen.outages
     );
-    assert!(target > 10_000, "a soak with few notifications proves little: {target}");
+    // And every notification the simulator wrote to one of our sockets
+    // arrived and was applied once, or dropped as a handover duplicate.
+    assert_eq!(
+        seen.applied.len() as u64 + h.gauges.duplicates_dropped(),
+        sim.stats().notifications_sent,
+        "written to our sockets vs applied + duplicates dropped"
+    );
+    assert!(
+        target > 10_000,
+        "a soak with few notifications proves little: {target}"
+    );
 
     // Reconnects: one per drop and per silence, nothing else.
     let st = sim.stats();
@@ -347,11 +380,25 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
         (1 + drops + silences + closings) as u64,
         "one channel per connect and per handover: {st:?}"
     );
-    assert_eq!(st.channels_expired, 0, "no channel outlived 24 h");
+    // Channels abandoned at a reconnect expire on the server after 24 h
+    // (that is the expiry this soak sees); a live one never does: the
+    // simulator closes an expiring socket with 1000, and it never had to.
     assert!(
-        st.token_requests >= 72,
-        "1 h tokens were refreshed: {}",
-        st.token_requests
+        st.channels_expired > 0,
+        "abandoned channels expired: {st:?}"
+    );
+    assert!(
+        !st.close_codes.contains(&1000),
+        "a live channel reached expiry: {:?}",
+        st.close_codes
+    );
+    // Tokens live 1 h and are fetched when a connect or handover needs
+    // one: nearly every open (they are at least 30 min apart) takes a new
+    // one, and no REST call ever carried an expired token.
+    assert_eq!(st.rest_unauthorized, 0, "{st:?}");
+    assert!(
+        (36..=st.channels_created).contains(&st.token_requests),
+        "tokens fetched: {st:?}"
     );
 
     // Memory: the same at 24 h, 48 h and 72 h, or under a fixed cap.
@@ -366,14 +413,19 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
         assert!(s.dedupe <= DEDUPE_CAPACITY, "{checkpoints:#?}");
         assert_eq!(s.channels_open, 1, "{checkpoints:#?}");
     }
-    assert_eq!(checkpoints[1].agents, checkpoints[2].agents);
-    assert_eq!(checkpoints[1].ring_max, checkpoints[2].ring_max);
+    // Once full (by 48 h), nothing moves at all.
+    assert_eq!(checkpoints[1], checkpoints[2], "{checkpoints:#?}");
 
     // Back to connected.
     assert_eq!(state.feed.status.state, ConnState::Connected);
+    let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+    for a in &state.alerts.list {
+        *kinds.entry(format!("{:?}", a.kind)).or_default() += 1;
+    }
+    let why: Vec<&str> = seen.outages.iter().map(|o| o.why).collect();
     eprintln!(
-        "soak: {target} notifications, {} lost in {} outages, {} reconnects, {} duplicates dropped by the feed, \
-         sizes {checkpoints:?}, real time {:?}",
+        "soak: {target} notifications, {} lost in {} outages {why:?}, {} reconnects, \
+         {} duplicates dropped by the feed, sizes {checkpoints:?}, alerts held {kinds:?}, sim {st:?}, real time {:?}",
         missing.len(),
         seen.outages.len(),
         seen.reconnects,
