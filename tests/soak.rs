@@ -8,7 +8,11 @@
 //! (sockets open, nothing sent or read) that stays silent until the feed
 //! has declared the channel dead (the heartbeat timeout) and says it is
 //! reconnecting. The faults are injected from the test's own loop at fixed
-//! simulated times, spaced so that each has settled before the next.
+//! simulated times, spaced so that each has settled before the next (the
+//! loop asserts that). The socket_closing is sent with
+//! `SimControl::send_socket_closing` rather than the simulator's per-socket
+//! `socket_closing_every`: that timer restarts with every new socket, and
+//! with a drop every 2 h no socket would ever live 6 h.
 //!
 //! What "exactly once" means here. The Notifications API has no replay:
 //! what the server publishes while no socket of ours is subscribed (after a
@@ -374,7 +378,14 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
         drops + silences,
         seen.outages
     );
+    assert_eq!(st.drops, drops as u64);
     assert_eq!(st.socket_closing_sent, closings as u64);
+    assert_eq!(
+        st.closes_sent, 0,
+        "the feed closed every old channel itself, within the grace: {:?}",
+        st.close_codes
+    );
+    assert_eq!(st.channel_sockets_open, 1, "nothing left behind: {st:?}");
     assert_eq!(
         st.channels_created,
         (1 + drops + silences + closings) as u64,
