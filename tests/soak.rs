@@ -42,20 +42,21 @@
 //! at least once per simulated second.
 
 mod feed_common;
+mod soak_record;
 
-use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use feed_common::*;
 use queuetop::config::{Config, EventType, Protocol, QueueConfig};
-use queuetop::event::{ConnState, FeedEvent};
+use queuetop::event::ConnState;
 use queuetop::feed::notifications::dedupe::DEDUPE_CAPACITY;
 use queuetop::feed::{self, FeedHandle};
 use queuetop::model::AppState;
 use queuetop::model::alerts::ALERT_HISTORY;
 use queuetop::model::queue::MAX_WAITING;
 use queuetop::sim::{self, SimHandle, SimOptions};
+use soak_record::{Outage, Seen, Sizes, sizes};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -88,107 +89,6 @@ fn schedule() -> Vec<(Duration, Fault)> {
     plan.into_iter()
         .map(|(t, f)| (Duration::from_secs(t), f))
         .collect()
-}
-
-/// Sizes of everything that holds memory, at a checkpoint.
-#[derive(Debug, Clone, PartialEq)]
-struct Sizes {
-    queues: usize,
-    agents: usize,
-    waiting: usize,
-    alerts: usize,
-    /// Longest ring (histories) and its capacity.
-    ring_max: usize,
-    ring_cap: usize,
-    latency: usize,
-    latency_cap: usize,
-    dedupe: usize,
-    channels_open: usize,
-}
-
-fn sizes(state: &AppState, h: &FeedHandle) -> Sizes {
-    let rings = state.queues.iter().flat_map(|q| {
-        [
-            &q.utilization_history,
-            &q.waiting_history,
-            &q.latency_history,
-        ]
-    });
-    Sizes {
-        queues: state.queues.len(),
-        agents: state.queues.iter().map(|q| q.agents.len()).sum(),
-        waiting: state.queues.iter().map(|q| q.waiting.len()).sum(),
-        alerts: state.alerts.list.len(),
-        ring_max: rings.clone().map(|r| r.len()).max().unwrap_or(0),
-        ring_cap: rings.map(|r| r.capacity()).min().unwrap_or(0),
-        latency: state.feed.latency.count(),
-        latency_cap: state.feed.latency.capacity(),
-        dedupe: h.gauges.dedupe_held(),
-        channels_open: h.gauges.channels_open(),
-    }
-}
-
-/// An outage: numbers after `lo` up to `hi` (set at the next Connected)
-/// may be lost.
-#[derive(Debug)]
-struct Outage {
-    lo: u64,
-    hi: Option<u64>,
-    why: &'static str,
-}
-
-/// What the test saw, event by event.
-#[derive(Default)]
-struct Seen {
-    applied: BTreeSet<u64>,
-    /// (CorrelationId, event type, queue): one notification may carry
-    /// several events, but never the same one twice.
-    keys: HashSet<(u64, String, String)>,
-    duplicates: Vec<u64>,
-    reconnects: usize,
-    outages: Vec<Outage>,
-    silent: bool,
-}
-
-impl Seen {
-    fn max(&self) -> u64 {
-        self.applied.last().copied().unwrap_or(0)
-    }
-
-    fn open_outage(&self) -> Option<&Outage> {
-        self.outages.iter().find(|o| o.hi.is_none())
-    }
-
-    fn on_event(&mut self, ev: &FeedEvent, sim: &SimHandle) {
-        match ev {
-            FeedEvent::Queue(q) => {
-                if let Some(c) = &q.correlation_id {
-                    let n: u64 = c.parse().expect("the simulator numbers notifications");
-                    let key = (n, q.kind.type_name().to_string(), q.kind.queue_id().into());
-                    if !self.keys.insert(key) {
-                        self.duplicates.push(n);
-                    }
-                    self.applied.insert(n);
-                }
-            }
-            FeedEvent::Status(s) => match s.state {
-                ConnState::Connected => {
-                    let last = sim.stats().last_correlation_id;
-                    for o in self.outages.iter_mut().filter(|o| o.hi.is_none()) {
-                        o.hi = Some(last);
-                    }
-                }
-                ConnState::Reconnecting { .. } => {
-                    self.reconnects += 1;
-                    if std::mem::take(&mut self.silent) {
-                        sim.control().go_silent(false);
-                    }
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-    }
 }
 
 fn cfg(sim: &SimHandle) -> Arc<Config> {
