@@ -88,6 +88,8 @@ pub fn decode_with(
                 Err(field) => malformed(format!("{kind} message without data.{field}")),
             }
         }
+        // An empty type names nothing: the message is broken, not new.
+        "" => malformed("message with an empty \"type\"".into()),
         other => FeedEvent::Unknown {
             kind: truncate(other.to_string()),
         },

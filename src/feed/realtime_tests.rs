@@ -310,3 +310,14 @@ fn queue_from_topic_accepts_only_queue_topics() {
     assert_eq!(queue_from_topic("/routing/queues//events"), None);
     assert_eq!(queue_from_topic("/system"), None);
 }
+
+/// Found by the `realtime_decode` fuzz target: `"type":""` came out as an
+/// unknown type with an empty name; it is a malformed message.
+#[test]
+fn fuzz_regression_empty_type_is_malformed() {
+    let text = include_str!("../../tests/fuzz_regressions/realtime_empty_type.json");
+    assert_eq!(
+        reason(dec(text.trim_end())),
+        "message with an empty \"type\""
+    );
+}
