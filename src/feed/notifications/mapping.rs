@@ -329,11 +329,12 @@ impl Mapper {
                 }
                 None => {
                     let totals = totals_of(&qid, d);
-                    let server_time = d.interval.split('/').next().and_then(parse_rfc3339);
+                    // A wide interval's start is when its bucket began,
+                    // not when the message was sent: no latency from it.
                     out.push(FeedEvent::Queue(QueueEvent {
                         kind: QueueEventKind::Totals(totals),
                         topic: topic.to_string(),
-                        server_time,
+                        server_time: None,
                         received_wall: r.wall,
                         received: r.at,
                         correlation_id: correlation.clone(),

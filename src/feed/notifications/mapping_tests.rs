@@ -97,6 +97,8 @@ async fn a_wide_interval_never_overwrites_current_counts() {
     assert_eq!(t.abandoned, Some(5));
     assert_eq!(t.offered, Some(120));
     assert!((t.service_level_pct.unwrap_or_default() - 80.0).abs() < 1e-9);
+    // The bucket's start is not a send time: no latency from it.
+    assert_eq!((ev.server_time, ev.latency_ms()), (None, None));
     let s = m.summary("Q").unwrap();
     assert_eq!(s.interactions_waiting, 4);
 }
