@@ -72,6 +72,14 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "many",
         "1200 queues: REST paging, and two channels for the topics",
     ),
+    (
+        "quiet",
+        "no changes at all, heartbeats only (an idle feed, for CPU measurements)",
+    ),
+    (
+        "calm",
+        "the contact center changes once a second: each queue updates at most once a second",
+    ),
 ];
 
 /// Queues in the `many` scenario (more than one channel's 1000 topics).
@@ -110,6 +118,8 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
         "rejected" => {}
         "ratelimit-rest" => f.rest_rate_limit = Some((3, 5)),
         "many" => o.queues = MANY_QUEUES,
+        "quiet" => o.generate = false,
+        "calm" => o.event_interval = Duration::from_secs(1),
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
             return Err(eyre!(
