@@ -37,9 +37,9 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
              for pipes and services use `queuetop --headless`"
         ));
     }
-    // main normally installed it already; a second install is refused
-    // harmlessly, and must come before ratatui chains its panic hook.
-    let _ = color_eyre::install();
+    // color_eyre is installed once, in main, before ratatui chains its
+    // panic hook. A second install here was refused with an error whose
+    // eagerly symbolised backtrace kept ~100 MB of DWARF data resident.
 
     let exporter = match cfg.export_path.as_deref() {
         None => None,
