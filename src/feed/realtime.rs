@@ -135,7 +135,7 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
         Some(Skills::Names(_)) => return Err("skills (an object of counts)"),
     };
     Ok(QueueEventKind::Summary(QueueSummary {
-        queue_id: d.queue_id.ok_or("queueId")?,
+        queue_id: d.queue_id.filter(|q| !q.is_empty()).ok_or("queueId")?,
         queue_name: d.queue_name,
         agents_available: d.agents_available.ok_or("agentsAvailable")?,
         agents_logged_in: d.agents_logged_in.ok_or("agentsLoggedIn")?,
@@ -147,7 +147,7 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
 
 fn interaction(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
     Ok(QueueEventKind::Interaction(QueueInteraction {
-        queue_id: d.queue_id.ok_or("queueId")?,
+        queue_id: d.queue_id.filter(|q| !q.is_empty()).ok_or("queueId")?,
         conversation_id: d.conversation_id.ok_or("conversationId")?,
         media_type: MediaType::parse(&d.media_type.ok_or("mediaType")?.0),
         state: InteractionState::parse(&d.state.ok_or("state")?.0),
@@ -162,7 +162,7 @@ fn agent(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
         Some(Skills::Counts(_)) => return Err("skills (an array of names)"),
     };
     Ok(QueueEventKind::Agent(AgentState {
-        queue_id: d.queue_id.ok_or("queueId")?,
+        queue_id: d.queue_id.filter(|q| !q.is_empty()).ok_or("queueId")?,
         user_id: d.user_id.ok_or("userId")?,
         user_name: d.user_name,
         status: AgentStatus::parse(&d.status.ok_or("status")?.0),

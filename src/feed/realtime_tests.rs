@@ -321,3 +321,14 @@ fn fuzz_regression_empty_type_is_malformed() {
         "message with an empty \"type\""
     );
 }
+
+/// Found by the `realtime_decode` fuzz target: a summary with
+/// `"queueId":""` names no queue; it is malformed, not a queue event.
+#[test]
+fn fuzz_regression_empty_queue_id_is_malformed() {
+    let text = include_str!("../../tests/fuzz_regressions/realtime_empty_queue_id.json");
+    assert_eq!(
+        reason(dec(text.trim_end())),
+        "queue-summary message without data.queueId"
+    );
+}
