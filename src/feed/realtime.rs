@@ -49,7 +49,8 @@ pub fn decode_with(
     let Some(kind) = env.kind else {
         return malformed("message without \"type\"".into());
     };
-    let Some(topic) = env.topic else {
+    // An empty topic names nothing: as good as none.
+    let Some(topic) = env.topic.filter(|t| !t.0.is_empty()) else {
         return malformed(format!("{} message without \"topic\"", kind.0));
     };
     let Some(data) = env.data else {
@@ -148,7 +149,10 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
 fn interaction(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
     Ok(QueueEventKind::Interaction(QueueInteraction {
         queue_id: d.queue_id.filter(|q| !q.is_empty()).ok_or("queueId")?,
-        conversation_id: d.conversation_id.ok_or("conversationId")?,
+        conversation_id: d
+            .conversation_id
+            .filter(|c| !c.is_empty())
+            .ok_or("conversationId")?,
         media_type: MediaType::parse(&d.media_type.ok_or("mediaType")?.0),
         state: InteractionState::parse(&d.state.ok_or("state")?.0),
         wait_ms: d.wait_ms,
@@ -163,7 +167,7 @@ fn agent(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
     };
     Ok(QueueEventKind::Agent(AgentState {
         queue_id: d.queue_id.filter(|q| !q.is_empty()).ok_or("queueId")?,
-        user_id: d.user_id.ok_or("userId")?,
+        user_id: d.user_id.filter(|u| !u.is_empty()).ok_or("userId")?,
         user_name: d.user_name,
         status: AgentStatus::parse(&d.status.ok_or("status")?.0),
         skills,

@@ -332,3 +332,19 @@ fn fuzz_regression_empty_queue_id_is_malformed() {
         "queue-summary message without data.queueId"
     );
 }
+
+/// Found by the `realtime_decode` fuzz target: an event with `"topic":""`
+/// (and an empty userId) names nothing; it is malformed.
+#[test]
+fn fuzz_regression_empty_topic_is_malformed() {
+    let text = include_str!("../../tests/fuzz_regressions/realtime_empty_topic.json");
+    assert_eq!(
+        reason(dec(text.trim_end())),
+        "agent-state message without \"topic\""
+    );
+    let no_user = text.replace(r#""topic":"""#, r#""topic":"/routing/queues/Q/events""#);
+    assert_eq!(
+        reason(dec(no_user.trim_end())),
+        "agent-state message without data.userId"
+    );
+}
