@@ -1,4 +1,4 @@
-//! Draw time of a 100-queue screen at 200x50 into `TestBackend`: the cost
+//! Draw time of a 100- and a 1000-queue screen at 200x50 into `TestBackend`: the cost
 //! of one frame, which the loop pays at most `ui.fps` times a second.
 
 #[path = "../tests/ui_common/mod.rs"]
@@ -20,6 +20,27 @@ fn draw(c: &mut Criterion) {
             term.draw(|frame| {
                 black_box(ui::draw(
                     frame, &f.state, &main_view, &ui_cfg, f.now, f.wall,
+                ));
+            })
+            .expect("draw");
+        })
+    });
+
+    let f1000 = ui_common::many(1000);
+    let mut deep = ViewState::new();
+    for _ in 0..25 {
+        deep.apply(Action::PageDown, &f1000.state, f1000.now);
+    }
+    c.bench_function("draw 1000 queues 200x50", |b| {
+        b.iter(|| {
+            term.draw(|frame| {
+                black_box(ui::draw(
+                    frame,
+                    &f1000.state,
+                    &deep,
+                    &ui_cfg,
+                    f1000.now,
+                    f1000.wall,
                 ));
             })
             .expect("draw");

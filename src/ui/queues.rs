@@ -70,12 +70,27 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         Cell::from("Alerts"),
     ])
     .style(t.dim.add_modifier(Modifier::BOLD));
-    let body: Vec<Row> = rows
+    // Only the rows in the window are built: a thousand queues cost what
+    // a screenful costs. The window starts at last frame's offset (kept in
+    // range) and moves only when the selection leaves it.
+    let height = inner_rows.max(1);
+    let selected = scene.selected_pos();
+    let mut offset = view.list_offset.min(rows.len().saturating_sub(height));
+    if let Some(s) = selected {
+        if s < offset {
+            offset = s;
+        } else if s >= offset + height {
+            offset = s + 1 - height;
+        }
+    }
+    let end = (offset + height).min(rows.len());
+    let body: Vec<Row> = rows[offset..end]
         .iter()
         .enumerate()
-        .map(|(pos, &i)| {
+        .map(|(k, &i)| {
             let q = &state.queues[i];
-            row(scene, pos, q, dim_all, worst.get(q.id.as_str()).copied())
+            let worst = worst.get(q.id.as_str()).copied();
+            row(scene, offset + k, q, dim_all, worst)
         })
         .collect();
     let widths = [
@@ -94,16 +109,9 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         .row_highlight_style(t.selected)
         .highlight_symbol(">")
         .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    // Start from last frame's offset (kept in range); the table scrolls
-    // only when the selection leaves the window.
-    let offset = view
-        .list_offset
-        .min(rows.len().saturating_sub(inner_rows.max(1)));
-    let mut ts = TableState::default()
-        .with_offset(offset)
-        .with_selected(scene.selected_pos());
+    let mut ts = TableState::default().with_selected(selected.map(|s| s - offset));
     frame.render_stateful_widget(table, area, &mut ts);
-    (inner_rows.max(1), ts.offset())
+    (height, offset)
 }
 
 /// Most pressing first: people waiting, then no capacity, then the rest.
