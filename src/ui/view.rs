@@ -300,28 +300,21 @@ fn toggle(current: Overlay, want: Overlay) -> Overlay {
     if current == want { Overlay::None } else { want }
 }
 
+/// The sort key's own order; ties go to the caller, which breaks them by
+/// the lower-cased name computed once per frame (not per comparison: at a
+/// thousand queues that cost a millisecond a frame).
 fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Ordering {
-    let by_name = || {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then_with(|| a.id.cmp(&b.id))
-    };
     let desc_f = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
     match sort {
-        SortKey::Name => by_name(),
-        SortKey::Utilization => {
-            desc_f(a.metrics.utilization, b.metrics.utilization).then_with(by_name)
-        }
+        SortKey::Name => Ordering::Equal,
+        SortKey::Utilization => desc_f(a.metrics.utilization, b.metrics.utilization),
         SortKey::Waiting => figures::waiting(b)
             .cmp(&figures::waiting(a))
-            .then_with(|| figures::longest_wait(b, now).cmp(&figures::longest_wait(a, now)))
-            .then_with(by_name),
+            .then_with(|| figures::longest_wait(b, now).cmp(&figures::longest_wait(a, now))),
         SortKey::Alerts => b
             .active_alerts
             .cmp(&a.active_alerts)
             .then_with(|| b.stale.cmp(&a.stale))
-            .then_with(|| desc_f(a.metrics.utilization, b.metrics.utilization))
-            .then_with(by_name),
+            .then_with(|| desc_f(a.metrics.utilization, b.metrics.utilization)),
     }
 }
