@@ -12,7 +12,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tracing::{Level, Metadata};
-use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
+
+/// Lines the audit log buffers before the logging thread waits.
+const AUDIT_BUFFER_LINES: usize = 16_384;
 use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -89,7 +92,13 @@ pub fn subscriber(
     opts: &AuditOptions,
 ) -> Result<(impl tracing::Subscriber + Send + Sync + 'static, AuditGuard), AuditError> {
     let file = open(&opts.file)?;
-    let (writer, guard): (NonBlocking, WorkerGuard) = tracing_appender::non_blocking(file);
+    // Not lossy: a full buffer makes the logging thread wait for the disk
+    // rather than drop lines silently. 16k lines is plenty between two
+    // writes; the default 128k slots were 4 MB allocated up front.
+    let (writer, guard): (NonBlocking, WorkerGuard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .buffered_lines_limit(AUDIT_BUFFER_LINES)
+        .finish(file);
     let file_layer = tracing_subscriber::fmt::layer()
         .json()
         .with_ansi(false)
