@@ -25,7 +25,7 @@ use super::Faults;
 use super::channels::{Attach, Lookup};
 use super::http::Body;
 use super::nflood::NoteFlood;
-use super::shared::{ConnCommand, Shared, lock, push_bounded};
+use super::shared::{ConnCommand, OpenGuard, Shared, lock, push_bounded};
 use super::{frames, handshake, nframes, rest};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
@@ -76,27 +76,6 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         run(ws, task_shared, id, attach).await;
     });
     handshake::switching(&key, None)
-}
-
-/// Counts the socket as open for as long as it lives.
-struct OpenGuard(Arc<Shared>);
-
-impl OpenGuard {
-    fn new(shared: Arc<Shared>) -> OpenGuard {
-        shared.stat(|s| {
-            s.channel_sockets_open += 1;
-            s.channel_sockets_total += 1;
-        });
-        OpenGuard(shared)
-    }
-}
-
-impl Drop for OpenGuard {
-    fn drop(&mut self) {
-        self.0.stat(|s| {
-            s.channel_sockets_open = s.channel_sockets_open.saturating_sub(1);
-        });
-    }
 }
 
 struct Conn {
@@ -225,7 +204,9 @@ fn after(d: Option<Duration>) -> Instant {
 }
 
 async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
-    let _open = OpenGuard::new(shared.clone());
+    let _open = OpenGuard::new(shared.clone(), |s| {
+        (&mut s.channel_sockets_open, &mut s.channel_sockets_total)
+    });
     let (sink, mut stream) = ws.split();
     let mut notes = shared.notes.subscribe();
     let mut cmds = shared.commands.subscribe();

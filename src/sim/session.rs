@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use super::Faults;
 use super::flood::FloodFrames;
 use super::frames;
-use super::shared::{ConnCommand, Shared, SimEvent, lock, now_stamp, push_bounded};
+use super::shared::{ConnCommand, OpenGuard, Shared, SimEvent, lock, now_stamp, push_bounded};
 use super::subs::{self, Refusal, Subs};
 
 type Ws = WebSocketStream<TokioIo<Upgraded>>;
@@ -32,26 +32,6 @@ type Stream = SplitStream<Ws>;
 const FLOOD_BATCH: u64 = 64;
 /// How long a close waits for the peer's close reply.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
-
-/// Counts the connection as open for as long as it lives.
-struct OpenGuard(Arc<Shared>);
-
-impl OpenGuard {
-    fn new(shared: Arc<Shared>) -> OpenGuard {
-        shared.stat(|s| {
-            s.connections_open += 1;
-            s.connections_total += 1;
-        });
-        OpenGuard(shared)
-    }
-}
-
-impl Drop for OpenGuard {
-    fn drop(&mut self) {
-        self.0
-            .stat(|s| s.connections_open = s.connections_open.saturating_sub(1));
-    }
-}
 
 enum Action {
     Close(u16),
@@ -238,7 +218,9 @@ async fn flood_batch(
 }
 
 pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
-    let _open = OpenGuard::new(shared.clone());
+    let _open = OpenGuard::new(shared.clone(), |s| {
+        (&mut s.connections_open, &mut s.connections_total)
+    });
     let (sink, mut stream) = ws.split();
     let mut events = shared.events.subscribe();
     let mut cmds = shared.commands.subscribe();

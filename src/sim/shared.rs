@@ -294,6 +294,36 @@ pub(crate) fn notes_for(
     out
 }
 
+/// The open and total counters of one kind of socket.
+pub(crate) type SocketCounters = fn(&mut SimStats) -> (&mut usize, &mut u64);
+
+/// Counts a socket as open for as long as it lives (realtime connections
+/// and channel sockets alike).
+pub(crate) struct OpenGuard {
+    shared: Arc<Shared>,
+    counters: SocketCounters,
+}
+
+impl OpenGuard {
+    pub(crate) fn new(shared: Arc<Shared>, counters: SocketCounters) -> OpenGuard {
+        shared.stat(|s| {
+            let (open, total) = counters(s);
+            *open += 1;
+            *total += 1;
+        });
+        OpenGuard { shared, counters }
+    }
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.shared.stat(|s| {
+            let (open, _) = (self.counters)(s);
+            *open = open.saturating_sub(1);
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
