@@ -8,18 +8,18 @@
 //! token in the URL.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tracing::{Level, Metadata};
-use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
-
-/// Lines the audit log buffers before the logging thread waits.
-const AUDIT_BUFFER_LINES: usize = 16_384;
 use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{Layer, Registry};
+
+mod layer;
+mod writer;
+
+use layer::{AuditLayer, TextOut};
+use writer::{LineWriter, WriterGuard};
 
 /// Crates whose logs stop at `info`, whatever the configured level.
 pub const CAPPED_TARGETS: [&str; 7] = [
@@ -66,14 +66,16 @@ pub enum AuditError {
     },
     #[error("log level `{level}` is not valid: {message}; use error, warn, info, debug or trace")]
     Level { level: String, message: String },
+    #[error("cannot start the audit log's writer thread: {0}")]
+    Thread(String),
     #[error("a global tracing subscriber is already installed")]
     AlreadyInstalled,
 }
 
-/// Keeps the background writer alive; dropping it flushes the log.
+/// Keeps the background writers alive; dropping it writes what is left.
 #[must_use = "the audit log stops (and may lose lines) when the guard is dropped"]
 pub struct AuditGuard {
-    _file: WorkerGuard,
+    _writers: Vec<WriterGuard>,
     /// The file being written.
     pub path: PathBuf,
 }
@@ -91,70 +93,32 @@ pub fn init(opts: &AuditOptions) -> Result<AuditGuard, AuditError> {
 pub fn subscriber(
     opts: &AuditOptions,
 ) -> Result<(impl tracing::Subscriber + Send + Sync + 'static, AuditGuard), AuditError> {
+    let filter = filter(&opts.level)?.and(filter_fn(capped));
     let file = open(&opts.file)?;
-    // Not lossy: a full buffer makes the logging thread wait for the disk
-    // rather than drop lines silently. 16k lines is plenty between two
-    // writes; the default 128k slots were 4 MB allocated up front.
-    let (writer, guard): (NonBlocking, WorkerGuard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(AUDIT_BUFFER_LINES)
-        .finish(file);
-    let file_layer = tracing_subscriber::fmt::layer()
-        .json()
-        .with_ansi(false)
-        .with_current_span(true)
-        .with_writer(Redacting(writer))
-        .with_filter(filter(&opts.level)?.and(filter_fn(capped)));
-    let stderr_layer = if opts.also_stderr {
-        Some(
-            tracing_subscriber::fmt::layer()
-                .compact()
-                // Colour codes only for a person at a terminal, not in a
-                // service manager's log file.
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-                .with_writer(Redacting(std::io::stderr))
-                .with_filter(filter(&opts.level)?.and(filter_fn(capped))),
-        )
+    let thread = |e: std::io::Error| AuditError::Thread(e.to_string());
+    let (file, file_guard) = LineWriter::spawn("audit-log", Box::new(file)).map_err(thread)?;
+    let mut writers = vec![file_guard];
+    let stderr = if opts.also_stderr {
+        let (out, guard) =
+            LineWriter::spawn("audit-stderr", Box::new(std::io::stderr())).map_err(thread)?;
+        writers.push(guard);
+        Some(TextOut {
+            out,
+            // Colour codes only for a person at a terminal, not in a
+            // service manager's log file.
+            ansi: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        })
     } else {
         None
     };
-    let subscriber = Registry::default().with(file_layer).with(stderr_layer);
+    let layer = AuditLayer { file, stderr }.with_filter(filter);
     Ok((
-        subscriber,
+        Registry::default().with(layer),
         AuditGuard {
-            _file: guard,
+            _writers: writers,
             path: opts.file.clone(),
         },
     ))
-}
-
-/// Passes every formatted event through `redact::redact_line` before it
-/// reaches the file: a secret that slipped past `redact_url` at the call
-/// site still never lands on disk.
-struct Redacting<M>(M);
-
-struct RedactingWriter<W>(W);
-
-impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacting<M> {
-    type Writer = RedactingWriter<M::Writer>;
-    fn make_writer(&'a self) -> Self::Writer {
-        RedactingWriter(self.0.make_writer())
-    }
-}
-
-impl<W: Write> Write for RedactingWriter<W> {
-    /// The fmt layer writes one whole event per call, so a secret is never
-    /// split across two writes.
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        self.0
-            .write_all(crate::redact::redact_line(&text).as_bytes())?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
 }
 
 fn filter(level: &str) -> Result<EnvFilter, AuditError> {

@@ -1,3 +1,4 @@
 //! Output sinks. export: owner model helper; audit: owner foundation helper.
 pub mod audit;
 pub mod export;
+pub mod text;
