@@ -41,6 +41,10 @@ use realtime::SubscriptionIndex;
 /// Events in flight between the feed and the app, at most.
 pub const CHANNEL_CAPACITY: usize = 1024;
 
+/// When the event channel is full, the feed resumes once this many slots
+/// are free.
+const RESUME_ROOM: usize = CHANNEL_CAPACITY / 4;
+
 /// Commands in flight from the app (a person pressing keys): plenty.
 const COMMAND_CAPACITY: usize = 16;
 
@@ -410,10 +414,12 @@ impl Feed {
             Err(TrySendError::Closed(())) => return Sent::Gone,
             Err(TrySendError::Full(())) => {}
         }
-        let permit = loop {
+        // Wait for room for a run of events, not one: resuming per free slot
+        // would wake this task (and its thread) once per event the app takes.
+        let permits = loop {
             tokio::select! {
                 biased;
-                permit = self.events.reserve() => break permit,
+                permits = self.events.reserve_many(RESUME_ROOM) => break permits,
                 cmd = self.commands.recv(), if self.commands_open => match cmd {
                     Some(FeedCommand::Quit) => return Sent::Quit,
                     Some(FeedCommand::ReconnectNow) => self.pending_reconnect = true,
@@ -421,12 +427,13 @@ impl Feed {
                 },
             }
         };
-        match permit {
-            Ok(permit) => {
+        // The unused permits go back: the next sends find room at once.
+        match permits.ok().and_then(|mut p| p.next()) {
+            Some(permit) => {
                 permit.send(ev);
                 Sent::AfterWait
             }
-            Err(_) => Sent::Gone,
+            None => Sent::Gone,
         }
     }
 }
