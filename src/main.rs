@@ -9,6 +9,9 @@ use clap::Parser;
 use queuetop::cli::{Cli, Command};
 use queuetop::config::{self, Severity, Sources};
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code for usage and config errors (clap uses it for usage errors too).
 const EXIT_CONFIG: u8 = 2;
 /// Exit code for anything else that failed.
