@@ -158,7 +158,9 @@ impl Fields<'_> {
         if let Some(t) = self.text.as_deref_mut() {
             text_key(t, field);
             if quoted && field.name() != "message" {
-                let _ = write!(t, "{value:?}"); // ok: writing to a String cannot fail
+                // JSON's escapes: what Rust's Debug would show for any
+                // id or name, without going through fmt.
+                push_json_str(t, value);
             } else {
                 t.push_str(value);
             }
