@@ -1,5 +1,5 @@
-//! Per-event costs: decoding one realtime message, the reducer and the
-//! export line.
+//! Per-event costs: decoding one realtime message, the reducer, the
+//! export line and one audit-log line.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -11,6 +11,10 @@ use queuetop::model::AppState;
 use queuetop::sink::export::write_line;
 use time::OffsetDateTime;
 use tokio::time::Instant;
+
+// As in the binary: the costs measured include its allocator.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn setup() -> (AppState, FeedEvent) {
     let queues: Vec<QueueConfig> = (0..20)
@@ -102,5 +106,32 @@ fn decode(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench, decode);
+/// One alert transition as headless mode logs it: formatted for the file
+/// and for stderr (here /dev/null), redacted, queued for the writers.
+fn audit_line(c: &mut Criterion) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let opts = queuetop::sink::audit::AuditOptions {
+        file: dir.path().join("audit.log"),
+        level: "info".into(),
+        also_stderr: true,
+    };
+    let Ok((sub, guard)) = queuetop::sink::audit::subscriber(&opts) else {
+        return;
+    };
+    let _default = tracing::subscriber::set_default(sub);
+    c.bench_function("audit line (alert raised, file and stderr)", |b| {
+        b.iter(|| {
+            tracing::warn!(
+                target: "queuetop::headless",
+                queue_id = black_box("47558c7c-5305-45be-893f-3dfc765cc087"),
+                queue_name = black_box("Returns IT"),
+                alert = %black_box("Returns IT: utilization 100.0% >= 90%"),
+                "alert raised"
+            )
+        })
+    });
+    drop(guard);
+}
+
+criterion_group!(benches, bench, decode, audit_line);
 criterion_main!(benches);
