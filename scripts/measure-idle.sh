@@ -17,8 +17,8 @@ tmux new-session -d -s qt-idle -x 120 -y 40 "$bin --config $dir/c.toml"
 sleep 5
 pid=$(pgrep -f "^$bin --config $dir/c.toml" | head -1)
 t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
-sleep 60
+sleep ${IDLE_SECONDS:-60}
 t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
 hz=$(getconf CLK_TCK)
-echo "$scenario, $queues queues: $(echo "scale=2; ($t1-$t0)*100/$hz/60" | bc)% of one core over 60 s, $(grep VmRSS "/proc/$pid/status")"
+echo "$scenario, $queues queues: $(echo "scale=2; ($t1-$t0)*100/$hz/${IDLE_SECONDS:-60}" | bc)% of one core over ${IDLE_SECONDS:-60} s, $(grep VmRSS "/proc/$pid/status")"
 tmux send-keys -t qt-idle q
