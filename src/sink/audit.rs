@@ -1,8 +1,9 @@
 //! The audit log: tracing to a JSON-lines file. OWNER: foundation helper.
 //!
-//! Writes go through a non-blocking worker so a slow disk never stalls the
-//! feed or the UI; the caller keeps the returned guard alive (dropping it
-//! flushes). Never to the terminal while the TUI owns it: stderr only when
+//! Lines are formatted by our own layer (`layer.rs`) and written by
+//! background threads (`writer.rs`), so a slow disk stalls the feed or the
+//! UI only once megabytes are waiting; the caller keeps the returned guard
+//! alive (dropping it flushes). Never to the terminal while the TUI owns it: stderr only when
 //! asked (headless mode). The network crates are capped at `info`: their
 //! debug/trace output includes request lines, which carry the realtime
 //! token in the URL.

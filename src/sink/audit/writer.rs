@@ -13,6 +13,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::sink::text::{push_json_str, push_rfc3339, push_u64};
+
 /// Bytes waiting before callers wait for the writer.
 const MAX_PENDING: usize = 8 << 20;
 /// How long the writer lets lines gather after being woken.
@@ -144,10 +146,15 @@ impl Failed {
     fn write(&mut self, out: &mut dyn Write, batch: &[u8]) {
         match out.write_all(batch).and_then(|()| out.flush()) {
             Ok(()) if self.batches > 0 => {
-                let note = format!(
-                    "{{\"level\":\"ERROR\",\"fields\":{{\"message\":\"log lines were lost: a write failed\",\"lost_bytes\":{},\"failed_writes\":{},\"error\":{:?}}},\"target\":\"queuetop::audit\"}}\n",
-                    self.bytes, self.batches, self.error
-                );
+                let mut note = String::from("{\"timestamp\":\"");
+                push_rfc3339(&mut note, time::OffsetDateTime::now_utc(), 6);
+                note.push_str("\",\"level\":\"ERROR\",\"fields\":{\"message\":\"log lines were lost: a write failed\",\"lost_bytes\":");
+                push_u64(&mut note, self.bytes as u64);
+                note.push_str(",\"failed_writes\":");
+                push_u64(&mut note, self.batches);
+                note.push_str(",\"error\":");
+                push_json_str(&mut note, &self.error);
+                note.push_str("},\"target\":\"queuetop::audit\"}\n");
                 if out.write_all(note.as_bytes()).is_ok() {
                     *self = Failed::default();
                 }
@@ -238,6 +245,8 @@ mod tests {
         assert_eq!(note["fields"]["lost_bytes"], 18);
         assert_eq!(note["fields"]["failed_writes"], 2);
         assert_eq!(note["fields"]["error"], "disk full");
+        assert_eq!(note["level"], "ERROR");
+        assert!(note["timestamp"].is_string());
         assert_eq!(lines.len(), 2);
     }
 }
