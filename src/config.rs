@@ -201,6 +201,37 @@ impl Theme {
     }
 }
 
+impl GenesysConfig {
+    /// Where the data comes from, for the header: the region, or the host
+    /// the feed's URL names when it was overridden (a simulator, a proxy),
+    /// after the region when one was chosen, so a sim or proxy is never
+    /// shown as the region's production service.
+    pub fn server_label(&self) -> String {
+        let (url, usual) = match self.protocol {
+            Protocol::Realtime => (&self.realtime_url, realtime_url_for(&self.environment)),
+            Protocol::Notifications => (&self.api_url, api_url_for(&self.environment)),
+        };
+        if *url == usual {
+            return self.environment.clone();
+        }
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| {
+                let host = u.host_str()?.to_string();
+                Some(match u.port() {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_else(|| url.clone());
+        if self.environment == DEFAULT_ENVIRONMENT {
+            host
+        } else {
+            format!("{} {host}", self.environment)
+        }
+    }
+}
+
 /// The built-in region when nothing says otherwise.
 pub const DEFAULT_ENVIRONMENT: &str = "mypurecloud.com";
 

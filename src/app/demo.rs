@@ -37,7 +37,8 @@ pub async fn demo_config(
     })?;
     let mut cfg = loaded.config;
     cfg.ui.ascii |= ascii;
-    // Shown in the header instead of the default region: this is no org.
-    cfg.genesys.environment = format!("demo {}", sim.addr());
+    // Shown in the header (before the simulator's address) instead of
+    // the default region: this is no org.
+    cfg.genesys.environment = "demo".into();
     Ok((cfg, sim))
 }

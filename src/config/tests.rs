@@ -461,3 +461,32 @@ fn all_queues_needs_no_queue_table() {
     let e = errors("[genesys]\nall_queues = \"yes\"\n");
     assert!(e[0].contains("genesys.all_queues"), "{e:?}");
 }
+
+#[test]
+fn the_header_names_the_server_actually_used() {
+    let region = |env: &str| {
+        ok(&format!(
+            "[genesys]\nenvironment = \"{env}\"\nprotocol = \"notifications\"\nclient_id = \"c\"\nall_queues = true\n"
+        ))
+        .config
+    };
+    assert_eq!(
+        region("mypurecloud.ie").genesys.server_label(),
+        "mypurecloud.ie"
+    );
+
+    // A simulator on the default region: its address, not mypurecloud.com.
+    let mut c = region("mypurecloud.com");
+    c.genesys.api_url = "http://127.0.0.1:5000".into();
+    assert_eq!(c.genesys.server_label(), "127.0.0.1:5000");
+    // Only the feed's own URL counts.
+    c.genesys.protocol = Protocol::Realtime;
+    assert_eq!(c.genesys.server_label(), "mypurecloud.com");
+    // A proxy in front of a chosen region: both.
+    let mut c = region("mypurecloud.de");
+    c.genesys.api_url = "https://proxy.corp.example".into();
+    assert_eq!(
+        c.genesys.server_label(),
+        "mypurecloud.de proxy.corp.example"
+    );
+}

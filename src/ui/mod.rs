@@ -57,7 +57,7 @@ impl Ui {
         Ui {
             theme: theme::select(cfg.ui.theme, no_color),
             glyphs: theme::glyphs(cfg.ui.ascii),
-            environment: cfg.genesys.environment.clone(),
+            environment: cfg.genesys.server_label(),
             protocol: cfg.genesys.protocol.as_str(),
             alerts: cfg.alerts,
             utc_offset: UtcOffset::UTC,
