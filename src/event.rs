@@ -245,6 +245,14 @@ pub enum FeedEvent {
         queue_id: String,
         name: String,
     },
+    /// An agent known from a queue's member list when the feed starts
+    /// (notifications: REST, before any status change). Fills the roster;
+    /// not a change, so not counted or exported.
+    Member {
+        agent: AgentState,
+        /// When the agent's status began, on our clock.
+        since: Instant,
+    },
     /// The server acknowledged this many subscriptions.
     Acked {
         count: usize,

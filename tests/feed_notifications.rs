@@ -215,6 +215,24 @@ async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
         "one snapshot line per queue, nothing else yet"
     );
     assert!(snaps.iter().all(|q| q.snapshot && q.topic == "snapshot"));
+    // Then the rosters from the member lists, so no queue shows an empty
+    // roster until its agents change status.
+    let members: Vec<(usize, &queuetop::event::AgentState)> = before
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            FeedEvent::Member { agent, .. } => Some((i, agent)),
+            _ => None,
+        })
+        .collect();
+    let last_snap = before.iter().rposition(|e| queue_ev(e).is_some());
+    assert!(members.iter().all(|(i, _)| Some(*i) > last_snap));
+    for (id, _) in &names {
+        let n = members.iter().filter(|(_, a)| &a.queue_id == id).count();
+        assert_eq!(n, 3, "three agents per queue in {id}");
+    }
+    assert!(members.iter().all(|(_, a)| a.user_name.is_some()
+        && a.skills.iter().all(|s| !queuetop::subscription::is_uuid(s))));
     let skills: Vec<String> = snaps
         .iter()
         .flat_map(|q| match &q.kind {

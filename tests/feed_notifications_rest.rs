@@ -60,8 +60,8 @@ async fn without_page_count_paging_stops_at_an_empty_page() {
 async fn members_read_skills_and_routing_status_even_without_a_user_object() {
     let body = r#"{"entities":[
         {"id":"u1","name":"Ana","user":{"id":"u1","name":"Ana Ruiz","skills":[{"id":"s1","name":"Spanish"}]},
-         "routingStatus":{"status":"IDLE"}},
-        {"id":"u2","name":"Bo","routingStatus":{"status":"SOMETHING_NEW"}},
+         "routingStatus":{"status":"IDLE","startTime":"2026-11-27T19:20:25.123Z"}},
+        {"id":"u2","name":"Bo","routingStatus":{"status":"SOMETHING_NEW","startTime":"soon"}},
         {"name":"nobody"}],"pageCount":1}"#;
     let srv = TokenServer::start(vec![Answer::json(200, body)]).await;
     let rest = RestClient::new(&srv.url).unwrap();
@@ -71,8 +71,13 @@ async fn members_read_skills_and_routing_status_even_without_a_user_object() {
     assert_eq!(ms[0].name.as_deref(), Some("Ana Ruiz"));
     assert_eq!(ms[0].skills, ["s1"]);
     assert_eq!(ms[0].status, AgentStatus::Idle);
+    assert_eq!(
+        ms[0].since,
+        Some(time::macros::datetime!(2026-11-27 19:20:25.123 UTC))
+    );
     assert_eq!(ms[1].user_id, "u2");
     assert_eq!(ms[1].status, AgentStatus::Other("SOMETHING_NEW".into()));
+    assert_eq!(ms[1].since, None, "an unreadable start time is unknown");
     assert_eq!(srv.seen()[0].path, "/api/v2/routing/queues/Q1/members");
 }
 

@@ -318,6 +318,54 @@ async fn agent_roster_tracks_status_since() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn members_fill_the_roster_without_counting_as_updates() {
+    let mut st = state();
+    let t0 = Instant::now();
+    let member = |user: &str, queue: &str, status: AgentStatus| FeedEvent::Member {
+        agent: AgentState {
+            queue_id: queue.into(),
+            user_id: user.into(),
+            user_name: Some(format!("{user} name")),
+            status,
+            skills: vec!["Spanish".into()],
+        },
+        since: t0,
+    };
+    assert!(st.apply(&member("u1", "A", AgentStatus::Idle)));
+    assert!(st.apply(&member("u2", "A", AgentStatus::OffQueue)));
+    let a = st.queue("A").unwrap();
+    assert_eq!(a.agents.len(), 2);
+    assert_eq!(a.agents["u2"].status, AgentStatus::OffQueue);
+    assert_eq!(a.agents["u1"].since, t0);
+    // Not news: nothing processed, nothing fresher than before.
+    assert_eq!(st.feed.events_processed, 0);
+    assert!(a.last_update.is_none());
+
+    // The first status change moves the same row.
+    tokio::time::advance(Duration::from_secs(3)).await;
+    st.apply(&event(
+        QueueEventKind::Agent(AgentState {
+            queue_id: "A".into(),
+            user_id: "u1".into(),
+            user_name: None,
+            status: AgentStatus::Interacting,
+            skills: vec!["Spanish".into()],
+        }),
+        None,
+    ));
+    let row = &st.queue("A").unwrap().agents["u1"];
+    assert_eq!(row.status, AgentStatus::Interacting);
+    assert_eq!(row.since, t0 + Duration::from_secs(3));
+    assert_eq!(row.name.as_deref(), Some("u1 name"));
+
+    // No queue to put it on: counted, not a nameless queue.
+    let queues = st.queues.len();
+    st.apply(&member("u3", "", AgentStatus::Idle));
+    assert_eq!(st.queues.len(), queues);
+    assert_eq!(st.feed.malformed, 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn stale_after_stale_after_s_and_fresh_again_on_update() {
     let mut st = state();
     let start = Instant::now();

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::event::AgentStatus;
+use crate::event::{AgentStatus, parse_rfc3339};
 use crate::feed::notifications::mapping::Member;
 
 /// How long one REST call may take.
@@ -132,6 +132,8 @@ struct MemberUser {
 struct RoutingStatus {
     #[serde(default)]
     status: Option<String>,
+    #[serde(rename = "startTime", default)]
+    start_time: Option<String>,
 }
 
 pub struct RestClient {
@@ -299,10 +301,16 @@ impl RestClient {
                     Some(u) => (u.id, u.name.or(e.name), u.skills, u.routing_status),
                     None => (e.id?, e.name, Vec::new(), None),
                 };
-                let status = e
+                let routing = e
                     .routing_status
+                    .filter(|r| r.status.is_some())
+                    .or(user_status);
+                let since = routing
+                    .as_ref()
+                    .and_then(|r| r.start_time.as_deref())
+                    .and_then(parse_rfc3339);
+                let status = routing
                     .and_then(|r| r.status)
-                    .or(user_status.and_then(|r| r.status))
                     .map(|s| AgentStatus::parse(&s))
                     .unwrap_or(AgentStatus::OffQueue);
                 Some(Member {
@@ -310,6 +318,7 @@ impl RestClient {
                     name,
                     skills: skills.into_iter().map(|s| s.id).collect(),
                     status,
+                    since,
                 })
             })
             .collect())

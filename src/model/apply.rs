@@ -11,7 +11,7 @@ pub(crate) fn queue_event(st: &mut AppState, i: usize, ev: &QueueEvent) {
     match &ev.kind {
         QueueEventKind::Summary(s) => summary(st, i, s),
         QueueEventKind::Interaction(it) => interaction(st, i, it, ev),
-        QueueEventKind::Agent(a) => agent(st, i, a, ev),
+        QueueEventKind::Agent(a) => roster(st, i, a, ev.received),
         QueueEventKind::Totals(t) => st.queues[i].totals = Some(t.clone()),
     }
     if !matches!(ev.kind, QueueEventKind::Totals(_)) {
@@ -141,12 +141,13 @@ fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEve
     }
 }
 
-fn agent(st: &mut AppState, i: usize, a: &AgentState, ev: &QueueEvent) {
+/// An agent's state into queue `i`'s roster, `received` at.
+pub(crate) fn roster(st: &mut AppState, i: usize, a: &AgentState, received: Instant) {
     let q = &mut st.queues[i];
     if let Some(row) = q.agents.get_mut(&a.user_id) {
         if row.status != a.status {
             row.status = a.status.clone();
-            row.since = ev.received;
+            row.since = received;
         }
         if a.user_name.is_some() {
             row.name.clone_from(&a.user_name);
@@ -162,7 +163,7 @@ fn agent(st: &mut AppState, i: usize, a: &AgentState, ev: &QueueEvent) {
                 name: a.user_name.clone(),
                 status: a.status.clone(),
                 skills: a.skills.clone(),
-                since: ev.received,
+                since: received,
             },
         );
     }

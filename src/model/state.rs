@@ -151,6 +151,16 @@ impl AppState {
                 true
             }
             FeedEvent::QueueName { queue_id, name } => self.apply_name(queue_id, name),
+            FeedEvent::Member { agent, since } if !agent.queue_id.is_empty() => {
+                let i = self.queue_or_insert(&agent.queue_id);
+                crate::model::apply::roster(self, i, agent, *since);
+                true
+            }
+            FeedEvent::Member { .. } => {
+                self.feed.malformed += 1;
+                self.feed.last_malformed = Some("queue member without a queue id".into());
+                true
+            }
             FeedEvent::Acked { count } => {
                 let changed = self.feed.acked != *count;
                 self.feed.acked = *count;

@@ -41,6 +41,8 @@ pub struct Member {
     /// Skill ids.
     pub skills: Vec<String>,
     pub status: AgentStatus,
+    /// When the status began, when the server says.
+    pub since: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Default)]
@@ -248,6 +250,20 @@ impl Mapper {
             .collect()
     }
 
+    /// Every member of every queue with members loaded, in queue order,
+    /// with when their status began (if known): the rosters as they stand.
+    pub fn rosters(&self) -> Vec<(AgentState, Option<OffsetDateTime>)> {
+        self.order
+            .iter()
+            .filter_map(|id| Some((id, self.queues.get(id)?)))
+            .flat_map(|(id, q)| {
+                q.members
+                    .values()
+                    .map(|m| (agent_state(&self.skill_names, id, m), m.since))
+            })
+            .collect()
+    }
+
     /// The first snapshot from one query response: one summary per queue
     /// the mapper knows (exported with topic `"snapshot"`).
     pub fn apply_snapshot(&mut self, body: &str, r: Receipt) -> Result<Vec<QueueEvent>, String> {
@@ -390,22 +406,8 @@ impl Mapper {
                 continue;
             };
             m.status = status.clone();
-            let agent = AgentState {
-                queue_id: qid.clone(),
-                user_id: user.to_string(),
-                user_name: m.name.clone(),
-                status: status.clone(),
-                skills: m
-                    .skills
-                    .iter()
-                    .map(|s| {
-                        self.skill_names
-                            .get(s)
-                            .cloned()
-                            .unwrap_or_else(|| s.clone())
-                    })
-                    .collect(),
-            };
+            m.since = server_time;
+            let agent = agent_state(&self.skill_names, &qid, m);
             let ev = |kind| {
                 FeedEvent::Queue(QueueEvent {
                     kind,
@@ -423,6 +425,21 @@ impl Mapper {
             }
         }
         Decoded::Events(out)
+    }
+}
+
+/// A member as the roster shows it: skill names, not ids.
+fn agent_state(skill_names: &HashMap<String, String>, queue_id: &str, m: &Member) -> AgentState {
+    AgentState {
+        queue_id: queue_id.to_string(),
+        user_id: m.user_id.clone(),
+        user_name: m.name.clone(),
+        status: m.status.clone(),
+        skills: m
+            .skills
+            .iter()
+            .map(|s| skill_names.get(s).cloned().unwrap_or_else(|| s.clone()))
+            .collect(),
     }
 }
 

@@ -129,12 +129,14 @@ async fn skills_come_from_members_and_waiting_demand() {
                 name: Some("Ana Ruiz".into()),
                 skills: vec!["s-bill".into()],
                 status: AgentStatus::Idle,
+                since: None,
             },
             Member {
                 user_id: "u2".into(),
                 name: None,
                 skills: vec!["s-es".into(), "s-bill".into()],
                 status: AgentStatus::Interacting,
+                since: None,
             },
         ],
     );
@@ -164,6 +166,24 @@ async fn skills_come_from_members_and_waiting_demand() {
     let s = m.summary("Q").unwrap();
     assert_eq!(s.skills["Spanish"].available, 1);
     assert_eq!(s.skills["Billing"].available, 2);
+
+    // The rosters as they stand now: named skills, current statuses.
+    let roster: Vec<_> = m.rosters().into_iter().map(|(a, _)| a).collect();
+    let rows: Vec<(&str, &str, &AgentStatus, Vec<&str>)> = roster
+        .iter()
+        .map(|a| {
+            let skills = a.skills.iter().map(String::as_str).collect();
+            (a.queue_id.as_str(), a.user_id.as_str(), &a.status, skills)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Q", "u1", &AgentStatus::Idle, vec!["Billing"]),
+            ("Q", "u2", &AgentStatus::Idle, vec!["Spanish", "Billing"]),
+        ]
+    );
+    assert_eq!(roster[0].user_name.as_deref(), Some("Ana Ruiz"));
 }
 
 #[tokio::test]

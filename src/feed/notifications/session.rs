@@ -234,15 +234,33 @@ impl Feed {
             wall: OffsetDateTime::now_utc(),
             at: Instant::now(),
         };
-        let events = if st.snapshot_sent {
-            st.mapper.summaries(REFRESH_TOPIC, false, r)
-        } else {
+        let first = !st.snapshot_sent;
+        let events = if first {
             st.mapper.summaries("snapshot", true, r)
+        } else {
+            st.mapper.summaries(REFRESH_TOPIC, false, r)
         };
         st.snapshot_sent = true;
         for ev in events {
             if let Some(out) = self.pass(FeedEvent::Queue(ev), chans).await {
                 return Some(out);
+            }
+        }
+        // The rosters as REST gave them, so they are not empty until each
+        // agent's next status change. Once: after a reconnect the mapper
+        // knows no more than the app (members are not fetched again).
+        if first {
+            for (agent, began) in st.mapper.rosters() {
+                // The status's start on our clock; now when unknown, or
+                // when the server's clock is ahead of ours.
+                let ago = began.map_or(Duration::ZERO, |b| {
+                    Duration::try_from(r.wall - b).unwrap_or(Duration::ZERO)
+                });
+                let since = r.at.checked_sub(ago).unwrap_or(r.at);
+                let ev = FeedEvent::Member { agent, since };
+                if let Some(out) = self.pass(ev, chans).await {
+                    return Some(out);
+                }
             }
         }
         self.status.connects = self.status.connects.saturating_add(1);
