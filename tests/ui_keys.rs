@@ -124,6 +124,22 @@ fn filter_prompt_types_keeps_and_clears() {
 }
 
 #[test]
+fn esc_then_a_key_typed_fast_is_esc_then_the_key() {
+    let f = fixture();
+    let mut v = ViewState::new();
+    press(&mut v, &f, KeyCode::Char('/'));
+    press(&mut v, &f, KeyCode::Char('S'));
+    // The terminal sends ESC j close together: crossterm reads Alt+j.
+    let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
+    assert_eq!(v.handle_key(&alt('j'), &f.state, f.now), Effect::Redraw);
+    assert!(!v.filter_editing);
+    assert!(v.filter.is_empty(), "the Esc cleared the filter");
+    assert_eq!(selected_name(&v, &f), "Sales DE", "and j moved down");
+    press(&mut v, &f, KeyCode::Char('/'));
+    assert_eq!(v.handle_key(&alt('q'), &f.state, f.now), Effect::Quit);
+}
+
+#[test]
 fn ctrl_c_quits_even_from_the_prompt() {
     let f = fixture();
     let mut v = ViewState::new();

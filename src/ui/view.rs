@@ -152,7 +152,19 @@ impl ViewState {
 
     fn edit_filter(&mut self, ev: &KeyEvent, live: &AppState, now: Instant) -> Effect {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = ev.modifiers.contains(KeyModifiers::ALT);
         match ev.code {
+            // Esc then a key, typed fast (or over a slow SSH link), reaches
+            // us as Alt+key: that was Esc, then the key, not filter text.
+            KeyCode::Char(c) if alt && !ctrl => {
+                self.filter.clear();
+                self.filter_editing = false;
+                let plain = KeyEvent::new(KeyCode::Char(c), ev.modifiers - KeyModifiers::ALT);
+                return match self.handle_key(&plain, live, now) {
+                    Effect::None => Effect::Redraw,
+                    other => other,
+                };
+            }
             KeyCode::Char('c') if ctrl => return Effect::Quit,
             KeyCode::Char('u') if ctrl => self.filter.clear(),
             KeyCode::Char(c) if !ctrl => self.filter.push(c),
