@@ -143,8 +143,20 @@ fn run(queues: usize, window: Duration) -> Result<Figures, String> {
 }
 
 /// The newest `events` figure in the audit log (written every 50 events),
-/// read from the log's last megabyte.
+/// read from the log's last megabyte; from the rotated `.1` when the log
+/// was rotated just now.
 fn events(audit: &Path) -> Result<u64, String> {
+    let mut rotated = audit.as_os_str().to_owned();
+    rotated.push(".1");
+    match newest_events(audit)? {
+        Some(n) => Ok(n),
+        None => Ok(newest_events(Path::new(&rotated))
+            .unwrap_or(None)
+            .unwrap_or(0)),
+    }
+}
+
+fn newest_events(audit: &Path) -> Result<Option<u64>, String> {
     let mut f = std::fs::File::open(audit).map_err(|e| format!("{}: {e}", audit.display()))?;
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     f.seek(SeekFrom::Start(len.saturating_sub(1 << 20)))
@@ -159,8 +171,7 @@ fn events(audit: &Path) -> Result<u64, String> {
         .find_map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).ok()?;
             v.get("fields")?.get("events")?.as_u64()
-        })
-        .unwrap_or(0))
+        }))
 }
 
 /// utime + stime of a process, in clock ticks.

@@ -114,6 +114,8 @@ fn audit_line(c: &mut Criterion) {
         file: dir.path().join("audit.log"),
         level: "info".into(),
         also_stderr: true,
+        max_bytes: 0,
+        keep: 1,
     };
     let Ok((sub, guard)) = queuetop::sink::audit::subscriber(&opts) else {
         return;

@@ -113,6 +113,10 @@ pub struct UiConfig {
 pub struct LogConfig {
     pub audit_file: PathBuf,
     pub level: String,
+    /// Rotate the audit file past this size; 0 = never.
+    pub max_size_mb: u64,
+    /// Rotated audit files kept (`audit.log.1` is the newest).
+    pub keep: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -319,6 +323,8 @@ impl Config {
             log: LogConfig {
                 audit_file,
                 level: "info".to_string(),
+                max_size_mb: 100,
+                keep: 5,
             },
             export_path: None,
             source: None,

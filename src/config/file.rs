@@ -95,7 +95,7 @@ const RECONNECT: &[&str] = &[
 ];
 const ALERTS: &[&str] = &["utilization_pct", "waiting", "latency_ms", "stale_after_s"];
 const UI: &[&str] = &["fps", "ascii", "theme"];
-const LOG: &[&str] = &["audit_file", "level"];
+const LOG: &[&str] = &["audit_file", "level", "max_size_mb", "keep"];
 const EXPORT: &[&str] = &["path"];
 
 type Entry<'i> = (
@@ -206,6 +206,11 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
             cfg.log.audit_file = super::load::expand_home(&p);
         }
         set(&mut cfg.log.level, t.string(l, "level"));
+        set(
+            &mut cfg.log.max_size_mb,
+            t.int(l, "max_size_mb", 0, 1_000_000),
+        );
+        set(&mut cfg.log.keep, t.int(l, "keep", 1, 100));
     }
     if let Some(e) = t.table(root, "export") {
         t.prefix = "export";

@@ -63,9 +63,13 @@ impl Config {
         let _ = writeln!(s, "export:      {export}");
         let _ = writeln!(
             s,
-            "audit log:   {} (level {})",
+            "audit log:   {} (level {}, {})",
             self.log.audit_file.display(),
-            self.log.level
+            self.log.level,
+            match self.log.max_size_mb {
+                0 => "never rotated".to_string(),
+                mb => format!("rotated past {mb} MB, {} kept", self.log.keep),
+            }
         );
         s
     }

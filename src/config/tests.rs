@@ -490,3 +490,17 @@ fn the_header_names_the_server_actually_used() {
         "mypurecloud.de proxy.corp.example"
     );
 }
+
+#[test]
+fn the_audit_log_rotates_by_default_and_can_be_told_otherwise() {
+    let d = ok(QUEUE).config.log;
+    assert_eq!((d.max_size_mb, d.keep), (100, 5));
+    let l = ok(&format!("{QUEUE}[log]\nmax_size_mb = 0\nkeep = 2\n"))
+        .config
+        .log;
+    assert_eq!((l.max_size_mb, l.keep), (0, 2));
+    let e = errors(&format!("{QUEUE}[log]\nkeep = 0\n"));
+    assert!(e[0].contains("log.keep"), "{e:?}");
+    let e = errors(&format!("{QUEUE}[log]\nmax_size_mb = -1\n"));
+    assert!(e[0].contains("log.max_size_mb"), "{e:?}");
+}

@@ -17,9 +17,11 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{Layer, Registry};
 
 mod layer;
+mod rotate;
 mod writer;
 
 use layer::{AuditLayer, TextOut};
+use rotate::RotatingFile;
 use writer::{LineWriter, WriterGuard};
 
 /// Crates whose logs stop at `info`, whatever the configured level.
@@ -41,6 +43,10 @@ pub struct AuditOptions {
     pub level: String,
     /// Also log to stderr (headless mode only: never while the TUI runs).
     pub also_stderr: bool,
+    /// Rotate the file past this many bytes; 0 = never.
+    pub max_bytes: u64,
+    /// Rotated files kept.
+    pub keep: u32,
 }
 
 impl AuditOptions {
@@ -49,6 +55,8 @@ impl AuditOptions {
             file: log.audit_file.clone(),
             level: log.level.clone(),
             also_stderr,
+            max_bytes: log.max_size_mb.saturating_mul(1 << 20),
+            keep: log.keep,
         }
     }
 }
@@ -96,6 +104,13 @@ pub fn subscriber(
 ) -> Result<(impl tracing::Subscriber + Send + Sync + 'static, AuditGuard), AuditError> {
     let filter = filter(&opts.level)?.and(filter_fn(capped));
     let file = open(&opts.file)?;
+    let file =
+        RotatingFile::new(&opts.file, file, opts.max_bytes, opts.keep).map_err(|source| {
+            AuditError::Open {
+                path: opts.file.clone(),
+                source,
+            }
+        })?;
     let thread = |e: std::io::Error| AuditError::Thread(e.to_string());
     let (file, file_guard) = LineWriter::spawn("audit-log", Box::new(file)).map_err(thread)?;
     let mut writers = vec![file_guard];
@@ -182,6 +197,8 @@ mod tests {
             file: path.clone(),
             level: "debug".into(),
             also_stderr: false,
+            max_bytes: 0,
+            keep: 1,
         };
         let (sub, guard) = subscriber(&opts).unwrap();
         tracing::subscriber::with_default(sub, || {
@@ -221,6 +238,8 @@ mod tests {
             file: path.clone(),
             level: "info".into(),
             also_stderr: false,
+            max_bytes: 0,
+            keep: 1,
         };
         let (sub, guard) = subscriber(&opts).unwrap();
         tracing::subscriber::with_default(sub, || tracing::warn!("second"));

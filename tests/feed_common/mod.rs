@@ -43,6 +43,8 @@ pub fn config(
         log: LogConfig {
             audit_file: std::env::temp_dir().join("queuetop-feed-test-audit.log"),
             level: "info".into(),
+            max_size_mb: 100,
+            keep: 5,
         },
         export_path: None,
         source: None,
