@@ -5,7 +5,7 @@
 mod feed_common;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use feed_common::notif_server::{Member, NotifServer, Script};
@@ -141,36 +141,9 @@ fn script(queues: &[(&str, &str)]) -> Script {
     }
 }
 
-/// Collects every log line the feed writes on this thread.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs() {
-    let logs = Logs::default();
-    let _guard = tracing::subscriber::set_default(
-        tracing_subscriber::fmt()
-            .with_writer(logs.clone())
-            .with_max_level(tracing::Level::TRACE)
-            .finish(),
-    );
+    let (logs, _guard) = capture_logs();
     let all: Vec<(String, String)> = (1..=250)
         .map(|i| (format!("q{i:03}"), format!("Support {i:03}")))
         .collect();
@@ -272,7 +245,7 @@ async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs()
     assert_eq!(last.topic, "v2.analytics.queues.q230.observations");
     quit(h).await;
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(
         text.contains("channel created") && text.contains("channel connected"),
         "{text}"

@@ -4,7 +4,7 @@
 
 mod feed_common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use feed_common::*;
@@ -85,36 +85,9 @@ async fn quit(mut h: FeedHandle) {
     h.task.await.unwrap();
 }
 
-/// Collects every log line the feed writes on this thread.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_token() {
-    let logs = Logs::default();
-    let _guard = tracing::subscriber::set_default(
-        tracing_subscriber::fmt()
-            .with_writer(logs.clone())
-            .with_max_level(tracing::Level::TRACE)
-            .finish(),
-    );
+    let (logs, _guard) = capture_logs();
     let sim = scripted().await;
     let queues = sim.queues();
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
@@ -160,7 +133,7 @@ async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_toke
         "the socket was not closed on quit"
     );
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(text.contains("connection established"), "{text}");
     assert!(text.contains("subscriptions transmitted"), "{text}");
     assert!(text.contains("subscriptions acknowledged"), "{text}");
