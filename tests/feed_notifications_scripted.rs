@@ -11,7 +11,7 @@ use std::time::Duration;
 use feed_common::notif_server::{Member, NotifServer, Script};
 use feed_common::*;
 use queuetop::config::{Config, EventType, Protocol, QueueConfig, ReconnectConfig};
-use queuetop::event::{ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind};
+use queuetop::event::{AgentStatus, ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind};
 use queuetop::feed::{self, FeedHandle};
 use tokio::time::Instant;
 
@@ -531,5 +531,54 @@ async fn a_failed_handover_keeps_the_old_channel_and_tries_again_later() {
         !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
         "{seen:#?}"
     );
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_reconnect_rereads_the_members_so_no_missed_status_stays_on_screen() {
+    let mut s = script(&[("qa", "A")]);
+    s.skills = vec![("s1".into(), "Spanish".into())];
+    s.members.insert(
+        "qa".into(),
+        vec![Member {
+            user_id: "u1".into(),
+            name: "Ana Ruiz".into(),
+            skills: vec!["s1".into()],
+            status: "IDLE".into(),
+        }],
+    );
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    let status_of = |before: &[FeedEvent]| {
+        before.iter().find_map(|e| match e {
+            FeedEvent::Member { agent, .. } if agent.user_id == "u1" => Some(agent.status.clone()),
+            _ => None,
+        })
+    };
+    let spanish = |before: &[FeedEvent]| {
+        before
+            .iter()
+            .filter_map(queue_ev)
+            .find_map(|q| match &q.kind {
+                QueueEventKind::Summary(s) => s.skills.get("Spanish").map(|c| c.available),
+                _ => None,
+            })
+    };
+    let (before, _) = acked(&mut h).await;
+    assert_eq!(status_of(&before), Some(AgentStatus::Idle));
+    assert_eq!(spanish(&before), Some(1));
+
+    // Ana starts a call while we are away: no notification reaches us.
+    server.with(|s| s.members.get_mut("qa").unwrap()[0].status = "INTERACTING".into());
+    h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
+    let (before, _) = acked(&mut h).await;
+    assert_eq!(status_of(&before), Some(AgentStatus::Interacting));
+    assert_eq!(spanish(&before), Some(0), "the refresh counts her as busy");
+    let member_reads = server
+        .requests()
+        .iter()
+        .filter(|r| r.contains("/members"))
+        .count();
+    assert_eq!(member_reads, 2, "once at start, once after the reconnect");
     quit(h).await;
 }

@@ -216,6 +216,18 @@ impl Feed {
         let Ok(rest) = &st.rest else {
             return Some(Outcome::Stop("internal: no REST client".into()));
         };
+        if st.snapshot_sent {
+            // A reconnect: status changes during the outage were missed.
+            // With the channels open, the member lists say where everyone
+            // is now (later changes arrive as notifications).
+            let ids: Vec<&str> = plan.queue_ids.iter().map(String::as_str).collect();
+            let load = setup::load_members(rest, token, &ids, &mut st.mapper);
+            match or_command(&mut self.commands, &mut self.commands_open, load).await {
+                Err(cmd) => return Some(idle_command(cmd)),
+                Ok(Err(e)) => return Some(self.rest_failed(e)),
+                Ok(Ok(())) => {}
+            }
+        }
         for ids in plan.queue_ids.chunks(OBSERVATION_QUEUES) {
             let query = rest.observations(token, ids);
             let body = match or_command(&mut self.commands, &mut self.commands_open, query).await {
@@ -234,11 +246,10 @@ impl Feed {
             wall: OffsetDateTime::now_utc(),
             at: Instant::now(),
         };
-        let first = !st.snapshot_sent;
-        let events = if first {
-            st.mapper.summaries("snapshot", true, r)
-        } else {
+        let events = if st.snapshot_sent {
             st.mapper.summaries(REFRESH_TOPIC, false, r)
+        } else {
+            st.mapper.summaries("snapshot", true, r)
         };
         st.snapshot_sent = true;
         for ev in events {
@@ -246,21 +257,19 @@ impl Feed {
                 return Some(out);
             }
         }
-        // The rosters as REST gave them, so they are not empty until each
-        // agent's next status change. Once: after a reconnect the mapper
-        // knows no more than the app (members are not fetched again).
-        if first {
-            for (agent, began) in st.mapper.rosters() {
-                // The status's start on our clock; now when unknown, or
-                // when the server's clock is ahead of ours.
-                let ago = began.map_or(Duration::ZERO, |b| {
-                    Duration::try_from(r.wall - b).unwrap_or(Duration::ZERO)
-                });
-                let since = r.at.checked_sub(ago).unwrap_or(r.at);
-                let ev = FeedEvent::Member { agent, since };
-                if let Some(out) = self.pass(ev, chans).await {
-                    return Some(out);
-                }
+        // The rosters as REST gave them: at start, so they are not empty
+        // until each agent's next status change; after a reconnect, so no
+        // status missed during the outage is shown as current.
+        for (agent, began) in st.mapper.rosters() {
+            // The status's start on our clock; now when unknown, or when
+            // the server's clock is ahead of ours.
+            let ago = began.map_or(Duration::ZERO, |b| {
+                Duration::try_from(r.wall - b).unwrap_or(Duration::ZERO)
+            });
+            let since = r.at.checked_sub(ago).unwrap_or(r.at);
+            let ev = FeedEvent::Member { agent, since };
+            if let Some(out) = self.pass(ev, chans).await {
+                return Some(out);
             }
         }
         self.status.connects = self.status.connects.saturating_add(1);

@@ -186,21 +186,34 @@ pub async fn load_people(
             "many queues: per-skill availability only for the first {MEMBER_QUEUES}"
         );
     }
+    let ids: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
+    load_members(rest, token, &ids, mapper).await
+}
+
+/// (Re)reads the members, with their routing status, of the first
+/// `MEMBER_QUEUES` of `queue_ids` into the mapper: at start, and after a
+/// reconnect, when status changes may have been missed.
+pub async fn load_members(
+    rest: &RestClient,
+    token: &SecretString,
+    queue_ids: &[&str],
+    mapper: &mut Mapper,
+) -> Result<(), RestError> {
     // FuturesUnordered fed by hand (a closure-built stream here trips the
     // compiler's Send check for the spawned feed task).
-    let mut pending = queues.iter().take(MEMBER_QUEUES);
+    let mut pending = queue_ids.iter().take(MEMBER_QUEUES);
     let mut fetches = FuturesUnordered::new();
-    for q in pending.by_ref().take(MEMBER_CONCURRENCY) {
-        fetches.push(members_of(rest, token, q));
+    for id in pending.by_ref().take(MEMBER_CONCURRENCY) {
+        fetches.push(members_of(rest, token, id));
     }
-    while let Some((q, res)) = fetches.next().await {
+    while let Some((id, res)) = fetches.next().await {
         if let Some(next) = pending.next() {
             fetches.push(members_of(rest, token, next));
         }
         match res {
-            Ok(members) => mapper.set_members(&q.id, members),
+            Ok(members) => mapper.set_members(id, members),
             Err(e @ RestError::Status { status, .. }) if status != 401 && status != 429 => {
-                tracing::warn!(target: "queuetop::feed", queue_id = %q.id, error = %e, "queue members unavailable; no per-skill counts for this queue");
+                tracing::warn!(target: "queuetop::feed", queue_id = %id, error = %e, "queue members unavailable; no per-skill counts for this queue");
             }
             Err(e) => return Err(e),
         }
@@ -211,9 +224,9 @@ pub async fn load_people(
 async fn members_of<'a>(
     rest: &RestClient,
     token: &SecretString,
-    q: &'a Resolved,
-) -> (&'a Resolved, Result<Vec<Member>, RestError>) {
-    (q, rest.members(token, &q.id).await)
+    id: &'a str,
+) -> (&'a str, Result<Vec<Member>, RestError>) {
+    (id, rest.members(token, id).await)
 }
 
 /// Every topic: one observations topic per queue, then one combined
