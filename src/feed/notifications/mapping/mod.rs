@@ -136,6 +136,8 @@ impl Mapper {
             agents_logged_in: saturating_sum(q.on_queue.values()),
             interactions_waiting: saturating_sum(q.waiting.values()),
             skills,
+            oldest_waiting_since: None,
+            demand_truncated: false,
         }
     }
 
