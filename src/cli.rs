@@ -85,7 +85,7 @@ connects to it over the real network path. --protocol picks the feed it serves \
 
     /// Run the simulator alone; prints its URLs and a ready config
     #[command(
-        after_help = "Examples:\n  queuetop sim\n  queuetop sim --listen 127.0.0.1:8787 --scenario busy --seed 7 --queues 12\n\n\
+        after_help = "Examples:\n  queuetop sim\n  queuetop sim --listen 127.0.0.1:8787 --scenario busy --seed 7 --queues 12\n  queuetop sim --queues 1000 --rest-latency-ms 150\n\n\
 Then point a monitor at it with the printed config, or run tests and benchmarks against it."
     )]
     Sim {
@@ -101,6 +101,9 @@ Then point a monitor at it with the printed config, or run tests and benchmarks 
         /// Number of simulated queues
         #[arg(long, value_name = "N")]
         queues: Option<usize>,
+        /// Milliseconds added to every REST answer (a distant region)
+        #[arg(long, value_name = "MS")]
+        rest_latency_ms: Option<u64>,
     },
 
     /// Load and validate a config; print every problem with file:line:col

@@ -155,6 +155,7 @@ fn run_sim(cli: &Cli) -> ExitCode {
         scenario,
         seed,
         queues,
+        rest_latency_ms,
     }) = &cli.command
     else {
         return ExitCode::from(EXIT_FAILURE);
@@ -165,13 +166,14 @@ fn run_sim(cli: &Cli) -> ExitCode {
         Err(code) => return code,
     };
     let protocol = cli.protocol.unwrap_or_default();
-    let run = queuetop::sim::run_cli_protocol(
-        *listen,
-        scenario.as_deref(),
-        seed.unwrap_or(defaults.seed),
-        queues.unwrap_or(defaults.queues),
-        protocol.as_str(),
-    );
+    let run = queuetop::sim::run_cli_with(queuetop::sim::CliRun {
+        listen: *listen,
+        scenario: scenario.as_deref(),
+        seed: seed.unwrap_or(defaults.seed),
+        queues: queues.unwrap_or(defaults.queues),
+        protocol: protocol.as_str(),
+        rest_latency: rest_latency_ms.map(std::time::Duration::from_millis),
+    });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
