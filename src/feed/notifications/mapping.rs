@@ -43,6 +43,8 @@ pub struct Member {
     pub status: AgentStatus,
     /// When the status began, when the server says.
     pub since: Option<OffsetDateTime>,
+    /// Joined to the queue: only joined members are routed its work.
+    pub joined: bool,
 }
 
 #[derive(Debug, Default)]
@@ -162,7 +164,7 @@ impl Mapper {
         for m in q.members.values() {
             for s in &m.skills {
                 let e = skills.entry(name_of(s)).or_default();
-                if m.status == AgentStatus::Idle {
+                if m.status == AgentStatus::Idle && m.joined {
                     e.available = e.available.saturating_add(1);
                 }
             }
