@@ -327,7 +327,7 @@ impl Feed {
                 self.auth.invalidate();
                 Outcome::Retry {
                     error: format!("{e} (the token was refused; fetching a new one)"),
-                    delay: Delay::AtOnce,
+                    delay: Delay::NewToken,
                 }
             }
             // A request that is wrong stays wrong: the message says what
