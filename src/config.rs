@@ -68,6 +68,8 @@ pub struct GenesysConfig {
     /// Resolved from `environment` unless overridden.
     pub login_url: String,
     pub api_url: String,
+    /// Empty unless given: the realtime v1 socket is a gateway's, not a
+    /// Genesys Cloud endpoint, so it has no default.
     pub realtime_url: String,
     /// Watch every queue the client can see, besides the `[[queue]]`
     /// tables: the all-queues topic on the realtime feed, every queue
@@ -173,7 +175,7 @@ mod load;
 mod report;
 mod table;
 
-pub use check::{environment_problem, url_problem};
+pub use check::{environment_problem, normalized_environment, url_problem};
 pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
 
 impl Protocol {
@@ -212,7 +214,8 @@ impl GenesysConfig {
     /// shown as the region's production service.
     pub fn server_label(&self) -> String {
         let (url, usual) = match self.protocol {
-            Protocol::Realtime => (&self.realtime_url, realtime_url_for(&self.environment)),
+            // No region serves it: always the gateway's host.
+            Protocol::Realtime => (&self.realtime_url, String::new()),
             Protocol::Notifications => (&self.api_url, api_url_for(&self.environment)),
         };
         if *url == usual {
@@ -247,11 +250,6 @@ pub fn login_url_for(environment: &str) -> String {
 /// `https://api.{env}`.
 pub fn api_url_for(environment: &str) -> String {
     format!("https://api.{environment}")
-}
-
-/// `wss://api.{env}/api/v2/realtime/events`.
-pub fn realtime_url_for(environment: &str) -> String {
-    format!("wss://api.{environment}/api/v2/realtime/events")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -305,7 +303,7 @@ impl Default for GenesysConfig {
             client_secret: None,
             login_url: login_url_for(DEFAULT_ENVIRONMENT),
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
-            realtime_url: realtime_url_for(DEFAULT_ENVIRONMENT),
+            realtime_url: String::new(),
             all_queues: false,
         }
     }
@@ -379,3 +377,5 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hosts;

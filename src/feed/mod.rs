@@ -77,6 +77,8 @@ pub struct FeedGauges {
     pub channels_open: AtomicUsize,
     /// Channels closed after a handover whose last frames are still read.
     pub channels_closing: AtomicUsize,
+    /// REST calls sent since start, retries included.
+    pub rest_calls: AtomicU64,
 }
 
 impl FeedGauges {
@@ -91,6 +93,9 @@ impl FeedGauges {
     }
     pub fn channels_closing(&self) -> usize {
         self.channels_closing.load(Ordering::Relaxed)
+    }
+    pub fn rest_calls(&self) -> u64 {
+        self.rest_calls.load(Ordering::Relaxed)
     }
 }
 
@@ -247,7 +252,7 @@ impl Feed {
                 }
             }
             Protocol::Notifications => Session::Notifications(Box::new(
-                notifications::session::State::new(&self.cfg.genesys.api_url),
+                notifications::session::State::new(&self.cfg.genesys.api_url, self.gauges.clone()),
             )),
         };
         loop {
