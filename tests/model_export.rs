@@ -206,6 +206,7 @@ async fn strings_escaped_and_totals_exported_as_valid_json() {
             offered: Some(5),
             abandoned: Some(1),
             service_level_pct: Some(80.0),
+            ..Default::default()
         }),
         None,
         "2026-11-27T19:20:25.000Z",
