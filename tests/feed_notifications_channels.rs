@@ -8,7 +8,7 @@ mod feed_common;
 use feed_common::notif_server::NotifServer;
 use feed_common::scripted::*;
 use feed_common::*;
-use queuetop::event::{ConnState, FeedEvent};
+use queuetop::event::{ConnState, FeedEvent, QueueEventKind};
 use queuetop::feed;
 use tokio::time::Instant;
 
@@ -40,5 +40,78 @@ async fn a_refused_token_is_replaced_at_once_even_after_an_at_once_reconnect() {
     );
     acked(&mut h).await;
     assert_eq!(server.tokens().len(), 2);
+    quit(h).await;
+}
+
+/// Summaries of `queue` in arrival order: (available, correlation id).
+fn summaries_of(seen: &[FeedEvent], queue: &str) -> Vec<(u32, Option<String>)> {
+    seen.iter()
+        .filter_map(queue_ev)
+        .filter_map(|q| match &q.kind {
+            QueueEventKind::Summary(s) if s.queue_id == queue && !q.snapshot => {
+                Some((s.agents_available, q.correlation_id.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn notifications_sharing_a_correlation_id_are_all_applied() {
+    let mut s = script(&[("qa", "A"), ("qb", "B")]);
+    s.correlation = Some("one-request".into());
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A"), both("qb", "B")], rc()));
+    acked(&mut h).await;
+    server.observe("qa", 4, 1, 0);
+    server.observe("qb", 5, 1, 0);
+    server.observe("qa", 6, 1, 0);
+    let (mut seen, last) = recv_until(&mut h.events, LIMIT, |e| {
+        queue_ev(e).is_some_and(|q| {
+            matches!(&q.kind, QueueEventKind::Summary(s) if s.queue_id == "qa" && s.agents_available == 6)
+        })
+    })
+    .await;
+    seen.push(last);
+    let id = Some("one-request".to_string());
+    assert_eq!(
+        summaries_of(&seen, "qa"),
+        [(4, id.clone()), (6, id.clone())]
+    );
+    assert_eq!(summaries_of(&seen, "qb"), [(5, id)]);
+    assert_eq!(h.gauges.duplicates_dropped(), 0);
+    quit(h).await;
+}
+
+/// Outside a handover the same frame twice is applied twice: only a copy
+/// from the other channel of an overlap is a duplicate.
+#[tokio::test(start_paused = true)]
+async fn the_same_frame_twice_on_one_channel_is_applied_twice() {
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    let at = "2026-11-27T19:20:25.123Z";
+    let frame = serde_json::json!({
+        "topicName": "v2.analytics.queues.qa.observations",
+        "eventBody": {"group": {"queueId": "qa"}, "data": [{"interval": format!("{at}/{at}"),
+            "metrics": [{"metric": "oOnQueueUsers", "qualifier": "IDLE", "stats": {"count": 7}}]}]},
+        "metadata": {"CorrelationId": "same"}
+    })
+    .to_string();
+    server.send_raw("chan-1", &frame);
+    server.send_raw("chan-1", &frame);
+    server.observe("qa", 8, 1, 0);
+    let (mut seen, last) = recv_until(&mut h.events, LIMIT, |e| {
+        queue_ev(e).is_some_and(
+            |q| matches!(&q.kind, QueueEventKind::Summary(s) if s.agents_available == 8),
+        )
+    })
+    .await;
+    seen.push(last);
+    let avail: Vec<u32> = summaries_of(&seen, "qa")
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    assert_eq!(avail, [7, 7, 8]);
     quit(h).await;
 }

@@ -47,6 +47,9 @@ pub struct Script {
     /// topics (a handover), send it the last N notifications the old one
     /// got: both channels deliver them, as the real service may.
     pub replay_on_handover: usize,
+    /// Every notification carries this CorrelationId instead of its
+    /// sequence number (nothing says the real ids are unique).
+    pub correlation: Option<String>,
     /// Current counts per queue: (idle, interacting, waiting).
     pub counts: HashMap<String, (u64, u64, u64)>,
 }
@@ -167,6 +170,7 @@ impl NotifServer {
             .insert(queue.to_string(), (idle, interacting, waiting));
         st.seq += 1;
         let seq = st.seq;
+        let cid = st.script.correlation.clone().unwrap_or(seq.to_string());
         let topic = format!("v2.analytics.queues.{queue}.observations");
         let at = "2026-11-27T19:20:25.123Z";
         let frame = json!({
@@ -176,7 +180,7 @@ impl NotifServer {
                 {"metric": "oOnQueueUsers", "qualifier": "IDLE", "stats": {"count": idle}},
                 {"metric": "oOnQueueUsers", "qualifier": "INTERACTING", "stats": {"count": interacting}},
                 {"metric": "oWaiting", "stats": {"count": waiting}}]}]},
-            "metadata": {"CorrelationId": seq.to_string()}
+            "metadata": {"CorrelationId": cid}
         })
         .to_string();
         deliver(&mut st, &topic, &frame);

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use super::channel::{self, Frame, Live, OpenError, Wire};
+use super::dedupe;
 use super::mapping::{Decoded, Mapper, Receipt};
 use super::session::State;
 use crate::event::FeedEvent;
@@ -232,10 +233,13 @@ impl Feed {
             Ok(env) => env,
             Err(d) => return self.bad(d, chans).await,
         };
-        if let Some(c) = env.correlation_id()
-            && !st.dedupe.first(c)
+        // Two channels for the same topics: a handover's overlap, while
+        // the old channel's last frames are still read.
+        let overlap = !chans.retiring.is_empty();
+        if let Some(print) = dedupe::fingerprint(&env)
+            && !st.dedupe.keep(print, frame.generation, overlap)
         {
-            tracing::debug!(target: TARGET, correlation_id = c, dropped_total = st.dedupe.dropped(), "duplicate notification dropped");
+            tracing::debug!(target: TARGET, topic = env.topic(), dropped_total = st.dedupe.dropped(), "duplicate notification dropped (a copy from the other channel of a handover)");
             return None;
         }
         let r = Receipt {
