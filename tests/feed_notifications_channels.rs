@@ -5,6 +5,8 @@
 
 mod feed_common;
 
+use std::time::Duration;
+
 use feed_common::notif_server::NotifServer;
 use feed_common::scripted::*;
 use feed_common::*;
@@ -113,5 +115,51 @@ async fn the_same_frame_twice_on_one_channel_is_applied_twice() {
         .map(|(a, _)| a)
         .collect();
     assert_eq!(avail, [7, 7, 8]);
+    quit(h).await;
+}
+
+/// A channel dies with the token that created it: each is replaced, make
+/// before break, before that token expires; an hour of five-minute tokens
+/// loses and doubles nothing and never reconnects.
+#[tokio::test(start_paused = true)]
+async fn channels_roll_over_before_the_token_that_made_them_expires() {
+    let mut s = script(&[("qa", "A"), ("qb", "B")]);
+    s.token_lifetime_s = 300;
+    // The new channel also delivers the old one's last two: copies.
+    s.replay_on_handover = 2;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A"), both("qb", "B")], rc()));
+    acked(&mut h).await;
+    let t0 = Instant::now();
+    let mut seen = Vec::new();
+    let mut last = 0;
+    for i in 0..72u64 {
+        last = server.observe(if i % 2 == 0 { "qa" } else { "qb" }, i, 1, 0);
+        until_seq(&mut h, &mut seen, last).await;
+        tokio::time::sleep(Duration::from_secs(50)).await;
+    }
+    while let Ok(ev) = h.events.try_recv() {
+        seen.push(ev);
+    }
+    assert_eq!(
+        server.expired(),
+        Vec::<String>::new(),
+        "no channel outlived its token"
+    );
+    // One new token and one new channel every 240 s (80 % of 300 s).
+    let rollovers = t0.elapsed().as_secs() / 240;
+    assert!(rollovers >= 15, "{:?}", t0.elapsed());
+    let created = server.created().len() as u64;
+    assert!(
+        (rollovers..=rollovers + 1).contains(&(created - 1)),
+        "{created} channels in {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(server.tokens().len() as u64, created);
+    assert_each_once(&seen, last);
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "a rollover is not a reconnect: {seen:#?}"
+    );
     quit(h).await;
 }

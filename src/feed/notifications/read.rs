@@ -164,10 +164,9 @@ impl Feed {
                     });
                 }
             }
+            let why = l.rollover_why;
             if l.rollover.is_some_and(|r| now >= r)
-                && let Some(out) = self
-                    .handover(st, i, "the channel expires soon", tx, chans)
-                    .await
+                && let Some(out) = self.handover(st, i, why, tx, chans).await
             {
                 return Some(out);
             }
@@ -297,7 +296,8 @@ impl Feed {
                 return Some(Outcome::Stop("internal: no REST client or plan".into()));
             };
             let topics = plan.slots.get(slot).cloned().unwrap_or_default();
-            let open = channel::open(rest, &token, slot, generation, &topics, tx.clone());
+            let expires = self.auth.expires_at();
+            let open = channel::open(rest, &token, expires, slot, generation, &topics, tx.clone());
             let opened = or_command(&mut self.commands, &mut self.commands_open, open).await;
             chans.touch();
             match opened {
@@ -318,6 +318,7 @@ impl Feed {
                 tracing::warn!(target: TARGET, channel = %old_id, error = %e, retry_s = HANDOVER_RETRY.as_secs(), "handover failed; the old channel stays in use");
                 if let Some(l) = chans.live.get_mut(i) {
                     l.rollover = Some(Instant::now() + HANDOVER_RETRY);
+                    l.rollover_why = why;
                 }
                 return None;
             }
