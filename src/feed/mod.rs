@@ -69,7 +69,7 @@ pub struct FeedHandle {
 /// (relaxed atomics: a reading, not a synchronisation point).
 #[derive(Debug, Default)]
 pub struct FeedGauges {
-    /// Correlation ids remembered for dedupe (bounded).
+    /// Notifications remembered to drop a handover's copies (bounded).
     pub dedupe_held: AtomicUsize,
     /// Duplicate notifications dropped since start.
     pub duplicates_dropped: AtomicU64,

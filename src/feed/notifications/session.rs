@@ -207,7 +207,8 @@ impl Feed {
             let Ok(rest) = &st.rest else {
                 return Some(Outcome::Stop("internal: no REST client".into()));
             };
-            let open = channel::open(rest, token, slot, generation, list, tx.clone());
+            let expires = self.auth.expires_at();
+            let open = channel::open(rest, token, expires, slot, generation, list, tx.clone());
             let (live, states) =
                 match or_command(&mut self.commands, &mut self.commands_open, open).await {
                     Err(cmd) => return Some(idle_command(cmd)),
