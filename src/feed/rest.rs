@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::event::{AgentStatus, parse_rfc3339};
 use crate::feed::notifications::mapping::Member;
+use crate::recording::Recorder;
 
 /// How long one REST call may take.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
@@ -139,6 +140,8 @@ struct RoutingStatus {
 pub struct RestClient {
     http: reqwest::Client,
     api_url: String,
+    /// Every answer goes here too when recording.
+    recorder: Option<Recorder>,
 }
 
 /// The longest a Retry-After or slow-down pause may make one call wait:
@@ -176,7 +179,18 @@ impl RestClient {
         Ok(RestClient {
             http,
             api_url: api_url.trim_end_matches('/').to_string(),
+            recorder: None,
         })
+    }
+
+    /// Records every answer (and the frames of channels opened with it).
+    pub fn with_recorder(mut self, recorder: Option<Recorder>) -> Self {
+        self.recorder = recorder;
+        self
+    }
+
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_ref()
     }
 
     async fn call<T: DeserializeOwned>(
@@ -203,12 +217,21 @@ impl RestClient {
             let status = resp.status();
             let headers = resp.headers().clone();
             if status == StatusCode::TOO_MANY_REQUESTS {
+                if let Some(r) = &self.recorder {
+                    r.rest(method.as_str(), path, 429, &headers, body, "", token)
+                        .await;
+                }
                 let wait = retry_after(&headers).unwrap_or(Duration::from_secs(1));
                 tracing::warn!(target: "queuetop::feed", path, wait_s = wait.as_secs_f64(), "rate limited; waiting Retry-After");
                 tokio::time::sleep(wait).await;
                 continue;
             }
             let text = resp.text().await.map_err(|e| transport(plain(&e)))?;
+            if let Some(r) = &self.recorder {
+                let code = status.as_u16();
+                r.rest(method.as_str(), path, code, &headers, body, &text, token)
+                    .await;
+            }
             if !status.is_success() {
                 return Err(error_of(&method, path, status, &text));
             }
@@ -292,36 +315,7 @@ impl RestClient {
             segment(queue_id)
         );
         let ents: Vec<MemberEntity> = self.pages(&base, token).await?;
-        Ok(ents
-            .into_iter()
-            .filter_map(|e| {
-                // A queue member's own id is its user's id; `user` carries
-                // the expanded skills.
-                let (user_id, name, skills, user_status) = match e.user {
-                    Some(u) => (u.id, u.name.or(e.name), u.skills, u.routing_status),
-                    None => (e.id?, e.name, Vec::new(), None),
-                };
-                let routing = e
-                    .routing_status
-                    .filter(|r| r.status.is_some())
-                    .or(user_status);
-                let since = routing
-                    .as_ref()
-                    .and_then(|r| r.start_time.as_deref())
-                    .and_then(parse_rfc3339);
-                let status = routing
-                    .and_then(|r| r.status)
-                    .map(|s| AgentStatus::parse(&s))
-                    .unwrap_or(AgentStatus::OffQueue);
-                Some(Member {
-                    user_id,
-                    name,
-                    skills: skills.into_iter().map(|s| s.id).collect(),
-                    status,
-                    since,
-                })
-            })
-            .collect())
+        Ok(ents.into_iter().filter_map(member).collect())
     }
 
     /// The first snapshot; returns the raw body for the mapper. Callers send
@@ -378,6 +372,42 @@ impl RestClient {
             .await?;
         Ok(page.entities)
     }
+}
+
+/// The members on one page of a member listing (replay reads recorded
+/// pages with the same rules as start-up).
+pub fn members_in(page: &str) -> Result<Vec<Member>, String> {
+    let page: Page<MemberEntity> =
+        serde_json::from_str(page).map_err(|e| format!("member listing: {e}"))?;
+    Ok(page.entities.into_iter().filter_map(member).collect())
+}
+
+fn member(e: MemberEntity) -> Option<Member> {
+    // A queue member's own id is its user's id; `user` carries the
+    // expanded skills.
+    let (user_id, name, skills, user_status) = match e.user {
+        Some(u) => (u.id, u.name.or(e.name), u.skills, u.routing_status),
+        None => (e.id?, e.name, Vec::new(), None),
+    };
+    let routing = e
+        .routing_status
+        .filter(|r| r.status.is_some())
+        .or(user_status);
+    let since = routing
+        .as_ref()
+        .and_then(|r| r.start_time.as_deref())
+        .and_then(parse_rfc3339);
+    let status = routing
+        .and_then(|r| r.status)
+        .map(|s| AgentStatus::parse(&s))
+        .unwrap_or(AgentStatus::OffQueue);
+    Some(Member {
+        user_id,
+        name,
+        skills: skills.into_iter().map(|s| s.id).collect(),
+        status,
+        since,
+    })
 }
 
 /// An id as one path segment: ids come from config or a server, and

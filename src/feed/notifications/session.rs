@@ -19,6 +19,7 @@ use super::topics;
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::rest::{OBSERVATION_QUEUES, RestClient, RestError, TopicState};
 use crate::feed::{Delay, Feed, Outcome, Sent, TARGET, idle_command, or_command};
+use crate::recording::Recorder;
 
 /// The topic of counts refreshed by an observations query after a
 /// reconnect: ordinary events, not the first snapshot.
@@ -45,9 +46,11 @@ pub(super) struct Plan {
 }
 
 impl State {
-    pub(crate) fn new(api_url: &str) -> State {
+    pub(crate) fn new(api_url: &str, recorder: Option<Recorder>) -> State {
         State {
-            rest: RestClient::new(api_url).map_err(|e| e.to_string()),
+            rest: RestClient::new(api_url)
+                .map(|r| r.with_recorder(recorder))
+                .map_err(|e| e.to_string()),
             mapper: Mapper::new(),
             plan: None,
             snapshot_sent: false,
