@@ -10,8 +10,9 @@
 use std::fs::OpenOptions;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -91,6 +92,8 @@ pub struct Recorder {
 pub struct Recording {
     tx: mpsc::Sender<Entry>,
     thread: JoinHandle<Summary>,
+    /// Why it ended, for the end line written when the last handle goes.
+    reason: Arc<Mutex<String>>,
 }
 
 /// One channel's frames go to the recorder under its id.
@@ -118,7 +121,9 @@ impl Recording {
         header: &Header,
         opts: RecorderOptions,
     ) -> io::Result<(Recording, Recorder)> {
+        let reason = Arc::new(Mutex::new(String::from("the feed stopped recording")));
         let mut w = Writer {
+            reason: reason.clone(),
             out: BufWriter::with_capacity(64 * 1024, out),
             anonymizer: opts.anonymize.then(Anonymizer::default),
             secrets: opts.secrets,
@@ -135,23 +140,37 @@ impl Recording {
         let thread = std::thread::Builder::new()
             .name("recording".into())
             .spawn(move || w.run(rx))?;
-        Ok((Recording { tx: tx.clone(), thread }, Recorder { tx }))
+        let recording = Recording {
+            tx: tx.clone(),
+            thread,
+            reason,
+        };
+        Ok((recording, Recorder { tx }))
     }
 
-    /// Writes the end line after everything sent before it, flushes, and
-    /// returns what was written. Entries sent later are not written.
-    pub async fn finish(self, reason: &str) -> Summary {
-        let _ = self
-            .tx
-            .send(Entry::End {
-                reason: reason.to_string(),
-            })
-            .await;
+    /// Ends the recording once every `Recorder` is dropped (the channel
+    /// readers still record the close of their sockets), or after `grace`:
+    /// then what arrives later is not written. Writes the end line,
+    /// flushes, and returns what was written.
+    pub async fn finish(self, reason: &str, grace: Duration) -> Summary {
+        if let Ok(mut r) = self.reason.lock() {
+            *r = reason.to_string();
+        }
+        let weak = self.tx.downgrade();
         drop(self.tx);
         let thread = self.thread;
-        tokio::task::spawn_blocking(move || thread.join().unwrap_or_default())
-            .await
-            .unwrap_or_default()
+        let join = tokio::task::spawn_blocking(move || thread.join().unwrap_or_default());
+        tokio::pin!(join);
+        if let Ok(done) = tokio::time::timeout(grace, &mut join).await {
+            return done.unwrap_or_default();
+        }
+        if let Some(tx) = weak.upgrade() {
+            let end = Entry::End {
+                reason: format!("{reason} (handles still open after {} s)", grace.as_secs()),
+            };
+            let _ = tx.send(end).await;
+        }
+        join.await.unwrap_or_default()
     }
 }
 
@@ -235,6 +254,7 @@ impl ChannelTap {
 }
 
 struct Writer {
+    reason: Arc<Mutex<String>>,
     out: BufWriter<Box<dyn Write + Send>>,
     anonymizer: Option<Anonymizer>,
     secrets: Vec<SecretString>,
@@ -260,7 +280,12 @@ impl Writer {
             }
         }
         if !ended {
-            self.end("the feed stopped recording".into());
+            let reason = self
+                .reason
+                .lock()
+                .map(|r| r.clone())
+                .unwrap_or_else(|p| p.into_inner().clone());
+            self.end(reason);
             self.flush();
         }
         self.summary
