@@ -155,7 +155,10 @@ pub fn timestamp(t: OffsetDateTime) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod format_tests {
     use super::*;
 
     #[test]

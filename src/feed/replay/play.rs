@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::event::{ConnState, FeedEvent, FeedStatus};
 use crate::feed::notifications::mapping::{Decoded, Mapper, Member, Receipt};
 use crate::feed::notifications::session::REFRESH_TOPIC;
-use crate::feed::rest::{Channel, Named, TopicState, members_in};
+use crate::feed::rest::{Channel, Named, OBSERVATION_QUEUES, TopicState, members_in};
 use crate::recording::{FrameLine, Header, Line, RestAnswer};
 
 const TARGET: &str = "queuetop::replay";
@@ -55,8 +55,10 @@ pub struct Player {
     pages: HashMap<String, Vec<Member>>,
     phase: Phase,
     held: VecDeque<FrameLine>,
-    /// Observations answers applied and not yet turned into summaries.
+    /// Observations answers applied and not yet turned into summaries:
+    /// when the first arrived, and how many.
     batch: Option<OffsetDateTime>,
+    batch_answers: usize,
     snapshot_sent: bool,
     open_channels: HashSet<String>,
     permitted: usize,
@@ -78,6 +80,7 @@ impl Player {
             phase: Phase::Starting,
             held: VecDeque::new(),
             batch: None,
+            batch_answers: 0,
             snapshot_sent: false,
             open_channels: HashSet::new(),
             permitted: 0,
@@ -157,8 +160,17 @@ impl Player {
         let wall = crate::event::parse_rfc3339(&r.t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         if is_query {
             match self.mapper.apply_query(&text) {
-                Ok(()) => self.batch = Some(self.batch.unwrap_or(wall)),
+                Ok(()) => {
+                    self.batch = Some(self.batch.unwrap_or(wall));
+                    self.batch_answers += 1;
+                }
                 Err(e) => self.unreadable(&e),
+            }
+            // At a start the feed queries every queue, 100 to a query,
+            // then sends the snapshot at once.
+            let queries = self.mapper.queue_count().div_ceil(OBSERVATION_QUEUES).max(1);
+            if self.phase == Phase::Starting && self.batch_answers >= queries {
+                self.close_batch(at, out);
             }
         } else if route == "/api/v2/routing/skills" {
             if let Ok(p) = serde_json::from_str::<Page<Named>>(&text) {
@@ -246,6 +258,7 @@ impl Player {
         let Some(wall) = self.batch.take() else {
             return;
         };
+        self.batch_answers = 0;
         let r = Receipt { wall, at };
         if !self.snapshot_sent {
             for (id, name) in self.mapper_names() {
