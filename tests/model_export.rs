@@ -59,6 +59,7 @@ fn summary(
                 )
             })
             .collect::<BTreeMap<_, _>>(),
+        ..Default::default()
     })
 }
 

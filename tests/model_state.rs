@@ -61,6 +61,7 @@ fn summary(
                 )
             })
             .collect::<BTreeMap<_, _>>(),
+        ..Default::default()
     })
 }
 
