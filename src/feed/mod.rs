@@ -16,8 +16,10 @@ pub mod backoff;
 pub mod connect;
 pub mod notifications;
 pub mod realtime;
+pub mod replay;
 pub mod rest;
 mod session;
+pub mod source;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use secrecy::SecretString;
 use crate::auth::{AuthError, TokenSource};
 use crate::config::{Config, Protocol, QueueConfig};
 use crate::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
+use crate::recording::Recorder;
 use crate::subscription::SubscriptionSet;
 use backoff::Backoff;
 use realtime::SubscriptionIndex;
@@ -102,9 +105,15 @@ impl FeedGauges {
 /// Starts the feed for `cfg.genesys.protocol`. Must be called inside a
 /// tokio runtime.
 pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
+    spawn_recorded(cfg, None)
+}
+
+/// `spawn`, with every REST answer and frame also sent to `recorder`.
+pub fn spawn_recorded(cfg: Arc<Config>, recorder: Option<Recorder>) -> FeedHandle {
     let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
     let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let feed = Feed::new(cfg, ev_tx, cmd_rx);
+    let mut feed = Feed::new(cfg, ev_tx, cmd_rx);
+    feed.recorder = recorder;
     let gauges = feed.gauges.clone();
     let task = tokio::spawn(feed.run());
     FeedHandle {
@@ -211,6 +220,7 @@ pub(crate) struct Feed {
     malformed: u64,
     unknown: u64,
     gauges: Arc<FeedGauges>,
+    recorder: Option<Recorder>,
 }
 
 impl Feed {
@@ -235,6 +245,7 @@ impl Feed {
             malformed: 0,
             unknown: 0,
             gauges: Arc::new(FeedGauges::default()),
+            recorder: None,
         }
     }
 
@@ -252,7 +263,11 @@ impl Feed {
                 }
             }
             Protocol::Notifications => Session::Notifications(Box::new(
-                notifications::session::State::new(&self.cfg.genesys.api_url, self.gauges.clone()),
+                notifications::session::State::new(
+                    &self.cfg.genesys.api_url,
+                    self.gauges.clone(),
+                    self.recorder.clone(),
+                ),
             )),
         };
         loop {

@@ -20,6 +20,7 @@ use super::topics;
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::rest::{RestClient, RestError, TopicState};
 use crate::feed::{Delay, Feed, FeedGauges, Outcome, Sent, TARGET, idle_command, or_command};
+use crate::recording::Recorder;
 
 /// The topic of counts refreshed by an observations query after a
 /// reconnect: ordinary events, not the first snapshot.
@@ -46,10 +47,10 @@ pub(super) struct Plan {
 }
 
 impl State {
-    pub(crate) fn new(api_url: &str, gauges: Arc<FeedGauges>) -> State {
+    pub(crate) fn new(api_url: &str, gauges: Arc<FeedGauges>, recorder: Option<Recorder>) -> State {
         State {
             rest: RestClient::new(api_url)
-                .map(|r| r.counting_into(gauges))
+                .map(|r| r.counting_into(gauges).with_recorder(recorder))
                 .map_err(|e| e.to_string()),
             mapper: Mapper::new(),
             plan: None,
