@@ -87,6 +87,35 @@ impl AlertKind {
         }
     }
 
+    /// The kind's name in the export and `snapshot --json`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AlertKind::SkillDeficit { .. } => "skill-deficit",
+            AlertKind::SkillShort { .. } => "skill-short",
+            AlertKind::NoAgents => "no-agents",
+            AlertKind::LongestWait => "longest-wait",
+            AlertKind::ServiceLevel => "service-level",
+            AlertKind::Utilization => "utilization",
+            AlertKind::Waiting => "waiting",
+            AlertKind::Latency => "latency",
+            AlertKind::Stale => "stale",
+            AlertKind::FeedDown => "feed-down",
+            AlertKind::ServerError { .. } => "server-error",
+            AlertKind::TopicRejected { .. } => "topic-rejected",
+        }
+    }
+
+    /// What the kind is about, when it names something: the skill, the
+    /// error code, the topic.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            AlertKind::SkillDeficit { skill } | AlertKind::SkillShort { skill } => Some(skill),
+            AlertKind::ServerError { code } => Some(code),
+            AlertKind::TopicRejected { topic } => Some(topic),
+            _ => None,
+        }
+    }
+
     /// A word for narrow columns.
     pub fn short(&self) -> &'static str {
         match self {

@@ -399,6 +399,11 @@ impl Alerts {
         changed
     }
 
+    /// The kinds of one queue's active alerts (none when None).
+    pub fn active_kinds(&self, queue_id: &str) -> impl Iterator<Item = &AlertKind> {
+        self.queue_active.get(queue_id).into_iter().flatten()
+    }
+
     /// Active alerts of one queue.
     pub fn active_for(&self, queue_id: &str) -> usize {
         self.queue_active.get(queue_id).map_or(0, BTreeSet::len)

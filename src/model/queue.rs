@@ -16,6 +16,16 @@ pub const MAX_AGENTS: usize = 5000;
 /// Most waiting interactions kept per queue; more are counted, not stored.
 pub const MAX_WAITING: usize = 5000;
 
+/// A percentage (or any figure that means tenths) to one decimal, for
+/// the export and `snapshot`: 42.857142857142854 is 42.9.
+pub fn round1(v: f64) -> f64 {
+    if v.is_finite() {
+        (v * 10.0).round() / 10.0
+    } else {
+        0.0
+    }
+}
+
 /// The seed's capacity analysis of one summary (PROTOCOL.md section 4).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapacityMetrics {

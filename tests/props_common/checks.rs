@@ -367,6 +367,7 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
         "delivery_rate",
         "event_type",
         "events_processed",
+        "figures",
         "latency_ms",
         "routing_metrics",
         "topic",
@@ -388,6 +389,24 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
         None => prop_assert!(v["correlation_id"].is_null()),
     }
 
+    // The figures past the seed's agree with the model's, rounded.
+    let f = &v["figures"];
+    let q = st.queue(ev.kind.queue_id());
+    prop_assert!(q.is_some(), "an exported event's queue is listed");
+    if let Some(q) = q {
+        let waited = q.longest_wait(ev.received).map(|d| d.as_millis() as u64);
+        prop_assert_eq!(f["longestWaitMs"].as_u64(), waited);
+        let kinds = f["alerts"].as_array().map_or(0, Vec::len);
+        prop_assert_eq!(kinds, st.alerts.active_for(&q.id));
+        prop_assert_eq!(
+            v["routing_metrics"]["interactionsWaiting"].as_u64(),
+            Some(u64::from(q.waiting_count()))
+        );
+        for k in ["utilization", "availableRatio"] {
+            let x = v["routing_metrics"][k].as_f64().unwrap_or(f64::NAN);
+            prop_assert!(((x * 10.0).round() - x * 10.0).abs() < 1e-6, "{k} {x}");
+        }
+    }
     let rm = &v["routing_metrics"];
     let rm_keys: BTreeSet<&str> = rm
         .as_object()
