@@ -394,7 +394,9 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
     let q = st.queue(ev.kind.queue_id());
     prop_assert!(q.is_some(), "an exported event's queue is listed");
     if let Some(q) = q {
-        let waited = q.longest_wait(ev.received).map(|d| d.as_millis() as u64);
+        let waited = q
+            .longest_wait(ev.received)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         prop_assert_eq!(f["longestWaitMs"].as_u64(), waited);
         let kinds = f["alerts"].as_array().map_or(0, Vec::len);
         prop_assert_eq!(kinds, st.alerts.active_for(&q.id));
