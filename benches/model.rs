@@ -56,6 +56,7 @@ fn setup() -> (AppState, FeedEvent) {
             agents_interacting: 6,
             interactions_waiting: 4,
             skills,
+            ..Default::default()
         }),
         topic: "/routing/queues/queue-7/events".into(),
         server_time: Some(wall - time::Duration::milliseconds(77)),

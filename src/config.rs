@@ -146,7 +146,7 @@ impl Default for ReconnectConfig {
         ReconnectConfig {
             base_delay_ms: 1000,
             max_delay_ms: 30000,
-            max_attempts: 10,
+            max_attempts: 0,
             heartbeat_timeout_s: 75,
         }
     }

@@ -90,6 +90,13 @@ pub struct QueueSummary {
     pub interactions_waiting: u32,
     /// Skills known for the queue, by name.
     pub skills: BTreeMap<String, SkillCount>,
+    /// When the longest-waiting interaction began to wait (the server's
+    /// wall clock); None when nothing waits or the feed gives no
+    /// per-interaction detail. Longest wait = now minus this.
+    pub oldest_waiting_since: Option<OffsetDateTime>,
+    /// The server cut the list of waiting interactions short: every
+    /// `SkillCount::required` is then a lower bound ("at least N").
+    pub demand_truncated: bool,
 }
 
 /// One interaction changed state.

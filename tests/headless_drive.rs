@@ -67,6 +67,7 @@ fn summary(avail: u32) -> FeedEvent {
             agents_interacting: 6,
             interactions_waiting: 4,
             skills: [("Spanish".to_string(), SkillCount::default())].into(),
+            ..Default::default()
         }),
         topic: "/routing/queues/Q/events".into(),
         server_time: None,

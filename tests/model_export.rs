@@ -62,6 +62,7 @@ fn summary(
                 )
             })
             .collect::<BTreeMap<_, _>>(),
+        ..Default::default()
     })
 }
 

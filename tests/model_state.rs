@@ -64,6 +64,7 @@ fn summary(
                 )
             })
             .collect::<BTreeMap<_, _>>(),
+        ..Default::default()
     })
 }
 

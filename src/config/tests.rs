@@ -81,7 +81,7 @@ fn defaults_without_a_file() {
         c.genesys.realtime_url,
         "wss://api.mypurecloud.com/api/v2/realtime/events"
     );
-    assert_eq!(c.reconnect.max_attempts, 10);
+    assert_eq!(c.reconnect.max_attempts, 0);
     assert_eq!(
         c.log.audit_file,
         PathBuf::from("/tmp/queuetop-test/audit.log")

@@ -172,6 +172,11 @@ pub(crate) enum Delay {
     AtOnce,
     /// Backoff, but never shorter than this.
     AtLeast(Duration),
+    /// The token was refused (401, close 4001) and has been forgotten:
+    /// fetch a new one and try again at once, whatever the at-once budget
+    /// says. Only when a token fetched for this very retry is refused too
+    /// does it back off: then the token is not what is wrong.
+    NewToken,
 }
 
 /// What the lifecycle does after handling an outcome.
@@ -194,6 +199,8 @@ pub(crate) struct Feed {
     failures: u32,
     /// When the last at-once reconnect happened.
     last_at_once: Option<Instant>,
+    /// The last retry was a `NewToken` one and nothing has succeeded since.
+    token_just_renewed: bool,
     /// The user asked to reconnect while the task was blocked on the app.
     pending_reconnect: bool,
     malformed: u64,
@@ -218,6 +225,7 @@ impl Feed {
             status: FeedStatus::connecting(),
             failures: 0,
             last_at_once: None,
+            token_just_renewed: false,
             pending_reconnect: false,
             malformed: 0,
             unknown: 0,
@@ -279,12 +287,17 @@ impl Feed {
             return self.stopped(reason).await;
         }
         let at_once_allowed = self.last_at_once.is_none_or(|t| t.elapsed() >= AT_ONCE_GAP);
+        let renewed_before =
+            std::mem::replace(&mut self.token_just_renewed, delay == Delay::NewToken);
         let wait = match delay {
+            Delay::NewToken if !renewed_before => Duration::ZERO,
             Delay::AtOnce if at_once_allowed => {
                 self.last_at_once = Some(Instant::now());
                 Duration::ZERO
             }
-            Delay::AtOnce | Delay::Backoff => self.backoff.next_delay(&mut self.rng),
+            Delay::AtOnce | Delay::Backoff | Delay::NewToken => {
+                self.backoff.next_delay(&mut self.rng)
+            }
             Delay::AtLeast(min) => self.backoff.next_delay(&mut self.rng).max(min),
         }
         .min(MAX_WAIT);
@@ -385,6 +398,7 @@ impl Feed {
     /// A fresh start: the server accepted us, or the user asked.
     fn clear_failures(&mut self) {
         self.failures = 0;
+        self.token_just_renewed = false;
         self.backoff.reset();
     }
 

@@ -17,6 +17,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
+/// Sent down a socket's queue: close it with the code that follows.
+const CLOSE_MARK: &str = "\u{0}close:";
+
 #[derive(Clone, Default)]
 pub struct Member {
     pub user_id: String,
@@ -202,6 +205,11 @@ impl NotifServer {
         if let Some(tx) = st.channels.get(channel).and_then(|c| c.tx.as_ref()) {
             let _ = tx.send(frame.to_string());
         }
+    }
+
+    /// The server closes one channel's socket with `code`.
+    pub fn close_channel(&self, channel: &str, code: u16) {
+        self.send_raw(channel, &format!("{CLOSE_MARK}{code}"));
     }
 
     pub fn socket_closing(&self, channel: &str) {
@@ -435,6 +443,15 @@ impl NotifServer {
             tokio::select! {
                 out = rx.recv() => {
                     let Some(text) = out else { break };
+                    if let Some(code) = text.strip_prefix(CLOSE_MARK) {
+                        let code: u16 = code.parse().unwrap_or(1000);
+                        let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                            code: code.into(),
+                            reason: "closed by the test server".into(),
+                        };
+                        let _ = sink.send(Message::Close(Some(frame))).await;
+                        break;
+                    }
                     if sink.send(Message::text(text)).await.is_err() { break; }
                 }
                 msg = stream.next() => match msg {

@@ -109,6 +109,7 @@ fn summary(queue_id: String) -> impl Strategy<Value = QueueEventKind> {
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
                     .collect::<BTreeMap<_, _>>(),
+                ..Default::default()
             })
         })
 }

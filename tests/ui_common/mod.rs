@@ -90,6 +90,7 @@ fn queue(base: Instant, now: Instant, i: usize, spec: &Q) -> QueueView {
                 )
             })
             .collect(),
+        ..Default::default()
     };
     let pct = |x: u32| {
         if spec.logged == 0 {

@@ -320,7 +320,7 @@ impl Feed {
                 self.auth.invalidate();
                 Outcome::Retry {
                     error: format!("{e} (the token was refused; fetching a new one)"),
-                    delay: Delay::AtOnce,
+                    delay: Delay::NewToken,
                 }
             }
             RestError::RateLimited { .. } => Outcome::Retry {
