@@ -102,6 +102,14 @@ pub struct AlertConfig {
     pub waiting: u32,
     pub latency_ms: u64,
     pub stale_after_s: u64,
+    /// A condition must hold this long before it raises an alert.
+    pub raise_delay_s: u64,
+    /// And be gone this long before its alert clears.
+    pub clear_delay_s: u64,
+    /// The longest wait over this is critical; 0 turns it off.
+    pub longest_wait_s: u64,
+    /// Service level target: an interval's SL under it is critical.
+    pub service_level_pct: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +161,10 @@ impl Default for AlertConfig {
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
+            raise_delay_s: 15,
+            clear_delay_s: 30,
+            longest_wait_s: 120,
+            service_level_pct: 80.0,
         }
     }
 }
