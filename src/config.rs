@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+pub use nats::{DEFAULT_PREFIX as DEFAULT_NATS_PREFIX, NatsConfig, problem as nats_problem};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
     #[default]
@@ -131,6 +133,8 @@ pub struct Config {
     pub export_path: Option<String>,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// `[nats]` or `--nats`: the relay's broker (viewers read from it).
+    pub nats: Option<NatsConfig>,
 }
 
 impl Default for ReconnectConfig {
@@ -170,6 +174,7 @@ impl Default for UiConfig {
 mod check;
 mod file;
 mod load;
+mod nats;
 mod report;
 mod table;
 
@@ -328,6 +333,7 @@ impl Config {
             },
             export_path: None,
             source: None,
+            nats: None,
         }
     }
 
