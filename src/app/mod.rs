@@ -3,6 +3,7 @@ pub mod demo;
 pub mod event_loop;
 pub mod headless;
 pub mod redraw;
+pub mod relay;
 pub mod sinks;
 pub mod snapshot;
 pub mod terminal;
