@@ -135,10 +135,7 @@ impl Publisher {
                 Ok(None) | Err(_) => break,
             }
         }
-        while let Some(ack) = self.acks.pop_front() {
-            self.settle(ack).await;
-        }
-        self.write_states().await;
+        self.flush().await;
         self.heartbeat().await;
         self.client
             .flush()
@@ -197,6 +194,15 @@ impl Publisher {
                 tracing::warn!(target: TARGET, subject = %subject, error = %e, "publish failed; the event is not in the stream");
             }
         }
+    }
+
+    /// Waits for every ack in flight and writes the changed states: after
+    /// this, what was published is in the stream and the bucket.
+    pub async fn flush(&mut self) {
+        while let Some(ack) = self.acks.pop_front() {
+            self.settle(ack).await;
+        }
+        self.write_states().await;
     }
 
     /// Waits for one ack and counts what it says.

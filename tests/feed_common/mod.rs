@@ -87,6 +87,7 @@ pub fn config(
         },
         export_path: None,
         source: None,
+        nats: None,
     })
 }
 
