@@ -57,9 +57,8 @@ impl LocalServer {
         let _ = self.child.wait();
     }
 
-    /// Stops it and starts it again on the same port with the same store.
-    pub fn restart(&mut self) -> io::Result<()> {
-        self.stop();
+    /// Starts it again after `stop`, on the same port with the same store.
+    pub fn resume(&mut self) -> io::Result<()> {
         self.child = spawn(self.port, &self.store, &self.extra)?;
         self.wait_ready()
     }
