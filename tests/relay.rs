@@ -17,7 +17,9 @@ const LIMIT: Duration = Duration::from_secs(30);
 
 async fn publisher(url: &str, prefix: &str) -> Publisher {
     let n = nats(url, prefix);
-    let client = queuetop::nats::connect(&n, "test relay", None).await.unwrap();
+    let client = queuetop::nats::connect(&n, "test relay", None)
+        .await
+        .unwrap();
     Publisher::new(client, &n).await.unwrap()
 }
 
@@ -92,9 +94,19 @@ async fn two_relays_reach_a_late_viewer_once_in_order_after_the_full_state() {
     let (extra, _) = until(&mut v.events, Duration::from_secs(2), |_| false).await;
     let extra: Vec<_> = extra.iter().filter_map(ident).collect();
     assert!(extra.is_empty(), "duplicates reached the viewer: {extra:?}");
-    assert_eq!(per_queue(&live), per_queue(&after), "live: exactly once, in order");
-    let dups = one.stats.duplicates.load(std::sync::atomic::Ordering::Relaxed)
-        + two.stats.duplicates.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        per_queue(&live),
+        per_queue(&after),
+        "live: exactly once, in order"
+    );
+    let dups = one
+        .stats
+        .duplicates
+        .load(std::sync::atomic::Ordering::Relaxed)
+        + two
+            .stats
+            .duplicates
+            .load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(dups, 390, "each event published twice, stored once");
     let _ = Arc::clone(&one.stats);
 }

@@ -53,10 +53,16 @@ async fn viewer_names_the_link_that_is_down_and_recovers_by_itself() {
     let _ = stop.send(());
     assert_eq!(relay.await.unwrap().unwrap(), 0);
     let gone = Instant::now();
-    let (_, ok) = until(&mut v.events, Duration::from_secs(10), |e| down_because(e, "relay")).await;
+    let (_, ok) = until(&mut v.events, Duration::from_secs(10), |e| {
+        down_because(e, "relay")
+    })
+    .await;
     let took = gone.elapsed();
     assert!(ok, "no 'relay' down status");
-    assert!(took <= Duration::from_millis(4500), "not live only after {took:?}");
+    assert!(
+        took <= Duration::from_millis(4500),
+        "not live only after {took:?}"
+    );
 
     // A relay again: live again by itself, and events flow.
     let (stop, relay) = start_relay(relay_cfg.clone());
@@ -88,7 +94,12 @@ async fn viewer_names_the_link_that_is_down_and_recovers_by_itself() {
         missing.is_empty()
     })
     .await;
-    assert!(ok, "{} of {} events from before the restart are gone", missing.len(), before.len());
+    assert!(
+        ok,
+        "{} of {} events from before the restart are gone",
+        missing.len(),
+        before.len()
+    );
 
     let _ = stop.send(());
     let _ = relay.await;

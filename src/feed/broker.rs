@@ -204,6 +204,9 @@ impl Reader {
         let mut all = SelectAll::new();
         for (id, filter) in filters {
             let config = consumer::pull::OrderedConfig {
+                // Named, so the create request's subject carries the filter
+                // and a broker can permit it per queue.
+                name: Some(format!("queuetop-{:016x}", fastrand::u64(..))),
                 filter_subject: filter.clone(),
                 deliver_policy: consumer::DeliverPolicy::ByStartTime { start_time },
                 ..Default::default()
@@ -275,7 +278,8 @@ impl Reader {
     /// True (and the queue shown as not permitted) when the broker refused
     /// this user what it needs to read the queue.
     async fn refused(&mut self, queue_id: &str, subject: &str) -> bool {
-        let Some(text) = violation_naming(&self.violations, queue_id) else {
+        let needle = format!(".{}", crate::nats::token(queue_id));
+        let Some(text) = violation_naming(&self.violations, &needle) else {
             return false;
         };
         tracing::warn!(target: TARGET, queue_id, subject, violation = %text, "queue not permitted");

@@ -140,7 +140,13 @@ pub async fn until(
 }
 
 pub fn is_live(ev: &FeedEvent) -> bool {
-    matches!(ev, FeedEvent::Status(FeedStatus { state: ConnState::Connected, .. }))
+    matches!(
+        ev,
+        FeedEvent::Status(FeedStatus {
+            state: ConnState::Connected,
+            ..
+        })
+    )
 }
 
 /// A not-live status whose reason contains `word`.
