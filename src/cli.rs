@@ -65,6 +65,11 @@ pub struct Cli {
     /// OAuth client id (overrides GENESYS_CLIENT_ID); the secret is never a flag
     #[arg(long, global = true, value_name = "ID")]
     pub client_id: Option<String>,
+
+    /// NATS server of a `queuetop relay` (overrides nats.url): viewers read
+    /// the relay's events from it instead of logging in to Genesys Cloud
+    #[arg(long, global = true, value_name = "URL")]
+    pub nats: Option<String>,
 }
 
 fn protocol_parser() -> impl TypedValueParser<Value = Protocol> {
@@ -81,7 +86,20 @@ The simulator listens on 127.0.0.1 (a free port) in the same process; the monito
 connects to it over the real network path. --protocol picks the feed it serves \
 (notifications by default)."
     )]
-    Demo,
+    Demo {
+        /// Also start a local nats-server and a relay, and watch through them
+        #[arg(long)]
+        relay: bool,
+    },
+
+    /// Run the feed headless and publish its events to NATS JetStream for viewers
+    #[command(
+        after_help = "Examples:\n  queuetop relay --nats nats://broker:4222\n  queuetop relay --config relay.toml\n\n\
+The relay is the one process that holds the Genesys credentials. Supervisors run \
+`queuetop --nats nats://broker:4222` (or set [nats] in their config) and need none. \
+See README, \"Many supervisors\"."
+    )]
+    Relay,
 
     /// Run the simulator alone; prints its URLs and a ready config
     #[command(

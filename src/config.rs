@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+pub use nats::{DEFAULT_PREFIX as DEFAULT_NATS_PREFIX, NatsConfig, problem as nats_problem};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
     #[default]
@@ -141,6 +143,8 @@ pub struct Config {
     pub export_path: Option<String>,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// `[nats]` or `--nats`: the relay's broker (viewers read from it).
+    pub nats: Option<NatsConfig>,
 }
 
 impl Default for ReconnectConfig {
@@ -184,6 +188,7 @@ impl Default for UiConfig {
 mod check;
 mod file;
 mod load;
+mod nats;
 mod report;
 mod table;
 
@@ -338,6 +343,7 @@ impl Config {
             },
             export_path: None,
             source: None,
+            nats: None,
         }
     }
 

@@ -13,6 +13,7 @@
 //! the close-code table; `realtime.rs` the wire format.
 
 pub mod backoff;
+pub mod broker;
 pub mod connect;
 pub mod notifications;
 pub mod realtime;
@@ -102,13 +103,23 @@ impl FeedGauges {
     }
 }
 
-/// Starts the feed for `cfg.genesys.protocol`. Must be called inside a
-/// tokio runtime.
+/// Starts the configured source: the relay's broker when `[nats]` (or
+/// `--nats`) is set, else Genesys Cloud. Must be called inside a tokio
+/// runtime.
 pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
+    match cfg.nats.clone() {
+        Some(nats) => broker::spawn(cfg, nats),
+        None => spawn_genesys(cfg),
+    }
+}
+
+/// Starts the Genesys Cloud feed for `cfg.genesys.protocol`, whatever else
+/// is configured (the relay runs this one).
+pub fn spawn_genesys(cfg: Arc<Config>) -> FeedHandle {
     spawn_recorded(cfg, None)
 }
 
-/// `spawn`, with every REST answer and frame also sent to `recorder`.
+/// `spawn_genesys`, with every REST answer and frame also sent to `recorder`.
 pub fn spawn_recorded(cfg: Arc<Config>, recorder: Option<Recorder>) -> FeedHandle {
     let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
     let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
