@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::Faults;
-use super::shared::Shared;
+use super::shared::{Shared, lock};
 
 /// Channels per client (PROTOCOL.md section 3).
 pub(crate) const MAX_CHANNELS: usize = 20;
@@ -170,12 +170,14 @@ pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Opti
     };
     let known = match kind {
         "queue" => shared.queue_index.contains_key(id),
-        _ => shared.users.contains_key(id),
+        _ => lock(&shared.model).has_user(id),
     };
     if !known {
         return Some(format!("{kind} {id} not found"));
     }
-    if faults.reject_topics.iter().any(|r| r == topic || r == id) {
+    if faults.reject_topics.iter().any(|r| r == topic || r == id)
+        || faults.forbidden_queues.iter().any(|q| q == id)
+    {
         return Some(format!(
             "not authorized for {topic} (the simulator rejects it: fault)"
         ));

@@ -122,6 +122,12 @@ impl SimControl {
         self.modify(|f| f.rest_transient = Some((count, status)));
     }
 
+    /// Queues the client may not see (403 by id, absent from listings,
+    /// topics rejected).
+    pub fn set_forbidden_queues(&self, queue_ids: Vec<String>) {
+        self.modify(|f| f.forbidden_queues = queue_ids);
+    }
+
     /// Closes every open socket (realtime and channel) with `code`.
     pub fn close_all(&self, code: u16) {
         let _ = self.shared.commands.send(ConnCommand::Close(code));

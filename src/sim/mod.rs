@@ -50,6 +50,12 @@ pub struct SimOptions {
     pub seed: u64,
     pub queues: usize,
     pub agents_per_queue: usize,
+    /// Each queue also has this many more members, in % of
+    /// `agents_per_queue` (at least one when not 0), that are not joined:
+    /// listed with `joined: false`, never routed the queue's interactions,
+    /// absent from its observations. They are added on top (played by
+    /// their own rng) so a seed's center plays the same with or without.
+    pub unjoined_percent: u8,
     /// Model tick: how often the contact center changes.
     pub event_interval: Duration,
     /// false = scripted: only events pushed through `SimControl::push`.
@@ -77,6 +83,7 @@ impl Default for SimOptions {
             seed: 1,
             queues: 6,
             agents_per_queue: 8,
+            unjoined_percent: 10,
             event_interval: Duration::from_millis(500),
             generate: true,
             token_lifetime_s: 86_400,
@@ -130,6 +137,9 @@ pub struct Faults {
     /// as the gateway does while a backend restarts. It answers before the
     /// token is looked at, as a gateway would.
     pub rest_transient: Option<(u32, u16)>,
+    /// Queue ids in a division the client may not see: 403 by id, left
+    /// out of listings, their topics rejected.
+    pub forbidden_queues: Vec<String>,
 }
 
 /// Counters for tests and the CLI. Everything the server did is here.

@@ -15,6 +15,9 @@ use super::names::{DEPARTMENTS, FIRST_NAMES, LANGUAGES, LAST_NAMES, SKILLS};
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
     rng: fastrand::Rng,
+    /// Plays the members outside the seed's original center (unjoined and
+    /// added ones), so that adding them changes nothing else a seed plays.
+    side_rng: fastrand::Rng,
     tick_ms: u64,
     now: u64,
     queues: Vec<Queue>,
@@ -22,6 +25,8 @@ pub(crate) struct Model {
     skill_ids: BTreeMap<String, String>,
     /// Queue id -> index, for REST look-ups and observations.
     queue_index: HashMap<String, usize>,
+    /// User id -> (queue index, agent index), members or not.
+    user_index: HashMap<String, (usize, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +59,19 @@ struct Agent {
     skills: Vec<String>,
     status: AgentStatus,
     since: u64,
+    /// Still a member of the queue: a removed member keeps its slot (an
+    /// interaction may still point at it) but is skipped everywhere.
+    member: bool,
+    /// Joined (activated) in the queue: only joined members are routed
+    /// its interactions and counted in its observations.
+    joined: bool,
+}
+
+impl Agent {
+    /// Takes this queue's interactions and counts in its observations.
+    fn routable(&self) -> bool {
+        self.member && self.joined
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +156,8 @@ impl Model {
                                 AgentStatus::OffQueue
                             },
                             since: 0,
+                            member: true,
+                            joined: true,
                         }
                     })
                     .collect();
@@ -165,13 +185,25 @@ impl Model {
             .enumerate()
             .map(|(i, q)| (q.id.clone(), i))
             .collect();
+        let user_index = qs
+            .iter()
+            .enumerate()
+            .flat_map(|(qi, q)| {
+                q.agents
+                    .iter()
+                    .enumerate()
+                    .map(move |(ai, a)| (a.id.clone(), (qi, ai)))
+            })
+            .collect();
         Model {
             rng,
+            side_rng: fastrand::Rng::with_seed(seed ^ 0x0010_1ed0),
             tick_ms: tick_ms.max(1),
             now: 0,
             queues: qs,
             skill_ids,
             queue_index,
+            user_index,
         }
     }
 
@@ -195,7 +227,13 @@ impl Model {
         let (now, tick_ms) = (self.now, self.tick_ms);
         for q in &mut self.queues {
             let before = out.len();
-            step_queue(q, &mut self.rng, now, tick_ms, &mut out);
+            step_queue(
+                q,
+                (&mut self.rng, &mut self.side_rng),
+                now,
+                tick_ms,
+                &mut out,
+            );
             if out.len() > before {
                 out.push(QueueEventKind::Summary(summary(q)));
             }
@@ -205,10 +243,14 @@ impl Model {
 }
 
 fn summary(q: &Queue) -> QueueSummary {
-    let count =
-        |f: &dyn Fn(&AgentStatus) -> bool| q.agents.iter().filter(|a| f(&a.status)).count() as u32;
+    let count = |f: &dyn Fn(&AgentStatus) -> bool| {
+        q.agents
+            .iter()
+            .filter(|a| a.routable() && f(&a.status))
+            .count() as u32
+    };
     let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();
-    for a in &q.agents {
+    for a in q.agents.iter().filter(|a| a.routable()) {
         for s in &a.skills {
             let e = skills.entry(s.clone()).or_default();
             if a.status == AgentStatus::Idle {
@@ -275,7 +317,7 @@ fn set_agent(
 
 fn step_queue(
     q: &mut Queue,
-    rng: &mut fastrand::Rng,
+    (rng, side_rng): (&mut fastrand::Rng, &mut fastrand::Rng),
     now: u64,
     tick_ms: u64,
     out: &mut Vec<QueueEventKind>,
@@ -324,7 +366,11 @@ fn step_queue(
     // Agents come and go; an unanswered agent recovers after a while.
     for ai in 0..q.agents.len() {
         let (status, since) = (q.agents[ai].status.clone(), q.agents[ai].since);
-        let roll = rng.u16(..1000);
+        let roll = if q.agents[ai].routable() {
+            rng.u16(..1000)
+        } else {
+            side_rng.u16(..1000)
+        };
         match status {
             AgentStatus::Idle if roll < 8 => set_agent(q, ai, AgentStatus::OffQueue, now, out),
             AgentStatus::OffQueue if roll < 40 => set_agent(q, ai, AgentStatus::Idle, now, out),
@@ -341,7 +387,7 @@ fn step_queue(
     let logged_in = q
         .agents
         .iter()
-        .filter(|a| a.status != AgentStatus::OffQueue)
+        .filter(|a| a.routable() && a.status != AgentStatus::OffQueue)
         .count();
     let rate = q.load * logged_in as f64 / 27.0;
     let mut arrivals = rate.floor() as u32;
@@ -388,7 +434,7 @@ fn step_queue(
             .agents
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.status == AgentStatus::Idle)
+            .filter(|(_, a)| a.routable() && a.status == AgentStatus::Idle)
             .filter(|(_, a)| need.as_ref().is_none_or(|s| a.skills.contains(s)))
             .min_by_key(|(_, a)| a.since)
             .map(|(i, _)| i);
@@ -402,9 +448,13 @@ fn step_queue(
     }
 }
 
+#[path = "model_members.rs"]
+mod members;
 #[path = "model_view.rs"]
 mod view;
-pub(crate) use view::{MediaObs, MemberView, QueueObs, WaitingObs, qualifier};
+pub(crate) use view::{
+    MediaObs, MemberView, QueueObs, SERVICE_LEVEL_PERCENT, WaitingObs, qualifier,
+};
 
 #[cfg(test)]
 #[path = "model_tests.rs"]

@@ -65,9 +65,34 @@ pub(crate) struct MemberView {
     pub status: AgentStatus,
     /// Model tick the status started at.
     pub since_tick: u64,
+    pub joined: bool,
 }
 
+/// The share of interactions to answer within the target (the model's
+/// service-level goal, as `mediaSettings` and `oServiceLevel` state it).
+pub(crate) const SERVICE_LEVEL_PERCENT: f64 = 0.8;
+
 impl Model {
+    /// `(id, name)` of queue `qi` (which must exist).
+    pub(crate) fn queue_name(&self, qi: usize) -> (&str, &str) {
+        self.queues
+            .get(qi)
+            .map_or(("", ""), |q| (q.id.as_str(), q.name.as_str()))
+    }
+
+    /// Members of queue `qi`, and how many of them are joined.
+    pub(crate) fn member_counts(&self, qi: usize) -> (usize, usize) {
+        self.queues.get(qi).map_or((0, 0), |q| {
+            let members = q.agents.iter().filter(|a| a.member).count();
+            (members, q.agents.iter().filter(|a| a.routable()).count())
+        })
+    }
+
+    /// Answered within this many milliseconds of waiting is within target.
+    pub(crate) fn service_target_ms(&self) -> u64 {
+        super::SERVICE_TARGET_TICKS * self.tick_ms
+    }
+
     pub(crate) fn queue_index(&self, id: &str) -> Option<usize> {
         self.queue_index.get(id).copied()
     }
@@ -93,21 +118,13 @@ impl Model {
         self.skill_ids.get(name).map(String::as_str)
     }
 
-    /// Every agent's user id with the index of its queue.
-    pub(crate) fn agent_ids(&self) -> Vec<(String, usize)> {
-        self.queues
-            .iter()
-            .enumerate()
-            .flat_map(|(qi, q)| q.agents.iter().map(move |a| (a.id.clone(), qi)))
-            .collect()
-    }
-
     pub(crate) fn members(&self, qi: usize) -> Vec<MemberView> {
         let Some(q) = self.queues.get(qi) else {
             return Vec::new();
         };
         q.agents
             .iter()
+            .filter(|a| a.member)
             .map(|a| MemberView {
                 user_id: a.id.clone(),
                 name: a.name.clone(),
@@ -118,6 +135,7 @@ impl Model {
                     .collect(),
                 status: a.status.clone(),
                 since_tick: a.since,
+                joined: a.joined,
             })
             .collect()
     }
@@ -126,7 +144,7 @@ impl Model {
     pub(crate) fn observe(&self, qi: usize) -> Option<QueueObs> {
         let q = self.queues.get(qi)?;
         let mut on_queue = [0u32; 4];
-        for a in &q.agents {
+        for a in q.agents.iter().filter(|a| a.routable()) {
             if let Some(k) = ON_QUEUE.iter().position(|s| *s == a.status) {
                 on_queue[k] += 1;
             }
@@ -173,7 +191,7 @@ impl Model {
             active: q
                 .agents
                 .iter()
-                .filter(|a| a.status != AgentStatus::OffQueue)
+                .filter(|a| a.routable() && a.status != AgentStatus::OffQueue)
                 .count() as u32,
             media,
             totals: q.totals,

@@ -133,9 +133,42 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a repeated key (`id=A&id=B`), comma lists split
+    /// (`expand=a,b`).
+    pub(crate) fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// The query as sent, minus `pageNumber`, for the `*Uri` links.
+    fn without_page_number(&self) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.0.iter().filter(|(k, _)| k != "pageNumber") {
+            out.append_pair(k, v);
+        }
+        out.finish()
+    }
+
+    /// The path with this query at page `number`.
+    pub(crate) fn uri(&self, path: &str, number: usize) -> String {
+        let rest = self.without_page_number();
+        let sep = if rest.is_empty() { "" } else { "&" };
+        format!("{path}?{rest}{sep}pageNumber={number}")
+    }
+
     /// `pageSize` (default 25, 1..=500) and `pageNumber` (default 1).
     /// Err is the message of a 400.
     pub(crate) fn page(&self) -> Result<(usize, usize), String> {
+        self.page_upto(500)
+    }
+
+    /// `page` with a smaller largest `pageSize`.
+    pub(crate) fn page_upto(&self, max: usize) -> Result<(usize, usize), String> {
         let num = |key: &str, default: usize| match self.get(key) {
             None => Ok(default),
             Some(v) => v
@@ -144,8 +177,8 @@ impl Query {
         };
         let size = num("pageSize", 25)?;
         let number = num("pageNumber", 1)?;
-        if !(1..=500).contains(&size) {
-            return Err("pageSize must be between 1 and 500".into());
+        if !(1..=max).contains(&size) {
+            return Err(format!("pageSize must be between 1 and {max}"));
         }
         if number == 0 {
             return Err("pageNumber starts at 1".into());
@@ -154,18 +187,32 @@ impl Query {
     }
 }
 
-/// One page of `items` as `{"entities",pageNumber,pageSize,pageCount,total}`.
-pub(crate) fn page<T>(
+/// One page of `items` as the real listings have it: `entities`,
+/// `pageNumber`, `pageSize`, `pageCount`, `total` and the `*Uri` links
+/// (`nextUri` absent on the last page).
+pub(crate) fn listing<T>(
     items: &[T],
     (size, number): (usize, usize),
+    q: &Query,
+    path: &str,
     entity: impl Fn(&T) -> serde_json::Value,
 ) -> serde_json::Value {
     let total = items.len();
     let start = (number - 1).saturating_mul(size).min(total);
     let end = start.saturating_add(size).min(total);
     let entities: Vec<serde_json::Value> = items[start..end].iter().map(entity).collect();
-    serde_json::json!({"entities": entities, "pageNumber": number, "pageSize": size,
-        "pageCount": total.div_ceil(size), "total": total})
+    let count = total.div_ceil(size);
+    let mut body = serde_json::json!({"entities": entities, "pageNumber": number,
+        "pageSize": size, "pageCount": count, "total": total,
+        "firstUri": q.uri(path, 1), "selfUri": q.uri(path, number),
+        "lastUri": q.uri(path, count.max(1))});
+    if number < count {
+        body["nextUri"] = serde_json::json!(q.uri(path, number + 1));
+    }
+    if number > 1 {
+        body["previousUri"] = serde_json::json!(q.uri(path, number - 1));
+    }
+    body
 }
 
 /// The request body as JSON; Err is the message of a 400.
@@ -224,12 +271,12 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>) -> Response<Body> {
         .collect();
     let method = req.method().clone();
     match (&method, segs.as_slice()) {
-        (&Method::GET, ["routing", "queues"]) => rest_routing::queues(shared, &q),
+        (&Method::GET, ["routing", "queues"]) => rest_routing::queues(shared, &q, &path),
         (&Method::GET, ["routing", "queues", id]) => rest_routing::queue(shared, id),
         (&Method::GET, ["routing", "queues", id, "members"]) => {
-            rest_routing::members(shared, id, &q)
+            rest_routing::members(shared, id, &q, &path)
         }
-        (&Method::GET, ["routing", "skills"]) => rest_routing::skills(shared, &q),
+        (&Method::GET, ["routing", "skills"]) => rest_routing::skills(shared, &q, &path),
         (&Method::POST, ["analytics", "queues", "observations", "query"]) => {
             match json_body(req).await {
                 Ok(body) => rest_routing::observations(shared, &body),

@@ -57,9 +57,8 @@ pub(crate) struct Shared {
     pub events: broadcast::Sender<Arc<SimEvent>>,
     pub commands: broadcast::Sender<ConnCommand>,
     pub model: Mutex<Model>,
-    /// Queue id -> model index, and user id -> model queue index.
+    /// Queue id -> model index.
     pub queue_index: HashMap<String, usize>,
-    pub users: HashMap<String, usize>,
     /// The last notification sequence number (CorrelationId) handed out.
     pub seq: AtomicU64,
     pub notes: broadcast::Sender<Arc<Note>>,
@@ -94,14 +93,14 @@ pub(crate) fn now_stamp() -> String {
 impl Shared {
     pub(crate) fn new(addr: SocketAddr, opts: SimOptions) -> Shared {
         let tick_ms = opts.event_interval.as_millis().max(1) as u64;
-        let model = Model::new(opts.seed, opts.queues, opts.agents_per_queue, tick_ms);
+        let mut model = Model::new(opts.seed, opts.queues, opts.agents_per_queue, tick_ms);
+        model.add_unjoined_members(opts.unjoined_percent);
         let queues = model.queues();
         let queue_index = queues
             .iter()
             .enumerate()
             .map(|(i, q)| (q.0.clone(), i))
             .collect();
-        let users = model.agent_ids().into_iter().collect();
         let (events, _) = broadcast::channel(EVENT_BACKLOG);
         let (notes, _) = broadcast::channel(NOTE_BACKLOG);
         let (commands, _) = broadcast::channel(16);
@@ -116,7 +115,6 @@ impl Shared {
             commands,
             model: Mutex::new(model),
             queue_index,
-            users,
             seq: AtomicU64::new(0),
             notes,
             channels: Mutex::new(Channels::default()),
