@@ -153,10 +153,15 @@ pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Opti
     if topic.len() > MAX_TOPIC_LEN {
         return Some(format!("topic is longer than {MAX_TOPIC_LEN} characters"));
     }
-    let (kind, id) = if let Some(q) = topic
+    let queue = topic
         .strip_prefix("v2.analytics.queues.")
         .and_then(|r| r.strip_suffix(".observations"))
-    {
+        .or_else(|| {
+            topic
+                .strip_prefix("v2.routing.queues.")
+                .and_then(|r| r.strip_suffix(".users"))
+        });
+    let (kind, id) = if let Some(q) = queue {
         ("queue", q)
     } else if let Some(rest) = topic.strip_prefix("v2.users.") {
         let Some(user) = user_of(rest) else {

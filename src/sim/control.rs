@@ -128,6 +128,30 @@ impl SimControl {
         self.modify(|f| f.forbidden_queues = queue_ids);
     }
 
+    /// Adds a new member (idle; joined if `joined`) to queue `queue_id`
+    /// and returns its user id; `v2.routing.queues.{id}.users`, the user's
+    /// activity and the queue's observations tell subscribers.
+    pub fn add_member(&self, queue_id: &str, joined: bool) -> Option<String> {
+        self.shared
+            .change_membership(queue_id, |m, qi| m.add_member(qi, joined))
+            .map(|m| m.user_id)
+    }
+
+    /// Removes a member from a queue; false when it was not one.
+    pub fn remove_member(&self, queue_id: &str, user_id: &str) -> bool {
+        self.shared
+            .change_membership(queue_id, |m, qi| m.remove_member(qi, user_id))
+            .is_some()
+    }
+
+    /// Joins or unjoins a member; false when it is not a member or was
+    /// already so.
+    pub fn set_joined(&self, queue_id: &str, user_id: &str, joined: bool) -> bool {
+        self.shared
+            .change_membership(queue_id, |m, qi| m.set_joined(qi, user_id, joined))
+            .is_some()
+    }
+
     /// Closes every open socket (realtime and channel) with `code`.
     pub fn close_all(&self, code: u16) {
         let _ = self.shared.commands.send(ConnCommand::Close(code));

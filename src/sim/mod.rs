@@ -15,6 +15,7 @@ mod flood;
 mod frames;
 mod handshake;
 mod http;
+mod membership;
 mod model;
 mod names;
 mod nflood;

@@ -65,6 +65,8 @@ struct Agent {
     /// Joined (activated) in the queue: only joined members are routed
     /// its interactions and counted in its observations.
     joined: bool,
+    /// Model tick of the last membership or join change.
+    joined_since: u64,
 }
 
 impl Agent {
@@ -158,6 +160,7 @@ impl Model {
                             since: 0,
                             member: true,
                             joined: true,
+                            joined_since: 0,
                         }
                     })
                     .collect();
@@ -452,6 +455,7 @@ fn step_queue(
 mod members;
 #[path = "model_view.rs"]
 mod view;
+pub(crate) use members::{Activity, Membership};
 pub(crate) use view::{
     MediaObs, MemberView, QueueObs, SERVICE_LEVEL_PERCENT, WaitingObs, qualifier,
 };

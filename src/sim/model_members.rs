@@ -6,6 +6,25 @@ use crate::event::AgentStatus;
 use super::super::names::{FIRST_NAMES, LAST_NAMES};
 use super::{Agent, Model, seeded_uuid};
 
+/// A membership as `v2.routing.queues.{id}.users` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Membership {
+    pub queue_id: String,
+    pub user_id: String,
+    /// false once the user is no longer a member.
+    pub member: bool,
+    pub joined: bool,
+}
+
+/// What `v2.users.{id}.activity` says of a user's queues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Activity {
+    /// The queues the user is joined in (here at most its own).
+    pub active_queue_ids: Vec<String>,
+    /// Unix milliseconds of the last change of those queues.
+    pub changed_ms: i128,
+}
+
 impl Model {
     /// Adds `percent` % of each queue's members (at least one when
     /// `percent > 0`) as members that are not joined: listed by the members
@@ -47,6 +66,7 @@ impl Model {
             since: now,
             member: true,
             joined,
+            joined_since: now,
         });
         let ai = q.agents.len() - 1;
         self.user_index.insert(id, (qi, ai));
@@ -55,5 +75,77 @@ impl Model {
 
     pub(crate) fn has_user(&self, user_id: &str) -> bool {
         self.user_index.contains_key(user_id)
+    }
+
+    /// The member `user_id` of queue `qi`, as `(queue, agent)` indexes.
+    fn member_of(&self, qi: usize, user_id: &str) -> Option<(usize, usize)> {
+        self.user_index
+            .get(user_id)
+            .copied()
+            .filter(|(q, _)| *q == qi)
+    }
+
+    fn membership(&self, qi: usize, ai: usize) -> Option<Membership> {
+        let q = self.queues.get(qi)?;
+        let a = q.agents.get(ai)?;
+        Some(Membership {
+            queue_id: q.id.clone(),
+            user_id: a.id.clone(),
+            member: a.member,
+            joined: a.joined,
+        })
+    }
+
+    /// The activity-topic view of a user's queues; `now_ms` is the wall
+    /// clock that the model's current tick stands for.
+    pub(crate) fn activity(&self, user_id: &str, now_ms: i128) -> Option<Activity> {
+        let (qi, ai) = self.user_index.get(user_id).copied()?;
+        let q = self.queues.get(qi)?;
+        let a = q.agents.get(ai)?;
+        let ago = self.now.saturating_sub(a.joined_since) * self.tick_ms;
+        Some(Activity {
+            active_queue_ids: a.routable().then(|| q.id.clone()).into_iter().collect(),
+            changed_ms: now_ms - i128::from(ago),
+        })
+    }
+
+    /// Joins or unjoins a member; `None` when the user is not a member of
+    /// queue `qi` or already is in that state.
+    pub(crate) fn set_joined(
+        &mut self,
+        qi: usize,
+        user_id: &str,
+        joined: bool,
+    ) -> Option<Membership> {
+        let (qi, ai) = self.member_of(qi, user_id)?;
+        let now = self.now;
+        let a = self.queues.get_mut(qi)?.agents.get_mut(ai)?;
+        if !a.member || a.joined == joined {
+            return None;
+        }
+        a.joined = joined;
+        a.joined_since = now;
+        self.membership(qi, ai)
+    }
+
+    /// A new member of queue `qi`, idle (and joined if `joined`).
+    pub(crate) fn add_member(&mut self, qi: usize, joined: bool) -> Option<Membership> {
+        let ai = self.push_member(qi, AgentStatus::Idle, joined)?;
+        self.membership(qi, ai)
+    }
+
+    /// Removes a member from queue `qi`; `None` when it was not one. The
+    /// user lives on (its status topic stays valid).
+    pub(crate) fn remove_member(&mut self, qi: usize, user_id: &str) -> Option<Membership> {
+        let (qi, ai) = self.member_of(qi, user_id)?;
+        let now = self.now;
+        let a = self.queues.get_mut(qi)?.agents.get_mut(ai)?;
+        if !a.member {
+            return None;
+        }
+        a.member = false;
+        a.joined = false;
+        a.joined_since = now;
+        self.membership(qi, ai)
     }
 }

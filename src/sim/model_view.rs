@@ -93,6 +93,20 @@ impl Model {
         super::SERVICE_TARGET_TICKS * self.tick_ms
     }
 
+    /// A queue's realtime summary now.
+    pub(crate) fn queue_summary(&self, qi: usize) -> Option<crate::event::QueueSummary> {
+        self.queues.get(qi).map(super::summary)
+    }
+
+    /// A user's routing status and when it started (Unix milliseconds,
+    /// `now_ms` standing for the current tick).
+    pub(crate) fn status_of(&self, user_id: &str, now_ms: i128) -> Option<(AgentStatus, i128)> {
+        let (qi, ai) = self.user_index.get(user_id).copied()?;
+        let a = self.queues.get(qi)?.agents.get(ai)?;
+        let ago = self.now.saturating_sub(a.since) * self.tick_ms;
+        Some((a.status.clone(), now_ms - i128::from(ago)))
+    }
+
     pub(crate) fn queue_index(&self, id: &str) -> Option<usize> {
         self.queue_index.get(id).copied()
     }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::model::{MediaObs, QueueObs, Totals, WaitingObs, qualifier};
+use super::model::{Activity, MediaObs, Membership, QueueObs, Totals, WaitingObs, qualifier};
 
 pub(crate) const METADATA_TOPIC: &str = "channel.metadata";
 pub(crate) const CLOSING_TOPIC: &str = "v2.system.socket_closing";
@@ -13,12 +13,18 @@ pub(crate) fn queue_topic(queue_id: &str) -> String {
     format!("v2.analytics.queues.{queue_id}.observations")
 }
 
-/// The combined user topic, and the activity topic, of one user.
-pub(crate) fn user_topics(user_id: &str) -> [String; 2] {
-    [
-        format!("v2.users.{user_id}?routingStatus&presence"),
-        format!("v2.users.{user_id}.activity"),
-    ]
+/// The combined routing-status and presence topic of one user.
+pub(crate) fn combined_user_topic(user_id: &str) -> String {
+    format!("v2.users.{user_id}?routingStatus&presence")
+}
+
+pub(crate) fn activity_topic(user_id: &str) -> String {
+    format!("v2.users.{user_id}.activity")
+}
+
+/// Membership changes of one queue.
+pub(crate) fn members_topic(queue_id: &str) -> String {
+    format!("v2.routing.queues.{queue_id}.users")
 }
 
 /// `{"status","code","message"}`, the body of every REST error.
@@ -115,17 +121,60 @@ pub(crate) fn totals(queue_id: &str, interval: &str, t: &Totals, seq: u64) -> St
     envelope(&queue_topic(queue_id), body, seq)
 }
 
-/// A user's routing status (and presence) changed.
-pub(crate) fn user(topic: &str, user_id: &str, status: &str, start: &str, seq: u64) -> String {
-    let presence = if status == "OFF_QUEUE" {
+/// The system presence that goes with a routing status.
+fn presence_of(status: &str) -> &'static str {
+    if status == "OFF_QUEUE" {
         "Available"
     } else {
         "On Queue"
+    }
+}
+
+/// A user's routing status (and presence) changed, on the combined topic.
+pub(crate) fn user(user_id: &str, status: &str, start: &str, seq: u64) -> String {
+    let body = json!({"id": user_id,
+        "routingStatus": {"status": status, "startTime": start},
+        "presence": {"presenceDefinition": {"systemPresence": presence_of(status)},
+            "modifiedDate": start}});
+    envelope(&combined_user_topic(user_id), body, seq)
+}
+
+/// The org's presence definition ids (fixed: one simulated org).
+const AVAILABLE_PRESENCE_ID: &str = "6a3af858-942f-489d-9700-5f9bcdcdae9b";
+const ON_QUEUE_PRESENCE_ID: &str = "e08eaf1b-ee47-4fa9-a231-1200e284798f";
+
+/// The activity topic's body (the SDK's `UserActivity` event): routing
+/// status, presence, out of office, and the queues the user is joined in.
+pub(crate) fn activity(
+    user_id: &str,
+    status: &str,
+    start: &str,
+    activity: &Activity,
+    seq: u64,
+) -> String {
+    let presence = presence_of(status);
+    let presence_id = if presence == "Available" {
+        AVAILABLE_PRESENCE_ID
+    } else {
+        ON_QUEUE_PRESENCE_ID
     };
     let body = json!({"id": user_id,
         "routingStatus": {"status": status, "startTime": start},
-        "presence": {"presenceDefinition": {"systemPresence": presence}, "modifiedDate": start}});
-    envelope(topic, body, seq)
+        "presence": {"presenceDefinition": {"id": presence_id, "systemPresence": presence},
+            "presenceMessage": "", "modifiedDate": start},
+        "outOfOffice": {"active": false, "modifiedDate": start},
+        "activeQueueIds": activity.active_queue_ids,
+        "dateActiveQueuesChanged": stamp_ms(activity.changed_ms)});
+    envelope(&activity_topic(user_id), body, seq)
+}
+
+/// A member joined, left or was removed (the SDK's
+/// `QueueUserEventTopicQueueMember`). Nothing public says how a removal
+/// differs from an unjoin, so both say `joined: false`.
+pub(crate) fn membership(m: &Membership, seq: u64) -> String {
+    let body = json!({"id": m.user_id, "user": {"id": m.user_id},
+        "queueId": m.queue_id, "joined": m.joined && m.member});
+    envelope(&members_topic(&m.queue_id), body, seq)
 }
 
 /// RFC 3339 UTC with milliseconds from Unix milliseconds.

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::event::{AgentState, QueueSummary};
 
-use super::model::{MediaObs, QueueObs, Totals, WaitingObs};
+use super::model::{Activity, MediaObs, Membership, QueueObs, Totals, WaitingObs};
 use super::nframes;
 
 /// Every this many messages of a queue, one carries every metric.
@@ -200,18 +200,55 @@ impl Notes {
     }
 }
 
-/// A user's routing status changed.
-pub(crate) fn user_changed(a: &AgentState, start: &str, seq: &AtomicU64) -> Note {
+/// A user's routing status changed: on the combined topic and on the
+/// activity topic (with the user's queues).
+pub(crate) fn user_changed(
+    a: &AgentState,
+    start: &str,
+    activity: &Activity,
+    seq: &AtomicU64,
+) -> Note {
     let seq = next(seq);
+    let status = a.status.as_str();
     Note {
-        variants: nframes::user_topics(&a.user_id)
-            .into_iter()
-            .map(|topic| {
-                let text = nframes::user(&topic, &a.user_id, a.status.as_str(), start, seq);
-                (topic, text.into())
-            })
-            .collect(),
+        variants: vec![
+            (
+                nframes::combined_user_topic(&a.user_id),
+                nframes::user(&a.user_id, status, start, seq).into(),
+            ),
+            (
+                nframes::activity_topic(&a.user_id),
+                nframes::activity(&a.user_id, status, start, activity, seq).into(),
+            ),
+        ],
     }
+}
+
+/// A membership changed: the queue's membership topic, then the user's
+/// activity topic (its `activeQueueIds` changed with it).
+pub(crate) fn membership_changed(
+    m: &Membership,
+    status: &str,
+    start: &str,
+    activity: &Activity,
+    seq: &AtomicU64,
+) -> [Note; 2] {
+    let first = next(seq);
+    let second = next(seq);
+    [
+        Note {
+            variants: vec![(
+                nframes::members_topic(&m.queue_id),
+                nframes::membership(m, first).into(),
+            )],
+        },
+        Note {
+            variants: vec![(
+                nframes::activity_topic(&m.user_id),
+                nframes::activity(&m.user_id, status, start, activity, second).into(),
+            )],
+        },
+    ]
 }
 
 /// A scripted summary as a full observation: the statuses the summary does

@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use crate::event::{QueueEventKind, rfc3339_ms};
 
 use super::channels::Channels;
-use super::model::Model;
+use super::model::{Activity, Model};
 use super::notes::{self, Note, Notes};
 use super::rest::RateWindow;
 use super::token::Tokens;
@@ -62,6 +62,8 @@ pub(crate) struct Shared {
     /// The last notification sequence number (CorrelationId) handed out.
     pub seq: AtomicU64,
     pub notes: broadcast::Sender<Arc<Note>>,
+    /// What each queue's observations last said (locked after `model`).
+    pub notes_state: Mutex<Notes>,
     pub channels: Mutex<Channels>,
     pub channel_lifetime_ms: AtomicU64,
     pub rest_window: Mutex<RateWindow>,
@@ -96,6 +98,7 @@ impl Shared {
         let mut model = Model::new(opts.seed, opts.queues, opts.agents_per_queue, tick_ms);
         model.add_unjoined_members(opts.unjoined_percent);
         let queues = model.queues();
+        let notes_state = Mutex::new(Notes::new(queues.len()));
         let queue_index = queues
             .iter()
             .enumerate()
@@ -117,6 +120,7 @@ impl Shared {
             queue_index,
             seq: AtomicU64::new(0),
             notes,
+            notes_state,
             channels: Mutex::new(Channels::default()),
             channel_lifetime_ms: AtomicU64::new(
                 u64::try_from(opts.channel_lifetime.as_millis()).unwrap_or(u64::MAX),
@@ -203,7 +207,14 @@ impl Shared {
                 let skill_id = |name: &str| model.skill_id(name).unwrap_or(name).to_string();
                 notes::scripted_summary(s, stamp, super::nframes::now_ms(), skill_id, &self.seq)
             }
-            QueueEventKind::Agent(a) => notes::user_changed(a, stamp, &self.seq),
+            QueueEventKind::Agent(a) => {
+                // A scripted agent is joined in the queue it is scripted in.
+                let activity = Activity {
+                    active_queue_ids: vec![a.queue_id.clone()],
+                    changed_ms: super::nframes::now_ms(),
+                };
+                notes::user_changed(a, stamp, &activity, &self.seq)
+            }
             _ => return,
         };
         self.publish_notes(vec![note]);
@@ -234,7 +245,6 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
     let mut iv = tokio::time::interval(shared.opts.event_interval.max(Duration::from_millis(1)));
     iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     iv.tick().await;
-    let mut notes = Notes::new(shared.queues.len());
     loop {
         iv.tick().await;
         let stamp = now_stamp();
@@ -242,6 +252,7 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
         let (events, batch) = {
             let mut model = lock(&shared.model);
             let events = model.tick();
+            let mut notes = lock(&shared.notes_state);
             let batch = notes_for(&model, &mut notes, &events, &stamp, now_ms, &shared.seq);
             (events, batch)
         };
@@ -269,7 +280,11 @@ pub(crate) fn notes_for(
     let mut out = Vec::new();
     for kind in events {
         match kind {
-            QueueEventKind::Agent(a) => out.push(notes::user_changed(a, stamp, seq)),
+            QueueEventKind::Agent(a) => {
+                if let Some(activity) = model.activity(&a.user_id, now_ms) {
+                    out.push(notes::user_changed(a, stamp, &activity, seq));
+                }
+            }
             QueueEventKind::Summary(s) => {
                 let obs = model
                     .queue_index(&s.queue_id)
