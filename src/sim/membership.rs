@@ -19,6 +19,7 @@ impl Shared {
         let qi = *self.queue_index.get(queue_id)?;
         let stamp = now_stamp();
         let now_ms = super::nframes::now_ms();
+        let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
         let (m, batch, summary) = {
             let mut model = lock(&self.model);
             let m = change(&mut model, qi)?;
@@ -29,7 +30,7 @@ impl Shared {
                 notes::membership_changed(&m, status.as_str(), &start, &activity, &self.seq).into();
             if let Some(obs) = model.observe(qi) {
                 let mut state = lock(&self.notes_state);
-                batch.extend(state.queue_changed(qi, &obs, &stamp, now_ms, &self.seq));
+                batch.extend(state.queue_changed(qi, &obs, &stamp, omit_zero, &self.seq));
             }
             (m, batch, model.queue_summary(qi))
         };

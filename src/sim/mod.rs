@@ -24,6 +24,7 @@ mod notes;
 mod nsocket;
 mod rest;
 mod rest_channels;
+mod rest_observations;
 mod rest_routing;
 mod session;
 mod shared;
@@ -57,6 +58,10 @@ pub struct SimOptions {
     /// absent from its observations. They are added on top (played by
     /// their own rng) so a seed's center plays the same with or without.
     pub unjoined_percent: u8,
+    /// Waiting interactions detailed per queue and media type in an
+    /// observations query answer with `detailMetrics: ["oWaiting"]`; past
+    /// it the metric says `truncated: true` (the real API caps the detail).
+    pub observation_detail_cap: usize,
     /// Model tick: how often the contact center changes.
     pub event_interval: Duration,
     /// false = scripted: only events pushed through `SimControl::push`.
@@ -85,6 +90,7 @@ impl Default for SimOptions {
             queues: 6,
             agents_per_queue: 8,
             unjoined_percent: 10,
+            observation_detail_cap: 100,
             event_interval: Duration::from_millis(500),
             generate: true,
             token_lifetime_s: 86_400,
@@ -138,6 +144,17 @@ pub struct Faults {
     /// as the gateway does while a backend restarts. It answers before the
     /// token is looked at, as a gateway would.
     pub rest_transient: Option<(u32, u16)>,
+    /// Notifications leave out qualified user metrics (`oOnQueueUsers`
+    /// per routing status) whose count is 0, as the observations query
+    /// does. Off by default, judged from the public record: the one
+    /// captured real notification carries a zero count (`oWaiting` with
+    /// `count: 0`), so the service does send zeros in notifications; and a
+    /// notification reports a change, so leaving out a count that fell to
+    /// 0 would leave every subscriber stale until its next query, while in
+    /// a query answer (a full snapshot) absent unambiguously means 0. No
+    /// capture settles it for qualified metrics; turn this on to test a
+    /// client that must survive it (its periodic query corrects it).
+    pub omit_zero_qualifiers_in_notifications: bool,
     /// Queue ids in a division the client may not see: 403 by id, left
     /// out of listings, their topics rejected.
     pub forbidden_queues: Vec<String>,

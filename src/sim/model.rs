@@ -39,7 +39,8 @@ struct Queue {
     interactions: Vec<Interaction>,
     /// Offered load as a share of the agents (drifts, so deficits come and go).
     load: f64,
-    totals: Totals,
+    /// Per media type, in the order of `MEDIA_NAMES`.
+    totals: [Totals; MEDIA_NAMES.len()],
 }
 
 /// Running counts since the start, for the wide-interval observations.
@@ -100,6 +101,18 @@ pub(crate) fn seeded_uuid(rng: &mut fastrand::Rng) -> String {
 
 /// Waiting at most this many ticks counts as answered within target.
 const SERVICE_TARGET_TICKS: u64 = 20;
+
+/// The media types the observations report, sorted by name.
+pub(crate) const MEDIA_NAMES: [&str; 5] = ["callback", "chat", "email", "message", "voice"];
+
+/// The slot of a media type in `MEDIA_NAMES` (voice for anything else).
+pub(crate) fn media_slot(media: &MediaType) -> usize {
+    let name = media.as_str();
+    MEDIA_NAMES
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or(MEDIA_NAMES.len() - 1)
+}
 
 const MEDIA: &[MediaType] = &[
     MediaType::Voice,
@@ -171,7 +184,7 @@ impl Model {
                     agents,
                     interactions: Vec::new(),
                     load: 0.45 + rng.f64() * 0.3,
-                    totals: Totals::default(),
+                    totals: Default::default(),
                 }
             })
             .collect::<Vec<Queue>>();
@@ -348,9 +361,10 @@ fn step_queue(
                     set_agent(q, ai, AgentStatus::NotResponding, now, out);
                 } else {
                     let i = &mut q.interactions[ii];
-                    q.totals.answered += 1;
+                    let t = &mut q.totals[media_slot(&i.media)];
+                    t.answered += 1;
                     if now.saturating_sub(i.arrived) <= SERVICE_TARGET_TICKS {
-                        q.totals.answered_in_target += 1;
+                        t.answered_in_target += 1;
                     }
                     i.state = InteractionState::Connected;
                     i.ends_at = now + rng.u64(10..40);
@@ -403,10 +417,12 @@ fn step_queue(
         } else {
             None
         };
-        q.totals.offered += 1;
+        let id = seeded_uuid(rng);
+        let media = MEDIA[rng.usize(..MEDIA.len())].clone();
+        q.totals[media_slot(&media)].offered += 1;
         q.interactions.push(Interaction {
-            id: seeded_uuid(rng),
-            media: MEDIA[rng.usize(..MEDIA.len())].clone(),
+            id,
+            media,
             state: InteractionState::Waiting,
             skill,
             arrived: now,
@@ -427,7 +443,7 @@ fn step_queue(
         let waited = now - q.interactions[ii].arrived;
         if waited > 60 && rng.u8(..100) < 3 {
             q.interactions[ii].state = InteractionState::Abandoned;
-            q.totals.abandoned += 1;
+            q.totals[media_slot(&q.interactions[ii].media)].abandoned += 1;
             out.push(interaction_event(q, ii, now, tick_ms));
             q.interactions.remove(ii);
             continue;

@@ -4,7 +4,7 @@
 
 use crate::event::{AgentStatus, InteractionState};
 
-use super::{Model, Totals};
+use super::{MEDIA_NAMES, Model, Totals};
 
 /// The routing statuses `oOnQueueUsers` is qualified by (OFF_QUEUE users
 /// are not on queue, so they are never counted).
@@ -38,7 +38,21 @@ pub(crate) struct WaitingObs {
 pub(crate) struct MediaObs {
     pub media: String,
     pub waiting: Vec<WaitingObs>,
+    /// Offered to an agent or connected (`oInteracting`).
     pub interacting: u32,
+    /// Of those, still ringing (`oAlerting`).
+    pub alerting: u32,
+}
+
+impl MediaObs {
+    pub(crate) fn empty(media: &str) -> MediaObs {
+        MediaObs {
+            media: media.to_string(),
+            waiting: Vec::new(),
+            interacting: 0,
+            alerting: 0,
+        }
+    }
 }
 
 /// What a queue's observations say now.
@@ -47,12 +61,17 @@ pub(crate) struct QueueObs {
     pub queue_id: String,
     /// Counts in the order of `ON_QUEUE`.
     pub on_queue: [u32; 4],
-    /// Users not off queue.
+    /// Joined members not off queue.
     pub active: u32,
+    /// Joined members off queue.
+    pub off_queue: u32,
+    /// Every member, joined or not.
+    pub members: u32,
     /// Media types with interactions, sorted by name; never empty (an idle
     /// queue reports `voice` with zero counts).
     pub media: Vec<MediaObs>,
-    pub totals: Totals,
+    /// In the order of `MEDIA_NAMES`.
+    pub totals: [Totals; MEDIA_NAMES.len()],
 }
 
 /// A queue member as `GET .../members?expand=skills,routingStatus` shows it.
@@ -157,6 +176,12 @@ impl Model {
     /// The current observation of queue `qi`.
     pub(crate) fn observe(&self, qi: usize) -> Option<QueueObs> {
         let q = self.queues.get(qi)?;
+        let joined = |f: &dyn Fn(&AgentStatus) -> bool| {
+            q.agents
+                .iter()
+                .filter(|a| a.routable() && f(&a.status))
+                .count() as u32
+        };
         let mut on_queue = [0u32; 4];
         for a in q.agents.iter().filter(|a| a.routable()) {
             if let Some(k) = ON_QUEUE.iter().position(|s| *s == a.status) {
@@ -169,11 +194,7 @@ impl Model {
             let pos = match media.iter().position(|m| m.media == name) {
                 Some(p) => p,
                 None => {
-                    media.push(MediaObs {
-                        media: name.to_string(),
-                        waiting: Vec::new(),
-                        interacting: 0,
-                    });
+                    media.push(MediaObs::empty(name));
                     media.len() - 1
                 }
             };
@@ -187,26 +208,24 @@ impl Model {
                         .map(|s| self.skill_id(s).unwrap_or(s).to_string()),
                     waited_ms: self.now.saturating_sub(i.arrived) * self.tick_ms,
                 }),
-                InteractionState::Alerting | InteractionState::Connected => m.interacting += 1,
+                InteractionState::Alerting => {
+                    m.interacting += 1;
+                    m.alerting += 1;
+                }
+                InteractionState::Connected => m.interacting += 1,
                 _ => {}
             }
         }
         if media.is_empty() {
-            media.push(MediaObs {
-                media: "voice".into(),
-                waiting: Vec::new(),
-                interacting: 0,
-            });
+            media.push(MediaObs::empty("voice"));
         }
         media.sort_by(|a, b| a.media.cmp(&b.media));
         Some(QueueObs {
             queue_id: q.id.clone(),
             on_queue,
-            active: q
-                .agents
-                .iter()
-                .filter(|a| a.routable() && a.status != AgentStatus::OffQueue)
-                .count() as u32,
+            active: joined(&|s| *s != AgentStatus::OffQueue),
+            off_queue: joined(&|s| *s == AgentStatus::OffQueue),
+            members: q.agents.iter().filter(|a| a.member).count() as u32,
             media,
             totals: q.totals,
         })

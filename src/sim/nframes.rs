@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::model::{Activity, MediaObs, Membership, QueueObs, Totals, WaitingObs, qualifier};
+use super::model::{Activity, Membership, SERVICE_LEVEL_PERCENT, Totals, qualifier};
 
 pub(crate) const METADATA_TOPIC: &str = "channel.metadata";
 pub(crate) const CLOSING_TOPIC: &str = "v2.system.socket_closing";
@@ -65,30 +65,9 @@ pub(crate) fn interacting_metric(count: u32) -> Value {
     json!({"metric": "oInteracting", "stats": {"count": count}})
 }
 
-/// `oWaiting` with one observation per waiting interaction; `now_ms` is the
-/// wall clock in Unix milliseconds, to date each observation.
-pub(crate) fn waiting_metric(waiting: &[WaitingObs], now_ms: i128) -> Value {
-    let obs: Vec<Value> = waiting
-        .iter()
-        .map(|w| {
-            let skills: Vec<&str> = w.skill_id.iter().map(String::as_str).collect();
-            json!({"conversationId": w.conversation_id,
-                "observationTime": stamp_ms(now_ms - i128::from(w.waited_ms)),
-                "requestedRoutingSkillIds": skills})
-        })
-        .collect();
-    json!({"metric": "oWaiting", "stats": {"count": waiting.len()}, "observations": obs})
-}
-
-/// Every current metric of one media group (the query response's `data`).
-pub(crate) fn full_metrics(obs: &QueueObs, m: &MediaObs, now_ms: i128) -> Vec<Value> {
-    let mut out: Vec<Value> = (0..obs.on_queue.len())
-        .map(|k| on_queue_metric(k, obs.on_queue[k]))
-        .collect();
-    out.push(waiting_metric(&m.waiting, now_ms));
-    out.push(interacting_metric(m.interacting));
-    out.push(active_metric(obs.active));
-    out
+/// `oWaiting` as a count only (notifications never carry the detail).
+pub(crate) fn waiting_metric(count: usize) -> Value {
+    json!({"metric": "oWaiting", "stats": {"count": count}})
 }
 
 /// A zero-width (current) observation message.
@@ -104,19 +83,21 @@ pub(crate) fn observation(
     envelope(&queue_topic(queue_id), body, seq)
 }
 
-/// A wide-interval message: totals since `start`, never a current count.
-pub(crate) fn totals(queue_id: &str, interval: &str, t: &Totals, seq: u64) -> String {
+/// A wide-interval message of one media type: totals since the
+/// interval's start, never a current count.
+pub(crate) fn totals(queue_id: &str, media: &str, interval: &str, t: &Totals, seq: u64) -> String {
     let ratio = if t.answered == 0 {
         1.0
     } else {
         t.answered_in_target as f64 / t.answered as f64
     };
-    let body = json!({"group": {"queueId": queue_id},
+    let body = json!({"group": {"queueId": queue_id, "mediaType": media},
     "data": [{"interval": interval, "metrics": [
         {"metric": "nOffered", "stats": {"count": t.offered}},
         {"metric": "tAbandon", "stats": {"count": t.abandoned}},
         {"metric": "oServiceLevel", "stats": {"ratio": ratio,
-            "numerator": t.answered_in_target, "denominator": t.answered}},
+            "numerator": t.answered_in_target, "denominator": t.answered,
+            "target": SERVICE_LEVEL_PERCENT}},
     ]}]});
     envelope(&queue_topic(queue_id), body, seq)
 }

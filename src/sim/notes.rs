@@ -5,6 +5,10 @@
 //! Observations are partial like the real API's: a message carries only the
 //! metrics that changed since the last one, and every `FULL_EVERY`th message
 //! of a queue carries all of them, so a client must keep absent metrics.
+//! They carry counts only: the SDK's notification metric
+//! (`StatEventQueueTopicMetricStats`) has no `observations` detail, so which
+//! skills waiting interactions ask for, and how long they wait, come only
+//! from the observations query.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -13,7 +17,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::event::{AgentState, QueueSummary};
 
-use super::model::{Activity, MediaObs, Membership, QueueObs, Totals, WaitingObs};
+use super::model::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
 use super::nframes;
 
 /// Every this many messages of a queue, one carries every metric.
@@ -31,12 +35,18 @@ pub(crate) struct Note {
     pub variants: Vec<(String, Utf8Bytes)>,
 }
 
+impl Note {
+    fn on(topic: String, text: String) -> Note {
+        Note {
+            variants: vec![(topic, text.into())],
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct SentMedia {
     media: String,
     waiting: usize,
-    /// Requested skills of the waiting interactions, sorted.
-    skills: Vec<Option<String>>,
     interacting: u32,
 }
 
@@ -47,13 +57,7 @@ struct Sent {
     media: Vec<SentMedia>,
     messages: u64,
     bucket: i128,
-    base: Totals,
-}
-
-fn skills_of(w: &[WaitingObs]) -> Vec<Option<String>> {
-    let mut s: Vec<Option<String>> = w.iter().map(|w| w.skill_id.clone()).collect();
-    s.sort();
-    s
+    base: [Totals; MEDIA_NAMES.len()],
 }
 
 /// What was last sent for every queue, to send only what changed.
@@ -72,13 +76,15 @@ impl Notes {
         }
     }
 
-    /// The observation messages for queue `qi` after it changed.
+    /// The observation messages for queue `qi` after it changed. With
+    /// `omit_zero`, qualified user metrics whose count is 0 are left out
+    /// (see `Faults::omit_zero_qualifiers_in_notifications`).
     pub(crate) fn queue_changed(
         &mut self,
         qi: usize,
         obs: &QueueObs,
         now: &str,
-        now_ms: i128,
+        omit_zero: bool,
         seq: &AtomicU64,
     ) -> Vec<Note> {
         let Some(slot) = self.sent.get_mut(qi) else {
@@ -88,19 +94,14 @@ impl Notes {
         let sent = slot.get_or_insert_with(Sent::default);
         let full = first || sent.messages.is_multiple_of(FULL_EVERY);
         let mut head: Vec<Value> = Vec::new();
-        for k in 0..obs.on_queue.len() {
-            if full || sent.on_queue[k] != obs.on_queue[k] {
-                head.push(nframes::on_queue_metric(k, obs.on_queue[k]));
+        for (k, &count) in obs.on_queue.iter().enumerate() {
+            if (full || sent.on_queue[k] != count) && !(omit_zero && count == 0) {
+                head.push(nframes::on_queue_metric(k, count));
             }
         }
         if full || sent.active != obs.active {
             head.push(nframes::active_metric(obs.active));
         }
-        let empty = |name: &str| MediaObs {
-            media: name.to_string(),
-            waiting: Vec::new(),
-            interacting: 0,
-        };
         let mut names: Vec<&str> = obs.media.iter().map(|m| m.media.as_str()).collect();
         for m in &sent.media {
             if !names.contains(&m.media.as_str()) {
@@ -113,17 +114,15 @@ impl Notes {
             let new = match obs.media.iter().find(|m| m.media == name) {
                 Some(m) => m,
                 None => {
-                    vanished = empty(name);
+                    vanished = MediaObs::empty(name);
                     &vanished
                 }
             };
             let old = sent.media.iter().find(|m| m.media == name);
-            let (ow, os, oi) = old.map_or((0, Vec::new(), 0), |o| {
-                (o.waiting, o.skills.clone(), o.interacting)
-            });
+            let (ow, oi) = old.map_or((0, 0), |o| (o.waiting, o.interacting));
             let mut metrics = Vec::new();
-            if full || ow != new.waiting.len() || os != skills_of(&new.waiting) {
-                metrics.push(nframes::waiting_metric(&new.waiting, now_ms));
+            if full || ow != new.waiting.len() {
+                metrics.push(nframes::waiting_metric(new.waiting.len()));
             }
             if full || oi != new.interacting {
                 metrics.push(nframes::interacting_metric(new.interacting));
@@ -149,7 +148,6 @@ impl Notes {
             .map(|m| SentMedia {
                 media: m.media.clone(),
                 waiting: m.waiting.len(),
-                skills: skills_of(&m.waiting),
                 interacting: m.interacting,
             })
             .collect();
@@ -158,45 +156,51 @@ impl Notes {
             .map(|(media, metrics)| {
                 let seq = next(seq);
                 let text = nframes::observation(&obs.queue_id, &media, now, metrics, seq);
-                Note {
-                    variants: vec![(nframes::queue_topic(&obs.queue_id), text.into())],
-                }
+                Note::on(nframes::queue_topic(&obs.queue_id), text)
             })
             .collect()
     }
 
-    /// A wide-interval message with the totals of the current 30 minutes.
+    /// Wide-interval messages with the totals of the current 30 minutes,
+    /// one per media type that has had interactions (voice always).
     pub(crate) fn totals(
         &mut self,
         qi: usize,
         obs: &QueueObs,
         now_ms: i128,
         seq: &AtomicU64,
-    ) -> Option<Note> {
-        let sent = self.sent.get_mut(qi)?.get_or_insert_with(Sent::default);
+    ) -> Vec<Note> {
+        let Some(slot) = self.sent.get_mut(qi) else {
+            return Vec::new();
+        };
+        let sent = slot.get_or_insert_with(Sent::default);
         let bucket = now_ms.div_euclid(BUCKET_MS);
         if bucket != sent.bucket {
             sent.bucket = bucket;
             sent.base = obs.totals;
         }
-        let t = Totals {
-            offered: obs.totals.offered - sent.base.offered,
-            abandoned: obs.totals.abandoned - sent.base.abandoned,
-            answered: obs.totals.answered - sent.base.answered,
-            answered_in_target: obs.totals.answered_in_target - sent.base.answered_in_target,
-        };
         let interval = format!(
             "{}/{}",
             nframes::stamp_ms(bucket * BUCKET_MS),
             nframes::stamp_ms((bucket + 1) * BUCKET_MS)
         );
-        let seq = next(seq);
-        Some(Note {
-            variants: vec![(
-                nframes::queue_topic(&obs.queue_id),
-                nframes::totals(&obs.queue_id, &interval, &t, seq).into(),
-            )],
-        })
+        let mut out = Vec::new();
+        for (slot, media) in MEDIA_NAMES.iter().enumerate() {
+            let (all, base) = (obs.totals[slot], sent.base[slot]);
+            if all.offered == 0 && *media != "voice" {
+                continue;
+            }
+            let t = Totals {
+                offered: all.offered - base.offered,
+                abandoned: all.abandoned - base.abandoned,
+                answered: all.answered - base.answered,
+                answered_in_target: all.answered_in_target - base.answered_in_target,
+            };
+            let seq = next(seq);
+            let text = nframes::totals(&obs.queue_id, media, &interval, &t, seq);
+            out.push(Note::on(nframes::queue_topic(&obs.queue_id), text));
+        }
+        out
     }
 }
 
@@ -252,54 +256,24 @@ pub(crate) fn membership_changed(
 }
 
 /// A scripted summary as a full observation: the statuses the summary does
-/// not split are reported as NOT_RESPONDING, so the sums stay right;
-/// `skill_id` names the skills of waiting interactions by id.
-pub(crate) fn scripted_summary(
-    s: &QueueSummary,
-    now: &str,
-    now_ms: i128,
-    skill_id: impl Fn(&str) -> String,
-    seq: &AtomicU64,
-) -> Note {
+/// not split are reported as NOT_RESPONDING, so the sums stay right. The
+/// skills it asks for cannot be told: notifications carry no detail.
+pub(crate) fn scripted_summary(s: &QueueSummary, now: &str, seq: &AtomicU64) -> Note {
     let rest = s
         .agents_logged_in
         .saturating_sub(s.agents_available + s.agents_interacting);
-    let mut waiting = Vec::new();
-    for (name, c) in &s.skills {
-        for _ in 0..c.required.unwrap_or(0) {
-            waiting.push(WaitingObs {
-                conversation_id: format!("scripted-{}", waiting.len()),
-                skill_id: Some(skill_id(name)),
-                waited_ms: 0,
-            });
-        }
-    }
-    while (waiting.len() as u32) < s.interactions_waiting {
-        waiting.push(WaitingObs {
-            conversation_id: format!("scripted-{}", waiting.len()),
-            skill_id: None,
-            waited_ms: 0,
-        });
-    }
-    let obs = QueueObs {
-        queue_id: s.queue_id.clone(),
-        on_queue: [s.agents_available, s.agents_interacting, 0, rest],
-        active: s.agents_logged_in,
-        media: vec![MediaObs {
-            media: "voice".into(),
-            waiting,
-            interacting: s.agents_interacting,
-        }],
-        totals: Totals::default(),
-    };
-    let metrics = nframes::full_metrics(&obs, &obs.media[0], now_ms);
+    let on_queue = [s.agents_available, s.agents_interacting, 0, rest];
+    let mut metrics: Vec<Value> = on_queue
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| nframes::on_queue_metric(k, n))
+        .collect();
+    metrics.push(nframes::waiting_metric(s.interactions_waiting as usize));
+    metrics.push(nframes::interacting_metric(s.agents_interacting));
+    metrics.push(nframes::active_metric(s.agents_logged_in));
     let seq = next(seq);
-    Note {
-        variants: vec![(
-            nframes::queue_topic(&s.queue_id),
-            nframes::observation(&s.queue_id, "voice", now, metrics, seq).into(),
-        )],
-    }
+    let text = nframes::observation(&s.queue_id, "voice", now, metrics, seq);
+    Note::on(nframes::queue_topic(&s.queue_id), text)
 }
 
 #[cfg(test)]

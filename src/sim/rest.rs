@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::http::{Body, json_response};
 use super::nframes::error_body;
 use super::shared::{Shared, lock};
-use super::{rest_channels, rest_routing};
+use super::{rest_channels, rest_observations, rest_routing};
 
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).
@@ -279,7 +279,7 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>) -> Response<Body> {
         (&Method::GET, ["routing", "skills"]) => rest_routing::skills(shared, &q, &path),
         (&Method::POST, ["analytics", "queues", "observations", "query"]) => {
             match json_body(req).await {
-                Ok(body) => rest_routing::observations(shared, &body),
+                Ok(body) => rest_observations::observations(shared, &body),
                 Err(m) => bad_request(&m),
             }
         }

@@ -1,6 +1,5 @@
-//! Routing and analytics REST resources, read from the model: queues (with
-//! the loose name match of the real API), skills, queue members, and the
-//! queue observations query that gives a client its first snapshot.
+//! Routing REST resources, read from the model: queues (with the loose name
+//! match of the real API), skills and queue members.
 
 use serde_json::{Value, json};
 
@@ -16,11 +15,11 @@ const MAX_PAGE: usize = 100;
 /// The division every simulated queue is in.
 const HOME_DIVISION: &str = "8a5e0b9c-6d1f-4c2a-9e3b-1f2d3c4b5a60";
 
-fn is_uuid(id: &str) -> bool {
+pub(crate) fn is_uuid(id: &str) -> bool {
     uuid::Uuid::try_parse(id).is_ok()
 }
 
-fn malformed_id(id: &str) -> Response<Body> {
+pub(crate) fn malformed_id(id: &str) -> Response<Body> {
     bad_request(&format!(
         "queue id {id:?} is not a UUID: copy the queue's id from the admin UI or the API"
     ))
@@ -188,48 +187,4 @@ pub(crate) fn members(shared: &Shared, id: &str, q: &Query, path: &str) -> Respo
         body["previousUri"] = json!(q.uri(path, number - 1));
     }
     json_response(StatusCode::OK, &body)
-}
-
-/// Queue ids named by `dimension == queueId` predicates anywhere in the
-/// filter (`predicates` and nested `clauses`).
-fn queue_ids(filter: &Value, out: &mut Vec<String>) {
-    for p in filter["predicates"].as_array().into_iter().flatten() {
-        if p["dimension"] == "queueId"
-            && let Some(v) = p["value"].as_str()
-        {
-            out.push(v.to_string());
-        }
-    }
-    for c in filter["clauses"].as_array().into_iter().flatten() {
-        queue_ids(c, out);
-    }
-}
-
-/// `POST /api/v2/analytics/queues/observations/query`: one result per queue
-/// and media type that has interactions (at least one per queue).
-pub(crate) fn observations(shared: &Shared, body: &Value) -> Response<Body> {
-    if !body["filter"].is_object() {
-        return bad_request("the query needs a filter with queueId predicates");
-    }
-    let mut ids = Vec::new();
-    queue_ids(&body["filter"], &mut ids);
-    if ids.is_empty() {
-        return bad_request("the filter names no queueId");
-    }
-    let now_ms = nframes::now_ms();
-    let model = lock(&shared.model);
-    let mut results = Vec::new();
-    for id in &ids {
-        let Some(obs) = shared.queue_index.get(id).and_then(|&qi| model.observe(qi)) else {
-            continue;
-        };
-        for m in &obs.media {
-            results.push(
-                json!({"group": {"queueId": obs.queue_id, "mediaType": m.media},
-                "data": nframes::full_metrics(&obs, m, now_ms)}),
-            );
-        }
-    }
-    drop(model);
-    json_response(StatusCode::OK, &json!({"results": results}))
 }

@@ -202,11 +202,7 @@ impl Shared {
     /// running): summaries become full observations, agents user events.
     pub(crate) fn publish_scripted_note(&self, kind: &QueueEventKind, stamp: &str) {
         let note = match kind {
-            QueueEventKind::Summary(s) => {
-                let model = lock(&self.model);
-                let skill_id = |name: &str| model.skill_id(name).unwrap_or(name).to_string();
-                notes::scripted_summary(s, stamp, super::nframes::now_ms(), skill_id, &self.seq)
-            }
+            QueueEventKind::Summary(s) => notes::scripted_summary(s, stamp, &self.seq),
             QueueEventKind::Agent(a) => {
                 // A scripted agent is joined in the queue it is scripted in.
                 let activity = Activity {
@@ -253,7 +249,13 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
             let mut model = lock(&shared.model);
             let events = model.tick();
             let mut notes = lock(&shared.notes_state);
-            let batch = notes_for(&model, &mut notes, &events, &stamp, now_ms, &shared.seq);
+            let omit_zero = shared.faults.borrow().omit_zero_qualifiers_in_notifications;
+            let now = Now {
+                stamp: &stamp,
+                ms: now_ms,
+                omit_zero,
+            };
+            let batch = notes_for(&model, &mut notes, &events, &now, &shared.seq);
             (events, batch)
         };
         shared.publish_notes(batch);
@@ -269,14 +271,23 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
 
 /// The notifications one model tick makes: user status changes, then the
 /// observations of every queue that changed, then due totals.
+/// The moment a tick's notifications are made, and how.
+pub(crate) struct Now<'a> {
+    pub stamp: &'a str,
+    /// The wall clock in Unix milliseconds.
+    pub ms: i128,
+    /// `Faults::omit_zero_qualifiers_in_notifications`.
+    pub omit_zero: bool,
+}
+
 pub(crate) fn notes_for(
     model: &Model,
     notes: &mut Notes,
     events: &[QueueEventKind],
-    stamp: &str,
-    now_ms: i128,
+    now: &Now<'_>,
     seq: &AtomicU64,
 ) -> Vec<Note> {
+    let (stamp, now_ms) = (now.stamp, now.ms);
     let mut out = Vec::new();
     for kind in events {
         match kind {
@@ -290,7 +301,7 @@ pub(crate) fn notes_for(
                     .queue_index(&s.queue_id)
                     .and_then(|qi| model.observe(qi).map(|o| (qi, o)));
                 if let Some((qi, obs)) = obs {
-                    out.extend(notes.queue_changed(qi, &obs, stamp, now_ms, seq));
+                    out.extend(notes.queue_changed(qi, &obs, stamp, now.omit_zero, seq));
                 }
             }
             _ => {}
