@@ -195,6 +195,13 @@ pub struct SimStats {
     /// Channels evicted by the 21st, and channels that reached `expires`.
     pub channels_evicted: u64,
     pub channels_expired: u64,
+    /// Channel sockets closed because the token that created the channel
+    /// expired or was revoked.
+    pub channels_closed_with_token: u64,
+    /// `v2.system.no_longer_subscribed` / `token_revoked` messages sent,
+    /// and tokens revoked.
+    pub system_messages_sent: u64,
+    pub tokens_revoked: u64,
     pub channel_sockets_open: usize,
     pub channel_sockets_total: u64,
     pub topics_permitted: u64,

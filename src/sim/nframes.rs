@@ -27,6 +27,21 @@ pub(crate) fn members_topic(queue_id: &str) -> String {
     format!("v2.routing.queues.{queue_id}.users")
 }
 
+/// A `v2.system.{kind}.{channelId}` message (the SDK's
+/// `SystemMessageSystemMessage`). For `token_revoked` the topic's id is
+/// the channel's too: nothing public says otherwise.
+pub(crate) fn system_message(
+    kind: &str,
+    channel_id: &str,
+    client_id: &str,
+    message: &str,
+) -> String {
+    json!({"topicName": format!("v2.system.{kind}.{channel_id}"), "version": "2",
+        "eventBody": {"channelId": channel_id, "systemTopicType": kind,
+            "oauthClientId": client_id, "reason": kind, "message": message}})
+    .to_string()
+}
+
 /// `{"status","code","message"}`, the body of every REST error.
 pub(crate) fn error_body(status: u16, code: &str, message: &str) -> Value {
     json!({"status": status, "code": code, "message": message})

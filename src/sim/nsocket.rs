@@ -213,9 +213,13 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
     let mut faults_rx = shared.faults.subscribe();
     let Attach {
         expires,
+        token_expires,
         topics,
         mut kill,
+        mut system,
     } = attach;
+    let mut system_open = true;
+    let mut revoked = false;
     let hb_every = shared
         .opts
         .heartbeat_interval
@@ -231,9 +235,10 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
     hb.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut closing_every = faults_rx.borrow().socket_closing_every;
     let expiry = sleep_until(expires);
+    let token_end = sleep_until(token_expires);
     let closing = sleep_until(after(closing_every));
     let deadline = sleep_until(after(None));
-    tokio::pin!(expiry, closing, deadline);
+    tokio::pin!(expiry, token_end, closing, deadline);
     let mut flood: Option<NoteFlood> = None;
     let mut fed = 0u64;
     loop {
@@ -301,6 +306,33 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
                 shared.with_channels(|c| c.forget(&id));
                 return c.close(1000, "channel expired", &mut stream).await;
             }
+            _ = &mut token_end => {
+                shared.with_channels(|c| c.forget(&id));
+                shared.stat(|s| s.channels_closed_with_token += 1);
+                let reason = if revoked {
+                    "token revoked: the channel died with the token that created it"
+                } else {
+                    "token expired: the channel died with the token that created it"
+                };
+                return c.close(1000, reason, &mut stream).await;
+            }
+            note = system.recv(), if system_open => match note {
+                Ok(note) => {
+                    if !f.silent {
+                        if c.send(note.text).await.is_err() {
+                            return;
+                        }
+                        shared.stat(|s| s.system_messages_sent += 1);
+                    }
+                    if let Some(grace) = note.close_after {
+                        revoked = true;
+                        token_end.as_mut().reset(Instant::now() + grace);
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
+                // The channel is gone; its expiry or eviction closes us.
+                Err(RecvError::Closed) => system_open = false,
+            },
             _ = &mut deadline => {
                 return c.close(1001, "socket closing: server going away", &mut stream).await;
             }

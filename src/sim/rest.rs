@@ -60,12 +60,24 @@ pub(crate) fn not_found(message: &str) -> Response<Body> {
     error(StatusCode::NOT_FOUND, "not.found", message)
 }
 
-fn bearer_ok(req: &Request<Incoming>, shared: &Shared) -> bool {
-    req.headers()
+/// The bearer token of a request, if valid, with its expiry.
+pub(crate) struct Bearer {
+    pub token: String,
+    pub expires: Instant,
+}
+
+fn bearer(req: &Request<Incoming>, shared: &Shared) -> Option<Bearer> {
+    let token = req
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| lock(&shared.tokens).expiry(t.trim()).is_some())
+        .and_then(|v| v.strip_prefix("Bearer "))?
+        .trim();
+    let expires = lock(&shared.tokens).expiry(token)?;
+    Some(Bearer {
+        token: token.to_string(),
+        expires,
+    })
 }
 
 /// Takes one use of the REST 429 fault, if any is left.
@@ -231,15 +243,16 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
         tokio::time::sleep(latency).await;
     }
     let (count, reset) = lock(&shared.rest_window).hit();
+    let bearer = bearer(&req, &shared);
     let mut resp = if let Some(status) = take_transient(&shared) {
         shared.stat(|s| s.rest_transient += 1);
         transient(status)
-    } else if !bearer_ok(&req, &shared) {
+    } else if bearer.is_none() {
         shared.stat(|s| s.rest_unauthorized += 1);
         error(
             StatusCode::UNAUTHORIZED,
             "bad.credentials",
-            "missing, unknown or expired bearer token: get one from /oauth/token",
+            "missing, unknown, expired or revoked bearer token: get one from /oauth/token",
         )
     } else if let Some(retry_after) = take_rate_limit(&shared) {
         shared.stat(|s| s.rest_rate_limited += 1);
@@ -251,8 +264,15 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
         r.headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
         r
+    } else if let Some(bearer) = bearer {
+        route(req, &shared, &bearer).await
     } else {
-        route(req, &shared).await
+        // Unreachable: a missing bearer was answered above.
+        error(
+            StatusCode::UNAUTHORIZED,
+            "bad.credentials",
+            "no bearer token",
+        )
     };
     let h = resp.headers_mut();
     h.insert("inin-ratelimit-count", header::HeaderValue::from(count));
@@ -261,7 +281,7 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
     resp
 }
 
-async fn route(req: Request<Incoming>, shared: &Arc<Shared>) -> Response<Body> {
+async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) -> Response<Body> {
     let path = req.uri().path().to_string();
     let q = Query::of(&req);
     let segs: Vec<&str> = path
@@ -283,7 +303,7 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>) -> Response<Body> {
                 Err(m) => bad_request(&m),
             }
         }
-        (&Method::POST, ["notifications", "channels"]) => rest_channels::create(shared),
+        (&Method::POST, ["notifications", "channels"]) => rest_channels::create(shared, bearer),
         (&Method::GET, ["notifications", "channels", id, "subscriptions"]) => {
             rest_channels::list(shared, id)
         }

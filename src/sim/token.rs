@@ -57,6 +57,21 @@ impl Tokens {
             .filter(|exp| *exp > Instant::now())
     }
 
+    /// Refuses `token` from now on; false when it was not live.
+    pub(crate) fn revoke(&mut self, token: &str) -> bool {
+        self.live.remove(token).is_some()
+    }
+
+    /// Every token still valid.
+    pub(crate) fn live(&self) -> Vec<String> {
+        let now = Instant::now();
+        self.live
+            .iter()
+            .filter(|(_, exp)| **exp > now)
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+
     pub(crate) fn issued(&self) -> &[String] {
         &self.issued
     }
