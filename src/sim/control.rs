@@ -21,6 +21,10 @@ impl SimControl {
         SimControl { shared }
     }
 
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
     pub fn faults(&self) -> Faults {
         self.shared.faults()
     }

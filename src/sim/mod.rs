@@ -30,6 +30,7 @@ mod session;
 mod shared;
 mod subs;
 mod token;
+mod truth;
 
 pub mod cli;
 
@@ -42,6 +43,7 @@ use tokio::task::JoinHandle;
 
 pub use cli::{CliRun, SCENARIOS, run_cli, run_cli_protocol, run_cli_with};
 pub use control::SimControl;
+pub use truth::{QueueTruth, SkillTruth};
 
 use shared::Shared;
 

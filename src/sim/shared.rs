@@ -243,29 +243,36 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
     iv.tick().await;
     loop {
         iv.tick().await;
+        shared.step();
+        // A tick of a big center can outlast the interval; without this the
+        // next tick is ready at once and the sockets on the same runtime
+        // would starve until tokio's budget forced a yield.
+        tokio::task::yield_now().await;
+    }
+}
+
+impl Shared {
+    /// One model tick, its notifications and events sent out.
+    pub(crate) fn step(&self) {
         let stamp = now_stamp();
         let now_ms = super::nframes::now_ms();
         let (events, batch) = {
-            let mut model = lock(&shared.model);
+            let mut model = lock(&self.model);
             let events = model.tick();
-            let mut notes = lock(&shared.notes_state);
-            let omit_zero = shared.faults.borrow().omit_zero_qualifiers_in_notifications;
+            let mut notes = lock(&self.notes_state);
+            let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
             let now = Now {
                 stamp: &stamp,
                 ms: now_ms,
                 omit_zero,
             };
-            let batch = notes_for(&model, &mut notes, &events, &now, &shared.seq);
+            let batch = notes_for(&model, &mut notes, &events, &now, &self.seq);
             (events, batch)
         };
-        shared.publish_notes(batch);
+        self.publish_notes(batch);
         for kind in events {
-            shared.publish(kind, stamp.clone());
+            self.publish(kind, stamp.clone());
         }
-        // A tick of a big center can outlast the interval; without this the
-        // next tick is ready at once and the sockets on the same runtime
-        // would starve until tokio's budget forced a yield.
-        tokio::task::yield_now().await;
     }
 }
 
