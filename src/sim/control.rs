@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::event::QueueEventKind;
 
 use super::Faults;
-use super::nframes;
+use super::notifications::frames;
 use super::shared::{ConnCommand, Shared, lock, now_stamp};
 
 /// A cheap, cloneable remote for a running simulator.
@@ -169,7 +169,7 @@ impl SimControl {
         let client = self.shared.opts.client_id.clone();
         self.shared.with_channels(|c| {
             c.unsubscribe_all(channel_id, |id| {
-                nframes::system_message(
+                frames::system_message(
                     "no_longer_subscribed",
                     id,
                     &client,
@@ -192,7 +192,7 @@ impl SimControl {
         let grace = self.shared.opts.socket_closing_grace;
         self.shared.with_channels(|c| {
             c.revoke(token, grace, |id| {
-                nframes::system_message(
+                frames::system_message(
                     "token_revoked",
                     id,
                     &client,

@@ -1,35 +1,22 @@
-//! The simulator: a model contact center served on loopback. OWNER: sim helper.
+//! The simulator: a model contact center served on loopback, behaving like
+//! the real Genesys Cloud API where the public record says how.
 //!
-//! `model` is the contact center (pure, seeded); `http` routes requests by
-//! path; `token` is the OAuth endpoint; `handshake` + `session` are the
-//! realtime v1 socket; `frames` is the simulator's own serializer (it never
-//! uses the client's decoders, so a decoding bug cannot hide behind a matching
-//! encoding bug). The Notifications API is `rest` (+ `rest_routing`,
-//! `rest_channels`), `channels`, `nsocket` (channel sockets), `notes` (model
-//! changes as numbered notifications) and `nframes` (its serializer). Faults
-//! are set up front in `SimOptions` or at run time through `SimControl`.
+//! `model/` is the contact center (pure, seeded); `http/` is the server
+//! (routing by path, and the OAuth token endpoint); `realtime/` is the
+//! realtime v1 protocol and `notifications/` the Notifications API (REST
+//! side, channels and their sockets, notifications). Each protocol has its
+//! own serializer, written from the spec and never with the client's
+//! decoders, so a decoding bug cannot hide behind a matching encoding bug.
+//! `shared` is the state they share; `truth` is what the model holds, for
+//! end-to-end tests. Faults are set up front in `SimOptions` or at run time
+//! through `SimControl`.
 
-mod channels;
 mod control;
-mod flood;
-mod frames;
-mod handshake;
 mod http;
-mod membership;
 mod model;
-mod names;
-mod nflood;
-mod nframes;
-mod notes;
-mod nsocket;
-mod rest;
-mod rest_channels;
-mod rest_observations;
-mod rest_routing;
-mod session;
+mod notifications;
+mod realtime;
 mod shared;
-mod subs;
-mod token;
 mod truth;
 
 pub mod cli;

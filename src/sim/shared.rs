@@ -13,11 +13,11 @@ use tokio::task::JoinSet;
 
 use crate::event::{QueueEventKind, rfc3339_ms};
 
-use super::channels::Channels;
+use super::http::token::Tokens;
 use super::model::{Activity, Model};
-use super::notes::{self, Note, Notes};
-use super::rest::RateWindow;
-use super::token::Tokens;
+use super::notifications::channels::Channels;
+use super::notifications::notes::{self, Note, Notes};
+use super::notifications::rest::RateWindow;
 use super::{Faults, SimOptions, SimStats};
 
 /// Per-connection backlog of model events before a slow socket starts
@@ -207,7 +207,7 @@ impl Shared {
                 // A scripted agent is joined in the queue it is scripted in.
                 let activity = Activity {
                     active_queue_ids: vec![a.queue_id.clone()],
-                    changed_ms: super::nframes::now_ms(),
+                    changed_ms: super::notifications::frames::now_ms(),
                 };
                 notes::user_changed(a, stamp, &activity, &self.seq)
             }
@@ -255,7 +255,7 @@ impl Shared {
     /// One model tick, its notifications and events sent out.
     pub(crate) fn step(&self) {
         let stamp = now_stamp();
-        let now_ms = super::nframes::now_ms();
+        let now_ms = super::notifications::frames::now_ms();
         let (events, batch) = {
             let mut model = lock(&self.model);
             let events = model.tick();

@@ -7,9 +7,9 @@ use std::sync::atomic::AtomicU64;
 
 use serde_json::Value;
 
-use super::super::model::Model;
-use super::super::shared::{Now, notes_for};
 use super::*;
+use crate::sim::model::Model;
+use crate::sim::shared::{Now, notes_for};
 
 const NOW: Now<'static> = Now {
     stamp: "2026-11-27T19:20:25.123Z",
@@ -61,7 +61,7 @@ fn expected(obs: &QueueObs) -> Acc {
     };
     for (k, n) in obs.on_queue.iter().enumerate() {
         e.on_queue
-            .insert(super::super::model::qualifier(k).into(), u64::from(*n));
+            .insert(crate::sim::model::qualifier(k).into(), u64::from(*n));
     }
     for m in &obs.media {
         e.media.insert(

@@ -21,12 +21,13 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
-use super::Faults;
-use super::channels::{Attach, Lookup};
-use super::http::Body;
-use super::nflood::NoteFlood;
-use super::shared::{ConnCommand, OpenGuard, Shared, lock, push_bounded};
-use super::{frames, handshake, nframes, rest};
+use crate::sim::Faults;
+use crate::sim::http::Body;
+use crate::sim::notifications::channels::{Attach, Lookup};
+use crate::sim::notifications::flood::NoteFlood;
+use crate::sim::notifications::{frames as nframes, rest};
+use crate::sim::realtime::{frames, handshake};
+use crate::sim::shared::{ConnCommand, OpenGuard, Shared, lock, push_bounded};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
 
@@ -183,7 +184,7 @@ async fn flood_batch(
     let Some(flood) = flood else {
         return std::future::pending().await;
     };
-    let stamp = super::shared::now_stamp();
+    let stamp = crate::sim::shared::now_stamp();
     for _ in 0..limit.min(FLOOD_BATCH) {
         sink.feed(Message::text(flood.next_frame(&stamp, &shared.seq)))
             .await?;

@@ -11,10 +11,12 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
 use tokio::time::Instant;
 
-use super::http::{Body, json_response};
-use super::nframes::error_body;
-use super::shared::{Shared, lock};
-use super::{rest_channels, rest_observations, rest_routing};
+use crate::sim::http::{Body, json_response};
+use crate::sim::notifications::frames::error_body;
+use crate::sim::notifications::{
+    channels_api as rest_channels, observations as rest_observations, routing as rest_routing,
+};
+use crate::sim::shared::{Shared, lock};
 
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).

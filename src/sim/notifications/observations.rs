@@ -9,12 +9,12 @@
 
 use serde_json::{Value, json};
 
-use super::http::{Body, json_response};
-use super::model::{MEDIA_NAMES, MediaObs, QueueObs, WaitingObs, qualifier};
-use super::nframes;
-use super::rest::bad_request;
-use super::rest_routing::{is_uuid, malformed_id};
-use super::shared::{Shared, lock};
+use crate::sim::http::{Body, json_response};
+use crate::sim::model::{MEDIA_NAMES, MediaObs, QueueObs, WaitingObs, qualifier};
+use crate::sim::notifications::frames;
+use crate::sim::notifications::rest::bad_request;
+use crate::sim::notifications::routing::{is_uuid, malformed_id};
+use crate::sim::shared::{Shared, lock};
 use hyper::{Response, StatusCode};
 
 /// Metrics about the queue's members: one group per queue.
@@ -80,7 +80,7 @@ fn waiting(waiting: &[WaitingObs], detail: bool, cap: usize, now_ms: i128) -> Va
             .iter()
             .take(cap)
             .map(|w| {
-                json!({"observationDate": nframes::stamp_ms(now_ms - i128::from(w.waited_ms)),
+                json!({"observationDate": frames::stamp_ms(now_ms - i128::from(w.waited_ms)),
                     "conversationId": w.conversation_id,
                     "sessionId": session_id(&w.conversation_id),
                     "requestedRoutingSkillIds": w.skill_id.iter().collect::<Vec<_>>(),
@@ -199,7 +199,7 @@ pub(crate) fn observations(shared: &Shared, body: &Value) -> Response<Body> {
         metrics,
         detail_waiting: detail.contains(&"oWaiting"),
         cap: shared.opts.observation_detail_cap,
-        now_ms: nframes::now_ms(),
+        now_ms: frames::now_ms(),
     };
     let forbidden = shared.faults().forbidden_queues;
     let mut results = Vec::new();

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::channels::{MAX_TOPICS, check_topic};
-use super::http::{Body, json_response};
-use super::rest::{Bearer, Query, bad_request, not_found};
-use super::shared::Shared;
+use crate::sim::http::{Body, json_response};
+use crate::sim::notifications::channels::{MAX_TOPICS, check_topic};
+use crate::sim::notifications::rest::{Bearer, Query, bad_request, not_found};
+use crate::sim::shared::Shared;
 
 /// A new channel; it lives 24 h (`channel_lifetime`) or until the token
 /// that created it expires or is revoked, whichever comes first.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
-use super::Faults;
-use super::shared::{Shared, lock};
+use crate::sim::Faults;
+use crate::sim::shared::{Shared, lock};
 
 /// Channels per client (PROTOCOL.md section 3).
 pub(crate) const MAX_CHANNELS: usize = 20;

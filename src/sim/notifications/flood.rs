@@ -6,9 +6,9 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::model::Model;
-use super::notes::Notes;
-use super::shared::{Now, notes_for};
+use crate::sim::model::Model;
+use crate::sim::notifications::notes::Notes;
+use crate::sim::shared::{Now, notes_for};
 
 /// How many distinct frames one flooding socket cycles through.
 const FRAMES: usize = 1024;

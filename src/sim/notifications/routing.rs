@@ -3,11 +3,11 @@
 
 use serde_json::{Value, json};
 
-use super::http::{Body, json_response};
-use super::model::{MemberView, Model, SERVICE_LEVEL_PERCENT};
-use super::nframes;
-use super::rest::{Query, bad_request, error, listing, not_found};
-use super::shared::{Shared, lock};
+use crate::sim::http::{Body, json_response};
+use crate::sim::model::{MemberView, Model, SERVICE_LEVEL_PERCENT};
+use crate::sim::notifications::frames;
+use crate::sim::notifications::rest::{Query, bad_request, error, listing, not_found};
+use crate::sim::shared::{Shared, lock};
 use hyper::{Response, StatusCode};
 
 /// Largest `pageSize` of the queue and member listings.
@@ -151,7 +151,7 @@ pub(crate) fn members(shared: &Shared, id: &str, q: &Query, path: &str) -> Respo
     if let Some(j) = joined {
         members.retain(|m| m.joined == j);
     }
-    let now_ms = nframes::now_ms();
+    let now_ms = frames::now_ms();
     let (size, number) = paging;
     let start = (number - 1).saturating_mul(size).min(members.len());
     let end = start.saturating_add(size).min(members.len());
@@ -173,7 +173,7 @@ pub(crate) fn members(shared: &Shared, id: &str, q: &Query, path: &str) -> Respo
             if with_status {
                 let ago = i128::from(now_tick.saturating_sub(m.since_tick) * tick_ms);
                 member["routingStatus"] = json!({"userId": m.user_id, "status": m.status.as_str(),
-                    "startTime": nframes::stamp_ms(now_ms - ago)});
+                    "startTime": frames::stamp_ms(now_ms - ago)});
             }
             member
         })

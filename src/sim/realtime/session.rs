@@ -18,11 +18,11 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::Faults;
-use super::flood::FloodFrames;
-use super::frames;
-use super::shared::{ConnCommand, OpenGuard, Shared, SimEvent, lock, now_stamp, push_bounded};
-use super::subs::{self, Refusal, Subs};
+use crate::sim::Faults;
+use crate::sim::realtime::flood::FloodFrames;
+use crate::sim::realtime::frames;
+use crate::sim::realtime::subs::{self, Refusal, Subs};
+use crate::sim::shared::{ConnCommand, OpenGuard, Shared, SimEvent, lock, now_stamp, push_bounded};
 
 type Ws = WebSocketStream<TokioIo<Upgraded>>;
 type Sink = SplitSink<Ws, Message>;

@@ -17,8 +17,8 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::event::{AgentState, QueueSummary};
 
-use super::model::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
-use super::nframes;
+use crate::sim::model::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
+use crate::sim::notifications::frames;
 
 /// Every this many messages of a queue, one carries every metric.
 const FULL_EVERY: u64 = 10;
@@ -96,11 +96,11 @@ impl Notes {
         let mut head: Vec<Value> = Vec::new();
         for (k, &count) in obs.on_queue.iter().enumerate() {
             if (full || sent.on_queue[k] != count) && !(omit_zero && count == 0) {
-                head.push(nframes::on_queue_metric(k, count));
+                head.push(frames::on_queue_metric(k, count));
             }
         }
         if full || sent.active != obs.active {
-            head.push(nframes::active_metric(obs.active));
+            head.push(frames::active_metric(obs.active));
         }
         let mut names: Vec<&str> = obs.media.iter().map(|m| m.media.as_str()).collect();
         for m in &sent.media {
@@ -122,10 +122,10 @@ impl Notes {
             let (ow, oi) = old.map_or((0, 0), |o| (o.waiting, o.interacting));
             let mut metrics = Vec::new();
             if full || ow != new.waiting.len() {
-                metrics.push(nframes::waiting_metric(new.waiting.len()));
+                metrics.push(frames::waiting_metric(new.waiting.len()));
             }
             if full || oi != new.interacting {
-                metrics.push(nframes::interacting_metric(new.interacting));
+                metrics.push(frames::interacting_metric(new.interacting));
             }
             if !metrics.is_empty() {
                 msgs.push((name.to_string(), metrics));
@@ -155,8 +155,8 @@ impl Notes {
         msgs.into_iter()
             .map(|(media, metrics)| {
                 let seq = next(seq);
-                let text = nframes::observation(&obs.queue_id, &media, now, metrics, seq);
-                Note::on(nframes::queue_topic(&obs.queue_id), text)
+                let text = frames::observation(&obs.queue_id, &media, now, metrics, seq);
+                Note::on(frames::queue_topic(&obs.queue_id), text)
             })
             .collect()
     }
@@ -181,8 +181,8 @@ impl Notes {
         }
         let interval = format!(
             "{}/{}",
-            nframes::stamp_ms(bucket * BUCKET_MS),
-            nframes::stamp_ms((bucket + 1) * BUCKET_MS)
+            frames::stamp_ms(bucket * BUCKET_MS),
+            frames::stamp_ms((bucket + 1) * BUCKET_MS)
         );
         let mut out = Vec::new();
         for (slot, media) in MEDIA_NAMES.iter().enumerate() {
@@ -197,8 +197,8 @@ impl Notes {
                 answered_in_target: all.answered_in_target - base.answered_in_target,
             };
             let seq = next(seq);
-            let text = nframes::totals(&obs.queue_id, media, &interval, &t, seq);
-            out.push(Note::on(nframes::queue_topic(&obs.queue_id), text));
+            let text = frames::totals(&obs.queue_id, media, &interval, &t, seq);
+            out.push(Note::on(frames::queue_topic(&obs.queue_id), text));
         }
         out
     }
@@ -217,12 +217,12 @@ pub(crate) fn user_changed(
     Note {
         variants: vec![
             (
-                nframes::combined_user_topic(&a.user_id),
-                nframes::user(&a.user_id, status, start, seq).into(),
+                frames::combined_user_topic(&a.user_id),
+                frames::user(&a.user_id, status, start, seq).into(),
             ),
             (
-                nframes::activity_topic(&a.user_id),
-                nframes::activity(&a.user_id, status, start, activity, seq).into(),
+                frames::activity_topic(&a.user_id),
+                frames::activity(&a.user_id, status, start, activity, seq).into(),
             ),
         ],
     }
@@ -242,14 +242,14 @@ pub(crate) fn membership_changed(
     [
         Note {
             variants: vec![(
-                nframes::members_topic(&m.queue_id),
-                nframes::membership(m, first).into(),
+                frames::members_topic(&m.queue_id),
+                frames::membership(m, first).into(),
             )],
         },
         Note {
             variants: vec![(
-                nframes::activity_topic(&m.user_id),
-                nframes::activity(&m.user_id, status, start, activity, second).into(),
+                frames::activity_topic(&m.user_id),
+                frames::activity(&m.user_id, status, start, activity, second).into(),
             )],
         },
     ]
@@ -266,14 +266,14 @@ pub(crate) fn scripted_summary(s: &QueueSummary, now: &str, seq: &AtomicU64) -> 
     let mut metrics: Vec<Value> = on_queue
         .iter()
         .enumerate()
-        .map(|(k, &n)| nframes::on_queue_metric(k, n))
+        .map(|(k, &n)| frames::on_queue_metric(k, n))
         .collect();
-    metrics.push(nframes::waiting_metric(s.interactions_waiting as usize));
-    metrics.push(nframes::interacting_metric(s.agents_interacting));
-    metrics.push(nframes::active_metric(s.agents_logged_in));
+    metrics.push(frames::waiting_metric(s.interactions_waiting as usize));
+    metrics.push(frames::interacting_metric(s.agents_interacting));
+    metrics.push(frames::active_metric(s.agents_logged_in));
     let seq = next(seq);
-    let text = nframes::observation(&s.queue_id, "voice", now, metrics, seq);
-    Note::on(nframes::queue_topic(&s.queue_id), text)
+    let text = frames::observation(&s.queue_id, "voice", now, metrics, seq);
+    Note::on(frames::queue_topic(&s.queue_id), text)
 }
 
 #[cfg(test)]

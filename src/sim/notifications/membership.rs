@@ -3,10 +3,10 @@
 //! queue's membership topic, the user's activity topic, the queue's
 //! observations; and a summary for realtime sockets.
 
-use super::model::{Membership, Model};
-use super::notes;
-use super::shared::{Shared, lock, now_stamp};
 use crate::event::QueueEventKind;
+use crate::sim::model::{Membership, Model};
+use crate::sim::notifications::notes;
+use crate::sim::shared::{Shared, lock, now_stamp};
 
 impl Shared {
     /// Applies `change` to queue `queue_id` of the model and publishes
@@ -18,14 +18,14 @@ impl Shared {
     ) -> Option<Membership> {
         let qi = *self.queue_index.get(queue_id)?;
         let stamp = now_stamp();
-        let now_ms = super::nframes::now_ms();
+        let now_ms = crate::sim::notifications::frames::now_ms();
         let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
         let (m, batch, summary) = {
             let mut model = lock(&self.model);
             let m = change(&mut model, qi)?;
             let (status, start_ms) = model.status_of(&m.user_id, now_ms)?;
             let activity = model.activity(&m.user_id, now_ms)?;
-            let start = super::nframes::stamp_ms(start_ms);
+            let start = crate::sim::notifications::frames::stamp_ms(start_ms);
             let mut batch: Vec<notes::Note> =
                 notes::membership_changed(&m, status.as_str(), &start, &activity, &self.seq).into();
             if let Some(obs) = model.observe(qi) {

@@ -3,7 +3,7 @@
 
 use crate::event::AgentStatus;
 
-use super::super::names::{FIRST_NAMES, LAST_NAMES};
+use super::names::{FIRST_NAMES, LAST_NAMES};
 use super::{Agent, Model, seeded_uuid};
 
 /// A membership as `v2.routing.queues.{id}.users` reports it.

@@ -11,9 +11,9 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use super::http::{Body, json_response};
-use super::session;
-use super::shared::{Shared, lock};
+use crate::sim::http::{Body, json_response};
+use crate::sim::realtime::session;
+use crate::sim::shared::{Shared, lock};
 
 fn header_has(req: &Request<Incoming>, name: header::HeaderName, token: &str) -> bool {
     req.headers().get_all(name).iter().any(|v| {

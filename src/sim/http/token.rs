@@ -10,8 +10,8 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode, header};
 use tokio::time::Instant;
 
-use super::http::{Body, json_response};
-use super::shared::{Shared, lock, push_bounded};
+use crate::sim::http::{Body, json_response};
+use crate::sim::shared::{Shared, lock, push_bounded};
 
 /// Issued tokens. Random, not seeded: a token must never be guessable from
 /// a seed printed on a screen.
