@@ -16,6 +16,7 @@ use crate::sim::notifications::{rest, socket as nsocket};
 use crate::sim::realtime::handshake;
 use crate::sim::shared::Shared;
 
+pub(crate) mod socket;
 pub(crate) mod token;
 
 pub(crate) type Body = Full<Bytes>;

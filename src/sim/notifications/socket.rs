@@ -8,37 +8,27 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use hyper::body::Incoming;
-use hyper::upgrade::Upgraded;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
+use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use crate::sim::Faults;
 use crate::sim::http::Body;
+use crate::sim::http::socket::{self, Limit, Sink, Stream, Ws};
 use crate::sim::notifications::channels::{Attach, Lookup};
 use crate::sim::notifications::flood::NoteFlood;
 use crate::sim::notifications::{frames as nframes, rest};
-use crate::sim::realtime::{frames, handshake};
-use crate::sim::shared::{ConnCommand, OpenGuard, Shared, lock, push_bounded};
+use crate::sim::realtime::handshake;
+use crate::sim::shared::{ConnCommand, OpenGuard, Shared, lock};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
 
-type Ws = WebSocketStream<TokioIo<Upgraded>>;
-type Sink = SplitSink<Ws, Message>;
-type Stream = SplitStream<Ws>;
-
-/// Frames written per flood batch before a flush.
-const FLOOD_BATCH: u64 = 64;
-/// How long a close waits for the peer's close reply.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Far enough away to mean "never" without overflowing the clock.
 const NEVER: Duration = Duration::from_secs(100 * 365 * 86_400);
 
@@ -91,28 +81,9 @@ impl Conn {
         self.sink.send(Message::text(text)).await
     }
 
-    /// The drop/close fault that fires now, given what this socket sent.
-    fn limit(&self, f: &Faults) -> Option<Option<u16>> {
-        if f.drop_after_events.is_some_and(|n| self.sent >= n) {
-            return Some(None);
-        }
-        match f.close_after_events {
-            Some((n, code)) if self.sent >= n => Some(Some(code)),
-            _ => None,
-        }
-    }
-
     async fn send_note(&mut self, f: &Faults, text: Utf8Bytes) -> Result<(), WsError> {
-        if let Some(n) = f.malformed_every
-            && n > 0
-            && (self.sent + 1).is_multiple_of(n)
-        {
-            self.sink
-                .send(frames::malformed(self.malformed_sent))
-                .await?;
-            self.malformed_sent += 1;
-            self.shared.stat(|s| s.malformed_sent += 1);
-        }
+        let (sink, shared) = (&mut self.sink, &self.shared);
+        socket::malformed_if_due(sink, shared, f, self.sent, &mut self.malformed_sent).await?;
         self.sink.send(Message::Text(text)).await?;
         self.sent += 1;
         self.shared.stat(|s| s.notifications_sent += 1);
@@ -120,36 +91,7 @@ impl Conn {
     }
 
     async fn close(&mut self, code: u16, reason: &str, stream: &mut Stream) {
-        self.shared.stat(|s| {
-            s.closes_sent += 1;
-            push_bounded(&mut s.close_codes, code);
-        });
-        let frame = CloseFrame {
-            code: CloseCode::from(code),
-            reason: reason.to_string().into(),
-        };
-        if self.sink.send(Message::Close(Some(frame))).await.is_err() {
-            return;
-        }
-        // Wait for the peer's reply so our FIN cannot overtake the frame.
-        let _ = tokio::time::timeout(CLOSE_GRACE, async {
-            while let Some(Ok(m)) = stream.next().await {
-                if m.is_close() {
-                    break;
-                }
-            }
-        })
-        .await;
-    }
-
-    /// Notifications still allowed before a drop/close fault fires.
-    fn remaining(&self, f: &Faults) -> u64 {
-        [f.drop_after_events, f.close_after_events.map(|c| c.0)]
-            .into_iter()
-            .flatten()
-            .map(|n| n.saturating_sub(self.sent))
-            .min()
-            .unwrap_or(u64::MAX)
+        socket::close(&self.shared, &mut self.sink, code, reason, stream).await;
     }
 
     fn count_flood(&mut self, n: u64) {
@@ -164,7 +106,7 @@ impl Conn {
     }
 
     fn dropped(&self) {
-        self.shared.stat(|s| s.drops += 1);
+        socket::dropped(&self.shared);
     }
 
     async fn socket_closing(&mut self) -> Result<(), WsError> {
@@ -172,25 +114,6 @@ impl Conn {
         self.shared.stat(|s| s.socket_closing_sent += 1);
         Ok(())
     }
-}
-
-async fn flood_batch(
-    sink: &mut Sink,
-    flood: Option<&mut NoteFlood>,
-    shared: &Shared,
-    limit: u64,
-    fed: &mut u64,
-) -> Result<(), WsError> {
-    let Some(flood) = flood else {
-        return std::future::pending().await;
-    };
-    let stamp = crate::sim::shared::now_stamp();
-    for _ in 0..limit.min(FLOOD_BATCH) {
-        sink.feed(Message::text(flood.next_frame(&stamp, &shared.seq)))
-            .await?;
-        *fed += 1;
-    }
-    sink.flush().await
 }
 
 fn is_ping(text: &str) -> bool {
@@ -249,13 +172,13 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
             closing_every = f.socket_closing_every;
             closing.as_mut().reset(after(closing_every));
         }
-        match c.limit(&f) {
-            Some(Some(code)) => {
+        match socket::limit(&f, c.sent) {
+            Some(Limit::Close(code)) => {
                 return c
                     .close(code, "closed by simulator (fault)", &mut stream)
                     .await;
             }
-            Some(None) => return c.dropped(),
+            Some(Limit::Drop) => return c.dropped(),
             None => {}
         }
         let mut flooding = f.flood && !f.silent;
@@ -265,7 +188,7 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
             flood = Some(NoteFlood::build(model, &subscribed));
         }
         flooding &= flood.as_ref().is_some_and(|fl| !fl.is_empty());
-        let limit = c.remaining(&f);
+        let limit = socket::remaining(&f, c.sent);
         tokio::select! {
             biased;
             cmd = cmds.recv() => match cmd {
@@ -368,7 +291,12 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
                 Err(RecvError::Lagged(n)) => shared.stat(|s| s.events_lagged += n),
                 Err(RecvError::Closed) => return,
             },
-            r = flood_batch(&mut c.sink, flood.as_mut(), &shared, limit, &mut fed), if flooding => {
+            r = socket::flood_batch(
+                &mut c.sink,
+                limit,
+                &mut fed,
+                flood.as_mut().map(|fl| |stamp: &str| fl.next_frame(stamp, &shared.seq)),
+            ), if flooding => {
                 if r.is_err() {
                     c.count_flood(fed);
                     return;

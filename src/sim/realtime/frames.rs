@@ -116,8 +116,8 @@ pub(crate) fn malformed(n: u64) -> Message {
 
 #[cfg(test)]
 mod tests {
-    use crate::event::{QueueSummary, SkillCount};
     use super::*;
+    use crate::event::{QueueSummary, SkillCount};
 
     #[test]
     fn summary_has_spec_fields() {
