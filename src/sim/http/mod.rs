@@ -18,6 +18,7 @@ use crate::sim::shared::Shared;
 
 pub(crate) mod socket;
 pub(crate) mod token;
+pub(crate) mod upgrade;
 
 pub(crate) type Body = Full<Bytes>;
 

@@ -21,10 +21,10 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use crate::sim::Faults;
 use crate::sim::http::Body;
 use crate::sim::http::socket::{self, Limit, Sink, Stream, Ws};
+use crate::sim::http::upgrade;
 use crate::sim::notifications::channels::{Attach, Lookup};
 use crate::sim::notifications::flood::NoteFlood;
 use crate::sim::notifications::{frames as nframes, rest};
-use crate::sim::realtime::handshake;
 use crate::sim::shared::{ConnCommand, OpenGuard, Shared, lock};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
@@ -35,11 +35,11 @@ const NEVER: Duration = Duration::from_secs(100 * 365 * 86_400);
 pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
     shared.stat(|s| s.handshakes += 1);
     let id = req.uri().path()[CHANNEL_PREFIX.len()..].to_string();
-    let Some(key) = handshake::ws_key(&req) else {
+    let Some(key) = upgrade::ws_key(&req) else {
         shared.stat(|s| s.handshakes_rejected += 1);
         return rest::bad_request("expected a WebSocket upgrade (version 13)");
     };
-    if let Some(resp) = handshake::take_fault(&shared) {
+    if let Some(resp) = upgrade::take_fault(&shared) {
         return resp;
     }
     let attach = match shared.with_channels(|c| c.lookup(&id)) {
@@ -66,7 +66,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
         run(ws, task_shared, id, attach).await;
     });
-    handshake::switching(&key, None)
+    upgrade::switching(&key, None)
 }
 
 struct Conn {
