@@ -7,16 +7,22 @@ use std::sync::atomic::AtomicU64;
 
 use serde_json::Value;
 
-use super::super::model::Model;
-use super::super::shared::notes_for;
 use super::*;
+use crate::sim::model::Model;
+use crate::sim::shared::{Now, notes_for};
+
+const NOW: Now<'static> = Now {
+    stamp: "2026-11-27T19:20:25.123Z",
+    ms: 0,
+    omit_zero: false,
+};
 
 #[derive(Debug, Default, PartialEq)]
 struct Acc {
     on_queue: BTreeMap<String, u64>,
     active: u64,
-    /// media -> (waiting, sorted requested skills, interacting)
-    media: BTreeMap<String, (u64, Vec<Option<String>>, u64)>,
+    /// media -> (waiting, interacting)
+    media: BTreeMap<String, (u64, u64)>,
 }
 
 fn apply(acc: &mut BTreeMap<String, Acc>, text: &str) {
@@ -39,23 +45,10 @@ fn apply(acc: &mut BTreeMap<String, Acc>, text: &str) {
             }
             "oActiveUsers" => acc.active = count,
             "oWaiting" => {
-                let mut skills: Vec<Option<String>> = m["observations"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|o| {
-                        o["requestedRoutingSkillIds"][0]
-                            .as_str()
-                            .map(str::to_string)
-                    })
-                    .collect();
-                skills.sort();
-                assert_eq!(skills.len() as u64, count);
-                let e = acc.media.entry(media.clone()).or_default();
-                e.0 = count;
-                e.1 = skills;
+                assert!(m.get("observations").is_none(), "no detail: {m}");
+                acc.media.entry(media.clone()).or_default().0 = count;
             }
-            "oInteracting" => acc.media.entry(media.clone()).or_default().2 = count,
+            "oInteracting" => acc.media.entry(media.clone()).or_default().1 = count,
             other => panic!("unexpected current metric {other}"),
         }
     }
@@ -68,16 +61,12 @@ fn expected(obs: &QueueObs) -> Acc {
     };
     for (k, n) in obs.on_queue.iter().enumerate() {
         e.on_queue
-            .insert(super::super::model::qualifier(k).into(), u64::from(*n));
+            .insert(crate::sim::model::qualifier(k).into(), u64::from(*n));
     }
     for m in &obs.media {
         e.media.insert(
             m.media.clone(),
-            (
-                m.waiting.len() as u64,
-                skills_of(&m.waiting),
-                u64::from(m.interacting),
-            ),
+            (m.waiting.len() as u64, u64::from(m.interacting)),
         );
     }
     e
@@ -98,14 +87,7 @@ fn partial_messages_add_up_to_the_model_and_numbers_only_grow() {
     let (mut partial, mut totals, mut last) = (0, 0, 0u64);
     for tick in 0..3000 {
         let events = model.tick();
-        let batch = notes_for(
-            &model,
-            &mut notes,
-            &events,
-            "2026-11-27T19:20:25.123Z",
-            0,
-            &seq,
-        );
+        let batch = notes_for(&model, &mut notes, &events, &NOW, &seq);
         for note in &batch {
             for (topic, text) in &note.variants {
                 let v: Value = serde_json::from_str(text).unwrap();
@@ -132,9 +114,9 @@ fn partial_messages_add_up_to_the_model_and_numbers_only_grow() {
             let obs = model.observe(qi).unwrap();
             let mut got = acc.remove(&obs.queue_id).unwrap_or_default();
             // Media that once had interactions and now have none read 0.
-            got.media.retain(|_, m| *m != (0, Vec::new(), 0));
+            got.media.retain(|_, m| *m != (0, 0));
             let mut want = expected(&obs);
-            want.media.retain(|_, m| *m != (0, Vec::new(), 0));
+            want.media.retain(|_, m| *m != (0, 0));
             assert_eq!(got, want, "queue {qi} after tick {tick}");
             acc.insert(obs.queue_id.clone(), got);
         }
@@ -153,18 +135,82 @@ fn cost_of_a_tick_with_1000_queues() {
     let mut n = 0;
     for _ in 0..60 {
         let events = model.tick();
-        n += notes_for(
-            &model,
-            &mut notes,
-            &events,
-            "2026-11-27T19:20:25.123Z",
-            0,
-            &seq,
-        )
-        .len();
+        n += notes_for(&model, &mut notes, &events, &NOW, &seq).len();
     }
     eprintln!(
         "60 ticks of 1000 queues: {n} notifications in {:?}",
         t0.elapsed()
     );
+}
+
+/// Every `oOnQueueUsers` count in the notifications of `ticks` ticks.
+fn on_queue_counts(omit_zero: bool, ticks: usize) -> Vec<u64> {
+    let mut model = Model::new(5, 3, 6, 500);
+    let mut notes = Notes::new(3);
+    let seq = AtomicU64::new(0);
+    let now = Now { omit_zero, ..NOW };
+    let mut counts = Vec::new();
+    for _ in 0..ticks {
+        let events = model.tick();
+        for note in notes_for(&model, &mut notes, &events, &now, &seq) {
+            let v: Value = serde_json::from_str(&note.variants[0].1).unwrap();
+            for m in v["eventBody"]["data"][0]["metrics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                if m["metric"] == "oOnQueueUsers" {
+                    counts.push(m["stats"]["count"].as_u64().unwrap());
+                }
+            }
+        }
+    }
+    counts
+}
+
+#[test]
+fn zero_qualifiers_are_sent_unless_the_knob_omits_them() {
+    let sent = on_queue_counts(false, 300);
+    assert!(sent.contains(&0), "a qualifier at 0 is sent by default");
+    let omitted = on_queue_counts(true, 300);
+    assert!(!omitted.is_empty() && !omitted.contains(&0), "{omitted:?}");
+}
+
+#[test]
+fn totals_come_per_media_type_and_add_up_to_the_queue() {
+    let mut model = Model::new(9, 1, 12, 500);
+    for _ in 0..600 {
+        model.tick();
+    }
+    let obs = model.observe(0).unwrap();
+    let mut notes = Notes::new(1);
+    let batch = notes.totals(0, &obs, 0, &AtomicU64::new(0));
+    assert!(batch.len() > 1, "several media types had interactions");
+    let mut offered = 0;
+    let mut media = Vec::new();
+    for note in &batch {
+        let v: Value = serde_json::from_str(&note.variants[0].1).unwrap();
+        media.push(
+            v["eventBody"]["group"]["mediaType"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        let metrics = v["eventBody"]["data"][0]["metrics"].as_array().unwrap();
+        for m in metrics {
+            match m["metric"].as_str().unwrap() {
+                "nOffered" => offered += m["stats"]["count"].as_u64().unwrap(),
+                "oServiceLevel" => {
+                    assert_eq!(m["stats"]["target"], 0.8);
+                    assert!(m["stats"]["numerator"].as_u64() <= m["stats"]["denominator"].as_u64());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut unique = media.clone();
+    unique.dedup();
+    assert_eq!(unique, media, "one message per media type");
+    assert_eq!(offered, obs.totals.iter().map(|t| t.offered).sum::<u64>());
+    assert!(offered > 0);
 }

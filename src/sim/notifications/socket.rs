@@ -8,47 +8,38 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use hyper::body::Incoming;
-use hyper::upgrade::Upgraded;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
+use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
-use super::Faults;
-use super::channels::{Attach, Lookup};
-use super::http::Body;
-use super::nflood::NoteFlood;
-use super::shared::{ConnCommand, OpenGuard, Shared, lock, push_bounded};
-use super::{frames, handshake, nframes, rest};
+use crate::sim::Faults;
+use crate::sim::http::Body;
+use crate::sim::http::socket::{self, Limit, Sink, Stream, Ws};
+use crate::sim::http::upgrade;
+use crate::sim::notifications::channels::{Attach, Lookup};
+use crate::sim::notifications::flood::NoteFlood;
+use crate::sim::notifications::{frames as nframes, rest};
+use crate::sim::shared::{ConnCommand, OpenGuard, Shared, lock};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
 
-type Ws = WebSocketStream<TokioIo<Upgraded>>;
-type Sink = SplitSink<Ws, Message>;
-type Stream = SplitStream<Ws>;
-
-/// Frames written per flood batch before a flush.
-const FLOOD_BATCH: u64 = 64;
-/// How long a close waits for the peer's close reply.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Far enough away to mean "never" without overflowing the clock.
 const NEVER: Duration = Duration::from_secs(100 * 365 * 86_400);
 
 pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
     shared.stat(|s| s.handshakes += 1);
     let id = req.uri().path()[CHANNEL_PREFIX.len()..].to_string();
-    let Some(key) = handshake::ws_key(&req) else {
+    let Some(key) = upgrade::ws_key(&req) else {
         shared.stat(|s| s.handshakes_rejected += 1);
         return rest::bad_request("expected a WebSocket upgrade (version 13)");
     };
-    if let Some(resp) = handshake::take_fault(&shared) {
+    if let Some(resp) = upgrade::take_fault(&shared) {
         return resp;
     }
     let attach = match shared.with_channels(|c| c.lookup(&id)) {
@@ -75,7 +66,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
         run(ws, task_shared, id, attach).await;
     });
-    handshake::switching(&key, None)
+    upgrade::switching(&key, None)
 }
 
 struct Conn {
@@ -90,28 +81,9 @@ impl Conn {
         self.sink.send(Message::text(text)).await
     }
 
-    /// The drop/close fault that fires now, given what this socket sent.
-    fn limit(&self, f: &Faults) -> Option<Option<u16>> {
-        if f.drop_after_events.is_some_and(|n| self.sent >= n) {
-            return Some(None);
-        }
-        match f.close_after_events {
-            Some((n, code)) if self.sent >= n => Some(Some(code)),
-            _ => None,
-        }
-    }
-
     async fn send_note(&mut self, f: &Faults, text: Utf8Bytes) -> Result<(), WsError> {
-        if let Some(n) = f.malformed_every
-            && n > 0
-            && (self.sent + 1).is_multiple_of(n)
-        {
-            self.sink
-                .send(frames::malformed(self.malformed_sent))
-                .await?;
-            self.malformed_sent += 1;
-            self.shared.stat(|s| s.malformed_sent += 1);
-        }
+        let (sink, shared) = (&mut self.sink, &self.shared);
+        socket::malformed_if_due(sink, shared, f, self.sent, &mut self.malformed_sent).await?;
         self.sink.send(Message::Text(text)).await?;
         self.sent += 1;
         self.shared.stat(|s| s.notifications_sent += 1);
@@ -119,36 +91,7 @@ impl Conn {
     }
 
     async fn close(&mut self, code: u16, reason: &str, stream: &mut Stream) {
-        self.shared.stat(|s| {
-            s.closes_sent += 1;
-            push_bounded(&mut s.close_codes, code);
-        });
-        let frame = CloseFrame {
-            code: CloseCode::from(code),
-            reason: reason.to_string().into(),
-        };
-        if self.sink.send(Message::Close(Some(frame))).await.is_err() {
-            return;
-        }
-        // Wait for the peer's reply so our FIN cannot overtake the frame.
-        let _ = tokio::time::timeout(CLOSE_GRACE, async {
-            while let Some(Ok(m)) = stream.next().await {
-                if m.is_close() {
-                    break;
-                }
-            }
-        })
-        .await;
-    }
-
-    /// Notifications still allowed before a drop/close fault fires.
-    fn remaining(&self, f: &Faults) -> u64 {
-        [f.drop_after_events, f.close_after_events.map(|c| c.0)]
-            .into_iter()
-            .flatten()
-            .map(|n| n.saturating_sub(self.sent))
-            .min()
-            .unwrap_or(u64::MAX)
+        socket::close(&self.shared, &mut self.sink, code, reason, stream).await;
     }
 
     fn count_flood(&mut self, n: u64) {
@@ -163,7 +106,7 @@ impl Conn {
     }
 
     fn dropped(&self) {
-        self.shared.stat(|s| s.drops += 1);
+        socket::dropped(&self.shared);
     }
 
     async fn socket_closing(&mut self) -> Result<(), WsError> {
@@ -171,25 +114,6 @@ impl Conn {
         self.shared.stat(|s| s.socket_closing_sent += 1);
         Ok(())
     }
-}
-
-async fn flood_batch(
-    sink: &mut Sink,
-    flood: Option<&mut NoteFlood>,
-    shared: &Shared,
-    limit: u64,
-    fed: &mut u64,
-) -> Result<(), WsError> {
-    let Some(flood) = flood else {
-        return std::future::pending().await;
-    };
-    let stamp = super::shared::now_stamp();
-    for _ in 0..limit.min(FLOOD_BATCH) {
-        sink.feed(Message::text(flood.next_frame(&stamp, &shared.seq)))
-            .await?;
-        *fed += 1;
-    }
-    sink.flush().await
 }
 
 fn is_ping(text: &str) -> bool {
@@ -213,9 +137,13 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
     let mut faults_rx = shared.faults.subscribe();
     let Attach {
         expires,
+        token_expires,
         topics,
         mut kill,
+        mut system,
     } = attach;
+    let mut system_open = true;
+    let mut revoked = false;
     let hb_every = shared
         .opts
         .heartbeat_interval
@@ -231,9 +159,10 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
     hb.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut closing_every = faults_rx.borrow().socket_closing_every;
     let expiry = sleep_until(expires);
+    let token_end = sleep_until(token_expires);
     let closing = sleep_until(after(closing_every));
     let deadline = sleep_until(after(None));
-    tokio::pin!(expiry, closing, deadline);
+    tokio::pin!(expiry, token_end, closing, deadline);
     let mut flood: Option<NoteFlood> = None;
     let mut fed = 0u64;
     loop {
@@ -243,13 +172,13 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
             closing_every = f.socket_closing_every;
             closing.as_mut().reset(after(closing_every));
         }
-        match c.limit(&f) {
-            Some(Some(code)) => {
+        match socket::limit(&f, c.sent) {
+            Some(Limit::Close(code)) => {
                 return c
                     .close(code, "closed by simulator (fault)", &mut stream)
                     .await;
             }
-            Some(None) => return c.dropped(),
+            Some(Limit::Drop) => return c.dropped(),
             None => {}
         }
         let mut flooding = f.flood && !f.silent;
@@ -259,7 +188,7 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
             flood = Some(NoteFlood::build(model, &subscribed));
         }
         flooding &= flood.as_ref().is_some_and(|fl| !fl.is_empty());
-        let limit = c.remaining(&f);
+        let limit = socket::remaining(&f, c.sent);
         tokio::select! {
             biased;
             cmd = cmds.recv() => match cmd {
@@ -301,6 +230,33 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
                 shared.with_channels(|c| c.forget(&id));
                 return c.close(1000, "channel expired", &mut stream).await;
             }
+            _ = &mut token_end => {
+                shared.with_channels(|c| c.forget(&id));
+                shared.stat(|s| s.channels_closed_with_token += 1);
+                let reason = if revoked {
+                    "token revoked: the channel died with the token that created it"
+                } else {
+                    "token expired: the channel died with the token that created it"
+                };
+                return c.close(1000, reason, &mut stream).await;
+            }
+            note = system.recv(), if system_open => match note {
+                Ok(note) => {
+                    if !f.silent {
+                        if c.send(note.text).await.is_err() {
+                            return;
+                        }
+                        shared.stat(|s| s.system_messages_sent += 1);
+                    }
+                    if let Some(grace) = note.close_after {
+                        revoked = true;
+                        token_end.as_mut().reset(Instant::now() + grace);
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
+                // The channel is gone; its expiry or eviction closes us.
+                Err(RecvError::Closed) => system_open = false,
+            },
             _ = &mut deadline => {
                 return c.close(1001, "socket closing: server going away", &mut stream).await;
             }
@@ -335,7 +291,12 @@ async fn run(ws: Ws, shared: Arc<Shared>, id: String, attach: Attach) {
                 Err(RecvError::Lagged(n)) => shared.stat(|s| s.events_lagged += n),
                 Err(RecvError::Closed) => return,
             },
-            r = flood_batch(&mut c.sink, flood.as_mut(), &shared, limit, &mut fed), if flooding => {
+            r = socket::flood_batch(
+                &mut c.sink,
+                limit,
+                &mut fed,
+                flood.as_mut().map(|fl| |stamp: &str| fl.next_frame(stamp, &shared.seq)),
+            ), if flooding => {
                 if r.is_err() {
                     c.count_flood(fed);
                     return;

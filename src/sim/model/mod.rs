@@ -6,15 +6,17 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::event::{
-    AgentState, AgentStatus, InteractionState, MediaType, QueueEventKind, QueueInteraction,
-    QueueSummary, SkillCount,
+    AgentStatus, InteractionState, MediaType, QueueEventKind, QueueSummary, SkillCount,
 };
 
-use super::names::{DEPARTMENTS, FIRST_NAMES, LANGUAGES, LAST_NAMES, SKILLS};
+use names::{DEPARTMENTS, FIRST_NAMES, LANGUAGES, LAST_NAMES, SKILLS};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
     rng: fastrand::Rng,
+    /// Plays the members outside the seed's original center (unjoined and
+    /// added ones), so that adding them changes nothing else a seed plays.
+    side_rng: fastrand::Rng,
     tick_ms: u64,
     now: u64,
     queues: Vec<Queue>,
@@ -22,6 +24,8 @@ pub(crate) struct Model {
     skill_ids: BTreeMap<String, String>,
     /// Queue id -> index, for REST look-ups and observations.
     queue_index: HashMap<String, usize>,
+    /// User id -> (queue index, agent index), members or not.
+    user_index: HashMap<String, (usize, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +38,8 @@ struct Queue {
     interactions: Vec<Interaction>,
     /// Offered load as a share of the agents (drifts, so deficits come and go).
     load: f64,
-    totals: Totals,
+    /// Per media type, in the order of `MEDIA_NAMES`.
+    totals: [Totals; MEDIA_NAMES.len()],
 }
 
 /// Running counts since the start, for the wide-interval observations.
@@ -54,6 +59,21 @@ struct Agent {
     skills: Vec<String>,
     status: AgentStatus,
     since: u64,
+    /// Still a member of the queue: a removed member keeps its slot (an
+    /// interaction may still point at it) but is skipped everywhere.
+    member: bool,
+    /// Joined (activated) in the queue: only joined members are routed
+    /// its interactions and counted in its observations.
+    joined: bool,
+    /// Model tick of the last membership or join change.
+    joined_since: u64,
+}
+
+impl Agent {
+    /// Takes this queue's interactions and counts in its observations.
+    fn routable(&self) -> bool {
+        self.member && self.joined
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +100,18 @@ pub(crate) fn seeded_uuid(rng: &mut fastrand::Rng) -> String {
 
 /// Waiting at most this many ticks counts as answered within target.
 const SERVICE_TARGET_TICKS: u64 = 20;
+
+/// The media types the observations report, sorted by name.
+pub(crate) const MEDIA_NAMES: [&str; 5] = ["callback", "chat", "email", "message", "voice"];
+
+/// The slot of a media type in `MEDIA_NAMES` (voice for anything else).
+pub(crate) fn media_slot(media: &MediaType) -> usize {
+    let name = media.as_str();
+    MEDIA_NAMES
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or(MEDIA_NAMES.len() - 1)
+}
 
 const MEDIA: &[MediaType] = &[
     MediaType::Voice,
@@ -138,6 +170,9 @@ impl Model {
                                 AgentStatus::OffQueue
                             },
                             since: 0,
+                            member: true,
+                            joined: true,
+                            joined_since: 0,
                         }
                     })
                     .collect();
@@ -148,7 +183,7 @@ impl Model {
                     agents,
                     interactions: Vec::new(),
                     load: 0.45 + rng.f64() * 0.3,
-                    totals: Totals::default(),
+                    totals: Default::default(),
                 }
             })
             .collect::<Vec<Queue>>();
@@ -165,13 +200,25 @@ impl Model {
             .enumerate()
             .map(|(i, q)| (q.id.clone(), i))
             .collect();
+        let user_index = qs
+            .iter()
+            .enumerate()
+            .flat_map(|(qi, q)| {
+                q.agents
+                    .iter()
+                    .enumerate()
+                    .map(move |(ai, a)| (a.id.clone(), (qi, ai)))
+            })
+            .collect();
         Model {
             rng,
+            side_rng: fastrand::Rng::with_seed(seed ^ 0x0010_1ed0),
             tick_ms: tick_ms.max(1),
             now: 0,
             queues: qs,
             skill_ids,
             queue_index,
+            user_index,
         }
     }
 
@@ -195,7 +242,13 @@ impl Model {
         let (now, tick_ms) = (self.now, self.tick_ms);
         for q in &mut self.queues {
             let before = out.len();
-            step_queue(q, &mut self.rng, now, tick_ms, &mut out);
+            step::step_queue(
+                q,
+                (&mut self.rng, &mut self.side_rng),
+                now,
+                tick_ms,
+                &mut out,
+            );
             if out.len() > before {
                 out.push(QueueEventKind::Summary(summary(q)));
             }
@@ -205,10 +258,14 @@ impl Model {
 }
 
 fn summary(q: &Queue) -> QueueSummary {
-    let count =
-        |f: &dyn Fn(&AgentStatus) -> bool| q.agents.iter().filter(|a| f(&a.status)).count() as u32;
+    let count = |f: &dyn Fn(&AgentStatus) -> bool| {
+        q.agents
+            .iter()
+            .filter(|a| a.routable() && f(&a.status))
+            .count() as u32
+    };
     let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();
-    for a in &q.agents {
+    for a in q.agents.iter().filter(|a| a.routable()) {
         for s in &a.skills {
             let e = skills.entry(s.clone()).or_default();
             if a.status == AgentStatus::Idle {
@@ -240,173 +297,15 @@ fn summary(q: &Queue) -> QueueSummary {
     }
 }
 
-fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
-    let a = &q.agents[ai];
-    QueueEventKind::Agent(AgentState {
-        queue_id: q.id.clone(),
-        user_id: a.id.clone(),
-        user_name: Some(a.name.clone()),
-        status: a.status.clone(),
-        skills: a.skills.clone(),
-    })
-}
+mod step;
 
-fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEventKind {
-    let i = &q.interactions[ii];
-    QueueEventKind::Interaction(QueueInteraction {
-        queue_id: q.id.clone(),
-        conversation_id: i.id.clone(),
-        media_type: i.media.clone(),
-        state: i.state.clone(),
-        wait_ms: Some(now.saturating_sub(i.arrived) * tick_ms),
-    })
-}
-
-fn set_agent(
-    q: &mut Queue,
-    ai: usize,
-    status: AgentStatus,
-    now: u64,
-    out: &mut Vec<QueueEventKind>,
-) {
-    q.agents[ai].status = status;
-    q.agents[ai].since = now;
-    out.push(agent_event(q, ai));
-}
-
-fn step_queue(
-    q: &mut Queue,
-    rng: &mut fastrand::Rng,
-    now: u64,
-    tick_ms: u64,
-    out: &mut Vec<QueueEventKind>,
-) {
-    q.load = (q.load + rng.f64() * 0.06 - 0.03).clamp(0.3, 1.05);
-
-    // Connected interactions end; alerting ones connect or go unanswered.
-    let mut ii = 0;
-    while ii < q.interactions.len() {
-        let state = q.interactions[ii].state.clone();
-        let agent = q.interactions[ii].agent;
-        match (state, agent) {
-            (InteractionState::Connected, Some(ai)) if q.interactions[ii].ends_at <= now => {
-                q.interactions[ii].state = InteractionState::Ended;
-                out.push(interaction_event(q, ii, now, tick_ms));
-                set_agent(q, ai, AgentStatus::Idle, now, out);
-                q.interactions.remove(ii);
-                continue;
-            }
-            (InteractionState::Alerting, Some(ai)) => {
-                if rng.u8(..100) < 5 {
-                    q.interactions[ii].state = InteractionState::Waiting;
-                    q.interactions[ii].agent = None;
-                    out.push(interaction_event(q, ii, now, tick_ms));
-                    set_agent(q, ai, AgentStatus::NotResponding, now, out);
-                } else {
-                    let i = &mut q.interactions[ii];
-                    q.totals.answered += 1;
-                    if now.saturating_sub(i.arrived) <= SERVICE_TARGET_TICKS {
-                        q.totals.answered_in_target += 1;
-                    }
-                    i.state = InteractionState::Connected;
-                    i.ends_at = now + rng.u64(10..40);
-                    let talking = matches!(i.media, MediaType::Voice | MediaType::Callback);
-                    out.push(interaction_event(q, ii, now, tick_ms));
-                    if talking {
-                        set_agent(q, ai, AgentStatus::Communicating, now, out);
-                    }
-                }
-            }
-            _ => {}
-        }
-        ii += 1;
-    }
-
-    // Agents come and go; an unanswered agent recovers after a while.
-    for ai in 0..q.agents.len() {
-        let (status, since) = (q.agents[ai].status.clone(), q.agents[ai].since);
-        let roll = rng.u16(..1000);
-        match status {
-            AgentStatus::Idle if roll < 8 => set_agent(q, ai, AgentStatus::OffQueue, now, out),
-            AgentStatus::OffQueue if roll < 40 => set_agent(q, ai, AgentStatus::Idle, now, out),
-            AgentStatus::NotResponding if now >= since + 4 => {
-                set_agent(q, ai, AgentStatus::Idle, now, out)
-            }
-            _ => {}
-        }
-    }
-
-    // Arrivals: an interaction holds an agent about 27 ticks (alerting plus
-    // 10..40 connected), so this keeps near `load` of the logged-in agents
-    // busy; above 1.0 the queue backs up.
-    let logged_in = q
-        .agents
-        .iter()
-        .filter(|a| a.status != AgentStatus::OffQueue)
-        .count();
-    let rate = q.load * logged_in as f64 / 27.0;
-    let mut arrivals = rate.floor() as u32;
-    if rng.f64() < rate.fract() {
-        arrivals += 1;
-    }
-    for _ in 0..arrivals {
-        let skill = if rng.u8(..100) < 35 && !q.skills.is_empty() {
-            Some(q.skills[rng.usize(..q.skills.len())].clone())
-        } else {
-            None
-        };
-        q.totals.offered += 1;
-        q.interactions.push(Interaction {
-            id: seeded_uuid(rng),
-            media: MEDIA[rng.usize(..MEDIA.len())].clone(),
-            state: InteractionState::Waiting,
-            skill,
-            arrived: now,
-            agent: None,
-            ends_at: 0,
-        });
-        out.push(interaction_event(q, q.interactions.len() - 1, now, tick_ms));
-    }
-
-    // Waiting interactions: some give up, the rest are offered to the
-    // longest-idle agent that has the skill they need.
-    let mut ii = 0;
-    while ii < q.interactions.len() {
-        if q.interactions[ii].state != InteractionState::Waiting {
-            ii += 1;
-            continue;
-        }
-        let waited = now - q.interactions[ii].arrived;
-        if waited > 60 && rng.u8(..100) < 3 {
-            q.interactions[ii].state = InteractionState::Abandoned;
-            q.totals.abandoned += 1;
-            out.push(interaction_event(q, ii, now, tick_ms));
-            q.interactions.remove(ii);
-            continue;
-        }
-        let need = q.interactions[ii].skill.clone();
-        let pick = q
-            .agents
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.status == AgentStatus::Idle)
-            .filter(|(_, a)| need.as_ref().is_none_or(|s| a.skills.contains(s)))
-            .min_by_key(|(_, a)| a.since)
-            .map(|(i, _)| i);
-        if let Some(ai) = pick {
-            q.interactions[ii].state = InteractionState::Alerting;
-            q.interactions[ii].agent = Some(ai);
-            out.push(interaction_event(q, ii, now, tick_ms));
-            set_agent(q, ai, AgentStatus::Interacting, now, out);
-        }
-        ii += 1;
-    }
-}
-
-#[path = "model_view.rs"]
+mod members;
+pub(crate) mod names;
 mod view;
-pub(crate) use view::{MediaObs, MemberView, QueueObs, WaitingObs, qualifier};
+pub(crate) use members::{Activity, Membership};
+pub(crate) use view::{
+    MediaObs, MemberView, QueueObs, SERVICE_LEVEL_PERCENT, WaitingObs, qualifier,
+};
 
 #[cfg(test)]
-#[path = "model_tests.rs"]
 mod tests;

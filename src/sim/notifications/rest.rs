@@ -11,10 +11,12 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
 use tokio::time::Instant;
 
-use super::http::{Body, json_response};
-use super::nframes::error_body;
-use super::shared::{Shared, lock};
-use super::{rest_channels, rest_routing};
+use crate::sim::http::{Body, json_response};
+use crate::sim::notifications::frames::error_body;
+use crate::sim::notifications::{
+    channels_api as rest_channels, observations as rest_observations, routing as rest_routing,
+};
+use crate::sim::shared::{Shared, lock};
 
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).
@@ -60,12 +62,24 @@ pub(crate) fn not_found(message: &str) -> Response<Body> {
     error(StatusCode::NOT_FOUND, "not.found", message)
 }
 
-fn bearer_ok(req: &Request<Incoming>, shared: &Shared) -> bool {
-    req.headers()
+/// The bearer token of a request, if valid, with its expiry.
+pub(crate) struct Bearer {
+    pub token: String,
+    pub expires: Instant,
+}
+
+fn bearer(req: &Request<Incoming>, shared: &Shared) -> Option<Bearer> {
+    let token = req
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| lock(&shared.tokens).expiry(t.trim()).is_some())
+        .and_then(|v| v.strip_prefix("Bearer "))?
+        .trim();
+    let expires = lock(&shared.tokens).expiry(token)?;
+    Some(Bearer {
+        token: token.to_string(),
+        expires,
+    })
 }
 
 /// Takes one use of the REST 429 fault, if any is left.
@@ -133,9 +147,42 @@ impl Query {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a repeated key (`id=A&id=B`), comma lists split
+    /// (`expand=a,b`).
+    pub(crate) fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// The query as sent, minus `pageNumber`, for the `*Uri` links.
+    fn without_page_number(&self) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.0.iter().filter(|(k, _)| k != "pageNumber") {
+            out.append_pair(k, v);
+        }
+        out.finish()
+    }
+
+    /// The path with this query at page `number`.
+    pub(crate) fn uri(&self, path: &str, number: usize) -> String {
+        let rest = self.without_page_number();
+        let sep = if rest.is_empty() { "" } else { "&" };
+        format!("{path}?{rest}{sep}pageNumber={number}")
+    }
+
     /// `pageSize` (default 25, 1..=500) and `pageNumber` (default 1).
     /// Err is the message of a 400.
     pub(crate) fn page(&self) -> Result<(usize, usize), String> {
+        self.page_upto(500)
+    }
+
+    /// `page` with a smaller largest `pageSize`.
+    pub(crate) fn page_upto(&self, max: usize) -> Result<(usize, usize), String> {
         let num = |key: &str, default: usize| match self.get(key) {
             None => Ok(default),
             Some(v) => v
@@ -144,8 +191,8 @@ impl Query {
         };
         let size = num("pageSize", 25)?;
         let number = num("pageNumber", 1)?;
-        if !(1..=500).contains(&size) {
-            return Err("pageSize must be between 1 and 500".into());
+        if !(1..=max).contains(&size) {
+            return Err(format!("pageSize must be between 1 and {max}"));
         }
         if number == 0 {
             return Err("pageNumber starts at 1".into());
@@ -154,18 +201,32 @@ impl Query {
     }
 }
 
-/// One page of `items` as `{"entities",pageNumber,pageSize,pageCount,total}`.
-pub(crate) fn page<T>(
+/// One page of `items` as the real listings have it: `entities`,
+/// `pageNumber`, `pageSize`, `pageCount`, `total` and the `*Uri` links
+/// (`nextUri` absent on the last page).
+pub(crate) fn listing<T>(
     items: &[T],
     (size, number): (usize, usize),
+    q: &Query,
+    path: &str,
     entity: impl Fn(&T) -> serde_json::Value,
 ) -> serde_json::Value {
     let total = items.len();
     let start = (number - 1).saturating_mul(size).min(total);
     let end = start.saturating_add(size).min(total);
     let entities: Vec<serde_json::Value> = items[start..end].iter().map(entity).collect();
-    serde_json::json!({"entities": entities, "pageNumber": number, "pageSize": size,
-        "pageCount": total.div_ceil(size), "total": total})
+    let count = total.div_ceil(size);
+    let mut body = serde_json::json!({"entities": entities, "pageNumber": number,
+        "pageSize": size, "pageCount": count, "total": total,
+        "firstUri": q.uri(path, 1), "selfUri": q.uri(path, number),
+        "lastUri": q.uri(path, count.max(1))});
+    if number < count {
+        body["nextUri"] = serde_json::json!(q.uri(path, number + 1));
+    }
+    if number > 1 {
+        body["previousUri"] = serde_json::json!(q.uri(path, number - 1));
+    }
+    body
 }
 
 /// The request body as JSON; Err is the message of a 400.
@@ -184,15 +245,16 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
         tokio::time::sleep(latency).await;
     }
     let (count, reset) = lock(&shared.rest_window).hit();
+    let bearer = bearer(&req, &shared);
     let mut resp = if let Some(status) = take_transient(&shared) {
         shared.stat(|s| s.rest_transient += 1);
         transient(status)
-    } else if !bearer_ok(&req, &shared) {
+    } else if bearer.is_none() {
         shared.stat(|s| s.rest_unauthorized += 1);
         error(
             StatusCode::UNAUTHORIZED,
             "bad.credentials",
-            "missing, unknown or expired bearer token: get one from /oauth/token",
+            "missing, unknown, expired or revoked bearer token: get one from /oauth/token",
         )
     } else if let Some(retry_after) = take_rate_limit(&shared) {
         shared.stat(|s| s.rest_rate_limited += 1);
@@ -204,8 +266,15 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
         r.headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
         r
+    } else if let Some(bearer) = bearer {
+        route(req, &shared, &bearer).await
     } else {
-        route(req, &shared).await
+        // Unreachable: a missing bearer was answered above.
+        error(
+            StatusCode::UNAUTHORIZED,
+            "bad.credentials",
+            "no bearer token",
+        )
     };
     let h = resp.headers_mut();
     h.insert("inin-ratelimit-count", header::HeaderValue::from(count));
@@ -214,7 +283,7 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
     resp
 }
 
-async fn route(req: Request<Incoming>, shared: &Arc<Shared>) -> Response<Body> {
+async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) -> Response<Body> {
     let path = req.uri().path().to_string();
     let q = Query::of(&req);
     let segs: Vec<&str> = path
@@ -224,19 +293,19 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>) -> Response<Body> {
         .collect();
     let method = req.method().clone();
     match (&method, segs.as_slice()) {
-        (&Method::GET, ["routing", "queues"]) => rest_routing::queues(shared, &q),
+        (&Method::GET, ["routing", "queues"]) => rest_routing::queues(shared, &q, &path),
         (&Method::GET, ["routing", "queues", id]) => rest_routing::queue(shared, id),
         (&Method::GET, ["routing", "queues", id, "members"]) => {
-            rest_routing::members(shared, id, &q)
+            rest_routing::members(shared, id, &q, &path)
         }
-        (&Method::GET, ["routing", "skills"]) => rest_routing::skills(shared, &q),
+        (&Method::GET, ["routing", "skills"]) => rest_routing::skills(shared, &q, &path),
         (&Method::POST, ["analytics", "queues", "observations", "query"]) => {
             match json_body(req).await {
-                Ok(body) => rest_routing::observations(shared, &body),
+                Ok(body) => rest_observations::observations(shared, &body),
                 Err(m) => bad_request(&m),
             }
         }
-        (&Method::POST, ["notifications", "channels"]) => rest_channels::create(shared),
+        (&Method::POST, ["notifications", "channels"]) => rest_channels::create(shared, bearer),
         (&Method::GET, ["notifications", "channels", id, "subscriptions"]) => {
             rest_channels::list(shared, id)
         }

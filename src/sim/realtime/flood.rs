@@ -2,9 +2,9 @@
 //! written as fast as the socket takes them. Only the timestamp is fresh per
 //! frame, so the server's own cost per frame stays a string copy.
 
-use super::frames;
-use super::model::Model;
-use super::subs::Subs;
+use crate::sim::model::Model;
+use crate::sim::realtime::frames;
+use crate::sim::realtime::subs::Subs;
 
 /// How many distinct frames one flooding connection cycles through.
 const FRAMES: usize = 1024;

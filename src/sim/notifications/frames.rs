@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::model::{MediaObs, QueueObs, Totals, WaitingObs, qualifier};
+use crate::sim::model::{Activity, Membership, SERVICE_LEVEL_PERCENT, Totals, qualifier};
 
 pub(crate) const METADATA_TOPIC: &str = "channel.metadata";
 pub(crate) const CLOSING_TOPIC: &str = "v2.system.socket_closing";
@@ -13,12 +13,33 @@ pub(crate) fn queue_topic(queue_id: &str) -> String {
     format!("v2.analytics.queues.{queue_id}.observations")
 }
 
-/// The combined user topic, and the activity topic, of one user.
-pub(crate) fn user_topics(user_id: &str) -> [String; 2] {
-    [
-        format!("v2.users.{user_id}?routingStatus&presence"),
-        format!("v2.users.{user_id}.activity"),
-    ]
+/// The combined routing-status and presence topic of one user.
+pub(crate) fn combined_user_topic(user_id: &str) -> String {
+    format!("v2.users.{user_id}?routingStatus&presence")
+}
+
+pub(crate) fn activity_topic(user_id: &str) -> String {
+    format!("v2.users.{user_id}.activity")
+}
+
+/// Membership changes of one queue.
+pub(crate) fn members_topic(queue_id: &str) -> String {
+    format!("v2.routing.queues.{queue_id}.users")
+}
+
+/// A `v2.system.{kind}.{channelId}` message (the SDK's
+/// `SystemMessageSystemMessage`). For `token_revoked` the topic's id is
+/// the channel's too: nothing public says otherwise.
+pub(crate) fn system_message(
+    kind: &str,
+    channel_id: &str,
+    client_id: &str,
+    message: &str,
+) -> String {
+    json!({"topicName": format!("v2.system.{kind}.{channel_id}"), "version": "2",
+        "eventBody": {"channelId": channel_id, "systemTopicType": kind,
+            "oauthClientId": client_id, "reason": kind, "message": message}})
+    .to_string()
 }
 
 /// `{"status","code","message"}`, the body of every REST error.
@@ -59,30 +80,9 @@ pub(crate) fn interacting_metric(count: u32) -> Value {
     json!({"metric": "oInteracting", "stats": {"count": count}})
 }
 
-/// `oWaiting` with one observation per waiting interaction; `now_ms` is the
-/// wall clock in Unix milliseconds, to date each observation.
-pub(crate) fn waiting_metric(waiting: &[WaitingObs], now_ms: i128) -> Value {
-    let obs: Vec<Value> = waiting
-        .iter()
-        .map(|w| {
-            let skills: Vec<&str> = w.skill_id.iter().map(String::as_str).collect();
-            json!({"conversationId": w.conversation_id,
-                "observationTime": stamp_ms(now_ms - i128::from(w.waited_ms)),
-                "requestedRoutingSkillIds": skills})
-        })
-        .collect();
-    json!({"metric": "oWaiting", "stats": {"count": waiting.len()}, "observations": obs})
-}
-
-/// Every current metric of one media group (the query response's `data`).
-pub(crate) fn full_metrics(obs: &QueueObs, m: &MediaObs, now_ms: i128) -> Vec<Value> {
-    let mut out: Vec<Value> = (0..obs.on_queue.len())
-        .map(|k| on_queue_metric(k, obs.on_queue[k]))
-        .collect();
-    out.push(waiting_metric(&m.waiting, now_ms));
-    out.push(interacting_metric(m.interacting));
-    out.push(active_metric(obs.active));
-    out
+/// `oWaiting` as a count only (notifications never carry the detail).
+pub(crate) fn waiting_metric(count: usize) -> Value {
+    json!({"metric": "oWaiting", "stats": {"count": count}})
 }
 
 /// A zero-width (current) observation message.
@@ -98,34 +98,79 @@ pub(crate) fn observation(
     envelope(&queue_topic(queue_id), body, seq)
 }
 
-/// A wide-interval message: totals since `start`, never a current count.
-pub(crate) fn totals(queue_id: &str, interval: &str, t: &Totals, seq: u64) -> String {
+/// A wide-interval message of one media type: totals since the
+/// interval's start, never a current count.
+pub(crate) fn totals(queue_id: &str, media: &str, interval: &str, t: &Totals, seq: u64) -> String {
     let ratio = if t.answered == 0 {
         1.0
     } else {
         t.answered_in_target as f64 / t.answered as f64
     };
-    let body = json!({"group": {"queueId": queue_id},
+    let body = json!({"group": {"queueId": queue_id, "mediaType": media},
     "data": [{"interval": interval, "metrics": [
         {"metric": "nOffered", "stats": {"count": t.offered}},
         {"metric": "tAbandon", "stats": {"count": t.abandoned}},
         {"metric": "oServiceLevel", "stats": {"ratio": ratio,
-            "numerator": t.answered_in_target, "denominator": t.answered}},
+            "numerator": t.answered_in_target, "denominator": t.answered,
+            "target": SERVICE_LEVEL_PERCENT}},
     ]}]});
     envelope(&queue_topic(queue_id), body, seq)
 }
 
-/// A user's routing status (and presence) changed.
-pub(crate) fn user(topic: &str, user_id: &str, status: &str, start: &str, seq: u64) -> String {
-    let presence = if status == "OFF_QUEUE" {
+/// The system presence that goes with a routing status.
+fn presence_of(status: &str) -> &'static str {
+    if status == "OFF_QUEUE" {
         "Available"
     } else {
         "On Queue"
+    }
+}
+
+/// A user's routing status (and presence) changed, on the combined topic.
+pub(crate) fn user(user_id: &str, status: &str, start: &str, seq: u64) -> String {
+    let body = json!({"id": user_id,
+        "routingStatus": {"status": status, "startTime": start},
+        "presence": {"presenceDefinition": {"systemPresence": presence_of(status)},
+            "modifiedDate": start}});
+    envelope(&combined_user_topic(user_id), body, seq)
+}
+
+/// The org's presence definition ids (fixed: one simulated org).
+const AVAILABLE_PRESENCE_ID: &str = "6a3af858-942f-489d-9700-5f9bcdcdae9b";
+const ON_QUEUE_PRESENCE_ID: &str = "e08eaf1b-ee47-4fa9-a231-1200e284798f";
+
+/// The activity topic's body (the SDK's `UserActivity` event): routing
+/// status, presence, out of office, and the queues the user is joined in.
+pub(crate) fn activity(
+    user_id: &str,
+    status: &str,
+    start: &str,
+    activity: &Activity,
+    seq: u64,
+) -> String {
+    let presence = presence_of(status);
+    let presence_id = if presence == "Available" {
+        AVAILABLE_PRESENCE_ID
+    } else {
+        ON_QUEUE_PRESENCE_ID
     };
     let body = json!({"id": user_id,
         "routingStatus": {"status": status, "startTime": start},
-        "presence": {"presenceDefinition": {"systemPresence": presence}, "modifiedDate": start}});
-    envelope(topic, body, seq)
+        "presence": {"presenceDefinition": {"id": presence_id, "systemPresence": presence},
+            "presenceMessage": "", "modifiedDate": start},
+        "outOfOffice": {"active": false, "modifiedDate": start},
+        "activeQueueIds": activity.active_queue_ids,
+        "dateActiveQueuesChanged": stamp_ms(activity.changed_ms)});
+    envelope(&activity_topic(user_id), body, seq)
+}
+
+/// A member joined, left or was removed (the SDK's
+/// `QueueUserEventTopicQueueMember`). Nothing public says how a removal
+/// differs from an unjoin, so both say `joined: false`.
+pub(crate) fn membership(m: &Membership, seq: u64) -> String {
+    let body = json!({"id": m.user_id, "user": {"id": m.user_id},
+        "queueId": m.queue_id, "joined": m.joined && m.member});
+    envelope(&members_topic(&m.queue_id), body, seq)
 }
 
 /// RFC 3339 UTC with milliseconds from Unix milliseconds.

@@ -12,8 +12,13 @@ use hyper::{Method, Request, Response, StatusCode, header};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use super::shared::Shared;
-use super::{handshake, nsocket, rest, token};
+use crate::sim::notifications::{rest, socket as nsocket};
+use crate::sim::realtime::handshake;
+use crate::sim::shared::Shared;
+
+pub(crate) mod socket;
+pub(crate) mod token;
+pub(crate) mod upgrade;
 
 pub(crate) type Body = Full<Bytes>;
 

@@ -6,14 +6,16 @@ use std::sync::Arc;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::channels::{MAX_TOPICS, check_topic};
-use super::http::{Body, json_response};
-use super::rest::{Query, bad_request, not_found};
-use super::shared::Shared;
+use crate::sim::http::{Body, json_response};
+use crate::sim::notifications::channels::{MAX_TOPICS, check_topic};
+use crate::sim::notifications::rest::{Bearer, Query, bad_request, not_found};
+use crate::sim::shared::Shared;
 
-pub(crate) fn create(shared: &Shared) -> Response<Body> {
+/// A new channel; it lives 24 h (`channel_lifetime`) or until the token
+/// that created it expires or is revoked, whichever comes first.
+pub(crate) fn create(shared: &Shared, bearer: &Bearer) -> Response<Body> {
     let lifetime = shared.channel_lifetime();
-    let id = shared.with_channels(|c| c.create(lifetime));
+    let id = shared.with_channels(|c| c.create(lifetime, &bearer.token, bearer.expires));
     shared.stat(|s| s.channels_created += 1);
     let expires = time::OffsetDateTime::now_utc()
         + time::Duration::try_from(lifetime).unwrap_or(time::Duration::days(36_500));

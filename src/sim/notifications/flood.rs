@@ -6,9 +6,9 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::model::Model;
-use super::notes::Notes;
-use super::shared::notes_for;
+use crate::sim::model::Model;
+use crate::sim::notifications::notes::Notes;
+use crate::sim::shared::{Now, notes_for};
 
 /// How many distinct frames one flooding socket cycles through.
 const FRAMES: usize = 1024;
@@ -28,9 +28,14 @@ impl NoteFlood {
         let mut notes = Notes::new(model.queue_count());
         let scratch = AtomicU64::new(0);
         let mut templates = Vec::with_capacity(FRAMES);
+        let now = Now {
+            stamp: STAMP,
+            ms: 0,
+            omit_zero: false,
+        };
         'ticks: for _ in 0..MAX_TICKS {
             let events = model.tick();
-            for note in notes_for(&model, &mut notes, &events, STAMP, 0, &scratch) {
+            for note in notes_for(&model, &mut notes, &events, &now, &scratch) {
                 let text = note.variants.iter().find(|(t, _)| topics.contains(t));
                 if let Some(parts) = text.and_then(|(_, text)| split_seq(text.as_str())) {
                     templates.push(parts);

@@ -6,37 +6,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use hyper::upgrade::Upgraded;
-use hyper_util::rt::TokioIo;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep, sleep_until};
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use super::Faults;
-use super::flood::FloodFrames;
-use super::frames;
-use super::shared::{ConnCommand, OpenGuard, Shared, SimEvent, lock, now_stamp, push_bounded};
-use super::subs::{self, Refusal, Subs};
-
-type Ws = WebSocketStream<TokioIo<Upgraded>>;
-type Sink = SplitSink<Ws, Message>;
-type Stream = SplitStream<Ws>;
-
-/// Frames written per flood batch before a flush.
-const FLOOD_BATCH: u64 = 64;
-/// How long a close waits for the peer's close reply.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
-
-enum Action {
-    Close(u16),
-    Drop,
-}
+use crate::sim::Faults;
+use crate::sim::http::socket::{self, Limit, Sink, Stream, Ws};
+use crate::sim::realtime::flood::FloodFrames;
+use crate::sim::realtime::frames;
+use crate::sim::realtime::subs::{self, Refusal, Subs};
+use crate::sim::shared::{ConnCommand, OpenGuard, Shared, SimEvent, lock, now_stamp, push_bounded};
 
 fn close_reason(code: u16) -> &'static str {
     match code {
@@ -72,47 +53,29 @@ impl Conn {
         self.shared.stat(|s| s.events_sent += n);
     }
 
-    /// The fault that fires now, given how many events this socket sent.
-    fn limit_action(&self, f: &Faults) -> Option<Action> {
+    /// The fault that fires now, given how many events this socket sent
+    /// (none before the ack).
+    fn limit_action(&self, f: &Faults) -> Option<Limit> {
         if !self.acked {
             return None;
         }
-        if let Some(n) = f.drop_after_events
-            && self.events_sent >= n
-        {
-            return Some(Action::Drop);
-        }
-        match f.close_after_events {
-            Some((n, code)) if self.events_sent >= n => Some(Action::Close(code)),
-            _ => None,
-        }
+        socket::limit(f, self.events_sent)
     }
 
     /// Events still allowed before a drop/close fault fires.
     fn remaining(&self, f: &Faults) -> u64 {
-        let limits = [f.drop_after_events, f.close_after_events.map(|c| c.0)];
-        limits
-            .into_iter()
-            .flatten()
-            .map(|n| n.saturating_sub(self.events_sent))
-            .min()
-            .unwrap_or(u64::MAX)
+        socket::remaining(f, self.events_sent)
     }
 
     async fn send_event(&mut self, f: &Faults, ev: &SimEvent) -> Result<(), WsError> {
         let Some(text) = frames::event(&ev.kind, &ev.timestamp) else {
             return Ok(());
         };
-        if let Some(n) = f.malformed_every
-            && n > 0
-            && (self.events_sent + 1).is_multiple_of(n)
+        let (sink, shared) = (&mut self.sink, &self.shared);
+        if socket::malformed_if_due(sink, shared, f, self.events_sent, &mut self.malformed_sent)
+            .await?
         {
             self.wrote = true;
-            self.sink
-                .send(frames::malformed(self.malformed_sent))
-                .await?;
-            self.malformed_sent += 1;
-            self.shared.stat(|s| s.malformed_sent += 1);
         }
         self.send(text).await?;
         self.count_events(1);
@@ -170,51 +133,22 @@ impl Conn {
     }
 
     async fn close(&mut self, code: u16, stream: &mut Stream) {
-        self.shared.stat(|s| {
-            s.closes_sent += 1;
-            push_bounded(&mut s.close_codes, code);
-        });
-        let frame = CloseFrame {
-            code: CloseCode::from(code),
-            reason: close_reason(code).into(),
-        };
-        if self.sink.send(Message::Close(Some(frame))).await.is_err() {
-            return;
-        }
-        // Wait for the peer's reply so our FIN cannot overtake the frame.
-        let _ = tokio::time::timeout(CLOSE_GRACE, async {
-            while let Some(Ok(m)) = stream.next().await {
-                if m.is_close() {
-                    break;
-                }
-            }
-        })
+        socket::close(
+            &self.shared,
+            &mut self.sink,
+            code,
+            close_reason(code),
+            stream,
+        )
         .await;
     }
 
-    async fn act(&mut self, a: Action, stream: &mut Stream) {
+    async fn act(&mut self, a: Limit, stream: &mut Stream) {
         match a {
-            Action::Close(code) => self.close(code, stream).await,
-            Action::Drop => self.shared.stat(|s| s.drops += 1),
+            Limit::Close(code) => self.close(code, stream).await,
+            Limit::Drop => socket::dropped(&self.shared),
         }
     }
-}
-
-async fn flood_batch(
-    sink: &mut Sink,
-    frames: Option<&mut FloodFrames>,
-    limit: u64,
-    fed: &mut u64,
-) -> Result<(), WsError> {
-    let Some(frames) = frames else {
-        return std::future::pending().await;
-    };
-    let stamp = now_stamp();
-    for _ in 0..limit.min(FLOOD_BATCH) {
-        sink.feed(Message::text(frames.next_frame(&stamp))).await?;
-        *fed += 1;
-    }
-    sink.flush().await
 }
 
 pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
@@ -273,7 +207,7 @@ pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
             biased;
             cmd = cmds.recv() => match cmd {
                 Ok(ConnCommand::Close(code)) => return c.close(code, &mut stream).await,
-                Ok(ConnCommand::Drop) => return c.act(Action::Drop, &mut stream).await,
+                Ok(ConnCommand::Drop) => return c.act(Limit::Drop, &mut stream).await,
                 Ok(ConnCommand::SocketClosing) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             },
@@ -331,7 +265,12 @@ pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
                 Err(RecvError::Lagged(n)) => shared.stat(|s| s.events_lagged += n),
                 Err(RecvError::Closed) => return,
             },
-            r = flood_batch(&mut c.sink, c.flood.as_mut(), limit, &mut flood_fed), if flooding => {
+            r = socket::flood_batch(
+                &mut c.sink,
+                limit,
+                &mut flood_fed,
+                c.flood.as_mut().map(|fl| |stamp: &str| fl.next_frame(stamp)),
+            ), if flooding => {
                 c.wrote = true;
                 if r.is_err() {
                     c.count_events(flood_fed);

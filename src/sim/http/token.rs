@@ -10,8 +10,8 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode, header};
 use tokio::time::Instant;
 
-use super::http::{Body, json_response};
-use super::shared::{Shared, lock, push_bounded};
+use crate::sim::http::{Body, json_response};
+use crate::sim::shared::{Shared, lock, push_bounded};
 
 /// Issued tokens. Random, not seeded: a token must never be guessable from
 /// a seed printed on a screen.
@@ -55,6 +55,21 @@ impl Tokens {
             .get(token)
             .copied()
             .filter(|exp| *exp > Instant::now())
+    }
+
+    /// Refuses `token` from now on; false when it was not live.
+    pub(crate) fn revoke(&mut self, token: &str) -> bool {
+        self.live.remove(token).is_some()
+    }
+
+    /// Every token still valid.
+    pub(crate) fn live(&self) -> Vec<String> {
+        let now = Instant::now();
+        self.live
+            .iter()
+            .filter(|(_, exp)| **exp > now)
+            .map(|(t, _)| t.clone())
+            .collect()
     }
 
     pub(crate) fn issued(&self) -> &[String] {
