@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+pub use nats::{DEFAULT_PREFIX as DEFAULT_NATS_PREFIX, NatsConfig, problem as nats_problem};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
     #[default]
@@ -102,6 +104,14 @@ pub struct AlertConfig {
     pub waiting: u32,
     pub latency_ms: u64,
     pub stale_after_s: u64,
+    /// A condition must hold this long before it raises an alert.
+    pub raise_delay_s: u64,
+    /// And be gone this long before its alert clears.
+    pub clear_delay_s: u64,
+    /// The longest wait over this is critical; 0 turns it off.
+    pub longest_wait_s: u64,
+    /// Service level target: an interval's SL under it is critical.
+    pub service_level_pct: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +143,8 @@ pub struct Config {
     pub export_path: Option<String>,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// `[nats]` or `--nats`: the relay's broker (viewers read from it).
+    pub nats: Option<NatsConfig>,
 }
 
 impl Default for ReconnectConfig {
@@ -153,6 +165,10 @@ impl Default for AlertConfig {
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
+            raise_delay_s: 15,
+            clear_delay_s: 30,
+            longest_wait_s: 120,
+            service_level_pct: 80.0,
         }
     }
 }
@@ -172,6 +188,7 @@ impl Default for UiConfig {
 mod check;
 mod file;
 mod load;
+mod nats;
 mod report;
 mod table;
 
@@ -326,6 +343,7 @@ impl Config {
             },
             export_path: None,
             source: None,
+            nats: None,
         }
     }
 

@@ -272,7 +272,13 @@ fn layer(
             "levels: error, warn, info, debug, trace",
         );
     }
-    if let Some(msg) = cfg.credentials_problem() {
+    if let Some(msg) = cfg.nats.as_ref().and_then(super::nats::problem) {
+        let span = spans.values.get("nats.url").cloned().unwrap_or(0..0);
+        doc.error(&span, "nats", msg, "the [nats] table");
+    }
+    // A viewer of a relay holds no Genesys credentials, by design.
+    let viewer = cfg.nats.is_some();
+    if let Some(msg) = cfg.credentials_problem().filter(|_| !viewer) {
         let name = doc.name.clone();
         let mut p = problem(
             &name,

@@ -30,6 +30,7 @@ use pace::{Budget, Gate, TRANSIENT_TRIES, transient_wait};
 
 use crate::feed::FeedGauges;
 use crate::feed::notifications::mapping::Member;
+use crate::recording::Recorder;
 
 /// How long one REST call may take.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
@@ -49,6 +50,8 @@ pub struct RestClient {
     calls: AtomicU64,
     /// Where the feed shows the same count, when it does.
     gauges: Option<Arc<FeedGauges>>,
+    /// Every answer goes here too when recording.
+    recorder: Option<Recorder>,
 }
 
 /// The wait a Retry-After header asks for (seconds or HTTP-date), clamped.
@@ -79,6 +82,7 @@ impl RestClient {
             gate: Gate::default(),
             calls: AtomicU64::new(0),
             gauges: None,
+            recorder: None,
         })
     }
 
@@ -98,6 +102,16 @@ impl RestClient {
         if let Some(g) = &self.gauges {
             g.rest_calls.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Records every answer (and the frames of channels opened with it).
+    pub fn with_recorder(mut self, recorder: Option<Recorder>) -> Self {
+        self.recorder = recorder;
+        self
+    }
+
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_ref()
     }
 
     /// One call: waits for its turn in the rate budget, retries 429s after
@@ -153,6 +167,11 @@ impl RestClient {
             };
             if let Some(b) = Budget::from_headers(&headers) {
                 self.gate.learn(b);
+            }
+            if let Some(r) = &self.recorder {
+                let code = status.as_u16();
+                r.rest(method.as_str(), path, code, &headers, body, &text, token)
+                    .await;
             }
             if status == StatusCode::TOO_MANY_REQUESTS {
                 limited += 1;
@@ -336,6 +355,18 @@ impl RestClient {
         };
         Ok(page.entities)
     }
+}
+
+/// The members on one page of a member listing (replay reads recorded
+/// pages with the same rules as start-up).
+pub fn members_in(page: &str) -> Result<Vec<Member>, String> {
+    let page: Page<MemberEntity> =
+        serde_json::from_str(page).map_err(|e| format!("member listing: {e}"))?;
+    Ok(page
+        .entities
+        .into_iter()
+        .filter_map(MemberEntity::into_member)
+        .collect())
 }
 
 /// An id as one path segment: ids come from config or a server, and

@@ -20,6 +20,7 @@ use super::topics;
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::rest::{RestClient, RestError, TopicState};
 use crate::feed::{Delay, Feed, FeedGauges, Outcome, Sent, TARGET, idle_command, or_command};
+use crate::recording::Recorder;
 
 /// The topic of counts refreshed by an observations query after a
 /// reconnect: ordinary events, not the first snapshot.
@@ -46,10 +47,10 @@ pub(super) struct Plan {
 }
 
 impl State {
-    pub(crate) fn new(api_url: &str, gauges: Arc<FeedGauges>) -> State {
+    pub(crate) fn new(api_url: &str, gauges: Arc<FeedGauges>, recorder: Option<Recorder>) -> State {
         State {
             rest: RestClient::new(api_url)
-                .map(|r| r.counting_into(gauges))
+                .map(|r| r.counting_into(gauges).with_recorder(recorder))
                 .map_err(|e| e.to_string()),
             mapper: Mapper::new(),
             plan: None,
@@ -207,7 +208,8 @@ impl Feed {
             let Ok(rest) = &st.rest else {
                 return Some(Outcome::Stop("internal: no REST client".into()));
             };
-            let open = channel::open(rest, token, slot, generation, list, tx.clone());
+            let expires = self.auth.expires_at();
+            let open = channel::open(rest, token, expires, slot, generation, list, tx.clone());
             let (live, states) =
                 match or_command(&mut self.commands, &mut self.commands_open, open).await {
                     Err(cmd) => return Some(idle_command(cmd)),
