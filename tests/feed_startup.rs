@@ -200,3 +200,23 @@ async fn an_unknown_queue_id_stops_naming_it() {
     quit(h).await;
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_transient_502_503_504_is_retried_by_the_call_not_by_restarting_the_start_up() {
+    let sim = sim_with(3).await;
+    sim.control().rest_transient(3, 503);
+    let mut h = feed::spawn(sim_config(&sim));
+    let before = acked(&mut h).await;
+    let restarted = before
+        .iter()
+        .any(|e| is_state(e, |s| matches!(s, ConnState::Reconnecting { .. })));
+    assert!(!restarted, "the start-up went on: {before:#?}");
+    let stats = sim.stats();
+    assert_eq!(stats.rest_transient, 3);
+    assert_eq!(stats.token_requests, 1, "one token for the start-up");
+    // The usual calls (one lookup, skills, 3 members, channel, subscription,
+    // query) and the three tried again.
+    assert_eq!(stats.rest_requests, 1 + 1 + 3 + 2 + 1 + 3, "{stats:?}");
+    quit(h).await;
+    sim.shutdown().await;
+}
