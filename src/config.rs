@@ -73,6 +73,10 @@ pub struct GenesysConfig {
     /// tables: the all-queues topic on the realtime feed, every queue
     /// listed by REST on the notifications feed.
     pub all_queues: bool,
+    /// Seconds between observations queries on the notifications feed:
+    /// they refresh skill demand and wait times, which notifications do
+    /// not carry, and correct the counts notifications keep.
+    pub observations_interval_s: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -307,6 +311,7 @@ impl Default for GenesysConfig {
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
             realtime_url: realtime_url_for(DEFAULT_ENVIRONMENT),
             all_queues: false,
+            observations_interval_s: 10,
         }
     }
 }
