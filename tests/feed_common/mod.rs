@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod notif_server;
+pub mod scripted;
 pub mod token_server;
 
 use std::sync::{Arc, Mutex};
@@ -90,6 +91,7 @@ pub fn config(
         },
         export_path: None,
         source: None,
+        nats: None,
     })
 }
 

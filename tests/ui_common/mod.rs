@@ -227,11 +227,16 @@ const QUEUES: &[Q] = &[
 fn alert(kind: AlertKind, q: &str, msg: &str, at: i64, cleared: Option<i64>) -> Alert {
     let w = wall();
     Alert {
+        severity: kind.severity(),
         kind,
         queue_id: Some(q.into()),
         message: msg.into(),
         raised_at: w - time::Duration::seconds(at),
         cleared_at: cleared.map(|c| w - time::Duration::seconds(c)),
+        raises: 1,
+        first_raised: w - time::Duration::seconds(at),
+        acknowledged: false,
+        snoozed_until: None,
     }
 }
 
@@ -288,7 +293,7 @@ pub fn fixture() -> Fixture {
             Some(600),
         ),
         alert(
-            AlertKind::SkillDeficit {
+            AlertKind::SkillShort {
                 skill: "Spanish".into(),
             },
             "q0",

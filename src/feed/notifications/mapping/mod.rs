@@ -121,7 +121,7 @@ impl Mapper {
         for m in q.members.values() {
             for s in &m.skills {
                 let e = skills.entry(name_of(s)).or_default();
-                if m.status == AgentStatus::Idle {
+                if m.status == AgentStatus::Idle && m.joined {
                     e.available = e.available.saturating_add(1);
                 }
             }
