@@ -402,3 +402,5 @@ impl Config {
 mod tests;
 #[cfg(test)]
 mod tests_hosts;
+#[cfg(test)]
+mod tests_notifications;
