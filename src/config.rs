@@ -77,6 +77,10 @@ pub struct GenesysConfig {
     /// tables: the all-queues topic on the realtime feed, every queue
     /// listed by REST on the notifications feed.
     pub all_queues: bool,
+    /// Seconds between observations queries on the notifications feed:
+    /// they refresh skill demand and wait times, which notifications do
+    /// not carry, and correct the counts notifications keep.
+    pub observations_interval_s: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -322,6 +326,7 @@ impl Default for GenesysConfig {
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
             realtime_url: String::new(),
             all_queues: false,
+            observations_interval_s: 10,
         }
     }
 }
@@ -397,3 +402,5 @@ impl Config {
 mod tests;
 #[cfg(test)]
 mod tests_hosts;
+#[cfg(test)]
+mod tests_notifications;

@@ -86,6 +86,7 @@ const GENESYS: &[&str] = &[
     "api_url",
     "realtime_url",
     "all_queues",
+    "observations_interval_s",
 ];
 const QUEUE: &[&str] = &["id", "name", "events", "filter"];
 const RECONNECT: &[&str] = &[
@@ -155,6 +156,10 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         }
         set(&mut c.client_id, t.string(g, "client_id"));
         set(&mut c.all_queues, t.boolean(g, "all_queues"));
+        set(
+            &mut c.observations_interval_s,
+            t.int(g, "observations_interval_s", 1, 3600),
+        );
         if let Some(s) = t.string(g, "client_secret") {
             t.spans.has_client_secret = true;
             c.client_secret = Some(s.into());

@@ -52,7 +52,15 @@ pub fn skills(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
         .take(shown)
         .map(|(name, short)| {
             let c = summary.skills[*name];
-            let req = c.required.map_or("-".to_string(), |r| r.to_string());
+            // A truncated detail list: the server counted at least this many.
+            let at_least = match (summary.demand_truncated, scene.glyphs().ascii) {
+                (false, _) => "",
+                (true, false) => "≥",
+                (true, true) => ">=",
+            };
+            let req = c
+                .required
+                .map_or("-".to_string(), |r| format!("{at_least}{r}"));
             let (mark, style) = if *short {
                 ("!", t.alert)
             } else {

@@ -75,6 +75,9 @@ pub fn config(
             api_url: login_url.into(),
             realtime_url: realtime_url.into(),
             all_queues: false,
+            // Not the default 10 s: tests that run simulated days would
+            // spend their time in queries; feed_observations sets its own.
+            observations_interval_s: 60,
         },
         queues,
         reconnect,

@@ -11,6 +11,7 @@ pub mod mapping;
 #[cfg(test)]
 mod mapping_tests;
 mod read;
+mod requery;
 pub(crate) mod session;
 pub mod setup;
 pub mod topics;
