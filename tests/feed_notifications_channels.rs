@@ -163,3 +163,96 @@ async fn channels_roll_over_before_the_token_that_made_them_expires() {
     );
     quit(h).await;
 }
+
+/// The `Trouble` events with `code`, as (resolved) in order.
+fn troubles(seen: &[FeedEvent], code: &str) -> Vec<bool> {
+    seen.iter()
+        .filter_map(|e| match e {
+            FeedEvent::Trouble {
+                code: c, resolved, ..
+            } if c == code => Some(*resolved),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_channel_that_lost_its_subscriptions_subscribes_again_and_the_alert_ends() {
+    let (logs, _guard) = capture_logs();
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    let mut seen = Vec::new();
+    let first = server.observe("qa", 1, 1, 0);
+    until_seq(&mut h, &mut seen, first).await;
+    let topics = server.topics_of("chan-1");
+    server.no_longer_subscribed("chan-1");
+    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        matches!(e, FeedEvent::Trouble { resolved: true, .. })
+    })
+    .await;
+    seen.extend(before);
+    seen.push(ev);
+    assert_eq!(server.topics_of("chan-1"), topics, "subscribed again");
+    let last = server.observe("qa", 2, 1, 0);
+    until_seq(&mut h, &mut seen, last).await;
+    assert_each_once(&seen, last);
+    assert_eq!(
+        server.created(),
+        ["chan-1"],
+        "the same channel, subscribed again"
+    );
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("PUT"))
+        .count();
+    assert_eq!(puts, 2);
+    assert_eq!(troubles(&seen, "no_longer_subscribed"), [false, true]);
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    let text = logs.text();
+    assert!(text.contains("lost its subscriptions"), "{text}");
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_revoked_token_brings_a_new_token_and_new_channels_without_a_gap() {
+    let (logs, _guard) = capture_logs();
+    let mut s = script(&[("qa", "A")]);
+    s.replay_on_handover = 2;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    let mut seen = Vec::new();
+    let first = server.observe("qa", 1, 1, 0);
+    until_seq(&mut h, &mut seen, first).await;
+    server.revoke_tokens();
+    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        matches!(e, FeedEvent::Trouble { resolved: true, .. })
+    })
+    .await;
+    seen.extend(before);
+    seen.push(ev);
+    assert_eq!(troubles(&seen, "token_revoked"), [false, true]);
+    assert_eq!(server.tokens().len(), 2);
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    let srv = server.clone();
+    until(&mut h, &mut seen, "old closed", || {
+        srv.closed_by_client() == ["chan-1"]
+    })
+    .await;
+    let last = server.observe("qa", 2, 1, 0);
+    until_seq(&mut h, &mut seen, last).await;
+    assert_each_once(&seen, last);
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    let text = logs.text();
+    assert!(text.contains("token was revoked"), "{text}");
+    assert!(!text.contains("tok-1-secretish"), "no token in the log");
+    quit(h).await;
+}

@@ -77,6 +77,8 @@ struct St {
     bearers: HashSet<String>,
     /// Channels the server closed because their token expired.
     expired: Vec<String>,
+    /// Tokens refused from now on.
+    revoked: HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -102,6 +104,7 @@ impl NotifServer {
             requests: Vec::new(),
             bearers: HashSet::new(),
             expired: Vec::new(),
+            revoked: HashSet::new(),
         }));
         let server = NotifServer { url, ws_url, st };
         let s = server.clone();
@@ -231,6 +234,33 @@ impl NotifServer {
         self.send_raw(channel, &format!("{CLOSE_MARK}{code}"));
     }
 
+    /// The server drops a channel's subscriptions and says so on it.
+    pub fn no_longer_subscribed(&self, channel: &str) {
+        if let Some(ch) = self.st.lock().unwrap().channels.get_mut(channel) {
+            ch.topics.clear();
+        }
+        self.send_raw(
+            channel,
+            &format!(r#"{{"topicName":"v2.system.no_longer_subscribed.{channel}","eventBody":{{"message":"no longer subscribed"}}}}"#),
+        );
+    }
+
+    /// Revokes every token issued so far (REST calls with one get 401)
+    /// and says so on every open channel.
+    pub fn revoke_tokens(&self) {
+        let mut st = self.st.lock().unwrap();
+        let tokens = st.tokens.clone();
+        st.revoked.extend(tokens);
+        let open: Vec<String> = st.channels.keys().cloned().collect();
+        drop(st);
+        for c in open {
+            self.send_raw(
+                &c,
+                r#"{"topicName":"v2.system.token_revoked.client","eventBody":{"message":"token revoked"}}"#,
+            );
+        }
+    }
+
     pub fn socket_closing(&self, channel: &str) {
         self.send_raw(
             channel,
@@ -276,6 +306,13 @@ impl NotifServer {
                 429,
                 &[("Retry-After", secs.to_string())],
                 json!({"message": "Rate limit exceeded", "code": "too.many.requests", "status": 429}),
+            );
+        }
+        if st.revoked.contains(bearer.trim_start_matches("Bearer ")) {
+            return reply(
+                401,
+                &[],
+                json!({"message": "token revoked", "code": "authentication.required", "status": 401}),
             );
         }
         if st.script.unauthorized > 0 {

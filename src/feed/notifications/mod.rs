@@ -4,7 +4,8 @@
 //! one channel (create, subscribe, connect) and reads it in its own task;
 //! `session` is the lifecycle of all channels inside the feed task (ping,
 //! watchdog, make-before-break handover); `mapping` turns frames into
-//! domain events; `topics` and `dedupe` are the small rules in between.
+//! domain events; `system` mends what the server's system topics report;
+//! `topics` and `dedupe` are the small rules in between.
 pub mod channel;
 pub mod dedupe;
 pub mod mapping;
@@ -13,5 +14,6 @@ mod mapping_tests;
 mod read;
 pub(crate) mod session;
 pub mod setup;
+mod system;
 pub mod topics;
 mod wire;

@@ -14,6 +14,8 @@ use super::channel::{self, Frame, Live, OpenError, Wire};
 use super::dedupe;
 use super::mapping::{Decoded, Mapper, Receipt};
 use super::session::State;
+use super::system::Troubles;
+use super::topics::SystemTopic;
 use crate::event::FeedEvent;
 use crate::feed::connect::{self, CloseAction};
 use crate::feed::{Delay, Feed, Outcome, Sent, TARGET, idle_command, or_command};
@@ -29,6 +31,8 @@ pub(super) struct Channels {
     pub(super) retiring: HashSet<u64>,
     /// A deadline moved (a handover ran): re-arm the watchdog.
     pub(super) rearm: bool,
+    /// What system topics reported and is not mended yet.
+    pub(super) troubles: Troubles,
 }
 
 impl Channels {
@@ -232,6 +236,12 @@ impl Feed {
             Ok(env) => env,
             Err(d) => return self.bad(d, chans).await,
         };
+        if let Some(system) = SystemTopic::of(env.topic()) {
+            return match slot {
+                Some(i) => self.on_system(st, i, system, chans).await,
+                None => None,
+            };
+        }
         // Two channels for the same topics: a handover's overlap, while
         // the old channel's last frames are still read.
         let overlap = !chans.retiring.is_empty();
@@ -326,6 +336,7 @@ impl Feed {
         let new_id = new.id.clone();
         let old = std::mem::replace(&mut chans.live[i], new);
         chans.retiring.insert(old.generation);
+        let gone = old.generation;
         old.close("handover to a new channel").await;
         tracing::info!(
             target: TARGET,
@@ -335,7 +346,15 @@ impl Feed {
             duplicates_dropped = st.dedupe.dropped(),
             "handover completed"
         );
-        self.report_rejections(st, states).await
+        if let Some(out) = self.report_rejections(st, states).await {
+            return Some(out);
+        }
+        for t in [SystemTopic::NoLongerSubscribed, SystemTopic::TokenRevoked] {
+            if let Some(out) = self.mended(t, gone, chans).await {
+                return Some(out);
+            }
+        }
+        None
     }
 
     /// Counts, logs and hands on a frame we could not use.

@@ -86,6 +86,7 @@ impl Feed {
             live: Vec::new(),
             retiring: HashSet::new(),
             rearm: false,
+            troubles: Default::default(),
         };
         let outcome = match self.start(st, &token, &tx, &mut chans).await {
             Some(out) => out,

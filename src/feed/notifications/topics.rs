@@ -28,6 +28,38 @@ pub fn user_topic(user_id: &str) -> Option<String> {
     (t.len() <= MAX_TOPIC_LEN).then_some(t)
 }
 
+/// System topics the feed acts on (beside heartbeats and
+/// `socket_closing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemTopic {
+    /// `v2.system.no_longer_subscribed.{id}`: the channel lost its
+    /// subscriptions; subscribe again.
+    NoLongerSubscribed,
+    /// `v2.system.token_revoked.{id}`: the token is no longer valid; a new
+    /// token, and new channels made with it.
+    TokenRevoked,
+}
+
+impl SystemTopic {
+    pub fn of(topic: &str) -> Option<SystemTopic> {
+        let rest = topic.strip_prefix("v2.system.")?;
+        let name = rest.split('.').next()?;
+        match name {
+            "no_longer_subscribed" => Some(SystemTopic::NoLongerSubscribed),
+            "token_revoked" => Some(SystemTopic::TokenRevoked),
+            _ => None,
+        }
+    }
+
+    /// The alert's code while the trouble lasts.
+    pub fn code(self) -> &'static str {
+        match self {
+            SystemTopic::NoLongerSubscribed => "no_longer_subscribed",
+            SystemTopic::TokenRevoked => "token_revoked",
+        }
+    }
+}
+
 /// The queue a topic is about, for alerts.
 pub fn queue_of_topic(topic: &str) -> Option<&str> {
     topic
@@ -114,6 +146,20 @@ mod tests {
         assert_eq!(t, format!("v2.users.{id}?routingStatus&presence"));
         assert!(t.len() <= MAX_TOPIC_LEN);
         assert_eq!(user_topic(&"u".repeat(170)), None);
+    }
+
+    #[test]
+    fn system_topics_are_known_by_name_whatever_the_id() {
+        assert_eq!(
+            SystemTopic::of("v2.system.no_longer_subscribed.chan-1"),
+            Some(SystemTopic::NoLongerSubscribed)
+        );
+        assert_eq!(
+            SystemTopic::of("v2.system.token_revoked.abc"),
+            Some(SystemTopic::TokenRevoked)
+        );
+        assert_eq!(SystemTopic::of("v2.system.socket_closing"), None);
+        assert_eq!(SystemTopic::of("v2.users.token_revoked"), None);
     }
 
     #[test]
