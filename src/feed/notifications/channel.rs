@@ -24,6 +24,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 use super::topics;
 use crate::feed::TARGET;
 use crate::feed::rest::{RestClient, RestError, TopicState};
+use crate::recording::ChannelTap;
 use crate::redact::redact_url;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -149,7 +150,8 @@ pub async fn open(
     tracing::info!(target: TARGET, channel = %ch.id, url = %url, "channel connected");
     let (sink, stream) = ws.split();
     let (closing, closed) = oneshot::channel();
-    tokio::spawn(read(generation, stream, frames, closed));
+    let tap = rest.recorder().map(|r| r.channel(&ch.id));
+    tokio::spawn(read(generation, stream, frames, closed, tap));
     let now = Instant::now();
     let own = topics::rollover_at(ch.expires.as_deref(), OffsetDateTime::now_utc(), now);
     let of_token = token_expires.map(|t| topics::token_rollover_at(t, now));
@@ -181,6 +183,7 @@ async fn read(
     mut stream: SplitStream<Socket>,
     frames: mpsc::Sender<Frame>,
     mut closing: oneshot::Receiver<()>,
+    tap: Option<ChannelTap>,
 ) {
     let mut close: Option<CloseFrame> = None;
     let mut give_up: Option<Instant> = None;
@@ -192,7 +195,11 @@ async fn read(
                 continue;
             }
             () = sleep_until(give_up.unwrap_or_else(Instant::now)), if give_up.is_some() => {
-                let _ = frames.send(Frame { generation, wire: ended(close.take(), None) }).await;
+                let wire = ended(close.take(), None);
+                if let Some(tap) = &tap {
+                    record(tap, &wire).await;
+                }
+                let _ = frames.send(Frame { generation, wire }).await;
                 return;
             }
         };
@@ -210,10 +217,27 @@ async fn read(
             Some(Err(e)) => ended(close.take(), Some(e.to_string())),
             None => ended(close.take(), None),
         };
+        if let Some(tap) = &tap {
+            record(tap, &wire).await;
+        }
         let last = matches!(wire, Wire::Ended { .. });
         if frames.send(Frame { generation, wire }).await.is_err() || last {
             return;
         }
+    }
+}
+
+/// A frame as a recording keeps it (pings and pongs are not kept).
+async fn record(tap: &ChannelTap, wire: &Wire) {
+    match wire {
+        Wire::Text(t) => tap.text(t).await,
+        Wire::Binary => tap.binary().await,
+        Wire::Alive => {}
+        Wire::Ended {
+            code,
+            reason,
+            error,
+        } => tap.ended(*code, reason, error.as_deref()).await,
     }
 }
 
