@@ -26,6 +26,8 @@ pub struct Member {
     pub name: String,
     pub skills: Vec<String>,
     pub status: String,
+    /// Not joined to the queue (absent from the REST answer: joined).
+    pub unjoined: bool,
 }
 
 #[derive(Default)]
@@ -205,15 +207,54 @@ impl NotifServer {
         seq
     }
 
-    /// A user's routing status changed; returns the sequence number.
+    /// A user's routing status changed, on the activity topic (active in
+    /// every queue the script makes them a member of); returns the
+    /// sequence number.
     pub fn user_status(&self, user: &str, status: &str) -> u64 {
+        let active: Vec<String> = {
+            let st = self.st.lock().unwrap();
+            let mut qs: Vec<String> = st
+                .script
+                .members
+                .iter()
+                .filter(|(_, ms)| ms.iter().any(|m| m.user_id == user))
+                .map(|(q, _)| q.clone())
+                .collect();
+            qs.sort();
+            qs
+        };
+        self.activity(user, status, &active)
+    }
+
+    /// A user's activity: routing status and the queues they are active in.
+    pub fn activity(&self, user: &str, status: &str, active: &[String]) -> u64 {
         let mut st = self.st.lock().unwrap();
         st.seq += 1;
         let seq = st.seq;
-        let topic = format!("v2.users.{user}?routingStatus&presence");
+        let topic = format!("v2.users.{user}.activity");
         let frame = json!({
             "topicName": topic,
-            "eventBody": {"routingStatus": {"status": status, "startTime": "2026-11-27T19:20:25.123Z"}},
+            "eventBody": {"id": user,
+                "routingStatus": {"status": status, "startTime": "2026-11-27T19:20:25.123Z"},
+                "presence": {"presenceDefinition": {"systemPresence": "On Queue"}},
+                "activeQueueIds": active},
+            "metadata": {"CorrelationId": seq.to_string()}
+        })
+        .to_string();
+        deliver(&mut st, &topic, &frame);
+        seq
+    }
+
+    /// A membership notification for `queue` (the script's member lists
+    /// are the test's to change first); returns the sequence number.
+    pub fn membership(&self, queue: &str, user: &str, joined: bool) -> u64 {
+        let mut st = self.st.lock().unwrap();
+        st.seq += 1;
+        let seq = st.seq;
+        let topic = format!("v2.routing.queues.{queue}.users");
+        let frame = json!({
+            "topicName": topic,
+            "eventBody": {"id": user, "user": {"id": user}, "queueId": queue, "joined": joined},
             "metadata": {"CorrelationId": seq.to_string()}
         })
         .to_string();
@@ -361,7 +402,7 @@ impl NotifServer {
                         json!({"id": m.user_id, "name": m.name,
                           "user": {"id": m.user_id, "name": m.name,
                                    "skills": m.skills.iter().map(|s| json!({"id": s, "name": s})).collect::<Vec<_>>()},
-                          "routingStatus": {"status": m.status}})
+                          "routingStatus": {"status": m.status}, "joined": !m.unjoined})
                     })
                     .collect();
                 page(&ms, &q)

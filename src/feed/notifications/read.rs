@@ -13,6 +13,7 @@ use tokio::time::{Instant, sleep_until};
 use super::channel::{self, Frame, Live, OpenError, Wire};
 use super::dedupe;
 use super::mapping::{Decoded, Mapper, Receipt};
+use super::members::Pending;
 use super::session::State;
 use super::system::Troubles;
 use super::topics::SystemTopic;
@@ -33,6 +34,8 @@ pub(super) struct Channels {
     pub(super) rearm: bool,
     /// What system topics reported and is not mended yet.
     pub(super) troubles: Troubles,
+    /// Queues whose members are to be read again.
+    pub(super) members: Pending,
 }
 
 impl Channels {
@@ -79,12 +82,13 @@ impl Feed {
     ) -> Outcome {
         let silence = Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400));
         let next_due = |chans: &Channels| {
-            chans
+            let due = chans
                 .live
                 .iter()
                 .map(|l| due(l.last_rx, l.pinged, l.rollover, silence))
                 .min()
-                .unwrap_or_else(|| Instant::now() + silence)
+                .unwrap_or_else(|| Instant::now() + silence);
+            chans.members.due.map_or(due, |m| m.min(due))
         };
         // Re-armed when it fires, not per frame: a flood costs nothing.
         let watchdog = sleep_until(next_due(chans));
@@ -144,6 +148,11 @@ impl Feed {
         chans: &mut Channels,
         silence: Duration,
     ) -> Option<Outcome> {
+        if chans.members.due.is_some_and(|d| Instant::now() >= d)
+            && let Some(out) = self.reread_members(st, chans).await
+        {
+            return Some(out);
+        }
         for i in 0..chans.live.len() {
             let now = Instant::now();
             let l = &mut chans.live[i];
@@ -265,6 +274,16 @@ impl Feed {
                 }
                 None => None,
             },
+            Decoded::MembersChanged { queue_id, events } => {
+                chans.members.mark(queue_id);
+                chans.rearm = true;
+                for ev in events {
+                    if let Some(out) = self.pass(ev, chans).await {
+                        return Some(out);
+                    }
+                }
+                None
+            }
             Decoded::Events(evs) => {
                 for ev in evs {
                     if let Some(out) = self.pass(ev, chans).await {

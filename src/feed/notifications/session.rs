@@ -93,6 +93,7 @@ impl Feed {
             retiring: HashSet::new(),
             rearm: false,
             troubles: Default::default(),
+            members: Default::default(),
         };
         let outcome = match self.start(st, &token, &tx, &mut chans).await {
             Some(out) => out,
