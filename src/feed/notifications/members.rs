@@ -134,9 +134,7 @@ impl Feed {
         let (Ok(rest), Some(plan)) = (&st.rest, &mut st.plan) else {
             return Some(Outcome::Stop("internal: no REST client or plan".into()));
         };
-        let Some(slot) = plan.slots.len().checked_sub(1) else {
-            return None;
-        };
+        let slot = plan.slots.len().checked_sub(1)?;
         let list = &mut plan.slots[slot];
         let room = TOPICS_PER_CHANNEL.saturating_sub(list.len());
         if room < new.len() {
@@ -145,9 +143,7 @@ impl Feed {
         }
         list.extend(new);
         let list = list.clone();
-        let Some(live) = chans.live.iter().find(|l| l.slot == slot) else {
-            return None;
-        };
+        let live = chans.live.iter().find(|l| l.slot == slot)?;
         let put = rest.subscribe(token, &live.id, &list);
         let done = or_command(&mut self.commands, &mut self.commands_open, put).await;
         chans.touch();

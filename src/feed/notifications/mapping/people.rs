@@ -60,12 +60,7 @@ impl Mapper {
             .unwrap_or_default();
         let fresh: Vec<String> = members
             .iter()
-            .filter(|m| {
-                !self
-                    .user_queues
-                    .get(&m.user_id)
-                    .is_some_and(|q| !q.is_empty())
-            })
+            .filter(|m| self.user_queues.get(&m.user_id).is_none_or(Vec::is_empty))
             .map(|m| m.user_id.clone())
             .collect();
         self.set_members(queue_id, members);
