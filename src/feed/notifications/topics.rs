@@ -154,7 +154,7 @@ mod tests {
         let t = user_topic(id).unwrap();
         assert_eq!(t, format!("v2.users.{id}.activity"));
         assert!(t.len() <= MAX_TOPIC_LEN);
-        assert_eq!(user_topic(&"u".repeat(170)), None);
+        assert_eq!(user_topic(&"u".repeat(190)), None);
     }
 
     #[test]
