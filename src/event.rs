@@ -263,6 +263,20 @@ pub enum FeedEvent {
         /// When the agent's status began, on our clock.
         since: Instant,
     },
+    /// An agent is no longer a member of a queue (membership topic):
+    /// off its roster.
+    MemberLeft {
+        queue_id: String,
+        user_id: String,
+    },
+    /// The server said something is wrong with the feed itself (a channel
+    /// lost its subscriptions, the token was revoked): an alert until the
+    /// feed reports the same `code` resolved.
+    Trouble {
+        code: String,
+        message: String,
+        resolved: bool,
+    },
     /// The server acknowledged this many subscriptions.
     Acked {
         count: usize,

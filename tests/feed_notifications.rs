@@ -436,3 +436,34 @@ async fn twelve_hundred_queues_take_two_channels() {
     assert_eq!(st.channel_sockets_open, 2);
     quit(h).await;
 }
+
+/// End to end on the simulator: with five-minute tokens every channel is
+/// replaced before its token expires, and across those rollovers no
+/// notification is lost or applied twice, and the feed never reconnects.
+#[tokio::test(start_paused = true)]
+async fn token_driven_rollovers_lose_and_double_nothing() {
+    let sim = start(SimOptions {
+        queues: 3,
+        agents_per_queue: 3,
+        token_lifetime_s: 300,
+        ..SimOptions::default()
+    })
+    .await;
+    let mut h = everything(&sim).await;
+    let (first, _) = acked(&mut h).await;
+    let mut seen = first;
+    until(
+        &mut h,
+        &mut seen,
+        Duration::from_secs(3600),
+        "four token-driven rollovers",
+        || sim.stats().channels_created >= 5,
+    )
+    .await;
+    let target = sim.stats().last_correlation_id;
+    until_id(&mut h, &mut seen, target).await;
+    assert!(each_once(&seen, true) >= target.max(20), "{target}");
+    assert_eq!(reconnects(&seen), 0, "a rollover is not a reconnect");
+    assert!(sim.stats().token_requests >= 5, "{:?}", sim.stats());
+    quit(h).await;
+}

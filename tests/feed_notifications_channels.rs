@@ -7,10 +7,10 @@ mod feed_common;
 
 use std::time::Duration;
 
-use feed_common::notif_server::NotifServer;
+use feed_common::notif_server::{Member, NotifServer};
 use feed_common::scripted::*;
 use feed_common::*;
-use queuetop::event::{ConnState, FeedEvent, QueueEventKind};
+use queuetop::event::{ConnState, FeedEvent, QueueEventKind, QueueSummary};
 use queuetop::feed;
 use tokio::time::Instant;
 
@@ -160,6 +160,194 @@ async fn channels_roll_over_before_the_token_that_made_them_expires() {
     assert!(
         !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
         "a rollover is not a reconnect: {seen:#?}"
+    );
+    quit(h).await;
+}
+
+/// The `Trouble` events with `code`, as (resolved) in order.
+fn troubles(seen: &[FeedEvent], code: &str) -> Vec<bool> {
+    seen.iter()
+        .filter_map(|e| match e {
+            FeedEvent::Trouble {
+                code: c, resolved, ..
+            } if c == code => Some(*resolved),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_channel_that_lost_its_subscriptions_subscribes_again_and_the_alert_ends() {
+    let (logs, _guard) = capture_logs();
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    let mut seen = Vec::new();
+    let first = server.observe("qa", 1, 1, 0);
+    until_seq(&mut h, &mut seen, first).await;
+    let topics = server.topics_of("chan-1");
+    server.no_longer_subscribed("chan-1");
+    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        matches!(e, FeedEvent::Trouble { resolved: true, .. })
+    })
+    .await;
+    seen.extend(before);
+    seen.push(ev);
+    assert_eq!(server.topics_of("chan-1"), topics, "subscribed again");
+    let last = server.observe("qa", 2, 1, 0);
+    until_seq(&mut h, &mut seen, last).await;
+    assert_each_once(&seen, last);
+    assert_eq!(
+        server.created(),
+        ["chan-1"],
+        "the same channel, subscribed again"
+    );
+    let puts = server
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("PUT"))
+        .count();
+    assert_eq!(puts, 2);
+    assert_eq!(troubles(&seen, "no_longer_subscribed"), [false, true]);
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    let text = logs.text();
+    assert!(text.contains("lost its subscriptions"), "{text}");
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_revoked_token_brings_a_new_token_and_new_channels_without_a_gap() {
+    let (logs, _guard) = capture_logs();
+    let mut s = script(&[("qa", "A")]);
+    s.replay_on_handover = 2;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    let mut seen = Vec::new();
+    let first = server.observe("qa", 1, 1, 0);
+    until_seq(&mut h, &mut seen, first).await;
+    server.revoke_tokens();
+    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        matches!(e, FeedEvent::Trouble { resolved: true, .. })
+    })
+    .await;
+    seen.extend(before);
+    seen.push(ev);
+    assert_eq!(troubles(&seen, "token_revoked"), [false, true]);
+    assert_eq!(server.tokens().len(), 2);
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    let srv = server.clone();
+    until(&mut h, &mut seen, "old closed", || {
+        srv.closed_by_client() == ["chan-1"]
+    })
+    .await;
+    let last = server.observe("qa", 2, 1, 0);
+    until_seq(&mut h, &mut seen, last).await;
+    assert_each_once(&seen, last);
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    let text = logs.text();
+    assert!(text.contains("token was revoked"), "{text}");
+    assert!(!text.contains("tok-1-secretish"), "no token in the log");
+    quit(h).await;
+}
+
+fn member(user: &str, skill: &str, status: &str) -> Member {
+    Member {
+        user_id: user.into(),
+        name: format!("Agent {user}"),
+        skills: vec![skill.into()],
+        status: status.into(),
+        unjoined: false,
+    }
+}
+
+/// The last summary of `queue` among `seen`.
+fn last_summary(seen: &[FeedEvent], queue: &str) -> QueueSummary {
+    seen.iter()
+        .rev()
+        .filter_map(queue_ev)
+        .find_map(|q| match &q.kind {
+            QueueEventKind::Summary(s) if s.queue_id == queue => Some(s.clone()),
+            _ => None,
+        })
+        .expect("a summary")
+}
+
+#[tokio::test(start_paused = true)]
+async fn membership_changes_update_the_roster_and_the_skills() {
+    let mut s = script(&[("qa", "A")]);
+    s.skills = vec![
+        ("s1".into(), "Spanish".into()),
+        ("s2".into(), "French".into()),
+    ];
+    s.members.insert(
+        "qa".into(),
+        vec![member("u1", "s1", "IDLE"), member("u2", "s2", "IDLE")],
+    );
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    let (before, _) = acked(&mut h).await;
+    assert_eq!(last_summary(&before, "qa").skills["French"].available, 1);
+    let mut seen = Vec::new();
+
+    // u2 is removed from the queue; u3 (new to every queue) is added.
+    server.with(|s| {
+        s.members.insert(
+            "qa".into(),
+            vec![member("u1", "s1", "IDLE"), member("u3", "s2", "IDLE")],
+        )
+    });
+    server.membership("qa", "u2", false);
+    server.membership("qa", "u3", true);
+    let (got, ev) = recv_until(
+        &mut h.events,
+        LIMIT,
+        |e| matches!(e, FeedEvent::MemberLeft { user_id, .. } if user_id == "u2"),
+    )
+    .await;
+    seen.extend(got);
+    seen.push(ev);
+    let (got, ev) = recv_until(
+        &mut h.events,
+        LIMIT,
+        |e| matches!(e, FeedEvent::Member { agent, .. } if agent.user_id == "u3"),
+    )
+    .await;
+    seen.extend(got);
+    seen.push(ev);
+    let reads = server
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("GET /api/v2/routing/queues/qa/members"))
+        .count();
+    assert_eq!(reads, 2, "two changes, one read again");
+    // u3 follows on the activity topic, on the channel it already has.
+    let srv = server.clone();
+    until(&mut h, &mut seen, "u3's activity topic", || {
+        srv.topics_of("chan-1")
+            .contains(&"v2.users.u3.activity".to_string())
+    })
+    .await;
+    assert_eq!(server.created(), ["chan-1"]);
+    let seq = server.user_status("u3", "INTERACTING");
+    until_seq(&mut h, &mut seen, seq).await;
+    let s = last_summary(&seen, "qa");
+    assert_eq!(s.skills["French"].available, 0, "u3 is busy, u2 is gone");
+    assert_eq!(s.skills["Spanish"].available, 1);
+
+    // u1 is no longer active in the queue: not available for its skills.
+    let seq = server.activity("u1", "IDLE", &[]);
+    until_seq(&mut h, &mut seen, seq).await;
+    assert_eq!(last_summary(&seen, "qa").skills["Spanish"].available, 0);
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
     );
     quit(h).await;
 }

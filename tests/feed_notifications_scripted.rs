@@ -30,6 +30,7 @@ async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs()
             name: "Ana Ruiz".into(),
             skills: vec!["s1".into()],
             status: "IDLE".into(),
+            unjoined: false,
         }],
     );
     let server = NotifServer::start(s).await;
@@ -39,7 +40,10 @@ async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs()
         .collect();
     let mut h = feed::spawn(cfg(&server, wanted, rc()));
     let (before, count) = acked(&mut h).await;
-    assert_eq!(count, 22, "21 queue topics and one user topic");
+    assert_eq!(
+        count, 43,
+        "21 observation topics, 21 membership topics and one user topic"
+    );
 
     let reqs = server.requests();
     for n in 1..=3 {
@@ -79,10 +83,12 @@ async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs()
         s.skills["Spanish"].available, 1,
         "skills are named from REST"
     );
+    let topics = server.topics_of("chan-1");
+    assert!(topics.contains(&"v2.users.u1.activity".to_string()));
+    assert!(topics.contains(&"v2.routing.queues.q245.users".to_string()));
     assert!(
-        server
-            .topics_of("chan-1")
-            .contains(&"v2.users.u1?routingStatus&presence".to_string())
+        !topics.iter().any(|t| t.contains("presence")),
+        "presence alone is not used: {topics:?}"
     );
 
     // Then notifications: a routing status change moves the skill count.
@@ -250,7 +256,7 @@ async fn a_rejected_topic_is_an_alert_and_the_other_queues_stay_live() {
     let server = NotifServer::start(s).await;
     let mut h = feed::spawn(cfg(&server, vec![both("qa", "A"), both("qb", "B")], rc()));
     let (before, count) = acked(&mut h).await;
-    assert_eq!(count, 1);
+    assert_eq!(count, 3, "qa's observations and both membership topics");
     let rejected: Vec<&FeedEvent> = before
         .iter()
         .filter(|e| matches!(e, FeedEvent::TopicRejected { .. }))
@@ -322,7 +328,8 @@ async fn twelve_hundred_queues_take_two_channels() {
     let queues = all.iter().map(|(i, n)| both(i, n)).collect();
     let mut h = feed::spawn(cfg(&server, queues, rc()));
     let (before, count) = acked(&mut h).await;
-    assert_eq!(count, 1200);
+    // Membership is followed for the first 200 queues (their members are).
+    assert_eq!(count, 1400);
     assert_eq!(
         before
             .iter()
@@ -333,7 +340,7 @@ async fn twelve_hundred_queues_take_two_channels() {
     );
     assert_eq!(server.created(), ["chan-1", "chan-2"]);
     assert_eq!(server.topics_of("chan-1").len(), 1000);
-    assert_eq!(server.topics_of("chan-2").len(), 200);
+    assert_eq!(server.topics_of("chan-2").len(), 400);
     let queries = server
         .requests()
         .iter()
@@ -418,6 +425,7 @@ async fn a_reconnect_rereads_the_members_so_no_missed_status_stays_on_screen() {
             name: "Ana Ruiz".into(),
             skills: vec!["s1".into()],
             status: "IDLE".into(),
+            unjoined: false,
         }],
     );
     let server = NotifServer::start(s).await;

@@ -166,6 +166,22 @@ impl AppState {
                 self.feed.last_malformed = Some("queue member without a queue id".into());
                 true
             }
+            FeedEvent::MemberLeft { queue_id, user_id } => {
+                let Some(&i) = self.index.get(queue_id) else {
+                    return false;
+                };
+                self.queues[i].agents.remove(user_id).is_some()
+            }
+            FeedEvent::Trouble {
+                code,
+                message,
+                resolved,
+            } => {
+                let kind = AlertKind::ServerError { code: code.clone() };
+                let was = self.alerts.is_active(None, &kind);
+                self.set_alert(None, kind, !*resolved, || message.clone());
+                was == *resolved
+            }
             FeedEvent::Acked { count } => {
                 let changed = self.feed.acked != *count;
                 self.feed.acked = *count;

@@ -17,6 +17,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
+#[path = "notif_server_views.rs"]
+mod views;
+
 /// Sent down a socket's queue: close it with the code that follows.
 const CLOSE_MARK: &str = "\u{0}close:";
 
@@ -26,6 +29,8 @@ pub struct Member {
     pub name: String,
     pub skills: Vec<String>,
     pub status: String,
+    /// Not joined to the queue (absent from the REST answer: joined).
+    pub unjoined: bool,
 }
 
 #[derive(Default)]
@@ -77,6 +82,8 @@ struct St {
     bearers: HashSet<String>,
     /// Channels the server closed because their token expired.
     expired: Vec<String>,
+    /// Tokens refused from now on.
+    revoked: HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -102,6 +109,7 @@ impl NotifServer {
             requests: Vec::new(),
             bearers: HashSet::new(),
             expired: Vec::new(),
+            revoked: HashSet::new(),
         }));
         let server = NotifServer { url, ws_url, st };
         let s = server.clone();
@@ -130,112 +138,6 @@ impl NotifServer {
 
     pub fn with<R>(&self, f: impl FnOnce(&mut Script) -> R) -> R {
         f(&mut self.st.lock().unwrap().script)
-    }
-
-    /// Channel ids in creation order.
-    pub fn created(&self) -> Vec<String> {
-        self.st.lock().unwrap().created.clone()
-    }
-
-    /// Channels whose socket is connected and not closed.
-    pub fn open(&self) -> Vec<String> {
-        let st = self.st.lock().unwrap();
-        let mut v: Vec<String> = st
-            .created
-            .iter()
-            .filter(|id| st.channels.get(*id).is_some_and(|c| c.tx.is_some()))
-            .cloned()
-            .collect();
-        v.sort();
-        v
-    }
-
-    pub fn closed_by_client(&self) -> Vec<String> {
-        let st = self.st.lock().unwrap();
-        st.created
-            .iter()
-            .filter(|id| st.channels.get(*id).is_some_and(|c| c.closed_by_client))
-            .cloned()
-            .collect()
-    }
-
-    pub fn topics_of(&self, channel: &str) -> Vec<String> {
-        self.st.lock().unwrap().channels[channel].topics.clone()
-    }
-
-    /// Channels the server closed because their token expired.
-    pub fn expired(&self) -> Vec<String> {
-        self.st.lock().unwrap().expired.clone()
-    }
-
-    pub fn tokens(&self) -> Vec<String> {
-        self.st.lock().unwrap().tokens.clone()
-    }
-
-    /// "METHOD path?query" of every REST call, in order.
-    pub fn requests(&self) -> Vec<String> {
-        self.st.lock().unwrap().requests.clone()
-    }
-
-    /// Sets a queue's counts and notifies; returns the sequence number.
-    pub fn observe(&self, queue: &str, idle: u64, interacting: u64, waiting: u64) -> u64 {
-        let mut st = self.st.lock().unwrap();
-        st.script
-            .counts
-            .insert(queue.to_string(), (idle, interacting, waiting));
-        st.seq += 1;
-        let seq = st.seq;
-        let cid = st.script.correlation.clone().unwrap_or(seq.to_string());
-        let topic = format!("v2.analytics.queues.{queue}.observations");
-        let at = "2026-11-27T19:20:25.123Z";
-        let frame = json!({
-            "topicName": topic, "version": "2",
-            "eventBody": {"group": {"queueId": queue, "mediaType": "voice"},
-              "data": [{"interval": format!("{at}/{at}"), "metrics": [
-                {"metric": "oOnQueueUsers", "qualifier": "IDLE", "stats": {"count": idle}},
-                {"metric": "oOnQueueUsers", "qualifier": "INTERACTING", "stats": {"count": interacting}},
-                {"metric": "oWaiting", "stats": {"count": waiting}}]}]},
-            "metadata": {"CorrelationId": cid}
-        })
-        .to_string();
-        deliver(&mut st, &topic, &frame);
-        seq
-    }
-
-    /// A user's routing status changed; returns the sequence number.
-    pub fn user_status(&self, user: &str, status: &str) -> u64 {
-        let mut st = self.st.lock().unwrap();
-        st.seq += 1;
-        let seq = st.seq;
-        let topic = format!("v2.users.{user}?routingStatus&presence");
-        let frame = json!({
-            "topicName": topic,
-            "eventBody": {"routingStatus": {"status": status, "startTime": "2026-11-27T19:20:25.123Z"}},
-            "metadata": {"CorrelationId": seq.to_string()}
-        })
-        .to_string();
-        deliver(&mut st, &topic, &frame);
-        seq
-    }
-
-    /// Sends `frame` as is to one channel.
-    pub fn send_raw(&self, channel: &str, frame: &str) {
-        let st = self.st.lock().unwrap();
-        if let Some(tx) = st.channels.get(channel).and_then(|c| c.tx.as_ref()) {
-            let _ = tx.send(frame.to_string());
-        }
-    }
-
-    /// The server closes one channel's socket with `code`.
-    pub fn close_channel(&self, channel: &str, code: u16) {
-        self.send_raw(channel, &format!("{CLOSE_MARK}{code}"));
-    }
-
-    pub fn socket_closing(&self, channel: &str) {
-        self.send_raw(
-            channel,
-            r#"{"topicName":"v2.system.socket_closing","eventBody":{"message":"closing"}}"#,
-        );
     }
 
     async fn rest(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -276,6 +178,13 @@ impl NotifServer {
                 429,
                 &[("Retry-After", secs.to_string())],
                 json!({"message": "Rate limit exceeded", "code": "too.many.requests", "status": 429}),
+            );
+        }
+        if st.revoked.contains(bearer.trim_start_matches("Bearer ")) {
+            return reply(
+                401,
+                &[],
+                json!({"message": "token revoked", "code": "authentication.required", "status": 401}),
             );
         }
         if st.script.unauthorized > 0 {
@@ -324,7 +233,7 @@ impl NotifServer {
                         json!({"id": m.user_id, "name": m.name,
                           "user": {"id": m.user_id, "name": m.name,
                                    "skills": m.skills.iter().map(|s| json!({"id": s, "name": s})).collect::<Vec<_>>()},
-                          "routingStatus": {"status": m.status}})
+                          "routingStatus": {"status": m.status}, "joined": !m.unjoined})
                     })
                     .collect();
                 page(&ms, &q)

@@ -13,8 +13,11 @@ use tokio::time::{Instant, sleep_until};
 use super::channel::{self, Frame, Live, OpenError, Wire};
 use super::dedupe;
 use super::mapping::{Decoded, Mapper, Receipt};
+use super::members::Pending;
 use super::requery::Requery;
 use super::session::State;
+use super::system::Troubles;
+use super::topics::SystemTopic;
 use crate::event::FeedEvent;
 use crate::feed::connect::{self, CloseAction};
 use crate::feed::{Delay, Feed, Outcome, Sent, TARGET, idle_command, or_command};
@@ -30,6 +33,10 @@ pub(super) struct Channels {
     pub(super) retiring: HashSet<u64>,
     /// A deadline moved (a handover ran): re-arm the watchdog.
     pub(super) rearm: bool,
+    /// What system topics reported and is not mended yet.
+    pub(super) troubles: Troubles,
+    /// Queues whose members are to be read again.
+    pub(super) members: Pending,
 }
 
 impl Channels {
@@ -76,12 +83,13 @@ impl Feed {
     ) -> Outcome {
         let silence = Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400));
         let next_due = |chans: &Channels| {
-            chans
+            let due = chans
                 .live
                 .iter()
                 .map(|l| due(l.last_rx, l.pinged, l.rollover, silence))
                 .min()
-                .unwrap_or_else(|| Instant::now() + silence)
+                .unwrap_or_else(|| Instant::now() + silence);
+            chans.members.due.map_or(due, |m| m.min(due))
         };
         // Re-armed when it fires, not per frame: a flood costs nothing.
         let watchdog = sleep_until(next_due(chans));
@@ -152,6 +160,11 @@ impl Feed {
         chans: &mut Channels,
         silence: Duration,
     ) -> Option<Outcome> {
+        if chans.members.due.is_some_and(|d| Instant::now() >= d)
+            && let Some(out) = self.reread_members(st, chans).await
+        {
+            return Some(out);
+        }
         for i in 0..chans.live.len() {
             let now = Instant::now();
             let l = &mut chans.live[i];
@@ -244,6 +257,12 @@ impl Feed {
             Ok(env) => env,
             Err(d) => return self.bad(d, chans).await,
         };
+        if let Some(system) = SystemTopic::of(env.topic()) {
+            return match slot {
+                Some(i) => self.on_system(st, i, system, chans).await,
+                None => None,
+            };
+        }
         // Two channels for the same topics: a handover's overlap, while
         // the old channel's last frames are still read.
         let overlap = !chans.retiring.is_empty();
@@ -267,6 +286,16 @@ impl Feed {
                 }
                 None => None,
             },
+            Decoded::MembersChanged { queue_id, events } => {
+                chans.members.mark(queue_id);
+                chans.rearm = true;
+                for ev in events {
+                    if let Some(out) = self.pass(ev, chans).await {
+                        return Some(out);
+                    }
+                }
+                None
+            }
             Decoded::Events(evs) => {
                 for ev in evs {
                     if let Some(out) = self.pass(ev, chans).await {
@@ -338,6 +367,7 @@ impl Feed {
         let new_id = new.id.clone();
         let old = std::mem::replace(&mut chans.live[i], new);
         chans.retiring.insert(old.generation);
+        let gone = old.generation;
         old.close("handover to a new channel").await;
         tracing::info!(
             target: TARGET,
@@ -347,7 +377,15 @@ impl Feed {
             duplicates_dropped = st.dedupe.dropped(),
             "handover completed"
         );
-        self.report_rejections(st, states).await
+        if let Some(out) = self.report_rejections(st, states).await {
+            return Some(out);
+        }
+        for t in [SystemTopic::NoLongerSubscribed, SystemTopic::TokenRevoked] {
+            if let Some(out) = self.mended(t, gone, chans).await {
+                return Some(out);
+            }
+        }
+        None
     }
 
     /// Counts, logs and hands on a frame we could not use.

@@ -92,6 +92,8 @@ impl Feed {
             live: Vec::new(),
             retiring: HashSet::new(),
             rearm: false,
+            troubles: Default::default(),
+            members: Default::default(),
         };
         let outcome = match self.start(st, &token, &tx, &mut chans).await {
             Some(out) => out,

@@ -354,6 +354,13 @@ async fn members_of<'a>(
 /// routing-status topic per member (each user once).
 pub fn all_topics(queues: &[Resolved], mapper: &Mapper) -> Vec<String> {
     let mut out: Vec<String> = queues.iter().map(|q| topics::queue_topic(&q.id)).collect();
+    // Membership changes of the queues whose members are followed.
+    out.extend(
+        queues
+            .iter()
+            .take(MEMBER_QUEUES)
+            .map(|q| topics::membership_topic(&q.id)),
+    );
     let mut users: Vec<&String> = mapper.member_ids().collect();
     users.sort();
     for u in users {

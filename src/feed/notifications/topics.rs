@@ -21,15 +21,56 @@ pub fn queue_topic(queue_id: &str) -> String {
     format!("v2.analytics.queues.{queue_id}.observations")
 }
 
-/// One combined topic for a user's routing status and presence, or None
-/// when it would be longer than the API allows.
+/// A user's activity: routing status and the queues the user is active
+/// in, in one topic (presence alone is not used), or None when it would be
+/// longer than the API allows.
 pub fn user_topic(user_id: &str) -> Option<String> {
-    let t = format!("v2.users.{user_id}?routingStatus&presence");
+    let t = format!("v2.users.{user_id}.activity");
     (t.len() <= MAX_TOPIC_LEN).then_some(t)
+}
+
+/// Members added to, removed from, joined to or unjoined from a queue.
+pub fn membership_topic(queue_id: &str) -> String {
+    format!("v2.routing.queues.{queue_id}.users")
+}
+
+/// System topics the feed acts on (beside heartbeats and
+/// `socket_closing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemTopic {
+    /// `v2.system.no_longer_subscribed.{id}`: the channel lost its
+    /// subscriptions; subscribe again.
+    NoLongerSubscribed,
+    /// `v2.system.token_revoked.{id}`: the token is no longer valid; a new
+    /// token, and new channels made with it.
+    TokenRevoked,
+}
+
+impl SystemTopic {
+    pub fn of(topic: &str) -> Option<SystemTopic> {
+        let rest = topic.strip_prefix("v2.system.")?;
+        let name = rest.split('.').next()?;
+        match name {
+            "no_longer_subscribed" => Some(SystemTopic::NoLongerSubscribed),
+            "token_revoked" => Some(SystemTopic::TokenRevoked),
+            _ => None,
+        }
+    }
+
+    /// The alert's code while the trouble lasts.
+    pub fn code(self) -> &'static str {
+        match self {
+            SystemTopic::NoLongerSubscribed => "no_longer_subscribed",
+            SystemTopic::TokenRevoked => "token_revoked",
+        }
+    }
 }
 
 /// The queue a topic is about, for alerts.
 pub fn queue_of_topic(topic: &str) -> Option<&str> {
+    if let Some(rest) = topic.strip_prefix("v2.routing.queues.") {
+        return rest.strip_suffix(".users");
+    }
     topic
         .strip_prefix("v2.analytics.queues.")?
         .strip_suffix(".observations")
@@ -108,18 +149,33 @@ mod tests {
     }
 
     #[test]
-    fn user_topics_are_combined_and_bounded() {
+    fn user_topics_are_activity_and_bounded() {
         let id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e";
         let t = user_topic(id).unwrap();
-        assert_eq!(t, format!("v2.users.{id}?routingStatus&presence"));
+        assert_eq!(t, format!("v2.users.{id}.activity"));
         assert!(t.len() <= MAX_TOPIC_LEN);
-        assert_eq!(user_topic(&"u".repeat(170)), None);
+        assert_eq!(user_topic(&"u".repeat(190)), None);
     }
 
     #[test]
-    fn queue_of_topic_reads_observation_topics_only() {
+    fn system_topics_are_known_by_name_whatever_the_id() {
+        assert_eq!(
+            SystemTopic::of("v2.system.no_longer_subscribed.chan-1"),
+            Some(SystemTopic::NoLongerSubscribed)
+        );
+        assert_eq!(
+            SystemTopic::of("v2.system.token_revoked.abc"),
+            Some(SystemTopic::TokenRevoked)
+        );
+        assert_eq!(SystemTopic::of("v2.system.socket_closing"), None);
+        assert_eq!(SystemTopic::of("v2.users.token_revoked"), None);
+    }
+
+    #[test]
+    fn queue_of_topic_reads_queue_topics_only() {
         assert_eq!(queue_of_topic(&queue_topic("Q-1")), Some("Q-1"));
-        assert_eq!(queue_of_topic("v2.users.U?routingStatus&presence"), None);
+        assert_eq!(queue_of_topic("v2.users.U.activity"), None);
+        assert_eq!(queue_of_topic(&membership_topic("Q-1")), Some("Q-1"));
     }
 
     #[tokio::test(start_paused = true)]

@@ -383,7 +383,7 @@ fn push_decoded(d: Decoded, out: &mut Vec<FeedEvent>) {
     match d {
         Decoded::Heartbeat => out.push(FeedEvent::Heartbeat),
         Decoded::Pong | Decoded::SocketClosing => {}
-        Decoded::Events(evs) => out.extend(evs),
+        Decoded::Events(evs) | Decoded::MembersChanged { events: evs, .. } => out.extend(evs),
         Decoded::Malformed(reason) => out.push(FeedEvent::Malformed { reason }),
         Decoded::Unknown(kind) => out.push(FeedEvent::Unknown { kind }),
     }

@@ -36,6 +36,14 @@ pub enum Decoded {
     SocketClosing,
     /// Queue events and the like (possibly none, e.g. an unknown user).
     Events(Vec<FeedEvent>),
+    /// `v2.routing.queues.{id}.users`: a member was added, removed, joined
+    /// or unjoined. The events apply what the body says at once; the feed
+    /// then reads the queue's member list again (a removal reads like an
+    /// unjoin, and a new member's name and skills are not in the body).
+    MembersChanged {
+        queue_id: String,
+        events: Vec<FeedEvent>,
+    },
     Malformed(String),
     Unknown(String),
 }
@@ -195,6 +203,13 @@ impl Mapper {
         let correlation = env.metadata.and_then(|m| m.correlation_id);
         if topic.starts_with("v2.analytics.queues.") && topic.ends_with(".observations") {
             return self.observation(topic, env.event_body, correlation, r);
+        }
+        if let Some(queue_id) = topic
+            .strip_prefix("v2.routing.queues.")
+            .and_then(|t| t.strip_suffix(".users"))
+        {
+            let queue_id = queue_id.to_string();
+            return self.membership(topic, &queue_id, &env.event_body, correlation, r);
         }
         if let Some(rest) = topic.strip_prefix("v2.users.") {
             let user = rest

@@ -1,4 +1,5 @@
-//! People: queue members from REST and their routing-status topics.
+//! People: queue members from REST, their activity topics (routing status
+//! and the queues they are active in) and the queues' membership topics.
 
 use std::collections::HashMap;
 
@@ -44,6 +45,92 @@ impl Mapper {
         }
     }
 
+    /// Replaces the member list of a queue read again after a membership
+    /// change; returns the users who left it and those new to every
+    /// monitored queue (they need an activity topic).
+    pub fn reread_members(
+        &mut self,
+        queue_id: &str,
+        members: Vec<Member>,
+    ) -> (Vec<String>, Vec<String>) {
+        let before: Vec<String> = self
+            .queues
+            .get(queue_id)
+            .map(|q| q.members.keys().cloned().collect())
+            .unwrap_or_default();
+        let fresh: Vec<String> = members
+            .iter()
+            .filter(|m| self.user_queues.get(&m.user_id).is_none_or(Vec::is_empty))
+            .map(|m| m.user_id.clone())
+            .collect();
+        self.set_members(queue_id, members);
+        let q = self.queues.get(queue_id);
+        let left = before
+            .into_iter()
+            .filter(|u| !q.is_some_and(|q| q.members.contains_key(u)))
+            .collect::<Vec<_>>();
+        for u in &left {
+            if self.user_queues.get(u).is_some_and(Vec::is_empty) {
+                self.user_queues.remove(u);
+            }
+        }
+        (left, fresh)
+    }
+
+    /// The roster rows of one queue, with when each status began.
+    pub fn roster_of(&self, queue_id: &str) -> Vec<(AgentState, Option<OffsetDateTime>)> {
+        self.queues
+            .get(queue_id)
+            .map(|q| {
+                q.members
+                    .values()
+                    .map(|m| (agent_state(&self.skill_names, queue_id, m), m.since))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `v2.routing.queues.{id}.users`: `{id, user{id}, queueId, joined}`.
+    /// A known member's `joined` applies at once.
+    pub(super) fn membership(
+        &mut self,
+        topic: &str,
+        queue_id: &str,
+        body: &Value,
+        correlation: Option<String>,
+        r: Receipt,
+    ) -> Decoded {
+        let user = body
+            .get("user")
+            .and_then(|u| u.get("id"))
+            .or_else(|| body.get("id"))
+            .and_then(Value::as_str);
+        let joined = body.get("joined").and_then(Value::as_bool);
+        let mut events = Vec::new();
+        if let (Some(user), Some(joined)) = (user, joined)
+            && let Some(q) = self.queues.get_mut(queue_id)
+            && let Some(m) = q.members.get_mut(user)
+            && m.joined != joined
+        {
+            m.joined = joined;
+            if let Some(s) = self.summary(queue_id) {
+                events.push(FeedEvent::Queue(QueueEvent {
+                    kind: QueueEventKind::Summary(s),
+                    topic: topic.to_string(),
+                    server_time: None,
+                    received_wall: r.wall,
+                    received: r.at,
+                    correlation_id: correlation,
+                    snapshot: false,
+                }));
+            }
+        }
+        Decoded::MembersChanged {
+            queue_id: queue_id.to_string(),
+            events,
+        }
+    }
+
     /// The user ids whose routing status we need (for user topics).
     pub fn member_ids(&self) -> impl Iterator<Item = &String> {
         self.user_queues.keys()
@@ -85,6 +172,12 @@ impl Mapper {
             .and_then(Value::as_str)
             .and_then(parse_rfc3339);
         let status = AgentStatus::parse(status);
+        // The activity topic names the queues the agent is active in: not
+        // active in a queue, not available for its skills.
+        let active: Option<Vec<&str>> = body
+            .get("activeQueueIds")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect());
         let queues = self.user_queues.get(user).cloned().unwrap_or_default();
         let mut out = Vec::new();
         for qid in queues {
@@ -96,6 +189,9 @@ impl Mapper {
             };
             m.status = status.clone();
             m.since = server_time;
+            if let Some(active) = &active {
+                m.joined = active.contains(&qid.as_str());
+            }
             let agent = agent_state(&self.skill_names, &qid, m);
             let ev = |kind| {
                 FeedEvent::Queue(QueueEvent {
