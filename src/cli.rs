@@ -263,7 +263,14 @@ mod tests {
         // --minutes has no default: a recording's length is a choice.
         assert!(Cli::try_parse_from(["queuetop", "record"]).is_err());
         let cli = Cli::try_parse_from([
-            "queuetop", "replay", "f.ndjson", "--speed", "0", "--headless", "--export", "o",
+            "queuetop",
+            "replay",
+            "f.ndjson",
+            "--speed",
+            "0",
+            "--headless",
+            "--export",
+            "o",
         ])
         .unwrap();
         assert!(cli.headless && cli.export.as_deref() == Some("o"));

@@ -81,7 +81,12 @@ async fn anonymized_recordings_name_no_agent_or_queue_and_still_replay() {
         run(record("anon.ndjson", &["--anonymize"]))
     );
     for o in [&plain, &anon] {
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
     let plain = std::fs::read_to_string(d.join("plain.ndjson")).unwrap();
     let anon = std::fs::read_to_string(d.join("anon.ndjson")).unwrap();
@@ -89,19 +94,40 @@ async fn anonymized_recordings_name_no_agent_or_queue_and_still_replay() {
     assert!(agents.len() >= 10, "{agents:?}");
     for name in agents.iter().chain(sim.queues().iter().map(|(_, n)| n)) {
         assert!(plain.contains(name.as_str()));
-        assert!(!anon.contains(name.as_str()), "{name} in the anonymized recording");
+        assert!(
+            !anon.contains(name.as_str()),
+            "{name} in the anonymized recording"
+        );
     }
-    for secret in sim.issued_tokens().iter().map(String::as_str).chain([sim.client_secret()]) {
+    for secret in sim
+        .issued_tokens()
+        .iter()
+        .map(String::as_str)
+        .chain([sim.client_secret()])
+    {
         assert!(!plain.contains(secret) && !anon.contains(secret));
     }
     assert!(anon.contains("\"Agent 1\"") && anon.contains("\"Queue 1\""));
     // Ids stay: the anonymized recording replays to the same queues.
     let out = run(queuetop(
         d,
-        &["replay", "anon.ndjson", "--speed", "0", "--headless", "--export", "anon-export.ndjson"],
+        &[
+            "replay",
+            "anon.ndjson",
+            "--speed",
+            "0",
+            "--headless",
+            "--export",
+            "anon-export.ndjson",
+        ],
     ))
     .await;
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let export = std::fs::read_to_string(d.join("anon-export.ndjson")).unwrap();
     for (id, _) in sim.queues() {
         assert!(export.contains(&id), "queue {id} missing from the replay");
@@ -118,12 +144,20 @@ async fn bad_arguments_name_the_cause_and_the_fix() {
     let d = dir.path();
     let realtime = write_config(&sim, d, "realtime");
     let realtime = realtime.to_str().unwrap();
-    let out = run(queuetop(d, &["--config", realtime, "record", "--minutes", "1"])).await;
+    let out = run(queuetop(
+        d,
+        &["--config", realtime, "record", "--minutes", "1"],
+    ))
+    .await;
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("protocol = \"notifications\""), "{err}");
 
-    let out = run(queuetop(d, &["--config", realtime, "record", "--minutes", "0"])).await;
+    let out = run(queuetop(
+        d,
+        &["--config", realtime, "record", "--minutes", "0"],
+    ))
+    .await;
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("--minutes 10"), "{err}");
@@ -131,19 +165,43 @@ async fn bad_arguments_name_the_cause_and_the_fix() {
     std::fs::write(d.join("taken.ndjson"), "x").unwrap();
     let notif = write_config(&sim, d, "notifications");
     let notif = notif.to_str().unwrap();
-    let args = ["--config", notif, "record", "--minutes", "1", "--out", "taken.ndjson"];
+    let args = [
+        "--config",
+        notif,
+        "record",
+        "--minutes",
+        "1",
+        "--out",
+        "taken.ndjson",
+    ];
     let out = run(queuetop(d, &args)).await;
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("taken.ndjson exists"), "{err}");
-    assert_eq!(std::fs::read_to_string(d.join("taken.ndjson")).unwrap(), "x");
+    assert_eq!(
+        std::fs::read_to_string(d.join("taken.ndjson")).unwrap(),
+        "x"
+    );
 
     let out = run(queuetop(d, &["replay", "missing.ndjson", "--headless"])).await;
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("cannot open the recording missing.ndjson"), "{err}");
+    assert!(
+        err.contains("cannot open the recording missing.ndjson"),
+        "{err}"
+    );
 
-    let out = run(queuetop(d, &["replay", "taken.ndjson", "--headless", "--export", "x.ndjson"])).await;
+    let out = run(queuetop(
+        d,
+        &[
+            "replay",
+            "taken.ndjson",
+            "--headless",
+            "--export",
+            "x.ndjson",
+        ],
+    ))
+    .await;
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("not a queuetop recording"), "{err}");

@@ -74,17 +74,27 @@ async fn a_replay_exports_what_the_recorded_run_exported_and_no_secret_is_record
     .await
     .unwrap();
     assert_eq!(code, 0);
-    tokio::time::timeout(SOON, feed.task).await.unwrap().unwrap();
+    tokio::time::timeout(SOON, feed.task)
+        .await
+        .unwrap()
+        .unwrap();
     let summary = recording.finish("test over", SOON).await;
     assert!(summary.frames >= 20 && summary.rest >= 5, "{summary:?}");
 
     let text = std::fs::read_to_string(&rec).unwrap();
     let tokens = sim.issued_tokens();
     assert!(!tokens.is_empty());
-    for secret in tokens.iter().map(String::as_str).chain([sim.client_secret()]) {
+    for secret in tokens
+        .iter()
+        .map(String::as_str)
+        .chain([sim.client_secret()])
+    {
         assert!(!text.contains(secret), "a secret is in the recording");
     }
-    let kinds: Vec<Line> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let kinds: Vec<Line> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(matches!(kinds.first(), Some(Line::Header(_))));
     assert!(matches!(kinds.last(), Some(Line::End(e)) if e.reason == "test over"));
 

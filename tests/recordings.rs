@@ -41,7 +41,10 @@ fn last_line_per_queue(name: &str) -> String {
     let mut last = BTreeMap::new();
     for line in text.lines() {
         let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let q = v["routing_metrics"]["queueId"].as_str().unwrap().to_string();
+        let q = v["routing_metrics"]["queueId"]
+            .as_str()
+            .unwrap()
+            .to_string();
         v["delivery_rate"] = "R".into();
         if !last.contains_key(&q) {
             order.push(q.clone());

@@ -85,7 +85,9 @@ pub async fn run(cfg: Arc<Config>, opts: RecordOptions) -> color_eyre::Result<i3
     let (recording, recorder) = Recording::create(&opts.out, &header(&cfg, opts.anonymize), ropts)
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => {
-                eyre!("{out} exists; pick another --out or remove it (a recording never overwrites)")
+                eyre!(
+                    "{out} exists; pick another --out or remove it (a recording never overwrites)"
+                )
             }
             _ => eyre!("cannot create the recording {out}: {e}; pick a writable --out"),
         })?;

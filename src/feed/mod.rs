@@ -257,12 +257,12 @@ impl Feed {
                     }
                 }
             }
-            Protocol::Notifications => Session::Notifications(Box::new(
-                notifications::session::State::new(
+            Protocol::Notifications => {
+                Session::Notifications(Box::new(notifications::session::State::new(
                     &self.cfg.genesys.api_url,
                     self.recorder.clone(),
-                ),
-            )),
+                )))
+            }
         };
         loop {
             let outcome = match &mut session {

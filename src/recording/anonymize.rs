@@ -198,7 +198,8 @@ mod tests {
     #[test]
     fn queues_get_the_same_pseudonym_in_answers_frames_and_the_header() {
         let mut a = Anonymizer::default();
-        let mut q = json!({"id": "q1", "name": "Support EN", "division": {"id": "d", "name": "Home"}});
+        let mut q =
+            json!({"id": "q1", "name": "Support EN", "division": {"id": "d", "name": "Home"}});
         a.rest_body("/api/v2/routing/queues/q1", &mut q);
         assert_eq!(q["name"], "Queue 1");
         assert_eq!(q["division"]["name"], "Division 1");

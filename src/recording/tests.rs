@@ -52,8 +52,14 @@ async fn secrets_in_answers_and_frames_never_reach_the_file() {
     let (rec, r) = Recording::to_writer(Box::new(out.clone()), &header(), opts).unwrap();
     let token = SecretString::from("tok-abc123XYZ");
     let mut h = HeaderMap::new();
-    h.insert("authorization", HeaderValue::from_static("Bearer tok-abc123XYZ"));
-    h.insert("set-cookie", HeaderValue::from_static("session=s3cr3tcookie"));
+    h.insert(
+        "authorization",
+        HeaderValue::from_static("Bearer tok-abc123XYZ"),
+    );
+    h.insert(
+        "set-cookie",
+        HeaderValue::from_static("session=s3cr3tcookie"),
+    );
     h.insert("inin-ratelimit-count", HeaderValue::from_static("3"));
     let request = json!({"client_secret": "the-client-secret", "note": "the-client-secret"});
     let body = r#"{"echo":"tok-abc123XYZ","access_token":"other-token-9","id":"x"}"#;
@@ -61,7 +67,9 @@ async fn secrets_in_answers_and_frames_never_reach_the_file() {
         .await;
     let frame = r#"{"topicName":"t","eventBody":{"h":"Authorization: Bearer zzz-other-1"}}"#;
     r.channel("c1").text(frame).await;
-    r.channel("c1").ended(Some(4001), "token tok-abc123XYZ expired", None).await;
+    r.channel("c1")
+        .ended(Some(4001), "token tok-abc123XYZ expired", None)
+        .await;
     drop(r);
     let s = rec.finish("done", Duration::from_secs(5)).await;
     let text = out.text();

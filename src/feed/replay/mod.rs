@@ -113,7 +113,11 @@ impl Replay {
                 }
             },
             Some(Err(e)) => return Err(e),
-            None => return Err(format!("{path} is empty; make a recording with `queuetop record`")),
+            None => {
+                return Err(format!(
+                    "{path} is empty; make a recording with `queuetop record`"
+                ));
+            }
         };
         if header.format != FORMAT {
             return Err(format!(
@@ -181,8 +185,6 @@ impl Replay {
         }
     }
 
-
-
     /// Sends every event in `out` (waiting when the app is behind).
     async fn deliver(&mut self, out: &mut Vec<FeedEvent>) -> Option<Then> {
         for ev in out.drain(..) {
@@ -224,7 +226,12 @@ impl Replay {
             None => format!("end of the recording {path}: the last state stays; r plays it again"),
         };
         self.status.state = ConnState::Stopped { reason };
-        if self.tx.send(FeedEvent::Status(self.status.clone())).await.is_err() {
+        if self
+            .tx
+            .send(FeedEvent::Status(self.status.clone()))
+            .await
+            .is_err()
+        {
             return Then::Gone;
         }
         match self.rx.recv().await {

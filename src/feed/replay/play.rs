@@ -168,7 +168,11 @@ impl Player {
             }
             // At a start the feed queries every queue, 100 to a query,
             // then sends the snapshot at once.
-            let queries = self.mapper.queue_count().div_ceil(OBSERVATION_QUEUES).max(1);
+            let queries = self
+                .mapper
+                .queue_count()
+                .div_ceil(OBSERVATION_QUEUES)
+                .max(1);
             if self.phase == Phase::Starting && self.batch_answers >= queries {
                 self.close_batch(at, out);
             }
@@ -245,7 +249,9 @@ impl Player {
                     queue_id: crate::feed::notifications::topics::queue_of_topic(&t.id)
                         .map(str::to_string),
                     topic: t.id,
-                    reason: t.rejection_reason.unwrap_or_else(|| "no reason given".into()),
+                    reason: t
+                        .rejection_reason
+                        .unwrap_or_else(|| "no reason given".into()),
                 });
             }
         }
@@ -294,10 +300,14 @@ impl Player {
 
     /// Names of the queues the mapper holds, in its order.
     fn mapper_names(&self) -> Vec<(String, String)> {
-        let summaries = self.mapper.summaries("", false, Receipt {
-            wall: OffsetDateTime::UNIX_EPOCH,
-            at: Instant::now(),
-        });
+        let summaries = self.mapper.summaries(
+            "",
+            false,
+            Receipt {
+                wall: OffsetDateTime::UNIX_EPOCH,
+                at: Instant::now(),
+            },
+        );
         summaries
             .into_iter()
             .filter_map(|e| {

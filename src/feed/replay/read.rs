@@ -19,9 +19,8 @@ pub type Item = Result<(usize, String), String>;
 /// Opens `path` and starts reading it; the channel ends with the file.
 pub fn lines(path: &Path) -> Result<mpsc::Receiver<Item>, String> {
     let shown = path.display().to_string();
-    let file = File::open(path).map_err(|e| {
-        format!("cannot open the recording {shown}: {e}; check the path")
-    })?;
+    let file = File::open(path)
+        .map_err(|e| format!("cannot open the recording {shown}: {e}; check the path"))?;
     let (tx, rx) = mpsc::channel(AHEAD);
     std::thread::Builder::new()
         .name("replay-reader".into())
@@ -45,7 +44,9 @@ fn read_all(mut r: BufReader<File>, shown: &str, tx: &mpsc::Sender<Item>) {
             Ok(_) => match String::from_utf8(std::mem::take(&mut buf)) {
                 Ok(text) if text.trim().is_empty() => continue,
                 Ok(text) => Ok((number, text)),
-                Err(_) => Err(format!("{shown}: line {number} is not UTF-8 text: this is not a queuetop recording")),
+                Err(_) => Err(format!(
+                    "{shown}: line {number} is not UTF-8 text: this is not a queuetop recording"
+                )),
             },
             Err(e) => Err(format!("{shown}: cannot read line {number}: {e}")),
         };
