@@ -32,6 +32,7 @@ fn setup() -> (AppState, FeedEvent) {
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
+            ..AlertConfig::default()
         },
     );
     let skills: BTreeMap<String, SkillCount> = ["Spanish", "Billing", "English", "Tech"]

@@ -65,6 +65,11 @@ pub struct Cli {
     /// OAuth client id (overrides GENESYS_CLIENT_ID); the secret is never a flag
     #[arg(long, global = true, value_name = "ID")]
     pub client_id: Option<String>,
+
+    /// NATS server of a `queuetop relay` (overrides nats.url): viewers read
+    /// the relay's events from it instead of logging in to Genesys Cloud
+    #[arg(long, global = true, value_name = "URL")]
+    pub nats: Option<String>,
 }
 
 fn protocol_parser() -> impl TypedValueParser<Value = Protocol> {
@@ -81,11 +86,24 @@ The simulator listens on 127.0.0.1 (a free port) in the same process; the monito
 connects to it over the real network path. --protocol picks the feed it serves \
 (notifications by default)."
     )]
-    Demo,
+    Demo {
+        /// Also start a local nats-server and a relay, and watch through them
+        #[arg(long)]
+        relay: bool,
+    },
+
+    /// Run the feed headless and publish its events to NATS JetStream for viewers
+    #[command(
+        after_help = "Examples:\n  queuetop relay --nats nats://broker:4222\n  queuetop relay --config relay.toml\n\n\
+The relay is the one process that holds the Genesys credentials. Supervisors run \
+`queuetop --nats nats://broker:4222` (or set [nats] in their config) and need none. \
+See README, \"Many supervisors\"."
+    )]
+    Relay,
 
     /// Run the simulator alone; prints its URLs and a ready config
     #[command(
-        after_help = "Examples:\n  queuetop sim\n  queuetop sim --listen 127.0.0.1:8787 --scenario busy --seed 7 --queues 12\n\n\
+        after_help = "Examples:\n  queuetop sim\n  queuetop sim --listen 127.0.0.1:8787 --scenario busy --seed 7 --queues 12\n  queuetop sim --queues 1000 --rest-latency-ms 150\n\n\
 Then point a monitor at it with the printed config, or run tests and benchmarks against it."
     )]
     Sim {
@@ -101,6 +119,9 @@ Then point a monitor at it with the printed config, or run tests and benchmarks 
         /// Number of simulated queues
         #[arg(long, value_name = "N")]
         queues: Option<usize>,
+        /// Milliseconds added to every REST answer (a distant region)
+        #[arg(long, value_name = "MS")]
+        rest_latency_ms: Option<u64>,
     },
 
     /// Load and validate a config; print every problem with file:line:col

@@ -5,6 +5,7 @@ pub mod headless;
 pub mod record;
 pub mod redraw;
 pub mod replay;
+pub mod relay;
 pub mod sinks;
 pub mod snapshot;
 pub mod terminal;

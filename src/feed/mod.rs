@@ -13,6 +13,7 @@
 //! the close-code table; `realtime.rs` the wire format.
 
 pub mod backoff;
+pub mod broker;
 pub mod connect;
 pub mod notifications;
 pub mod realtime;
@@ -72,7 +73,7 @@ pub struct FeedHandle {
 /// (relaxed atomics: a reading, not a synchronisation point).
 #[derive(Debug, Default)]
 pub struct FeedGauges {
-    /// Correlation ids remembered for dedupe (bounded).
+    /// Notifications remembered to drop a handover's copies (bounded).
     pub dedupe_held: AtomicUsize,
     /// Duplicate notifications dropped since start.
     pub duplicates_dropped: AtomicU64,
@@ -80,6 +81,8 @@ pub struct FeedGauges {
     pub channels_open: AtomicUsize,
     /// Channels closed after a handover whose last frames are still read.
     pub channels_closing: AtomicUsize,
+    /// REST calls sent since start, retries included.
+    pub rest_calls: AtomicU64,
 }
 
 impl FeedGauges {
@@ -95,15 +98,28 @@ impl FeedGauges {
     pub fn channels_closing(&self) -> usize {
         self.channels_closing.load(Ordering::Relaxed)
     }
+    pub fn rest_calls(&self) -> u64 {
+        self.rest_calls.load(Ordering::Relaxed)
+    }
 }
 
-/// Starts the feed for `cfg.genesys.protocol`. Must be called inside a
-/// tokio runtime.
+/// Starts the configured source: the relay's broker when `[nats]` (or
+/// `--nats`) is set, else Genesys Cloud. Must be called inside a tokio
+/// runtime.
 pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
+    match cfg.nats.clone() {
+        Some(nats) => broker::spawn(cfg, nats),
+        None => spawn_genesys(cfg),
+    }
+}
+
+/// Starts the Genesys Cloud feed for `cfg.genesys.protocol`, whatever else
+/// is configured (the relay runs this one).
+pub fn spawn_genesys(cfg: Arc<Config>) -> FeedHandle {
     spawn_recorded(cfg, None)
 }
 
-/// `spawn`, with every REST answer and frame also sent to `recorder`.
+/// `spawn_genesys`, with every REST answer and frame also sent to `recorder`.
 pub fn spawn_recorded(cfg: Arc<Config>, recorder: Option<Recorder>) -> FeedHandle {
     let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
     let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
@@ -260,6 +276,7 @@ impl Feed {
             Protocol::Notifications => {
                 Session::Notifications(Box::new(notifications::session::State::new(
                     &self.cfg.genesys.api_url,
+                    self.gauges.clone(),
                     self.recorder.clone(),
                 )))
             }

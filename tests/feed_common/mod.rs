@@ -88,6 +88,7 @@ pub fn config(
         },
         export_path: None,
         source: None,
+        nats: None,
     })
 }
 

@@ -36,6 +36,10 @@ pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Frames in flight from all readers to the feed task.
 pub const FRAME_CAPACITY: usize = 256;
 
+/// Why a channel is rolled over.
+pub const CHANNEL_EXPIRES: &str = "the channel expires soon";
+pub const TOKEN_EXPIRES: &str = "the token that made the channel expires soon";
+
 /// What a reader saw on its socket.
 #[derive(Debug)]
 pub enum Wire {
@@ -72,8 +76,11 @@ pub struct Live {
     pub last_rx: Instant,
     /// A ping went out and nothing has arrived since.
     pub pinged: bool,
-    /// When to roll it over before it expires.
+    /// When to roll it over: before it expires, or before the token that
+    /// made it does (the server closes it then).
     pub rollover: Option<Instant>,
+    /// Why `rollover` is when it is, for the log.
+    pub rollover_why: &'static str,
 }
 
 #[derive(Debug)]
@@ -93,10 +100,12 @@ impl std::fmt::Display for OpenError {
 
 /// Create, subscribe (`ignoreErrors=true`: the answer marks rejected
 /// topics), connect, start reading. Returns the channel and the topics'
-/// states. The socket URL carries no token.
+/// states. The socket URL carries no token; `token_expires` is when the
+/// token expires, and the channel with it.
 pub async fn open(
     rest: &RestClient,
     token: &SecretString,
+    token_expires: Option<Instant>,
     slot: usize,
     generation: u64,
     topic_list: &[String],
@@ -144,10 +153,18 @@ pub async fn open(
     let tap = rest.recorder().map(|r| r.channel(&ch.id));
     tokio::spawn(read(generation, stream, frames, closed, tap));
     let now = Instant::now();
+    let own = topics::rollover_at(ch.expires.as_deref(), OffsetDateTime::now_utc(), now);
+    let of_token = token_expires.map(|t| topics::token_rollover_at(t, now));
+    let (rollover, rollover_why) = match (own, of_token) {
+        (Some(a), Some(b)) if b < a => (Some(b), TOKEN_EXPIRES),
+        (None, Some(b)) => (Some(b), TOKEN_EXPIRES),
+        (a, _) => (a, CHANNEL_EXPIRES),
+    };
     let live = Live {
         slot,
         generation,
-        rollover: topics::rollover_at(ch.expires.as_deref(), OffsetDateTime::now_utc(), now),
+        rollover,
+        rollover_why,
         id: ch.id,
         sink,
         closing: Some(closing),
