@@ -224,6 +224,21 @@ async fn the_second_copy_from_a_handover_is_dropped_and_a_reconnect_refreshes() 
     assert_eq!(connects, vec![1, 2]);
 }
 
+#[tokio::test]
+async fn a_query_while_live_reconciles_and_reports_only_a_change() {
+    let mut lines = start();
+    lines.push(query(2, 3)); // what the frame already said: no change
+    lines.push(query(3, 2));
+    let evs = play(&lines).await;
+    let topic = format!("v2.analytics.queues.{Q}.observations");
+    let want: Vec<(String, u32)> = vec![
+        ("snapshot".into(), 1),
+        (topic, 3),
+        ("observations.query".into(), 2),
+    ];
+    assert_eq!(summaries(&evs), want);
+}
+
 #[tokio::test(start_paused = true)]
 async fn paced_by_the_recorded_gaps_over_the_speed() {
     let mut lines = start();
