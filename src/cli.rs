@@ -266,6 +266,47 @@ mod tests {
     }
 
     #[test]
+    fn record_and_replay_parse_and_their_help_shows_examples() {
+        let cli = Cli::try_parse_from([
+            "queuetop",
+            "record",
+            "--minutes",
+            "0.5",
+            "--out",
+            "x.ndjson",
+            "--anonymize",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Record { minutes, anonymize: true, out: Some(_) }) if minutes == 0.5
+        ));
+        // --minutes has no default: a recording's length is a choice.
+        assert!(Cli::try_parse_from(["queuetop", "record"]).is_err());
+        let cli = Cli::try_parse_from([
+            "queuetop",
+            "replay",
+            "f.ndjson",
+            "--speed",
+            "0",
+            "--headless",
+            "--export",
+            "o",
+        ])
+        .unwrap();
+        assert!(cli.headless && cli.export.as_deref() == Some("o"));
+        assert!(matches!(cli.command, Some(Command::Replay { speed, .. }) if speed == 0.0));
+        for sub in ["record", "replay"] {
+            let mut c = Cli::command();
+            c.build();
+            let s = c.find_subcommand_mut(sub).unwrap();
+            let help = s.render_long_help().to_string();
+            assert!(help.contains(&format!("queuetop {sub}")), "{help}");
+            insta::assert_snapshot!(format!("help_{sub}"), help);
+        }
+    }
+
+    #[test]
     fn every_help_has_an_example() {
         let mut cmd = Cli::command();
         let mut help = cmd.render_long_help().to_string();
