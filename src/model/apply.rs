@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 pub(crate) fn queue_event(st: &mut AppState, i: usize, ev: &QueueEvent) {
     match &ev.kind {
-        QueueEventKind::Summary(s) => summary(st, i, s),
+        QueueEventKind::Summary(s) => summary(st, i, s, ev),
         QueueEventKind::Interaction(it) => interaction(st, i, it, ev),
         QueueEventKind::Agent(a) => roster(st, i, a, ev.received),
         QueueEventKind::Totals(t) => totals(st, i, t),
@@ -20,9 +20,10 @@ pub(crate) fn queue_event(st: &mut AppState, i: usize, ev: &QueueEvent) {
     }
 }
 
-fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
+fn summary(st: &mut AppState, i: usize, s: &QueueSummary, ev: &QueueEvent) {
     let metrics = CapacityMetrics::of(s);
     let q = &mut st.queues[i];
+    q.oldest_waiting = oldest_waiting(s, ev);
     if !q.name_from_config
         && let Some(name) = &s.queue_name
         && *name != q.name
@@ -72,6 +73,16 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
     q.metrics = metrics;
     q.summary = Some(s.clone());
     trim_waiting(q, s.interactions_waiting);
+}
+
+/// The summary's oldest waiting interaction on our clock: its wait at
+/// receipt (our wall clock minus the server's start time; never negative,
+/// so a server clock ahead of ours reads as just begun).
+fn oldest_waiting(s: &QueueSummary, ev: &QueueEvent) -> Option<Instant> {
+    let since = s.oldest_waiting_since?;
+    let waited = (ev.received_wall - since).max(time::Duration::ZERO);
+    let waited = std::time::Duration::try_from(waited).unwrap_or_default();
+    Some(ev.received.checked_sub(waited).unwrap_or(ev.received))
 }
 
 /// Walks two sorted lists once: `f(item, true)` for what began,

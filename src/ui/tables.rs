@@ -179,7 +179,7 @@ pub fn waiting(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
         let why = if count == 0 {
             "nobody waiting".to_string()
         } else {
-            format!("{count} waiting, no per-interaction detail on this feed")
+            format!("{count} waiting, no detail on this feed")
         };
         frame.render_widget(
             Paragraph::new(vec![Line::styled(title, t.title), Line::styled(why, t.dim)]),
