@@ -85,6 +85,7 @@ fn summary(logged: u32, waiting: u32, skills: &[(&str, u32, Option<u32>)]) -> Qu
                 (n.to_string(), c)
             })
             .collect::<BTreeMap<_, _>>(),
+        ..QueueSummary::default()
     })
 }
 
@@ -242,4 +243,43 @@ async fn the_feed_being_down_is_an_alert_with_its_start_and_end() {
     assert_eq!(a.raised_at, down_at);
     assert_eq!(a.cleared_at, Some(up_at));
     assert!(a.message.contains("connection reset"), "{}", a.message);
+}
+
+#[tokio::test(start_paused = true)]
+async fn rates_are_absent_while_down_and_start_again_after_a_reconnect() {
+    let mut st = state();
+    let c = Clock::new();
+    let status = |state, connects| {
+        FeedEvent::Status(FeedStatus {
+            state,
+            last_error: None,
+            connects,
+        })
+    };
+    st.apply(&status(ConnState::Connected, 1));
+    for _ in 0..140 {
+        st.apply(&c.event(summary(3, 0, &[])));
+        tokio::time::advance(Duration::from_millis(100)).await;
+    }
+    assert!(st.feed.live_rate(Instant::now()).is_some_and(|r| r > 9.0));
+    st.apply(&status(
+        ConnState::Reconnecting {
+            attempt: 1,
+            max_attempts: 0,
+            next_try: Instant::now(),
+        },
+        1,
+    ));
+    assert_eq!(st.feed.live_rate(Instant::now()), None);
+    tokio::time::advance(Duration::from_secs(20)).await;
+    st.apply(&status(ConnState::Connected, 2));
+    for _ in 0..19 {
+        st.apply(&c.event(summary(3, 0, &[])));
+    }
+    tokio::time::advance(Duration::from_millis(500)).await;
+    // 19 events since the reconnect, over at least one second: not the
+    // old minute's figure diluted by the outage.
+    let rate = st.feed.live_rate(Instant::now()).unwrap();
+    assert!((rate - 19.0).abs() < 1e-9, "{rate}");
+    assert_eq!(st.feed.latency.count(), 0);
 }

@@ -50,8 +50,11 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
     {
         left.push(seg(6, format!("({reason})"), t.dim));
     }
-    if let Some(rate) = delivery_rate(feed, scene) {
-        left.push(seg(2, figures::rate(rate), Style::default()));
+    // "-" while not connected: no rate or latency describes a feed
+    // that is not there.
+    match feed.live_rate(scene.now) {
+        Some(rate) => left.push(seg(2, figures::rate(rate), Style::default())),
+        None => left.push(seg(2, "- ev/s".to_string(), t.dim)),
     }
     left.push(latency(feed, scene));
     left.push(seg(5, scene.ui.protocol.to_string(), t.dim));
@@ -207,13 +210,11 @@ fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
 
 /// Average and p95 feed latency in ms, once there are samples.
 fn latency_figures(feed: &FeedStats) -> Option<(f64, f64)> {
+    if !feed.is_live() {
+        return None;
+    }
     let l = &feed.latency;
     Some((l.avg()?, l.p95()? as f64))
-}
-
-/// Queue events per second over the model's window.
-fn delivery_rate(feed: &FeedStats, scene: &Scene) -> Option<f64> {
-    Some(feed.delivery_rate(scene.now))
 }
 
 /// Why the feed is not live, in a sentence, when it is not: shown on its
