@@ -283,3 +283,59 @@ async fn rates_are_absent_while_down_and_start_again_after_a_reconnect() {
     assert!((rate - 19.0).abs() < 1e-9, "{rate}");
     assert_eq!(st.feed.latency.count(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn histories_are_time_buckets_with_gaps_where_the_feed_was_down() {
+    let mut st = state();
+    let c = Clock::new();
+    let status = |state| {
+        FeedEvent::Status(FeedStatus {
+            state,
+            last_error: None,
+            connects: 1,
+        })
+    };
+    st.apply(&status(ConnState::Connected));
+    // A busy minute: hundreds of events, two buckets.
+    for i in 0..600u32 {
+        st.apply(&c.event(summary(3, i % 7, &[])));
+        c.pass(&mut st, Duration::from_millis(100)).await;
+    }
+    let q = st.queue("A").unwrap();
+    // (the tick at 60 s opens the third bucket with the last value)
+    assert_eq!(
+        q.waiting_history.iter().collect::<Vec<_>>(),
+        vec![Some(6), Some(6), Some(6)]
+    );
+    // Down for two minutes: gaps, not the last value.
+    st.apply(&status(ConnState::Reconnecting {
+        attempt: 1,
+        max_attempts: 0,
+        next_try: Instant::now(),
+    }));
+    for _ in 0..120 {
+        c.pass(&mut st, Duration::from_secs(1)).await;
+    }
+    st.apply(&status(ConnState::Connected));
+    st.apply(&c.event(summary(3, 2, &[])));
+    // Quiet but live for a minute: the value carries on.
+    for _ in 0..60 {
+        c.pass(&mut st, Duration::from_secs(1)).await;
+    }
+    let q = st.queue("A").unwrap();
+    let got: Vec<Option<u64>> = q.waiting_history.iter().collect();
+    assert_eq!(
+        got,
+        vec![
+            Some(6),
+            Some(6),
+            Some(6),
+            None,
+            None,
+            None,
+            Some(2),
+            Some(2),
+            Some(2)
+        ]
+    );
+}

@@ -3,6 +3,7 @@ mod alert_kind;
 pub mod alerts;
 mod apply;
 mod feed_stats;
+pub mod history;
 pub mod latency;
 pub mod queue;
 pub mod rate;
@@ -10,6 +11,7 @@ pub mod ring;
 pub mod state;
 
 pub use alerts::{Alert, AlertKind, AlertTransition, Alerts, Delays, Severity};
+pub use history::{Combine, History};
 pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;

@@ -309,9 +309,10 @@ impl AppState {
                 }
                 let ms = ms.max(0);
                 self.feed.latency.record(ms);
+                let slot = self.slot(now);
                 self.queues[i]
                     .latency_history
-                    .push(u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
+                    .record(slot, u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
                 let p95 = self.feed.latency.p95().unwrap_or(0);
                 let limit = self.limits.latency_ms;
                 let on = p95 >= i64::try_from(limit).unwrap_or(i64::MAX);
@@ -406,7 +407,19 @@ impl AppState {
             changed = true;
             self.recount_queue(q.as_deref());
         }
+        // Histories move on while the feed is live; while it is down their
+        // buckets stay gaps.
+        let live = self.feed.is_live();
+        let slot = self.slot(now);
         for i in 0..self.queues.len() {
+            let q = &mut self.queues[i];
+            if live && q.summary.is_some() {
+                q.utilization_history.carry(slot);
+                q.waiting_history.carry(slot);
+                q.service_level_history.carry(slot);
+                let longest = q.longest_wait(now).unwrap_or_default().as_secs();
+                q.longest_history.record(slot, longest);
+            }
             let q = &self.queues[i];
             let limit = q.limits.longest_wait_s;
             if limit == 0 || (q.waiting.is_empty() && q.oldest_waiting.is_none()) {
@@ -447,6 +460,13 @@ impl AppState {
             });
         }
         changed
+    }
+
+    /// The history bucket `now` falls in: 30 s buckets since the model
+    /// first saw time.
+    pub(crate) fn slot(&self, now: Instant) -> u64 {
+        let started = self.started.unwrap_or(now);
+        now.saturating_duration_since(started).as_secs() / crate::model::history::BUCKET.as_secs()
     }
 
     /// The latest monotonic time known to the model.

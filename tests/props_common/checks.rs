@@ -178,15 +178,19 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         if let Some(s) = &q.summary {
             prop_assert_eq!(m.skill_coverage, s.skills.len());
         }
+        // Histories: one hour of buckets at most, whatever came.
         for ring in [
             &q.utilization_history,
             &q.waiting_history,
             &q.latency_history,
+            &q.longest_history,
+            &q.service_level_history,
         ] {
             prop_assert_eq!(ring.capacity(), HISTORY_LEN);
             prop_assert!(ring.len() <= HISTORY_LEN);
         }
-        prop_assert!(q.utilization_history.iter().all(|&u| u <= 100));
+        prop_assert!(q.utilization_history.iter().flatten().all(|u| u <= 100));
+        prop_assert!(q.service_level_history.iter().flatten().all(|u| u <= 100));
         prop_assert!(q.agents.len() <= MAX_AGENTS);
         prop_assert!(q.waiting.len() <= MAX_WAITING);
         if !q.id.is_empty() {
