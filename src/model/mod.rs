@@ -8,6 +8,7 @@ pub mod latency;
 pub mod queue;
 pub mod rate;
 pub mod ring;
+pub mod risk;
 pub mod state;
 
 pub use alerts::{Alert, AlertKind, AlertTransition, Alerts, Delays, Severity};
@@ -15,4 +16,5 @@ pub use history::{Combine, History};
 pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;
+pub use risk::{Risk, Totals};
 pub use state::{AppState, FeedStats};

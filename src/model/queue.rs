@@ -176,6 +176,16 @@ impl QueueView {
         }
     }
 
+    /// The interval's service level, once anything was offered (an empty
+    /// interval has none, whatever the feed says).
+    pub fn service_level(&self) -> Option<f64> {
+        let t = self.totals.as_ref()?;
+        if t.offered == Some(0) {
+            return None;
+        }
+        t.service_level_pct.filter(|p| p.is_finite())
+    }
+
     /// Waiting interactions the count includes that the list cannot show:
     /// the feed gave no per-interaction detail for them.
     pub fn waiting_unlisted(&self) -> u32 {

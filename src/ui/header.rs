@@ -57,6 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
         None => left.push(seg(2, "- ev/s".to_string(), t.dim)),
     }
     left.push(latency(feed, scene));
+    left.push(totals(scene));
     left.push(seg(5, scene.ui.protocol.to_string(), t.dim));
     left.push(seg(4, scene.ui.environment.clone(), t.dim));
     // The displayed second changes at the next whole wall second; a few
@@ -180,6 +181,37 @@ fn clock_text(scene: &Scene) -> String {
         format!("{:+03}{:02}", h, m.abs())
     };
     format!("{:02}:{:02}:{:02} {zone}", w.hour(), w.minute(), w.second())
+}
+
+/// Over every queue: waiting, the oldest wait, queues in alert, the worst
+/// service level.
+fn totals(scene: &Scene) -> Segment {
+    let t = scene.theme();
+    let tot = scene.state.totals(scene.data_now());
+    let mut spans = vec![Span::raw(format!("{} waiting", tot.waiting))];
+    if let Some(oldest) = tot.oldest {
+        spans.push(Span::styled(", oldest ", t.dim));
+        spans.push(Span::raw(figures::duration(oldest)));
+    }
+    if tot.in_alert > 0 {
+        spans.push(Span::styled(
+            format!(", {} in alert", tot.in_alert),
+            t.alert,
+        ));
+    }
+    if let Some(sl) = tot.worst_sl {
+        spans.push(Span::styled(", SL ", t.dim));
+        spans.push(Span::raw(format!("{sl:.0}%")));
+    }
+    Segment {
+        prio: 2,
+        spans,
+        // The oldest wait grows by the second while the feed is live.
+        changes_at: tot
+            .oldest
+            .filter(|_| scene.data_now() == scene.now)
+            .map(|_| scene.now + Duration::from_secs(1)),
+    }
 }
 
 fn latency(feed: &FeedStats, scene: &Scene) -> Segment {

@@ -29,7 +29,7 @@ use crate::event::ConnState;
 use crate::model::AppState;
 
 pub use theme::{Glyphs, Theme};
-pub use view::{Effect, Focus, Overlay, SortKey, ViewState};
+pub use view::{Effect, Focus, Overlay, RISK_HOLD, SortKey, ViewState};
 
 /// The smallest screen the layout is designed for.
 pub const MIN_WIDTH: u16 = 80;
