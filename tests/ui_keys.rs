@@ -325,3 +325,26 @@ fn the_readme_keys_table_is_the_keymap() {
         "docs/SCREEN.md is out of date; its keys table must be exactly:\n{table}"
     );
 }
+
+#[test]
+fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
+    let mut f = fixture();
+    let mut v = by_name();
+    let newest = f.state.alerts.list.len() - 1;
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Char('x')),
+        Effect::Acknowledge(newest)
+    );
+    assert!(f.state.alert_action(None, newest, true));
+    assert!(f.state.alerts.list[newest].acknowledged);
+    // The next one down, once the list is scrolled to it.
+    v.alerts_scroll = 1;
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Char('z')),
+        Effect::Snooze(newest - 1)
+    );
+    assert!(f.state.alert_action(None, newest - 1, false));
+    let wall = f.state.wall();
+    assert!(f.state.alerts.list[newest - 1].is_snoozed(wall));
+    assert!(!f.state.alerts.list[newest - 1].is_pressing(wall));
+}

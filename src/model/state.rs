@@ -12,6 +12,9 @@ use crate::event::{ConnState, FeedEvent, FeedStatus, QueueEvent};
 pub use crate::model::feed_stats::FeedStats;
 use crate::model::{AlertKind, Alerts, QueueView};
 
+/// How long `z` snoozes an alert.
+pub const SNOOZE: time::Duration = time::Duration::minutes(15);
+
 /// Everything the screen and the export read.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -467,6 +470,23 @@ impl AppState {
     pub(crate) fn slot(&self, now: Instant) -> u64 {
         let started = self.started.unwrap_or(now);
         now.saturating_duration_since(started).as_secs() / crate::model::history::BUCKET.as_secs()
+    }
+
+    /// Acknowledges (or snoozes for `SNOOZE`) the alert that is the
+    /// `i`-th of the list on screen: the paused copy's when paused, else
+    /// this one's. True when it changed.
+    pub fn alert_action(&mut self, paused: Option<&AppState>, i: usize, acknowledge: bool) -> bool {
+        let list = &paused.unwrap_or(self).alerts.list;
+        let Some(a) = list.get(i) else {
+            return false;
+        };
+        let (q, k) = (a.queue_id.clone(), a.kind.clone());
+        if acknowledge {
+            self.alerts.acknowledge(q.as_deref(), &k)
+        } else {
+            let until = self.wall + SNOOZE;
+            self.alerts.snooze(q.as_deref(), &k, until)
+        }
     }
 
     /// The latest monotonic time known to the model.

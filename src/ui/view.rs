@@ -72,6 +72,10 @@ pub enum Effect {
     Redraw,
     Reconnect,
     Quit,
+    /// Acknowledge the alert at this index of the shown alert list.
+    Acknowledge(usize),
+    /// Snooze the alert at this index of the shown alert list.
+    Snooze(usize),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -266,6 +270,17 @@ impl ViewState {
                 }
             }
             Action::Sort => self.sort = self.sort.next(),
+            Action::Acknowledge | Action::Snooze => {
+                // The top row of the alerts list (newest first, scrolled).
+                let list = &self.shown(live).alerts.list;
+                let Some(i) = list.len().checked_sub(1 + self.alerts_scroll) else {
+                    return Effect::None;
+                };
+                return match action {
+                    Action::Acknowledge => Effect::Acknowledge(i),
+                    _ => Effect::Snooze(i),
+                };
+            }
             Action::Filter => {
                 self.filter_editing = true;
                 self.overlay = Overlay::None;
