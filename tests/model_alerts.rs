@@ -339,3 +339,46 @@ async fn histories_are_time_buckets_with_gaps_where_the_feed_was_down() {
         ]
     );
 }
+
+#[test]
+fn a_queue_may_override_the_alert_thresholds() {
+    let text = r#"
+[genesys]
+client_id = "c"
+client_secret = "s"
+
+[alerts]
+waiting = 10
+longest_wait_s = 300
+
+[[queue]]
+id = "q-1"
+alerts = { waiting = 2, longest_wait_s = 60 }
+
+[[queue]]
+id = "q-2"
+"#;
+    let loaded = queuetop::config::Config::from_toml_str(text, "c.toml", &Default::default())
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let st = AppState::new(&loaded.config);
+    let limits = |id| st.queue(id).unwrap().limits;
+    assert_eq!(
+        (limits("q-1").waiting, limits("q-1").longest_wait_s),
+        (2, 60)
+    );
+    assert_eq!(
+        (limits("q-2").waiting, limits("q-2").longest_wait_s),
+        (10, 300)
+    );
+    assert_eq!(limits("q-1").utilization_pct, limits("q-2").utilization_pct);
+
+    let bad = text.replace("waiting = 2,", "waitng = 2,");
+    let problems = queuetop::config::Config::from_toml_str(&bad, "c.toml", &Default::default())
+        .err()
+        .expect("an unknown key is an error");
+    let all: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        all.iter().any(|p| p.contains("queue[1].alerts.waitng")),
+        "{all:?}"
+    );
+}

@@ -40,7 +40,17 @@ pub struct AppState {
 impl AppState {
     /// Lists the configured queues up front, with no summary yet.
     pub fn new(cfg: &Config) -> Self {
-        AppState::with_queues(&cfg.queues, cfg.alerts)
+        let mut st = AppState::with_queues(&cfg.queues, cfg.alerts);
+        for q in &mut st.queues {
+            let own = cfg
+                .queue_alerts
+                .get(&q.id)
+                .or_else(|| cfg.queue_alerts.get(&q.name));
+            if let Some(own) = own {
+                q.limits = own.over(cfg.alerts);
+            }
+        }
+        st
     }
 
     pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
