@@ -127,3 +127,110 @@ async fn alert_churn_on_the_simulator() {
         );
     }
 }
+
+/// Resident memory of this process, in KiB.
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(start_paused = true)]
+#[ignore = "a minute of CPU: run by hand for BENCHMARKS.md"]
+async fn memory_at_1000_queues_with_an_hour_of_history() {
+    use queuetop::config::QueueConfig;
+    use queuetop::event::{
+        AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
+        QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
+    };
+    let before = rss_kib();
+    let queues: Vec<QueueConfig> = (0..1000)
+        .map(|i| QueueConfig {
+            id: Some(format!("q{i:04}")),
+            name: Some(format!("Queue {i}")),
+            events: vec![],
+            filter: None,
+        })
+        .collect();
+    let mut st = AppState::with_queues(&queues, AlertConfig::default());
+    let t0 = OffsetDateTime::now_utc();
+    let start = Instant::now();
+    st.apply(&FeedEvent::Status(FeedStatus {
+        state: ConnState::Connected,
+        last_error: None,
+        connects: 1,
+    }));
+    let ev = |kind: QueueEventKind| {
+        let now = Instant::now();
+        FeedEvent::Queue(QueueEvent {
+            topic: "t".into(),
+            kind,
+            server_time: None,
+            received_wall: t0 + (now - start),
+            received: now,
+            correlation_id: None,
+            snapshot: false,
+        })
+    };
+    let skills: std::collections::BTreeMap<String, SkillCount> =
+        ["English", "Spanish", "Billing", "VIP"]
+            .iter()
+            .map(|s| {
+                (
+                    s.to_string(),
+                    SkillCount {
+                        available: 1,
+                        required: Some(1),
+                    },
+                )
+            })
+            .collect();
+    for second in 0..3600u64 {
+        // Each queue reports every 30 s, spread over the half minute.
+        for i in (second % 30..1000).step_by(30) {
+            let q = format!("q{i:04}");
+            st.apply(&ev(QueueEventKind::Summary(QueueSummary {
+                queue_id: q.clone(),
+                agents_available: 2,
+                agents_logged_in: 20,
+                agents_interacting: 15,
+                interactions_waiting: 5,
+                skills: skills.clone(),
+                ..QueueSummary::default()
+            })));
+            let u = second % 20;
+            st.apply(&ev(QueueEventKind::Agent(AgentState {
+                queue_id: q.clone(),
+                user_id: format!("u{u}"),
+                user_name: Some(format!("Agent {u}")),
+                status: AgentStatus::Interacting,
+                skills: vec!["English".into(), "Billing".into()],
+            })));
+            st.apply(&ev(QueueEventKind::Interaction(QueueInteraction {
+                queue_id: q,
+                conversation_id: format!("c{}", second % 5),
+                media_type: MediaType::Voice,
+                state: InteractionState::Waiting,
+                wait_ms: Some(1000),
+            })));
+        }
+        tokio::time::advance(Duration::from_secs(1)).await;
+        st.tick(Instant::now(), t0 + (Instant::now() - start));
+    }
+    let after = rss_kib();
+    let q = st.queue("q0000").unwrap();
+    println!(
+        "1000 queues, one hour: RSS {} KiB -> {} KiB (+{:.1} MiB); buckets per history {}, alerts {}",
+        before,
+        after,
+        (after.saturating_sub(before)) as f64 / 1024.0,
+        q.waiting_history.len(),
+        st.alerts.list.len(),
+    );
+    assert_eq!(q.waiting_history.len(), 120);
+    assert!(after < 30 * 1024 + before, "over 30 MiB");
+}
