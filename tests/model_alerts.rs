@@ -140,6 +140,11 @@ async fn severities_and_skill_demand() {
     let skills = [("Spanish", 0, Some(2)), ("Arabic", 0, None)];
     st.apply(&c.event(summary(0, 2, &skills)));
     c.pass(&mut st, Duration::from_secs(15)).await;
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::NoAgents));
+    // A capacity warning must hold twice the raise delay.
+    assert_eq!(st.alerts.active_count(), 1, "{:?}", st.alerts.list);
+    st.apply(&c.event(summary(0, 2, &skills)));
+    c.pass(&mut st, Duration::from_secs(15)).await;
     let sev = |k: &AlertKind| {
         st.alerts
             .active()

@@ -22,6 +22,7 @@ use tokio::time::Instant;
 struct Churn {
     raises: usize,
     lives_s: Vec<f64>,
+    by_kind: std::collections::BTreeMap<&'static str, usize>,
 }
 
 impl Churn {
@@ -32,6 +33,7 @@ impl Churn {
             }
             if t.raised {
                 self.raises += 1;
+                *self.by_kind.entry(t.alert.kind.name()).or_default() += 1;
             } else if let Some(c) = t.alert.cleared_at {
                 self.lives_s.push((c - t.alert.raised_at).as_seconds_f64());
             }
@@ -50,6 +52,7 @@ impl Churn {
             median.map_or("-".into(), |m| format!("{m:.1} s")),
             shortest.map_or("-".into(), |m| format!("{m:.1} s")),
         );
+        println!("  by kind: {:?}", self.by_kind);
         (per_min, shortest)
     }
 }
@@ -112,11 +115,15 @@ async fn alert_churn_on_the_simulator() {
         ..SimOptions::default()
     };
     let delay = AlertConfig::default().raise_delay_s as f64;
+    let only = std::env::var("CHURN_ONLY").unwrap_or_default();
     for (name, opts, protocol) in [
         ("steady", SimOptions::default(), "notifications"),
         ("steady", SimOptions::default(), "realtime"),
         ("busy", busy, "notifications"),
     ] {
+        if !only.is_empty() && only != format!("{name}-{protocol}") {
+            continue;
+        }
         let (per_min, shortest) = churn(name, opts, protocol, secs).await;
         if name == "steady" {
             assert!(per_min < 5.0, "{name}: {per_min:.1} raises a minute");
