@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+pub use nats::{DEFAULT_PREFIX as DEFAULT_NATS_PREFIX, NatsConfig, problem as nats_problem};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
     #[default]
@@ -68,6 +70,8 @@ pub struct GenesysConfig {
     /// Resolved from `environment` unless overridden.
     pub login_url: String,
     pub api_url: String,
+    /// Empty unless given: the realtime v1 socket is a gateway's, not a
+    /// Genesys Cloud endpoint, so it has no default.
     pub realtime_url: String,
     /// Watch every queue the client can see, besides the `[[queue]]`
     /// tables: the all-queues topic on the realtime feed, every queue
@@ -164,6 +168,8 @@ pub struct Config {
     pub export_path: Option<String>,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// `[nats]` or `--nats`: the relay's broker (viewers read from it).
+    pub nats: Option<NatsConfig>,
 }
 
 impl Default for ReconnectConfig {
@@ -207,10 +213,11 @@ impl Default for UiConfig {
 mod check;
 mod file;
 mod load;
+mod nats;
 mod report;
 mod table;
 
-pub use check::{environment_problem, url_problem};
+pub use check::{environment_problem, normalized_environment, url_problem};
 pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
 
 impl Protocol {
@@ -249,7 +256,8 @@ impl GenesysConfig {
     /// shown as the region's production service.
     pub fn server_label(&self) -> String {
         let (url, usual) = match self.protocol {
-            Protocol::Realtime => (&self.realtime_url, realtime_url_for(&self.environment)),
+            // No region serves it: always the gateway's host.
+            Protocol::Realtime => (&self.realtime_url, String::new()),
             Protocol::Notifications => (&self.api_url, api_url_for(&self.environment)),
         };
         if *url == usual {
@@ -284,11 +292,6 @@ pub fn login_url_for(environment: &str) -> String {
 /// `https://api.{env}`.
 pub fn api_url_for(environment: &str) -> String {
     format!("https://api.{environment}")
-}
-
-/// `wss://api.{env}/api/v2/realtime/events`.
-pub fn realtime_url_for(environment: &str) -> String {
-    format!("wss://api.{environment}/api/v2/realtime/events")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -342,7 +345,7 @@ impl Default for GenesysConfig {
             client_secret: None,
             login_url: login_url_for(DEFAULT_ENVIRONMENT),
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
-            realtime_url: realtime_url_for(DEFAULT_ENVIRONMENT),
+            realtime_url: String::new(),
             all_queues: false,
         }
     }
@@ -366,6 +369,7 @@ impl Config {
             },
             export_path: None,
             source: None,
+            nats: None,
         }
     }
 
@@ -417,3 +421,5 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hosts;

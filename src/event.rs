@@ -130,6 +130,9 @@ pub struct QueueTotals {
     pub abandoned: Option<u64>,
     /// Service level, 0..=100.
     pub service_level_pct: Option<f64>,
+    /// The service-level target, 0..=100, when the server reports one
+    /// (over several media types: the level reached if each met its own).
+    pub service_level_target_pct: Option<f64>,
 }
 
 /// What a queue event says.

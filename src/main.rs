@@ -25,10 +25,14 @@ fn main() -> ExitCode {
     match &cli.command {
         None if cli.headless => run_headless(&cli),
         None => run_monitor(&cli),
-        Some(Command::Demo) => run_demo(&cli),
+        Some(Command::Demo { relay: false }) => run_demo(&cli),
+        Some(Command::Demo { relay: true }) => run_demo_relay(&cli),
+        Some(Command::Relay) => run_relay(&cli),
         Some(Command::Sim { .. }) => run_sim(&cli),
         Some(Command::CheckConfig { path }) => run_check_config(&cli, path.clone()),
         Some(Command::Snapshot { .. }) => run_snapshot(&cli),
+        Some(Command::Record { .. }) => run_record(&cli),
+        Some(Command::Replay { .. }) => run_replay(&cli),
     }
 }
 
@@ -50,7 +54,9 @@ fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
             for w in &loaded.warnings {
                 eprintln!("{w}");
             }
-            Ok(loaded.config)
+            let mut cfg = loaded.config;
+            nats_flag(cli, &mut cfg)?;
+            Ok(cfg)
         }
         Err(problems) => {
             report_problems(&problems, "; `queuetop check-config` checks it alone");
@@ -155,6 +161,7 @@ fn run_sim(cli: &Cli) -> ExitCode {
         scenario,
         seed,
         queues,
+        rest_latency_ms,
     }) = &cli.command
     else {
         return ExitCode::from(EXIT_FAILURE);
@@ -165,13 +172,14 @@ fn run_sim(cli: &Cli) -> ExitCode {
         Err(code) => return code,
     };
     let protocol = cli.protocol.unwrap_or_default();
-    let run = queuetop::sim::run_cli_protocol(
-        *listen,
-        scenario.as_deref(),
-        seed.unwrap_or(defaults.seed),
-        queues.unwrap_or(defaults.queues),
-        protocol.as_str(),
-    );
+    let run = queuetop::sim::run_cli_with(queuetop::sim::CliRun {
+        listen: *listen,
+        scenario: scenario.as_deref(),
+        seed: seed.unwrap_or(defaults.seed),
+        queues: queues.unwrap_or(defaults.queues),
+        protocol: protocol.as_str(),
+        rest_latency: rest_latency_ms.map(std::time::Duration::from_millis),
+    });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -217,4 +225,104 @@ fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
             ExitCode::from(EXIT_CONFIG)
         }
     }
+}
+
+/// `queuetop record --minutes N [--out FILE] [--anonymize]`.
+fn run_record(cli: &Cli) -> ExitCode {
+    let Some(Command::Record {
+        minutes,
+        out,
+        anonymize,
+    }) = &cli.command
+    else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    // A week at most: a recording is for an incident, not an archive.
+    if !(*minutes > 0.0 && *minutes <= 10_080.0) {
+        eprintln!(
+            "queuetop: --minutes {minutes} is not a duration to record: give more than 0 and at most 10080 (a week), e.g. --minutes 10"
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    }
+    let cfg = match load_config(cli) {
+        Ok(cfg) => std::sync::Arc::new(cfg),
+        Err(code) => return code,
+    };
+    let opts = queuetop::app::record::RecordOptions {
+        duration: std::time::Duration::from_secs_f64(minutes * 60.0),
+        out: out.clone().unwrap_or_else(|| {
+            queuetop::app::record::default_file(time::OffsetDateTime::now_utc())
+        }),
+        anonymize: *anonymize,
+    };
+    run_async(&cfg, true, queuetop::app::record::run(cfg.clone(), opts))
+}
+
+/// `queuetop replay FILE [--speed X] [--headless --export PATH]`: needs no
+/// credentials, so only config errors stop it (warnings about connecting
+/// do not apply).
+fn run_replay(cli: &Cli) -> ExitCode {
+    let Some(Command::Replay { file, speed }) = &cli.command else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    let sources = Sources::from_process(cli.config.clone(), cli.overrides());
+    let cfg = match config::load(&sources) {
+        Ok(loaded) => loaded.config,
+        Err(problems) => {
+            report_problems(&problems, "; `queuetop check-config` checks it alone");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let args = queuetop::app::replay::ReplayArgs {
+        file: file.clone(),
+        speed: *speed,
+        headless: cli.headless,
+    };
+    run_async(
+        &cfg.clone(),
+        cli.headless,
+        queuetop::app::replay::run(cfg, args),
+    )
+}
+
+/// `--nats URL` over `[nats] url`: a viewer of a relay (or the relay's
+/// broker, for `queuetop relay`).
+fn nats_flag(cli: &Cli, cfg: &mut config::Config) -> Result<(), ExitCode> {
+    let Some(url) = &cli.nats else {
+        return Ok(());
+    };
+    let nats = cfg
+        .nats
+        .get_or_insert_with(|| config::NatsConfig::new(url.clone()));
+    nats.url = url.clone();
+    if let Some(msg) = config::nats_problem(nats) {
+        eprintln!("queuetop: --nats: {msg}");
+        return Err(ExitCode::from(EXIT_CONFIG));
+    }
+    Ok(())
+}
+
+/// `queuetop relay`: the feed, published to NATS until SIGINT/SIGTERM.
+fn run_relay(cli: &Cli) -> ExitCode {
+    let cfg = match load_config(cli) {
+        Ok(cfg) => std::sync::Arc::new(cfg),
+        Err(code) => return code,
+    };
+    run_async(
+        &cfg,
+        true,
+        queuetop::app::relay::run_until_signal(cfg.clone()),
+    )
+}
+
+/// `queuetop demo --relay`: simulator, nats-server, relay and a viewer.
+fn run_demo_relay(cli: &Cli) -> ExitCode {
+    let protocol = cli.protocol.unwrap_or_default();
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(queuetop::app::relay::run_demo_relay(protocol, cli.ascii));
+    rt.shutdown_background();
+    exit_code(result)
 }

@@ -292,7 +292,7 @@ async fn a_refused_token_on_rest_is_refreshed_at_once() {
     let mut s = script(&[("qa", "A")]);
     s.unauthorized = 1;
     let server = NotifServer::start(s).await;
-    // By id only: its name comes from `GET /api/v2/routing/queues/{id}`.
+    // By id only: its name comes from `GET /api/v2/routing/queues?id=..`.
     let mut h = feed::spawn(cfg(
         &server,
         vec![queue("qa", &[EventType::QueueSummary])],
@@ -306,7 +306,7 @@ async fn a_refused_token_on_rest_is_refreshed_at_once() {
     assert!(
         server
             .requests()
-            .contains(&"GET /api/v2/routing/queues/qa?".to_string())
+            .contains(&"GET /api/v2/routing/queues?id=qa&pageSize=100&pageNumber=1".to_string())
     );
     assert_eq!(server.tokens().len(), 2);
     quit(h).await;

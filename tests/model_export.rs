@@ -213,6 +213,7 @@ async fn strings_escaped_and_totals_exported_as_valid_json() {
             offered: Some(5),
             abandoned: Some(1),
             service_level_pct: Some(80.0),
+            ..Default::default()
         }),
         None,
         "2026-11-27T19:20:25.000Z",
@@ -298,6 +299,7 @@ async fn figures_carry_longest_wait_totals_and_alerts_rounded() {
         offered: Some(7),
         abandoned: Some(1),
         service_level_pct: Some(600.0 / 7.0),
+        service_level_target_pct: None,
     });
     tokio::time::advance(Duration::from_millis(500)).await;
     let l = line(&mut st, ev(totals, None, t));

@@ -74,6 +74,7 @@ const TOP: &[&str] = &[
     "ui",
     "log",
     "export",
+    "nats",
 ];
 const GENESYS: &[&str] = &[
     "environment",
@@ -241,6 +242,11 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         if let Some(p) = t.string(e, "path") {
             cfg.export_path = Some(p);
         }
+    }
+    if let Some(n) = t.table(root, "nats") {
+        t.prefix = "nats";
+        known_keys(t.doc, n, "nats.", super::nats::KEYS);
+        super::nats::apply(&mut t, n, &mut cfg.nats);
     }
     if let Some((k, v)) = root.get_key_value("queue") {
         queues(&mut t, (k, v), cfg);

@@ -13,11 +13,14 @@
 //! the close-code table; `realtime.rs` the wire format.
 
 pub mod backoff;
+pub mod broker;
 pub mod connect;
 pub mod notifications;
 pub mod realtime;
+pub mod replay;
 pub mod rest;
 mod session;
+pub mod source;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -34,6 +37,7 @@ use secrecy::SecretString;
 use crate::auth::{AuthError, TokenSource};
 use crate::config::{Config, Protocol, QueueConfig};
 use crate::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
+use crate::recording::Recorder;
 use crate::subscription::SubscriptionSet;
 use backoff::Backoff;
 use realtime::SubscriptionIndex;
@@ -69,7 +73,7 @@ pub struct FeedHandle {
 /// (relaxed atomics: a reading, not a synchronisation point).
 #[derive(Debug, Default)]
 pub struct FeedGauges {
-    /// Correlation ids remembered for dedupe (bounded).
+    /// Notifications remembered to drop a handover's copies (bounded).
     pub dedupe_held: AtomicUsize,
     /// Duplicate notifications dropped since start.
     pub duplicates_dropped: AtomicU64,
@@ -77,6 +81,8 @@ pub struct FeedGauges {
     pub channels_open: AtomicUsize,
     /// Channels closed after a handover whose last frames are still read.
     pub channels_closing: AtomicUsize,
+    /// REST calls sent since start, retries included.
+    pub rest_calls: AtomicU64,
 }
 
 impl FeedGauges {
@@ -92,14 +98,33 @@ impl FeedGauges {
     pub fn channels_closing(&self) -> usize {
         self.channels_closing.load(Ordering::Relaxed)
     }
+    pub fn rest_calls(&self) -> u64 {
+        self.rest_calls.load(Ordering::Relaxed)
+    }
 }
 
-/// Starts the feed for `cfg.genesys.protocol`. Must be called inside a
-/// tokio runtime.
+/// Starts the configured source: the relay's broker when `[nats]` (or
+/// `--nats`) is set, else Genesys Cloud. Must be called inside a tokio
+/// runtime.
 pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
+    match cfg.nats.clone() {
+        Some(nats) => broker::spawn(cfg, nats),
+        None => spawn_genesys(cfg),
+    }
+}
+
+/// Starts the Genesys Cloud feed for `cfg.genesys.protocol`, whatever else
+/// is configured (the relay runs this one).
+pub fn spawn_genesys(cfg: Arc<Config>) -> FeedHandle {
+    spawn_recorded(cfg, None)
+}
+
+/// `spawn_genesys`, with every REST answer and frame also sent to `recorder`.
+pub fn spawn_recorded(cfg: Arc<Config>, recorder: Option<Recorder>) -> FeedHandle {
     let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
     let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let feed = Feed::new(cfg, ev_tx, cmd_rx);
+    let mut feed = Feed::new(cfg, ev_tx, cmd_rx);
+    feed.recorder = recorder;
     let gauges = feed.gauges.clone();
     let task = tokio::spawn(feed.run());
     FeedHandle {
@@ -206,6 +231,7 @@ pub(crate) struct Feed {
     malformed: u64,
     unknown: u64,
     gauges: Arc<FeedGauges>,
+    recorder: Option<Recorder>,
 }
 
 impl Feed {
@@ -230,6 +256,7 @@ impl Feed {
             malformed: 0,
             unknown: 0,
             gauges: Arc::new(FeedGauges::default()),
+            recorder: None,
         }
     }
 
@@ -247,7 +274,11 @@ impl Feed {
                 }
             }
             Protocol::Notifications => Session::Notifications(Box::new(
-                notifications::session::State::new(&self.cfg.genesys.api_url),
+                notifications::session::State::new(
+                    &self.cfg.genesys.api_url,
+                    self.gauges.clone(),
+                    self.recorder.clone(),
+                ),
             )),
         };
         loop {

@@ -89,6 +89,7 @@ pub fn config(
         },
         export_path: None,
         source: None,
+        nats: None,
     })
 }
 

@@ -192,6 +192,7 @@ fn kind() -> impl Strategy<Value = QueueEventKind> {
                         offered,
                         abandoned,
                         service_level_pct,
+                        ..Default::default()
                     })
                 }
             });

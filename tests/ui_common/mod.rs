@@ -272,6 +272,7 @@ pub fn fixture() -> Fixture {
         offered: Some(140),
         abandoned: Some(9),
         service_level_pct: Some(71.0),
+        ..Default::default()
     });
     queues[3].stale = true;
     queues[3].last_update = Some(base + Duration::from_secs(3 * 3600 - 300));

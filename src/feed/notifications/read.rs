@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use super::channel::{self, Frame, Live, OpenError, Wire};
+use super::dedupe;
 use super::mapping::{Decoded, Mapper, Receipt};
 use super::session::State;
 use crate::event::FeedEvent;
@@ -163,10 +164,9 @@ impl Feed {
                     });
                 }
             }
+            let why = l.rollover_why;
             if l.rollover.is_some_and(|r| now >= r)
-                && let Some(out) = self
-                    .handover(st, i, "the channel expires soon", tx, chans)
-                    .await
+                && let Some(out) = self.handover(st, i, why, tx, chans).await
             {
                 return Some(out);
             }
@@ -232,10 +232,13 @@ impl Feed {
             Ok(env) => env,
             Err(d) => return self.bad(d, chans).await,
         };
-        if let Some(c) = env.correlation_id()
-            && !st.dedupe.first(c)
+        // Two channels for the same topics: a handover's overlap, while
+        // the old channel's last frames are still read.
+        let overlap = !chans.retiring.is_empty();
+        if let Some(print) = dedupe::fingerprint(&env)
+            && !st.dedupe.keep(print, frame.generation, overlap)
         {
-            tracing::debug!(target: TARGET, correlation_id = c, dropped_total = st.dedupe.dropped(), "duplicate notification dropped");
+            tracing::debug!(target: TARGET, topic = env.topic(), dropped_total = st.dedupe.dropped(), "duplicate notification dropped (a copy from the other channel of a handover)");
             return None;
         }
         let r = Receipt {
@@ -293,7 +296,8 @@ impl Feed {
                 return Some(Outcome::Stop("internal: no REST client or plan".into()));
             };
             let topics = plan.slots.get(slot).cloned().unwrap_or_default();
-            let open = channel::open(rest, &token, slot, generation, &topics, tx.clone());
+            let expires = self.auth.expires_at();
+            let open = channel::open(rest, &token, expires, slot, generation, &topics, tx.clone());
             let opened = or_command(&mut self.commands, &mut self.commands_open, open).await;
             chans.touch();
             match opened {
@@ -314,6 +318,7 @@ impl Feed {
                 tracing::warn!(target: TARGET, channel = %old_id, error = %e, retry_s = HANDOVER_RETRY.as_secs(), "handover failed; the old channel stays in use");
                 if let Some(l) = chans.live.get_mut(i) {
                     l.rollover = Some(Instant::now() + HANDOVER_RETRY);
+                    l.rollover_why = why;
                 }
                 return None;
             }

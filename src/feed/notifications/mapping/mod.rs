@@ -10,7 +10,10 @@
 //! `people` the members and their routing-status topics.
 
 mod observations;
+#[cfg(test)]
+mod observations_tests;
 mod people;
+mod totals;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +22,7 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 pub use super::wire::Envelope;
+pub use observations::Reconciled;
 pub use people::Member;
 
 use crate::event::{AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount};
@@ -41,10 +45,10 @@ struct QueueObs {
     name: Option<String>,
     /// oOnQueueUsers by qualifier (routing status).
     on_queue: BTreeMap<String, u32>,
-    /// oWaiting by media type.
-    waiting: BTreeMap<String, u32>,
-    /// Requested skill ids of waiting interactions, by media type.
-    demand: BTreeMap<String, BTreeMap<String, u32>>,
+    /// oWaiting, with its detail, by media type.
+    media: BTreeMap<String, observations::Waiting>,
+    /// Interval totals of the current interval, by media type.
+    totals: BTreeMap<String, totals::MediaTotals>,
     members: BTreeMap<String, Member>,
 }
 
@@ -117,13 +121,13 @@ impl Mapper {
         for m in q.members.values() {
             for s in &m.skills {
                 let e = skills.entry(name_of(s)).or_default();
-                if m.status == AgentStatus::Idle {
+                if m.status == AgentStatus::Idle && m.joined {
                     e.available = e.available.saturating_add(1);
                 }
             }
         }
-        for per_media in q.demand.values() {
-            for (s, n) in per_media {
+        for w in q.media.values() {
+            for (s, n) in &w.demand {
                 let e = skills.entry(name_of(s)).or_default();
                 e.required = Some(e.required.unwrap_or(0).saturating_add(*n));
             }
@@ -134,10 +138,10 @@ impl Mapper {
             agents_available: get("IDLE"),
             agents_interacting: get("INTERACTING").saturating_add(get("COMMUNICATING")),
             agents_logged_in: saturating_sum(q.on_queue.values()),
-            interactions_waiting: saturating_sum(q.waiting.values()),
+            interactions_waiting: saturating_sum(q.media.values().map(|w| &w.count)),
             skills,
-            oldest_waiting_since: None,
-            demand_truncated: false,
+            oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
+            demand_truncated: q.media.values().any(|w| w.truncated),
         }
     }
 

@@ -18,6 +18,8 @@ pub struct Member {
     pub status: AgentStatus,
     /// When the status began, when the server says.
     pub since: Option<OffsetDateTime>,
+    /// Joined to the queue: only joined members are routed its work.
+    pub joined: bool,
 }
 
 impl Mapper {
