@@ -118,6 +118,28 @@ pub struct AlertConfig {
     pub service_level_pct: f64,
 }
 
+/// One queue's own alert thresholds; unset ones come from `[alerts]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QueueAlerts {
+    pub utilization_pct: Option<f64>,
+    pub waiting: Option<u32>,
+    pub longest_wait_s: Option<u64>,
+    pub service_level_pct: Option<f64>,
+}
+
+impl QueueAlerts {
+    /// `base` with this queue's thresholds in place.
+    pub fn over(&self, base: AlertConfig) -> AlertConfig {
+        AlertConfig {
+            utilization_pct: self.utilization_pct.unwrap_or(base.utilization_pct),
+            waiting: self.waiting.unwrap_or(base.waiting),
+            longest_wait_s: self.longest_wait_s.unwrap_or(base.longest_wait_s),
+            service_level_pct: self.service_level_pct.unwrap_or(base.service_level_pct),
+            ..base
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct UiConfig {
     pub fps: u32,
@@ -141,6 +163,9 @@ pub struct Config {
     pub queues: Vec<QueueConfig>,
     pub reconnect: ReconnectConfig,
     pub alerts: AlertConfig,
+    /// `[queue.alerts]` thresholds, by queue id (or name when the queue
+    /// has no id): they override `[alerts]` for that queue.
+    pub queue_alerts: std::collections::HashMap<String, QueueAlerts>,
     pub ui: UiConfig,
     pub log: LogConfig,
     /// `None`: no export; `"-"`: stdout.
@@ -339,6 +364,7 @@ impl Config {
             queues: Vec::new(),
             reconnect: ReconnectConfig::default(),
             alerts: AlertConfig::default(),
+            queue_alerts: Default::default(),
             ui: UiConfig::default(),
             log: LogConfig {
                 audit_file,

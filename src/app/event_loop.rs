@@ -240,6 +240,12 @@ impl AppLoop {
                         let _ = commands.try_send(FeedCommand::Quit);
                         return Some(Exit::Quit);
                     }
+                    effect @ (Effect::Acknowledge(i) | Effect::Snooze(i)) => {
+                        let ack = matches!(effect, Effect::Acknowledge(_));
+                        if self.state.alert_action(self.view.paused.as_deref(), i, ack) {
+                            self.policy.mark_dirty();
+                        }
+                    }
                 }
             }
             Event::Resize(..) => self.policy.mark_dirty(),

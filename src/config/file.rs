@@ -88,7 +88,14 @@ const GENESYS: &[&str] = &[
     "all_queues",
     "observations_interval_s",
 ];
-const QUEUE: &[&str] = &["id", "name", "events", "filter"];
+const QUEUE: &[&str] = &["id", "name", "events", "filter", "alerts"];
+/// The `[alerts]` keys a queue may set for itself.
+const QUEUE_ALERTS: &[&str] = &[
+    "utilization_pct",
+    "waiting",
+    "longest_wait_s",
+    "service_level_pct",
+];
 const RECONNECT: &[&str] = &[
     "base_delay_ms",
     "max_delay_ms",
@@ -290,6 +297,20 @@ fn queues(t: &mut Table<'_, '_>, (_, v): Entry<'_>, cfg: &mut Config) {
         };
         if let Some(ev) = q.get("events") {
             qc.events = events(t.doc, ev, &prefix);
+        }
+        if let Some(a) = t.table(q, "alerts") {
+            known_keys(t.doc, a, &format!("{prefix}.alerts."), QUEUE_ALERTS);
+            t.key_prefix = Some(format!("{prefix}.alerts"));
+            let own = super::QueueAlerts {
+                utilization_pct: t.number(a, "utilization_pct", 0.0, 100.0),
+                waiting: t.int(a, "waiting", 0, 1_000_000),
+                longest_wait_s: t.int(a, "longest_wait_s", 0, 86_400),
+                service_level_pct: t.number(a, "service_level_pct", 0.0, 100.0),
+            };
+            if let Some(key) = qc.id.clone().or_else(|| qc.name.clone()) {
+                cfg.queue_alerts.insert(key, own);
+            }
+            t.key_prefix = Some(prefix.clone());
         }
         t.spans.queues.push(QueueSpans {
             table: item.span(),

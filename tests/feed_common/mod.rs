@@ -82,6 +82,7 @@ pub fn config(
         queues,
         reconnect,
         alerts: AlertConfig::default(),
+        queue_alerts: Default::default(),
         ui: UiConfig::default(),
         log: LogConfig {
             audit_file: std::env::temp_dir().join("queuetop-feed-test-audit.log"),
