@@ -172,6 +172,7 @@ mod file;
 mod load;
 mod report;
 mod table;
+mod values;
 
 pub use check::{environment_problem, url_problem};
 pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
@@ -377,5 +378,7 @@ impl Config {
     }
 }
 
+#[cfg(test)]
+mod checks_tests;
 #[cfg(test)]
 mod tests;

@@ -187,8 +187,8 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
             t.number(a, "utilization_pct", 0.0, 100.0),
         );
         set(&mut c.waiting, t.int(a, "waiting", 0, 1_000_000));
-        set(&mut c.latency_ms, t.int(a, "latency_ms", 1, 3_600_000));
-        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 1, 86_400));
+        set(&mut c.latency_ms, t.int(a, "latency_ms", 0, 3_600_000));
+        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 0, 86_400));
     }
     if let Some(u) = t.table(root, "ui") {
         t.prefix = "ui";
@@ -325,7 +325,7 @@ fn known_keys(doc: &mut Doc<'_>, table: &DeTable<'_>, prefix: &str, known: &[&st
                 &k.span(),
                 &format!("{prefix}{name}"),
                 msg,
-                "only the keys of CONFIG.md",
+                "only the keys of docs/CONFIG.md",
             );
         }
     }

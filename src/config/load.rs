@@ -9,6 +9,7 @@ use secrecy::SecretString;
 use super::file::{self, Doc, FileSpans};
 use super::{
     Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for, realtime_url_for,
+    values,
 };
 
 /// What the command line says; `None` leaves the lower layers alone.
@@ -98,22 +99,39 @@ pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
     let mut cfg = Config::defaults(sources.default_audit_file.clone());
     let path = sources.config_path();
     let mut text = None;
+    if path.is_none() {
+        return Err(vec![problem(
+            "(no config file)",
+            "(file)",
+            "no config file given and no home directory to look in; pass --config PATH or set QUEUETOP_CONFIG".into(),
+            "a config file names the queues; see docs/CONFIG.md",
+        )]);
+    }
     if let Some((p, required)) = &path {
         match std::fs::read_to_string(p) {
             Ok(t) => text = Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Err(vec![no_file(p)]);
+            }
             Err(e) => {
-                let how = if e.kind() == std::io::ErrorKind::NotFound {
-                    "not found; create it (config.example.toml is a start) or fix the path"
-                        .to_string()
+                let from = if sources.config_flag.is_some() {
+                    "--config"
                 } else {
-                    format!("cannot be read: {e}")
+                    "$QUEUETOP_CONFIG"
+                };
+                let how = if e.kind() == std::io::ErrorKind::NotFound {
+                    format!(
+                        "(from {from}) not found; fix the path, or write it with `queuetop init --config {}`",
+                        p.display()
+                    )
+                } else {
+                    format!("(from {from}) cannot be read: {e}")
                 };
                 return Err(vec![problem(
                     &p.display().to_string(),
                     "(file)",
                     format!("{} {how}", p.display()),
-                    "the config file must exist and be readable UTF-8",
+                    "the config file must exist and be readable UTF-8; see docs/CONFIG.md",
                 )]);
             }
         }
@@ -230,25 +248,19 @@ fn layer(
     secret(doc, cfg, spans, env_secret, path);
     check::urls(doc, spans, cfg);
     check::queues(doc, spans, cfg);
-    if let Err(e) = tracing_subscriber::EnvFilter::try_new(&cfg.log.level) {
-        let span = spans.values.get("log.level").cloned().unwrap_or(0..0);
-        doc.error(
-            &span,
-            "log.level",
-            format!("`{}` is not a log level or filter: {e}", cfg.log.level),
-            "levels: error, warn, info, debug, trace",
-        );
-    }
+    values::log_level(doc, spans, &cfg.log.level);
+    values::thresholds(doc, spans, cfg);
     if let Some(msg) = cfg.credentials_problem() {
         let name = doc.name.clone();
-        let mut p = problem(
+        doc.problems.push(problem(
             &name,
             "genesys",
-            format!("{msg} before connecting"),
-            "credentials",
-        );
-        p.severity = Severity::Warning;
-        doc.problems.push(p);
+            format!(
+                "{msg}; the {} feed signs in with an OAuth client (client credentials grant)",
+                cfg.genesys.protocol.as_str()
+            ),
+            "credentials; see docs/CONFIG.md",
+        ));
     }
 }
 
@@ -315,6 +327,22 @@ fn secret(
     if let Some(s) = env_secret {
         cfg.genesys.client_secret = Some(SecretString::from(s));
     }
+}
+
+/// Without a file there is no queue to watch and no credentials to use:
+/// say every place that was searched and how to get a file there.
+fn no_file(default: &Path) -> ConfigProblem {
+    problem(
+        "(no config file)",
+        "(file)",
+        format!(
+            "no config file found; looked in: --config (not given), $QUEUETOP_CONFIG (not set), {}; \
+             run `queuetop init` to write one there, or copy config.example.toml \
+             (`queuetop --print-example-config`) and pass --config PATH",
+            default.display()
+        ),
+        "a config file names the queues; see docs/CONFIG.md",
+    )
 }
 
 fn problem(file: &str, key: &str, message: String, rule: &str) -> ConfigProblem {

@@ -66,9 +66,13 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
 
     let util = metrics.utilization;
     let limit = st.limits.utilization_pct;
-    st.set_queue_alert(i, AlertKind::Utilization, util >= limit, |q| {
-        format!("{}: utilization {util:.1}% >= {limit}%", q.name)
-    });
+    // 0 switches the alert off.
+    st.set_queue_alert(
+        i,
+        AlertKind::Utilization,
+        limit > 0.0 && util >= limit,
+        |q| format!("{}: utilization {util:.1}% >= {limit}%", q.name),
+    );
     let q = &mut st.queues[i];
     q.metrics = metrics;
     q.summary = Some(s.clone());
@@ -100,7 +104,7 @@ fn waiting_alert(st: &mut AppState, i: usize) {
     let q = &st.queues[i];
     let waiting = q.waiting_count();
     let limit = st.limits.waiting;
-    st.set_queue_alert(i, AlertKind::Waiting, waiting >= limit, |q| {
+    st.set_queue_alert(i, AlertKind::Waiting, limit > 0 && waiting >= limit, |q| {
         format!("{}: {waiting} waiting >= {limit}", q.name)
     });
 }
