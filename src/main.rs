@@ -1,12 +1,10 @@
 //! Parse the command line, install the hooks, pick the mode, run.
-//! OWNER: foundation helper (CLI, check-config); later issues fill in the
-//! other modes by replacing their `run_*` functions.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use queuetop::cli::{Cli, Command};
+use queuetop::cli::{Cli, Command, Resolved};
 use queuetop::config::{self, Severity, Sources};
 
 #[global_allocator]
@@ -22,13 +20,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Only fails when called twice; nothing else installs it.
     let _ = color_eyre::install();
+    let flags = match cli.resolve() {
+        Ok(r) => r,
+        Err(msg) => {
+            eprintln!("queuetop: {msg}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
     match &cli.command {
-        None if cli.headless => run_headless(&cli),
-        None => run_monitor(&cli),
-        Some(Command::Demo) => run_demo(&cli),
-        Some(Command::Sim { .. }) => run_sim(&cli),
-        Some(Command::CheckConfig { path }) => run_check_config(&cli, path.clone()),
-        Some(Command::Snapshot { .. }) => run_snapshot(&cli),
+        None if cli.headless => run_headless(&flags),
+        None => run_monitor(&flags),
+        Some(Command::Demo { .. }) => run_demo(&flags),
+        Some(Command::Sim { .. }) => run_sim(&cli, &flags),
+        Some(Command::CheckConfig { .. }) => run_check_config(&flags),
+        Some(Command::Snapshot { json, timeout, .. }) => run_snapshot(&flags, *json, *timeout),
     }
 }
 
@@ -43,8 +48,8 @@ fn install_crypto_provider() {
 
 /// Loads the config for a mode that connects: warnings on stderr (before
 /// any TUI starts); on errors, every problem on stderr and exit code 2.
-fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
-    let sources = Sources::from_process(cli.config.clone(), cli.overrides());
+fn load_config(flags: &Resolved) -> Result<config::Config, ExitCode> {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
     match config::load(&sources) {
         Ok(loaded) => {
             for w in &loaded.warnings {
@@ -72,8 +77,8 @@ fn report_problems(problems: &[config::ConfigProblem], hint: &str) {
 }
 
 /// `queuetop`: the TUI monitor.
-fn run_monitor(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
+fn run_monitor(flags: &Resolved) -> ExitCode {
+    let cfg = match load_config(flags) {
         Ok(cfg) => std::sync::Arc::new(cfg),
         Err(code) => return code,
     };
@@ -127,8 +132,8 @@ fn exit_code(result: color_eyre::Result<i32>) -> ExitCode {
 }
 
 /// `queuetop --headless`: export lines and logs, no terminal.
-fn run_headless(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
+fn run_headless(flags: &Resolved) -> ExitCode {
+    let cfg = match load_config(flags) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
@@ -136,25 +141,46 @@ fn run_headless(cli: &Cli) -> ExitCode {
     run_async(&cfg, true, queuetop::app::headless::run(cfg.clone()))
 }
 
-/// `queuetop demo`: simulator in-process plus the monitor.
-fn run_demo(cli: &Cli) -> ExitCode {
-    let protocol = cli.protocol.unwrap_or_default();
+/// `queuetop demo`: simulator in-process plus the monitor. A config named
+/// by `--config` or `$QUEUETOP_CONFIG` gives everything but the connection.
+fn run_demo(flags: &Resolved) -> ExitCode {
+    let protocol = flags.overrides.protocol.unwrap_or_default();
+    let mut sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    // The standard file is not read: a demo must start on a fresh account.
+    sources.default_config_file = None;
+    let base = match sources.config_path() {
+        None => None,
+        Some(_) => match config::load_except_connection(&sources) {
+            Ok(loaded) => {
+                for w in &loaded.warnings {
+                    eprintln!("{w}");
+                }
+                Some(loaded.config)
+            }
+            Err(problems) => {
+                report_problems(&problems, "");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        },
+    };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let result = rt.block_on(queuetop::app::run_demo(protocol, cli.ascii));
+    let ascii = flags.overrides.ascii;
+    let result = rt.block_on(queuetop::app::run_demo(protocol, ascii, base));
     rt.shutdown_background();
     exit_code(result)
 }
 
 /// `queuetop sim`: the simulator alone.
-fn run_sim(cli: &Cli) -> ExitCode {
+fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
     let Some(Command::Sim {
         listen,
         scenario,
         seed,
         queues,
+        ..
     }) = &cli.command
     else {
         return ExitCode::from(EXIT_FAILURE);
@@ -164,7 +190,7 @@ fn run_sim(cli: &Cli) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let protocol = cli.protocol.unwrap_or_default();
+    let protocol = flags.overrides.protocol.unwrap_or_default();
     let run = queuetop::sim::run_cli_protocol(
         *listen,
         scenario.as_deref(),
@@ -182,11 +208,8 @@ fn run_sim(cli: &Cli) -> ExitCode {
 }
 
 /// `queuetop snapshot`: first summary of every queue, then exit.
-fn run_snapshot(cli: &Cli) -> ExitCode {
-    let Some(Command::Snapshot { json, timeout }) = cli.command else {
-        return ExitCode::from(EXIT_FAILURE);
-    };
-    let cfg = match load_config(cli) {
+fn run_snapshot(flags: &Resolved, json: bool, timeout: u64) -> ExitCode {
+    let cfg = match load_config(flags) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
@@ -202,19 +225,33 @@ fn run_snapshot(cli: &Cli) -> ExitCode {
 /// `queuetop check-config [PATH]`: every problem as
 /// `file:line:col: key: message (rule)` on stderr, or a summary on stdout.
 /// Exit 0 when valid, 2 when not.
-fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
-    let sources = Sources::from_process(path.or_else(|| cli.config.clone()), cli.overrides());
+fn run_check_config(flags: &Resolved) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
     match config::load(&sources) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 eprintln!("{w}");
             }
-            print!("{}", loaded.config.summary());
-            ExitCode::SUCCESS
+            print_out(&loaded.config.summary())
         }
         Err(problems) => {
             report_problems(&problems, "");
             ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is no failure:
+/// the output was wanted only so far.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("queuetop: cannot write to stdout: {e}");
+            ExitCode::from(EXIT_FAILURE)
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::model::AppState;
 use crate::sink::export::Exporter;
 use crate::ui::{Ui, theme};
 
-pub use demo::run_demo;
+pub use demo::{demo_config, run_demo};
 pub use event_loop::{AppLoop, Exit, LoopIo};
 pub use redraw::RedrawPolicy;
 
@@ -33,7 +33,7 @@ const FEED_GOODBYE: Duration = Duration::from_secs(2);
 pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(eyre!(
-            "queuetop needs a terminal, and stdin or stdout is not one; \
+            "the monitor needs a terminal, and stdin or stdout is not one; \
              for pipes and services use `queuetop --headless`"
         ));
     }

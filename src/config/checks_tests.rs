@@ -1,7 +1,6 @@
 //! What check-config catches beyond syntax: missing files, ids, names,
 //! levels, thresholds, credentials.
 
-
 use super::tests::{QUEUE, creds, env, errors, ok, sources};
 use super::{Config, Overrides, load};
 

@@ -96,6 +96,22 @@ pub struct Loaded {
 /// Loads and validates. On failure, returns every problem found (errors and
 /// warnings, in file order), not only the first.
 pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
+    load_keeping(sources, |_| true)
+}
+
+/// Everything but the connection, for `queuetop demo --config`: the
+/// screen, thresholds and logs of the file, none of its rules about
+/// credentials, hosts and queues (the demo brings its own).
+pub fn load_except_connection(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
+    load_keeping(sources, |p| {
+        !(p.key.starts_with("genesys") || p.key.starts_with("queue"))
+    })
+}
+
+fn load_keeping(
+    sources: &Sources,
+    keep: fn(&ConfigProblem) -> bool,
+) -> Result<Loaded, Vec<ConfigProblem>> {
     let mut cfg = Config::defaults(sources.default_audit_file.clone());
     let path = sources.config_path();
     let mut text = None;
@@ -161,6 +177,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
         &sources.overrides,
         file_path.as_deref(),
     );
+    doc.problems.retain(keep);
     finish(doc.problems, cfg)
 }
 
