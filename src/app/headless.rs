@@ -74,6 +74,7 @@ pub async fn drive(
         st: AppState::new(cfg),
         exporter,
         stopped: None,
+        reader_gone: false,
     };
     tokio::pin!(shutdown);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -104,6 +105,12 @@ pub async fn drive(
                     h.handle(&ev)?;
                 }
                 h.flush()?;
+                if h.reader_gone {
+                    // `| head -3`: the reader had what it wanted.
+                    tracing::info!(target: TARGET, "the export's reader closed the pipe; exiting");
+                    let _ = commands.try_send(FeedCommand::Quit);
+                    return Ok(0);
+                }
                 if let Some(reason) = h.stopped.take() {
                     tracing::error!(target: TARGET, reason = %reason, "feed stopped for good; exiting");
                     eprintln!("queuetop: the feed stopped: {reason}");
@@ -147,16 +154,17 @@ struct Headless {
     exporter: Exporter,
     /// Set when the feed reports it stopped for good.
     stopped: Option<String>,
+    /// The export's pipe was closed by its reader: nothing more to write.
+    reader_gone: bool,
 }
 
 impl Headless {
     fn handle(&mut self, ev: &FeedEvent) -> color_eyre::Result<()> {
         self.st.apply(ev);
         match ev {
-            FeedEvent::Queue(q) => {
-                self.exporter
-                    .write_event(&self.st, q, q.received)
-                    .wrap_err("cannot write the export line; check the export file or pipe")?;
+            FeedEvent::Queue(q) if !self.reader_gone => {
+                let written = self.exporter.write_event(&self.st, q, q.received);
+                self.check(written, "cannot write the export line")?;
                 let n = self.st.feed.events_processed;
                 if !q.snapshot && n.is_multiple_of(LATENCY_LOG_EVERY) {
                     self.log_latency(q.received);
@@ -175,9 +183,23 @@ impl Headless {
     }
 
     fn flush(&mut self) -> color_eyre::Result<()> {
-        self.exporter
-            .flush()
-            .wrap_err("cannot write the export; check the export file or pipe")
+        if self.reader_gone {
+            return Ok(());
+        }
+        let flushed = self.exporter.flush();
+        self.check(flushed, "cannot write the export")
+    }
+
+    /// A closed pipe ends the run quietly (the caller exits 0); any other
+    /// write error is one.
+    fn check(&mut self, r: std::io::Result<()>, what: &str) -> color_eyre::Result<()> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.reader_gone = true;
+                Ok(())
+            }
+            r => r.wrap_err_with(|| format!("{what}; check the export file or pipe")),
+        }
     }
 
     fn log_latency(&self, now: Instant) {
