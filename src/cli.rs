@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Overrides;
 
 mod args;
+pub mod generate;
 
 pub use args::{AccountArgs, ConfigArg, ProtocolArg, ScreenArgs, scenario_parser};
 
@@ -141,6 +142,26 @@ Exit 0 when every queue reported; 2 when there is nothing to show (the reason on
         #[command(flatten)]
         account: AccountArgs,
     },
+
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  queuetop completions bash > ~/.local/share/bash-completion/completions/queuetop\n  queuetop completions zsh > ~/.zfunc/_queuetop\n  queuetop completions fish > ~/.config/fish/completions/queuetop.fish\n  source <(queuetop completions bash)"
+    )]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page (roff), every subcommand and flag included
+    #[command(
+        after_help = "Examples:\n  queuetop man > queuetop.1 && man ./queuetop.1\n  queuetop man --out /usr/local/share/man/man1"
+    )]
+    Man {
+        /// Write DIR/queuetop.1 instead of printing it
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// What a mode reads: the config file the flags name, and the overrides.
@@ -215,6 +236,8 @@ impl Cli {
                 r.take_account(account);
                 ("snapshot", CONNECTING)
             }
+            Some(Command::Completions { .. }) => ("completions", &[]),
+            Some(Command::Man { .. }) => ("man", &[]),
         };
         if let Some((flag, _)) = given.iter().find(|(f, on)| *on && !applies.contains(f)) {
             return Err(format!(

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use queuetop::cli::{Cli, Command, Resolved};
+use queuetop::cli::{Cli, Command, Resolved, generate};
 use queuetop::config::{self, Severity, Sources};
 
 #[global_allocator]
@@ -34,6 +34,12 @@ fn main() -> ExitCode {
         Some(Command::Sim { .. }) => run_sim(&cli, &flags),
         Some(Command::CheckConfig { .. }) => run_check_config(&flags),
         Some(Command::Snapshot { json, timeout, .. }) => run_snapshot(&flags, *json, *timeout),
+        Some(Command::Completions { shell }) => {
+            let mut text = Vec::new();
+            generate::completions(*shell, &mut text);
+            print_out(&String::from_utf8_lossy(&text))
+        }
+        Some(Command::Man { out }) => run_man(out.as_deref()),
     }
 }
 
@@ -237,6 +243,27 @@ fn run_check_config(flags: &Resolved) -> ExitCode {
         Err(problems) => {
             report_problems(&problems, "");
             ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}
+
+/// `queuetop man [--out DIR]`.
+fn run_man(dir: Option<&std::path::Path>) -> ExitCode {
+    let mut page = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = generate::man_page(&mut page);
+    let Some(dir) = dir else {
+        return print_out(&String::from_utf8_lossy(&page));
+    };
+    let path = dir.join("queuetop.1");
+    match std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &page)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "queuetop: cannot write {}: {e}; pick a directory you can write to",
+                path.display()
+            );
+            ExitCode::from(EXIT_FAILURE)
         }
     }
 }

@@ -3,7 +3,14 @@ use clap::{CommandFactory, Parser};
 use super::*;
 use crate::config::Protocol;
 
-const SUBCOMMANDS: [&str; 4] = ["demo", "sim", "check-config", "snapshot"];
+const SUBCOMMANDS: [&str; 6] = [
+    "demo",
+    "sim",
+    "check-config",
+    "snapshot",
+    "completions",
+    "man",
+];
 
 #[test]
 fn the_command_is_well_formed() {
