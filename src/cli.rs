@@ -61,13 +61,20 @@ pub struct Cli {
 
     #[command(flatten)]
     pub account: AccountArgs,
+
+    /// Print the example config (every key, commented) and exit
+    #[arg(long)]
+    pub print_example_config: bool,
 }
+
+/// The example config, built in so an installed binary has it.
+pub const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the built-in simulator and the monitor against it: no credentials needed
     #[command(
-        after_help = "Examples:\n  queuetop demo\n  queuetop demo --protocol realtime\n  queuetop demo --config ops.toml      # your theme, thresholds and keys\n\n\
+        after_help = "Examples:\n  queuetop demo\n  queuetop demo --protocol realtime\n  queuetop demo --config ops.toml      # your theme and thresholds\n\n\
 The simulator listens on 127.0.0.1 (a free port) in the same process; the monitor \
 connects to it over the real network path. --protocol picks the feed it serves \
 (notifications by default). --config is honoured for everything but the connection."
@@ -143,6 +150,53 @@ Exit 0 when every queue reported; 2 when there is nothing to show (the reason on
         account: AccountArgs,
     },
 
+    /// List the queues the OAuth client can see: number, name, division, members, id
+    #[command(
+        after_help = "Examples:\n  queuetop queues\n  queuetop queues 'Support*'\n  queuetop queues --json | jq -r '.[].id'\n\n\
+Reads the credentials like the monitor (config file if any, environment, flags); \
+writes nothing. PATTERN matches names, ignoring case: `*` for any run of characters, \
+else anywhere in the name. Exit 2 when nothing matches."
+    )]
+    Queues {
+        /// Only queues whose name matches (`Support*`, `billing`)
+        #[arg(value_name = "PATTERN")]
+        pattern: Option<String>,
+        /// Print JSON (id, name, division, memberCount) instead of a table
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+
+    /// Write a commented config (mode 600), picking queues from the org's list
+    #[command(
+        after_help = "Examples:\n  queuetop init                                   # asks for region, client id, secret, queues\n  GENESYS_CLIENT_ID=... GENESYS_CLIENT_SECRET=... queuetop init --environment mypurecloud.ie --queues 'Support*'\n  queuetop init --config ops.toml --queues 1,3-5\n\n\
+Writes ~/.config/queuetop/config.toml (or --config PATH), creating the directory. \
+Without a terminal, everything comes from the environment and flags. A secret typed \
+in is kept in client_secret next to the config (mode 600); one from \
+GENESYS_CLIENT_SECRET stays in the environment."
+    )]
+    Init {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        account: AccountArgs,
+        /// Queues to watch: numbers and ranges of the list (1,3-5), a name pattern, or all
+        #[arg(long, value_name = "SELECTION")]
+        queues: Option<String>,
+        /// Token server, for a gateway or the simulator (default https://login.{environment})
+        #[arg(long, value_name = "URL")]
+        login_url: Option<String>,
+        /// API server, for a gateway or the simulator (default https://api.{environment})
+        #[arg(long, value_name = "URL")]
+        api_url: Option<String>,
+        /// Replace an existing file
+        #[arg(long)]
+        force: bool,
+    },
+
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  queuetop completions bash > ~/.local/share/bash-completion/completions/queuetop\n  queuetop completions zsh > ~/.zfunc/_queuetop\n  queuetop completions fish > ~/.config/fish/completions/queuetop.fish\n  source <(queuetop completions bash)"
@@ -184,6 +238,7 @@ impl Cli {
             ("--protocol", self.protocol.protocol.is_some()),
             ("--environment", self.account.environment.is_some()),
             ("--client-id", self.account.client_id.is_some()),
+            ("--print-example-config", self.print_example_config),
         ];
         let mut r = Resolved {
             config: self.config.path.clone(),
@@ -235,6 +290,20 @@ impl Cli {
                 r.take_protocol(protocol);
                 r.take_account(account);
                 ("snapshot", CONNECTING)
+            }
+            Some(Command::Queues {
+                config, account, ..
+            }) => {
+                r.take_config(config);
+                r.take_account(account);
+                ("queues", &["--config", "--environment", "--client-id"])
+            }
+            Some(Command::Init {
+                config, account, ..
+            }) => {
+                r.take_config(config);
+                r.take_account(account);
+                ("init", &["--config", "--environment", "--client-id"])
             }
             Some(Command::Completions { .. }) => ("completions", &[]),
             Some(Command::Man { .. }) => ("man", &[]),

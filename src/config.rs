@@ -175,7 +175,9 @@ mod table;
 mod values;
 
 pub use check::{environment_problem, url_problem};
-pub use load::{Loaded, Overrides, Sources, default_audit_file, load, load_except_connection};
+pub use load::{
+    Loaded, Overrides, Sources, default_audit_file, load, load_connection, load_except_connection,
+};
 
 impl Protocol {
     pub fn parse(s: &str) -> Option<Protocol> {

@@ -28,12 +28,30 @@ fn main() -> ExitCode {
         }
     };
     match &cli.command {
+        None if cli.print_example_config => print_out(queuetop::cli::EXAMPLE_CONFIG),
         None if cli.headless => run_headless(&flags),
         None => run_monitor(&flags),
         Some(Command::Demo { .. }) => run_demo(&flags),
         Some(Command::Sim { .. }) => run_sim(&cli, &flags),
         Some(Command::CheckConfig { .. }) => run_check_config(&flags),
         Some(Command::Snapshot { json, timeout, .. }) => run_snapshot(&flags, *json, *timeout),
+        Some(Command::Queues { json, pattern, .. }) => run_queues(&flags, *json, pattern.clone()),
+        Some(Command::Init {
+            queues,
+            login_url,
+            api_url,
+            force,
+            ..
+        }) => run_init(
+            &flags,
+            queuetop::app::init::InitOptions {
+                queues: queues.clone(),
+                login_url: login_url.clone(),
+                api_url: api_url.clone(),
+                force: *force,
+                ..Default::default()
+            },
+        ),
         Some(Command::Completions { shell }) => {
             let mut text = Vec::new();
             generate::completions(*shell, &mut text);
@@ -245,6 +263,48 @@ fn run_check_config(flags: &Resolved) -> ExitCode {
             ExitCode::from(EXIT_CONFIG)
         }
     }
+}
+
+/// `queuetop queues [--json] [PATTERN]`: the config file is optional.
+fn run_queues(flags: &Resolved, json: bool, pattern: Option<String>) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    let cfg = match config::load_connection(&sources) {
+        Ok(loaded) => loaded.config,
+        Err(problems) => {
+            report_problems(&problems, "");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(queuetop::app::queues::run(
+        &cfg.genesys,
+        json,
+        pattern.as_deref(),
+    ));
+    rt.shutdown_background();
+    exit_code(result)
+}
+
+/// `queuetop init`: to --config, $QUEUETOP_CONFIG or the standard path.
+fn run_init(flags: &Resolved, mut opts: queuetop::app::init::InitOptions) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    let Some((path, _)) = sources.config_path() else {
+        eprintln!("queuetop: no home directory to write the config in; pass --config PATH");
+        return ExitCode::from(EXIT_CONFIG);
+    };
+    opts.path = path;
+    opts.environment.clone_from(&flags.overrides.environment);
+    opts.client_id.clone_from(&flags.overrides.client_id);
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(queuetop::app::init::run(opts, &sources.env));
+    rt.shutdown_background();
+    exit_code(result)
 }
 
 /// `queuetop man [--out DIR]`.

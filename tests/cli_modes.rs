@@ -102,3 +102,17 @@ async fn demo_takes_everything_but_the_connection_from_the_config() {
     assert!(cfg.genesys.client_secret.is_some());
     sim.shutdown().await;
 }
+
+#[test]
+fn the_installed_binary_prints_the_example_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["--print-example-config"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml"))
+            .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), example);
+    // It applies to nothing else.
+    let out = run(&["--print-example-config", "sim"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -54,7 +54,7 @@ pub async fn demo_config(
 
 /// The user's config with the simulator's connection and queues: only
 /// what decides where to connect, as whom and to which queues comes from
-/// `sim`, so a theme, a threshold or a key binding reads as in the monitor.
+/// `sim`, so a theme or a threshold reads as in the monitor.
 fn with_connection_of(mut base: Config, sim: Config) -> Config {
     base.genesys = sim.genesys;
     base.queues = sim.queues;

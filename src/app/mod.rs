@@ -2,6 +2,8 @@
 pub mod demo;
 pub mod event_loop;
 pub mod headless;
+pub mod init;
+pub mod queues;
 pub mod redraw;
 pub mod sinks;
 pub mod snapshot;

@@ -3,11 +3,13 @@ use clap::{CommandFactory, Parser};
 use super::*;
 use crate::config::Protocol;
 
-const SUBCOMMANDS: [&str; 6] = [
+const SUBCOMMANDS: [&str; 8] = [
     "demo",
     "sim",
     "check-config",
     "snapshot",
+    "queues",
+    "init",
     "completions",
     "man",
 ];

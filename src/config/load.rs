@@ -96,26 +96,36 @@ pub struct Loaded {
 /// Loads and validates. On failure, returns every problem found (errors and
 /// warnings, in file order), not only the first.
 pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
-    load_keeping(sources, |_| true)
+    load_keeping(sources, |_| true, false)
+}
+
+/// Where and as whom to connect, for `queuetop queues` and `init`: the
+/// standard file may be missing (the environment and flags may say it
+/// all) and no queue is needed yet, since listing them is the point.
+pub fn load_connection(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
+    load_keeping(sources, |p| !p.key.starts_with("queue"), true)
 }
 
 /// Everything but the connection, for `queuetop demo --config`: the
 /// screen, thresholds and logs of the file, none of its rules about
 /// credentials, hosts and queues (the demo brings its own).
 pub fn load_except_connection(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
-    load_keeping(sources, |p| {
-        !(p.key.starts_with("genesys") || p.key.starts_with("queue"))
-    })
+    load_keeping(
+        sources,
+        |p| !(p.key.starts_with("genesys") || p.key.starts_with("queue")),
+        false,
+    )
 }
 
 fn load_keeping(
     sources: &Sources,
     keep: fn(&ConfigProblem) -> bool,
+    file_optional: bool,
 ) -> Result<Loaded, Vec<ConfigProblem>> {
     let mut cfg = Config::defaults(sources.default_audit_file.clone());
     let path = sources.config_path();
     let mut text = None;
-    if path.is_none() {
+    if path.is_none() && !file_optional {
         return Err(vec![problem(
             "(no config file)",
             "(file)",
@@ -127,7 +137,9 @@ fn load_keeping(
         match std::fs::read_to_string(p) {
             Ok(t) => text = Some(t),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-                return Err(vec![no_file(p)]);
+                if !file_optional {
+                    return Err(vec![no_file(p)]);
+                }
             }
             Err(e) => {
                 let from = if sources.config_flag.is_some() {

@@ -15,6 +15,7 @@
 pub mod backoff;
 pub mod connect;
 pub mod notifications;
+pub mod queue_list;
 pub mod realtime;
 pub mod rest;
 mod session;
