@@ -62,6 +62,10 @@ pub struct Cli {
     #[command(flatten)]
     pub account: AccountArgs,
 
+    /// Serve OpenMetrics on ADDR (http://ADDR/metrics), e.g. 127.0.0.1:9464
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<SocketAddr>,
+
     /// Print the example config (every key, commented) and exit
     #[arg(long)]
     pub print_example_config: bool,
@@ -86,6 +90,9 @@ connects to it over the real network path. --protocol picks the feed it serves \
         protocol: ProtocolArg,
         #[command(flatten)]
         screen: ScreenArgs,
+        /// Serve OpenMetrics on ADDR (http://ADDR/metrics), e.g. 127.0.0.1:9464
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<SocketAddr>,
     },
 
     /// Run the simulator alone; prints its URLs and a ready config
@@ -239,6 +246,7 @@ impl Cli {
             ("--environment", self.account.environment.is_some()),
             ("--client-id", self.account.client_id.is_some()),
             ("--print-example-config", self.print_example_config),
+            ("--metrics", self.metrics.is_some()),
         ];
         let mut r = Resolved {
             config: self.config.path.clone(),
@@ -248,6 +256,7 @@ impl Cli {
                 client_id: self.account.client_id.clone(),
                 ascii: self.screen.ascii,
                 export: self.export.clone(),
+                metrics: self.metrics,
             },
         };
         let (name, applies): (&str, &[&str]) = match &self.command {
@@ -256,11 +265,13 @@ impl Cli {
                 config,
                 protocol,
                 screen,
+                metrics,
             }) => {
                 r.take_config(config);
                 r.take_protocol(protocol);
                 r.overrides.ascii |= screen.ascii;
-                ("demo", &["--config", "--protocol", "--ascii"])
+                r.overrides.metrics = metrics.or(r.overrides.metrics);
+                ("demo", &["--config", "--protocol", "--ascii", "--metrics"])
             }
             Some(Command::Sim { protocol, .. }) => {
                 r.take_protocol(protocol);

@@ -131,6 +131,8 @@ pub struct Config {
     pub export_path: Option<String>,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// Where to serve OpenMetrics (`[metrics] listen`, `--metrics`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for ReconnectConfig {
@@ -331,6 +333,7 @@ impl Config {
             },
             export_path: None,
             source: None,
+            metrics_listen: None,
         }
     }
 

@@ -192,7 +192,8 @@ fn run_demo(flags: &Resolved) -> ExitCode {
         Err(code) => return code,
     };
     let ascii = flags.overrides.ascii;
-    let result = rt.block_on(queuetop::app::run_demo(protocol, ascii, base));
+    let metrics = flags.overrides.metrics;
+    let result = rt.block_on(queuetop::app::run_demo(protocol, ascii, base, metrics));
     rt.shutdown_background();
     exit_code(result)
 }

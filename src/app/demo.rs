@@ -16,9 +16,12 @@ pub async fn run_demo(
     protocol: Protocol,
     ascii: bool,
     base: Option<Config>,
+    metrics: Option<SocketAddr>,
 ) -> color_eyre::Result<i32> {
-    let cfg = demo_config(protocol, ascii, base).await?;
-    let (cfg, sim) = cfg;
+    let (mut cfg, sim) = demo_config(protocol, ascii, base).await?;
+    if metrics.is_some() {
+        cfg.metrics_listen = metrics;
+    }
     let code = super::run_tui(Arc::new(cfg)).await;
     sim.shutdown().await;
     code

@@ -41,7 +41,16 @@ pub async fn run(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     tracing::info!(target: TARGET, export = %path, queues = cfg.queues.len(), "headless run started");
     let feed = crate::feed::spawn(cfg.clone());
     let commands = feed.commands.clone();
-    let result = drive(&cfg, feed.events, &feed.commands, exporter, shutdown).await;
+    let metrics = super::metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
+    let result = drive_with(
+        &cfg,
+        feed.events,
+        &feed.commands,
+        exporter,
+        shutdown,
+        metrics,
+    )
+    .await;
     // Normally the feed has closed already; after an error it still runs.
     let _ = commands.try_send(FeedCommand::Quit);
     let _ = tokio::time::timeout(CLOSE_GRACE, feed.task).await;
@@ -65,10 +74,22 @@ pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 's
 /// channel is empty. Returns the exit code.
 pub async fn drive(
     cfg: &Config,
+    events: mpsc::Receiver<FeedEvent>,
+    commands: &mpsc::Sender<FeedCommand>,
+    exporter: Exporter,
+    shutdown: impl Future<Output = ()>,
+) -> color_eyre::Result<i32> {
+    drive_with(cfg, events, commands, exporter, shutdown, None).await
+}
+
+/// `drive`, publishing to a metrics endpoint once a second.
+pub async fn drive_with(
+    cfg: &Config,
     mut events: mpsc::Receiver<FeedEvent>,
     commands: &mpsc::Sender<FeedCommand>,
     exporter: Exporter,
     shutdown: impl Future<Output = ()>,
+    metrics: Option<super::metrics::Publisher>,
 ) -> color_eyre::Result<i32> {
     let mut h = Headless {
         st: AppState::new(cfg),
@@ -91,6 +112,9 @@ pub async fn drive(
             _ = tick.tick() => {
                 h.st.tick(Instant::now(), OffsetDateTime::now_utc());
                 h.log_alerts();
+                if let Some(m) = &metrics {
+                    m.publish(&h.st, Instant::now());
+                }
             }
             ev = events.recv() => {
                 let Some(ev) = ev else {

@@ -3,6 +3,7 @@ pub mod demo;
 pub mod event_loop;
 pub mod headless;
 pub mod init;
+pub mod metrics;
 pub mod queues;
 pub mod redraw;
 pub mod sinks;
@@ -59,6 +60,7 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     let state = AppState::new(&cfg);
     let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
     let feed = crate::feed::spawn(cfg.clone());
+    let metrics = metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
 
     let mut guard = terminal::TerminalGuard::enter().wrap_err("setting up the terminal")?;
     exit_on_any_panic();
@@ -70,6 +72,9 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     let mut app = AppLoop::new(state, ui, cfg.ui.fps).with_local_time();
     if let Some(e) = exporter {
         app = app.with_exporter(e);
+    }
+    if let Some(m) = metrics {
+        app = app.with_metrics(m);
     }
     let result = app.run(guard.terminal(), &mut io, shutdown.wait()).await;
     drop(guard);

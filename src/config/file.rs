@@ -74,6 +74,7 @@ const TOP: &[&str] = &[
     "ui",
     "log",
     "export",
+    "metrics",
 ];
 const GENESYS: &[&str] = &[
     "environment",
@@ -97,6 +98,7 @@ const ALERTS: &[&str] = &["utilization_pct", "waiting", "latency_ms", "stale_aft
 const UI: &[&str] = &["fps", "ascii", "theme"];
 const LOG: &[&str] = &["audit_file", "level", "max_size_mb", "keep"];
 const EXPORT: &[&str] = &["path"];
+const METRICS: &[&str] = &["listen"];
 
 type Entry<'i> = (
     &'i Spanned<std::borrow::Cow<'i, str>>,
@@ -217,6 +219,18 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         known_keys(t.doc, e, "export.", EXPORT);
         if let Some(p) = t.string(e, "path") {
             cfg.export_path = Some(p);
+        }
+    }
+    if let Some(m) = t.table(root, "metrics") {
+        t.prefix = "metrics";
+        known_keys(t.doc, m, "metrics.", METRICS);
+        if let Some(a) = t.parse(
+            m,
+            "listen",
+            |s| s.parse().ok(),
+            "an address such as \"127.0.0.1:9464\"",
+        ) {
+            cfg.metrics_listen = Some(a);
         }
     }
     if let Some((k, v)) = root.get_key_value("queue") {

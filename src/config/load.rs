@@ -22,6 +22,8 @@ pub struct Overrides {
     pub ascii: bool,
     /// `--export PATH`.
     pub export: Option<String>,
+    /// `--metrics ADDR`.
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 /// Everything `load` reads, so the layering is testable without touching
@@ -249,6 +251,9 @@ fn layer(
     }
     if let Some(e) = &flags.export {
         cfg.export_path = Some(e.clone());
+    }
+    if let Some(m) = flags.metrics {
+        cfg.metrics_listen = Some(m);
     }
 
     let env_rule = "environment is a region domain";

@@ -148,6 +148,7 @@ fn file_then_env_then_flags() {
         client_id: Some("flag-id".into()),
         ascii: true,
         export: Some("-".into()),
+        ..Overrides::default()
     };
     let c = load(&sources(Some(p), e, flags)).unwrap().config;
     assert_eq!(c.genesys.environment, "mypurecloud.de");
