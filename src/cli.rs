@@ -12,7 +12,7 @@ use crate::config::Overrides;
 mod args;
 pub mod generate;
 
-pub use args::{AccountArgs, ConfigArg, ProtocolArg, ScreenArgs, scenario_parser};
+pub use args::{AccountArgs, ConfigArg, NatsArg, ProtocolArg, ScreenArgs, scenario_parser};
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -62,6 +62,9 @@ pub struct Cli {
     #[command(flatten)]
     pub account: AccountArgs,
 
+    #[command(flatten)]
+    pub nats: NatsArg,
+
     /// Serve OpenMetrics on ADDR (http://ADDR/metrics), e.g. 127.0.0.1:9464
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<SocketAddr>,
@@ -93,6 +96,27 @@ connects to it over the real network path. --protocol picks the feed it serves \
         /// Serve OpenMetrics on ADDR (http://ADDR/metrics), e.g. 127.0.0.1:9464
         #[arg(long, value_name = "ADDR")]
         metrics: Option<SocketAddr>,
+        /// Also start a local nats-server and a relay, and watch through them
+        #[arg(long)]
+        relay: bool,
+    },
+
+    /// Run the feed headless and publish its events to NATS JetStream for viewers
+    #[command(
+        after_help = "Examples:\n  queuetop relay --nats nats://broker:4222\n  queuetop relay --config relay.toml\n\n\
+The relay is the one process that holds the Genesys credentials. Supervisors run \
+`queuetop --nats nats://broker:4222` (or set [nats] in their config) and need none. \
+See README, \"Many supervisors\"."
+    )]
+    Relay {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        protocol: ProtocolArg,
+        #[command(flatten)]
+        account: AccountArgs,
+        #[command(flatten)]
+        nats: NatsArg,
     },
 
     /// Run the simulator alone; prints its URLs and a ready config
@@ -115,6 +139,9 @@ Then point a monitor at it with the printed config, or run tests and benchmarks 
         queues: Option<usize>,
         #[command(flatten)]
         protocol: ProtocolArg,
+        /// Milliseconds added to every REST answer (a distant region)
+        #[arg(long, value_name = "MS")]
+        rest_latency_ms: Option<u64>,
     },
 
     /// Load and validate a config; print every problem with file:line:col
@@ -155,6 +182,8 @@ Exit 0 when every queue reported; 2 when there is nothing to show (the reason on
         protocol: ProtocolArg,
         #[command(flatten)]
         account: AccountArgs,
+        #[command(flatten)]
+        nats: NatsArg,
     },
 
     /// List the queues the OAuth client can see: number, name, division, members, id
@@ -223,13 +252,73 @@ GENESYS_CLIENT_SECRET stays in the environment."
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+
+    /// Record every REST answer and socket frame of the notifications feed, secrets removed
+    #[command(after_help = RECORD_EXAMPLES)]
+    Record {
+        /// How long to record, in minutes (0.5 is 30 seconds)
+        #[arg(long, value_name = "N")]
+        minutes: f64,
+        /// The file to write [default: queuetop-recording-<UTC time>.ndjson]; never overwritten
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Agent, queue and customer names become stable pseudonyms; contact details are left out
+        #[arg(long)]
+        anonymize: bool,
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+
+    /// Play a recording through the same mapping into the monitor (or --headless --export)
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay {
+        /// A file written by `queuetop record`
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// 1 plays as recorded, 10 ten times faster, 0 as fast as possible
+        #[arg(long, value_name = "X", default_value_t = 1.0)]
+        speed: f64,
+        #[command(flatten)]
+        config: ConfigArg,
+        /// No TUI: write export lines (to --export or stdout)
+        #[arg(long)]
+        headless: bool,
+        /// Append one JSON line per queue event to PATH ("-" for stdout)
+        #[arg(long, value_name = "PATH")]
+        export: Option<String>,
+        #[command(flatten)]
+        screen: ScreenArgs,
+    },
 }
+
+const RECORD_EXAMPLES: &str = "\
+Examples:
+  queuetop record --minutes 10 --anonymize      # attach the file to a bug report
+  queuetop record --minutes 0.5 --out startup.ndjson
+
+Runs the notifications feed with no screen and writes every REST answer and every channel \
+frame, with timestamps, to one NDJSON file (docs/RECORDING.md). The token, the client \
+secret and any Authorization value are never written.";
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  queuetop replay incident.ndjson               # watch it again at recorded speed
+  queuetop replay incident.ndjson --speed 10
+  queuetop replay incident.ndjson --speed 0 --headless --export lines.ndjson
+
+Needs no credentials: the recording says which queues were watched; the config still \
+sets alert limits and screen settings. At the end the last state stays on screen (r \
+plays it again); headless, the run exits 0.";
 
 /// What a mode reads: the config file the flags name, and the overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
     pub config: Option<PathBuf>,
     pub overrides: Overrides,
+    /// `--headless` (the monitor's, or replay's).
+    pub headless: bool,
 }
 
 impl Cli {
@@ -247,6 +336,7 @@ impl Cli {
             ("--client-id", self.account.client_id.is_some()),
             ("--print-example-config", self.print_example_config),
             ("--metrics", self.metrics.is_some()),
+            ("--nats", self.nats.url.is_some()),
         ];
         let mut r = Resolved {
             config: self.config.path.clone(),
@@ -257,7 +347,9 @@ impl Cli {
                 ascii: self.screen.ascii,
                 export: self.export.clone(),
                 metrics: self.metrics,
+                nats: self.nats.url.clone(),
             },
+            headless: self.headless,
         };
         let (name, applies): (&str, &[&str]) = match &self.command {
             None => return Ok(r),
@@ -266,6 +358,7 @@ impl Cli {
                 protocol,
                 screen,
                 metrics,
+                relay: _,
             }) => {
                 r.take_config(config);
                 r.take_protocol(protocol);
@@ -295,12 +388,48 @@ impl Cli {
                 config,
                 protocol,
                 account,
+                nats,
                 ..
             }) => {
                 r.take_config(config);
                 r.take_protocol(protocol);
                 r.take_account(account);
-                ("snapshot", CONNECTING)
+                r.take_nats(nats);
+                ("snapshot", VIEWING)
+            }
+            Some(Command::Relay {
+                config,
+                protocol,
+                account,
+                nats,
+            }) => {
+                r.take_config(config);
+                r.take_protocol(protocol);
+                r.take_account(account);
+                r.take_nats(nats);
+                ("relay", VIEWING)
+            }
+            Some(Command::Record {
+                config, account, ..
+            }) => {
+                r.take_config(config);
+                r.take_account(account);
+                ("record", &["--config", "--environment", "--client-id"])
+            }
+            Some(Command::Replay {
+                config,
+                headless,
+                export,
+                screen,
+                ..
+            }) => {
+                r.take_config(config);
+                r.headless |= *headless;
+                if export.is_some() {
+                    r.overrides.export.clone_from(export);
+                }
+                r.overrides.ascii |= screen.ascii;
+                ("replay", &["--config", "--headless", "--export", "--ascii"])
             }
             Some(Command::Queues {
                 config, account, ..
@@ -330,6 +459,14 @@ impl Cli {
 
 /// The flags of the subcommands that read the config to connect.
 const CONNECTING: &[&str] = &["--config", "--protocol", "--environment", "--client-id"];
+/// Those of the subcommands that may also read a relay's events.
+const VIEWING: &[&str] = &[
+    "--config",
+    "--protocol",
+    "--environment",
+    "--client-id",
+    "--nats",
+];
 
 impl Resolved {
     fn take_config(&mut self, c: &ConfigArg) {
@@ -341,6 +478,12 @@ impl Resolved {
     fn take_protocol(&mut self, p: &ProtocolArg) {
         if p.protocol.is_some() {
             self.overrides.protocol = p.protocol;
+        }
+    }
+
+    fn take_nats(&mut self, n: &NatsArg) {
+        if n.url.is_some() {
+            self.overrides.nats.clone_from(&n.url);
         }
     }
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+pub use nats::{DEFAULT_PREFIX as DEFAULT_NATS_PREFIX, NatsConfig, problem as nats_problem};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
     #[default]
@@ -68,6 +70,8 @@ pub struct GenesysConfig {
     /// Resolved from `environment` unless overridden.
     pub login_url: String,
     pub api_url: String,
+    /// Empty unless given: the realtime v1 socket is a gateway's, not a
+    /// Genesys Cloud endpoint, so it has no default.
     pub realtime_url: String,
     /// Watch every queue the client can see, besides the `[[queue]]`
     /// tables: the all-queues topic on the realtime feed, every queue
@@ -100,6 +104,14 @@ pub struct AlertConfig {
     pub waiting: u32,
     pub latency_ms: u64,
     pub stale_after_s: u64,
+    /// A condition must hold this long before it raises an alert.
+    pub raise_delay_s: u64,
+    /// And be gone this long before its alert clears.
+    pub clear_delay_s: u64,
+    /// The longest wait over this is critical; 0 turns it off.
+    pub longest_wait_s: u64,
+    /// Service level target: an interval's SL under it is critical.
+    pub service_level_pct: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +145,8 @@ pub struct Config {
     pub source: Option<PathBuf>,
     /// Where to serve OpenMetrics (`[metrics] listen`, `--metrics`).
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// `[nats]` or `--nats`: the relay's broker (viewers read from it).
+    pub nats: Option<NatsConfig>,
 }
 
 impl Default for ReconnectConfig {
@@ -140,7 +154,7 @@ impl Default for ReconnectConfig {
         ReconnectConfig {
             base_delay_ms: 1000,
             max_delay_ms: 30000,
-            max_attempts: 10,
+            max_attempts: 0,
             heartbeat_timeout_s: 75,
         }
     }
@@ -153,6 +167,10 @@ impl Default for AlertConfig {
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
+            raise_delay_s: 15,
+            clear_delay_s: 30,
+            longest_wait_s: 120,
+            service_level_pct: 80.0,
         }
     }
 }
@@ -172,11 +190,12 @@ impl Default for UiConfig {
 mod check;
 mod file;
 mod load;
+mod nats;
 mod report;
 mod table;
 mod values;
 
-pub use check::{environment_problem, url_problem};
+pub use check::{environment_problem, normalized_environment, url_problem};
 pub use load::{
     Loaded, Overrides, Sources, default_audit_file, load, load_connection, load_except_connection,
 };
@@ -217,7 +236,8 @@ impl GenesysConfig {
     /// shown as the region's production service.
     pub fn server_label(&self) -> String {
         let (url, usual) = match self.protocol {
-            Protocol::Realtime => (&self.realtime_url, realtime_url_for(&self.environment)),
+            // No region serves it: always the gateway's host.
+            Protocol::Realtime => (&self.realtime_url, String::new()),
             Protocol::Notifications => (&self.api_url, api_url_for(&self.environment)),
         };
         if *url == usual {
@@ -252,11 +272,6 @@ pub fn login_url_for(environment: &str) -> String {
 /// `https://api.{env}`.
 pub fn api_url_for(environment: &str) -> String {
     format!("https://api.{environment}")
-}
-
-/// `wss://api.{env}/api/v2/realtime/events`.
-pub fn realtime_url_for(environment: &str) -> String {
-    format!("wss://api.{environment}/api/v2/realtime/events")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -310,7 +325,7 @@ impl Default for GenesysConfig {
             client_secret: None,
             login_url: login_url_for(DEFAULT_ENVIRONMENT),
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
-            realtime_url: realtime_url_for(DEFAULT_ENVIRONMENT),
+            realtime_url: String::new(),
             all_queues: false,
         }
     }
@@ -334,6 +349,7 @@ impl Config {
             export_path: None,
             source: None,
             metrics_listen: None,
+            nats: None,
         }
     }
 
@@ -387,3 +403,5 @@ impl Config {
 mod checks_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hosts;

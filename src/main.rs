@@ -31,7 +31,11 @@ fn main() -> ExitCode {
         None if cli.print_example_config => print_out(queuetop::cli::EXAMPLE_CONFIG),
         None if cli.headless => run_headless(&flags),
         None => run_monitor(&flags),
-        Some(Command::Demo { .. }) => run_demo(&flags),
+        Some(Command::Demo { relay: false, .. }) => run_demo(&flags),
+        Some(Command::Demo { relay: true, .. }) => run_demo_relay(&flags),
+        Some(Command::Relay { .. }) => run_relay(&flags),
+        Some(Command::Record { .. }) => run_record(&cli, &flags),
+        Some(Command::Replay { file, speed, .. }) => run_replay(&flags, file.clone(), *speed),
         Some(Command::Sim { .. }) => run_sim(&cli, &flags),
         Some(Command::CheckConfig { .. }) => run_check_config(&flags),
         Some(Command::Snapshot { json, timeout, .. }) => run_snapshot(&flags, *json, *timeout),
@@ -79,7 +83,9 @@ fn load_config(flags: &Resolved) -> Result<config::Config, ExitCode> {
             for w in &loaded.warnings {
                 eprintln!("{w}");
             }
-            Ok(loaded.config)
+            let mut cfg = loaded.config;
+            nats_flag(flags, &mut cfg)?;
+            Ok(cfg)
         }
         Err(problems) => {
             report_problems(&problems, "; `queuetop check-config` checks it alone");
@@ -205,6 +211,7 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         scenario,
         seed,
         queues,
+        rest_latency_ms,
         ..
     }) = &cli.command
     else {
@@ -216,13 +223,14 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         Err(code) => return code,
     };
     let protocol = flags.overrides.protocol.unwrap_or_default();
-    let run = queuetop::sim::run_cli_protocol(
-        *listen,
-        scenario.as_deref(),
-        seed.unwrap_or(defaults.seed),
-        queues.unwrap_or(defaults.queues),
-        protocol.as_str(),
-    );
+    let run = queuetop::sim::run_cli_with(queuetop::sim::CliRun {
+        listen: *listen,
+        scenario: scenario.as_deref(),
+        seed: seed.unwrap_or(defaults.seed),
+        queues: queues.unwrap_or(defaults.queues),
+        protocol: protocol.as_str(),
+        rest_latency: rest_latency_ms.map(std::time::Duration::from_millis),
+    });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -342,4 +350,103 @@ fn print_out(text: &str) -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// `queuetop record --minutes N [--out FILE] [--anonymize]`.
+fn run_record(cli: &Cli, flags: &Resolved) -> ExitCode {
+    let Some(Command::Record {
+        minutes,
+        out,
+        anonymize,
+        ..
+    }) = &cli.command
+    else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    // A week at most: a recording is for an incident, not an archive.
+    if !(*minutes > 0.0 && *minutes <= 10_080.0) {
+        eprintln!(
+            "queuetop: --minutes {minutes} is not a duration to record: give more than 0 and at most 10080 (a week), e.g. --minutes 10"
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    }
+    let cfg = match load_config(flags) {
+        Ok(cfg) => std::sync::Arc::new(cfg),
+        Err(code) => return code,
+    };
+    let opts = queuetop::app::record::RecordOptions {
+        duration: std::time::Duration::from_secs_f64(minutes * 60.0),
+        out: out.clone().unwrap_or_else(|| {
+            queuetop::app::record::default_file(time::OffsetDateTime::now_utc())
+        }),
+        anonymize: *anonymize,
+    };
+    run_async(&cfg, true, queuetop::app::record::run(cfg.clone(), opts))
+}
+
+/// `queuetop replay FILE [--speed X] [--headless --export PATH]`: needs no
+/// credentials, so only config errors stop it (warnings about connecting
+/// do not apply).
+fn run_replay(flags: &Resolved, file: std::path::PathBuf, speed: f64) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    let cfg = match config::load_except_connection(&sources) {
+        Ok(loaded) => loaded.config,
+        Err(problems) => {
+            report_problems(&problems, "; `queuetop check-config` checks it alone");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let args = queuetop::app::replay::ReplayArgs {
+        file,
+        speed,
+        headless: flags.headless,
+    };
+    run_async(
+        &cfg.clone(),
+        flags.headless,
+        queuetop::app::replay::run(cfg, args),
+    )
+}
+
+/// `--nats URL` over `[nats] url`: a viewer of a relay (or the relay's
+/// broker, for `queuetop relay`).
+fn nats_flag(flags: &Resolved, cfg: &mut config::Config) -> Result<(), ExitCode> {
+    let Some(url) = &flags.overrides.nats else {
+        return Ok(());
+    };
+    let nats = cfg
+        .nats
+        .get_or_insert_with(|| config::NatsConfig::new(url.clone()));
+    nats.url = url.clone();
+    if let Some(msg) = config::nats_problem(nats) {
+        eprintln!("queuetop: --nats: {msg}");
+        return Err(ExitCode::from(EXIT_CONFIG));
+    }
+    Ok(())
+}
+
+/// `queuetop relay`: the feed, published to NATS until SIGINT/SIGTERM.
+fn run_relay(flags: &Resolved) -> ExitCode {
+    let cfg = match load_config(flags) {
+        Ok(cfg) => std::sync::Arc::new(cfg),
+        Err(code) => return code,
+    };
+    run_async(
+        &cfg,
+        true,
+        queuetop::app::relay::run_until_signal(cfg.clone()),
+    )
+}
+
+/// `queuetop demo --relay`: simulator, nats-server, relay and a viewer.
+fn run_demo_relay(flags: &Resolved) -> ExitCode {
+    let protocol = flags.overrides.protocol.unwrap_or_default();
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let ascii = flags.overrides.ascii;
+    let result = rt.block_on(queuetop::app::relay::run_demo_relay(protocol, ascii));
+    rt.shutdown_background();
+    exit_code(result)
 }

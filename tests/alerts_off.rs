@@ -22,6 +22,8 @@ fn busy(latency_ms: i64) -> FeedEvent {
             agents_interacting: 10,
             interactions_waiting: 50,
             skills: BTreeMap::new(),
+            oldest_waiting_since: None,
+            demand_truncated: false,
         }),
         server_time: Some(received_wall - time::Duration::milliseconds(latency_ms)),
         received_wall,

@@ -67,6 +67,7 @@ fn summary(avail: u32) -> FeedEvent {
             agents_interacting: 6,
             interactions_waiting: 4,
             skills: [("Spanish".to_string(), SkillCount::default())].into(),
+            ..Default::default()
         }),
         topic: "/routing/queues/Q/events".into(),
         server_time: None,
@@ -186,8 +187,8 @@ fn table_and_missing_queues() {
     assert_eq!(missing(&st), vec!["R".to_string()]);
     assert_eq!(
         render_table(&st),
-        "QUEUE       AVAIL/LOGGED  UTIL %  WAITING  DEFICITS\n\
-         Support EN          3/10    60.0        4  Spanish\n"
+        "QUEUE       AVAIL/LOGGED  UTIL %  WAITING  LONGEST  DEFICITS\n\
+         Support EN          3/10    60.0        4        -  Spanish\n"
     );
 }
 
@@ -208,7 +209,8 @@ async fn snapshot_times_out_when_a_queue_never_reports() {
     let code = snapshot(Arc::new(loaded.config), true, Duration::from_secs(3))
         .await
         .unwrap();
-    assert_eq!(code, 1);
+    // No queue reported: nothing to show, which is exit 2.
+    assert_eq!(code, 2);
     assert!(sim.stats().acks_sent >= 1, "it did connect and subscribe");
     sim.shutdown().await;
 }

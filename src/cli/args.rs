@@ -37,6 +37,15 @@ pub struct AccountArgs {
     pub client_id: Option<String>,
 }
 
+/// `--nats URL`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NatsArg {
+    /// NATS server of a `queuetop relay` (overrides nats.url): read the
+    /// relay's events from it instead of logging in to Genesys Cloud
+    #[arg(long = "nats", id = "nats", value_name = "URL")]
+    pub url: Option<String>,
+}
+
 /// `--ascii`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ScreenArgs {

@@ -3,7 +3,10 @@ use clap::{CommandFactory, Parser};
 use super::*;
 use crate::config::Protocol;
 
-const SUBCOMMANDS: [&str; 8] = [
+const SUBCOMMANDS: [&str; 11] = [
+    "relay",
+    "record",
+    "replay",
     "demo",
     "sim",
     "check-config",

@@ -67,7 +67,7 @@ fn malformed_and_duplicate_queues_are_errors_on_notifications() {
     );
     assert!(e[0].contains("`queuetop queues` lists them"), "{e:?}");
     // Gateways (realtime) keep their own ids.
-    let text = "[genesys]\nprotocol = \"realtime\"\n[[queue]]\nid = \"q1\"\n";
+    let text = "[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/events\"\n[[queue]]\nid = \"q1\"\n";
     ok(text);
     let text = format!(
         "{QUEUE}name = \"Support\"\n\n{}\n[[queue]]\nname = \"support\"\n",
@@ -131,6 +131,23 @@ fn zero_switches_an_alert_off_and_the_summary_says_so() {
         e[0].starts_with(
             "c.toml:4:17: reconnect.base_delay_ms: the first step (5000 ms) is longer than the cap"
         ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn realtime_has_no_default_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = super::tests::write(&dir, "c.toml", QUEUE, 0o600);
+    let flags = Overrides {
+        protocol: Some(super::Protocol::Realtime),
+        ..Overrides::default()
+    };
+    let e = load(&sources(Some(p), creds(), flags)).unwrap_err();
+    assert!(
+        e.iter().any(|p| p.to_string().starts_with(
+            "command line (--protocol): genesys.realtime_url: protocol = \"realtime\" has no default URL"
+        )),
         "{e:?}"
     );
 }

@@ -75,6 +75,7 @@ const TOP: &[&str] = &[
     "log",
     "export",
     "metrics",
+    "nats",
 ];
 const GENESYS: &[&str] = &[
     "environment",
@@ -94,7 +95,16 @@ const RECONNECT: &[&str] = &[
     "max_attempts",
     "heartbeat_timeout_s",
 ];
-const ALERTS: &[&str] = &["utilization_pct", "waiting", "latency_ms", "stale_after_s"];
+const ALERTS: &[&str] = &[
+    "utilization_pct",
+    "waiting",
+    "latency_ms",
+    "stale_after_s",
+    "raise_delay_s",
+    "clear_delay_s",
+    "longest_wait_s",
+    "service_level_pct",
+];
 const UI: &[&str] = &["fps", "ascii", "theme"];
 const LOG: &[&str] = &["audit_file", "level", "max_size_mb", "keep"];
 const EXPORT: &[&str] = &["path"];
@@ -191,6 +201,13 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         set(&mut c.waiting, t.int(a, "waiting", 0, 1_000_000));
         set(&mut c.latency_ms, t.int(a, "latency_ms", 0, 3_600_000));
         set(&mut c.stale_after_s, t.int(a, "stale_after_s", 0, 86_400));
+        set(&mut c.raise_delay_s, t.int(a, "raise_delay_s", 0, 3600));
+        set(&mut c.clear_delay_s, t.int(a, "clear_delay_s", 0, 3600));
+        set(&mut c.longest_wait_s, t.int(a, "longest_wait_s", 0, 86_400));
+        set(
+            &mut c.service_level_pct,
+            t.number(a, "service_level_pct", 0.0, 100.0),
+        );
     }
     if let Some(u) = t.table(root, "ui") {
         t.prefix = "ui";
@@ -232,6 +249,11 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         ) {
             cfg.metrics_listen = Some(a);
         }
+    }
+    if let Some(n) = t.table(root, "nats") {
+        t.prefix = "nats";
+        known_keys(t.doc, n, "nats.", super::nats::KEYS);
+        super::nats::apply(&mut t, n, &mut cfg.nats);
     }
     if let Some((k, v)) = root.get_key_value("queue") {
         queues(&mut t, (k, v), cfg);

@@ -7,10 +7,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use super::file::{self, Doc, FileSpans};
-use super::{
-    Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for, realtime_url_for,
-    values,
-};
+use super::{Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for, values};
 
 /// What the command line says; `None` leaves the lower layers alone.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +21,8 @@ pub struct Overrides {
     pub export: Option<String>,
     /// `--metrics ADDR`.
     pub metrics: Option<std::net::SocketAddr>,
+    /// `--nats URL`: a relay's viewer, which needs no Genesys credentials.
+    pub nats: Option<String>,
 }
 
 /// Everything `load` reads, so the layering is testable without touching
@@ -108,14 +107,15 @@ pub fn load_connection(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> 
     load_keeping(sources, |p| !p.key.starts_with("queue"), true)
 }
 
-/// Everything but the connection, for `queuetop demo --config`: the
+/// Everything but the connection, for `queuetop demo --config` and
+/// `replay` (the file is optional there): the
 /// screen, thresholds and logs of the file, none of its rules about
 /// credentials, hosts and queues (the demo brings its own).
 pub fn load_except_connection(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
     load_keeping(
         sources,
         |p| !(p.key.starts_with("genesys") || p.key.starts_with("queue")),
-        false,
+        true,
     )
 }
 
@@ -255,8 +255,36 @@ fn layer(
     if let Some(m) = flags.metrics {
         cfg.metrics_listen = Some(m);
     }
+    if let Some(url) = &flags.nats {
+        cfg.nats
+            .get_or_insert_with(|| super::NatsConfig::new(url.clone()))
+            .url
+            .clone_from(url);
+    }
 
     let env_rule = "environment is a region domain";
+    if let Some(domain) = check::normalized_environment(&cfg.genesys.environment) {
+        let msg = format!(
+            "`{}` read as the region domain `{domain}`; write environment = \"{domain}\"",
+            crate::redact::redact_url(&cfg.genesys.environment)
+        );
+        match (&env_origin, &file_env_span) {
+            (Some(origin), _) => {
+                let mut p = problem(origin, "genesys.environment", msg, env_rule);
+                p.severity = Severity::Warning;
+                doc.problems.push(p);
+            }
+            (None, Some(span)) => doc.report(
+                Severity::Warning,
+                span.start,
+                "genesys.environment",
+                msg,
+                env_rule,
+            ),
+            (None, None) => {}
+        }
+        cfg.genesys.environment = domain;
+    }
     if let Some(msg) = check::environment_problem(&cfg.genesys.environment) {
         match (&env_origin, &file_env_span) {
             (Some(origin), _) => {
@@ -275,8 +303,21 @@ fn layer(
     if !spans.values.contains_key("genesys.api_url") {
         g.api_url = api_url_for(&env_name);
     }
-    if !spans.values.contains_key("genesys.realtime_url") {
-        g.realtime_url = realtime_url_for(&env_name);
+    if let Some(msg) = check::realtime_url_missing(cfg) {
+        let rule = "realtime needs realtime_url";
+        match spans.values.get("genesys.protocol") {
+            Some(span) if flags.protocol.is_none() => {
+                doc.error(span, "genesys.realtime_url", msg, rule)
+            }
+            _ => {
+                let origin = match flags.protocol {
+                    Some(_) => "command line (--protocol)".to_string(),
+                    None => doc.name.clone(),
+                };
+                doc.problems
+                    .push(problem(&origin, "genesys.realtime_url", msg, rule));
+            }
+        }
     }
 
     secret(doc, cfg, spans, env_secret, path);
@@ -284,7 +325,13 @@ fn layer(
     check::queues(doc, spans, cfg);
     values::log_level(doc, spans, &cfg.log.level);
     values::thresholds(doc, spans, cfg);
-    if let Some(msg) = cfg.credentials_problem() {
+    if let Some(msg) = cfg.nats.as_ref().and_then(super::nats::problem) {
+        let span = spans.values.get("nats.url").cloned().unwrap_or(0..0);
+        doc.error(&span, "nats", msg, "the [nats] table");
+    }
+    // A viewer of a relay holds no Genesys credentials, by design.
+    let viewer = cfg.nats.is_some();
+    if let Some(msg) = cfg.credentials_problem().filter(|_| !viewer) {
         let name = doc.name.clone();
         doc.problems.push(problem(
             &name,

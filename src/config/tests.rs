@@ -62,6 +62,7 @@ environment = "mypurecloud.ie"
 protocol = "realtime"
 client_id = "file-id"
 client_secret = "file-secret"
+realtime_url = "wss://gateway.example.com/events"
 
 [ui]
 ascii = false
@@ -89,10 +90,10 @@ fn defaults_under_a_minimal_file() {
     assert_eq!(c.genesys.login_url, "https://login.mypurecloud.com");
     assert_eq!(c.genesys.api_url, "https://api.mypurecloud.com");
     assert_eq!(
-        c.genesys.realtime_url,
-        "wss://api.mypurecloud.com/api/v2/realtime/events"
+        c.genesys.realtime_url, "",
+        "no default: not a Genesys endpoint"
     );
-    assert_eq!(c.reconnect.max_attempts, 10);
+    assert_eq!(c.reconnect.max_attempts, 0);
     assert_eq!(
         c.log.audit_file,
         PathBuf::from("/tmp/queuetop-test/audit.log")
@@ -131,10 +132,7 @@ fn file_then_env_then_flags() {
         .config;
     assert_eq!(c.genesys.environment, "usw2.pure.cloud");
     assert_eq!(c.genesys.login_url, "https://login.usw2.pure.cloud");
-    assert_eq!(
-        c.genesys.realtime_url,
-        "wss://api.usw2.pure.cloud/api/v2/realtime/events"
-    );
+    assert_eq!(c.genesys.realtime_url, "wss://gateway.example.com/events");
     assert_eq!(c.genesys.client_id, "env-id");
     assert_eq!(
         c.genesys.client_secret.as_ref().unwrap().expose_secret(),
@@ -346,7 +344,7 @@ fn unknown_keys_suggest_the_nearest_and_all_problems_are_reported() {
 #[test]
 fn queue_problems_name_the_queue_line() {
     let text = format!(
-        "[genesys]\nprotocol = \"realtime\"\n\n[[queue]]\nid = \"{Q1}\"\nfilter = 'mediaType == \"voice\" && SELECT'\n\n[[queue]]\nname = \"Sales\"\n\n[[queue]]\nid = \"has space\"\nevents = [\"queue-summary\", \"agent-states\"]\n"
+        "[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"\n[[queue]]\nid = \"{Q1}\"\nfilter = 'mediaType == \"voice\" && SELECT'\n\n[[queue]]\nname = \"Sales\"\n\n[[queue]]\nid = \"has space\"\nevents = [\"queue-summary\", \"agent-states\"]\n"
     );
     let e = errors(&text);
     assert_eq!(
@@ -383,7 +381,8 @@ fn filter_errors_point_into_the_file_through_escapes() {
 
 #[test]
 fn more_than_100_realtime_subscriptions_is_an_error() {
-    let mut text = String::from("[genesys]\nprotocol = \"realtime\"\n");
+    let mut text =
+        String::from("[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"");
     for i in 0..34 {
         text.push_str(&format!(
             "\n[[queue]]\nid = \"00000000-0000-4000-8000-{i:012}\"\nevents = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n"
@@ -393,7 +392,7 @@ fn more_than_100_realtime_subscriptions_is_an_error() {
     // Queue 34 brings it to 102; its [[queue]] header is on line 3 + 33*4 + 1.
     assert!(e[0].starts_with("c.toml:136:1: queue[34]: too many subscriptions: 102 (at most 100 per connection); this queue brings"), "{}", e[0]);
     // The same queues on the notifications feed are fine.
-    ok(&text.replace("realtime", "notifications"));
+    ok(&text.replace("= \"realtime\"", "= \"notifications\""));
 }
 
 #[test]
@@ -410,10 +409,10 @@ fn toml_syntax_errors_have_a_position() {
 
 #[test]
 fn environment_values_are_checked() {
-    let e = errors("[genesys]\nenvironment = \"https://api.mypurecloud.com\"\n");
+    let e = errors("[genesys]\nenvironment = \"https://api.mypurecloud.com/api/v2\"\n");
     assert!(
         e[0].starts_with(
-            "c.toml:2:15: genesys.environment: `https://api.mypurecloud.com` is a URL"
+            "c.toml:2:15: genesys.environment: `https://api.mypurecloud.com/api/v2` is a URL; write environment = \"mypurecloud.com\""
         ),
         "{}",
         e[0]
@@ -445,7 +444,9 @@ fn for_sim_builds_a_loopback_config() {
 
 #[test]
 fn all_queues_needs_no_queue_table() {
-    let l = ok("[genesys]\nprotocol = \"realtime\"\nclient_id = \"c\"\nall_queues = true\n");
+    let l = ok(
+        "[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"\nclient_id = \"c\"\nall_queues = true\n",
+    );
     assert!(l.config.genesys.all_queues);
     assert!(l.config.queues.is_empty());
     assert!(

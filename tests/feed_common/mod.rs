@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod notif_server;
+pub mod scripted;
 pub mod token_server;
 
 use std::sync::{Arc, Mutex};
@@ -87,6 +88,8 @@ pub fn config(
         },
         export_path: None,
         source: None,
+        nats: None,
+        metrics_listen: None,
     })
 }
 

@@ -1,0 +1,121 @@
+//! The broker reader's side of the links (broker, relay, the relay's
+//! Genesys feed) and its way to the app.
+
+use std::time::Duration;
+
+use async_nats::connection::State;
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::{Reader, TARGET, decode};
+use crate::event::{ConnState, FeedEvent};
+use crate::nats::heartbeat::Heartbeat;
+
+impl Reader {
+    /// Says which link is down, if any, when that changes.
+    pub(super) async fn check_links(&mut self, client: &async_nats::Client) {
+        let timeout = Duration::from_secs(self.nats.heartbeat_timeout_s);
+        let broker_up = client.connection_state() == State::Connected;
+        let beat_age = self
+            .heartbeat
+            .as_ref()
+            .map_or(self.started.elapsed(), |(_, at)| at.elapsed());
+        let problem = if !broker_up {
+            Some(format!(
+                "broker {}: not connected; reconnecting by itself",
+                crate::redact::redact_url(&self.nats.url)
+            ))
+        } else if beat_age > timeout {
+            Some(format!(
+                "relay: no heartbeat on {} for {} s; is `queuetop relay` running?",
+                self.names.heartbeat,
+                beat_age.as_secs()
+            ))
+        } else if let Some((hb, _)) = self.heartbeat.as_ref().filter(|(hb, _)| !hb.feed_live) {
+            Some(format!(
+                "relay's Genesys feed: {}{}",
+                hb.feed_state,
+                hb.feed_error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ))
+        } else if let Some(p) = self.problem.as_ref().filter(|_| self.heartbeat.is_none()) {
+            // Before the first heartbeat: why nothing could be read yet.
+            Some(p.clone())
+        } else {
+            None
+        };
+        let live = problem.is_none();
+        let was_live = self.status.state == ConnState::Connected;
+        if live == was_live && (live || problem == self.status.last_error) {
+            return;
+        }
+        if live {
+            self.status.connects = self.status.connects.saturating_add(1);
+            self.status.state = ConnState::Connected;
+            self.status.last_error = None;
+            tracing::info!(target: TARGET, "broker, relay and the relay's feed are live");
+        } else {
+            let attempt = match self.status.state {
+                ConnState::Reconnecting { attempt, .. } => attempt.saturating_add(1),
+                _ => 1,
+            };
+            tracing::warn!(target: TARGET, problem = problem.as_deref().unwrap_or(""), "not live");
+            self.status.state = ConnState::Reconnecting {
+                attempt,
+                max_attempts: 0,
+                next_try: Instant::now() + super::CHECK_EVERY,
+            };
+            self.status.last_error = problem;
+        }
+        self.send(FeedEvent::Status(self.status.clone())).await;
+    }
+
+    pub(super) async fn on_heartbeat(&mut self, payload: &[u8], client: &async_nats::Client) {
+        match serde_json::from_slice::<Heartbeat>(payload) {
+            Ok(hb) => {
+                let changed = self
+                    .heartbeat
+                    .as_ref()
+                    .is_none_or(|(old, _)| old.feed_live != hb.feed_live);
+                self.heartbeat = Some((hb, Instant::now()));
+                if changed {
+                    self.check_links(client).await;
+                }
+            }
+            Err(e) => self.malformed(format!("a relay heartbeat: {e}")).await,
+        }
+    }
+
+    /// One stream message to the app; false once the app is gone.
+    pub(super) async fn on_message(&mut self, payload: &[u8]) -> bool {
+        let ev = decode(payload, Instant::now(), OffsetDateTime::now_utc());
+        match &ev {
+            FeedEvent::Malformed { reason } => {
+                tracing::warn!(target: TARGET, reason = %reason, "malformed relay message")
+            }
+            FeedEvent::Unknown { kind } => {
+                tracing::info!(target: TARGET, kind = %kind, "relay message of an unknown type")
+            }
+            _ => {}
+        }
+        self.send(ev).await
+    }
+
+    pub(super) async fn malformed(&mut self, reason: String) {
+        tracing::warn!(target: TARGET, reason = %reason, "malformed relay message");
+        self.send(FeedEvent::Malformed { reason }).await;
+    }
+
+    /// To the app, waiting when its channel is full (the broker keeps the
+    /// rest: backpressure, not a buffer). False once the app is gone.
+    pub(super) async fn send(&mut self, ev: FeedEvent) -> bool {
+        self.events.send(ev).await.is_ok()
+    }
+
+    pub(super) fn closed(&mut self) {
+        self.status.state = ConnState::Closed;
+        let _ = self.events.try_send(FeedEvent::Status(self.status.clone()));
+    }
+}

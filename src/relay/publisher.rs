@@ -1,0 +1,312 @@
+//! Publishing: each event on its subject into the stream (with an id
+//! derived from the event, so a second relay's copy is dropped by the
+//! stream's duplicate window), each queue's latest state into the bucket,
+//! and a heartbeat.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_nats::jetstream::message::PublishMessage as Publish;
+use async_nats::jetstream::{self, context::PublishAckFuture, kv, stream};
+use color_eyre::eyre::{WrapErr, eyre};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::{TARGET, gone, live, state_word};
+use crate::config::NatsConfig;
+use crate::event::{FeedCommand, FeedEvent, FeedStatus, rfc3339_ms};
+use crate::nats::heartbeat::Heartbeat;
+use crate::nats::state::QueueState;
+use crate::nats::wire::Wire;
+use crate::nats::{Names, token};
+
+/// Publishes awaiting the stream's ack, at most; past it the relay waits
+/// for the oldest (and so does the feed: backpressure, not a buffer).
+const ACKS_IN_FLIGHT: usize = 512;
+/// Changed queues are written to the bucket this often, not per event.
+const STATE_EVERY: Duration = Duration::from_millis(500);
+/// The longest duplicate window the stream keeps (bounded by the history).
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// What the relay did, readable while it runs.
+#[derive(Debug, Default)]
+pub struct RelayStats {
+    pub published: AtomicU64,
+    /// The stream said it already had the message (another relay sent it).
+    pub duplicates: AtomicU64,
+    pub failed: AtomicU64,
+    pub state_writes: AtomicU64,
+}
+
+pub struct Publisher {
+    client: async_nats::Client,
+    js: jetstream::Context,
+    kv: kv::Store,
+    names: Names,
+    heartbeat_every: Duration,
+    relay_id: String,
+    acks: VecDeque<PublishAckFuture>,
+    states: HashMap<String, QueueState>,
+    dirty: HashSet<String>,
+    feed: FeedStatus,
+    pub stats: Arc<RelayStats>,
+}
+
+impl Publisher {
+    /// Creates (or updates) the stream and the bucket for `cfg.prefix`.
+    pub async fn new(
+        client: async_nats::Client,
+        cfg: &NatsConfig,
+    ) -> color_eyre::Result<Publisher> {
+        let names = Names::new(&cfg.prefix);
+        let js = jetstream::new(client.clone());
+        let max_age = Duration::from_secs(cfg.history_minutes.saturating_mul(60));
+        js.create_or_update_stream(stream::Config {
+            name: names.stream.clone(),
+            subjects: vec![names.all_queues(), names.feed_filter()],
+            max_age,
+            duplicate_window: DUPLICATE_WINDOW.min(max_age),
+            storage: stream::StorageType::File,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| eyre!("cannot create the stream {}: {e}; the relay's NATS user needs JetStream ($JS.API.>)", names.stream))?;
+        let kv = js
+            .create_or_update_key_value(kv::Config {
+                bucket: names.bucket.clone(),
+                history: 1,
+                storage: stream::StorageType::File,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| eyre!("cannot create the bucket {}: {e}", names.bucket))?;
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "relay".into());
+        Ok(Publisher {
+            client,
+            js,
+            kv,
+            names,
+            heartbeat_every: Duration::from_secs(cfg.heartbeat_s),
+            relay_id: format!("{host}/{}", std::process::id()),
+            acks: VecDeque::with_capacity(ACKS_IN_FLIGHT),
+            states: HashMap::new(),
+            dirty: HashSet::new(),
+            feed: FeedStatus::connecting(),
+            stats: Arc::new(RelayStats::default()),
+        })
+    }
+
+    /// Publishes every event until `shutdown` or until the feed ends.
+    pub async fn run(
+        mut self,
+        mut events: mpsc::Receiver<FeedEvent>,
+        commands: &mpsc::Sender<FeedCommand>,
+        shutdown: impl Future<Output = ()>,
+        grace: Duration,
+    ) -> color_eyre::Result<()> {
+        tokio::pin!(shutdown);
+        let mut beat = tokio::time::interval(self.heartbeat_every);
+        beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut state = tokio::time::interval(STATE_EVERY);
+        state.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                _ = beat.tick() => self.heartbeat().await,
+                _ = state.tick() => self.write_states().await,
+                ev = events.recv() => match ev {
+                    Some(ev) => self.publish(&ev).await,
+                    None => break,
+                },
+            }
+        }
+        // What the feed still delivers while it closes is published too.
+        let _ = commands.try_send(FeedCommand::Quit);
+        let deadline = Instant::now() + grace;
+        while !gone(&events) {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Some(ev)) => self.publish(&ev).await,
+                Ok(None) | Err(_) => break,
+            }
+        }
+        self.flush().await;
+        self.heartbeat().await;
+        self.client
+            .flush()
+            .await
+            .wrap_err("flushing the last messages to NATS")?;
+        Ok(())
+    }
+
+    /// One event: to its subject in the stream, and into its queue's state.
+    pub async fn publish(&mut self, ev: &FeedEvent) {
+        let (now, now_wall) = (Instant::now(), OffsetDateTime::now_utc());
+        let Some(mut wire) = Wire::from_event(ev, now, now_wall) else {
+            if let FeedEvent::Status(s) = ev {
+                let was_live = live(&self.feed.state);
+                self.feed = s.clone();
+                if was_live != live(&s.state) {
+                    // Viewers hear of it now, not at the next beat.
+                    self.heartbeat().await;
+                }
+            }
+            return;
+        };
+        let subject = match wire.queue_id() {
+            Some(q) if !q.is_empty() => {
+                let q = q.to_string();
+                let state = self
+                    .states
+                    .entry(q.clone())
+                    .or_insert_with(|| QueueState::new(&q));
+                if state.apply(&wire) {
+                    self.dirty.insert(q.clone());
+                }
+                self.names.queue_subject(&q, wire.kind())
+            }
+            _ => self.names.feed_subject(wire.kind()),
+        };
+        let id = message_id(&subject, &mut wire);
+        let payload = match serde_json::to_vec(&wire) {
+            Ok(p) => p,
+            Err(e) => {
+                self.stats.failed.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(target: TARGET, subject = %subject, error = %e, "cannot encode an event; not published");
+                return;
+            }
+        };
+        if self.acks.len() >= ACKS_IN_FLIGHT
+            && let Some(ack) = self.acks.pop_front()
+        {
+            self.settle(ack).await;
+        }
+        let msg = Publish::build().payload(payload.into()).message_id(id);
+        match self.js.send_publish(subject.clone(), msg).await {
+            Ok(ack) => self.acks.push_back(ack),
+            Err(e) => {
+                self.stats.failed.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(target: TARGET, subject = %subject, error = %e, "publish failed; the event is not in the stream");
+            }
+        }
+    }
+
+    /// Waits for every ack in flight and writes the changed states: after
+    /// this, what was published is in the stream and the bucket.
+    pub async fn flush(&mut self) {
+        while let Some(ack) = self.acks.pop_front() {
+            self.settle(ack).await;
+        }
+        self.write_states().await;
+    }
+
+    /// Waits for one ack and counts what it says.
+    async fn settle(&mut self, ack: PublishAckFuture) {
+        match ack.await {
+            Ok(a) if a.duplicate => {
+                self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(_) => {
+                self.stats.published.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                self.stats.failed.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(target: TARGET, error = %e, "the stream did not confirm an event; it may be missing from the history");
+            }
+        }
+    }
+
+    /// The changed queues' states into the bucket.
+    async fn write_states(&mut self) {
+        for q in std::mem::take(&mut self.dirty) {
+            let Some(state) = self.states.get(&q) else {
+                continue;
+            };
+            let bytes = match serde_json::to_vec(state) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(target: TARGET, queue_id = %q, error = %e, "cannot encode a queue's state");
+                    continue;
+                }
+            };
+            match self.kv.put(Names::key(&q), bytes.into()).await {
+                Ok(_) => {
+                    self.stats.state_writes.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    // Written again with the next change or the next tick.
+                    self.dirty.insert(q.clone());
+                    tracing::warn!(target: TARGET, queue_id = %q, error = %e, "cannot write a queue's state to the bucket; will retry");
+                    break;
+                }
+            }
+        }
+    }
+
+    async fn heartbeat(&mut self) {
+        let hb = Heartbeat {
+            relay: self.relay_id.clone(),
+            feed_live: live(&self.feed.state),
+            feed_state: state_word(&self.feed.state).to_string(),
+            feed_error: self.feed.last_error.clone(),
+            time: rfc3339_ms(OffsetDateTime::now_utc()),
+            published: self.stats.published.load(Ordering::Relaxed),
+        };
+        let Ok(bytes) = serde_json::to_vec(&hb) else {
+            return;
+        };
+        if let Err(e) = self
+            .client
+            .publish(self.names.heartbeat.clone(), bytes.into())
+            .await
+        {
+            tracing::warn!(target: TARGET, error = %e, "cannot send the heartbeat");
+        }
+    }
+}
+
+/// The event's id: the same event from two relays gets the same id, so the
+/// stream keeps one. What differs between relays (when each received it)
+/// is left out; the server's time and correlation id, when the feed has
+/// them, keep two equal changes at different times apart.
+fn message_id(subject: &str, wire: &mut Wire) -> String {
+    let mut h = std::hash::DefaultHasher::new();
+    subject.hash(&mut h);
+    let saved = match wire {
+        Wire::QueueSummary { meta, .. }
+        | Wire::QueueInteraction { meta, .. }
+        | Wire::AgentState { meta, .. }
+        | Wire::QueueTotals { meta, .. } => meta.received_wall.take(),
+        Wire::Member { since, .. } => since.take(),
+        _ => None,
+    };
+    let mut w = HashWriter(&mut h);
+    let _ = serde_json::to_writer(&mut w, wire);
+    match wire {
+        Wire::QueueSummary { meta, .. }
+        | Wire::QueueInteraction { meta, .. }
+        | Wire::AgentState { meta, .. }
+        | Wire::QueueTotals { meta, .. } => meta.received_wall = saved,
+        Wire::Member { since, .. } => *since = saved,
+        _ => {}
+    }
+    format!("{}-{:016x}", token(wire.kind()), h.finish())
+}
+
+/// Feeds serialized bytes to a hasher without keeping them.
+struct HashWriter<'a>(&'a mut std::hash::DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
