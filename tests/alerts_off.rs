@@ -56,10 +56,12 @@ async fn zero_thresholds_raise_nothing() {
         alerts_after_a_busy_hour(defaults) >= 3,
         "the defaults alert on utilization, waiting and latency"
     );
-    let mut off = AlertConfig::default();
-    off.utilization_pct = 0.0;
-    off.waiting = 0;
-    off.latency_ms = 0;
-    off.stale_after_s = 0;
+    let off = AlertConfig {
+        utilization_pct: 0.0,
+        waiting: 0,
+        latency_ms: 0,
+        stale_after_s: 0,
+        ..AlertConfig::default()
+    };
     assert_eq!(alerts_after_a_busy_hour(off), 0);
 }
