@@ -172,6 +172,8 @@ pub struct Config {
     pub export_path: Option<String>,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// Where to serve OpenMetrics (`[metrics] listen`, `--metrics`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// `[nats]` or `--nats`: the relay's broker (viewers read from it).
     pub nats: Option<NatsConfig>,
 }
@@ -220,9 +222,12 @@ mod load;
 mod nats;
 mod report;
 mod table;
+mod values;
 
 pub use check::{environment_problem, normalized_environment, url_problem};
-pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
+pub use load::{
+    Loaded, Overrides, Sources, default_audit_file, load, load_connection, load_except_connection,
+};
 
 impl Protocol {
     pub fn parse(s: &str) -> Option<Protocol> {
@@ -374,6 +379,7 @@ impl Config {
             },
             export_path: None,
             source: None,
+            metrics_listen: None,
             nats: None,
         }
     }
@@ -424,6 +430,8 @@ impl Config {
     }
 }
 
+#[cfg(test)]
+mod checks_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -74,6 +74,7 @@ const TOP: &[&str] = &[
     "ui",
     "log",
     "export",
+    "metrics",
     "nats",
 ];
 const GENESYS: &[&str] = &[
@@ -115,6 +116,7 @@ const ALERTS: &[&str] = &[
 const UI: &[&str] = &["fps", "ascii", "theme"];
 const LOG: &[&str] = &["audit_file", "level", "max_size_mb", "keep"];
 const EXPORT: &[&str] = &["path"];
+const METRICS: &[&str] = &["listen"];
 
 type Entry<'i> = (
     &'i Spanned<std::borrow::Cow<'i, str>>,
@@ -209,8 +211,8 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
             t.number(a, "utilization_pct", 0.0, 100.0),
         );
         set(&mut c.waiting, t.int(a, "waiting", 0, 1_000_000));
-        set(&mut c.latency_ms, t.int(a, "latency_ms", 1, 3_600_000));
-        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 1, 86_400));
+        set(&mut c.latency_ms, t.int(a, "latency_ms", 0, 3_600_000));
+        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 0, 86_400));
         set(&mut c.raise_delay_s, t.int(a, "raise_delay_s", 0, 3600));
         set(&mut c.clear_delay_s, t.int(a, "clear_delay_s", 0, 3600));
         set(&mut c.longest_wait_s, t.int(a, "longest_wait_s", 0, 86_400));
@@ -246,6 +248,18 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         known_keys(t.doc, e, "export.", EXPORT);
         if let Some(p) = t.string(e, "path") {
             cfg.export_path = Some(p);
+        }
+    }
+    if let Some(m) = t.table(root, "metrics") {
+        t.prefix = "metrics";
+        known_keys(t.doc, m, "metrics.", METRICS);
+        if let Some(a) = t.parse(
+            m,
+            "listen",
+            |s| s.parse().ok(),
+            "an address such as \"127.0.0.1:9464\"",
+        ) {
+            cfg.metrics_listen = Some(a);
         }
     }
     if let Some(n) = t.table(root, "nats") {
@@ -373,7 +387,7 @@ fn known_keys(doc: &mut Doc<'_>, table: &DeTable<'_>, prefix: &str, known: &[&st
                 &k.span(),
                 &format!("{prefix}{name}"),
                 msg,
-                "only the keys of CONFIG.md",
+                "only the keys of docs/CONFIG.md",
             );
         }
     }

@@ -69,9 +69,13 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary, ev: &QueueEvent) {
 
     let util = metrics.utilization;
     let limit = st.queues[i].limits.utilization_pct;
-    st.set_queue_alert(i, AlertKind::Utilization, util >= limit, |q| {
-        format!("{}: utilization {util:.1}% >= {limit}%", q.name)
-    });
+    // 0 switches the alert off.
+    st.set_queue_alert(
+        i,
+        AlertKind::Utilization,
+        limit > 0.0 && util >= limit,
+        |q| format!("{}: utilization {util:.1}% >= {limit}%", q.name),
+    );
     let q = &mut st.queues[i];
     q.skill_shortages = shortages;
     q.metrics = metrics;

@@ -329,7 +329,8 @@ impl AppState {
                     .record(slot, u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
                 let p95 = self.feed.latency.p95().unwrap_or(0);
                 let limit = self.limits.latency_ms;
-                let on = p95 >= i64::try_from(limit).unwrap_or(i64::MAX);
+                // 0 switches the alert off.
+                let on = limit > 0 && p95 >= i64::try_from(limit).unwrap_or(i64::MAX);
                 self.set_alert(None, AlertKind::Latency, on, || {
                     format!("latency p95 {p95} ms >= {limit} ms")
                 });

@@ -219,7 +219,7 @@ fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
     let spans = match latency_figures(feed) {
         Some((avg, p95)) => {
             let limit = scene.ui.alerts.latency_ms as f64;
-            let style = if p95 >= limit {
+            let style = if limit > 0.0 && p95 >= limit {
                 t.alert
             } else {
                 Style::default()

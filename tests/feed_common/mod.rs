@@ -93,6 +93,7 @@ pub fn config(
         export_path: None,
         source: None,
         nats: None,
+        metrics_listen: None,
     })
 }
 

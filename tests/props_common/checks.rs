@@ -206,7 +206,9 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
                 q.id
             );
             // The alerts follow what the metrics say, with the delays.
-            let over = q.summary.is_some() && m.utilization >= q.limits.utilization_pct;
+            // A limit of 0 switches the alert off.
+            let pct = q.limits.utilization_pct;
+            let over = q.summary.is_some() && pct > 0.0 && m.utilization >= pct;
             log.hysteresis(st, (Some(q.id.clone()), AlertKind::Utilization), over, at)?;
             let limit = q.limits.waiting;
             let many = limit > 0 && q.waiting_count() >= limit;
@@ -261,7 +263,12 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         };
         prop_assert!(min >= 0, "negative latency min {min}");
         let limit = i64::try_from(st.limits.latency_ms).unwrap_or(i64::MAX);
-        log.hysteresis(st, (None, AlertKind::Latency), p95 >= limit, at)?;
+        log.hysteresis(
+            st,
+            (None, AlertKind::Latency),
+            limit > 0 && p95 >= limit,
+            at,
+        )?;
         prop_assert!(min <= p95 && p95 <= max, "{min} <= {p95} <= {max}");
         prop_assert!(
             min as f64 <= avg && avg <= max as f64,
