@@ -32,6 +32,7 @@ fn setup() -> (AppState, FeedEvent) {
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
+            ..AlertConfig::default()
         },
     );
     let skills: BTreeMap<String, SkillCount> = ["Spanish", "Billing", "English", "Tech"]
@@ -55,6 +56,7 @@ fn setup() -> (AppState, FeedEvent) {
             agents_interacting: 6,
             interactions_waiting: 4,
             skills,
+            ..Default::default()
         }),
         topic: "/routing/queues/queue-7/events".into(),
         server_time: Some(wall - time::Duration::milliseconds(77)),

@@ -52,6 +52,9 @@ pub struct TokenSource {
 struct Current {
     token: SecretString,
     refresh_at: Instant,
+    /// When the server stops honouring it (and closes the notification
+    /// channels it created).
+    expires_at: Instant,
 }
 
 #[derive(Deserialize)]
@@ -101,9 +104,11 @@ impl TokenSource {
         let (token, lifetime) = self.fetch().await?;
         // 80 % of the lifetime, in whole milliseconds.
         let refresh_in = Duration::from_millis(lifetime.saturating_mul(800));
+        let now = Instant::now();
         self.current = Some(Current {
             token: token.clone(),
-            refresh_at: Instant::now() + refresh_in,
+            refresh_at: now + refresh_in,
+            expires_at: now + Duration::from_secs(lifetime),
         });
         tracing::info!(
             target: "queuetop::feed",
@@ -122,6 +127,13 @@ impl TokenSource {
     /// When the current token is due for refresh, if there is one.
     pub fn refresh_at(&self) -> Option<Instant> {
         self.current.as_ref().map(|c| c.refresh_at)
+    }
+
+    /// When the current token expires, if there is one: what it made
+    /// (notification channels) dies with it, so the feed replaces those
+    /// before then.
+    pub fn expires_at(&self) -> Option<Instant> {
+        self.current.as_ref().map(|c| c.expires_at)
     }
 
     async fn fetch(&self) -> Result<(SecretString, u64), AuthError> {

@@ -103,7 +103,7 @@ See README, \"Many supervisors\"."
 
     /// Run the simulator alone; prints its URLs and a ready config
     #[command(
-        after_help = "Examples:\n  queuetop sim\n  queuetop sim --listen 127.0.0.1:8787 --scenario busy --seed 7 --queues 12\n\n\
+        after_help = "Examples:\n  queuetop sim\n  queuetop sim --listen 127.0.0.1:8787 --scenario busy --seed 7 --queues 12\n  queuetop sim --queues 1000 --rest-latency-ms 150\n\n\
 Then point a monitor at it with the printed config, or run tests and benchmarks against it."
     )]
     Sim {
@@ -119,6 +119,9 @@ Then point a monitor at it with the printed config, or run tests and benchmarks 
         /// Number of simulated queues
         #[arg(long, value_name = "N")]
         queues: Option<usize>,
+        /// Milliseconds added to every REST answer (a distant region)
+        #[arg(long, value_name = "MS")]
+        rest_latency_ms: Option<u64>,
     },
 
     /// Load and validate a config; print every problem with file:line:col
@@ -146,7 +149,51 @@ would be monitored. Exit 0 when valid, 2 when not."
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
         timeout: u64,
     },
+
+    /// Record every REST answer and socket frame of the notifications feed, secrets removed
+    #[command(after_help = RECORD_EXAMPLES)]
+    Record {
+        /// How long to record, in minutes (0.5 is 30 seconds)
+        #[arg(long, value_name = "N")]
+        minutes: f64,
+        /// The file to write [default: queuetop-recording-<UTC time>.ndjson]; never overwritten
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Agent, queue and customer names become stable pseudonyms; contact details are left out
+        #[arg(long)]
+        anonymize: bool,
+    },
+
+    /// Play a recording through the same mapping into the monitor (or --headless --export)
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay {
+        /// A file written by `queuetop record`
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// 1 plays as recorded, 10 ten times faster, 0 as fast as possible
+        #[arg(long, value_name = "X", default_value_t = 1.0)]
+        speed: f64,
+    },
 }
+
+const RECORD_EXAMPLES: &str = "\
+Examples:
+  queuetop record --minutes 10 --anonymize      # attach the file to a bug report
+  queuetop record --minutes 0.5 --out startup.ndjson
+
+Runs the notifications feed with no screen and writes every REST answer and every channel \
+frame, with timestamps, to one NDJSON file (docs/RECORDING.md). The token, the client \
+secret and any Authorization value are never written.";
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  queuetop replay incident.ndjson               # watch it again at recorded speed
+  queuetop replay incident.ndjson --speed 10
+  queuetop replay incident.ndjson --speed 0 --headless --export lines.ndjson
+
+Needs no credentials: the recording says which queues were watched; the config still \
+sets alert limits and screen settings. At the end the last state stays on screen (r \
+plays it again); headless, the run exits 0.";
 
 impl Cli {
     /// The flags that override the config file and the environment.

@@ -70,6 +70,8 @@ pub struct GenesysConfig {
     /// Resolved from `environment` unless overridden.
     pub login_url: String,
     pub api_url: String,
+    /// Empty unless given: the realtime v1 socket is a gateway's, not a
+    /// Genesys Cloud endpoint, so it has no default.
     pub realtime_url: String,
     /// Watch every queue the client can see, besides the `[[queue]]`
     /// tables: the all-queues topic on the realtime feed, every queue
@@ -102,6 +104,14 @@ pub struct AlertConfig {
     pub waiting: u32,
     pub latency_ms: u64,
     pub stale_after_s: u64,
+    /// A condition must hold this long before it raises an alert.
+    pub raise_delay_s: u64,
+    /// And be gone this long before its alert clears.
+    pub clear_delay_s: u64,
+    /// The longest wait over this is critical; 0 turns it off.
+    pub longest_wait_s: u64,
+    /// Service level target: an interval's SL under it is critical.
+    pub service_level_pct: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -142,7 +152,7 @@ impl Default for ReconnectConfig {
         ReconnectConfig {
             base_delay_ms: 1000,
             max_delay_ms: 30000,
-            max_attempts: 10,
+            max_attempts: 0,
             heartbeat_timeout_s: 75,
         }
     }
@@ -155,6 +165,10 @@ impl Default for AlertConfig {
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
+            raise_delay_s: 15,
+            clear_delay_s: 30,
+            longest_wait_s: 120,
+            service_level_pct: 80.0,
         }
     }
 }
@@ -178,7 +192,7 @@ mod nats;
 mod report;
 mod table;
 
-pub use check::{environment_problem, url_problem};
+pub use check::{environment_problem, normalized_environment, url_problem};
 pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
 
 impl Protocol {
@@ -217,7 +231,8 @@ impl GenesysConfig {
     /// shown as the region's production service.
     pub fn server_label(&self) -> String {
         let (url, usual) = match self.protocol {
-            Protocol::Realtime => (&self.realtime_url, realtime_url_for(&self.environment)),
+            // No region serves it: always the gateway's host.
+            Protocol::Realtime => (&self.realtime_url, String::new()),
             Protocol::Notifications => (&self.api_url, api_url_for(&self.environment)),
         };
         if *url == usual {
@@ -252,11 +267,6 @@ pub fn login_url_for(environment: &str) -> String {
 /// `https://api.{env}`.
 pub fn api_url_for(environment: &str) -> String {
     format!("https://api.{environment}")
-}
-
-/// `wss://api.{env}/api/v2/realtime/events`.
-pub fn realtime_url_for(environment: &str) -> String {
-    format!("wss://api.{environment}/api/v2/realtime/events")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -310,7 +320,7 @@ impl Default for GenesysConfig {
             client_secret: None,
             login_url: login_url_for(DEFAULT_ENVIRONMENT),
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
-            realtime_url: realtime_url_for(DEFAULT_ENVIRONMENT),
+            realtime_url: String::new(),
             all_queues: false,
         }
     }
@@ -385,3 +395,5 @@ impl Config {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hosts;

@@ -90,6 +90,13 @@ pub struct QueueSummary {
     pub interactions_waiting: u32,
     /// Skills known for the queue, by name.
     pub skills: BTreeMap<String, SkillCount>,
+    /// When the longest-waiting interaction began to wait (the server's
+    /// wall clock); None when nothing waits or the feed gives no
+    /// per-interaction detail. Longest wait = now minus this.
+    pub oldest_waiting_since: Option<OffsetDateTime>,
+    /// The server cut the list of waiting interactions short: every
+    /// `SkillCount::required` is then a lower bound ("at least N").
+    pub demand_truncated: bool,
 }
 
 /// One interaction changed state.
@@ -123,6 +130,9 @@ pub struct QueueTotals {
     pub abandoned: Option<u64>,
     /// Service level, 0..=100.
     pub service_level_pct: Option<f64>,
+    /// The service-level target, 0..=100, when the server reports one
+    /// (over several media types: the level reached if each met its own).
+    pub service_level_target_pct: Option<f64>,
 }
 
 /// What a queue event says.

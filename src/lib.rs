@@ -1,6 +1,6 @@
 //! queuetop: a terminal monitor for Genesys Cloud queues.
 //! The arrows point one way (ARCHITECTURE.md): main -> app -> feed/model/ui/sink;
-//! feed -> subscription, auth, event; model -> event; sim -> event, filter, subscription.
+//! feed -> subscription, auth, event, recording; model -> event; sim -> event, filter, subscription.
 
 pub mod app;
 pub mod auth;
@@ -11,6 +11,7 @@ pub mod feed;
 pub mod filter;
 pub mod model;
 pub mod nats;
+pub mod recording;
 pub mod redact;
 pub mod relay;
 pub mod sim;

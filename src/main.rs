@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         Some(Command::Sim { .. }) => run_sim(&cli),
         Some(Command::CheckConfig { path }) => run_check_config(&cli, path.clone()),
         Some(Command::Snapshot { .. }) => run_snapshot(&cli),
+        Some(Command::Record { .. }) => run_record(&cli),
+        Some(Command::Replay { .. }) => run_replay(&cli),
     }
 }
 
@@ -159,6 +161,7 @@ fn run_sim(cli: &Cli) -> ExitCode {
         scenario,
         seed,
         queues,
+        rest_latency_ms,
     }) = &cli.command
     else {
         return ExitCode::from(EXIT_FAILURE);
@@ -169,13 +172,14 @@ fn run_sim(cli: &Cli) -> ExitCode {
         Err(code) => return code,
     };
     let protocol = cli.protocol.unwrap_or_default();
-    let run = queuetop::sim::run_cli_protocol(
-        *listen,
-        scenario.as_deref(),
-        seed.unwrap_or(defaults.seed),
-        queues.unwrap_or(defaults.queues),
-        protocol.as_str(),
-    );
+    let run = queuetop::sim::run_cli_with(queuetop::sim::CliRun {
+        listen: *listen,
+        scenario: scenario.as_deref(),
+        seed: seed.unwrap_or(defaults.seed),
+        queues: queues.unwrap_or(defaults.queues),
+        protocol: protocol.as_str(),
+        rest_latency: rest_latency_ms.map(std::time::Duration::from_millis),
+    });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -221,6 +225,64 @@ fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
             ExitCode::from(EXIT_CONFIG)
         }
     }
+}
+
+/// `queuetop record --minutes N [--out FILE] [--anonymize]`.
+fn run_record(cli: &Cli) -> ExitCode {
+    let Some(Command::Record {
+        minutes,
+        out,
+        anonymize,
+    }) = &cli.command
+    else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    // A week at most: a recording is for an incident, not an archive.
+    if !(*minutes > 0.0 && *minutes <= 10_080.0) {
+        eprintln!(
+            "queuetop: --minutes {minutes} is not a duration to record: give more than 0 and at most 10080 (a week), e.g. --minutes 10"
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    }
+    let cfg = match load_config(cli) {
+        Ok(cfg) => std::sync::Arc::new(cfg),
+        Err(code) => return code,
+    };
+    let opts = queuetop::app::record::RecordOptions {
+        duration: std::time::Duration::from_secs_f64(minutes * 60.0),
+        out: out.clone().unwrap_or_else(|| {
+            queuetop::app::record::default_file(time::OffsetDateTime::now_utc())
+        }),
+        anonymize: *anonymize,
+    };
+    run_async(&cfg, true, queuetop::app::record::run(cfg.clone(), opts))
+}
+
+/// `queuetop replay FILE [--speed X] [--headless --export PATH]`: needs no
+/// credentials, so only config errors stop it (warnings about connecting
+/// do not apply).
+fn run_replay(cli: &Cli) -> ExitCode {
+    let Some(Command::Replay { file, speed }) = &cli.command else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    let sources = Sources::from_process(cli.config.clone(), cli.overrides());
+    let cfg = match config::load(&sources) {
+        Ok(loaded) => loaded.config,
+        Err(problems) => {
+            report_problems(&problems, "; `queuetop check-config` checks it alone");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let args = queuetop::app::replay::ReplayArgs {
+        file: file.clone(),
+        speed: *speed,
+        headless: cli.headless,
+    };
+    run_async(
+        &cfg.clone(),
+        cli.headless,
+        queuetop::app::replay::run(cfg, args),
+    )
 }
 
 /// `--nats URL` over `[nats] url`: a viewer of a relay (or the relay's

@@ -122,7 +122,9 @@ id = "not a queue id"
 #[test]
 fn realtime_subscription_limit_and_missing_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let mut body = String::from("[genesys]\nprotocol = \"realtime\"\n");
+    // No blank line after the header: the queues keep their line numbers.
+    let mut body =
+        String::from("[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"");
     for i in 0..51 {
         body.push_str(&format!(
             "\n[[queue]]\nid = \"queue-{i}\"\nevents = [\"queue-summary\", \"agent-state\"]\n"
@@ -244,4 +246,62 @@ fn help_says_what_each_command_does_with_an_example() {
             "{help}"
         );
     }
+}
+
+#[test]
+fn realtime_without_a_url_is_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "[genesys]\nprotocol = \"realtime\"\nclient_id = \"c\"\n\n[[queue]]\nid = \"q1\"\n";
+    let path = write(dir.path(), "rt.toml", body);
+    let out = run(&["check-config", &path], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{path}:2:12: genesys.realtime_url: protocol = \"realtime\" has no default URL"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("set genesys.realtime_url = \"wss://"),
+        "{stderr}"
+    );
+    let fixed = body.replace(
+        "client_id",
+        "realtime_url = \"wss://gw.example/events\"\nclient_id",
+    );
+    let path = write(dir.path(), "rt-ok.toml", &fixed);
+    let out = run(&["check-config", &path], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("realtime:    wss://gw.example/events"));
+}
+
+#[test]
+fn an_environment_copied_as_a_url_is_read_as_its_region_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "[genesys]\nenvironment = \"https://api.mypurecloud.ie/\"\nclient_id = \"c\"\n\n[[queue]]\nid = \"q1\"\n";
+    let path = write(dir.path(), "env.toml", body);
+    let out = run(&["check-config", &path], dir.path());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{path}:2:15: warning: genesys.environment: `https://api.mypurecloud.ie/` read as the region domain `mypurecloud.ie`")),
+        "{stderr}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("environment: mypurecloud.ie"), "{stdout}");
+    assert!(stdout.contains("https://login.mypurecloud.ie"), "{stdout}");
+    // A URL with a path is not guessed at: refused, with the fix.
+    let path = write(
+        dir.path(),
+        "env-bad.toml",
+        &body.replace("mypurecloud.ie/", "mypurecloud.ie/api/v2"),
+    );
+    let out = run(&["check-config", &path], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("write environment = \"mypurecloud.ie\""),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -24,6 +24,9 @@ async fn fetches_with_basic_auth_caches_and_refreshes_at_80_percent() {
     .await;
     let mut ts = source(&server);
     assert_eq!(ts.token().await.unwrap().expose_secret(), "tok-1");
+    // The expiry is known: channels made with the token die with it.
+    let (refresh, expiry) = (ts.refresh_at().unwrap(), ts.expires_at().unwrap());
+    assert_eq!(expiry - refresh, Duration::from_secs(20));
 
     let seen = server.seen();
     assert_eq!(seen.len(), 1);

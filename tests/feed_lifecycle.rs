@@ -346,3 +346,45 @@ async fn a_handshake_that_never_completes_times_out() {
     h.commands.send(FeedCommand::Quit).await.unwrap();
     h.task.await.unwrap();
 }
+
+/// A monitor left on a wall comes back by itself: by default the feed
+/// never stops retrying, and its waits stay within the backoff cap.
+#[tokio::test(start_paused = true)]
+async fn by_default_the_feed_retries_for_ever_within_the_cap() {
+    let port = closed_port().await;
+    let defaults = queuetop::config::ReconnectConfig::default();
+    assert_eq!(defaults.max_attempts, 0, "0 = for ever is the default");
+    let cfg = config(
+        Protocol::Notifications,
+        &format!("http://{port}"),
+        "ws://127.0.0.1:9/x",
+        "id",
+        "secret",
+        vec![queue("q1", &[EventType::QueueSummary])],
+        defaults,
+    );
+    let cap = Duration::from_millis(defaults.max_delay_ms);
+    let mut h = feed::spawn(cfg);
+    for attempt in 1..=40u32 {
+        let st = next_status(&mut h.events, LIMIT).await;
+        assert_eq!(st.state, ConnState::Connecting, "attempt {attempt}");
+        let st = next_status(&mut h.events, LIMIT).await;
+        let ConnState::Reconnecting {
+            attempt: a,
+            max_attempts: 0,
+            next_try,
+        } = st.state
+        else {
+            panic!("attempt {attempt}: {st:?}");
+        };
+        assert_eq!(a, attempt);
+        let wait = next_try - tokio::time::Instant::now();
+        assert!(wait <= cap, "attempt {attempt} waits {wait:?}");
+    }
+    h.commands.send(FeedCommand::Quit).await.unwrap();
+    recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| *s == ConnState::Closed)
+    })
+    .await;
+    h.task.await.unwrap();
+}

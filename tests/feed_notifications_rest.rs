@@ -44,16 +44,48 @@ async fn queues_follow_page_count_and_carry_the_bearer_token() {
 }
 
 #[tokio::test]
-async fn without_page_count_paging_stops_at_an_empty_page() {
+async fn without_page_count_paging_follows_next_uri_and_asks_for_no_empty_page() {
+    let next = r#","nextUri":"/api/v2/routing/queues/Q1/members?pageSize=100&pageNumber=2""#;
     let srv = TokenServer::start(vec![
-        page(r#"{"id":"s1","name":"Spanish"}"#, 1, None),
-        page("", 2, None),
+        Answer::json(
+            200,
+            &format!(r#"{{"entities":[{{"id":"u1","name":"Ana"}}],"pageNumber":1{next}}}"#),
+        ),
+        Answer::json(
+            200,
+            r#"{"entities":[{"id":"u2","name":"Bo"}],"pageNumber":2}"#,
+        ),
+        Answer::json(200, r#"{"entities":[],"pageNumber":3}"#),
     ])
     .await;
     let rest = RestClient::new(&srv.url).unwrap();
-    let skills = rest.skills(&token()).await.unwrap();
-    assert_eq!(skills.len(), 1);
-    assert_eq!(srv.seen().len(), 2);
+    let members = rest.members(&token(), "Q1").await.unwrap();
+    let ids: Vec<&str> = members.iter().map(|m| m.user_id.as_str()).collect();
+    assert_eq!(ids, ["u1", "u2"]);
+    assert_eq!(srv.seen().len(), 2, "the page without nextUri is the last");
+    assert_eq!(rest.calls(), 2);
+}
+
+#[tokio::test]
+async fn members_say_whether_they_are_joined() {
+    let srv = TokenServer::start(vec![Answer::json(
+        200,
+        r#"{"entities":[{"id":"u1","joined":true},{"id":"u2","joined":false},{"id":"u3"}]}"#,
+    )])
+    .await;
+    let rest = RestClient::new(&srv.url).unwrap();
+    let joined: Vec<bool> = rest
+        .members(&token(), "Q1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.joined)
+        .collect();
+    assert_eq!(
+        joined,
+        [true, false, true],
+        "unsaid: joined (older servers)"
+    );
 }
 
 #[tokio::test]
@@ -89,9 +121,9 @@ async fn an_error_body_becomes_status_code_and_message() {
             r#"{"message":"Missing permission routing:queue:view","code":"missing.permissions","status":403}"#,
         ),
         Answer {
-            status: 502,
+            status: 500,
             headers: vec![("content-type", "text/html".into())],
-            body: "<html>Bad gateway</html>\n<body>...</body>".into(),
+            body: "<html>Server error</html>\n<body>...</body>".into(),
         },
     ])
     .await;
@@ -105,7 +137,7 @@ async fn an_error_body_becomes_status_code_and_message() {
     let e = rest.create_channel(&token()).await.unwrap_err();
     assert_eq!(
         e.to_string(),
-        "POST /api/v2/notifications/channels: HTTP 502: <html>Bad gateway</html>"
+        "POST /api/v2/notifications/channels: HTTP 500: <html>Server error</html>"
     );
     assert!(!e.to_string().contains("tok-rest"));
 }
@@ -145,29 +177,87 @@ async fn five_429s_in_a_row_give_up_with_a_plain_message() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_nearly_spent_rate_limit_budget_slows_the_next_call() {
+async fn a_nearly_spent_rate_limit_budget_spaces_the_next_calls() {
+    let budget = |count: &str| {
+        Answer::json(200, r#"{"entities":[{"id":"s","name":"S"}],"pageCount":1}"#)
+            .header("inin-ratelimit-count", count)
+            .header("inin-ratelimit-allowed", "300")
+            .header("inin-ratelimit-reset", "40")
+    };
     let srv = TokenServer::start(vec![
-        Answer::json(200, r#"{"entities":[{"id":"s","name":"S"}],"pageCount":1}"#)
-            .header("inin-ratelimit-count", "290")
-            .header("inin-ratelimit-allowed", "300")
-            .header("inin-ratelimit-reset", "40"),
-        Answer::json(200, r#"{"entities":[{"id":"s","name":"S"}],"pageCount":1}"#)
-            .header("inin-ratelimit-count", "10")
-            .header("inin-ratelimit-allowed", "300")
-            .header("inin-ratelimit-reset", "40"),
+        budget("290"),
+        budget("291"),
+        budget("10"),
+        budget("11"),
     ])
     .await;
     let rest = RestClient::new(&srv.url).unwrap();
     let t0 = Instant::now();
     rest.skills(&token()).await.unwrap();
-    let slowed = t0.elapsed();
-    assert!(slowed >= Duration::from_secs(10), "{slowed:?}");
+    assert!(
+        t0.elapsed() < Duration::from_secs(1),
+        "the call itself is not held"
+    );
     let t1 = Instant::now();
     rest.skills(&token()).await.unwrap();
+    // 10 calls left for the 40 s until the window resets: one per 4 s.
+    assert!(t1.elapsed() >= Duration::from_secs(4), "{:?}", t1.elapsed());
+    rest.skills(&token()).await.unwrap();
+    let t2 = Instant::now();
+    rest.skills(&token()).await.unwrap();
     assert!(
-        t1.elapsed() < Duration::from_secs(1),
-        "plenty of budget: no pause"
+        t2.elapsed() < Duration::from_secs(1),
+        "plenty of budget again: no pause"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_502_503_or_504_is_tried_again_by_the_call_itself() {
+    let srv = TokenServer::start(vec![
+        Answer::json(502, "{}"),
+        Answer::json(503, "{}"),
+        Answer::json(504, "{}"),
+        Answer::json(200, r#"{"entities":[{"id":"s","name":"S"}],"pageCount":1}"#),
+    ])
+    .await;
+    let rest = RestClient::new(&srv.url).unwrap();
+    let skills = rest.skills(&token()).await.unwrap();
+    assert_eq!(skills.len(), 1);
+    assert_eq!(srv.seen().len(), 4);
+    assert_eq!(rest.calls(), 4, "retries are counted");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_transient_failure_that_lasts_gives_up_after_a_few_tries() {
+    let srv = TokenServer::start(
+        (0..10)
+            .map(|_| Answer::json(503, r#"{"message":"busy"}"#))
+            .collect(),
+    )
+    .await;
+    let rest = RestClient::new(&srv.url).unwrap();
+    let t0 = Instant::now();
+    let e = rest.create_channel(&token()).await.unwrap_err();
+    assert_eq!(e.status(), Some(503), "{e}");
+    assert_eq!(srv.seen().len(), 4);
+    // Backoff between tries: ½ s, 1 s, 2 s, each with jitter (½ to 1½).
+    let waited = t0.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1750) && waited <= Duration::from_millis(5250),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn other_errors_are_not_tried_again() {
+    let srv = TokenServer::start(vec![
+        Answer::json(500, "{}"),
+        Answer::json(200, r#"{"entities":[]}"#),
+    ])
+    .await;
+    let rest = RestClient::new(&srv.url).unwrap();
+    assert_eq!(rest.skills(&token()).await.unwrap_err().status(), Some(500));
+    assert_eq!(srv.seen().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -184,6 +274,11 @@ async fn a_server_that_never_answers_times_out() {
     let e = rest.skills(&token()).await.unwrap_err();
     assert!(matches!(e, RestError::Transport { .. }), "{e:?}");
     assert!(e.to_string().contains("timed out"), "{e}");
+    assert!(
+        e.to_string().contains("(4 tries)"),
+        "a timeout is tried again: {e}"
+    );
+    assert_eq!(rest.calls(), 4);
     assert!(!e.to_string().contains(&url), "no URL in the message: {e}");
     hold.abort();
 }
@@ -248,4 +343,44 @@ async fn a_queue_by_id_keeps_the_id_readable_in_the_path() {
         srv.seen()[0].path,
         "/api/v2/routing/queues/8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e"
     );
+}
+
+#[tokio::test]
+async fn a_subscription_refused_with_400_names_the_topic_and_the_fix() {
+    let srv = TokenServer::start(vec![Answer::json(
+        400,
+        r#"{"message":"Invalid topic v2.analytics.queues.nope.observations","code":"bad.request","status":400}"#,
+    )])
+    .await;
+    let rest = RestClient::new(&srv.url).unwrap();
+    let topics = vec![
+        "v2.analytics.queues.a.observations".to_string(),
+        "v2.analytics.queues.nope.observations".to_string(),
+    ];
+    let e = rest.subscribe(&token(), "c1", &topics).await.unwrap_err();
+    let RestError::Refused(msg) = &e else {
+        panic!("not a config error: {e:?}")
+    };
+    assert!(
+        msg.contains("topic v2.analytics.queues.nope.observations"),
+        "{msg}"
+    );
+    assert!(!msg.contains("queues.a.observations"), "{msg}");
+    assert!(msg.contains("check the ids in the config"), "{msg}");
+    assert_eq!(srv.seen().len(), 1, "not tried again");
+}
+
+#[tokio::test]
+async fn queues_by_id_ask_for_all_of_them_in_one_call() {
+    let srv = TokenServer::start(vec![Answer::json(
+        200,
+        r#"{"entities":[{"id":"a","name":"A"},{"id":"b","name":"B"}],"pageCount":1}"#,
+    )])
+    .await;
+    let rest = RestClient::new(&srv.url).unwrap();
+    let qs = rest.queues_by_id(&token(), &["a", "b"]).await.unwrap();
+    assert_eq!(qs.len(), 2);
+    let seen = srv.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/api/v2/routing/queues");
 }

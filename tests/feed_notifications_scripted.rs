@@ -4,142 +4,15 @@
 
 mod feed_common;
 
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use feed_common::notif_server::{Member, NotifServer, Script};
+use feed_common::notif_server::{Member, NotifServer};
+use feed_common::scripted::*;
 use feed_common::*;
-use queuetop::config::{Config, EventType, Protocol, QueueConfig, ReconnectConfig};
+use queuetop::config::{EventType, QueueConfig};
 use queuetop::event::{AgentStatus, ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind};
-use queuetop::feed::{self, FeedHandle};
+use queuetop::feed;
 use tokio::time::Instant;
-
-const LIMIT: Duration = Duration::from_secs(120);
-const SECRET: &str = "csecret-do-not-log";
-
-fn cfg(server: &NotifServer, queues: Vec<QueueConfig>, rc: ReconnectConfig) -> Arc<Config> {
-    config(
-        Protocol::Notifications,
-        &server.url,
-        "ws://127.0.0.1:9/unused",
-        "cid",
-        SECRET,
-        queues,
-        rc,
-    )
-}
-
-fn named(name: &str) -> QueueConfig {
-    QueueConfig {
-        id: None,
-        name: Some(name.into()),
-        events: vec![EventType::QueueSummary],
-        filter: None,
-    }
-}
-
-fn both(id: &str, name: &str) -> QueueConfig {
-    QueueConfig {
-        name: Some(name.into()),
-        ..queue(id, &[EventType::QueueSummary])
-    }
-}
-
-fn rc() -> ReconnectConfig {
-    reconnect(1000, 30_000, 0, 75)
-}
-
-fn queue_ev(ev: &FeedEvent) -> Option<&QueueEvent> {
-    match ev {
-        FeedEvent::Queue(q) => Some(q),
-        _ => None,
-    }
-}
-
-async fn acked(h: &mut FeedHandle) -> (Vec<FeedEvent>, usize) {
-    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        matches!(e, FeedEvent::Acked { .. })
-    })
-    .await;
-    let FeedEvent::Acked { count } = ev else {
-        unreachable!()
-    };
-    (before, count)
-}
-
-/// Waits (bounded, in tokio time) until `pred` holds, draining events.
-async fn until(h: &mut FeedHandle, seen: &mut Vec<FeedEvent>, what: &str, pred: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !pred() {
-        assert!(
-            start.elapsed() < Duration::from_secs(26 * 3600),
-            "never: {what}"
-        );
-        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(60), h.events.recv()).await {
-            seen.push(ev);
-        }
-    }
-}
-
-/// Receives until the summary with correlation id `last` (bounded; a
-/// status change brings an agent event first, then the summary).
-async fn until_seq(h: &mut FeedHandle, seen: &mut Vec<FeedEvent>, last: u64) {
-    let want = last.to_string();
-    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        queue_ev(e).is_some_and(|q| {
-            q.correlation_id.as_deref() == Some(want.as_str())
-                && matches!(q.kind, QueueEventKind::Summary(_))
-        })
-    })
-    .await;
-    seen.extend(before);
-    seen.push(ev);
-}
-
-/// Every correlation id among the summaries, counted.
-fn applied(seen: &[FeedEvent]) -> HashMap<String, usize> {
-    let mut m = HashMap::new();
-    for q in seen.iter().filter_map(queue_ev) {
-        if let Some(c) = &q.correlation_id {
-            *m.entry(c.clone()).or_default() += 1;
-        }
-    }
-    m
-}
-
-fn assert_each_once(seen: &[FeedEvent], last: u64) {
-    let m = applied(seen);
-    for seq in 1..=last {
-        assert_eq!(m.get(&seq.to_string()), Some(&1), "seq {seq}: {m:?}");
-    }
-    assert_eq!(m.len() as u64, last, "{m:?}");
-}
-
-async fn quit(mut h: FeedHandle) {
-    h.commands.send(FeedCommand::Quit).await.unwrap();
-    recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| *s == ConnState::Closed)
-    })
-    .await;
-    h.task.await.unwrap();
-}
-
-fn script(queues: &[(&str, &str)]) -> Script {
-    Script {
-        queues: queues
-            .iter()
-            .map(|(i, n)| (i.to_string(), n.to_string()))
-            .collect(),
-        counts: queues
-            .iter()
-            .map(|(i, _)| (i.to_string(), (1, 2, 3)))
-            .collect(),
-        channel_lifetime_s: 86_400,
-        answer_pings: true,
-        ..Script::default()
-    }
-}
 
 #[tokio::test(start_paused = true)]
 async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs() {
@@ -419,7 +292,7 @@ async fn a_refused_token_on_rest_is_refreshed_at_once() {
     let mut s = script(&[("qa", "A")]);
     s.unauthorized = 1;
     let server = NotifServer::start(s).await;
-    // By id only: its name comes from `GET /api/v2/routing/queues/{id}`.
+    // By id only: its name comes from `GET /api/v2/routing/queues?id=..`.
     let mut h = feed::spawn(cfg(
         &server,
         vec![queue("qa", &[EventType::QueueSummary])],
@@ -433,7 +306,7 @@ async fn a_refused_token_on_rest_is_refreshed_at_once() {
     assert!(
         server
             .requests()
-            .contains(&"GET /api/v2/routing/queues/qa?".to_string())
+            .contains(&"GET /api/v2/routing/queues?id=qa&pageSize=100&pageNumber=1".to_string())
     );
     assert_eq!(server.tokens().len(), 2);
     quit(h).await;

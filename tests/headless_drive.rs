@@ -67,6 +67,7 @@ fn summary(avail: u32) -> FeedEvent {
             agents_interacting: 6,
             interactions_waiting: 4,
             skills: [("Spanish".to_string(), SkillCount::default())].into(),
+            ..Default::default()
         }),
         topic: "/routing/queues/Q/events".into(),
         server_time: None,
@@ -186,8 +187,8 @@ fn table_and_missing_queues() {
     assert_eq!(missing(&st), vec!["R".to_string()]);
     assert_eq!(
         render_table(&st),
-        "QUEUE       AVAIL/LOGGED  UTIL %  WAITING  DEFICITS\n\
-         Support EN          3/10    60.0        4  Spanish\n"
+        "QUEUE       AVAIL/LOGGED  UTIL %  WAITING  LONGEST  DEFICITS\n\
+         Support EN          3/10    60.0        4        -  Spanish\n"
     );
 }
 

@@ -66,15 +66,15 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
     let topic = |q: &str| format!("/routing/queues/{q}/events");
     let expected = vec![
         format!(
-            r#"{{"event_type":"queue-summary","topic":"{}","routing_metrics":{{"queueId":"{q1}","queueName":"{n1}","timestamp":"T","utilization":60.0,"availableRatio":30.0,"skillCoverage":3,"agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"skillDeficits":["Arabic","Spanish"]}},"delivery_rate":R,"latency_ms":L,"events_processed":1,"correlation_id":null}}"#,
+            r#"{{"event_type":"queue-summary","topic":"{}","routing_metrics":{{"queueId":"{q1}","queueName":"{n1}","timestamp":"T","utilization":60.0,"availableRatio":30.0,"skillCoverage":3,"agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"skillDeficits":["Arabic","Spanish"]}},"delivery_rate":R,"latency_ms":L,"events_processed":1,"correlation_id":null,"figures":{{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}}}"#,
             topic(&q1)
         ),
         format!(
-            r#"{{"event_type":"queue-summary","topic":"{}","routing_metrics":{{"queueId":"{q2}","queueName":"{n2}","timestamp":"T","utilization":0.0,"availableRatio":0.0,"skillCoverage":0,"agentsAvailable":0,"agentsLoggedIn":0,"agentsInteracting":0,"interactionsWaiting":0,"skillDeficits":[]}},"delivery_rate":R,"latency_ms":L,"events_processed":2,"correlation_id":null}}"#,
+            r#"{{"event_type":"queue-summary","topic":"{}","routing_metrics":{{"queueId":"{q2}","queueName":"{n2}","timestamp":"T","utilization":0.0,"availableRatio":0.0,"skillCoverage":0,"agentsAvailable":0,"agentsLoggedIn":0,"agentsInteracting":0,"interactionsWaiting":0,"skillDeficits":[]}},"delivery_rate":R,"latency_ms":L,"events_processed":2,"correlation_id":null,"figures":{{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}}}"#,
             topic(&q2)
         ),
         format!(
-            r#"{{"event_type":"agent-state","topic":"{}","routing_metrics":{{"queueId":"{q1}","queueName":"{n1}","timestamp":"T","utilization":60.0,"availableRatio":30.0,"skillCoverage":3,"agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"skillDeficits":["Arabic","Spanish"]}},"delivery_rate":R,"latency_ms":L,"events_processed":3,"correlation_id":null}}"#,
+            r#"{{"event_type":"agent-state","topic":"{}","routing_metrics":{{"queueId":"{q1}","queueName":"{n1}","timestamp":"T","utilization":60.0,"availableRatio":30.0,"skillCoverage":3,"agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"skillDeficits":["Arabic","Spanish"]}},"delivery_rate":R,"latency_ms":L,"events_processed":3,"correlation_id":null,"figures":{{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}}}"#,
             topic(&q1)
         ),
     ];

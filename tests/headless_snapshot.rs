@@ -49,7 +49,12 @@ async fn snapshot_prints_every_queue_then_exits_0() {
         } else {
             inter / logged * 100.0
         };
-        assert_eq!(q["utilization"].as_f64().unwrap(), want);
+        // One decimal: a percentage means no more.
+        assert_eq!(
+            q["utilization"].as_f64().unwrap(),
+            (want * 10.0).round() / 10.0
+        );
+        assert!(q["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')));
         assert!(q["skillDeficits"].is_array());
     }
     sim.shutdown().await;

@@ -28,6 +28,9 @@ fn state() -> AppState {
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
+            raise_delay_s: 0,
+            clear_delay_s: 0,
+            ..AlertConfig::default()
         },
     )
 }
@@ -59,6 +62,7 @@ fn summary(
                 )
             })
             .collect::<BTreeMap<_, _>>(),
+        ..Default::default()
     })
 }
 
@@ -96,7 +100,8 @@ async fn summary_line_exact() {
             r#""utilization":60.0,"availableRatio":30.0,"skillCoverage":2,"#,
             r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
             r#""skillDeficits":["Spanish"]},"#,
-            r#""delivery_rate":1.0,"latency_ms":77,"events_processed":1,"correlation_id":null}"#,
+            r#""delivery_rate":1.0,"latency_ms":77,"events_processed":1,"correlation_id":null"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
             "\n"
         )
     );
@@ -131,10 +136,11 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
         concat!(
             r#"{"event_type":"queue-summary","topic":"/routing/queues/R/events","#,
             r#""routing_metrics":{"queueId":"R","queueName":"R","timestamp":"2026-11-27T19:20:25.000Z","#,
-            r#""utilization":66.66666666666666,"availableRatio":0.0,"skillCoverage":3,"#,
+            r#""utilization":66.7,"availableRatio":0.0,"skillCoverage":3,"#,
             r#""agentsAvailable":0,"agentsLoggedIn":3,"agentsInteracting":2,"interactionsWaiting":0,"#,
             r#""skillDeficits":["Arabic","Zulu"]},"#,
-            r#""delivery_rate":1.0,"latency_ms":null,"events_processed":2,"correlation_id":null}"#,
+            r#""delivery_rate":1.0,"latency_ms":null,"events_processed":2,"correlation_id":null"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
             "\n"
         )
     );
@@ -160,7 +166,8 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
             r#""utilization":60.0,"availableRatio":30.0,"skillCoverage":1,"#,
             r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
             r#""skillDeficits":["Spanish"]},"#,
-            r#""delivery_rate":1.5,"latency_ms":-10,"events_processed":3,"correlation_id":"c-1\"x"}"#,
+            r#""delivery_rate":1.5,"latency_ms":-10,"events_processed":3,"correlation_id":"c-1\"x""#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
             "\n"
         )
     );
@@ -185,7 +192,8 @@ async fn snapshot_line_not_counted_and_no_latency() {
             r#""utilization":0.0,"availableRatio":0.0,"skillCoverage":0,"#,
             r#""agentsAvailable":0,"agentsLoggedIn":0,"agentsInteracting":0,"interactionsWaiting":0,"#,
             r#""skillDeficits":[]},"#,
-            r#""delivery_rate":0.0,"latency_ms":null,"events_processed":0,"correlation_id":null}"#,
+            r#""delivery_rate":0.0,"latency_ms":null,"events_processed":0,"correlation_id":null"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
             "\n"
         )
     );
@@ -205,6 +213,7 @@ async fn strings_escaped_and_totals_exported_as_valid_json() {
             offered: Some(5),
             abandoned: Some(1),
             service_level_pct: Some(80.0),
+            ..Default::default()
         }),
         None,
         "2026-11-27T19:20:25.000Z",
@@ -266,5 +275,51 @@ async fn exporter_buffers_until_flush_and_appends_to_files() {
     assert_eq!(
         got,
         format!("earlier\n{}", export_line(&st, &e, e.received))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn figures_carry_longest_wait_totals_and_alerts_rounded() {
+    let mut st = state();
+    let t = "2026-11-27T19:20:25.000Z";
+    // 12 waiting with 10 allowed, nobody on queue: raised at once here
+    // (the test limits have no delays).
+    line(&mut st, ev(summary("Q", 0, 0, 0, 12, &[]), None, t));
+    let it = QueueEventKind::Interaction(queuetop::event::QueueInteraction {
+        queue_id: "Q".into(),
+        conversation_id: "c1".into(),
+        media_type: queuetop::event::MediaType::Voice,
+        state: queuetop::event::InteractionState::Waiting,
+        wait_ms: Some(61_500),
+    });
+    line(&mut st, ev(it, None, t));
+    let totals = QueueEventKind::Totals(QueueTotals {
+        queue_id: "Q".into(),
+        interval: "2026-11-27T19:00:00Z/2026-11-27T19:30:00Z".into(),
+        offered: Some(7),
+        abandoned: Some(1),
+        service_level_pct: Some(600.0 / 7.0),
+    });
+    tokio::time::advance(Duration::from_millis(500)).await;
+    let l = line(&mut st, ev(totals, None, t));
+    let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+    let f = &v["figures"];
+    assert_eq!(f["longestWaitMs"], 62_000, "{l}");
+    assert_eq!(f["serviceLevelPct"], 85.7);
+    assert_eq!(
+        (f["offered"].as_u64(), f["abandoned"].as_u64()),
+        (Some(7), Some(1))
+    );
+    assert_eq!(f["interval"], "2026-11-27T19:00:00Z/2026-11-27T19:30:00Z");
+    let alerts: Vec<(&str, &str)> = f["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap(), a["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        alerts,
+        vec![("no-agents", "critical"), ("waiting", "warning")],
+        "{l}"
     );
 }

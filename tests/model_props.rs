@@ -96,6 +96,9 @@ fn quiet() -> AlertConfig {
         waiting: 10,
         latency_ms: 2000,
         stale_after_s: 120,
+        raise_delay_s: 0,
+        clear_delay_s: 0,
+        ..AlertConfig::default()
     }
 }
 

@@ -70,6 +70,7 @@ async fn pushed_events_decode_to_what_was_pushed() {
             agents_interacting: 6,
             interactions_waiting: 4,
             skills,
+            ..Default::default()
         }),
         QueueEventKind::Interaction(QueueInteraction {
             queue_id: q.clone(),

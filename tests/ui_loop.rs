@@ -84,6 +84,7 @@ fn summary(i: u32) -> FeedEvent {
             agents_interacting: 3,
             interactions_waiting: i % 13,
             skills: BTreeMap::new(),
+            ..Default::default()
         }),
         topic: format!("/routing/queues/{q}/events"),
         server_time: None,

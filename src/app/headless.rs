@@ -18,6 +18,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::config::Config;
 use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::feed::source::Source;
 use crate::model::{AlertKind, AppState};
 use crate::sink::export::Exporter;
 
@@ -32,6 +33,12 @@ const CLOSE_GRACE: Duration = Duration::from_secs(5);
 /// `queuetop --headless`: runs until a signal (exit 0) or until the feed
 /// stops for good (exit 1).
 pub async fn run(cfg: Arc<Config>) -> color_eyre::Result<i32> {
+    run_from(cfg, Source::Genesys).await
+}
+
+/// `run` with the events from `source`. A source that says `Closed` and
+/// ends by itself (a replay at the end of its file) has finished: exit 0.
+pub async fn run_from(cfg: Arc<Config>, source: Source) -> color_eyre::Result<i32> {
     let path = cfg.export_path.as_deref().unwrap_or("-");
     let exporter = Exporter::open(path).map_err(|e| {
         eyre!("cannot open the export file {path}: {e}; point --export (or export.path) at a writable file, or `-` for stdout")
@@ -39,7 +46,7 @@ pub async fn run(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     // Handlers first, so a signal during start-up is not lost.
     let shutdown = shutdown_signal().wrap_err("cannot install the SIGINT/SIGTERM handlers")?;
     tracing::info!(target: TARGET, export = %path, queues = cfg.queues.len(), "headless run started");
-    let feed = crate::feed::spawn(cfg.clone());
+    let feed = source.spawn(cfg.clone());
     let commands = feed.commands.clone();
     let result = drive(&cfg, feed.events, &feed.commands, exporter, shutdown).await;
     // Normally the feed has closed already; after an error it still runs.
@@ -74,6 +81,7 @@ pub async fn drive(
         st: AppState::new(cfg),
         exporter,
         stopped: None,
+        closed: false,
     };
     tokio::pin!(shutdown);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -94,6 +102,10 @@ pub async fn drive(
             ev = events.recv() => {
                 let Some(ev) = ev else {
                     h.flush()?;
+                    if h.closed {
+                        tracing::info!(target: TARGET, "the feed finished");
+                        return Ok(0);
+                    }
                     eprintln!("queuetop: the feed ended unexpectedly; see the audit log");
                     return Ok(1);
                 };
@@ -147,6 +159,8 @@ struct Headless {
     exporter: Exporter,
     /// Set when the feed reports it stopped for good.
     stopped: Option<String>,
+    /// The feed said `Closed`: its end is no surprise.
+    closed: bool,
 }
 
 impl Headless {
@@ -163,6 +177,7 @@ impl Headless {
                 }
             }
             FeedEvent::Status(s) => {
+                self.closed = s.state == ConnState::Closed;
                 self.stopped = match &s.state {
                     ConnState::Stopped { reason } => Some(reason.clone()),
                     _ => None,

@@ -2,8 +2,10 @@
 pub mod demo;
 pub mod event_loop;
 pub mod headless;
+pub mod record;
 pub mod redraw;
 pub mod relay;
+pub mod replay;
 pub mod sinks;
 pub mod snapshot;
 pub mod terminal;
@@ -17,6 +19,7 @@ use crossterm::event::EventStream;
 
 use crate::config::Config;
 use crate::event::FeedCommand;
+use crate::feed::source::Source;
 use crate::model::AppState;
 use crate::sink::export::Exporter;
 use crate::ui::{Ui, theme};
@@ -32,6 +35,11 @@ const FEED_GOODBYE: Duration = Duration::from_secs(2);
 /// arrives or the terminal goes away. Returns the exit code. The terminal
 /// is restored before this returns, so an error can be printed plainly.
 pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
+    run_tui_from(cfg, Source::Genesys).await
+}
+
+/// `run_tui` with the events from `source`.
+pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Result<i32> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(eyre!(
             "queuetop needs a terminal, and stdin or stdout is not one; \
@@ -57,7 +65,7 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     let ui = Ui::new(&cfg, theme::no_color_env());
     let state = AppState::new(&cfg);
     let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
-    let feed = crate::feed::spawn(cfg.clone());
+    let feed = source.spawn(cfg.clone());
 
     let mut guard = terminal::TerminalGuard::enter().wrap_err("setting up the terminal")?;
     exit_on_any_panic();

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::model::queue::round1;
 use crate::model::{AppState, QueueView};
 
 /// How long `snapshot` waits when the caller has no opinion.
@@ -92,32 +93,41 @@ fn reported(st: &AppState) -> impl Iterator<Item = &QueueView> {
 }
 
 /// Plain text columns: queue, available/logged in, utilization %, waiting,
-/// deficits.
+/// longest wait, deficits.
 pub fn render_table(st: &AppState) -> String {
-    let rows: Vec<[String; 5]> = reported(st)
+    let now = st.now();
+    let rows: Vec<[String; 6]> = reported(st)
         .map(|q| {
-            let (avail, logged, waiting) = q.summary.as_ref().map_or((0, 0, 0), |s| {
-                (
-                    s.agents_available,
-                    s.agents_logged_in,
-                    s.interactions_waiting,
-                )
-            });
+            let (avail, logged) = q
+                .summary
+                .as_ref()
+                .map_or((0, 0), |s| (s.agents_available, s.agents_logged_in));
             let deficits = if q.metrics.skill_deficits.is_empty() {
                 "-".to_string()
             } else {
                 q.metrics.skill_deficits.join(", ")
             };
+            let longest = now
+                .and_then(|n| q.longest_wait(n))
+                .map_or("-".to_string(), |d| format!("{}s", d.as_secs()));
             [
                 q.name.clone(),
                 format!("{avail}/{logged}"),
                 format!("{:.1}", q.metrics.utilization),
-                waiting.to_string(),
+                q.waiting_count().to_string(),
+                longest,
                 deficits,
             ]
         })
         .collect();
-    let head = ["QUEUE", "AVAIL/LOGGED", "UTIL %", "WAITING", "DEFICITS"];
+    let head = [
+        "QUEUE",
+        "AVAIL/LOGGED",
+        "UTIL %",
+        "WAITING",
+        "LONGEST",
+        "DEFICITS",
+    ];
     let mut w = head.map(|h| h.chars().count());
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
@@ -125,27 +135,30 @@ pub fn render_table(st: &AppState) -> String {
         }
     }
     let mut s = String::new();
-    let mut line = |c: [&str; 5]| {
-        let l = format!(
-            "{:<w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {}",
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3]
-        );
+    let mut line = |c: [&str; 6]| {
+        let mut l = format!("{:<w0$}", c[0], w0 = w[0]);
+        for i in 1..5 {
+            l.push_str(&format!("  {:>wi$}", c[i], wi = w[i]));
+        }
+        l.push_str("  ");
+        l.push_str(c[5]);
         s.push_str(l.trim_end());
         s.push('\n');
     };
     line(head);
     for r in &rows {
-        line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+        line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]);
     }
     s
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonAlert {
+    kind: &'static str,
+    severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -153,6 +166,8 @@ pub fn render_table(st: &AppState) -> String {
 struct JsonQueue<'a> {
     queue_id: &'a str,
     queue_name: &'a str,
+    /// When the snapshot was taken (RFC 3339 UTC, ms).
+    timestamp: String,
     agents_available: u32,
     agents_logged_in: u32,
     agents_interacting: u32,
@@ -161,24 +176,54 @@ struct JsonQueue<'a> {
     available_ratio: f64,
     skill_coverage: usize,
     skill_deficits: &'a [String],
+    longest_wait_ms: Option<u64>,
+    service_level_pct: Option<f64>,
+    offered: Option<u64>,
+    abandoned: Option<u64>,
+    interval: Option<&'a str>,
+    alerts: Vec<JsonAlert>,
 }
 
-/// A JSON array of the queues that reported, field names as in the export.
+/// A JSON array of the queues that reported, field names as in the export
+/// (docs/EXPORT.md).
 pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()> {
+    let timestamp = crate::event::rfc3339_ms(st.wall());
+    let now = st.now();
     let rows: Vec<JsonQueue<'_>> = reported(st)
         .filter_map(|q| {
             let s = q.summary.as_ref()?;
+            let totals = q.totals.as_ref();
             Some(JsonQueue {
                 queue_id: &q.id,
                 queue_name: &q.name,
+                timestamp: timestamp.clone(),
                 agents_available: s.agents_available,
                 agents_logged_in: s.agents_logged_in,
                 agents_interacting: s.agents_interacting,
-                interactions_waiting: s.interactions_waiting,
-                utilization: q.metrics.utilization,
-                available_ratio: q.metrics.available_ratio,
+                interactions_waiting: q.waiting_count(),
+                utilization: round1(q.metrics.utilization),
+                available_ratio: round1(q.metrics.available_ratio),
                 skill_coverage: q.metrics.skill_coverage,
                 skill_deficits: &q.metrics.skill_deficits,
+                longest_wait_ms: now
+                    .and_then(|n| q.longest_wait(n))
+                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                service_level_pct: totals
+                    .and_then(|t| t.service_level_pct)
+                    .filter(|p| p.is_finite())
+                    .map(round1),
+                offered: totals.and_then(|t| t.offered),
+                abandoned: totals.and_then(|t| t.abandoned),
+                interval: totals.map(|t| t.interval.as_str()),
+                alerts: st
+                    .alerts
+                    .active_kinds(&q.id)
+                    .map(|k| JsonAlert {
+                        kind: k.name(),
+                        severity: k.severity().as_str(),
+                        detail: k.detail().map(str::to_string),
+                    })
+                    .collect(),
             })
         })
         .collect();

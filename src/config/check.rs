@@ -49,11 +49,56 @@ pub fn url_problem(url: &str, secure: &str, plain: &str) -> Option<String> {
     })
 }
 
+/// Host prefixes people copy along with the region domain: the API, the
+/// login page, the web app. The region is what follows them.
+const HOST_PREFIXES: [&str; 3] = ["api.", "login.", "apps."];
+
+/// The region domain an `environment` written as a host or a URL names,
+/// when that is all it can mean: `api.mypurecloud.ie`,
+/// `https://api.mypurecloud.ie/` and `apps.mypurecloud.ie` all name
+/// `mypurecloud.ie` (the official SDKs read them the same way). None when
+/// the value is already a region domain, or cannot be read as one (a URL
+/// with a path or a port: `environment_problem` refuses those).
+pub fn normalized_environment(env: &str) -> Option<String> {
+    let mut s = env.trim();
+    for scheme in ["https://", "http://"] {
+        if s.len() > scheme.len() && s[..scheme.len()].eq_ignore_ascii_case(scheme) {
+            s = &s[scheme.len()..];
+        }
+    }
+    let s = s.strip_suffix('/').unwrap_or(s);
+    let s = HOST_PREFIXES
+        .iter()
+        .find(|p| {
+            s.len() > p.len() && s.is_char_boundary(p.len()) && s[..p.len()].eq_ignore_ascii_case(p)
+        })
+        .map_or(s, |p| &s[p.len()..]);
+    let domain = s.to_ascii_lowercase();
+    (domain != env && environment_problem(&domain).is_none()).then_some(domain)
+}
+
 /// Why an `environment` value is not a region domain, if it is not.
 pub fn environment_problem(env: &str) -> Option<String> {
     if env.contains("://") {
+        let host = url::Url::parse(env)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        let region = host.as_deref().map(|h| {
+            HOST_PREFIXES
+                .iter()
+                .find_map(|p| h.strip_prefix(p))
+                .unwrap_or(h)
+                .to_string()
+        });
+        let fix = match region {
+            Some(r) if !r.contains("://") && environment_problem(&r).is_none() => {
+                format!("write environment = \"{r}\"")
+            }
+            _ => "give the region domain only, such as mypurecloud.com".to_string(),
+        };
         return Some(format!(
-            "`{env}` is a URL; give the region domain only, such as mypurecloud.com (or set login_url/api_url/realtime_url)"
+            "`{}` is a URL; {fix} (or set login_url/api_url/realtime_url for a gateway or proxy)",
+            crate::redact::redact_url(env)
         ));
     }
     let ok = !env.is_empty()
@@ -65,6 +110,14 @@ pub fn environment_problem(env: &str) -> Option<String> {
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     (!ok).then(|| {
         format!("`{env}` is not a region domain such as mypurecloud.com or usw2.pure.cloud")
+    })
+}
+
+/// `protocol = "realtime"` has no URL of its own: the realtime v1 socket
+/// is served by event gateways, not by Genesys Cloud.
+pub(super) fn realtime_url_missing(cfg: &Config) -> Option<String> {
+    (cfg.genesys.protocol == Protocol::Realtime && cfg.genesys.realtime_url.is_empty()).then(|| {
+        "protocol = \"realtime\" has no default URL: the realtime v1 socket is served by event gateways, not by Genesys Cloud; set genesys.realtime_url = \"wss://<your gateway>/...\", or use protocol = \"notifications\" for a Genesys Cloud org".to_string()
     })
 }
 

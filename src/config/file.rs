@@ -94,7 +94,16 @@ const RECONNECT: &[&str] = &[
     "max_attempts",
     "heartbeat_timeout_s",
 ];
-const ALERTS: &[&str] = &["utilization_pct", "waiting", "latency_ms", "stale_after_s"];
+const ALERTS: &[&str] = &[
+    "utilization_pct",
+    "waiting",
+    "latency_ms",
+    "stale_after_s",
+    "raise_delay_s",
+    "clear_delay_s",
+    "longest_wait_s",
+    "service_level_pct",
+];
 const UI: &[&str] = &["fps", "ascii", "theme"];
 const LOG: &[&str] = &["audit_file", "level", "max_size_mb", "keep"];
 const EXPORT: &[&str] = &["path"];
@@ -190,6 +199,13 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         set(&mut c.waiting, t.int(a, "waiting", 0, 1_000_000));
         set(&mut c.latency_ms, t.int(a, "latency_ms", 1, 3_600_000));
         set(&mut c.stale_after_s, t.int(a, "stale_after_s", 1, 86_400));
+        set(&mut c.raise_delay_s, t.int(a, "raise_delay_s", 0, 3600));
+        set(&mut c.clear_delay_s, t.int(a, "clear_delay_s", 0, 3600));
+        set(&mut c.longest_wait_s, t.int(a, "longest_wait_s", 0, 86_400));
+        set(
+            &mut c.service_level_pct,
+            t.number(a, "service_level_pct", 0.0, 100.0),
+        );
     }
     if let Some(u) = t.table(root, "ui") {
         t.prefix = "ui";

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use super::file::{self, Doc, FileSpans};
-use super::{
-    Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for, realtime_url_for,
-};
+use super::{Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for};
 
 /// What the command line says; `None` leaves the lower layers alone.
 #[derive(Debug, Clone, Default)]
@@ -205,6 +203,28 @@ fn layer(
     }
 
     let env_rule = "environment is a region domain";
+    if let Some(domain) = check::normalized_environment(&cfg.genesys.environment) {
+        let msg = format!(
+            "`{}` read as the region domain `{domain}`; write environment = \"{domain}\"",
+            crate::redact::redact_url(&cfg.genesys.environment)
+        );
+        match (&env_origin, &file_env_span) {
+            (Some(origin), _) => {
+                let mut p = problem(origin, "genesys.environment", msg, env_rule);
+                p.severity = Severity::Warning;
+                doc.problems.push(p);
+            }
+            (None, Some(span)) => doc.report(
+                Severity::Warning,
+                span.start,
+                "genesys.environment",
+                msg,
+                env_rule,
+            ),
+            (None, None) => {}
+        }
+        cfg.genesys.environment = domain;
+    }
     if let Some(msg) = check::environment_problem(&cfg.genesys.environment) {
         match (&env_origin, &file_env_span) {
             (Some(origin), _) => {
@@ -223,8 +243,21 @@ fn layer(
     if !spans.values.contains_key("genesys.api_url") {
         g.api_url = api_url_for(&env_name);
     }
-    if !spans.values.contains_key("genesys.realtime_url") {
-        g.realtime_url = realtime_url_for(&env_name);
+    if let Some(msg) = check::realtime_url_missing(cfg) {
+        let rule = "realtime needs realtime_url";
+        match spans.values.get("genesys.protocol") {
+            Some(span) if flags.protocol.is_none() => {
+                doc.error(span, "genesys.realtime_url", msg, rule)
+            }
+            _ => {
+                let origin = match flags.protocol {
+                    Some(_) => "command line (--protocol)".to_string(),
+                    None => doc.name.clone(),
+                };
+                doc.problems
+                    .push(problem(&origin, "genesys.realtime_url", msg, rule));
+            }
+        }
     }
 
     secret(doc, cfg, spans, env_secret, path);

@@ -7,7 +7,7 @@ use super::*;
 
 const Q1: &str = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e";
 
-fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+pub(super) fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -35,14 +35,14 @@ fn sources(file: Option<PathBuf>, env: HashMap<String, String>, flags: Overrides
     }
 }
 
-fn errors(text: &str) -> Vec<String> {
+pub(super) fn errors(text: &str) -> Vec<String> {
     match Config::from_toml_str(text, "c.toml", &HashMap::new()) {
         Ok(l) => panic!("accepted; warnings {:?}", l.warnings),
         Err(p) => p.iter().map(|p| p.to_string()).collect(),
     }
 }
 
-fn ok(text: &str) -> Loaded {
+pub(super) fn ok(text: &str) -> Loaded {
     let e = env(&[("GENESYS_CLIENT_ID", "id"), ("GENESYS_CLIENT_SECRET", "s")]);
     match Config::from_toml_str(text, "c.toml", &e) {
         Ok(l) => l,
@@ -50,7 +50,7 @@ fn ok(text: &str) -> Loaded {
     }
 }
 
-const QUEUE: &str = "[[queue]]\nid = \"q1\"\n";
+pub(super) const QUEUE: &str = "[[queue]]\nid = \"q1\"\n";
 
 const FILE: &str = r#"
 [genesys]
@@ -58,6 +58,7 @@ environment = "mypurecloud.ie"
 protocol = "realtime"
 client_id = "file-id"
 client_secret = "file-secret"
+realtime_url = "wss://gateway.example.com/events"
 
 [ui]
 ascii = false
@@ -78,10 +79,10 @@ fn defaults_without_a_file() {
     assert_eq!(c.genesys.login_url, "https://login.mypurecloud.com");
     assert_eq!(c.genesys.api_url, "https://api.mypurecloud.com");
     assert_eq!(
-        c.genesys.realtime_url,
-        "wss://api.mypurecloud.com/api/v2/realtime/events"
+        c.genesys.realtime_url, "",
+        "no default: not a Genesys endpoint"
     );
-    assert_eq!(c.reconnect.max_attempts, 10);
+    assert_eq!(c.reconnect.max_attempts, 0);
     assert_eq!(
         c.log.audit_file,
         PathBuf::from("/tmp/queuetop-test/audit.log")
@@ -104,7 +105,18 @@ fn defaults_without_a_file() {
     };
     let e = load(&sources(None, env(&[]), flags)).unwrap_err();
     assert_eq!(e[0].severity, Severity::Error);
-    assert_eq!(e[0].rule, "at least one subscription per connection");
+    assert!(
+        e.iter()
+            .any(|p| p.rule == "at least one subscription per connection"),
+        "{e:?}"
+    );
+    // Nor a URL: the realtime socket is a gateway's.
+    assert!(
+        e.iter().any(|p| p.to_string().starts_with(
+            "command line (--protocol): genesys.realtime_url: protocol = \"realtime\" has no default URL"
+        )),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -139,10 +151,7 @@ fn file_then_env_then_flags() {
         .config;
     assert_eq!(c.genesys.environment, "usw2.pure.cloud");
     assert_eq!(c.genesys.login_url, "https://login.usw2.pure.cloud");
-    assert_eq!(
-        c.genesys.realtime_url,
-        "wss://api.usw2.pure.cloud/api/v2/realtime/events"
-    );
+    assert_eq!(c.genesys.realtime_url, "wss://gateway.example.com/events");
     assert_eq!(c.genesys.client_id, "env-id");
     assert_eq!(
         c.genesys.client_secret.as_ref().unwrap().expose_secret(),
@@ -349,7 +358,7 @@ fn unknown_keys_suggest_the_nearest_and_all_problems_are_reported() {
 #[test]
 fn queue_problems_name_the_queue_line() {
     let text = format!(
-        "[genesys]\nprotocol = \"realtime\"\n\n[[queue]]\nid = \"{Q1}\"\nfilter = 'mediaType == \"voice\" && SELECT'\n\n[[queue]]\nname = \"Sales\"\n\n[[queue]]\nid = \"has space\"\nevents = [\"queue-summary\", \"agent-states\"]\n"
+        "[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"\n[[queue]]\nid = \"{Q1}\"\nfilter = 'mediaType == \"voice\" && SELECT'\n\n[[queue]]\nname = \"Sales\"\n\n[[queue]]\nid = \"has space\"\nevents = [\"queue-summary\", \"agent-states\"]\n"
     );
     let e = errors(&text);
     assert_eq!(
@@ -386,7 +395,8 @@ fn filter_errors_point_into_the_file_through_escapes() {
 
 #[test]
 fn more_than_100_realtime_subscriptions_is_an_error() {
-    let mut text = String::from("[genesys]\nprotocol = \"realtime\"\n");
+    let mut text =
+        String::from("[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"");
     for i in 0..34 {
         text.push_str(&format!(
             "\n[[queue]]\nid = \"q{i}\"\nevents = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n"
@@ -396,7 +406,7 @@ fn more_than_100_realtime_subscriptions_is_an_error() {
     // Queue 34 brings it to 102; its [[queue]] header is on line 3 + 33*4 + 1.
     assert!(e[0].starts_with("c.toml:136:1: queue[34]: too many subscriptions: 102 (at most 100 per connection); this queue brings"), "{}", e[0]);
     // The same queues on the notifications feed are fine.
-    ok(&text.replace("realtime", "notifications"));
+    ok(&text.replace("= \"realtime\"", "= \"notifications\""));
 }
 
 #[test]
@@ -413,10 +423,10 @@ fn toml_syntax_errors_have_a_position() {
 
 #[test]
 fn environment_values_are_checked() {
-    let e = errors("[genesys]\nenvironment = \"https://api.mypurecloud.com\"\n");
+    let e = errors("[genesys]\nenvironment = \"https://api.mypurecloud.com/api/v2\"\n");
     assert!(
         e[0].starts_with(
-            "c.toml:2:15: genesys.environment: `https://api.mypurecloud.com` is a URL"
+            "c.toml:2:15: genesys.environment: `https://api.mypurecloud.com/api/v2` is a URL; write environment = \"mypurecloud.com\""
         ),
         "{}",
         e[0]
@@ -448,7 +458,9 @@ fn for_sim_builds_a_loopback_config() {
 
 #[test]
 fn all_queues_needs_no_queue_table() {
-    let l = ok("[genesys]\nprotocol = \"realtime\"\nclient_id = \"c\"\nall_queues = true\n");
+    let l = ok(
+        "[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"\nclient_id = \"c\"\nall_queues = true\n",
+    );
     assert!(l.config.genesys.all_queues);
     assert!(l.config.queues.is_empty());
     assert!(

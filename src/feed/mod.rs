@@ -17,8 +17,10 @@ pub mod broker;
 pub mod connect;
 pub mod notifications;
 pub mod realtime;
+pub mod replay;
 pub mod rest;
 mod session;
+pub mod source;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -35,6 +37,7 @@ use secrecy::SecretString;
 use crate::auth::{AuthError, TokenSource};
 use crate::config::{Config, Protocol, QueueConfig};
 use crate::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
+use crate::recording::Recorder;
 use crate::subscription::SubscriptionSet;
 use backoff::Backoff;
 use realtime::SubscriptionIndex;
@@ -70,7 +73,7 @@ pub struct FeedHandle {
 /// (relaxed atomics: a reading, not a synchronisation point).
 #[derive(Debug, Default)]
 pub struct FeedGauges {
-    /// Correlation ids remembered for dedupe (bounded).
+    /// Notifications remembered to drop a handover's copies (bounded).
     pub dedupe_held: AtomicUsize,
     /// Duplicate notifications dropped since start.
     pub duplicates_dropped: AtomicU64,
@@ -78,6 +81,8 @@ pub struct FeedGauges {
     pub channels_open: AtomicUsize,
     /// Channels closed after a handover whose last frames are still read.
     pub channels_closing: AtomicUsize,
+    /// REST calls sent since start, retries included.
+    pub rest_calls: AtomicU64,
 }
 
 impl FeedGauges {
@@ -92,6 +97,9 @@ impl FeedGauges {
     }
     pub fn channels_closing(&self) -> usize {
         self.channels_closing.load(Ordering::Relaxed)
+    }
+    pub fn rest_calls(&self) -> u64 {
+        self.rest_calls.load(Ordering::Relaxed)
     }
 }
 
@@ -108,9 +116,15 @@ pub fn spawn(cfg: Arc<Config>) -> FeedHandle {
 /// Starts the Genesys Cloud feed for `cfg.genesys.protocol`, whatever else
 /// is configured (the relay runs this one).
 pub fn spawn_genesys(cfg: Arc<Config>) -> FeedHandle {
+    spawn_recorded(cfg, None)
+}
+
+/// `spawn_genesys`, with every REST answer and frame also sent to `recorder`.
+pub fn spawn_recorded(cfg: Arc<Config>, recorder: Option<Recorder>) -> FeedHandle {
     let (ev_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
     let (commands, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let feed = Feed::new(cfg, ev_tx, cmd_rx);
+    let mut feed = Feed::new(cfg, ev_tx, cmd_rx);
+    feed.recorder = recorder;
     let gauges = feed.gauges.clone();
     let task = tokio::spawn(feed.run());
     FeedHandle {
@@ -183,6 +197,11 @@ pub(crate) enum Delay {
     AtOnce,
     /// Backoff, but never shorter than this.
     AtLeast(Duration),
+    /// The token was refused (401, close 4001) and has been forgotten:
+    /// fetch a new one and try again at once, whatever the at-once budget
+    /// says. Only when a token fetched for this very retry is refused too
+    /// does it back off: then the token is not what is wrong.
+    NewToken,
 }
 
 /// What the lifecycle does after handling an outcome.
@@ -205,11 +224,14 @@ pub(crate) struct Feed {
     failures: u32,
     /// When the last at-once reconnect happened.
     last_at_once: Option<Instant>,
+    /// The last retry was a `NewToken` one and nothing has succeeded since.
+    token_just_renewed: bool,
     /// The user asked to reconnect while the task was blocked on the app.
     pending_reconnect: bool,
     malformed: u64,
     unknown: u64,
     gauges: Arc<FeedGauges>,
+    recorder: Option<Recorder>,
 }
 
 impl Feed {
@@ -229,10 +251,12 @@ impl Feed {
             status: FeedStatus::connecting(),
             failures: 0,
             last_at_once: None,
+            token_just_renewed: false,
             pending_reconnect: false,
             malformed: 0,
             unknown: 0,
             gauges: Arc::new(FeedGauges::default()),
+            recorder: None,
         }
     }
 
@@ -249,9 +273,13 @@ impl Feed {
                     }
                 }
             }
-            Protocol::Notifications => Session::Notifications(Box::new(
-                notifications::session::State::new(&self.cfg.genesys.api_url),
-            )),
+            Protocol::Notifications => {
+                Session::Notifications(Box::new(notifications::session::State::new(
+                    &self.cfg.genesys.api_url,
+                    self.gauges.clone(),
+                    self.recorder.clone(),
+                )))
+            }
         };
         loop {
             let outcome = match &mut session {
@@ -290,12 +318,17 @@ impl Feed {
             return self.stopped(reason).await;
         }
         let at_once_allowed = self.last_at_once.is_none_or(|t| t.elapsed() >= AT_ONCE_GAP);
+        let renewed_before =
+            std::mem::replace(&mut self.token_just_renewed, delay == Delay::NewToken);
         let wait = match delay {
+            Delay::NewToken if !renewed_before => Duration::ZERO,
             Delay::AtOnce if at_once_allowed => {
                 self.last_at_once = Some(Instant::now());
                 Duration::ZERO
             }
-            Delay::AtOnce | Delay::Backoff => self.backoff.next_delay(&mut self.rng),
+            Delay::AtOnce | Delay::Backoff | Delay::NewToken => {
+                self.backoff.next_delay(&mut self.rng)
+            }
             Delay::AtLeast(min) => self.backoff.next_delay(&mut self.rng).max(min),
         }
         .min(MAX_WAIT);
@@ -396,6 +429,7 @@ impl Feed {
     /// A fresh start: the server accepted us, or the user asked.
     fn clear_failures(&mut self) {
         self.failures = 0;
+        self.token_just_renewed = false;
         self.backoff.reset();
     }
 

@@ -143,6 +143,9 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
         agents_interacting: d.agents_interacting.ok_or("agentsInteracting")?,
         interactions_waiting: d.interactions_waiting.ok_or("interactionsWaiting")?,
         skills,
+        // Wait times arrive as queue-interaction events on this feed.
+        oldest_waiting_since: None,
+        demand_truncated: false,
     }))
 }
 

@@ -2,148 +2,57 @@
 //! (PROTOCOL.md section 3): queues, skills, members, the observations
 //! query, channels and their subscriptions.
 //!
-//! Every call carries the bearer token, honours 429 + Retry-After, slows
-//! down when `inin-ratelimit-*` says the budget is nearly spent, times out,
+//! Every call carries the bearer token, honours 429 + Retry-After, spaces
+//! calls out when `inin-ratelimit-*` says the budget is nearly spent
+//! (`pace`), retries a 502/503/504 or a timeout a few times on its own (so
+//! one hiccup does not restart a whole start-up), counts what it sends,
 //! and turns an error body into a plain message (status, code, message).
 
+mod entities;
+mod errors;
+pub mod pace;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::event::{AgentStatus, parse_rfc3339};
+pub use entities::{Channel, Named, TopicState};
+use entities::{MemberEntity, Page};
+pub use errors::RestError;
+use errors::{MAX_RATE_LIMITED, error_of, plain, refused_topics};
+pub use pace::MAX_PAUSE;
+use pace::{Budget, Gate, TRANSIENT_TRIES, transient_wait};
+
+use crate::feed::FeedGauges;
 use crate::feed::notifications::mapping::Member;
+use crate::recording::Recorder;
 
 /// How long one REST call may take.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
 /// Queues per observations query (predicates per filter).
 pub const OBSERVATION_QUEUES: usize = 100;
-/// 429s in a row before a call gives up.
-const MAX_RATE_LIMITED: u32 = 5;
-
-#[derive(Debug, thiserror::Error, Clone, PartialEq)]
-pub enum RestError {
-    /// The server answered with an error status.
-    #[error("{method} {path}: HTTP {status}{}{}", code.as_ref().map(|c| format!(" {c}")).unwrap_or_default(), message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
-    Status {
-        method: String,
-        path: String,
-        status: u16,
-        code: Option<String>,
-        message: Option<String>,
-    },
-    /// Still rate limited after several waits.
-    #[error(
-        "{path}: still rate limited (429) after {0} tries; wait and press r",
-        MAX_RATE_LIMITED
-    )]
-    RateLimited { path: String },
-    /// Network trouble, timeout, or a body we could not read.
-    #[error("{path}: {reason}")]
-    Transport { path: String, reason: String },
-}
-
-impl RestError {
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            RestError::Status { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Page<T> {
-    #[serde(default = "Vec::new")]
-    entities: Vec<T>,
-    #[serde(rename = "pageCount", default)]
-    page_count: Option<u32>,
-}
-
-#[derive(Deserialize, Debug, Clone, PartialEq)]
-pub struct Named {
-    pub id: String,
-    #[serde(default)]
-    pub name: String,
-}
-
-/// A notifications channel.
-#[derive(Deserialize, Debug, Clone, PartialEq)]
-pub struct Channel {
-    #[serde(rename = "connectUri")]
-    pub connect_uri: String,
-    pub id: String,
-    /// RFC 3339; channels live 24 h.
-    #[serde(default)]
-    pub expires: Option<String>,
-}
-
-/// One topic's answer to a subscription request.
-#[derive(Deserialize, Debug, Clone, PartialEq)]
-pub struct TopicState {
-    pub id: String,
-    #[serde(default)]
-    pub state: Option<String>,
-    #[serde(rename = "rejectionReason", default)]
-    pub rejection_reason: Option<String>,
-}
-
-impl TopicState {
-    pub fn rejected(&self) -> bool {
-        self.state.as_deref() == Some("Rejected")
-    }
-}
-
-#[derive(Deserialize)]
-struct MemberEntity {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    user: Option<MemberUser>,
-    #[serde(rename = "routingStatus", default)]
-    routing_status: Option<RoutingStatus>,
-}
-
-#[derive(Deserialize)]
-struct MemberUser {
-    id: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    skills: Vec<Named>,
-    #[serde(rename = "routingStatus", default)]
-    routing_status: Option<RoutingStatus>,
-}
-
-#[derive(Deserialize)]
-struct RoutingStatus {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(rename = "startTime", default)]
-    start_time: Option<String>,
-}
+/// Queue ids per `GET /api/v2/routing/queues?id=..` (one page of 100).
+pub const QUEUES_PER_LOOKUP: usize = 100;
+/// Pages of one listing at most: a server that never says "last page"
+/// cannot keep us paging.
+const MAX_PAGES: u32 = 10_000;
 
 pub struct RestClient {
     http: reqwest::Client,
     api_url: String,
+    gate: Gate,
+    /// Requests sent by this client, retries included.
+    calls: AtomicU64,
+    /// Where the feed shows the same count, when it does.
+    gauges: Option<Arc<FeedGauges>>,
+    /// Every answer goes here too when recording.
+    recorder: Option<Recorder>,
 }
-
-/// The longest a Retry-After or slow-down pause may make one call wait:
-/// a server asking for more is treated as asking for this.
-pub const MAX_PAUSE: Duration = Duration::from_secs(300);
 
 /// The wait a Retry-After header asks for (seconds or HTTP-date), clamped.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -151,15 +60,9 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     crate::auth::parse_retry_after(v, std::time::SystemTime::now()).map(|d| d.min(MAX_PAUSE))
 }
 
-/// A pause before the next call when the rate-limit budget is nearly spent.
-fn slow_down(headers: &HeaderMap) -> Option<Duration> {
-    let num = |k: &str| headers.get(k)?.to_str().ok()?.trim().parse::<f64>().ok();
-    let count = num("inin-ratelimit-count")?;
-    let allowed = num("inin-ratelimit-allowed")?;
-    let reset = num("inin-ratelimit-reset").unwrap_or(1.0);
-    // NaN and infinities fail these comparisons, so they never pause.
-    (allowed > 0.0 && count / allowed >= 0.8)
-        .then(|| Duration::from_secs_f64(reset.clamp(0.0, 60.0) / 4.0))
+/// 502, 503 and 504 say "try again shortly"; the official SDKs do.
+fn transient(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 502..=504)
 }
 
 impl RestClient {
@@ -176,9 +79,44 @@ impl RestClient {
         Ok(RestClient {
             http,
             api_url: api_url.trim_end_matches('/').to_string(),
+            gate: Gate::default(),
+            calls: AtomicU64::new(0),
+            gauges: None,
+            recorder: None,
         })
     }
 
+    /// Also counts every request into `gauges.rest_calls`.
+    pub fn counting_into(mut self, gauges: Arc<FeedGauges>) -> Self {
+        self.gauges = Some(gauges);
+        self
+    }
+
+    /// Requests sent so far, retries included.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    fn count_call(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if let Some(g) = &self.gauges {
+            g.rest_calls.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Records every answer (and the frames of channels opened with it).
+    pub fn with_recorder(mut self, recorder: Option<Recorder>) -> Self {
+        self.recorder = recorder;
+        self
+    }
+
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_ref()
+    }
+
+    /// One call: waits for its turn in the rate budget, retries 429s after
+    /// Retry-After and 502/503/504s and timeouts after a short backoff,
+    /// and turns an error answer into a plain message.
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -191,7 +129,13 @@ impl RestClient {
             path: path.to_string(),
             reason,
         };
-        for _ in 0..MAX_RATE_LIMITED {
+        let mut rng = fastrand::Rng::new();
+        let (mut limited, mut failed) = (0u32, 0u32);
+        loop {
+            if let Some(at) = self.gate.slot() {
+                tokio::time::sleep_until(at).await;
+            }
+            self.count_call();
             let mut req = self
                 .http
                 .request(method.clone(), &url)
@@ -199,31 +143,76 @@ impl RestClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let resp = req.send().await.map_err(|e| transport(plain(&e)))?;
-            let status = resp.status();
-            let headers = resp.headers().clone();
+            let answer = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    resp.text().await.map(|text| (status, headers, text))
+                }
+                Err(e) => Err(e),
+            };
+            let (status, headers, text) = match answer {
+                Ok(a) => a,
+                Err(e) if e.is_timeout() && failed + 1 < TRANSIENT_TRIES => {
+                    failed += 1;
+                    self.pause_after_failure(path, "timed out", failed, &mut rng)
+                        .await;
+                    continue;
+                }
+                Err(e) if failed > 0 => {
+                    let tries = failed + 1;
+                    return Err(transport(format!("{} ({tries} tries)", plain(&e))));
+                }
+                Err(e) => return Err(transport(plain(&e))),
+            };
+            if let Some(b) = Budget::from_headers(&headers) {
+                self.gate.learn(b);
+            }
+            if let Some(r) = &self.recorder {
+                let code = status.as_u16();
+                r.rest(method.as_str(), path, code, &headers, body, &text, token)
+                    .await;
+            }
             if status == StatusCode::TOO_MANY_REQUESTS {
+                limited += 1;
+                if limited >= MAX_RATE_LIMITED {
+                    return Err(RestError::RateLimited {
+                        path: path.to_string(),
+                    });
+                }
                 let wait = retry_after(&headers).unwrap_or(Duration::from_secs(1));
                 tracing::warn!(target: "queuetop::feed", path, wait_s = wait.as_secs_f64(), "rate limited; waiting Retry-After");
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            let text = resp.text().await.map_err(|e| transport(plain(&e)))?;
+            if transient(status) && failed + 1 < TRANSIENT_TRIES {
+                failed += 1;
+                let why = format!("HTTP {}", status.as_u16());
+                self.pause_after_failure(path, &why, failed, &mut rng).await;
+                continue;
+            }
             if !status.is_success() {
                 return Err(error_of(&method, path, status, &text));
-            }
-            if let Some(pause) = slow_down(&headers) {
-                tracing::info!(target: "queuetop::feed", pause_ms = pause.as_millis() as u64, "rate-limit budget nearly spent; slowing down");
-                tokio::time::sleep(pause).await;
             }
             return serde_json::from_str(&text)
                 .map_err(|e| transport(format!("unexpected body: {e}")));
         }
-        Err(RestError::RateLimited {
-            path: path.to_string(),
-        })
     }
 
+    async fn pause_after_failure(
+        &self,
+        path: &str,
+        why: &str,
+        failed: u32,
+        rng: &mut fastrand::Rng,
+    ) {
+        let wait = transient_wait(failed, rng);
+        tracing::warn!(target: "queuetop::feed", path, why, attempt = failed, wait_ms = wait.as_millis() as u64, "REST call failed; trying it again");
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Every page of a listing: as many as `pageCount` says, or while
+    /// there is a `nextUri` (the members listing has no `pageCount`).
     async fn pages<T: DeserializeOwned>(
         &self,
         base: &str,
@@ -231,21 +220,16 @@ impl RestClient {
     ) -> Result<Vec<T>, RestError> {
         let sep = if base.contains('?') { '&' } else { '?' };
         let mut out = Vec::new();
-        let mut n = 1u32;
-        loop {
+        for n in 1..=MAX_PAGES {
             let path = format!("{base}{sep}pageSize=100&pageNumber={n}");
             let page: Page<T> = self.call(Method::GET, &path, token, None).await?;
-            let empty = page.entities.is_empty();
+            let more = page.has_next(n) && !page.entities.is_empty();
             out.extend(page.entities);
-            match page.page_count {
-                Some(c) if n < c => n += 1,
-                None if !empty => n += 1,
-                _ => return Ok(out),
-            }
-            if n > 10_000 {
-                return Ok(out);
+            if !more {
+                break;
             }
         }
+        Ok(out)
     }
 
     /// Queues, optionally by name (the server matches names loosely;
@@ -265,7 +249,19 @@ impl RestClient {
         self.pages(&base, token).await
     }
 
-    /// One queue by id (for a `[[queue]]` with an id and no name).
+    /// The queues with these ids (at most `QUEUES_PER_LOOKUP`) in one
+    /// call. A queue the client may not see is simply not in the answer.
+    pub async fn queues_by_id(
+        &self,
+        token: &SecretString,
+        ids: &[&str],
+    ) -> Result<Vec<Named>, RestError> {
+        let query: Vec<String> = ids.iter().map(|id| format!("id={}", segment(id))).collect();
+        let base = format!("/api/v2/routing/queues?{}", query.join("&"));
+        self.pages(&base, token).await
+    }
+
+    /// One queue by id: to learn why a queue was missing from a batch.
     pub async fn queue(&self, token: &SecretString, queue_id: &str) -> Result<Named, RestError> {
         let id = segment(queue_id);
         self.call(
@@ -281,7 +277,8 @@ impl RestClient {
         self.pages("/api/v2/routing/skills", token).await
     }
 
-    /// Members of a queue with their skills and routing status.
+    /// Members of a queue with their skills, routing status and whether
+    /// they are joined (only joined members take the queue's work).
     pub async fn members(
         &self,
         token: &SecretString,
@@ -294,33 +291,7 @@ impl RestClient {
         let ents: Vec<MemberEntity> = self.pages(&base, token).await?;
         Ok(ents
             .into_iter()
-            .filter_map(|e| {
-                // A queue member's own id is its user's id; `user` carries
-                // the expanded skills.
-                let (user_id, name, skills, user_status) = match e.user {
-                    Some(u) => (u.id, u.name.or(e.name), u.skills, u.routing_status),
-                    None => (e.id?, e.name, Vec::new(), None),
-                };
-                let routing = e
-                    .routing_status
-                    .filter(|r| r.status.is_some())
-                    .or(user_status);
-                let since = routing
-                    .as_ref()
-                    .and_then(|r| r.start_time.as_deref())
-                    .and_then(parse_rfc3339);
-                let status = routing
-                    .and_then(|r| r.status)
-                    .map(|s| AgentStatus::parse(&s))
-                    .unwrap_or(AgentStatus::OffQueue);
-                Some(Member {
-                    user_id,
-                    name,
-                    skills: skills.into_iter().map(|s| s.id).collect(),
-                    status,
-                    since,
-                })
-            })
+            .filter_map(MemberEntity::into_member)
             .collect())
     }
 
@@ -362,6 +333,8 @@ impl RestClient {
     }
 
     /// Replaces the channel's topics; rejected ones come back marked.
+    /// `ignoreErrors` softens failed permission checks only: a 400 means a
+    /// topic is wrong, and sending it again cannot help (`Refused`).
     pub async fn subscribe(
         &self,
         token: &SecretString,
@@ -373,11 +346,27 @@ impl RestClient {
             "/api/v2/notifications/channels/{}/subscriptions?ignoreErrors=true",
             segment(channel_id)
         );
-        let page: Page<TopicState> = self
+        let page: Page<TopicState> = match self
             .call(Method::PUT, &path, token, Some(&Value::Array(body)))
-            .await?;
+            .await
+        {
+            Err(e) if e.status() == Some(400) => return Err(refused_topics(&e, topics)),
+            other => other?,
+        };
         Ok(page.entities)
     }
+}
+
+/// The members on one page of a member listing (replay reads recorded
+/// pages with the same rules as start-up).
+pub fn members_in(page: &str) -> Result<Vec<Member>, String> {
+    let page: Page<MemberEntity> =
+        serde_json::from_str(page).map_err(|e| format!("member listing: {e}"))?;
+    Ok(page
+        .entities
+        .into_iter()
+        .filter_map(MemberEntity::into_member)
+        .collect())
 }
 
 /// An id as one path segment: ids come from config or a server, and
@@ -389,45 +378,4 @@ fn segment(id: &str) -> percent_encoding::PercentEncode<'_> {
         .remove(b'.')
         .remove(b'~');
     percent_encoding::utf8_percent_encode(id, SEGMENT)
-}
-
-/// An error answer as a plain message: status, and the body's `code` and
-/// `message` when it has them; a body that is not JSON contributes its
-/// first line (short), so an HTML error page does not flood the screen.
-fn error_of(method: &Method, path: &str, status: StatusCode, text: &str) -> RestError {
-    let (code, message) = match serde_json::from_str::<ErrorBody>(text) {
-        Ok(eb) => (eb.code, eb.message),
-        Err(_) => {
-            let line = text.lines().next().unwrap_or("").trim();
-            let short: String = line.chars().take(120).collect();
-            (None, (!short.is_empty()).then_some(short))
-        }
-    };
-    RestError::Status {
-        method: method.to_string(),
-        path: path.to_string(),
-        status: status.as_u16(),
-        code,
-        message,
-    }
-}
-
-/// reqwest's message without the URL: a URL never reaches a log or the
-/// screen except through the redaction path.
-fn plain(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_decode() {
-        "could not read the body"
-    } else {
-        "request failed"
-    };
-    let text = e.to_string();
-    let text = match e.url() {
-        Some(u) => text.replace(u.as_str(), "<url>"),
-        None => text,
-    };
-    format!("{kind}: {text}")
 }

@@ -236,7 +236,7 @@ impl Feed {
                 self.auth.invalidate();
                 Outcome::Retry {
                     error,
-                    delay: Delay::AtOnce,
+                    delay: Delay::NewToken,
                 }
             }
             CloseAction::AtLeast(min) => Outcome::Retry {
@@ -271,7 +271,7 @@ impl Feed {
                 Outcome::Retry {
                     error: "the realtime server rejected the token (HTTP 401); fetching a new one"
                         .into(),
-                    delay: Delay::AtOnce,
+                    delay: Delay::NewToken,
                 }
             }
             429 => {

@@ -1,70 +1,124 @@
-//! Alerts: raised once, cleared when the condition ends, with times.
+//! Alerts with hysteresis: a condition must hold for the raise delay before
+//! it is an alert and be gone for the clear delay before the alert ends, so
+//! a value sitting on its threshold raises once. Repeats of one alert within
+//! `REPEAT_WINDOW` reopen its entry instead of adding another.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::Duration;
 
 use time::OffsetDateTime;
+use tokio::time::Instant;
 
-/// Alerts kept in the history (active and cleared).
+pub use crate::model::alert_kind::{AlertKind, Severity};
+
+/// Alerts kept in the history (active and cleared). Repeats share an
+/// entry, so this holds far more than 256 raises.
 pub const ALERT_HISTORY: usize = 256;
 /// Transitions kept until the app takes them (for the audit log).
 const TRANSITIONS_KEPT: usize = 256;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AlertKind {
-    SkillDeficit { skill: String },
-    Utilization,
-    Waiting,
-    Latency,
-    Stale,
-    ServerError { code: String },
-    TopicRejected { topic: String },
-}
+/// A raise within this long of the same alert's end reopens that entry.
+pub const REPEAT_WINDOW: time::Duration = time::Duration::minutes(10);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     pub kind: AlertKind,
+    pub severity: Severity,
     /// None for feed-wide alerts.
     pub queue_id: Option<String>,
     pub message: String,
+    /// When the condition began (the latest raise of a grouped entry).
     pub raised_at: OffsetDateTime,
-    /// Set when the condition ended; cleared alerts are shown dimmed.
+    /// When the condition ended; cleared alerts are shown dimmed.
     pub cleared_at: Option<OffsetDateTime>,
+    /// Raises grouped in this entry (1 for a single raise).
+    pub raises: u32,
+    /// When the first raise of this entry began.
+    pub first_raised: OffsetDateTime,
+    /// Seen by the supervisor; reset when it is raised again.
+    pub acknowledged: bool,
+    /// Not counted as pressing until then (wall time).
+    pub snoozed_until: Option<OffsetDateTime>,
 }
 
 impl Alert {
     pub fn is_active(&self) -> bool {
         self.cleared_at.is_none()
     }
+
+    /// Snoozed at `now`.
+    pub fn is_snoozed(&self, now: OffsetDateTime) -> bool {
+        self.snoozed_until.is_some_and(|u| u > now)
+    }
+
+    /// Active, not acknowledged and not snoozed: asks for attention.
+    pub fn is_pressing(&self, now: OffsetDateTime) -> bool {
+        self.is_active() && !self.acknowledged && !self.is_snoozed(now)
+    }
 }
 
-/// One alert raised or cleared, for the audit log.
+/// One alert raised or cleared, for the audit log. A `SkillDeficit`
+/// transition is a change of the deficit list, logged as the seed did; it
+/// is not an entry in the alert list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertTransition {
     pub raised: bool,
     pub alert: Alert,
 }
 
+/// How long a condition must hold before it raises and be gone before it
+/// clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Delays {
+    pub raise: Duration,
+    pub clear: Duration,
+}
+
+/// A condition the model watches. An episode begins when it turns on and
+/// ends once it has been off for the clear delay: a value flapping across
+/// its threshold is one episode, which raises once it is old enough.
+#[derive(Debug, Clone)]
+struct Condition {
+    on: bool,
+    /// When the episode began.
+    since: Instant,
+    since_wall: OffsetDateTime,
+    /// When it last turned off (meaningful while `on` is false).
+    off_since: Instant,
+    off_wall: OffsetDateTime,
+    /// The message at the episode's start: what the raise will say.
+    message: String,
+}
+
+type Conditions = HashMap<AlertKind, Condition>;
+
 /// Active and recent alerts, bounded.
 #[derive(Debug, Clone, Default)]
 pub struct Alerts {
     /// Newest last; bounded history (cleared ones drop off first).
     pub list: Vec<Alert>,
-    /// Kinds of the active alerts, feed-wide and by queue id: "is it
+    pub delays: Delays,
+    /// Kinds of the raised alerts, feed-wide and by queue id: "is it
     /// raised?" without a scan or an allocation.
     feed_active: BTreeSet<AlertKind>,
     queue_active: HashMap<String, BTreeSet<AlertKind>>,
+    /// Conditions that are on, or raised and waiting to clear.
+    feed_conditions: Conditions,
+    queue_conditions: HashMap<String, Conditions>,
     transitions: VecDeque<AlertTransition>,
 }
 
 impl Alerts {
-    pub fn is_active(&self, queue_id: Option<&str>, kind: &AlertKind) -> bool {
-        self.kinds(queue_id).is_some_and(|k| k.contains(kind))
+    pub fn with_delays(delays: Delays) -> Self {
+        Alerts {
+            delays,
+            ..Default::default()
+        }
     }
 
-    fn kinds(&self, queue_id: Option<&str>) -> Option<&BTreeSet<AlertKind>> {
+    pub fn is_active(&self, queue_id: Option<&str>, kind: &AlertKind) -> bool {
         match queue_id {
-            None => Some(&self.feed_active),
-            Some(q) => self.queue_active.get(q),
+            None => self.feed_active.contains(kind),
+            Some(q) => self.queue_active.get(q).is_some_and(|k| k.contains(kind)),
         }
     }
 
@@ -109,7 +163,8 @@ impl Alerts {
         self.list.iter().filter(|a| a.is_active()).count()
     }
 
-    /// Raises an alert unless it is already active. True when newly raised.
+    /// Raises an alert at once, unless it is already active (events, not
+    /// conditions: a refused topic, a server error). True when raised.
     pub fn raise(
         &mut self,
         queue_id: Option<&str>,
@@ -120,31 +175,61 @@ impl Alerts {
         if self.is_active(queue_id, &kind) {
             return false;
         }
-        let alert = Alert {
-            kind: kind.clone(),
-            queue_id: queue_id.map(str::to_string),
-            message,
-            raised_at: at,
-            cleared_at: None,
-        };
-        self.activate(queue_id, kind);
-        self.note(true, &alert);
-        self.list.push(alert);
-        self.trim();
+        self.activate(queue_id, kind.clone());
+        self.open(queue_id, kind, message, at);
         true
     }
 
-    /// Clears an active alert. True when it was active.
+    /// Adds the entry for a raise, or reopens the same alert's entry when
+    /// it ended within `REPEAT_WINDOW`. Bounded scan, on a transition only.
+    fn open(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: AlertKind,
+        message: String,
+        at: OffsetDateTime,
+    ) {
+        let same = |a: &Alert| a.kind == kind && a.queue_id.as_deref() == queue_id;
+        let recent = self.list.iter().rposition(same).filter(|&i| {
+            self.list[i]
+                .cleared_at
+                .is_some_and(|c| at - c <= REPEAT_WINDOW)
+        });
+        let alert = match recent {
+            Some(i) => {
+                let mut a = self.list.remove(i);
+                a.raises = a.raises.saturating_add(1);
+                a.raised_at = at;
+                a.cleared_at = None;
+                a.acknowledged = false;
+                a.message = message;
+                a
+            }
+            None => Alert {
+                severity: kind.severity(),
+                kind,
+                queue_id: queue_id.map(str::to_string),
+                message,
+                raised_at: at,
+                cleared_at: None,
+                raises: 1,
+                first_raised: at,
+                acknowledged: false,
+                snoozed_until: None,
+            },
+        };
+        self.note(true, &alert);
+        self.list.push(alert);
+        self.trim();
+    }
+
+    /// Clears an active alert at once. True when it was active.
     pub fn clear(&mut self, queue_id: Option<&str>, kind: &AlertKind, at: OffsetDateTime) -> bool {
         if !self.deactivate(queue_id, kind) {
             return false;
         }
-        // Bounded scan, only on a transition (rare), never per event.
-        if let Some(i) = self
-            .list
-            .iter()
-            .rposition(|a| a.is_active() && a.kind == *kind && a.queue_id.as_deref() == queue_id)
-        {
+        self.conditions_mut(queue_id).map(|c| c.remove(kind));
+        if let Some(i) = self.find_active(queue_id, kind) {
             self.list[i].cleared_at = Some(at);
             let alert = self.list[i].clone();
             self.note(false, &alert);
@@ -152,23 +237,140 @@ impl Alerts {
         true
     }
 
-    /// Sets the alert to match `on`. True when it changed.
+    fn find_active(&self, queue_id: Option<&str>, kind: &AlertKind) -> Option<usize> {
+        self.list
+            .iter()
+            .rposition(|a| a.is_active() && a.kind == *kind && a.queue_id.as_deref() == queue_id)
+    }
+
+    fn conditions_mut(&mut self, queue_id: Option<&str>) -> Option<&mut Conditions> {
+        match queue_id {
+            None => Some(&mut self.feed_conditions),
+            Some(q) => self.queue_conditions.get_mut(q),
+        }
+    }
+
+    /// Reports a condition as on or off at `now`; it raises once its
+    /// episode is as old as the raise delay and clears once it has been off
+    /// for the clear delay (here or on a later `tick`). True when the alert
+    /// changed.
     pub fn set(
         &mut self,
         queue_id: Option<&str>,
         kind: AlertKind,
         on: bool,
         message: impl FnOnce() -> String,
-        at: OffsetDateTime,
+        now: Instant,
+        wall: OffsetDateTime,
     ) -> bool {
-        if on {
-            if self.is_active(queue_id, &kind) {
+        if let Some(q) = queue_id
+            && !self.queue_conditions.contains_key(q)
+        {
+            if !on {
                 return false;
             }
-            self.raise(queue_id, kind, message(), at)
-        } else {
-            self.clear(queue_id, &kind, at)
+            self.queue_conditions
+                .insert(q.to_string(), Conditions::new());
         }
+        let clear = kind.delays(self.delays).clear;
+        let Some(conds) = self.conditions_mut(queue_id) else {
+            return false;
+        };
+        match conds.get_mut(&kind) {
+            Some(c) if c.on == on => {}
+            Some(c) if on => {
+                c.on = true;
+                if now.saturating_duration_since(c.off_since) >= clear {
+                    c.since = now;
+                    c.since_wall = wall;
+                    c.message = message();
+                }
+            }
+            Some(c) => {
+                c.on = false;
+                c.off_since = now;
+                c.off_wall = wall;
+            }
+            None if !on => return false,
+            None => {
+                let c = Condition {
+                    on,
+                    since: now,
+                    since_wall: wall,
+                    off_since: now,
+                    off_wall: wall,
+                    message: message(),
+                };
+                conds.insert(kind.clone(), c);
+            }
+        }
+        self.settle(queue_id, &kind, now)
+    }
+
+    /// Raises or clears one condition's alert once its delay has passed;
+    /// forgets an episode that ended without raising.
+    fn settle(&mut self, queue_id: Option<&str>, kind: &AlertKind, now: Instant) -> bool {
+        let raised = self.is_active(queue_id, kind);
+        let delays = kind.delays(self.delays);
+        let Some(conds) = self.conditions_mut(queue_id) else {
+            return false;
+        };
+        let Some(c) = conds.get(kind) else {
+            return false;
+        };
+        let held = now.saturating_duration_since(c.since);
+        let off = now.saturating_duration_since(c.off_since);
+        match (c.on, raised) {
+            (true, false) if held >= delays.raise => {
+                let (message, at) = (c.message.clone(), c.since_wall);
+                self.activate(queue_id, kind.clone());
+                self.open(queue_id, kind.clone(), message, at);
+                true
+            }
+            (false, true) if off >= delays.clear => {
+                let at = c.off_wall;
+                self.clear(queue_id, kind, at)
+            }
+            (false, false) if off >= delays.clear => {
+                conds.remove(kind);
+                if conds.is_empty()
+                    && let Some(q) = queue_id
+                {
+                    self.queue_conditions.remove(q);
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Raises and clears the conditions whose delay has passed by `now`.
+    /// Returns the queues whose alerts changed (None: feed-wide).
+    pub fn tick(&mut self, now: Instant) -> Vec<Option<String>> {
+        let mut due: Vec<(Option<String>, AlertKind)> = Vec::new();
+        let feed_raised = &self.feed_active;
+        due.extend(
+            self.feed_conditions
+                .iter()
+                .filter(|(k, c)| !(c.on && feed_raised.contains(*k)))
+                .map(|(k, _)| (None, k.clone())),
+        );
+        for (q, conds) in &self.queue_conditions {
+            let raised = self.queue_active.get(q);
+            due.extend(
+                conds
+                    .iter()
+                    .filter(|(k, c)| !(c.on && raised.is_some_and(|r| r.contains(*k))))
+                    .map(|(k, _)| (Some(q.clone()), k.clone())),
+            );
+        }
+        let mut changed = Vec::new();
+        for (q, k) in due {
+            if self.settle(q.as_deref(), &k, now) {
+                changed.push(q);
+            }
+        }
+        changed
     }
 
     /// Clears every active alert (of any queue) whose kind matches `pred`.
@@ -197,9 +399,70 @@ impl Alerts {
         changed
     }
 
+    /// The kinds of one queue's active alerts (none when None).
+    pub fn active_kinds(&self, queue_id: &str) -> impl Iterator<Item = &AlertKind> {
+        self.queue_active.get(queue_id).into_iter().flatten()
+    }
+
     /// Active alerts of one queue.
     pub fn active_for(&self, queue_id: &str) -> usize {
         self.queue_active.get(queue_id).map_or(0, BTreeSet::len)
+    }
+
+    /// Marks the active alert seen. True when it was active and not yet.
+    pub fn acknowledge(&mut self, queue_id: Option<&str>, kind: &AlertKind) -> bool {
+        match self.find_active(queue_id, kind) {
+            Some(i) if !self.list[i].acknowledged => {
+                self.list[i].acknowledged = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Snoozes the alert's entry until `until` (wall time); a repeat within
+    /// that time stays snoozed. True when there was such an entry.
+    pub fn snooze(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: &AlertKind,
+        until: OffsetDateTime,
+    ) -> bool {
+        let same = |a: &Alert| a.kind == *kind && a.queue_id.as_deref() == queue_id;
+        match self.list.iter().rposition(same) {
+            Some(i) => {
+                self.list[i].snoozed_until = Some(until);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A deficit-list change, for the audit log only (see `AlertTransition`).
+    pub fn note_deficit(
+        &mut self,
+        queue_id: &str,
+        skill: &str,
+        began: bool,
+        message: String,
+        at: OffsetDateTime,
+    ) {
+        let kind = AlertKind::SkillDeficit {
+            skill: skill.to_string(),
+        };
+        let alert = Alert {
+            severity: kind.severity(),
+            kind,
+            queue_id: Some(queue_id.to_string()),
+            message,
+            raised_at: at,
+            cleared_at: (!began).then_some(at),
+            raises: 1,
+            first_raised: at,
+            acknowledged: false,
+            snoozed_until: None,
+        };
+        self.note(began, &alert);
     }
 
     /// Takes the raise/clear transitions since the last call (oldest
@@ -232,72 +495,5 @@ impl Alerts {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: i64) -> OffsetDateTime {
-        OffsetDateTime::UNIX_EPOCH + time::Duration::seconds(s)
-    }
-
-    #[test]
-    fn raised_once_and_cleared_with_times() {
-        let mut a = Alerts::default();
-        assert!(a.raise(Some("Q"), AlertKind::Waiting, "w".into(), t(1)));
-        assert!(!a.raise(Some("Q"), AlertKind::Waiting, "w".into(), t(2)));
-        assert!(a.is_active(Some("Q"), &AlertKind::Waiting));
-        assert!(!a.is_active(Some("R"), &AlertKind::Waiting));
-        assert_eq!(a.list.len(), 1);
-        assert!(a.clear(Some("Q"), &AlertKind::Waiting, t(3)));
-        assert!(!a.clear(Some("Q"), &AlertKind::Waiting, t(4)));
-        assert_eq!(a.list[0].raised_at, t(1));
-        assert_eq!(a.list[0].cleared_at, Some(t(3)));
-        assert_eq!(a.active_count(), 0);
-        // Raised again later: a new entry.
-        assert!(a.raise(Some("Q"), AlertKind::Waiting, "w".into(), t(5)));
-        assert_eq!(a.list.len(), 2);
-        let tr = a.take_transitions();
-        assert_eq!(
-            tr.iter().map(|t| t.raised).collect::<Vec<_>>(),
-            vec![true, false, true]
-        );
-        assert!(a.take_transitions().is_empty());
-    }
-
-    #[test]
-    fn history_is_bounded_and_drops_cleared_first() {
-        let mut a = Alerts::default();
-        a.raise(None, AlertKind::Latency, "l".into(), t(0));
-        for i in 0..(ALERT_HISTORY as i64 + 50) {
-            let k = AlertKind::ServerError {
-                code: i.to_string(),
-            };
-            a.raise(None, k.clone(), "e".into(), t(i));
-            a.clear(None, &k, t(i));
-        }
-        assert_eq!(a.list.len(), ALERT_HISTORY);
-        assert!(a.is_active(None, &AlertKind::Latency));
-        assert_eq!(a.list[0].kind, AlertKind::Latency);
-        assert_eq!(a.active_count(), 1);
-    }
-
-    #[test]
-    fn active_alerts_are_never_dropped_so_never_raised_twice() {
-        let mut a = Alerts::default();
-        let n = ALERT_HISTORY as i64 + 10;
-        for i in 0..n {
-            let k = AlertKind::SkillDeficit {
-                skill: i.to_string(),
-            };
-            assert!(a.raise(Some("Q"), k, "d".into(), t(i)));
-        }
-        for i in 0..n {
-            let k = AlertKind::SkillDeficit {
-                skill: i.to_string(),
-            };
-            assert!(!a.set(Some("Q"), k, true, String::new, t(n)));
-        }
-        assert_eq!(a.active_count(), n as usize);
-        assert_eq!(a.active_for("Q"), n as usize);
-        assert_eq!(a.take_transitions().len(), TRANSITIONS_KEPT);
-    }
-}
+#[path = "alerts_tests.rs"]
+mod tests;

@@ -2,6 +2,7 @@
 
 use crate::event::{
     AgentState, InteractionState, QueueEvent, QueueEventKind, QueueInteraction, QueueSummary,
+    QueueTotals,
 };
 use crate::model::queue::{MAX_AGENTS, MAX_WAITING};
 use crate::model::{AgentRow, AlertKind, AppState, CapacityMetrics, QueueView, WaitingRow};
@@ -12,7 +13,7 @@ pub(crate) fn queue_event(st: &mut AppState, i: usize, ev: &QueueEvent) {
         QueueEventKind::Summary(s) => summary(st, i, s),
         QueueEventKind::Interaction(it) => interaction(st, i, it, ev),
         QueueEventKind::Agent(a) => roster(st, i, a, ev.received),
-        QueueEventKind::Totals(t) => st.queues[i].totals = Some(t.clone()),
+        QueueEventKind::Totals(t) => totals(st, i, t),
     }
     if !matches!(ev.kind, QueueEventKind::Totals(_)) {
         waiting_alert(st, i);
@@ -31,10 +32,51 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
     q.utilization_history
         .push(metrics.utilization.round() as u64);
     q.waiting_history.push(u64::from(s.interactions_waiting));
-    let old = std::mem::take(&mut q.metrics.skill_deficits);
 
-    // Both lists are sorted: one merge finds what ended and what began.
-    let new = &metrics.skill_deficits;
+    // The deficit list (the seed's rule) goes to the audit log as it
+    // changes; only a deficit that interactions wait on is an alert.
+    let old = std::mem::take(&mut q.metrics.skill_deficits);
+    let wall = st.wall();
+    merge(&old, &metrics.skill_deficits, |skill, began| {
+        let q = &st.queues[i];
+        let msg = format!("{}: no idle agent with skill {skill}", q.name);
+        st.alerts.note_deficit(&q.id, skill, began, msg, wall);
+    });
+    let shortages: Vec<String> = s
+        .skills
+        .iter()
+        .filter(|(_, c)| c.available == 0 && c.required.is_some_and(|r| r > 0))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let old = std::mem::take(&mut st.queues[i].skill_shortages);
+    merge(&old, &shortages, |skill, on| {
+        let need = s.skills.get(skill).and_then(|c| c.required).unwrap_or(0);
+        let kind = AlertKind::SkillShort {
+            skill: skill.to_string(),
+        };
+        st.set_queue_alert(i, kind, on, |q| {
+            format!(
+                "{}: {need} waiting need {skill}, no idle agent has it",
+                q.name
+            )
+        });
+    });
+
+    let util = metrics.utilization;
+    let limit = st.queues[i].limits.utilization_pct;
+    st.set_queue_alert(i, AlertKind::Utilization, util >= limit, |q| {
+        format!("{}: utilization {util:.1}% >= {limit}%", q.name)
+    });
+    let q = &mut st.queues[i];
+    q.skill_shortages = shortages;
+    q.metrics = metrics;
+    q.summary = Some(s.clone());
+    trim_waiting(q, s.interactions_waiting);
+}
+
+/// Walks two sorted lists once: `f(item, true)` for what began,
+/// `f(item, false)` for what ended.
+fn merge(old: &[String], new: &[String], mut f: impl FnMut(&str, bool)) {
     let (mut a, mut b) = (0, 0);
     while a < old.len() || b < new.len() {
         let ord = match (old.get(a), new.get(b)) {
@@ -48,31 +90,15 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
                 b += 1;
             }
             std::cmp::Ordering::Less => {
-                let skill = old[a].clone();
-                st.set_queue_alert(i, AlertKind::SkillDeficit { skill }, false, |_| {
-                    String::new()
-                });
+                f(&old[a], false);
                 a += 1;
             }
             std::cmp::Ordering::Greater => {
-                let skill = new[b].clone();
-                let msg =
-                    |q: &QueueView| format!("{}: no idle agent with skill {}", q.name, new[b]);
-                st.set_queue_alert(i, AlertKind::SkillDeficit { skill }, true, msg);
+                f(&new[b], true);
                 b += 1;
             }
         }
     }
-
-    let util = metrics.utilization;
-    let limit = st.limits.utilization_pct;
-    st.set_queue_alert(i, AlertKind::Utilization, util >= limit, |q| {
-        format!("{}: utilization {util:.1}% >= {limit}%", q.name)
-    });
-    let q = &mut st.queues[i];
-    q.metrics = metrics;
-    q.summary = Some(s.clone());
-    trim_waiting(q, s.interactions_waiting);
 }
 
 /// The summary is the full state of the queue: when it counts fewer
@@ -96,13 +122,33 @@ fn trim_waiting(q: &mut QueueView, waiting: u32) {
     }
 }
 
-fn waiting_alert(st: &mut AppState, i: usize) {
+/// The alerts that follow from the waiting count and the agents.
+pub(crate) fn waiting_alert(st: &mut AppState, i: usize) {
     let q = &st.queues[i];
     let waiting = q.waiting_count();
-    let limit = st.limits.waiting;
-    st.set_queue_alert(i, AlertKind::Waiting, waiting >= limit, |q| {
+    let limit = q.limits.waiting;
+    let on_queue = q.summary.as_ref().map(|s| s.agents_logged_in);
+    st.set_queue_alert(i, AlertKind::Waiting, limit > 0 && waiting >= limit, |q| {
         format!("{}: {waiting} waiting >= {limit}", q.name)
     });
+    let nobody = waiting > 0 && on_queue == Some(0);
+    st.set_queue_alert(i, AlertKind::NoAgents, nobody, |q| {
+        format!("{}: {waiting} waiting and no agent on queue", q.name)
+    });
+}
+
+/// Interval totals: the service level under its target is critical, once
+/// anything was offered (an empty interval has no service level).
+fn totals(st: &mut AppState, i: usize, t: &QueueTotals) {
+    let target = st.queues[i].limits.service_level_pct;
+    let offered = t.offered.unwrap_or(0);
+    let sl = t.service_level_pct.filter(|_| offered > 0);
+    let under = sl.is_some_and(|sl| sl < target);
+    st.set_queue_alert(i, AlertKind::ServiceLevel, under, |q| {
+        let sl = sl.unwrap_or(0.0);
+        format!("{}: service level {sl:.1}% < target {target}%", q.name)
+    });
+    st.queues[i].totals = Some(t.clone());
 }
 
 fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEvent) {

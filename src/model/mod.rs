@@ -1,4 +1,5 @@
 //! The state of everything shown: pure, no I/O. OWNER: model helper.
+mod alert_kind;
 pub mod alerts;
 mod apply;
 mod feed_stats;
@@ -8,7 +9,7 @@ pub mod rate;
 pub mod ring;
 pub mod state;
 
-pub use alerts::{Alert, AlertKind, AlertTransition, Alerts};
+pub use alerts::{Alert, AlertKind, AlertTransition, Alerts, Delays, Severity};
 pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::config::AlertConfig;
 use crate::event::{AgentStatus, MediaType, QueueSummary, QueueTotals};
 use crate::model::Ring;
 
@@ -14,6 +15,16 @@ pub const HISTORY_LEN: usize = 120;
 pub const MAX_AGENTS: usize = 5000;
 /// Most waiting interactions kept per queue; more are counted, not stored.
 pub const MAX_WAITING: usize = 5000;
+
+/// A percentage (or any figure that means tenths) to one decimal, for
+/// the export and `snapshot`: 42.857142857142854 is 42.9.
+pub fn round1(v: f64) -> f64 {
+    if v.is_finite() {
+        (v * 10.0).round() / 10.0
+    } else {
+        0.0
+    }
+}
 
 /// The seed's capacity analysis of one summary (PROTOCOL.md section 4).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -91,11 +102,18 @@ pub struct QueueView {
     pub waiting: BTreeMap<String, WaitingRow>,
     /// Interval totals (service level, abandons), kept apart.
     pub totals: Option<QueueTotals>,
+    /// Deficit skills that waiting interactions need (sorted): warnings.
+    pub skill_shortages: Vec<String>,
+    /// This queue's alert thresholds (`[alerts]`, overridden per queue).
+    pub limits: AlertConfig,
     pub utilization_history: Ring<u64>,
     pub waiting_history: Ring<u64>,
     pub latency_history: Ring<u64>,
     /// Last update of any kind.
     pub last_update: Option<Instant>,
+    /// When the oldest waiting interaction began waiting, on our clock,
+    /// as the summary told it (feeds without per-interaction events).
+    pub oldest_waiting: Option<Instant>,
     /// No update for `alerts.stale_after_s`.
     pub stale: bool,
     /// Active alerts on this queue.
@@ -122,10 +140,13 @@ impl QueueView {
             agents: BTreeMap::new(),
             waiting: BTreeMap::new(),
             totals: None,
+            skill_shortages: Vec::new(),
+            limits: AlertConfig::default(),
             utilization_history: Ring::new(HISTORY_LEN),
             waiting_history: Ring::new(HISTORY_LEN),
             latency_history: Ring::new(HISTORY_LEN),
             last_update: None,
+            oldest_waiting: None,
             stale: false,
             active_alerts: 0,
             name_from_config: name.is_some(),
@@ -135,21 +156,39 @@ impl QueueView {
         }
     }
 
-    /// Interactions waiting: the summary's count, else the tracked ones.
+    /// Interactions waiting, the one figure every screen and export shows:
+    /// the summary's count, or more when the feed has since told of more
+    /// waiting interactions than the summary counted.
     pub fn waiting_count(&self) -> u32 {
+        let listed = u32::try_from(self.waiting.len()).unwrap_or(u32::MAX);
         match &self.summary {
-            Some(s) => s.interactions_waiting,
-            None => u32::try_from(self.waiting.len()).unwrap_or(u32::MAX),
+            Some(s) => s.interactions_waiting.max(listed),
+            None => listed,
         }
     }
 
-    /// The longest current wait among tracked interactions, aged to `now`.
-    /// O(waiting) per call: for drawing, not per event.
+    /// Waiting interactions the count includes that the list cannot show:
+    /// the feed gave no per-interaction detail for them.
+    pub fn waiting_unlisted(&self) -> u32 {
+        let listed = u32::try_from(self.waiting.len()).unwrap_or(u32::MAX);
+        self.waiting_count().saturating_sub(listed)
+    }
+
+    /// The longest current wait, aged to `now`: the oldest tracked
+    /// interaction, or the summary's oldest waiting one when that is older
+    /// (or all there is). O(waiting) per call: for drawing and ticks, not
+    /// per event.
     pub fn longest_wait(&self, now: Instant) -> Option<Duration> {
-        self.waiting
+        let listed = self
+            .waiting
             .values()
             .map(|w| Duration::from_millis(w.wait_ms) + now.saturating_duration_since(w.seen))
-            .max()
+            .max();
+        let summary = self
+            .oldest_waiting
+            .filter(|_| self.waiting_count() > 0)
+            .map(|since| now.saturating_duration_since(since));
+        listed.max(summary)
     }
 }
 
@@ -178,6 +217,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            ..Default::default()
         }
     }
 

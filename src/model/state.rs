@@ -29,6 +29,9 @@ pub struct AppState {
     /// Latest wall time known (from events and ticks): the time stamped on
     /// alerts raised by messages that carry none.
     wall: OffsetDateTime,
+    /// Latest monotonic time known (from events and ticks): when a
+    /// condition reported by a message without one began.
+    now: Option<Instant>,
 }
 
 impl AppState {
@@ -41,11 +44,12 @@ impl AppState {
         let mut st = AppState {
             queues: Vec::with_capacity(queues.len()),
             feed: FeedStats::default(),
-            alerts: Alerts::default(),
+            alerts: Alerts::with_delays(delays(&limits)),
             limits,
             index: HashMap::new(),
             started: None,
             wall: OffsetDateTime::UNIX_EPOCH,
+            now: None,
         };
         for q in queues {
             let id = q.id.as_deref().unwrap_or("");
@@ -61,6 +65,7 @@ impl AppState {
         // An alert may name the queue before its view exists (a refused
         // subscription, then its first event).
         view.active_alerts = self.alerts.active_for(&view.id);
+        view.limits = self.limits;
         let i = self.queues.len();
         if !view.id.is_empty() {
             self.index.insert(view.id.clone(), i);
@@ -204,8 +209,32 @@ impl AppState {
                 self.recount_alerts();
             }
         }
+        // Figures from before an outage would flatter the new connection:
+        // rate and latency start again from its first event.
+        if s.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
+            self.feed.rate = Default::default();
+            self.feed.latency = Default::default();
+            self.set_alert(None, AlertKind::Latency, false, String::new);
+        }
         self.feed.status = s.clone();
+        self.feed_down_condition();
         true
+    }
+
+    /// The feed being down is an alert of its own, from the first failed
+    /// attempt (or the first retry) until it is connected again.
+    fn feed_down_condition(&mut self) {
+        let s = &self.feed.status;
+        let down = match &s.state {
+            ConnState::Reconnecting { .. } | ConnState::Stopped { .. } => true,
+            ConnState::Connecting => s.connects > 0,
+            ConnState::Connected | ConnState::Closed => false,
+        };
+        let why = s.last_error.clone();
+        self.set_alert(None, AlertKind::FeedDown, down, || match why {
+            Some(e) => format!("feed down: {e}"),
+            None => "feed down".to_string(),
+        });
     }
 
     fn apply_name(&mut self, queue_id: &str, name: &str) -> bool {
@@ -266,6 +295,7 @@ impl AppState {
     fn apply_queue(&mut self, ev: &QueueEvent) {
         let now = ev.received;
         self.wall = ev.received_wall;
+        self.now = Some(now);
         self.started.get_or_insert(now);
         let i = self.queue_or_insert(ev.kind.queue_id());
 
@@ -311,16 +341,20 @@ impl AppState {
         kind: AlertKind,
         on: bool,
         message: impl FnOnce(&QueueView) -> String,
-    ) {
-        let wall = self.wall;
+    ) -> bool {
+        let (wall, Some(now)) = (self.wall, self.now) else {
+            return false;
+        };
         let q = &mut self.queues[i];
         let view: &QueueView = q;
         if self
             .alerts
-            .set(Some(&view.id), kind, on, || message(view), wall)
+            .set(Some(&view.id), kind, on, || message(view), now, wall)
         {
             q.active_alerts = self.alerts.active_for(&q.id);
+            return true;
         }
+        false
     }
 
     /// Raises or clears one alert, keeping the per-queue counts right.
@@ -331,8 +365,10 @@ impl AppState {
         on: bool,
         message: impl FnOnce() -> String,
     ) {
-        let wall = self.wall;
-        if self.alerts.set(queue_id, kind, on, message, wall) {
+        let (wall, Some(now)) = (self.wall, self.now) else {
+            return;
+        };
+        if self.alerts.set(queue_id, kind, on, message, now, wall) {
             self.recount_queue(queue_id);
         }
     }
@@ -362,13 +398,41 @@ impl AppState {
     /// no update (0 turns staleness off). True when anything changed.
     pub fn tick(&mut self, now: Instant, wall: OffsetDateTime) -> bool {
         self.wall = wall;
+        self.now = Some(now);
         let started = *self.started.get_or_insert(now);
+        let mut changed = false;
+        self.feed_down_condition();
+        for q in self.alerts.tick(now) {
+            changed = true;
+            self.recount_queue(q.as_deref());
+        }
+        for i in 0..self.queues.len() {
+            let q = &self.queues[i];
+            let limit = q.limits.longest_wait_s;
+            if limit == 0 || (q.waiting.is_empty() && q.oldest_waiting.is_none()) {
+                // Nothing can be over the limit; a raised alert still
+                // needs its condition to end.
+                if self.alerts.is_active(Some(&q.id), &AlertKind::LongestWait) {
+                    changed |=
+                        self.set_queue_alert(i, AlertKind::LongestWait, false, |_| String::new());
+                }
+                continue;
+            }
+            let longest = q.longest_wait(now).unwrap_or_default();
+            let over = longest.as_secs() >= limit;
+            changed |= self.set_queue_alert(i, AlertKind::LongestWait, over, |q| {
+                format!(
+                    "{}: longest wait {} s >= {limit} s",
+                    q.name,
+                    longest.as_secs()
+                )
+            });
+        }
         let limit = self.limits.stale_after_s;
         if limit == 0 {
-            return false;
+            return changed;
         }
         let after = Duration::from_secs(limit);
-        let mut changed = false;
         for i in 0..self.queues.len() {
             let q = &self.queues[i];
             let since = q.last_update.unwrap_or(started);
@@ -385,8 +449,21 @@ impl AppState {
         changed
     }
 
+    /// The latest monotonic time known to the model.
+    pub fn now(&self) -> Option<Instant> {
+        self.now
+    }
+
     /// The latest wall time known to the model.
     pub fn wall(&self) -> OffsetDateTime {
         self.wall
+    }
+}
+
+/// The alert delays the config asks for.
+pub(crate) fn delays(limits: &AlertConfig) -> crate::model::Delays {
+    crate::model::Delays {
+        raise: Duration::from_secs(limits.raise_delay_s),
+        clear: Duration::from_secs(limits.clear_delay_s),
     }
 }

@@ -104,6 +104,9 @@ pub struct Summary {
     pub agents_interacting: u32,
     pub interactions_waiting: u32,
     pub skills: BTreeMap<String, Skill>,
+    /// RFC 3339.
+    pub oldest_waiting_since: Option<String>,
+    pub demand_truncated: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -141,6 +144,7 @@ pub struct Totals {
     pub offered: Option<u64>,
     pub abandoned: Option<u64>,
     pub service_level_pct: Option<f64>,
+    pub service_level_target_pct: Option<f64>,
 }
 
 /// The subject word for each kind of message.
@@ -303,6 +307,7 @@ fn queue(q: &QueueEvent) -> Wire {
                 offered: t.offered,
                 abandoned: t.abandoned,
                 service_level_pct: t.service_level_pct,
+                service_level_target_pct: t.service_level_target_pct,
             },
         },
     }
@@ -328,6 +333,8 @@ impl From<&QueueSummary> for Summary {
             agents_logged_in: s.agents_logged_in,
             agents_interacting: s.agents_interacting,
             interactions_waiting: s.interactions_waiting,
+            oldest_waiting_since: s.oldest_waiting_since.map(rfc3339_ms),
+            demand_truncated: s.demand_truncated,
             skills: s
                 .skills
                 .iter()
@@ -352,6 +359,8 @@ impl From<Summary> for QueueSummary {
             agents_logged_in: s.agents_logged_in,
             agents_interacting: s.agents_interacting,
             interactions_waiting: s.interactions_waiting,
+            oldest_waiting_since: s.oldest_waiting_since.as_deref().and_then(parse_rfc3339),
+            demand_truncated: s.demand_truncated,
             skills: s
                 .skills
                 .into_iter()
@@ -411,6 +420,7 @@ impl From<Totals> for QueueTotals {
             offered: t.offered,
             abandoned: t.abandoned,
             service_level_pct: t.service_level_pct,
+            service_level_target_pct: t.service_level_target_pct,
         }
     }
 }

@@ -172,10 +172,7 @@ pub async fn run_cli(
     run_cli_protocol(listen, scenario, seed, queues, "notifications").await
 }
 
-/// Starts the simulator, prints its URLs, credentials and a ready config
-/// for `protocol` ("notifications" or "realtime") to stdout (as valid
-/// TOML: the notes are comments), then runs until Ctrl-C. The simulator
-/// serves both feeds whichever config is printed.
+/// `run_cli_with` without added REST latency.
 pub async fn run_cli_protocol(
     listen: SocketAddr,
     scenario: Option<&str>,
@@ -183,13 +180,53 @@ pub async fn run_cli_protocol(
     queues: usize,
     protocol: &str,
 ) -> Result<()> {
+    run_cli_with(CliRun {
+        listen,
+        scenario,
+        seed,
+        queues,
+        protocol,
+        rest_latency: None,
+    })
+    .await
+}
+
+/// What `queuetop sim` was asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct CliRun<'a> {
+    pub listen: SocketAddr,
+    pub scenario: Option<&'a str>,
+    pub seed: u64,
+    pub queues: usize,
+    /// "notifications" or "realtime": the feed of the printed config.
+    pub protocol: &'a str,
+    /// Added to every REST answer (`--rest-latency-ms`).
+    pub rest_latency: Option<Duration>,
+}
+
+/// Starts the simulator, prints its URLs, credentials and a ready config
+/// for the protocol ("notifications" or "realtime") to stdout (as valid
+/// TOML: the notes are comments), then runs until Ctrl-C. The simulator
+/// serves both feeds whichever config is printed.
+pub async fn run_cli_with(run: CliRun<'_>) -> Result<()> {
+    let CliRun {
+        listen,
+        scenario,
+        seed,
+        queues,
+        protocol,
+        rest_latency,
+    } = run;
     if !matches!(protocol, "notifications" | "realtime") {
         return Err(eyre!(
             "unknown protocol {protocol:?}: use notifications or realtime"
         ));
     }
     let name = scenario.unwrap_or("steady");
-    let opts = scenario_options(name, seed, queues)?;
+    let mut opts = scenario_options(name, seed, queues)?;
+    if rest_latency.is_some() {
+        opts.faults.rest_latency = rest_latency;
+    }
     let queues = opts.queues;
     let sim = start(listen, opts)
         .await
@@ -207,6 +244,12 @@ pub async fn run_cli_protocol(
     println!("# token endpoint: {}/oauth/token", sim.login_url());
     println!("# REST (notifications): {}/api/v2/...", sim.api_url());
     println!("# realtime:       {}", sim.realtime_url());
+    if let Some(latency) = rest_latency {
+        println!(
+            "# REST latency:   {} ms added to every answer",
+            latency.as_millis()
+        );
+    }
     println!("# client id:      {}", sim.client_id());
     println!("# client secret:  {}", sim.client_secret());
     println!("# save this output as a config.toml and run queuetop against it; Ctrl-C stops.");

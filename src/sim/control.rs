@@ -112,6 +112,16 @@ impl SimControl {
         self.modify(|f| f.rest_rate_limit = Some((count, retry_after_s)));
     }
 
+    /// Added to every REST answer from now on (`None`: answer at once).
+    pub fn set_rest_latency(&self, latency: Option<Duration>) {
+        self.modify(|f| f.rest_latency = latency);
+    }
+
+    /// Answers the next `count` REST calls with `status` (502, 503 or 504).
+    pub fn rest_transient(&self, count: u32, status: u16) {
+        self.modify(|f| f.rest_transient = Some((count, status)));
+    }
+
     /// Closes every open socket (realtime and channel) with `code`.
     pub fn close_all(&self, code: u16) {
         let _ = self.shared.commands.send(ConnCommand::Close(code));

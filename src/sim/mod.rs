@@ -38,7 +38,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use cli::{SCENARIOS, run_cli, run_cli_protocol};
+pub use cli::{CliRun, SCENARIOS, run_cli, run_cli_protocol, run_cli_with};
 pub use control::SimControl;
 
 use shared::Shared;
@@ -122,6 +122,14 @@ pub struct Faults {
     pub reject_topics: Vec<String>,
     /// Answer the next `count` REST calls with 429 and `Retry-After: retry_after_s`.
     pub rest_rate_limit: Option<(u32, u64)>,
+    /// Added to every REST answer under `/api/v2/` (not the token
+    /// endpoint): the round trip to a distant region, for start-up
+    /// benchmarks.
+    pub rest_latency: Option<Duration>,
+    /// Answer the next `count` REST calls with `status` (502, 503 or 504),
+    /// as the gateway does while a backend restarts. It answers before the
+    /// token is looked at, as a gateway would.
+    pub rest_transient: Option<(u32, u16)>,
 }
 
 /// Counters for tests and the CLI. Everything the server did is here.
@@ -153,6 +161,8 @@ pub struct SimStats {
     pub rest_requests: u64,
     pub rest_unauthorized: u64,
     pub rest_rate_limited: u64,
+    /// REST calls answered 502/503/504 by the `rest_transient` fault.
+    pub rest_transient: u64,
     pub channels_created: u64,
     /// Channels evicted by the 21st, and channels that reached `expires`.
     pub channels_evicted: u64,

@@ -236,6 +236,7 @@ fn summary(q: &Queue) -> QueueSummary {
         }),
         interactions_waiting: waiting,
         skills,
+        ..Default::default()
     }
 }
 

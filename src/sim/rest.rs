@@ -82,6 +82,33 @@ fn take_rate_limit(shared: &Shared) -> Option<u64> {
     out
 }
 
+/// Takes one use of the transient 5xx fault, if any is left.
+fn take_transient(shared: &Shared) -> Option<StatusCode> {
+    let mut out = None;
+    shared.faults.send_if_modified(|f| match f.rest_transient {
+        Some((count, status)) if count > 0 => {
+            f.rest_transient = Some((count - 1, status));
+            out = Some(StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE));
+            true
+        }
+        _ => false,
+    });
+    out
+}
+
+fn transient(status: StatusCode) -> Response<Body> {
+    let code = match status.as_u16() {
+        502 => "bad.gateway",
+        504 => "gateway.timeout",
+        _ => "service.unavailable",
+    };
+    error(
+        status,
+        code,
+        "the service is briefly unavailable (simulator fault): retry the call",
+    )
+}
+
 /// Query parameters, decoded.
 pub(crate) struct Query(Vec<(String, String)>);
 
@@ -152,8 +179,15 @@ pub(crate) async fn json_body(req: Request<Incoming>) -> Result<serde_json::Valu
 
 pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
     shared.stat(|s| s.rest_requests += 1);
+    let latency = shared.faults.borrow().rest_latency;
+    if let Some(latency) = latency {
+        tokio::time::sleep(latency).await;
+    }
     let (count, reset) = lock(&shared.rest_window).hit();
-    let mut resp = if !bearer_ok(&req, &shared) {
+    let mut resp = if let Some(status) = take_transient(&shared) {
+        shared.stat(|s| s.rest_transient += 1);
+        transient(status)
+    } else if !bearer_ok(&req, &shared) {
         shared.stat(|s| s.rest_unauthorized += 1);
         error(
             StatusCode::UNAUTHORIZED,

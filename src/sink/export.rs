@@ -13,7 +13,8 @@ use std::io::{self, BufWriter, Write};
 use tokio::time::Instant;
 
 use crate::event::QueueEvent;
-use crate::model::AppState;
+use crate::model::queue::round1;
+use crate::model::{AppState, QueueView};
 use crate::sink::text::{push_f64, push_i64, push_json_str, push_rfc3339, push_u64};
 
 /// The export line for one queue event, already applied to `state`.
@@ -42,9 +43,9 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
     push_rfc3339(out, ev.received_wall, 3);
     out.push_str("\",\"utilization\":");
     let metrics = view.map(|v| &v.metrics);
-    push_f64(out, metrics.map_or(0.0, |m| m.utilization));
+    push_f64(out, round1(metrics.map_or(0.0, |m| m.utilization)));
     out.push_str(",\"availableRatio\":");
-    push_f64(out, metrics.map_or(0.0, |m| m.available_ratio));
+    push_f64(out, round1(metrics.map_or(0.0, |m| m.available_ratio)));
     out.push_str(",\"skillCoverage\":");
     push_u64(out, metrics.map_or(0, |m| m.skill_coverage) as u64);
     out.push_str(",\"agentsAvailable\":");
@@ -54,7 +55,7 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
     out.push_str(",\"agentsInteracting\":");
     push_u64(out, u64::from(count(|s| s.agents_interacting)));
     out.push_str(",\"interactionsWaiting\":");
-    push_u64(out, u64::from(count(|s| s.interactions_waiting)));
+    push_u64(out, u64::from(view.map_or(0, |v| v.waiting_count())));
     out.push_str(",\"skillDeficits\":[");
     if let Some(m) = metrics {
         for (i, d) in m.skill_deficits.iter().enumerate() {
@@ -65,7 +66,8 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
         }
     }
     out.push_str("]},\"delivery_rate\":");
-    push_f64(out, state.feed.delivery_rate(now));
+    // Hundredths: one event a minute is 0.02, not 0.0.
+    push_f64(out, (state.feed.delivery_rate(now) * 100.0).round() / 100.0);
     out.push_str(",\"latency_ms\":");
     match ev.latency_ms().filter(|_| !ev.snapshot) {
         Some(ms) => push_i64(out, ms),
@@ -78,7 +80,66 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
         Some(c) => push_json_str(out, c),
         None => out.push_str("null"),
     }
+    // After the seed's fields, which keep their order: a consumer that
+    // reads them by position still finds them.
+    out.push_str(",\"figures\":");
+    match view {
+        Some(v) => write_figures(out, state, v, now),
+        None => out.push_str("null"),
+    }
     out.push_str("}\n");
+}
+
+/// The figures past the seed's: longest wait, interval totals and the
+/// queue's active alerts with their severity (docs/EXPORT.md).
+fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant) {
+    out.push_str("{\"longestWaitMs\":");
+    match v.longest_wait(now) {
+        Some(d) => push_u64(out, u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        None => out.push_str("null"),
+    }
+    let totals = v.totals.as_ref();
+    out.push_str(",\"serviceLevelPct\":");
+    match totals
+        .and_then(|t| t.service_level_pct)
+        .filter(|p| p.is_finite())
+    {
+        Some(p) => push_f64(out, round1(p)),
+        None => out.push_str("null"),
+    }
+    for (key, value) in [
+        ("offered", totals.and_then(|t| t.offered)),
+        ("abandoned", totals.and_then(|t| t.abandoned)),
+    ] {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        match value {
+            Some(n) => push_u64(out, n),
+            None => out.push_str("null"),
+        }
+    }
+    out.push_str(",\"interval\":");
+    match totals {
+        Some(t) => push_json_str(out, &t.interval),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"alerts\":[");
+    for (i, k) in state.alerts.active_kinds(&v.id).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"kind\":");
+        push_json_str(out, k.name());
+        out.push_str(",\"severity\":");
+        push_json_str(out, k.severity().as_str());
+        if let Some(detail) = k.detail() {
+            out.push_str(",\"detail\":");
+            push_json_str(out, detail);
+        }
+        out.push('}');
+    }
+    out.push_str("]}");
 }
 
 /// Writes export lines to a file (appended, created when missing) or

@@ -87,7 +87,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
             format!(
                 "{} agents, {} waiting: Enter zooms for the roster",
                 q.agents.len(),
-                q.waiting.len()
+                q.waiting_count()
             ),
             t.dim,
         );

@@ -6,21 +6,15 @@ use tokio::time::Instant;
 
 use crate::model::QueueView;
 
-/// Interactions waiting: the summary's count, else what the roster knows.
+/// Interactions waiting: the model's one figure (see
+/// `QueueView::waiting_count`).
 pub fn waiting(q: &QueueView) -> u64 {
-    match &q.summary {
-        Some(s) => u64::from(s.interactions_waiting),
-        None => q.waiting.len() as u64,
-    }
+    u64::from(q.waiting_count())
 }
 
-/// The longest wait right now: the server's figure plus the time since
-/// we saw it.
+/// The longest wait right now: the model's one figure.
 pub fn longest_wait(q: &QueueView, now: Instant) -> Option<Duration> {
-    q.waiting
-        .values()
-        .map(|w| Duration::from_millis(w.wait_ms) + now.saturating_duration_since(w.seen))
-        .max()
+    q.longest_wait(now)
 }
 
 /// "available/logged-in", or "-" before the first summary.

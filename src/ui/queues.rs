@@ -114,30 +114,25 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     (height, offset)
 }
 
-/// Most pressing first: people waiting, then no capacity, then the rest.
-fn rank(k: &AlertKind) -> u8 {
-    match k {
-        AlertKind::Waiting => 0,
-        AlertKind::Utilization => 1,
-        AlertKind::SkillDeficit { .. } => 2,
-        AlertKind::Latency => 3,
+/// Most pressing first: severity, then the kinds callers feel first.
+fn rank(k: &AlertKind) -> (crate::model::Severity, u8) {
+    let within = match k {
+        AlertKind::NoAgents => 0,
+        AlertKind::LongestWait => 1,
+        AlertKind::ServiceLevel => 2,
+        AlertKind::FeedDown => 3,
         AlertKind::Stale => 4,
-        AlertKind::ServerError { .. } => 5,
-        AlertKind::TopicRejected { .. } => 6,
-    }
+        AlertKind::Waiting => 5,
+        AlertKind::SkillShort { .. } => 6,
+        AlertKind::Utilization => 7,
+        _ => 8,
+    };
+    (k.severity(), within)
 }
 
 /// A word for the alerts column.
 fn short(k: &AlertKind) -> &'static str {
-    match k {
-        AlertKind::Waiting => "wait",
-        AlertKind::Utilization => "util",
-        AlertKind::SkillDeficit { .. } => "skill",
-        AlertKind::Latency => "lat",
-        AlertKind::Stale => "stale",
-        AlertKind::ServerError { .. } => "error",
-        AlertKind::TopicRejected { .. } => "topic",
-    }
+    k.short()
 }
 
 fn row<'a>(

@@ -164,13 +164,25 @@ pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
 pub fn waiting(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let t = scene.theme();
     let g = scene.glyphs();
-    let title = format!("Waiting: {}", q.waiting.len());
+    // The count is the one the list and the export show; the rows are
+    // what the feed told of each interaction, which may be fewer.
+    let count = q.waiting_count();
+    let unlisted = q.waiting_unlisted();
+    let mut title = format!("Waiting: {count}");
+    if unlisted > 0 && !q.waiting.is_empty() {
+        title.push_str(&format!(" ({} listed)", q.waiting.len()));
+    }
+    if let Some(longest) = q.longest_wait(scene.now) {
+        title.push_str(&format!(", longest {}", figures::duration(longest)));
+    }
     if q.waiting.is_empty() {
+        let why = if count == 0 {
+            "nobody waiting".to_string()
+        } else {
+            format!("{count} waiting, no per-interaction detail on this feed")
+        };
         frame.render_widget(
-            Paragraph::new(vec![
-                Line::styled(title, t.title),
-                Line::styled("nobody waiting", t.dim),
-            ]),
+            Paragraph::new(vec![Line::styled(title, t.title), Line::styled(why, t.dim)]),
             area,
         );
         return;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod notif_server;
+pub mod scripted;
 pub mod token_server;
 
 use std::sync::{Arc, Mutex};

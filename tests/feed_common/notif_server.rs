@@ -17,6 +17,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
+/// Sent down a socket's queue: close it with the code that follows.
+const CLOSE_MARK: &str = "\u{0}close:";
+
 #[derive(Clone, Default)]
 pub struct Member {
     pub user_id: String,
@@ -36,6 +39,9 @@ pub struct Script {
     pub rate_limit: Option<(u32, u64)>,
     /// The next N REST calls get 401.
     pub unauthorized: u32,
+    /// Token lifetime (`expires_in`); 0 means a day. A channel is closed
+    /// by the server when the token that created it expires.
+    pub token_lifetime_s: u64,
     /// Channel lifetime in seconds of wall clock (`expires`).
     pub channel_lifetime_s: i64,
     /// Answer `{"message":"ping"}` with a pong.
@@ -44,12 +50,17 @@ pub struct Script {
     /// topics (a handover), send it the last N notifications the old one
     /// got: both channels deliver them, as the real service may.
     pub replay_on_handover: usize,
+    /// Every notification carries this CorrelationId instead of its
+    /// sequence number (nothing says the real ids are unique).
+    pub correlation: Option<String>,
     /// Current counts per queue: (idle, interacting, waiting).
     pub counts: HashMap<String, (u64, u64, u64)>,
 }
 
 struct Chan {
     topics: Vec<String>,
+    /// When the token that created it expires (tokio clock).
+    token_expires: Option<tokio::time::Instant>,
     tx: Option<mpsc::UnboundedSender<String>>,
     sent: Vec<String>,
     closed_by_client: bool,
@@ -61,8 +72,11 @@ struct St {
     created: Vec<String>,
     seq: u64,
     tokens: Vec<String>,
+    token_expiry: HashMap<String, tokio::time::Instant>,
     requests: Vec<String>,
     bearers: HashSet<String>,
+    /// Channels the server closed because their token expired.
+    expired: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -84,8 +98,10 @@ impl NotifServer {
             created: Vec::new(),
             seq: 0,
             tokens: Vec::new(),
+            token_expiry: HashMap::new(),
             requests: Vec::new(),
             bearers: HashSet::new(),
+            expired: Vec::new(),
         }));
         let server = NotifServer { url, ws_url, st };
         let s = server.clone();
@@ -147,6 +163,11 @@ impl NotifServer {
         self.st.lock().unwrap().channels[channel].topics.clone()
     }
 
+    /// Channels the server closed because their token expired.
+    pub fn expired(&self) -> Vec<String> {
+        self.st.lock().unwrap().expired.clone()
+    }
+
     pub fn tokens(&self) -> Vec<String> {
         self.st.lock().unwrap().tokens.clone()
     }
@@ -164,6 +185,7 @@ impl NotifServer {
             .insert(queue.to_string(), (idle, interacting, waiting));
         st.seq += 1;
         let seq = st.seq;
+        let cid = st.script.correlation.clone().unwrap_or(seq.to_string());
         let topic = format!("v2.analytics.queues.{queue}.observations");
         let at = "2026-11-27T19:20:25.123Z";
         let frame = json!({
@@ -173,7 +195,7 @@ impl NotifServer {
                 {"metric": "oOnQueueUsers", "qualifier": "IDLE", "stats": {"count": idle}},
                 {"metric": "oOnQueueUsers", "qualifier": "INTERACTING", "stats": {"count": interacting}},
                 {"metric": "oWaiting", "stats": {"count": waiting}}]}]},
-            "metadata": {"CorrelationId": seq.to_string()}
+            "metadata": {"CorrelationId": cid}
         })
         .to_string();
         deliver(&mut st, &topic, &frame);
@@ -204,6 +226,11 @@ impl NotifServer {
         }
     }
 
+    /// The server closes one channel's socket with `code`.
+    pub fn close_channel(&self, channel: &str, code: u16) {
+        self.send_raw(channel, &format!("{CLOSE_MARK}{code}"));
+    }
+
     pub fn socket_closing(&self, channel: &str) {
         self.send_raw(
             channel,
@@ -227,10 +254,16 @@ impl NotifServer {
         if path == "/oauth/token" {
             let t = format!("tok-{}-secretish", st.tokens.len() + 1);
             st.tokens.push(t.clone());
+            let lifetime = match st.script.token_lifetime_s {
+                0 => 86_400,
+                n => n,
+            };
+            let expiry = tokio::time::Instant::now() + std::time::Duration::from_secs(lifetime);
+            st.token_expiry.insert(t.clone(), expiry);
             return reply(
                 200,
                 &[],
-                json!({"access_token": t, "token_type": "bearer", "expires_in": 86400}),
+                json!({"access_token": t, "token_type": "bearer", "expires_in": lifetime}),
             );
         }
         st.requests.push(format!("{method} {path}?{query}"));
@@ -329,10 +362,13 @@ impl NotifServer {
             ("POST", ["api", "v2", "notifications", "channels"]) => {
                 let id = format!("chan-{}", st.created.len() + 1);
                 st.created.push(id.clone());
+                let token = bearer.trim_start_matches("Bearer ");
+                let token_expires = st.token_expiry.get(token).copied();
                 st.channels.insert(
                     id.clone(),
                     Chan {
                         topics: Vec::new(),
+                        token_expires,
                         tx: None,
                         sent: Vec::new(),
                         closed_by_client: false,
@@ -411,11 +447,13 @@ impl NotifServer {
             return;
         };
         let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        let token_expires;
         {
             let mut st = self.st.lock().unwrap();
             let Some(topics) = st.channels.get(&channel).map(|c| c.topics.clone()) else {
                 return;
             };
+            token_expires = st.channels.get(&channel).and_then(|c| c.token_expires);
             let n = st.script.replay_on_handover;
             let replay: Vec<String> = st
                 .channels
@@ -431,10 +469,31 @@ impl NotifServer {
             }
         }
         let (mut sink, mut stream) = ws.split();
+        let far = tokio::time::Instant::now() + std::time::Duration::from_secs(400 * 86_400);
+        let dies = tokio::time::sleep_until(token_expires.unwrap_or(far));
+        tokio::pin!(dies);
         loop {
             tokio::select! {
+                () = &mut dies => {
+                    self.st.lock().unwrap().expired.push(channel.clone());
+                    let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                        code: 1000.into(),
+                        reason: "the token that created the channel expired".into(),
+                    };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    break;
+                }
                 out = rx.recv() => {
                     let Some(text) = out else { break };
+                    if let Some(code) = text.strip_prefix(CLOSE_MARK) {
+                        let code: u16 = code.parse().unwrap_or(1000);
+                        let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                            code: code.into(),
+                            reason: "closed by the test server".into(),
+                        };
+                        let _ = sink.send(Message::Close(Some(frame))).await;
+                        break;
+                    }
                     if sink.send(Message::text(text)).await.is_err() { break; }
                 }
                 msg = stream.next() => match msg {

@@ -160,5 +160,6 @@ pub fn summary(q: &str, counts: [u32; 4], skills: &[(&str, u32)]) -> QueueEventK
                 )
             })
             .collect::<BTreeMap<_, _>>(),
+        ..Default::default()
     })
 }

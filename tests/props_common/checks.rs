@@ -1,7 +1,7 @@
 //! The invariants the model property tests check after every step, and
 //! the export line's shape.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -16,32 +16,115 @@ use super::{Clock, Step};
 
 type AlertKey = (Option<String>, AlertKind);
 
-/// Raises and clears seen so far, from `take_transitions`.
+/// Raises and clears seen so far, from `take_transitions`, and since when
+/// each watched condition has been on or off.
 #[derive(Default)]
 pub struct AlertLog {
     active: BTreeSet<AlertKey>,
     raises: usize,
     clears: usize,
+    /// Raised and cleared by the last step.
+    raised_now: BTreeSet<AlertKey>,
+    cleared_now: BTreeSet<AlertKey>,
+    conditions: HashMap<AlertKey, Episode>,
+}
+
+struct Episode {
+    on: bool,
+    start: Option<Instant>,
+    off_since: Instant,
 }
 
 impl AlertLog {
     fn take(&mut self, st: &mut AppState) -> Result<(), TestCaseError> {
+        self.raised_now.clear();
+        self.cleared_now.clear();
         for t in st.alerts.take_transitions() {
             let key = (t.alert.queue_id.clone(), t.alert.kind.clone());
+            if matches!(key.1, AlertKind::SkillDeficit { .. }) {
+                // A deficit-list change for the audit log, not an alert.
+                continue;
+            }
             if t.raised {
-                prop_assert!(self.active.insert(key), "raised twice: {:?}", t.alert);
+                prop_assert!(
+                    self.active.insert(key.clone()),
+                    "raised twice: {:?}",
+                    t.alert
+                );
+                self.raised_now.insert(key);
                 self.raises += 1;
             } else {
                 prop_assert!(self.active.remove(&key), "cleared unraised: {:?}", t.alert);
+                self.cleared_now.insert(key);
                 self.clears += 1;
             }
         }
         Ok(())
     }
+
+    /// The alert of a condition obeys the delays: raised only after the
+    /// condition held for the raise delay, cleared only after it was gone
+    /// for the clear delay, and (after a tick, when every condition has
+    /// been looked at) in the state the delays say.
+    fn hysteresis(
+        &mut self,
+        st: &AppState,
+        key: AlertKey,
+        on: bool,
+        at: At,
+    ) -> Result<(), TestCaseError> {
+        // A message without a time of its own (a status) happens at the
+        // model's latest known time, as it does in the model.
+        let (now, ticked) = (st.now().unwrap_or(at.now), at.ticked);
+        let raise = Duration::from_secs(st.limits.raise_delay_s);
+        let clear = Duration::from_secs(st.limits.clear_delay_s);
+        // An episode: from turning on until off for the clear delay.
+        let e = self.conditions.entry(key.clone()).or_insert(Episode {
+            on: false,
+            start: None,
+            off_since: now,
+        });
+        if on && !e.on {
+            if e.start.is_none() || now.saturating_duration_since(e.off_since) >= clear {
+                e.start = Some(now);
+            }
+        } else if !on && e.on {
+            e.off_since = now;
+        }
+        e.on = on;
+        let held = e
+            .start
+            .map_or(Duration::ZERO, |s| now.saturating_duration_since(s));
+        let off = now.saturating_duration_since(e.off_since);
+        let active = st.alerts.is_active(key.0.as_deref(), &key.1);
+        if self.raised_now.contains(&key) {
+            prop_assert!(
+                on && held >= raise,
+                "{key:?} raised after {held:?} on: {on}"
+            );
+        }
+        if self.cleared_now.contains(&key) {
+            prop_assert!(!on && off >= clear, "{key:?} cleared after {off:?} off");
+        }
+        if ticked && on && held >= raise {
+            prop_assert!(active, "{key:?} on for {held:?} but not raised");
+        }
+        if ticked && !on && off >= clear {
+            prop_assert!(!active, "{key:?} off for {off:?} but still raised");
+        }
+        Ok(())
+    }
+}
+
+/// When a check runs: the step's time, and whether the model ticked.
+#[derive(Clone, Copy)]
+pub struct At {
+    pub now: Instant,
+    pub ticked: bool,
 }
 
 /// Every invariant, checked after every step.
-pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError> {
+pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCaseError> {
     log.take(st)?;
 
     // Alerts: raises minus clears are the active ones, and they are exactly
@@ -115,53 +198,42 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
                 "{}: stale flag and alert disagree",
                 q.id
             );
-            // The alerts say what the metrics say.
-            let over = q.summary.is_some() && m.utilization >= st.limits.utilization_pct;
-            prop_assert_eq!(
-                over,
-                st.alerts.is_active(Some(&q.id), &AlertKind::Utilization),
-                "{}: utilization {} vs limit {}",
-                q.id,
-                m.utilization,
-                st.limits.utilization_pct
-            );
-            // (A waiting limit of 0 is raised by the first event of any
-            // kind but totals; not a condition the screen can be wrong on.)
-            if st.limits.waiting > 0 {
-                prop_assert_eq!(
-                    q.waiting_count() >= st.limits.waiting,
-                    st.alerts.is_active(Some(&q.id), &AlertKind::Waiting),
-                    "{}: {} waiting",
-                    q.id,
-                    q.waiting_count()
-                );
-            }
-            let deficit_alerts: Vec<&str> = st
-                .alerts
-                .active()
-                .filter(|a| a.queue_id.as_deref() == Some(&q.id))
-                .filter_map(|a| match &a.kind {
-                    AlertKind::SkillDeficit { skill } => Some(skill.as_str()),
-                    _ => None,
-                })
-                .collect::<BTreeSet<_>>()
-                .into_iter()
+            // The alerts follow what the metrics say, with the delays.
+            let over = q.summary.is_some() && m.utilization >= q.limits.utilization_pct;
+            log.hysteresis(st, (Some(q.id.clone()), AlertKind::Utilization), over, at)?;
+            let limit = q.limits.waiting;
+            let many = limit > 0 && q.waiting_count() >= limit;
+            log.hysteresis(st, (Some(q.id.clone()), AlertKind::Waiting), many, at)?;
+            // Only deficits that waiting interactions need are alerts.
+            let needed: Vec<&str> = q
+                .summary
+                .iter()
+                .flat_map(|s| s.skills.iter())
+                .filter(|(_, c)| c.available == 0 && c.required.is_some_and(|r| r > 0))
+                .map(|(k, _)| k.as_str())
                 .collect();
             prop_assert_eq!(
-                deficit_alerts,
-                m.skill_deficits
+                q.skill_shortages
                     .iter()
                     .map(String::as_str)
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>(),
+                needed
             );
         }
     }
+    prop_assert!(
+        st.alerts
+            .list
+            .iter()
+            .all(|a| !matches!(a.kind, AlertKind::SkillDeficit { .. })),
+        "a deficit without demand in the alert list"
+    );
     // A queue's own conditions are never left raised on a queue that is not
     // listed (nothing could ever clear them).
     for a in st.alerts.active() {
         let own = matches!(
             a.kind,
-            AlertKind::SkillDeficit { .. }
+            AlertKind::SkillShort { .. }
                 | AlertKind::Utilization
                 | AlertKind::Waiting
                 | AlertKind::Stale
@@ -182,13 +254,14 @@ pub fn check(st: &mut AppState, log: &mut AlertLog) -> Result<(), TestCaseError>
         };
         prop_assert!(min >= 0, "negative latency min {min}");
         let limit = i64::try_from(st.limits.latency_ms).unwrap_or(i64::MAX);
-        prop_assert_eq!(st.alerts.is_active(None, &AlertKind::Latency), p95 >= limit);
+        log.hysteresis(st, (None, AlertKind::Latency), p95 >= limit, at)?;
         prop_assert!(min <= p95 && p95 <= max, "{min} <= {p95} <= {max}");
         prop_assert!(
             min as f64 <= avg && avg <= max as f64,
             "{min} <= {avg} <= {max}"
         );
     } else {
+        log.hysteresis(st, (None, AlertKind::Latency), false, at)?;
         prop_assert_eq!(
             (l.min(), l.max(), l.p95(), l.avg()),
             (None, None, None, None)
@@ -213,15 +286,17 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
     let mut log = AlertLog::default();
     let mut want = Counts::default();
     let mut started: Option<Instant> = None;
-    check(st, &mut log)?;
+    let at = |now: Instant, ticked: bool| At { now, ticked };
+    check(st, &mut log, at(clock.now, false))?;
     for s in steps {
+        let mut ticked = false;
         match s {
             Step::Queue(q) => {
                 let ev = clock.event(q);
                 if ev.kind.queue_id().is_empty() {
                     want.malformed += 1;
                     st.apply(&FeedEvent::Queue(ev));
-                    check(st, &mut log)?;
+                    check(st, &mut log, at(clock.now, false))?;
                     continue;
                 }
                 started.get_or_insert(ev.received);
@@ -251,6 +326,7 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
                 clock.advance(*advance_ms);
                 let started = *started.get_or_insert(clock.now);
                 st.tick(clock.now, clock.wall);
+                ticked = true;
                 let after = Duration::from_secs(st.limits.stale_after_s);
                 for q in &st.queues {
                     let quiet = clock.now - q.last_update.unwrap_or(started);
@@ -269,7 +345,7 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
             heartbeats: f.heartbeats,
         };
         prop_assert_eq!(&got, &want);
-        check(st, &mut log)?;
+        check(st, &mut log, at(clock.now, ticked))?;
     }
     Ok(())
 }
@@ -291,6 +367,7 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
         "delivery_rate",
         "event_type",
         "events_processed",
+        "figures",
         "latency_ms",
         "routing_metrics",
         "topic",
@@ -312,6 +389,27 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
         None => prop_assert!(v["correlation_id"].is_null()),
     }
 
+    // The figures past the seed's agree with the model's, rounded.
+    let f = &v["figures"];
+    let q = st.queue(ev.kind.queue_id());
+    // An event without a queue id is dropped, so has no queue to describe.
+    prop_assert_eq!(q.is_none(), f.is_null());
+    if let Some(q) = q {
+        let waited = q
+            .longest_wait(ev.received)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        prop_assert_eq!(f["longestWaitMs"].as_u64(), waited);
+        let kinds = f["alerts"].as_array().map_or(0, Vec::len);
+        prop_assert_eq!(kinds, st.alerts.active_for(&q.id));
+        prop_assert_eq!(
+            v["routing_metrics"]["interactionsWaiting"].as_u64(),
+            Some(u64::from(q.waiting_count()))
+        );
+        for k in ["utilization", "availableRatio"] {
+            let x = v["routing_metrics"][k].as_f64().unwrap_or(f64::NAN);
+            prop_assert!(((x * 10.0).round() - x * 10.0).abs() < 1e-6, "{k} {x}");
+        }
+    }
     let rm = &v["routing_metrics"];
     let rm_keys: BTreeSet<&str> = rm
         .as_object()

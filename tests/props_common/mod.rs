@@ -42,13 +42,17 @@ pub fn limits() -> impl Strategy<Value = AlertConfig> {
         prop::sample::select(vec![0u32, 1, 10]),
         prop::sample::select(vec![0u64, 100, 2000]),
         prop::sample::select(vec![0u64, 1, 120]),
+        prop::sample::select(vec![(0u64, 0u64), (15, 30), (1, 0), (0, 2)]),
     )
         .prop_map(
-            |(utilization_pct, waiting, latency_ms, stale_after_s)| AlertConfig {
+            |(utilization_pct, waiting, latency_ms, stale_after_s, (raise, clear))| AlertConfig {
                 utilization_pct,
                 waiting,
                 latency_ms,
                 stale_after_s,
+                raise_delay_s: raise,
+                clear_delay_s: clear,
+                ..AlertConfig::default()
             },
         )
 }
@@ -105,6 +109,7 @@ fn summary(queue_id: String) -> impl Strategy<Value = QueueEventKind> {
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
                     .collect::<BTreeMap<_, _>>(),
+                ..Default::default()
             })
         })
 }
@@ -185,6 +190,7 @@ fn kind() -> impl Strategy<Value = QueueEventKind> {
                         offered,
                         abandoned,
                         service_level_pct,
+                        ..Default::default()
                     })
                 }
             });

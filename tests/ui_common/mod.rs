@@ -90,6 +90,7 @@ fn queue(base: Instant, now: Instant, i: usize, spec: &Q) -> QueueView {
                 )
             })
             .collect(),
+        ..Default::default()
     };
     let pct = |x: u32| {
         if spec.logged == 0 {
@@ -226,11 +227,16 @@ const QUEUES: &[Q] = &[
 fn alert(kind: AlertKind, q: &str, msg: &str, at: i64, cleared: Option<i64>) -> Alert {
     let w = wall();
     Alert {
+        severity: kind.severity(),
         kind,
         queue_id: Some(q.into()),
         message: msg.into(),
         raised_at: w - time::Duration::seconds(at),
         cleared_at: cleared.map(|c| w - time::Duration::seconds(c)),
+        raises: 1,
+        first_raised: w - time::Duration::seconds(at),
+        acknowledged: false,
+        snoozed_until: None,
     }
 }
 
@@ -269,6 +275,7 @@ pub fn fixture() -> Fixture {
         offered: Some(140),
         abandoned: Some(9),
         service_level_pct: Some(71.0),
+        ..Default::default()
     });
     queues[3].stale = true;
     queues[3].last_update = Some(base + Duration::from_secs(3 * 3600 - 300));
@@ -286,7 +293,7 @@ pub fn fixture() -> Fixture {
             Some(600),
         ),
         alert(
-            AlertKind::SkillDeficit {
+            AlertKind::SkillShort {
                 skill: "Spanish".into(),
             },
             "q0",

@@ -24,6 +24,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 use super::topics;
 use crate::feed::TARGET;
 use crate::feed::rest::{RestClient, RestError, TopicState};
+use crate::recording::ChannelTap;
 use crate::redact::redact_url;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -34,6 +35,10 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Frames in flight from all readers to the feed task.
 pub const FRAME_CAPACITY: usize = 256;
+
+/// Why a channel is rolled over.
+pub const CHANNEL_EXPIRES: &str = "the channel expires soon";
+pub const TOKEN_EXPIRES: &str = "the token that made the channel expires soon";
 
 /// What a reader saw on its socket.
 #[derive(Debug)]
@@ -71,8 +76,11 @@ pub struct Live {
     pub last_rx: Instant,
     /// A ping went out and nothing has arrived since.
     pub pinged: bool,
-    /// When to roll it over before it expires.
+    /// When to roll it over: before it expires, or before the token that
+    /// made it does (the server closes it then).
     pub rollover: Option<Instant>,
+    /// Why `rollover` is when it is, for the log.
+    pub rollover_why: &'static str,
 }
 
 #[derive(Debug)]
@@ -92,10 +100,12 @@ impl std::fmt::Display for OpenError {
 
 /// Create, subscribe (`ignoreErrors=true`: the answer marks rejected
 /// topics), connect, start reading. Returns the channel and the topics'
-/// states. The socket URL carries no token.
+/// states. The socket URL carries no token; `token_expires` is when the
+/// token expires, and the channel with it.
 pub async fn open(
     rest: &RestClient,
     token: &SecretString,
+    token_expires: Option<Instant>,
     slot: usize,
     generation: u64,
     topic_list: &[String],
@@ -140,12 +150,21 @@ pub async fn open(
     tracing::info!(target: TARGET, channel = %ch.id, url = %url, "channel connected");
     let (sink, stream) = ws.split();
     let (closing, closed) = oneshot::channel();
-    tokio::spawn(read(generation, stream, frames, closed));
+    let tap = rest.recorder().map(|r| r.channel(&ch.id));
+    tokio::spawn(read(generation, stream, frames, closed, tap));
     let now = Instant::now();
+    let own = topics::rollover_at(ch.expires.as_deref(), OffsetDateTime::now_utc(), now);
+    let of_token = token_expires.map(|t| topics::token_rollover_at(t, now));
+    let (rollover, rollover_why) = match (own, of_token) {
+        (Some(a), Some(b)) if b < a => (Some(b), TOKEN_EXPIRES),
+        (None, Some(b)) => (Some(b), TOKEN_EXPIRES),
+        (a, _) => (a, CHANNEL_EXPIRES),
+    };
     let live = Live {
         slot,
         generation,
-        rollover: topics::rollover_at(ch.expires.as_deref(), OffsetDateTime::now_utc(), now),
+        rollover,
+        rollover_why,
         id: ch.id,
         sink,
         closing: Some(closing),
@@ -164,6 +183,7 @@ async fn read(
     mut stream: SplitStream<Socket>,
     frames: mpsc::Sender<Frame>,
     mut closing: oneshot::Receiver<()>,
+    tap: Option<ChannelTap>,
 ) {
     let mut close: Option<CloseFrame> = None;
     let mut give_up: Option<Instant> = None;
@@ -175,7 +195,11 @@ async fn read(
                 continue;
             }
             () = sleep_until(give_up.unwrap_or_else(Instant::now)), if give_up.is_some() => {
-                let _ = frames.send(Frame { generation, wire: ended(close.take(), None) }).await;
+                let wire = ended(close.take(), None);
+                if let Some(tap) = &tap {
+                    record(tap, &wire).await;
+                }
+                let _ = frames.send(Frame { generation, wire }).await;
                 return;
             }
         };
@@ -193,10 +217,27 @@ async fn read(
             Some(Err(e)) => ended(close.take(), Some(e.to_string())),
             None => ended(close.take(), None),
         };
+        if let Some(tap) = &tap {
+            record(tap, &wire).await;
+        }
         let last = matches!(wire, Wire::Ended { .. });
         if frames.send(Frame { generation, wire }).await.is_err() || last {
             return;
         }
+    }
+}
+
+/// A frame as a recording keeps it (pings and pongs are not kept).
+async fn record(tap: &ChannelTap, wire: &Wire) {
+    match wire {
+        Wire::Text(t) => tap.text(t).await,
+        Wire::Binary => tap.binary().await,
+        Wire::Alive => {}
+        Wire::Ended {
+            code,
+            reason,
+            error,
+        } => tap.ended(*code, reason, error.as_deref()).await,
     }
 }
 

@@ -130,6 +130,7 @@ async fn skills_come_from_members_and_waiting_demand() {
                 skills: vec!["s-bill".into()],
                 status: AgentStatus::Idle,
                 since: None,
+                joined: true,
             },
             Member {
                 user_id: "u2".into(),
@@ -137,6 +138,7 @@ async fn skills_come_from_members_and_waiting_demand() {
                 skills: vec!["s-es".into(), "s-bill".into()],
                 status: AgentStatus::Interacting,
                 since: None,
+                joined: true,
             },
         ],
     );

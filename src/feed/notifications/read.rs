@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use super::channel::{self, Frame, Live, OpenError, Wire};
+use super::dedupe;
 use super::mapping::{Decoded, Mapper, Receipt};
 use super::session::State;
 use crate::event::FeedEvent;
@@ -163,10 +164,9 @@ impl Feed {
                     });
                 }
             }
+            let why = l.rollover_why;
             if l.rollover.is_some_and(|r| now >= r)
-                && let Some(out) = self
-                    .handover(st, i, "the channel expires soon", tx, chans)
-                    .await
+                && let Some(out) = self.handover(st, i, why, tx, chans).await
             {
                 return Some(out);
             }
@@ -214,7 +214,17 @@ impl Feed {
                     return None;
                 }
                 let id = slot.map(|i| chans.live[i].id.clone()).unwrap_or_default();
-                return Some(channel_ended(&id, code, &reason, error));
+                let out = channel_ended(&id, code, &reason, error);
+                if matches!(
+                    out,
+                    Outcome::Retry {
+                        delay: Delay::NewToken,
+                        ..
+                    }
+                ) {
+                    self.auth.invalidate();
+                }
+                return Some(out);
             }
             Wire::Text(t) => t,
         };
@@ -222,10 +232,13 @@ impl Feed {
             Ok(env) => env,
             Err(d) => return self.bad(d, chans).await,
         };
-        if let Some(c) = env.correlation_id()
-            && !st.dedupe.first(c)
+        // Two channels for the same topics: a handover's overlap, while
+        // the old channel's last frames are still read.
+        let overlap = !chans.retiring.is_empty();
+        if let Some(print) = dedupe::fingerprint(&env)
+            && !st.dedupe.keep(print, frame.generation, overlap)
         {
-            tracing::debug!(target: TARGET, correlation_id = c, dropped_total = st.dedupe.dropped(), "duplicate notification dropped");
+            tracing::debug!(target: TARGET, topic = env.topic(), dropped_total = st.dedupe.dropped(), "duplicate notification dropped (a copy from the other channel of a handover)");
             return None;
         }
         let r = Receipt {
@@ -270,28 +283,42 @@ impl Feed {
         chans.live[i].rollover = None;
         chans.rearm = true;
         tracing::info!(target: TARGET, channel = %old_id, reason = why, "handover begun");
-        let token = match self.token_or_outcome().await {
-            Ok(t) => t,
-            Err(out) => return Some(out),
+        // A refused token is replaced at once and the handover tried again
+        // (once): the old channel may be dying with that very token.
+        let mut refused = false;
+        let opened = loop {
+            let token = match self.token_or_outcome().await {
+                Ok(t) => t,
+                Err(out) => return Some(out),
+            };
+            let generation = st.generation();
+            let (Ok(rest), Some(plan)) = (&st.rest, &st.plan) else {
+                return Some(Outcome::Stop("internal: no REST client or plan".into()));
+            };
+            let topics = plan.slots.get(slot).cloned().unwrap_or_default();
+            let expires = self.auth.expires_at();
+            let open = channel::open(rest, &token, expires, slot, generation, &topics, tx.clone());
+            let opened = or_command(&mut self.commands, &mut self.commands_open, open).await;
+            chans.touch();
+            match opened {
+                Ok(Err(OpenError::Rest(r))) if r.status() == Some(401) => {
+                    self.auth.invalidate();
+                    if refused {
+                        break Ok(Err(OpenError::Rest(r)));
+                    }
+                    refused = true;
+                }
+                other => break other,
+            }
         };
-        let generation = st.generation();
-        let (Ok(rest), Some(plan)) = (&st.rest, &st.plan) else {
-            return Some(Outcome::Stop("internal: no REST client or plan".into()));
-        };
-        let topics = plan.slots.get(slot).cloned().unwrap_or_default();
-        let open = channel::open(rest, &token, slot, generation, &topics, tx.clone());
-        let opened = or_command(&mut self.commands, &mut self.commands_open, open).await;
-        chans.touch();
         let (new, states) = match opened {
             Err(cmd) => return Some(idle_command(cmd)),
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
-                if matches!(&e, OpenError::Rest(r) if r.status() == Some(401)) {
-                    self.auth.invalidate();
-                }
                 tracing::warn!(target: TARGET, channel = %old_id, error = %e, retry_s = HANDOVER_RETRY.as_secs(), "handover failed; the old channel stays in use");
                 if let Some(l) = chans.live.get_mut(i) {
                     l.rollover = Some(Instant::now() + HANDOVER_RETRY);
+                    l.rollover_why = why;
                 }
                 return None;
             }
@@ -356,7 +383,8 @@ fn channel_ended(id: &str, code: Option<u16>, reason: &str, error: Option<String
         (None, None) => "channel connection lost (1006: no close frame)".to_string(),
     };
     let delay = match connect::close_action(code) {
-        CloseAction::AtOnce | CloseAction::RefreshAtOnce => Delay::AtOnce,
+        CloseAction::AtOnce => Delay::AtOnce,
+        CloseAction::RefreshAtOnce => Delay::NewToken,
         CloseAction::AtLeast(d) => Delay::AtLeast(d),
         CloseAction::Backoff | CloseAction::Stop => Delay::Backoff,
     };

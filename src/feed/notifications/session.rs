@@ -3,6 +3,7 @@
 //! handover. Retry, stop and backoff are the shared lifecycle in `feed`.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -17,8 +18,9 @@ use super::read::Channels;
 use super::setup::{self, SetupError};
 use super::topics;
 use crate::event::{ConnState, FeedEvent};
-use crate::feed::rest::{OBSERVATION_QUEUES, RestClient, RestError, TopicState};
-use crate::feed::{Delay, Feed, Outcome, Sent, TARGET, idle_command, or_command};
+use crate::feed::rest::{RestClient, RestError, TopicState};
+use crate::feed::{Delay, Feed, FeedGauges, Outcome, Sent, TARGET, idle_command, or_command};
+use crate::recording::Recorder;
 
 /// The topic of counts refreshed by an observations query after a
 /// reconnect: ordinary events, not the first snapshot.
@@ -45,9 +47,11 @@ pub(super) struct Plan {
 }
 
 impl State {
-    pub(crate) fn new(api_url: &str) -> State {
+    pub(crate) fn new(api_url: &str, gauges: Arc<FeedGauges>, recorder: Option<Recorder>) -> State {
         State {
-            rest: RestClient::new(api_url).map_err(|e| e.to_string()),
+            rest: RestClient::new(api_url)
+                .map(|r| r.counting_into(gauges).with_recorder(recorder))
+                .map_err(|e| e.to_string()),
             mapper: Mapper::new(),
             plan: None,
             snapshot_sent: false,
@@ -72,6 +76,8 @@ impl Feed {
         }
         self.pending_reconnect = false;
         st.rejected.clear();
+        let first = !st.snapshot_sent;
+        let stopwatch = setup::Stopwatch::start(st.rest.as_ref().ok());
         let token = match self.token_or_outcome().await {
             Ok(t) => t,
             Err(out) => return out,
@@ -90,6 +96,8 @@ impl Feed {
         let outcome = match self.start(st, &token, &tx, &mut chans).await {
             Some(out) => out,
             None => {
+                let queues = st.plan.as_ref().map_or(0, |p| p.queue_ids.len());
+                stopwatch.report(st.rest.as_ref().ok(), first, queues);
                 self.gauge(st, &chans);
                 self.read_all(st, &tx, &mut rx, &mut chans).await
             }
@@ -200,7 +208,8 @@ impl Feed {
             let Ok(rest) = &st.rest else {
                 return Some(Outcome::Stop("internal: no REST client".into()));
             };
-            let open = channel::open(rest, token, slot, generation, list, tx.clone());
+            let expires = self.auth.expires_at();
+            let open = channel::open(rest, token, expires, slot, generation, list, tx.clone());
             let (live, states) =
                 match or_command(&mut self.commands, &mut self.commands_open, open).await {
                     Err(cmd) => return Some(idle_command(cmd)),
@@ -228,13 +237,13 @@ impl Feed {
                 Ok(Ok(())) => {}
             }
         }
-        for ids in plan.queue_ids.chunks(OBSERVATION_QUEUES) {
-            let query = rest.observations(token, ids);
-            let body = match or_command(&mut self.commands, &mut self.commands_open, query).await {
-                Err(cmd) => return Some(idle_command(cmd)),
-                Ok(Err(e)) => return Some(self.rest_failed(e)),
-                Ok(Ok(b)) => b,
-            };
+        let query = setup::observe(rest, token, &plan.queue_ids);
+        let bodies = match or_command(&mut self.commands, &mut self.commands_open, query).await {
+            Err(cmd) => return Some(idle_command(cmd)),
+            Ok(Err(e)) => return Some(self.rest_failed(e)),
+            Ok(Ok(b)) => b,
+        };
+        for body in bodies {
             if let Err(e) = st.mapper.apply_query(&body) {
                 return Some(Outcome::Retry {
                     error: e,
@@ -320,9 +329,12 @@ impl Feed {
                 self.auth.invalidate();
                 Outcome::Retry {
                     error: format!("{e} (the token was refused; fetching a new one)"),
-                    delay: Delay::AtOnce,
+                    delay: Delay::NewToken,
                 }
             }
+            // A request that is wrong stays wrong: the message says what
+            // to fix in the config.
+            RestError::Refused(msg) => Outcome::Stop(msg.clone()),
             RestError::RateLimited { .. } => Outcome::Retry {
                 error: e.to_string(),
                 delay: Delay::AtLeast(Duration::from_secs(30)),

@@ -1,7 +1,7 @@
 //! Start-up over REST: which queues (by id or by name), what the skills
 //! are called, who the members are; then the topics to subscribe.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -10,16 +10,20 @@ use secrecy::SecretString;
 use super::mapping::{Mapper, Member};
 use super::topics;
 use crate::config::QueueConfig;
-use crate::feed::rest::{Named, RestClient, RestError};
+use crate::feed::rest::{Named, OBSERVATION_QUEUES, QUEUES_PER_LOOKUP, RestClient, RestError};
 
-/// Above this many queues to resolve, list every queue once (a page per
-/// 100 queues) instead of asking about each one.
+/// Above this many queues to find by name, list every queue once (a page
+/// per 100 queues) instead of asking about each name.
 const LIST_ALL_ABOVE: usize = 20;
 /// Member lists are fetched for the first this many queues only: each is
 /// a REST call, and per-skill availability matters most on a short list.
 pub const MEMBER_QUEUES: usize = 200;
-/// Member requests in flight at once.
-const MEMBER_CONCURRENCY: usize = 4;
+/// REST calls of one kind in flight at once during start-up. The rate
+/// budget is guarded by the client's pacing; this only bounds the burst.
+const CONCURRENCY: usize = 16;
+/// Queues missing from a batch lookup that are asked about one by one to
+/// say why (not found, not visible, malformed id).
+const EXPLAIN_MISSING: usize = 5;
 
 /// A queue to monitor, resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,24 +47,40 @@ impl From<RestError> for SetupError {
     }
 }
 
-/// Resolves every `[[queue]]` to an id and a name. A name is compared
-/// exactly: none or two matches is a config error naming the queue. With
-/// `all_queues`, every other queue the client can list follows them.
+/// Resolves every `[[queue]]` to an id and a name. Ids are looked up in
+/// batches of `QUEUES_PER_LOOKUP`; a name is compared exactly: none or two
+/// matches is a config error naming the queue. With `all_queues`, every
+/// other queue the client can list follows them.
 pub async fn resolve_queues(
     rest: &RestClient,
     token: &SecretString,
     cfg: &[QueueConfig],
     all_queues: bool,
 ) -> Result<Vec<Resolved>, SetupError> {
-    let lookups = cfg
-        .iter()
-        .filter(|q| q.id.is_none() || q.name.is_none())
-        .count();
-    let all = if all_queues || lookups > LIST_ALL_ABOVE {
-        Some(rest.queues(token, None).await?)
+    let by_name = cfg.iter().filter(|q| q.id.is_none()).count();
+    let all = if all_queues || by_name > LIST_ALL_ABOVE {
+        let listed = rest.queues(token, None).await;
+        Some(listed.map_err(|e| lookup_refused(e, "listing the queues"))?)
     } else {
         None
     };
+    let mut known: HashMap<&str, &Named> = HashMap::new();
+    for q in all.iter().flatten() {
+        known.insert(&q.id, q);
+    }
+    let mut wanted: Vec<&str> = Vec::new();
+    for q in cfg {
+        if let (Some(id), None) = (&q.id, &q.name)
+            && !known.contains_key(id.as_str())
+            && !wanted.contains(&id.as_str())
+        {
+            wanted.push(id);
+        }
+    }
+    let looked_up = by_ids(rest, token, &wanted).await?;
+    for q in &looked_up {
+        known.insert(&q.id, q);
+    }
     let mut out: Vec<Resolved> = Vec::with_capacity(cfg.len());
     let mut ids = HashSet::new();
     for q in cfg {
@@ -70,8 +90,15 @@ pub async fn resolve_queues(
                 name: Some(name.clone()),
                 name_from_server: false,
             },
-            (Some(id), None) => by_id(rest, token, id, all.as_deref()).await?,
-            (None, Some(name)) => by_name(rest, token, name, all.as_deref()).await?,
+            (Some(id), None) => match known.get(id.as_str()) {
+                Some(found) => Resolved {
+                    id: id.clone(),
+                    name: (!found.name.is_empty()).then(|| found.name.clone()),
+                    name_from_server: true,
+                },
+                None => return Err(SetupError::Config(not_found(id))),
+            },
+            (None, Some(name)) => by_name_in(rest, token, name, all.as_deref()).await?,
             (None, None) => {
                 return Err(SetupError::Config(
                     "a [[queue]] has neither id nor name; give it one".into(),
@@ -97,33 +124,89 @@ pub async fn resolve_queues(
     Ok(out)
 }
 
-async fn by_id(
-    rest: &RestClient,
-    token: &SecretString,
-    id: &str,
-    all: Option<&[Named]>,
-) -> Result<Resolved, SetupError> {
-    let found = match all {
-        Some(all) => all.iter().find(|q| q.id == id).cloned(),
-        None => match rest.queue(token, id).await {
-            Ok(q) => Some(q),
-            Err(e) if e.status() == Some(404) => None,
-            Err(e) => return Err(e.into()),
-        },
-    };
-    match found {
-        Some(q) => Ok(Resolved {
-            id: id.to_string(),
-            name: (!q.name.is_empty()).then_some(q.name),
-            name_from_server: true,
-        }),
-        None => Err(SetupError::Config(format!(
-            "no queue has id {id}: check the [[queue]] id (or give its name instead)"
-        ))),
+fn not_found(id: &str) -> String {
+    format!("no queue has id {id}: check the [[queue]] id (or give its name instead)")
+}
+
+/// A 400 or 403 while looking queues up is the config's to fix (a
+/// malformed id, a queue in a division the client may not see); asking
+/// again cannot help. Anything else is the network's or the server's.
+fn lookup_refused(e: RestError, what: &str) -> SetupError {
+    match e.status() {
+        Some(400) => SetupError::Config(format!(
+            "{what}: the server refused the request as malformed ({e}): a queue id is a UUID such as 8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e; check the [[queue]] tables"
+        )),
+        Some(403) => SetupError::Config(format!(
+            "{what}: this OAuth client may not see it ({e}): give the client's role routing:queue:view on the queue's division, or remove the [[queue]]"
+        )),
+        _ => SetupError::Rest(e),
     }
 }
 
-async fn by_name(
+/// The queues with these ids, in batches, several at once. A batch the
+/// server refuses (400, 403) is asked about queue by queue; ids missing
+/// from the answers are asked about one by one, so the error names the
+/// queue and the reason.
+async fn by_ids(
+    rest: &RestClient,
+    token: &SecretString,
+    ids: &[&str],
+) -> Result<Vec<Named>, SetupError> {
+    let mut found = Vec::with_capacity(ids.len());
+    let mut suspects: Vec<&str> = Vec::new();
+    let mut batches = ids.chunks(QUEUES_PER_LOOKUP);
+    let mut running = FuturesUnordered::new();
+    for batch in batches.by_ref().take(CONCURRENCY) {
+        running.push(batch_of(rest, token, batch));
+    }
+    while let Some((batch, answer)) = running.next().await {
+        if let Some(next) = batches.next() {
+            running.push(batch_of(rest, token, next));
+        }
+        match answer {
+            Ok(queues) => {
+                let got: HashSet<&str> = queues.iter().map(|q| q.id.as_str()).collect();
+                suspects.extend(batch.iter().filter(|id| !got.contains(**id)));
+                found.extend(
+                    queues
+                        .into_iter()
+                        .filter(|q| batch.contains(&q.id.as_str())),
+                );
+            }
+            Err(e) if matches!(e.status(), Some(400 | 403)) => suspects.extend(batch),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut problems = Vec::new();
+    for id in suspects.iter().take(EXPLAIN_MISSING) {
+        match rest.queue(token, id).await {
+            Ok(q) => found.push(q),
+            Err(e) if e.status() == Some(404) => problems.push(not_found(id)),
+            Err(e) => match lookup_refused(e, &format!("queue {id}")) {
+                SetupError::Config(msg) => problems.push(msg),
+                rest_error => return Err(rest_error),
+            },
+        }
+    }
+    if suspects.len() > EXPLAIN_MISSING && !problems.is_empty() {
+        let more = suspects.len() - EXPLAIN_MISSING;
+        problems.push(format!("and {more} more queue ids were not found"));
+    }
+    match problems.is_empty() {
+        true => Ok(found),
+        false => Err(SetupError::Config(problems.join("; "))),
+    }
+}
+
+async fn batch_of<'a>(
+    rest: &RestClient,
+    token: &SecretString,
+    batch: &'a [&'a str],
+) -> (&'a [&'a str], Result<Vec<Named>, RestError>) {
+    (batch, rest.queues_by_id(token, batch).await)
+}
+
+async fn by_name_in(
     rest: &RestClient,
     token: &SecretString,
     name: &str,
@@ -131,7 +214,10 @@ async fn by_name(
 ) -> Result<Resolved, SetupError> {
     let candidates = match all {
         Some(all) => all.to_vec(),
-        None => rest.queues(token, Some(name)).await?,
+        None => rest
+            .queues(token, Some(name))
+            .await
+            .map_err(|e| lookup_refused(e, &format!("the queue named \"{name}\"")))?,
     };
     let exact: Vec<&Named> = candidates.iter().filter(|q| q.name == name).collect();
     match exact.as_slice() {
@@ -167,17 +253,16 @@ async fn by_name(
 }
 
 /// Fetches skill names and the members of the first `MEMBER_QUEUES`
-/// queues into the mapper. A queue whose members cannot be read (say, no
-/// permission) is logged and left without per-skill counts; a refused
-/// token or a transport error fails the whole start-up so it is retried.
+/// queues into the mapper, at the same time. A queue whose members cannot
+/// be read (say, no permission) is logged and left without per-skill
+/// counts; a refused token or a transport error fails the whole start-up
+/// so it is retried.
 pub async fn load_people(
     rest: &RestClient,
     token: &SecretString,
     queues: &[Resolved],
     mapper: &mut Mapper,
 ) -> Result<(), RestError> {
-    let skills = rest.skills(token).await?;
-    mapper.set_skill_names(skills.into_iter().map(|s| (s.id, s.name)));
     if queues.len() > MEMBER_QUEUES {
         tracing::warn!(
             target: "queuetop::feed",
@@ -187,7 +272,10 @@ pub async fn load_people(
         );
     }
     let ids: Vec<&str> = queues.iter().map(|q| q.id.as_str()).collect();
-    load_members(rest, token, &ids, mapper).await
+    let (skills, members) =
+        tokio::join!(rest.skills(token), load_members(rest, token, &ids, mapper));
+    mapper.set_skill_names(skills?.into_iter().map(|s| (s.id, s.name)));
+    members
 }
 
 /// (Re)reads the members, with their routing status, of the first
@@ -203,7 +291,7 @@ pub async fn load_members(
     // compiler's Send check for the spawned feed task).
     let mut pending = queue_ids.iter().take(MEMBER_QUEUES);
     let mut fetches = FuturesUnordered::new();
-    for id in pending.by_ref().take(MEMBER_CONCURRENCY) {
+    for id in pending.by_ref().take(CONCURRENCY) {
         fetches.push(members_of(rest, token, id));
     }
     while let Some((id, res)) = fetches.next().await {
@@ -219,6 +307,39 @@ pub async fn load_members(
         }
     }
     Ok(())
+}
+
+/// The observations query for every queue, `OBSERVATION_QUEUES` per call,
+/// several calls at once; the answers in the order of `queue_ids`.
+pub async fn observe(
+    rest: &RestClient,
+    token: &SecretString,
+    queue_ids: &[String],
+) -> Result<Vec<String>, RestError> {
+    let mut chunks = queue_ids.chunks(OBSERVATION_QUEUES).enumerate();
+    let mut bodies: Vec<Option<String>> = vec![None; queue_ids.len().div_ceil(OBSERVATION_QUEUES)];
+    let mut running = FuturesUnordered::new();
+    for (i, ids) in chunks.by_ref().take(CONCURRENCY) {
+        running.push(observe_chunk(rest, token, i, ids));
+    }
+    while let Some((i, body)) = running.next().await {
+        if let Some((n, ids)) = chunks.next() {
+            running.push(observe_chunk(rest, token, n, ids));
+        }
+        if let Some(slot) = bodies.get_mut(i) {
+            *slot = Some(body?);
+        }
+    }
+    Ok(bodies.into_iter().flatten().collect())
+}
+
+async fn observe_chunk(
+    rest: &RestClient,
+    token: &SecretString,
+    i: usize,
+    ids: &[String],
+) -> (usize, Result<String, RestError>) {
+    (i, rest.observations(token, ids).await)
 }
 
 async fn members_of<'a>(
@@ -244,4 +365,35 @@ pub fn all_topics(queues: &[Resolved], mapper: &Mapper) -> Vec<String> {
         }
     }
     out
+}
+
+/// What one start-up (or reconnect) cost: REST calls and time, from the
+/// first call until the first snapshot went out.
+pub struct Stopwatch {
+    calls: u64,
+    began: tokio::time::Instant,
+}
+
+impl Stopwatch {
+    pub fn start(rest: Option<&RestClient>) -> Stopwatch {
+        Stopwatch {
+            calls: rest.map_or(0, RestClient::calls),
+            began: tokio::time::Instant::now(),
+        }
+    }
+
+    /// Logs the cost to the audit log; `first` tells a start-up from a
+    /// reconnect.
+    pub fn report(&self, rest: Option<&RestClient>, first: bool, queues: usize) {
+        let calls = rest.map_or(0, RestClient::calls).saturating_sub(self.calls);
+        let ms = self.began.elapsed().as_millis() as u64;
+        let what = if first { "start-up" } else { "reconnect" };
+        tracing::info!(
+            target: "queuetop::feed",
+            rest_calls = calls,
+            elapsed_ms = ms,
+            queues,
+            "{what} took {calls} REST calls in {ms} ms"
+        );
+    }
 }

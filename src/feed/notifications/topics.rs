@@ -72,6 +72,17 @@ pub fn rollover_at(
     Some(now + (left - margin))
 }
 
+/// When to roll over a channel made with a token that expires at
+/// `token_expires` (on the tokio clock): the channel closes with it.
+/// The same margin as for the channel's own expiry; for tokens this is at
+/// or after the moment the token source fetches a new one (80 % of the
+/// lifetime), so the new channel is made with a new token.
+pub fn token_rollover_at(token_expires: Instant, now: Instant) -> Instant {
+    let left = token_expires.saturating_duration_since(now);
+    let margin = EXPIRY_MARGIN.min(left / 5);
+    now + (left - margin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +120,20 @@ mod tests {
     fn queue_of_topic_reads_observation_topics_only() {
         assert_eq!(queue_of_topic(&queue_topic("Q-1")), Some("Q-1"));
         assert_eq!(queue_of_topic("v2.users.U?routingStatus&presence"), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_channel_rolls_over_before_its_token_expires() {
+        let now = Instant::now();
+        let day = Duration::from_secs(86_400);
+        assert_eq!(token_rollover_at(now + day, now), now + day - EXPIRY_MARGIN);
+        // A five-minute token: a fifth early, when a new token is due.
+        let five = Duration::from_secs(300);
+        assert_eq!(
+            token_rollover_at(now + five, now),
+            now + Duration::from_secs(240)
+        );
+        assert_eq!(token_rollover_at(now, now + five), now + five);
     }
 
     #[tokio::test(start_paused = true)]

@@ -59,8 +59,13 @@ pub(super) struct Metric {
     pub(super) qualifier: Option<String>,
     #[serde(default)]
     pub(super) stats: Stats,
+    /// The query's per-interaction detail (`detailMetrics`); real
+    /// notifications carry none.
     #[serde(default)]
     pub(super) observations: Option<Vec<Observation>>,
+    /// The server cut `observations` short: demand is then a lower bound.
+    #[serde(default)]
+    pub(super) truncated: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -69,12 +74,23 @@ pub(super) struct Stats {
     pub(super) count: Option<u64>,
     #[serde(default)]
     pub(super) ratio: Option<f64>,
+    /// `oServiceLevel`: answered within target, answered, and the target
+    /// ratio, so service level can be summed over media types.
+    #[serde(default)]
+    pub(super) numerator: Option<f64>,
+    #[serde(default)]
+    pub(super) denominator: Option<f64>,
+    #[serde(default)]
+    pub(super) target: Option<f64>,
 }
 
 #[derive(Deserialize)]
 pub(super) struct Observation {
     #[serde(rename = "requestedRoutingSkillIds", default)]
     pub(super) requested_routing_skill_ids: Vec<String>,
+    /// When the interaction began to wait (RFC 3339).
+    #[serde(rename = "observationDate", default)]
+    pub(super) observation_date: Option<String>,
 }
 
 #[derive(Deserialize)]

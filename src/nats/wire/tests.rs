@@ -50,6 +50,8 @@ fn every_queue_kind_survives_the_wire() {
             agents_interacting: 3,
             interactions_waiting: 4,
             skills,
+            oldest_waiting_since: Some(wall - time::Duration::seconds(40)),
+            demand_truncated: true,
         }),
         QueueEventKind::Interaction(QueueInteraction {
             queue_id: "q1".into(),
@@ -71,6 +73,7 @@ fn every_queue_kind_survives_the_wire() {
             offered: Some(9),
             abandoned: None,
             service_level_pct: Some(87.5),
+            service_level_target_pct: Some(80.0),
         }),
     ];
     for kind in kinds {

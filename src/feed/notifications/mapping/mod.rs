@@ -1,0 +1,209 @@
+//! Notifications API frames into domain events (PROTOCOL.md section 3).
+//!
+//! Observations arrive as partial updates: a metric absent from a message
+//! keeps its last value, so the mapper holds the last known counts of every
+//! queue and emits full `QueueSummary`s, the same events the realtime feed
+//! produces. Skills come from queue members (REST + routing-status topics)
+//! joined with the waiting observations' requested skills.
+//!
+//! `observations` holds the observation topic and the observations query;
+//! `people` the members and their routing-status topics.
+
+mod observations;
+#[cfg(test)]
+mod observations_tests;
+mod people;
+mod totals;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+pub use super::wire::Envelope;
+pub use observations::Reconciled;
+pub use people::Member;
+
+use crate::event::{AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount};
+
+/// What one socket frame meant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded {
+    Heartbeat,
+    Pong,
+    /// `v2.system.socket_closing`: make before break.
+    SocketClosing,
+    /// Queue events and the like (possibly none, e.g. an unknown user).
+    Events(Vec<FeedEvent>),
+    Malformed(String),
+    Unknown(String),
+}
+
+#[derive(Debug, Default)]
+struct QueueObs {
+    name: Option<String>,
+    /// oOnQueueUsers by qualifier (routing status).
+    on_queue: BTreeMap<String, u32>,
+    /// oWaiting, with its detail, by media type.
+    media: BTreeMap<String, observations::Waiting>,
+    /// Interval totals of the current interval, by media type.
+    totals: BTreeMap<String, totals::MediaTotals>,
+    members: BTreeMap<String, Member>,
+}
+
+/// Keeps the last known observations per queue.
+#[derive(Debug, Default)]
+pub struct Mapper {
+    queues: HashMap<String, QueueObs>,
+    skill_names: HashMap<String, String>,
+    /// user id -> queues the user is a member of.
+    user_queues: HashMap<String, Vec<String>>,
+    /// Queue ids in the order they became known (the snapshot's order).
+    order: Vec<String>,
+}
+
+/// Where a frame came from and when it arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Receipt {
+    pub wall: OffsetDateTime,
+    pub at: Instant,
+}
+
+fn saturating_sum<'a>(it: impl Iterator<Item = &'a u32>) -> u32 {
+    it.fold(0u32, |a, b| a.saturating_add(*b))
+}
+
+impl Mapper {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a monitored queue (so it exists before any observation).
+    pub fn add_queue(&mut self, queue_id: &str, name: Option<String>) {
+        let q = self.queue_mut(queue_id);
+        if name.is_some() {
+            q.name = name;
+        }
+    }
+
+    fn queue_mut(&mut self, queue_id: &str) -> &mut QueueObs {
+        if !self.queues.contains_key(queue_id) {
+            self.order.push(queue_id.to_string());
+        }
+        self.queues.entry(queue_id.to_string()).or_default()
+    }
+
+    /// How many queues the mapper holds.
+    pub fn queue_count(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn set_skill_names(&mut self, names: impl IntoIterator<Item = (String, String)>) {
+        self.skill_names.extend(names);
+    }
+
+    /// The current summary of one queue.
+    pub fn summary(&self, queue_id: &str) -> Option<QueueSummary> {
+        let q = self.queues.get(queue_id)?;
+        Some(self.summarize(queue_id, q))
+    }
+
+    fn summarize(&self, queue_id: &str, q: &QueueObs) -> QueueSummary {
+        let get = |k: &str| q.on_queue.get(k).copied().unwrap_or(0);
+        let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();
+        let name_of = |id: &String| {
+            self.skill_names
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| id.clone())
+        };
+        for m in q.members.values() {
+            for s in &m.skills {
+                let e = skills.entry(name_of(s)).or_default();
+                if m.status == AgentStatus::Idle && m.joined {
+                    e.available = e.available.saturating_add(1);
+                }
+            }
+        }
+        for w in q.media.values() {
+            for (s, n) in &w.demand {
+                let e = skills.entry(name_of(s)).or_default();
+                e.required = Some(e.required.unwrap_or(0).saturating_add(*n));
+            }
+        }
+        QueueSummary {
+            queue_id: queue_id.to_string(),
+            queue_name: q.name.clone(),
+            agents_available: get("IDLE"),
+            agents_interacting: get("INTERACTING").saturating_add(get("COMMUNICATING")),
+            agents_logged_in: saturating_sum(q.on_queue.values()),
+            interactions_waiting: saturating_sum(q.media.values().map(|w| &w.count)),
+            skills,
+            oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
+            demand_truncated: q.media.values().any(|w| w.truncated),
+        }
+    }
+
+    /// One summary event per known queue, in the order they became known:
+    /// the first snapshot (`snapshot` true, topic `"snapshot"`) or a
+    /// refresh after a reconnect (`snapshot` false, `topic` as given).
+    pub fn summaries(&self, topic: &str, snapshot: bool, r: Receipt) -> Vec<QueueEvent> {
+        self.order
+            .iter()
+            .filter_map(|id| self.summary(id))
+            .map(|s| QueueEvent {
+                kind: QueueEventKind::Summary(s),
+                topic: topic.to_string(),
+                server_time: None,
+                received_wall: r.wall,
+                received: r.at,
+                correlation_id: None,
+                snapshot,
+            })
+            .collect()
+    }
+
+    /// Decodes and applies one socket frame.
+    pub fn decode(&mut self, text: &str, r: Receipt) -> Decoded {
+        match Self::parse(text) {
+            Ok(env) => self.apply(env, r),
+            Err(d) => d,
+        }
+    }
+
+    /// Parses one socket frame without applying it.
+    pub fn parse(text: &str) -> Result<Envelope, Decoded> {
+        serde_json::from_str(text)
+            .map_err(|e| Decoded::Malformed(format!("not a notification: {e}")))
+    }
+
+    /// Applies a parsed frame.
+    pub fn apply(&mut self, env: Envelope, r: Receipt) -> Decoded {
+        let topic = env.topic_name.as_str();
+        if topic == "channel.metadata" {
+            return match env.event_body.get("message").and_then(Value::as_str) {
+                Some("WebSocket Heartbeat") => Decoded::Heartbeat,
+                Some("pong") => Decoded::Pong,
+                Some(other) => Decoded::Unknown(format!("channel.metadata: {other}")),
+                None => Decoded::Malformed("channel.metadata without message".into()),
+            };
+        }
+        if topic == "v2.system.socket_closing" {
+            return Decoded::SocketClosing;
+        }
+        let correlation = env.metadata.and_then(|m| m.correlation_id);
+        if topic.starts_with("v2.analytics.queues.") && topic.ends_with(".observations") {
+            return self.observation(topic, env.event_body, correlation, r);
+        }
+        if let Some(rest) = topic.strip_prefix("v2.users.") {
+            let user = rest
+                .split(['.', '?'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            return self.user_status(topic, &user, &env.event_body, correlation, r);
+        }
+        Decoded::Unknown(topic.to_string())
+    }
+}

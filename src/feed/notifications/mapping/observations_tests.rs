@@ -1,0 +1,219 @@
+//! The observations query as a full snapshot, its corrections, the detail
+//! only it carries, and interval totals per media type.
+
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::{Decoded, Mapper, Receipt};
+use crate::event::{FeedEvent, QueueEventKind, QueueTotals, parse_rfc3339};
+
+fn receipt() -> Receipt {
+    Receipt {
+        wall: OffsetDateTime::now_utc(),
+        at: Instant::now(),
+    }
+}
+
+/// A current observation of queue `q`, media `media`, at `at`.
+fn note(q: &str, media: &str, at: &str, metrics: &str) -> String {
+    format!(
+        r#"{{"topicName":"v2.analytics.queues.{q}.observations","eventBody":{{"group":{{"queueId":"{q}","mediaType":"{media}"}},"data":[{{"interval":"{at}/{at}","metrics":[{metrics}]}}]}}}}"#
+    )
+}
+
+fn on_queue(qualifier: &str, n: u32) -> String {
+    format!(r#"{{"metric":"oOnQueueUsers","qualifier":"{qualifier}","stats":{{"count":{n}}}}}"#)
+}
+
+/// A query answer: the user metrics in a group of their own, one group per
+/// media type for conversation metrics, as Genesys' sample answer has them.
+fn answer(groups: &[(&str, Option<&str>, Vec<String>)]) -> String {
+    let results: Vec<String> = groups
+        .iter()
+        .map(|(q, media, data)| {
+            let media = media.map_or(String::new(), |m| format!(r#","mediaType":"{m}""#));
+            format!(
+                r#"{{"group":{{"queueId":"{q}"{media}}},"data":[{}]}}"#,
+                data.join(",")
+            )
+        })
+        .collect();
+    format!(r#"{{"results":[{}]}}"#, results.join(","))
+}
+
+fn waiting(n: u32) -> String {
+    format!(r#"{{"metric":"oWaiting","stats":{{"count":{n}}}}}"#)
+}
+
+#[tokio::test]
+async fn a_query_answer_resets_the_qualifiers_and_media_it_omits() {
+    let mut m = Mapper::new();
+    let first = answer(&[
+        (
+            "Q",
+            None,
+            vec![on_queue("IDLE", 2), on_queue("INTERACTING", 3)],
+        ),
+        ("Q", Some("voice"), vec![waiting(1)]),
+        ("Q", Some("chat"), vec![waiting(2)]),
+    ]);
+    m.apply_query(&first).unwrap();
+    // Nobody idle any more and no chat waiting: the answer leaves them out.
+    let second = answer(&[
+        ("Q", None, vec![on_queue("INTERACTING", 3)]),
+        ("Q", Some("voice"), vec![waiting(1)]),
+    ]);
+    m.apply_query(&second).unwrap();
+    let s = m.summary("Q").unwrap();
+    assert_eq!(
+        (
+            s.agents_available,
+            s.agents_logged_in,
+            s.interactions_waiting
+        ),
+        (0, 3, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_requery_counts_its_corrections_and_reports_only_changed_queues() {
+    let mut m = Mapper::new();
+    m.add_queue("Q", None);
+    m.add_queue("R", None);
+    let start = answer(&[
+        (
+            "Q",
+            None,
+            vec![on_queue("IDLE", 1), on_queue("INTERACTING", 1)],
+        ),
+        ("Q", Some("voice"), vec![waiting(0)]),
+        ("R", None, vec![on_queue("IDLE", 4)]),
+        ("R", Some("voice"), vec![waiting(2)]),
+    ]);
+    let r = m
+        .reconcile(&start, "observations.query", receipt())
+        .unwrap();
+    assert_eq!(r.events.len(), 2, "both queues changed from nothing");
+    // The idle agent took a call; the notification leaves out IDLE (0).
+    let t = "2026-11-30T10:00:00.000Z";
+    m.decode(
+        &note("Q", "voice", t, &on_queue("INTERACTING", 2)),
+        receipt(),
+    );
+    assert_eq!(m.summary("Q").unwrap().agents_available, 1, "stale");
+    let now = answer(&[
+        ("Q", None, vec![on_queue("INTERACTING", 2)]),
+        ("Q", Some("voice"), vec![waiting(0)]),
+        ("R", None, vec![on_queue("IDLE", 4)]),
+        ("R", Some("voice"), vec![waiting(2)]),
+    ]);
+    let r = m.reconcile(&now, "observations.query", receipt()).unwrap();
+    assert_eq!(r.corrections, 1);
+    assert_eq!(r.examples, ["Q IDLE 1->0"]);
+    assert_eq!(r.events.len(), 1, "R did not change: {:?}", r.events);
+    let ev = &r.events[0];
+    assert_eq!(
+        (ev.topic.as_str(), ev.snapshot),
+        ("observations.query", false)
+    );
+    let QueueEventKind::Summary(s) = &ev.kind else {
+        panic!("{ev:?}")
+    };
+    assert_eq!((s.queue_id.as_str(), s.agents_available), ("Q", 0));
+    // The same answer again corrects nothing and reports nothing.
+    let r = m.reconcile(&now, "observations.query", receipt()).unwrap();
+    assert_eq!((r.corrections, r.events.len()), (0, 0));
+}
+
+#[tokio::test]
+async fn demand_and_the_oldest_wait_come_from_the_query_detail() {
+    let mut m = Mapper::new();
+    m.set_skill_names([("s-es".to_string(), "Spanish".to_string())]);
+    let detail = r#"{"metric":"oWaiting","stats":{"count":3},"truncated":true,"observations":[
+        {"observationDate":"2026-11-30T10:00:05.000Z","requestedRoutingSkillIds":["s-es"]},
+        {"observationDate":"2026-11-30T09:59:30.000Z","requestedRoutingSkillIds":["s-es","s-fr"]}]}"#;
+    m.apply_query(&answer(&[("Q", Some("voice"), vec![detail.to_string()])]))
+        .unwrap();
+    let s = m.summary("Q").unwrap();
+    assert_eq!(s.interactions_waiting, 3);
+    assert_eq!(s.skills["Spanish"].required, Some(2));
+    assert_eq!(s.skills["s-fr"].required, Some(1));
+    assert!(s.demand_truncated, "only 2 of 3 listed: at least");
+    assert_eq!(
+        s.oldest_waiting_since,
+        parse_rfc3339("2026-11-30T09:59:30.000Z")
+    );
+    // A notification without detail: the queue emptied.
+    let t = "2026-11-30T10:00:10.000Z";
+    m.decode(&note("Q", "voice", t, &waiting(0)), receipt());
+    let s = m.summary("Q").unwrap();
+    assert_eq!(s.skills.get("Spanish").and_then(|c| c.required), None);
+    assert!(!s.demand_truncated);
+    assert_eq!(s.oldest_waiting_since, None);
+}
+
+#[tokio::test]
+async fn without_detail_new_waiting_is_dated_by_its_notification() {
+    let mut m = Mapper::new();
+    m.decode(
+        &note("Q", "voice", "2026-11-30T10:00:00.000Z", &waiting(1)),
+        receipt(),
+    );
+    let first = parse_rfc3339("2026-11-30T10:00:00.000Z");
+    assert_eq!(m.summary("Q").unwrap().oldest_waiting_since, first);
+    // One more arrives later: the oldest is still the first.
+    m.decode(
+        &note("Q", "voice", "2026-11-30T10:00:07.000Z", &waiting(2)),
+        receipt(),
+    );
+    assert_eq!(m.summary("Q").unwrap().oldest_waiting_since, first);
+}
+
+fn totals_note(media: &str, interval: &str, offered: u64, within: u64, answered: u64) -> String {
+    format!(
+        r#"{{"topicName":"v2.analytics.queues.Q.observations","eventBody":{{"group":{{"queueId":"Q","mediaType":"{media}"}},
+        "data":[{{"interval":"{interval}","metrics":[
+          {{"metric":"nOffered","stats":{{"count":{offered}}}}},
+          {{"metric":"tAbandon","stats":{{"count":1}}}},
+          {{"metric":"oServiceLevel","stats":{{"ratio":0.5,"numerator":{within},"denominator":{answered},"target":0.8}}}}]}}]}}}}"#
+    )
+}
+
+fn totals(d: Decoded) -> Option<QueueTotals> {
+    let Decoded::Events(evs) = d else {
+        panic!("{d:?}")
+    };
+    evs.into_iter().find_map(|e| match e {
+        FeedEvent::Queue(q) => match q.kind {
+            QueueEventKind::Totals(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn interval_totals_are_summed_over_media_types() {
+    let mut m = Mapper::new();
+    let now = "2026-11-30T10:00:00.000Z/2026-11-30T10:30:00.000Z";
+    let voice = totals(m.decode(&totals_note("voice", now, 10, 8, 9), receipt())).unwrap();
+    assert_eq!(voice.offered, Some(10));
+    let all = totals(m.decode(&totals_note("chat", now, 5, 1, 3), receipt())).unwrap();
+    assert_eq!((all.offered, all.abandoned), (Some(15), Some(2)));
+    // 9 of 12 answered within target, not the last media's ratio.
+    let sl = all.service_level_pct.unwrap();
+    assert!((sl - 75.0).abs() < 1e-9, "{sl}");
+    assert!((all.service_level_target_pct.unwrap() - 80.0).abs() < 1e-9);
+    // The next interval starts from nothing; a late message about the
+    // previous one changes nothing.
+    let next = "2026-11-30T10:30:00.000Z/2026-11-30T11:00:00.000Z";
+    let t = totals(m.decode(&totals_note("chat", next, 2, 1, 1), receipt())).unwrap();
+    assert_eq!((t.interval.as_str(), t.offered), (next, Some(2)));
+    assert_eq!(
+        totals(m.decode(&totals_note("voice", now, 99, 1, 1), receipt())),
+        None
+    );
+    let t = totals(m.decode(&totals_note("voice", next, 3, 0, 1), receipt())).unwrap();
+    assert_eq!(t.offered, Some(5));
+    assert!((t.service_level_pct.unwrap() - 50.0).abs() < 1e-9);
+}

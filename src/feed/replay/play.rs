@@ -1,0 +1,390 @@
+//! Recorded lines in, the feed's events out, through the same mapping as
+//! the live notifications feed: REST answers of queues, skills, members
+//! and observations queries go into the `Mapper` as start-up puts them,
+//! frames through `Mapper::apply`. No I/O and no clock of its own.
+//!
+//! Start-up is inferred from the recording, since the feed records what
+//! it received, not what it decided: the first run of observations
+//! answers is the first snapshot; frames that arrive before it are held
+//! and applied after it, as the live feed (which reads them only once the
+//! snapshot is out) does. A channel created while none is open is a
+//! reconnect: the next run of answers is a refresh, as live.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use crate::event::{ConnState, FeedEvent, FeedStatus};
+use crate::feed::notifications::mapping::{Decoded, Mapper, Member, Receipt};
+use crate::feed::notifications::session::REFRESH_TOPIC;
+use crate::feed::rest::{Channel, Named, OBSERVATION_QUEUES, TopicState, members_in};
+use crate::recording::{FrameLine, Header, Line, RestAnswer};
+
+const TARGET: &str = "queuetop::replay";
+/// Frames held before the first snapshot, at most; past it they are
+/// applied at once (a recording whose start-up never finished).
+const HELD_MAX: usize = 10_000;
+/// Recent frames remembered to drop the second copy of a notification
+/// that two channels delivered while a handover overlapped.
+const SEEN_MAX: usize = 4096;
+
+#[derive(Deserialize)]
+struct Page<T> {
+    #[serde(default = "Vec::new")]
+    entities: Vec<T>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Channels opening, snapshot not yet out: frames are held.
+    Starting,
+    Live,
+}
+
+pub struct Player {
+    mapper: Mapper,
+    /// Queue names the recording told (header, queue answers).
+    names: HashMap<String, String>,
+    /// Member pages gathered per queue.
+    pages: HashMap<String, Vec<Member>>,
+    phase: Phase,
+    held: VecDeque<FrameLine>,
+    /// Observations answers applied and not yet turned into summaries:
+    /// when the first arrived, and how many.
+    batch: Option<OffsetDateTime>,
+    batch_answers: usize,
+    snapshot_sent: bool,
+    open_channels: HashSet<String>,
+    permitted: usize,
+    rejected: HashSet<String>,
+    status: FeedStatus,
+    seen: VecDeque<u64>,
+    seen_on: HashMap<u64, String>,
+    /// Counted and logged.
+    pub duplicates: u64,
+    pub unreadable: u64,
+}
+
+impl Player {
+    pub fn new(header: &Header) -> Player {
+        let mut p = Player {
+            mapper: Mapper::new(),
+            names: HashMap::new(),
+            pages: HashMap::new(),
+            phase: Phase::Starting,
+            held: VecDeque::new(),
+            batch: None,
+            batch_answers: 0,
+            snapshot_sent: false,
+            open_channels: HashSet::new(),
+            permitted: 0,
+            rejected: HashSet::new(),
+            status: FeedStatus::connecting(),
+            seen: VecDeque::new(),
+            seen_on: HashMap::new(),
+            duplicates: 0,
+            unreadable: 0,
+        };
+        // Configured queues first, in config order: the snapshot's order.
+        for q in &header.queues {
+            if let Some(id) = &q.id {
+                p.mapper.add_queue(id, q.name.clone());
+                if let Some(n) = &q.name {
+                    p.names.insert(id.clone(), n.clone());
+                }
+            }
+        }
+        p
+    }
+
+    /// Plays one line; the events it makes are pushed to `out`.
+    pub fn line(&mut self, line: Line, at: Instant, out: &mut Vec<FeedEvent>) {
+        match line {
+            Line::Header(_) | Line::End(_) => {}
+            Line::Rest(r) => self.rest(r, at, out),
+            Line::Frame(f) => match self.phase {
+                Phase::Starting if self.held.len() < HELD_MAX => self.held.push_back(f),
+                _ => {
+                    self.close_batch(at, out);
+                    self.frame(f, at, out);
+                }
+            },
+            Line::Binary(_) => {
+                self.close_batch(at, out);
+                out.push(FeedEvent::Malformed {
+                    reason: "binary frame (the feed speaks JSON text)".into(),
+                });
+            }
+            Line::Close(c) => {
+                self.close_batch(at, out);
+                let was_open = self.open_channels.remove(&c.channel);
+                if was_open && self.open_channels.is_empty() && self.phase == Phase::Live {
+                    let why = match c.code {
+                        Some(code) => format!("channel closed by the server ({code})"),
+                        None => "channel connection lost (1006)".to_string(),
+                    };
+                    self.set_state(ConnState::Connecting, Some(why), out);
+                }
+            }
+        }
+    }
+
+    /// The recording ended: what is still pending goes out.
+    pub fn finish(&mut self, at: Instant, out: &mut Vec<FeedEvent>) {
+        self.close_batch(at, out);
+        while let Some(f) = self.held.pop_front() {
+            self.frame(f, at, out);
+        }
+    }
+
+    fn rest(&mut self, r: RestAnswer, at: Instant, out: &mut Vec<FeedEvent>) {
+        let route = r.path.split('?').next().unwrap_or("").to_string();
+        let is_query = route.ends_with("/analytics/queues/observations/query");
+        if !is_query {
+            self.close_batch(at, out);
+        }
+        if r.status >= 400 {
+            if r.status != 429 && self.phase == Phase::Starting {
+                let error = format!("{} {}: HTTP {}", r.method, r.path, r.status);
+                self.set_state(ConnState::Connecting, Some(error), out);
+            }
+            return;
+        }
+        let text = r.body.to_string();
+        let wall = crate::event::parse_rfc3339(&r.t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        if is_query {
+            match self.mapper.apply_query(&text) {
+                Ok(()) => {
+                    self.batch = Some(self.batch.unwrap_or(wall));
+                    self.batch_answers += 1;
+                }
+                Err(e) => self.unreadable(&e),
+            }
+            // At a start the feed queries every queue, 100 to a query,
+            // then sends the snapshot at once.
+            let queries = self
+                .mapper
+                .queue_count()
+                .div_ceil(OBSERVATION_QUEUES)
+                .max(1);
+            if self.phase == Phase::Starting && self.batch_answers >= queries {
+                self.close_batch(at, out);
+            }
+        } else if route == "/api/v2/routing/skills" {
+            if let Ok(p) = serde_json::from_str::<Page<Named>>(&text) {
+                self.mapper
+                    .set_skill_names(p.entities.into_iter().map(|s| (s.id, s.name)));
+            }
+        } else if let Some(queue) = members_route(&route) {
+            self.members(queue, &r.path, &text);
+        } else if route == "/api/v2/routing/queues" {
+            if let Ok(p) = serde_json::from_str::<Page<Named>>(&text) {
+                for q in p.entities.into_iter().filter(|q| !q.name.is_empty()) {
+                    self.names.insert(q.id, q.name);
+                }
+            }
+        } else if let Some(id) = route.strip_prefix("/api/v2/routing/queues/") {
+            if let Ok(q) = serde_json::from_str::<Named>(&text)
+                && !q.name.is_empty()
+            {
+                self.names.insert(id.to_string(), q.name.clone());
+                self.mapper.add_queue(id, Some(q.name));
+            }
+        } else if route == "/api/v2/notifications/channels" && r.method == "POST" {
+            if let Ok(ch) = serde_json::from_str::<Channel>(&text) {
+                if self.open_channels.is_empty() && self.snapshot_sent {
+                    // Every channel had ended: a reconnect, not a handover.
+                    self.phase = Phase::Starting;
+                    self.permitted = 0;
+                }
+                self.open_channels.insert(ch.id);
+            }
+        } else if route.ends_with("/subscriptions") {
+            self.subscribed(r.request.as_ref(), &text, out);
+        }
+    }
+
+    /// A page of a member listing: the first page starts the list afresh.
+    fn members(&mut self, queue: &str, path: &str, text: &str) {
+        let first = !path
+            .split(['?', '&'])
+            .any(|kv| kv.starts_with("pageNumber=") && kv != "pageNumber=1");
+        match members_in(text) {
+            Ok(found) => {
+                let list = self.pages.entry(queue.to_string()).or_default();
+                if first {
+                    list.clear();
+                }
+                list.extend(found);
+                self.mapper.set_members(queue, list.clone());
+            }
+            Err(e) => self.unreadable(&e),
+        }
+    }
+
+    /// Subscribed topics: the monitored queues (in plan order), and the
+    /// rejected topics as alerts.
+    fn subscribed(&mut self, request: Option<&Value>, text: &str, out: &mut Vec<FeedEvent>) {
+        let topics = request.and_then(Value::as_array).into_iter().flatten();
+        for t in topics.filter_map(|t| t.get("id")?.as_str()) {
+            if let Some(q) = crate::feed::notifications::topics::queue_of_topic(t) {
+                let name = self.names.get(q).cloned();
+                self.mapper.add_queue(q, name);
+            }
+        }
+        let Ok(states) = serde_json::from_str::<Page<TopicState>>(text) else {
+            return;
+        };
+        for t in states.entities {
+            if !t.rejected() {
+                self.permitted += 1;
+            } else if self.rejected.insert(t.id.clone()) {
+                out.push(FeedEvent::TopicRejected {
+                    queue_id: crate::feed::notifications::topics::queue_of_topic(&t.id)
+                        .map(str::to_string),
+                    topic: t.id,
+                    reason: t
+                        .rejection_reason
+                        .unwrap_or_else(|| "no reason given".into()),
+                });
+            }
+        }
+    }
+
+    /// After a run of observations answers: the snapshot (or a refresh),
+    /// and at a start the rosters and the connected state; then the held
+    /// frames.
+    fn close_batch(&mut self, at: Instant, out: &mut Vec<FeedEvent>) {
+        let Some(wall) = self.batch.take() else {
+            return;
+        };
+        self.batch_answers = 0;
+        let r = Receipt { wall, at };
+        if !self.snapshot_sent {
+            for (id, name) in self.mapper_names() {
+                out.push(FeedEvent::QueueName { queue_id: id, name });
+            }
+        }
+        let events = if self.snapshot_sent {
+            self.mapper.summaries(REFRESH_TOPIC, false, r)
+        } else {
+            self.mapper.summaries("snapshot", true, r)
+        };
+        self.snapshot_sent = true;
+        out.extend(events.into_iter().map(FeedEvent::Queue));
+        if self.phase == Phase::Starting {
+            for (agent, began) in self.mapper.rosters() {
+                let ago = began.map_or(Duration::ZERO, |b| {
+                    Duration::try_from(wall - b).unwrap_or(Duration::ZERO)
+                });
+                let since = at.checked_sub(ago).unwrap_or(at);
+                out.push(FeedEvent::Member { agent, since });
+            }
+            self.status.connects = self.status.connects.saturating_add(1);
+            self.set_state(ConnState::Connected, None, out);
+            out.push(FeedEvent::Acked {
+                count: self.permitted,
+            });
+            self.phase = Phase::Live;
+            while let Some(f) = self.held.pop_front() {
+                self.frame(f, at, out);
+            }
+        }
+    }
+
+    /// Names of the queues the mapper holds, in its order.
+    fn mapper_names(&self) -> Vec<(String, String)> {
+        let summaries = self.mapper.summaries(
+            "",
+            false,
+            Receipt {
+                wall: OffsetDateTime::UNIX_EPOCH,
+                at: Instant::now(),
+            },
+        );
+        summaries
+            .into_iter()
+            .filter_map(|e| {
+                let id = e.kind.queue_id().to_string();
+                let name = self.names.get(&id).cloned()?;
+                Some((id, name))
+            })
+            .collect()
+    }
+
+    fn frame(&mut self, f: FrameLine, at: Instant, out: &mut Vec<FeedEvent>) {
+        if self.duplicate(&f) {
+            return;
+        }
+        let wall = crate::event::parse_rfc3339(&f.t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let env = match Mapper::parse(&f.text) {
+            Ok(env) => env,
+            Err(d) => return push_decoded(d, out),
+        };
+        push_decoded(self.mapper.apply(env, Receipt { wall, at }), out);
+    }
+
+    /// The same text on another channel lately: the second copy of a
+    /// handover overlap.
+    fn duplicate(&mut self, f: &FrameLine) -> bool {
+        if f.text.contains("\"channel.metadata\"") {
+            return false;
+        }
+        let mut h = DefaultHasher::new();
+        f.text.hash(&mut h);
+        let key = h.finish();
+        match self.seen_on.get(&key) {
+            Some(ch) if *ch != f.channel => {
+                self.duplicates += 1;
+                tracing::debug!(target: TARGET, duplicates = self.duplicates, "duplicate frame from a second channel dropped");
+                return true;
+            }
+            Some(_) => return false,
+            None => {}
+        }
+        if self.seen.len() == SEEN_MAX
+            && let Some(old) = self.seen.pop_front()
+        {
+            self.seen_on.remove(&old);
+        }
+        self.seen.push_back(key);
+        self.seen_on.insert(key, f.channel.clone());
+        false
+    }
+
+    fn set_state(&mut self, state: ConnState, error: Option<String>, out: &mut Vec<FeedEvent>) {
+        self.status.state = state;
+        if error.is_some() {
+            self.status.last_error = error;
+        }
+        out.push(FeedEvent::Status(self.status.clone()));
+    }
+
+    fn unreadable(&mut self, e: &str) {
+        self.unreadable += 1;
+        tracing::warn!(target: TARGET, error = %e, unreadable = self.unreadable, "a recorded answer could not be read");
+    }
+}
+
+/// `/api/v2/routing/queues/{id}/members` → the queue id.
+fn members_route(route: &str) -> Option<&str> {
+    route
+        .strip_prefix("/api/v2/routing/queues/")?
+        .strip_suffix("/members")
+}
+
+fn push_decoded(d: Decoded, out: &mut Vec<FeedEvent>) {
+    match d {
+        Decoded::Heartbeat => out.push(FeedEvent::Heartbeat),
+        Decoded::Pong | Decoded::SocketClosing => {}
+        Decoded::Events(evs) => out.extend(evs),
+        Decoded::Malformed(reason) => out.push(FeedEvent::Malformed { reason }),
+        Decoded::Unknown(kind) => out.push(FeedEvent::Unknown { kind }),
+    }
+}

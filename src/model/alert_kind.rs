@@ -1,0 +1,136 @@
+//! What an alert is about, and how much it matters.
+
+use std::time::Duration;
+
+use crate::model::alerts::Delays;
+
+/// How much an alert matters; sorts most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Callers are (or will be) let down now: act.
+    Critical,
+    /// Heading for trouble, or the monitor itself is impaired.
+    Warning,
+    /// Worth knowing; nobody is let down yet.
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AlertKind {
+    /// A change of the seed's deficit list (a known skill with no idle
+    /// agent): logged, never an entry in the alert list.
+    SkillDeficit {
+        skill: String,
+    },
+    /// A skill deficit while interactions wait for that skill.
+    SkillShort {
+        skill: String,
+    },
+    /// Callers waiting and no agent on queue.
+    NoAgents,
+    /// The longest wait is over its limit.
+    LongestWait,
+    /// The interval's service level is under its target.
+    ServiceLevel,
+    Utilization,
+    Waiting,
+    Latency,
+    Stale,
+    /// The connection is not up.
+    FeedDown,
+    ServerError {
+        code: String,
+    },
+    TopicRejected {
+        topic: String,
+    },
+}
+
+impl AlertKind {
+    pub fn severity(&self) -> Severity {
+        match self {
+            AlertKind::NoAgents
+            | AlertKind::LongestWait
+            | AlertKind::ServiceLevel
+            | AlertKind::FeedDown => Severity::Critical,
+            AlertKind::SkillShort { .. }
+            | AlertKind::Utilization
+            | AlertKind::Waiting
+            | AlertKind::Latency
+            | AlertKind::Stale
+            | AlertKind::ServerError { .. }
+            | AlertKind::TopicRejected { .. } => Severity::Warning,
+            AlertKind::SkillDeficit { .. } => Severity::Info,
+        }
+    }
+
+    /// The delays that apply to this kind: staleness has waited its own
+    /// `stale_after_s` already and ends with the first update, so it
+    /// raises and clears at once.
+    pub fn delays(&self, d: Delays) -> Delays {
+        match self {
+            AlertKind::Stale => Delays {
+                raise: Duration::ZERO,
+                clear: Duration::ZERO,
+            },
+            _ => d,
+        }
+    }
+
+    /// The kind's name in the export and `snapshot --json`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AlertKind::SkillDeficit { .. } => "skill-deficit",
+            AlertKind::SkillShort { .. } => "skill-short",
+            AlertKind::NoAgents => "no-agents",
+            AlertKind::LongestWait => "longest-wait",
+            AlertKind::ServiceLevel => "service-level",
+            AlertKind::Utilization => "utilization",
+            AlertKind::Waiting => "waiting",
+            AlertKind::Latency => "latency",
+            AlertKind::Stale => "stale",
+            AlertKind::FeedDown => "feed-down",
+            AlertKind::ServerError { .. } => "server-error",
+            AlertKind::TopicRejected { .. } => "topic-rejected",
+        }
+    }
+
+    /// What the kind is about, when it names something: the skill, the
+    /// error code, the topic.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            AlertKind::SkillDeficit { skill } | AlertKind::SkillShort { skill } => Some(skill),
+            AlertKind::ServerError { code } => Some(code),
+            AlertKind::TopicRejected { topic } => Some(topic),
+            _ => None,
+        }
+    }
+
+    /// A word for narrow columns.
+    pub fn short(&self) -> &'static str {
+        match self {
+            AlertKind::SkillDeficit { .. } => "deficit",
+            AlertKind::SkillShort { .. } => "skill",
+            AlertKind::NoAgents => "no agent",
+            AlertKind::LongestWait => "longest",
+            AlertKind::ServiceLevel => "SL",
+            AlertKind::Utilization => "util",
+            AlertKind::Waiting => "wait",
+            AlertKind::Latency => "lat",
+            AlertKind::Stale => "stale",
+            AlertKind::FeedDown => "down",
+            AlertKind::ServerError { .. } => "error",
+            AlertKind::TopicRejected { .. } => "topic",
+        }
+    }
+}

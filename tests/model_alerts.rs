@@ -1,0 +1,245 @@
+//! Alerts through the reducer: delays, severities, demand, the feed's own
+//! outage, longest wait and service level. Paused time throughout.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use queuetop::config::{AlertConfig, QueueConfig};
+use queuetop::event::{
+    ConnState, FeedEvent, FeedStatus, InteractionState, MediaType, QueueEvent, QueueEventKind,
+    QueueInteraction, QueueSummary, QueueTotals, SkillCount,
+};
+use queuetop::model::{AlertKind, AppState, Severity};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+fn limits() -> AlertConfig {
+    AlertConfig {
+        waiting: 5,
+        raise_delay_s: 15,
+        clear_delay_s: 30,
+        longest_wait_s: 120,
+        service_level_pct: 80.0,
+        ..AlertConfig::default()
+    }
+}
+
+fn state() -> AppState {
+    let q = QueueConfig {
+        id: Some("A".into()),
+        name: Some("Support".into()),
+        events: vec![],
+        filter: None,
+    };
+    AppState::with_queues(&[q], limits())
+}
+
+/// Wall time that moves with the paused monotonic clock.
+struct Clock {
+    start: Instant,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock {
+            start: Instant::now(),
+        }
+    }
+    fn wall(&self) -> OffsetDateTime {
+        let ms = Instant::now().duration_since(self.start).as_millis() as i64;
+        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+            + time::Duration::milliseconds(ms)
+    }
+    fn event(&self, kind: QueueEventKind) -> FeedEvent {
+        FeedEvent::Queue(QueueEvent {
+            topic: "t".into(),
+            kind,
+            server_time: None,
+            received_wall: self.wall(),
+            received: Instant::now(),
+            correlation_id: None,
+            snapshot: false,
+        })
+    }
+    async fn pass(&self, st: &mut AppState, d: Duration) {
+        tokio::time::advance(d).await;
+        st.tick(Instant::now(), self.wall());
+    }
+}
+
+fn summary(logged: u32, waiting: u32, skills: &[(&str, u32, Option<u32>)]) -> QueueEventKind {
+    QueueEventKind::Summary(QueueSummary {
+        queue_id: "A".into(),
+        queue_name: None,
+        agents_available: 1,
+        agents_logged_in: logged,
+        agents_interacting: 0,
+        interactions_waiting: waiting,
+        skills: skills
+            .iter()
+            .map(|(n, available, required)| {
+                let c = SkillCount {
+                    available: *available,
+                    required: *required,
+                };
+                (n.to_string(), c)
+            })
+            .collect::<BTreeMap<_, _>>(),
+    })
+}
+
+fn raises(st: &AppState, kind: &AlertKind) -> u32 {
+    st.alerts
+        .list
+        .iter()
+        .filter(|a| &a.kind == kind)
+        .map(|a| a.raises)
+        .sum()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_value_alternating_across_its_threshold_every_200_ms_raises_once() {
+    let mut st = state();
+    let c = Clock::new();
+    for i in 0..300 {
+        let waiting = if i % 2 == 0 { 5 } else { 4 };
+        st.apply(&c.event(summary(3, waiting, &[])));
+        c.pass(&mut st, Duration::from_millis(200)).await;
+    }
+    assert_eq!(raises(&st, &AlertKind::Waiting), 1, "{:?}", st.alerts.list);
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    // It ends only once the value has stayed under for the clear delay.
+    st.apply(&c.event(summary(3, 0, &[])));
+    c.pass(&mut st, Duration::from_secs(29)).await;
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    c.pass(&mut st, Duration::from_secs(1)).await;
+    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    let a = &st.alerts.list[0];
+    let life = a.cleared_at.unwrap() - a.raised_at;
+    assert!(life >= time::Duration::seconds(15), "{life}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_condition_shorter_than_the_raise_delay_is_no_alert() {
+    let mut st = state();
+    let c = Clock::new();
+    st.apply(&c.event(summary(3, 9, &[])));
+    c.pass(&mut st, Duration::from_secs(14)).await;
+    st.apply(&c.event(summary(3, 0, &[])));
+    c.pass(&mut st, Duration::from_secs(60)).await;
+    assert!(st.alerts.list.is_empty(), "{:?}", st.alerts.list);
+}
+
+#[tokio::test(start_paused = true)]
+async fn severities_and_skill_demand() {
+    let mut st = state();
+    let c = Clock::new();
+    // Waiting callers and nobody on queue; Spanish short with demand,
+    // Arabic short with none.
+    let skills = [("Spanish", 0, Some(2)), ("Arabic", 0, None)];
+    st.apply(&c.event(summary(0, 2, &skills)));
+    c.pass(&mut st, Duration::from_secs(15)).await;
+    let sev = |k: &AlertKind| {
+        st.alerts
+            .active()
+            .find(|a| &a.kind == k)
+            .map(|a| a.severity)
+    };
+    assert_eq!(sev(&AlertKind::NoAgents), Some(Severity::Critical));
+    let spanish = AlertKind::SkillShort {
+        skill: "Spanish".into(),
+    };
+    assert_eq!(sev(&spanish), Some(Severity::Warning));
+    assert_eq!(st.alerts.active_count(), 2, "{:?}", st.alerts.list);
+    assert_eq!(st.queue("A").unwrap().active_alerts, 2);
+    assert_eq!(
+        st.queue("A").unwrap().metrics.skill_deficits,
+        vec!["Arabic", "Spanish"]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn longest_wait_over_its_limit_is_critical_and_ages_with_time() {
+    let mut st = state();
+    let c = Clock::new();
+    st.apply(&c.event(QueueEventKind::Interaction(QueueInteraction {
+        queue_id: "A".into(),
+        conversation_id: "c1".into(),
+        media_type: MediaType::Voice,
+        state: InteractionState::Waiting,
+        wait_ms: Some(100_000),
+    })));
+    c.pass(&mut st, Duration::from_secs(19)).await;
+    assert!(!st.alerts.is_active(Some("A"), &AlertKind::LongestWait));
+    // Over 120 s at 20 s; held for the raise delay at 35 s.
+    c.pass(&mut st, Duration::from_secs(1)).await;
+    c.pass(&mut st, Duration::from_secs(14)).await;
+    assert!(!st.alerts.is_active(Some("A"), &AlertKind::LongestWait));
+    c.pass(&mut st, Duration::from_secs(1)).await;
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::LongestWait));
+    let q = st.queue("A").unwrap();
+    assert_eq!(
+        q.longest_wait(Instant::now()),
+        Some(Duration::from_secs(135))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn service_level_under_target_once_anything_was_offered() {
+    let mut st = state();
+    let c = Clock::new();
+    let totals = |offered, sl| {
+        QueueEventKind::Totals(QueueTotals {
+            queue_id: "A".into(),
+            interval: "i".into(),
+            offered: Some(offered),
+            abandoned: Some(0),
+            service_level_pct: Some(sl),
+        })
+    };
+    st.apply(&c.event(totals(0, 0.0)));
+    c.pass(&mut st, Duration::from_secs(60)).await;
+    assert!(!st.alerts.is_active(Some("A"), &AlertKind::ServiceLevel));
+    st.apply(&c.event(totals(10, 70.0)));
+    c.pass(&mut st, Duration::from_secs(15)).await;
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::ServiceLevel));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_feed_being_down_is_an_alert_with_its_start_and_end() {
+    let mut st = state();
+    let c = Clock::new();
+    let status = |state, connects| {
+        FeedEvent::Status(FeedStatus {
+            state,
+            last_error: Some("connection reset".into()),
+            connects,
+        })
+    };
+    st.apply(&status(ConnState::Connected, 1));
+    c.pass(&mut st, Duration::from_secs(1)).await;
+    let down_at = c.wall();
+    st.apply(&status(
+        ConnState::Reconnecting {
+            attempt: 1,
+            max_attempts: 0,
+            next_try: Instant::now(),
+        },
+        1,
+    ));
+    c.pass(&mut st, Duration::from_secs(40)).await;
+    assert!(st.alerts.is_active(None, &AlertKind::FeedDown));
+    let up_at = c.wall();
+    st.apply(&status(ConnState::Connected, 2));
+    c.pass(&mut st, Duration::from_secs(30)).await;
+    let a = st
+        .alerts
+        .list
+        .iter()
+        .find(|a| a.kind == AlertKind::FeedDown)
+        .unwrap();
+    assert_eq!(a.severity, Severity::Critical);
+    assert_eq!(a.raised_at, down_at);
+    assert_eq!(a.cleared_at, Some(up_at));
+    assert!(a.message.contains("connection reset"), "{}", a.message);
+}
