@@ -85,6 +85,7 @@ fn summary(logged: u32, waiting: u32, skills: &[(&str, u32, Option<u32>)]) -> Qu
                 (n.to_string(), c)
             })
             .collect::<BTreeMap<_, _>>(),
+        ..Default::default()
     })
 }
 
@@ -195,6 +196,7 @@ async fn service_level_under_target_once_anything_was_offered() {
             offered: Some(offered),
             abandoned: Some(0),
             service_level_pct: Some(sl),
+            service_level_target_pct: None,
         })
     };
     st.apply(&c.event(totals(0, 0.0)));

@@ -104,7 +104,7 @@ pub struct Summary {
     pub agents_interacting: u32,
     pub interactions_waiting: u32,
     pub skills: BTreeMap<String, Skill>,
-    /// RFC 3339.
+    /// RFC 3339, ms.
     pub oldest_waiting_since: Option<String>,
     pub demand_truncated: bool,
 }
@@ -333,8 +333,6 @@ impl From<&QueueSummary> for Summary {
             agents_logged_in: s.agents_logged_in,
             agents_interacting: s.agents_interacting,
             interactions_waiting: s.interactions_waiting,
-            oldest_waiting_since: s.oldest_waiting_since.map(rfc3339_ms),
-            demand_truncated: s.demand_truncated,
             skills: s
                 .skills
                 .iter()
@@ -346,6 +344,8 @@ impl From<&QueueSummary> for Summary {
                     (k.clone(), skill)
                 })
                 .collect(),
+            oldest_waiting_since: s.oldest_waiting_since.map(rfc3339_ms),
+            demand_truncated: s.demand_truncated,
         }
     }
 }
@@ -359,8 +359,6 @@ impl From<Summary> for QueueSummary {
             agents_logged_in: s.agents_logged_in,
             agents_interacting: s.agents_interacting,
             interactions_waiting: s.interactions_waiting,
-            oldest_waiting_since: s.oldest_waiting_since.as_deref().and_then(parse_rfc3339),
-            demand_truncated: s.demand_truncated,
             skills: s
                 .skills
                 .into_iter()
@@ -372,6 +370,8 @@ impl From<Summary> for QueueSummary {
                     (k, count)
                 })
                 .collect(),
+            oldest_waiting_since: s.oldest_waiting_since.as_deref().and_then(parse_rfc3339),
+            demand_truncated: s.demand_truncated,
         }
     }
 }

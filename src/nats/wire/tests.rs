@@ -50,7 +50,7 @@ fn every_queue_kind_survives_the_wire() {
             agents_interacting: 3,
             interactions_waiting: 4,
             skills,
-            oldest_waiting_since: Some(wall - time::Duration::seconds(40)),
+            oldest_waiting_since: Some(wall - time::Duration::seconds(42)),
             demand_truncated: true,
         }),
         QueueEventKind::Interaction(QueueInteraction {
