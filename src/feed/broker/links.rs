@@ -40,11 +40,9 @@ impl Reader {
                     .map(|e| format!(" ({e})"))
                     .unwrap_or_default()
             ))
-        } else if let Some(p) = self.problem.as_ref().filter(|_| self.heartbeat.is_none()) {
-            // Before the first heartbeat: why nothing could be read yet.
-            Some(p.clone())
         } else {
-            None
+            // Before the first heartbeat: why nothing could be read yet.
+            self.problem.clone().filter(|_| self.heartbeat.is_none())
         };
         let live = problem.is_none();
         let was_live = self.status.state == ConnState::Connected;
