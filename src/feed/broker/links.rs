@@ -87,8 +87,8 @@ impl Reader {
     }
 
     /// One stream message to the app; false once the app is gone.
-    pub(super) async fn on_message(&mut self, payload: &[u8]) -> bool {
-        let ev = decode(payload, Instant::now(), OffsetDateTime::now_utc());
+    pub(super) async fn on_message(&mut self, payload: &[u8], live: bool) -> bool {
+        let ev = decode(payload, Instant::now(), OffsetDateTime::now_utc(), live);
         match &ev {
             FeedEvent::Malformed { reason } => {
                 tracing::warn!(target: TARGET, reason = %reason, "malformed relay message")
