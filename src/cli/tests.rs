@@ -183,7 +183,7 @@ fn record_and_replay_parse() {
     .unwrap();
     assert!(matches!(
         cli.command,
-        Some(Command::Record { minutes, anonymize: true, out: Some(_) }) if minutes == 0.5
+        Some(Command::Record { minutes, anonymize: true, out: Some(_), .. }) if minutes == 0.5
     ));
     // --minutes has no default: a recording's length is a choice.
     assert!(Cli::try_parse_from(["queuetop", "record"]).is_err());
