@@ -18,7 +18,6 @@ pub mod connect;
 pub mod notifications;
 pub mod realtime;
 pub mod replay;
-pub mod rest;
 mod session;
 pub mod source;
 
