@@ -234,7 +234,13 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
             REQUEST_TIMEOUT.as_secs()
         )
     } else if e.is_connect() {
-        "could not connect to the login server".into()
+        // The deepest cause (refused, unreachable, DNS) is what to fix;
+        // it is an OS or resolver error and carries no URL.
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        format!("could not connect to the login server: {cause}")
     } else {
         let mut s = e.to_string();
         // Display is "... for url (URL)": drop the URL part.

@@ -77,6 +77,10 @@ pub struct GenesysConfig {
     /// tables: the all-queues topic on the realtime feed, every queue
     /// listed by REST on the notifications feed.
     pub all_queues: bool,
+    /// Seconds between observations queries on the notifications feed:
+    /// they refresh skill demand and wait times, which notifications do
+    /// not carry, and correct the counts notifications keep.
+    pub observations_interval_s: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +118,28 @@ pub struct AlertConfig {
     pub service_level_pct: f64,
 }
 
+/// One queue's own alert thresholds; unset ones come from `[alerts]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QueueAlerts {
+    pub utilization_pct: Option<f64>,
+    pub waiting: Option<u32>,
+    pub longest_wait_s: Option<u64>,
+    pub service_level_pct: Option<f64>,
+}
+
+impl QueueAlerts {
+    /// `base` with this queue's thresholds in place.
+    pub fn over(&self, base: AlertConfig) -> AlertConfig {
+        AlertConfig {
+            utilization_pct: self.utilization_pct.unwrap_or(base.utilization_pct),
+            waiting: self.waiting.unwrap_or(base.waiting),
+            longest_wait_s: self.longest_wait_s.unwrap_or(base.longest_wait_s),
+            service_level_pct: self.service_level_pct.unwrap_or(base.service_level_pct),
+            ..base
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct UiConfig {
     pub fps: u32,
@@ -137,12 +163,17 @@ pub struct Config {
     pub queues: Vec<QueueConfig>,
     pub reconnect: ReconnectConfig,
     pub alerts: AlertConfig,
+    /// `[queue.alerts]` thresholds, by queue id (or name when the queue
+    /// has no id): they override `[alerts]` for that queue.
+    pub queue_alerts: std::collections::HashMap<String, QueueAlerts>,
     pub ui: UiConfig,
     pub log: LogConfig,
     /// `None`: no export; `"-"`: stdout.
     pub export_path: Option<String>,
     /// The file it came from, if any.
     pub source: Option<PathBuf>,
+    /// Where to serve OpenMetrics (`[metrics] listen`, `--metrics`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// `[nats]` or `--nats`: the relay's broker (viewers read from it).
     pub nats: Option<NatsConfig>,
 }
@@ -191,9 +222,12 @@ mod load;
 mod nats;
 mod report;
 mod table;
+mod values;
 
 pub use check::{environment_problem, normalized_environment, url_problem};
-pub use load::{Loaded, Overrides, Sources, default_audit_file, load};
+pub use load::{
+    Loaded, Overrides, Sources, default_audit_file, load, load_connection, load_except_connection,
+};
 
 impl Protocol {
     pub fn parse(s: &str) -> Option<Protocol> {
@@ -322,6 +356,7 @@ impl Default for GenesysConfig {
             api_url: api_url_for(DEFAULT_ENVIRONMENT),
             realtime_url: String::new(),
             all_queues: false,
+            observations_interval_s: 10,
         }
     }
 }
@@ -334,6 +369,7 @@ impl Config {
             queues: Vec::new(),
             reconnect: ReconnectConfig::default(),
             alerts: AlertConfig::default(),
+            queue_alerts: Default::default(),
             ui: UiConfig::default(),
             log: LogConfig {
                 audit_file,
@@ -343,6 +379,7 @@ impl Config {
             },
             export_path: None,
             source: None,
+            metrics_listen: None,
             nats: None,
         }
     }
@@ -394,6 +431,10 @@ impl Config {
 }
 
 #[cfg(test)]
+mod checks_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_hosts;
+#[cfg(test)]
+mod tests_notifications;

@@ -1,12 +1,10 @@
 //! Parse the command line, install the hooks, pick the mode, run.
-//! OWNER: foundation helper (CLI, check-config); later issues fill in the
-//! other modes by replacing their `run_*` functions.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use queuetop::cli::{Cli, Command};
+use queuetop::cli::{Cli, Command, Resolved, generate};
 use queuetop::config::{self, Severity, Sources};
 
 #[global_allocator]
@@ -22,17 +20,48 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Only fails when called twice; nothing else installs it.
     let _ = color_eyre::install();
+    let flags = match cli.resolve() {
+        Ok(r) => r,
+        Err(msg) => {
+            eprintln!("queuetop: {msg}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
     match &cli.command {
-        None if cli.headless => run_headless(&cli),
-        None => run_monitor(&cli),
-        Some(Command::Demo { relay: false }) => run_demo(&cli),
-        Some(Command::Demo { relay: true }) => run_demo_relay(&cli),
-        Some(Command::Relay) => run_relay(&cli),
-        Some(Command::Sim { .. }) => run_sim(&cli),
-        Some(Command::CheckConfig { path }) => run_check_config(&cli, path.clone()),
-        Some(Command::Snapshot { .. }) => run_snapshot(&cli),
-        Some(Command::Record { .. }) => run_record(&cli),
-        Some(Command::Replay { .. }) => run_replay(&cli),
+        None if cli.print_example_config => print_out(queuetop::cli::EXAMPLE_CONFIG),
+        None if cli.headless => run_headless(&flags),
+        None => run_monitor(&flags),
+        Some(Command::Demo { relay: false, .. }) => run_demo(&flags),
+        Some(Command::Demo { relay: true, .. }) => run_demo_relay(&flags),
+        Some(Command::Relay { .. }) => run_relay(&flags),
+        Some(Command::Record { .. }) => run_record(&cli, &flags),
+        Some(Command::Replay { file, speed, .. }) => run_replay(&flags, file.clone(), *speed),
+        Some(Command::Sim { .. }) => run_sim(&cli, &flags),
+        Some(Command::CheckConfig { .. }) => run_check_config(&flags),
+        Some(Command::Snapshot { json, timeout, .. }) => run_snapshot(&flags, *json, *timeout),
+        Some(Command::Queues { json, pattern, .. }) => run_queues(&flags, *json, pattern.clone()),
+        Some(Command::Init {
+            queues,
+            login_url,
+            api_url,
+            force,
+            ..
+        }) => run_init(
+            &flags,
+            queuetop::app::init::InitOptions {
+                queues: queues.clone(),
+                login_url: login_url.clone(),
+                api_url: api_url.clone(),
+                force: *force,
+                ..Default::default()
+            },
+        ),
+        Some(Command::Completions { shell }) => {
+            let mut text = Vec::new();
+            generate::completions(*shell, &mut text);
+            print_out(&String::from_utf8_lossy(&text))
+        }
+        Some(Command::Man { out }) => run_man(out.as_deref()),
     }
 }
 
@@ -47,15 +76,15 @@ fn install_crypto_provider() {
 
 /// Loads the config for a mode that connects: warnings on stderr (before
 /// any TUI starts); on errors, every problem on stderr and exit code 2.
-fn load_config(cli: &Cli) -> Result<config::Config, ExitCode> {
-    let sources = Sources::from_process(cli.config.clone(), cli.overrides());
+fn load_config(flags: &Resolved) -> Result<config::Config, ExitCode> {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
     match config::load(&sources) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 eprintln!("{w}");
             }
             let mut cfg = loaded.config;
-            nats_flag(cli, &mut cfg)?;
+            nats_flag(flags, &mut cfg)?;
             Ok(cfg)
         }
         Err(problems) => {
@@ -78,8 +107,8 @@ fn report_problems(problems: &[config::ConfigProblem], hint: &str) {
 }
 
 /// `queuetop`: the TUI monitor.
-fn run_monitor(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
+fn run_monitor(flags: &Resolved) -> ExitCode {
+    let cfg = match load_config(flags) {
         Ok(cfg) => std::sync::Arc::new(cfg),
         Err(code) => return code,
     };
@@ -133,8 +162,8 @@ fn exit_code(result: color_eyre::Result<i32>) -> ExitCode {
 }
 
 /// `queuetop --headless`: export lines and logs, no terminal.
-fn run_headless(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
+fn run_headless(flags: &Resolved) -> ExitCode {
+    let cfg = match load_config(flags) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
@@ -142,26 +171,48 @@ fn run_headless(cli: &Cli) -> ExitCode {
     run_async(&cfg, true, queuetop::app::headless::run(cfg.clone()))
 }
 
-/// `queuetop demo`: simulator in-process plus the monitor.
-fn run_demo(cli: &Cli) -> ExitCode {
-    let protocol = cli.protocol.unwrap_or_default();
+/// `queuetop demo`: simulator in-process plus the monitor. A config named
+/// by `--config` or `$QUEUETOP_CONFIG` gives everything but the connection.
+fn run_demo(flags: &Resolved) -> ExitCode {
+    let protocol = flags.overrides.protocol.unwrap_or_default();
+    let mut sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    // The standard file is not read: a demo must start on a fresh account.
+    sources.default_config_file = None;
+    let base = match sources.config_path() {
+        None => None,
+        Some(_) => match config::load_except_connection(&sources) {
+            Ok(loaded) => {
+                for w in &loaded.warnings {
+                    eprintln!("{w}");
+                }
+                Some(loaded.config)
+            }
+            Err(problems) => {
+                report_problems(&problems, "");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        },
+    };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let result = rt.block_on(queuetop::app::run_demo(protocol, cli.ascii));
+    let ascii = flags.overrides.ascii;
+    let metrics = flags.overrides.metrics;
+    let result = rt.block_on(queuetop::app::run_demo(protocol, ascii, base, metrics));
     rt.shutdown_background();
     exit_code(result)
 }
 
 /// `queuetop sim`: the simulator alone.
-fn run_sim(cli: &Cli) -> ExitCode {
+fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
     let Some(Command::Sim {
         listen,
         scenario,
         seed,
         queues,
         rest_latency_ms,
+        ..
     }) = &cli.command
     else {
         return ExitCode::from(EXIT_FAILURE);
@@ -171,7 +222,7 @@ fn run_sim(cli: &Cli) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let protocol = cli.protocol.unwrap_or_default();
+    let protocol = flags.overrides.protocol.unwrap_or_default();
     let run = queuetop::sim::run_cli_with(queuetop::sim::CliRun {
         listen: *listen,
         scenario: scenario.as_deref(),
@@ -190,11 +241,8 @@ fn run_sim(cli: &Cli) -> ExitCode {
 }
 
 /// `queuetop snapshot`: first summary of every queue, then exit.
-fn run_snapshot(cli: &Cli) -> ExitCode {
-    let Some(Command::Snapshot { json, timeout }) = cli.command else {
-        return ExitCode::from(EXIT_FAILURE);
-    };
-    let cfg = match load_config(cli) {
+fn run_snapshot(flags: &Resolved, json: bool, timeout: u64) -> ExitCode {
+    let cfg = match load_config(flags) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
@@ -210,15 +258,14 @@ fn run_snapshot(cli: &Cli) -> ExitCode {
 /// `queuetop check-config [PATH]`: every problem as
 /// `file:line:col: key: message (rule)` on stderr, or a summary on stdout.
 /// Exit 0 when valid, 2 when not.
-fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
-    let sources = Sources::from_process(path.or_else(|| cli.config.clone()), cli.overrides());
+fn run_check_config(flags: &Resolved) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
     match config::load(&sources) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 eprintln!("{w}");
             }
-            print!("{}", loaded.config.summary());
-            ExitCode::SUCCESS
+            print_out(&loaded.config.summary())
         }
         Err(problems) => {
             report_problems(&problems, "");
@@ -227,12 +274,91 @@ fn run_check_config(cli: &Cli, path: Option<std::path::PathBuf>) -> ExitCode {
     }
 }
 
+/// `queuetop queues [--json] [PATTERN]`: the config file is optional.
+fn run_queues(flags: &Resolved, json: bool, pattern: Option<String>) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    let cfg = match config::load_connection(&sources) {
+        Ok(loaded) => loaded.config,
+        Err(problems) => {
+            report_problems(&problems, "");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(queuetop::app::queues::run(
+        &cfg.genesys,
+        json,
+        pattern.as_deref(),
+    ));
+    rt.shutdown_background();
+    exit_code(result)
+}
+
+/// `queuetop init`: to --config, $QUEUETOP_CONFIG or the standard path.
+fn run_init(flags: &Resolved, mut opts: queuetop::app::init::InitOptions) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    let Some((path, _)) = sources.config_path() else {
+        eprintln!("queuetop: no home directory to write the config in; pass --config PATH");
+        return ExitCode::from(EXIT_CONFIG);
+    };
+    opts.path = path;
+    opts.environment.clone_from(&flags.overrides.environment);
+    opts.client_id.clone_from(&flags.overrides.client_id);
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(queuetop::app::init::run(opts, &sources.env));
+    rt.shutdown_background();
+    exit_code(result)
+}
+
+/// `queuetop man [--out DIR]`.
+fn run_man(dir: Option<&std::path::Path>) -> ExitCode {
+    let mut page = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = generate::man_page(&mut page);
+    let Some(dir) = dir else {
+        return print_out(&String::from_utf8_lossy(&page));
+    };
+    let path = dir.join("queuetop.1");
+    match std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &page)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "queuetop: cannot write {}: {e}; pick a directory you can write to",
+                path.display()
+            );
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is no failure:
+/// the output was wanted only so far.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("queuetop: cannot write to stdout: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
 /// `queuetop record --minutes N [--out FILE] [--anonymize]`.
-fn run_record(cli: &Cli) -> ExitCode {
+fn run_record(cli: &Cli, flags: &Resolved) -> ExitCode {
     let Some(Command::Record {
         minutes,
         out,
         anonymize,
+        ..
     }) = &cli.command
     else {
         return ExitCode::from(EXIT_FAILURE);
@@ -244,7 +370,7 @@ fn run_record(cli: &Cli) -> ExitCode {
         );
         return ExitCode::from(EXIT_CONFIG);
     }
-    let cfg = match load_config(cli) {
+    let cfg = match load_config(flags) {
         Ok(cfg) => std::sync::Arc::new(cfg),
         Err(code) => return code,
     };
@@ -261,12 +387,9 @@ fn run_record(cli: &Cli) -> ExitCode {
 /// `queuetop replay FILE [--speed X] [--headless --export PATH]`: needs no
 /// credentials, so only config errors stop it (warnings about connecting
 /// do not apply).
-fn run_replay(cli: &Cli) -> ExitCode {
-    let Some(Command::Replay { file, speed }) = &cli.command else {
-        return ExitCode::from(EXIT_FAILURE);
-    };
-    let sources = Sources::from_process(cli.config.clone(), cli.overrides());
-    let cfg = match config::load(&sources) {
+fn run_replay(flags: &Resolved, file: std::path::PathBuf, speed: f64) -> ExitCode {
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    let cfg = match config::load_except_connection(&sources) {
         Ok(loaded) => loaded.config,
         Err(problems) => {
             report_problems(&problems, "; `queuetop check-config` checks it alone");
@@ -274,21 +397,21 @@ fn run_replay(cli: &Cli) -> ExitCode {
         }
     };
     let args = queuetop::app::replay::ReplayArgs {
-        file: file.clone(),
-        speed: *speed,
-        headless: cli.headless,
+        file,
+        speed,
+        headless: flags.headless,
     };
     run_async(
         &cfg.clone(),
-        cli.headless,
+        flags.headless,
         queuetop::app::replay::run(cfg, args),
     )
 }
 
 /// `--nats URL` over `[nats] url`: a viewer of a relay (or the relay's
 /// broker, for `queuetop relay`).
-fn nats_flag(cli: &Cli, cfg: &mut config::Config) -> Result<(), ExitCode> {
-    let Some(url) = &cli.nats else {
+fn nats_flag(flags: &Resolved, cfg: &mut config::Config) -> Result<(), ExitCode> {
+    let Some(url) = &flags.overrides.nats else {
         return Ok(());
     };
     let nats = cfg
@@ -303,8 +426,8 @@ fn nats_flag(cli: &Cli, cfg: &mut config::Config) -> Result<(), ExitCode> {
 }
 
 /// `queuetop relay`: the feed, published to NATS until SIGINT/SIGTERM.
-fn run_relay(cli: &Cli) -> ExitCode {
-    let cfg = match load_config(cli) {
+fn run_relay(flags: &Resolved) -> ExitCode {
+    let cfg = match load_config(flags) {
         Ok(cfg) => std::sync::Arc::new(cfg),
         Err(code) => return code,
     };
@@ -316,13 +439,14 @@ fn run_relay(cli: &Cli) -> ExitCode {
 }
 
 /// `queuetop demo --relay`: simulator, nats-server, relay and a viewer.
-fn run_demo_relay(cli: &Cli) -> ExitCode {
-    let protocol = cli.protocol.unwrap_or_default();
+fn run_demo_relay(flags: &Resolved) -> ExitCode {
+    let protocol = flags.overrides.protocol.unwrap_or_default();
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let result = rt.block_on(queuetop::app::relay::run_demo_relay(protocol, cli.ascii));
+    let ascii = flags.overrides.ascii;
+    let result = rt.block_on(queuetop::app::relay::run_demo_relay(protocol, ascii));
     rt.shutdown_background();
     exit_code(result)
 }

@@ -4,6 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn run(args: &[&str], dir: &Path) -> Output {
+    run_env(args, dir, &[])
+}
+
+fn run_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_queuetop"))
         .args(args)
         .current_dir(dir)
@@ -15,6 +19,7 @@ fn run(args: &[&str], dir: &Path) -> Output {
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_DATA_HOME", dir.join("data"))
+        .envs(env.iter().copied())
         .output()
         .expect("run queuetop")
 }
@@ -41,7 +46,20 @@ fn write(dir: &Path, name: &str, body: &str) -> String {
 #[test]
 fn the_example_config_is_valid() {
     let dir = tempfile::tempdir().unwrap();
+    // It names a client id; the secret comes from the environment.
     let out = run(&["check-config", example().to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("genesys: no client secret: set genesys.client_secret_file in the config or GENESYS_CLIENT_SECRET"),
+        "{}",
+        text(&out.stderr)
+    );
+    let secret = [("GENESYS_CLIENT_SECRET", "s")];
+    let out = run_env(
+        &["check-config", example().to_str().unwrap()],
+        dir.path(),
+        &secret,
+    );
     let stdout = text(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -56,7 +74,7 @@ fn the_example_config_is_valid() {
     assert!(stdout.contains("Support EN (8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e): queue-summary, agent-state; filter mediaType == \"voice\""), "{stdout}");
     assert!(stdout.contains("audit log:"), "{stdout}");
     // Also through --config, and with flags layered on top.
-    let out = run(
+    let out = run_env(
         &[
             "--config",
             example().to_str().unwrap(),
@@ -65,6 +83,7 @@ fn the_example_config_is_valid() {
             "check-config",
         ],
         dir.path(),
+        &secret,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("https://login.mypurecloud.ie"));
@@ -95,7 +114,7 @@ id = "not a queue id"
     assert_eq!(
         lines[0],
         format!(
-            "{path}:2:1: genesys.enviroment: unknown key `enviroment`; did you mean `environment`? (only the keys of CONFIG.md)"
+            "{path}:2:1: genesys.enviroment: unknown key `enviroment`; did you mean `environment`? (only the keys of docs/CONFIG.md)"
         )
     );
     assert!(lines[1].starts_with(&format!("{path}:3:11: genesys.api_url: http:// to `api.example.com` would send credentials in clear text")), "{stderr}");
@@ -108,12 +127,12 @@ id = "not a queue id"
     );
     assert!(
         lines[3].starts_with(&format!(
-            "{path}:10:6: queue[2].id: queue id `not a queue id`"
+            "{path}:10:6: queue[2].id: `not a queue id` is not a queue UUID"
         )),
         "{stderr}"
     );
     assert!(
-        stderr.ends_with("the config is not valid: 4 errors\n"),
+        stderr.ends_with("the config is not valid: 5 errors\n"),
         "{stderr}"
     );
     assert!(text(&out.stdout).is_empty());
@@ -170,7 +189,7 @@ fn usage_errors_and_missing_files_exit_2() {
     let out = run(&["check-config", "nope.toml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("nope.toml not found"),
+        text(&out.stderr).contains("nope.toml (from --config) not found"),
         "{}",
         text(&out.stderr)
     );
@@ -249,6 +268,104 @@ fn help_says_what_each_command_does_with_an_example() {
 }
 
 #[test]
+fn no_config_file_exits_2_naming_every_place_it_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["check-config"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let default = dir.path().join("config/queuetop/config.toml");
+    assert!(
+        stderr.contains(&format!(
+            "no config file found; looked in: --config (not given), $QUEUETOP_CONFIG (not set), {}",
+            default.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("queuetop init"), "{stderr}");
+    assert!(text(&out.stdout).is_empty());
+}
+
+#[test]
+fn what_cannot_work_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e";
+    let creds = [("GENESYS_CLIENT_ID", "id"), ("GENESYS_CLIENT_SECRET", "s")];
+    for (body, expect) in [
+        (
+            format!("[[queue]]\nid = \"{q}\"\n\n[[queue]]\nid = \"{q}\"\n"),
+            format!("5:6: queue[2].id: queue id `{q}` is already queue[1]"),
+        ),
+        (
+            "[[queue]]\nid = \"support\"\n".to_string(),
+            "2:6: queue[1].id: `support` is not a queue UUID".to_string(),
+        ),
+        (
+            format!("[[queue]]\nid = \"{q}\"\n[log]\nlevel = \"verbose\"\n"),
+            "4:9: log.level: `verbose` is not a log level".to_string(),
+        ),
+    ] {
+        let path = write(dir.path(), "c.toml", &body);
+        let out = run_env(&["check-config", &path], dir.path(), &creds);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{body}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("{path}:{expect}")),
+            "{body}: {stderr}"
+        );
+    }
+    // No credentials: an error now, not a note for later.
+    let path = write(dir.path(), "c.toml", &format!("[[queue]]\nid = \"{q}\"\n"));
+    let out = run(&["check-config", &path], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no client id and no client secret"),
+        "{}",
+        text(&out.stderr)
+    );
+    // 0 is "off", and the summary shows it.
+    let body = format!("[[queue]]\nid = \"{q}\"\n[alerts]\nwaiting = 0\n");
+    let path = write(dir.path(), "c.toml", &body);
+    let out = run_env(&["check-config", &path], dir.path(), &creds);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("waiting off"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// Every document a message or a comment cites is in the repository.
+#[test]
+fn cited_documents_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cited = std::collections::BTreeSet::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let body = std::fs::read_to_string(&p).unwrap();
+                for (i, _) in body.match_indices("docs/") {
+                    let name: String = body[i..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || "/._-".contains(*c))
+                        .collect();
+                    if name.ends_with(".md") {
+                        cited.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    assert!(cited.contains("docs/CONFIG.md"), "{cited:?}");
+    for doc in cited {
+        assert!(root.join(&doc).is_file(), "{doc} is cited but missing");
+    }
+}
+
+#[test]
 fn realtime_without_a_url_is_refused_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let body = "[genesys]\nprotocol = \"realtime\"\nclient_id = \"c\"\n\n[[queue]]\nid = \"q1\"\n";
@@ -271,7 +388,11 @@ fn realtime_without_a_url_is_refused_with_the_fix() {
         "realtime_url = \"wss://gw.example/events\"\nclient_id",
     );
     let path = write(dir.path(), "rt-ok.toml", &fixed);
-    let out = run(&["check-config", &path], dir.path());
+    let out = run_env(
+        &["check-config", &path],
+        dir.path(),
+        &[("GENESYS_CLIENT_SECRET", "s")],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("realtime:    wss://gw.example/events"));
 }
@@ -279,9 +400,13 @@ fn realtime_without_a_url_is_refused_with_the_fix() {
 #[test]
 fn an_environment_copied_as_a_url_is_read_as_its_region_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    let body = "[genesys]\nenvironment = \"https://api.mypurecloud.ie/\"\nclient_id = \"c\"\n\n[[queue]]\nid = \"q1\"\n";
+    let body = "[genesys]\nenvironment = \"https://api.mypurecloud.ie/\"\nclient_id = \"c\"\n\n[[queue]]\nid = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n";
     let path = write(dir.path(), "env.toml", body);
-    let out = run(&["check-config", &path], dir.path());
+    let out = run_env(
+        &["check-config", &path],
+        dir.path(),
+        &[("GENESYS_CLIENT_SECRET", "s")],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(

@@ -209,7 +209,8 @@ async fn snapshot_times_out_when_a_queue_never_reports() {
     let code = snapshot(Arc::new(loaded.config), true, Duration::from_secs(3))
         .await
         .unwrap();
-    assert_eq!(code, 1);
+    // No queue reported: nothing to show, which is exit 2.
+    assert_eq!(code, 2);
     assert!(sim.stats().acks_sent >= 1, "it did connect and subscribe");
     sim.shutdown().await;
 }

@@ -59,3 +59,50 @@ async fn snapshot_prints_every_queue_then_exits_0() {
     }
     sim.shutdown().await;
 }
+
+/// A config for a server that is not there: a loopback port nobody
+/// listens on (bound, then released).
+fn dead_server_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let body = format!(
+        "[genesys]\nclient_id = \"id\"\nclient_secret = \"secret\"\nlogin_url = \"http://127.0.0.1:{port}\"\napi_url = \"http://127.0.0.1:{port}\"\n\n[[queue]]\nid = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n\n[log]\naudit_file = {}\n",
+        toml::Value::String(dir.join("audit.log").to_str().unwrap().into())
+    );
+    headless_common::write_private(dir, "dead.toml", &body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_server_is_named_at_once_and_nothing_to_show_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dead_server_config(dir.path());
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_queuetop"))
+            .args(["snapshot", "--timeout", "60", "--config"])
+            .arg(&cfg)
+            .env_remove("GENESYS_CLIENT_ID")
+            .env_remove("GENESYS_CLIENT_SECRET")
+            .env_remove("QUEUETOP_CONFIG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Far less than the 60 s timeout: the first refused connection ends it.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("queuetop: nothing to show: cannot connect to 127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no empty table");
+}

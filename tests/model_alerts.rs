@@ -85,7 +85,7 @@ fn summary(logged: u32, waiting: u32, skills: &[(&str, u32, Option<u32>)]) -> Qu
                 (n.to_string(), c)
             })
             .collect::<BTreeMap<_, _>>(),
-        ..Default::default()
+        ..QueueSummary::default()
     })
 }
 
@@ -138,6 +138,11 @@ async fn severities_and_skill_demand() {
     // Waiting callers and nobody on queue; Spanish short with demand,
     // Arabic short with none.
     let skills = [("Spanish", 0, Some(2)), ("Arabic", 0, None)];
+    st.apply(&c.event(summary(0, 2, &skills)));
+    c.pass(&mut st, Duration::from_secs(15)).await;
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::NoAgents));
+    // A capacity warning must hold twice the raise delay.
+    assert_eq!(st.alerts.active_count(), 1, "{:?}", st.alerts.list);
     st.apply(&c.event(summary(0, 2, &skills)));
     c.pass(&mut st, Duration::from_secs(15)).await;
     let sev = |k: &AlertKind| {
@@ -244,4 +249,142 @@ async fn the_feed_being_down_is_an_alert_with_its_start_and_end() {
     assert_eq!(a.raised_at, down_at);
     assert_eq!(a.cleared_at, Some(up_at));
     assert!(a.message.contains("connection reset"), "{}", a.message);
+}
+
+#[tokio::test(start_paused = true)]
+async fn rates_are_absent_while_down_and_start_again_after_a_reconnect() {
+    let mut st = state();
+    let c = Clock::new();
+    let status = |state, connects| {
+        FeedEvent::Status(FeedStatus {
+            state,
+            last_error: None,
+            connects,
+        })
+    };
+    st.apply(&status(ConnState::Connected, 1));
+    for _ in 0..140 {
+        st.apply(&c.event(summary(3, 0, &[])));
+        tokio::time::advance(Duration::from_millis(100)).await;
+    }
+    assert!(st.feed.live_rate(Instant::now()).is_some_and(|r| r > 9.0));
+    st.apply(&status(
+        ConnState::Reconnecting {
+            attempt: 1,
+            max_attempts: 0,
+            next_try: Instant::now(),
+        },
+        1,
+    ));
+    assert_eq!(st.feed.live_rate(Instant::now()), None);
+    tokio::time::advance(Duration::from_secs(20)).await;
+    st.apply(&status(ConnState::Connected, 2));
+    for _ in 0..19 {
+        st.apply(&c.event(summary(3, 0, &[])));
+    }
+    tokio::time::advance(Duration::from_millis(500)).await;
+    // 19 events since the reconnect, over at least one second: not the
+    // old minute's figure diluted by the outage.
+    let rate = st.feed.live_rate(Instant::now()).unwrap();
+    assert!((rate - 19.0).abs() < 1e-9, "{rate}");
+    assert_eq!(st.feed.latency.count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn histories_are_time_buckets_with_gaps_where_the_feed_was_down() {
+    let mut st = state();
+    let c = Clock::new();
+    let status = |state| {
+        FeedEvent::Status(FeedStatus {
+            state,
+            last_error: None,
+            connects: 1,
+        })
+    };
+    st.apply(&status(ConnState::Connected));
+    // A busy minute: hundreds of events, two buckets.
+    for i in 0..600u32 {
+        st.apply(&c.event(summary(3, i % 7, &[])));
+        c.pass(&mut st, Duration::from_millis(100)).await;
+    }
+    let q = st.queue("A").unwrap();
+    // (the tick at 60 s opens the third bucket with the last value)
+    assert_eq!(
+        q.waiting_history.iter().collect::<Vec<_>>(),
+        vec![Some(6), Some(6), Some(6)]
+    );
+    // Down for two minutes: gaps, not the last value.
+    st.apply(&status(ConnState::Reconnecting {
+        attempt: 1,
+        max_attempts: 0,
+        next_try: Instant::now(),
+    }));
+    for _ in 0..120 {
+        c.pass(&mut st, Duration::from_secs(1)).await;
+    }
+    st.apply(&status(ConnState::Connected));
+    st.apply(&c.event(summary(3, 2, &[])));
+    // Quiet but live for a minute: the value carries on.
+    for _ in 0..60 {
+        c.pass(&mut st, Duration::from_secs(1)).await;
+    }
+    let q = st.queue("A").unwrap();
+    let got: Vec<Option<u64>> = q.waiting_history.iter().collect();
+    assert_eq!(
+        got,
+        vec![
+            Some(6),
+            Some(6),
+            Some(6),
+            None,
+            None,
+            None,
+            Some(2),
+            Some(2),
+            Some(2)
+        ]
+    );
+}
+
+#[test]
+fn a_queue_may_override_the_alert_thresholds() {
+    let text = r#"
+[genesys]
+client_id = "c"
+client_secret = "s"
+
+[alerts]
+waiting = 10
+longest_wait_s = 300
+
+[[queue]]
+id = "q-1"
+alerts = { waiting = 2, longest_wait_s = 60 }
+
+[[queue]]
+id = "q-2"
+"#;
+    let loaded = queuetop::config::Config::from_toml_str(text, "c.toml", &Default::default())
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let st = AppState::new(&loaded.config);
+    let limits = |id| st.queue(id).unwrap().limits;
+    assert_eq!(
+        (limits("q-1").waiting, limits("q-1").longest_wait_s),
+        (2, 60)
+    );
+    assert_eq!(
+        (limits("q-2").waiting, limits("q-2").longest_wait_s),
+        (10, 300)
+    );
+    assert_eq!(limits("q-1").utilization_pct, limits("q-2").utilization_pct);
+
+    let bad = text.replace("waiting = 2,", "waitng = 2,");
+    let problems = queuetop::config::Config::from_toml_str(&bad, "c.toml", &Default::default())
+        .map(|_| ())
+        .expect_err("an unknown key is an error");
+    let all: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        all.iter().any(|p| p.contains("queue[1].alerts.waitng")),
+        "{all:?}"
+    );
 }

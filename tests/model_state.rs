@@ -102,9 +102,9 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
     assert_eq!(a.metrics.available_ratio, 30.0);
     assert_eq!(a.metrics.skill_deficits, vec!["Spanish"]);
     assert_eq!(a.name, "Alpha", "a configured name is kept");
-    assert_eq!(a.utilization_history.last(), Some(&60));
-    assert_eq!(a.waiting_history.last(), Some(&4));
-    assert_eq!(a.latency_history.last(), Some(&77));
+    assert_eq!(a.utilization_history.last(), Some(60));
+    assert_eq!(a.waiting_history.last(), Some(4));
+    assert_eq!(a.latency_history.last(), Some(77));
     assert_eq!(st.feed.events_processed, 1);
     assert_eq!(st.feed.latency.last(), Some(77));
 

@@ -79,7 +79,7 @@ async fn a_replay_exports_what_the_recorded_run_exported_and_no_secret_is_record
         .unwrap()
         .unwrap();
     let summary = recording.finish("test over", SOON).await;
-    assert!(summary.frames >= 60 && summary.rest >= 5, "{summary:?}");
+    assert!(summary.frames >= 20 && summary.rest >= 5, "{summary:?}");
 
     let text = std::fs::read_to_string(&rec).unwrap();
     let tokens = sim.issued_tokens();
@@ -126,7 +126,7 @@ async fn a_replay_exports_what_the_recorded_run_exported_and_no_secret_is_record
 
     let live = lines(&live);
     let replayed = lines(&replayed);
-    assert!(live.len() >= 60, "{} live lines", live.len());
+    assert!(live.len() >= 20, "{} live lines", live.len());
     // Frames recorded but not yet read when the live run quit are
     // replayed too: the live export is a prefix of the replayed one.
     assert!(replayed.len() >= live.len());

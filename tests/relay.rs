@@ -77,6 +77,7 @@ async fn two_relays_reach_a_late_viewer_once_in_order_after_the_full_state() {
 
     // Live: new events from both relays, still once each, in order.
     let after = script(&queues, 90, 300);
+    let t0 = time::OffsetDateTime::now_utc();
     for ev in &after {
         two.publish(ev).await;
         one.publish(ev).await;
@@ -90,6 +91,15 @@ async fn two_relays_reach_a_late_viewer_once_in_order_after_the_full_state() {
     })
     .await;
     assert!(ok, "only {got} of {} live events arrived", after.len());
+    // The newest is live: received by the viewer now (latency end to end),
+    // not when the relay got it.
+    let Some(FeedEvent::Queue(last)) = live.iter().rev().find(|e| ident(e).is_some()) else {
+        panic!("no live event")
+    };
+    assert!(
+        last.received_wall >= t0,
+        "a live event kept the relay's receipt time"
+    );
     // Nothing more: the second relay's copies were dropped by the stream.
     let (extra, _) = until(&mut v.events, Duration::from_secs(2), |_| false).await;
     let extra: Vec<_> = extra.iter().filter_map(ident).collect();

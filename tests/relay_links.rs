@@ -35,7 +35,7 @@ fn queue_event(ev: &FeedEvent) -> bool {
 async fn viewer_names_the_link_that_is_down_and_recovers_by_itself() {
     let mut b = broker();
     let url = b.server.url();
-    let (cfg, sim) = queuetop::app::demo::demo_config(Protocol::Notifications, false)
+    let (cfg, sim) = queuetop::app::demo::demo_config(Protocol::Notifications, false, None)
         .await
         .unwrap();
     let mut relay_cfg = cfg.clone();

@@ -22,7 +22,9 @@ fn server_config() -> String {
         r#"
 authorization {{
   users = [
-    {{ user: relay, password: relay-pass }}
+    {{ user: relay, password: relay-pass, permissions: {{
+        publish: ["{PREFIX}.>", "$JS.API.>", "$KV.{bucket}.>"]
+        subscribe: ["_INBOX.>"] }} }}
     {{ user: sup-a, password: sup-pass, permissions: {{
         publish: {{ allow: [
           "$JS.API.INFO",

@@ -117,8 +117,16 @@ async fn name_lookup_is_a_loose_prefix_match_and_by_id_works() {
     assert_eq!(none.body["total"], 0);
     assert_eq!(none.body["entities"], json!([]));
     let one = get(&sim, &t, &format!("/api/v2/routing/queues/{id}")).await;
-    assert_eq!(one.body, json!({"id": id, "name": name}));
-    let missing = get(&sim, &t, "/api/v2/routing/queues/nope").await;
+    assert_eq!(
+        (&one.body["id"], &one.body["name"]),
+        (&json!(id), &json!(name))
+    );
+    let missing = get(
+        &sim,
+        &t,
+        &format!("/api/v2/routing/queues/{}", uuid::Uuid::nil()),
+    )
+    .await;
     assert_eq!(missing.status, 404);
 }
 
@@ -152,9 +160,11 @@ async fn skills_and_members_join_up() {
     );
     let r = get(&sim, &t, &path).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["pageCount"], 1);
+    assert!(r.body.get("nextUri").is_none(), "{}", r.body);
     let members = r.body["entities"].as_array().unwrap();
-    assert_eq!(members.len(), SimOptions::default().agents_per_queue);
+    let joined = members.iter().filter(|m| m["joined"] == true).count();
+    assert_eq!(joined, SimOptions::default().agents_per_queue);
+    assert!(members.len() > joined, "some members are not joined");
     let statuses = [
         "IDLE",
         "INTERACTING",
@@ -179,80 +189,9 @@ async fn skills_and_members_join_up() {
         }
     }
     assert!(with_skills > 0);
-    let missing = get(&sim, &t, "/api/v2/routing/queues/nope/members").await;
+    let nil = uuid::Uuid::nil();
+    let missing = get(&sim, &t, &format!("/api/v2/routing/queues/{nil}/members")).await;
     assert_eq!(missing.status, 404);
-}
-
-#[tokio::test]
-async fn observations_query_has_the_protocol_shape() {
-    let sim = start(SimOptions {
-        queues: 3,
-        event_interval: std::time::Duration::from_millis(5),
-        ..SimOptions::default()
-    })
-    .await;
-    // Let the center fill up a little.
-    let busy = sim
-        .wait_for(|s| s.notifications_published > 200, sim_util::SOON)
-        .await;
-    assert!(busy);
-    let t = token(&sim).await;
-    let ids: Vec<String> = sim.queues().into_iter().map(|q| q.0).collect();
-    let preds: Vec<Value> = ids
-        .iter()
-        .chain(std::iter::once(&"unknown-queue".to_string()))
-        .map(|q| json!({"type":"dimension","dimension":"queueId","operator":"matches","value":q}))
-        .collect();
-    let body = json!({"filter":{"type":"or","predicates":preds},
-        "metrics":["oOnQueueUsers","oWaiting","oInteracting","oActiveUsers"],
-        "detailMetrics":["oWaiting"]});
-    let r = call(
-        &sim,
-        Some(&t),
-        Method::POST,
-        "/api/v2/analytics/queues/observations/query",
-        Some(body),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let results = r.body["results"].as_array().unwrap();
-    let mut per_queue: HashSet<&str> = HashSet::new();
-    for res in results {
-        let q = res["group"]["queueId"].as_str().unwrap();
-        assert!(ids.iter().any(|i| i == q));
-        per_queue.insert(q);
-        let media = res["group"]["mediaType"].as_str().unwrap();
-        assert!(["voice", "chat", "email", "message", "callback"].contains(&media));
-        let data = res["data"].as_array().unwrap();
-        let metric = |m: &'static str| data.iter().filter(move |d| d["metric"] == m);
-        let quals: Vec<&str> = metric("oOnQueueUsers")
-            .map(|d| d["qualifier"].as_str().unwrap())
-            .collect();
-        assert!(quals.contains(&"IDLE"), "{quals:?}");
-        let waiting: Vec<&Value> = metric("oWaiting").collect();
-        assert_eq!(waiting.len(), 1);
-        let n = waiting[0]["stats"]["count"].as_u64().unwrap();
-        let obs = waiting[0]["observations"].as_array().unwrap();
-        assert_eq!(obs.len() as u64, n);
-        for o in obs {
-            assert!(o["requestedRoutingSkillIds"].is_array());
-            assert!(o["observationTime"].as_str().is_some());
-            assert!(o["conversationId"].as_str().is_some());
-        }
-        assert_eq!(metric("oInteracting").count(), 1);
-        assert_eq!(metric("oActiveUsers").count(), 1);
-    }
-    assert_eq!(per_queue.len(), 3, "at least one result per queue");
-    let bad = call(
-        &sim,
-        Some(&t),
-        Method::POST,
-        "/api/v2/analytics/queues/observations/query",
-        Some(json!({"metrics": []})),
-    )
-    .await;
-    assert_eq!(bad.status, 400);
-    assert_eq!(bad.body["code"], "bad.request");
 }
 
 #[tokio::test]

@@ -11,6 +11,13 @@ fn press(v: &mut ViewState, f: &Fixture, code: KeyCode) -> Effect {
     v.handle_key(&KeyEvent::new(code, KeyModifiers::NONE), &f.state, f.now)
 }
 
+/// The name order these tests were written against (risk is the default).
+fn by_name() -> ViewState {
+    let mut v = ViewState::new();
+    v.sort = SortKey::Name;
+    v
+}
+
 fn selected_name(v: &ViewState, f: &Fixture) -> String {
     v.selected_queue(&f.state, f.now)
         .map(|q| q.name.clone())
@@ -20,7 +27,7 @@ fn selected_name(v: &ViewState, f: &Fixture) -> String {
 #[test]
 fn arrows_and_vi_keys_move_the_selection_within_bounds() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     // Sorted by name: Billing, Sales DE, Support EN, Tech Support L2, VIP Callback.
     assert_eq!(selected_name(&v, &f), "Billing");
     assert_eq!(
@@ -55,7 +62,7 @@ fn arrows_and_vi_keys_move_the_selection_within_bounds() {
 #[test]
 fn page_keys_move_by_the_rows_that_fit() {
     let f = many(50);
-    let mut v = ViewState::new();
+    let mut v = by_name();
     v.page_rows = 10;
     press(&mut v, &f, KeyCode::PageDown);
     let rows = v.visible(&f.state, f.now);
@@ -72,7 +79,7 @@ fn page_keys_move_by_the_rows_that_fit() {
 #[test]
 fn selection_follows_the_queue_when_the_sort_changes() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('3'));
     assert_eq!(selected_name(&v, &f), "Support EN");
     press(&mut v, &f, KeyCode::Char('s'));
@@ -91,13 +98,60 @@ fn selection_follows_the_queue_when_the_sort_changes() {
     let first = v.visible(&f.state, f.now)[0];
     assert_eq!(f.state.queues[first].name, "Billing", "two alerts first");
     press(&mut v, &f, KeyCode::Char('s'));
+    assert_eq!(v.sort, SortKey::Risk);
+    assert_eq!(selected_name(&v, &f), "Support EN");
+    press(&mut v, &f, KeyCode::Char('s'));
     assert_eq!(v.sort, SortKey::Name);
+}
+
+#[test]
+fn the_risk_order_is_the_default_and_holds_still() {
+    let mut f = fixture();
+    let v = ViewState::new();
+    assert_eq!(v.sort, SortKey::Risk);
+    let names = |v: &ViewState, f: &Fixture, now| -> Vec<String> {
+        v.visible(&f.state, now)
+            .into_iter()
+            .map(|i| f.state.queues[i].name.clone())
+            .collect()
+    };
+    let before = names(&v, &f, f.now);
+    // Stale outranks warnings; then callers waiting × longest wait.
+    assert_eq!(before[0], "VIP Callback", "{before:?}");
+    assert_eq!(before[1], "Billing", "{before:?}");
+    // A new caller piles up on the last queue: within the hold time the
+    // rows stay where they are.
+    let last = f
+        .state
+        .queues
+        .iter()
+        .position(|q| q.name == before[before.len() - 1])
+        .unwrap();
+    for n in 0..40 {
+        let id = format!("c-{n}");
+        let row = queuetop::model::WaitingRow {
+            conversation_id: id.clone(),
+            media_type: queuetop::event::MediaType::Voice,
+            wait_ms: 600_000,
+            seen: f.now,
+        };
+        f.state.queues[last].waiting.insert(id, row);
+    }
+    let soon = f.now + std::time::Duration::from_secs(5);
+    assert_eq!(names(&v, &f, soon), before, "moved within the hold time");
+    let later = f.now + queuetop::ui::RISK_HOLD;
+    let after = names(&v, &f, later);
+    let at = |n: &[String], name: &str| n.iter().position(|x| x == name);
+    assert!(
+        at(&after, &before[before.len() - 1]) < at(&after, &before[before.len() - 2]),
+        "not re-sorted after the hold: {after:?}"
+    );
 }
 
 #[test]
 fn filter_prompt_types_keeps_and_clears() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('/'));
     assert!(v.filter_editing);
     for c in "SUPx".chars() {
@@ -126,7 +180,7 @@ fn filter_prompt_types_keeps_and_clears() {
 #[test]
 fn esc_then_a_key_typed_fast_is_esc_then_the_key() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('/'));
     press(&mut v, &f, KeyCode::Char('S'));
     // The terminal sends ESC j close together: crossterm reads Alt+j.
@@ -142,7 +196,7 @@ fn esc_then_a_key_typed_fast_is_esc_then_the_key() {
 #[test]
 fn ctrl_c_quits_even_from_the_prompt() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('/'));
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(v.handle_key(&ctrl_c, &f.state, f.now), Effect::Quit);
@@ -151,7 +205,7 @@ fn ctrl_c_quits_even_from_the_prompt() {
 #[test]
 fn esc_closes_the_innermost_view_then_quits() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('/'));
     press(&mut v, &f, KeyCode::Char('b'));
     press(&mut v, &f, KeyCode::Enter);
@@ -172,7 +226,7 @@ fn esc_closes_the_innermost_view_then_quits() {
 #[test]
 fn q_quits_and_r_asks_for_a_reconnect() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     assert_eq!(press(&mut v, &f, KeyCode::Char('r')), Effect::Reconnect);
     assert_eq!(press(&mut v, &f, KeyCode::Char('q')), Effect::Quit);
 }
@@ -180,7 +234,7 @@ fn q_quits_and_r_asks_for_a_reconnect() {
 #[test]
 fn help_and_alerts_toggle_and_replace_each_other() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('?'));
     assert_eq!(v.overlay, Overlay::Help);
     press(&mut v, &f, KeyCode::Char('?'));
@@ -196,7 +250,7 @@ fn help_and_alerts_toggle_and_replace_each_other() {
 #[test]
 fn tab_cycles_focus_and_arrows_follow_it() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     assert_eq!(v.focus, Focus::Queues);
     press(&mut v, &f, KeyCode::Tab);
     assert_eq!(v.focus, Focus::Detail);
@@ -226,7 +280,7 @@ fn tab_cycles_focus_and_arrows_follow_it() {
 #[test]
 fn pause_freezes_a_copy_and_the_live_state_moves_on() {
     let mut f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('p'));
     f.state.queues[0].name = "Renamed live".into();
     f.state.feed.events_processed += 100;
@@ -240,7 +294,7 @@ fn pause_freezes_a_copy_and_the_live_state_moves_on() {
 #[test]
 fn key_releases_are_ignored() {
     let f = fixture();
-    let mut v = ViewState::new();
+    let mut v = by_name();
     let mut ev = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
     ev.kind = KeyEventKind::Release;
     assert_eq!(v.handle_key(&ev, &f.state, f.now), Effect::None);
@@ -270,4 +324,27 @@ fn the_readme_keys_table_is_the_keymap() {
         doc.contains(&table),
         "docs/SCREEN.md is out of date; its keys table must be exactly:\n{table}"
     );
+}
+
+#[test]
+fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
+    let mut f = fixture();
+    let mut v = by_name();
+    let newest = f.state.alerts.list.len() - 1;
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Char('x')),
+        Effect::Acknowledge(newest)
+    );
+    assert!(f.state.alert_action(None, newest, true));
+    assert!(f.state.alerts.list[newest].acknowledged);
+    // The next one down, once the list is scrolled to it.
+    v.alerts_scroll = 1;
+    assert_eq!(
+        press(&mut v, &f, KeyCode::Char('z')),
+        Effect::Snooze(newest - 1)
+    );
+    assert!(f.state.alert_action(None, newest - 1, false));
+    let wall = f.state.wall();
+    assert!(f.state.alerts.list[newest - 1].is_snoozed(wall));
+    assert!(!f.state.alerts.list[newest - 1].is_pressing(wall));
 }

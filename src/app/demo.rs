@@ -11,9 +11,17 @@ use crate::config::{Config, Protocol};
 use crate::sim::{self, SimOptions};
 
 /// Starts the simulator, runs the TUI against it, stops the simulator.
-pub async fn run_demo(protocol: Protocol, ascii: bool) -> color_eyre::Result<i32> {
-    let cfg = demo_config(protocol, ascii).await?;
-    let (cfg, sim) = cfg;
+/// `base` (from `--config`) gives everything but the connection.
+pub async fn run_demo(
+    protocol: Protocol,
+    ascii: bool,
+    base: Option<Config>,
+    metrics: Option<SocketAddr>,
+) -> color_eyre::Result<i32> {
+    let (mut cfg, sim) = demo_config(protocol, ascii, base).await?;
+    if metrics.is_some() {
+        cfg.metrics_listen = metrics;
+    }
     let code = super::run_tui(Arc::new(cfg)).await;
     sim.shutdown().await;
     code
@@ -25,6 +33,7 @@ pub async fn run_demo(protocol: Protocol, ascii: bool) -> color_eyre::Result<i32
 pub async fn demo_config(
     protocol: Protocol,
     ascii: bool,
+    base: Option<Config>,
 ) -> color_eyre::Result<(Config, sim::SimHandle)> {
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let sim = sim::start(listen, SimOptions::default())
@@ -35,10 +44,22 @@ pub async fn demo_config(
         let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         eyre!("the demo config is invalid (a bug):\n{}", lines.join("\n"))
     })?;
-    let mut cfg = loaded.config;
+    let mut cfg = match base {
+        Some(base) => with_connection_of(base, loaded.config),
+        None => loaded.config,
+    };
     cfg.ui.ascii |= ascii;
     // Shown in the header (before the simulator's address) instead of
     // the default region: this is no org.
     cfg.genesys.environment = "demo".into();
     Ok((cfg, sim))
+}
+
+/// The user's config with the simulator's connection and queues: only
+/// what decides where to connect, as whom and to which queues comes from
+/// `sim`, so a theme or a threshold reads as in the monitor.
+fn with_connection_of(mut base: Config, sim: Config) -> Config {
+    base.genesys = sim.genesys;
+    base.queues = sim.queues;
+    base
 }

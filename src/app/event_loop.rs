@@ -68,6 +68,8 @@ pub struct AppLoop {
     events_applied: u64,
     /// Set in tests: wall time follows the (paused) tokio clock.
     wall_anchor: Option<(Instant, OffsetDateTime)>,
+    /// The metrics endpoint, published to once a model tick.
+    metrics: Option<super::metrics::Publisher>,
     sinks: Sinks,
     /// Follow the local UTC offset (it changes with daylight saving time).
     local_time: bool,
@@ -85,6 +87,7 @@ impl AppLoop {
             feed_open: true,
             events_applied: 0,
             wall_anchor: None,
+            metrics: None,
             sinks: Sinks::default(),
             local_time: false,
         }
@@ -98,6 +101,11 @@ impl AppLoop {
     }
 
     /// Writes an export line for every queue event, as headless mode does.
+    pub fn with_metrics(mut self, metrics: super::metrics::Publisher) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
     pub fn with_exporter(mut self, exporter: crate::sink::export::Exporter) -> Self {
         self.sinks.exporter = Some(exporter);
         self
@@ -145,6 +153,9 @@ impl AppLoop {
                 let wall = self.wall(now);
                 if self.state.tick(now, wall) {
                     self.policy.mark_dirty();
+                }
+                if let Some(m) = &self.metrics {
+                    m.publish(&self.state, now);
                 }
                 if self.local_time {
                     let off = local_offset();
@@ -239,6 +250,12 @@ impl AppLoop {
                     Effect::Quit => {
                         let _ = commands.try_send(FeedCommand::Quit);
                         return Some(Exit::Quit);
+                    }
+                    effect @ (Effect::Acknowledge(i) | Effect::Snooze(i)) => {
+                        let ack = matches!(effect, Effect::Acknowledge(_));
+                        if self.state.alert_action(self.view.paused.as_deref(), i, ack) {
+                            self.policy.mark_dirty();
+                        }
                     }
                 }
             }

@@ -48,7 +48,16 @@ pub async fn run_from(cfg: Arc<Config>, source: Source) -> color_eyre::Result<i3
     tracing::info!(target: TARGET, export = %path, queues = cfg.queues.len(), "headless run started");
     let feed = source.spawn(cfg.clone());
     let commands = feed.commands.clone();
-    let result = drive(&cfg, feed.events, &feed.commands, exporter, shutdown).await;
+    let metrics = super::metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
+    let result = drive_with(
+        &cfg,
+        feed.events,
+        &feed.commands,
+        exporter,
+        shutdown,
+        metrics,
+    )
+    .await;
     // Normally the feed has closed already; after an error it still runs.
     let _ = commands.try_send(FeedCommand::Quit);
     let _ = tokio::time::timeout(CLOSE_GRACE, feed.task).await;
@@ -72,15 +81,28 @@ pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 's
 /// channel is empty. Returns the exit code.
 pub async fn drive(
     cfg: &Config,
+    events: mpsc::Receiver<FeedEvent>,
+    commands: &mpsc::Sender<FeedCommand>,
+    exporter: Exporter,
+    shutdown: impl Future<Output = ()>,
+) -> color_eyre::Result<i32> {
+    drive_with(cfg, events, commands, exporter, shutdown, None).await
+}
+
+/// `drive`, publishing to a metrics endpoint once a second.
+pub async fn drive_with(
+    cfg: &Config,
     mut events: mpsc::Receiver<FeedEvent>,
     commands: &mpsc::Sender<FeedCommand>,
     exporter: Exporter,
     shutdown: impl Future<Output = ()>,
+    metrics: Option<super::metrics::Publisher>,
 ) -> color_eyre::Result<i32> {
     let mut h = Headless {
         st: AppState::new(cfg),
         exporter,
         stopped: None,
+        reader_gone: false,
         closed: false,
     };
     tokio::pin!(shutdown);
@@ -98,6 +120,9 @@ pub async fn drive(
             _ = tick.tick() => {
                 h.st.tick(Instant::now(), OffsetDateTime::now_utc());
                 h.log_alerts();
+                if let Some(m) = &metrics {
+                    m.publish(&h.st, Instant::now());
+                }
             }
             ev = events.recv() => {
                 let Some(ev) = ev else {
@@ -116,6 +141,12 @@ pub async fn drive(
                     h.handle(&ev)?;
                 }
                 h.flush()?;
+                if h.reader_gone {
+                    // `| head -3`: the reader had what it wanted.
+                    tracing::info!(target: TARGET, "the export's reader closed the pipe; exiting");
+                    let _ = commands.try_send(FeedCommand::Quit);
+                    return Ok(0);
+                }
                 if let Some(reason) = h.stopped.take() {
                     tracing::error!(target: TARGET, reason = %reason, "feed stopped for good; exiting");
                     eprintln!("queuetop: the feed stopped: {reason}");
@@ -159,6 +190,8 @@ struct Headless {
     exporter: Exporter,
     /// Set when the feed reports it stopped for good.
     stopped: Option<String>,
+    /// The export's pipe was closed by its reader: nothing more to write.
+    reader_gone: bool,
     /// The feed said `Closed`: its end is no surprise.
     closed: bool,
 }
@@ -167,10 +200,9 @@ impl Headless {
     fn handle(&mut self, ev: &FeedEvent) -> color_eyre::Result<()> {
         self.st.apply(ev);
         match ev {
-            FeedEvent::Queue(q) => {
-                self.exporter
-                    .write_event(&self.st, q, q.received)
-                    .wrap_err("cannot write the export line; check the export file or pipe")?;
+            FeedEvent::Queue(q) if !self.reader_gone => {
+                let written = self.exporter.write_event(&self.st, q, q.received);
+                self.check(written, "cannot write the export line")?;
                 let n = self.st.feed.events_processed;
                 if !q.snapshot && n.is_multiple_of(LATENCY_LOG_EVERY) {
                     self.log_latency(q.received);
@@ -190,9 +222,23 @@ impl Headless {
     }
 
     fn flush(&mut self) -> color_eyre::Result<()> {
-        self.exporter
-            .flush()
-            .wrap_err("cannot write the export; check the export file or pipe")
+        if self.reader_gone {
+            return Ok(());
+        }
+        let flushed = self.exporter.flush();
+        self.check(flushed, "cannot write the export")
+    }
+
+    /// A closed pipe ends the run quietly (the caller exits 0); any other
+    /// write error is one.
+    fn check(&mut self, r: std::io::Result<()>, what: &str) -> color_eyre::Result<()> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.reader_gone = true;
+                Ok(())
+            }
+            r => r.wrap_err_with(|| format!("{what}; check the export file or pipe")),
+        }
     }
 
     fn log_latency(&self, now: Instant) {

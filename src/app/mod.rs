@@ -2,6 +2,9 @@
 pub mod demo;
 pub mod event_loop;
 pub mod headless;
+pub mod init;
+pub mod metrics;
+pub mod queues;
 pub mod record;
 pub mod redraw;
 pub mod relay;
@@ -24,7 +27,7 @@ use crate::model::AppState;
 use crate::sink::export::Exporter;
 use crate::ui::{Ui, theme};
 
-pub use demo::run_demo;
+pub use demo::{demo_config, run_demo};
 pub use event_loop::{AppLoop, Exit, LoopIo};
 pub use redraw::RedrawPolicy;
 
@@ -42,7 +45,7 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
 pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Result<i32> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(eyre!(
-            "queuetop needs a terminal, and stdin or stdout is not one; \
+            "the monitor needs a terminal, and stdin or stdout is not one; \
              for pipes and services use `queuetop --headless`"
         ));
     }
@@ -66,6 +69,7 @@ pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Resul
     let state = AppState::new(&cfg);
     let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
     let feed = source.spawn(cfg.clone());
+    let metrics = metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
 
     let mut guard = terminal::TerminalGuard::enter().wrap_err("setting up the terminal")?;
     exit_on_any_panic();
@@ -77,6 +81,9 @@ pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Resul
     let mut app = AppLoop::new(state, ui, cfg.ui.fps).with_local_time();
     if let Some(e) = exporter {
         app = app.with_exporter(e);
+    }
+    if let Some(m) = metrics {
+        app = app.with_metrics(m);
     }
     let result = app.run(guard.terminal(), &mut io, shutdown.wait()).await;
     drop(guard);

@@ -57,3 +57,18 @@ pub fn prepare(cfg: &mut Config, file: &str) {
     // The header names the environment when the URL is its usual one.
     cfg.genesys.api_url = config::api_url_for(&cfg.genesys.environment);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_names_the_replayed_file_and_no_configured_queue_is_kept() {
+        let text = "[genesys]\nenvironment = \"mypurecloud.ie\"\n\n[[queue]]\nid = \"q1\"\n";
+        let loaded = Config::from_toml_str(text, "t", &Default::default()).unwrap();
+        let mut cfg = loaded.config;
+        prepare(&mut cfg, "incident.ndjson");
+        assert_eq!(cfg.genesys.server_label(), "replay of incident.ndjson");
+        assert!(cfg.queues.is_empty());
+    }
+}

@@ -1,5 +1,5 @@
 //! `queuetop snapshot [--json]`: connect, wait for the first summary of
-//! every configured queue (or a timeout), print it, exit. OWNER: model helper.
+//! every configured queue (or a timeout), print it, exit.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -20,41 +20,74 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
 /// Prints the table (or JSON) to stdout; the queues that never reported go
-/// to stderr. Exit 0 when every configured queue reported, else 1.
+/// to stderr. Exit 0 when every configured queue reported; 2 when nothing
+/// reported (nothing to show: the reason on stderr, stdout empty); else 1.
+/// A connection that fails before anything arrived ends the wait at once,
+/// naming the error, instead of waiting out the timeout.
 pub async fn snapshot(cfg: Arc<Config>, json: bool, timeout: Duration) -> color_eyre::Result<i32> {
     let mut feed = crate::feed::spawn(cfg.clone());
     let mut st = AppState::new(&cfg);
     let deadline = Instant::now() + timeout;
+    // With only `all_queues`, the queues are whatever the server reports
+    // once connected.
+    let configured = st.queues.iter().any(|q| q.configured);
+    let mut connected = false;
+    let mut last_error: Option<String> = None;
     let failure = loop {
-        if missing(&st).is_empty() {
+        let any = reported(&st).next().is_some();
+        if missing(&st).is_empty() && (configured || (connected && any)) {
             break None;
         }
         match tokio::time::timeout_at(deadline, feed.events.recv()).await {
-            Err(_) => break Some(format!("no summary within {} s", timeout.as_secs_f64())),
+            Err(_) => {
+                let why = format!("no summary within {} s", timeout.as_secs_f64());
+                break Some(match &last_error {
+                    Some(e) => format!("{why} (last error: {e})"),
+                    None => why,
+                });
+            }
             Ok(None) => break Some("the feed ended unexpectedly".to_string()),
             Ok(Some(ev)) => {
                 st.apply(&ev);
-                if let FeedEvent::Status(s) = &ev
-                    && let ConnState::Stopped { reason } = &s.state
-                {
-                    break Some(format!("the feed stopped: {reason}"));
+                let FeedEvent::Status(s) = &ev else { continue };
+                match &s.state {
+                    ConnState::Stopped { reason } => {
+                        break Some(format!("the feed stopped: {reason}"));
+                    }
+                    ConnState::Connected => connected = true,
+                    ConnState::Reconnecting { .. } => {
+                        let error = s.last_error.clone().unwrap_or_default();
+                        if !any && !connected {
+                            let server = cfg.genesys.server_label();
+                            break Some(format!("cannot connect to {server}: {error}"));
+                        }
+                        last_error = Some(error);
+                    }
+                    _ => {}
                 }
             }
         }
     };
+    if !configured {
+        // The rest of a burst already received.
+        while let Ok(ev) = feed.events.try_recv() {
+            st.apply(&ev);
+        }
+    }
     // Quit, and stop reading so a full channel cannot hold the feed up.
     let _ = feed.commands.try_send(FeedCommand::Quit);
     drop(feed.events);
     let _ = tokio::time::timeout(CLOSE_GRACE, feed.task).await;
 
-    let mut out = std::io::stdout().lock();
-    if json {
-        render_json(&mut out, &st)?;
-    } else {
-        out.write_all(render_table(&st).as_bytes())
-            .wrap_err("cannot write to stdout")?;
+    if reported(&st).next().is_none() {
+        let why = failure.unwrap_or_else(|| "no queue reported".to_string());
+        eprintln!("queuetop: nothing to show: {why}");
+        return Ok(2);
     }
-    out.flush().wrap_err("cannot write to stdout")?;
+    if !print(&st, json)? {
+        // The reader left (`| head`): what it read was all it wanted.
+        return Ok(0);
+    }
 
     let absent = missing(&st);
     match failure {
@@ -71,6 +104,33 @@ pub async fn snapshot(cfg: Arc<Config>, json: bool, timeout: Duration) -> color_
             Ok(1)
         }
     }
+}
+
+/// The table or JSON on stdout; false when the reader closed the pipe.
+fn print(st: &AppState, json: bool) -> color_eyre::Result<bool> {
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        render_json(&mut out, st)
+    } else {
+        out.write_all(render_table(st).as_bytes())
+            .map_err(Into::into)
+    }
+    .and_then(|()| out.flush().map_err(Into::into));
+    match written {
+        Ok(()) => Ok(true),
+        Err(e) if is_broken_pipe(&e) => Ok(false),
+        Err(e) => Err(e).wrap_err("cannot write to stdout"),
+    }
+}
+
+fn is_broken_pipe(e: &color_eyre::Report) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Configured queues with no summary yet, by name (and id when it differs).
@@ -227,7 +287,7 @@ pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()
             })
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &rows).wrap_err("cannot write to stdout")?;
-    out.write_all(b"\n").wrap_err("cannot write to stdout")?;
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    out.write_all(b"\n")?;
     Ok(())
 }

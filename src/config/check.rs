@@ -140,14 +140,11 @@ pub(super) fn urls(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
 /// Queue ids, filters, and for the realtime feed the subscription rules.
 pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     let realtime = cfg.genesys.protocol == Protocol::Realtime;
-    if cfg.queues.is_empty() && !cfg.genesys.all_queues {
-        let msg = "no [[queue]] tables: nothing to monitor; add one per queue (config.example.toml shows how)";
+    // A relay's viewer watches the queues the relay publishes.
+    if cfg.queues.is_empty() && !cfg.genesys.all_queues && cfg.nats.is_none() {
+        let msg = "no [[queue]] tables: nothing to monitor; add one per queue (`queuetop queues` lists them; docs/CONFIG.md shows how)";
         let mut p = ConfigProblem {
-            severity: if realtime {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
+            severity: Severity::Error,
             file: doc.name.clone(),
             line: 0,
             col: 0,
@@ -156,7 +153,7 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
             rule: if realtime {
                 SubscriptionError::Empty.rule()
             } else {
-                "queues to monitor"
+                "queues to monitor, or genesys.all_queues = true"
             }
             .into(),
         };
@@ -170,6 +167,7 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     }
     let mut count = 0;
     let mut over_reported = false;
+    let mut seen = Seen::default();
     for (i, q) in cfg.queues.iter().enumerate() {
         let key = format!("queue[{}]", i + 1);
         let table = spans.queues.get(i).map_or(0..0, |s| s.table.clone());
@@ -181,6 +179,14 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
                 .unwrap_or(table.clone())
         };
         match &q.id {
+            Some(id) if !realtime && !is_uuid(id) => doc.error(
+                &at("id"),
+                &format!("{key}.id"),
+                format!(
+                    "`{id}` is not a queue UUID such as 8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e; Genesys Cloud names every queue by one (`queuetop queues` lists them), or give `name` alone"
+                ),
+                "notifications queue ids are UUIDs; see docs/CONFIG.md",
+            ),
             Some(id) if !is_queue_id(id) => {
                 let e = SubscriptionError::BadQueueId {
                     queue_id: id.clone(),
@@ -200,6 +206,7 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
             }
             None => {}
         }
+        duplicates(doc, &mut seen, i, q, &at);
         if let Some(text) = &q.filter
             && let Err(e) = Filter::parse(text)
         {
@@ -226,6 +233,56 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
                 "{e}; this queue brings the count past {MAX_SUBSCRIPTIONS}: monitor fewer queues or event types, or use protocol = \"notifications\""
             );
             doc.error(&table, &key, msg, e.rule());
+        }
+    }
+}
+
+/// A Genesys Cloud id: a hyphenated UUID, as the API writes them.
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
+}
+
+/// Ids and names already seen, with the queue (1-based) that had them.
+#[derive(Default)]
+struct Seen {
+    ids: std::collections::HashMap<String, usize>,
+    names: std::collections::HashMap<String, usize>,
+}
+
+/// The same queue twice would be watched twice and shown as two rows
+/// (and, by name, resolve to the same queue): each is an error.
+fn duplicates(
+    doc: &mut Doc<'_>,
+    seen: &mut Seen,
+    i: usize,
+    q: &super::QueueConfig,
+    at: &dyn Fn(&str) -> std::ops::Range<usize>,
+) {
+    let rule = "each queue once; see docs/CONFIG.md";
+    if let Some(id) = &q.id {
+        match seen.ids.get(&id.to_ascii_lowercase()) {
+            Some(first) => doc.error(
+                &at("id"),
+                &format!("queue[{}].id", i + 1),
+                format!("queue id `{id}` is already queue[{first}]; remove one of the two"),
+                rule,
+            ),
+            None => {
+                seen.ids.insert(id.to_ascii_lowercase(), i + 1);
+            }
+        }
+    }
+    if let Some(name) = &q.name {
+        match seen.names.get(&name.to_lowercase()) {
+            Some(first) => doc.error(
+                &at("name"),
+                &format!("queue[{}].name", i + 1),
+                format!("queue name `{name}` is already queue[{first}]; remove one, or name each queue differently"),
+                rule,
+            ),
+            None => {
+                seen.names.insert(name.to_lowercase(), i + 1);
+            }
         }
     }
 }

@@ -74,6 +74,7 @@ const TOP: &[&str] = &[
     "ui",
     "log",
     "export",
+    "metrics",
     "nats",
 ];
 const GENESYS: &[&str] = &[
@@ -86,8 +87,16 @@ const GENESYS: &[&str] = &[
     "api_url",
     "realtime_url",
     "all_queues",
+    "observations_interval_s",
 ];
-const QUEUE: &[&str] = &["id", "name", "events", "filter"];
+const QUEUE: &[&str] = &["id", "name", "events", "filter", "alerts"];
+/// The `[alerts]` keys a queue may set for itself.
+const QUEUE_ALERTS: &[&str] = &[
+    "utilization_pct",
+    "waiting",
+    "longest_wait_s",
+    "service_level_pct",
+];
 const RECONNECT: &[&str] = &[
     "base_delay_ms",
     "max_delay_ms",
@@ -107,6 +116,7 @@ const ALERTS: &[&str] = &[
 const UI: &[&str] = &["fps", "ascii", "theme"];
 const LOG: &[&str] = &["audit_file", "level", "max_size_mb", "keep"];
 const EXPORT: &[&str] = &["path"];
+const METRICS: &[&str] = &["listen"];
 
 type Entry<'i> = (
     &'i Spanned<std::borrow::Cow<'i, str>>,
@@ -155,6 +165,10 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         }
         set(&mut c.client_id, t.string(g, "client_id"));
         set(&mut c.all_queues, t.boolean(g, "all_queues"));
+        set(
+            &mut c.observations_interval_s,
+            t.int(g, "observations_interval_s", 1, 3600),
+        );
         if let Some(s) = t.string(g, "client_secret") {
             t.spans.has_client_secret = true;
             c.client_secret = Some(s.into());
@@ -197,8 +211,8 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
             t.number(a, "utilization_pct", 0.0, 100.0),
         );
         set(&mut c.waiting, t.int(a, "waiting", 0, 1_000_000));
-        set(&mut c.latency_ms, t.int(a, "latency_ms", 1, 3_600_000));
-        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 1, 86_400));
+        set(&mut c.latency_ms, t.int(a, "latency_ms", 0, 3_600_000));
+        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 0, 86_400));
         set(&mut c.raise_delay_s, t.int(a, "raise_delay_s", 0, 3600));
         set(&mut c.clear_delay_s, t.int(a, "clear_delay_s", 0, 3600));
         set(&mut c.longest_wait_s, t.int(a, "longest_wait_s", 0, 86_400));
@@ -234,6 +248,18 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         known_keys(t.doc, e, "export.", EXPORT);
         if let Some(p) = t.string(e, "path") {
             cfg.export_path = Some(p);
+        }
+    }
+    if let Some(m) = t.table(root, "metrics") {
+        t.prefix = "metrics";
+        known_keys(t.doc, m, "metrics.", METRICS);
+        if let Some(a) = t.parse(
+            m,
+            "listen",
+            |s| s.parse().ok(),
+            "an address such as \"127.0.0.1:9464\"",
+        ) {
+            cfg.metrics_listen = Some(a);
         }
     }
     if let Some(n) = t.table(root, "nats") {
@@ -285,6 +311,20 @@ fn queues(t: &mut Table<'_, '_>, (_, v): Entry<'_>, cfg: &mut Config) {
         };
         if let Some(ev) = q.get("events") {
             qc.events = events(t.doc, ev, &prefix);
+        }
+        if let Some(a) = t.table(q, "alerts") {
+            known_keys(t.doc, a, &format!("{prefix}.alerts."), QUEUE_ALERTS);
+            t.key_prefix = Some(format!("{prefix}.alerts"));
+            let own = super::QueueAlerts {
+                utilization_pct: t.number(a, "utilization_pct", 0.0, 100.0),
+                waiting: t.int(a, "waiting", 0, 1_000_000),
+                longest_wait_s: t.int(a, "longest_wait_s", 0, 86_400),
+                service_level_pct: t.number(a, "service_level_pct", 0.0, 100.0),
+            };
+            if let Some(key) = qc.id.clone().or_else(|| qc.name.clone()) {
+                cfg.queue_alerts.insert(key, own);
+            }
+            t.key_prefix = Some(prefix.clone());
         }
         t.spans.queues.push(QueueSpans {
             table: item.span(),
@@ -347,7 +387,7 @@ fn known_keys(doc: &mut Doc<'_>, table: &DeTable<'_>, prefix: &str, known: &[&st
                 &k.span(),
                 &format!("{prefix}{name}"),
                 msg,
-                "only the keys of CONFIG.md",
+                "only the keys of docs/CONFIG.md",
             );
         }
     }

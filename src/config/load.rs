@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use super::file::{self, Doc, FileSpans};
-use super::{Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for};
+use super::{Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for, values};
 
 /// What the command line says; `None` leaves the lower layers alone.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +19,10 @@ pub struct Overrides {
     pub ascii: bool,
     /// `--export PATH`.
     pub export: Option<String>,
+    /// `--metrics ADDR`.
+    pub metrics: Option<std::net::SocketAddr>,
+    /// `--nats URL`: a relay's viewer, which needs no Genesys credentials.
+    pub nats: Option<String>,
 }
 
 /// Everything `load` reads, so the layering is testable without touching
@@ -93,25 +97,71 @@ pub struct Loaded {
 /// Loads and validates. On failure, returns every problem found (errors and
 /// warnings, in file order), not only the first.
 pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
+    load_keeping(sources, |_| true, false)
+}
+
+/// Where and as whom to connect, for `queuetop queues` and `init`: the
+/// standard file may be missing (the environment and flags may say it
+/// all) and no queue is needed yet, since listing them is the point.
+pub fn load_connection(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
+    load_keeping(sources, |p| !p.key.starts_with("queue"), true)
+}
+
+/// Everything but the connection, for `queuetop demo --config` and
+/// `replay` (the file is optional there): the
+/// screen, thresholds and logs of the file, none of its rules about
+/// credentials, hosts and queues (the demo brings its own).
+pub fn load_except_connection(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
+    load_keeping(
+        sources,
+        |p| !(p.key.starts_with("genesys") || p.key.starts_with("queue")),
+        true,
+    )
+}
+
+fn load_keeping(
+    sources: &Sources,
+    keep: fn(&ConfigProblem) -> bool,
+    file_optional: bool,
+) -> Result<Loaded, Vec<ConfigProblem>> {
     let mut cfg = Config::defaults(sources.default_audit_file.clone());
     let path = sources.config_path();
     let mut text = None;
+    if path.is_none() && !file_optional {
+        return Err(vec![problem(
+            "(no config file)",
+            "(file)",
+            "no config file given and no home directory to look in; pass --config PATH or set QUEUETOP_CONFIG".into(),
+            "a config file names the queues; see docs/CONFIG.md",
+        )]);
+    }
     if let Some((p, required)) = &path {
         match std::fs::read_to_string(p) {
             Ok(t) => text = Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                if !file_optional {
+                    return Err(vec![no_file(p)]);
+                }
+            }
             Err(e) => {
-                let how = if e.kind() == std::io::ErrorKind::NotFound {
-                    "not found; create it (config.example.toml is a start) or fix the path"
-                        .to_string()
+                let from = if sources.config_flag.is_some() {
+                    "--config"
                 } else {
-                    format!("cannot be read: {e}")
+                    "$QUEUETOP_CONFIG"
+                };
+                let how = if e.kind() == std::io::ErrorKind::NotFound {
+                    format!(
+                        "(from {from}) not found; fix the path, or write it with `queuetop init --config {}`",
+                        p.display()
+                    )
+                } else {
+                    format!("(from {from}) cannot be read: {e}")
                 };
                 return Err(vec![problem(
                     &p.display().to_string(),
                     "(file)",
                     format!("{} {how}", p.display()),
-                    "the config file must exist and be readable UTF-8",
+                    "the config file must exist and be readable UTF-8; see docs/CONFIG.md",
                 )]);
             }
         }
@@ -141,6 +191,7 @@ pub fn load(sources: &Sources) -> Result<Loaded, Vec<ConfigProblem>> {
         &sources.overrides,
         file_path.as_deref(),
     );
+    doc.problems.retain(keep);
     finish(doc.problems, cfg)
 }
 
@@ -200,6 +251,15 @@ fn layer(
     }
     if let Some(e) = &flags.export {
         cfg.export_path = Some(e.clone());
+    }
+    if let Some(m) = flags.metrics {
+        cfg.metrics_listen = Some(m);
+    }
+    if let Some(url) = &flags.nats {
+        cfg.nats
+            .get_or_insert_with(|| super::NatsConfig::new(url.clone()))
+            .url
+            .clone_from(url);
     }
 
     let env_rule = "environment is a region domain";
@@ -263,15 +323,8 @@ fn layer(
     secret(doc, cfg, spans, env_secret, path);
     check::urls(doc, spans, cfg);
     check::queues(doc, spans, cfg);
-    if let Err(e) = tracing_subscriber::EnvFilter::try_new(&cfg.log.level) {
-        let span = spans.values.get("log.level").cloned().unwrap_or(0..0);
-        doc.error(
-            &span,
-            "log.level",
-            format!("`{}` is not a log level or filter: {e}", cfg.log.level),
-            "levels: error, warn, info, debug, trace",
-        );
-    }
+    values::log_level(doc, spans, &cfg.log.level);
+    values::thresholds(doc, spans, cfg);
     if let Some(msg) = cfg.nats.as_ref().and_then(super::nats::problem) {
         let span = spans.values.get("nats.url").cloned().unwrap_or(0..0);
         doc.error(&span, "nats", msg, "the [nats] table");
@@ -280,14 +333,15 @@ fn layer(
     let viewer = cfg.nats.is_some();
     if let Some(msg) = cfg.credentials_problem().filter(|_| !viewer) {
         let name = doc.name.clone();
-        let mut p = problem(
+        doc.problems.push(problem(
             &name,
             "genesys",
-            format!("{msg} before connecting"),
-            "credentials",
-        );
-        p.severity = Severity::Warning;
-        doc.problems.push(p);
+            format!(
+                "{msg}; the {} feed signs in with an OAuth client (client credentials grant)",
+                cfg.genesys.protocol.as_str()
+            ),
+            "credentials; see docs/CONFIG.md",
+        ));
     }
 }
 
@@ -354,6 +408,22 @@ fn secret(
     if let Some(s) = env_secret {
         cfg.genesys.client_secret = Some(SecretString::from(s));
     }
+}
+
+/// Without a file there is no queue to watch and no credentials to use:
+/// say every place that was searched and how to get a file there.
+fn no_file(default: &Path) -> ConfigProblem {
+    problem(
+        "(no config file)",
+        "(file)",
+        format!(
+            "no config file found; looked in: --config (not given), $QUEUETOP_CONFIG (not set), {}; \
+             run `queuetop init` to write one there, or copy config.example.toml \
+             (`queuetop --print-example-config`) and pass --config PATH",
+            default.display()
+        ),
+        "a config file names the queues; see docs/CONFIG.md",
+    )
 }
 
 fn problem(file: &str, key: &str, message: String, rule: &str) -> ConfigProblem {

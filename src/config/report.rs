@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::values::threshold;
 use super::{Config, Protocol};
 use crate::redact::redact_url;
 
@@ -55,6 +56,15 @@ impl Config {
             let n: usize = self.queues.iter().map(|q| q.events.len()).sum();
             let _ = writeln!(s, "subscriptions: {n} (at most 100 per connection)");
         }
+        let a = &self.alerts;
+        let _ = writeln!(
+            s,
+            "alerts:      utilization {}, waiting {}, latency p95 {}, stale after {} (0 = off)",
+            threshold(a.utilization_pct, "%"),
+            threshold(f64::from(a.waiting), ""),
+            threshold(a.latency_ms as f64, " ms"),
+            threshold(a.stale_after_s as f64, " s"),
+        );
         let export = match self.export_path.as_deref() {
             None => "none".to_string(),
             Some("-") => "stdout".to_string(),

@@ -34,7 +34,7 @@ impl Table<'_, '_> {
         let key = self.key(k);
         let msg = format!("expected {want}, found {}", v.get_ref().type_str());
         self.doc
-            .error(&v.span(), &key, msg, "value types of CONFIG.md");
+            .error(&v.span(), &key, msg, "value types of docs/CONFIG.md");
     }
 
     pub fn table<'v, 'i>(&mut self, t: &'v DeTable<'i>, k: &str) -> Option<&'v DeTable<'i>> {
@@ -72,7 +72,8 @@ impl Table<'_, '_> {
         if parsed.is_none() {
             let key = self.key(k);
             let msg = format!("`{s}` is not {want}");
-            self.doc.error(&v.span(), &key, msg, "values of CONFIG.md");
+            self.doc
+                .error(&v.span(), &key, msg, "values of docs/CONFIG.md");
         }
         parsed
     }
@@ -108,7 +109,7 @@ impl Table<'_, '_> {
                 let key = self.key(k);
                 let msg = format!("{} is out of range ({min} to {max})", i.as_str());
                 self.doc
-                    .error(&v.span(), &key, msg, "value ranges of CONFIG.md");
+                    .error(&v.span(), &key, msg, "value ranges of docs/CONFIG.md");
                 None
             }
         }
@@ -134,7 +135,7 @@ impl Table<'_, '_> {
                     &v.span(),
                     &key,
                     format!("out of range ({min} to {max})"),
-                    "value ranges of CONFIG.md",
+                    "value ranges of docs/CONFIG.md",
                 );
                 None
             }

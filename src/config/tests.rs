@@ -14,7 +14,7 @@ pub(super) fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         .collect()
 }
 
-fn write(dir: &tempfile::TempDir, name: &str, text: &str, mode: u32) -> PathBuf {
+pub(super) fn write(dir: &tempfile::TempDir, name: &str, text: &str, mode: u32) -> PathBuf {
     let p = dir.path().join(name);
     std::fs::write(&p, text).unwrap();
     #[cfg(unix)]
@@ -25,7 +25,11 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str, mode: u32) -> PathBuf 
     p
 }
 
-fn sources(file: Option<PathBuf>, env: HashMap<String, String>, flags: Overrides) -> Sources {
+pub(super) fn sources(
+    file: Option<PathBuf>,
+    env: HashMap<String, String>,
+    flags: Overrides,
+) -> Sources {
     Sources {
         config_flag: file,
         env,
@@ -50,7 +54,7 @@ pub(super) fn ok(text: &str) -> Loaded {
     }
 }
 
-pub(super) const QUEUE: &str = "[[queue]]\nid = \"q1\"\n";
+pub(super) const QUEUE: &str = "[[queue]]\nid = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n";
 
 const FILE: &str = r#"
 [genesys]
@@ -70,9 +74,16 @@ path = "/tmp/file-export.ndjson"
 id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e"
 "#;
 
+pub(super) fn creds() -> HashMap<String, String> {
+    env(&[("GENESYS_CLIENT_ID", "id"), ("GENESYS_CLIENT_SECRET", "s")])
+}
+
 #[test]
-fn defaults_without_a_file() {
-    let l = load(&sources(None, env(&[]), Overrides::default())).unwrap();
+fn defaults_under_a_minimal_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "c.toml", QUEUE, 0o600);
+    let l = load(&sources(Some(p), creds(), Overrides::default())).unwrap();
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
     let c = l.config;
     assert_eq!(c.genesys.environment, "mypurecloud.com");
     assert_eq!(c.genesys.protocol, Protocol::Notifications);
@@ -86,36 +97,6 @@ fn defaults_without_a_file() {
     assert_eq!(
         c.log.audit_file,
         PathBuf::from("/tmp/queuetop-test/audit.log")
-    );
-    assert!(c.source.is_none());
-    // No queues and no credentials: warnings, not errors (on this feed).
-    let w: Vec<String> = l.warnings.iter().map(|w| w.to_string()).collect();
-    assert_eq!(w.len(), 2, "{w:?}");
-    assert!(
-        w[0].starts_with(
-            "(no config file): warning: queue: no [[queue]] tables: nothing to monitor"
-        ),
-        "{w:?}"
-    );
-    assert!(w[1].contains("no client id and no client secret"), "{w:?}");
-    // On the realtime feed no queue means no subscription: an error.
-    let flags = Overrides {
-        protocol: Some(Protocol::Realtime),
-        ..Overrides::default()
-    };
-    let e = load(&sources(None, env(&[]), flags)).unwrap_err();
-    assert_eq!(e[0].severity, Severity::Error);
-    assert!(
-        e.iter()
-            .any(|p| p.rule == "at least one subscription per connection"),
-        "{e:?}"
-    );
-    // Nor a URL: the realtime socket is a gateway's.
-    assert!(
-        e.iter().any(|p| p.to_string().starts_with(
-            "command line (--protocol): genesys.realtime_url: protocol = \"realtime\" has no default URL"
-        )),
-        "{e:?}"
     );
 }
 
@@ -165,6 +146,7 @@ fn file_then_env_then_flags() {
         client_id: Some("flag-id".into()),
         ascii: true,
         export: Some("-".into()),
+        ..Overrides::default()
     };
     let c = load(&sources(Some(p), e, flags)).unwrap().config;
     assert_eq!(c.genesys.environment, "mypurecloud.de");
@@ -181,16 +163,17 @@ fn which_file_is_read() {
     let a = write(
         &dir,
         "a.toml",
-        "[genesys]\nenvironment = \"mypurecloud.jp\"\n",
+        &format!("[genesys]\nenvironment = \"mypurecloud.jp\"\n{QUEUE}"),
         0o600,
     );
     let b = write(
         &dir,
         "b.toml",
-        "[genesys]\nenvironment = \"mypurecloud.de\"\n",
+        &format!("[genesys]\nenvironment = \"mypurecloud.de\"\n{QUEUE}"),
         0o600,
     );
-    let via_env = env(&[("QUEUETOP_CONFIG", b.to_str().unwrap())]);
+    let mut via_env = creds();
+    via_env.insert("QUEUETOP_CONFIG".into(), b.to_str().unwrap().into());
     // --config beats $QUEUETOP_CONFIG.
     let c = load(&sources(
         Some(a.clone()),
@@ -204,10 +187,8 @@ fn which_file_is_read() {
         .unwrap()
         .config;
     assert_eq!(c.genesys.environment, "mypurecloud.de");
-    // The default file is optional; a named one is not.
-    let mut s = sources(None, env(&[]), Overrides::default());
-    s.default_config_file = Some(dir.path().join("missing.toml"));
-    assert!(load(&s).is_ok());
+    // The default file is read when nothing names another.
+    let mut s = sources(None, creds(), Overrides::default());
     s.default_config_file = Some(a);
     assert_eq!(
         load(&s).unwrap().config.genesys.environment,
@@ -215,7 +196,12 @@ fn which_file_is_read() {
     );
     let missing = dir.path().join("nope.toml");
     let e = load(&sources(Some(missing), env(&[]), Overrides::default())).unwrap_err();
-    assert!(e[0].to_string().contains("nope.toml not found"), "{}", e[0]);
+    assert!(
+        e[0].to_string()
+            .contains("nope.toml (from --config) not found"),
+        "{}",
+        e[0]
+    );
 }
 
 #[cfg(unix)]
@@ -246,7 +232,7 @@ fn secret_in_a_group_readable_file_warns() {
     let p = write(
         &dir,
         "e.toml",
-        "[genesys]\nclient_id = \"x\"\n[[queue]]\nid = \"q\"\n",
+        &format!("[genesys]\nclient_id = \"x\"\n{QUEUE}"),
         0o644,
     );
     let e = env(&[("GENESYS_CLIENT_SECRET", "s")]);
@@ -265,7 +251,7 @@ fn client_secret_file_is_read_relative_to_the_config() {
     let p = write(
         &dir,
         "c.toml",
-        "[genesys]\nclient_id = \"x\"\nclient_secret_file = \"secret.txt\"\n[[queue]]\nid = \"q\"\n",
+        &format!("[genesys]\nclient_id = \"x\"\nclient_secret_file = \"secret.txt\"\n{QUEUE}"),
         0o644,
     );
     let l = load(&sources(Some(p.clone()), env(&[]), Overrides::default())).unwrap();
@@ -345,12 +331,12 @@ fn unknown_keys_suggest_the_nearest_and_all_problems_are_reported() {
     assert_eq!(
         e[..6],
         [
-            "c.toml:2:1: genesys.enviroment: unknown key `enviroment`; did you mean `environment`? (only the keys of CONFIG.md)",
-            "c.toml:3:12: genesys.protocol: `websocket` is not \"notifications\" or \"realtime\" (values of CONFIG.md)",
-            "c.toml:6:7: ui.fps: 500 is out of range (1 to 60) (value ranges of CONFIG.md)",
-            "c.toml:7:9: ui.theme: expected a string, found integer (value types of CONFIG.md)",
-            "c.toml:10:1: alerts.waitng: unknown key `waitng`; did you mean `waiting`? (only the keys of CONFIG.md)",
-            "c.toml:12:2: colours: unknown key `colours` (only the keys of CONFIG.md)",
+            "c.toml:2:1: genesys.enviroment: unknown key `enviroment`; did you mean `environment`? (only the keys of docs/CONFIG.md)",
+            "c.toml:3:12: genesys.protocol: `websocket` is not \"notifications\" or \"realtime\" (values of docs/CONFIG.md)",
+            "c.toml:6:7: ui.fps: 500 is out of range (1 to 60) (value ranges of docs/CONFIG.md)",
+            "c.toml:7:9: ui.theme: expected a string, found integer (value types of docs/CONFIG.md)",
+            "c.toml:10:1: alerts.waitng: unknown key `waitng`; did you mean `waiting`? (only the keys of docs/CONFIG.md)",
+            "c.toml:12:2: colours: unknown key `colours` (only the keys of docs/CONFIG.md)",
         ]
     );
 }
@@ -382,7 +368,7 @@ fn filter_errors_point_into_the_file_through_escapes() {
         // "end of filter": the closing quote.
         (r#"filter = "status == \"a\" &&""#, 29),
     ] {
-        let e = errors(&format!("[[queue]]\nid = \"q\"\n{line}\n"));
+        let e = errors(&format!("{QUEUE}{line}\n"));
         assert!(
             e[0].starts_with(&format!(
                 "c.toml:3:{col}: queue[1].filter: filter syntax error"
@@ -399,7 +385,7 @@ fn more_than_100_realtime_subscriptions_is_an_error() {
         String::from("[genesys]\nprotocol = \"realtime\"\nrealtime_url = \"wss://gw.example/e\"");
     for i in 0..34 {
         text.push_str(&format!(
-            "\n[[queue]]\nid = \"q{i}\"\nevents = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n"
+            "\n[[queue]]\nid = \"00000000-0000-4000-8000-{i:012}\"\nevents = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n"
         ));
     }
     let e = errors(&text);

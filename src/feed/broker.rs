@@ -126,7 +126,11 @@ impl Reader {
                 Some(msg) = next_beat(&mut beats) => self.on_heartbeat(&msg.payload, &client).await,
                 Some(msg) = next_message(&mut messages) => {
                     let ok = match msg {
-                        Ok(m) => self.on_message(&m.payload).await,
+                        Ok(m) => {
+                            // Nothing pending behind it: live, not history.
+                            let live = m.info().is_ok_and(|i| i.pending == 0);
+                            self.on_message(&m.payload, live).await
+                        }
                         Err(e) => {
                             tracing::warn!(target: TARGET, error = %e, "reading the stream; the consumer restarts by itself");
                             true
@@ -319,15 +323,23 @@ async fn next_message(
 }
 
 /// Decodes one stream message; unknown and malformed ones are counted by
-/// the app like any feed's.
-fn decode(payload: &[u8], now: Instant, now_wall: OffsetDateTime) -> FeedEvent {
+/// the app like any feed's. A live event is stamped as received now, so
+/// its latency is the whole way from Genesys to this viewer; history keeps
+/// the relay's receipt time, so it lands where it was in the trends.
+fn decode(payload: &[u8], now: Instant, now_wall: OffsetDateTime, live: bool) -> FeedEvent {
     match serde_json::from_slice::<Wire>(payload) {
         Ok(Wire::Unknown) => FeedEvent::Unknown {
             kind: unknown_type(payload),
         },
-        Ok(w) => w
-            .into_event(now, now_wall)
-            .unwrap_or(FeedEvent::Unknown { kind: "?".into() }),
+        Ok(w) => match w.into_event(now, now_wall) {
+            Some(FeedEvent::Queue(mut q)) if live => {
+                q.received_wall = now_wall;
+                q.received = now;
+                FeedEvent::Queue(q)
+            }
+            Some(ev) => ev,
+            None => FeedEvent::Unknown { kind: "?".into() },
+        },
         Err(e) => FeedEvent::Malformed {
             reason: format!("a relay message that is not an event: {e}"),
         },

@@ -14,6 +14,9 @@ pub struct FeedGauges {
     pub channels_open: AtomicUsize,
     /// Channels closed after a handover whose last frames are still read.
     pub channels_closing: AtomicUsize,
+    /// Counts an observations query corrected since start (figures the
+    /// notifications had left wrong).
+    pub observation_corrections: AtomicU64,
     /// REST calls sent since start, retries included.
     pub rest_calls: AtomicU64,
 }
@@ -30,6 +33,9 @@ impl FeedGauges {
     }
     pub fn channels_closing(&self) -> usize {
         self.channels_closing.load(Ordering::Relaxed)
+    }
+    pub fn observation_corrections(&self) -> u64 {
+        self.observation_corrections.load(Ordering::Relaxed)
     }
     pub fn rest_calls(&self) -> u64 {
         self.rest_calls.load(Ordering::Relaxed)

@@ -17,6 +17,7 @@ pub mod broker;
 pub mod connect;
 mod gauges;
 pub mod notifications;
+pub mod queue_list;
 pub mod realtime;
 pub mod replay;
 pub mod rest;

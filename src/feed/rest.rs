@@ -232,6 +232,16 @@ impl RestClient {
         Ok(out)
     }
 
+    /// Every entity of a paged listing, as `T` (for listings outside the
+    /// feed's own, such as `queuetop queues`).
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        base: &str,
+        token: &SecretString,
+    ) -> Result<Vec<T>, RestError> {
+        self.pages(base, token).await
+    }
+
     /// Queues, optionally by name (the server matches names loosely;
     /// callers compare exactly).
     pub async fn queues(

@@ -1,8 +1,9 @@
 //! Where the app's events come from. The interface every source keeps is
 //! `FeedHandle`: a bounded channel of `FeedEvent`s out, `FeedCommand`s
 //! (quit, reconnect now) in, the task, and its gauges. The app, model and
-//! ui see only that, so they do not know which source runs. A new source
-//! (the relay's broker reader) is one more variant here.
+//! ui see only that, so they do not know which source runs. The relay's
+//! broker reader is chosen inside `feed::spawn` from the config (`[nats]`);
+//! a source picked on the command line is one more variant here.
 
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ use crate::config::Config;
 use crate::recording::Recorder;
 
 pub enum Source {
-    /// Genesys Cloud as configured (notifications or realtime feed).
+    /// As configured: Genesys Cloud (notifications or realtime feed), or
+    /// the relay's broker when `[nats]` is set.
     Genesys,
     /// The same, with every REST answer and frame also recorded.
     Recorded(Recorder),

@@ -76,12 +76,18 @@ impl AlertKind {
 
     /// The delays that apply to this kind: staleness has waited its own
     /// `stale_after_s` already and ends with the first update, so it
-    /// raises and clears at once.
+    /// raises and clears at once. Capacity warnings (utilization, a short skill) describe a trend, and
+    /// a small team crosses them with every agent who takes a call: they
+    /// must hold twice as long before they raise.
     pub fn delays(&self, d: Delays) -> Delays {
         match self {
             AlertKind::Stale => Delays {
                 raise: Duration::ZERO,
                 clear: Duration::ZERO,
+            },
+            AlertKind::Utilization | AlertKind::SkillShort { .. } => Delays {
+                raise: d.raise.saturating_mul(2),
+                clear: d.clear,
             },
             _ => d,
         }

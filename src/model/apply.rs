@@ -10,28 +10,33 @@ use tokio::time::Instant;
 
 pub(crate) fn queue_event(st: &mut AppState, i: usize, ev: &QueueEvent) {
     match &ev.kind {
-        QueueEventKind::Summary(s) => summary(st, i, s),
+        QueueEventKind::Summary(s) => summary(st, i, s, ev),
         QueueEventKind::Interaction(it) => interaction(st, i, it, ev),
         QueueEventKind::Agent(a) => roster(st, i, a, ev.received),
-        QueueEventKind::Totals(t) => totals(st, i, t),
+        QueueEventKind::Totals(t) => totals(st, i, t, ev.received),
     }
     if !matches!(ev.kind, QueueEventKind::Totals(_)) {
+        let slot = st.slot(ev.received);
+        let q = &mut st.queues[i];
+        q.waiting_history.record(slot, u64::from(q.waiting_count()));
         waiting_alert(st, i);
     }
 }
 
-fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
+fn summary(st: &mut AppState, i: usize, s: &QueueSummary, ev: &QueueEvent) {
     let metrics = CapacityMetrics::of(s);
     let q = &mut st.queues[i];
+    q.oldest_waiting = oldest_waiting(s, ev);
     if !q.name_from_config
         && let Some(name) = &s.queue_name
         && *name != q.name
     {
         q.name = name.clone();
     }
+    let slot = st.slot(ev.received);
+    let q = &mut st.queues[i];
     q.utilization_history
-        .push(metrics.utilization.round() as u64);
-    q.waiting_history.push(u64::from(s.interactions_waiting));
+        .record(slot, metrics.utilization.round() as u64);
 
     // The deficit list (the seed's rule) goes to the audit log as it
     // changes; only a deficit that interactions wait on is an alert.
@@ -64,14 +69,28 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary) {
 
     let util = metrics.utilization;
     let limit = st.queues[i].limits.utilization_pct;
-    st.set_queue_alert(i, AlertKind::Utilization, util >= limit, |q| {
-        format!("{}: utilization {util:.1}% >= {limit}%", q.name)
-    });
+    // 0 switches the alert off.
+    st.set_queue_alert(
+        i,
+        AlertKind::Utilization,
+        limit > 0.0 && util >= limit,
+        |q| format!("{}: utilization {util:.1}% >= {limit}%", q.name),
+    );
     let q = &mut st.queues[i];
     q.skill_shortages = shortages;
     q.metrics = metrics;
     q.summary = Some(s.clone());
     trim_waiting(q, s.interactions_waiting);
+}
+
+/// The summary's oldest waiting interaction on our clock: its wait at
+/// receipt (our wall clock minus the server's start time; never negative,
+/// so a server clock ahead of ours reads as just begun).
+fn oldest_waiting(s: &QueueSummary, ev: &QueueEvent) -> Option<Instant> {
+    let since = s.oldest_waiting_since?;
+    let waited = (ev.received_wall - since).max(time::Duration::ZERO);
+    let waited = std::time::Duration::try_from(waited).unwrap_or_default();
+    Some(ev.received.checked_sub(waited).unwrap_or(ev.received))
 }
 
 /// Walks two sorted lists once: `f(item, true)` for what began,
@@ -139,7 +158,7 @@ pub(crate) fn waiting_alert(st: &mut AppState, i: usize) {
 
 /// Interval totals: the service level under its target is critical, once
 /// anything was offered (an empty interval has no service level).
-fn totals(st: &mut AppState, i: usize, t: &QueueTotals) {
+fn totals(st: &mut AppState, i: usize, t: &QueueTotals, received: Instant) {
     let target = st.queues[i].limits.service_level_pct;
     let offered = t.offered.unwrap_or(0);
     let sl = t.service_level_pct.filter(|_| offered > 0);
@@ -148,6 +167,11 @@ fn totals(st: &mut AppState, i: usize, t: &QueueTotals) {
         let sl = sl.unwrap_or(0.0);
         format!("{}: service level {sl:.1}% < target {target}%", q.name)
     });
+    if let Some(sl) = sl.filter(|p| p.is_finite()) {
+        let slot = st.slot(received);
+        let pct = sl.clamp(0.0, 100.0).round() as u64;
+        st.queues[i].service_level_history.record(slot, pct);
+    }
     st.queues[i].totals = Some(t.clone());
 }
 

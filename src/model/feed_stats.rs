@@ -53,6 +53,18 @@ impl Default for FeedStats {
 }
 
 impl FeedStats {
+    /// True while connected: the only time rates and latency describe the
+    /// feed as it is.
+    pub fn is_live(&self) -> bool {
+        self.status.state == crate::event::ConnState::Connected
+    }
+
+    /// The delivery rate while connected; None otherwise (a rate decaying
+    /// over an outage would flatter it).
+    pub fn live_rate(&self, now: Instant) -> Option<f64> {
+        self.is_live().then(|| self.rate.rate(now))
+    }
+
     /// Queue events per second over the last 60 s (over the time since the
     /// first event while that is shorter, at least 1 s).
     pub fn delivery_rate(&self, now: Instant) -> f64 {

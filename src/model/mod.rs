@@ -3,14 +3,18 @@ mod alert_kind;
 pub mod alerts;
 mod apply;
 mod feed_stats;
+pub mod history;
 pub mod latency;
 pub mod queue;
 pub mod rate;
 pub mod ring;
+pub mod risk;
 pub mod state;
 
 pub use alerts::{Alert, AlertKind, AlertTransition, Alerts, Delays, Severity};
+pub use history::{Combine, History};
 pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;
+pub use risk::{Risk, Totals};
 pub use state::{AppState, FeedStats};

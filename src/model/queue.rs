@@ -7,10 +7,10 @@ use tokio::time::Instant;
 
 use crate::config::AlertConfig;
 use crate::event::{AgentStatus, MediaType, QueueSummary, QueueTotals};
-use crate::model::Ring;
+use crate::model::{Combine, History};
 
-/// Samples kept per history (one per summary or latency sample).
-pub const HISTORY_LEN: usize = 120;
+/// Buckets kept per history (one hour of 30 s buckets).
+pub const HISTORY_LEN: usize = crate::model::history::BUCKETS;
 /// Most agents kept per queue roster; more are counted, not stored.
 pub const MAX_AGENTS: usize = 5000;
 /// Most waiting interactions kept per queue; more are counted, not stored.
@@ -106,9 +106,16 @@ pub struct QueueView {
     pub skill_shortages: Vec<String>,
     /// This queue's alert thresholds (`[alerts]`, overridden per queue).
     pub limits: AlertConfig,
-    pub utilization_history: Ring<u64>,
-    pub waiting_history: Ring<u64>,
-    pub latency_history: Ring<u64>,
+    /// Per 30 s bucket, with gaps where the feed was down: percent.
+    pub utilization_history: History,
+    /// The most waiting in each bucket.
+    pub waiting_history: History,
+    /// The highest event latency in each bucket, ms.
+    pub latency_history: History,
+    /// The longest wait at each tick's peak, seconds.
+    pub longest_history: History,
+    /// The interval's service level, percent.
+    pub service_level_history: History,
     /// Last update of any kind.
     pub last_update: Option<Instant>,
     /// When the oldest waiting interaction began waiting, on our clock,
@@ -142,9 +149,11 @@ impl QueueView {
             totals: None,
             skill_shortages: Vec::new(),
             limits: AlertConfig::default(),
-            utilization_history: Ring::new(HISTORY_LEN),
-            waiting_history: Ring::new(HISTORY_LEN),
-            latency_history: Ring::new(HISTORY_LEN),
+            utilization_history: History::new(Combine::Last),
+            waiting_history: History::new(Combine::Max),
+            latency_history: History::new(Combine::Max),
+            longest_history: History::new(Combine::Max),
+            service_level_history: History::new(Combine::Last),
             last_update: None,
             oldest_waiting: None,
             stale: false,
@@ -165,6 +174,16 @@ impl QueueView {
             Some(s) => s.interactions_waiting.max(listed),
             None => listed,
         }
+    }
+
+    /// The interval's service level, once anything was offered (an empty
+    /// interval has none, whatever the feed says).
+    pub fn service_level(&self) -> Option<f64> {
+        let t = self.totals.as_ref()?;
+        if t.offered == Some(0) {
+            return None;
+        }
+        t.service_level_pct.filter(|p| p.is_finite())
     }
 
     /// Waiting interactions the count includes that the list cannot show:

@@ -2,7 +2,6 @@
 //! events themselves and from `tick`.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -10,6 +9,11 @@ use tokio::time::Instant;
 use crate::config::{AlertConfig, Config, QueueConfig};
 use crate::event::{ConnState, FeedEvent, FeedStatus, QueueEvent};
 pub use crate::model::feed_stats::FeedStats;
+pub use alerting::SNOOZE;
+use alerting::delays;
+
+#[path = "state_alerts.rs"]
+mod alerting;
 use crate::model::{AlertKind, Alerts, QueueView};
 
 /// Everything the screen and the export read.
@@ -37,7 +41,17 @@ pub struct AppState {
 impl AppState {
     /// Lists the configured queues up front, with no summary yet.
     pub fn new(cfg: &Config) -> Self {
-        AppState::with_queues(&cfg.queues, cfg.alerts)
+        let mut st = AppState::with_queues(&cfg.queues, cfg.alerts);
+        for q in &mut st.queues {
+            let own = cfg
+                .queue_alerts
+                .get(&q.id)
+                .or_else(|| cfg.queue_alerts.get(&q.name));
+            if let Some(own) = own {
+                q.limits = own.over(cfg.alerts);
+            }
+        }
+        st
     }
 
     pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
@@ -243,22 +257,6 @@ impl AppState {
         true
     }
 
-    /// The feed being down is an alert of its own, from the first failed
-    /// attempt (or the first retry) until it is connected again.
-    fn feed_down_condition(&mut self) {
-        let s = &self.feed.status;
-        let down = match &s.state {
-            ConnState::Reconnecting { .. } | ConnState::Stopped { .. } => true,
-            ConnState::Connecting => s.connects > 0,
-            ConnState::Connected | ConnState::Closed => false,
-        };
-        let why = s.last_error.clone();
-        self.set_alert(None, AlertKind::FeedDown, down, || match why {
-            Some(e) => format!("feed down: {e}"),
-            None => "feed down".to_string(),
-        });
-    }
-
     fn apply_name(&mut self, queue_id: &str, name: &str) -> bool {
         if queue_id.is_empty() {
             // As for queue events: no id, nothing to name.
@@ -331,12 +329,14 @@ impl AppState {
                 }
                 let ms = ms.max(0);
                 self.feed.latency.record(ms);
+                let slot = self.slot(now);
                 self.queues[i]
                     .latency_history
-                    .push(u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
+                    .record(slot, u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
                 let p95 = self.feed.latency.p95().unwrap_or(0);
                 let limit = self.limits.latency_ms;
-                let on = p95 >= i64::try_from(limit).unwrap_or(i64::MAX);
+                // 0 switches the alert off.
+                let on = limit > 0 && p95 >= i64::try_from(limit).unwrap_or(i64::MAX);
                 self.set_alert(None, AlertKind::Latency, on, || {
                     format!("latency p95 {p95} ms >= {limit} ms")
                 });
@@ -355,120 +355,11 @@ impl AppState {
         crate::model::apply::queue_event(self, i, ev);
     }
 
-    /// Raises or clears one alert of queue `i`, keeping its count right.
-    /// Borrows rather than clones the id: this runs on every event.
-    pub(crate) fn set_queue_alert(
-        &mut self,
-        i: usize,
-        kind: AlertKind,
-        on: bool,
-        message: impl FnOnce(&QueueView) -> String,
-    ) -> bool {
-        let (wall, Some(now)) = (self.wall, self.now) else {
-            return false;
-        };
-        let q = &mut self.queues[i];
-        let view: &QueueView = q;
-        if self
-            .alerts
-            .set(Some(&view.id), kind, on, || message(view), now, wall)
-        {
-            q.active_alerts = self.alerts.active_for(&q.id);
-            return true;
-        }
-        false
-    }
-
-    /// Raises or clears one alert, keeping the per-queue counts right.
-    pub(crate) fn set_alert(
-        &mut self,
-        queue_id: Option<&str>,
-        kind: AlertKind,
-        on: bool,
-        message: impl FnOnce() -> String,
-    ) {
-        let (wall, Some(now)) = (self.wall, self.now) else {
-            return;
-        };
-        if self.alerts.set(queue_id, kind, on, message, now, wall) {
-            self.recount_queue(queue_id);
-        }
-    }
-
-    fn raise(&mut self, queue_id: Option<&str>, kind: AlertKind, msg: String) {
-        let wall = self.wall;
-        if self.alerts.raise(queue_id, kind, msg, wall) {
-            self.recount_queue(queue_id);
-        }
-    }
-
-    fn recount_queue(&mut self, queue_id: Option<&str>) {
-        if let Some(id) = queue_id
-            && let Some(&i) = self.index.get(id)
-        {
-            self.queues[i].active_alerts = self.alerts.active_for(id);
-        }
-    }
-
-    fn recount_alerts(&mut self) {
-        for q in &mut self.queues {
-            q.active_alerts = self.alerts.active_for(&q.id);
-        }
-    }
-
-    /// Time-driven changes: marks queues stale after `stale_after_s` with
-    /// no update (0 turns staleness off). True when anything changed.
-    pub fn tick(&mut self, now: Instant, wall: OffsetDateTime) -> bool {
-        self.wall = wall;
-        self.now = Some(now);
-        let started = *self.started.get_or_insert(now);
-        let mut changed = false;
-        self.feed_down_condition();
-        for q in self.alerts.tick(now) {
-            changed = true;
-            self.recount_queue(q.as_deref());
-        }
-        for i in 0..self.queues.len() {
-            let q = &self.queues[i];
-            let limit = q.limits.longest_wait_s;
-            if limit == 0 || (q.waiting.is_empty() && q.oldest_waiting.is_none()) {
-                // Nothing can be over the limit; a raised alert still
-                // needs its condition to end.
-                if self.alerts.is_active(Some(&q.id), &AlertKind::LongestWait) {
-                    changed |=
-                        self.set_queue_alert(i, AlertKind::LongestWait, false, |_| String::new());
-                }
-                continue;
-            }
-            let longest = q.longest_wait(now).unwrap_or_default();
-            let over = longest.as_secs() >= limit;
-            changed |= self.set_queue_alert(i, AlertKind::LongestWait, over, |q| {
-                format!(
-                    "{}: longest wait {} s >= {limit} s",
-                    q.name,
-                    longest.as_secs()
-                )
-            });
-        }
-        let limit = self.limits.stale_after_s;
-        if limit == 0 {
-            return changed;
-        }
-        let after = Duration::from_secs(limit);
-        for i in 0..self.queues.len() {
-            let q = &self.queues[i];
-            let since = q.last_update.unwrap_or(started);
-            let stale = now.saturating_duration_since(since) >= after;
-            if stale == q.stale {
-                continue;
-            }
-            changed = true;
-            self.queues[i].stale = stale;
-            self.set_queue_alert(i, AlertKind::Stale, stale, |q| {
-                format!("{}: no update for {limit} s", q.name)
-            });
-        }
-        changed
+    /// The history bucket `now` falls in: 30 s buckets since the model
+    /// first saw time.
+    pub(crate) fn slot(&self, now: Instant) -> u64 {
+        let started = self.started.unwrap_or(now);
+        now.saturating_duration_since(started).as_secs() / crate::model::history::BUCKET.as_secs()
     }
 
     /// The latest monotonic time known to the model.
@@ -479,13 +370,5 @@ impl AppState {
     /// The latest wall time known to the model.
     pub fn wall(&self) -> OffsetDateTime {
         self.wall
-    }
-}
-
-/// The alert delays the config asks for.
-pub(crate) fn delays(limits: &AlertConfig) -> crate::model::Delays {
-    crate::model::Delays {
-        raise: Duration::from_secs(limits.raise_delay_s),
-        clear: Duration::from_secs(limits.clear_delay_s),
     }
 }

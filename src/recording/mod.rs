@@ -9,6 +9,7 @@
 //! reads the same lines back with `Line`.
 
 pub mod anonymize;
+mod thread;
 pub mod writer;
 
 use std::collections::BTreeMap;

@@ -38,7 +38,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ),
     (
         "expire",
-        "issues 60 s tokens; a socket still on an expired token is closed with 4001",
+        "issues 60 s tokens; a realtime socket on an expired token is closed with 4001, a channel dies with the token that created it (1000)",
     ),
     (
         "refuse",
@@ -67,6 +67,14 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     (
         "ratelimit-rest",
         "notifications: 3 REST calls answered 429 Retry-After: 5, again every 2 minutes",
+    ),
+    (
+        "unsubscribed",
+        "notifications: every 2 minutes each channel gets v2.system.no_longer_subscribed and delivers nothing until subscribed again",
+    ),
+    (
+        "revoked",
+        "notifications: every 2 minutes every token is revoked: v2.system.token_revoked, REST refuses it, its channels close after 60 s",
     ),
     (
         "many",
@@ -117,6 +125,7 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
         // The queue ids exist once the simulator runs: see `run_cli_protocol`.
         "rejected" => {}
         "ratelimit-rest" => f.rest_rate_limit = Some((3, 5)),
+        "unsubscribed" | "revoked" => {}
         "many" => o.queues = MANY_QUEUES,
         "quiet" => o.generate = false,
         "calm" => o.event_interval = Duration::from_secs(1),
@@ -156,6 +165,16 @@ async fn play(name: String, control: SimControl) {
             "ratelimit-rest" => {
                 tick.tick().await;
                 control.rate_limit_rest(3, 5);
+            }
+            "unsubscribed" => {
+                tick.tick().await;
+                for id in control.channel_ids() {
+                    control.no_longer_subscribed(&id);
+                }
+            }
+            "revoked" => {
+                tick.tick().await;
+                control.revoke_all_tokens();
             }
             _ => std::future::pending::<()>().await,
         }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::event::QueueEventKind;
 
 use super::Faults;
-use super::shared::{ConnCommand, Shared, now_stamp};
+use super::notifications::frames;
+use super::shared::{ConnCommand, Shared, lock, now_stamp};
 
 /// A cheap, cloneable remote for a running simulator.
 #[derive(Clone)]
@@ -18,6 +19,10 @@ pub struct SimControl {
 impl SimControl {
     pub(crate) fn new(shared: Arc<Shared>) -> SimControl {
         SimControl { shared }
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     pub fn faults(&self) -> Faults {
@@ -120,6 +125,88 @@ impl SimControl {
     /// Answers the next `count` REST calls with `status` (502, 503 or 504).
     pub fn rest_transient(&self, count: u32, status: u16) {
         self.modify(|f| f.rest_transient = Some((count, status)));
+    }
+
+    /// Queues the client may not see (403 by id, absent from listings,
+    /// topics rejected).
+    pub fn set_forbidden_queues(&self, queue_ids: Vec<String>) {
+        self.modify(|f| f.forbidden_queues = queue_ids);
+    }
+
+    /// Adds a new member (idle; joined if `joined`) to queue `queue_id`
+    /// and returns its user id; `v2.routing.queues.{id}.users`, the user's
+    /// activity and the queue's observations tell subscribers.
+    pub fn add_member(&self, queue_id: &str, joined: bool) -> Option<String> {
+        self.shared
+            .change_membership(queue_id, |m, qi| m.add_member(qi, joined))
+            .map(|m| m.user_id)
+    }
+
+    /// Removes a member from a queue; false when it was not one.
+    pub fn remove_member(&self, queue_id: &str, user_id: &str) -> bool {
+        self.shared
+            .change_membership(queue_id, |m, qi| m.remove_member(qi, user_id))
+            .is_some()
+    }
+
+    /// Joins or unjoins a member; false when it is not a member or was
+    /// already so.
+    pub fn set_joined(&self, queue_id: &str, user_id: &str, joined: bool) -> bool {
+        self.shared
+            .change_membership(queue_id, |m, qi| m.set_joined(qi, user_id, joined))
+            .is_some()
+    }
+
+    /// Ids of the live notification channels, oldest first.
+    pub fn channel_ids(&self) -> Vec<String> {
+        self.shared.with_channels(|c| c.ids())
+    }
+
+    /// `v2.system.no_longer_subscribed.{id}` on channel `id`, whose
+    /// subscriptions are dropped: nothing is delivered on it until it is
+    /// subscribed again. False when there is no such channel.
+    pub fn no_longer_subscribed(&self, channel_id: &str) -> bool {
+        let client = self.shared.opts.client_id.clone();
+        self.shared.with_channels(|c| {
+            c.unsubscribe_all(channel_id, |id| {
+                frames::system_message(
+                    "no_longer_subscribed",
+                    id,
+                    &client,
+                    "this channel is no longer subscribed to any topic: subscribe again",
+                )
+            })
+        })
+    }
+
+    /// Revokes `token`: REST and new sockets refuse it from now on, and
+    /// every channel it created gets `v2.system.token_revoked.{id}`, then
+    /// is closed (1000) after `SimOptions::socket_closing_grace`. Returns
+    /// how many channels were told.
+    pub fn revoke_token(&self, token: &str) -> usize {
+        if !lock(&self.shared.tokens).revoke(token) {
+            return 0;
+        }
+        self.shared.stat(|s| s.tokens_revoked += 1);
+        let client = self.shared.opts.client_id.clone();
+        let grace = self.shared.opts.socket_closing_grace;
+        self.shared.with_channels(|c| {
+            c.revoke(token, grace, |id| {
+                frames::system_message(
+                    "token_revoked",
+                    id,
+                    &client,
+                    "the token of this channel was revoked: get a new token and create new channels",
+                )
+            })
+            .len()
+        })
+    }
+
+    /// Revokes every live token (see `revoke_token`); channels told.
+    pub fn revoke_all_tokens(&self) -> usize {
+        let live = lock(&self.shared.tokens).live();
+        live.iter().map(|t| self.revoke_token(t)).sum()
     }
 
     /// Closes every open socket (realtime and channel) with `code`.

@@ -1,33 +1,23 @@
-//! The simulator: a model contact center served on loopback. OWNER: sim helper.
+//! The simulator: a model contact center served on loopback, behaving like
+//! the real Genesys Cloud API where the public record says how.
 //!
-//! `model` is the contact center (pure, seeded); `http` routes requests by
-//! path; `token` is the OAuth endpoint; `handshake` + `session` are the
-//! realtime v1 socket; `frames` is the simulator's own serializer (it never
-//! uses the client's decoders, so a decoding bug cannot hide behind a matching
-//! encoding bug). The Notifications API is `rest` (+ `rest_routing`,
-//! `rest_channels`), `channels`, `nsocket` (channel sockets), `notes` (model
-//! changes as numbered notifications) and `nframes` (its serializer). Faults
-//! are set up front in `SimOptions` or at run time through `SimControl`.
+//! `model/` is the contact center (pure, seeded); `http/` is the server
+//! (routing by path, and the OAuth token endpoint); `realtime/` is the
+//! realtime v1 protocol and `notifications/` the Notifications API (REST
+//! side, channels and their sockets, notifications). Each protocol has its
+//! own serializer, written from the spec and never with the client's
+//! decoders, so a decoding bug cannot hide behind a matching encoding bug.
+//! `shared` is the state they share; `truth` is what the model holds, for
+//! end-to-end tests. Faults are set up front in `SimOptions` or at run time
+//! through `SimControl`.
 
-mod channels;
 mod control;
-mod flood;
-mod frames;
-mod handshake;
 mod http;
 mod model;
-mod names;
-mod nflood;
-mod nframes;
-mod notes;
-mod nsocket;
-mod rest;
-mod rest_channels;
-mod rest_routing;
-mod session;
+mod notifications;
+mod realtime;
 mod shared;
-mod subs;
-mod token;
+mod truth;
 
 pub mod cli;
 
@@ -40,6 +30,7 @@ use tokio::task::JoinHandle;
 
 pub use cli::{CliRun, SCENARIOS, run_cli, run_cli_protocol, run_cli_with};
 pub use control::SimControl;
+pub use truth::{QueueTruth, SkillTruth};
 
 use shared::Shared;
 
@@ -50,6 +41,16 @@ pub struct SimOptions {
     pub seed: u64,
     pub queues: usize,
     pub agents_per_queue: usize,
+    /// Each queue also has this many more members, in % of
+    /// `agents_per_queue` (at least one when not 0), that are not joined:
+    /// listed with `joined: false`, never routed the queue's interactions,
+    /// absent from its observations. They are added on top (played by
+    /// their own rng) so a seed's center plays the same with or without.
+    pub unjoined_percent: u8,
+    /// Waiting interactions detailed per queue and media type in an
+    /// observations query answer with `detailMetrics: ["oWaiting"]`; past
+    /// it the metric says `truncated: true` (the real API caps the detail).
+    pub observation_detail_cap: usize,
     /// Model tick: how often the contact center changes.
     pub event_interval: Duration,
     /// false = scripted: only events pushed through `SimControl::push`.
@@ -77,6 +78,8 @@ impl Default for SimOptions {
             seed: 1,
             queues: 6,
             agents_per_queue: 8,
+            unjoined_percent: 10,
+            observation_detail_cap: 100,
             event_interval: Duration::from_millis(500),
             generate: true,
             token_lifetime_s: 86_400,
@@ -130,6 +133,20 @@ pub struct Faults {
     /// as the gateway does while a backend restarts. It answers before the
     /// token is looked at, as a gateway would.
     pub rest_transient: Option<(u32, u16)>,
+    /// Notifications leave out qualified user metrics (`oOnQueueUsers`
+    /// per routing status) whose count is 0, as the observations query
+    /// does. Off by default, judged from the public record: the one
+    /// captured real notification carries a zero count (`oWaiting` with
+    /// `count: 0`), so the service does send zeros in notifications; and a
+    /// notification reports a change, so leaving out a count that fell to
+    /// 0 would leave every subscriber stale until its next query, while in
+    /// a query answer (a full snapshot) absent unambiguously means 0. No
+    /// capture settles it for qualified metrics; turn this on to test a
+    /// client that must survive it (its periodic query corrects it).
+    pub omit_zero_qualifiers_in_notifications: bool,
+    /// Queue ids in a division the client may not see: 403 by id, left
+    /// out of listings, their topics rejected.
+    pub forbidden_queues: Vec<String>,
 }
 
 /// Counters for tests and the CLI. Everything the server did is here.
@@ -167,6 +184,13 @@ pub struct SimStats {
     /// Channels evicted by the 21st, and channels that reached `expires`.
     pub channels_evicted: u64,
     pub channels_expired: u64,
+    /// Channel sockets closed because the token that created the channel
+    /// expired or was revoked.
+    pub channels_closed_with_token: u64,
+    /// `v2.system.no_longer_subscribed` / `token_revoked` messages sent,
+    /// and tokens revoked.
+    pub system_messages_sent: u64,
+    pub tokens_revoked: u64,
     pub channel_sockets_open: usize,
     pub channel_sockets_total: u64,
     pub topics_permitted: u64,

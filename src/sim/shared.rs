@@ -13,11 +13,11 @@ use tokio::task::JoinSet;
 
 use crate::event::{QueueEventKind, rfc3339_ms};
 
-use super::channels::Channels;
-use super::model::Model;
-use super::notes::{self, Note, Notes};
-use super::rest::RateWindow;
-use super::token::Tokens;
+use super::http::token::Tokens;
+use super::model::{Activity, Model};
+use super::notifications::channels::Channels;
+use super::notifications::notes::{self, Note, Notes};
+use super::notifications::rest::RateWindow;
 use super::{Faults, SimOptions, SimStats};
 
 /// Per-connection backlog of model events before a slow socket starts
@@ -57,12 +57,13 @@ pub(crate) struct Shared {
     pub events: broadcast::Sender<Arc<SimEvent>>,
     pub commands: broadcast::Sender<ConnCommand>,
     pub model: Mutex<Model>,
-    /// Queue id -> model index, and user id -> model queue index.
+    /// Queue id -> model index.
     pub queue_index: HashMap<String, usize>,
-    pub users: HashMap<String, usize>,
     /// The last notification sequence number (CorrelationId) handed out.
     pub seq: AtomicU64,
     pub notes: broadcast::Sender<Arc<Note>>,
+    /// What each queue's observations last said (locked after `model`).
+    pub notes_state: Mutex<Notes>,
     pub channels: Mutex<Channels>,
     pub channel_lifetime_ms: AtomicU64,
     pub rest_window: Mutex<RateWindow>,
@@ -94,14 +95,15 @@ pub(crate) fn now_stamp() -> String {
 impl Shared {
     pub(crate) fn new(addr: SocketAddr, opts: SimOptions) -> Shared {
         let tick_ms = opts.event_interval.as_millis().max(1) as u64;
-        let model = Model::new(opts.seed, opts.queues, opts.agents_per_queue, tick_ms);
+        let mut model = Model::new(opts.seed, opts.queues, opts.agents_per_queue, tick_ms);
+        model.add_unjoined_members(opts.unjoined_percent);
         let queues = model.queues();
+        let notes_state = Mutex::new(Notes::new(queues.len()));
         let queue_index = queues
             .iter()
             .enumerate()
             .map(|(i, q)| (q.0.clone(), i))
             .collect();
-        let users = model.agent_ids().into_iter().collect();
         let (events, _) = broadcast::channel(EVENT_BACKLOG);
         let (notes, _) = broadcast::channel(NOTE_BACKLOG);
         let (commands, _) = broadcast::channel(16);
@@ -116,9 +118,9 @@ impl Shared {
             commands,
             model: Mutex::new(model),
             queue_index,
-            users,
             seq: AtomicU64::new(0),
             notes,
+            notes_state,
             channels: Mutex::new(Channels::default()),
             channel_lifetime_ms: AtomicU64::new(
                 u64::try_from(opts.channel_lifetime.as_millis()).unwrap_or(u64::MAX),
@@ -200,12 +202,15 @@ impl Shared {
     /// running): summaries become full observations, agents user events.
     pub(crate) fn publish_scripted_note(&self, kind: &QueueEventKind, stamp: &str) {
         let note = match kind {
-            QueueEventKind::Summary(s) => {
-                let model = lock(&self.model);
-                let skill_id = |name: &str| model.skill_id(name).unwrap_or(name).to_string();
-                notes::scripted_summary(s, stamp, super::nframes::now_ms(), skill_id, &self.seq)
+            QueueEventKind::Summary(s) => notes::scripted_summary(s, stamp, &self.seq),
+            QueueEventKind::Agent(a) => {
+                // A scripted agent is joined in the queue it is scripted in.
+                let activity = Activity {
+                    active_queue_ids: vec![a.queue_id.clone()],
+                    changed_ms: super::notifications::frames::now_ms(),
+                };
+                notes::user_changed(a, stamp, &activity, &self.seq)
             }
-            QueueEventKind::Agent(a) => notes::user_changed(a, stamp, &self.seq),
             _ => return,
         };
         self.publish_notes(vec![note]);
@@ -236,21 +241,9 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
     let mut iv = tokio::time::interval(shared.opts.event_interval.max(Duration::from_millis(1)));
     iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     iv.tick().await;
-    let mut notes = Notes::new(shared.queues.len());
     loop {
         iv.tick().await;
-        let stamp = now_stamp();
-        let now_ms = super::nframes::now_ms();
-        let (events, batch) = {
-            let mut model = lock(&shared.model);
-            let events = model.tick();
-            let batch = notes_for(&model, &mut notes, &events, &stamp, now_ms, &shared.seq);
-            (events, batch)
-        };
-        shared.publish_notes(batch);
-        for kind in events {
-            shared.publish(kind, stamp.clone());
-        }
+        shared.step();
         // A tick of a big center can outlast the interval; without this the
         // next tick is ready at once and the sockets on the same runtime
         // would starve until tokio's budget forced a yield.
@@ -258,26 +251,64 @@ pub(crate) async fn drive_model(shared: Arc<Shared>) {
     }
 }
 
+impl Shared {
+    /// One model tick, its notifications and events sent out.
+    pub(crate) fn step(&self) {
+        let stamp = now_stamp();
+        let now_ms = super::notifications::frames::now_ms();
+        let (events, batch) = {
+            let mut model = lock(&self.model);
+            let events = model.tick();
+            let mut notes = lock(&self.notes_state);
+            let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
+            let now = Now {
+                stamp: &stamp,
+                ms: now_ms,
+                omit_zero,
+            };
+            let batch = notes_for(&model, &mut notes, &events, &now, &self.seq);
+            (events, batch)
+        };
+        self.publish_notes(batch);
+        for kind in events {
+            self.publish(kind, stamp.clone());
+        }
+    }
+}
+
 /// The notifications one model tick makes: user status changes, then the
 /// observations of every queue that changed, then due totals.
+/// The moment a tick's notifications are made, and how.
+pub(crate) struct Now<'a> {
+    pub stamp: &'a str,
+    /// The wall clock in Unix milliseconds.
+    pub ms: i128,
+    /// `Faults::omit_zero_qualifiers_in_notifications`.
+    pub omit_zero: bool,
+}
+
 pub(crate) fn notes_for(
     model: &Model,
     notes: &mut Notes,
     events: &[QueueEventKind],
-    stamp: &str,
-    now_ms: i128,
+    now: &Now<'_>,
     seq: &AtomicU64,
 ) -> Vec<Note> {
+    let (stamp, now_ms) = (now.stamp, now.ms);
     let mut out = Vec::new();
     for kind in events {
         match kind {
-            QueueEventKind::Agent(a) => out.push(notes::user_changed(a, stamp, seq)),
+            QueueEventKind::Agent(a) => {
+                if let Some(activity) = model.activity(&a.user_id, now_ms) {
+                    out.push(notes::user_changed(a, stamp, &activity, seq));
+                }
+            }
             QueueEventKind::Summary(s) => {
                 let obs = model
                     .queue_index(&s.queue_id)
                     .and_then(|qi| model.observe(qi).map(|o| (qi, o)));
                 if let Some((qi, obs)) = obs {
-                    out.extend(notes.queue_changed(qi, &obs, stamp, now_ms, seq));
+                    out.extend(notes.queue_changed(qi, &obs, stamp, now.omit_zero, seq));
                 }
             }
             _ => {}

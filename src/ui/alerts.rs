@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use time::OffsetDateTime;
 
-use crate::model::{Alert, AppState};
+use crate::model::{Alert, AppState, Severity};
 use crate::ui::{Scene, figures};
 
 pub fn has_active(state: &AppState) -> bool {
@@ -28,6 +28,15 @@ fn active_count(state: &AppState) -> usize {
 fn hms(scene: &Scene, t: OffsetDateTime) -> String {
     let t = t.to_offset(scene.ui.utc_offset);
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+/// The severity as a word of four letters, so it lines up.
+fn severity(a: &Alert) -> &'static str {
+    match a.severity {
+        Severity::Critical => "CRIT",
+        Severity::Warning => "WARN",
+        Severity::Info => "INFO",
+    }
 }
 
 /// The message without a leading "Queue name: ", which the queue column
@@ -128,21 +137,45 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
         .view
         .alerts_scroll
         .min(state.alerts.list.len().saturating_sub(1));
+    let wall = state.wall();
     let rows = state.alerts.list.iter().rev().skip(scroll).map(|a| {
         let cleared = a.cleared_at.is_some();
-        let mark = if cleared { g.cleared } else { "!" };
+        // Not by colour alone: cleared, acknowledged (x), snoozed (z).
+        let mark = if cleared {
+            g.cleared
+        } else if a.is_snoozed(wall) {
+            "z"
+        } else if a.acknowledged {
+            "x"
+        } else {
+            "!"
+        };
         let name = queue_name(state, a);
+        let mut text = format!("{} {}", severity(a), message(name, a));
+        if a.raises > 1 {
+            text.push_str(&format!(
+                " (raised {}× since {})",
+                a.raises,
+                hms(scene, a.first_raised)
+            ));
+        }
         let mut cells = vec![
             Cell::from(mark),
             Cell::from(hms(scene, a.raised_at)),
             Cell::from(figures::fit(name, 14, g.ellipsis)),
-            Cell::from(message(name, a).to_string()),
+            Cell::from(text),
         ];
         if full {
             let c = a.cleared_at.map_or(String::new(), |c| hms(scene, c));
             cells.push(Cell::from(c));
         }
-        let style = if cleared { t.dim } else { t.alert };
+        let style = if !a.is_pressing(wall) {
+            t.dim
+        } else if a.severity == Severity::Critical {
+            t.alert.add_modifier(Modifier::BOLD)
+        } else {
+            t.alert
+        };
         Row::new(cells).style(style)
     });
     let mut widths = vec![

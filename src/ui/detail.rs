@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
-use crate::model::{QueueView, Ring};
+use crate::model::{History, QueueView};
 use crate::ui::{Focus, Scene, figures, queues, tables};
 
 const LABEL: usize = 12;
@@ -139,7 +139,7 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
     let lat_now = q
         .latency_history
         .last()
-        .map(|&v| figures::millis(v as f64))
+        .map(|v| figures::millis(v as f64))
         .unwrap_or_else(|| "-".into());
     let latency = Series {
         label: "Latency",
@@ -211,11 +211,12 @@ fn gauge(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, pct: f64, st
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// One sparkline: its history, the value now, and the smallest top of the
-/// scale (so a flat low series does not draw as full bars).
+/// One sparkline: its history (30 s buckets, gaps where the feed was
+/// down), the value now, and the smallest top of the scale (so a flat low
+/// series does not draw as full bars).
 struct Series<'a> {
     label: &'a str,
-    ring: &'a Ring<u64>,
+    ring: &'a History,
     now: String,
     floor: u64,
 }
@@ -242,28 +243,36 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
     if ring.is_empty() {
         frame.render_widget(Paragraph::new(Span::styled("no history", t.dim)), s);
     } else {
-        // The newest values, right-aligned so "now" is always at the edge.
+        // The newest buckets, right-aligned so "now" is always at the edge.
         let w = s.width as usize;
-        let data: Vec<u64> = ring.iter().rev().take(w).rev().copied().collect();
+        let data: Vec<Option<u64>> = ring.iter().rev().take(w).rev().collect();
         let pad = w - data.len();
         let s = Rect::new(s.x + pad as u16, s.y, data.len() as u16, s.height);
-        let top = data.iter().copied().max().unwrap_or(0).max(floor).max(1);
+        let top = data
+            .iter()
+            .flatten()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(floor)
+            .max(1);
         let set = scene.glyphs().spark.clone();
         let baseline = set.one_eighth;
         frame.render_widget(
             Sparkline::default()
-                .data(&data)
+                .data(data.iter().copied())
                 .max(top)
                 .bar_set(set)
                 .style(t.spark),
             s,
         );
         // Zero draws as nothing; a baseline on the bottom row shows the
-        // history is there and flat, not missing.
+        // history is there and flat. A gap (the feed was down) stays blank.
         let y = s.bottom().saturating_sub(1);
         let buf = frame.buffer_mut();
-        for x in s.left()..s.right() {
-            if let Some(cell) = buf.cell_mut((x, y))
+        for (x, v) in (s.left()..s.right()).zip(&data) {
+            if v.is_some()
+                && let Some(cell) = buf.cell_mut((x, y))
                 && cell.symbol() == " "
             {
                 cell.set_symbol(baseline);

@@ -50,10 +50,14 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
     {
         left.push(seg(6, format!("({reason})"), t.dim));
     }
-    if let Some(rate) = delivery_rate(feed, scene) {
-        left.push(seg(2, figures::rate(rate), Style::default()));
+    // "-" while not connected: no rate or latency describes a feed
+    // that is not there.
+    match feed.live_rate(scene.now) {
+        Some(rate) => left.push(seg(2, figures::rate(rate), Style::default())),
+        None => left.push(seg(2, "- ev/s".to_string(), t.dim)),
     }
     left.push(latency(feed, scene));
+    left.push(totals(scene));
     left.push(seg(5, scene.ui.protocol.to_string(), t.dim));
     left.push(seg(4, scene.ui.environment.clone(), t.dim));
     // The displayed second changes at the next whole wall second; a few
@@ -179,12 +183,43 @@ fn clock_text(scene: &Scene) -> String {
     format!("{:02}:{:02}:{:02} {zone}", w.hour(), w.minute(), w.second())
 }
 
+/// Over every queue: waiting, the oldest wait, queues in alert, the worst
+/// service level.
+fn totals(scene: &Scene) -> Segment {
+    let t = scene.theme();
+    let tot = scene.state.totals(scene.data_now());
+    let mut spans = vec![Span::raw(format!("{} waiting", tot.waiting))];
+    if let Some(oldest) = tot.oldest {
+        spans.push(Span::styled(", oldest ", t.dim));
+        spans.push(Span::raw(figures::duration(oldest)));
+    }
+    if tot.in_alert > 0 {
+        spans.push(Span::styled(
+            format!(", {} in alert", tot.in_alert),
+            t.alert,
+        ));
+    }
+    if let Some(sl) = tot.worst_sl {
+        spans.push(Span::styled(", SL ", t.dim));
+        spans.push(Span::raw(format!("{sl:.0}%")));
+    }
+    Segment {
+        prio: 2,
+        spans,
+        // The oldest wait grows by the second while the feed is live.
+        changes_at: tot
+            .oldest
+            .filter(|_| scene.data_now() == scene.now)
+            .map(|_| scene.now + Duration::from_secs(1)),
+    }
+}
+
 fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
     let t = scene.theme();
     let spans = match latency_figures(feed) {
         Some((avg, p95)) => {
             let limit = scene.ui.alerts.latency_ms as f64;
-            let style = if p95 >= limit {
+            let style = if limit > 0.0 && p95 >= limit {
                 t.alert
             } else {
                 Style::default()
@@ -207,13 +242,11 @@ fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
 
 /// Average and p95 feed latency in ms, once there are samples.
 fn latency_figures(feed: &FeedStats) -> Option<(f64, f64)> {
+    if !feed.is_live() {
+        return None;
+    }
     let l = &feed.latency;
     Some((l.avg()?, l.p95()? as f64))
-}
-
-/// Queue events per second over the model's window.
-fn delivery_rate(feed: &FeedStats, scene: &Scene) -> Option<f64> {
-    Some(feed.delivery_rate(scene.now))
 }
 
 /// Why the feed is not live, in a sentence, when it is not: shown on its

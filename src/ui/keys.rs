@@ -22,6 +22,10 @@ pub enum Action {
     Pause,
     Reconnect,
     Alerts,
+    /// Acknowledge the selected alert (the top row of the alerts list).
+    Acknowledge,
+    /// Snooze the selected alert for `SNOOZE`.
+    Snooze,
     Help,
     /// Esc: close the innermost view; quit when none is open.
     Back,
@@ -122,7 +126,7 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: &[Key::Char('s')],
         action: Action::Sort,
-        help: "sort by name, utilization, waiting, alerts",
+        help: "sort by risk, name, utilization, waiting, alerts",
         hint: Some("sort"),
     },
     Binding {
@@ -142,6 +146,18 @@ pub const KEYMAP: &[Binding] = &[
         action: Action::Alerts,
         help: "show or hide the alerts view, newest first",
         hint: Some("alerts"),
+    },
+    Binding {
+        keys: &[Key::Char('x')],
+        action: Action::Acknowledge,
+        help: "acknowledge the alert at the top of the alerts list",
+        hint: None,
+    },
+    Binding {
+        keys: &[Key::Char('z')],
+        action: Action::Snooze,
+        help: "snooze the alert at the top of the alerts list for 15 min",
+        hint: None,
     },
     Binding {
         keys: &[Key::Char('?')],

@@ -29,7 +29,7 @@ use crate::event::ConnState;
 use crate::model::AppState;
 
 pub use theme::{Glyphs, Theme};
-pub use view::{Effect, Focus, Overlay, SortKey, ViewState};
+pub use view::{Effect, Focus, Overlay, RISK_HOLD, SortKey, ViewState};
 
 /// The smallest screen the layout is designed for.
 pub const MIN_WIDTH: u16 = 80;
@@ -83,6 +83,17 @@ pub struct Scene<'a> {
 }
 
 impl<'a> Scene<'a> {
+    /// The time the panels' timers read: now while the feed is live; the
+    /// time of the last data when it is not (paused, or not connected), so
+    /// no wait or "since" grows on data nobody is receiving.
+    pub fn data_now(&self) -> Instant {
+        let live =
+            self.view.paused.is_none() && self.live.feed.status.state == ConnState::Connected;
+        match self.state.feed.last_event {
+            Some(at) if !live => at.min(self.now),
+            _ => self.now,
+        }
+    }
     /// Position of the selected queue in `rows`.
     pub fn selected_pos(&self) -> Option<usize> {
         self.view.selected_pos(self.state, &self.rows)

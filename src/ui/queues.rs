@@ -169,7 +169,7 @@ fn row<'a>(
     } else {
         Style::default()
     };
-    let longest = figures::longest_wait(q, scene.now)
+    let longest = figures::longest_wait(q, scene.data_now())
         .map(figures::duration)
         .unwrap_or_else(|| "-".to_string());
 

@@ -52,7 +52,15 @@ pub fn skills(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
         .take(shown)
         .map(|(name, short)| {
             let c = summary.skills[*name];
-            let req = c.required.map_or("-".to_string(), |r| r.to_string());
+            // A truncated detail list: the server counted at least this many.
+            let at_least = match (summary.demand_truncated, scene.glyphs().ascii) {
+                (false, _) => "",
+                (true, false) => "≥",
+                (true, true) => ">=",
+            };
+            let req = c
+                .required
+                .map_or("-".to_string(), |r| format!("{at_least}{r}"));
             let (mark, style) = if *short {
                 ("!", t.alert)
             } else {
@@ -135,7 +143,7 @@ pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
             AgentStatus::OffQueue => t.dim,
             _ => Style::default(),
         };
-        let since = figures::duration(scene.now.saturating_duration_since(a.since));
+        let since = figures::duration(scene.data_now().saturating_duration_since(a.since));
         Row::new(vec![
             Cell::from(name),
             Cell::from(Span::styled(a.status.to_string(), style)),
@@ -172,14 +180,14 @@ pub fn waiting(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     if unlisted > 0 && !q.waiting.is_empty() {
         title.push_str(&format!(" ({} listed)", q.waiting.len()));
     }
-    if let Some(longest) = q.longest_wait(scene.now) {
+    if let Some(longest) = q.longest_wait(scene.data_now()) {
         title.push_str(&format!(", longest {}", figures::duration(longest)));
     }
     if q.waiting.is_empty() {
         let why = if count == 0 {
             "nobody waiting".to_string()
         } else {
-            format!("{count} waiting, no per-interaction detail on this feed")
+            format!("{count} waiting, no detail on this feed")
         };
         frame.render_widget(
             Paragraph::new(vec![Line::styled(title, t.title), Line::styled(why, t.dim)]),
@@ -192,7 +200,7 @@ pub fn waiting(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
         .values()
         .map(|w| {
             let waited = std::time::Duration::from_millis(w.wait_ms)
-                + scene.now.saturating_duration_since(w.seen);
+                + scene.data_now().saturating_duration_since(w.seen);
             (waited, w)
         })
         .collect();

@@ -29,24 +29,33 @@ pub enum Overlay {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
+    /// Most at risk first (critical alerts, then waiting × longest wait
+    /// and the SL shortfall), held steady (see `RISK_HOLD`).
     #[default]
+    Risk,
     Name,
     Utilization,
     Waiting,
     Alerts,
 }
 
+/// The risk order is re-sorted at most this often, unless a queue changes
+/// tier (a critical alert, staleness): rows do not move under the finger.
+pub const RISK_HOLD: std::time::Duration = std::time::Duration::from_secs(15);
+
 impl SortKey {
     pub fn next(self) -> Self {
         match self {
+            SortKey::Risk => SortKey::Name,
             SortKey::Name => SortKey::Utilization,
             SortKey::Utilization => SortKey::Waiting,
             SortKey::Waiting => SortKey::Alerts,
-            SortKey::Alerts => SortKey::Name,
+            SortKey::Alerts => SortKey::Risk,
         }
     }
     pub fn label(self) -> &'static str {
         match self {
+            SortKey::Risk => "risk",
             SortKey::Name => "name",
             SortKey::Utilization => "utilization",
             SortKey::Waiting => "waiting",
@@ -63,6 +72,10 @@ pub enum Effect {
     Redraw,
     Reconnect,
     Quit,
+    /// Acknowledge the alert at this index of the shown alert list.
+    Acknowledge(usize),
+    /// Snooze the alert at this index of the shown alert list.
+    Snooze(usize),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,6 +98,15 @@ pub struct ViewState {
     pub page_rows: usize,
     /// First row the queue list showed at the last draw.
     pub list_offset: usize,
+    /// The risk order last sorted: kept for `RISK_HOLD`.
+    risk_order: std::cell::RefCell<Option<RiskOrder>>,
+}
+
+/// One sorting by risk: each queue id's place and tier, and when.
+#[derive(Debug, Clone)]
+struct RiskOrder {
+    at: Instant,
+    place: std::collections::HashMap<String, (usize, u8)>,
 }
 
 impl ViewState {
@@ -109,12 +131,59 @@ impl ViewState {
         let mut rows: Vec<usize> = (0..qs.len())
             .filter(|&i| needle.is_empty() || names[i].contains(&needle))
             .collect();
+        if self.sort == SortKey::Risk {
+            let place = self.risk_order(state, now);
+            rows.sort_by_key(|&i| place[i]);
+            return rows;
+        }
         rows.sort_by(|&a, &b| {
             compare(self.sort, &qs[a], &qs[b], now)
                 .then_with(|| names[a].cmp(&names[b]))
                 .then_with(|| qs[a].id.cmp(&qs[b].id))
         });
         rows
+    }
+
+    /// Each queue's place in the risk order (by index into `state.queues`):
+    /// the held order while it is younger than `RISK_HOLD`, lists the same
+    /// queues and none has changed tier; else a fresh sort.
+    fn risk_order(&self, state: &AppState, now: Instant) -> Vec<usize> {
+        let qs = &state.queues;
+        let risks: Vec<_> = qs.iter().map(|q| q.risk(state, now)).collect();
+        let mut held = self.risk_order.borrow_mut();
+        let keep = held.as_ref().is_some_and(|h| {
+            now.saturating_duration_since(h.at) < RISK_HOLD
+                && h.place.len() == qs.len()
+                && qs
+                    .iter()
+                    .zip(&risks)
+                    .all(|(q, r)| h.place.get(&q.id).is_some_and(|&(_, tier)| tier == r.tier))
+        });
+        if !keep {
+            let mut order: Vec<usize> = (0..qs.len()).collect();
+            order.sort_by(|&a, &b| {
+                let (ra, rb) = (risks[a], risks[b]);
+                rb.tier
+                    .cmp(&ra.tier)
+                    .then_with(|| rb.score.partial_cmp(&ra.score).unwrap_or(Ordering::Equal))
+                    .then_with(|| qs[a].name.cmp(&qs[b].name))
+                    .then_with(|| qs[a].id.cmp(&qs[b].id))
+            });
+            let place = order
+                .iter()
+                .enumerate()
+                .map(|(n, &i)| (qs[i].id.clone(), (n, risks[i].tier)))
+                .collect();
+            *held = Some(RiskOrder { at: now, place });
+        }
+        let place = held.as_ref().map(|h| &h.place);
+        qs.iter()
+            .map(|q| {
+                place
+                    .and_then(|p| p.get(&q.id))
+                    .map_or(usize::MAX, |&(n, _)| n)
+            })
+            .collect()
     }
 
     /// Position of the selected queue among `rows`; the first when the
@@ -201,6 +270,17 @@ impl ViewState {
                 }
             }
             Action::Sort => self.sort = self.sort.next(),
+            Action::Acknowledge | Action::Snooze => {
+                // The top row of the alerts list (newest first, scrolled).
+                let list = &self.shown(live).alerts.list;
+                let Some(i) = list.len().checked_sub(1 + self.alerts_scroll) else {
+                    return Effect::None;
+                };
+                return match action {
+                    Action::Acknowledge => Effect::Acknowledge(i),
+                    _ => Effect::Snooze(i),
+                };
+            }
             Action::Filter => {
                 self.filter_editing = true;
                 self.overlay = Overlay::None;
@@ -318,7 +398,7 @@ fn toggle(current: Overlay, want: Overlay) -> Overlay {
 fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Ordering {
     let desc_f = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
     match sort {
-        SortKey::Name => Ordering::Equal,
+        SortKey::Name | SortKey::Risk => Ordering::Equal,
         SortKey::Utilization => desc_f(a.metrics.utilization, b.metrics.utilization),
         SortKey::Waiting => figures::waiting(b)
             .cmp(&figures::waiting(a))

@@ -75,10 +75,14 @@ pub fn config(
             api_url: login_url.into(),
             realtime_url: realtime_url.into(),
             all_queues: false,
+            // Not the default 10 s: tests that run simulated days would
+            // spend their time in queries; feed_observations sets its own.
+            observations_interval_s: 60,
         },
         queues,
         reconnect,
         alerts: AlertConfig::default(),
+        queue_alerts: Default::default(),
         ui: UiConfig::default(),
         log: LogConfig {
             audit_file: std::env::temp_dir().join("queuetop-feed-test-audit.log"),
@@ -89,6 +93,7 @@ pub fn config(
         export_path: None,
         source: None,
         nats: None,
+        metrics_listen: None,
     })
 }
 

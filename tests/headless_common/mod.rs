@@ -111,7 +111,8 @@ pub fn spawn(sim: &SimHandle, args: &[&str]) -> Run {
     let export = d.join("export.ndjson");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
     cmd.args(args).arg("--config").arg(&cfg);
-    if !args.contains(&"--export") {
+    // The export is the headless mode's; other modes refuse the flag.
+    if args.contains(&"--headless") && !args.contains(&"--export") {
         cmd.arg("--export").arg(&export);
     }
     let child = cmd

@@ -9,7 +9,7 @@ use proptest::test_runner::TestCaseError;
 use queuetop::event::{FeedEvent, QueueEvent, parse_rfc3339};
 use queuetop::model::alerts::ALERT_HISTORY;
 use queuetop::model::queue::{HISTORY_LEN, MAX_AGENTS, MAX_WAITING};
-use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{AlertKind, AppState, Delays};
 use tokio::time::Instant;
 
 use super::{Clock, Step};
@@ -76,8 +76,11 @@ impl AlertLog {
         // A message without a time of its own (a status) happens at the
         // model's latest known time, as it does in the model.
         let (now, ticked) = (st.now().unwrap_or(at.now), at.ticked);
-        let raise = Duration::from_secs(st.limits.raise_delay_s);
-        let clear = Duration::from_secs(st.limits.clear_delay_s);
+        let delays = key.1.delays(Delays {
+            raise: Duration::from_secs(st.limits.raise_delay_s),
+            clear: Duration::from_secs(st.limits.clear_delay_s),
+        });
+        let (raise, clear) = (delays.raise, delays.clear);
         // An episode: from turning on until off for the clear delay.
         let e = self.conditions.entry(key.clone()).or_insert(Episode {
             on: false,
@@ -178,15 +181,19 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         if let Some(s) = &q.summary {
             prop_assert_eq!(m.skill_coverage, s.skills.len());
         }
+        // Histories: one hour of buckets at most, whatever came.
         for ring in [
             &q.utilization_history,
             &q.waiting_history,
             &q.latency_history,
+            &q.longest_history,
+            &q.service_level_history,
         ] {
             prop_assert_eq!(ring.capacity(), HISTORY_LEN);
             prop_assert!(ring.len() <= HISTORY_LEN);
         }
-        prop_assert!(q.utilization_history.iter().all(|&u| u <= 100));
+        prop_assert!(q.utilization_history.iter().flatten().all(|u| u <= 100));
+        prop_assert!(q.service_level_history.iter().flatten().all(|u| u <= 100));
         prop_assert!(q.agents.len() <= MAX_AGENTS);
         prop_assert!(q.waiting.len() <= MAX_WAITING);
         if !q.id.is_empty() {
@@ -199,7 +206,9 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
                 q.id
             );
             // The alerts follow what the metrics say, with the delays.
-            let over = q.summary.is_some() && m.utilization >= q.limits.utilization_pct;
+            // A limit of 0 switches the alert off.
+            let pct = q.limits.utilization_pct;
+            let over = q.summary.is_some() && pct > 0.0 && m.utilization >= pct;
             log.hysteresis(st, (Some(q.id.clone()), AlertKind::Utilization), over, at)?;
             let limit = q.limits.waiting;
             let many = limit > 0 && q.waiting_count() >= limit;
@@ -254,7 +263,12 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         };
         prop_assert!(min >= 0, "negative latency min {min}");
         let limit = i64::try_from(st.limits.latency_ms).unwrap_or(i64::MAX);
-        log.hysteresis(st, (None, AlertKind::Latency), p95 >= limit, at)?;
+        log.hysteresis(
+            st,
+            (None, AlertKind::Latency),
+            limit > 0 && p95 >= limit,
+            at,
+        )?;
         prop_assert!(min <= p95 && p95 <= max, "{min} <= {p95} <= {max}");
         prop_assert!(
             min as f64 <= avg && avg <= max as f64,

@@ -75,7 +75,6 @@ pub fn script(queues: &[&str], n: usize, from: usize) -> Vec<FeedEvent> {
                     agents_logged_in: 10,
                     agents_interacting: (i % 5) as u32,
                     interactions_waiting: i as u32,
-                    skills: Default::default(),
                     ..Default::default()
                 }),
                 1 => QueueEventKind::Interaction(QueueInteraction {

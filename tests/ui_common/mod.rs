@@ -11,8 +11,8 @@ use queuetop::event::{
     AgentStatus, ConnState, FeedStatus, MediaType, QueueSummary, QueueTotals, SkillCount,
 };
 use queuetop::model::{
-    AgentRow, Alert, AlertKind, Alerts, AppState, CapacityMetrics, FeedStats, LatencyStats,
-    QueueView, Ring, WaitingRow,
+    AgentRow, Alert, AlertKind, Alerts, AppState, CapacityMetrics, Combine, FeedStats, History,
+    LatencyStats, QueueView, WaitingRow,
 };
 use queuetop::ui::{Ui, theme};
 use ratatui::Terminal;
@@ -52,12 +52,9 @@ pub fn wall() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_795_762_933).expect("fixed time")
 }
 
-fn ring(vals: &[u64]) -> Ring<u64> {
-    let mut r = Ring::new(120);
-    for v in vals {
-        r.push(*v);
-    }
-    r
+fn ring(vals: &[u64]) -> History {
+    let vals: Vec<Option<u64>> = vals.iter().map(|&v| Some(v)).collect();
+    History::from_values(Combine::Max, &vals)
 }
 
 struct Q {

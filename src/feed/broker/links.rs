@@ -40,11 +40,9 @@ impl Reader {
                     .map(|e| format!(" ({e})"))
                     .unwrap_or_default()
             ))
-        } else if let Some(p) = self.problem.as_ref().filter(|_| self.heartbeat.is_none()) {
-            // Before the first heartbeat: why nothing could be read yet.
-            Some(p.clone())
         } else {
-            None
+            // Before the first heartbeat: why nothing could be read yet.
+            self.problem.clone().filter(|_| self.heartbeat.is_none())
         };
         let live = problem.is_none();
         let was_live = self.status.state == ConnState::Connected;
@@ -89,8 +87,8 @@ impl Reader {
     }
 
     /// One stream message to the app; false once the app is gone.
-    pub(super) async fn on_message(&mut self, payload: &[u8]) -> bool {
-        let ev = decode(payload, Instant::now(), OffsetDateTime::now_utc());
+    pub(super) async fn on_message(&mut self, payload: &[u8], live: bool) -> bool {
+        let ev = decode(payload, Instant::now(), OffsetDateTime::now_utc(), live);
         match &ev {
             FeedEvent::Malformed { reason } => {
                 tracing::warn!(target: TARGET, reason = %reason, "malformed relay message")

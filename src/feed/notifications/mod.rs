@@ -13,6 +13,7 @@ pub mod mapping;
 mod mapping_tests;
 mod members;
 mod read;
+mod requery;
 pub(crate) mod session;
 pub mod setup;
 mod system;

@@ -14,6 +14,7 @@ use super::channel::{self, Frame, Live, OpenError, Wire};
 use super::dedupe;
 use super::mapping::{Decoded, Mapper, Receipt};
 use super::members::Pending;
+use super::requery::Requery;
 use super::session::State;
 use super::system::Troubles;
 use super::topics::SystemTopic;
@@ -93,6 +94,8 @@ impl Feed {
         // Re-armed when it fires, not per frame: a flood costs nothing.
         let watchdog = sleep_until(next_due(chans));
         tokio::pin!(watchdog);
+        let queues = st.plan.as_ref().map_or(0, |p| p.queue_ids.len());
+        let mut requery = Requery::new(self.cfg.genesys.observations_interval_s, queues);
         loop {
             tokio::select! {
                 biased;
@@ -100,6 +103,15 @@ impl Feed {
                     Some(cmd) => return idle_command(cmd),
                     None => self.commands_open = false,
                 },
+                // Before frames: a flood must not starve it.
+                () = sleep_until(requery.due()) => {
+                    if let Some(out) = self.requery(st, &mut requery, tx, rx, chans).await {
+                        return out;
+                    }
+                    // Frames moved the deadlines; a handover may have run.
+                    chans.rearm = false;
+                    watchdog.as_mut().reset(next_due(chans));
+                }
                 frame = rx.recv() => {
                     let Some(frame) = frame else {
                         return Outcome::Retry { error: "internal: frame channel closed".into(), delay: Delay::Backoff };
@@ -187,7 +199,7 @@ impl Feed {
         None
     }
 
-    async fn on_frame(
+    pub(super) async fn on_frame(
         &mut self,
         st: &mut State,
         frame: Frame,

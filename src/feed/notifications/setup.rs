@@ -20,7 +20,7 @@ const LIST_ALL_ABOVE: usize = 20;
 pub const MEMBER_QUEUES: usize = 200;
 /// REST calls of one kind in flight at once during start-up. The rate
 /// budget is guarded by the client's pacing; this only bounds the burst.
-const CONCURRENCY: usize = 16;
+const CONCURRENCY: usize = 32;
 /// Queues missing from a batch lookup that are asked about one by one to
 /// say why (not found, not visible, malformed id).
 const EXPLAIN_MISSING: usize = 5;

@@ -158,7 +158,22 @@ impl Player {
         }
         let text = r.body.to_string();
         let wall = crate::event::parse_rfc3339(&r.t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        if is_query {
+        if is_query && self.phase == Phase::Live {
+            // A periodic re-query: it reconciles, and only queues whose
+            // figures changed get a summary, as live.
+            match self
+                .mapper
+                .reconcile(&text, REFRESH_TOPIC, Receipt { wall, at })
+            {
+                Ok(r) => {
+                    if r.corrections > 0 {
+                        tracing::info!(target: TARGET, corrections = r.corrections, examples = ?r.examples, "the observations query corrected figures");
+                    }
+                    out.extend(r.events.into_iter().map(FeedEvent::Queue));
+                }
+                Err(e) => self.unreadable(&e),
+            }
+        } else if is_query {
             match self.mapper.apply_query(&text) {
                 Ok(()) => {
                     self.batch = Some(self.batch.unwrap_or(wall));

@@ -1,0 +1,169 @@
+//! Start-up of the notifications feed against a distant region: the
+//! simulator with N queues (default 1000) given by id only, and a fixed
+//! delay added to every REST answer (default 150 ms). Measures the time
+//! from spawning the feed until every queue has its first snapshot (a
+//! full screen), the REST calls it took (the simulator's count, the
+//! feed's gauge), the tokens fetched, and prints the feed's own audit line
+//! ("start-up took N REST calls in T ms").
+//!
+//! `cargo bench --bench startup` or `cargo bench --bench startup -- 1000 150`
+//! (queues, added latency in ms).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use queuetop::config::{Config, EventType, Protocol, QueueConfig};
+use queuetop::event::{FeedCommand, FeedEvent, QueueEventKind};
+use queuetop::feed;
+use queuetop::sim::{self, Faults, SimOptions};
+
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The audit lines of the feed, kept in memory.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::ErrorKind::Other)?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+    type Writer = Lines;
+    fn make_writer(&'a self) -> Lines {
+        self.clone()
+    }
+}
+
+fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let queues = args.first().copied().unwrap_or(1000) as usize;
+    let latency = Duration::from_millis(args.get(1).copied().unwrap_or(150));
+    let lines = Lines::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(lines.clone())
+        .with_ansi(false)
+        .with_env_filter("queuetop=info")
+        .finish();
+    let _guard = tracing::subscriber::set_global_default(subscriber);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    println!(
+        "notifications start-up: {queues} queues by id, {} ms added to every REST answer",
+        latency.as_millis()
+    );
+    rt.block_on(run(queues, latency));
+    let text = String::from_utf8_lossy(&lines.0.lock().map(|l| l.clone()).unwrap_or_default())
+        .into_owned();
+    for line in text
+        .lines()
+        .filter(|l| l.contains("took") || l.contains("slowing") || l.contains("rate limited"))
+    {
+        println!("audit: {line}");
+    }
+}
+
+async fn run(queues: usize, latency: Duration) {
+    let opts = SimOptions {
+        queues,
+        generate: false,
+        faults: Faults {
+            rest_latency: Some(latency),
+            ..Faults::default()
+        },
+        ..SimOptions::default()
+    };
+    let Ok(sim) = sim::start("127.0.0.1:0".parse().expect("an address"), opts).await else {
+        println!("the simulator did not start");
+        return;
+    };
+    let configured: Vec<QueueConfig> = sim
+        .queues()
+        .into_iter()
+        .map(|(id, _)| QueueConfig {
+            id: Some(id),
+            name: None,
+            events: vec![EventType::QueueSummary],
+            filter: None,
+        })
+        .collect();
+    let mut cfg = Config::for_sim(
+        Protocol::Notifications,
+        &sim.login_url(),
+        &sim.api_url(),
+        &sim.realtime_url(),
+        configured,
+        std::env::temp_dir().join("queuetop-bench-startup.log"),
+    );
+    cfg.genesys.client_id = sim.client_id().to_string();
+    cfg.genesys.client_secret = Some(sim.client_secret().to_string().into());
+    let t0 = Instant::now();
+    let mut h = feed::spawn(Arc::new(cfg));
+    let mut seen = HashSet::new();
+    let full = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(ev) = h.events.recv().await {
+            if let FeedEvent::Queue(q) = &ev
+                && let QueueEventKind::Summary(s) = &q.kind
+            {
+                seen.insert(s.queue_id.clone());
+                if seen.len() == queues {
+                    return true;
+                }
+            }
+        }
+        false
+    })
+    .await;
+    let elapsed = t0.elapsed();
+    // The feed logs its cost once the rosters and the ack are out too.
+    let acked = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(ev) = h.events.recv().await {
+            if matches!(ev, FeedEvent::Acked { .. }) {
+                return;
+            }
+        }
+    })
+    .await;
+    if acked.is_err() {
+        println!("no ack within 60 s of the full screen");
+    }
+    let stats = sim.stats();
+    match full {
+        Ok(true) => println!(
+            "full screen (first snapshot of every queue): {:.2} s",
+            elapsed.as_secs_f64()
+        ),
+        _ => println!(
+            "NO full screen after {:.2} s: {} of {queues} queues",
+            elapsed.as_secs_f64(),
+            seen.len()
+        ),
+    }
+    println!(
+        "REST calls: {} (simulator), {} (feed gauge); tokens fetched: {}; 429s: {}; channels: {}",
+        stats.rest_requests,
+        h.gauges.rest_calls(),
+        stats.token_requests,
+        stats.rest_rate_limited,
+        stats.channels_created
+    );
+    let _ = h.commands.send(FeedCommand::Quit).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), h.task).await;
+    sim.shutdown().await;
+}

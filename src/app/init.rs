@@ -1,0 +1,268 @@
+//! `queuetop init`: a commented config at the standard path (or
+//! `--config`), mode 600, from prompts or, for scripts, the environment and
+//! flags; when the credentials work, the queues to watch are picked from
+//! the org's list, by number or by a name pattern.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{
+    DEFAULT_ENVIRONMENT, GenesysConfig, api_url_for, environment_problem, login_url_for,
+};
+use crate::feed::queue_list::{OrgQueue, list_queues};
+
+/// What `init` was told on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct InitOptions {
+    pub path: PathBuf,
+    pub environment: Option<String>,
+    pub client_id: Option<String>,
+    pub login_url: Option<String>,
+    pub api_url: Option<String>,
+    /// Numbers, ranges, a name pattern, or `all`.
+    pub queues: Option<String>,
+    pub force: bool,
+}
+
+/// Exit 0 when the file was written with queues; 2 when something the
+/// user must give is missing; 1 when the org could not be listed (the
+/// file is then written without queues, to finish by hand).
+pub async fn run(
+    opts: InitOptions,
+    env: &std::collections::HashMap<String, String>,
+) -> color_eyre::Result<i32> {
+    let path = &opts.path;
+    if path.exists() && !opts.force {
+        eprintln!(
+            "queuetop: {} exists; check it with `queuetop check-config`, or pass --force to replace it",
+            path.display()
+        );
+        return Ok(2);
+    }
+    let interactive = std::io::stdin().is_terminal();
+    let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+    let environment = match opts
+        .environment
+        .clone()
+        .or_else(|| get("GENESYS_ENVIRONMENT"))
+    {
+        Some(e) => e,
+        None if interactive => ask(&format!("Region domain [{DEFAULT_ENVIRONMENT}]: "))?
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string()),
+        None => DEFAULT_ENVIRONMENT.to_string(),
+    };
+    if let Some(why) = environment_problem(&environment) {
+        eprintln!("queuetop: {why}");
+        return Ok(2);
+    }
+    let client_id = match opts.client_id.clone().or_else(|| get("GENESYS_CLIENT_ID")) {
+        Some(id) => id,
+        None if interactive => ask("OAuth client id: ")?.unwrap_or_default(),
+        None => String::new(),
+    };
+    let env_secret = get("GENESYS_CLIENT_SECRET");
+    let secret = match &env_secret {
+        Some(s) => Some(SecretString::from(s.clone())),
+        None if interactive => ask_secret("OAuth client secret (not shown): ")?,
+        None => None,
+    };
+    let (Some(secret), false) = (secret, client_id.is_empty()) else {
+        eprintln!(
+            "queuetop: init needs a client id and secret: set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (or pass --client-id), or run it in a terminal to be asked"
+        );
+        return Ok(2);
+    };
+    let genesys = GenesysConfig {
+        environment: environment.clone(),
+        client_id: client_id.clone(),
+        client_secret: Some(secret.clone()),
+        login_url: opts
+            .login_url
+            .clone()
+            .unwrap_or_else(|| login_url_for(&environment)),
+        api_url: opts
+            .api_url
+            .clone()
+            .unwrap_or_else(|| api_url_for(&environment)),
+        ..GenesysConfig::default()
+    };
+    let picked = match list_queues(&genesys).await {
+        Ok(all) => match pick(&all, opts.queues.as_deref(), interactive)? {
+            Ok(p) => Some(p),
+            Err(why) => {
+                eprintln!("queuetop: {why}");
+                return Ok(2);
+            }
+        },
+        Err(e) => {
+            eprintln!(
+                "queuetop: cannot list the queues of {}: {e}; writing the config without queues: add [[queue]] tables (`queuetop queues` lists them once the credentials work)",
+                genesys.server_label()
+            );
+            None
+        }
+    };
+    // A secret typed in goes to its own file; one from the environment
+    // stays there.
+    let secret_file = match env_secret {
+        Some(_) => None,
+        None => Some(write_private(
+            &sibling(path, "client_secret"),
+            secret.expose_secret(),
+        )?),
+    };
+    let text = render(&opts, &genesys, secret_file.as_deref(), picked.as_deref());
+    write_private(path, &text)?;
+    let n = picked.as_ref().map_or(0, Vec::len);
+    println!(
+        "wrote {} ({n} queues); check it with `queuetop check-config`, then run `queuetop`",
+        path.display()
+    );
+    Ok(if picked.is_some() { 0 } else { 1 })
+}
+
+/// The queues to watch: from `--queues`, else asked; None on EOF.
+fn pick(
+    all: &[OrgQueue],
+    given: Option<&str>,
+    interactive: bool,
+) -> color_eyre::Result<Result<Vec<OrgQueue>, String>> {
+    let selection = match given {
+        Some(s) => s.to_string(),
+        None if interactive => {
+            eprint!("{}", super::queues::table(all));
+            ask("Queues to watch (numbers such as 1,3-5, a name pattern such as Support*, or all): ")?
+                .unwrap_or_default()
+        }
+        None => {
+            return Ok(Err(
+                "pass --queues (numbers such as 1,3-5, a name pattern, or all) when not in a terminal; `queuetop queues` lists them".into(),
+            ));
+        }
+    };
+    Ok(super::queues::select(all, &selection).map(|v| v.into_iter().cloned().collect()))
+}
+
+fn sibling(path: &Path, name: &str) -> PathBuf {
+    path.parent().unwrap_or(Path::new(".")).join(name)
+}
+
+/// Writes `text` readable by its owner only, creating the directory.
+fn write_private(path: &Path, text: &str) -> color_eyre::Result<PathBuf> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| color_eyre::eyre::eyre!("cannot create {}: {e}", dir.display()))?;
+    }
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?;
+        // An existing file keeps its mode through open: set it.
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        f.write_all(text.as_bytes())?;
+        f.flush()
+    };
+    write().map_err(|e| color_eyre::eyre::eyre!("cannot write {}: {e}", path.display()))?;
+    Ok(path.to_path_buf())
+}
+
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// The config file: what was chosen, commented, and pointers to the rest.
+fn render(
+    opts: &InitOptions,
+    g: &GenesysConfig,
+    secret_file: Option<&Path>,
+    queues: Option<&[OrgQueue]>,
+) -> String {
+    let mut s = String::from(
+        "# queuetop configuration, written by `queuetop init`.\n\
+         # Every key: docs/CONFIG.md, or `queuetop --print-example-config`.\n\
+         # Check it with `queuetop check-config`.\n\n[genesys]\n",
+    );
+    s.push_str(&format!(
+        "environment = {}      # region domain\n",
+        quoted(&g.environment)
+    ));
+    s.push_str(&format!("client_id = {}\n", quoted(&g.client_id)));
+    match secret_file {
+        Some(f) => s.push_str(&format!(
+            "client_secret_file = {}   # readable by you only\n",
+            quoted(&f.display().to_string())
+        )),
+        None => s.push_str("# The secret comes from GENESYS_CLIENT_SECRET.\n"),
+    }
+    if let Some(u) = &opts.login_url {
+        s.push_str(&format!("login_url = {}\n", quoted(u)));
+    }
+    if let Some(u) = &opts.api_url {
+        s.push_str(&format!("api_url = {}\n", quoted(u)));
+    }
+    match queues {
+        Some(qs) => {
+            s.push_str("\n# The queues to watch; `queuetop queues` lists them all.\n");
+            for q in qs {
+                let about = match (&q.division, q.member_count) {
+                    (Some(d), Some(n)) => format!("   # {d}, {n} members"),
+                    (Some(d), None) => format!("   # {d}"),
+                    (None, Some(n)) => format!("   # {n} members"),
+                    (None, None) => String::new(),
+                };
+                s.push_str(&format!(
+                    "\n[[queue]]\nid = {}{about}\nname = {}\n",
+                    quoted(&q.id),
+                    quoted(&q.name)
+                ));
+            }
+        }
+        None => s.push_str(
+            "\n# Add one [[queue]] table per queue to watch (`queuetop queues` lists them):\n\
+             # [[queue]]\n# id = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n# name = \"Support EN\"\n",
+        ),
+    }
+    s.push_str(
+        "\n[alerts]                # 0 switches an alert off\nutilization_pct = 90\nwaiting = 10\n",
+    );
+    s
+}
+
+/// One line from the terminal; None at end of input.
+fn ask(prompt: &str) -> color_eyre::Result<Option<String>> {
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    let n = std::io::stdin().lock().read_line(&mut line)?;
+    Ok((n > 0).then(|| line.trim().to_string()))
+}
+
+/// A line read with echo off, so the secret never shows on screen.
+fn ask_secret(prompt: &str) -> color_eyre::Result<Option<SecretString>> {
+    let fd = libc::STDIN_FILENO;
+    // SAFETY: termios is plain data, filled by tcgetattr on our own stdin.
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: fd is stdin; saved is a valid termios to fill.
+    let have = unsafe { libc::tcgetattr(fd, &mut saved) } == 0;
+    if have {
+        let mut quiet = saved;
+        quiet.c_lflag &= !libc::ECHO;
+        // SAFETY: as above; quiet is a copy of the current settings.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) };
+    }
+    let line = ask(prompt);
+    if have {
+        // SAFETY: restores the settings read above.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+        eprintln!();
+    }
+    Ok(line?.filter(|s| !s.is_empty()).map(SecretString::from))
+}

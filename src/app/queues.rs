@@ -1,0 +1,187 @@
+//! `queuetop queues [--json] [PATTERN]`: the queues the client can see,
+//! numbered, with what a supervisor knows them by. Nothing is written.
+
+use std::io::Write;
+
+use crate::config::GenesysConfig;
+use crate::feed::queue_list::{OrgQueue, list_queues, name_matches};
+
+/// Lists (filtered by `pattern`) to stdout. Exit 0; 2 when nothing
+/// matches; 1 when the server cannot be reached or refuses.
+pub async fn run(
+    cfg: &GenesysConfig,
+    json: bool,
+    pattern: Option<&str>,
+) -> color_eyre::Result<i32> {
+    let all = match list_queues(cfg).await {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!(
+                "queuetop: cannot list the queues of {}: {e}",
+                cfg.server_label()
+            );
+            return Ok(1);
+        }
+    };
+    let shown: Vec<OrgQueue> = all
+        .into_iter()
+        .filter(|q| pattern.is_none_or(|p| name_matches(&q.name, p)))
+        .collect();
+    if shown.is_empty() {
+        let why = match pattern {
+            Some(p) => format!("no queue name matches `{p}`"),
+            None => "the client sees no queue; check its roles and divisions".to_string(),
+        };
+        eprintln!("queuetop: nothing to show: {why}");
+        return Ok(2);
+    }
+    let text = if json {
+        let mut s = serde_json::to_string_pretty(&shown)?;
+        s.push('\n');
+        s
+    } else {
+        table(&shown)
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(color_eyre::eyre::eyre!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(0),
+    }
+}
+
+/// Numbered columns: `#`, name, division, members, id.
+pub fn table(queues: &[OrgQueue]) -> String {
+    let rows: Vec<[String; 5]> = queues
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            [
+                (i + 1).to_string(),
+                q.name.clone(),
+                q.division.clone().unwrap_or_else(|| "-".into()),
+                q.member_count.map_or("-".into(), |n| n.to_string()),
+                q.id.clone(),
+            ]
+        })
+        .collect();
+    let head = ["#", "NAME", "DIVISION", "MEMBERS", "ID"].map(String::from);
+    let mut w = [0usize; 5];
+    for r in std::iter::once(&head).chain(&rows) {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    for r in std::iter::once(&head).chain(&rows) {
+        let line = format!(
+            "{:>w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3]
+        );
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+/// The queues a selection names: numbers and ranges of the listing
+/// (`1,3-5`), or a name pattern (`Support*`); `all` for every one.
+pub fn select<'a>(queues: &'a [OrgQueue], selection: &str) -> Result<Vec<&'a OrgQueue>, String> {
+    let selection = selection.trim();
+    if selection.eq_ignore_ascii_case("all") {
+        return Ok(queues.iter().collect());
+    }
+    let numeric = selection
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ',' || c == '-' || c == ' ');
+    if !numeric {
+        let hits: Vec<&OrgQueue> = queues
+            .iter()
+            .filter(|q| name_matches(&q.name, selection))
+            .collect();
+        if hits.is_empty() {
+            return Err(format!("no queue name matches `{selection}`"));
+        }
+        return Ok(hits);
+    }
+    let mut picked = Vec::new();
+    for part in selection
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (from, to) = part.split_once('-').unwrap_or((part, part));
+        let n = |s: &str| s.trim().parse::<usize>().ok();
+        let (Some(from), Some(to)) = (n(from), n(to)) else {
+            return Err(format!("`{part}` is not a number or a range such as 3-5"));
+        };
+        if from == 0 || to > queues.len() || from > to {
+            return Err(format!(
+                "`{part}` is outside the list (1 to {})",
+                queues.len()
+            ));
+        }
+        for q in &queues[from - 1..to] {
+            if !picked.contains(&q) {
+                picked.push(q);
+            }
+        }
+    }
+    if picked.is_empty() {
+        return Err("nothing selected".into());
+    }
+    Ok(picked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(name: &str) -> OrgQueue {
+        OrgQueue {
+            id: format!("id-{name}"),
+            name: name.into(),
+            division: None,
+            member_count: Some(3),
+        }
+    }
+
+    #[test]
+    fn selections_by_number_range_and_pattern() {
+        let all = [q("Billing"), q("Sales"), q("Support EN"), q("Support ES")];
+        let names = |s: &str| -> Vec<String> {
+            select(&all, s)
+                .unwrap()
+                .iter()
+                .map(|q| q.name.clone())
+                .collect()
+        };
+        assert_eq!(names("1, 3-4"), ["Billing", "Support EN", "Support ES"]);
+        assert_eq!(names("support*"), ["Support EN", "Support ES"]);
+        assert_eq!(names("all").len(), 4);
+        assert!(
+            select(&all, "5")
+                .unwrap_err()
+                .contains("outside the list (1 to 4)")
+        );
+        assert!(
+            select(&all, "Nope")
+                .unwrap_err()
+                .contains("no queue name matches")
+        );
+        let t = table(&all[..1]);
+        assert_eq!(
+            t,
+            "#  NAME     DIVISION  MEMBERS  ID\n1  Billing  -               3  id-Billing\n"
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! The writer thread: entries in, redacted (and, when asked, anonymized)
+//! lines out, one flush per burst.
+
+use std::io::{BufWriter, Write};
+use std::sync::{Arc, Mutex};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
+
+use super::anonymize::Anonymizer;
+use super::writer::Summary;
+use super::{ChannelEvent, CloseLine, EndLine, FrameLine, Line, RestAnswer, timestamp};
+use crate::redact::{redact_line, redact_text};
+
+/// Tokens remembered for redaction (a long recording sees a few a day).
+const TOKENS_KEPT: usize = 32;
+const TARGET: &str = "queuetop::recording";
+
+/// What the feed saw, on its way to the writer.
+pub(super) enum Entry {
+    Rest {
+        at: OffsetDateTime,
+        method: String,
+        path: String,
+        status: u16,
+        headers: Vec<(String, String)>,
+        request: Option<Value>,
+        body: String,
+        token: SecretString,
+    },
+    Frame {
+        at: OffsetDateTime,
+        channel: Arc<str>,
+        text: String,
+    },
+    Binary {
+        at: OffsetDateTime,
+        channel: Arc<str>,
+    },
+    Close {
+        at: OffsetDateTime,
+        channel: Arc<str>,
+        code: Option<u16>,
+        reason: String,
+        error: Option<String>,
+    },
+    End {
+        reason: String,
+    },
+}
+
+pub(super) struct Writer {
+    pub(super) reason: Arc<Mutex<String>>,
+    pub(super) out: BufWriter<Box<dyn Write + Send>>,
+    pub(super) anonymizer: Option<Anonymizer>,
+    pub(super) secrets: Vec<SecretString>,
+    pub(super) tokens: Vec<SecretString>,
+    pub(super) summary: Summary,
+}
+
+impl Writer {
+    pub(super) fn run(mut self, mut rx: mpsc::Receiver<Entry>) -> Summary {
+        let mut ended = false;
+        while let Some(e) = rx.blocking_recv() {
+            ended = self.entry(e);
+            // Then whatever else is waiting, and one flush for the lot.
+            while !ended {
+                match rx.try_recv() {
+                    Ok(e) => ended = self.entry(e),
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                }
+            }
+            self.flush();
+            if ended {
+                break;
+            }
+        }
+        if !ended {
+            let reason = self
+                .reason
+                .lock()
+                .map(|r| r.clone())
+                .unwrap_or_else(|p| p.into_inner().clone());
+            self.end(reason);
+            self.flush();
+        }
+        self.summary
+    }
+
+    /// Writes one entry; true for the end.
+    fn entry(&mut self, e: Entry) -> bool {
+        let line = match e {
+            Entry::Rest {
+                at,
+                method,
+                path,
+                status,
+                headers,
+                request,
+                body,
+                token,
+            } => {
+                self.remember(token);
+                self.summary.rest += 1;
+                let mut body = match body.trim() {
+                    "" => Value::Null,
+                    t => serde_json::from_str(t).unwrap_or(Value::String(body)),
+                };
+                let mut request = request;
+                if let Some(a) = &mut self.anonymizer {
+                    a.rest_body(&path, &mut body);
+                    if let Some(r) = &mut request {
+                        a.value(r);
+                    }
+                }
+                Line::Rest(RestAnswer {
+                    t: timestamp(at),
+                    method,
+                    path,
+                    status,
+                    headers: headers.into_iter().collect(),
+                    request,
+                    body,
+                })
+            }
+            Entry::Frame { at, channel, text } => {
+                self.summary.frames += 1;
+                let text = match &mut self.anonymizer {
+                    Some(a) => a.frame(text),
+                    None => text,
+                };
+                Line::Frame(FrameLine {
+                    t: timestamp(at),
+                    channel: channel.to_string(),
+                    text,
+                })
+            }
+            Entry::Binary { at, channel } => Line::Binary(ChannelEvent {
+                t: timestamp(at),
+                channel: channel.to_string(),
+            }),
+            Entry::Close {
+                at,
+                channel,
+                code,
+                reason,
+                error,
+            } => Line::Close(CloseLine {
+                t: timestamp(at),
+                channel: channel.to_string(),
+                code,
+                reason,
+                error,
+            }),
+            Entry::End { reason } => {
+                self.end(reason);
+                return true;
+            }
+        };
+        self.write(&line);
+        false
+    }
+
+    fn end(&mut self, reason: String) {
+        let s = self.summary;
+        self.write(&Line::End(EndLine {
+            t: timestamp(OffsetDateTime::now_utc()),
+            reason,
+            rest: s.rest,
+            frames: s.frames,
+            write_errors: s.write_errors,
+        }));
+    }
+
+    fn remember(&mut self, token: SecretString) {
+        let t = token.expose_secret();
+        if t.is_empty() || self.tokens.iter().any(|k| k.expose_secret() == t) {
+            return;
+        }
+        if self.tokens.len() == TOKENS_KEPT {
+            self.tokens.remove(0);
+        }
+        self.tokens.push(token);
+    }
+
+    /// Serializes, redacts and writes one line. The known secrets go first
+    /// (exact text), then the audit log's own last line of defence.
+    pub(super) fn write(&mut self, line: &Line) {
+        let text = match serde_json::to_string(line) {
+            Ok(t) => t,
+            Err(e) => {
+                self.failed(&format!("cannot serialize a line: {e}"));
+                return;
+            }
+        };
+        let secrets: Vec<&str> = self
+            .secrets
+            .iter()
+            .chain(&self.tokens)
+            .map(|s| s.expose_secret())
+            .collect();
+        let text = redact_text(&text, &secrets);
+        let text = redact_line(&text);
+        match self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| self.out.write_all(b"\n"))
+        {
+            Ok(()) => self.summary.lines += 1,
+            Err(e) => self.failed(&e.to_string()),
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Err(e) = self.out.flush() {
+            self.failed(&e.to_string());
+        }
+    }
+
+    fn failed(&mut self, error: &str) {
+        self.summary.write_errors += 1;
+        if self.summary.write_errors == 1 {
+            tracing::error!(target: TARGET, error, "the recording could not be written; it is incomplete");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! `POST /oauth/token`: OAuth client credentials (PROTOCOL.md section 1),
+//! and the store of issued tokens with their expiry on tokio time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode, header};
+use tokio::time::Instant;
+
+use crate::sim::http::{Body, json_response};
+use crate::sim::shared::{Shared, lock, push_bounded};
+
+/// Issued tokens. Random, not seeded: a token must never be guessable from
+/// a seed printed on a screen.
+pub(crate) struct Tokens {
+    live: HashMap<String, Instant>,
+    issued: Vec<String>,
+    rng: fastrand::Rng,
+}
+
+impl Default for Tokens {
+    fn default() -> Self {
+        Tokens {
+            live: HashMap::new(),
+            issued: Vec::new(),
+            rng: fastrand::Rng::new(),
+        }
+    }
+}
+
+const TOKEN_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+impl Tokens {
+    pub(crate) fn issue(&mut self, lifetime: Duration) -> String {
+        let now = Instant::now();
+        self.live.retain(|_, exp| *exp > now);
+        let token: String = (0..43)
+            .map(|_| TOKEN_CHARS[self.rng.usize(..TOKEN_CHARS.len())] as char)
+            .collect();
+        // A silly lifetime (u64::MAX seconds) must not overflow the clock.
+        let expiry = now
+            .checked_add(lifetime)
+            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
+        self.live.insert(token.clone(), expiry);
+        push_bounded(&mut self.issued, token.clone());
+        token
+    }
+
+    /// When `token` expires, if it is known and still valid.
+    pub(crate) fn expiry(&self, token: &str) -> Option<Instant> {
+        self.live
+            .get(token)
+            .copied()
+            .filter(|exp| *exp > Instant::now())
+    }
+
+    /// Refuses `token` from now on; false when it was not live.
+    pub(crate) fn revoke(&mut self, token: &str) -> bool {
+        self.live.remove(token).is_some()
+    }
+
+    /// Every token still valid.
+    pub(crate) fn live(&self) -> Vec<String> {
+        let now = Instant::now();
+        self.live
+            .iter()
+            .filter(|(_, exp)| **exp > now)
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+
+    pub(crate) fn issued(&self) -> &[String] {
+        &self.issued
+    }
+}
+
+/// Standard base64 with padding; only used to build the expected Basic
+/// credentials, so no decoder (and no dependency) is needed.
+fn base64(input: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(A[((n >> shift) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn invalid_client() -> Response<Body> {
+    json_response(
+        StatusCode::UNAUTHORIZED,
+        &serde_json::json!({"error": "invalid_client", "error_description": "client not found"}),
+    )
+}
+
+/// Takes one use of the token rate-limit fault, if any is left.
+fn take_rate_limit(shared: &Shared) -> Option<u64> {
+    let mut out = None;
+    shared
+        .faults
+        .send_if_modified(|f| match f.rate_limit_tokens {
+            Some((count, retry_after)) if count > 0 => {
+                f.rate_limit_tokens = Some((count - 1, retry_after));
+                out = Some(retry_after);
+                true
+            }
+            _ => false,
+        });
+    out
+}
+
+pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
+    shared.stat(|s| s.token_requests += 1);
+    if let Some(retry_after) = take_rate_limit(&shared) {
+        shared.stat(|s| s.tokens_refused += 1);
+        let mut resp = json_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &serde_json::json!({"error": "rate_limited", "error_description": "too many token requests"}),
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        return resp;
+    }
+    let expected = format!(
+        "Basic {}",
+        base64(format!("{}:{}", shared.opts.client_id, shared.opts.client_secret).as_bytes())
+    );
+    let authorized = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == expected);
+    let body = match Limited::new(req.into_body(), 16 * 1024).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &serde_json::json!({"error": "invalid_request", "error_description": "unreadable body"}),
+            );
+        }
+    };
+    let grant_ok = url::form_urlencoded::parse(&body)
+        .any(|(k, v)| k == "grant_type" && v == "client_credentials");
+    if !authorized {
+        shared.stat(|s| s.tokens_refused += 1);
+        return invalid_client();
+    }
+    if !grant_ok {
+        shared.stat(|s| s.tokens_refused += 1);
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({"error": "unsupported_grant_type",
+                "error_description": "grant_type must be client_credentials"}),
+        );
+    }
+    let lifetime = shared.token_lifetime();
+    let token = lock(&shared.tokens).issue(lifetime);
+    json_response(
+        StatusCode::OK,
+        &serde_json::json!({"access_token": token, "token_type": "bearer",
+            "expires_in": lifetime.as_secs()}),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+}

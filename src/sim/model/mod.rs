@@ -1,0 +1,311 @@
+//! The model contact center: queues, agents with skills and routing statuses,
+//! interactions that arrive, wait, connect and end. Pure and deterministic:
+//! no I/O, no clock; one `tick` is one step of simulated time, so the same
+//! seed always plays the same day.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::event::{
+    AgentStatus, InteractionState, MediaType, QueueEventKind, QueueSummary, SkillCount,
+};
+
+use names::{DEPARTMENTS, FIRST_NAMES, LANGUAGES, LAST_NAMES, SKILLS};
+
+#[derive(Debug, Clone)]
+pub(crate) struct Model {
+    rng: fastrand::Rng,
+    /// Plays the members outside the seed's original center (unjoined and
+    /// added ones), so that adding them changes nothing else a seed plays.
+    side_rng: fastrand::Rng,
+    tick_ms: u64,
+    now: u64,
+    queues: Vec<Queue>,
+    /// Skill name -> UUID (the notifications API names skills by id).
+    skill_ids: BTreeMap<String, String>,
+    /// Queue id -> index, for REST look-ups and observations.
+    queue_index: HashMap<String, usize>,
+    /// User id -> (queue index, agent index), members or not.
+    user_index: HashMap<String, (usize, usize)>,
+}
+
+#[derive(Debug, Clone)]
+struct Queue {
+    id: String,
+    name: String,
+    /// Skills interactions in this queue may ask for.
+    skills: Vec<String>,
+    agents: Vec<Agent>,
+    interactions: Vec<Interaction>,
+    /// Offered load as a share of the agents (drifts, so deficits come and go).
+    load: f64,
+    /// Per media type, in the order of `MEDIA_NAMES`.
+    totals: [Totals; MEDIA_NAMES.len()],
+}
+
+/// Running counts since the start, for the wide-interval observations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub offered: u64,
+    pub abandoned: u64,
+    pub answered: u64,
+    /// Answered within the service-level target (20 ticks of waiting).
+    pub answered_in_target: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Agent {
+    id: String,
+    name: String,
+    skills: Vec<String>,
+    status: AgentStatus,
+    since: u64,
+    /// Still a member of the queue: a removed member keeps its slot (an
+    /// interaction may still point at it) but is skipped everywhere.
+    member: bool,
+    /// Joined (activated) in the queue: only joined members are routed
+    /// its interactions and counted in its observations.
+    joined: bool,
+    /// Model tick of the last membership or join change.
+    joined_since: u64,
+}
+
+impl Agent {
+    /// Takes this queue's interactions and counts in its observations.
+    fn routable(&self) -> bool {
+        self.member && self.joined
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Interaction {
+    id: String,
+    media: MediaType,
+    state: InteractionState,
+    skill: Option<String>,
+    arrived: u64,
+    agent: Option<usize>,
+    ends_at: u64,
+}
+
+/// A UUID built from seeded rng bytes, so ids are reproducible.
+pub(crate) fn seeded_uuid(rng: &mut fastrand::Rng) -> String {
+    let mut bytes = [0u8; 16];
+    for b in &mut bytes {
+        *b = rng.u8(..);
+    }
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// Waiting at most this many ticks counts as answered within target.
+const SERVICE_TARGET_TICKS: u64 = 20;
+
+/// The media types the observations report, sorted by name.
+pub(crate) const MEDIA_NAMES: [&str; 5] = ["callback", "chat", "email", "message", "voice"];
+
+/// The slot of a media type in `MEDIA_NAMES` (voice for anything else).
+pub(crate) fn media_slot(media: &MediaType) -> usize {
+    let name = media.as_str();
+    MEDIA_NAMES
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or(MEDIA_NAMES.len() - 1)
+}
+
+const MEDIA: &[MediaType] = &[
+    MediaType::Voice,
+    MediaType::Voice,
+    MediaType::Voice,
+    MediaType::Chat,
+    MediaType::Chat,
+    MediaType::Email,
+    MediaType::Message,
+    MediaType::Callback,
+];
+
+impl Model {
+    pub(crate) fn new(seed: u64, queues: usize, agents_per_queue: usize, tick_ms: u64) -> Model {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut combos: Vec<(usize, usize)> = (0..DEPARTMENTS.len())
+            .flat_map(|d| (0..LANGUAGES.len()).map(move |l| (d, l)))
+            .collect();
+        rng.shuffle(&mut combos);
+        let mut agent_no = 0usize;
+        let qs = (0..queues)
+            .map(|i| {
+                let (d, l) = combos[i % combos.len()];
+                let mut name = format!("{} {}", DEPARTMENTS[d], LANGUAGES[l].0);
+                if i >= combos.len() {
+                    name = format!("{name} {}", i / combos.len() + 1);
+                }
+                let id = seeded_uuid(&mut rng);
+                // One foreign language and two business skills per queue.
+                let mut foreign = rng.usize(..LANGUAGES.len());
+                if foreign == l {
+                    foreign = (foreign + 1) % LANGUAGES.len();
+                }
+                let mut skills = vec![LANGUAGES[foreign].1.to_string()];
+                let mut pool: Vec<&str> = SKILLS.to_vec();
+                rng.shuffle(&mut pool);
+                skills.extend(pool.iter().take(2).map(|s| s.to_string()));
+                let agents = (0..agents_per_queue)
+                    .map(|_| {
+                        let first = FIRST_NAMES[agent_no % FIRST_NAMES.len()];
+                        let last = LAST_NAMES
+                            [(agent_no / FIRST_NAMES.len() + agent_no * 7) % LAST_NAMES.len()];
+                        agent_no += 1;
+                        let agent_skills = skills
+                            .iter()
+                            .filter(|_| rng.u8(..100) < 40)
+                            .cloned()
+                            .collect();
+                        Agent {
+                            id: seeded_uuid(&mut rng),
+                            name: format!("{first} {last}"),
+                            skills: agent_skills,
+                            status: if rng.u8(..100) < 85 {
+                                AgentStatus::Idle
+                            } else {
+                                AgentStatus::OffQueue
+                            },
+                            since: 0,
+                            member: true,
+                            joined: true,
+                            joined_since: 0,
+                        }
+                    })
+                    .collect();
+                Queue {
+                    id,
+                    name,
+                    skills,
+                    agents,
+                    interactions: Vec::new(),
+                    load: 0.45 + rng.f64() * 0.3,
+                    totals: Default::default(),
+                }
+            })
+            .collect::<Vec<Queue>>();
+        // A separate rng, so adding skill ids changes nothing else a seed plays.
+        let mut id_rng = fastrand::Rng::with_seed(seed ^ 0x5ca1_ab1e);
+        let skill_ids = LANGUAGES
+            .iter()
+            .map(|l| l.1)
+            .chain(SKILLS.iter().copied())
+            .map(|name| (name.to_string(), seeded_uuid(&mut id_rng)))
+            .collect();
+        let queue_index = qs
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
+            .collect();
+        let user_index = qs
+            .iter()
+            .enumerate()
+            .flat_map(|(qi, q)| {
+                q.agents
+                    .iter()
+                    .enumerate()
+                    .map(move |(ai, a)| (a.id.clone(), (qi, ai)))
+            })
+            .collect();
+        Model {
+            rng,
+            side_rng: fastrand::Rng::with_seed(seed ^ 0x0010_1ed0),
+            tick_ms: tick_ms.max(1),
+            now: 0,
+            queues: qs,
+            skill_ids,
+            queue_index,
+            user_index,
+        }
+    }
+
+    /// `(id, name)` of every queue, in a stable order.
+    pub(crate) fn queues(&self) -> Vec<(String, String)> {
+        self.queues
+            .iter()
+            .map(|q| (q.id.clone(), q.name.clone()))
+            .collect()
+    }
+
+    pub(crate) fn summaries(&self) -> Vec<QueueSummary> {
+        self.queues.iter().map(summary).collect()
+    }
+
+    /// One step: interactions/agent changes first, then a summary for every
+    /// queue that changed.
+    pub(crate) fn tick(&mut self) -> Vec<QueueEventKind> {
+        self.now += 1;
+        let mut out = Vec::new();
+        let (now, tick_ms) = (self.now, self.tick_ms);
+        for q in &mut self.queues {
+            let before = out.len();
+            step::step_queue(
+                q,
+                (&mut self.rng, &mut self.side_rng),
+                now,
+                tick_ms,
+                &mut out,
+            );
+            if out.len() > before {
+                out.push(QueueEventKind::Summary(summary(q)));
+            }
+        }
+        out
+    }
+}
+
+fn summary(q: &Queue) -> QueueSummary {
+    let count = |f: &dyn Fn(&AgentStatus) -> bool| {
+        q.agents
+            .iter()
+            .filter(|a| a.routable() && f(&a.status))
+            .count() as u32
+    };
+    let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();
+    for a in q.agents.iter().filter(|a| a.routable()) {
+        for s in &a.skills {
+            let e = skills.entry(s.clone()).or_default();
+            if a.status == AgentStatus::Idle {
+                e.available += 1;
+            }
+        }
+    }
+    let mut waiting = 0;
+    for i in &q.interactions {
+        if i.state == InteractionState::Waiting {
+            waiting += 1;
+            if let Some(s) = &i.skill {
+                let e = skills.entry(s.clone()).or_default();
+                e.required = Some(e.required.unwrap_or(0) + 1);
+            }
+        }
+    }
+    QueueSummary {
+        queue_id: q.id.clone(),
+        queue_name: Some(q.name.clone()),
+        agents_available: count(&|s| *s == AgentStatus::Idle),
+        agents_logged_in: count(&|s| *s != AgentStatus::OffQueue),
+        agents_interacting: count(&|s| {
+            matches!(s, AgentStatus::Interacting | AgentStatus::Communicating)
+        }),
+        interactions_waiting: waiting,
+        skills,
+        ..Default::default()
+    }
+}
+
+mod step;
+
+mod members;
+pub(crate) mod names;
+mod view;
+pub(crate) use members::{Activity, Membership};
+pub(crate) use view::{
+    MediaObs, MemberView, QueueObs, SERVICE_LEVEL_PERCENT, WaitingObs, qualifier,
+};
+
+#[cfg(test)]
+mod tests;

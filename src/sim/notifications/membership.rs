@@ -1,0 +1,43 @@
+//! Membership changes made at run time (`SimControl`): the model changes,
+//! then the notifications a real org sends for it go out in order: the
+//! queue's membership topic, the user's activity topic, the queue's
+//! observations; and a summary for realtime sockets.
+
+use crate::event::QueueEventKind;
+use crate::sim::model::{Membership, Model};
+use crate::sim::notifications::notes;
+use crate::sim::shared::{Shared, lock, now_stamp};
+
+impl Shared {
+    /// Applies `change` to queue `queue_id` of the model and publishes
+    /// what it changed; `None` (and nothing sent) when it changed nothing.
+    pub(crate) fn change_membership(
+        &self,
+        queue_id: &str,
+        change: impl FnOnce(&mut Model, usize) -> Option<Membership>,
+    ) -> Option<Membership> {
+        let qi = *self.queue_index.get(queue_id)?;
+        let stamp = now_stamp();
+        let now_ms = crate::sim::notifications::frames::now_ms();
+        let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
+        let (m, batch, summary) = {
+            let mut model = lock(&self.model);
+            let m = change(&mut model, qi)?;
+            let (status, start_ms) = model.status_of(&m.user_id, now_ms)?;
+            let activity = model.activity(&m.user_id, now_ms)?;
+            let start = crate::sim::notifications::frames::stamp_ms(start_ms);
+            let mut batch: Vec<notes::Note> =
+                notes::membership_changed(&m, status.as_str(), &start, &activity, &self.seq).into();
+            if let Some(obs) = model.observe(qi) {
+                let mut state = lock(&self.notes_state);
+                batch.extend(state.queue_changed(qi, &obs, &stamp, omit_zero, &self.seq));
+            }
+            (m, batch, model.queue_summary(qi))
+        };
+        self.publish_notes(batch);
+        if let Some(s) = summary {
+            self.publish(QueueEventKind::Summary(s), stamp);
+        }
+        Some(m)
+    }
+}

@@ -1,0 +1,216 @@
+//! Partial notifications, applied the way the protocol says (absent
+//! metrics keep their value, wide intervals never touch current counts),
+//! must reproduce the model's observations exactly after every tick.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
+
+use serde_json::Value;
+
+use super::*;
+use crate::sim::model::Model;
+use crate::sim::shared::{Now, notes_for};
+
+const NOW: Now<'static> = Now {
+    stamp: "2026-11-27T19:20:25.123Z",
+    ms: 0,
+    omit_zero: false,
+};
+
+#[derive(Debug, Default, PartialEq)]
+struct Acc {
+    on_queue: BTreeMap<String, u64>,
+    active: u64,
+    /// media -> (waiting, interacting)
+    media: BTreeMap<String, (u64, u64)>,
+}
+
+fn apply(acc: &mut BTreeMap<String, Acc>, text: &str) {
+    let v: Value = serde_json::from_str(text).unwrap();
+    let body = &v["eventBody"];
+    let q = body["group"]["queueId"].as_str().unwrap().to_string();
+    let d = &body["data"][0];
+    let (a, b) = d["interval"].as_str().unwrap().split_once('/').unwrap();
+    if a != b {
+        return;
+    }
+    let media = body["group"]["mediaType"].as_str().unwrap().to_string();
+    let acc = acc.entry(q).or_default();
+    for m in d["metrics"].as_array().unwrap() {
+        let count = m["stats"]["count"].as_u64().unwrap();
+        match m["metric"].as_str().unwrap() {
+            "oOnQueueUsers" => {
+                acc.on_queue
+                    .insert(m["qualifier"].as_str().unwrap().into(), count);
+            }
+            "oActiveUsers" => acc.active = count,
+            "oWaiting" => {
+                assert!(m.get("observations").is_none(), "no detail: {m}");
+                acc.media.entry(media.clone()).or_default().0 = count;
+            }
+            "oInteracting" => acc.media.entry(media.clone()).or_default().1 = count,
+            other => panic!("unexpected current metric {other}"),
+        }
+    }
+}
+
+fn expected(obs: &QueueObs) -> Acc {
+    let mut e = Acc {
+        active: u64::from(obs.active),
+        ..Acc::default()
+    };
+    for (k, n) in obs.on_queue.iter().enumerate() {
+        e.on_queue
+            .insert(crate::sim::model::qualifier(k).into(), u64::from(*n));
+    }
+    for m in &obs.media {
+        e.media.insert(
+            m.media.clone(),
+            (m.waiting.len() as u64, u64::from(m.interacting)),
+        );
+    }
+    e
+}
+
+#[test]
+fn partial_messages_add_up_to_the_model_and_numbers_only_grow() {
+    let mut model = Model::new(11, 4, 8, 500);
+    let mut notes = Notes::new(4);
+    let seq = AtomicU64::new(0);
+    // The client starts from the observations query: the full state.
+    let mut acc: BTreeMap<String, Acc> = (0..4)
+        .map(|qi| {
+            let obs = model.observe(qi).unwrap();
+            (obs.queue_id.clone(), expected(&obs))
+        })
+        .collect();
+    let (mut partial, mut totals, mut last) = (0, 0, 0u64);
+    for tick in 0..3000 {
+        let events = model.tick();
+        let batch = notes_for(&model, &mut notes, &events, &NOW, &seq);
+        for note in &batch {
+            for (topic, text) in &note.variants {
+                let v: Value = serde_json::from_str(text).unwrap();
+                assert_eq!(v["topicName"], topic.as_str());
+                let n: u64 = v["metadata"]["CorrelationId"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!(n > last || note.variants.len() > 1, "{n} after {last}");
+                last = last.max(n);
+                if topic.starts_with("v2.analytics.queues.") {
+                    let metrics = v["eventBody"]["data"][0]["metrics"].as_array().unwrap();
+                    if metrics.iter().any(|m| m["metric"] == "nOffered") {
+                        totals += 1;
+                    } else if metrics.len() < 7 {
+                        partial += 1;
+                    }
+                    apply(&mut acc, text);
+                }
+            }
+        }
+        for qi in 0..4 {
+            let obs = model.observe(qi).unwrap();
+            let mut got = acc.remove(&obs.queue_id).unwrap_or_default();
+            // Media that once had interactions and now have none read 0.
+            got.media.retain(|_, m| *m != (0, 0));
+            let mut want = expected(&obs);
+            want.media.retain(|_, m| *m != (0, 0));
+            assert_eq!(got, want, "queue {qi} after tick {tick}");
+            acc.insert(obs.queue_id.clone(), got);
+        }
+    }
+    assert!(partial > 100, "{partial} partial messages");
+    assert!(totals > 50, "{totals} totals messages");
+}
+
+#[test]
+#[ignore = "a measurement, not a check: cargo test --release --lib sim::notes::tests::cost -- --ignored --nocapture"]
+fn cost_of_a_tick_with_1000_queues() {
+    let mut model = Model::new(1, 1000, 8, 1000);
+    let mut notes = Notes::new(1000);
+    let seq = AtomicU64::new(0);
+    let t0 = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..60 {
+        let events = model.tick();
+        n += notes_for(&model, &mut notes, &events, &NOW, &seq).len();
+    }
+    eprintln!(
+        "60 ticks of 1000 queues: {n} notifications in {:?}",
+        t0.elapsed()
+    );
+}
+
+/// Every `oOnQueueUsers` count in the notifications of `ticks` ticks.
+fn on_queue_counts(omit_zero: bool, ticks: usize) -> Vec<u64> {
+    let mut model = Model::new(5, 3, 6, 500);
+    let mut notes = Notes::new(3);
+    let seq = AtomicU64::new(0);
+    let now = Now { omit_zero, ..NOW };
+    let mut counts = Vec::new();
+    for _ in 0..ticks {
+        let events = model.tick();
+        for note in notes_for(&model, &mut notes, &events, &now, &seq) {
+            let v: Value = serde_json::from_str(&note.variants[0].1).unwrap();
+            for m in v["eventBody"]["data"][0]["metrics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                if m["metric"] == "oOnQueueUsers" {
+                    counts.push(m["stats"]["count"].as_u64().unwrap());
+                }
+            }
+        }
+    }
+    counts
+}
+
+#[test]
+fn zero_qualifiers_are_sent_unless_the_knob_omits_them() {
+    let sent = on_queue_counts(false, 300);
+    assert!(sent.contains(&0), "a qualifier at 0 is sent by default");
+    let omitted = on_queue_counts(true, 300);
+    assert!(!omitted.is_empty() && !omitted.contains(&0), "{omitted:?}");
+}
+
+#[test]
+fn totals_come_per_media_type_and_add_up_to_the_queue() {
+    let mut model = Model::new(9, 1, 12, 500);
+    for _ in 0..600 {
+        model.tick();
+    }
+    let obs = model.observe(0).unwrap();
+    let mut notes = Notes::new(1);
+    let batch = notes.totals(0, &obs, 0, &AtomicU64::new(0));
+    assert!(batch.len() > 1, "several media types had interactions");
+    let mut offered = 0;
+    let mut media = Vec::new();
+    for note in &batch {
+        let v: Value = serde_json::from_str(&note.variants[0].1).unwrap();
+        media.push(
+            v["eventBody"]["group"]["mediaType"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        let metrics = v["eventBody"]["data"][0]["metrics"].as_array().unwrap();
+        for m in metrics {
+            match m["metric"].as_str().unwrap() {
+                "nOffered" => offered += m["stats"]["count"].as_u64().unwrap(),
+                "oServiceLevel" => {
+                    assert_eq!(m["stats"]["target"], 0.8);
+                    assert!(m["stats"]["numerator"].as_u64() <= m["stats"]["denominator"].as_u64());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut unique = media.clone();
+    unique.dedup();
+    assert_eq!(unique, media, "one message per media type");
+    assert_eq!(offered, obs.totals.iter().map(|t| t.offered).sum::<u64>());
+    assert!(offered > 0);
+}

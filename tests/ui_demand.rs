@@ -1,0 +1,46 @@
+//! Skill demand from a truncated list of waiting interactions is shown as
+//! "at least N", in Unicode and in ASCII.
+
+mod ui_common;
+
+use queuetop::ui::keys::Action;
+use queuetop::ui::{self, Ui, ViewState};
+use ui_common::{Fixture, ascii_ui, fixture, terminal};
+
+/// The zoomed detail of the first queue, as text.
+fn detail(f: &Fixture, ui: &Ui) -> String {
+    let mut view = ViewState::new();
+    view.apply(Action::Zoom, &f.state, f.now);
+    let mut term = terminal(120, 40);
+    term.draw(|frame| {
+        ui::draw(frame, &f.state, &view, ui, f.now, f.wall);
+    })
+    .expect("draw");
+    term.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
+fn truncated(mut f: Fixture) -> Fixture {
+    for q in &mut f.state.queues {
+        if let Some(s) = &mut q.summary {
+            s.demand_truncated = true;
+        }
+    }
+    f
+}
+
+#[test]
+fn truncated_demand_reads_at_least() {
+    let plain = detail(&fixture(), &ui_common::ui());
+    assert!(plain.contains("Req"), "the skills table is shown: {plain}");
+    assert!(!plain.contains('≥'));
+    let f = truncated(fixture());
+    assert!(detail(&f, &ui_common::ui()).contains('≥'));
+    let ascii = detail(&f, &ascii_ui());
+    assert!(ascii.contains(">="), "{ascii}");
+    assert!(ascii.is_ascii());
+}
