@@ -205,7 +205,7 @@ async fn agree(h: &mut FeedHandle, app: &mut App, sim: &SimHandle, what: &str) -
     took
 }
 
-/// The simulator, the feed on its config, and the app once subscribed.
+/// The simulator, the feed on its config, and the app once connected.
 async fn connect(opts: SimOptions) -> (SimHandle, FeedHandle, App, tempfile::TempDir) {
     let sim = sim::start("127.0.0.1:0".parse().unwrap(), opts)
         .await
@@ -215,10 +215,10 @@ async fn connect(opts: SimOptions) -> (SimHandle, FeedHandle, App, tempfile::Tem
     let mut app = App::new(AppState::new(&cfg));
     let mut h = feed::spawn(cfg);
     let deadline = Instant::now() + LIMIT;
-    while sim.stats().acks_sent == 0 && sim.stats().topics_permitted == 0 {
+    while app.state.feed.status.state != ConnState::Connected {
         assert!(
             Instant::now() < deadline,
-            "never subscribed: {:?}",
+            "never connected: {:?}",
             sim.stats()
         );
         pump(
