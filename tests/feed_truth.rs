@@ -276,13 +276,14 @@ async fn no_notification_is_lost_or_doubled_across_token_rollovers() {
     let (sim, mut h, mut app, _dir) = connect(simulator(LIFETIME_S)).await;
     let first = sim.stats().channels_created;
     let start = Instant::now();
-    // The model moves throughout, handovers included.
-    for _ in 0..80 {
-        sim.control().tick(2);
+    // The model moves throughout, in small steps, so that notifications
+    // are published while a handover is under way.
+    for _ in 0..600 {
+        sim.control().tick(1);
         pump(
             &mut h,
             &mut app,
-            Instant::now() + Duration::from_millis(750),
+            Instant::now() + Duration::from_millis(100),
         )
         .await;
     }
