@@ -293,11 +293,20 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
         st.close_codes
     );
     assert_eq!(st.channel_sockets_open, 1, "nothing left behind: {st:?}");
-    assert_eq!(
-        st.channels_created,
-        (1 + drops + silences + closings) as u64,
-        "one channel per connect and per handover: {st:?}"
+    // One channel per connect and per handover, and one per token-driven
+    // rollover: a channel is rolled over before the token that made it
+    // expires (1 h here). A rolled-over channel starts with a fresh token,
+    // so it lives at least 80 % of an hour unless a fault ends it first;
+    // and every 2 h between two drops is longer than a token, so each
+    // holds at least one rollover. None died with its token.
+    let faults = (1 + drops + silences + closings) as u64;
+    let rollovers = st.channels_created.saturating_sub(faults);
+    assert!(
+        st.channels_created >= faults && (drops as u64..=72 * 60 / 48).contains(&rollovers),
+        "channels: {faults} for connects and handovers, {rollovers} rollovers: {st:?}"
     );
+    assert_eq!(st.channels_closed_with_token, 0, "{st:?}");
+    assert_eq!(st.channel_sockets_total, st.channels_created, "{st:?}");
     // Channels abandoned at a reconnect expire on the server after 24 h
     // (that is the expiry this soak sees); a live one never does: the
     // simulator closes an expiring socket with 1000, and it never had to.
@@ -325,7 +334,9 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
     assert_eq!(checkpoints.len(), 3);
     for s in &checkpoints {
         assert_eq!(s.queues, QUEUES, "{checkpoints:#?}");
-        assert!(s.agents <= QUEUES * AGENTS, "{checkpoints:#?}");
+        // Each queue also lists one unjoined member (the simulator's
+        // default 10 %, at least one).
+        assert!(s.agents <= QUEUES * (AGENTS + 1), "{checkpoints:#?}");
         assert!(s.waiting <= MAX_WAITING, "{checkpoints:#?}");
         assert!(s.alerts <= ALERT_HISTORY, "{checkpoints:#?}");
         assert!(s.ring_max <= s.ring_cap, "{checkpoints:#?}");
