@@ -260,8 +260,9 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
         .collect();
     assert!(
         unexplained.is_empty(),
-        "lost outside any outage: {unexplained:?}; outages {:?}",
-        seen.outages
+        "lost outside any outage: {unexplained:?}; outages {:?}; simulator {:?}",
+        seen.outages,
+        sim.stats()
     );
     // And every notification the simulator wrote to one of our sockets
     // arrived and was applied once, or dropped as a handover duplicate.

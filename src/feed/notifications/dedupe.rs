@@ -2,10 +2,14 @@
 //! open for the same topics, both may deliver one notification; the
 //! second copy is dropped. A duplicate is the same topic and the same body
 //! arriving on two different channels while such an overlap lasts.
-//! `metadata.CorrelationId` is not used: nothing documents it as unique
-//! per notification (one request may cause several notifications that
-//! share it), so two notifications with one id are both applied.
-//! Outside an overlap nothing is dropped, even a body seen twice.
+//! `metadata.CorrelationId` alone never makes a duplicate: nothing
+//! documents it as unique per notification (one request may cause several
+//! notifications that share it), so two notifications with one id are
+//! both applied. But it is part of what must match: two notifications
+//! with the same topic and body and different ids (a total repeated
+//! unchanged a minute later) are two notifications, and dropping the
+//! second as a copy of the first lost it. Outside an overlap nothing is
+//! dropped, even a body seen twice.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
@@ -23,8 +27,8 @@ pub const DEDUPE_CAPACITY: usize = 4096;
 /// What one notification is: its topic and body, hashed.
 pub type Fingerprint = u64;
 
-/// The fingerprint of a notification: topic and body, not the metadata
-/// (a copy on another channel may carry other metadata). None for what
+/// The fingerprint of a notification: topic, body and CorrelationId
+/// (when there is one), not the rest of the metadata. None for what
 /// is never a duplicate: channel metadata (heartbeats, pongs) and system
 /// messages, which each channel sends for itself.
 pub fn fingerprint(env: &Envelope) -> Option<Fingerprint> {
@@ -34,6 +38,7 @@ pub fn fingerprint(env: &Envelope) -> Option<Fingerprint> {
     }
     let mut h = DefaultHasher::new();
     topic.hash(&mut h);
+    env.correlation_id().hash(&mut h);
     hash_value(&env.event_body, &mut h);
     Some(h.finish())
 }
@@ -127,8 +132,12 @@ mod tests {
     use super::*;
 
     fn print(topic: &str, body: &str) -> Option<Fingerprint> {
+        print_with(topic, body, "c")
+    }
+
+    fn print_with(topic: &str, body: &str, id: &str) -> Option<Fingerprint> {
         let frame = format!(
-            r#"{{"topicName":"{topic}","eventBody":{body},"metadata":{{"CorrelationId":"c"}}}}"#
+            r#"{{"topicName":"{topic}","eventBody":{body},"metadata":{{"CorrelationId":"{id}"}}}}"#
         );
         let env: Envelope = serde_json::from_str(&frame).unwrap();
         fingerprint(&env)
@@ -146,11 +155,16 @@ mod tests {
     }
 
     #[test]
-    fn topic_and_body_make_the_fingerprint_not_the_correlation_id() {
+    fn topic_body_and_correlation_id_make_the_fingerprint() {
         let a = print("v2.users.u.activity", r#"{"x":1,"y":[1,"a"]}"#);
         assert_eq!(a, print("v2.users.u.activity", r#"{"y":[1,"a"],"x":1}"#));
         assert_ne!(a, print("v2.users.v.activity", r#"{"x":1,"y":[1,"a"]}"#));
         assert_ne!(a, print("v2.users.u.activity", r#"{"x":2,"y":[1,"a"]}"#));
+        // The same total sent again unchanged is another notification.
+        assert_ne!(
+            a,
+            print_with("v2.users.u.activity", r#"{"x":1,"y":[1,"a"]}"#, "d")
+        );
         assert_eq!(print("channel.metadata", r#"{"message":"pong"}"#), None);
         assert_eq!(print("v2.system.socket_closing", "{}"), None);
     }
