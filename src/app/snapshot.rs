@@ -242,6 +242,33 @@ struct JsonQueue<'a> {
     abandoned: Option<u64>,
     interval: Option<&'a str>,
     alerts: Vec<JsonAlert>,
+    agents: JsonAgents,
+    queue_utilization: Option<f64>,
+}
+
+/// Agents by state, as in the export's `figures.agents`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonAgents {
+    on_queue: Option<u32>,
+    off_queue: Option<u32>,
+    idle: Option<u32>,
+    interacting: Option<u32>,
+    communicating: Option<u32>,
+    not_responding: Option<u32>,
+}
+
+impl From<crate::event::AgentCounts> for JsonAgents {
+    fn from(a: crate::event::AgentCounts) -> Self {
+        JsonAgents {
+            on_queue: a.on_queue,
+            off_queue: a.off_queue,
+            idle: a.idle,
+            interacting: a.interacting,
+            communicating: a.communicating,
+            not_responding: a.not_responding,
+        }
+    }
 }
 
 /// A JSON array of the queues that reported, field names as in the export
@@ -284,6 +311,8 @@ pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()
                         detail: k.detail().map(str::to_string),
                     })
                     .collect(),
+                agents: s.agents.into(),
+                queue_utilization: q.metrics.queue_utilization.map(round1),
             })
         })
         .collect();

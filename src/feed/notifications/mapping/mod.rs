@@ -25,7 +25,9 @@ pub use super::wire::Envelope;
 pub use observations::Reconciled;
 pub use people::Member;
 
-use crate::event::{AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount};
+use crate::event::{
+    AgentCounts, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount,
+};
 
 /// What one socket frame meant.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +55,8 @@ struct QueueObs {
     name: Option<String>,
     /// oOnQueueUsers by qualifier (routing status).
     on_queue: BTreeMap<String, u32>,
+    /// oOffQueueUsers: None until a message or query answer carries it.
+    off_queue: Option<u32>,
     /// oWaiting, with its detail, by media type.
     media: BTreeMap<String, observations::Waiting>,
     /// Interval totals of the current interval, by media type.
@@ -150,6 +154,20 @@ impl Mapper {
             skills,
             oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
             demand_truncated: q.media.values().any(|w| w.truncated),
+            agents: AgentCounts {
+                // OFF_QUEUE, when a server qualifies by it, is not on queue.
+                on_queue: Some(saturating_sum(
+                    q.on_queue
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != "OFF_QUEUE")
+                        .map(|(_, v)| v),
+                )),
+                off_queue: q.off_queue,
+                idle: Some(get("IDLE")),
+                interacting: Some(get("INTERACTING")),
+                communicating: Some(get("COMMUNICATING")),
+                not_responding: Some(get("NOT_RESPONDING")),
+            },
         }
     }
 
