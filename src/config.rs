@@ -435,6 +435,6 @@ mod checks_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_hosts;
+mod hosts_tests;
 #[cfg(test)]
-mod tests_notifications;
+mod notifications_tests;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use feed_common::token_server::{Answer, TokenServer};
 use queuetop::event::AgentStatus;
-use queuetop::feed::rest::{RestClient, RestError};
+use queuetop::feed::notifications::rest::{RestClient, RestError};
 use secrecy::SecretString;
 use tokio::time::Instant;
 

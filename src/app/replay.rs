@@ -64,7 +64,7 @@ mod tests {
 
     #[test]
     fn the_header_names_the_replayed_file_and_no_configured_queue_is_kept() {
-        let text = "[genesys]\nenvironment = \"mypurecloud.ie\"\n\n[[queue]]\nid = \"q1\"\n";
+        let text = "[genesys]\nenvironment = \"mypurecloud.ie\"\nclient_id = \"c\"\nclient_secret = \"s\"\n\n[[queue]]\nid = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n";
         let loaded = Config::from_toml_str(text, "t", &Default::default()).unwrap();
         let mut cfg = loaded.config;
         prepare(&mut cfg, "incident.ndjson");

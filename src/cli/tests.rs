@@ -198,6 +198,8 @@ fn record_and_replay_parse() {
         "o",
     ])
     .unwrap();
-    assert!(cli.headless && cli.export.as_deref() == Some("o"));
-    assert!(matches!(cli.command, Some(Command::Replay { speed, .. }) if speed == 0.0));
+    assert!(matches!(
+        cli.command,
+        Some(Command::Replay { speed, headless: true, export: Some(ref e), .. }) if speed == 0.0 && e == "o"
+    ));
 }

@@ -20,7 +20,6 @@ pub mod notifications;
 pub mod queue_list;
 pub mod realtime;
 pub mod replay;
-pub mod rest;
 mod session;
 pub mod source;
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::TokenSource;
 use crate::config::GenesysConfig;
-use crate::feed::rest::RestClient;
+use crate::feed::notifications::rest::RestClient;
 
 /// One queue of the org, as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

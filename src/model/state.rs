@@ -191,9 +191,15 @@ impl AppState {
                 message,
                 resolved,
             } => {
+                // Raised and cleared at once, as the server's own errors.
                 let kind = AlertKind::ServerError { code: code.clone() };
                 let was = self.alerts.is_active(None, &kind);
-                self.set_alert(None, kind, !*resolved, || message.clone());
+                if *resolved {
+                    let wall = self.wall;
+                    self.alerts.clear(None, &kind, wall);
+                } else {
+                    self.raise(None, kind, message.clone());
+                }
                 was == *resolved
             }
             FeedEvent::Acked { count } => {

@@ -23,7 +23,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use super::topics;
 use crate::feed::TARGET;
-use crate::feed::rest::{RestClient, RestError, TopicState};
+use crate::feed::notifications::rest::{RestClient, RestError, TopicState};
 use crate::recording::ChannelTap;
 use crate::redact::redact_url;
 

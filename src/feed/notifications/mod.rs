@@ -1,6 +1,8 @@
 //! The Genesys Cloud Notifications API feed (PROTOCOL.md section 3).
 //!
-//! `setup` resolves queues, skills and members over REST; `channel` opens
+//! `rest` is the REST client (queues, skills, members, observations,
+//! channels, subscriptions); `setup` resolves queues, skills and members
+//! with it; `channel` opens
 //! one channel (create, subscribe, connect) and reads it in its own task;
 //! `session` is the lifecycle of all channels inside the feed task (ping,
 //! watchdog, make-before-break handover); `mapping` turns frames into
@@ -14,6 +16,7 @@ mod mapping_tests;
 mod members;
 mod read;
 mod requery;
+pub mod rest;
 pub(crate) mod session;
 pub mod setup;
 mod system;

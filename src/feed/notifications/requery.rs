@@ -23,7 +23,7 @@ use super::mapping::Receipt;
 use super::read::Channels;
 use super::session::{REFRESH_TOPIC, State};
 use crate::event::FeedEvent;
-use crate::feed::rest::{OBSERVATION_QUEUES, RestError};
+use crate::feed::notifications::rest::{OBSERVATION_QUEUES, RestError};
 use crate::feed::{Feed, Outcome, TARGET, idle_command, or_command};
 
 /// REST calls a minute the queries may spend: half of the 300 a

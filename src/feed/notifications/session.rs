@@ -18,7 +18,7 @@ use super::read::Channels;
 use super::setup::{self, SetupError};
 use super::topics;
 use crate::event::{ConnState, FeedEvent};
-use crate::feed::rest::{RestClient, RestError, TopicState};
+use crate::feed::notifications::rest::{RestClient, RestError, TopicState};
 use crate::feed::{Delay, Feed, FeedGauges, Outcome, Sent, TARGET, idle_command, or_command};
 use crate::recording::Recorder;
 

@@ -10,7 +10,9 @@ use secrecy::SecretString;
 use super::mapping::{Mapper, Member};
 use super::topics;
 use crate::config::QueueConfig;
-use crate::feed::rest::{Named, OBSERVATION_QUEUES, QUEUES_PER_LOOKUP, RestClient, RestError};
+use crate::feed::notifications::rest::{
+    Named, OBSERVATION_QUEUES, QUEUES_PER_LOOKUP, RestClient, RestError,
+};
 
 /// Above this many queues to find by name, list every queue once (a page
 /// per 100 queues) instead of asking about each name.
