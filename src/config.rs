@@ -433,8 +433,8 @@ impl Config {
 #[cfg(test)]
 mod checks_tests;
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod hosts_tests;
 #[cfg(test)]
 mod notifications_tests;
+#[cfg(test)]
+mod tests;

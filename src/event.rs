@@ -99,6 +99,16 @@ pub struct AgentCounts {
     pub not_responding: Option<u32>,
 }
 
+/// Current interactions of one media type in a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MediaCounts {
+    /// Waiting in the queue (`oWaiting`).
+    pub waiting: u32,
+    /// Offered to an agent or connected (`oInteracting`); None until the
+    /// feed says.
+    pub interacting: Option<u32>,
+}
+
 /// Full state of one queue: replaces what was known.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QueueSummary {
@@ -119,6 +129,9 @@ pub struct QueueSummary {
     pub demand_truncated: bool,
     /// Agents by routing state, as far as the feed tells.
     pub agents: AgentCounts,
+    /// Interactions by media type as the server spells it ("voice",
+    /// "chat", ...); empty when the feed does not split by media.
+    pub media: BTreeMap<String, MediaCounts>,
 }
 
 /// One interaction changed state.

@@ -156,7 +156,7 @@ async fn the_periodic_query_corrects_what_a_notification_got_wrong() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn agents_by_state_follow_the_simulator_on_notifications_alone() {
+async fn agents_by_state_and_media_follow_the_simulator_on_notifications_alone() {
     let sim = start(SimOptions {
         queues: 3,
         agents_per_queue: 8,
@@ -178,15 +178,19 @@ async fn agents_by_state_follow_the_simulator_on_notifications_alone() {
             seen = drain_until(&mut h, Instant::now() + Duration::from_secs(3)).await;
         }
         for (_, s) in seen.iter().filter_map(summary) {
-            shown.insert(s.queue_id.clone(), s.agents);
+            shown.insert(s.queue_id.clone(), s.clone());
         }
         for q in sim.truth() {
+            let s = shown.get(&q.queue_id);
             assert_eq!(
-                shown.get(&q.queue_id),
-                Some(&q.agents),
+                s.map(|s| s.agents),
+                Some(q.agents),
                 "{} in round {round}",
                 q.queue_name
             );
+            // Per media type, the waiting add up to the queue's.
+            let by_media = s.map(|s| s.media.values().map(|m| m.waiting).sum::<u32>());
+            assert_eq!(by_media, Some(q.interactions_waiting), "{}", q.queue_name);
             off_queue_seen += q.agents.off_queue.unwrap_or(0);
             busy_seen += q.agents.interacting.unwrap_or(0);
         }

@@ -74,6 +74,12 @@ proptest! {
                 }
                 let util = q.metrics.queue_utilization.map(queuetop::model::queue::round1);
                 prop_assert_eq!(row["queueUtilization"].as_f64(), util);
+                let media = q.summary.as_ref().map(|s| s.media.clone()).unwrap_or_default();
+                for (name, c) in &media {
+                    prop_assert_eq!(row["media"][name.as_str()]["waiting"].as_u64(), Some(u64::from(c.waiting)));
+                    prop_assert_eq!(row["media"][name.as_str()]["interacting"].as_u64(), c.interacting.map(u64::from));
+                }
+                prop_assert_eq!(row["media"].as_object().map(|m| m.len()), Some(media.len()));
             }
             // The table's row for this queue (when its name is one word
             // and no other queue's): WAITING is the fourth column.

@@ -1,6 +1,7 @@
 //! `queuetop snapshot [--json]`: connect, wait for the first summary of
 //! every configured queue (or a timeout), print it, exit.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -244,6 +245,14 @@ struct JsonQueue<'a> {
     alerts: Vec<JsonAlert>,
     agents: JsonAgents,
     queue_utilization: Option<f64>,
+    media: BTreeMap<&'a str, JsonMedia>,
+}
+
+/// One media type's counts, as in the export's `figures.media`.
+#[derive(Serialize)]
+struct JsonMedia {
+    waiting: u32,
+    interacting: Option<u32>,
 }
 
 /// Agents by state, as in the export's `figures.agents`.
@@ -313,6 +322,17 @@ pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()
                     .collect(),
                 agents: s.agents.into(),
                 queue_utilization: q.metrics.queue_utilization.map(round1),
+                media: s
+                    .media
+                    .iter()
+                    .map(|(name, c)| {
+                        let counts = JsonMedia {
+                            waiting: c.waiting,
+                            interacting: c.interacting,
+                        };
+                        (name.as_str(), counts)
+                    })
+                    .collect(),
             })
         })
         .collect();

@@ -152,6 +152,8 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
         // logged in to it). agentsInteracting mixes queue work with
         // non-queue work, and off queue and not responding are not given:
         // unknown on this feed.
+        // Nor does it split by media type.
+        media: BTreeMap::new(),
         agents: AgentCounts {
             on_queue: Some(agents_logged_in),
             idle: Some(agents_available),

@@ -15,9 +15,9 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use crate::event::{
-    AgentCounts, AgentState, AgentStatus, FeedEvent, InteractionState, MediaType, QueueEvent,
-    QueueEventKind, QueueInteraction, QueueSummary, QueueTotals, SkillCount, parse_rfc3339,
-    rfc3339_ms,
+    AgentCounts, AgentState, AgentStatus, FeedEvent, InteractionState, MediaCounts, MediaType,
+    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, QueueTotals, SkillCount,
+    parse_rfc3339, rfc3339_ms,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +110,16 @@ pub struct Summary {
     pub demand_truncated: bool,
     /// Agents by state; absent from an older relay: all unknown.
     pub agents: Agents,
+    /// Waiting and interacting by media type.
+    pub media: BTreeMap<String, Media>,
+}
+
+/// `MediaCounts` on the wire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Media {
+    pub waiting: u32,
+    pub interacting: Option<u32>,
 }
 
 /// `AgentCounts` on the wire; null or absent means unknown.
@@ -369,6 +379,17 @@ impl From<&QueueSummary> for Summary {
                 communicating: s.agents.communicating,
                 not_responding: s.agents.not_responding,
             },
+            media: s
+                .media
+                .iter()
+                .map(|(k, c)| {
+                    let m = Media {
+                        waiting: c.waiting,
+                        interacting: c.interacting,
+                    };
+                    (k.clone(), m)
+                })
+                .collect(),
         }
     }
 }
@@ -403,6 +424,17 @@ impl From<Summary> for QueueSummary {
                 communicating: s.agents.communicating,
                 not_responding: s.agents.not_responding,
             },
+            media: s
+                .media
+                .into_iter()
+                .map(|(k, m)| {
+                    let c = MediaCounts {
+                        waiting: m.waiting,
+                        interacting: m.interacting,
+                    };
+                    (k, c)
+                })
+                .collect(),
         }
     }
 }

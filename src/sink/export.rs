@@ -141,6 +141,29 @@ fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant
     }
     out.push(']');
     write_agents(out, v);
+    write_media(out, v);
+    out.push('}');
+}
+
+/// Waiting and interacting per media type; `{}` when the feed does not
+/// split by media, null for an interacting count it does not give.
+fn write_media(out: &mut String, v: &QueueView) {
+    out.push_str(",\"media\":{");
+    let media = v.summary.iter().flat_map(|s| s.media.iter());
+    for (i, (name, c)) in media.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(out, name);
+        out.push_str(":{\"waiting\":");
+        push_u64(out, u64::from(c.waiting));
+        out.push_str(",\"interacting\":");
+        match c.interacting {
+            Some(n) => push_u64(out, u64::from(n)),
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
     out.push('}');
 }
 

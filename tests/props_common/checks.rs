@@ -431,6 +431,22 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
             .queue_utilization
             .map(queuetop::model::queue::round1);
         prop_assert_eq!(f["queueUtilization"].as_f64(), util);
+        let media = q
+            .summary
+            .as_ref()
+            .map(|s| s.media.clone())
+            .unwrap_or_default();
+        let shown = f["media"]
+            .as_object()
+            .ok_or_else(|| TestCaseError::fail("figures.media not an object"))?;
+        prop_assert_eq!(shown.len(), media.len());
+        for (name, c) in &media {
+            prop_assert_eq!(shown[name]["waiting"].as_u64(), Some(u64::from(c.waiting)));
+            prop_assert_eq!(
+                shown[name]["interacting"].as_u64(),
+                c.interacting.map(u64::from)
+            );
+        }
         prop_assert!(
             util.is_none_or(|p| (0.0..=100.0).contains(&p)),
             "{:?}",

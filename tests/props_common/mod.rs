@@ -12,7 +12,8 @@ use proptest::prelude::*;
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     AgentCounts, AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState,
-    MediaType, QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, QueueTotals, SkillCount,
+    MediaCounts, MediaType, QueueEvent, QueueEventKind, QueueInteraction, QueueSummary,
+    QueueTotals, SkillCount,
 };
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -115,6 +116,7 @@ fn summary(queue_id: String) -> impl Strategy<Value = QueueEventKind> {
                     .map(|(k, v)| (k.to_string(), v))
                     .collect::<BTreeMap<_, _>>(),
                 agents: agent_counts(a),
+                media: media_counts(a),
                 ..Default::default()
             })
         })
@@ -135,6 +137,26 @@ fn agent_counts(seed: u64) -> AgentCounts {
         communicating: n(4),
         not_responding: n(5),
     }
+}
+
+/// Per-media counts from the top bits of `seed`: none, or a plain and an
+/// odd media name.
+fn media_counts(seed: u64) -> BTreeMap<String, MediaCounts> {
+    let mut out = BTreeMap::new();
+    if seed >> 63 == 1 {
+        let n = ((seed >> 60) & 7) as u32;
+        let voice = MediaCounts {
+            waiting: n,
+            interacting: Some(n * 3),
+        };
+        out.insert("voice".to_string(), voice);
+        let odd = MediaCounts {
+            waiting: u32::MAX,
+            interacting: None,
+        };
+        out.insert("vidéo \"x\"".to_string(), odd);
+    }
+    out
 }
 
 fn kind() -> impl Strategy<Value = QueueEventKind> {

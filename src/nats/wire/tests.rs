@@ -60,6 +60,14 @@ fn every_queue_kind_survives_the_wire() {
                 communicating: Some(1),
                 not_responding: None,
             },
+            media: [(
+                "voice".to_string(),
+                crate::event::MediaCounts {
+                    waiting: 4,
+                    interacting: Some(2),
+                },
+            )]
+            .into(),
         }),
         QueueEventKind::Interaction(QueueInteraction {
             queue_id: "q1".into(),

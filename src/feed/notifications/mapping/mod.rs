@@ -26,7 +26,8 @@ pub use observations::Reconciled;
 pub use people::Member;
 
 use crate::event::{
-    AgentCounts, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount,
+    AgentCounts, AgentStatus, FeedEvent, MediaCounts, QueueEvent, QueueEventKind, QueueSummary,
+    SkillCount,
 };
 
 /// What one socket frame meant.
@@ -59,6 +60,8 @@ struct QueueObs {
     off_queue: Option<u32>,
     /// oWaiting, with its detail, by media type.
     media: BTreeMap<String, observations::Waiting>,
+    /// oInteracting by media type.
+    interacting: BTreeMap<String, u32>,
     /// Interval totals of the current interval, by media type.
     totals: BTreeMap<String, totals::MediaTotals>,
     members: BTreeMap<String, Member>,
@@ -80,6 +83,18 @@ pub struct Mapper {
 pub struct Receipt {
     pub wall: OffsetDateTime,
     pub at: Instant,
+}
+
+/// Waiting and interacting per media type, every media type either names.
+fn media_counts(q: &QueueObs) -> BTreeMap<String, MediaCounts> {
+    let mut out: BTreeMap<String, MediaCounts> = BTreeMap::new();
+    for (media, w) in &q.media {
+        out.entry(media.clone()).or_default().waiting = w.count;
+    }
+    for (media, n) in &q.interacting {
+        out.entry(media.clone()).or_default().interacting = Some(*n);
+    }
+    out
 }
 
 fn saturating_sum<'a>(it: impl Iterator<Item = &'a u32>) -> u32 {
@@ -154,6 +169,7 @@ impl Mapper {
             skills,
             oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
             demand_truncated: q.media.values().any(|w| w.truncated),
+            media: media_counts(q),
             agents: AgentCounts {
                 // OFF_QUEUE, when a server qualifies by it, is not on queue.
                 on_queue: Some(saturating_sum(

@@ -100,6 +100,10 @@ impl Mapper {
                 let qual = m.qualifier.clone().unwrap_or_else(|| "UNKNOWN".into());
                 q.on_queue.insert(qual, count(m.stats.count));
             }
+            "oInteracting" => {
+                q.interacting
+                    .insert(media.to_string(), count(m.stats.count));
+            }
             "oOffQueueUsers" => q.off_queue = Some(count(m.stats.count)),
             "oWaiting" => {
                 let n = count(m.stats.count);
@@ -149,6 +153,7 @@ impl Mapper {
             let q = self.queue_mut(id);
             q.on_queue.clear();
             q.off_queue = Some(0);
+            q.interacting.values_mut().for_each(|n| *n = 0);
             q.media.values_mut().for_each(|w| *w = Waiting::default());
         }
         for res in &resp.results {

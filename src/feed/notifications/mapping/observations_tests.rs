@@ -276,3 +276,45 @@ async fn agents_by_state_come_from_the_qualifiers_and_off_queue_users() {
     m.apply_query(&reply).unwrap();
     assert_eq!(m.summary("Q").unwrap().agents.off_queue, Some(7));
 }
+
+fn interacting(n: u32) -> String {
+    format!(r#"{{"metric":"oInteracting","stats":{{"count":{n}}}}}"#)
+}
+
+#[tokio::test]
+async fn waiting_and_interacting_are_kept_per_media_type() {
+    let mut m = Mapper::new();
+    let at = "2026-11-27T19:20:25.123Z";
+    m.decode(
+        &note("Q", "voice", at, &[waiting(2), interacting(5)].join(",")),
+        receipt(),
+    );
+    m.decode(&note("Q", "chat", at, &waiting(1)), receipt());
+    let media = m.summary("Q").unwrap().media;
+    let got: Vec<_> = media
+        .iter()
+        .map(|(k, c)| (k.as_str(), c.waiting, c.interacting))
+        .collect();
+    // Chat's interacting count has not been told yet.
+    assert_eq!(got, vec![("chat", 1, None), ("voice", 2, Some(5))]);
+    m.decode(&note("Q", "chat", at, &interacting(3)), receipt());
+    let s = m.summary("Q").unwrap();
+    assert_eq!(s.media["chat"].interacting, Some(3));
+    assert_eq!(
+        s.media["voice"].waiting, 2,
+        "a partial message keeps the rest"
+    );
+    assert_eq!(s.interactions_waiting, 3);
+    // An answer is a full snapshot: media it omits are back to 0.
+    let reply = answer(&[("Q", Some("chat"), vec![waiting(4), interacting(1)])]);
+    m.apply_query(&reply).unwrap();
+    let media = m.summary("Q").unwrap().media;
+    assert_eq!(
+        (media["chat"].waiting, media["chat"].interacting),
+        (4, Some(1))
+    );
+    assert_eq!(
+        (media["voice"].waiting, media["voice"].interacting),
+        (0, Some(0))
+    );
+}
