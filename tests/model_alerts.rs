@@ -358,25 +358,34 @@ waiting = 10
 longest_wait_s = 300
 
 [[queue]]
-id = "q-1"
+id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c11"
 alerts = { waiting = 2, longest_wait_s = 60 }
 
 [[queue]]
-id = "q-2"
+id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c12"
 "#;
     let loaded = queuetop::config::Config::from_toml_str(text, "c.toml", &Default::default())
         .unwrap_or_else(|p| panic!("{p:?}"));
     let st = AppState::new(&loaded.config);
     let limits = |id| st.queue(id).unwrap().limits;
     assert_eq!(
-        (limits("q-1").waiting, limits("q-1").longest_wait_s),
+        (
+            limits("8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c11").waiting,
+            limits("8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c11").longest_wait_s
+        ),
         (2, 60)
     );
     assert_eq!(
-        (limits("q-2").waiting, limits("q-2").longest_wait_s),
+        (
+            limits("8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c12").waiting,
+            limits("8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c12").longest_wait_s
+        ),
         (10, 300)
     );
-    assert_eq!(limits("q-1").utilization_pct, limits("q-2").utilization_pct);
+    assert_eq!(
+        limits("8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c11").utilization_pct,
+        limits("8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c12").utilization_pct
+    );
 
     let bad = text.replace("waiting = 2,", "waitng = 2,");
     let problems = queuetop::config::Config::from_toml_str(&bad, "c.toml", &Default::default())

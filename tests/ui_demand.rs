@@ -7,9 +7,15 @@ use queuetop::ui::keys::Action;
 use queuetop::ui::{self, Ui, ViewState};
 use ui_common::{Fixture, ascii_ui, fixture, terminal};
 
-/// The zoomed detail of the first queue, as text.
+/// The zoomed detail of the first queue with skills, as text.
 fn detail(f: &Fixture, ui: &Ui) -> String {
     let mut view = ViewState::new();
+    view.selected = f
+        .state
+        .queues
+        .iter()
+        .find(|q| q.summary.as_ref().is_some_and(|s| !s.skills.is_empty()))
+        .map(|q| q.id.clone());
     view.apply(Action::Zoom, &f.state, f.now);
     let mut term = terminal(120, 40);
     term.draw(|frame| {
