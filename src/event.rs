@@ -79,6 +79,36 @@ pub struct SkillCount {
     pub required: Option<u32>,
 }
 
+/// Agents of a queue by routing state, named as Genesys Cloud's Queues
+/// Activity view names them. None: the feed does not say (shown "–").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AgentCounts {
+    /// On queue, in any on-queue status (idle, interacting,
+    /// communicating, not responding).
+    pub on_queue: Option<u32>,
+    /// Members logged in but off queue (`oOffQueueUsers`).
+    pub off_queue: Option<u32>,
+    /// On queue and free for a queue interaction.
+    pub idle: Option<u32>,
+    /// On queue and working a queue interaction: queue work.
+    pub interacting: Option<u32>,
+    /// On queue but busy with non-queue work (a direct call, say): not
+    /// queue work.
+    pub communicating: Option<u32>,
+    /// On queue but did not answer an offered interaction.
+    pub not_responding: Option<u32>,
+}
+
+/// Current interactions of one media type in a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MediaCounts {
+    /// Waiting in the queue (`oWaiting`).
+    pub waiting: u32,
+    /// Offered to an agent or connected (`oInteracting`); None until the
+    /// feed says.
+    pub interacting: Option<u32>,
+}
+
 /// Full state of one queue: replaces what was known.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QueueSummary {
@@ -97,6 +127,11 @@ pub struct QueueSummary {
     /// The server cut the list of waiting interactions short: every
     /// `SkillCount::required` is then a lower bound ("at least N").
     pub demand_truncated: bool,
+    /// Agents by routing state, as far as the feed tells.
+    pub agents: AgentCounts,
+    /// Interactions by media type as the server spells it ("voice",
+    /// "chat", ...); empty when the feed does not split by media.
+    pub media: BTreeMap<String, MediaCounts>,
 }
 
 /// One interaction changed state.

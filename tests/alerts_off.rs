@@ -24,6 +24,8 @@ fn busy(latency_ms: i64) -> FeedEvent {
             skills: BTreeMap::new(),
             oldest_waiting_since: None,
             demand_truncated: false,
+            agents: Default::default(),
+            media: Default::default(),
         }),
         server_time: Some(received_wall - time::Duration::milliseconds(latency_ms)),
         received_wall,

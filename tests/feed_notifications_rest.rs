@@ -321,7 +321,13 @@ async fn the_observations_query_names_every_queue_and_the_metrics() {
     assert_eq!(body["filter"]["predicates"][1]["dimension"], "queueId");
     assert_eq!(
         body["metrics"],
-        serde_json::json!(["oOnQueueUsers", "oWaiting", "oInteracting", "oActiveUsers"])
+        serde_json::json!([
+            "oOnQueueUsers",
+            "oOffQueueUsers",
+            "oWaiting",
+            "oInteracting",
+            "oActiveUsers"
+        ])
     );
     assert_eq!(body["detailMetrics"], serde_json::json!(["oWaiting"]));
 }

@@ -154,3 +154,48 @@ async fn the_periodic_query_corrects_what_a_notification_got_wrong() {
     );
     quit(h).await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn agents_by_state_and_media_follow_the_simulator_on_notifications_alone() {
+    let sim = start(SimOptions {
+        queues: 3,
+        agents_per_queue: 8,
+        generate: false,
+        ..SimOptions::default()
+    })
+    .await;
+    // No query after the first: every later figure comes from notifications.
+    let mut h = feed::spawn(cfg(&sim, 3600));
+    let (mut seen, _) = recv_until(&mut h.events, LIMIT, |e| {
+        matches!(e, FeedEvent::Acked { .. })
+    })
+    .await;
+    let mut shown = std::collections::HashMap::new();
+    let (mut off_queue_seen, mut busy_seen) = (0, 0);
+    for round in 0..8 {
+        if round > 0 {
+            sim.control().tick(40);
+            seen = drain_until(&mut h, Instant::now() + Duration::from_secs(3)).await;
+        }
+        for (_, s) in seen.iter().filter_map(summary) {
+            shown.insert(s.queue_id.clone(), s.clone());
+        }
+        for q in sim.truth() {
+            let s = shown.get(&q.queue_id);
+            assert_eq!(
+                s.map(|s| s.agents),
+                Some(q.agents),
+                "{} in round {round}",
+                q.queue_name
+            );
+            // Per media type, the waiting add up to the queue's.
+            let by_media = s.map(|s| s.media.values().map(|m| m.waiting).sum::<u32>());
+            assert_eq!(by_media, Some(q.interactions_waiting), "{}", q.queue_name);
+            off_queue_seen += q.agents.off_queue.unwrap_or(0);
+            busy_seen += q.agents.interacting.unwrap_or(0);
+        }
+    }
+    assert!(off_queue_seen > 0, "some agent went off queue");
+    assert!(busy_seen > 0, "some agent worked a queue interaction");
+    quit(h).await;
+}

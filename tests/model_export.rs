@@ -101,7 +101,7 @@ async fn summary_line_exact() {
             r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
             r#""skillDeficits":["Spanish"]},"#,
             r#""delivery_rate":1.0,"latency_ms":77,"events_processed":1,"correlation_id":null"#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );
@@ -140,7 +140,7 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
             r#""agentsAvailable":0,"agentsLoggedIn":3,"agentsInteracting":2,"interactionsWaiting":0,"#,
             r#""skillDeficits":["Arabic","Zulu"]},"#,
             r#""delivery_rate":1.0,"latency_ms":null,"events_processed":2,"correlation_id":null"#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );
@@ -167,7 +167,7 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
             r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
             r#""skillDeficits":["Spanish"]},"#,
             r#""delivery_rate":1.5,"latency_ms":-10,"events_processed":3,"correlation_id":"c-1\"x""#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );
@@ -193,7 +193,7 @@ async fn snapshot_line_not_counted_and_no_latency() {
             r#""agentsAvailable":0,"agentsLoggedIn":0,"agentsInteracting":0,"interactionsWaiting":0,"#,
             r#""skillDeficits":[]},"#,
             r#""delivery_rate":0.0,"latency_ms":null,"events_processed":0,"correlation_id":null"#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[]}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );
@@ -321,6 +321,56 @@ async fn figures_carry_longest_wait_totals_and_alerts_rounded() {
     assert_eq!(
         alerts,
         vec![("no-agents", "critical"), ("waiting", "warning")],
+        "{l}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn agents_by_state_and_queue_utilization_are_exported() {
+    let mut st = state();
+    let t = "2026-11-27T19:20:25.000Z";
+    // 3 on queue interactions and 5 on non-queue work of 8 on queue: the
+    // seed's utilization reads 100, queue utilization 37.5.
+    let mut kind = summary("Q", 0, 8, 8, 0, &[]);
+    if let QueueEventKind::Summary(s) = &mut kind {
+        s.agents = queuetop::event::AgentCounts {
+            on_queue: Some(8),
+            off_queue: Some(2),
+            idle: Some(0),
+            interacting: Some(3),
+            communicating: Some(5),
+            not_responding: None,
+        };
+        s.media.insert(
+            "voice".into(),
+            queuetop::event::MediaCounts {
+                waiting: 0,
+                interacting: Some(2),
+            },
+        );
+        s.media.insert(
+            "chat \"web\"".into(),
+            queuetop::event::MediaCounts {
+                waiting: 1,
+                interacting: None,
+            },
+        );
+    }
+    let l = line(&mut st, ev(kind, None, t));
+    let v: serde_json::Value = serde_json::from_str(&l).unwrap();
+    assert_eq!(v["routing_metrics"]["utilization"], 100.0, "{l}");
+    let f = &v["figures"];
+    assert_eq!(
+        f["agents"],
+        serde_json::json!({"onQueue": 8, "offQueue": 2, "idle": 0, "interacting": 3,
+            "communicating": 5, "notResponding": null}),
+        "{l}"
+    );
+    assert_eq!(f["queueUtilization"], 37.5, "{l}");
+    assert_eq!(
+        f["media"],
+        serde_json::json!({"voice": {"waiting": 0, "interacting": 2},
+            "chat \"web\"": {"waiting": 1, "interacting": null}}),
         "{l}"
     );
 }

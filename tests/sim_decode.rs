@@ -70,6 +70,12 @@ async fn pushed_events_decode_to_what_was_pushed() {
             agents_interacting: 6,
             interactions_waiting: 4,
             skills,
+            // What the realtime summary tells of agents by state.
+            agents: queuetop::event::AgentCounts {
+                on_queue: Some(10),
+                idle: Some(3),
+                ..Default::default()
+            },
             ..Default::default()
         }),
         QueueEventKind::Interaction(QueueInteraction {

@@ -66,6 +66,20 @@ proptest! {
                     .and_then(|now| q.longest_wait(now))
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
                 prop_assert_eq!(row["longestWaitMs"].as_u64(), longest);
+                // Agents by state and queue utilization, as the export has them.
+                let agents = q.summary.as_ref().map(|s| s.agents).unwrap_or_default();
+                for (key, value) in queuetop::sink::export::agent_fields(&agents) {
+                    prop_assert_eq!(row["agents"][key].as_u64(), value.map(u64::from), "{}", key);
+                    prop_assert_eq!(row["agents"][key].is_null(), value.is_none(), "{}", key);
+                }
+                let util = q.metrics.queue_utilization.map(queuetop::model::queue::round1);
+                prop_assert_eq!(row["queueUtilization"].as_f64(), util);
+                let media = q.summary.as_ref().map(|s| s.media.clone()).unwrap_or_default();
+                for (name, c) in &media {
+                    prop_assert_eq!(row["media"][name.as_str()]["waiting"].as_u64(), Some(u64::from(c.waiting)));
+                    prop_assert_eq!(row["media"][name.as_str()]["interacting"].as_u64(), c.interacting.map(u64::from));
+                }
+                prop_assert_eq!(row["media"].as_object().map(|m| m.len()), Some(media.len()));
             }
             // The table's row for this queue (when its name is one word
             // and no other queue's): WAITING is the fourth column.

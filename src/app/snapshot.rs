@@ -1,6 +1,7 @@
 //! `queuetop snapshot [--json]`: connect, wait for the first summary of
 //! every configured queue (or a timeout), print it, exit.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
@@ -242,6 +243,41 @@ struct JsonQueue<'a> {
     abandoned: Option<u64>,
     interval: Option<&'a str>,
     alerts: Vec<JsonAlert>,
+    agents: JsonAgents,
+    queue_utilization: Option<f64>,
+    media: BTreeMap<&'a str, JsonMedia>,
+}
+
+/// One media type's counts, as in the export's `figures.media`.
+#[derive(Serialize)]
+struct JsonMedia {
+    waiting: u32,
+    interacting: Option<u32>,
+}
+
+/// Agents by state, as in the export's `figures.agents`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonAgents {
+    on_queue: Option<u32>,
+    off_queue: Option<u32>,
+    idle: Option<u32>,
+    interacting: Option<u32>,
+    communicating: Option<u32>,
+    not_responding: Option<u32>,
+}
+
+impl From<crate::event::AgentCounts> for JsonAgents {
+    fn from(a: crate::event::AgentCounts) -> Self {
+        JsonAgents {
+            on_queue: a.on_queue,
+            off_queue: a.off_queue,
+            idle: a.idle,
+            interacting: a.interacting,
+            communicating: a.communicating,
+            not_responding: a.not_responding,
+        }
+    }
 }
 
 /// A JSON array of the queues that reported, field names as in the export
@@ -282,6 +318,19 @@ pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()
                         kind: k.name(),
                         severity: k.severity().as_str(),
                         detail: k.detail().map(str::to_string),
+                    })
+                    .collect(),
+                agents: s.agents.into(),
+                queue_utilization: q.metrics.queue_utilization.map(round1),
+                media: s
+                    .media
+                    .iter()
+                    .map(|(name, c)| {
+                        let counts = JsonMedia {
+                            waiting: c.waiting,
+                            interacting: c.interacting,
+                        };
+                        (name.as_str(), counts)
                     })
                     .collect(),
             })

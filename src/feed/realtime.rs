@@ -17,8 +17,8 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use crate::event::{
-    AgentState, AgentStatus, FeedEvent, InteractionState, MediaType, QueueEvent, QueueEventKind,
-    QueueInteraction, QueueSummary, SkillCount, parse_rfc3339,
+    AgentCounts, AgentState, AgentStatus, FeedEvent, InteractionState, MediaType, QueueEvent,
+    QueueEventKind, QueueInteraction, QueueSummary, SkillCount, parse_rfc3339,
 };
 
 /// Subscription id -> queue id, for the subscriptions sent on this socket.
@@ -135,17 +135,30 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
         Some(Skills::Counts(map)) => map,
         Some(Skills::Names(_)) => return Err("skills (an object of counts)"),
     };
+    let agents_available = d.agents_available.ok_or("agentsAvailable")?;
+    let agents_logged_in = d.agents_logged_in.ok_or("agentsLoggedIn")?;
     Ok(QueueEventKind::Summary(QueueSummary {
         queue_id: d.queue_id.filter(|q| !q.is_empty()).ok_or("queueId")?,
         queue_name: d.queue_name,
-        agents_available: d.agents_available.ok_or("agentsAvailable")?,
-        agents_logged_in: d.agents_logged_in.ok_or("agentsLoggedIn")?,
+        agents_available,
+        agents_logged_in,
         agents_interacting: d.agents_interacting.ok_or("agentsInteracting")?,
         interactions_waiting: d.interactions_waiting.ok_or("interactionsWaiting")?,
         skills,
         // Wait times arrive as queue-interaction events on this feed.
         oldest_waiting_since: None,
         demand_truncated: false,
+        // agentsLoggedIn counts agents on queue (off-queue ones are not
+        // logged in to it). agentsInteracting mixes queue work with
+        // non-queue work, and off queue and not responding are not given:
+        // unknown on this feed.
+        // Nor does it split by media type.
+        media: BTreeMap::new(),
+        agents: AgentCounts {
+            on_queue: Some(agents_logged_in),
+            idle: Some(agents_available),
+            ..AgentCounts::default()
+        },
     }))
 }
 

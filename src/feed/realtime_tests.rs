@@ -58,6 +58,15 @@ fn summary_from_the_protocol_example() {
         ),
         (3, 10, 6, 4)
     );
+    // On queue and idle are given; the rest this summary does not split.
+    assert_eq!(
+        s.agents,
+        crate::event::AgentCounts {
+            on_queue: Some(10),
+            idle: Some(3),
+            ..Default::default()
+        }
+    );
     assert_eq!(
         s.skills["Spanish"],
         SkillCount {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::config::AlertConfig;
-use crate::event::{AgentStatus, MediaType, QueueSummary, QueueTotals};
+use crate::event::{AgentCounts, AgentStatus, MediaType, QueueSummary, QueueTotals};
 use crate::model::{Combine, History};
 
 /// Buckets kept per history (one hour of 30 s buckets).
@@ -37,6 +37,10 @@ pub struct CapacityMetrics {
     pub skill_coverage: usize,
     /// Known skills with available == 0, sorted, unique.
     pub skill_deficits: Vec<String>,
+    /// Queue utilization: agents interacting on queue interactions over
+    /// agents on queue × 100 (COMMUNICATING, non-queue work, is not queue
+    /// work). None when the feed does not give both, or nobody is on queue.
+    pub queue_utilization: Option<f64>,
 }
 
 impl CapacityMetrics {
@@ -66,8 +70,17 @@ impl CapacityMetrics {
             available_ratio: pct(s.agents_available),
             skill_coverage: s.skills.len(),
             skill_deficits,
+            queue_utilization: queue_utilization(&s.agents),
         }
     }
+}
+
+/// The one definition of utilization: queue work over agents on queue,
+/// clamped to 100 % like the seed's figures.
+pub fn queue_utilization(a: &AgentCounts) -> Option<f64> {
+    let on_queue = a.on_queue.filter(|n| *n > 0)?;
+    let working = a.interacting?;
+    Some((f64::from(working) / f64::from(on_queue) * 100.0).min(100.0))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -269,6 +282,34 @@ mod tests {
         // Exactly everyone is not clamped away.
         let m = CapacityMetrics::of(&summary(0, u32::MAX, u32::MAX, &[]));
         assert_eq!((m.utilization, m.available_ratio), (100.0, 0.0));
+    }
+
+    #[test]
+    fn queue_utilization_leaves_communicating_out() {
+        // 3 on queue interactions, 5 on non-queue work, of 8 on queue: the
+        // seed's figure reads 100 %, queue utilization 37.5 %.
+        let mut s = summary(0, 8, 8, &[]);
+        s.agents = AgentCounts {
+            on_queue: Some(8),
+            idle: Some(0),
+            interacting: Some(3),
+            communicating: Some(5),
+            ..AgentCounts::default()
+        };
+        let m = CapacityMetrics::of(&s);
+        assert_eq!(m.utilization, 100.0);
+        assert_eq!(m.queue_utilization, Some(37.5));
+    }
+
+    #[test]
+    fn queue_utilization_unknown_without_both_counts() {
+        let mut s = summary(1, 4, 2, &[]);
+        s.agents.on_queue = Some(4);
+        assert_eq!(CapacityMetrics::of(&s).queue_utilization, None);
+        s.agents.interacting = Some(2);
+        assert_eq!(CapacityMetrics::of(&s).queue_utilization, Some(50.0));
+        s.agents.on_queue = Some(0);
+        assert_eq!(CapacityMetrics::of(&s).queue_utilization, None);
     }
 
     #[test]

@@ -15,8 +15,9 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use crate::event::{
-    AgentState, AgentStatus, FeedEvent, InteractionState, MediaType, QueueEvent, QueueEventKind,
-    QueueInteraction, QueueSummary, QueueTotals, SkillCount, parse_rfc3339, rfc3339_ms,
+    AgentCounts, AgentState, AgentStatus, FeedEvent, InteractionState, MediaCounts, MediaType,
+    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, QueueTotals, SkillCount,
+    parse_rfc3339, rfc3339_ms,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,6 +108,30 @@ pub struct Summary {
     /// RFC 3339, ms.
     pub oldest_waiting_since: Option<String>,
     pub demand_truncated: bool,
+    /// Agents by state; absent from an older relay: all unknown.
+    pub agents: Agents,
+    /// Waiting and interacting by media type.
+    pub media: BTreeMap<String, Media>,
+}
+
+/// `MediaCounts` on the wire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Media {
+    pub waiting: u32,
+    pub interacting: Option<u32>,
+}
+
+/// `AgentCounts` on the wire; null or absent means unknown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Agents {
+    pub on_queue: Option<u32>,
+    pub off_queue: Option<u32>,
+    pub idle: Option<u32>,
+    pub interacting: Option<u32>,
+    pub communicating: Option<u32>,
+    pub not_responding: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -346,6 +371,25 @@ impl From<&QueueSummary> for Summary {
                 .collect(),
             oldest_waiting_since: s.oldest_waiting_since.map(rfc3339_ms),
             demand_truncated: s.demand_truncated,
+            agents: Agents {
+                on_queue: s.agents.on_queue,
+                off_queue: s.agents.off_queue,
+                idle: s.agents.idle,
+                interacting: s.agents.interacting,
+                communicating: s.agents.communicating,
+                not_responding: s.agents.not_responding,
+            },
+            media: s
+                .media
+                .iter()
+                .map(|(k, c)| {
+                    let m = Media {
+                        waiting: c.waiting,
+                        interacting: c.interacting,
+                    };
+                    (k.clone(), m)
+                })
+                .collect(),
         }
     }
 }
@@ -372,6 +416,25 @@ impl From<Summary> for QueueSummary {
                 .collect(),
             oldest_waiting_since: s.oldest_waiting_since.as_deref().and_then(parse_rfc3339),
             demand_truncated: s.demand_truncated,
+            agents: AgentCounts {
+                on_queue: s.agents.on_queue,
+                off_queue: s.agents.off_queue,
+                idle: s.agents.idle,
+                interacting: s.agents.interacting,
+                communicating: s.agents.communicating,
+                not_responding: s.agents.not_responding,
+            },
+            media: s
+                .media
+                .into_iter()
+                .map(|(k, m)| {
+                    let c = MediaCounts {
+                        waiting: m.waiting,
+                        interacting: m.interacting,
+                    };
+                    (k, c)
+                })
+                .collect(),
         }
     }
 }

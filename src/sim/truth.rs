@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::SimHandle;
 use super::control::SimControl;
 use super::shared::lock;
+use crate::event::AgentCounts;
 
 /// One skill of one queue.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub struct QueueTruth {
     /// Those skills with nobody available, sorted: the export's
     /// `skillDeficits`.
     pub skill_deficits: Vec<String>,
+    /// Joined members by routing state; every count is known here.
+    pub agents: AgentCounts,
 }
 
 /// Every queue, in the simulator's queue order, and the model tick it was
@@ -72,6 +75,7 @@ pub(crate) fn read(control: &SimControl) -> (u64, Vec<QueueTruth>) {
                 agents_interacting: s.agents_interacting,
                 interactions_waiting: s.interactions_waiting,
                 skills,
+                agents: s.agents,
             }
         })
         .collect();

@@ -12,7 +12,7 @@ use std::io::{self, BufWriter, Write};
 
 use tokio::time::Instant;
 
-use crate::event::QueueEvent;
+use crate::event::{AgentCounts, QueueEvent};
 use crate::model::queue::round1;
 use crate::model::{AppState, QueueView};
 use crate::sink::text::{push_f64, push_i64, push_json_str, push_rfc3339, push_u64};
@@ -139,7 +139,68 @@ fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant
         }
         out.push('}');
     }
-    out.push_str("]}");
+    out.push(']');
+    write_agents(out, v);
+    write_media(out, v);
+    out.push('}');
+}
+
+/// Waiting and interacting per media type; `{}` when the feed does not
+/// split by media, null for an interacting count it does not give.
+fn write_media(out: &mut String, v: &QueueView) {
+    out.push_str(",\"media\":{");
+    let media = v.summary.iter().flat_map(|s| s.media.iter());
+    for (i, (name, c)) in media.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(out, name);
+        out.push_str(":{\"waiting\":");
+        push_u64(out, u64::from(c.waiting));
+        out.push_str(",\"interacting\":");
+        match c.interacting {
+            Some(n) => push_u64(out, u64::from(n)),
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
+    out.push('}');
+}
+
+/// Agents by state as Genesys Cloud names them, and queue utilization;
+/// null where the feed does not say.
+fn write_agents(out: &mut String, v: &QueueView) {
+    let a = v.summary.as_ref().map(|s| s.agents).unwrap_or_default();
+    out.push_str(",\"agents\":{");
+    for (i, (key, value)) in agent_fields(&a).into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":");
+        match value {
+            Some(n) => push_u64(out, u64::from(n)),
+            None => out.push_str("null"),
+        }
+    }
+    out.push_str("},\"queueUtilization\":");
+    match v.metrics.queue_utilization {
+        Some(p) => push_f64(out, round1(p)),
+        None => out.push_str("null"),
+    }
+}
+
+/// The agent counts by their export names, in the documented order.
+pub fn agent_fields(a: &AgentCounts) -> [(&'static str, Option<u32>); 6] {
+    [
+        ("onQueue", a.on_queue),
+        ("offQueue", a.off_queue),
+        ("idle", a.idle),
+        ("interacting", a.interacting),
+        ("communicating", a.communicating),
+        ("notResponding", a.not_responding),
+    ]
 }
 
 /// Writes export lines to a file (appended, created when missing) or

@@ -419,6 +419,39 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
             v["routing_metrics"]["interactionsWaiting"].as_u64(),
             Some(u64::from(q.waiting_count()))
         );
+        // Agents by state and queue utilization: the model's, null where
+        // the feed did not say.
+        let agents = q.summary.as_ref().map(|s| s.agents).unwrap_or_default();
+        for (key, value) in queuetop::sink::export::agent_fields(&agents) {
+            prop_assert_eq!(f["agents"][key].as_u64(), value.map(u64::from), "{}", key);
+            prop_assert_eq!(f["agents"][key].is_null(), value.is_none(), "{}", key);
+        }
+        let util = q
+            .metrics
+            .queue_utilization
+            .map(queuetop::model::queue::round1);
+        prop_assert_eq!(f["queueUtilization"].as_f64(), util);
+        let media = q
+            .summary
+            .as_ref()
+            .map(|s| s.media.clone())
+            .unwrap_or_default();
+        let shown = f["media"]
+            .as_object()
+            .ok_or_else(|| TestCaseError::fail("figures.media not an object"))?;
+        prop_assert_eq!(shown.len(), media.len());
+        for (name, c) in &media {
+            prop_assert_eq!(shown[name]["waiting"].as_u64(), Some(u64::from(c.waiting)));
+            prop_assert_eq!(
+                shown[name]["interacting"].as_u64(),
+                c.interacting.map(u64::from)
+            );
+        }
+        prop_assert!(
+            util.is_none_or(|p| (0.0..=100.0).contains(&p)),
+            "{:?}",
+            util
+        );
         for k in ["utilization", "availableRatio"] {
             let x = v["routing_metrics"][k].as_f64().unwrap_or(f64::NAN);
             prop_assert!(((x * 10.0).round() - x * 10.0).abs() < 1e-6, "{k} {x}");

@@ -11,8 +11,9 @@ use std::time::Duration;
 use proptest::prelude::*;
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
-    AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
-    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, QueueTotals, SkillCount,
+    AgentCounts, AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState,
+    MediaCounts, MediaType, QueueEvent, QueueEventKind, QueueInteraction, QueueSummary,
+    QueueTotals, SkillCount,
 };
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -98,8 +99,11 @@ fn summary(queue_id: String) -> impl Strategy<Value = QueueEventKind> {
         count(),
         count(),
         prop::collection::btree_map(prop::sample::select(SKILLS), skill, 0..5),
+        // One number for all six counts: a strategy per count overflows
+        // the test thread's stack in debug builds.
+        any::<u64>(),
     )
-        .prop_map(move |(name, avail, logged, inter, waiting, skills)| {
+        .prop_map(move |(name, avail, logged, inter, waiting, skills, a)| {
             QueueEventKind::Summary(QueueSummary {
                 queue_id: queue_id.clone(),
                 queue_name: name.map(str::to_string),
@@ -111,9 +115,48 @@ fn summary(queue_id: String) -> impl Strategy<Value = QueueEventKind> {
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
                     .collect::<BTreeMap<_, _>>(),
+                agents: agent_counts(a),
+                media: media_counts(a),
                 ..Default::default()
             })
         })
+}
+
+/// Six counts from the bits of `seed`: unknown, small, or absurd.
+fn agent_counts(seed: u64) -> AgentCounts {
+    let n = |k: u32| match (seed >> (k * 10)) & 0x3ff {
+        c if c % 5 == 0 => None,
+        c if c % 7 == 1 => Some(u32::MAX),
+        c => Some((c % 40) as u32),
+    };
+    AgentCounts {
+        on_queue: n(0),
+        off_queue: n(1),
+        idle: n(2),
+        interacting: n(3),
+        communicating: n(4),
+        not_responding: n(5),
+    }
+}
+
+/// Per-media counts from the top bits of `seed`: none, or a plain and an
+/// odd media name.
+fn media_counts(seed: u64) -> BTreeMap<String, MediaCounts> {
+    let mut out = BTreeMap::new();
+    if seed >> 63 == 1 {
+        let n = ((seed >> 60) & 7) as u32;
+        let voice = MediaCounts {
+            waiting: n,
+            interacting: Some(n * 3),
+        };
+        out.insert("voice".to_string(), voice);
+        let odd = MediaCounts {
+            waiting: u32::MAX,
+            interacting: None,
+        };
+        out.insert("vidéo \"x\"".to_string(), odd);
+    }
+    out
 }
 
 fn kind() -> impl Strategy<Value = QueueEventKind> {

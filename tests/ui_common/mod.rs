@@ -165,6 +165,7 @@ fn queue(base: Instant, now: Instant, i: usize, spec: &Q) -> QueueView {
         available_ratio: pct(spec.avail),
         skill_coverage: spec.skills.len(),
         skill_deficits: deficits,
+        queue_utilization: None,
     };
     q.agents = agents;
     q.waiting = waiting;

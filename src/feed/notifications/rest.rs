@@ -318,7 +318,7 @@ impl RestClient {
             .collect();
         let body = json!({
             "filter": {"type": "or", "predicates": predicates},
-            "metrics": ["oOnQueueUsers", "oWaiting", "oInteracting", "oActiveUsers"],
+            "metrics": ["oOnQueueUsers", "oOffQueueUsers", "oWaiting", "oInteracting", "oActiveUsers"],
             "detailMetrics": ["oWaiting"],
         });
         let v: Value = self

@@ -1,5 +1,5 @@
 use super::*;
-use crate::event::FeedEvent;
+use crate::event::{AgentCounts, FeedEvent};
 
 /// Now, in whole milliseconds (what the wire carries), so a time that
 /// went over the wire comes back equal.
@@ -52,6 +52,22 @@ fn every_queue_kind_survives_the_wire() {
             skills,
             oldest_waiting_since: Some(wall - time::Duration::seconds(42)),
             demand_truncated: true,
+            agents: AgentCounts {
+                on_queue: Some(5),
+                off_queue: Some(1),
+                idle: Some(2),
+                interacting: Some(2),
+                communicating: Some(1),
+                not_responding: None,
+            },
+            media: [(
+                "voice".to_string(),
+                crate::event::MediaCounts {
+                    waiting: 4,
+                    interacting: Some(2),
+                },
+            )]
+            .into(),
         }),
         QueueEventKind::Interaction(QueueInteraction {
             queue_id: "q1".into(),

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::event::{
-    AgentStatus, InteractionState, MediaType, QueueEventKind, QueueSummary, SkillCount,
+    AgentCounts, AgentStatus, InteractionState, MediaType, QueueEventKind, QueueSummary, SkillCount,
 };
 
 use names::{DEPARTMENTS, FIRST_NAMES, LANGUAGES, LAST_NAMES, SKILLS};
@@ -293,6 +293,14 @@ fn summary(q: &Queue) -> QueueSummary {
         }),
         interactions_waiting: waiting,
         skills,
+        agents: AgentCounts {
+            on_queue: Some(count(&|s| *s != AgentStatus::OffQueue)),
+            off_queue: Some(count(&|s| *s == AgentStatus::OffQueue)),
+            idle: Some(count(&|s| *s == AgentStatus::Idle)),
+            interacting: Some(count(&|s| *s == AgentStatus::Interacting)),
+            communicating: Some(count(&|s| *s == AgentStatus::Communicating)),
+            not_responding: Some(count(&|s| *s == AgentStatus::NotResponding)),
+        },
         ..Default::default()
     }
 }

@@ -76,6 +76,10 @@ pub(crate) fn active_metric(count: u32) -> Value {
     json!({"metric": "oActiveUsers", "stats": {"count": count}})
 }
 
+pub(crate) fn off_queue_metric(count: u32) -> Value {
+    json!({"metric": "oOffQueueUsers", "stats": {"count": count}})
+}
+
 pub(crate) fn interacting_metric(count: u32) -> Value {
     json!({"metric": "oInteracting", "stats": {"count": count}})
 }

@@ -54,6 +54,7 @@ struct SentMedia {
 struct Sent {
     on_queue: [u32; 4],
     active: u32,
+    off_queue: u32,
     media: Vec<SentMedia>,
     messages: u64,
     bucket: i128,
@@ -102,6 +103,9 @@ impl Notes {
         if full || sent.active != obs.active {
             head.push(frames::active_metric(obs.active));
         }
+        if full || sent.off_queue != obs.off_queue {
+            head.push(frames::off_queue_metric(obs.off_queue));
+        }
         let mut names: Vec<&str> = obs.media.iter().map(|m| m.media.as_str()).collect();
         for m in &sent.media {
             if !names.contains(&m.media.as_str()) {
@@ -142,6 +146,7 @@ impl Notes {
         }
         sent.on_queue = obs.on_queue;
         sent.active = obs.active;
+        sent.off_queue = obs.off_queue;
         sent.media = obs
             .media
             .iter()

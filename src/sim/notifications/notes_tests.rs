@@ -21,6 +21,7 @@ const NOW: Now<'static> = Now {
 struct Acc {
     on_queue: BTreeMap<String, u64>,
     active: u64,
+    off_queue: u64,
     /// media -> (waiting, interacting)
     media: BTreeMap<String, (u64, u64)>,
 }
@@ -44,6 +45,7 @@ fn apply(acc: &mut BTreeMap<String, Acc>, text: &str) {
                     .insert(m["qualifier"].as_str().unwrap().into(), count);
             }
             "oActiveUsers" => acc.active = count,
+            "oOffQueueUsers" => acc.off_queue = count,
             "oWaiting" => {
                 assert!(m.get("observations").is_none(), "no detail: {m}");
                 acc.media.entry(media.clone()).or_default().0 = count;
@@ -57,6 +59,7 @@ fn apply(acc: &mut BTreeMap<String, Acc>, text: &str) {
 fn expected(obs: &QueueObs) -> Acc {
     let mut e = Acc {
         active: u64::from(obs.active),
+        off_queue: u64::from(obs.off_queue),
         ..Acc::default()
     };
     for (k, n) in obs.on_queue.iter().enumerate() {

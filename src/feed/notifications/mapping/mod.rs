@@ -25,7 +25,10 @@ pub use super::wire::Envelope;
 pub use observations::Reconciled;
 pub use people::Member;
 
-use crate::event::{AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount};
+use crate::event::{
+    AgentCounts, AgentStatus, FeedEvent, MediaCounts, QueueEvent, QueueEventKind, QueueSummary,
+    SkillCount,
+};
 
 /// What one socket frame meant.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +56,12 @@ struct QueueObs {
     name: Option<String>,
     /// oOnQueueUsers by qualifier (routing status).
     on_queue: BTreeMap<String, u32>,
+    /// oOffQueueUsers: None until a message or query answer carries it.
+    off_queue: Option<u32>,
     /// oWaiting, with its detail, by media type.
     media: BTreeMap<String, observations::Waiting>,
+    /// oInteracting by media type.
+    interacting: BTreeMap<String, u32>,
     /// Interval totals of the current interval, by media type.
     totals: BTreeMap<String, totals::MediaTotals>,
     members: BTreeMap<String, Member>,
@@ -76,6 +83,18 @@ pub struct Mapper {
 pub struct Receipt {
     pub wall: OffsetDateTime,
     pub at: Instant,
+}
+
+/// Waiting and interacting per media type, every media type either names.
+fn media_counts(q: &QueueObs) -> BTreeMap<String, MediaCounts> {
+    let mut out: BTreeMap<String, MediaCounts> = BTreeMap::new();
+    for (media, w) in &q.media {
+        out.entry(media.clone()).or_default().waiting = w.count;
+    }
+    for (media, n) in &q.interacting {
+        out.entry(media.clone()).or_default().interacting = Some(*n);
+    }
+    out
 }
 
 fn saturating_sum<'a>(it: impl Iterator<Item = &'a u32>) -> u32 {
@@ -150,6 +169,21 @@ impl Mapper {
             skills,
             oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
             demand_truncated: q.media.values().any(|w| w.truncated),
+            media: media_counts(q),
+            agents: AgentCounts {
+                // OFF_QUEUE, when a server qualifies by it, is not on queue.
+                on_queue: Some(saturating_sum(
+                    q.on_queue
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != "OFF_QUEUE")
+                        .map(|(_, v)| v),
+                )),
+                off_queue: q.off_queue,
+                idle: Some(get("IDLE")),
+                interacting: Some(get("INTERACTING")),
+                communicating: Some(get("COMMUNICATING")),
+                not_responding: Some(get("NOT_RESPONDING")),
+            },
         }
     }
 

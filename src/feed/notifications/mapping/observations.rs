@@ -87,7 +87,8 @@ fn figures(q: &QueueObs) -> BTreeMap<String, u32> {
         .media
         .iter()
         .map(|(k, w)| (format!("waiting/{k}"), w.count));
-    on_queue.chain(waiting).collect()
+    let off_queue = q.off_queue.map(|n| ("OFF_QUEUE_USERS".to_string(), n));
+    on_queue.chain(off_queue).chain(waiting).collect()
 }
 
 impl Mapper {
@@ -99,6 +100,11 @@ impl Mapper {
                 let qual = m.qualifier.clone().unwrap_or_else(|| "UNKNOWN".into());
                 q.on_queue.insert(qual, count(m.stats.count));
             }
+            "oInteracting" => {
+                q.interacting
+                    .insert(media.to_string(), count(m.stats.count));
+            }
+            "oOffQueueUsers" => q.off_queue = Some(count(m.stats.count)),
             "oWaiting" => {
                 let n = count(m.stats.count);
                 let w = q.media.entry(media.to_string()).or_default();
@@ -146,6 +152,8 @@ impl Mapper {
             // Absent from the answer means 0 (see the module comment).
             let q = self.queue_mut(id);
             q.on_queue.clear();
+            q.off_queue = Some(0);
+            q.interacting.values_mut().for_each(|n| *n = 0);
             q.media.values_mut().for_each(|w| *w = Waiting::default());
         }
         for res in &resp.results {

@@ -217,3 +217,104 @@ async fn interval_totals_are_summed_over_media_types() {
     assert_eq!(t.offered, Some(5));
     assert!((t.service_level_pct.unwrap() - 50.0).abs() < 1e-9);
 }
+
+fn off_queue(n: u32) -> String {
+    format!(r#"{{"metric":"oOffQueueUsers","stats":{{"count":{n}}}}}"#)
+}
+
+#[tokio::test]
+async fn agents_by_state_come_from_the_qualifiers_and_off_queue_users() {
+    let mut m = Mapper::new();
+    let at = "2026-11-27T19:20:25.123Z";
+    let first = [
+        on_queue("IDLE", 2),
+        on_queue("INTERACTING", 3),
+        on_queue("COMMUNICATING", 5),
+        on_queue("NOT_RESPONDING", 1),
+    ]
+    .join(",");
+    m.decode(&note("Q", "voice", at, &first), receipt());
+    let a = m.summary("Q").unwrap().agents;
+    // Nothing has said how many are off queue yet.
+    assert_eq!(a.off_queue, None);
+    assert_eq!(
+        (
+            a.on_queue,
+            a.idle,
+            a.interacting,
+            a.communicating,
+            a.not_responding
+        ),
+        (Some(11), Some(2), Some(3), Some(5), Some(1))
+    );
+    m.decode(&note("Q", "voice", at, &off_queue(4)), receipt());
+    let s = m.summary("Q").unwrap();
+    assert_eq!(s.agents.off_queue, Some(4));
+    assert_eq!(
+        s.agents.on_queue,
+        Some(11),
+        "a partial message keeps the rest"
+    );
+    // The seed's counts are unchanged: interacting still mixes in
+    // COMMUNICATING, and off-queue users are not logged in to the queue.
+    assert_eq!((s.agents_interacting, s.agents_logged_in), (8, 11));
+
+    // An answer is a full snapshot: an omitted metric is 0, and an
+    // OFF_QUEUE qualifier is not on queue.
+    let reply = answer(&[(
+        "Q",
+        None,
+        vec![on_queue("IDLE", 1), on_queue("OFF_QUEUE", 6)],
+    )]);
+    m.apply_query(&reply).unwrap();
+    let a = m.summary("Q").unwrap().agents;
+    assert_eq!(
+        (a.on_queue, a.off_queue, a.idle),
+        (Some(1), Some(0), Some(1))
+    );
+    let reply = answer(&[("Q", None, vec![on_queue("IDLE", 1), off_queue(7)])]);
+    m.apply_query(&reply).unwrap();
+    assert_eq!(m.summary("Q").unwrap().agents.off_queue, Some(7));
+}
+
+fn interacting(n: u32) -> String {
+    format!(r#"{{"metric":"oInteracting","stats":{{"count":{n}}}}}"#)
+}
+
+#[tokio::test]
+async fn waiting_and_interacting_are_kept_per_media_type() {
+    let mut m = Mapper::new();
+    let at = "2026-11-27T19:20:25.123Z";
+    m.decode(
+        &note("Q", "voice", at, &[waiting(2), interacting(5)].join(",")),
+        receipt(),
+    );
+    m.decode(&note("Q", "chat", at, &waiting(1)), receipt());
+    let media = m.summary("Q").unwrap().media;
+    let got: Vec<_> = media
+        .iter()
+        .map(|(k, c)| (k.as_str(), c.waiting, c.interacting))
+        .collect();
+    // Chat's interacting count has not been told yet.
+    assert_eq!(got, vec![("chat", 1, None), ("voice", 2, Some(5))]);
+    m.decode(&note("Q", "chat", at, &interacting(3)), receipt());
+    let s = m.summary("Q").unwrap();
+    assert_eq!(s.media["chat"].interacting, Some(3));
+    assert_eq!(
+        s.media["voice"].waiting, 2,
+        "a partial message keeps the rest"
+    );
+    assert_eq!(s.interactions_waiting, 3);
+    // An answer is a full snapshot: media it omits are back to 0.
+    let reply = answer(&[("Q", Some("chat"), vec![waiting(4), interacting(1)])]);
+    m.apply_query(&reply).unwrap();
+    let media = m.summary("Q").unwrap().media;
+    assert_eq!(
+        (media["chat"].waiting, media["chat"].interacting),
+        (4, Some(1))
+    );
+    assert_eq!(
+        (media["voice"].waiting, media["voice"].interacting),
+        (0, Some(0))
+    );
+}
