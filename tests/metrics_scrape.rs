@@ -117,7 +117,14 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
         value(&s, "queuetop_feed_events_total", &[]) >= Some(1.0),
         "{text}"
     );
+    // This run is the realtime feed: one socket, no REST call.
+    assert_eq!(
+        value(&s, "queuetop_feed_rest_calls_total", &[]),
+        Some(0.0),
+        "{text}"
+    );
     for name in [
+        "queuetop_feed_observation_corrections_total",
         "queuetop_feed_reconnects_total",
         "queuetop_feed_duplicates_dropped_total",
         "queuetop_feed_malformed_total",

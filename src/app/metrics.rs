@@ -50,6 +50,8 @@ impl Publisher {
     pub fn publish(&self, st: &AppState, now: Instant) {
         let feed = FeedCounts {
             duplicates_dropped: self.gauges.duplicates_dropped(),
+            rest_calls: self.gauges.rest_calls(),
+            observation_corrections: self.gauges.observation_corrections(),
         };
         self.metrics.publish(st, feed, now);
     }

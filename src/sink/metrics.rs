@@ -42,6 +42,8 @@ struct Totals {
     reconnects: u64,
     duplicates: u64,
     malformed: u64,
+    rest_calls: u64,
+    corrections: u64,
 }
 
 struct Families {
@@ -58,9 +60,8 @@ struct Families {
     reconnects: Counter,
     duplicates: Counter,
     malformed: Counter,
-    // REST calls and reconciliation corrections join here once the feed
-    // counts them (FeedGauges); each is one Counter and one line in
-    // `publish`.
+    rest_calls: Counter,
+    corrections: Counter,
 }
 
 /// The registry and the last published totals.
@@ -76,6 +77,9 @@ pub struct Metrics {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FeedCounts {
     pub duplicates_dropped: u64,
+    pub rest_calls: u64,
+    /// Figures an observations query corrected (notifications drifted).
+    pub observation_corrections: u64,
 }
 
 impl Default for Metrics {
@@ -101,6 +105,8 @@ impl Metrics {
             reconnects: Counter::default(),
             duplicates: Counter::default(),
             malformed: Counter::default(),
+            rest_calls: Counter::default(),
+            corrections: Counter::default(),
         };
         let r = &mut registry;
         r.register("queue_waiting", "Interactions waiting", f.waiting.clone());
@@ -155,6 +161,16 @@ impl Metrics {
             "feed_malformed",
             "Malformed frames counted and skipped",
             f.malformed.clone(),
+        );
+        r.register(
+            "feed_rest_calls",
+            "REST calls sent, retries included",
+            f.rest_calls.clone(),
+        );
+        r.register(
+            "feed_observation_corrections",
+            "Figures an observations query corrected (non-zero: the notification mapping drifts)",
+            f.corrections.clone(),
         );
         Metrics {
             registry,
@@ -215,6 +231,12 @@ impl Metrics {
             (&f.reconnects, &mut t.reconnects, reconnects),
             (&f.duplicates, &mut t.duplicates, feed.duplicates_dropped),
             (&f.malformed, &mut t.malformed, feed_stats.malformed),
+            (&f.rest_calls, &mut t.rest_calls, feed.rest_calls),
+            (
+                &f.corrections,
+                &mut t.corrections,
+                feed.observation_corrections,
+            ),
         ] {
             counter.inc_by(now.saturating_sub(*last));
             *last = (*last).max(now);
