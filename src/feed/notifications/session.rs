@@ -142,6 +142,7 @@ impl Feed {
         // Known in config order before members arrive: the snapshot's order.
         for q in &queues {
             st.mapper.add_queue(&q.id, q.name.clone());
+            st.mapper.set_service_target(&q.id, q.service_target);
         }
         let load = setup::load_people(rest, token, &queues, &mut st.mapper);
         match or_command(&mut self.commands, &mut self.commands_open, load).await {
