@@ -111,6 +111,12 @@ impl AppLoop {
         self
     }
 
+    /// The export and the alert history, already opened.
+    pub fn with_sinks(mut self, sinks: Sinks) -> Self {
+        self.sinks = sinks;
+        self
+    }
+
     /// Derives wall time from the tokio clock, starting at `wall` now, so
     /// tests under paused time see one consistent clock.
     pub fn with_wall_from_tokio_clock(mut self, wall: OffsetDateTime) -> Self {
@@ -154,6 +160,8 @@ impl AppLoop {
                 if self.state.tick(now, wall) {
                     self.policy.mark_dirty();
                 }
+                // Raise delays end on ticks too: those alerts are recorded now.
+                self.sinks.after_tick(&mut self.state);
                 if let Some(m) = &self.metrics {
                     m.publish(&self.state, now);
                 }

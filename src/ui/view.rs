@@ -29,8 +29,8 @@ pub enum Overlay {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
-    /// Most at risk first (critical alerts, then waiting × longest wait
-    /// and the SL shortfall), held steady (see `RISK_HOLD`).
+    /// Most at risk first (critical alerts, staleness, then waiting ×
+    /// longest wait, then the SL shortfall), held steady (see `RISK_HOLD`).
     #[default]
     Risk,
     Name,
@@ -163,9 +163,7 @@ impl ViewState {
             let mut order: Vec<usize> = (0..qs.len()).collect();
             order.sort_by(|&a, &b| {
                 let (ra, rb) = (risks[a], risks[b]);
-                rb.tier
-                    .cmp(&ra.tier)
-                    .then_with(|| rb.score.partial_cmp(&ra.score).unwrap_or(Ordering::Equal))
+                rb.urgency(&ra)
                     .then_with(|| qs[a].name.cmp(&qs[b].name))
                     .then_with(|| qs[a].id.cmp(&qs[b].id))
             });

@@ -235,6 +235,7 @@ fn alert(kind: AlertKind, q: &str, msg: &str, at: i64, cleared: Option<i64>) -> 
         first_raised: w - time::Duration::seconds(at),
         acknowledged: false,
         snoozed_until: None,
+        restored: false,
     }
 }
 
