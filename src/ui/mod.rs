@@ -11,6 +11,7 @@ pub mod header;
 pub mod help;
 pub mod hints;
 pub mod keys;
+pub mod names;
 pub mod queues;
 pub mod tables;
 pub mod theme;
