@@ -17,6 +17,7 @@ pub mod queues;
 pub mod tables;
 pub mod theme;
 pub mod view;
+pub mod wallboard;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -215,6 +216,7 @@ pub fn draw(
     match view.overlay {
         Overlay::Help => help::render(frame, body, &scene),
         Overlay::Alerts => alerts::render_view(frame, body, &scene),
+        Overlay::None if view.wallboard => wallboard::render(frame, body, &scene),
         Overlay::None if view.zoomed => {
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
