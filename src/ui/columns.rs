@@ -241,8 +241,10 @@ mod tests {
     fn eighty_columns_get_the_essentials_and_a_readable_name() {
         // 80 columns: 78 inside the border, 1 for the marker.
         let (cols, name) = choose(77, 40);
-        assert_eq!(cols.len(), ESSENTIAL.len() + 1);
-        assert!(name >= 20, "{name}");
+        let chosen = names(&cols);
+        assert!(ESSENTIAL.iter().all(|e| chosen.contains(&e.column)));
+        assert!(!chosen.contains(&Column::Trend), "{chosen:?}");
+        assert!(name >= NAME_MIN, "{name}");
     }
 
     #[test]
