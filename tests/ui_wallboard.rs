@@ -74,6 +74,18 @@ fn severity_is_shown_by_symbol_not_only_colour() {
 }
 
 #[test]
+fn the_wallboard_flag_starts_the_app_on_it() {
+    use queuetop::app::event_loop::AppLoop;
+    let f = fixture();
+    let on = ui::Ui {
+        wallboard: true,
+        ..ui()
+    };
+    assert!(AppLoop::new(f.state.clone(), on, 20).view.wallboard);
+    assert!(!AppLoop::new(f.state, ui(), 20).view.wallboard);
+}
+
+#[test]
 fn w_toggles_and_esc_closes_the_wallboard_without_quitting() {
     let f = fixture();
     let mut v = wallboard(&f);

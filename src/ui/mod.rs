@@ -59,6 +59,8 @@ pub struct Ui {
     pub utc_offset: UtcOffset,
     /// Show the header clock (it costs one redraw a second).
     pub clock: bool,
+    /// Start on the wallboard.
+    pub wallboard: bool,
 }
 
 impl Ui {
@@ -72,6 +74,7 @@ impl Ui {
             alerts: cfg.alerts,
             utc_offset: UtcOffset::UTC,
             clock: true,
+            wallboard: cfg.ui.wallboard,
         }
     }
 }

@@ -119,6 +119,12 @@ impl ViewState {
         }
     }
 
+    /// Starting on the wallboard (`--wallboard`) or not.
+    pub fn with_wallboard(mut self, on: bool) -> Self {
+        self.wallboard = on;
+        self
+    }
+
     /// The state the panels show: the frozen copy while paused.
     pub fn shown<'a>(&'a self, live: &'a AppState) -> &'a AppState {
         self.paused.as_deref().unwrap_or(live)

@@ -37,6 +37,7 @@ pub fn ui() -> Ui {
         alerts: AlertConfig::default(),
         utc_offset: time::UtcOffset::UTC,
         clock: true,
+        wallboard: false,
     }
 }
 
