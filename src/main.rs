@@ -215,6 +215,7 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         seed,
         queues,
         rest_latency_ms,
+        speed,
         ..
     }) = &cli.command
     else {
@@ -233,6 +234,7 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         queues: queues.unwrap_or(defaults.queues),
         protocol: protocol.as_str(),
         rest_latency: rest_latency_ms.map(std::time::Duration::from_millis),
+        speed: *speed,
     });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
