@@ -28,6 +28,9 @@ const DRAIN_BUDGET: usize = 2048;
 /// How often the model's clock runs (staleness, rates). Not a render tick:
 /// it draws only when the model says something changed.
 const MODEL_TICK: Duration = Duration::from_secs(1);
+/// How long "reconnecting" stays on the key bar when the feed never
+/// reports (a replay, or a feed that has ended).
+const RECONNECT_NOTICE: Duration = Duration::from_secs(10);
 /// Consecutive input errors after which the terminal counts as gone.
 const MAX_INPUT_ERRORS: u32 = 3;
 
@@ -38,7 +41,7 @@ pub static PANICKED: Notify = Notify::const_new();
 /// How the loop ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
-    /// The user quit (q, Esc, Ctrl-C).
+    /// The user quit (q, Ctrl-C).
     Quit,
     /// A signal or a hang-up.
     Stopped(Stop),
@@ -164,6 +167,14 @@ impl AppLoop {
                         self.policy.mark_dirty();
                     }
                 }
+                if self
+                    .view
+                    .reconnect_asked
+                    .is_some_and(|at| now.saturating_duration_since(at) >= RECONNECT_NOTICE)
+                {
+                    self.view.reconnect_asked = None;
+                    self.policy.mark_dirty();
+                }
                 self.next_tick = now + MODEL_TICK;
             }
             if self.policy.due(now) {
@@ -200,6 +211,10 @@ impl AppLoop {
 
     fn apply(&mut self, ev: &FeedEvent) -> io::Result<()> {
         self.events_applied += 1;
+        // The feed has answered `r`: the header says what it is doing now.
+        if matches!(ev, FeedEvent::Status(_)) && self.view.reconnect_asked.take().is_some() {
+            self.policy.mark_dirty();
+        }
         if self.state.apply(ev) {
             self.policy.mark_dirty();
         }
@@ -243,6 +258,7 @@ impl AppLoop {
                     Effect::None => {}
                     Effect::Redraw => self.policy.mark_dirty(),
                     Effect::Reconnect => {
+                        self.policy.mark_dirty();
                         // A full channel already holds a command the feed
                         // will act on; dropping this one loses nothing.
                         let _ = commands.try_send(FeedCommand::ReconnectNow);
