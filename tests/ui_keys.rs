@@ -443,7 +443,7 @@ fn the_hint_bar_follows_focus_and_mode() {
     assert!(words(&v).contains(&"back"));
     press(&mut v, &f, KeyCode::Char('a'));
     assert_eq!(v.place(), Place::AlertsView);
-    assert!(words(&v).contains(&"close"));
+    assert!(words(&v).contains(&"ack"));
     press(&mut v, &f, KeyCode::Esc);
     press(&mut v, &f, KeyCode::Esc);
     press(&mut v, &f, KeyCode::Char('/'));
