@@ -14,6 +14,7 @@ pub mod keys;
 pub mod queues;
 pub mod tables;
 pub mod theme;
+pub mod trends;
 pub mod view;
 
 use ratatui::Frame;
