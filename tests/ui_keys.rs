@@ -463,3 +463,35 @@ fn the_help_scrolls_when_it_does_not_fit() {
     assert_eq!(v.help_scroll, 0);
     assert_eq!(selected_name(&v, &f), before);
 }
+
+#[test]
+fn the_alerts_view_keeps_its_place_as_alerts_arrive() {
+    let mut f = fixture();
+    let mut v = by_name();
+    press(&mut v, &f, KeyCode::Char('a'));
+    // At the top the view follows the newest: nothing to keep.
+    f.state.alerts.list.push(f.state.alerts.list[0].clone());
+    assert!(!v.follow_alerts(&f.state));
+    assert_eq!(v.alerts_scroll, 0);
+    f.state.alerts.list.pop();
+    press(&mut v, &f, KeyCode::Down);
+    press(&mut v, &f, KeyCode::Down);
+    let top = |v: &ViewState, f: &Fixture| {
+        let list = &f.state.alerts.list;
+        list[list.len() - 1 - v.alerts_scroll].message.clone()
+    };
+    let before = top(&v, &f);
+    for k in 0..2 {
+        let mut newer = f.state.alerts.list[0].clone();
+        newer.message = format!("newer {k}");
+        newer.first_raised += time::Duration::seconds(1000 + k);
+        f.state.alerts.list.push(newer);
+    }
+    assert!(v.follow_alerts(&f.state), "the offset moved with the list");
+    assert_eq!(v.alerts_scroll, 4);
+    assert_eq!(top(&v, &f), before, "the same alert stays at the top");
+    // The oldest drops off the bounded history: still the same alert.
+    f.state.alerts.list.remove(0);
+    assert!(!v.follow_alerts(&f.state));
+    assert_eq!(top(&v, &f), before);
+}

@@ -76,3 +76,45 @@ fn zoom_with_trends_ascii() {
     assert!(text.contains("-60m") && text.contains("now"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+/// The sample alerts with a grouped repeat, an acknowledged and a snoozed
+/// one, and every severity.
+fn with_alerts() -> Fixture {
+    let mut f = fixture();
+    let list = &mut f.state.alerts.list;
+    let newest = list.len() - 1;
+    list[newest].raises = 14;
+    list[newest].severity = queuetop::model::Severity::Critical;
+    list[newest].first_raised = list[newest].raised_at - time::Duration::minutes(10);
+    list[newest - 1].acknowledged = true;
+    let mut info = list[newest - 2].clone();
+    info.severity = queuetop::model::Severity::Info;
+    info.message = "Support EN: 2 agents not responding".into();
+    info.snoozed_until = Some(f.wall + time::Duration::minutes(15));
+    list.insert(0, info);
+    f
+}
+
+#[test]
+fn alerts_view_80x24() {
+    let f = with_alerts();
+    let v = view_with(&f, &[Action::Alerts]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 24));
+}
+
+#[test]
+fn alerts_view_120x40() {
+    let f = with_alerts();
+    let v = view_with(&f, &[Action::Alerts]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 120, 40));
+}
+
+#[test]
+fn alerts_read_without_colour() {
+    let f = with_alerts();
+    let v = view_with(&f, &[Action::Alerts]);
+    let text = format!("{:?}", screen(&f, &v, &ui_common::ascii_ui(), 120, 40));
+    for mark in ["X CRIT", "! WARN", "i INFO", "raised 14x in 10 min"] {
+        assert!(text.contains(mark), "{mark} missing:\n{text}");
+    }
+}

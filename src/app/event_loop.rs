@@ -157,6 +157,9 @@ impl AppLoop {
                 if self.state.tick(now, wall) {
                     self.policy.mark_dirty();
                 }
+                if self.view.follow_alerts(&self.state) {
+                    self.policy.mark_dirty();
+                }
                 if let Some(m) = &self.metrics {
                     m.publish(&self.state, now);
                 }
@@ -198,6 +201,9 @@ impl AppLoop {
                         self.apply(&ev)?;
                         self.drain(&mut io.feed)?;
                         self.sinks.flush().map_err(export_error)?;
+                        if self.view.follow_alerts(&self.state) {
+                            self.policy.mark_dirty();
+                        }
                     }
                     None => {
                         self.feed_open = false;

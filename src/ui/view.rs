@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::time::Instant;
 
-use crate::model::{AppState, QueueView};
+use crate::model::{AlertKind, AppState, QueueView};
 use crate::ui::figures;
 use crate::ui::keys::{self, Action, Context, Place};
 
@@ -94,6 +94,9 @@ pub struct ViewState {
     /// Scroll offsets of the detail and alerts panels.
     pub detail_scroll: usize,
     pub alerts_scroll: usize,
+    /// The alert at the top of the scrolled alerts list, so the view stays
+    /// on it as newer alerts arrive above.
+    alerts_anchor: Option<AlertAnchor>,
     pub help_scroll: usize,
     /// Rows of the queue list at the last draw (for PgUp/PgDn).
     pub page_rows: usize,
@@ -278,6 +281,7 @@ impl ViewState {
             Action::Alerts => {
                 self.overlay = toggle(self.overlay, Overlay::Alerts);
                 self.alerts_scroll = 0;
+                self.alerts_anchor = None;
             }
             Action::Pause => {
                 self.paused = match self.paused.take() {
@@ -365,7 +369,10 @@ impl ViewState {
             ),
         };
         self.scroll_to(action, current, max, move |v, n| match focus {
-            Focus::Alerts => v.alerts_scroll = n,
+            Focus::Alerts => {
+                v.alerts_scroll = n;
+                v.alerts_anchor = anchor_at(v.shown(live), n);
+            }
             _ => v.detail_scroll = n,
         })
     }
@@ -423,6 +430,60 @@ impl ViewState {
         }
         self.detail_scroll = 0;
         Effect::Redraw
+    }
+}
+
+/// One alert entry, by what does not change while it lives: its queue,
+/// kind and first raise.
+#[derive(Debug, Clone, PartialEq)]
+struct AlertAnchor {
+    queue_id: Option<String>,
+    kind: AlertKind,
+    first_raised: time::OffsetDateTime,
+}
+
+/// The anchor for the alert `scroll` rows below the newest.
+fn anchor_at(state: &AppState, scroll: usize) -> Option<AlertAnchor> {
+    if scroll == 0 {
+        // At the top the view follows the newest alert.
+        return None;
+    }
+    let list = &state.alerts.list;
+    let a = list.get(list.len().checked_sub(1 + scroll)?)?;
+    Some(AlertAnchor {
+        queue_id: a.queue_id.clone(),
+        kind: a.kind.clone(),
+        first_raised: a.first_raised,
+    })
+}
+
+impl ViewState {
+    /// Keeps a scrolled alerts list on the alert it showed at the top as
+    /// alerts arrive, repeat or drop off; true when the offset changed.
+    /// At the top it stays at the top, showing the newest.
+    pub fn follow_alerts(&mut self, live: &AppState) -> bool {
+        let Some(anchor) = &self.alerts_anchor else {
+            return false;
+        };
+        let list = &self.shown(live).alerts.list;
+        let found = list.iter().rev().position(|a| {
+            a.first_raised == anchor.first_raised
+                && a.kind == anchor.kind
+                && a.queue_id == anchor.queue_id
+        });
+        let new = match found {
+            Some(p) => p,
+            // It dropped off the bounded history: the oldest left.
+            None => list.len().saturating_sub(1),
+        };
+        if new == self.alerts_scroll {
+            return false;
+        }
+        self.alerts_scroll = new;
+        if new == 0 {
+            self.alerts_anchor = None;
+        }
+        true
     }
 }
 
