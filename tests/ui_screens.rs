@@ -118,3 +118,46 @@ fn alerts_read_without_colour() {
         assert!(text.contains(mark), "{mark} missing:\n{text}");
     }
 }
+
+fn first_run_screen(w: u16, h: u16) -> ratatui::backend::TestBackend {
+    let welcome = queuetop::ui::welcome::Welcome {
+        looked_in: vec![
+            ("--config".into(), "not given".into()),
+            ("$QUEUETOP_CONFIG".into(), "not set".into()),
+            (
+                "/home/ana/.config/queuetop/config.toml".into(),
+                "not found".into(),
+            ),
+        ],
+    };
+    let mut term = terminal(w, h);
+    term.draw(|frame| queuetop::ui::welcome::render(frame, &welcome, &queuetop::ui::theme::DARK))
+        .expect("draw");
+    term.backend().clone()
+}
+
+#[test]
+fn first_run_80x24() {
+    insta::assert_snapshot!(first_run_screen(80, 24));
+}
+
+#[test]
+fn first_run_120x40() {
+    insta::assert_snapshot!(first_run_screen(120, 40));
+}
+
+#[test]
+fn start_up_warnings_show_over_the_screen_until_esc() {
+    let f = fixture();
+    let mut v = ViewState::new().with_notes(vec![
+        "config.toml:3:1: ui.fps: 200 is above 60; using 60".into(),
+    ]);
+    let text = format!("{:?}", screen(&f, &v, &ui_common::ui(), 80, 24));
+    assert!(
+        text.contains("Config warnings") && text.contains("ui.fps"),
+        "{text}"
+    );
+    v.apply(Action::Back, &f.state, f.now);
+    let text = format!("{:?}", screen(&f, &v, &ui_common::ui(), 80, 24));
+    assert!(!text.contains("Config warnings"), "{text}");
+}

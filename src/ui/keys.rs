@@ -84,6 +84,8 @@ pub enum Place {
     /// The full alerts view.
     AlertsView,
     Help,
+    /// The start-up notes overlay.
+    Notes,
     Filter,
 }
 
@@ -100,7 +102,7 @@ pub struct Binding {
     pub hints: &'static [(Place, &'static str)],
 }
 
-use Place::{AlertsPanel, AlertsView, Filter as FilterPlace, Help as HelpPlace, Main, Zoom};
+use Place::{AlertsPanel, AlertsView, Filter as FilterPlace, Help as HelpPlace, Main, Notes, Zoom};
 
 /// Every place with scrolling.
 const VIEWS: &[(Place, &str)] = &[
@@ -243,7 +245,7 @@ pub const KEYMAP: &[Binding] = &[
         &[Key::Esc],
         Action::Back,
         "close the open view, prompt or filter (never quits)",
-        &[(Zoom, "back"), (AlertsView, "back")],
+        &[(Zoom, "back"), (AlertsView, "back"), (Notes, "close")],
     ),
     screen(
         &[Key::Char('q'), Key::Ctrl('c')],
@@ -255,6 +257,7 @@ pub const KEYMAP: &[Binding] = &[
             (Zoom, "quit"),
             (AlertsView, "quit"),
             (HelpPlace, "quit"),
+            (Notes, "quit"),
         ],
     ),
     prompt(
@@ -468,7 +471,15 @@ mod tests {
 
     #[test]
     fn every_place_offers_a_way_out() {
-        for place in [Main, AlertsPanel, Zoom, AlertsView, HelpPlace, FilterPlace] {
+        for place in [
+            Main,
+            AlertsPanel,
+            Zoom,
+            AlertsView,
+            HelpPlace,
+            Notes,
+            FilterPlace,
+        ] {
             let words: Vec<&str> = hints(place).map(|(_, w)| w).collect();
             assert!(
                 words

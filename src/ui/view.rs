@@ -25,6 +25,8 @@ pub enum Overlay {
     None,
     Help,
     Alerts,
+    /// The config's warnings from start-up.
+    Notes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -98,6 +100,8 @@ pub struct ViewState {
     /// on it as newer alerts arrive above.
     alerts_anchor: Option<AlertAnchor>,
     pub help_scroll: usize,
+    /// Warnings from start-up, shown over the screen until closed.
+    pub notes: Vec<String>,
     /// Rows of the queue list at the last draw (for PgUp/PgDn).
     pub page_rows: usize,
     /// First row the queue list showed at the last draw.
@@ -122,6 +126,15 @@ impl ViewState {
             page_rows: 10,
             ..Default::default()
         }
+    }
+
+    /// Opens with `notes` over the screen (none: the plain screen).
+    pub fn with_notes(mut self, notes: Vec<String>) -> Self {
+        if !notes.is_empty() {
+            self.overlay = Overlay::Notes;
+        }
+        self.notes = notes;
+        self
     }
 
     /// The state the panels show: the frozen copy while paused.
@@ -248,6 +261,7 @@ impl ViewState {
         match self.overlay {
             _ if self.filter_editing => Place::Filter,
             Overlay::Help => Place::Help,
+            Overlay::Notes => Place::Notes,
             Overlay::Alerts => Place::AlertsView,
             Overlay::None if self.zoomed => Place::Zoom,
             Overlay::None if self.focus == Focus::Alerts => Place::AlertsPanel,
@@ -347,6 +361,7 @@ impl ViewState {
     fn scroll(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
         let focus = match self.overlay {
             Overlay::Alerts => Focus::Alerts,
+            Overlay::Notes => return Effect::None,
             Overlay::Help => {
                 let max = crate::ui::help::LINES.saturating_sub(1);
                 return self.scroll_to(action, self.help_scroll, max, |v, n| v.help_scroll = n);
