@@ -144,6 +144,9 @@ Then point a monitor at it with the printed config, or run tests and benchmarks 
         /// Milliseconds added to every REST answer (a distant region)
         #[arg(long, value_name = "MS")]
         rest_latency_ms: Option<u64>,
+        /// Simulated seconds per real second of the working day (scenario steady; 1 = real time)
+        #[arg(long, value_name = "X")]
+        speed: Option<f64>,
     },
 
     /// Load and validate a config; print every problem with file:line:col

@@ -246,6 +246,7 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         seed,
         queues,
         rest_latency_ms,
+        speed,
         ..
     }) = &cli.command
     else {
@@ -264,6 +265,7 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         queues: queues.unwrap_or(defaults.queues),
         protocol: protocol.as_str(),
         rest_latency: rest_latency_ms.map(std::time::Duration::from_millis),
+        speed: *speed,
     });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use color_eyre::eyre::{WrapErr, eyre};
 
 use crate::config::{Config, Protocol};
-use crate::sim::{self, SimOptions};
+use crate::sim;
 
 /// Starts the simulator, runs the TUI against it, stops the simulator.
 /// `base` (from `--config`) gives everything but the connection.
@@ -36,7 +36,7 @@ pub async fn demo_config(
     base: Option<Config>,
 ) -> color_eyre::Result<(Config, sim::SimHandle)> {
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let sim = sim::start(listen, SimOptions::default())
+    let sim = sim::start(listen, sim::demo_options())
         .await
         .wrap_err("starting the built-in simulator on 127.0.0.1")?;
     let text = sim.config_toml(protocol.as_str());
