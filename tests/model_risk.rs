@@ -100,6 +100,7 @@ fn totals(id: &str, sl: f64) -> QueueEventKind {
         abandoned: Some(1),
         service_level_pct: Some(sl),
         service_level_target_pct: None,
+        ..QueueTotals::default()
     })
 }
 

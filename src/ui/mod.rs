@@ -16,8 +16,10 @@ pub mod names;
 pub mod queues;
 pub mod tables;
 pub mod theme;
+pub mod trends;
 pub mod view;
 pub mod wallboard;
+pub mod welcome;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -220,6 +222,10 @@ pub fn draw(
         Overlay::Help => help::render(frame, body, &scene),
         Overlay::Alerts => alerts::render_view(frame, body, &scene),
         Overlay::None if view.wallboard => wallboard::render(frame, body, &scene),
+        Overlay::Notes => {
+            (info.list_rows, info.list_offset) = main_screen(frame, body, &scene);
+            welcome::render_notes(frame, body, &scene);
+        }
         Overlay::None if view.zoomed => {
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
