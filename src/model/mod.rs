@@ -4,6 +4,7 @@ pub mod alerts;
 mod apply;
 mod feed_stats;
 pub mod history;
+pub mod interval;
 pub mod latency;
 pub mod queue;
 pub mod rate;
@@ -13,6 +14,7 @@ pub mod state;
 
 pub use alerts::{Alert, AlertKind, AlertTransition, Alerts, Delays, Severity};
 pub use history::{Combine, History};
+pub use interval::IntervalFigures;
 pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;
