@@ -13,9 +13,9 @@ use crate::model::QueueView;
 
 /// One queue's figures for the current interval.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct IntervalFigures {
+pub struct IntervalFigures<'a> {
     /// The interval as the server wrote it (`start/end`, RFC 3339).
-    pub interval: Option<String>,
+    pub interval: Option<&'a str>,
     /// When it began.
     pub since: Option<OffsetDateTime>,
     pub offered: Option<u64>,
@@ -72,7 +72,7 @@ impl QueueView {
     }
 
     /// The figures of the current interval, as every view shows them.
-    pub fn interval_figures(&self) -> IntervalFigures {
+    pub fn interval_figures(&self) -> IntervalFigures<'_> {
         let (target_pct, target_ms) = self.service_goal();
         let Some(t) = &self.totals else {
             return IntervalFigures {
@@ -82,7 +82,7 @@ impl QueueView {
             };
         };
         IntervalFigures {
-            interval: Some(t.interval.clone()),
+            interval: Some(t.interval.as_str()),
             since: t
                 .interval
                 .split_once('/')

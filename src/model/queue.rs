@@ -26,6 +26,15 @@ pub fn round1(v: f64) -> f64 {
     }
 }
 
+/// A duration in ms to a whole ms, for the export and `snapshot`.
+pub fn whole_ms(ms: f64) -> u64 {
+    if ms.is_finite() {
+        ms.round().max(0.0) as u64
+    } else {
+        0
+    }
+}
+
 /// The seed's capacity analysis of one summary (PROTOCOL.md section 4).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapacityMetrics {
