@@ -50,8 +50,8 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         16.. => 2,
         _ => 1,
     };
-    let has_totals = q.totals.is_some();
-    let metrics_h = 2 + 2 * spark_h + has_totals as u16;
+    let interval_h = if figures::has_interval(q) { 3 } else { 0 };
+    let metrics_h = 2 + 2 * spark_h + interval_h;
     let left_w = (inner.width / 2).clamp(30, 52);
     let cols = |r: Rect| {
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)])
@@ -127,8 +127,8 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         Constraint::Length(spark_h),
         Constraint::Length(spark_h),
     ];
-    if q.totals.is_some() {
-        cons.push(Constraint::Length(1));
+    if figures::has_interval(q) {
+        cons.extend([Constraint::Length(1); 3]);
     }
     let rows = Layout::vertical(cons).split(area);
     if q.summary.is_none() {
@@ -170,22 +170,20 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
     if spark_h > 0 {
         spark(frame, rows[3], scene, latency);
     }
-    if let Some(tot) = &q.totals {
-        let mut parts = Vec::new();
-        if let Some(sl) = tot.service_level_pct {
-            parts.push(format!("SL {sl:.0}%"));
+    if figures::has_interval(q) {
+        let f = q.interval_figures();
+        let width = usize::from(area.width).saturating_sub(LABEL);
+        let lines = figures::interval_lines(&f, scene.ui.utc_offset, width);
+        for (row, (label, text)) in rows[4..]
+            .iter()
+            .zip(["Service", "Offered", "Speed"].into_iter().zip(lines))
+        {
+            let line = Line::from(vec![
+                Span::styled(format!("{label:<LABEL$}"), t.dim),
+                Span::raw(text),
+            ]);
+            frame.render_widget(Paragraph::new(line), *row);
         }
-        match (tot.abandoned, tot.offered) {
-            (Some(a), Some(o)) => parts.push(format!("{a}/{o} abandoned")),
-            (None, Some(o)) => parts.push(format!("{o} offered")),
-            (Some(a), None) => parts.push(format!("{a} abandoned")),
-            (None, None) => {}
-        }
-        let line = Line::from(vec![
-            Span::styled(format!("{:<LABEL$}", "Interval"), t.dim),
-            Span::raw(parts.join(", ")),
-        ]);
-        frame.render_widget(Paragraph::new(line), rows[4]);
     }
 }
 
