@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Sparkline};
+use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 
 use crate::model::{History, QueueView};
 use crate::ui::{Focus, Scene, figures, queues, tables};
@@ -78,6 +78,22 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         rest
     };
 
+    // Agents by state across the panel: one line, two when narrow.
+    let rest = match figures::agent_states(q, scene.glyphs().ascii) {
+        Some(text) if rest.height >= 4 => {
+            let h = if text.chars().count() <= usize::from(rest.width) {
+                1
+            } else {
+                2
+            };
+            let [line, rest] =
+                Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(rest);
+            let text = Paragraph::new(text).wrap(Wrap { trim: true });
+            frame.render_widget(text, line);
+            rest
+        }
+        _ => rest,
+    };
     if rest.height >= 2 {
         let [agents, waiting] = cols(rest);
         tables::agents(frame, agents, scene, q);

@@ -35,6 +35,13 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
     lines.push(Line::raw(
         "        !2 util: 2 active alerts, the worst about utilization",
     ));
+    lines.push(Line::from(vec![
+        Span::styled(" Figures: ", t.dim),
+        Span::raw("Idle/OnQ: agents idle / on queue"),
+    ]));
+    lines.push(Line::raw(
+        "          Utilization: interacting / on queue; communicating not counted",
+    ));
     let w = (lines.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 3).min(area.width);
     let h = (lines.len() as u16 + 2).min(area.height);
     let r = Rect::new(

@@ -63,7 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let header = Row::new(vec![
         Cell::from("#"),
         Cell::from("Queue"),
-        right("Agents"),
+        right("Idle/OnQ"),
         Cell::from("Utilization"),
         right("Wait"),
         right("Longest"),
@@ -96,7 +96,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let widths = [
         Constraint::Length(2),
         Constraint::Fill(1),
-        Constraint::Length(7),
+        Constraint::Length(8),
         Constraint::Length(BAR as u16 + 5),
         Constraint::Length(4),
         Constraint::Length(7),
@@ -150,7 +150,7 @@ fn row<'a>(
     } else {
         String::new()
     };
-    let util = q.metrics.utilization;
+    let util = q.metrics.effective_utilization();
     let has_summary = q.summary.is_some();
     let (fill, empty) = figures::bar(util, BAR, g.bar_full, g.bar_empty);
     let util_style = level(scene, util, limits.utilization_pct);

@@ -208,7 +208,7 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
             // The alerts follow what the metrics say, with the delays.
             // A limit of 0 switches the alert off.
             let pct = q.limits.utilization_pct;
-            let over = q.summary.is_some() && pct > 0.0 && m.utilization >= pct;
+            let over = q.summary.is_some() && pct > 0.0 && m.effective_utilization() >= pct;
             log.hysteresis(st, (Some(q.id.clone()), AlertKind::Utilization), over, at)?;
             let limit = q.limits.waiting;
             let many = limit > 0 && q.waiting_count() >= limit;
