@@ -78,3 +78,30 @@ fn timers_stop_while_paused() {
     let later = f.now + Duration::from_secs(90);
     assert_eq!(screen(&f, &v, f.now), screen(&f, &v, later));
 }
+
+#[test]
+fn rate_and_latency_read_dash_while_not_connected() {
+    let mut f = fixture();
+    let header = |f: &Fixture| {
+        let mut term = terminal(160, 48);
+        term.draw(|frame| {
+            ui::draw(
+                frame,
+                &f.state,
+                &ViewState::new(),
+                &ui_common::ui(),
+                f.now,
+                f.wall,
+            );
+        })
+        .expect("draw");
+        let buf = term.backend().buffer().clone();
+        (0..160).map(|x| buf[(x, 0)].symbol()).collect::<String>()
+    };
+    let live = header(&f);
+    assert!(live.contains("ev/s") && !live.contains("- ev/s"), "{live}");
+    assert!(live.contains("lat 90 ms"), "{live}");
+    f.state.feed.status.state = ConnState::Connecting;
+    let down = header(&f);
+    assert!(down.contains("- ev/s") && down.contains("lat -"), "{down}");
+}
