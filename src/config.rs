@@ -145,6 +145,8 @@ pub struct UiConfig {
     pub fps: u32,
     pub ascii: bool,
     pub theme: Theme,
+    /// Start on the wallboard (`--wallboard`).
+    pub wallboard: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -227,6 +229,7 @@ impl Default for UiConfig {
             fps: 20,
             ascii: false,
             theme: Theme::Dark,
+            wallboard: false,
         }
     }
 }

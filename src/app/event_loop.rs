@@ -79,7 +79,7 @@ impl AppLoop {
     pub fn new(state: AppState, ui: Ui, fps: u32) -> Self {
         AppLoop {
             state,
-            view: ViewState::new(),
+            view: ViewState::new().with_wallboard(ui.wallboard),
             ui,
             policy: RedrawPolicy::new(fps),
             next_tick: Instant::now() + MODEL_TICK,

@@ -95,9 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         _ => rest,
     };
     if rest.height >= 2 {
-        let [agents, waiting] = cols(rest);
-        tables::agents(frame, agents, scene, q);
-        tables::waiting(frame, waiting, scene, q);
+        tables::people(frame, rest, scene, q);
     } else if rest.height == 1 {
         let line = Line::styled(
             format!(
@@ -188,15 +186,9 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
 fn draw_gauges(frame: &mut Frame, rows: &[Rect], scene: &Scene, q: &QueueView) {
     let t = scene.theme();
     let m = &q.metrics;
-    let util_style = queues::level(scene, m.utilization, scene.ui.alerts.utilization_pct);
-    gauge(
-        frame,
-        rows[0],
-        scene,
-        "Utilization",
-        m.utilization,
-        util_style,
-    );
+    let util = m.effective_utilization();
+    let util_style = queues::level(scene, util, scene.ui.alerts.utilization_pct);
+    gauge(frame, rows[0], scene, "Utilization", util, util_style);
     // Nobody available is the warning here: the scale runs the other way.
     let avail_style = if m.available_ratio <= 0.0 {
         t.alert
