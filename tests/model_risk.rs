@@ -99,7 +99,6 @@ fn totals(id: &str, sl: f64) -> QueueEventKind {
         offered: Some(20),
         abandoned: Some(1),
         service_level_pct: Some(sl),
-        service_level_target_pct: None,
         ..QueueTotals::default()
     })
 }

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Sparkline};
+use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 
 use crate::model::{History, QueueView};
 use crate::ui::{Focus, Scene, figures, queues, tables, trends};
@@ -78,6 +78,23 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         metrics(frame, top, scene, q, spark_h);
         tables::skills(frame, skills, scene, q);
         rest
+    };
+
+    // Agents by state across the panel: one line, two when narrow.
+    let rest = match figures::agent_states(q, scene.glyphs().ascii) {
+        Some(text) if rest.height >= 4 => {
+            let h = if text.chars().count() <= usize::from(rest.width) {
+                1
+            } else {
+                2
+            };
+            let [line, rest] =
+                Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(rest);
+            let text = Paragraph::new(text).wrap(Wrap { trim: true });
+            frame.render_widget(text, line);
+            rest
+        }
+        _ => rest,
     };
 
     let rest = if zoomed {
@@ -190,15 +207,9 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
 fn draw_gauges(frame: &mut Frame, rows: &[Rect], scene: &Scene, q: &QueueView) {
     let t = scene.theme();
     let m = &q.metrics;
-    let util_style = queues::level(scene, m.utilization, scene.ui.alerts.utilization_pct);
-    gauge(
-        frame,
-        rows[0],
-        scene,
-        "Utilization",
-        m.utilization,
-        util_style,
-    );
+    let util = m.effective_utilization();
+    let util_style = queues::level(scene, util, scene.ui.alerts.utilization_pct);
+    gauge(frame, rows[0], scene, "Utilization", util, util_style);
     // Nobody available is the warning here: the scale runs the other way.
     let avail_style = if m.available_ratio <= 0.0 {
         t.alert

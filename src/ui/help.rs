@@ -10,8 +10,9 @@ use crate::ui::keys::{Binding, Context, KEYMAP};
 
 /// Width of the key column.
 const KEYS_W: usize = 12;
-/// Lines of the overlay's text: both contexts, their headings, the marks.
-pub const LINES: usize = KEYMAP.len() + 4;
+/// Lines of the overlay's text: both contexts, their headings, the marks,
+/// the figures.
+pub const LINES: usize = KEYMAP.len() + 6;
 
 pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
     let t = scene.theme();
@@ -36,6 +37,13 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
     ]));
     lines.push(Line::raw(
         "        !2 util: 2 active alerts, the worst about utilization",
+    ));
+    lines.push(Line::from(vec![
+        Span::styled(" Figures: ", t.dim),
+        Span::raw("Idle/OnQ: agents idle / on queue"),
+    ]));
+    lines.push(Line::raw(
+        "          Utilization: interacting / on queue; communicating not counted",
     ));
     debug_assert_eq!(lines.len(), LINES);
     let w = (lines.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 3).min(area.width);
