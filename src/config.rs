@@ -145,6 +145,8 @@ pub struct UiConfig {
     pub fps: u32,
     pub ascii: bool,
     pub theme: Theme,
+    /// Clicks select rows and sort; off for those who select text.
+    pub mouse: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +212,7 @@ impl Default for UiConfig {
             fps: 20,
             ascii: false,
             theme: Theme::Dark,
+            mouse: true,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod header;
 pub mod help;
 pub mod hints;
 pub mod keys;
+pub mod mouse;
 pub mod queues;
 pub mod tables;
 pub mod theme;
@@ -166,6 +167,8 @@ pub struct DrawInfo {
     /// First queue row shown, to start from next frame so the list does
     /// not jump while the selection moves inside it.
     pub list_offset: usize,
+    /// Where the queue list was drawn (for mouse clicks); None when hidden.
+    pub list_area: Option<Rect>,
 }
 
 /// Draws one frame. Pure: reads the states, changes nothing.
@@ -204,19 +207,23 @@ pub fn draw(
         redraw_at,
         list_rows: view.page_rows,
         list_offset: view.list_offset,
+        list_area: None,
     };
     match view.overlay {
         Overlay::Help => help::render(frame, body, &scene),
         Overlay::Alerts => alerts::render_view(frame, body, &scene),
         Overlay::Notes => {
-            (info.list_rows, info.list_offset) = main_screen(frame, body, &scene);
+            (info.list_rows, info.list_offset, _) = main_screen(frame, body, &scene);
             welcome::render_notes(frame, body, &scene);
         }
         Overlay::None if view.zoomed => {
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
         }
-        Overlay::None => (info.list_rows, info.list_offset) = main_screen(frame, body, &scene),
+        Overlay::None => {
+            let (rows, offset, list) = main_screen(frame, body, &scene);
+            (info.list_rows, info.list_offset, info.list_area) = (rows, offset, Some(list));
+        }
     }
     info
 }
@@ -224,7 +231,7 @@ pub fn draw(
 /// Queues, detail and alerts side by side (wide) or stacked (narrow), and
 /// one line for what needs attention most: a feed problem, else (narrow)
 /// the newest alert.
-fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
+fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, Rect) {
     let n = scene.rows.len() as u16;
     let q = scene.selected_queue();
     let focus = scene.view.focus;
@@ -247,7 +254,7 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         let rows = queues::render(frame, list, scene);
         alerts::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
         detail::render(frame, right, scene, q, false);
-        rows
+        (rows.0, rows.1, list)
     } else {
         let list_h = (n + 3).clamp(5, (body.height / 2).max(5));
         let [list, rest] =
@@ -259,7 +266,7 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         } else {
             detail::render(frame, rest, scene, q, false);
         }
-        rows
+        (rows.0, rows.1, list)
     }
 }
 
