@@ -463,3 +463,21 @@ async fn a_click_selects_a_row_and_a_header_sorts() {
         .expect("loop");
     assert!(screen(&r).contains("sort: name"), "{}", screen(&r));
 }
+
+#[test]
+fn the_mouse_is_on_unless_the_config_says_off() {
+    let base = "[genesys]\nclient_id = \"id\"\nclient_secret = \"s\"\n\n\
+                [[queue]]\nid = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n";
+    let load = |extra: &str| {
+        Config::from_toml_str(
+            &format!("{base}{extra}"),
+            "mouse.toml",
+            &std::collections::HashMap::new(),
+        )
+        .map(|l| l.config.ui.mouse)
+        .map_err(|p| format!("{p:?}"))
+    };
+    assert_eq!(load(""), Ok(true));
+    assert_eq!(load("\n[ui]\nmouse = false\n"), Ok(false));
+    assert!(load("\n[ui]\nmouse = \"no\"\n").is_err());
+}
