@@ -285,10 +285,11 @@ impl AppLoop {
                     }
                 }
             }
-            Event::Mouse(mouse) => {
-                if self.view.handle_mouse(&mouse, &self.state, Instant::now()) == Effect::Redraw {
-                    self.policy.mark_dirty();
-                }
+            Event::Mouse(mouse)
+                if self.view.handle_mouse(&mouse, &self.state, Instant::now())
+                    == Effect::Redraw =>
+            {
+                self.policy.mark_dirty();
             }
             Event::Resize(..) => self.policy.mark_dirty(),
             _ => {}
