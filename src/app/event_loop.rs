@@ -19,7 +19,7 @@ use tokio::time::{Instant, sleep_until};
 use crate::app::redraw::RedrawPolicy;
 use crate::app::sinks::Sinks;
 use crate::app::terminal::Stop;
-use crate::event::{FeedCommand, FeedEvent};
+use crate::event::{ConnState, FeedCommand, FeedEvent};
 use crate::model::AppState;
 use crate::ui::{self, Effect, Ui, ViewState};
 
@@ -225,8 +225,12 @@ impl AppLoop {
 
     fn apply(&mut self, ev: &FeedEvent) -> io::Result<()> {
         self.events_applied += 1;
-        // The feed has answered `r`: the header says what it is doing now.
-        if matches!(ev, FeedEvent::Status(_)) && self.view.reconnect_asked.take().is_some() {
+        // The feed has answered `r` (a Connected already on its way does
+        // not count): the header says what it is doing now.
+        if let FeedEvent::Status(s) = ev
+            && s.state != ConnState::Connected
+            && self.view.reconnect_asked.take().is_some()
+        {
             self.policy.mark_dirty();
         }
         if self.state.apply(ev) {
@@ -289,6 +293,12 @@ impl AppLoop {
                     }
                 }
             }
+            Event::Mouse(mouse)
+                if self.view.handle_mouse(&mouse, &self.state, Instant::now())
+                    == Effect::Redraw =>
+            {
+                self.policy.mark_dirty();
+            }
             Event::Resize(..) => self.policy.mark_dirty(),
             _ => {}
         }
@@ -299,13 +309,25 @@ impl AppLoop {
         let now = Instant::now();
         let wall = self.wall(now);
         let mut info = ui::DrawInfo::default();
-        terminal
+        let frame = terminal
             .draw(|frame| {
                 info = ui::draw(frame, &self.state, &self.view, &self.ui, now, wall);
             })
             .map_err(|e| io::Error::other(e.to_string()))?;
+        // The list's header as drawn: a click on it sorts by the word
+        // under the pointer, whatever columns this width shows.
+        self.view.list_header.clear();
+        if let Some(list) = info.list_area {
+            for x in list.left()..list.right() {
+                let cell = frame.buffer.cell((x, list.y + 1));
+                self.view
+                    .list_header
+                    .push_str(cell.map_or(" ", |c| c.symbol()));
+            }
+        }
         self.view.page_rows = info.list_rows;
         self.view.list_offset = info.list_offset;
+        self.view.list_area = info.list_area;
         self.policy.drawn(now, info.redraw_at);
         Ok(())
     }

@@ -99,7 +99,8 @@ async fn run_tui_inner(
     let feed = source.spawn(cfg.clone());
     let metrics = metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
 
-    let mut guard = terminal::TerminalGuard::enter().wrap_err("setting up the terminal")?;
+    let mut guard = terminal::TerminalGuard::enter_with_mouse(cfg.ui.mouse)
+        .wrap_err("setting up the terminal")?;
     exit_on_any_panic();
     let mut io = LoopIo {
         input: EventStream::new(),
@@ -139,6 +140,7 @@ async fn run_tui_inner(
 fn exit_on_any_panic() {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        terminal::release_mouse();
         prev(info);
         event_loop::PANICKED.notify_one();
     }));

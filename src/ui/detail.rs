@@ -163,6 +163,7 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
     let limits = &scene.ui.alerts;
     let waiting = Series {
         label: "Waiting",
+        unit: "",
         ring: &q.waiting_history,
         now: figures::waiting(q).to_string(),
         // A full bar is the alert limit (or more).
@@ -178,6 +179,7 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         .unwrap_or_else(|| "-".into());
     let latency = Series {
         label: "Latency",
+        unit: " ms",
         ring: &q.latency_history,
         now: lat_now,
         // A tenth of the alert limit: a few ms stays a low line, not a
@@ -245,6 +247,8 @@ fn gauge(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, pct: f64, st
 /// series does not draw as full bars).
 struct Series<'a> {
     label: &'a str,
+    /// Written after the scale's top ("" or " ms").
+    unit: &'a str,
     ring: &'a History,
     now: String,
     floor: u64,
@@ -253,6 +257,7 @@ struct Series<'a> {
 fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
     let Series {
         label,
+        unit,
         ring,
         now,
         floor,
@@ -268,8 +273,9 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
         Constraint::Length(value_w),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(Span::styled(label, t.dim)), l);
+    let mut label_lines = vec![Line::styled(label, t.dim)];
     if ring.is_empty() {
+        frame.render_widget(Paragraph::new(label_lines), l);
         frame.render_widget(Paragraph::new(Span::styled("no history", t.dim)), s);
     } else {
         // The newest buckets, right-aligned so "now" is always at the edge.
@@ -285,6 +291,21 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
             .unwrap_or(0)
             .max(floor)
             .max(1);
+        // Taller, the label column says what a full bar is and how far
+        // back the line goes (one column per 30 s bucket).
+        if s.height >= 2 {
+            label_lines.push(Line::styled(format!("max {top}{unit}"), t.dim));
+        }
+        if s.height >= 3 {
+            let span = data.len() as u64 * crate::model::history::BUCKET.as_secs();
+            let span = if span >= 60 {
+                format!("last {}m", span / 60)
+            } else {
+                format!("last {span}s")
+            };
+            label_lines.push(Line::styled(span, t.dim));
+        }
+        frame.render_widget(Paragraph::new(label_lines), l);
         let set = scene.glyphs().spark.clone();
         let baseline = set.one_eighth;
         frame.render_widget(

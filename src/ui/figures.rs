@@ -121,6 +121,7 @@ pub fn speed_line(f: &IntervalFigures<'_>) -> String {
         span_ms(f.average_answer_ms),
         span_ms(f.average_handle_ms)
     )
+}
 
 /// Agents by state as Genesys Cloud's Queues Activity names them, on
 /// one line: "On queue 8: idle 2, interacting 5, communicating 1, not

@@ -108,6 +108,10 @@ pub struct ViewState {
     pub page_rows: usize,
     /// First row the queue list showed at the last draw.
     pub list_offset: usize,
+    /// Where the list was at the last draw, and its header row's text:
+    /// what a click lands on.
+    pub list_area: Option<ratatui::layout::Rect>,
+    pub list_header: String,
     /// When `r` was pressed, until the feed reports a new state: the
     /// screen says "reconnecting" at once, even while connected.
     pub reconnect_asked: Option<Instant>,
