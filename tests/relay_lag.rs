@@ -1,6 +1,7 @@
 //! A relay (its publish loop, with heartbeats) and viewers through a real
 //! nats-server on loopback: a viewer that falls behind says so and its
-//! latency counts the lag; a late snapshot gets every queue at once.
+//! latency counts the lag; a late snapshot gets every queue at once; a
+//! relay whose broker is gone still stops in time.
 
 mod relay_common;
 
@@ -145,4 +146,29 @@ async fn a_late_snapshot_of_a_running_relay_shows_every_queue() {
     assert!(started.elapsed() < Duration::from_secs(10));
     let _ = r.stop.send(());
     r.task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_whose_broker_is_gone_still_stops_in_time() {
+    let mut b = broker();
+    let n = nats(&b.server.url(), "queuetop.gone");
+    let grace = Duration::from_secs(1);
+    let r = relay(&n, grace).await;
+    for ev in fresh(&["qa"], 50, 0) {
+        r.feed.send(ev).await.unwrap();
+    }
+    b.server.stop();
+    // Published while the broker is away: acks that will never come.
+    for ev in fresh(&["qa"], 50, 50) {
+        r.feed.send(ev).await.unwrap();
+    }
+    let asked = Instant::now();
+    let _ = r.stop.send(());
+    let done = tokio::time::timeout(Duration::from_secs(15), r.task).await;
+    assert!(
+        done.is_ok(),
+        "the relay was still flushing to a missing broker 15 s after the stop"
+    );
+    // The grace to drain the feed, and another to flush what it has.
+    assert!(asked.elapsed() < grace * 2 + Duration::from_secs(3));
 }

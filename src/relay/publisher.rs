@@ -135,12 +135,22 @@ impl Publisher {
                 Ok(None) | Err(_) => break,
             }
         }
-        self.flush().await;
-        self.heartbeat().await;
-        self.client
-            .flush()
-            .await
-            .wrap_err("flushing the last messages to NATS")?;
+        // Bounded: with the broker gone, the acks would each wait out their
+        // timeout and the client's flush would wait for a reconnect.
+        let flushed = tokio::time::timeout(grace, async {
+            self.flush().await;
+            self.heartbeat().await;
+            self.client.flush().await
+        })
+        .await;
+        match flushed {
+            Ok(done) => done.wrap_err("flushing the last messages to NATS")?,
+            Err(_) => tracing::warn!(
+                target: TARGET,
+                unconfirmed = self.acks.len(),
+                "the broker did not confirm the last messages in time; they may be missing from the stream"
+            ),
+        }
         Ok(())
     }
 
