@@ -172,3 +172,57 @@ async fn a_relay_whose_broker_is_gone_still_stops_in_time() {
     // The grace to drain the feed, and another to flush what it has.
     assert!(asked.elapsed() < grace * 2 + Duration::from_secs(3));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_takes_events_while_the_bucket_has_not_answered() {
+    let b = broker();
+    let n = nats(&b.server.url(), "queuetop.slow");
+    let client = queuetop::nats::connect(&n, "test relay", None)
+        .await
+        .unwrap();
+    let publisher = Publisher::new(client, &n).await.unwrap();
+    // One slot: the test's sends wait whenever the relay's loop does.
+    let (feed, events) = mpsc::channel(1);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let (commands, _keep) = mpsc::channel::<FeedCommand>(16);
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        publisher
+            .run(events, &commands, shutdown, Duration::from_secs(1))
+            .await
+    });
+    // A broker that answers nothing for a while (a busy one, frozen here):
+    // the relay's state writes must not stop it taking the feed's events.
+    let pid = b.server.pid().to_string();
+    let signal = |sig: &str| {
+        let ok = std::process::Command::new("kill")
+            .args([sig, pid.as_str()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill {sig} {pid} failed");
+    };
+    signal("-STOP");
+    let queues: Vec<String> = (0..40).map(|i| format!("q{i}")).collect();
+    let names: Vec<&str> = queues.iter().map(String::as_str).collect();
+    let started = Instant::now();
+    let mut sent = 0;
+    // Past the first state tick (500 ms), with every queue's state dirty.
+    while started.elapsed() < Duration::from_secs(2) && sent < 300 {
+        for ev in fresh(&names, 10, sent) {
+            let took = tokio::time::timeout(Duration::from_secs(3), feed.send(ev)).await;
+            if took.is_err() {
+                signal("-CONT");
+                panic!("the relay stopped taking events after {sent}: waiting on the bucket");
+            }
+        }
+        sent += 10;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    signal("-CONT");
+    assert!(sent >= 300 || started.elapsed() >= Duration::from_secs(2));
+    drop(feed);
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
+}
