@@ -28,6 +28,9 @@ const DRAIN_BUDGET: usize = 2048;
 /// How often the model's clock runs (staleness, rates). Not a render tick:
 /// it draws only when the model says something changed.
 const MODEL_TICK: Duration = Duration::from_secs(1);
+/// How long "reconnecting" stays on the key bar when the feed never
+/// reports (a replay, or a feed that has ended).
+const RECONNECT_NOTICE: Duration = Duration::from_secs(10);
 /// Consecutive input errors after which the terminal counts as gone.
 const MAX_INPUT_ERRORS: u32 = 3;
 
@@ -38,7 +41,7 @@ pub static PANICKED: Notify = Notify::const_new();
 /// How the loop ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
-    /// The user quit (q, Esc, Ctrl-C).
+    /// The user quit (q, Ctrl-C).
     Quit,
     /// A signal or a hang-up.
     Stopped(Stop),
@@ -79,7 +82,7 @@ impl AppLoop {
     pub fn new(state: AppState, ui: Ui, fps: u32) -> Self {
         AppLoop {
             state,
-            view: ViewState::new(),
+            view: ViewState::new().with_wallboard(ui.wallboard),
             ui,
             policy: RedrawPolicy::new(fps),
             next_tick: Instant::now() + MODEL_TICK,
@@ -108,6 +111,12 @@ impl AppLoop {
 
     pub fn with_exporter(mut self, exporter: crate::sink::export::Exporter) -> Self {
         self.sinks.exporter = Some(exporter);
+        self
+    }
+
+    /// The export and the alert history, already opened.
+    pub fn with_sinks(mut self, sinks: Sinks) -> Self {
+        self.sinks = sinks;
         self
     }
 
@@ -154,6 +163,11 @@ impl AppLoop {
                 if self.state.tick(now, wall) {
                     self.policy.mark_dirty();
                 }
+                // Raise delays end on ticks too: those alerts are recorded now.
+                self.sinks.after_tick(&mut self.state);
+                if self.view.follow_alerts(&self.state) {
+                    self.policy.mark_dirty();
+                }
                 if let Some(m) = &self.metrics {
                     m.publish(&self.state, now);
                 }
@@ -163,6 +177,14 @@ impl AppLoop {
                         self.ui.utc_offset = off;
                         self.policy.mark_dirty();
                     }
+                }
+                if self
+                    .view
+                    .reconnect_asked
+                    .is_some_and(|at| now.saturating_duration_since(at) >= RECONNECT_NOTICE)
+                {
+                    self.view.reconnect_asked = None;
+                    self.policy.mark_dirty();
                 }
                 self.next_tick = now + MODEL_TICK;
             }
@@ -187,6 +209,9 @@ impl AppLoop {
                         self.apply(&ev)?;
                         self.drain(&mut io.feed)?;
                         self.sinks.flush().map_err(export_error)?;
+                        if self.view.follow_alerts(&self.state) {
+                            self.policy.mark_dirty();
+                        }
                     }
                     None => {
                         self.feed_open = false;
@@ -200,6 +225,10 @@ impl AppLoop {
 
     fn apply(&mut self, ev: &FeedEvent) -> io::Result<()> {
         self.events_applied += 1;
+        // The feed has answered `r`: the header says what it is doing now.
+        if matches!(ev, FeedEvent::Status(_)) && self.view.reconnect_asked.take().is_some() {
+            self.policy.mark_dirty();
+        }
         if self.state.apply(ev) {
             self.policy.mark_dirty();
         }
@@ -243,6 +272,7 @@ impl AppLoop {
                     Effect::None => {}
                     Effect::Redraw => self.policy.mark_dirty(),
                     Effect::Reconnect => {
+                        self.policy.mark_dirty();
                         // A full channel already holds a command the feed
                         // will act on; dropping this one loses nothing.
                         let _ = commands.try_send(FeedCommand::ReconnectNow);

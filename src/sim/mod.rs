@@ -2,9 +2,10 @@
 //! the real Genesys Cloud API where the public record says how.
 //!
 //! `model/` is the contact center (pure, seeded); `http/` is the server
-//! (routing by path, and the OAuth token endpoint); `realtime/` is the
-//! realtime v1 protocol and `notifications/` the Notifications API (REST
-//! side, channels and their sockets, notifications). Each protocol has its
+//! (routing by path, the OAuth token endpoint, and the one WebSocket loop
+//! both protocols' sockets run in); `realtime/` is the realtime v1
+//! protocol and `notifications/` the Notifications API (REST side,
+//! channels and their sockets, notifications). Each protocol has its
 //! own serializer, written from the spec and never with the client's
 //! decoders, so a decoding bug cannot hide behind a matching encoding bug.
 //! `shared` is the state they share; `truth` is what the model holds, for
@@ -28,13 +29,17 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use cli::{CliRun, SCENARIOS, run_cli, run_cli_protocol, run_cli_with};
+pub use cli::{
+    CliRun, DEFAULT_SCENARIO, SCENARIOS, demo_options, run_cli, run_cli_protocol, run_cli_with,
+};
 pub use control::SimControl;
+pub use model::{MAX_SPEED, Pace};
 pub use truth::{QueueTruth, SkillTruth};
 
 use shared::Shared;
 
-/// How the simulator behaves. `Default` is a steady six-queue center.
+/// How the simulator behaves. `Default` is a six-queue center on the fast
+/// model tests use; `queuetop demo` and `sim` play `Pace::day()`.
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     /// Same seed, same queues, ids, agents and event sequence.
@@ -53,6 +58,8 @@ pub struct SimOptions {
     pub observation_detail_cap: usize,
     /// Model tick: how often the contact center changes.
     pub event_interval: Duration,
+    /// The model's dynamics: a change every few ticks, or a working day.
+    pub pace: Pace,
     /// false = scripted: only events pushed through `SimControl::push`.
     pub generate: bool,
     /// `expires_in` of issued tokens; a socket whose token expires is
@@ -81,6 +88,7 @@ impl Default for SimOptions {
             unjoined_percent: 10,
             observation_detail_cap: 100,
             event_interval: Duration::from_millis(500),
+            pace: Pace::Fast,
             generate: true,
             token_lifetime_s: 86_400,
             heartbeat_interval: Duration::from_secs(30),
@@ -123,6 +131,13 @@ pub struct Faults {
     /// Topics refused at subscription (state `Rejected`): a full topic name,
     /// or a queue or user id whose topics are all refused.
     pub reject_topics: Vec<String>,
+    /// Topics the service does not take at all (a full topic name, or a
+    /// queue or user id whose topics are all refused): a subscription
+    /// naming one fails whole with 400 naming it, even with
+    /// `ignoreErrors=true`, as the real API answers a topic it cannot
+    /// parse. Stands for what no public document lists (a topic family
+    /// the org lacks, an id the service will not take).
+    pub invalid_topics: Vec<String>,
     /// Answer the next `count` REST calls with 429 and `Retry-After: retry_after_s`.
     pub rest_rate_limit: Option<(u32, u64)>,
     /// Added to every REST answer under `/api/v2/` (not the token

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::model::{History, QueueView};
-use crate::ui::{Focus, Scene, figures, queues, tables};
+use crate::ui::{Focus, Scene, figures, queues, tables, trends};
 
 const LABEL: usize = 12;
 
@@ -42,8 +42,10 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         return;
     }
 
-    // Taller sparklines when there is room to spare.
+    // Taller sparklines when there is room to spare; zoomed, the trends
+    // below take their place.
     let spark_h: u16 = match inner.height {
+        _ if zoomed => 0,
         20.. => 3,
         16.. => 2,
         _ => 1,
@@ -78,10 +80,22 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         rest
     };
 
+    let rest = if zoomed {
+        // The tallest bars that leave the tables a few rows.
+        let bars = (1..=4)
+            .rev()
+            .find(|&b| trends::height(rest.width, b) + TABLE_ROWS <= rest.height)
+            .unwrap_or(1);
+        let h = trends::height(rest.width, bars).min(rest.height);
+        let [chart, rest] =
+            Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(rest);
+        trends::render(frame, chart, scene, q);
+        rest
+    } else {
+        rest
+    };
     if rest.height >= 2 {
-        let [agents, waiting] = cols(rest);
-        tables::agents(frame, agents, scene, q);
-        tables::waiting(frame, waiting, scene, q);
+        tables::people(frame, rest, scene, q);
     } else if rest.height == 1 {
         let line = Line::styled(
             format!(
@@ -97,6 +111,8 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
 
 /// Below this inner width the skills table goes under the gauges.
 const NARROW: u16 = 72;
+/// Rows the zoomed roster and waiting list keep below the trends.
+const TABLE_ROWS: u16 = 5;
 
 fn skills_height(q: &QueueView) -> u16 {
     let n = q.summary.as_ref().map_or(0, |s| s.skills.len()) as u16;
@@ -135,7 +151,9 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         // A full bar is the alert limit (or more).
         floor: u64::from(limits.waiting),
     };
-    spark(frame, rows[2], scene, waiting);
+    if spark_h > 0 {
+        spark(frame, rows[2], scene, waiting);
+    }
     let lat_now = q
         .latency_history
         .last()
@@ -149,7 +167,9 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         // wall of full bars; the shape still shows under load.
         floor: limits.latency_ms / 10,
     };
-    spark(frame, rows[3], scene, latency);
+    if spark_h > 0 {
+        spark(frame, rows[3], scene, latency);
+    }
     if let Some(tot) = &q.totals {
         let mut parts = Vec::new();
         if let Some(sl) = tot.service_level_pct {

@@ -7,7 +7,7 @@ use crate::event::{
 
 use super::{Interaction, MEDIA, Queue, SERVICE_TARGET_TICKS, media_slot, seeded_uuid};
 
-fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
+pub(super) fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
     let a = &q.agents[ai];
     QueueEventKind::Agent(AgentState {
         queue_id: q.id.clone(),
@@ -18,7 +18,7 @@ fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
     })
 }
 
-fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEventKind {
+pub(super) fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEventKind {
     let i = &q.interactions[ii];
     QueueEventKind::Interaction(QueueInteraction {
         queue_id: q.id.clone(),
@@ -29,7 +29,7 @@ fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEvent
     })
 }
 
-fn set_agent(
+pub(super) fn set_agent(
     q: &mut Queue,
     ai: usize,
     status: AgentStatus,
@@ -58,6 +58,10 @@ pub(super) fn step_queue(
         match (state, agent) {
             (InteractionState::Connected, Some(ai)) if q.interactions[ii].ends_at <= now => {
                 q.interactions[ii].state = InteractionState::Ended;
+                let i = &q.interactions[ii];
+                let t = &mut q.totals[media_slot(&i.media)];
+                t.handled += 1;
+                t.handle_ms += now.saturating_sub(i.answered_at) * tick_ms;
                 out.push(interaction_event(q, ii, now, tick_ms));
                 set_agent(q, ai, AgentStatus::Idle, now, out);
                 q.interactions.remove(ii);
@@ -73,6 +77,8 @@ pub(super) fn step_queue(
                     let i = &mut q.interactions[ii];
                     let t = &mut q.totals[media_slot(&i.media)];
                     t.answered += 1;
+                    t.answer_wait_ms += now.saturating_sub(i.arrived) * tick_ms;
+                    i.answered_at = now;
                     if now.saturating_sub(i.arrived) <= SERVICE_TARGET_TICKS {
                         t.answered_in_target += 1;
                     }
@@ -138,6 +144,9 @@ pub(super) fn step_queue(
             arrived: now,
             agent: None,
             ends_at: 0,
+            gives_up_at: u64::MAX,
+            misses: false,
+            answered_at: 0,
         });
         out.push(interaction_event(q, q.interactions.len() - 1, now, tick_ms));
     }

@@ -1,5 +1,6 @@
 //! The realtime v1 wire format (PROTOCOL.md section 2): decoding server
-//! messages into domain events. Connecting lives in `connect.rs`.
+//! messages into domain events. Connecting lives in `feed::connect`, the
+//! connection itself in `session.rs`.
 //!
 //! Decoding is a pure function of the frame text and the receipt times, so
 //! it can be fuzzed and benchmarked alone. It makes one pass over the JSON
@@ -154,6 +155,8 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
         // unknown on this feed.
         // Nor does it split by media type.
         media: BTreeMap::new(),
+        // Nor does it carry the queue's service-level goal.
+        service_target: None,
         agents: AgentCounts {
             on_queue: Some(agents_logged_in),
             idle: Some(agents_available),
@@ -377,5 +380,5 @@ impl<'de> Deserialize<'de> for Skills {
 }
 
 #[cfg(test)]
-#[path = "realtime_tests.rs"]
+#[path = "decode_tests.rs"]
 mod tests;
