@@ -204,7 +204,7 @@ async fn the_relay_takes_events_while_the_bucket_has_not_answered() {
         assert!(ok, "kill {sig} {pid} failed");
     };
     signal("-STOP");
-    let queues: Vec<String> = (0..40).map(|i| format!("q{i}")).collect();
+    let queues: Vec<String> = (0..20).map(|i| format!("q{i}")).collect();
     let names: Vec<&str> = queues.iter().map(String::as_str).collect();
     let started = Instant::now();
     let mut sent = 0;
