@@ -12,4 +12,6 @@ mkdir -p target/assets
 "$bin" completions bash > target/assets/queuetop.bash
 "$bin" completions zsh > target/assets/_queuetop
 "$bin" completions fish > target/assets/queuetop.fish
-cargo deb --no-build --locked "$@"
+# --strip: the release profile keeps line tables for backtraces; a jump host
+# needs a small binary more.
+cargo deb --no-build --locked --strip "$@"

@@ -197,9 +197,12 @@ fn run_demo(flags: &Resolved) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let ascii = flags.overrides.ascii;
+    let screen = queuetop::app::demo::Screen {
+        ascii: flags.overrides.ascii,
+        wallboard: flags.overrides.wallboard,
+    };
     let metrics = flags.overrides.metrics;
-    let result = rt.block_on(queuetop::app::run_demo(protocol, ascii, base, metrics));
+    let result = rt.block_on(queuetop::app::run_demo(protocol, screen, base, metrics));
     rt.shutdown_background();
     exit_code(result)
 }
@@ -212,6 +215,7 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         seed,
         queues,
         rest_latency_ms,
+        speed,
         ..
     }) = &cli.command
     else {
@@ -230,6 +234,7 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
         queues: queues.unwrap_or(defaults.queues),
         protocol: protocol.as_str(),
         rest_latency: rest_latency_ms.map(std::time::Duration::from_millis),
+        speed: *speed,
     });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,7 +19,7 @@ use queuetop::config::Config;
 use queuetop::event::{ConnState, FeedCommand, FeedEvent};
 use queuetop::feed::{self, FeedHandle};
 use queuetop::model::AppState;
-use queuetop::sim::{self, Faults, QueueTruth, SimHandle, SimOptions};
+use queuetop::sim::{self, Faults, Pace, QueueTruth, SimHandle, SimOptions};
 use queuetop::sink::export::export_line;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -242,7 +242,27 @@ async fn quit(mut h: FeedHandle, app: &mut App) {
 
 #[tokio::test(start_paused = true)]
 async fn the_last_export_line_per_queue_is_the_simulators_truth() {
-    let (sim, mut h, mut app, _dir) = connect(simulator(86_400)).await;
+    truth_over_rounds(simulator(86_400)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_working_day_agrees_with_its_truth_too() {
+    // Half a minute of the day a tick, from noon: the lunch peak.
+    let pace = Pace::Day {
+        speed: 60.0,
+        start_minute: 12 * 60,
+    };
+    truth_over_rounds(SimOptions {
+        pace,
+        ..simulator(86_400)
+    })
+    .await;
+}
+
+/// Twelve rounds of twenty ticks, each ending with the export agreeing
+/// with the truth.
+async fn truth_over_rounds(opts: SimOptions) {
+    let (sim, mut h, mut app, _dir) = connect(opts).await;
     agree(&mut h, &mut app, &sim, "at start").await;
     let (mut deficits, mut waiting, mut longest) = (BTreeSet::new(), 0, Duration::ZERO);
     for round in 0..12 {

@@ -8,7 +8,7 @@ mod sim_util;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use queuetop::sim::{SimHandle, SimOptions};
+use queuetop::sim::{Pace, SimHandle, SimOptions};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sim_util::notif::{self, get};
@@ -87,10 +87,26 @@ async fn from_rest(
 
 #[tokio::test]
 async fn the_truth_is_what_the_api_says() {
+    truth_over_rounds(Pace::Fast).await;
+}
+
+#[tokio::test]
+async fn the_working_days_truth_is_what_the_api_says() {
+    // Half a minute of the day a tick, from noon: the lunch peak.
+    truth_over_rounds(Pace::Day {
+        speed: 60.0,
+        start_minute: 12 * 60,
+    })
+    .await;
+}
+
+/// Twelve rounds of forty ticks, the API compared with the truth after each.
+async fn truth_over_rounds(pace: Pace) {
     let sim = start(SimOptions {
         generate: false,
         queues: 3,
         agents_per_queue: 6,
+        pace,
         ..SimOptions::default()
     })
     .await;

@@ -20,6 +20,7 @@ use std::time::Duration;
 use color_eyre::eyre::{WrapErr, eyre};
 use crossterm::event::EventStream;
 
+use crate::app::sinks::Sinks;
 use crate::config::Config;
 use crate::event::FeedCommand;
 use crate::feed::source::Source;
@@ -43,6 +44,7 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
 
 /// `run_tui` with the events from `source`.
 pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Result<i32> {
+    let replaying = matches!(source, Source::Replay(_));
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(eyre!(
             "the monitor needs a terminal, and stdin or stdout is not one; \
@@ -66,7 +68,17 @@ pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Resul
         })?),
     };
     let ui = Ui::new(&cfg, theme::no_color_env());
-    let state = AppState::new(&cfg);
+    let mut state = AppState::new(&cfg);
+    // Read before the terminal is taken, so a problem prints plainly. A
+    // replay's alerts happened long ago, to someone else: not history.
+    let mut sinks = Sinks {
+        exporter,
+        ..Sinks::default()
+    };
+    let history = cfg.log.alert_history_file().filter(|_| !replaying);
+    if let Some(path) = history {
+        sinks.open_history(&path, &mut state, time::OffsetDateTime::now_utc())?;
+    }
     let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
     let feed = source.spawn(cfg.clone());
     let metrics = metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
@@ -78,10 +90,9 @@ pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Resul
         feed: feed.events,
         commands: feed.commands,
     };
-    let mut app = AppLoop::new(state, ui, cfg.ui.fps).with_local_time();
-    if let Some(e) = exporter {
-        app = app.with_exporter(e);
-    }
+    let mut app = AppLoop::new(state, ui, cfg.ui.fps)
+        .with_local_time()
+        .with_sinks(sinks);
     if let Some(m) = metrics {
         app = app.with_metrics(m);
     }

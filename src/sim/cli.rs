@@ -7,11 +7,21 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use super::{SimControl, SimOptions, start};
+use super::{MAX_SPEED, Pace, SimControl, SimOptions, start};
+
+/// The scenario `queuetop sim` plays without `--scenario`, and `demo` too.
+pub const DEFAULT_SCENARIO: &str = "steady";
 
 /// Scenario names and what they do, for `--help` and error messages.
 pub const SCENARIOS: &[(&str, &str)] = &[
-    ("steady", "a calm contact center, no faults (default)"),
+    (
+        "steady",
+        "a working day in real time, no faults: calls of minutes, breaks and meals, a lunch peak, the odd surge (default; --speed scales it)",
+    ),
+    (
+        "fast",
+        "the fast model tests use: calls of seconds, agents changing every few seconds, no faults",
+    ),
     (
         "busy",
         "a fast, crowded center: 20 agents per queue, a change every 100 ms",
@@ -103,8 +113,11 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
         ..SimOptions::default()
     };
     let f = &mut o.faults;
+    // The fault scenarios play the fast model: their faults are counted in
+    // events, and they exist to be seen within seconds.
     match name {
-        "steady" | "silent" => {}
+        "steady" => o.pace = Pace::day(),
+        "fast" | "silent" => {}
         "busy" => {
             o.agents_per_queue = 20;
             o.event_interval = Duration::from_millis(100);
@@ -134,6 +147,33 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
             return Err(eyre!(
                 "unknown scenario {other:?}: use one of {}",
                 names.join(", ")
+            ));
+        }
+    }
+    Ok(o)
+}
+
+/// What `queuetop demo` runs: the default scenario, seed and queues.
+pub fn demo_options() -> SimOptions {
+    let d = SimOptions::default();
+    scenario_options(DEFAULT_SCENARIO, d.seed, d.queues).unwrap_or(d)
+}
+
+/// `--speed` on the scenario's options: only the working day has a clock
+/// to scale.
+fn with_speed(mut o: SimOptions, name: &str, speed: Option<f64>) -> Result<SimOptions> {
+    let Some(speed) = speed else { return Ok(o) };
+    if !(speed > 0.0 && speed <= MAX_SPEED) {
+        return Err(eyre!(
+            "--speed {speed} is out of range: use a number above 0 and at most {MAX_SPEED} (1 = real time)"
+        ));
+    }
+    match &mut o.pace {
+        Pace::Day { speed: s, .. } => *s = speed,
+        Pace::Fast => {
+            return Err(eyre!(
+                "--speed scales the working day, and scenario {name:?} plays the fast model: \
+                 drop --speed or use --scenario {DEFAULT_SCENARIO}"
             ));
         }
     }
@@ -206,6 +246,7 @@ pub async fn run_cli_protocol(
         queues,
         protocol,
         rest_latency: None,
+        speed: None,
     })
     .await
 }
@@ -221,6 +262,8 @@ pub struct CliRun<'a> {
     pub protocol: &'a str,
     /// Added to every REST answer (`--rest-latency-ms`).
     pub rest_latency: Option<Duration>,
+    /// Simulated seconds per real second of the working day (`--speed`).
+    pub speed: Option<f64>,
 }
 
 /// Starts the simulator, prints its URLs, credentials and a ready config
@@ -235,18 +278,24 @@ pub async fn run_cli_with(run: CliRun<'_>) -> Result<()> {
         queues,
         protocol,
         rest_latency,
+        speed,
     } = run;
     if !matches!(protocol, "notifications" | "realtime") {
         return Err(eyre!(
             "unknown protocol {protocol:?}: use notifications or realtime"
         ));
     }
-    let name = scenario.unwrap_or("steady");
-    let mut opts = scenario_options(name, seed, queues)?;
+    let name = scenario.unwrap_or(DEFAULT_SCENARIO);
+    let mut opts = with_speed(scenario_options(name, seed, queues)?, name, speed)?;
     if rest_latency.is_some() {
         opts.faults.rest_latency = rest_latency;
     }
     let queues = opts.queues;
+    let pace = match opts.pace {
+        Pace::Day { speed, .. } if speed == 1.0 => ", real time".to_string(),
+        Pace::Day { speed, .. } => format!(", {speed}x real time"),
+        Pace::Fast => String::new(),
+    };
     let sim = start(listen, opts)
         .await
         .wrap_err_with(|| format!("cannot listen on {listen}: pick another --listen address"))?;
@@ -259,7 +308,9 @@ pub async fn run_cli_with(run: CliRun<'_>) -> Result<()> {
     // stop us the moment it has it.
     let mut int = signal(SignalKind::interrupt()).wrap_err("cannot listen for SIGINT")?;
     let mut term = signal(SignalKind::terminate()).wrap_err("cannot listen for SIGTERM")?;
-    println!("# queuetop sim: scenario {name}, seed {seed}, {queues} queues, {protocol} config");
+    println!(
+        "# queuetop sim: scenario {name}{pace}, seed {seed}, {queues} queues, {protocol} config"
+    );
     println!("# token endpoint: {}/oauth/token", sim.login_url());
     println!("# REST (notifications): {}/api/v2/...", sim.api_url());
     println!("# realtime:       {}", sim.realtime_url());
@@ -301,5 +352,36 @@ mod tests {
             closing.faults.socket_closing_every,
             Some(Duration::from_secs(30))
         );
+    }
+
+    #[test]
+    fn the_default_scenario_is_the_working_day_and_fast_keeps_the_old_model() {
+        assert_eq!(scenario_options("steady", 1, 3).unwrap().pace, Pace::day());
+        assert_eq!(demo_options().pace, Pace::day());
+        for name in ["fast", "busy", "drop", "calm", "many", "silent"] {
+            assert_eq!(
+                scenario_options(name, 1, 3).unwrap().pace,
+                Pace::Fast,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn speed_scales_the_day_only_and_is_bounded() {
+        let steady = || scenario_options("steady", 1, 3).unwrap();
+        let o = with_speed(steady(), "steady", Some(60.0)).unwrap();
+        assert!(matches!(o.pace, Pace::Day { speed, .. } if speed == 60.0));
+        assert_eq!(
+            with_speed(steady(), "steady", None).unwrap().pace,
+            Pace::day()
+        );
+        for bad in [0.0, -1.0, f64::NAN, MAX_SPEED * 2.0] {
+            let err = with_speed(steady(), "steady", Some(bad)).unwrap_err();
+            assert!(err.to_string().contains("--speed"), "{err}");
+        }
+        let busy = scenario_options("busy", 1, 3).unwrap();
+        let err = with_speed(busy, "busy", Some(2.0)).unwrap_err().to_string();
+        assert!(err.contains("busy") && err.contains("steady"), "{err}");
     }
 }

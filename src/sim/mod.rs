@@ -28,13 +28,17 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use cli::{CliRun, SCENARIOS, run_cli, run_cli_protocol, run_cli_with};
+pub use cli::{
+    CliRun, DEFAULT_SCENARIO, SCENARIOS, demo_options, run_cli, run_cli_protocol, run_cli_with,
+};
 pub use control::SimControl;
+pub use model::{MAX_SPEED, Pace};
 pub use truth::{QueueTruth, SkillTruth};
 
 use shared::Shared;
 
-/// How the simulator behaves. `Default` is a steady six-queue center.
+/// How the simulator behaves. `Default` is a six-queue center on the fast
+/// model tests use; `queuetop demo` and `sim` play `Pace::day()`.
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     /// Same seed, same queues, ids, agents and event sequence.
@@ -53,6 +57,8 @@ pub struct SimOptions {
     pub observation_detail_cap: usize,
     /// Model tick: how often the contact center changes.
     pub event_interval: Duration,
+    /// The model's dynamics: a change every few ticks, or a working day.
+    pub pace: Pace,
     /// false = scripted: only events pushed through `SimControl::push`.
     pub generate: bool,
     /// `expires_in` of issued tokens; a socket whose token expires is
@@ -81,6 +87,7 @@ impl Default for SimOptions {
             unjoined_percent: 10,
             observation_detail_cap: 100,
             event_interval: Duration::from_millis(500),
+            pace: Pace::Fast,
             generate: true,
             token_lifetime_s: 86_400,
             heartbeat_interval: Duration::from_secs(30),

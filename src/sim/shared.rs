@@ -95,7 +95,13 @@ pub(crate) fn now_stamp() -> String {
 impl Shared {
     pub(crate) fn new(addr: SocketAddr, opts: SimOptions) -> Shared {
         let tick_ms = opts.event_interval.as_millis().max(1) as u64;
-        let mut model = Model::new(opts.seed, opts.queues, opts.agents_per_queue, tick_ms);
+        let mut model = Model::with_pace(
+            opts.seed,
+            opts.queues,
+            opts.agents_per_queue,
+            tick_ms,
+            opts.pace,
+        );
         model.add_unjoined_members(opts.unjoined_percent);
         let queues = model.queues();
         let notes_state = Mutex::new(Notes::new(queues.len()));

@@ -159,6 +159,9 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
                 hms(scene, a.first_raised)
             ));
         }
+        if a.restored {
+            text.push_str(" (before restart)");
+        }
         let mut cells = vec![
             Cell::from(mark),
             Cell::from(hms(scene, a.raised_at)),

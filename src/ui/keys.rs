@@ -17,6 +17,8 @@ pub enum Action {
     Jump(u8),
     FocusNext,
     Zoom,
+    /// Every queue as a tile, for a wall screen, and back.
+    Wallboard,
     Filter,
     Sort,
     Pause,
@@ -116,6 +118,12 @@ pub const KEYMAP: &[Binding] = &[
         action: Action::Zoom,
         help: "zoom the queue detail to full screen and back",
         hint: Some("zoom"),
+    },
+    Binding {
+        keys: &[Key::Char('w')],
+        action: Action::Wallboard,
+        help: "wallboard: every queue as a tile, for a wall screen, and back",
+        hint: None,
     },
     Binding {
         keys: &[Key::Char('/')],

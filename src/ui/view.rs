@@ -29,8 +29,8 @@ pub enum Overlay {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
-    /// Most at risk first (critical alerts, then waiting × longest wait
-    /// and the SL shortfall), held steady (see `RISK_HOLD`).
+    /// Most at risk first (critical alerts, staleness, then waiting ×
+    /// longest wait, then the SL shortfall), held steady (see `RISK_HOLD`).
     #[default]
     Risk,
     Name,
@@ -88,6 +88,8 @@ pub struct ViewState {
     /// The `/` prompt is open and takes the keys.
     pub filter_editing: bool,
     pub zoomed: bool,
+    /// The wallboard replaces the main screen (`w`, `--wallboard`).
+    pub wallboard: bool,
     pub overlay: Overlay,
     /// The frozen copy shown while paused; the live state keeps moving.
     pub paused: Option<Box<AppState>>,
@@ -115,6 +117,12 @@ impl ViewState {
             page_rows: 10,
             ..Default::default()
         }
+    }
+
+    /// Starting on the wallboard (`--wallboard`) or not.
+    pub fn with_wallboard(mut self, on: bool) -> Self {
+        self.wallboard = on;
+        self
     }
 
     /// The state the panels show: the frozen copy while paused.
@@ -163,9 +171,7 @@ impl ViewState {
             let mut order: Vec<usize> = (0..qs.len()).collect();
             order.sort_by(|&a, &b| {
                 let (ra, rb) = (risks[a], risks[b]);
-                rb.tier
-                    .cmp(&ra.tier)
-                    .then_with(|| rb.score.partial_cmp(&ra.score).unwrap_or(Ordering::Equal))
+                rb.urgency(&ra)
                     .then_with(|| qs[a].name.cmp(&qs[b].name))
                     .then_with(|| qs[a].id.cmp(&qs[b].id))
             });
@@ -285,9 +291,16 @@ impl ViewState {
                 self.filter_editing = true;
                 self.overlay = Overlay::None;
             }
+            // The wallboard has no detail to zoom.
+            Action::Zoom if self.wallboard => return Effect::None,
             Action::Zoom => {
                 self.zoomed = !self.zoomed;
                 self.detail_scroll = 0;
+            }
+            Action::Wallboard => {
+                self.wallboard = !self.wallboard;
+                self.zoomed = false;
+                self.overlay = Overlay::None;
             }
             Action::FocusNext => {
                 self.focus = match self.focus {
@@ -311,6 +324,8 @@ impl ViewState {
             self.overlay = Overlay::None;
         } else if self.zoomed {
             self.zoomed = false;
+        } else if self.wallboard {
+            self.wallboard = false;
         } else if !self.filter.is_empty() {
             self.filter.clear();
         } else {

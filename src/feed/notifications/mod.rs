@@ -1,24 +1,33 @@
 //! The Genesys Cloud Notifications API feed (PROTOCOL.md section 3).
 //!
-//! `rest` is the REST client (queues, skills, members, observations,
-//! channels, subscriptions); `setup` resolves queues, skills and members
-//! with it; `channel` opens
-//! one channel (create, subscribe, connect) and reads it in its own task;
-//! `session` is the lifecycle of all channels inside the feed task (ping,
-//! watchdog, make-before-break handover); `mapping` turns frames into
-//! domain events; `members` follows membership changes; `system` mends what the server's system topics report;
-//! `topics` and `dedupe` are the small rules in between.
+//! `session` is the feed on the shared `Link`: `plan` (with `setup`, over
+//! the REST client `rest`) resolves queues, skills, members and topics once;
+//! `channel` opens one channel (create, subscribe, connect) and reads it in
+//! its own task; `channels` holds an attempt's open channels and their
+//! deadlines; `read` is the read loop, with `handover` (make before break),
+//! `system` (system topics), `members` (membership changes) and `requery`
+//! (the periodic observations query) beside it; `mapping` turns frames into
+//! domain events; `topics`, `dedupe`, `rejections` and `failure` are the
+//! small rules in between.
 pub mod channel;
+mod channels;
 pub mod dedupe;
+mod failure;
+mod handover;
 pub mod mapping;
 #[cfg(test)]
 mod mapping_tests;
 mod members;
+mod plan;
 mod read;
+mod rejections;
 mod requery;
 pub mod rest;
-pub(crate) mod session;
+mod session;
 pub mod setup;
 mod system;
 pub mod topics;
 mod wire;
+
+pub use requery::REFRESH_TOPIC;
+pub(crate) use session::Session;

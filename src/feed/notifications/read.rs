@@ -1,173 +1,187 @@
 //! The read loop over every open channel: frames in, events out; pings at
-//! half the silence limit, a dead channel at the full limit, and the
-//! make-before-break handover on `socket_closing` or before expiry.
+//! half the silence limit, a dead channel at the full limit, the
+//! make-before-break handover on `socket_closing` or before expiry, system
+//! topics, membership rereads and the periodic observations query.
 
-use std::collections::HashSet;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
-use super::channel::{self, Frame, Live, OpenError, Wire};
-use super::dedupe;
+use super::channel::{Frame, Wire};
+use super::channels::Channels;
+use super::dedupe::{self, Dedupe};
+use super::handover::handover;
 use super::mapping::{Decoded, Mapper, Receipt};
-use super::members::Pending;
+use super::members::{Pending, Reread};
+use super::plan::Plan;
+use super::rejections::Rejections;
 use super::requery::Requery;
-use super::session::State;
-use super::system::Troubles;
+use super::rest::RestClient;
+use super::system::{Troubles, resubscribe};
 use super::topics::SystemTopic;
+use crate::config::Config;
 use crate::event::FeedEvent;
 use crate::feed::connect::{self, CloseAction};
-use crate::feed::{Delay, Feed, Outcome, Sent, TARGET, idle_command, or_command};
+use crate::feed::link::{Link, Outcome};
+use crate::feed::retry::Delay;
+use crate::feed::{FeedGauges, TARGET};
 
-/// A failed handover is tried again after this long (the old channel
-/// keeps working meanwhile).
-const HANDOVER_RETRY: Duration = Duration::from_secs(10);
-
-/// The open channels of one attempt, and those closing after a handover
-/// whose last frames are still welcome.
-pub(super) struct Channels {
-    pub(super) live: Vec<Live>,
-    pub(super) retiring: HashSet<u64>,
-    /// A deadline moved (a handover ran): re-arm the watchdog.
-    pub(super) rearm: bool,
-    /// What system topics reported and is not mended yet.
-    pub(super) troubles: Troubles,
-    /// Queues whose members are to be read again.
-    pub(super) members: Pending,
-}
-
-impl Channels {
-    /// We were busy (blocked on the app or handing over): the silence was
-    /// ours, not the server's.
-    pub(super) fn touch(&mut self) {
-        let now = Instant::now();
-        for l in &mut self.live {
-            l.last_rx = now;
-        }
-    }
-
-    pub(super) async fn close_all(&mut self, reason: &'static str) {
-        for l in self.live.drain(..) {
-            l.close(reason).await;
-        }
-    }
-}
-
-/// When a channel next needs attention: a ping at half the silence limit,
-/// death at the full limit (after the ping), its rollover.
-pub fn due(
-    last_rx: Instant,
-    pinged: bool,
-    rollover: Option<Instant>,
+/// What the read loop works with: the feed's link and what the session
+/// keeps across attempts.
+pub(super) struct Reader<'a> {
+    link: &'a mut Link,
+    rest: &'a RestClient,
+    mapper: &'a mut Mapper,
+    plan: &'a mut Plan,
+    dedupe: &'a mut Dedupe,
+    gauges: &'a FeedGauges,
     silence: Duration,
-) -> Instant {
-    let quiet = if pinged {
-        last_rx + silence
-    } else {
-        last_rx + silence / 2
-    };
-    rollover.map_or(quiet, |r| r.min(quiet))
+    observations_interval_s: u64,
 }
 
-impl Feed {
+/// What belongs to this connection attempt only.
+struct Attempt<'c> {
+    chans: &'c mut Channels,
+    rejections: Rejections,
+    troubles: Troubles,
+    members: Pending,
+    tx: mpsc::Sender<Frame>,
+}
+
+impl<'a> Reader<'a> {
+    pub(super) fn new(
+        link: &'a mut Link,
+        rest: &'a RestClient,
+        mapper: &'a mut Mapper,
+        plan: &'a mut Plan,
+        dedupe: &'a mut Dedupe,
+        gauges: &'a FeedGauges,
+        cfg: &Config,
+    ) -> Reader<'a> {
+        Reader {
+            link,
+            rest,
+            mapper,
+            plan,
+            dedupe,
+            gauges,
+            silence: Duration::from_secs(cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400)),
+            observations_interval_s: cfg.genesys.observations_interval_s,
+        }
+    }
+
     /// Reads every channel until one dies, the user acts, or the app goes.
-    pub(super) async fn read_all(
-        &mut self,
-        st: &mut State,
-        tx: &mpsc::Sender<Frame>,
-        rx: &mut mpsc::Receiver<Frame>,
+    pub(super) async fn run(
+        mut self,
         chans: &mut Channels,
+        rejections: Rejections,
+        tx: mpsc::Sender<Frame>,
+        mut rx: mpsc::Receiver<Frame>,
     ) -> Outcome {
-        let silence = Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400));
-        let next_due = |chans: &Channels| {
-            let due = chans
-                .live
-                .iter()
-                .map(|l| due(l.last_rx, l.pinged, l.rollover, silence))
-                .min()
-                .unwrap_or_else(|| Instant::now() + silence);
-            chans.members.due.map_or(due, |m| m.min(due))
+        let mut at = Attempt {
+            chans,
+            rejections,
+            troubles: Troubles::default(),
+            members: Pending::default(),
+            tx,
         };
+        match self.read(&mut at, &mut rx).await {
+            Ok(never) => match never {},
+            Err(out) => out,
+        }
+    }
+
+    async fn read(
+        &mut self,
+        at: &mut Attempt<'_>,
+        rx: &mut mpsc::Receiver<Frame>,
+    ) -> Result<std::convert::Infallible, Outcome> {
+        let silence = self.silence;
+        let next_due = |at: &Attempt<'_>| at.chans.next_due(silence, at.members.due());
         // Re-armed when it fires, not per frame: a flood costs nothing.
-        let watchdog = sleep_until(next_due(chans));
+        let watchdog = sleep_until(next_due(at));
         tokio::pin!(watchdog);
-        let queues = st.plan.as_ref().map_or(0, |p| p.queue_ids.len());
-        let mut requery = Requery::new(self.cfg.genesys.observations_interval_s, queues);
+        let queues = self.plan.queue_ids().len();
+        let mut requery = Requery::new(self.observations_interval_s, queues);
         loop {
             tokio::select! {
                 biased;
-                cmd = self.commands.recv(), if self.commands_open => match cmd {
-                    Some(cmd) => return idle_command(cmd),
-                    None => self.commands_open = false,
-                },
+                out = self.link.command() => return Err(out),
                 // Before frames: a flood must not starve it.
                 () = sleep_until(requery.due()) => {
-                    if let Some(out) = self.requery(st, &mut requery, tx, rx, chans).await {
-                        return out;
-                    }
+                    self.requery(at, &mut requery, rx).await?;
+                    at.chans.gauge(self.gauges, self.dedupe);
+                    self.reconnect_asked()?;
                     // Frames moved the deadlines; a handover may have run.
-                    chans.rearm = false;
-                    watchdog.as_mut().reset(next_due(chans));
+                    at.chans.take_rearm();
+                    watchdog.as_mut().reset(next_due(at));
                 }
                 frame = rx.recv() => {
                     let Some(frame) = frame else {
-                        return Outcome::Retry { error: "internal: frame channel closed".into(), delay: Delay::Backoff };
+                        return Err(Outcome::Retry { error: "internal: frame channel closed".into(), delay: Delay::Backoff });
                     };
-                    let out = self.on_frame(st, frame, tx, chans).await;
-                    self.gauge(st, chans);
-                    if let Some(out) = out {
-                        return out;
-                    }
-                    if std::mem::take(&mut self.pending_reconnect) {
-                        return Outcome::Reconnect;
-                    }
+                    let out = self.on_frame(at, frame).await;
+                    at.chans.gauge(self.gauges, self.dedupe);
+                    out?;
+                    self.reconnect_asked()?;
                     // A handover brought a channel with its own deadlines.
-                    if std::mem::take(&mut chans.rearm) {
-                        watchdog.as_mut().reset(next_due(chans));
+                    if at.chans.take_rearm() {
+                        watchdog.as_mut().reset(next_due(at));
                     }
                 }
                 () = &mut watchdog => {
-                    let out = self.on_timer(st, tx, chans, silence).await;
-                    self.gauge(st, chans);
-                    if let Some(out) = out {
-                        return out;
-                    }
-                    watchdog.as_mut().reset(next_due(chans));
+                    let out = self.on_timer(at).await;
+                    at.chans.gauge(self.gauges, self.dedupe);
+                    out?;
+                    watchdog.as_mut().reset(next_due(at));
                 }
             }
         }
     }
 
-    /// Publishes what the loop holds (relaxed stores: cheap per frame).
-    pub(super) fn gauge(&self, st: &State, chans: &Channels) {
-        let g = &self.gauges;
-        g.dedupe_held.store(st.dedupe.len(), Ordering::Relaxed);
-        g.duplicates_dropped
-            .store(st.dedupe.dropped(), Ordering::Relaxed);
-        g.channels_open.store(chans.live.len(), Ordering::Relaxed);
-        g.channels_closing
-            .store(chans.retiring.len(), Ordering::Relaxed);
+    fn reconnect_asked(&mut self) -> Result<(), Outcome> {
+        match self.link.take_reconnect() {
+            true => Err(Outcome::Reconnect),
+            false => Ok(()),
+        }
     }
 
-    /// Pings quiet channels, declares silent ones dead, rolls over expiring ones.
-    async fn on_timer(
+    /// One observations round; frames that arrived while it was out are
+    /// applied before its answers.
+    async fn requery(
         &mut self,
-        st: &mut State,
-        tx: &mpsc::Sender<Frame>,
-        chans: &mut Channels,
-        silence: Duration,
-    ) -> Option<Outcome> {
-        if chans.members.due.is_some_and(|d| Instant::now() >= d)
-            && let Some(out) = self.reread_members(st, chans).await
-        {
-            return Some(out);
+        at: &mut Attempt<'_>,
+        requery: &mut Requery,
+        rx: &mut mpsc::Receiver<Frame>,
+    ) -> Result<(), Outcome> {
+        let Some(bodies) = requery.query(self.link, self.rest, self.plan).await? else {
+            return Ok(());
+        };
+        // Not `touch()`: what arrived meanwhile is applied now and marks its
+        // channel alive; a channel that sent nothing was silent.
+        for _ in 0..rx.len() {
+            let Ok(frame) = rx.try_recv() else { break };
+            self.on_frame(at, frame).await?;
         }
-        for i in 0..chans.live.len() {
+        requery
+            .apply(self.link, self.mapper, self.gauges, at.chans, bodies)
+            .await
+    }
+
+    /// Pings quiet channels, declares silent ones dead, rolls over expiring
+    /// ones, rereads members whose queues changed.
+    async fn on_timer(&mut self, at: &mut Attempt<'_>) -> Result<(), Outcome> {
+        if let Some(queues) = at.members.take_due() {
+            Reread::new(self.rest, self.mapper, self.plan, &mut at.rejections)
+                .run(self.link, at.chans, queues)
+                .await?;
+        }
+        let silence = self.silence;
+        for i in 0..at.chans.len() {
             let now = Instant::now();
-            let l = &mut chans.live[i];
+            let l = at.chans.get_mut(i);
             if now >= l.last_rx + silence {
                 let error = format!(
                     "channel {}: nothing received for {} s: the connection is dead",
@@ -175,7 +189,7 @@ impl Feed {
                     silence.as_secs()
                 );
                 tracing::warn!(target: TARGET, "{error}; reconnecting");
-                return Some(Outcome::Retry {
+                return Err(Outcome::Retry {
                     error,
                     delay: Delay::Backoff,
                 });
@@ -183,241 +197,175 @@ impl Feed {
             if !l.pinged && now >= l.last_rx + silence / 2 {
                 tracing::debug!(target: TARGET, channel = %l.id, "quiet channel; ping");
                 if let Err(error) = l.ping().await {
-                    return Some(Outcome::Retry {
+                    return Err(Outcome::Retry {
                         error,
                         delay: Delay::Backoff,
                     });
                 }
             }
             let why = l.rollover_why;
-            if l.rollover.is_some_and(|r| now >= r)
-                && let Some(out) = self.handover(st, i, why, tx, chans).await
-            {
-                return Some(out);
+            if l.rollover.is_some_and(|r| now >= r) {
+                self.handover(at, i, why).await?;
             }
         }
-        None
+        Ok(())
     }
 
-    pub(super) async fn on_frame(
-        &mut self,
-        st: &mut State,
-        frame: Frame,
-        tx: &mpsc::Sender<Frame>,
-        chans: &mut Channels,
-    ) -> Option<Outcome> {
-        let now = Instant::now();
-        let slot = chans
-            .live
-            .iter()
-            .position(|l| l.generation == frame.generation);
-        match slot {
-            Some(i) => {
-                chans.live[i].last_rx = now;
-                chans.live[i].pinged = false;
-            }
-            // A channel we closed: its last frames still count.
-            None if chans.retiring.contains(&frame.generation) => {}
-            None => return None,
+    async fn on_frame(&mut self, at: &mut Attempt<'_>, frame: Frame) -> Result<(), Outcome> {
+        let slot = at.chans.received(frame.generation);
+        if slot.is_none() && !at.chans.is_retiring(frame.generation) {
+            return Ok(());
         }
         let text = match frame.wire {
-            Wire::Alive => return None,
+            Wire::Alive => return Ok(()),
             Wire::Binary => {
-                return self
-                    .bad(
-                        Decoded::Malformed("binary frame (the feed speaks JSON text)".into()),
-                        chans,
-                    )
-                    .await;
+                let d = Decoded::Malformed("binary frame (the feed speaks JSON text)".into());
+                return self.bad(at, d).await;
             }
             Wire::Ended {
                 code,
                 reason,
                 error,
             } => {
-                if chans.retiring.remove(&frame.generation) {
-                    return None;
+                if at.chans.retired(frame.generation) {
+                    return Ok(());
                 }
-                let id = slot.map(|i| chans.live[i].id.clone()).unwrap_or_default();
+                let id = slot.map(|i| at.chans.get(i).id.clone()).unwrap_or_default();
                 let out = channel_ended(&id, code, &reason, error);
-                if matches!(
-                    out,
-                    Outcome::Retry {
-                        delay: Delay::NewToken,
-                        ..
-                    }
-                ) {
-                    self.auth.invalidate();
+                if let Outcome::Retry {
+                    delay: Delay::NewToken,
+                    ..
+                } = out
+                {
+                    self.link.token_refused();
                 }
-                return Some(out);
+                return Err(out);
             }
             Wire::Text(t) => t,
         };
         let env = match Mapper::parse(&text) {
             Ok(env) => env,
-            Err(d) => return self.bad(d, chans).await,
+            Err(d) => return self.bad(at, d).await,
         };
         if let Some(system) = SystemTopic::of(env.topic()) {
             return match slot {
-                Some(i) => self.on_system(st, i, system, chans).await,
-                None => None,
+                Some(i) => self.on_system(at, i, system).await,
+                None => Ok(()),
             };
         }
         // Two channels for the same topics: a handover's overlap, while
         // the old channel's last frames are still read.
-        let overlap = !chans.retiring.is_empty();
+        let overlap = at.chans.overlap();
         if let Some(print) = dedupe::fingerprint(&env)
-            && !st.dedupe.keep(print, frame.generation, overlap)
+            && !self.dedupe.keep(print, frame.generation, overlap)
         {
-            tracing::debug!(target: TARGET, topic = env.topic(), dropped_total = st.dedupe.dropped(), "duplicate notification dropped (a copy from the other channel of a handover)");
-            return None;
+            tracing::debug!(target: TARGET, topic = env.topic(), dropped_total = self.dedupe.dropped(), "duplicate notification dropped (a copy from the other channel of a handover)");
+            return Ok(());
         }
         let r = Receipt {
             wall: OffsetDateTime::now_utc(),
-            at: now,
+            at: Instant::now(),
         };
-        match st.mapper.apply(env, r) {
-            Decoded::Heartbeat => self.pass(FeedEvent::Heartbeat, chans).await,
-            Decoded::Pong => None,
-            Decoded::SocketClosing => match slot {
-                Some(i) => {
-                    self.handover(st, i, "the server is closing the socket", tx, chans)
-                        .await
+        let events = match self.mapper.apply(env, r) {
+            Decoded::Heartbeat => vec![FeedEvent::Heartbeat],
+            Decoded::Pong => Vec::new(),
+            Decoded::SocketClosing => {
+                if let Some(i) = slot {
+                    self.handover(at, i, "the server is closing the socket")
+                        .await?;
                 }
-                None => None,
-            },
+                Vec::new()
+            }
             Decoded::MembersChanged { queue_id, events } => {
-                chans.members.mark(queue_id);
-                chans.rearm = true;
-                for ev in events {
-                    if let Some(out) = self.pass(ev, chans).await {
-                        return Some(out);
-                    }
-                }
-                None
+                at.members.mark(queue_id);
+                at.chans.rearm();
+                events
             }
-            Decoded::Events(evs) => {
-                for ev in evs {
-                    if let Some(out) = self.pass(ev, chans).await {
-                        return Some(out);
-                    }
-                }
-                None
-            }
-            d @ (Decoded::Malformed(_) | Decoded::Unknown(_)) => self.bad(d, chans).await,
+            Decoded::Events(evs) => evs,
+            d @ (Decoded::Malformed(_) | Decoded::Unknown(_)) => return self.bad(at, d).await,
+        };
+        for ev in events {
+            at.chans.pass(self.link, ev).await?;
         }
+        Ok(())
     }
 
-    /// Make before break: a new channel for the same topics, subscribed and
-    /// connected, then the old one closed. Frames the old one still
-    /// delivers are applied; the dedupe drops what both delivered.
+    /// A system topic on channel `i`: raise the alert, then mend.
+    async fn on_system(
+        &mut self,
+        at: &mut Attempt<'_>,
+        i: usize,
+        topic: SystemTopic,
+    ) -> Result<(), Outcome> {
+        let generation = at.chans.get(i).generation;
+        if let Some(alert) = at.troubles.arrived(self.link, at.chans, i, topic) {
+            at.chans.pass(self.link, alert).await?;
+        }
+        if !matches!(topic, SystemTopic::NoLongerSubscribed) {
+            return Ok(());
+        }
+        let Some(states) = resubscribe(self.link, self.rest, self.plan, at.chans, i).await? else {
+            return Ok(());
+        };
+        at.rejections.report(self.link, states).await?;
+        self.mended(at, SystemTopic::NoLongerSubscribed, generation)
+            .await
+    }
+
+    /// Hands channel `i` over; what the old channel suffered ends with it.
     async fn handover(
         &mut self,
-        st: &mut State,
+        at: &mut Attempt<'_>,
         i: usize,
         why: &'static str,
-        tx: &mpsc::Sender<Frame>,
-        chans: &mut Channels,
-    ) -> Option<Outcome> {
-        let (old_id, slot) = (chans.live[i].id.clone(), chans.live[i].slot);
-        // No second handover for this channel while this one runs.
-        chans.live[i].rollover = None;
-        chans.rearm = true;
-        tracing::info!(target: TARGET, channel = %old_id, reason = why, "handover begun");
-        // A refused token is replaced at once and the handover tried again
-        // (once): the old channel may be dying with that very token.
-        let mut refused = false;
-        let opened = loop {
-            let token = match self.token_or_outcome().await {
-                Ok(t) => t,
-                Err(out) => return Some(out),
-            };
-            let generation = st.generation();
-            let (Ok(rest), Some(plan)) = (&st.rest, &st.plan) else {
-                return Some(Outcome::Stop("internal: no REST client or plan".into()));
-            };
-            let topics = plan.slots.get(slot).cloned().unwrap_or_default();
-            let expires = self.auth.expires_at();
-            let open = channel::open(rest, &token, expires, slot, generation, &topics, tx.clone());
-            let opened = or_command(&mut self.commands, &mut self.commands_open, open).await;
-            chans.touch();
-            match opened {
-                Ok(Err(OpenError::Rest(r))) if r.status() == Some(401) => {
-                    self.auth.invalidate();
-                    if refused {
-                        break Ok(Err(OpenError::Rest(r)));
-                    }
-                    refused = true;
-                }
-                other => break other,
-            }
+    ) -> Result<(), Outcome> {
+        let done = handover(self.link, self.rest, self.plan, at.chans, i, why, &at.tx).await?;
+        let Some(done) = done else {
+            return Ok(());
         };
-        let (new, states) = match opened {
-            Err(cmd) => return Some(idle_command(cmd)),
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => {
-                tracing::warn!(target: TARGET, channel = %old_id, error = %e, retry_s = HANDOVER_RETRY.as_secs(), "handover failed; the old channel stays in use");
-                if let Some(l) = chans.live.get_mut(i) {
-                    l.rollover = Some(Instant::now() + HANDOVER_RETRY);
-                    l.rollover_why = why;
-                }
-                return None;
-            }
-        };
-        let new_id = new.id.clone();
-        let old = std::mem::replace(&mut chans.live[i], new);
-        chans.retiring.insert(old.generation);
-        let gone = old.generation;
-        old.close("handover to a new channel").await;
         tracing::info!(
             target: TARGET,
-            old = %old_id,
-            new = %new_id,
-            dedupe_held = st.dedupe.len(),
-            duplicates_dropped = st.dedupe.dropped(),
+            old = %done.old_id,
+            new = %done.new_id,
+            dedupe_held = self.dedupe.len(),
+            duplicates_dropped = self.dedupe.dropped(),
             "handover completed"
         );
-        if let Some(out) = self.report_rejections(st, states).await {
-            return Some(out);
-        }
+        at.rejections.report(self.link, done.states).await?;
         for t in [SystemTopic::NoLongerSubscribed, SystemTopic::TokenRevoked] {
-            if let Some(out) = self.mended(t, gone, chans).await {
-                return Some(out);
-            }
+            self.mended(at, t, done.gone).await?;
         }
-        None
+        Ok(())
+    }
+
+    async fn mended(
+        &mut self,
+        at: &mut Attempt<'_>,
+        topic: SystemTopic,
+        generation: u64,
+    ) -> Result<(), Outcome> {
+        match at.troubles.mended(topic, generation) {
+            Some(ev) => at.chans.pass(self.link, ev).await,
+            None => Ok(()),
+        }
     }
 
     /// Counts, logs and hands on a frame we could not use.
-    async fn bad(&mut self, d: Decoded, chans: &mut Channels) -> Option<Outcome> {
+    async fn bad(&mut self, at: &mut Attempt<'_>, d: Decoded) -> Result<(), Outcome> {
         let ev = match d {
             Decoded::Malformed(reason) => {
-                self.malformed += 1;
-                tracing::warn!(target: TARGET, malformed_total = self.malformed, reason = %reason, "malformed message");
+                let total = self.link.count_malformed();
+                tracing::warn!(target: TARGET, malformed_total = total, reason = %reason, "malformed message");
                 FeedEvent::Malformed { reason }
             }
             Decoded::Unknown(kind) => {
-                self.unknown += 1;
-                tracing::warn!(target: TARGET, unknown_total = self.unknown, kind = %kind, "message of unknown type");
+                let total = self.link.count_unknown();
+                tracing::warn!(target: TARGET, unknown_total = total, kind = %kind, "message of unknown type");
                 FeedEvent::Unknown { kind }
             }
-            _ => return None,
+            _ => return Ok(()),
         };
-        self.pass(ev, chans).await
-    }
-
-    /// `send` for the read loop: time spent blocked on the app is not
-    /// silence from the server.
-    pub(super) async fn pass(&mut self, ev: FeedEvent, chans: &mut Channels) -> Option<Outcome> {
-        match self.send(ev).await {
-            Sent::Now => None,
-            Sent::AfterWait => {
-                chans.touch();
-                None
-            }
-            Sent::Quit => Some(Outcome::Quit),
-            Sent::Gone => Some(Outcome::Gone),
-        }
+        at.chans.pass(self.link, ev).await
     }
 }
 
@@ -439,24 +387,4 @@ fn channel_ended(id: &str, code: Option<u16>, reason: &str, error: Option<String
         CloseAction::Backoff | CloseAction::Stop => Delay::Backoff,
     };
     Outcome::Retry { error, delay }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn ping_at_half_the_silence_then_dead_at_the_full() {
-        let t0 = Instant::now();
-        let silence = Duration::from_secs(75);
-        assert_eq!(
-            due(t0, false, None, silence),
-            t0 + Duration::from_millis(37_500)
-        );
-        assert_eq!(due(t0, true, None, silence), t0 + silence);
-        let soon = t0 + Duration::from_secs(10);
-        assert_eq!(due(t0, false, Some(soon), silence), soon);
-        let late = t0 + Duration::from_secs(86_000);
-        assert_eq!(due(t0, true, Some(late), silence), t0 + silence);
-    }
 }

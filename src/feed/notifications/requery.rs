@@ -7,24 +7,28 @@
 //!
 //! The query runs in the read loop, not beside it: frames received while it
 //! is out wait in the frame channel (bounded; the readers then stop reading
-//! their sockets, so nothing is lost), and are applied before the answer.
-//! They were sent before it, so the answer is the newer state, and a change
-//! still in flight is not counted as a correction.
+//! their sockets, so nothing is lost), and the read loop applies them
+//! between `query` and `apply`. They were sent before the answer, so the
+//! answer is the newer state, and a change still in flight is not counted
+//! as a correction.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::channel::Frame;
-use super::mapping::Receipt;
-use super::read::Channels;
-use super::session::{REFRESH_TOPIC, State};
+use super::channels::Channels;
+use super::mapping::{Mapper, Receipt};
+use super::plan::Plan;
+use super::rest::{OBSERVATION_QUEUES, RestClient, RestError};
 use crate::event::FeedEvent;
-use crate::feed::notifications::rest::{OBSERVATION_QUEUES, RestError};
-use crate::feed::{Feed, Outcome, TARGET, idle_command, or_command};
+use crate::feed::link::{Link, Outcome};
+use crate::feed::{FeedGauges, TARGET};
+
+/// The topic of counts refreshed by an observations query (this one, or
+/// the refresh after a reconnect): ordinary events, not the first snapshot.
+pub const REFRESH_TOPIC: &str = "observations.query";
 
 /// REST calls a minute the queries may spend: half of the 300 a
 /// client-credentials token gets, the rest is for start-up and channels.
@@ -34,6 +38,8 @@ const CALLS_PER_MINUTE: u64 = 150;
 pub(super) struct Requery {
     every: Duration,
     next: Instant,
+    /// When the round in progress began.
+    started: Instant,
 }
 
 /// The configured interval, stretched when `queues` (one call per
@@ -58,93 +64,85 @@ impl Requery {
                 "observations queries stretched to stay within half the REST budget"
             );
         }
+        let now = Instant::now();
         Requery {
             every,
-            next: Instant::now() + every,
+            next: now + every,
+            started: now,
         }
     }
 
     pub(super) fn due(&self) -> Instant {
         self.next
     }
-}
 
-impl Feed {
-    /// One round: query every queue, apply the frames that arrived
-    /// meanwhile, then the answers; hand on the summaries that changed. A
-    /// failed round is logged and skipped: notifications keep flowing.
-    pub(super) async fn requery(
+    /// Starts a round: the answers for every queue of the plan, one call
+    /// per `OBSERVATION_QUEUES`. Ok(Err(reason)) when the round failed (it
+    /// is logged and skipped: notifications keep flowing); Err when a
+    /// command ends the read loop.
+    pub(super) async fn query(
         &mut self,
-        st: &mut State,
-        requery: &mut Requery,
-        tx: &mpsc::Sender<Frame>,
-        rx: &mut mpsc::Receiver<Frame>,
-        chans: &mut Channels,
-    ) -> Option<Outcome> {
-        let out = self.requery_round(st, requery, tx, rx, chans).await;
-        self.gauge(st, chans);
-        if out.is_none() && std::mem::take(&mut self.pending_reconnect) {
-            return Some(Outcome::Reconnect);
+        link: &mut Link,
+        rest: &RestClient,
+        plan: &Plan,
+    ) -> Result<Option<Vec<String>>, Outcome> {
+        self.started = Instant::now();
+        self.next = self.started + self.every;
+        let token = match link.token_or_error().await? {
+            Ok(t) => t,
+            Err(e) => return Ok(failed(format!("no token: {e}"))),
+        };
+        let mut bodies = Vec::new();
+        for ids in plan.queue_ids().chunks(OBSERVATION_QUEUES) {
+            match link.unless_command(rest.observations(&token, ids)).await? {
+                Ok(body) => bodies.push(body),
+                Err(e) => {
+                    if matches!(e, RestError::Status { status: 401, .. }) {
+                        link.token_refused();
+                    }
+                    return Ok(failed(e.to_string()));
+                }
+            }
         }
-        out
+        Ok(Some(bodies))
     }
 
-    async fn requery_round(
-        &mut self,
-        st: &mut State,
-        requery: &mut Requery,
-        tx: &mpsc::Sender<Frame>,
-        rx: &mut mpsc::Receiver<Frame>,
+    /// Ends a round: applies the answers and hands on the summaries that
+    /// changed.
+    pub(super) async fn apply(
+        &self,
+        link: &mut Link,
+        mapper: &mut Mapper,
+        gauges: &FeedGauges,
         chans: &mut Channels,
-    ) -> Option<Outcome> {
-        requery.next = Instant::now() + requery.every;
-        let started = Instant::now();
-        let bodies = match self.query_all(st).await {
-            Ok(Ok(bodies)) => bodies,
-            Ok(Err(error)) => {
-                tracing::warn!(target: TARGET, error = %error, "observations query failed; trying again at the next interval");
-                return None;
-            }
-            Err(out) => return Some(out),
-        };
-        // Not `chans.touch()`: what arrived meanwhile is applied now and
-        // marks its channel alive; a channel that sent nothing was silent.
-        for _ in 0..rx.len() {
-            let Ok(frame) = rx.try_recv() else { break };
-            if let Some(out) = self.on_frame(st, frame, tx, chans).await {
-                return Some(out);
-            }
-        }
+        bodies: Vec<String>,
+    ) -> Result<(), Outcome> {
         let r = Receipt {
             wall: OffsetDateTime::now_utc(),
             at: Instant::now(),
         };
         let (mut corrections, mut examples, mut events) = (0, Vec::new(), Vec::new());
         for body in &bodies {
-            match st.mapper.reconcile(body, REFRESH_TOPIC, r) {
+            match mapper.reconcile(body, REFRESH_TOPIC, r) {
                 Ok(mut done) => {
                     corrections += done.corrections;
                     examples.append(&mut done.examples);
                     events.append(&mut done.events);
                 }
                 Err(error) => {
-                    self.malformed += 1;
-                    tracing::warn!(target: TARGET, malformed_total = self.malformed, error = %error, "observations query answer unusable");
-                    if let Some(out) = self
-                        .pass(FeedEvent::Malformed { reason: error }, chans)
-                        .await
-                    {
-                        return Some(out);
-                    }
+                    let total = link.count_malformed();
+                    tracing::warn!(target: TARGET, malformed_total = total, error = %error, "observations query answer unusable");
+                    chans
+                        .pass(link, FeedEvent::Malformed { reason: error })
+                        .await?;
                 }
             }
         }
-        let total = self
-            .gauges
+        let total = gauges
             .observation_corrections
             .fetch_add(corrections, Ordering::Relaxed)
             + corrections;
-        let took_ms = started.elapsed().as_millis() as u64;
+        let took_ms = self.started.elapsed().as_millis() as u64;
         if corrections > 0 {
             examples.truncate(5);
             tracing::info!(target: TARGET, corrections, corrections_total = total, examples = %examples.join(", "), took_ms, "observations query corrected counts the notifications had left wrong");
@@ -152,47 +150,15 @@ impl Feed {
             tracing::debug!(target: TARGET, changed = events.len(), took_ms, "observations query");
         }
         for ev in events {
-            if let Some(out) = self.pass(FeedEvent::Queue(ev), chans).await {
-                return Some(out);
-            }
+            chans.pass(link, FeedEvent::Queue(ev)).await?;
         }
-        None
+        Ok(())
     }
+}
 
-    /// The answers for every queue of the plan, one call per
-    /// `OBSERVATION_QUEUES`: Err(outcome) when a command ends the read
-    /// loop, Ok(Err(reason)) when the round failed.
-    async fn query_all(&mut self, st: &State) -> Result<Result<Vec<String>, String>, Outcome> {
-        let (Ok(rest), Some(plan)) = (&st.rest, &st.plan) else {
-            return Ok(Err("internal: no REST client or plan".into()));
-        };
-        let token = match or_command(
-            &mut self.commands,
-            &mut self.commands_open,
-            self.auth.token(),
-        )
-        .await
-        {
-            Err(cmd) => return Err(idle_command(cmd)),
-            Ok(Err(e)) => return Ok(Err(format!("no token: {e}"))),
-            Ok(Ok(t)) => t,
-        };
-        let mut bodies = Vec::new();
-        for ids in plan.queue_ids.chunks(OBSERVATION_QUEUES) {
-            let query = rest.observations(&token, ids);
-            match or_command(&mut self.commands, &mut self.commands_open, query).await {
-                Err(cmd) => return Err(idle_command(cmd)),
-                Ok(Ok(body)) => bodies.push(body),
-                Ok(Err(e)) => {
-                    if matches!(e, RestError::Status { status: 401, .. }) {
-                        self.auth.invalidate();
-                    }
-                    return Ok(Err(e.to_string()));
-                }
-            }
-        }
-        Ok(Ok(bodies))
-    }
+fn failed(error: String) -> Option<Vec<String>> {
+    tracing::warn!(target: TARGET, error = %error, "observations query failed; trying again at the next interval");
+    None
 }
 
 #[cfg(test)]

@@ -8,11 +8,13 @@ use std::collections::HashSet;
 
 use tokio::time::Instant;
 
-use super::read::Channels;
-use super::session::State;
+use super::channels::Channels;
+use super::plan::Plan;
+use super::rest::{RestClient, TopicState};
 use super::topics::SystemTopic;
 use crate::event::FeedEvent;
-use crate::feed::{Feed, Outcome, Sent, TARGET, or_command};
+use crate::feed::TARGET;
+use crate::feed::link::{Link, Outcome};
 
 /// Channels (by generation) each trouble still affects.
 #[derive(Debug, Default)]
@@ -28,18 +30,18 @@ impl Troubles {
             SystemTopic::TokenRevoked => &mut self.revoked,
         }
     }
-}
 
-impl Feed {
-    /// One system message on channel `i`.
-    pub(super) async fn on_system(
+    /// One system message on channel `i`: what it affects is noted (a
+    /// revoked token is forgotten and every channel is to be replaced);
+    /// the alert to raise when it is the first of its kind.
+    pub(super) fn arrived(
         &mut self,
-        st: &mut State,
+        link: &mut Link,
+        chans: &mut Channels,
         i: usize,
         topic: SystemTopic,
-        chans: &mut Channels,
-    ) -> Option<Outcome> {
-        let id = chans.live[i].id.clone();
+    ) -> Option<FeedEvent> {
+        let id = chans.get(i).id.clone();
         let message = match topic {
             SystemTopic::NoLongerSubscribed => {
                 format!("channel {id} lost its subscriptions; subscribing again")
@@ -49,110 +51,68 @@ impl Feed {
             }
         };
         tracing::warn!(target: TARGET, channel = %id, code = topic.code(), "{message}");
-        let first = chans.troubles.set(topic).is_empty();
+        let first = self.set(topic).is_empty();
         match topic {
             SystemTopic::NoLongerSubscribed => {
-                chans.troubles.lost.insert(chans.live[i].generation);
+                self.lost.insert(chans.get(i).generation);
             }
             SystemTopic::TokenRevoked => {
-                self.auth.invalidate();
-                let now = Instant::now();
-                for l in &mut chans.live {
-                    chans.troubles.revoked.insert(l.generation);
-                    l.rollover = Some(now);
-                    l.rollover_why = "the token was revoked";
-                }
-                chans.rearm = true;
+                link.token_refused();
+                self.revoked
+                    .extend(chans.roll_all_now("the token was revoked"));
             }
         }
-        if first {
-            let ev = FeedEvent::Trouble {
-                code: topic.code().into(),
-                message,
-                resolved: false,
-            };
-            if let Some(out) = self.pass(ev, chans).await {
-                return Some(out);
-            }
-        }
-        match topic {
-            SystemTopic::NoLongerSubscribed => self.resubscribe(st, i, chans).await,
-            SystemTopic::TokenRevoked => None,
-        }
-    }
-
-    /// Subscribes channel `i` to its topics again; when that fails, the
-    /// channel is handed over to a new one at once instead.
-    async fn resubscribe(
-        &mut self,
-        st: &mut State,
-        i: usize,
-        chans: &mut Channels,
-    ) -> Option<Outcome> {
-        let token = match self.token_or_outcome().await {
-            Ok(t) => t,
-            Err(out) => return Some(out),
-        };
-        let (Ok(rest), Some(plan)) = (&st.rest, &st.plan) else {
-            return Some(Outcome::Stop("internal: no REST client or plan".into()));
-        };
-        let l = &chans.live[i];
-        let (id, generation) = (l.id.clone(), l.generation);
-        let topics = plan.slots.get(l.slot).cloned().unwrap_or_default();
-        let put = rest.subscribe(&token, &id, &topics);
-        let done = or_command(&mut self.commands, &mut self.commands_open, put).await;
-        chans.touch();
-        match done {
-            Err(cmd) => Some(crate::feed::idle_command(cmd)),
-            Ok(Ok(states)) => {
-                tracing::info!(target: TARGET, channel = %id, topics = topics.len(), "subscribed again");
-                if let Some(out) = self.report_rejections(st, states).await {
-                    return Some(out);
-                }
-                self.mended(SystemTopic::NoLongerSubscribed, generation, chans)
-                    .await
-            }
-            Ok(Err(e)) => {
-                if e.status() == Some(401) {
-                    self.auth.invalidate();
-                }
-                tracing::warn!(target: TARGET, channel = %id, error = %e, "subscribing again failed; replacing the channel");
-                if let Some(l) = chans.live.get_mut(i) {
-                    l.rollover = Some(Instant::now());
-                    l.rollover_why = "its subscriptions were lost";
-                }
-                chans.rearm = true;
-                None
-            }
-        }
+        first.then(|| FeedEvent::Trouble {
+            code: topic.code().into(),
+            message,
+            resolved: false,
+        })
     }
 
     /// Channel `generation` no longer suffers from `topic` (mended, or
-    /// replaced by a handover); the alert ends with the last one.
-    pub(super) async fn mended(
-        &mut self,
-        topic: SystemTopic,
-        generation: u64,
-        chans: &mut Channels,
-    ) -> Option<Outcome> {
-        let set = chans.troubles.set(topic);
+    /// replaced by a handover); the alert's end when it was the last one.
+    pub(super) fn mended(&mut self, topic: SystemTopic, generation: u64) -> Option<FeedEvent> {
+        let set = self.set(topic);
         if !set.remove(&generation) || !set.is_empty() {
             return None;
         }
         tracing::info!(target: TARGET, code = topic.code(), "resolved");
-        let ev = FeedEvent::Trouble {
+        Some(FeedEvent::Trouble {
             code: topic.code().into(),
             message: format!("{} resolved", topic.code()),
             resolved: true,
-        };
-        match self.send(ev).await {
-            Sent::Now => None,
-            Sent::AfterWait => {
-                chans.touch();
-                None
+        })
+    }
+}
+
+/// Subscribes channel `i` to its topics again: the topics' states, or
+/// None when that failed and the channel is to be handed over at once.
+pub(super) async fn resubscribe(
+    link: &mut Link,
+    rest: &RestClient,
+    plan: &Plan,
+    chans: &mut Channels,
+    i: usize,
+) -> Result<Option<Vec<TopicState>>, Outcome> {
+    let token = link.token().await?;
+    let id = chans.get(i).id.clone();
+    let topics = plan.topics(chans.get(i).slot);
+    let done = link
+        .unless_command(rest.subscribe(&token, &id, &topics))
+        .await;
+    chans.touch();
+    match done? {
+        Ok(states) => {
+            tracing::info!(target: TARGET, channel = %id, topics = topics.len(), "subscribed again");
+            Ok(Some(states))
+        }
+        Err(e) => {
+            if e.status() == Some(401) {
+                link.token_refused();
             }
-            Sent::Quit => Some(Outcome::Quit),
-            Sent::Gone => Some(Outcome::Gone),
+            tracing::warn!(target: TARGET, channel = %id, error = %e, "subscribing again failed; replacing the channel");
+            chans.roll_at(i, Instant::now(), "its subscriptions were lost");
+            Ok(None)
         }
     }
 }

@@ -21,11 +21,11 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use crate::event::{ConnState, FeedEvent, FeedStatus};
+use crate::feed::notifications::REFRESH_TOPIC;
 use crate::feed::notifications::mapping::{Decoded, Mapper, Member, Receipt};
 use crate::feed::notifications::rest::{
     Channel, Named, OBSERVATION_QUEUES, TopicState, members_in,
 };
-use crate::feed::notifications::session::REFRESH_TOPIC;
 use crate::recording::{FrameLine, Header, Line, RestAnswer};
 
 const TARGET: &str = "queuetop::replay";

@@ -52,6 +52,10 @@ impl Model {
     fn push_member(&mut self, qi: usize, status: AgentStatus, joined: bool) -> Option<usize> {
         let n = self.user_index.len();
         let now = self.now;
+        // The day model gives a newcomer its first break after a while.
+        let next_break = self
+            .day
+            .map_or(u64::MAX, |c| now + c.ticks(super::pace::off::BREAK_EVERY.0));
         let rng = &mut self.side_rng;
         let q = self.queues.get_mut(qi)?;
         let skills = q.skills.iter().filter(|_| rng.bool()).cloned().collect();
@@ -67,6 +71,9 @@ impl Model {
             member: true,
             joined,
             joined_since: now,
+            until: 0,
+            next_break,
+            meal_at: u64::MAX,
         });
         let ai = q.agents.len() - 1;
         self.user_index.insert(id, (qi, ai));

@@ -1,7 +1,8 @@
 //! The model contact center: queues, agents with skills and routing statuses,
 //! interactions that arrive, wait, connect and end. Pure and deterministic:
 //! no I/O, no clock; one `tick` is one step of simulated time, so the same
-//! seed always plays the same day.
+//! seed always plays the same day. `Pace` picks the dynamics: `Fast` (a
+//! change every few ticks, for tests) in `step`, or a working `Day` in `day`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +20,12 @@ pub(crate) struct Model {
     side_rng: fastrand::Rng,
     tick_ms: u64,
     now: u64,
+    /// The day model's clock; `None` plays `Pace::Fast`.
+    day: Option<DayClock>,
+    /// Waiting at most this many ticks counts as answered within target.
+    target_ticks: u64,
+    /// A queue with a surge of arrivals: `(queue index, factor, until tick)`.
+    surge: Option<(usize, f64, u64)>,
     queues: Vec<Queue>,
     /// Skill name -> UUID (the notifications API names skills by id).
     skill_ids: BTreeMap<String, String>,
@@ -87,6 +94,12 @@ struct Agent {
     joined: bool,
     /// Model tick of the last membership or join change.
     joined_since: u64,
+    /// Day model: the tick the current status is planned to end (a break,
+    /// wrap-up, a private call, not responding); 0 when open-ended.
+    until: u64,
+    /// Day model: the tick of the next break, and of the next meal.
+    next_break: u64,
+    meal_at: u64,
 }
 
 impl Agent {
@@ -105,6 +118,10 @@ struct Interaction {
     arrived: u64,
     agent: Option<usize>,
     ends_at: u64,
+    /// Day model: the tick the customer gives up waiting (never: MAX).
+    gives_up_at: u64,
+    /// Day model: the agent offered it will not answer.
+    misses: bool,
     /// The tick an agent answered it.
     answered_at: u64,
 }
@@ -120,7 +137,8 @@ pub(crate) fn seeded_uuid(rng: &mut fastrand::Rng) -> String {
         .to_string()
 }
 
-/// Waiting at most this many ticks counts as answered within target.
+/// Waiting at most this many ticks counts as answered within target
+/// (`Pace::Fast`; the day model's target is in simulated seconds).
 const SERVICE_TARGET_TICKS: u64 = 20;
 
 /// The media types the observations report, sorted by name.
@@ -147,7 +165,19 @@ const MEDIA: &[MediaType] = &[
 ];
 
 impl Model {
+    /// A center on the fast model (`Pace::Fast`).
+    #[cfg(test)]
     pub(crate) fn new(seed: u64, queues: usize, agents_per_queue: usize, tick_ms: u64) -> Model {
+        Model::with_pace(seed, queues, agents_per_queue, tick_ms, Pace::Fast)
+    }
+
+    pub(crate) fn with_pace(
+        seed: u64,
+        queues: usize,
+        agents_per_queue: usize,
+        tick_ms: u64,
+        pace: Pace,
+    ) -> Model {
         let mut rng = fastrand::Rng::with_seed(seed);
         let mut combos: Vec<(usize, usize)> = (0..DEPARTMENTS.len())
             .flat_map(|d| (0..LANGUAGES.len()).map(move |l| (d, l)))
@@ -195,6 +225,9 @@ impl Model {
                             member: true,
                             joined: true,
                             joined_since: 0,
+                            until: 0,
+                            next_break: u64::MAX,
+                            meal_at: u64::MAX,
                         }
                     })
                     .collect();
@@ -232,16 +265,28 @@ impl Model {
                     .map(move |(ai, a)| (a.id.clone(), (qi, ai)))
             })
             .collect();
-        Model {
+        let tick_ms = tick_ms.max(1);
+        let mut model = Model {
             rng,
             side_rng: fastrand::Rng::with_seed(seed ^ 0x0010_1ed0),
-            tick_ms: tick_ms.max(1),
+            tick_ms,
             now: 0,
+            day: None,
+            target_ticks: SERVICE_TARGET_TICKS,
+            surge: None,
             queues: qs,
             skill_ids,
             queue_index,
             user_index,
+        };
+        if let Pace::Day {
+            speed,
+            start_minute,
+        } = pace
+        {
+            model.start_day(DayClock::new(speed, start_minute, tick_ms));
         }
+        model
     }
 
     /// `(id, name)` of every queue, in a stable order.
@@ -262,15 +307,14 @@ impl Model {
         self.now += 1;
         let mut out = Vec::new();
         let (now, tick_ms) = (self.now, self.tick_ms);
-        for q in &mut self.queues {
+        let today = self.day.map(|clock| self.day_tick(clock));
+        for (qi, q) in self.queues.iter_mut().enumerate() {
             let before = out.len();
-            step::step_queue(
-                q,
-                (&mut self.rng, &mut self.side_rng),
-                now,
-                tick_ms,
-                &mut out,
-            );
+            let rngs = (&mut self.rng, &mut self.side_rng);
+            match &today {
+                Some(ctx) => day::step_queue(q, rngs, &ctx.for_queue(qi), &mut out),
+                None => step::step_queue(q, rngs, now, tick_ms, &mut out),
+            }
             if out.len() > before {
                 out.push(QueueEventKind::Summary(summary(q)));
             }
@@ -327,15 +371,21 @@ fn summary(q: &Queue) -> QueueSummary {
     }
 }
 
+mod day;
+mod pace;
 mod step;
 
 mod members;
 pub(crate) mod names;
 mod view;
 pub(crate) use members::{Activity, Membership};
+use pace::DayClock;
+pub use pace::{MAX_SPEED, Pace};
 pub(crate) use view::{
     MediaObs, MemberView, QueueObs, SERVICE_LEVEL_PERCENT, WaitingObs, qualifier,
 };
 
+#[cfg(test)]
+mod day_tests;
 #[cfg(test)]
 mod tests;

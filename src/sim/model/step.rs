@@ -7,7 +7,7 @@ use crate::event::{
 
 use super::{Interaction, MEDIA, Queue, SERVICE_TARGET_TICKS, media_slot, seeded_uuid};
 
-fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
+pub(super) fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
     let a = &q.agents[ai];
     QueueEventKind::Agent(AgentState {
         queue_id: q.id.clone(),
@@ -18,7 +18,7 @@ fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
     })
 }
 
-fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEventKind {
+pub(super) fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEventKind {
     let i = &q.interactions[ii];
     QueueEventKind::Interaction(QueueInteraction {
         queue_id: q.id.clone(),
@@ -29,7 +29,7 @@ fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEvent
     })
 }
 
-fn set_agent(
+pub(super) fn set_agent(
     q: &mut Queue,
     ai: usize,
     status: AgentStatus,
@@ -144,6 +144,8 @@ pub(super) fn step_queue(
             arrived: now,
             agent: None,
             ends_at: 0,
+            gives_up_at: u64::MAX,
+            misses: false,
             answered_at: 0,
         });
         out.push(interaction_event(q, q.interactions.len() - 1, now, tick_ms));

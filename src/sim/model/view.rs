@@ -109,7 +109,7 @@ impl Model {
 
     /// Answered within this many milliseconds of waiting is within target.
     pub(crate) fn service_target_ms(&self) -> u64 {
-        super::SERVICE_TARGET_TICKS * self.tick_ms
+        self.target_ticks * self.tick_ms
     }
 
     /// A queue's realtime summary now.

@@ -4,11 +4,13 @@
 //! global sequence, so CorrelationIds stay unique and increasing.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::sim::http::socket::Flood;
 use crate::sim::model::Model;
 use crate::sim::notifications::notes::Notes;
-use crate::sim::shared::{Now, notes_for};
+use crate::sim::shared::{Now, Shared, notes_for};
 
 /// How many distinct frames one flooding socket cycles through.
 const FRAMES: usize = 1024;
@@ -21,10 +23,16 @@ pub(crate) struct NoteFlood {
     /// Each frame split around its CorrelationId.
     templates: Vec<(String, String)>,
     next: usize,
+    /// Numbers every frame from the global sequence.
+    shared: Arc<Shared>,
 }
 
 impl NoteFlood {
-    pub(crate) fn build(mut model: Model, topics: &HashSet<String>) -> NoteFlood {
+    pub(crate) fn build(
+        shared: Arc<Shared>,
+        mut model: Model,
+        topics: &HashSet<String>,
+    ) -> NoteFlood {
         let mut notes = Notes::new(model.queue_count());
         let scratch = AtomicU64::new(0);
         let mut templates = Vec::with_capacity(FRAMES);
@@ -45,19 +53,24 @@ impl NoteFlood {
                 }
             }
         }
-        NoteFlood { templates, next: 0 }
+        NoteFlood {
+            templates,
+            next: 0,
+            shared,
+        }
     }
+}
 
-    pub(crate) fn is_empty(&self) -> bool {
+impl Flood for NoteFlood {
+    fn is_empty(&self) -> bool {
         self.templates.is_empty()
     }
 
-    /// The next frame, stamped `stamp` and numbered from `seq`. Call only
-    /// when not empty.
-    pub(crate) fn next_frame(&mut self, stamp: &str, seq: &AtomicU64) -> String {
+    /// The next frame, stamped `stamp` and numbered from the sequence.
+    fn next_frame(&mut self, stamp: &str) -> String {
         let (a, b) = &self.templates[self.next % self.templates.len()];
         self.next = (self.next + 1) % self.templates.len();
-        let n = seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let n = self.shared.seq.fetch_add(1, Ordering::Relaxed) + 1;
         format!("{a}{n}{b}").replace(STAMP, stamp)
     }
 }

@@ -2,6 +2,7 @@
 //! written as fast as the socket takes them. Only the timestamp is fresh per
 //! frame, so the server's own cost per frame stays a string copy.
 
+use crate::sim::http::socket::Flood;
 use crate::sim::model::Model;
 use crate::sim::realtime::frames;
 use crate::sim::realtime::subs::Subs;
@@ -43,13 +44,14 @@ impl FloodFrames {
             next: 0,
         }
     }
+}
 
-    pub(crate) fn is_empty(&self) -> bool {
+impl Flood for FloodFrames {
+    fn is_empty(&self) -> bool {
         self.frames.is_empty()
     }
 
-    /// The next frame, stamped `timestamp`. Call only when not empty.
-    pub(crate) fn next_frame(&mut self, timestamp: &str) -> String {
+    fn next_frame(&mut self, timestamp: &str) -> String {
         let (a, b) = &self.frames[self.next % self.frames.len()];
         self.next = (self.next + 1) % self.frames.len();
         let mut s = String::with_capacity(a.len() + timestamp.len() + b.len());

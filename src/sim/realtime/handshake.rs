@@ -5,13 +5,11 @@ use std::sync::Arc;
 
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode, header};
-use hyper_util::rt::TokioIo;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::Role;
 
+use crate::sim::http::socket;
 use crate::sim::http::upgrade::{header_has, switching, take_fault, ws_key};
 use crate::sim::http::{Body, json_response};
-use crate::sim::realtime::session;
+use crate::sim::realtime::session::Realtime;
 use crate::sim::shared::{Shared, lock};
 
 fn access_token(req: &Request<Incoming>) -> Option<String> {
@@ -55,14 +53,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         );
     };
     let offers_v1 = header_has(&req, header::SEC_WEBSOCKET_PROTOCOL, "v1");
-    let on_upgrade = hyper::upgrade::on(&mut req);
-    let task_shared = shared.clone();
-    shared.spawn(async move {
-        let Ok(upgraded) = on_upgrade.await else {
-            return;
-        };
-        let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
-        session::run(ws, task_shared, expiry).await;
-    });
+    let session = Realtime::new(shared.clone(), expiry);
+    socket::spawn(&mut req, &shared, session);
     switching(&key, offers_v1.then_some("v1"))
 }

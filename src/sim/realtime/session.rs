@@ -1,23 +1,21 @@
-//! One open realtime v1 socket: read the subscription, ack or refuse it,
-//! then send matching events, heartbeats on idle, and whatever the fault
-//! knobs ask for. Writes block on the socket: nothing is buffered without
-//! bound (a slow reader misses model events, counted as lagged).
+//! What the realtime v1 protocol adds to the socket loop: read the
+//! subscription, ack or refuse it, then send the current summaries and
+//! every matching event; close 4001 when the token expires.
 
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::{Instant, sleep, sleep_until};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio::time::{Instant, Sleep, sleep_until};
 
 use crate::sim::Faults;
-use crate::sim::http::socket::{self, Limit, Sink, Stream, Ws};
+use crate::sim::http::socket::{Cause, Out, Protocol, Step};
 use crate::sim::realtime::flood::FloodFrames;
 use crate::sim::realtime::frames;
 use crate::sim::realtime::subs::{self, Refusal, Subs};
-use crate::sim::shared::{ConnCommand, OpenGuard, Shared, SimEvent, lock, now_stamp, push_bounded};
+use crate::sim::shared::{Shared, SimEvent, SocketCounters, lock, now_stamp, push_bounded};
 
 fn close_reason(code: u16) -> &'static str {
     match code {
@@ -30,56 +28,40 @@ fn close_reason(code: u16) -> &'static str {
     }
 }
 
-struct Conn {
+pub(crate) struct Realtime {
     shared: Arc<Shared>,
-    sink: Sink,
+    events: broadcast::Receiver<Arc<SimEvent>>,
+    token_expiry: std::pin::Pin<Box<Sleep>>,
     subs: Option<Subs>,
     acked: bool,
-    events_sent: u64,
-    malformed_sent: u64,
-    flood: Option<FloodFrames>,
-    /// Something was written since the heartbeat timer was last reset.
-    wrote: bool,
+    /// The ack and the snapshot after it, still to write.
+    due: VecDeque<Out>,
 }
 
-impl Conn {
-    async fn send(&mut self, text: String) -> Result<(), WsError> {
-        self.wrote = true;
-        self.sink.send(Message::text(text)).await
-    }
-
-    fn count_events(&mut self, n: u64) {
-        self.events_sent += n;
-        self.shared.stat(|s| s.events_sent += n);
-    }
-
-    /// The fault that fires now, given how many events this socket sent
-    /// (none before the ack).
-    fn limit_action(&self, f: &Faults) -> Option<Limit> {
-        if !self.acked {
-            return None;
+impl Realtime {
+    pub(crate) fn new(shared: Arc<Shared>, token_expiry: Instant) -> Realtime {
+        Realtime {
+            events: shared.events.subscribe(),
+            shared,
+            token_expiry: Box::pin(sleep_until(token_expiry)),
+            subs: None,
+            acked: false,
+            due: VecDeque::new(),
         }
-        socket::limit(f, self.events_sent)
     }
 
-    /// Events still allowed before a drop/close fault fires.
-    fn remaining(&self, f: &Faults) -> u64 {
-        socket::remaining(f, self.events_sent)
-    }
-
-    async fn send_event(&mut self, f: &Faults, ev: &SimEvent) -> Result<(), WsError> {
-        let Some(text) = frames::event(&ev.kind, &ev.timestamp) else {
-            return Ok(());
-        };
-        let (sink, shared) = (&mut self.sink, &self.shared);
-        if socket::malformed_if_due(sink, shared, f, self.events_sent, &mut self.malformed_sent)
-            .await?
-        {
-            self.wrote = true;
+    fn refuse(&self, r: Refusal) -> Step {
+        let text = frames::error(
+            r.code,
+            &r.message,
+            r.subscription_id.as_deref(),
+            &now_stamp(),
+        );
+        Step::Close {
+            code: 4008,
+            reason: close_reason(4008).into(),
+            farewell: Some(Out::control(text, |s| s.errors_sent += 1)),
         }
-        self.send(text).await?;
-        self.count_events(1);
-        Ok(())
     }
 
     /// The ack, then (when the model runs) the current summary of every
@@ -87,196 +69,119 @@ impl Conn {
     /// queued before the snapshot are older than it: they are skipped by
     /// listening afresh first (an event racing the snapshot may come twice,
     /// never stale).
-    async fn send_ack(
-        &mut self,
-        f: &Faults,
-        events: &mut broadcast::Receiver<Arc<SimEvent>>,
-    ) -> Result<(), WsError> {
-        let Some(subs) = &self.subs else {
-            return Ok(());
-        };
-        let ack = frames::ack(&subs.ids(), &now_stamp());
-        self.send(ack).await?;
+    fn acknowledge(&mut self, subs: &Subs) {
         self.acked = true;
-        self.shared.stat(|s| s.acks_sent += 1);
-        if self.shared.opts.generate {
-            *events = events.resubscribe();
-            let stamp = now_stamp();
-            let summaries = lock(&self.shared.model).summaries();
-            for s in summaries {
-                let ev = SimEvent {
-                    kind: crate::event::QueueEventKind::Summary(s),
-                    timestamp: stamp.clone(),
-                };
-                if self.limit_action(f).is_some() {
-                    break;
-                }
-                if self.subs.as_ref().is_some_and(|subs| subs.wants(&ev.kind)) {
-                    self.send_event(f, &ev).await?;
-                }
+        self.due
+            .push_back(Out::control(frames::ack(&subs.ids(), &now_stamp()), |s| {
+                s.acks_sent += 1
+            }));
+        if !self.shared.opts.generate {
+            return;
+        }
+        self.events = self.events.resubscribe();
+        let stamp = now_stamp();
+        let summaries = lock(&self.shared.model).summaries();
+        for s in summaries {
+            let kind = crate::event::QueueEventKind::Summary(s);
+            if subs.wants(&kind)
+                && let Some(text) = frames::event(&kind, &stamp)
+            {
+                self.due.push_back(Out::event(text, |s| s.events_sent += 1));
             }
-        }
-        Ok(())
-    }
-
-    async fn refuse(&mut self, r: Refusal, stream: &mut Stream) {
-        let text = frames::error(
-            r.code,
-            &r.message,
-            r.subscription_id.as_deref(),
-            &now_stamp(),
-        );
-        self.shared.stat(|s| s.errors_sent += 1);
-        if self.send(text).await.is_ok() {
-            self.close(4008, stream).await;
-        }
-    }
-
-    async fn close(&mut self, code: u16, stream: &mut Stream) {
-        socket::close(
-            &self.shared,
-            &mut self.sink,
-            code,
-            close_reason(code),
-            stream,
-        )
-        .await;
-    }
-
-    async fn act(&mut self, a: Limit, stream: &mut Stream) {
-        match a {
-            Limit::Close(code) => self.close(code, stream).await,
-            Limit::Drop => socket::dropped(&self.shared),
         }
     }
 }
 
-pub(crate) async fn run(ws: Ws, shared: Arc<Shared>, token_expiry: Instant) {
-    let _open = OpenGuard::new(shared.clone(), |s| {
-        (&mut s.connections_open, &mut s.connections_total)
-    });
-    let (sink, mut stream) = ws.split();
-    let mut events = shared.events.subscribe();
-    let mut cmds = shared.commands.subscribe();
-    let mut faults_rx = shared.faults.subscribe();
-    let hb_every = shared
-        .opts
-        .heartbeat_interval
-        .max(Duration::from_millis(10));
-    let mut c = Conn {
-        shared: shared.clone(),
-        sink,
-        subs: None,
-        acked: false,
-        events_sent: 0,
-        malformed_sent: 0,
-        flood: None,
-        wrote: false,
-    };
-    let expiry = sleep_until(token_expiry);
-    let hb = sleep(hb_every);
-    tokio::pin!(expiry, hb);
-    let mut flood_fed = 0u64;
-    loop {
-        if flood_fed > 0 {
-            c.count_events(flood_fed);
-            flood_fed = 0;
+impl Protocol for Realtime {
+    type Flood = FloodFrames;
+    const COUNTERS: SocketCounters = |s| (&mut s.connections_open, &mut s.connections_total);
+    const HEARTBEAT_WHEN_IDLE: bool = true;
+
+    fn heartbeat(&self) -> String {
+        frames::heartbeat(&now_stamp())
+    }
+
+    fn close_reason(&self, code: u16, _: Cause) -> Cow<'static, str> {
+        close_reason(code).into()
+    }
+
+    /// Events count from the ack on.
+    fn limits_armed(&self) -> bool {
+        self.acked
+    }
+
+    /// The first text frame is the subscription; later ones are ignored.
+    fn on_text(&mut self, text: &str, f: &Faults) -> Step {
+        if self.subs.is_some() {
+            return Step::Idle;
         }
-        if c.wrote {
-            c.wrote = false;
-            hb.as_mut().reset(Instant::now() + hb_every);
-        }
-        let f = faults_rx.borrow_and_update().clone();
-        if c.subs.is_some() && !c.acked && !f.silent && c.send_ack(&f, &mut events).await.is_err() {
-            return;
-        }
-        if let Some(a) = c.limit_action(&f) {
-            c.act(a, &mut stream).await;
-            return;
-        }
-        let mut flooding = f.flood && !f.silent && c.acked;
-        if flooding && c.flood.is_none() {
-            let model = lock(&shared.model).clone();
-            if let Some(subs) = &c.subs {
-                c.flood = Some(FloodFrames::build(model, subs));
+        self.shared
+            .stat(|s| push_bounded(&mut s.subscribe_payloads, text.to_string()));
+        match subs::parse(text) {
+            Ok(_) if f.refuse_subscriptions => self.refuse(Refusal {
+                code: "refused",
+                message: "the simulator refuses every subscription (fault)".into(),
+                subscription_id: None,
+            }),
+            Ok(subs) => {
+                self.subs = Some(subs);
+                Step::Idle
             }
+            Err(r) => self.refuse(r),
         }
-        flooding &= c.flood.as_ref().is_some_and(|fl| !fl.is_empty());
-        let limit = c.remaining(&f);
+    }
+
+    fn on_binary(&mut self) -> Step {
+        if self.subs.is_some() {
+            return Step::Idle;
+        }
+        self.refuse(Refusal {
+            code: "invalid_subscription",
+            message: "the subscription must be a text frame holding a JSON array".into(),
+            subscription_id: None,
+        })
+    }
+
+    /// The ack waits while the socket is silent: it is asked for only when
+    /// the socket speaks.
+    fn ready(&mut self) -> Option<Out> {
+        if !self.acked
+            && let Some(subs) = self.subs.take()
+        {
+            self.acknowledge(&subs);
+            self.subs = Some(subs);
+        }
+        self.due.pop_front()
+    }
+
+    async fn next(&mut self) -> Step {
         tokio::select! {
             biased;
-            cmd = cmds.recv() => match cmd {
-                Ok(ConnCommand::Close(code)) => return c.close(code, &mut stream).await,
-                Ok(ConnCommand::Drop) => return c.act(Limit::Drop, &mut stream).await,
-                Ok(ConnCommand::SocketClosing) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return,
-            },
-            // Silent means hung: not even pongs, so nothing is read.
-            msg = stream.next(), if !f.silent => match msg {
-                Some(Ok(Message::Text(t))) if c.subs.is_none() => {
-                    shared.stat(|s| push_bounded(&mut s.subscribe_payloads, t.to_string()));
-                    match subs::parse(&t) {
-                        Ok(subs) if !f.refuse_subscriptions => c.subs = Some(subs),
-                        Ok(_) => {
-                            let r = Refusal {
-                                code: "refused",
-                                message: "the simulator refuses every subscription (fault)".into(),
-                                subscription_id: None,
-                            };
-                            return c.refuse(r, &mut stream).await;
-                        }
-                        Err(r) => return c.refuse(r, &mut stream).await,
-                    }
-                }
-                Some(Ok(Message::Binary(_))) if c.subs.is_none() => {
-                    let r = Refusal {
-                        code: "invalid_subscription",
-                        message: "the subscription must be a text frame holding a JSON array".into(),
-                        subscription_id: None,
-                    };
-                    return c.refuse(r, &mut stream).await;
-                }
-                Some(Ok(Message::Close(_))) => {
-                    // tungstenite queued the close reply; send it.
-                    let _ = c.sink.flush().await;
-                    return;
-                }
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return,
-            },
-            _ = faults_rx.changed() => {}
-            _ = &mut expiry => return c.close(4001, &mut stream).await,
-            _ = &mut hb => {
-                if !f.silent {
-                    if c.send(frames::heartbeat(&now_stamp())).await.is_err() {
-                        return;
-                    }
-                    shared.stat(|s| s.heartbeats_sent += 1);
-                }
-                c.wrote = true;
-            }
-            ev = events.recv(), if c.acked => match ev {
+            _ = &mut self.token_expiry => Step::close(4001, close_reason(4001)),
+            ev = self.events.recv(), if self.acked => match ev {
                 Ok(ev) => {
-                    let wanted = c.subs.as_ref().is_some_and(|s| s.wants(&ev.kind));
-                    if !f.silent && wanted && c.send_event(&f, &ev).await.is_err() {
-                        return;
+                    let wanted = self.subs.as_ref().is_some_and(|s| s.wants(&ev.kind));
+                    match frames::event(&ev.kind, &ev.timestamp) {
+                        Some(text) if wanted => Step::Send(Out::event(text, |s| s.events_sent += 1)),
+                        _ => Step::Idle,
                     }
                 }
-                Err(RecvError::Lagged(n)) => shared.stat(|s| s.events_lagged += n),
-                Err(RecvError::Closed) => return,
-            },
-            r = socket::flood_batch(
-                &mut c.sink,
-                limit,
-                &mut flood_fed,
-                c.flood.as_mut().map(|fl| |stamp: &str| fl.next_frame(stamp)),
-            ), if flooding => {
-                c.wrote = true;
-                if r.is_err() {
-                    c.count_events(flood_fed);
-                    return;
+                Err(RecvError::Lagged(n)) => {
+                    self.shared.stat(|s| s.events_lagged += n);
+                    Step::Idle
                 }
-            }
+                Err(RecvError::Closed) => Step::End,
+            },
         }
+    }
+
+    fn build_flood(&mut self) -> Option<FloodFrames> {
+        let subs = self.subs.as_ref().filter(|_| self.acked)?;
+        let model = lock(&self.shared.model).clone();
+        Some(FloodFrames::build(model, subs))
+    }
+
+    fn count_flood(&self, n: u64) {
+        self.shared.stat(|s| s.events_sent += n);
     }
 }

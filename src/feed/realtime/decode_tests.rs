@@ -324,7 +324,7 @@ fn queue_from_topic_accepts_only_queue_topics() {
 /// unknown type with an empty name; it is a malformed message.
 #[test]
 fn fuzz_regression_empty_type_is_malformed() {
-    let text = include_str!("../../tests/fuzz_regressions/realtime_empty_type.json");
+    let text = include_str!("../../../tests/fuzz_regressions/realtime_empty_type.json");
     assert_eq!(
         reason(dec(text.trim_end())),
         "message with an empty \"type\""
@@ -335,7 +335,7 @@ fn fuzz_regression_empty_type_is_malformed() {
 /// `"queueId":""` names no queue; it is malformed, not a queue event.
 #[test]
 fn fuzz_regression_empty_queue_id_is_malformed() {
-    let text = include_str!("../../tests/fuzz_regressions/realtime_empty_queue_id.json");
+    let text = include_str!("../../../tests/fuzz_regressions/realtime_empty_queue_id.json");
     assert_eq!(
         reason(dec(text.trim_end())),
         "queue-summary message without data.queueId"
@@ -346,7 +346,7 @@ fn fuzz_regression_empty_queue_id_is_malformed() {
 /// (and an empty userId) names nothing; it is malformed.
 #[test]
 fn fuzz_regression_empty_topic_is_malformed() {
-    let text = include_str!("../../tests/fuzz_regressions/realtime_empty_topic.json");
+    let text = include_str!("../../../tests/fuzz_regressions/realtime_empty_topic.json");
     assert_eq!(
         reason(dec(text.trim_end())),
         "agent-state message without \"topic\""

@@ -1,5 +1,6 @@
 //! The realtime v1 wire format (PROTOCOL.md section 2): decoding server
-//! messages into domain events. Connecting lives in `connect.rs`.
+//! messages into domain events. Connecting lives in `feed::connect`, the
+//! connection itself in `session.rs`.
 //!
 //! Decoding is a pure function of the frame text and the receipt times, so
 //! it can be fuzzed and benchmarked alone. It makes one pass over the JSON
@@ -379,5 +380,5 @@ impl<'de> Deserialize<'de> for Skills {
 }
 
 #[cfg(test)]
-#[path = "realtime_tests.rs"]
+#[path = "decode_tests.rs"]
 mod tests;
