@@ -157,6 +157,8 @@ pub struct UiConfig {
     pub theme: Theme,
     /// Start on the wallboard (`--wallboard`).
     pub wallboard: bool,
+    /// Clicks select rows and sort; off for those who select text.
+    pub mouse: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +245,7 @@ impl Default for UiConfig {
             ascii: false,
             theme: Theme::Dark,
             wallboard: false,
+            mouse: true,
         }
     }
 }

@@ -67,7 +67,10 @@ impl Sinks {
                 continue;
             };
             if let Err(e) = h.record(&t) {
-                if self.history_errors % HISTORY_ERRORS_LOGGED_EVERY == 0 {
+                if self
+                    .history_errors
+                    .is_multiple_of(HISTORY_ERRORS_LOGGED_EVERY)
+                {
                     tracing::warn!(
                         target: TARGET,
                         path = %h.path().display(),

@@ -121,7 +121,7 @@ const ALERTS: &[&str] = &[
     "longest_wait_s",
     "service_level_pct",
 ];
-const UI: &[&str] = &["fps", "ascii", "theme"];
+const UI: &[&str] = &["fps", "ascii", "theme", "mouse"];
 const LOG: &[&str] = &[
     "audit_file",
     "level",
@@ -240,6 +240,7 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         known_keys(t.doc, u, "ui.", UI);
         set(&mut cfg.ui.fps, t.int(u, "fps", 1, 60));
         set(&mut cfg.ui.ascii, t.boolean(u, "ascii"));
+        set(&mut cfg.ui.mouse, t.boolean(u, "mouse"));
         if let Some(th) = t.parse(u, "theme", Theme::parse, "\"dark\", \"light\" or \"mono\"") {
             cfg.ui.theme = th;
         }

@@ -36,7 +36,7 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary, ev: &QueueEvent) {
     let slot = st.slot(ev.received);
     let q = &mut st.queues[i];
     q.utilization_history
-        .record(slot, metrics.utilization.round() as u64);
+        .record(slot, metrics.effective_utilization().round() as u64);
 
     // The deficit list (the seed's rule) goes to the audit log as it
     // changes; only a deficit that interactions wait on is an alert.
@@ -67,7 +67,7 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary, ev: &QueueEvent) {
         });
     });
 
-    let util = metrics.utilization;
+    let util = metrics.effective_utilization();
     let limit = st.queues[i].limits.utilization_pct;
     // 0 switches the alert off.
     st.set_queue_alert(

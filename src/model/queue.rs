@@ -84,6 +84,15 @@ impl CapacityMetrics {
     }
 }
 
+impl CapacityMetrics {
+    /// Utilization as the screen shows it and the alert reads it: queue
+    /// work over agents on queue, where the feed tells queue work from
+    /// communicating; else (the realtime feed) the seed's figure.
+    pub fn effective_utilization(&self) -> f64 {
+        self.queue_utilization.unwrap_or(self.utilization)
+    }
+}
+
 /// The one definition of utilization: queue work over agents on queue,
 /// clamped to 100 % like the seed's figures.
 pub fn queue_utilization(a: &AgentCounts) -> Option<f64> {

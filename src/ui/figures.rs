@@ -19,10 +19,15 @@ pub fn longest_wait(q: &QueueView, now: Instant) -> Option<Duration> {
     q.longest_wait(now)
 }
 
-/// "available/logged-in", or "-" before the first summary.
+/// "idle/on queue" (the list's `Idle/OnQ`), or "-" before the first
+/// summary. The feed's own counts by state when it gives them.
 pub fn agents(q: &QueueView) -> String {
     match &q.summary {
-        Some(s) => format!("{}/{}", s.agents_available, s.agents_logged_in),
+        Some(s) => format!(
+            "{}/{}",
+            s.agents.idle.unwrap_or(s.agents_available),
+            s.agents.on_queue.unwrap_or(s.agents_logged_in)
+        ),
         None => "-".to_string(),
     }
 }
@@ -116,6 +121,27 @@ pub fn speed_line(f: &IntervalFigures<'_>) -> String {
         span_ms(f.average_answer_ms),
         span_ms(f.average_handle_ms)
     )
+}
+
+/// Agents by state as Genesys Cloud's Queues Activity names them, on
+/// one line: "On queue 8: idle 2, interacting 5, communicating 1, not
+/// responding 0; off queue 3", "–" for what the feed does not say (plain
+/// ASCII when `ascii`). On queue and idle fall back to the summary's own
+/// counts, as the list's `Idle/OnQ` does.
+pub fn agent_states(q: &QueueView, ascii: bool) -> Option<String> {
+    let s = q.summary.as_ref()?;
+    let a = s.agents;
+    let none = if ascii { "-" } else { "–" };
+    let n = |v: Option<u32>| v.map_or_else(|| none.to_string(), |v| v.to_string());
+    Some(format!(
+        "On queue {}: idle {}, interacting {}, communicating {}, not responding {}; off queue {}",
+        a.on_queue.unwrap_or(s.agents_logged_in),
+        a.idle.unwrap_or(s.agents_available),
+        n(a.interacting),
+        n(a.communicating),
+        n(a.not_responding),
+        n(a.off_queue)
+    ))
 }
 
 /// "4s", "12m03s", "2h05m": short and fixed-ish width.

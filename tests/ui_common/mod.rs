@@ -374,7 +374,7 @@ fn with_interval_figures(q: &mut QueueView, i: usize) {
         abandoned: Some(u64::from(n % 7)),
         service_level_pct: Some(f64::from(55 + n * 7 % 45)),
         service_level_target_pct: Some(80.0),
-        ..QueueTotals::default()
+        ..Default::default()
     });
 }
 
