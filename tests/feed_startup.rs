@@ -220,3 +220,82 @@ async fn a_transient_502_503_504_is_retried_by_the_call_not_by_restarting_the_st
     quit(h).await;
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_queue_summary_carries_the_goal_from_its_media_settings() {
+    let sim = sim_with(3).await;
+    // Named queues too: their lookup is what brings the settings.
+    let queues = sim
+        .queues()
+        .iter()
+        .map(|(id, name)| {
+            let mut q = by_id(id);
+            q.name = Some(name.clone());
+            q
+        })
+        .collect();
+    let base = sim_config(&sim);
+    let cfg = Arc::new(Config {
+        queues,
+        ..(*base).clone()
+    });
+    let mut h = feed::spawn(cfg);
+    let (_, first) = recv_until(
+        &mut h.events,
+        LIMIT,
+        |e| matches!(e, FeedEvent::Queue(q) if q.snapshot),
+    )
+    .await;
+    let FeedEvent::Queue(q) = first else {
+        unreachable!()
+    };
+    let queuetop::event::QueueEventKind::Summary(s) = q.kind else {
+        panic!("{q:?}")
+    };
+    // The simulator's goal: 80 % within 20 ticks of its event interval.
+    let tick_ms = SimOptions::default().event_interval.as_millis() as u64;
+    assert_eq!(
+        s.service_target,
+        queuetop::event::ServiceTarget::new(80.0, 20 * tick_ms)
+    );
+}
+
+#[tokio::test]
+async fn the_channels_of_a_start_up_are_opened_at_the_same_time() {
+    let (logs, _guard) = capture_logs();
+    // 3 queues of 400 agents: over 1000 topics, so two channels.
+    let opts = SimOptions {
+        queues: 3,
+        agents_per_queue: 400,
+        generate: false,
+        ..SimOptions::default()
+    };
+    let sim = sim::start("127.0.0.1:0".parse().unwrap(), opts)
+        .await
+        .unwrap();
+    // Latency far above scheduling noise: a channel opened after another
+    // one is subscribed can only mean one after the other.
+    sim.control()
+        .set_rest_latency(Some(Duration::from_millis(300)));
+    let mut h = feed::spawn(sim_config(&sim));
+    acked(&mut h).await;
+    assert!(
+        h.gauges.channels_open() >= 2,
+        "{}",
+        h.gauges.channels_open()
+    );
+    let text = logs.text();
+    let created: Vec<usize> = text
+        .match_indices("channel created")
+        .map(|(i, _)| i)
+        .collect();
+    let subscribed = text.find("topics subscribed");
+    assert!(created.len() >= 2 && subscribed.is_some(), "{text}");
+    assert!(
+        subscribed.is_some_and(|s| created.iter().all(|c| *c < s)),
+        "every channel is created before the first is subscribed: {text}"
+    );
+    assert_eq!(sim.stats().token_requests, 1, "one token for the start-up");
+    quit(h).await;
+    sim.shutdown().await;
+}

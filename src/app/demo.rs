@@ -10,6 +10,9 @@ use color_eyre::eyre::{WrapErr, eyre};
 use crate::config::{Config, Protocol};
 use crate::sim;
 
+/// The demo's alert history, beside the audit log.
+const DEMO_HISTORY: &str = "alert-history-demo.jsonl";
+
 /// The screen flags the demo takes (`--ascii`, `--wallboard`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Screen {
@@ -60,6 +63,10 @@ pub async fn demo_config(
     // Shown in the header (before the simulator's address) instead of
     // the default region: this is no org.
     cfg.genesys.environment = "demo".into();
+    // The simulator's alerts are not the org's: a file of their own.
+    if cfg.log.alert_history.is_none() {
+        cfg.log.alert_history = Some(cfg.log.audit_file.with_file_name(DEMO_HISTORY));
+    }
     Ok((cfg, sim))
 }
 

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use crate::event::ConnState;
 use crate::model::AppState;
 
+mod interval;
 mod server;
 
 pub use server::serve;
@@ -62,6 +63,7 @@ struct Families {
     malformed: Counter,
     rest_calls: Counter,
     corrections: Counter,
+    interval: interval::IntervalFamilies,
 }
 
 /// The registry and the last published totals.
@@ -107,6 +109,7 @@ impl Metrics {
             malformed: Counter::default(),
             rest_calls: Counter::default(),
             corrections: Counter::default(),
+            interval: interval::IntervalFamilies::new(&mut registry),
         };
         let r = &mut registry;
         r.register("queue_waiting", "Interactions waiting", f.waiting.clone());
@@ -190,6 +193,7 @@ impl Metrics {
         f.longest_wait.clear();
         f.utilization.clear();
         f.agents.clear();
+        f.interval.clear();
         for q in &st.queues {
             let l = QueueLabels {
                 queue_id: q.id.clone(),
@@ -203,6 +207,7 @@ impl Metrics {
             if let Some(w) = q.longest_wait(now) {
                 f.longest_wait.get_or_create(&l).set(w.as_secs_f64());
             }
+            f.interval.publish(&l, &q.interval_figures());
             let Some(s) = &q.summary else { continue };
             f.utilization.get_or_create(&l).set(q.metrics.utilization);
             for (state, n) in [

@@ -66,7 +66,7 @@ pub const TREND: u16 = 16;
 pub const ESSENTIAL: &[Spec] = &[
     spec(Column::Index, "#", 2, false),
     spec(Column::Name, "Queue", NAME_MIN, false),
-    spec(Column::Agents, "Agents", 7, true),
+    spec(Column::Agents, "Idle/OnQ", 8, true),
     spec(Column::Utilization, "Utilization", BAR as u16 + 5, false),
     spec(Column::Waiting, "Wait", 4, true),
     spec(Column::Longest, "Longest", 7, true),

@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
+use time::UtcOffset;
 use tokio::time::Instant;
 
-use crate::model::QueueView;
+use crate::model::queue::{round1, whole_ms};
+use crate::model::{IntervalFigures, QueueView};
 
 /// Interactions waiting: the model's one figure (see
 /// `QueueView::waiting_count`).
@@ -17,12 +19,129 @@ pub fn longest_wait(q: &QueueView, now: Instant) -> Option<Duration> {
     q.longest_wait(now)
 }
 
-/// "available/logged-in", or "-" before the first summary.
+/// "idle/on queue" (the list's `Idle/OnQ`), or "-" before the first
+/// summary. The feed's own counts by state when it gives them.
 pub fn agents(q: &QueueView) -> String {
     match &q.summary {
-        Some(s) => format!("{}/{}", s.agents_available, s.agents_logged_in),
+        Some(s) => format!(
+            "{}/{}",
+            s.agents.idle.unwrap_or(s.agents_available),
+            s.agents.on_queue.unwrap_or(s.agents_logged_in)
+        ),
         None => "-".to_string(),
     }
+}
+
+/// Whether the detail shows interval figures: once there are totals or
+/// a service-level goal to show.
+pub fn has_interval(q: &QueueView) -> bool {
+    q.totals.is_some() || q.service_goal() != (None, None)
+}
+
+/// A percentage as the screen shows it: whole, from the export's one
+/// decimal (so both read alike); "-" when unknown.
+pub fn percent(p: Option<f64>) -> String {
+    p.map_or("-".to_string(), |p| format!("{:.0}%", round1(p)))
+}
+
+/// A duration in ms as the screen shows it, from the export's whole ms.
+pub fn span_ms(ms: Option<f64>) -> String {
+    ms.map_or("-".to_string(), |ms| {
+        duration(Duration::from_millis(whole_ms(ms)))
+    })
+}
+
+/// The interval figures in three lines of at most `width` cells: the
+/// service level against its goal and the interval it covers, the
+/// volumes, the speeds. Shorter forms where the full ones do not fit.
+pub fn interval_lines(f: &IntervalFigures<'_>, offset: UtcOffset, width: usize) -> [String; 3] {
+    let service = service_line(f, offset);
+    let service = if service.chars().count() <= width {
+        service
+    } else {
+        // The window goes first: the level against its goal matters most.
+        service_line(
+            &IntervalFigures {
+                since: None,
+                ..f.clone()
+            },
+            offset,
+        )
+    };
+    let volume = volume_line(f);
+    let volume = if volume.chars().count() <= width {
+        volume
+    } else {
+        let n = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+        format!(
+            "{} ans {} abn {} ({})",
+            n(f.offered),
+            n(f.answered),
+            n(f.abandoned),
+            percent(f.abandoned_pct)
+        )
+    };
+    [service, volume, speed_line(f)].map(|l| fit(&l, width, "~"))
+}
+
+/// "83% (target 80% in 20s) since 10:00": the service level against the
+/// goal and the interval it covers (its start in `offset`).
+pub fn service_line(f: &IntervalFigures<'_>, offset: UtcOffset) -> String {
+    let mut s = percent(f.service_level_pct);
+    if f.target_pct.is_some() || f.target_ms.is_some() {
+        let within = f
+            .target_ms
+            .map_or("-".to_string(), |ms| span_ms(Some(ms as f64)));
+        s.push_str(&format!(" (target {} in {within})", percent(f.target_pct)));
+    }
+    if let Some(since) = f.since {
+        let t = since.to_offset(offset);
+        s.push_str(&format!(" since {:02}:{:02}", t.hour(), t.minute()));
+    }
+    s
+}
+
+/// "140, answered 131, abandoned 9 (6%)": offered first, as its label
+/// says.
+pub fn volume_line(f: &IntervalFigures<'_>) -> String {
+    let n = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+    format!(
+        "{}, answered {}, abandoned {} ({})",
+        n(f.offered),
+        n(f.answered),
+        n(f.abandoned),
+        percent(f.abandoned_pct)
+    )
+}
+
+/// "ASA 12s, AHT 4m05s": average speed of answer and handle time.
+pub fn speed_line(f: &IntervalFigures<'_>) -> String {
+    format!(
+        "ASA {}, AHT {}",
+        span_ms(f.average_answer_ms),
+        span_ms(f.average_handle_ms)
+    )
+}
+
+/// Agents by state as Genesys Cloud's Queues Activity names them, on
+/// one line: "On queue 8: idle 2, interacting 5, communicating 1, not
+/// responding 0; off queue 3", "–" for what the feed does not say (plain
+/// ASCII when `ascii`). On queue and idle fall back to the summary's own
+/// counts, as the list's `Idle/OnQ` does.
+pub fn agent_states(q: &QueueView, ascii: bool) -> Option<String> {
+    let s = q.summary.as_ref()?;
+    let a = s.agents;
+    let none = if ascii { "-" } else { "–" };
+    let n = |v: Option<u32>| v.map_or_else(|| none.to_string(), |v| v.to_string());
+    Some(format!(
+        "On queue {}: idle {}, interacting {}, communicating {}, not responding {}; off queue {}",
+        a.on_queue.unwrap_or(s.agents_logged_in),
+        a.idle.unwrap_or(s.agents_available),
+        n(a.interacting),
+        n(a.communicating),
+        n(a.not_responding),
+        n(a.off_queue)
+    ))
 }
 
 /// "4s", "12m03s", "2h05m": short and fixed-ish width.

@@ -173,7 +173,7 @@ fn row<'a>(
             Column::Name => Line::raw(line.name.clone()),
             Column::Agents => Line::from(figures::agents(q)),
             Column::Utilization if has_summary => {
-                let util = q.metrics.utilization;
+                let util = q.metrics.effective_utilization();
                 let (fill, empty) = figures::bar(util, BAR, g.bar_full, g.bar_empty);
                 let style = level(scene, util, limits.utilization_pct);
                 Line::from(vec![

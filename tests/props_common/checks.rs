@@ -208,11 +208,41 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
             // The alerts follow what the metrics say, with the delays.
             // A limit of 0 switches the alert off.
             let pct = q.limits.utilization_pct;
-            let over = q.summary.is_some() && pct > 0.0 && m.utilization >= pct;
+            let over = q.summary.is_some() && pct > 0.0 && m.effective_utilization() >= pct;
             log.hysteresis(st, (Some(q.id.clone()), AlertKind::Utilization), over, at)?;
             let limit = q.limits.waiting;
             let many = limit > 0 && q.waiting_count() >= limit;
             log.hysteresis(st, (Some(q.id.clone()), AlertKind::Waiting), many, at)?;
+            // The critical ones: callers waiting and nobody on queue; the
+            // interval's service level under its target.
+            let nobody =
+                q.waiting_count() > 0 && q.summary.as_ref().map(|s| s.agents_logged_in) == Some(0);
+            log.hysteresis(st, (Some(q.id.clone()), AlertKind::NoAgents), nobody, at)?;
+            // Which level counts is the interval module's rule (tested
+            // there); this checks the alert's hysteresis on top of it.
+            let target = q.service_goal().0.unwrap_or(q.limits.service_level_pct);
+            let under = q.totals.as_ref().is_some_and(|t| {
+                queuetop::model::interval::service_level(t).is_some_and(|sl| sl < target)
+            });
+            log.hysteresis(st, (Some(q.id.clone()), AlertKind::ServiceLevel), under, at)?;
+            // Every skill seen on the queue: one gone from the summary is
+            // a condition that ended.
+            let mut skills: BTreeSet<String> = q
+                .summary
+                .iter()
+                .flat_map(|s| s.skills.keys().cloned())
+                .collect();
+            skills.extend(log.conditions.keys().filter_map(|(id, k)| match k {
+                AlertKind::SkillShort { skill } if id.as_deref() == Some(q.id.as_str()) => {
+                    Some(skill.clone())
+                }
+                _ => None,
+            }));
+            for skill in skills {
+                let short = q.skill_shortages.contains(&skill);
+                let kind = AlertKind::SkillShort { skill };
+                log.hysteresis(st, (Some(q.id.clone()), kind), short, at)?;
+            }
             // Only deficits that waiting interactions need are alerts.
             let needed: Vec<&str> = q
                 .summary

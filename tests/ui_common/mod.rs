@@ -237,6 +237,7 @@ fn alert(kind: AlertKind, q: &str, msg: &str, at: i64, cleared: Option<i64>) -> 
         first_raised: w - time::Duration::seconds(at),
         acknowledged: false,
         snoozed_until: None,
+        restored: false,
     }
 }
 
@@ -274,9 +275,16 @@ pub fn fixture() -> Fixture {
         interval: "2026-11-27T07:00:00Z/2026-11-27T07:30:00Z".into(),
         offered: Some(140),
         abandoned: Some(9),
+        answered: Some(126),
+        average_answer_ms: Some(14_400.0),
+        handled: Some(120),
+        average_handle_ms: Some(245_000.0),
         service_level_pct: Some(71.0),
         ..Default::default()
     });
+    if let Some(s) = &mut queues[1].summary {
+        s.service_target = queuetop::event::ServiceTarget::new(80.0, 20_000);
+    }
     queues[3].stale = true;
     queues[3].last_update = Some(base + Duration::from_secs(3 * 3600 - 300));
     queues[4].summary = None;
@@ -366,6 +374,7 @@ fn with_interval_figures(q: &mut QueueView, i: usize) {
         abandoned: Some(u64::from(n % 7)),
         service_level_pct: Some(f64::from(55 + n * 7 % 45)),
         service_level_target_pct: Some(80.0),
+        ..Default::default()
     });
 }
 

@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use super::mapping::{Mapper, Member};
 use super::topics;
 use crate::config::QueueConfig;
+use crate::event::ServiceTarget;
 use crate::feed::notifications::rest::{
     Named, OBSERVATION_QUEUES, QUEUES_PER_LOOKUP, RestClient, RestError,
 };
@@ -20,9 +21,10 @@ const LIST_ALL_ABOVE: usize = 20;
 /// Member lists are fetched for the first this many queues only: each is
 /// a REST call, and per-skill availability matters most on a short list.
 pub const MEMBER_QUEUES: usize = 200;
-/// REST calls of one kind in flight at once during start-up. The rate
-/// budget is guarded by the client's pacing; this only bounds the burst.
-const CONCURRENCY: usize = 32;
+/// REST calls of one kind (and channels being opened) in flight at once
+/// during start-up. The rate budget is guarded by the client's pacing;
+/// this only bounds the burst.
+pub(super) const CONCURRENCY: usize = 32;
 /// Queues missing from a batch lookup that are asked about one by one to
 /// say why (not found, not visible, malformed id).
 const EXPLAIN_MISSING: usize = 5;
@@ -34,6 +36,8 @@ pub struct Resolved {
     pub name: Option<String>,
     /// The name came from the server (send it to the app).
     pub name_from_server: bool,
+    /// The queue's service-level goal from its settings, when known.
+    pub service_target: Option<ServiceTarget>,
 }
 
 #[derive(Debug)]
@@ -72,7 +76,8 @@ pub async fn resolve_queues(
     }
     let mut wanted: Vec<&str> = Vec::new();
     for q in cfg {
-        if let (Some(id), None) = (&q.id, &q.name)
+        // Named ones too: the queue's settings carry its service level.
+        if let Some(id) = &q.id
             && !known.contains_key(id.as_str())
             && !wanted.contains(&id.as_str())
         {
@@ -91,12 +96,14 @@ pub async fn resolve_queues(
                 id: id.clone(),
                 name: Some(name.clone()),
                 name_from_server: false,
+                service_target: known.get(id.as_str()).and_then(|q| q.service_target),
             },
             (Some(id), None) => match known.get(id.as_str()) {
                 Some(found) => Resolved {
                     id: id.clone(),
                     name: (!found.name.is_empty()).then(|| found.name.clone()),
                     name_from_server: true,
+                    service_target: found.service_target,
                 },
                 None => return Err(SetupError::Config(not_found(id))),
             },
@@ -119,6 +126,7 @@ pub async fn resolve_queues(
                     id: q.id.clone(),
                     name: (!q.name.is_empty()).then(|| q.name.clone()),
                     name_from_server: true,
+                    service_target: q.service_target,
                 });
             }
         }
@@ -227,6 +235,7 @@ async fn by_name_in(
             id: q.id.clone(),
             name: Some(q.name.clone()),
             name_from_server: true,
+            service_target: q.service_target,
         }),
         [] => {
             let close = candidates
@@ -374,35 +383,4 @@ pub fn all_topics(queues: &[Resolved], mapper: &Mapper) -> Vec<String> {
         }
     }
     out
-}
-
-/// What one start-up (or reconnect) cost: REST calls and time, from the
-/// first call until the first snapshot went out.
-pub struct Stopwatch {
-    calls: u64,
-    began: tokio::time::Instant,
-}
-
-impl Stopwatch {
-    pub fn start(rest: Option<&RestClient>) -> Stopwatch {
-        Stopwatch {
-            calls: rest.map_or(0, RestClient::calls),
-            began: tokio::time::Instant::now(),
-        }
-    }
-
-    /// Logs the cost to the audit log; `first` tells a start-up from a
-    /// reconnect.
-    pub fn report(&self, rest: Option<&RestClient>, first: bool, queues: usize) {
-        let calls = rest.map_or(0, RestClient::calls).saturating_sub(self.calls);
-        let ms = self.began.elapsed().as_millis() as u64;
-        let what = if first { "start-up" } else { "reconnect" };
-        tracing::info!(
-            target: "queuetop::feed",
-            rest_calls = calls,
-            elapsed_ms = ms,
-            queues,
-            "{what} took {calls} REST calls in {ms} ms"
-        );
-    }
 }

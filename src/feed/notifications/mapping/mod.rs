@@ -27,7 +27,7 @@ pub use people::Member;
 
 use crate::event::{
     AgentCounts, AgentStatus, FeedEvent, MediaCounts, QueueEvent, QueueEventKind, QueueSummary,
-    SkillCount,
+    ServiceTarget, SkillCount,
 };
 
 /// What one socket frame meant.
@@ -76,6 +76,9 @@ pub struct Mapper {
     user_queues: HashMap<String, Vec<String>>,
     /// Queue ids in the order they became known (the snapshot's order).
     order: Vec<String>,
+    /// Each queue's service-level goal from its settings (REST); kept
+    /// apart, so learning one never adds a queue or changes the order.
+    targets: HashMap<String, ServiceTarget>,
 }
 
 /// Where a frame came from and when it arrived.
@@ -112,6 +115,15 @@ impl Mapper {
         if name.is_some() {
             q.name = name;
         }
+    }
+
+    /// The queue's service-level goal, from its settings: every summary
+    /// of that queue carries it from now on.
+    pub fn set_service_target(&mut self, queue_id: &str, target: Option<ServiceTarget>) {
+        match target {
+            Some(t) => self.targets.insert(queue_id.to_string(), t),
+            None => self.targets.remove(queue_id),
+        };
     }
 
     fn queue_mut(&mut self, queue_id: &str) -> &mut QueueObs {
@@ -170,6 +182,7 @@ impl Mapper {
             oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
             demand_truncated: q.media.values().any(|w| w.truncated),
             media: media_counts(q),
+            service_target: self.targets.get(queue_id).copied(),
             agents: AgentCounts {
                 // OFF_QUEUE, when a server qualifies by it, is not on queue.
                 on_queue: Some(saturating_sum(
