@@ -317,6 +317,7 @@ impl Cli {
             ("--headless", self.headless),
             ("--export", self.export.is_some()),
             ("--ascii", self.screen.ascii),
+            ("--wallboard", self.screen.wallboard),
             ("--protocol", self.protocol.protocol.is_some()),
             ("--environment", self.account.environment.is_some()),
             ("--client-id", self.account.client_id.is_some()),
@@ -331,6 +332,7 @@ impl Cli {
                 environment: self.account.environment.clone(),
                 client_id: self.account.client_id.clone(),
                 ascii: self.screen.ascii,
+                wallboard: self.screen.wallboard,
                 export: self.export.clone(),
                 metrics: self.metrics,
                 nats: self.nats.url.clone(),
@@ -349,8 +351,18 @@ impl Cli {
                 r.take_config(config);
                 r.take_protocol(protocol);
                 r.overrides.ascii |= screen.ascii;
+                r.overrides.wallboard |= screen.wallboard;
                 r.overrides.metrics = metrics.or(r.overrides.metrics);
-                ("demo", &["--config", "--protocol", "--ascii", "--metrics"])
+                (
+                    "demo",
+                    &[
+                        "--config",
+                        "--protocol",
+                        "--ascii",
+                        "--wallboard",
+                        "--metrics",
+                    ],
+                )
             }
             Some(Command::Sim { protocol, .. }) => {
                 r.take_protocol(protocol);
@@ -415,7 +427,17 @@ impl Cli {
                     r.overrides.export.clone_from(export);
                 }
                 r.overrides.ascii |= screen.ascii;
-                ("replay", &["--config", "--headless", "--export", "--ascii"])
+                r.overrides.wallboard |= screen.wallboard;
+                (
+                    "replay",
+                    &[
+                        "--config",
+                        "--headless",
+                        "--export",
+                        "--ascii",
+                        "--wallboard",
+                    ],
+                )
             }
             Some(Command::Queues {
                 config, account, ..

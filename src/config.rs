@@ -147,6 +147,8 @@ pub struct UiConfig {
     pub theme: Theme,
     /// Clicks select rows and sort; off for those who select text.
     pub mouse: bool,
+    /// Start on the wallboard (`--wallboard`).
+    pub wallboard: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -157,7 +159,24 @@ pub struct LogConfig {
     pub max_size_mb: u64,
     /// Rotated audit files kept (`audit.log.1` is the newest).
     pub keep: u32,
+    /// `log.alert_history`: None for the default (beside the audit log),
+    /// an empty path to turn it off.
+    pub alert_history: Option<PathBuf>,
 }
+
+impl LogConfig {
+    /// The alert history file; None when turned off.
+    pub fn alert_history_file(&self) -> Option<PathBuf> {
+        match &self.alert_history {
+            Some(p) if p.as_os_str().is_empty() => None,
+            Some(p) => Some(p.clone()),
+            None => Some(self.audit_file.with_file_name(ALERT_HISTORY_FILE)),
+        }
+    }
+}
+
+/// The alert history's file name beside the audit log.
+pub const ALERT_HISTORY_FILE: &str = "alert-history.jsonl";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -213,6 +232,7 @@ impl Default for UiConfig {
             ascii: false,
             theme: Theme::Dark,
             mouse: true,
+            wallboard: false,
         }
     }
 }
@@ -379,6 +399,7 @@ impl Config {
                 level: "info".to_string(),
                 max_size_mb: 100,
                 keep: 5,
+                alert_history: None,
             },
             export_path: None,
             source: None,

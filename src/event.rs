@@ -132,6 +132,31 @@ pub struct QueueSummary {
     /// Interactions by media type as the server spells it ("voice",
     /// "chat", ...); empty when the feed does not split by media.
     pub media: BTreeMap<String, MediaCounts>,
+    /// The queue's service-level goal as its settings state it; None when
+    /// the feed does not say (the realtime feed never does).
+    pub service_target: Option<ServiceTarget>,
+}
+
+/// A service-level goal: `percent` of interactions answered within
+/// `within_ms` of waiting (Genesys' `mediaSettings.*.serviceLevel`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ServiceTarget {
+    /// 0..=100.
+    pub percent: f64,
+    pub within_ms: u64,
+}
+
+// `percent` is never NaN: `ServiceTarget::new` is the one way in from
+// the wire and the config, and it refuses what is not finite.
+impl Eq for ServiceTarget {}
+
+impl ServiceTarget {
+    /// A goal from a percentage and milliseconds; None unless the
+    /// percentage is within 0..=100.
+    pub fn new(percent: f64, within_ms: u64) -> Option<Self> {
+        (percent.is_finite() && (0.0..=100.0).contains(&percent))
+            .then_some(ServiceTarget { percent, within_ms })
+    }
 }
 
 /// One interaction changed state.
@@ -168,6 +193,16 @@ pub struct QueueTotals {
     /// The service-level target, 0..=100, when the server reports one
     /// (over several media types: the level reached if each met its own).
     pub service_level_target_pct: Option<f64>,
+    /// Interactions answered (`tAnswered` count).
+    pub answered: Option<u64>,
+    /// Average speed of answer, ms (`tAnswered` sum / count); None while
+    /// nothing was answered.
+    pub average_answer_ms: Option<f64>,
+    /// Interactions handled (`tHandle` count).
+    pub handled: Option<u64>,
+    /// Average handle time, ms (`tHandle` sum / count); None while nothing
+    /// was handled.
+    pub average_handle_ms: Option<f64>,
 }
 
 /// What a queue event says.

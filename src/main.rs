@@ -231,9 +231,12 @@ fn run_demo(flags: &Resolved) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let ascii = flags.overrides.ascii;
+    let screen = queuetop::app::demo::Screen {
+        ascii: flags.overrides.ascii,
+        wallboard: flags.overrides.wallboard,
+    };
     let metrics = flags.overrides.metrics;
-    let result = rt.block_on(queuetop::app::run_demo(protocol, ascii, base, metrics));
+    let result = rt.block_on(queuetop::app::run_demo(protocol, screen, base, metrics));
     rt.shutdown_background();
     exit_code(result)
 }

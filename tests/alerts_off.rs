@@ -26,6 +26,7 @@ fn busy(latency_ms: i64) -> FeedEvent {
             demand_truncated: false,
             agents: Default::default(),
             media: Default::default(),
+            service_target: None,
         }),
         server_time: Some(received_wall - time::Duration::milliseconds(latency_ms)),
         received_wall,

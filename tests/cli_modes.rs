@@ -86,7 +86,7 @@ async fn demo_takes_everything_but_the_connection_from_the_config() {
         ..Sources::default()
     };
     let base = load_except_connection(&sources).unwrap().config;
-    let (cfg, sim) = queuetop::app::demo_config(Default::default(), false, Some(base))
+    let (cfg, sim) = queuetop::app::demo_config(Default::default(), Default::default(), Some(base))
         .await
         .unwrap();
     assert_eq!(cfg.ui.theme, Theme::Light);

@@ -220,3 +220,44 @@ async fn a_transient_502_503_504_is_retried_by_the_call_not_by_restarting_the_st
     quit(h).await;
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_queue_summary_carries_the_goal_from_its_media_settings() {
+    let sim = sim_with(3).await;
+    // Named queues too: their lookup is what brings the settings.
+    let queues = sim
+        .queues()
+        .iter()
+        .map(|(id, name)| {
+            let mut q = by_id(id);
+            q.name = Some(name.clone());
+            q
+        })
+        .collect();
+    let base = sim_config(&sim);
+    let cfg = Arc::new(Config {
+        queues,
+        ..(*base).clone()
+    });
+    let mut h = feed::spawn(cfg);
+    let (_, first) = recv_until(
+        &mut h.events,
+        LIMIT,
+        |e| matches!(e, FeedEvent::Queue(q) if q.snapshot),
+    )
+    .await;
+    let FeedEvent::Queue(q) = first else {
+        unreachable!()
+    };
+    let queuetop::event::QueueEventKind::Summary(s) = q.kind else {
+        panic!("{q:?}")
+    };
+    // The simulator's goal: 80 % within 20 ticks of its event interval.
+    let tick_ms = SimOptions::default().event_interval.as_millis() as u64;
+    assert_eq!(
+        s.service_target,
+        queuetop::event::ServiceTarget::new(80.0, 20 * tick_ms)
+    );
+    quit(h).await;
+    sim.shutdown().await;
+}

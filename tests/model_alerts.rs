@@ -201,7 +201,7 @@ async fn service_level_under_target_once_anything_was_offered() {
             offered: Some(offered),
             abandoned: Some(0),
             service_level_pct: Some(sl),
-            service_level_target_pct: None,
+            ..QueueTotals::default()
         })
     };
     st.apply(&c.event(totals(0, 0.0)));

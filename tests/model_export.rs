@@ -299,7 +299,7 @@ async fn figures_carry_longest_wait_totals_and_alerts_rounded() {
         offered: Some(7),
         abandoned: Some(1),
         service_level_pct: Some(600.0 / 7.0),
-        service_level_target_pct: None,
+        ..QueueTotals::default()
     });
     tokio::time::advance(Duration::from_millis(500)).await;
     let l = line(&mut st, ev(totals, None, t));

@@ -35,9 +35,10 @@ fn queue_event(ev: &FeedEvent) -> bool {
 async fn viewer_names_the_link_that_is_down_and_recovers_by_itself() {
     let mut b = broker();
     let url = b.server.url();
-    let (cfg, sim) = queuetop::app::demo::demo_config(Protocol::Notifications, false, None)
-        .await
-        .unwrap();
+    let (cfg, sim) =
+        queuetop::app::demo::demo_config(Protocol::Notifications, Default::default(), None)
+            .await
+            .unwrap();
     let mut relay_cfg = cfg.clone();
     relay_cfg.nats = Some(nats(&url, "queuetop.links"));
     let relay_cfg = Arc::new(relay_cfg);

@@ -35,6 +35,32 @@ fn main_80x24() {
 }
 
 #[test]
+fn main_80x20() {
+    let f = fixture();
+    let v = view_with(&f, &[]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 80, 20));
+}
+
+#[test]
+fn main_120x40() {
+    let f = fixture();
+    let v = view_with(&f, &[Action::Down]);
+    insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 120, 40));
+}
+
+#[test]
+fn main_200x50_forty_queues() {
+    let f = ui_common::many(40);
+    let v = view_with(&f, &[Action::Down]);
+    let backend = screen(&f, &v, &ui_common::ui(), 200, 50);
+    let text = backend.to_string();
+    for q in &f.state.queues {
+        assert!(text.contains(&q.name), "{} not on screen:\n{text}", q.name);
+    }
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
 fn main_160x48() {
     let f = fixture();
     let v = view_with(&f, &[Action::Down]);
@@ -151,6 +177,20 @@ fn too_small() {
     let f = fixture();
     let v = view_with(&f, &[]);
     insta::assert_snapshot!(screen(&f, &v, &ui_common::ui(), 60, 20));
+}
+
+#[test]
+fn eighty_by_twenty_three_is_drawn_and_any_smaller_says_how_to_quit() {
+    let f = fixture();
+    let v = view_with(&f, &[]);
+    let fits = screen(&f, &v, &ui_common::ui(), 80, 23).to_string();
+    assert!(fits.contains("Queues (5)"), "{fits}");
+    assert!(!fits.contains("too small"), "{fits}");
+    for (w, h) in [(79, 23), (80, 19), (30, 5), (12, 2), (7, 1)] {
+        let text = screen(&f, &v, &ui_common::ui(), w, h).to_string();
+        assert!(text.contains('q'), "{w}x{h}:\n{text}");
+        assert!(!text.contains("Queues"), "{w}x{h}:\n{text}");
+    }
 }
 
 #[test]

@@ -10,15 +10,25 @@ use color_eyre::eyre::{WrapErr, eyre};
 use crate::config::{Config, Protocol};
 use crate::sim;
 
+/// The demo's alert history, beside the audit log.
+const DEMO_HISTORY: &str = "alert-history-demo.jsonl";
+
+/// The screen flags the demo takes (`--ascii`, `--wallboard`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Screen {
+    pub ascii: bool,
+    pub wallboard: bool,
+}
+
 /// Starts the simulator, runs the TUI against it, stops the simulator.
 /// `base` (from `--config`) gives everything but the connection.
 pub async fn run_demo(
     protocol: Protocol,
-    ascii: bool,
+    screen: Screen,
     base: Option<Config>,
     metrics: Option<SocketAddr>,
 ) -> color_eyre::Result<i32> {
-    let (mut cfg, sim) = demo_config(protocol, ascii, base).await?;
+    let (mut cfg, sim) = demo_config(protocol, screen, base).await?;
     if metrics.is_some() {
         cfg.metrics_listen = metrics;
     }
@@ -32,7 +42,7 @@ pub async fn run_demo(
 /// credentials mistaken for real ones.
 pub async fn demo_config(
     protocol: Protocol,
-    ascii: bool,
+    screen: Screen,
     base: Option<Config>,
 ) -> color_eyre::Result<(Config, sim::SimHandle)> {
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
@@ -48,10 +58,15 @@ pub async fn demo_config(
         Some(base) => with_connection_of(base, loaded.config),
         None => loaded.config,
     };
-    cfg.ui.ascii |= ascii;
+    cfg.ui.ascii |= screen.ascii;
+    cfg.ui.wallboard |= screen.wallboard;
     // Shown in the header (before the simulator's address) instead of
     // the default region: this is no org.
     cfg.genesys.environment = "demo".into();
+    // The simulator's alerts are not the org's: a file of their own.
+    if cfg.log.alert_history.is_none() {
+        cfg.log.alert_history = Some(cfg.log.audit_file.with_file_name(DEMO_HISTORY));
+    }
     Ok((cfg, sim))
 }
 

@@ -82,7 +82,7 @@ impl AppLoop {
     pub fn new(state: AppState, ui: Ui, fps: u32) -> Self {
         AppLoop {
             state,
-            view: ViewState::new(),
+            view: ViewState::new().with_wallboard(ui.wallboard),
             ui,
             policy: RedrawPolicy::new(fps),
             next_tick: Instant::now() + MODEL_TICK,
@@ -111,6 +111,12 @@ impl AppLoop {
 
     pub fn with_exporter(mut self, exporter: crate::sink::export::Exporter) -> Self {
         self.sinks.exporter = Some(exporter);
+        self
+    }
+
+    /// The export and the alert history, already opened.
+    pub fn with_sinks(mut self, sinks: Sinks) -> Self {
+        self.sinks = sinks;
         self
     }
 
@@ -157,6 +163,8 @@ impl AppLoop {
                 if self.state.tick(now, wall) {
                     self.policy.mark_dirty();
                 }
+                // Raise delays end on ticks too: those alerts are recorded now.
+                self.sinks.after_tick(&mut self.state);
                 if self.view.follow_alerts(&self.state) {
                     self.policy.mark_dirty();
                 }

@@ -21,6 +21,7 @@ use std::time::Duration;
 use color_eyre::eyre::{WrapErr, eyre};
 use crossterm::event::EventStream;
 
+use crate::app::sinks::Sinks;
 use crate::config::Config;
 use crate::event::FeedCommand;
 use crate::feed::source::Source;
@@ -59,6 +60,7 @@ async fn run_tui_inner(
     source: Source,
     notes: Vec<String>,
 ) -> color_eyre::Result<i32> {
+    let replaying = matches!(source, Source::Replay(_));
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(eyre!(
             "the monitor needs a terminal, and stdin or stdout is not one; \
@@ -82,7 +84,17 @@ async fn run_tui_inner(
         })?),
     };
     let ui = Ui::new(&cfg, theme::no_color_env());
-    let state = AppState::new(&cfg);
+    let mut state = AppState::new(&cfg);
+    // Read before the terminal is taken, so a problem prints plainly. A
+    // replay's alerts happened long ago, to someone else: not history.
+    let mut sinks = Sinks {
+        exporter,
+        ..Sinks::default()
+    };
+    let history = cfg.log.alert_history_file().filter(|_| !replaying);
+    if let Some(path) = history {
+        sinks.open_history(&path, &mut state, time::OffsetDateTime::now_utc())?;
+    }
     let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
     let feed = source.spawn(cfg.clone());
     let metrics = metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
@@ -95,11 +107,10 @@ async fn run_tui_inner(
         feed: feed.events,
         commands: feed.commands,
     };
-    let mut app = AppLoop::new(state, ui, cfg.ui.fps).with_local_time();
+    let mut app = AppLoop::new(state, ui, cfg.ui.fps)
+        .with_local_time()
+        .with_sinks(sinks);
     app.view = std::mem::take(&mut app.view).with_notes(notes);
-    if let Some(e) = exporter {
-        app = app.with_exporter(e);
-    }
     if let Some(m) = metrics {
         app = app.with_metrics(m);
     }

@@ -23,7 +23,15 @@ pub async fn run_demo_relay(protocol: Protocol, ascii: bool) -> color_eyre::Resu
     std::fs::create_dir_all(&store)
         .wrap_err_with(|| format!("creating the broker's store {}", store.display()))?;
     let server = LocalServer::start(&store).map_err(|e| eyre!("starting nats-server: {e}"))?;
-    let (cfg, sim) = super::demo::demo_config(protocol, ascii, None).await?;
+    let (cfg, sim) = super::demo::demo_config(
+        protocol,
+        super::demo::Screen {
+            ascii,
+            wallboard: false,
+        },
+        None,
+    )
+    .await?;
     let mut relay_cfg = cfg.clone();
     relay_cfg.nats = Some(NatsConfig::new(server.url()));
     let relay_cfg = Arc::new(relay_cfg);

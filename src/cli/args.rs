@@ -46,12 +46,16 @@ pub struct NatsArg {
     pub url: Option<String>,
 }
 
-/// `--ascii`.
+/// `--ascii`, `--wallboard`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ScreenArgs {
     /// Plain ASCII: no box-drawing or braille characters
     #[arg(long)]
     pub ascii: bool,
+
+    /// Start on the wallboard: every queue as a tile, for a wall screen (w toggles)
+    #[arg(long)]
+    pub wallboard: bool,
 }
 
 fn protocol_parser() -> impl TypedValueParser<Value = Protocol> {

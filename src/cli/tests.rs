@@ -75,6 +75,20 @@ fn flags_work_before_and_after_the_subcommand_where_they_apply() {
 }
 
 #[test]
+fn wallboard_is_a_screen_flag() {
+    assert!(!resolve(&["queuetop"]).unwrap().overrides.wallboard);
+    for args in [
+        &["queuetop", "--wallboard"][..],
+        &["queuetop", "demo", "--wallboard"],
+        &["queuetop", "--wallboard", "demo"],
+        &["queuetop", "replay", "f.ndjson", "--wallboard"],
+    ] {
+        assert!(resolve(args).unwrap().overrides.wallboard, "{args:?}");
+    }
+    assert!(resolve(&["queuetop", "--wallboard", "check-config"]).is_err());
+}
+
+#[test]
 fn a_flag_the_subcommand_would_ignore_is_refused() {
     for (args, flag, sub) in [
         (&["queuetop", "--headless", "sim"][..], "--headless", "sim"),

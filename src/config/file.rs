@@ -114,7 +114,13 @@ const ALERTS: &[&str] = &[
     "service_level_pct",
 ];
 const UI: &[&str] = &["fps", "ascii", "theme", "mouse"];
-const LOG: &[&str] = &["audit_file", "level", "max_size_mb", "keep"];
+const LOG: &[&str] = &[
+    "audit_file",
+    "level",
+    "max_size_mb",
+    "keep",
+    "alert_history",
+];
 const EXPORT: &[&str] = &["path"];
 const METRICS: &[&str] = &["listen"];
 
@@ -243,6 +249,14 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
             t.int(l, "max_size_mb", 0, 1_000_000),
         );
         set(&mut cfg.log.keep, t.int(l, "keep", 1, 100));
+        if let Some(p) = t.string(l, "alert_history") {
+            // "" turns the history off; expanding it would not keep it empty.
+            cfg.log.alert_history = Some(if p.is_empty() {
+                std::path::PathBuf::new()
+            } else {
+                super::load::expand_home(&p)
+            });
+        }
     }
     if let Some(e) = t.table(root, "export") {
         t.prefix = "export";

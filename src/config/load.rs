@@ -17,6 +17,8 @@ pub struct Overrides {
     pub client_id: Option<String>,
     /// `--ascii` (only ever turns it on).
     pub ascii: bool,
+    /// `--wallboard`: start on the wallboard.
+    pub wallboard: bool,
     /// `--export PATH`.
     pub export: Option<String>,
     /// `--metrics ADDR`.
@@ -248,6 +250,9 @@ fn layer(
     }
     if flags.ascii {
         cfg.ui.ascii = true;
+    }
+    if flags.wallboard {
+        cfg.ui.wallboard = true;
     }
     if let Some(e) = &flags.export {
         cfg.export_path = Some(e.clone());

@@ -145,6 +145,7 @@ fn file_then_env_then_flags() {
         environment: Some("mypurecloud.de".into()),
         client_id: Some("flag-id".into()),
         ascii: true,
+        wallboard: true,
         export: Some("-".into()),
         ..Overrides::default()
     };
@@ -154,6 +155,7 @@ fn file_then_env_then_flags() {
     assert_eq!(c.genesys.protocol, Protocol::Notifications);
     assert_eq!(c.genesys.client_id, "flag-id");
     assert!(c.ui.ascii);
+    assert!(c.ui.wallboard);
     assert_eq!(c.export_path.as_deref(), Some("-"));
 }
 

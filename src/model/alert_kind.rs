@@ -54,6 +54,9 @@ pub enum AlertKind {
     TopicRejected {
         topic: String,
     },
+    /// The alert history file had lines it could not read (they were
+    /// skipped).
+    History,
 }
 
 impl AlertKind {
@@ -70,7 +73,7 @@ impl AlertKind {
             | AlertKind::Stale
             | AlertKind::ServerError { .. }
             | AlertKind::TopicRejected { .. } => Severity::Warning,
-            AlertKind::SkillDeficit { .. } => Severity::Info,
+            AlertKind::SkillDeficit { .. } | AlertKind::History => Severity::Info,
         }
     }
 
@@ -108,6 +111,7 @@ impl AlertKind {
             AlertKind::FeedDown => "feed-down",
             AlertKind::ServerError { .. } => "server-error",
             AlertKind::TopicRejected { .. } => "topic-rejected",
+            AlertKind::History => "alert-history",
         }
     }
 
@@ -137,6 +141,29 @@ impl AlertKind {
             AlertKind::FeedDown => "down",
             AlertKind::ServerError { .. } => "error",
             AlertKind::TopicRejected { .. } => "topic",
+            AlertKind::History => "history",
         }
+    }
+
+    /// The kind `name` (and `detail`) spell, as `name` and `detail` write
+    /// them; None for a name this version does not know.
+    pub fn from_name(name: &str, detail: Option<&str>) -> Option<AlertKind> {
+        let detail = || detail.map(str::to_string);
+        Some(match name {
+            "skill-deficit" => AlertKind::SkillDeficit { skill: detail()? },
+            "skill-short" => AlertKind::SkillShort { skill: detail()? },
+            "no-agents" => AlertKind::NoAgents,
+            "longest-wait" => AlertKind::LongestWait,
+            "service-level" => AlertKind::ServiceLevel,
+            "utilization" => AlertKind::Utilization,
+            "waiting" => AlertKind::Waiting,
+            "latency" => AlertKind::Latency,
+            "stale" => AlertKind::Stale,
+            "feed-down" => AlertKind::FeedDown,
+            "server-error" => AlertKind::ServerError { code: detail()? },
+            "topic-rejected" => AlertKind::TopicRejected { topic: detail()? },
+            "alert-history" => AlertKind::History,
+            _ => return None,
+        })
     }
 }

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 pub use crate::model::alert_kind::{AlertKind, Severity};
+pub use crate::model::alerts_entry::{Alert, AlertTransition};
 
 /// Alerts kept in the history (active and cleared). Repeats share an
 /// entry, so this holds far more than 256 raises.
@@ -18,52 +19,6 @@ pub const ALERT_HISTORY: usize = 256;
 const TRANSITIONS_KEPT: usize = 256;
 /// A raise within this long of the same alert's end reopens that entry.
 pub const REPEAT_WINDOW: time::Duration = time::Duration::minutes(10);
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    pub kind: AlertKind,
-    pub severity: Severity,
-    /// None for feed-wide alerts.
-    pub queue_id: Option<String>,
-    pub message: String,
-    /// When the condition began (the latest raise of a grouped entry).
-    pub raised_at: OffsetDateTime,
-    /// When the condition ended; cleared alerts are shown dimmed.
-    pub cleared_at: Option<OffsetDateTime>,
-    /// Raises grouped in this entry (1 for a single raise).
-    pub raises: u32,
-    /// When the first raise of this entry began.
-    pub first_raised: OffsetDateTime,
-    /// Seen by the supervisor; reset when it is raised again.
-    pub acknowledged: bool,
-    /// Not counted as pressing until then (wall time).
-    pub snoozed_until: Option<OffsetDateTime>,
-}
-
-impl Alert {
-    pub fn is_active(&self) -> bool {
-        self.cleared_at.is_none()
-    }
-
-    /// Snoozed at `now`.
-    pub fn is_snoozed(&self, now: OffsetDateTime) -> bool {
-        self.snoozed_until.is_some_and(|u| u > now)
-    }
-
-    /// Active, not acknowledged and not snoozed: asks for attention.
-    pub fn is_pressing(&self, now: OffsetDateTime) -> bool {
-        self.is_active() && !self.acknowledged && !self.is_snoozed(now)
-    }
-}
-
-/// One alert raised or cleared, for the audit log. A `SkillDeficit`
-/// transition is a change of the deficit list, logged as the seed did; it
-/// is not an entry in the alert list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertTransition {
-    pub raised: bool,
-    pub alert: Alert,
-}
 
 /// How long a condition must hold before it raises and be gone before it
 /// clears.
@@ -189,7 +144,7 @@ impl Alerts {
         message: String,
         at: OffsetDateTime,
     ) {
-        let same = |a: &Alert| a.kind == kind && a.queue_id.as_deref() == queue_id;
+        let same = |a: &Alert| !a.restored && a.kind == kind && a.queue_id.as_deref() == queue_id;
         let recent = self.list.iter().rposition(same).filter(|&i| {
             self.list[i]
                 .cleared_at
@@ -216,6 +171,7 @@ impl Alerts {
                 first_raised: at,
                 acknowledged: false,
                 snoozed_until: None,
+                restored: false,
             },
         };
         self.note(true, &alert);
@@ -461,6 +417,7 @@ impl Alerts {
             first_raised: at,
             acknowledged: false,
             snoozed_until: None,
+            restored: false,
         };
         self.note(began, &alert);
     }
@@ -493,6 +450,9 @@ impl Alerts {
         }
     }
 }
+
+#[path = "alerts_restore.rs"]
+mod restore;
 
 #[cfg(test)]
 #[path = "alerts_tests.rs"]

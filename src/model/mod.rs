@@ -1,6 +1,7 @@
 //! The state of everything shown: pure, no I/O. OWNER: model helper.
 mod alert_kind;
 pub mod alerts;
+pub mod alerts_entry;
 mod apply;
 mod feed_stats;
 pub mod history;

@@ -16,9 +16,12 @@ use tokio::time::Instant;
 
 use crate::event::{
     AgentCounts, AgentState, AgentStatus, FeedEvent, InteractionState, MediaCounts, MediaType,
-    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, QueueTotals, SkillCount,
-    parse_rfc3339, rfc3339_ms,
+    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount, parse_rfc3339,
+    rfc3339_ms,
 };
+
+mod figures;
+pub use figures::{Target, Totals};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
@@ -112,6 +115,8 @@ pub struct Summary {
     pub agents: Agents,
     /// Waiting and interacting by media type.
     pub media: BTreeMap<String, Media>,
+    /// The queue's service-level goal; absent: unknown.
+    pub service_target: Option<Target>,
 }
 
 /// `MediaCounts` on the wire.
@@ -159,17 +164,6 @@ pub struct Agent {
     pub user_name: Option<String>,
     pub status: String,
     pub skills: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Totals {
-    pub queue_id: String,
-    pub interval: String,
-    pub offered: Option<u64>,
-    pub abandoned: Option<u64>,
-    pub service_level_pct: Option<f64>,
-    pub service_level_target_pct: Option<f64>,
 }
 
 /// The subject word for each kind of message.
@@ -326,14 +320,7 @@ fn queue(q: &QueueEvent) -> Wire {
         },
         QueueEventKind::Totals(t) => Wire::QueueTotals {
             meta,
-            totals: Totals {
-                queue_id: t.queue_id.clone(),
-                interval: t.interval.clone(),
-                offered: t.offered,
-                abandoned: t.abandoned,
-                service_level_pct: t.service_level_pct,
-                service_level_target_pct: t.service_level_target_pct,
-            },
+            totals: Totals::from(t),
         },
     }
 }
@@ -390,6 +377,7 @@ impl From<&QueueSummary> for Summary {
                     (k.clone(), m)
                 })
                 .collect(),
+            service_target: s.service_target.map(Target::from),
         }
     }
 }
@@ -435,6 +423,7 @@ impl From<Summary> for QueueSummary {
                     (k, c)
                 })
                 .collect(),
+            service_target: s.service_target.and_then(Target::into_target),
         }
     }
 }
@@ -471,19 +460,6 @@ impl From<Agent> for AgentState {
             user_name: a.user_name,
             status: AgentStatus::parse(&a.status),
             skills: a.skills,
-        }
-    }
-}
-
-impl From<Totals> for QueueTotals {
-    fn from(t: Totals) -> QueueTotals {
-        QueueTotals {
-            queue_id: t.queue_id,
-            interval: t.interval,
-            offered: t.offered,
-            abandoned: t.abandoned,
-            service_level_pct: t.service_level_pct,
-            service_level_target_pct: t.service_level_target_pct,
         }
     }
 }

@@ -95,9 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         rest
     };
     if rest.height >= 2 {
-        let [agents, waiting] = cols(rest);
-        tables::agents(frame, agents, scene, q);
-        tables::waiting(frame, waiting, scene, q);
+        tables::people(frame, rest, scene, q);
     } else if rest.height == 1 {
         let line = Line::styled(
             format!(

@@ -18,6 +18,8 @@ pub enum Action {
     Jump(u8),
     FocusNext,
     Zoom,
+    /// Every queue as a tile, for a wall screen, and back.
+    Wallboard,
     Filter,
     Sort,
     Pause,
@@ -86,6 +88,8 @@ pub enum Place {
     Help,
     /// The start-up notes overlay.
     Notes,
+    /// Every queue as a tile.
+    Wallboard,
     Filter,
 }
 
@@ -102,7 +106,10 @@ pub struct Binding {
     pub hints: &'static [(Place, &'static str)],
 }
 
-use Place::{AlertsPanel, AlertsView, Filter as FilterPlace, Help as HelpPlace, Main, Notes, Zoom};
+use Place::{
+    AlertsPanel, AlertsView, Filter as FilterPlace, Help as HelpPlace, Main, Notes,
+    Wallboard as WallboardPlace, Zoom,
+};
 
 /// Every place with scrolling.
 const VIEWS: &[(Place, &str)] = &[
@@ -188,6 +195,12 @@ pub const KEYMAP: &[Binding] = &[
         &[(Main, "zoom")],
     ),
     screen(
+        &[Key::Char('w')],
+        Action::Wallboard,
+        "wallboard: every queue as a tile, for a wall screen, and back",
+        &[(WallboardPlace, "queues")],
+    ),
+    screen(
         &[Key::Char('/')],
         Action::Filter,
         "filter queues by name (the prompt's keys are below)",
@@ -238,6 +251,7 @@ pub const KEYMAP: &[Binding] = &[
             (AlertsPanel, "help"),
             (Zoom, "help"),
             (AlertsView, "help"),
+            (WallboardPlace, "help"),
             (HelpPlace, "close"),
         ],
     ),
@@ -258,6 +272,7 @@ pub const KEYMAP: &[Binding] = &[
             (AlertsView, "quit"),
             (HelpPlace, "quit"),
             (Notes, "quit"),
+            (WallboardPlace, "quit"),
         ],
     ),
     prompt(
@@ -478,6 +493,7 @@ mod tests {
             AlertsView,
             HelpPlace,
             Notes,
+            WallboardPlace,
             FilterPlace,
         ] {
             let words: Vec<&str> = hints(place).map(|(_, w)| w).collect();

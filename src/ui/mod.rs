@@ -5,6 +5,7 @@
 //! screen, how many list rows fit).
 
 pub mod alerts;
+pub mod columns;
 pub mod detail;
 pub mod figures;
 pub mod header;
@@ -12,11 +13,13 @@ pub mod help;
 pub mod hints;
 pub mod keys;
 pub mod mouse;
+pub mod names;
 pub mod queues;
 pub mod tables;
 pub mod theme;
 pub mod trends;
 pub mod view;
+pub mod wallboard;
 pub mod welcome;
 
 use ratatui::Frame;
@@ -34,11 +37,18 @@ use crate::model::AppState;
 pub use theme::{Glyphs, Theme};
 pub use view::{Effect, Focus, Overlay, RISK_HOLD, SortKey, ViewState};
 
-/// The smallest screen the layout is designed for.
+/// The smallest screen the layout is designed for: 80x20 leaves room for
+/// an 80x24 window inside tmux or screen with a status line or two.
 pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub const MIN_HEIGHT: u16 = 20;
 /// From this width on, alerts get their own panel beside the queues.
 const WIDE: u16 = 120;
+/// From this width on, the queue list runs the full height on the left
+/// (more queues, more columns) and the detail keeps a fixed width.
+const WIDEST: u16 = 180;
+/// The detail panel's width on the widest screens: gauges and skills side
+/// by side, labels near their values.
+const DETAIL_WIDTH: u16 = 84;
 
 /// Drawing settings fixed at start.
 #[derive(Debug, Clone)]
@@ -52,6 +62,8 @@ pub struct Ui {
     pub utc_offset: UtcOffset,
     /// Show the header clock (it costs one redraw a second).
     pub clock: bool,
+    /// Start on the wallboard.
+    pub wallboard: bool,
 }
 
 impl Ui {
@@ -65,6 +77,7 @@ impl Ui {
             alerts: cfg.alerts,
             utc_offset: UtcOffset::UTC,
             clock: true,
+            wallboard: cfg.ui.wallboard,
         }
     }
 }
@@ -216,6 +229,7 @@ pub fn draw(
             (info.list_rows, info.list_offset, _) = main_screen(frame, body, &scene);
             welcome::render_notes(frame, body, &scene);
         }
+        Overlay::None if view.wallboard => wallboard::render(frame, body, &scene),
         Overlay::None if view.zoomed => {
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
@@ -232,7 +246,7 @@ pub fn draw(
 /// one line for what needs attention most: a feed problem, else (narrow)
 /// the newest alert.
 fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, Rect) {
-    let n = scene.rows.len() as u16;
+    let n = u16::try_from(scene.rows.len()).unwrap_or(u16::MAX);
     let q = scene.selected_queue();
     let focus = scene.view.focus;
     let wide = area.width >= WIDE;
@@ -244,7 +258,18 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, R
         Some(line) => frame.render_widget(Paragraph::new(line), strip_area),
         None => alerts::render_strip(frame, strip_area, scene),
     }
-    if wide {
+    if area.width >= WIDEST {
+        let [left, right] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(DETAIL_WIDTH)]).areas(body);
+        // The detail as tall as it is useful, the alerts under it.
+        let detail_h = (right.height * 3 / 5).max(right.height.min(20));
+        let [detail_area, alert_area] =
+            Layout::vertical([Constraint::Length(detail_h), Constraint::Fill(1)]).areas(right);
+        let rows = queues::render(frame, left, scene);
+        detail::render(frame, detail_area, scene, q, false);
+        alerts::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
+        (rows.0, rows.1, left)
+    } else if wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(body);
@@ -270,21 +295,45 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, R
     }
 }
 
+/// The size, what is needed, and how to quit, in as many words as fit:
+/// the way out is the last thing to go.
 fn too_small(frame: &mut Frame, area: Rect, scene: &Scene) {
     let t = scene.theme();
-    let text = vec![
-        Line::styled("Terminal too small", t.alert),
-        Line::raw(format!(
-            "{}x{} now; queuetop needs at least {}x{}.",
-            area.width, area.height, MIN_WIDTH, MIN_HEIGHT
-        )),
-        Line::raw("Enlarge the window (q quits)."),
+    let size = format!("{}x{}", area.width, area.height);
+    let candidates = [
+        vec![
+            Line::styled("Terminal too small", t.alert),
+            Line::raw(format!(
+                "{size} now; queuetop needs at least {MIN_WIDTH}x{MIN_HEIGHT}."
+            )),
+            Line::raw("Enlarge the window, or press q to quit."),
+        ],
+        vec![
+            Line::styled(
+                format!("Too small: {size}, needs {MIN_WIDTH}x{MIN_HEIGHT}"),
+                t.alert,
+            ),
+            Line::raw("q: quit"),
+        ],
+        vec![Line::styled("q: quit", t.alert)],
+        vec![Line::styled("q", t.alert)],
     ];
-    let h = (text.len() as u16).min(area.height);
+    let width = usize::from(area.width.max(1));
+    let rows =
+        |text: &[Line]| -> usize { text.iter().map(|l| l.width().div_ceil(width).max(1)).sum() };
+    let fits = |text: &&Vec<Line>| {
+        rows(text) <= usize::from(area.height) && text.iter().all(|l| l.width() <= width)
+    };
+    let Some(text) = candidates.iter().find(fits).or(candidates.last()) else {
+        return;
+    };
+    let h = u16::try_from(rows(text))
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;
     let r = Rect::new(area.x, y, area.width, h);
     frame.render_widget(
-        Paragraph::new(text)
+        Paragraph::new(text.clone())
             .alignment(Alignment::Center)
             .wrap(Wrap { trim: true })
             .style(Style::default()),

@@ -9,10 +9,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use std::collections::HashMap;
 
-use crate::model::{AlertKind, QueueView};
-use crate::ui::{Focus, Scene, figures};
-
-const BAR: usize = 10;
+use crate::model::{AlertKind, AppState, QueueView};
+use crate::ui::columns::{self, BAR, Column, Spec};
+use crate::ui::{Focus, Scene, figures, names};
 
 /// Draws the list; returns how many rows fit and the first row shown.
 pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
@@ -49,27 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     }
 
     let dim_all = scene.not_live().is_some();
-    // The most pressing active alert per queue: the "why" beside the "!N".
-    let mut worst: HashMap<&str, &AlertKind> = HashMap::new();
-    for a in state.alerts.list.iter().filter(|a| a.cleared_at.is_none()) {
-        if let Some(id) = a.queue_id.as_deref() {
-            let e = worst.entry(id).or_insert(&a.kind);
-            if rank(&a.kind) < rank(e) {
-                *e = &a.kind;
-            }
-        }
-    }
-    let right = |s: &'static str| Cell::from(Line::from(s).right_aligned());
-    let header = Row::new(vec![
-        Cell::from("#"),
-        Cell::from("Queue"),
-        right("Agents"),
-        Cell::from("Utilization"),
-        right("Wait"),
-        right("Longest"),
-        Cell::from("Alerts"),
-    ])
-    .style(t.dim.add_modifier(Modifier::BOLD));
+    let worst = worst_alerts(state);
     // Only the rows in the window are built: a thousand queues cost what
     // a screenful costs. The window starts at last frame's offset (kept in
     // range) and moves only when the selection leaves it.
@@ -84,24 +63,48 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         }
     }
     let end = (offset + height).min(rows.len());
-    let body: Vec<Row> = rows[offset..end]
+    let shown = &rows[offset..end];
+    // Inside the border, less the selection marker's cell.
+    let room = area.width.saturating_sub(3);
+    let longest = shown
         .iter()
+        .map(|&i| names::width(&state.queues[i].name))
+        .max()
+        .unwrap_or(0);
+    let (cols, name_w) = columns::choose(room, u16::try_from(longest).unwrap_or(u16::MAX));
+    let shown_names: Vec<&str> = shown
+        .iter()
+        .map(|&i| state.queues[i].name.as_str())
+        .collect();
+    let cut = names::fit_all(&shown_names, usize::from(name_w), scene.glyphs().ellipsis);
+    let body: Vec<Row> = shown
+        .iter()
+        .zip(cut)
         .enumerate()
-        .map(|(k, &i)| {
+        .map(|(k, (&i, name))| {
             let q = &state.queues[i];
             let worst = worst.get(q.id.as_str()).copied();
-            row(scene, offset + k, q, dim_all, worst)
+            let line = RowContext {
+                name,
+                worst,
+                dim_all,
+            };
+            row(scene, offset + k, q, &cols, line)
         })
         .collect();
-    let widths = [
-        Constraint::Length(2),
-        Constraint::Fill(1),
-        Constraint::Length(7),
-        Constraint::Length(BAR as u16 + 5),
-        Constraint::Length(4),
-        Constraint::Length(7),
-        Constraint::Length(8),
-    ];
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|c| match c.column {
+            Column::Name => Constraint::Length(name_w),
+            Column::Alerts => Constraint::Fill(1),
+            _ => Constraint::Length(c.width),
+        })
+        .collect();
+    let header = Row::new(cols.iter().map(|c| {
+        let line = Line::from(c.header);
+        Cell::from(if c.right { line.right_aligned() } else { line })
+    }))
+    .style(t.dim.add_modifier(Modifier::BOLD));
     let table = Table::new(body, widths)
         .header(header)
         .block(block)
@@ -112,6 +115,21 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let mut ts = TableState::default().with_selected(selected.map(|s| s - offset));
     frame.render_stateful_widget(table, area, &mut ts);
     (height, offset)
+}
+
+/// The most pressing active alert of each queue (by id): the "why"
+/// beside the "!N", the colour and symbol of a wallboard tile.
+pub fn worst_alerts(state: &AppState) -> HashMap<&str, &AlertKind> {
+    let mut worst: HashMap<&str, &AlertKind> = HashMap::new();
+    for a in state.alerts.list.iter().filter(|a| a.cleared_at.is_none()) {
+        if let Some(id) = a.queue_id.as_deref() {
+            let e = worst.entry(id).or_insert(&a.kind);
+            if rank(&a.kind) < rank(e) {
+                *e = &a.kind;
+            }
+        }
+    }
+    worst
 }
 
 /// Most pressing first: severity, then the kinds callers feel first.
@@ -130,76 +148,68 @@ fn rank(k: &AlertKind) -> (crate::model::Severity, u8) {
     (k.severity(), within)
 }
 
-/// A word for the alerts column.
-fn short(k: &AlertKind) -> &'static str {
-    k.short()
+/// What a row needs besides its queue.
+struct RowContext<'a> {
+    name: String,
+    worst: Option<&'a AlertKind>,
+    dim_all: bool,
 }
 
 fn row<'a>(
     scene: &Scene,
     pos: usize,
     q: &'a QueueView,
-    dim_all: bool,
-    worst: Option<&AlertKind>,
+    cols: &[&Spec],
+    line: RowContext,
 ) -> Row<'a> {
     let t = scene.theme();
     let g = scene.glyphs();
     let limits = &scene.ui.alerts;
-    let index = if pos < 9 {
-        format!("{}", pos + 1)
-    } else {
-        String::new()
-    };
-    let util = q.metrics.utilization;
     let has_summary = q.summary.is_some();
-    let (fill, empty) = figures::bar(util, BAR, g.bar_full, g.bar_empty);
-    let util_style = level(scene, util, limits.utilization_pct);
-    let util_cell = if has_summary {
-        Line::from(vec![
-            Span::styled(fill, t.bar_fill.patch(util_style)),
-            Span::styled(empty, t.bar_empty),
-            Span::styled(format!("{:>4.0}%", util), util_style),
-        ])
-    } else {
-        Line::styled("no data yet", t.dim)
-    };
-    let waiting = figures::waiting(q);
-    let wait_style = if waiting >= u64::from(limits.waiting) && limits.waiting > 0 {
-        t.alert
-    } else {
-        Style::default()
-    };
-    let longest = figures::longest_wait(q, scene.data_now())
-        .map(figures::duration)
-        .unwrap_or_else(|| "-".to_string());
-
-    let mut status = Vec::new();
-    if q.active_alerts > 0 {
-        let why = worst.map_or("", short);
-        status.push(Span::styled(format!("!{} {why}", q.active_alerts), t.alert));
-    } else if q.stale {
-        status.push(Span::styled("stale", t.stale));
-    }
-    let mut r = Row::new(vec![
-        Cell::from(index),
-        Cell::from(figures::fit(&q.name, 40, g.ellipsis)),
-        Cell::from(Line::from(figures::agents(q)).right_aligned()),
-        Cell::from(util_cell),
-        Cell::from(
-            Line::styled(
-                if has_summary {
-                    waiting.to_string()
+    let cells = cols.iter().map(|c| {
+        let cell = match c.column {
+            Column::Index if pos < 9 => Line::raw(format!("{}", pos + 1)),
+            Column::Index => Line::raw(""),
+            Column::Name => Line::raw(line.name.clone()),
+            Column::Agents => Line::from(figures::agents(q)),
+            Column::Utilization if has_summary => {
+                let util = q.metrics.utilization;
+                let (fill, empty) = figures::bar(util, BAR, g.bar_full, g.bar_empty);
+                let style = level(scene, util, limits.utilization_pct);
+                Line::from(vec![
+                    Span::styled(fill, t.bar_fill.patch(style)),
+                    Span::styled(empty, t.bar_empty),
+                    Span::styled(format!("{:>4.0}%", util), style),
+                ])
+            }
+            Column::Utilization => Line::styled("no data yet", t.dim),
+            Column::Waiting if has_summary => {
+                let waiting = figures::waiting(q);
+                let style = if waiting >= u64::from(limits.waiting) && limits.waiting > 0 {
+                    t.alert
                 } else {
-                    "-".into()
-                },
-                wait_style,
-            )
-            .right_aligned(),
-        ),
-        Cell::from(Line::from(longest).right_aligned()),
-        Cell::from(Line::from(status)),
-    ]);
-    if q.stale || dim_all {
+                    Style::default()
+                };
+                Line::styled(waiting.to_string(), style)
+            }
+            Column::Waiting => Line::raw("-"),
+            Column::Longest => Line::raw(
+                figures::longest_wait(q, scene.data_now())
+                    .map(figures::duration)
+                    .unwrap_or_else(|| "-".to_string()),
+            ),
+            Column::Alerts if q.active_alerts > 0 => {
+                let why = line.worst.map_or("", AlertKind::short);
+                Line::styled(format!("!{} {why}", q.active_alerts), t.alert)
+            }
+            Column::Alerts if q.stale => Line::styled("stale", t.stale),
+            Column::Alerts => Line::raw(""),
+            other => columns::cell(scene, other, q),
+        };
+        Cell::from(if c.right { cell.right_aligned() } else { cell })
+    });
+    let mut r = Row::new(cells);
+    if q.stale || line.dim_all {
         r = r.style(t.stale);
     }
     r

@@ -2,14 +2,14 @@
 //! and the waiting interactions, longest wait first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::event::AgentStatus;
 use crate::model::QueueView;
-use crate::ui::{Scene, figures};
+use crate::ui::{Scene, figures, names};
 
 pub fn skills(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let t = scene.theme();
@@ -108,6 +108,54 @@ pub fn skills(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     frame.render_widget(table, area);
 }
 
+/// The width the waiting list takes beside the roster (its title line:
+/// "Waiting: 12 (8 listed), longest 2m21s").
+const WAITING_WIDTH: u16 = 38;
+/// The roster's status and "since" columns with their spacing.
+const ROSTER_FIGURES: u16 = 14 + 6 + 2;
+
+/// The roster and the waiting interactions under the gauges: side by
+/// side when interactions are listed, else the waiting line on top and
+/// the roster across the whole width (a column saying "nobody waiting"
+/// would take half the room from the names).
+pub fn people(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
+    if q.waiting.is_empty() || area.width < 2 * WAITING_WIDTH {
+        let listed = !q.waiting.is_empty();
+        let waiting_h = if listed {
+            (q.waiting.len() as u16 + 2).min(area.height / 2)
+        } else {
+            2
+        };
+        let [waiting_area, roster] =
+            Layout::vertical([Constraint::Length(waiting_h), Constraint::Fill(1)]).areas(area);
+        waiting(frame, waiting_area, scene, q);
+        agents(frame, roster, scene, q);
+        return;
+    }
+    // The roster as wide as its names need, the waiting list beside it.
+    let roster_w = roster_names_width(q) + ROSTER_FIGURES;
+    let [roster, waiting_area] = Layout::horizontal([
+        Constraint::Max(roster_w.max(area.width.saturating_sub(WAITING_WIDTH + 2) / 2)),
+        Constraint::Length(WAITING_WIDTH),
+    ])
+    .spacing(2)
+    .flex(Flex::Start)
+    .areas(area);
+    agents(frame, roster, scene, q);
+    waiting(frame, waiting_area, scene, q);
+}
+
+/// Cells the longest roster name takes (at least the "Name" header).
+fn roster_names_width(q: &QueueView) -> u16 {
+    let longest = q
+        .agents
+        .values()
+        .map(|a| names::width(a.name.as_deref().unwrap_or(&a.user_id)))
+        .max()
+        .unwrap_or(0);
+    u16::try_from(longest).unwrap_or(u16::MAX).max(4)
+}
+
 pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let t = scene.theme();
     let idle = q
@@ -135,8 +183,19 @@ pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let [head, area] = split_title(area);
     frame.render_widget(Paragraph::new(Line::styled(title, t.title)), head);
     let scroll = scene.view.detail_scroll.min(list.len().saturating_sub(1));
+    // As wide as the longest name (the status then sits beside it), as
+    // long as the status and time still fit.
+    let name_w = area
+        .width
+        .saturating_sub(ROSTER_FIGURES)
+        .min(roster_names_width(q));
+    let ellipsis = scene.glyphs().ellipsis;
     let rows = list.into_iter().skip(scroll).map(|a| {
-        let name = a.name.clone().unwrap_or_else(|| a.user_id.clone());
+        let name = names::cut_end(
+            a.name.as_deref().unwrap_or(&a.user_id),
+            usize::from(name_w),
+            ellipsis,
+        );
         let style = match a.status {
             AgentStatus::Idle => t.ok,
             AgentStatus::NotResponding => t.alert,
@@ -159,11 +218,12 @@ pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let table = Table::new(
         rows,
         [
-            Constraint::Fill(1),
+            Constraint::Length(name_w),
             Constraint::Length(14),
             Constraint::Length(6),
         ],
     )
+    .flex(Flex::Start)
     .header(header)
     .column_spacing(1);
     frame.render_widget(table, area);
@@ -211,10 +271,16 @@ pub fn waiting(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let [head, area] = split_title(area);
     frame.render_widget(Paragraph::new(Line::styled(title, t.title)), head);
     let scroll = scene.view.detail_scroll.min(list.len().saturating_sub(1));
+    let conv_w = usize::from(area.width.saturating_sub(6 + 7 + 2).min(16));
     let rows = list.into_iter().skip(scroll).map(|(waited, w)| {
         Row::new(vec![
             Cell::from(w.media_type.to_string()),
-            Cell::from(figures::fit(&w.conversation_id, 12, g.ellipsis)),
+            Cell::from(names::cut_middle(
+                &w.conversation_id,
+                conv_w,
+                conv_w / 2,
+                g.ellipsis,
+            )),
             Cell::from(Line::from(figures::duration(waited)).right_aligned()),
         ])
     });
@@ -227,11 +293,12 @@ pub fn waiting(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let table = Table::new(
         rows,
         [
-            Constraint::Fill(1),
-            Constraint::Length(12),
+            Constraint::Length(6),
+            Constraint::Length(conv_w as u16),
             Constraint::Length(7),
         ],
     )
+    .flex(Flex::Start)
     .header(header)
     .column_spacing(1);
     frame.render_widget(table, area);

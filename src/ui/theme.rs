@@ -11,6 +11,10 @@ use crate::config;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Theme {
     pub name: &'static str,
+    /// The terminal backgrounds the theme is made for (it never paints
+    /// the background itself): every colour below reaches 4.5:1 against
+    /// each of them and against `header`'s background.
+    pub backdrops: &'static [Color],
     pub text: Style,
     pub dim: Style,
     pub title: Style,
@@ -33,61 +37,98 @@ pub struct Theme {
 
 const B: Modifier = Modifier::BOLD;
 
+// Colours from the 256-colour table (16..=255), whose values terminals
+// agree on, rather than the 16 ANSI colours, which every palette paints
+// differently (ANSI red on black is 3.6:1 in xterm's own palette).
+const fn indexed(i: u8) -> Color {
+    Color::Indexed(i)
+}
+
+/// Black, VS Code's #1e1e1e, gruvbox's #282828, Solarized dark #002b36.
+const DARK_BACKDROPS: &[Color] = &[
+    Color::Rgb(0, 0, 0),
+    Color::Rgb(0x1e, 0x1e, 0x1e),
+    Color::Rgb(0x28, 0x28, 0x28),
+    Color::Rgb(0x00, 0x2b, 0x36),
+];
+
+/// White, #fafafa, Solarized light #fdf6e3.
+const LIGHT_BACKDROPS: &[Color] = &[
+    Color::Rgb(0xff, 0xff, 0xff),
+    Color::Rgb(0xfa, 0xfa, 0xfa),
+    Color::Rgb(0xfd, 0xf6, 0xe3),
+];
+
 pub const DARK: Theme = Theme {
     name: "dark",
+    backdrops: DARK_BACKDROPS,
     text: Style::new(),
-    dim: Style::new().fg(Color::DarkGray),
-    title: Style::new().fg(Color::Cyan).add_modifier(B),
-    border: Style::new().fg(Color::DarkGray),
-    border_focus: Style::new().fg(Color::Cyan),
-    header: Style::new().fg(Color::White).bg(Color::Blue),
+    // 247 #9e9e9e: quieter than the text, still 5:1 on every backdrop.
+    dim: Style::new().fg(indexed(247)),
+    // 81 #5fd7ff.
+    title: Style::new().fg(indexed(81)).add_modifier(B),
+    border: Style::new().fg(indexed(247)),
+    border_focus: Style::new().fg(indexed(81)),
+    // 255 #eeeeee on 235 #262626.
+    header: Style::new().fg(indexed(255)).bg(indexed(235)),
     selected: Style::new()
         .add_modifier(Modifier::REVERSED)
         .add_modifier(B),
-    ok: Style::new().fg(Color::Green),
-    warn: Style::new().fg(Color::Yellow).add_modifier(B),
-    alert: Style::new().fg(Color::LightRed).add_modifier(B),
-    stale: Style::new()
-        .fg(Color::DarkGray)
-        .add_modifier(Modifier::ITALIC),
-    bar_fill: Style::new().fg(Color::Green),
-    bar_empty: Style::new().fg(Color::DarkGray),
-    spark: Style::new().fg(Color::Cyan),
-    key: Style::new().fg(Color::Cyan).add_modifier(B),
+    // 114 #87d787.
+    ok: Style::new().fg(indexed(114)),
+    // 220 #ffd700.
+    warn: Style::new().fg(indexed(220)).add_modifier(B),
+    // 203 #ff5f5f.
+    alert: Style::new().fg(indexed(203)).add_modifier(B),
+    stale: Style::new().fg(indexed(247)).add_modifier(Modifier::ITALIC),
+    bar_fill: Style::new().fg(indexed(114)),
+    bar_empty: Style::new().fg(indexed(247)),
+    spark: Style::new().fg(indexed(81)),
+    key: Style::new().fg(indexed(81)).add_modifier(B),
+    // 16 #000000 on 220 #ffd700.
     paused: Style::new()
-        .fg(Color::Black)
-        .bg(Color::Yellow)
+        .fg(indexed(16))
+        .bg(indexed(220))
         .add_modifier(B),
 };
 
 pub const LIGHT: Theme = Theme {
     name: "light",
+    backdrops: LIGHT_BACKDROPS,
     text: Style::new(),
-    dim: Style::new().fg(Color::Gray),
-    title: Style::new().fg(Color::Blue).add_modifier(B),
-    border: Style::new().fg(Color::Gray),
-    border_focus: Style::new().fg(Color::Blue),
-    header: Style::new().fg(Color::Black).bg(Color::LightCyan),
+    // 241 #626262: ANSI 7 (#e5e5e5) on white was 1.3:1.
+    dim: Style::new().fg(indexed(241)),
+    // 25 #005faf.
+    title: Style::new().fg(indexed(25)).add_modifier(B),
+    border: Style::new().fg(indexed(241)),
+    border_focus: Style::new().fg(indexed(25)),
+    // 16 #000000 on 255 #eeeeee.
+    header: Style::new().fg(indexed(16)).bg(indexed(255)),
     selected: Style::new()
         .add_modifier(Modifier::REVERSED)
         .add_modifier(B),
-    ok: Style::new().fg(Color::Green),
-    warn: Style::new().fg(Color::Magenta).add_modifier(B),
-    alert: Style::new().fg(Color::Red).add_modifier(B),
-    stale: Style::new().fg(Color::Gray).add_modifier(Modifier::ITALIC),
-    bar_fill: Style::new().fg(Color::Blue),
-    bar_empty: Style::new().fg(Color::Gray),
-    spark: Style::new().fg(Color::Blue),
-    key: Style::new().fg(Color::Blue).add_modifier(B),
+    // 22 #005f00.
+    ok: Style::new().fg(indexed(22)),
+    // 94 #875f00: yellow cannot be read on white.
+    warn: Style::new().fg(indexed(94)).add_modifier(B),
+    // 160 #d70000.
+    alert: Style::new().fg(indexed(160)).add_modifier(B),
+    stale: Style::new().fg(indexed(241)).add_modifier(Modifier::ITALIC),
+    bar_fill: Style::new().fg(indexed(25)),
+    bar_empty: Style::new().fg(indexed(241)),
+    spark: Style::new().fg(indexed(25)),
+    key: Style::new().fg(indexed(25)).add_modifier(B),
+    // 231 #ffffff on 90 #870087.
     paused: Style::new()
-        .fg(Color::White)
-        .bg(Color::Magenta)
+        .fg(indexed(231))
+        .bg(indexed(90))
         .add_modifier(B),
 };
 
 /// No colour at all: bold, dim, reverse and markers carry the meaning.
 pub const MONO: Theme = Theme {
     name: "mono",
+    backdrops: &[],
     text: Style::new(),
     dim: Style::new().add_modifier(Modifier::DIM),
     title: Style::new().add_modifier(B),
@@ -195,6 +236,10 @@ pub const ASCII: Glyphs = Glyphs {
 pub fn glyphs(ascii: bool) -> &'static Glyphs {
     if ascii { &ASCII } else { &UNICODE }
 }
+
+#[cfg(test)]
+#[path = "theme_tests.rs"]
+mod contrast_tests;
 
 #[cfg(test)]
 mod tests {

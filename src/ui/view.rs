@@ -31,8 +31,8 @@ pub enum Overlay {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
-    /// Most at risk first (critical alerts, then waiting × longest wait
-    /// and the SL shortfall), held steady (see `RISK_HOLD`).
+    /// Most at risk first (critical alerts, staleness, then waiting ×
+    /// longest wait, then the SL shortfall), held steady (see `RISK_HOLD`).
     #[default]
     Risk,
     Name,
@@ -90,6 +90,8 @@ pub struct ViewState {
     /// The `/` prompt is open and takes the keys.
     pub filter_editing: bool,
     pub zoomed: bool,
+    /// The wallboard replaces the main screen (`w`, `--wallboard`).
+    pub wallboard: bool,
     pub overlay: Overlay,
     /// The frozen copy shown while paused; the live state keeps moving.
     pub paused: Option<Box<AppState>>,
@@ -141,6 +143,12 @@ impl ViewState {
         self
     }
 
+    /// Starting on the wallboard (`--wallboard`) or not.
+    pub fn with_wallboard(mut self, on: bool) -> Self {
+        self.wallboard = on;
+        self
+    }
+
     /// The state the panels show: the frozen copy while paused.
     pub fn shown<'a>(&'a self, live: &'a AppState) -> &'a AppState {
         self.paused.as_deref().unwrap_or(live)
@@ -187,9 +195,7 @@ impl ViewState {
             let mut order: Vec<usize> = (0..qs.len()).collect();
             order.sort_by(|&a, &b| {
                 let (ra, rb) = (risks[a], risks[b]);
-                rb.tier
-                    .cmp(&ra.tier)
-                    .then_with(|| rb.score.partial_cmp(&ra.score).unwrap_or(Ordering::Equal))
+                rb.urgency(&ra)
                     .then_with(|| qs[a].name.cmp(&qs[b].name))
                     .then_with(|| qs[a].id.cmp(&qs[b].id))
             });
@@ -268,6 +274,7 @@ impl ViewState {
             Overlay::Notes => Place::Notes,
             Overlay::Alerts => Place::AlertsView,
             Overlay::None if self.zoomed => Place::Zoom,
+            Overlay::None if self.wallboard => Place::Wallboard,
             Overlay::None if self.focus == Focus::Alerts => Place::AlertsPanel,
             Overlay::None => Place::Main,
         }
@@ -323,9 +330,16 @@ impl ViewState {
                 self.filter_editing = true;
                 self.overlay = Overlay::None;
             }
+            // The wallboard has no detail to zoom.
+            Action::Zoom if self.wallboard => return Effect::None,
             Action::Zoom => {
                 self.zoomed = !self.zoomed;
                 self.detail_scroll = 0;
+            }
+            Action::Wallboard => {
+                self.wallboard = !self.wallboard;
+                self.zoomed = false;
+                self.overlay = Overlay::None;
             }
             Action::FocusNext => {
                 self.focus = match self.focus {
@@ -351,6 +365,8 @@ impl ViewState {
         } else if self.zoomed {
             self.zoomed = false;
             self.detail_scroll = 0;
+        } else if self.wallboard {
+            self.wallboard = false;
         } else if !self.filter.is_empty() {
             self.filter.clear();
         } else {

@@ -89,6 +89,7 @@ pub fn config(
             level: "info".into(),
             max_size_mb: 100,
             keep: 5,
+            alert_history: None,
         },
         export_path: None,
         source: None,

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use queuetop::config::AlertConfig;
 use queuetop::event::{
-    AgentStatus, ConnState, FeedStatus, MediaType, QueueSummary, QueueTotals, SkillCount,
+    AgentStatus, ConnState, FeedStatus, MediaCounts, MediaType, QueueSummary, QueueTotals,
+    SkillCount,
 };
 use queuetop::model::{
     AgentRow, Alert, AlertKind, Alerts, AppState, CapacityMetrics, Combine, FeedStats, History,
@@ -36,6 +37,7 @@ pub fn ui() -> Ui {
         alerts: AlertConfig::default(),
         utc_offset: time::UtcOffset::UTC,
         clock: true,
+        wallboard: false,
     }
 }
 
@@ -235,6 +237,7 @@ fn alert(kind: AlertKind, q: &str, msg: &str, at: i64, cleared: Option<i64>) -> 
         first_raised: w - time::Duration::seconds(at),
         acknowledged: false,
         snoozed_until: None,
+        restored: false,
     }
 }
 
@@ -329,10 +332,43 @@ pub fn many(n: usize) -> Fixture {
         .map(|i| {
             let mut q = queue(base, f.now, i, &QUEUES[i % QUEUES.len()]);
             q.name = format!("{} {:03}", q.name, i);
+            with_interval_figures(&mut q, i);
             q
         })
         .collect();
     f
+}
+
+/// Agents on and off queue, waiting by media and interval totals: the
+/// figures the wide layouts add.
+fn with_interval_figures(q: &mut QueueView, i: usize) {
+    let n = i as u32;
+    if let Some(s) = q.summary.as_mut() {
+        let off = n % 3;
+        s.agents.on_queue = Some(s.agents_logged_in.saturating_sub(off));
+        s.agents.off_queue = Some(off.min(s.agents_logged_in));
+        let waiting = s.interactions_waiting;
+        let chat = waiting / 3;
+        for (media, count) in [("voice", waiting - chat), ("chat", chat)] {
+            s.media.insert(
+                media.to_string(),
+                MediaCounts {
+                    waiting: count,
+                    interacting: Some(0),
+                },
+            );
+        }
+    }
+    let offered = 40 + u64::from(n * 13 % 90);
+    q.totals = Some(QueueTotals {
+        queue_id: q.id.clone(),
+        interval: "2026-11-27T07:00:00Z/2026-11-27T07:30:00Z".into(),
+        offered: Some(offered),
+        abandoned: Some(u64::from(n % 7)),
+        service_level_pct: Some(f64::from(55 + n * 7 % 45)),
+        service_level_target_pct: Some(80.0),
+        ..Default::default()
+    });
 }
 
 pub fn terminal(w: u16, h: u16) -> Terminal<TestBackend> {

@@ -73,6 +73,7 @@ pub(super) async fn make(
     // Known in config order before members arrive: the snapshot's order.
     for q in &queues {
         mapper.add_queue(&q.id, q.name.clone());
+        mapper.set_service_target(&q.id, q.service_target);
     }
     let load = setup::load_people(rest, token, &queues, mapper);
     if let Err(e) = link.unless_command(load).await? {

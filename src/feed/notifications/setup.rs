@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use super::mapping::{Mapper, Member};
 use super::topics;
 use crate::config::QueueConfig;
+use crate::event::ServiceTarget;
 use crate::feed::notifications::rest::{
     Named, OBSERVATION_QUEUES, QUEUES_PER_LOOKUP, RestClient, RestError,
 };
@@ -34,6 +35,8 @@ pub struct Resolved {
     pub name: Option<String>,
     /// The name came from the server (send it to the app).
     pub name_from_server: bool,
+    /// The queue's service-level goal from its settings, when known.
+    pub service_target: Option<ServiceTarget>,
 }
 
 #[derive(Debug)]
@@ -72,7 +75,8 @@ pub async fn resolve_queues(
     }
     let mut wanted: Vec<&str> = Vec::new();
     for q in cfg {
-        if let (Some(id), None) = (&q.id, &q.name)
+        // Named ones too: the queue's settings carry its service level.
+        if let Some(id) = &q.id
             && !known.contains_key(id.as_str())
             && !wanted.contains(&id.as_str())
         {
@@ -91,12 +95,14 @@ pub async fn resolve_queues(
                 id: id.clone(),
                 name: Some(name.clone()),
                 name_from_server: false,
+                service_target: known.get(id.as_str()).and_then(|q| q.service_target),
             },
             (Some(id), None) => match known.get(id.as_str()) {
                 Some(found) => Resolved {
                     id: id.clone(),
                     name: (!found.name.is_empty()).then(|| found.name.clone()),
                     name_from_server: true,
+                    service_target: found.service_target,
                 },
                 None => return Err(SetupError::Config(not_found(id))),
             },
@@ -119,6 +125,7 @@ pub async fn resolve_queues(
                     id: q.id.clone(),
                     name: (!q.name.is_empty()).then(|| q.name.clone()),
                     name_from_server: true,
+                    service_target: q.service_target,
                 });
             }
         }
@@ -227,6 +234,7 @@ async fn by_name_in(
             id: q.id.clone(),
             name: Some(q.name.clone()),
             name_from_server: true,
+            service_target: q.service_target,
         }),
         [] => {
             let close = candidates

@@ -82,6 +82,9 @@ pub(super) struct Stats {
     pub(super) denominator: Option<f64>,
     #[serde(default)]
     pub(super) target: Option<f64>,
+    /// Timed metrics (`tAnswered`, `tHandle`): total ms over `count`.
+    #[serde(default)]
+    pub(super) sum: Option<f64>,
 }
 
 #[derive(Deserialize)]

@@ -155,6 +155,8 @@ fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
         // unknown on this feed.
         // Nor does it split by media type.
         media: BTreeMap::new(),
+        // Nor does it carry the queue's service-level goal.
+        service_target: None,
         agents: AgentCounts {
             on_queue: Some(agents_logged_in),
             idle: Some(agents_available),

@@ -1,5 +1,5 @@
 use super::*;
-use crate::event::{AgentCounts, FeedEvent};
+use crate::event::{AgentCounts, FeedEvent, QueueTotals};
 
 /// Now, in whole milliseconds (what the wire carries), so a time that
 /// went over the wire comes back equal.
@@ -68,6 +68,7 @@ fn every_queue_kind_survives_the_wire() {
                 },
             )]
             .into(),
+            service_target: crate::event::ServiceTarget::new(80.0, 20_000),
         }),
         QueueEventKind::Interaction(QueueInteraction {
             queue_id: "q1".into(),
@@ -90,6 +91,10 @@ fn every_queue_kind_survives_the_wire() {
             abandoned: None,
             service_level_pct: Some(87.5),
             service_level_target_pct: Some(80.0),
+            answered: Some(8),
+            average_answer_ms: Some(4125.5),
+            handled: Some(7),
+            average_handle_ms: Some(241_000.0),
         }),
     ];
     for kind in kinds {

@@ -140,6 +140,10 @@ fn end_or_answer(
         match (&i.state, i.misses) {
             (InteractionState::Connected, _) => {
                 q.interactions[ii].state = InteractionState::Ended;
+                let i = &q.interactions[ii];
+                let totals = &mut q.totals[media_slot(&i.media)];
+                totals.handled += 1;
+                totals.handle_ms += now.saturating_sub(i.answered_at) * t.tick_ms;
                 out.push(interaction_event(q, ii, now, t.tick_ms));
                 q.interactions.remove(ii);
                 // INTERACTING goes on through the wrap-up.
@@ -159,6 +163,8 @@ fn end_or_answer(
                 let i = &mut q.interactions[ii];
                 let totals = &mut q.totals[media_slot(&i.media)];
                 totals.answered += 1;
+                totals.answer_wait_ms += now.saturating_sub(i.arrived) * t.tick_ms;
+                i.answered_at = now;
                 if now.saturating_sub(i.arrived) <= t.target_ticks {
                     totals.answered_in_target += 1;
                 }
@@ -274,6 +280,7 @@ fn arrivals(
             ends_at: 0,
             gives_up_at,
             misses: false,
+            answered_at: 0,
         });
         out.push(interaction_event(
             q,

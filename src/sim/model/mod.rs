@@ -57,6 +57,26 @@ pub(crate) struct Totals {
     pub answered: u64,
     /// Answered within the service-level target (20 ticks of waiting).
     pub answered_in_target: u64,
+    /// The waits of the answered ones, summed (`tAnswered`'s sum).
+    pub answer_wait_ms: u64,
+    /// Ended after an agent had them, and how long agents had them.
+    pub handled: u64,
+    pub handle_ms: u64,
+}
+
+impl Totals {
+    /// The counts since `base` was taken.
+    pub(crate) fn since(&self, base: &Totals) -> Totals {
+        Totals {
+            offered: self.offered - base.offered,
+            abandoned: self.abandoned - base.abandoned,
+            answered: self.answered - base.answered,
+            answered_in_target: self.answered_in_target - base.answered_in_target,
+            answer_wait_ms: self.answer_wait_ms - base.answer_wait_ms,
+            handled: self.handled - base.handled,
+            handle_ms: self.handle_ms - base.handle_ms,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +122,8 @@ struct Interaction {
     gives_up_at: u64,
     /// Day model: the agent offered it will not answer.
     misses: bool,
+    /// The tick an agent answered it.
+    answered_at: u64,
 }
 
 /// A UUID built from seeded rng bytes, so ids are reproducible.

@@ -58,6 +58,10 @@ pub(super) fn step_queue(
         match (state, agent) {
             (InteractionState::Connected, Some(ai)) if q.interactions[ii].ends_at <= now => {
                 q.interactions[ii].state = InteractionState::Ended;
+                let i = &q.interactions[ii];
+                let t = &mut q.totals[media_slot(&i.media)];
+                t.handled += 1;
+                t.handle_ms += now.saturating_sub(i.answered_at) * tick_ms;
                 out.push(interaction_event(q, ii, now, tick_ms));
                 set_agent(q, ai, AgentStatus::Idle, now, out);
                 q.interactions.remove(ii);
@@ -73,6 +77,8 @@ pub(super) fn step_queue(
                     let i = &mut q.interactions[ii];
                     let t = &mut q.totals[media_slot(&i.media)];
                     t.answered += 1;
+                    t.answer_wait_ms += now.saturating_sub(i.arrived) * tick_ms;
+                    i.answered_at = now;
                     if now.saturating_sub(i.arrived) <= SERVICE_TARGET_TICKS {
                         t.answered_in_target += 1;
                     }
@@ -140,6 +146,7 @@ pub(super) fn step_queue(
             ends_at: 0,
             gives_up_at: u64::MAX,
             misses: false,
+            answered_at: 0,
         });
         out.push(interaction_event(q, q.interactions.len() - 1, now, tick_ms));
     }

@@ -103,7 +103,9 @@ pub(crate) fn observation(
 }
 
 /// A wide-interval message of one media type: totals since the
-/// interval's start, never a current count.
+/// interval's start, never a current count. Timed metrics (`tAnswered`,
+/// `tHandle`) carry a count and the durations summed (ms), as the SDK's
+/// stats map does.
 pub(crate) fn totals(queue_id: &str, media: &str, interval: &str, t: &Totals, seq: u64) -> String {
     let ratio = if t.answered == 0 {
         1.0
@@ -114,6 +116,8 @@ pub(crate) fn totals(queue_id: &str, media: &str, interval: &str, t: &Totals, se
     "data": [{"interval": interval, "metrics": [
         {"metric": "nOffered", "stats": {"count": t.offered}},
         {"metric": "tAbandon", "stats": {"count": t.abandoned}},
+        {"metric": "tAnswered", "stats": {"count": t.answered, "sum": t.answer_wait_ms}},
+        {"metric": "tHandle", "stats": {"count": t.handled, "sum": t.handle_ms}},
         {"metric": "oServiceLevel", "stats": {"ratio": ratio,
             "numerator": t.answered_in_target, "denominator": t.answered,
             "target": SERVICE_LEVEL_PERCENT}},

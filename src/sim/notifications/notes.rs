@@ -195,12 +195,7 @@ impl Notes {
             if all.offered == 0 && *media != "voice" {
                 continue;
             }
-            let t = Totals {
-                offered: all.offered - base.offered,
-                abandoned: all.abandoned - base.abandoned,
-                answered: all.answered - base.answered,
-                answered_in_target: all.answered_in_target - base.answered_in_target,
-            };
+            let t = all.since(&base);
             let seq = next(seq);
             let text = frames::totals(&obs.queue_id, media, &interval, &t, seq);
             out.push(Note::on(frames::queue_topic(&obs.queue_id), text));

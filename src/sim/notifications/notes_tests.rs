@@ -189,7 +189,7 @@ fn totals_come_per_media_type_and_add_up_to_the_queue() {
     let mut notes = Notes::new(1);
     let batch = notes.totals(0, &obs, 0, &AtomicU64::new(0));
     assert!(batch.len() > 1, "several media types had interactions");
-    let mut offered = 0;
+    let (mut offered, mut answered, mut handled) = (0, 0, 0);
     let mut media = Vec::new();
     for note in &batch {
         let v: Value = serde_json::from_str(&note.variants[0].1).unwrap();
@@ -203,6 +203,20 @@ fn totals_come_per_media_type_and_add_up_to_the_queue() {
         for m in metrics {
             match m["metric"].as_str().unwrap() {
                 "nOffered" => offered += m["stats"]["count"].as_u64().unwrap(),
+                "tAnswered" => {
+                    let n = m["stats"]["count"].as_u64().unwrap();
+                    let sum = m["stats"]["sum"].as_u64().unwrap();
+                    // A wait of at least a tick, at most 600 ticks, each.
+                    assert!(sum >= n * 500 && sum <= n * 600 * 500, "{m}");
+                    answered += n;
+                }
+                "tHandle" => {
+                    let n = m["stats"]["count"].as_u64().unwrap();
+                    // Calls last 10 to 40 ticks.
+                    let sum = m["stats"]["sum"].as_u64().unwrap();
+                    assert!(sum >= n * 10 * 500 && sum <= n * 40 * 500, "{m}");
+                    handled += n;
+                }
                 "oServiceLevel" => {
                     assert_eq!(m["stats"]["target"], 0.8);
                     assert!(m["stats"]["numerator"].as_u64() <= m["stats"]["denominator"].as_u64());
@@ -215,5 +229,7 @@ fn totals_come_per_media_type_and_add_up_to_the_queue() {
     unique.dedup();
     assert_eq!(unique, media, "one message per media type");
     assert_eq!(offered, obs.totals.iter().map(|t| t.offered).sum::<u64>());
-    assert!(offered > 0);
+    assert_eq!(answered, obs.totals.iter().map(|t| t.answered).sum::<u64>());
+    assert_eq!(handled, obs.totals.iter().map(|t| t.handled).sum::<u64>());
+    assert!(offered > 0 && answered > 0 && handled > 0);
 }

@@ -27,7 +27,7 @@ pub use people::Member;
 
 use crate::event::{
     AgentCounts, AgentStatus, FeedEvent, MediaCounts, QueueEvent, QueueEventKind, QueueSummary,
-    SkillCount,
+    ServiceTarget, SkillCount,
 };
 
 /// What one socket frame meant.
@@ -65,6 +65,8 @@ struct QueueObs {
     /// Interval totals of the current interval, by media type.
     totals: BTreeMap<String, totals::MediaTotals>,
     members: BTreeMap<String, Member>,
+    /// The queue's service-level goal from its settings (REST).
+    service_target: Option<ServiceTarget>,
 }
 
 /// Keeps the last known observations per queue.
@@ -112,6 +114,12 @@ impl Mapper {
         if name.is_some() {
             q.name = name;
         }
+    }
+
+    /// The queue's service-level goal, from its settings: every summary
+    /// carries it from now on.
+    pub fn set_service_target(&mut self, queue_id: &str, target: Option<ServiceTarget>) {
+        self.queue_mut(queue_id).service_target = target;
     }
 
     fn queue_mut(&mut self, queue_id: &str) -> &mut QueueObs {
@@ -170,6 +178,7 @@ impl Mapper {
             oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
             demand_truncated: q.media.values().any(|w| w.truncated),
             media: media_counts(q),
+            service_target: q.service_target,
             agents: AgentCounts {
                 // OFF_QUEUE, when a server qualifies by it, is not on queue.
                 on_queue: Some(saturating_sum(

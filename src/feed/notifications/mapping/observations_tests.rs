@@ -218,6 +218,37 @@ async fn interval_totals_are_summed_over_media_types() {
     assert!((t.service_level_pct.unwrap() - 50.0).abs() < 1e-9);
 }
 
+fn timed_note(media: &str, answered: u64, wait_sum: u64, handled: u64, handle_sum: u64) -> String {
+    format!(
+        r#"{{"topicName":"v2.analytics.queues.Q.observations","eventBody":{{"group":{{"queueId":"Q","mediaType":"{media}"}},
+        "data":[{{"interval":"2026-11-30T10:00:00.000Z/2026-11-30T10:30:00.000Z","metrics":[
+          {{"metric":"nOffered","stats":{{"count":{answered}}}}},
+          {{"metric":"tAnswered","stats":{{"count":{answered},"sum":{wait_sum},"max":9000}}}},
+          {{"metric":"tHandle","stats":{{"count":{handled},"sum":{handle_sum}}}}},
+          {{"metric":"oServiceLevel","stats":{{"ratio":1.0,"numerator":0,"denominator":{answered},"target":0.8}}}}]}}]}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn speed_of_answer_and_handle_time_are_averaged_over_media_types() {
+    let mut m = Mapper::new();
+    // Nothing answered yet: no level and no averages, though the server
+    // sends a ratio of 1.
+    let t = totals(m.decode(&timed_note("voice", 0, 0, 0, 0), receipt())).unwrap();
+    assert_eq!((t.answered, t.average_answer_ms), (Some(0), None));
+    assert_eq!((t.handled, t.average_handle_ms), (Some(0), None));
+    assert_eq!(t.service_level_pct, None);
+    assert!((t.service_level_target_pct.unwrap() - 80.0).abs() < 1e-9);
+    // 3 voice calls answered after 12 s in all, 1 chat after 8 s: 5 s on
+    // average over the queue, not the mean of the two media's averages.
+    m.decode(&timed_note("voice", 3, 12_000, 2, 600_000), receipt());
+    let t = totals(m.decode(&timed_note("chat", 1, 8_000, 1, 150_000), receipt())).unwrap();
+    assert_eq!((t.answered, t.handled), (Some(4), Some(3)));
+    assert!((t.average_answer_ms.unwrap() - 5_000.0).abs() < 1e-9);
+    assert!((t.average_handle_ms.unwrap() - 250_000.0).abs() < 1e-9);
+    assert!((t.service_level_pct.unwrap()).abs() < 1e-9);
+}
+
 fn off_queue(n: u32) -> String {
     format!(r#"{{"metric":"oOffQueueUsers","stats":{{"count":{n}}}}}"#)
 }

@@ -46,8 +46,9 @@ impl Mapper {
     }
 
     /// Replaces the member list of a queue read again after a membership
-    /// change; returns the users who left it and those new to every
-    /// monitored queue (they need an activity topic).
+    /// change; returns the users off its roster now (who left it, or are
+    /// not joined) and those new to every monitored queue (they need an
+    /// activity topic).
     pub fn reread_members(
         &mut self,
         queue_id: &str,
@@ -65,9 +66,10 @@ impl Mapper {
             .collect();
         self.set_members(queue_id, members);
         let q = self.queues.get(queue_id);
+        // Off the roster: gone from the list, or on it but not joined.
         let left = before
             .into_iter()
-            .filter(|u| !q.is_some_and(|q| q.members.contains_key(u)))
+            .filter(|u| !q.is_some_and(|q| q.members.get(u).is_some_and(|m| m.joined)))
             .collect::<Vec<_>>();
         for u in &left {
             if self.user_queues.get(u).is_some_and(Vec::is_empty) {
@@ -77,13 +79,17 @@ impl Mapper {
         (left, fresh)
     }
 
-    /// The roster rows of one queue, with when each status began.
+    /// The roster rows of one queue, with when each status began. Joined
+    /// members only: an unjoined member takes none of the queue's work, is
+    /// not in its observations' counts nor its skills, so not on its
+    /// roster either.
     pub fn roster_of(&self, queue_id: &str) -> Vec<(AgentState, Option<OffsetDateTime>)> {
         self.queues
             .get(queue_id)
             .map(|q| {
                 q.members
                     .values()
+                    .filter(|m| m.joined)
                     .map(|m| (agent_state(&self.skill_names, queue_id, m), m.since))
                     .collect()
             })
@@ -113,6 +119,29 @@ impl Mapper {
             && m.joined != joined
         {
             m.joined = joined;
+            let left = FeedEvent::MemberLeft {
+                queue_id: queue_id.to_string(),
+                user_id: user.to_string(),
+            };
+            let row = |kind| {
+                FeedEvent::Queue(QueueEvent {
+                    kind,
+                    topic: topic.to_string(),
+                    server_time: None,
+                    received_wall: r.wall,
+                    received: r.at,
+                    correlation_id: correlation.clone(),
+                    snapshot: false,
+                })
+            };
+            events.push(match joined {
+                true => row(QueueEventKind::Agent(agent_state(
+                    &self.skill_names,
+                    queue_id,
+                    m,
+                ))),
+                false => left,
+            });
             if let Some(s) = self.summary(queue_id) {
                 events.push(FeedEvent::Queue(QueueEvent {
                     kind: QueueEventKind::Summary(s),
@@ -136,7 +165,7 @@ impl Mapper {
         self.user_queues.keys()
     }
 
-    /// Every member of every queue with members loaded, in queue order,
+    /// Every joined member of every queue with members loaded, in queue order,
     /// with when their status began (if known): the rosters as they stand.
     pub fn rosters(&self) -> Vec<(AgentState, Option<OffsetDateTime>)> {
         self.order
@@ -145,6 +174,7 @@ impl Mapper {
             .flat_map(|(id, q)| {
                 q.members
                     .values()
+                    .filter(|m| m.joined)
                     .map(|m| (agent_state(&self.skill_names, id, m), m.since))
             })
             .collect()
@@ -192,7 +222,12 @@ impl Mapper {
             if let Some(active) = &active {
                 m.joined = active.contains(&qid.as_str());
             }
-            let agent = agent_state(&self.skill_names, &qid, m);
+            // Not joined (any more): off the roster, as on the members
+            // list; the summary below still follows (its skills change).
+            let row = match m.joined {
+                true => Some(agent_state(&self.skill_names, &qid, m)),
+                false => None,
+            };
             let ev = |kind| {
                 FeedEvent::Queue(QueueEvent {
                     kind,
@@ -204,7 +239,13 @@ impl Mapper {
                     snapshot: false,
                 })
             };
-            out.push(ev(QueueEventKind::Agent(agent)));
+            out.push(match row {
+                Some(agent) => ev(QueueEventKind::Agent(agent)),
+                None => FeedEvent::MemberLeft {
+                    queue_id: qid.clone(),
+                    user_id: user.to_string(),
+                },
+            });
             if let Some(s) = self.summary(&qid) {
                 out.push(ev(QueueEventKind::Summary(s)));
             }

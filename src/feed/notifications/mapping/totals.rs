@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::super::wire::IntervalData;
+use super::super::wire::{IntervalData, Stats};
 use super::Mapper;
 use crate::event::{QueueTotals, parse_rfc3339};
 
@@ -14,6 +14,30 @@ pub(super) struct MediaTotals {
     offered: Option<u64>,
     abandoned: Option<u64>,
     service_level: Option<ServiceLevel>,
+    /// `tAnswered`: answered, and their waits summed.
+    answered: Option<Timed>,
+    /// `tHandle`: handled, and their handle times summed.
+    handled: Option<Timed>,
+}
+
+/// A timed metric (`t...`): how many, and their durations summed (ms).
+#[derive(Debug, Default, Clone, Copy)]
+struct Timed {
+    count: u64,
+    sum_ms: f64,
+}
+
+impl Timed {
+    fn of(stats: &Stats) -> Option<Timed> {
+        Some(Timed {
+            count: stats.count?,
+            // A count of 0 comes with no sum, or a sum of 0.
+            sum_ms: stats
+                .sum
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .unwrap_or(0.0),
+        })
+    }
 }
 
 /// `oServiceLevel`: the ratio, and what it is made of, so the queue's
@@ -38,6 +62,8 @@ fn media_totals(d: &IntervalData) -> MediaTotals {
         match m.metric.as_str() {
             "nOffered" => t.offered = m.stats.count,
             "tAbandon" => t.abandoned = m.stats.count,
+            "tAnswered" => t.answered = Timed::of(&m.stats),
+            "tHandle" => t.handled = Timed::of(&m.stats),
             "oServiceLevel" => {
                 t.service_level = Some(ServiceLevel {
                     ratio: m.stats.ratio,
@@ -78,20 +104,20 @@ fn service_level(levels: &[ServiceLevel]) -> (Option<f64>, Option<f64>) {
         };
     };
     let answered: f64 = parts.iter().map(|(_, d)| d).sum();
-    if answered > 0.0 {
-        let within: f64 = parts.iter().map(|(n, _)| n).sum();
-        // The level the queue reaches when each media meets its own target.
-        let target = levels
-            .iter()
-            .map(|l| Some(l.target? * l.denominator?))
-            .sum::<Option<f64>>()
-            .map(|t| pct(t / answered));
-        return (Some(pct(within / answered)), target);
+    if answered <= 0.0 {
+        // Nothing answered: no level yet, whatever ratio the server sends
+        // (a level of 100 % over nothing flatters).
+        let target = levels.iter().filter_map(|l| l.target).reduce(f64::max);
+        return (None, target.map(pct));
     }
-    // Nothing answered yet: what the server says, the least flattering.
-    let ratio = levels.iter().filter_map(|l| l.ratio).reduce(f64::min);
-    let target = levels.iter().filter_map(|l| l.target).reduce(f64::max);
-    (ratio.map(pct), target.map(pct))
+    let within: f64 = parts.iter().map(|(n, _)| n).sum();
+    // The level the queue reaches when each media meets its own target.
+    let target = levels
+        .iter()
+        .map(|l| Some(l.target? * l.denominator?))
+        .sum::<Option<f64>>()
+        .map(|t| pct(t / answered));
+    (Some(pct(within / answered)), target)
 }
 
 impl Mapper {
@@ -123,9 +149,28 @@ impl Mapper {
     }
 }
 
+/// How many over all media, and their average duration (ms); the average
+/// is None while the count is 0.
+fn timed(values: impl Iterator<Item = Option<Timed>>) -> (Option<u64>, Option<f64>) {
+    let all = values.flatten().fold(None, |acc: Option<Timed>, t| {
+        let a = acc.unwrap_or_default();
+        Some(Timed {
+            count: a.count.saturating_add(t.count),
+            sum_ms: a.sum_ms + t.sum_ms,
+        })
+    });
+    match all {
+        None => (None, None),
+        Some(t) if t.count == 0 => (Some(0), None),
+        Some(t) => (Some(t.count), Some(t.sum_ms / t.count as f64)),
+    }
+}
+
 fn queue_totals(qid: &str, per_media: &BTreeMap<String, MediaTotals>) -> QueueTotals {
     let levels: Vec<ServiceLevel> = per_media.values().filter_map(|t| t.service_level).collect();
     let (service_level_pct, service_level_target_pct) = service_level(&levels);
+    let (answered, average_answer_ms) = timed(per_media.values().map(|t| t.answered));
+    let (handled, average_handle_ms) = timed(per_media.values().map(|t| t.handled));
     QueueTotals {
         queue_id: qid.to_string(),
         interval: per_media
@@ -137,5 +182,9 @@ fn queue_totals(qid: &str, per_media: &BTreeMap<String, MediaTotals>) -> QueueTo
         abandoned: sum(per_media.values().map(|t| t.abandoned)),
         service_level_pct,
         service_level_target_pct,
+        answered,
+        average_answer_ms,
+        handled,
+        average_handle_ms,
     }
 }

@@ -2,8 +2,9 @@
 //! the mapper wants it.
 
 use serde::Deserialize;
+use serde_json::Value;
 
-use crate::event::{AgentStatus, parse_rfc3339};
+use crate::event::{AgentStatus, ServiceTarget, parse_rfc3339};
 use crate::feed::notifications::mapping::Member;
 
 #[derive(Deserialize)]
@@ -37,11 +38,49 @@ impl<T> Page<T> {
     }
 }
 
+/// An id and a name: a skill, or a queue (whose entity also carries its
+/// media settings).
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 pub struct Named {
     pub id: String,
     #[serde(default)]
     pub name: String,
+    /// A queue's service-level goal, from its `mediaSettings`; None for a
+    /// skill, or a queue whose settings give none.
+    #[serde(
+        rename = "mediaSettings",
+        default,
+        deserialize_with = "service_target_of"
+    )]
+    pub service_target: Option<ServiceTarget>,
+}
+
+/// Media types in the order their goal stands for the queue's (media
+/// types may have different goals; the screen shows one): the phone's
+/// first, as a supervisor means it.
+const MEDIA_ORDER: [&str; 5] = ["call", "callback", "chat", "message", "email"];
+
+/// The queue's goal from `mediaSettings` (`{"call": {"serviceLevel":
+/// {"percentage": 0.8, "durationMs": 20000}}, ...}`, `percentage` a
+/// fraction): the first media type's by `MEDIA_ORDER` that has one. Read
+/// leniently: a setting of another shape is skipped
+/// (logged), never a reason to refuse the queue listing.
+fn service_target_of<'de, D>(d: D) -> Result<Option<ServiceTarget>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let settings = Value::deserialize(d)?;
+    let goal = |media: &str| -> Option<ServiceTarget> {
+        let level = settings.get(media)?.get("serviceLevel")?;
+        let fraction = level.get("percentage")?.as_f64()?;
+        let ms = level.get("durationMs")?.as_u64()?;
+        let target = ServiceTarget::new(fraction * 100.0, ms).filter(|_| fraction <= 1.0);
+        if target.is_none() {
+            tracing::warn!(target: "queuetop::feed", media, fraction, "a queue's service level percentage is not a fraction between 0 and 1: ignored");
+        }
+        target
+    };
+    Ok(MEDIA_ORDER.iter().find_map(|m| goal(m)))
 }
 
 /// A notifications channel.
@@ -135,5 +174,46 @@ impl MemberEntity {
             // joined members.
             joined: self.joined.unwrap_or(true),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(json: &str) -> Named {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_queue_carries_its_service_level_goal() {
+        let q = named(
+            r#"{"id":"Q","name":"Support","mediaSettings":{
+              "chat":{"serviceLevel":{"percentage":0.9,"durationMs":30000}},
+              "call":{"alertingTimeoutSeconds":8,"serviceLevel":{"percentage":0.8,"durationMs":20000}}}}"#,
+        );
+        assert_eq!(
+            q.service_target,
+            ServiceTarget::new(80.0, 20_000),
+            "the phone's goal first"
+        );
+        let chat_only = named(
+            r#"{"id":"Q","mediaSettings":{"chat":{"serviceLevel":{"percentage":0.9,"durationMs":30000}}}}"#,
+        );
+        assert_eq!(chat_only.service_target, ServiceTarget::new(90.0, 30_000));
+    }
+
+    #[test]
+    fn odd_media_settings_never_refuse_the_queue() {
+        for odd in [
+            r#"{"id":"Q","name":"S"}"#,
+            r#"{"id":"Q","mediaSettings":null}"#,
+            r#"{"id":"Q","mediaSettings":[1,2]}"#,
+            r#"{"id":"Q","mediaSettings":{"call":{"serviceLevel":{"percentage":80,"durationMs":20000}}}}"#,
+            r#"{"id":"Q","mediaSettings":{"call":{"serviceLevel":{"percentage":0.8}}}}"#,
+            r#"{"id":"Q","mediaSettings":{"call":"x","video":{"serviceLevel":1}}}"#,
+        ] {
+            assert_eq!(named(odd).service_target, None, "{odd}");
+        }
     }
 }

@@ -1,0 +1,286 @@
+//! The alert history: every alert raised and cleared, one JSON line each,
+//! beside the audit log, read back at start-up so a restart does not wipe
+//! the day's alerts from the screen.
+//!
+//! Bounded by lines and age without rewriting on every write: lines are
+//! appended; past `max_lines` the file becomes `<file>.1` (replacing the
+//! previous one) and a new file begins, so the disk holds at most twice
+//! `max_lines`. At start-up both are read, lines older than `max_age` and
+//! lines that cannot be read are dropped (the latter counted and
+//! reported), the newest `max_lines` are written back as one file.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::event::{parse_rfc3339, rfc3339_ms};
+use crate::model::{Alert, AlertKind, AlertTransition};
+
+/// Lines kept: at the churn goal (under 5 raises a minute) a working day
+/// is under 5,000 lines, raises and clears together.
+pub const MAX_LINES: usize = 10_000;
+/// Lines older than this are dropped at start-up.
+pub const MAX_AGE: time::Duration = time::Duration::hours(24);
+
+/// One line of the file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Line {
+    /// When this raise or clear happened.
+    at: String,
+    /// "raised" or "cleared".
+    event: String,
+    queue_id: Option<String>,
+    /// `AlertKind::name`, with its `detail` (a skill, a code, a topic).
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    severity: String,
+    message: String,
+    raised_at: String,
+    first_raised: String,
+    raises: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error(
+        "cannot {what} the alert history {}: {source}; set log.alert_history to a writable file, or \"\" to turn it off",
+        .path.display()
+    )]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+/// What start-up read back.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Entries of the alert list, oldest first, all cleared (an alert
+    /// still raised when queuetop stopped ends at the file's last line).
+    pub alerts: Vec<Alert>,
+    /// Lines kept.
+    pub lines: usize,
+    /// Lines dropped for their age.
+    pub expired: usize,
+    /// Lines that could not be read, and the first one's problem.
+    pub malformed: usize,
+    pub first_problem: Option<String>,
+}
+
+/// The open history file.
+#[derive(Debug)]
+pub struct AlertHistory {
+    path: PathBuf,
+    file: File,
+    /// Lines in the current file.
+    lines: usize,
+    max_lines: usize,
+}
+
+impl AlertHistory {
+    /// Opens (and tidies) the history at `path` with the default bounds.
+    pub fn open(path: &Path, now: OffsetDateTime) -> Result<(AlertHistory, Loaded), HistoryError> {
+        Self::open_bounded(path, now, MAX_LINES, MAX_AGE)
+    }
+
+    pub fn open_bounded(
+        path: &Path,
+        now: OffsetDateTime,
+        max_lines: usize,
+        max_age: time::Duration,
+    ) -> Result<(AlertHistory, Loaded), HistoryError> {
+        let err = |what| {
+            move |source| HistoryError::Io {
+                what,
+                path: path.to_path_buf(),
+                source,
+            }
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err("create the directory of"))?;
+        }
+        let old = older(path);
+        let mut loaded = Loaded::default();
+        let mut kept: Vec<(OffsetDateTime, String, Line)> = Vec::new();
+        for (file, p) in [("previous", &old), ("current", &path.to_path_buf())] {
+            let text = match std::fs::read_to_string(p) {
+                Ok(t) => t,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(err("read")(e)),
+            };
+            for (n, raw) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                match parse(raw) {
+                    Ok((at, _)) if now - at > max_age => loaded.expired += 1,
+                    Ok((at, line)) => kept.push((at, raw.to_string(), line)),
+                    Err(why) => {
+                        loaded.malformed += 1;
+                        loaded
+                            .first_problem
+                            .get_or_insert_with(|| format!("{file} file, line {}: {why}", n + 1));
+                    }
+                }
+            }
+        }
+        // Appended in time order; a clock set back may disorder a few.
+        kept.sort_by_key(|(at, _, _)| *at);
+        let extra = kept.len().saturating_sub(max_lines);
+        kept.drain(..extra);
+        loaded.expired += extra;
+        loaded.lines = kept.len();
+
+        // Written whole, then renamed over: a crash leaves the old file.
+        let tmp = with_suffix(path, ".tmp");
+        let mut text = String::new();
+        for (_, raw, _) in &kept {
+            text.push_str(raw);
+            text.push('\n');
+        }
+        std::fs::write(&tmp, text).map_err(err("write"))?;
+        std::fs::rename(&tmp, path).map_err(err("replace"))?;
+        match std::fs::remove_file(&old) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err("remove")(e)),
+            _ => {}
+        }
+        let file = append(path).map_err(err("open"))?;
+        loaded.alerts = entries(kept.into_iter().map(|(at, _, line)| (at, line)));
+        let history = AlertHistory {
+            path: path.to_path_buf(),
+            file,
+            lines: loaded.lines,
+            max_lines: max_lines.max(1),
+        };
+        Ok((history, loaded))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one raise or clear (a deficit-list change is not an alert
+    /// of the list, so it is not kept). One write per line, unbuffered: a
+    /// crash loses nothing already recorded.
+    pub fn record(&mut self, t: &AlertTransition) -> io::Result<()> {
+        let a = &t.alert;
+        if matches!(a.kind, AlertKind::SkillDeficit { .. } | AlertKind::History) {
+            return Ok(());
+        }
+        if self.lines >= self.max_lines {
+            std::fs::rename(&self.path, older(&self.path))?;
+            self.file = append(&self.path)?;
+            self.lines = 0;
+        }
+        let at = match (t.raised, a.cleared_at) {
+            (false, Some(c)) => c,
+            _ => a.raised_at,
+        };
+        let line = Line {
+            at: rfc3339_ms(at),
+            event: if t.raised { "raised" } else { "cleared" }.to_string(),
+            queue_id: a.queue_id.clone(),
+            kind: a.kind.name().to_string(),
+            detail: a.kind.detail().map(str::to_string),
+            severity: a.severity.as_str().to_string(),
+            message: a.message.clone(),
+            raised_at: rfc3339_ms(a.raised_at),
+            first_raised: rfc3339_ms(a.first_raised),
+            raises: a.raises,
+        };
+        let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
+        text.push('\n');
+        self.file.write_all(text.as_bytes())?;
+        self.lines += 1;
+        Ok(())
+    }
+}
+
+fn append(path: &Path) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// The previous file: `<file>.1`.
+fn older(path: &Path) -> PathBuf {
+    with_suffix(path, ".1")
+}
+
+fn parse(raw: &str) -> Result<(OffsetDateTime, Line), String> {
+    let line: Line = serde_json::from_str(raw).map_err(|e| format!("not a history line ({e})"))?;
+    let time = |s: &str, field: &str| {
+        parse_rfc3339(s).ok_or_else(|| format!("{field} {s:?} is not an RFC 3339 time"))
+    };
+    let at = time(&line.at, "at")?;
+    time(&line.raised_at, "raised_at")?;
+    time(&line.first_raised, "first_raised")?;
+    if AlertKind::from_name(&line.kind, line.detail.as_deref()).is_none() {
+        return Err(format!("unknown alert kind {:?}", line.kind));
+    }
+    if line.event != "raised" && line.event != "cleared" {
+        return Err(format!(
+            "event {:?} is neither raised nor cleared",
+            line.event
+        ));
+    }
+    Ok((at, line))
+}
+
+/// The list entries the lines describe: one per alert entry (its queue,
+/// kind and first raise), as its latest line left it.
+fn entries(lines: impl Iterator<Item = (OffsetDateTime, Line)>) -> Vec<Alert> {
+    let mut out: Vec<Alert> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let mut last = None;
+    for (at, l) in lines {
+        last = Some(at);
+        let (Some(kind), Some(raised_at), Some(first_raised)) = (
+            AlertKind::from_name(&l.kind, l.detail.as_deref()),
+            parse_rfc3339(&l.raised_at),
+            parse_rfc3339(&l.first_raised),
+        ) else {
+            continue; // ok: `parse` checked all three
+        };
+        let alert = Alert {
+            severity: kind.severity(),
+            queue_id: l.queue_id,
+            message: l.message,
+            raised_at,
+            cleared_at: (l.event == "cleared").then_some(at),
+            raises: l.raises.max(1),
+            first_raised,
+            acknowledged: false,
+            snoozed_until: None,
+            restored: true,
+            kind,
+        };
+        let key = (alert.queue_id.clone(), alert.kind.clone(), first_raised);
+        match index.get(&key) {
+            Some(&i) => out[i] = alert,
+            None => {
+                index.insert(key, out.len());
+                out.push(alert);
+            }
+        }
+    }
+    // Raised and never cleared: it ended, at the latest, when queuetop
+    // stopped; the last line is the latest time known before that.
+    for a in &mut out {
+        if a.cleared_at.is_none() {
+            a.cleared_at = last.map(|l| l.max(a.raised_at));
+        }
+    }
+    out.sort_by_key(|a| a.raised_at);
+    out
+}

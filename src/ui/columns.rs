@@ -1,0 +1,276 @@
+//! The queue list's columns as data: the essentials at 80 columns, and
+//! each extra column added, in the order below, only when the list is
+//! wide enough for it and a readable name beside it.
+
+use ratatui::text::{Line, Span};
+
+use crate::model::QueueView;
+use crate::ui::Scene;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Index,
+    Name,
+    Agents,
+    Utilization,
+    Waiting,
+    Longest,
+    Alerts,
+    /// Interval service level against the queue's target.
+    ServiceLevel,
+    /// Abandoned over offered, percent.
+    Abandoned,
+    Offered,
+    Answered,
+    /// Average speed of answer.
+    Asa,
+    /// Agents on queue / logged in but off queue.
+    OnOffQueue,
+    /// Waiting per media type.
+    Media,
+    /// Waiting over the last minutes, one cell per 30 s bucket.
+    Trend,
+}
+
+/// One column of the table.
+pub struct Spec {
+    pub column: Column,
+    pub header: &'static str,
+    pub width: u16,
+    pub right: bool,
+    /// False while the model has no figure for it: the slot is kept so
+    /// the order is settled, but the column is not drawn.
+    pub ready: bool,
+}
+
+const fn spec(column: Column, header: &'static str, width: u16, right: bool) -> Spec {
+    Spec {
+        column,
+        header,
+        width,
+        right,
+        ready: true,
+    }
+}
+
+/// The utilization bar's cells (plus "100%" beside it).
+pub const BAR: usize = 10;
+/// The name column never gets less than this, so cut names stay readable.
+pub const NAME_MIN: u16 = 14;
+/// Nor more than this: a wide list puts figures in the room instead.
+pub const NAME_MAX: u16 = 32;
+/// Buckets in the per-row trend (30 s each: eight minutes).
+pub const TREND: u16 = 16;
+
+/// Always shown, left to right (the name's place is fixed, its width not).
+pub const ESSENTIAL: &[Spec] = &[
+    spec(Column::Index, "#", 2, false),
+    spec(Column::Name, "Queue", NAME_MIN, false),
+    spec(Column::Agents, "Agents", 7, true),
+    spec(Column::Utilization, "Utilization", BAR as u16 + 5, false),
+    spec(Column::Waiting, "Wait", 4, true),
+    spec(Column::Longest, "Longest", 7, true),
+];
+
+/// Added while they fit, in this order; drawn after the essentials.
+pub const EXTRA: &[Spec] = &[
+    spec(Column::ServiceLevel, "SL/target", 9, true),
+    spec(Column::Trend, "Waiting, 8 min", TREND, false),
+    spec(Column::Abandoned, "Aband", 6, true),
+    spec(Column::OnOffQueue, "On/Off", 7, true),
+    spec(Column::Media, "Waiting by media", 16, false),
+    spec(Column::Offered, "Offered", 7, true),
+    Spec {
+        // The model has no answered count yet.
+        ready: false,
+        ..spec(Column::Answered, "Answered", 8, true)
+    },
+    Spec {
+        // The model has no average speed of answer yet.
+        ready: false,
+        ..spec(Column::Asa, "ASA", 6, true)
+    },
+];
+
+/// The alerts column closes the row and takes what is left.
+pub const LAST: Spec = spec(Column::Alerts, "Alerts", 8, false);
+
+/// The columns for a table `width` cells wide (inside the border and the
+/// selection marker), and the name column's width. `longest_name` is the
+/// widest name on screen: the name column is no wider than it needs.
+pub fn choose(width: u16, longest_name: u16) -> (Vec<&'static Spec>, u16) {
+    let used =
+        |cols: &[&Spec]| -> u16 { cols.iter().map(|c| c.width + 1).sum::<u16>() + LAST.width };
+    let mut cols: Vec<&Spec> = ESSENTIAL.iter().collect();
+    for extra in EXTRA.iter().filter(|c| c.ready) {
+        cols.push(extra);
+        if used(&cols) > width {
+            cols.pop();
+            break;
+        }
+    }
+    let spare = width.saturating_sub(used(&cols));
+    let name = (NAME_MIN + spare).min(longest_name.clamp(NAME_MIN, NAME_MAX));
+    cols.push(&LAST);
+    (cols, name)
+}
+
+/// The cell of `column` for queue `q` (the index, name and alerts are
+/// the list's own).
+pub fn cell(scene: &Scene, column: Column, q: &QueueView) -> Line<'static> {
+    let t = scene.theme();
+    let dash = || Line::styled("-", t.dim);
+    let summary = q.summary.as_ref();
+    match column {
+        Column::ServiceLevel => match q.service_level() {
+            Some(sl) => {
+                let target = q
+                    .totals
+                    .as_ref()
+                    .and_then(|x| x.service_level_target_pct)
+                    .unwrap_or(q.limits.service_level_pct);
+                // Under target: a marker as well as the colour.
+                let (mark, style) = if sl < target {
+                    ("!", t.alert)
+                } else {
+                    ("", t.text)
+                };
+                Line::from(vec![
+                    Span::styled(format!("{mark}{sl:.0}"), style),
+                    Span::styled(format!("/{target:.0}%"), t.dim),
+                ])
+            }
+            None => dash(),
+        },
+        Column::Abandoned => match q
+            .totals
+            .as_ref()
+            .and_then(|x| Some((x.abandoned?, x.offered?)))
+        {
+            Some((a, o)) if o > 0 => Line::raw(format!("{:.1}%", a as f64 * 100.0 / o as f64)),
+            _ => dash(),
+        },
+        Column::Offered => match q.totals.as_ref().and_then(|x| x.offered) {
+            Some(o) => Line::raw(o.to_string()),
+            None => dash(),
+        },
+        Column::OnOffQueue => match summary.map(|s| (s.agents.on_queue, s.agents.off_queue)) {
+            Some((Some(on), off)) => Line::raw(format!(
+                "{on}/{}",
+                off.map_or_else(|| "-".to_string(), |n| n.to_string())
+            )),
+            _ => dash(),
+        },
+        Column::Media => media(scene, q),
+        Column::Trend => trend(scene, q),
+        _ => dash(),
+    }
+}
+
+/// "voice 3 chat 1": media with someone waiting, most first.
+fn media(scene: &Scene, q: &QueueView) -> Line<'static> {
+    let t = scene.theme();
+    let Some(s) = &q.summary else {
+        return Line::styled("-", t.dim);
+    };
+    if s.media.is_empty() {
+        return Line::styled("-", t.dim);
+    }
+    let mut waiting: Vec<(&str, u32)> = s
+        .media
+        .iter()
+        .filter(|(_, m)| m.waiting > 0)
+        .map(|(name, m)| (name.as_str(), m.waiting))
+        .collect();
+    waiting.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let text: Vec<String> = waiting.iter().map(|(n, w)| format!("{n} {w}")).collect();
+    Line::raw(text.join(" "))
+}
+
+/// The newest buckets of the waiting history as bar characters, scaled
+/// to the window's peak (or the waiting limit, so a calm queue draws
+/// low); a gap where the feed was down stays blank.
+fn trend(scene: &Scene, q: &QueueView) -> Line<'static> {
+    let t = scene.theme();
+    let set = &scene.glyphs().spark;
+    let n = TREND as usize;
+    let data: Vec<Option<u64>> = q.waiting_history.iter().rev().take(n).rev().collect();
+    if data.is_empty() {
+        return Line::styled("no history", t.dim);
+    }
+    let top = data
+        .iter()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(u64::from(scene.ui.alerts.waiting))
+        .max(1);
+    let levels = [
+        set.one_eighth,
+        set.one_quarter,
+        set.three_eighths,
+        set.half,
+        set.five_eighths,
+        set.three_quarters,
+        set.seven_eighths,
+        set.full,
+    ];
+    let mut text = " ".repeat(n - data.len());
+    for v in &data {
+        match v {
+            None => text.push(' '),
+            Some(v) => {
+                let level = (v * 7).div_ceil(top).min(7) as usize;
+                text.push_str(levels[level]);
+            }
+        }
+    }
+    Line::styled(text, t.spark)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(cols: &[&Spec]) -> Vec<Column> {
+        cols.iter().map(|c| c.column).collect()
+    }
+
+    #[test]
+    fn eighty_columns_get_the_essentials_and_a_readable_name() {
+        // 80 columns: 78 inside the border, 1 for the marker.
+        let (cols, name) = choose(77, 40);
+        let chosen = names(&cols);
+        assert!(ESSENTIAL.iter().all(|e| chosen.contains(&e.column)));
+        assert!(!chosen.contains(&Column::Trend), "{chosen:?}");
+        assert!(name >= NAME_MIN, "{name}");
+    }
+
+    #[test]
+    fn wider_lists_earn_extra_columns_in_order() {
+        let (narrow, _) = choose(90, 20);
+        let (wide, name) = choose(200, 20);
+        assert!(narrow.len() < wide.len());
+        assert!(names(&wide).contains(&Column::Trend));
+        assert!(names(&wide).contains(&Column::ServiceLevel));
+        assert!(!names(&wide).contains(&Column::Asa), "no figure yet");
+        assert_eq!(name, 20, "the name column is no wider than its names");
+        assert_eq!(
+            *names(&wide).last().unwrap_or(&Column::Index),
+            Column::Alerts
+        );
+    }
+
+    #[test]
+    fn the_name_never_goes_under_its_minimum() {
+        for width in 60..260 {
+            let (cols, name) = choose(width, 40);
+            let used: u16 = cols.iter().map(|c| c.width + 1).sum::<u16>() - NAME_MIN + name;
+            assert!(name >= NAME_MIN);
+            if width >= 70 {
+                assert!(used <= width + 1, "{width}: {used}");
+            }
+        }
+    }
+}

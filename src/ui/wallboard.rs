@@ -1,0 +1,316 @@
+//! The wallboard, for a TV or a second monitor: the header's totals in
+//! large digits, then every queue as a tile (name, waiting, longest wait,
+//! agents available of on queue, service level), its worst alert shown by
+//! colour and by symbol. Tiles follow the list's order (risk first), so
+//! what does not fit is the least pressing, and says how many.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::model::{AlertKind, QueueView, Severity};
+use crate::ui::{Scene, figures, names, queues};
+
+/// A tile's rows and the blank row under it.
+const TILE_H: u16 = 4;
+/// Tile widths tried, widest first; the gap column included.
+const TILE_WIDTHS: [u16; 4] = [32, 26, 22, 20];
+/// Below this height the totals take one line, not large digits.
+const TALL: u16 = 24;
+
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
+    let large = area.height >= TALL && !scene.glyphs().ascii;
+    let totals_h = if large { 5 } else { 2 };
+    let [top, grid] =
+        Layout::vertical([Constraint::Length(totals_h), Constraint::Fill(1)]).areas(area);
+    totals(frame, top, scene, large);
+    tiles(frame, grid, scene);
+}
+
+/// Waiting, the oldest wait, queues in alert, the worst service level.
+fn totals(frame: &mut Frame, area: Rect, scene: &Scene, large: bool) {
+    let t = scene.theme();
+    let tot = scene.state.totals(scene.data_now());
+    let oldest = tot.oldest.map_or("-".to_string(), clock);
+    let worst_sl = tot
+        .worst_sl
+        .map_or("-".to_string(), |sl| format!("{sl:.0}"));
+    let alert_style = if tot.in_alert > 0 { t.alert } else { t.ok };
+    let figures: [(&str, String, &str, Style); 5] = [
+        ("Waiting", tot.waiting.to_string(), "", t.text),
+        ("Oldest wait", oldest, "", t.text),
+        ("Queues in alert", tot.in_alert.to_string(), "", alert_style),
+        ("Worst SL", worst_sl, "%", t.text),
+        ("Queues", scene.rows.len().to_string(), "", t.dim),
+    ];
+    if !large {
+        let mut spans = Vec::new();
+        for (label, value, unit, style) in &figures {
+            spans.push(Span::styled(format!(" {label} "), t.dim));
+            spans.push(Span::styled(
+                format!("{value}{unit}"),
+                style.add_modifier(Modifier::BOLD),
+            ));
+            spans.push(Span::raw("  "));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
+    let cells = Layout::horizontal([Constraint::Fill(1); 5]).split(area);
+    for ((label, value, unit, style), cell) in figures.iter().zip(cells.iter()) {
+        let mut lines = vec![Line::styled(format!(" {label}"), t.dim)];
+        let rows = big(value);
+        for (i, row) in rows.into_iter().enumerate() {
+            let mut spans = vec![Span::raw(" "), Span::styled(row, *style)];
+            if i == 2 {
+                spans.push(Span::styled(format!(" {unit}"), t.dim));
+            }
+            lines.push(Line::from(spans));
+        }
+        frame.render_widget(Paragraph::new(lines), *cell);
+    }
+}
+
+/// "2:21" for a wait (minutes:seconds, or hours:minutes past an hour).
+fn clock(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s < 3600 {
+        format!("{}:{:02}", s / 60, s % 60)
+    } else {
+        format!("{}h{:02}", s / 3600, (s % 3600) / 60)
+    }
+}
+
+/// Digits three rows tall in block characters; anything else is kept as
+/// it is on the bottom row.
+fn big(text: &str) -> [String; 3] {
+    let mut rows = [String::new(), String::new(), String::new()];
+    for c in text.chars() {
+        let glyph: [&str; 3] = match c {
+            '0' => ["█▀█", "█ █", "▀▀▀"],
+            '1' => ["▀█ ", " █ ", "▀▀▀"],
+            '2' => ["▀▀█", "█▀▀", "▀▀▀"],
+            '3' => ["▀▀█", " ▀█", "▀▀▀"],
+            '4' => ["█ █", "▀▀█", "  ▀"],
+            '5' => ["█▀▀", "▀▀█", "▀▀▀"],
+            '6' => ["█▀▀", "█▀█", "▀▀▀"],
+            '7' => ["▀▀█", "  █", "  ▀"],
+            '8' => ["█▀█", "█▀█", "▀▀▀"],
+            '9' => ["█▀█", "▀▀█", "▀▀▀"],
+            ':' => [" ", "▀", "▀"],
+            '-' => ["   ", "▀▀▀", "   "],
+            other => {
+                rows[0].push(' ');
+                rows[1].push(' ');
+                rows[2].push(other);
+                continue;
+            }
+        };
+        for (row, part) in rows.iter_mut().zip(glyph) {
+            row.push_str(part);
+            row.push(' ');
+        }
+    }
+    rows
+}
+
+/// How the grid is cut: tile width (gap included), columns, rows.
+pub fn grid(area: Rect, queues: usize) -> (u16, u16, u16) {
+    let rows = (area.height + 1) / TILE_H;
+    for width in TILE_WIDTHS {
+        let cols = (area.width + 1) / width;
+        if usize::from(cols) * usize::from(rows) >= queues {
+            return (width, cols, rows);
+        }
+    }
+    let width = TILE_WIDTHS[TILE_WIDTHS.len() - 1];
+    (width, (area.width + 1) / width, rows)
+}
+
+fn tiles(frame: &mut Frame, area: Rect, scene: &Scene) {
+    let t = scene.theme();
+    let rows = &scene.rows;
+    let (width, cols, grid_rows) = grid(area, rows.len());
+    let capacity = usize::from(cols) * usize::from(grid_rows);
+    if capacity == 0 {
+        return;
+    }
+    // One slot goes to "+N more" when not every queue fits.
+    let shown = if rows.len() > capacity {
+        capacity - 1
+    } else {
+        rows.len()
+    };
+    let state = scene.state;
+    let worst = queues::worst_alerts(state);
+    let tile_w = width - 1;
+    let shown_names: Vec<&str> = rows[..shown]
+        .iter()
+        .map(|&i| state.queues[i].name.as_str())
+        .collect();
+    let cut = names::fit_all(
+        &shown_names,
+        usize::from(tile_w.saturating_sub(2)),
+        scene.glyphs().ellipsis,
+    );
+    let at = |k: usize| {
+        let (col, row) = (k as u16 % cols, k as u16 / cols);
+        Rect::new(
+            area.x + col * width,
+            area.y + row * TILE_H,
+            tile_w,
+            TILE_H - 1,
+        )
+    };
+    for (k, (&i, name)) in rows[..shown].iter().zip(cut).enumerate() {
+        let q = &state.queues[i];
+        let kind = worst.get(q.id.as_str()).copied();
+        tile(frame, at(k), scene, q, name, kind);
+    }
+    if shown < rows.len() {
+        let more = vec![
+            Line::styled(format!("+{} more", rows.len() - shown), t.title),
+            Line::styled("in risk order;", t.dim),
+            Line::styled("/ filters", t.dim),
+        ];
+        frame.render_widget(Paragraph::new(more), at(shown));
+    }
+}
+
+/// A symbol for the worst alert, so severity is never colour alone.
+fn symbol(scene: &Scene, severity: Option<Severity>, stale: bool) -> &'static str {
+    let ascii = scene.glyphs().ascii;
+    match (severity, stale, ascii) {
+        (Some(Severity::Critical), _, false) => "✖",
+        (Some(Severity::Critical), _, true) => "X",
+        (Some(Severity::Warning), _, false) => "▲",
+        (Some(Severity::Warning), _, true) => "!",
+        (Some(Severity::Info), _, _) => "i",
+        (None, true, _) => "?",
+        (None, false, false) => "●",
+        (None, false, true) => "o",
+    }
+}
+
+fn tile(
+    frame: &mut Frame,
+    area: Rect,
+    scene: &Scene,
+    q: &QueueView,
+    name: String,
+    worst: Option<&AlertKind>,
+) {
+    let t = scene.theme();
+    let severity = worst.map(AlertKind::severity);
+    let mark = symbol(scene, severity, q.stale);
+    // The name line carries the state: reversed for critical, so it reads
+    // from across a room even without colour.
+    let name_style = match severity {
+        Some(Severity::Critical) => t.alert.add_modifier(Modifier::REVERSED),
+        Some(Severity::Warning) => t.warn,
+        Some(Severity::Info) => t.title,
+        None if q.stale => t.stale,
+        None => t.ok.add_modifier(Modifier::BOLD),
+    };
+    let w = usize::from(area.width);
+    let head = format!("{mark} {name}");
+    let pad = w.saturating_sub(names::width(&head));
+    let title = Line::styled(format!("{head}{}", " ".repeat(pad)), name_style);
+
+    let waiting = if q.summary.is_some() || !q.waiting.is_empty() {
+        figures::waiting(q).to_string()
+    } else {
+        "-".to_string()
+    };
+    let longest = figures::longest_wait(q, scene.data_now())
+        .map(figures::duration)
+        .unwrap_or_else(|| "-".to_string());
+    let wait_style = if worst.is_some_and(|k| {
+        matches!(
+            k,
+            AlertKind::Waiting | AlertKind::LongestWait | AlertKind::NoAgents
+        )
+    }) {
+        t.alert
+    } else {
+        t.text
+    };
+    let line2 = spread(
+        vec![
+            Span::styled(waiting, wait_style.add_modifier(Modifier::BOLD)),
+            Span::styled(" waiting", t.dim),
+        ],
+        vec![Span::styled(longest, wait_style)],
+        w,
+    );
+    let agents = match &q.summary {
+        Some(s) => format!(
+            "{}/{}",
+            s.agents_available,
+            s.agents.on_queue.unwrap_or(s.agents_logged_in)
+        ),
+        None => "-".to_string(),
+    };
+    let sl = q
+        .service_level()
+        .map_or("-".to_string(), |v| format!("{v:.0}%"));
+    let sl_style = if worst.is_some_and(|k| matches!(k, AlertKind::ServiceLevel)) {
+        t.alert
+    } else {
+        t.text
+    };
+    let line3 = spread(
+        vec![Span::styled(agents, t.text), Span::styled(" avail", t.dim)],
+        vec![Span::styled("SL ", t.dim), Span::styled(sl, sl_style)],
+        w,
+    );
+    let mut lines = vec![title, line2, line3];
+    if q.stale || scene.not_live().is_some() {
+        for line in lines.iter_mut().skip(1) {
+            line.style = t.stale;
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `left` at the start and `right` at the end of a line `width` wide.
+fn spread<'a>(left: Vec<Span<'a>>, right: Vec<Span<'a>>, width: usize) -> Line<'a> {
+    let used: usize = left.iter().chain(&right).map(Span::width).sum();
+    let mut spans = left;
+    spans.push(Span::raw(" ".repeat(width.saturating_sub(used).max(1))));
+    spans.extend(right);
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hundred_queues_fit_two_hundred_by_fifty() {
+        // 200x50 less the header, the hint bar and the large totals.
+        let (_, cols, rows) = grid(Rect::new(0, 0, 200, 43), 100);
+        assert!(
+            usize::from(cols) * usize::from(rows) >= 100,
+            "{cols}x{rows}"
+        );
+    }
+
+    #[test]
+    fn few_queues_get_wider_tiles() {
+        let (few, _, _) = grid(Rect::new(0, 0, 200, 43), 12);
+        let (many, _, _) = grid(Rect::new(0, 0, 200, 43), 100);
+        assert!(few > many);
+    }
+
+    #[test]
+    fn large_digits_are_three_rows_of_equal_width() {
+        let rows = big("12:05");
+        let widths: Vec<usize> = rows.iter().map(|r| names::width(r)).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{rows:?}");
+        assert_eq!(clock(std::time::Duration::from_secs(141)), "2:21");
+        assert_eq!(clock(std::time::Duration::from_secs(3_720)), "1h02");
+    }
+}
