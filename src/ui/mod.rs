@@ -15,6 +15,7 @@ pub mod keys;
 pub mod mouse;
 pub mod names;
 pub mod queues;
+mod scroll;
 pub mod tables;
 pub mod theme;
 pub mod trends;
