@@ -196,16 +196,17 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
         let name = queue_name(state, a);
         let sev = severity(a, g.ascii);
         let msg = message(name, a);
+        let restored = if a.restored { " (before restart)" } else { "" };
         let text = match repeats(a, g.ascii) {
-            None => format!("{sev} {msg}"),
+            None => format!("{sev} {msg}{restored}"),
             Some(r) => {
-                let after = format!("{sev} {msg} ({r})");
+                let after = format!("{sev} {msg} ({r}){restored}");
                 // Where the message would push the count off the row, the
                 // count goes first: it says more than the message's tail.
                 if after.chars().count() <= text_w {
                     after
                 } else {
-                    format!("{sev} {r}: {msg}")
+                    format!("{sev} {r}: {msg}{restored}")
                 }
             }
         };

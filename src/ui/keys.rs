@@ -88,6 +88,8 @@ pub enum Place {
     Help,
     /// The start-up notes overlay.
     Notes,
+    /// Every queue as a tile.
+    Wallboard,
     Filter,
 }
 
@@ -104,7 +106,10 @@ pub struct Binding {
     pub hints: &'static [(Place, &'static str)],
 }
 
-use Place::{AlertsPanel, AlertsView, Filter as FilterPlace, Help as HelpPlace, Main, Notes, Zoom};
+use Place::{
+    AlertsPanel, AlertsView, Filter as FilterPlace, Help as HelpPlace, Main, Notes,
+    Wallboard as WallboardPlace, Zoom,
+};
 
 /// Every place with scrolling.
 const VIEWS: &[(Place, &str)] = &[
@@ -193,7 +198,7 @@ pub const KEYMAP: &[Binding] = &[
         &[Key::Char('w')],
         Action::Wallboard,
         "wallboard: every queue as a tile, for a wall screen, and back",
-        &[],
+        &[(WallboardPlace, "queues")],
     ),
     screen(
         &[Key::Char('/')],
@@ -246,6 +251,7 @@ pub const KEYMAP: &[Binding] = &[
             (AlertsPanel, "help"),
             (Zoom, "help"),
             (AlertsView, "help"),
+            (WallboardPlace, "help"),
             (HelpPlace, "close"),
         ],
     ),
@@ -266,6 +272,7 @@ pub const KEYMAP: &[Binding] = &[
             (AlertsView, "quit"),
             (HelpPlace, "quit"),
             (Notes, "quit"),
+            (WallboardPlace, "quit"),
         ],
     ),
     prompt(
@@ -415,86 +422,5 @@ pub fn hints(place: Place) -> impl Iterator<Item = (&'static Binding, &'static s
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(code: KeyCode) -> KeyEvent {
-        KeyEvent::new(code, KeyModifiers::NONE)
-    }
-
-    fn event_for(k: Key) -> KeyEvent {
-        match k {
-            Key::Char(c) => key(KeyCode::Char(c)),
-            Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
-            Key::Digit => key(KeyCode::Char('3')),
-            Key::Text => key(KeyCode::Char('é')),
-            Key::Up => key(KeyCode::Up),
-            Key::Down => key(KeyCode::Down),
-            Key::PageUp => key(KeyCode::PageUp),
-            Key::PageDown => key(KeyCode::PageDown),
-            Key::Home => key(KeyCode::Home),
-            Key::End => key(KeyCode::End),
-            Key::Tab => key(KeyCode::Tab),
-            Key::Enter => key(KeyCode::Enter),
-            Key::Esc => key(KeyCode::Esc),
-            Key::Backspace => key(KeyCode::Backspace),
-        }
-    }
-
-    #[test]
-    fn every_action_in_the_table_is_reachable() {
-        for b in KEYMAP {
-            for k in b.keys {
-                let want = match b.action {
-                    Action::Jump(_) => Action::Jump(3),
-                    Action::Type(_) => Action::Type('é'),
-                    a => a,
-                };
-                assert_eq!(action_for(&event_for(*k), b.context), Some(want), "{k:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn ctrl_c_quits_and_plain_c_does_nothing() {
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_c, Context::Screen), Some(Action::Quit));
-        assert_eq!(action_for(&ctrl_c, Context::Filter), Some(Action::Quit));
-        assert_eq!(action_for(&key(KeyCode::Char('c')), Context::Screen), None);
-        let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_q, Context::Screen), None);
-    }
-
-    #[test]
-    fn zero_is_not_a_jump() {
-        assert_eq!(action_for(&key(KeyCode::Char('0')), Context::Screen), None);
-    }
-
-    #[test]
-    fn labels_follow_the_ascii_switch() {
-        assert_eq!(KEYMAP[0].keys_label(false), "↑ k");
-        assert_eq!(KEYMAP[0].keys_label(true), "Up k");
-        assert_eq!(KEYMAP[0].hint_label(true), "Up/Down");
-    }
-
-    #[test]
-    fn every_place_offers_a_way_out() {
-        for place in [
-            Main,
-            AlertsPanel,
-            Zoom,
-            AlertsView,
-            HelpPlace,
-            Notes,
-            FilterPlace,
-        ] {
-            let words: Vec<&str> = hints(place).map(|(_, w)| w).collect();
-            assert!(
-                words
-                    .iter()
-                    .any(|w| ["quit", "back", "close", "clear"].contains(w)),
-                "{place:?}: {words:?}"
-            );
-        }
-    }
-}
+#[path = "keys_tests.rs"]
+mod tests;

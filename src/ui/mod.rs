@@ -12,9 +12,10 @@ pub mod header;
 pub mod help;
 pub mod hints;
 pub mod keys;
-pub mod names;
 pub mod mouse;
+pub mod names;
 pub mod queues;
+mod scroll;
 pub mod tables;
 pub mod theme;
 pub mod trends;
@@ -225,11 +226,11 @@ pub fn draw(
     match view.overlay {
         Overlay::Help => help::render(frame, body, &scene),
         Overlay::Alerts => alerts::render_view(frame, body, &scene),
-        Overlay::None if view.wallboard => wallboard::render(frame, body, &scene),
         Overlay::Notes => {
             (info.list_rows, info.list_offset, _) = main_screen(frame, body, &scene);
             welcome::render_notes(frame, body, &scene);
         }
+        Overlay::None if view.wallboard => wallboard::render(frame, body, &scene),
         Overlay::None if view.zoomed => {
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);

@@ -15,6 +15,7 @@ const ABOVE_ROWS: u16 = 2;
 
 /// The sort a header word asks for; None for a column with no sort.
 fn sort_for(word: &str) -> Option<SortKey> {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#');
     Some(match word.to_lowercase().as_str() {
         "#" | "risk" => SortKey::Risk,
         "queue" | "name" => SortKey::Name,
@@ -109,5 +110,6 @@ mod tests {
         assert_eq!(word_at(header, 200), None);
         assert_eq!(sort_for("Longest"), Some(SortKey::Waiting));
         assert_eq!(sort_for("Agents"), None);
+        assert_eq!(sort_for("Waiting,"), Some(SortKey::Waiting));
     }
 }

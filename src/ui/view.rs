@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::time::Instant;
 
-use crate::model::{AlertKind, AppState, QueueView};
+use crate::model::{AppState, QueueView};
 use crate::ui::figures;
 use crate::ui::keys::{self, Action, Context, Place};
 
@@ -100,7 +100,7 @@ pub struct ViewState {
     pub alerts_scroll: usize,
     /// The alert at the top of the scrolled alerts list, so the view stays
     /// on it as newer alerts arrive above.
-    alerts_anchor: Option<AlertAnchor>,
+    pub(super) alerts_anchor: Option<crate::ui::scroll::AlertAnchor>,
     pub help_scroll: usize,
     /// Warnings from start-up, shown over the screen until closed.
     pub notes: Vec<String>,
@@ -134,18 +134,18 @@ impl ViewState {
         }
     }
 
-    /// Starting on the wallboard (`--wallboard`) or not.
-    pub fn with_wallboard(mut self, on: bool) -> Self {
-        self.wallboard = on;
-        self
-    }
-
     /// Opens with `notes` over the screen (none: the plain screen).
     pub fn with_notes(mut self, notes: Vec<String>) -> Self {
         if !notes.is_empty() {
             self.overlay = Overlay::Notes;
         }
         self.notes = notes;
+        self
+    }
+
+    /// Starting on the wallboard (`--wallboard`) or not.
+    pub fn with_wallboard(mut self, on: bool) -> Self {
+        self.wallboard = on;
         self
     }
 
@@ -274,6 +274,7 @@ impl ViewState {
             Overlay::Notes => Place::Notes,
             Overlay::Alerts => Place::AlertsView,
             Overlay::None if self.zoomed => Place::Zoom,
+            Overlay::None if self.wallboard => Place::Wallboard,
             Overlay::None if self.focus == Focus::Alerts => Place::AlertsPanel,
             Overlay::None => Place::Main,
         }
@@ -375,70 +376,12 @@ impl ViewState {
         Effect::Redraw
     }
 
-    /// Moves what has the keys: the open view, the zoomed detail or the
-    /// focused panel; the queue selection only when that is the list.
-    fn scroll(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
-        let focus = match self.overlay {
-            Overlay::Alerts => Focus::Alerts,
-            Overlay::Notes => return Effect::None,
-            Overlay::Help => {
-                let max = crate::ui::help::LINES.saturating_sub(1);
-                return self.scroll_to(action, self.help_scroll, max, |v, n| v.help_scroll = n);
-            }
-            Overlay::None if self.zoomed => Focus::Detail,
-            Overlay::None => self.focus,
-        };
-        let (current, max) = match focus {
-            Focus::Queues => return self.move_selection(action, live, now),
-            // As far as the longer of the roster and the waiting list.
-            Focus::Detail => (
-                self.detail_scroll,
-                self.selected_queue(self.shown(live), now)
-                    .map_or(0, |q| q.agents.len().max(q.waiting.len()))
-                    .saturating_sub(1),
-            ),
-            Focus::Alerts => (
-                self.alerts_scroll,
-                self.shown(live).alerts.list.len().saturating_sub(1),
-            ),
-        };
-        self.scroll_to(action, current, max, move |v, n| match focus {
-            Focus::Alerts => {
-                v.alerts_scroll = n;
-                v.alerts_anchor = anchor_at(v.shown(live), n);
-            }
-            _ => v.detail_scroll = n,
-        })
-    }
-
-    /// One scrolled view moved by `action` from `current`, at most `max`.
-    fn scroll_to(
+    pub(super) fn move_selection(
         &mut self,
         action: Action,
-        current: usize,
-        max: usize,
-        set: impl FnOnce(&mut Self, usize),
+        live: &AppState,
+        now: Instant,
     ) -> Effect {
-        let page = self.page_rows.max(1);
-        let new = match action {
-            Action::Up => current.saturating_sub(1),
-            Action::Down => current + 1,
-            Action::PageUp => current.saturating_sub(page),
-            Action::PageDown => current + page,
-            Action::Home => 0,
-            Action::End => max,
-            Action::Jump(n) => usize::from(n).saturating_sub(1),
-            _ => current,
-        }
-        .min(max);
-        if new == current {
-            return Effect::None;
-        }
-        set(self, new);
-        Effect::Redraw
-    }
-
-    fn move_selection(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
         let state = self.shown(live);
         let rows = self.visible(state, now);
         let Some(pos) = self.selected_pos(state, &rows) else {
@@ -467,60 +410,6 @@ impl ViewState {
     }
 }
 
-/// One alert entry, by what does not change while it lives: its queue,
-/// kind and first raise.
-#[derive(Debug, Clone, PartialEq)]
-struct AlertAnchor {
-    queue_id: Option<String>,
-    kind: AlertKind,
-    first_raised: time::OffsetDateTime,
-}
-
-/// The anchor for the alert `scroll` rows below the newest.
-fn anchor_at(state: &AppState, scroll: usize) -> Option<AlertAnchor> {
-    if scroll == 0 {
-        // At the top the view follows the newest alert.
-        return None;
-    }
-    let list = &state.alerts.list;
-    let a = list.get(list.len().checked_sub(1 + scroll)?)?;
-    Some(AlertAnchor {
-        queue_id: a.queue_id.clone(),
-        kind: a.kind.clone(),
-        first_raised: a.first_raised,
-    })
-}
-
-impl ViewState {
-    /// Keeps a scrolled alerts list on the alert it showed at the top as
-    /// alerts arrive, repeat or drop off; true when the offset changed.
-    /// At the top it stays at the top, showing the newest.
-    pub fn follow_alerts(&mut self, live: &AppState) -> bool {
-        let Some(anchor) = &self.alerts_anchor else {
-            return false;
-        };
-        let list = &self.shown(live).alerts.list;
-        let found = list.iter().rev().position(|a| {
-            a.first_raised == anchor.first_raised
-                && a.kind == anchor.kind
-                && a.queue_id == anchor.queue_id
-        });
-        let new = match found {
-            Some(p) => p,
-            // It dropped off the bounded history: the oldest left.
-            None => list.len().saturating_sub(1),
-        };
-        if new == self.alerts_scroll {
-            return false;
-        }
-        self.alerts_scroll = new;
-        if new == 0 {
-            self.alerts_anchor = None;
-        }
-        true
-    }
-}
-
 fn toggle(current: Overlay, want: Overlay) -> Overlay {
     if current == want { Overlay::None } else { want }
 }
@@ -532,10 +421,7 @@ fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Orderin
     let desc_f = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
     match sort {
         SortKey::Name | SortKey::Risk => Ordering::Equal,
-        SortKey::Utilization => desc_f(
-            a.metrics.effective_utilization(),
-            b.metrics.effective_utilization(),
-        ),
+        SortKey::Utilization => desc_f(a.metrics.utilization, b.metrics.utilization),
         SortKey::Waiting => figures::waiting(b)
             .cmp(&figures::waiting(a))
             .then_with(|| figures::longest_wait(b, now).cmp(&figures::longest_wait(a, now))),
@@ -543,11 +429,6 @@ fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Orderin
             .active_alerts
             .cmp(&a.active_alerts)
             .then_with(|| b.stale.cmp(&a.stale))
-            .then_with(|| {
-                desc_f(
-                    a.metrics.effective_utilization(),
-                    b.metrics.effective_utilization(),
-                )
-            }),
+            .then_with(|| desc_f(a.metrics.utilization, b.metrics.utilization)),
     }
 }
