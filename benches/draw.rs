@@ -1,5 +1,6 @@
-//! Draw time of a 100- and a 1000-queue screen at 200x50 into `TestBackend`: the cost
-//! of one frame, which the loop pays at most `ui.fps` times a second.
+//! Draw time of a 100- and a 1000-queue screen at 200x50 into `TestBackend`
+//! (the main screen, the wallboard, the zoomed detail): the cost of one
+//! frame, which the loop pays at most `ui.fps` times a second.
 
 #[path = "../tests/ui_common/mod.rs"]
 mod ui_common;
@@ -38,6 +39,24 @@ fn draw(c: &mut Criterion) {
                     frame,
                     &f1000.state,
                     &deep,
+                    &ui_cfg,
+                    f1000.now,
+                    f1000.wall,
+                ));
+            })
+            .expect("draw");
+        })
+    });
+
+    let mut board = ViewState::new();
+    board.apply(Action::Wallboard, &f1000.state, f1000.now);
+    c.bench_function("draw wallboard 1000 queues 200x50", |b| {
+        b.iter(|| {
+            term.draw(|frame| {
+                black_box(ui::draw(
+                    frame,
+                    &f1000.state,
+                    &board,
                     &ui_cfg,
                     f1000.now,
                     f1000.wall,

@@ -1,5 +1,6 @@
 //! Parse the command line, install the hooks, pick the mode, run.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -77,15 +78,23 @@ fn install_crypto_provider() {
 /// Loads the config for a mode that connects: warnings on stderr (before
 /// any TUI starts); on errors, every problem on stderr and exit code 2.
 fn load_config(flags: &Resolved) -> Result<config::Config, ExitCode> {
+    let (cfg, warnings) = load_config_noting(flags)?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    Ok(cfg)
+}
+
+/// `load_config` handing the warnings back, for the monitor to show them
+/// on its screen instead of behind it.
+fn load_config_noting(flags: &Resolved) -> Result<(config::Config, Vec<String>), ExitCode> {
     let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
     match config::load(&sources) {
         Ok(loaded) => {
-            for w in &loaded.warnings {
-                eprintln!("{w}");
-            }
+            let warnings = loaded.warnings.iter().map(|w| w.to_string()).collect();
             let mut cfg = loaded.config;
             nats_flag(flags, &mut cfg)?;
-            Ok(cfg)
+            Ok((cfg, warnings))
         }
         Err(problems) => {
             report_problems(&problems, "; `queuetop check-config` checks it alone");
@@ -106,13 +115,38 @@ fn report_problems(problems: &[config::ConfigProblem], hint: &str) {
     eprintln!("queuetop: the config is not valid: {errors} error{s}{hint}");
 }
 
-/// `queuetop`: the TUI monitor.
+/// `queuetop`: the TUI monitor; on a first run (no config file anywhere),
+/// the welcome screen.
 fn run_monitor(flags: &Resolved) -> ExitCode {
-    let cfg = match load_config(flags) {
-        Ok(cfg) => std::sync::Arc::new(cfg),
+    let sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
+    let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if terminal && let Some(welcome) = queuetop::ui::welcome::Welcome::first_run(&sources) {
+        return run_welcome(flags, welcome);
+    }
+    let (cfg, notes) = match load_config_noting(flags) {
+        Ok((cfg, notes)) => (std::sync::Arc::new(cfg), notes),
         Err(code) => return code,
     };
-    run_async(&cfg, false, queuetop::app::run_tui(cfg.clone()))
+    run_async(
+        &cfg,
+        false,
+        queuetop::app::run_tui_noting(cfg.clone(), notes),
+    )
+}
+
+/// The first-run screen, in the theme the flags and `NO_COLOR` ask for.
+fn run_welcome(flags: &Resolved, welcome: queuetop::ui::welcome::Welcome) -> ExitCode {
+    use queuetop::ui::theme;
+    let mut cfg = config::Config::defaults(config::default_audit_file());
+    cfg.ui.ascii = flags.overrides.ascii;
+    let theme = theme::select(cfg.ui.theme, theme::no_color_env());
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = rt.block_on(queuetop::app::run_welcome(welcome, theme));
+    rt.shutdown_background();
+    exit_code(result)
 }
 
 /// Runs an async mode on a fresh runtime with the audit log installed;

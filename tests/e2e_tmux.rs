@@ -228,3 +228,84 @@ fn a_closed_terminal_leaves_no_process_behind() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn esc_keeps_the_monitor_and_quit_gives_the_mouse_back() {
+    let Some(t) = Tmux::start("esc") else {
+        return;
+    };
+    start_demo(&t, "", "");
+    let mouse = || {
+        let out = t.run(&["display-message", "-p", "-t", "e2e", "#{mouse_any_flag}"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(mouse(), "1", "the monitor takes the mouse (ui.mouse)");
+    t.keys(&["a"]);
+    t.wait_for("the alerts view", |s| s.contains("(a or Esc: back)"));
+    t.keys(&["Escape"]);
+    t.wait_for("the main screen", |s| s.contains("Queues ("));
+    t.keys(&["Escape"]);
+    // Esc on the main screen must not quit: the next key still reaches it.
+    t.keys(&["?"]);
+    t.wait_for("the help overlay", |s| s.contains("Keys (? or Esc: close)"));
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
+    assert_eq!(mouse(), "0", "the mouse is the terminal's again");
+}
+
+#[test]
+fn first_run_welcomes_then_exits_2_with_the_terminal_restored() {
+    let Some(t) = Tmux::start("first") else {
+        return;
+    };
+    let home = tempfile::tempdir().expect("temp home");
+    let home = home.path().display().to_string();
+    t.line(&format!(
+        "env -u QUEUETOP_CONFIG HOME={home} XDG_CONFIG_HOME={home}/config {BIN}"
+    ));
+    let s = t.wait_for("the welcome screen", |s| s.contains("Welcome to queuetop"));
+    let standard = format!("{home}/config/queuetop/config.toml");
+    for want in [
+        standard.as_str(),
+        "queuetop demo",
+        "queuetop init",
+        "GENESYS_CLIENT_ID",
+    ] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+    t.keys(&["Escape"]);
+    let s = t.wait_for("the shell again", |s| s.contains("no config file found"));
+    assert!(
+        s.contains("queuetop init"),
+        "the reason stays on screen after it:\n{s}"
+    );
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 2", |s| s.contains("EXIT=2"));
+    assert_terminal_restored(&t);
+}
+
+#[test]
+fn first_run_without_a_terminal_exits_2_naming_where_it_looked() {
+    let home = tempfile::tempdir().expect("temp home");
+    for args in [&["--headless"][..], &["snapshot"][..], &[][..]] {
+        let out = Command::new(BIN)
+            .args(args)
+            .env_remove("QUEUETOP_CONFIG")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run queuetop");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let standard = home.path().join("config/queuetop/config.toml");
+        assert!(
+            stderr.contains("no config file found")
+                && stderr.contains(&standard.display().to_string())
+                && stderr.contains("queuetop init"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

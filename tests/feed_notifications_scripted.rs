@@ -339,8 +339,13 @@ async fn twelve_hundred_queues_take_two_channels() {
         1200
     );
     assert_eq!(server.created(), ["chan-1", "chan-2"]);
-    assert_eq!(server.topics_of("chan-1").len(), 1000);
-    assert_eq!(server.topics_of("chan-2").len(), 400);
+    // Opened at the same time: either may carry the first 1000 topics.
+    let mut sizes = [
+        server.topics_of("chan-1").len(),
+        server.topics_of("chan-2").len(),
+    ];
+    sizes.sort();
+    assert_eq!(sizes, [400, 1000]);
     let queries = server
         .requests()
         .iter()

@@ -258,6 +258,44 @@ async fn every_queue_summary_carries_the_goal_from_its_media_settings() {
         s.service_target,
         queuetop::event::ServiceTarget::new(80.0, 20 * tick_ms)
     );
+}
+
+#[tokio::test]
+async fn the_channels_of_a_start_up_are_opened_at_the_same_time() {
+    let (logs, _guard) = capture_logs();
+    // 3 queues of 400 agents: over 1000 topics, so two channels.
+    let opts = SimOptions {
+        queues: 3,
+        agents_per_queue: 400,
+        generate: false,
+        ..SimOptions::default()
+    };
+    let sim = sim::start("127.0.0.1:0".parse().unwrap(), opts)
+        .await
+        .unwrap();
+    // Latency far above scheduling noise: a channel opened after another
+    // one is subscribed can only mean one after the other.
+    sim.control()
+        .set_rest_latency(Some(Duration::from_millis(300)));
+    let mut h = feed::spawn(sim_config(&sim));
+    acked(&mut h).await;
+    assert!(
+        h.gauges.channels_open() >= 2,
+        "{}",
+        h.gauges.channels_open()
+    );
+    let text = logs.text();
+    let created: Vec<usize> = text
+        .match_indices("channel created")
+        .map(|(i, _)| i)
+        .collect();
+    let subscribed = text.find("topics subscribed");
+    assert!(created.len() >= 2 && subscribed.is_some(), "{text}");
+    assert!(
+        subscribed.is_some_and(|s| created.iter().all(|c| *c < s)),
+        "every channel is created before the first is subscribed: {text}"
+    );
+    assert_eq!(sim.stats().token_requests, 1, "one token for the start-up");
     quit(h).await;
     sim.shutdown().await;
 }

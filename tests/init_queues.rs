@@ -2,7 +2,9 @@
 //! in-test simulator: list, pick, write, then monitor what was picked.
 
 mod headless_common;
+mod sim_util;
 
+use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -35,6 +37,74 @@ async fn run_async(sim: &SimHandle, dir: &Path, args: &[&str]) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// Each queue's member count, read from its member listing.
+async fn member_counts(sim: &SimHandle) -> HashMap<String, usize> {
+    let t = sim_util::token(sim).await;
+    let mut out = HashMap::new();
+    for (id, _) in sim.queues() {
+        let path = format!("/api/v2/routing/queues/{id}/members?pageSize=100");
+        let r = sim_util::notif::get(sim, &t, &path).await;
+        assert!(r.body.get("nextUri").is_none(), "one page is enough here");
+        let n = r.body["entities"].as_array().map_or(0, Vec::len);
+        out.insert(id, n);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queues_and_init_show_each_queue_s_division_and_member_count() {
+    let sim = start_sim(SimOptions {
+        queues: 3,
+        agents_per_queue: 5,
+        unjoined_percent: 40,
+        ..SimOptions::default()
+    })
+    .await;
+    let counts = member_counts(&sim).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (login, api) = (sim.login_url(), sim.api_url());
+    let mut init = vec!["init", "--login-url", &login, "--api-url", &api];
+    init.extend(["--queues", "all"]);
+    let out = run_async(&sim, d, &init).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(d.join("config/queuetop/config.toml")).unwrap();
+    for (id, n) in &counts {
+        let line = format!("id = \"{id}\"   # Home, {n} members");
+        assert!(written.contains(&line), "{line} not in {written}");
+    }
+
+    // `queues` reads the config `init` wrote.
+    let out = run_async(&sim, d, &["queues"]).await;
+    let table = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(table.lines().count(), 4, "{table}");
+    let mut lines = table.lines();
+    let head: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(head, ["#", "NAME", "DIVISION", "MEMBERS", "ID"], "{table}");
+    for line in lines {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let (id, members, division) = (
+            cells[cells.len() - 1],
+            cells[cells.len() - 2],
+            cells[cells.len() - 3],
+        );
+        assert_eq!(division, "Home", "{table}");
+        assert_eq!(members, counts[id].to_string(), "{table}");
+    }
+
+    let out = run_async(&sim, d, &["queues", "--json"]).await;
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    for q in listed {
+        let id = q["id"].as_str().unwrap();
+        assert_eq!(q["division"], "Home", "{q}");
+        assert_eq!(q["memberCount"].as_u64(), Some(counts[id] as u64), "{q}");
+    }
+    sim.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -90,6 +90,9 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
         ("available", 3.0),
         ("logged_in", 10.0),
         ("interacting", 6.0),
+        // Genesys's names; the realtime summary gives them as the seed's.
+        ("on_queue", 10.0),
+        ("idle", 3.0),
     ] {
         let mut l = labels.to_vec();
         l.push(("state", state));
@@ -108,6 +111,11 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
         value(&s, "queuetop_queue_alerts_active", &labels).is_some(),
         "{text}"
     );
+    // What the realtime feed does not say is left out, not published as 0.
+    let mut l = labels.to_vec();
+    l.push(("state", "communicating"));
+    assert_eq!(value(&s, "queuetop_queue_agents", &l), None, "{text}");
+
     assert_eq!(
         value(&s, "queuetop_feed_connected", &[]),
         Some(1.0),

@@ -1,6 +1,7 @@
 //! Alert churn on the simulator: raises a minute and alert lifetimes on
-//! the steady demo (both feeds) and `--scenario busy`, through the real
-//! feed over loopback. Minutes of wall time, so ignored by default:
+//! the steady demo (the working day `queuetop demo` plays, both feeds) and
+//! `--scenario busy` (the fast model, crowded), through the real feed over
+//! loopback. Minutes of wall time, so ignored by default:
 //!
 //!     CHURN_SECONDS=120 cargo test --release --test model_churn -- --ignored --nocapture
 //!
@@ -117,8 +118,8 @@ async fn alert_churn_on_the_simulator() {
     let delay = AlertConfig::default().raise_delay_s as f64;
     let only = std::env::var("CHURN_ONLY").unwrap_or_default();
     for (name, opts, protocol) in [
-        ("steady", SimOptions::default(), "notifications"),
-        ("steady", SimOptions::default(), "realtime"),
+        ("steady", sim::demo_options(), "notifications"),
+        ("steady", sim::demo_options(), "realtime"),
         ("busy", busy, "notifications"),
     ] {
         if !only.is_empty() && only != format!("{name}-{protocol}") {
@@ -240,4 +241,77 @@ async fn memory_at_1000_queues_with_an_hour_of_history() {
     );
     assert_eq!(q.waiting_history.len(), 120);
     assert!(after < 30 * 1024 + before, "over 30 MiB");
+}
+
+/// The same hour on the working day's own events: 1000 queues of the
+/// simulator's day model (ticked by hand, half a second a tick), through
+/// the notifications feed over loopback into the model, paused time. The
+/// resident figures include the simulator's own 1000 queues, its
+/// broadcast backlogs and the feed.
+#[tokio::test(start_paused = true)]
+#[ignore = "minutes of CPU: run by hand for BENCHMARKS.md"]
+async fn memory_at_1000_queues_on_an_hour_of_the_working_day() {
+    use queuetop::sim::Pace;
+    let empty = rss_kib();
+    let opts = SimOptions {
+        queues: 1000,
+        generate: false,
+        pace: Pace::day(),
+        ..SimOptions::default()
+    };
+    let sim = sim::start("127.0.0.1:0".parse().unwrap(), opts)
+        .await
+        .expect("simulator");
+    let with_sim = rss_kib();
+    let text = sim.config_toml("notifications");
+    let cfg = Config::from_toml_str(&text, "memory", &HashMap::new())
+        .expect("the simulator's config")
+        .config;
+    let cfg = Arc::new(cfg);
+    let mut feed = queuetop::feed::spawn(cfg.clone());
+    let mut st = AppState::new(&cfg);
+    let (start, wall0) = (Instant::now(), OffsetDateTime::now_utc());
+    let mut applied = 0u64;
+    let mut first_minute = 0;
+    for step in 0..7200u64 {
+        sim.control().tick(1);
+        let until = Instant::now() + Duration::from_millis(500);
+        loop {
+            tokio::select! {
+                ev = feed.events.recv() => {
+                    let Some(ev) = ev else { break };
+                    st.apply(&ev);
+                    applied += 1;
+                }
+                _ = tokio::time::sleep_until(until) => break,
+            }
+        }
+        if step % 2 == 1 {
+            let now = Instant::now();
+            st.tick(now, wall0 + (now - start));
+        }
+        if step == 120 {
+            first_minute = rss_kib();
+        }
+    }
+    let after = rss_kib();
+    let q = st.queues.first().expect("a queue");
+    println!(
+        "1000 queues, an hour of the working day: RSS {empty} KiB empty, {with_sim} KiB with \
+         the simulator, {first_minute} KiB after a minute, {after} KiB after the hour \
+         (+{:.1} MiB over the hour); {applied} events applied, buckets per history {}, alerts {}",
+        after.saturating_sub(first_minute) as f64 / 1024.0,
+        q.waiting_history.len(),
+        st.alerts.list.len(),
+    );
+    let _ = feed.commands.try_send(queuetop::event::FeedCommand::Quit);
+    drop(feed.events);
+    sim.shutdown().await;
+    assert!(applied > 100_000, "the day should move: {applied} events");
+    // The process holds the simulator, its socket backlogs and the feed
+    // too; what the hour itself adds is the histories and alerts.
+    assert!(
+        after < first_minute + 10 * 1024,
+        "the hour added over 10 MiB"
+    );
 }

@@ -101,7 +101,7 @@ async fn summary_line_exact() {
             r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
             r#""skillDeficits":["Spanish"]},"#,
             r#""delivery_rate":1.0,"latency_ms":77,"events_processed":1,"correlation_id":null"#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"serviceLevelTargetPct":null,"serviceLevelTargetMs":null,"offered":null,"answered":null,"abandoned":null,"abandonedPct":null,"averageSpeedOfAnswerMs":null,"averageHandleTimeMs":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );
@@ -140,7 +140,7 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
             r#""agentsAvailable":0,"agentsLoggedIn":3,"agentsInteracting":2,"interactionsWaiting":0,"#,
             r#""skillDeficits":["Arabic","Zulu"]},"#,
             r#""delivery_rate":1.0,"latency_ms":null,"events_processed":2,"correlation_id":null"#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"serviceLevelTargetPct":null,"serviceLevelTargetMs":null,"offered":null,"answered":null,"abandoned":null,"abandonedPct":null,"averageSpeedOfAnswerMs":null,"averageHandleTimeMs":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );
@@ -167,7 +167,7 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
             r#""agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"#,
             r#""skillDeficits":["Spanish"]},"#,
             r#""delivery_rate":1.5,"latency_ms":-10,"events_processed":3,"correlation_id":"c-1\"x""#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"serviceLevelTargetPct":null,"serviceLevelTargetMs":null,"offered":null,"answered":null,"abandoned":null,"abandonedPct":null,"averageSpeedOfAnswerMs":null,"averageHandleTimeMs":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );
@@ -193,7 +193,7 @@ async fn snapshot_line_not_counted_and_no_latency() {
             r#""agentsAvailable":0,"agentsLoggedIn":0,"agentsInteracting":0,"interactionsWaiting":0,"#,
             r#""skillDeficits":[]},"#,
             r#""delivery_rate":0.0,"latency_ms":null,"events_processed":0,"correlation_id":null"#,
-            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"offered":null,"abandoned":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
+            r#","figures":{"longestWaitMs":null,"serviceLevelPct":null,"serviceLevelTargetPct":null,"serviceLevelTargetMs":null,"offered":null,"answered":null,"abandoned":null,"abandonedPct":null,"averageSpeedOfAnswerMs":null,"averageHandleTimeMs":null,"interval":null,"alerts":[],"agents":{"onQueue":null,"offQueue":null,"idle":null,"interacting":null,"communicating":null,"notResponding":null},"queueUtilization":null,"media":{}}}"#,
             "\n"
         )
     );

@@ -212,7 +212,7 @@ async fn rest_429_with_retry_after_then_recovers() {
 }
 
 #[tokio::test]
-async fn subscriptions_reject_unknown_and_faulted_topics_and_cap_at_1000() {
+async fn subscriptions_reject_unknown_and_faulted_queues_and_cap_at_1000() {
     let sim = start(opts(3)).await;
     let t = token(&sim).await;
     let qs: Vec<String> = sim.queues().into_iter().map(|q| q.0).collect();
@@ -223,11 +223,13 @@ async fn subscriptions_reject_unknown_and_faulted_topics_and_cap_at_1000() {
         queuetop::event::parse_rfc3339(&expires).is_some(),
         "{expires}"
     );
+    // Well-formed but not the org's: a failed check like a permission,
+    // not a malformed request (tests/sim_subscriptions.rs has those).
+    let unknown_queue = "0f5e7a3c-2b1d-4e6f-8a9b-0c1d2e3f4a5b";
     let topics = vec![
         notif::queue_topic(&qs[0]),
         notif::queue_topic(&qs[1]),
-        notif::queue_topic("no-such-queue"),
-        "v2.something.else".to_string(),
+        notif::queue_topic(unknown_queue),
     ];
     let r = notif::subscribe(&sim, &t, &id, &topics).await;
     assert_eq!(r.status, 200, "{}", r.body);

@@ -3,7 +3,7 @@
 mod ui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use queuetop::ui::keys::{self, Action, KEYMAP};
+use queuetop::ui::keys::{self, Action, Context, KEYMAP, Place};
 use queuetop::ui::{Effect, Focus, Overlay, SortKey, ViewState};
 use ui_common::{Fixture, fixture, many};
 
@@ -203,7 +203,7 @@ fn ctrl_c_quits_even_from_the_prompt() {
 }
 
 #[test]
-fn esc_closes_the_innermost_view_then_quits() {
+fn esc_closes_the_innermost_view_and_never_quits() {
     let f = fixture();
     let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('/'));
@@ -220,7 +220,12 @@ fn esc_closes_the_innermost_view_then_quits() {
     assert_eq!(v.filter, "b");
     press(&mut v, &f, KeyCode::Esc);
     assert!(v.filter.is_empty());
-    assert_eq!(press(&mut v, &f, KeyCode::Esc), Effect::Quit);
+    // The main screen: Esc never quits, however often it is pressed.
+    for _ in 0..3 {
+        assert_eq!(press(&mut v, &f, KeyCode::Esc), Effect::None);
+    }
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(v.handle_key(&ctrl_c, &f.state, f.now), Effect::Quit);
 }
 
 #[test]
@@ -265,12 +270,17 @@ fn tab_cycles_focus_and_arrows_follow_it() {
         "Billing shows 10 agents: stops at the last"
     );
     assert_eq!(press(&mut v, &f, KeyCode::Down), Effect::None);
-    press(&mut v, &f, KeyCode::Home);
     assert_eq!(
         press(&mut v, &f, KeyCode::Up),
         Effect::Redraw,
         "scrolls back at once"
     );
+    // Home and End scroll the focused panel, not the hidden selection.
+    press(&mut v, &f, KeyCode::Home);
+    assert_eq!(v.detail_scroll, 0);
+    press(&mut v, &f, KeyCode::End);
+    assert_eq!(v.detail_scroll, 9);
+    assert_eq!(selected_name(&v, &f), "Billing", "list did not move");
     press(&mut v, &f, KeyCode::Tab);
     assert_eq!(v.focus, Focus::Alerts);
     press(&mut v, &f, KeyCode::Tab);
@@ -306,25 +316,37 @@ fn the_help_table_lists_every_binding_once() {
     for b in KEYMAP {
         assert!(md.contains(b.help), "{}", b.help);
     }
-    assert_eq!(md.lines().count(), KEYMAP.len() + 2);
-    let hinted: Vec<&str> = keys::hints().map(|(_, h)| h).collect();
+    let rows = md.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, KEYMAP.len());
+    let hinted: Vec<&str> = keys::hints(Place::Main).map(|(_, h)| h).collect();
     assert!(hinted.contains(&"help") && hinted.contains(&"quit"));
     assert_eq!(
-        keys::action_for(&KeyEvent::from(KeyCode::Char('?'))),
+        keys::action_for(&KeyEvent::from(KeyCode::Char('?')), Context::Screen),
         Some(Action::Help)
     );
 }
 
 #[test]
-fn the_readme_keys_table_is_the_keymap() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SCREEN.md"))
-        .expect("docs/SCREEN.md");
+fn the_keys_doc_is_the_keymap() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/KEYS.md");
     let table = queuetop::ui::help::markdown_table();
+    // QUEUETOP_WRITE_DOCS=1 rewrites the generated part after a keymap change.
+    if std::env::var_os("QUEUETOP_WRITE_DOCS").is_some() {
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        let head = doc.split(KEYS_BEGIN).next().unwrap_or_default();
+        let tail = doc.split(KEYS_END).nth(1).unwrap_or("\n");
+        let text = format!("{head}{KEYS_BEGIN}\n\n{table}{KEYS_END}{tail}");
+        std::fs::write(path, text).expect("write docs/KEYS.md");
+    }
+    let doc = std::fs::read_to_string(path).expect("docs/KEYS.md");
     assert!(
-        doc.contains(&table),
-        "docs/SCREEN.md is out of date; its keys table must be exactly:\n{table}"
+        doc.contains(&format!("{KEYS_BEGIN}\n\n{table}{KEYS_END}")),
+        "docs/KEYS.md is out of date; run QUEUETOP_WRITE_DOCS=1 cargo test --test ui_keys keys_doc"
     );
 }
+
+const KEYS_BEGIN: &str = "<!-- generated from src/ui/keys.rs: begin -->";
+const KEYS_END: &str = "<!-- generated from src/ui/keys.rs: end -->";
 
 #[test]
 fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
@@ -347,4 +369,129 @@ fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
     let wall = f.state.wall();
     assert!(f.state.alerts.list[newest - 1].is_snoozed(wall));
     assert!(!f.state.alerts.list[newest - 1].is_pressing(wall));
+}
+
+#[test]
+fn keys_in_the_alerts_view_scroll_it_not_the_hidden_selection() {
+    let f = fixture();
+    let mut v = by_name();
+    press(&mut v, &f, KeyCode::Char('3'));
+    let before = selected_name(&v, &f);
+    press(&mut v, &f, KeyCode::Char('a'));
+    press(&mut v, &f, KeyCode::End);
+    assert_eq!(v.alerts_scroll, f.state.alerts.list.len() - 1);
+    press(&mut v, &f, KeyCode::Home);
+    assert_eq!(v.alerts_scroll, 0);
+    press(&mut v, &f, KeyCode::Char('2'));
+    assert_eq!(v.alerts_scroll, 1, "2 is the second row of the view");
+    press(&mut v, &f, KeyCode::Char('9'));
+    assert_eq!(v.alerts_scroll, f.state.alerts.list.len() - 1, "clamped");
+    assert_eq!(selected_name(&v, &f), before, "the list did not move");
+}
+
+#[test]
+fn keys_in_the_zoom_scroll_it_and_leaving_resets_the_scroll() {
+    let f = fixture();
+    let mut v = by_name();
+    press(&mut v, &f, KeyCode::Enter);
+    press(&mut v, &f, KeyCode::End);
+    assert_eq!(v.detail_scroll, 9, "Billing shows 10 agents");
+    press(&mut v, &f, KeyCode::Char('4'));
+    assert_eq!(v.detail_scroll, 3);
+    press(&mut v, &f, KeyCode::Home);
+    assert_eq!(v.detail_scroll, 0);
+    press(&mut v, &f, KeyCode::Char('5'));
+    assert_eq!(selected_name(&v, &f), "Billing", "the list did not move");
+    // Leaving by Esc or by Enter: the main screen's detail starts at the top.
+    assert_eq!(press(&mut v, &f, KeyCode::Esc), Effect::Redraw);
+    assert!(!v.zoomed);
+    assert_eq!(v.detail_scroll, 0);
+    press(&mut v, &f, KeyCode::Enter);
+    press(&mut v, &f, KeyCode::Down);
+    press(&mut v, &f, KeyCode::Enter);
+    assert_eq!(v.detail_scroll, 0);
+}
+
+#[test]
+fn r_marks_the_screen_reconnecting_at_once() {
+    let f = fixture();
+    let mut v = by_name();
+    assert!(v.reconnect_asked.is_none());
+    assert_eq!(press(&mut v, &f, KeyCode::Char('r')), Effect::Reconnect);
+    assert_eq!(v.reconnect_asked, Some(f.now));
+}
+
+#[test]
+fn the_hint_bar_follows_focus_and_mode() {
+    let f = fixture();
+    let words =
+        |v: &ViewState| -> Vec<&'static str> { keys::hints(v.place()).map(|(_, w)| w).collect() };
+    let mut v = by_name();
+    assert!(words(&v).contains(&"zoom"));
+    press(&mut v, &f, KeyCode::Tab);
+    press(&mut v, &f, KeyCode::Tab);
+    assert_eq!(v.place(), Place::AlertsPanel);
+    let w = words(&v);
+    assert!(
+        !w.contains(&"zoom"),
+        "no zoom with focus on the alerts: {w:?}"
+    );
+    assert!(w.contains(&"ack") && w.contains(&"snooze"), "{w:?}");
+    press(&mut v, &f, KeyCode::Tab);
+    press(&mut v, &f, KeyCode::Enter);
+    assert_eq!(v.place(), Place::Zoom);
+    assert!(words(&v).contains(&"back"));
+    press(&mut v, &f, KeyCode::Char('a'));
+    assert_eq!(v.place(), Place::AlertsView);
+    assert!(words(&v).contains(&"ack"));
+    press(&mut v, &f, KeyCode::Esc);
+    press(&mut v, &f, KeyCode::Esc);
+    press(&mut v, &f, KeyCode::Char('/'));
+    assert_eq!(v.place(), Place::Filter);
+    assert_eq!(words(&v), ["keep", "clear", "move"]);
+}
+
+#[test]
+fn the_help_scrolls_when_it_does_not_fit() {
+    let f = fixture();
+    let mut v = by_name();
+    press(&mut v, &f, KeyCode::Char('?'));
+    press(&mut v, &f, KeyCode::End);
+    assert_eq!(v.help_scroll, queuetop::ui::help::LINES - 1);
+    let before = selected_name(&v, &f);
+    press(&mut v, &f, KeyCode::Home);
+    assert_eq!(v.help_scroll, 0);
+    assert_eq!(selected_name(&v, &f), before);
+}
+
+#[test]
+fn the_alerts_view_keeps_its_place_as_alerts_arrive() {
+    let mut f = fixture();
+    let mut v = by_name();
+    press(&mut v, &f, KeyCode::Char('a'));
+    // At the top the view follows the newest: nothing to keep.
+    f.state.alerts.list.push(f.state.alerts.list[0].clone());
+    assert!(!v.follow_alerts(&f.state));
+    assert_eq!(v.alerts_scroll, 0);
+    f.state.alerts.list.pop();
+    press(&mut v, &f, KeyCode::Down);
+    press(&mut v, &f, KeyCode::Down);
+    let top = |v: &ViewState, f: &Fixture| {
+        let list = &f.state.alerts.list;
+        list[list.len() - 1 - v.alerts_scroll].message.clone()
+    };
+    let before = top(&v, &f);
+    for k in 0..2 {
+        let mut newer = f.state.alerts.list[0].clone();
+        newer.message = format!("newer {k}");
+        newer.first_raised += time::Duration::seconds(1000 + k);
+        f.state.alerts.list.push(newer);
+    }
+    assert!(v.follow_alerts(&f.state), "the offset moved with the list");
+    assert_eq!(v.alerts_scroll, 4);
+    assert_eq!(top(&v, &f), before, "the same alert stays at the top");
+    // The oldest drops off the bounded history: still the same alert.
+    f.state.alerts.list.remove(0);
+    assert!(!v.follow_alerts(&f.state));
+    assert_eq!(top(&v, &f), before);
 }

@@ -346,3 +346,138 @@ async fn every_event_is_exported_even_when_frames_are_skipped() {
     assert_eq!(text.lines().count(), 3000, "one line per event, flushed");
     assert!(r.app.draws() < 10, "{} frames", r.app.draws());
 }
+
+fn click(column: u16, row: u16) -> io::Result<Event> {
+    Ok(Event::Mouse(crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }))
+}
+
+/// Row and column of the first occurrence of `text` on the screen.
+fn find(r: &Rig, text: &str) -> (u16, u16) {
+    let buf = r.term.backend().buffer();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf.cell((x, y)).map_or(" ", |c| c.symbol()))
+            .collect();
+        if let Some(x) = line.find(text) {
+            return (line[..x].chars().count() as u16, y);
+        }
+    }
+    panic!("{text} not on screen:\n{}", screen(r));
+}
+
+fn status(state: ConnState) -> FeedEvent {
+    FeedEvent::Status(FeedStatus {
+        state,
+        last_error: None,
+        connects: 1,
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn r_says_reconnecting_at_once_until_the_feed_reports() {
+    let cfg = config(0);
+    let mut r = rig(&cfg, false);
+    r.feed
+        .send(status(ConnState::Connected))
+        .await
+        .expect("open");
+    r.keys.send(key('r')).expect("open");
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_millis(200)))
+        .await
+        .expect("loop");
+    assert_eq!(r.commands.try_recv(), Ok(FeedCommand::ReconnectNow));
+    assert!(screen(&r).contains("reconnecting now"), "{}", screen(&r));
+    // The feed answers: the header says what it does, the notice goes.
+    r.feed
+        .send(status(ConnState::Connecting))
+        .await
+        .expect("open");
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_millis(200)))
+        .await
+        .expect("loop");
+    assert!(!screen(&r).contains("reconnecting now"), "{}", screen(&r));
+    // A feed that never answers: the notice ends on its own.
+    r.keys.send(key('r')).expect("open");
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_secs(12)))
+        .await
+        .expect("loop");
+    assert!(!screen(&r).contains("reconnecting now"), "{}", screen(&r));
+}
+
+#[tokio::test(start_paused = true)]
+async fn esc_on_the_main_screen_does_not_quit() {
+    let cfg = config(0);
+    let mut r = rig(&cfg, false);
+    for _ in 0..3 {
+        r.keys
+            .send(Ok(Event::Key(KeyEvent::from(KeyCode::Esc))))
+            .expect("open");
+    }
+    let exit = r
+        .app
+        .run(&mut r.term, &mut r.io, after(Duration::from_secs(2)))
+        .await
+        .expect("loop");
+    assert_eq!(exit, Exit::Stopped(Stop::Signal("test")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_click_selects_a_row_and_a_header_sorts() {
+    let cfg = config(0);
+    let mut r = rig(&cfg, false);
+    for i in 0..3 {
+        r.feed.send(summary(i)).await.expect("open");
+    }
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_millis(200)))
+        .await
+        .expect("loop");
+    let (x, y) = find(&r, "Queue 2");
+    r.keys.send(click(x, y)).expect("open");
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_millis(200)))
+        .await
+        .expect("loop");
+    let (_, y2) = find(&r, "Queue 2");
+    assert_eq!(
+        find(&r, ">").1,
+        y2,
+        "the clicked row is selected:\n{}",
+        screen(&r)
+    );
+    // The header's "Queue" column: sort by name.
+    let (hx, hy) = find(&r, "Queue ");
+    assert!(hy < y, "the header is above the rows");
+    r.keys.send(click(hx + 1, hy)).expect("open");
+    r.app
+        .run(&mut r.term, &mut r.io, after(Duration::from_millis(200)))
+        .await
+        .expect("loop");
+    assert!(screen(&r).contains("sort: name"), "{}", screen(&r));
+}
+
+#[test]
+fn the_mouse_is_on_unless_the_config_says_off() {
+    let base = "[genesys]\nclient_id = \"id\"\nclient_secret = \"s\"\n\n\
+                [[queue]]\nid = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n";
+    let load = |extra: &str| {
+        Config::from_toml_str(
+            &format!("{base}{extra}"),
+            "mouse.toml",
+            &std::collections::HashMap::new(),
+        )
+        .map(|l| l.config.ui.mouse)
+        .map_err(|p| format!("{p:?}"))
+    };
+    assert_eq!(load(""), Ok(true));
+    assert_eq!(load("\n[ui]\nmouse = false\n"), Ok(false));
+    assert!(load("\n[ui]\nmouse = \"no\"\n").is_err());
+}

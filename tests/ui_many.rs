@@ -74,3 +74,31 @@ fn a_deep_selection_stays_in_view_through_sort_and_filter() {
     view.apply(Action::Home, &f.state, f.now);
     assert_selected_on_screen(&f, &view, "after End and Home");
 }
+
+#[test]
+fn long_names_sharing_a_prefix_stay_distinct_in_the_list() {
+    let mut f = many(12);
+    for (i, q) in f.state.queues.iter_mut().enumerate() {
+        q.name = format!("Customer Service Premium Spanish Callback {i:02}");
+    }
+    let view = ViewState::new();
+    let screen = rows(&f, &view, 80, 24);
+    // The list rows: in the focused (heavy) border, with a utilization bar.
+    let listed: Vec<&String> = screen
+        .iter()
+        .filter(|r| r.starts_with('┃') && r.contains('%'))
+        .collect();
+    assert!(listed.len() >= 5, "{}", screen.join("\n"));
+    let mut numbers: Vec<&str> = listed
+        .iter()
+        .map(|r| {
+            let at = r
+                .find("…Callback ")
+                .unwrap_or_else(|| panic!("not cut in the middle: {r}"));
+            &r[at + "…Callback ".len()..][..2]
+        })
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), listed.len(), "{}", screen.join("\n"));
+}

@@ -19,7 +19,7 @@ use tokio::time::{Instant, sleep_until};
 use crate::app::redraw::RedrawPolicy;
 use crate::app::sinks::Sinks;
 use crate::app::terminal::Stop;
-use crate::event::{FeedCommand, FeedEvent};
+use crate::event::{ConnState, FeedCommand, FeedEvent};
 use crate::model::AppState;
 use crate::ui::{self, Effect, Ui, ViewState};
 
@@ -28,6 +28,9 @@ const DRAIN_BUDGET: usize = 2048;
 /// How often the model's clock runs (staleness, rates). Not a render tick:
 /// it draws only when the model says something changed.
 const MODEL_TICK: Duration = Duration::from_secs(1);
+/// How long "reconnecting" stays on the key bar when the feed never
+/// reports (a replay, or a feed that has ended).
+const RECONNECT_NOTICE: Duration = Duration::from_secs(10);
 /// Consecutive input errors after which the terminal counts as gone.
 const MAX_INPUT_ERRORS: u32 = 3;
 
@@ -38,7 +41,7 @@ pub static PANICKED: Notify = Notify::const_new();
 /// How the loop ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
-    /// The user quit (q, Esc, Ctrl-C).
+    /// The user quit (q, Ctrl-C).
     Quit,
     /// A signal or a hang-up.
     Stopped(Stop),
@@ -162,6 +165,9 @@ impl AppLoop {
                 }
                 // Raise delays end on ticks too: those alerts are recorded now.
                 self.sinks.after_tick(&mut self.state);
+                if self.view.follow_alerts(&self.state) {
+                    self.policy.mark_dirty();
+                }
                 if let Some(m) = &self.metrics {
                     m.publish(&self.state, now);
                 }
@@ -171,6 +177,14 @@ impl AppLoop {
                         self.ui.utc_offset = off;
                         self.policy.mark_dirty();
                     }
+                }
+                if self
+                    .view
+                    .reconnect_asked
+                    .is_some_and(|at| now.saturating_duration_since(at) >= RECONNECT_NOTICE)
+                {
+                    self.view.reconnect_asked = None;
+                    self.policy.mark_dirty();
                 }
                 self.next_tick = now + MODEL_TICK;
             }
@@ -195,6 +209,9 @@ impl AppLoop {
                         self.apply(&ev)?;
                         self.drain(&mut io.feed)?;
                         self.sinks.flush().map_err(export_error)?;
+                        if self.view.follow_alerts(&self.state) {
+                            self.policy.mark_dirty();
+                        }
                     }
                     None => {
                         self.feed_open = false;
@@ -208,6 +225,14 @@ impl AppLoop {
 
     fn apply(&mut self, ev: &FeedEvent) -> io::Result<()> {
         self.events_applied += 1;
+        // The feed has answered `r` (a Connected already on its way does
+        // not count): the header says what it is doing now.
+        if let FeedEvent::Status(s) = ev
+            && s.state != ConnState::Connected
+            && self.view.reconnect_asked.take().is_some()
+        {
+            self.policy.mark_dirty();
+        }
         if self.state.apply(ev) {
             self.policy.mark_dirty();
         }
@@ -251,6 +276,7 @@ impl AppLoop {
                     Effect::None => {}
                     Effect::Redraw => self.policy.mark_dirty(),
                     Effect::Reconnect => {
+                        self.policy.mark_dirty();
                         // A full channel already holds a command the feed
                         // will act on; dropping this one loses nothing.
                         let _ = commands.try_send(FeedCommand::ReconnectNow);
@@ -267,6 +293,12 @@ impl AppLoop {
                     }
                 }
             }
+            Event::Mouse(mouse)
+                if self.view.handle_mouse(&mouse, &self.state, Instant::now())
+                    == Effect::Redraw =>
+            {
+                self.policy.mark_dirty();
+            }
             Event::Resize(..) => self.policy.mark_dirty(),
             _ => {}
         }
@@ -277,13 +309,25 @@ impl AppLoop {
         let now = Instant::now();
         let wall = self.wall(now);
         let mut info = ui::DrawInfo::default();
-        terminal
+        let frame = terminal
             .draw(|frame| {
                 info = ui::draw(frame, &self.state, &self.view, &self.ui, now, wall);
             })
             .map_err(|e| io::Error::other(e.to_string()))?;
+        // The list's header as drawn: a click on it sorts by the word
+        // under the pointer, whatever columns this width shows.
+        self.view.list_header.clear();
+        if let Some(list) = info.list_area {
+            for x in list.left()..list.right() {
+                let cell = frame.buffer.cell((x, list.y + 1));
+                self.view
+                    .list_header
+                    .push_str(cell.map_or(" ", |c| c.symbol()));
+            }
+        }
         self.view.page_rows = info.list_rows;
         self.view.list_offset = info.list_offset;
+        self.view.list_area = info.list_area;
         self.policy.drawn(now, info.redraw_at);
         Ok(())
     }

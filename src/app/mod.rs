@@ -1,6 +1,7 @@
 //! The app loop (TUI) and its headless variant. OWNER: ui helper (mod.rs), model helper (headless.rs).
 pub mod demo;
 pub mod event_loop;
+pub mod first_run;
 pub mod headless;
 pub mod init;
 pub mod metrics;
@@ -30,6 +31,7 @@ use crate::ui::{Ui, theme};
 
 pub use demo::{demo_config, run_demo};
 pub use event_loop::{AppLoop, Exit, LoopIo};
+pub use first_run::run_welcome;
 pub use redraw::RedrawPolicy;
 
 /// How long the feed gets to close its socket cleanly after quit.
@@ -42,8 +44,22 @@ pub async fn run_tui(cfg: Arc<Config>) -> color_eyre::Result<i32> {
     run_tui_from(cfg, Source::Genesys).await
 }
 
+/// `run_tui` with the config's start-up warnings shown inside the screen
+/// (printed before it, they would be hidden behind it until quit).
+pub async fn run_tui_noting(cfg: Arc<Config>, notes: Vec<String>) -> color_eyre::Result<i32> {
+    run_tui_inner(cfg, Source::Genesys, notes).await
+}
+
 /// `run_tui` with the events from `source`.
 pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Result<i32> {
+    run_tui_inner(cfg, source, Vec::new()).await
+}
+
+async fn run_tui_inner(
+    cfg: Arc<Config>,
+    source: Source,
+    notes: Vec<String>,
+) -> color_eyre::Result<i32> {
     let replaying = matches!(source, Source::Replay(_));
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(eyre!(
@@ -83,7 +99,8 @@ pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Resul
     let feed = source.spawn(cfg.clone());
     let metrics = metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
 
-    let mut guard = terminal::TerminalGuard::enter().wrap_err("setting up the terminal")?;
+    let mut guard = terminal::TerminalGuard::enter_with_mouse(cfg.ui.mouse)
+        .wrap_err("setting up the terminal")?;
     exit_on_any_panic();
     let mut io = LoopIo {
         input: EventStream::new(),
@@ -93,6 +110,7 @@ pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Resul
     let mut app = AppLoop::new(state, ui, cfg.ui.fps)
         .with_local_time()
         .with_sinks(sinks);
+    app.view = std::mem::take(&mut app.view).with_notes(notes);
     if let Some(m) = metrics {
         app = app.with_metrics(m);
     }
@@ -122,6 +140,7 @@ pub async fn run_tui_from(cfg: Arc<Config>, source: Source) -> color_eyre::Resul
 fn exit_on_any_panic() {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        terminal::release_mouse();
         prev(info);
         event_loop::PANICKED.notify_one();
     }));

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::event::{ConnState, FeedCommand, FeedEvent};
-use crate::model::queue::round1;
+use crate::model::queue::{round1, whole_ms};
 use crate::model::{AppState, QueueView};
 
 /// How long `snapshot` waits when the caller has no opinion.
@@ -239,8 +239,14 @@ struct JsonQueue<'a> {
     skill_deficits: &'a [String],
     longest_wait_ms: Option<u64>,
     service_level_pct: Option<f64>,
+    service_level_target_pct: Option<f64>,
+    service_level_target_ms: Option<u64>,
     offered: Option<u64>,
+    answered: Option<u64>,
     abandoned: Option<u64>,
+    abandoned_pct: Option<f64>,
+    average_speed_of_answer_ms: Option<u64>,
+    average_handle_time_ms: Option<u64>,
     interval: Option<&'a str>,
     alerts: Vec<JsonAlert>,
     agents: JsonAgents,
@@ -288,7 +294,7 @@ pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()
     let rows: Vec<JsonQueue<'_>> = reported(st)
         .filter_map(|q| {
             let s = q.summary.as_ref()?;
-            let totals = q.totals.as_ref();
+            let f = q.interval_figures();
             Some(JsonQueue {
                 queue_id: &q.id,
                 queue_name: &q.name,
@@ -304,13 +310,16 @@ pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()
                 longest_wait_ms: now
                     .and_then(|n| q.longest_wait(n))
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-                service_level_pct: totals
-                    .and_then(|t| t.service_level_pct)
-                    .filter(|p| p.is_finite())
-                    .map(round1),
-                offered: totals.and_then(|t| t.offered),
-                abandoned: totals.and_then(|t| t.abandoned),
-                interval: totals.map(|t| t.interval.as_str()),
+                service_level_pct: f.service_level_pct.map(round1),
+                service_level_target_pct: f.target_pct.map(round1),
+                service_level_target_ms: f.target_ms,
+                offered: f.offered,
+                answered: f.answered,
+                abandoned: f.abandoned,
+                abandoned_pct: f.abandoned_pct.map(round1),
+                average_speed_of_answer_ms: f.average_answer_ms.map(whole_ms),
+                average_handle_time_ms: f.average_handle_ms.map(whole_ms),
+                interval: f.interval,
                 alerts: st
                     .alerts
                     .active_kinds(&q.id)

@@ -28,6 +28,16 @@ impl TerminalGuard {
         }
     }
 
+    /// `enter`, and with `mouse` the terminal reports clicks (and stops
+    /// selecting text with a plain drag until restored).
+    pub fn enter_with_mouse(mouse: bool) -> io::Result<Self> {
+        let guard = Self::enter()?;
+        if mouse {
+            crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+        }
+        Ok(guard)
+    }
+
     pub fn terminal(&mut self) -> &mut DefaultTerminal {
         self.terminal.as_mut().expect("present until drop") // ok: only taken in drop
     }
@@ -44,10 +54,18 @@ impl Drop for TerminalGuard {
 /// Leaves raw mode and the alternate screen and shows the cursor; errors
 /// are ignored because the tty may already be gone.
 pub fn restore() {
+    release_mouse();
     let _ = ratatui::try_restore();
     let mut out = io::stdout();
     let _ = crossterm::execute!(out, crossterm::cursor::Show);
     let _ = out.flush();
+}
+
+/// Gives the mouse back to the terminal. Harmless when it was never
+/// captured; also called from the panic hook, which ratatui's own hook
+/// (raw mode and the alternate screen only) would leave captured.
+pub fn release_mouse() {
+    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
 /// Why the loop was told to stop from outside.

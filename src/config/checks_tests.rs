@@ -151,3 +151,40 @@ fn realtime_has_no_default_url() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_queue_may_set_its_own_service_level_goal() {
+    let both = ok(&format!(
+        "{QUEUE}service_level_pct = 85\nservice_level_s = 30\n"
+    ))
+    .config;
+    let id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e";
+    let t = both.queue_targets.get(id).copied().unwrap_or_default();
+    assert_eq!((t.percent, t.within_s), (Some(85.0), Some(30)));
+    let summary = both.summary();
+    assert!(
+        summary.contains(&format!(
+            "  - {id} (name from the server): queue-summary; service level 85% in 30 s (config)"
+        )),
+        "{summary}"
+    );
+    // Half of it: the rest comes from the queue's settings.
+    let half = ok(&format!("{QUEUE}service_level_s = 20\n")).config;
+    assert!(
+        half.summary()
+            .contains("service level the queue's own % in 20 s (config)"),
+        "{}",
+        half.summary()
+    );
+    assert!(ok(QUEUE).config.queue_targets.is_empty());
+    let e = errors(&format!("{QUEUE}service_level_pct = 0.8\n"));
+    assert!(
+        e[0].starts_with("c.toml:3:21: queue[1].service_level_pct: 0.8 is a percent, not a fraction: write 80 for 80%"),
+        "{e:?}"
+    );
+    let e = errors(&format!("{QUEUE}service_level_s = 0\n"));
+    assert!(
+        e[0].contains("queue[1].service_level_s: 0 is out of range (1 to 86400)"),
+        "{e:?}"
+    );
+}

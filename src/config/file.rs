@@ -89,7 +89,15 @@ const GENESYS: &[&str] = &[
     "all_queues",
     "observations_interval_s",
 ];
-const QUEUE: &[&str] = &["id", "name", "events", "filter", "alerts"];
+const QUEUE: &[&str] = &[
+    "id",
+    "name",
+    "events",
+    "filter",
+    "alerts",
+    "service_level_pct",
+    "service_level_s",
+];
 /// The `[alerts]` keys a queue may set for itself.
 const QUEUE_ALERTS: &[&str] = &[
     "utilization_pct",
@@ -113,7 +121,7 @@ const ALERTS: &[&str] = &[
     "longest_wait_s",
     "service_level_pct",
 ];
-const UI: &[&str] = &["fps", "ascii", "theme"];
+const UI: &[&str] = &["fps", "ascii", "theme", "mouse"];
 const LOG: &[&str] = &[
     "audit_file",
     "level",
@@ -232,6 +240,7 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         known_keys(t.doc, u, "ui.", UI);
         set(&mut cfg.ui.fps, t.int(u, "fps", 1, 60));
         set(&mut cfg.ui.ascii, t.boolean(u, "ascii"));
+        set(&mut cfg.ui.mouse, t.boolean(u, "mouse"));
         if let Some(th) = t.parse(u, "theme", Theme::parse, "\"dark\", \"light\" or \"mono\"") {
             cfg.ui.theme = th;
         }
@@ -325,6 +334,28 @@ fn queues(t: &mut Table<'_, '_>, (_, v): Entry<'_>, cfg: &mut Config) {
         };
         if let Some(ev) = q.get("events") {
             qc.events = events(t.doc, ev, &prefix);
+        }
+        let target = super::QueueTarget {
+            percent: t.number(q, "service_level_pct", 0.0, 100.0),
+            within_s: t.int(q, "service_level_s", 1, 86_400),
+        };
+        if let (Some(pct), Some(v)) = (target.percent, q.get("service_level_pct"))
+            && pct <= 1.0
+        {
+            let msg = format!(
+                "{pct} is a percent, not a fraction: write {} for {}% answered in time",
+                pct * 100.0,
+                pct * 100.0
+            );
+            let rule = "service_level_pct is a percent, such as 80; see docs/CONFIG.md";
+            t.doc
+                .error(&v.span(), &format!("{prefix}.service_level_pct"), msg, rule);
+        }
+        if let (true, Some(key)) = (
+            target != super::QueueTarget::default(),
+            qc.id.clone().or_else(|| qc.name.clone()),
+        ) {
+            cfg.queue_targets.insert(key, target);
         }
         if let Some(a) = t.table(q, "alerts") {
             known_keys(t.doc, a, &format!("{prefix}.alerts."), QUEUE_ALERTS);

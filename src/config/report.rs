@@ -6,6 +6,18 @@ use super::values::threshold;
 use super::{Config, Protocol};
 use crate::redact::redact_url;
 
+/// "; service level 80% in 20 s (config)", what is left to the server
+/// said so.
+fn target_text(t: &super::QueueTarget) -> String {
+    let pct = t
+        .percent
+        .map_or("the queue's own %".to_string(), |p| format!("{p}%"));
+    let within = t
+        .within_s
+        .map_or("the queue's own time".to_string(), |s| format!("{s} s"));
+    format!("; service level {pct} in {within} (config)")
+}
+
 impl Config {
     /// What would be monitored, for `check-config`: environment, protocol,
     /// hosts, queues with their events and filters, export, audit log.
@@ -50,7 +62,12 @@ impl Config {
                 .as_deref()
                 .filter(|f| !f.trim().is_empty())
                 .map_or(String::new(), |f| format!("; filter {f}"));
-            let _ = writeln!(s, "  - {name}: {}{filter}", events.join(", "));
+            let target =
+                q.id.as_ref()
+                    .or(q.name.as_ref())
+                    .and_then(|k| self.queue_targets.get(k))
+                    .map_or(String::new(), target_text);
+            let _ = writeln!(s, "  - {name}: {}{filter}{target}", events.join(", "));
         }
         if g.protocol == Protocol::Realtime {
             let n: usize = self.queues.iter().map(|q| q.events.len()).sum();

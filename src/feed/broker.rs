@@ -26,6 +26,7 @@ use crate::nats::heartbeat::Heartbeat;
 use crate::nats::state::QueueState;
 use crate::nats::wire::{Wire, unknown_type};
 use crate::nats::{Names, Violations, violation_naming};
+use links::CONNECT_GRACE;
 
 mod links;
 
@@ -33,7 +34,8 @@ const TARGET: &str = "queuetop::feed::broker";
 /// How often the links are checked (and a missing stream looked for again).
 const CHECK_EVERY: Duration = Duration::from_millis(500);
 
-type Messages = BoxStream<'static, Result<jetstream::Message, String>>;
+/// A consumer's messages, tagged with its index in `Reader::history`.
+type Messages = BoxStream<'static, (usize, Result<jetstream::Message, String>)>;
 
 /// Starts the broker reader. Must be called inside a tokio runtime.
 pub fn spawn(cfg: Arc<Config>, nats: NatsConfig) -> FeedHandle {
@@ -49,7 +51,10 @@ pub fn spawn(cfg: Arc<Config>, nats: NatsConfig) -> FeedHandle {
         violations: Violations::default(),
         heartbeat: None,
         started: Instant::now(),
+        ever_connected: false,
         problem: None,
+        history: Vec::new(),
+        behind: None,
     };
     FeedHandle {
         events,
@@ -75,8 +80,16 @@ struct Reader {
     /// The last heartbeat and when it came.
     heartbeat: Option<(Heartbeat, Instant)>,
     started: Instant,
+    /// The broker was reached once: from then on, not connected is news.
+    ever_connected: bool,
     /// The link that is down, in words; None when all are up.
     problem: Option<String>,
+    /// Per consumer: how many of its messages are still history (in the
+    /// stream before this viewer started); every later one is live.
+    history: Vec<u64>,
+    /// How far the last message read was behind the stream's newest: its
+    /// age on the broker and the messages after it; None when caught up.
+    behind: Option<(Duration, u64)>,
 }
 
 impl Reader {
@@ -98,6 +111,9 @@ impl Reader {
                 return self.closed();
             }
         };
+        // The client connects in the background; its flush returns once it
+        // has, so a late viewer starts reading at once, not at the next check.
+        let _ = tokio::time::timeout(CONNECT_GRACE, client.flush()).await;
         let mut beats = None;
         let mut messages: Option<SelectAll<Messages>> = None;
         let mut check = tokio::time::interval(CHECK_EVERY);
@@ -112,6 +128,9 @@ impl Reader {
                     }
                     Some(FeedCommand::Quit) | None => return self.closed(),
                 },
+                // Heartbeats before the check: a viewer that was busy has
+                // them waiting, and the relay is not the link that is late.
+                Some(msg) = next_beat(&mut beats) => self.on_heartbeat(&msg.payload, &client).await,
                 _ = check.tick() => {
                     if client.connection_state() == State::Connected {
                         if beats.is_none() {
@@ -123,12 +142,13 @@ impl Reader {
                     }
                     self.check_links(&client).await;
                 }
-                Some(msg) = next_beat(&mut beats) => self.on_heartbeat(&msg.payload, &client).await,
-                Some(msg) = next_message(&mut messages) => {
+                Some((consumer, msg)) = next_message(&mut messages) => {
                     let ok = match msg {
                         Ok(m) => {
-                            // Nothing pending behind it: live, not history.
-                            let live = m.info().is_ok_and(|i| i.pending == 0);
+                            let live = self.count_history(consumer);
+                            if self.note_behind(&m) {
+                                self.check_links(&client).await;
+                            }
                             self.on_message(&m.payload, live).await
                         }
                         Err(e) => {
@@ -167,6 +187,9 @@ impl Reader {
         let mut permitted = Vec::with_capacity(ids.len());
         let (now, now_wall) = (Instant::now(), OffsetDateTime::now_utc());
         for id in ids {
+            if self.events.is_closed() {
+                return None;
+            }
             match kv.get(Names::key(&id)).await {
                 Ok(Some(bytes)) => match serde_json::from_slice::<QueueState>(&bytes) {
                     Ok(state) => {
@@ -206,7 +229,12 @@ impl Reader {
                 .collect(),
         };
         let mut all = SelectAll::new();
+        self.history.clear();
         for (id, filter) in filters {
+            if self.events.is_closed() {
+                // The app has what it wanted (a snapshot): no more consumers.
+                return None;
+            }
             let config = consumer::pull::OrderedConfig {
                 // Named, so the create request's subject carries the filter
                 // and a broker can permit it per queue.
@@ -225,8 +253,19 @@ impl Reader {
                     continue;
                 }
             };
+            // What the stream held for it when created is history; the
+            // ordered consumer resumes in place after a reconnect, so the
+            // count stays right.
+            let history = consumer.cached_info().num_pending;
+            let index = self.history.len();
             match consumer.messages().await {
-                Ok(m) => all.push(m.map(|r| r.map_err(|e| e.to_string())).boxed()),
+                Ok(m) => {
+                    self.history.push(history);
+                    all.push(
+                        m.map(move |r| (index, r.map_err(|e| e.to_string())))
+                            .boxed(),
+                    );
+                }
                 Err(e) => {
                     tracing::warn!(target: TARGET, filter = %filter, error = %e, "cannot read the stream")
                 }
@@ -315,7 +354,7 @@ async fn next_beat(beats: &mut Option<async_nats::Subscriber>) -> Option<async_n
 
 async fn next_message(
     messages: &mut Option<SelectAll<Messages>>,
-) -> Option<Result<jetstream::Message, String>> {
+) -> Option<(usize, Result<jetstream::Message, String>)> {
     match messages {
         Some(m) if !m.is_empty() => m.next().await,
         _ => std::future::pending().await,

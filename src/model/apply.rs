@@ -156,12 +156,15 @@ pub(crate) fn waiting_alert(st: &mut AppState, i: usize) {
     });
 }
 
-/// Interval totals: the service level under its target is critical, once
-/// anything was offered (an empty interval has no service level).
+/// Interval totals: the service level under the queue's goal is
+/// critical, once anything was answered (an empty interval has no
+/// service level). The goal is the queue's own (config, then its
+/// settings), else `alerts.service_level_pct`.
 fn totals(st: &mut AppState, i: usize, t: &QueueTotals, received: Instant) {
-    let target = st.queues[i].limits.service_level_pct;
-    let offered = t.offered.unwrap_or(0);
-    let sl = t.service_level_pct.filter(|_| offered > 0);
+    st.queues[i].totals = Some(t.clone());
+    let q = &st.queues[i];
+    let target = q.service_goal().0.unwrap_or(q.limits.service_level_pct);
+    let sl = crate::model::interval::service_level(t);
     let under = sl.is_some_and(|sl| sl < target);
     st.set_queue_alert(i, AlertKind::ServiceLevel, under, |q| {
         let sl = sl.unwrap_or(0.0);
@@ -172,7 +175,6 @@ fn totals(st: &mut AppState, i: usize, t: &QueueTotals, received: Instant) {
         let pct = sl.clamp(0.0, 100.0).round() as u64;
         st.queues[i].service_level_history.record(slot, pct);
     }
-    st.queues[i].totals = Some(t.clone());
 }
 
 fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEvent) {

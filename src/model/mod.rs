@@ -5,6 +5,7 @@ pub mod alerts_entry;
 mod apply;
 mod feed_stats;
 pub mod history;
+pub mod interval;
 pub mod latency;
 pub mod queue;
 pub mod rate;
@@ -14,6 +15,7 @@ pub mod state;
 
 pub use alerts::{Alert, AlertKind, AlertTransition, Alerts, Delays, Severity};
 pub use history::{Combine, History};
+pub use interval::IntervalFigures;
 pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;

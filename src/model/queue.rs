@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::config::AlertConfig;
+use crate::config::{AlertConfig, QueueTarget};
 use crate::event::{AgentCounts, AgentStatus, MediaType, QueueSummary, QueueTotals};
 use crate::model::{Combine, History};
 
@@ -23,6 +23,15 @@ pub fn round1(v: f64) -> f64 {
         (v * 10.0).round() / 10.0
     } else {
         0.0
+    }
+}
+
+/// A duration in ms to a whole ms, for the export and `snapshot`.
+pub fn whole_ms(ms: f64) -> u64 {
+    if ms.is_finite() {
+        ms.round().max(0.0) as u64
+    } else {
+        0
     }
 }
 
@@ -128,6 +137,8 @@ pub struct QueueView {
     pub skill_shortages: Vec<String>,
     /// This queue's alert thresholds (`[alerts]`, overridden per queue).
     pub limits: AlertConfig,
+    /// The service-level goal the config sets for this queue.
+    pub target_override: QueueTarget,
     /// Per 30 s bucket, with gaps where the feed was down: percent.
     pub utilization_history: History,
     /// The most waiting in each bucket.
@@ -171,6 +182,7 @@ impl QueueView {
             totals: None,
             skill_shortages: Vec::new(),
             limits: AlertConfig::default(),
+            target_override: QueueTarget::default(),
             utilization_history: History::new(Combine::Last),
             waiting_history: History::new(Combine::Max),
             latency_history: History::new(Combine::Max),
@@ -198,14 +210,12 @@ impl QueueView {
         }
     }
 
-    /// The interval's service level, once anything was offered (an empty
-    /// interval has none, whatever the feed says).
+    /// The interval's service level, once anything was answered (an
+    /// empty interval has none, whatever the feed says).
     pub fn service_level(&self) -> Option<f64> {
-        let t = self.totals.as_ref()?;
-        if t.offered == Some(0) {
-            return None;
-        }
-        t.service_level_pct.filter(|p| p.is_finite())
+        self.totals
+            .as_ref()
+            .and_then(crate::model::interval::service_level)
     }
 
     /// Waiting interactions the count includes that the list cannot show:

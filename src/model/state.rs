@@ -50,6 +50,11 @@ impl AppState {
             if let Some(own) = own {
                 q.limits = own.over(cfg.alerts);
             }
+            let target = cfg.queue_targets.get(&q.id);
+            q.target_override = target
+                .or_else(|| cfg.queue_targets.get(&q.name))
+                .copied()
+                .unwrap_or_default();
         }
         st
     }

@@ -25,8 +25,9 @@ use crate::nats::state::QueueState;
 use crate::nats::wire::Wire;
 use crate::nats::{Names, token};
 
-/// Publishes awaiting the stream's ack, at most; past it the relay waits
-/// for the oldest (and so does the feed: backpressure, not a buffer).
+/// Publishes (events and states) awaiting the stream's ack, at most; past
+/// it the relay waits for the oldest (and so does the feed: backpressure,
+/// not a buffer).
 const ACKS_IN_FLIGHT: usize = 512;
 /// Changed queues are written to the bucket this often, not per event.
 const STATE_EVERY: Duration = Duration::from_millis(500);
@@ -46,11 +47,13 @@ pub struct RelayStats {
 pub struct Publisher {
     client: async_nats::Client,
     js: jetstream::Context,
-    kv: kv::Store,
+    /// The subject prefix of the bucket's keys (`$KV.<bucket>.`).
+    state_prefix: String,
     names: Names,
     heartbeat_every: Duration,
     relay_id: String,
-    acks: VecDeque<PublishAckFuture>,
+    /// Acks in flight, oldest first; a state write names its queue.
+    acks: VecDeque<(Option<String>, PublishAckFuture)>,
     states: HashMap<String, QueueState>,
     dirty: HashSet<String>,
     feed: FeedStatus,
@@ -89,7 +92,7 @@ impl Publisher {
         Ok(Publisher {
             client,
             js,
-            kv,
+            state_prefix: kv.put_prefix.clone().unwrap_or_else(|| kv.prefix.clone()),
             names,
             heartbeat_every: Duration::from_secs(cfg.heartbeat_s),
             relay_id: format!("{host}/{}", std::process::id()),
@@ -135,12 +138,22 @@ impl Publisher {
                 Ok(None) | Err(_) => break,
             }
         }
-        self.flush().await;
-        self.heartbeat().await;
-        self.client
-            .flush()
-            .await
-            .wrap_err("flushing the last messages to NATS")?;
+        // Bounded: with the broker gone, the acks would each wait out their
+        // timeout and the client's flush would wait for a reconnect.
+        let flushed = tokio::time::timeout(grace, async {
+            self.flush().await;
+            self.heartbeat().await;
+            self.client.flush().await
+        })
+        .await;
+        match flushed {
+            Ok(done) => done.wrap_err("flushing the last messages to NATS")?,
+            Err(_) => tracing::warn!(
+                target: TARGET,
+                unconfirmed = self.acks.len(),
+                "the broker did not confirm the last messages in time; they may be missing from the stream"
+            ),
+        }
         Ok(())
     }
 
@@ -181,14 +194,10 @@ impl Publisher {
                 return;
             }
         };
-        if self.acks.len() >= ACKS_IN_FLIGHT
-            && let Some(ack) = self.acks.pop_front()
-        {
-            self.settle(ack).await;
-        }
+        self.make_room().await;
         let msg = Publish::build().payload(payload.into()).message_id(id);
         match self.js.send_publish(subject.clone(), msg).await {
-            Ok(ack) => self.acks.push_back(ack),
+            Ok(ack) => self.acks.push_back((None, ack)),
             Err(e) => {
                 self.stats.failed.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(target: TARGET, subject = %subject, error = %e, "publish failed; the event is not in the stream");
@@ -199,29 +208,48 @@ impl Publisher {
     /// Waits for every ack in flight and writes the changed states: after
     /// this, what was published is in the stream and the bucket.
     pub async fn flush(&mut self) {
+        self.write_states().await;
         while let Some(ack) = self.acks.pop_front() {
             self.settle(ack).await;
         }
-        self.write_states().await;
+    }
+
+    /// Waits for the oldest ack when the most are in flight.
+    async fn make_room(&mut self) {
+        if self.acks.len() >= ACKS_IN_FLIGHT
+            && let Some(ack) = self.acks.pop_front()
+        {
+            self.settle(ack).await;
+        }
     }
 
     /// Waits for one ack and counts what it says.
-    async fn settle(&mut self, ack: PublishAckFuture) {
-        match ack.await {
-            Ok(a) if a.duplicate => {
+    async fn settle(&mut self, (state_of, ack): (Option<String>, PublishAckFuture)) {
+        match (ack.await, state_of) {
+            (Ok(_), Some(_)) => {
+                self.stats.state_writes.fetch_add(1, Ordering::Relaxed);
+            }
+            (Err(e), Some(q)) => {
+                // Written again with the next tick.
+                tracing::warn!(target: TARGET, queue_id = %q, error = %e, "the bucket did not confirm a queue's state; will write it again");
+                self.dirty.insert(q);
+            }
+            (Ok(a), None) if a.duplicate => {
                 self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
             }
-            Ok(_) => {
+            (Ok(_), None) => {
                 self.stats.published.fetch_add(1, Ordering::Relaxed);
             }
-            Err(e) => {
+            (Err(e), None) => {
                 self.stats.failed.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(target: TARGET, error = %e, "the stream did not confirm an event; it may be missing from the history");
             }
         }
     }
 
-    /// The changed queues' states into the bucket.
+    /// The changed queues' states into the bucket, their acks in flight
+    /// with the events': one round trip per write would stop the events
+    /// behind them (a hundred queues at a few ms each, twice a second).
     async fn write_states(&mut self) {
         for q in std::mem::take(&mut self.dirty) {
             let Some(state) = self.states.get(&q) else {
@@ -234,15 +262,15 @@ impl Publisher {
                     continue;
                 }
             };
-            match self.kv.put(Names::key(&q), bytes.into()).await {
-                Ok(_) => {
-                    self.stats.state_writes.fetch_add(1, Ordering::Relaxed);
-                }
+            self.make_room().await;
+            let subject = format!("{}{}", self.state_prefix, Names::key(&q));
+            let msg = Publish::build().payload(bytes.into());
+            match self.js.send_publish(subject, msg).await {
+                Ok(ack) => self.acks.push_back((Some(q), ack)),
                 Err(e) => {
                     // Written again with the next change or the next tick.
-                    self.dirty.insert(q.clone());
                     tracing::warn!(target: TARGET, queue_id = %q, error = %e, "cannot write a queue's state to the bucket; will retry");
-                    break;
+                    self.dirty.insert(q);
                 }
             }
         }

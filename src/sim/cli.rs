@@ -292,7 +292,7 @@ pub async fn run_cli_with(run: CliRun<'_>) -> Result<()> {
     }
     let queues = opts.queues;
     let pace = match opts.pace {
-        Pace::Day { speed, .. } if speed == 1.0 => ", real time".to_string(),
+        Pace::Day { speed: 1.0, .. } => ", real time".to_string(),
         Pace::Day { speed, .. } => format!(", {speed}x real time"),
         Pace::Fast => String::new(),
     };

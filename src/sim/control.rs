@@ -127,6 +127,11 @@ impl SimControl {
         self.modify(|f| f.rest_transient = Some((count, status)));
     }
 
+    /// Topics (or ids) a subscription fails on with 400, whole.
+    pub fn set_invalid_topics(&self, topics: Vec<String>) {
+        self.modify(|f| f.invalid_topics = topics);
+    }
+
     /// Queues the client may not see (403 by id, absent from listings,
     /// topics rejected).
     pub fn set_forbidden_queues(&self, queue_ids: Vec<String>) {

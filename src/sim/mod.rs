@@ -2,9 +2,10 @@
 //! the real Genesys Cloud API where the public record says how.
 //!
 //! `model/` is the contact center (pure, seeded); `http/` is the server
-//! (routing by path, and the OAuth token endpoint); `realtime/` is the
-//! realtime v1 protocol and `notifications/` the Notifications API (REST
-//! side, channels and their sockets, notifications). Each protocol has its
+//! (routing by path, the OAuth token endpoint, and the one WebSocket loop
+//! both protocols' sockets run in); `realtime/` is the realtime v1
+//! protocol and `notifications/` the Notifications API (REST side,
+//! channels and their sockets, notifications). Each protocol has its
 //! own serializer, written from the spec and never with the client's
 //! decoders, so a decoding bug cannot hide behind a matching encoding bug.
 //! `shared` is the state they share; `truth` is what the model holds, for
@@ -130,6 +131,13 @@ pub struct Faults {
     /// Topics refused at subscription (state `Rejected`): a full topic name,
     /// or a queue or user id whose topics are all refused.
     pub reject_topics: Vec<String>,
+    /// Topics the service does not take at all (a full topic name, or a
+    /// queue or user id whose topics are all refused): a subscription
+    /// naming one fails whole with 400 naming it, even with
+    /// `ignoreErrors=true`, as the real API answers a topic it cannot
+    /// parse. Stands for what no public document lists (a topic family
+    /// the org lacks, an id the service will not take).
+    pub invalid_topics: Vec<String>,
     /// Answer the next `count` REST calls with 429 and `Retry-After: retry_after_s`.
     pub rest_rate_limit: Option<(u32, u64)>,
     /// Added to every REST answer under `/api/v2/` (not the token

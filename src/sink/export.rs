@@ -13,8 +13,8 @@ use std::io::{self, BufWriter, Write};
 use tokio::time::Instant;
 
 use crate::event::{AgentCounts, QueueEvent};
-use crate::model::queue::round1;
-use crate::model::{AppState, QueueView};
+use crate::model::queue::{round1, whole_ms};
+use crate::model::{AppState, IntervalFigures, QueueView};
 use crate::sink::text::{push_f64, push_i64, push_json_str, push_rfc3339, push_u64};
 
 /// The export line for one queue event, already applied to `state`.
@@ -98,32 +98,7 @@ fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant
         Some(d) => push_u64(out, u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         None => out.push_str("null"),
     }
-    let totals = v.totals.as_ref();
-    out.push_str(",\"serviceLevelPct\":");
-    match totals
-        .and_then(|t| t.service_level_pct)
-        .filter(|p| p.is_finite())
-    {
-        Some(p) => push_f64(out, round1(p)),
-        None => out.push_str("null"),
-    }
-    for (key, value) in [
-        ("offered", totals.and_then(|t| t.offered)),
-        ("abandoned", totals.and_then(|t| t.abandoned)),
-    ] {
-        out.push_str(",\"");
-        out.push_str(key);
-        out.push_str("\":");
-        match value {
-            Some(n) => push_u64(out, n),
-            None => out.push_str("null"),
-        }
-    }
-    out.push_str(",\"interval\":");
-    match totals {
-        Some(t) => push_json_str(out, &t.interval),
-        None => out.push_str("null"),
-    }
+    write_interval(out, &v.interval_figures());
     out.push_str(",\"alerts\":[");
     for (i, k) in state.alerts.active_kinds(&v.id).enumerate() {
         if i > 0 {
@@ -143,6 +118,45 @@ fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant
     write_agents(out, v);
     write_media(out, v);
     out.push('}');
+}
+
+/// A figure as the export writes it: a whole number, or one decimal.
+enum Figure {
+    Whole(Option<u64>),
+    Tenths(Option<f64>),
+}
+
+/// The interval figures (docs/EXPORT.md): counts and durations (ms)
+/// whole, percentages to one decimal; null where there is nothing to
+/// compute from.
+fn write_interval(out: &mut String, f: &IntervalFigures<'_>) {
+    let ms = |d: Option<f64>| Figure::Whole(d.map(whole_ms));
+    let fields = [
+        ("serviceLevelPct", Figure::Tenths(f.service_level_pct)),
+        ("serviceLevelTargetPct", Figure::Tenths(f.target_pct)),
+        ("serviceLevelTargetMs", Figure::Whole(f.target_ms)),
+        ("offered", Figure::Whole(f.offered)),
+        ("answered", Figure::Whole(f.answered)),
+        ("abandoned", Figure::Whole(f.abandoned)),
+        ("abandonedPct", Figure::Tenths(f.abandoned_pct)),
+        ("averageSpeedOfAnswerMs", ms(f.average_answer_ms)),
+        ("averageHandleTimeMs", ms(f.average_handle_ms)),
+    ];
+    for (key, value) in fields {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        match value {
+            Figure::Whole(Some(n)) => push_u64(out, n),
+            Figure::Tenths(Some(v)) => push_f64(out, round1(v)),
+            Figure::Whole(None) | Figure::Tenths(None) => out.push_str("null"),
+        }
+    }
+    out.push_str(",\"interval\":");
+    match f.interval {
+        Some(i) => push_json_str(out, i),
+        None => out.push_str("null"),
+    }
 }
 
 /// Waiting and interacting per media type; `{}` when the feed does not

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use crate::event::ConnState;
 use crate::model::AppState;
 
+mod interval;
 mod server;
 
 pub use server::serve;
@@ -23,6 +24,13 @@ pub use server::serve;
 struct QueueLabels {
     queue_id: String,
     queue_name: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SeverityLabels {
+    queue_id: String,
+    queue_name: String,
+    severity: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -52,6 +60,7 @@ struct Families {
     agents: Family<AgentLabels, Gauge>,
     utilization: QueuesF,
     alerts: Queues,
+    alerts_by_severity: Family<SeverityLabels, Gauge>,
     stale: Queues,
     connected: Gauge,
     latency_avg: Gauge<f64, std::sync::atomic::AtomicU64>,
@@ -62,6 +71,7 @@ struct Families {
     malformed: Counter,
     rest_calls: Counter,
     corrections: Counter,
+    interval: interval::IntervalFamilies,
 }
 
 /// The registry and the last published totals.
@@ -97,6 +107,7 @@ impl Metrics {
             agents: Family::default(),
             utilization: QueuesF::default(),
             alerts: Queues::default(),
+            alerts_by_severity: Family::default(),
             stale: Queues::default(),
             connected: Gauge::default(),
             latency_avg: Gauge::default(),
@@ -107,6 +118,7 @@ impl Metrics {
             malformed: Counter::default(),
             rest_calls: Counter::default(),
             corrections: Counter::default(),
+            interval: interval::IntervalFamilies::new(&mut registry),
         };
         let r = &mut registry;
         r.register("queue_waiting", "Interactions waiting", f.waiting.clone());
@@ -117,7 +129,9 @@ impl Metrics {
         );
         r.register(
             "queue_agents",
-            "Agents by state: available, logged_in, interacting",
+            "Agents by state, as Genesys Cloud's Queues Activity names them: on_queue, \
+             off_queue, idle, interacting, communicating, not_responding; and the seed's \
+             available and logged_in. A state the feed does not report is left out",
             f.agents.clone(),
         );
         r.register(
@@ -126,6 +140,11 @@ impl Metrics {
             f.utilization.clone(),
         );
         r.register("queue_alerts_active", "Active alerts", f.alerts.clone());
+        r.register(
+            "queue_alerts_by_severity",
+            "Active alerts by severity: critical, warning, info",
+            f.alerts_by_severity.clone(),
+        );
         r.register(
             "queue_stale",
             "1 when the queue had no update for alerts.stale_after_s",
@@ -190,6 +209,8 @@ impl Metrics {
         f.longest_wait.clear();
         f.utilization.clear();
         f.agents.clear();
+        f.alerts_by_severity.clear();
+        f.interval.clear();
         for q in &st.queues {
             let l = QueueLabels {
                 queue_id: q.id.clone(),
@@ -203,13 +224,21 @@ impl Metrics {
             if let Some(w) = q.longest_wait(now) {
                 f.longest_wait.get_or_create(&l).set(w.as_secs_f64());
             }
+            f.interval.publish(&l, &q.interval_figures());
             let Some(s) = &q.summary else { continue };
             f.utilization.get_or_create(&l).set(q.metrics.utilization);
+            let a = s.agents;
             for (state, n) in [
-                ("available", s.agents_available),
-                ("logged_in", s.agents_logged_in),
-                ("interacting", s.agents_interacting),
+                ("available", Some(s.agents_available)),
+                ("logged_in", Some(s.agents_logged_in)),
+                ("on_queue", a.on_queue.or(Some(s.agents_logged_in))),
+                ("off_queue", a.off_queue),
+                ("idle", a.idle.or(Some(s.agents_available))),
+                ("interacting", a.interacting.or(Some(s.agents_interacting))),
+                ("communicating", a.communicating),
+                ("not_responding", a.not_responding),
             ] {
+                let Some(n) = n else { continue };
                 let a = AgentLabels {
                     queue_id: q.id.clone(),
                     queue_name: q.name.clone(),
@@ -217,6 +246,17 @@ impl Metrics {
                 };
                 f.agents.get_or_create(&a).set(i64::from(n));
             }
+        }
+        // Bounded: the alert list is.
+        for alert in st.alerts.active() {
+            let Some(id) = &alert.queue_id else { continue };
+            let Some(q) = st.queue(id) else { continue };
+            let l = SeverityLabels {
+                queue_id: q.id.clone(),
+                queue_name: q.name.clone(),
+                severity: alert.kind.severity().as_str(),
+            };
+            f.alerts_by_severity.get_or_create(&l).inc();
         }
         let feed_stats = &st.feed;
         let connected = feed_stats.status.state == ConnState::Connected;

@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use time::OffsetDateTime;
@@ -30,12 +30,47 @@ fn hms(scene: &Scene, t: OffsetDateTime) -> String {
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
-/// The severity as a word of four letters, so it lines up.
-fn severity(a: &Alert) -> &'static str {
+/// The severity as a symbol and a word of four letters, so it lines up
+/// and reads without colour.
+pub fn severity(a: &Alert, ascii: bool) -> &'static str {
+    match (a.severity, ascii) {
+        (Severity::Critical, false) => "✖ CRIT",
+        (Severity::Warning, false) => "▲ WARN",
+        (Severity::Info, false) => "· INFO",
+        (Severity::Critical, true) => "X CRIT",
+        (Severity::Warning, true) => "! WARN",
+        (Severity::Info, true) => "i INFO",
+    }
+}
+
+/// "raised 14× in 10 min": the repeats grouped in one entry.
+pub fn repeats(a: &Alert, ascii: bool) -> Option<String> {
+    if a.raises < 2 {
+        return None;
+    }
+    let times = if ascii { "x" } else { "×" };
+    let span = (a.raised_at - a.first_raised).whole_seconds().max(0) as u64;
+    let over = if span < 60 {
+        format!("{span} s")
+    } else if span < 3600 {
+        format!("{} min", span / 60)
+    } else {
+        format!("{} h {} min", span / 3600, span % 3600 / 60)
+    };
+    Some(format!("raised {}{times} in {over}", a.raises))
+}
+
+/// The style of an alert's row: by severity while it presses, dimmed once
+/// cleared, acknowledged or snoozed.
+fn row_style(scene: &Scene, a: &Alert, wall: OffsetDateTime) -> Style {
+    let t = scene.theme();
+    if !a.is_pressing(wall) {
+        return t.dim;
+    }
     match a.severity {
-        Severity::Critical => "CRIT",
-        Severity::Warning => "WARN",
-        Severity::Info => "INFO",
+        Severity::Critical => t.alert.add_modifier(Modifier::BOLD),
+        Severity::Warning => t.warn,
+        Severity::Info => t.text,
     }
 }
 
@@ -82,9 +117,14 @@ pub fn render_strip(frame: &mut Frame, area: Rect, scene: &Scene) {
         String::new()
     };
     let name = queue_name(state, a);
+    let style = row_style(scene, a, state.wall());
+    let ascii = scene.glyphs().ascii;
     let line = Line::from(vec![
-        Span::styled(format!("! {} ", hms(scene, a.raised_at)), t.alert),
-        Span::styled(format!("{name}: "), t.alert),
+        Span::styled(
+            format!("{} {} ", severity(a, ascii), hms(scene, a.raised_at)),
+            style,
+        ),
+        Span::styled(format!("{name}: "), style),
         Span::raw(message(name, a).to_string()),
         Span::styled(more, t.dim),
     ]);
@@ -138,6 +178,9 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
         .alerts_scroll
         .min(state.alerts.list.len().saturating_sub(1));
     let wall = state.wall();
+    // The alert column: what the mark, time, queue and cleared columns
+    // and their spacing leave.
+    let text_w = usize::from(area.width).saturating_sub(1 + 8 + 14 + 3 + if full { 9 } else { 0 });
     let rows = state.alerts.list.iter().rev().skip(scroll).map(|a| {
         let cleared = a.cleared_at.is_some();
         // Not by colour alone: cleared, acknowledged (x), snoozed (z).
@@ -151,17 +194,27 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
             "!"
         };
         let name = queue_name(state, a);
-        let mut text = format!("{} {}", severity(a), message(name, a));
-        if a.raises > 1 {
-            text.push_str(&format!(
-                " (raised {}× since {})",
-                a.raises,
-                hms(scene, a.first_raised)
-            ));
-        }
-        if a.restored {
-            text.push_str(" (before restart)");
-        }
+        let sev = severity(a, g.ascii);
+        let msg = message(name, a);
+        let text = match repeats(a, g.ascii) {
+            None => format!("{sev} {msg}"),
+            Some(r) => {
+                let after = format!("{sev} {msg} ({r})");
+                // Where the message would push the count off the row, the
+                // count goes first: it says more than the message's tail.
+                if after.chars().count() <= text_w {
+                    after
+                } else {
+                    format!("{sev} {r}: {msg}")
+                }
+            }
+        };
+        let text = if a.restored {
+            format!("{text} (before restart)")
+        } else {
+            text
+        };
+        let text = figures::fit(&text, text_w, g.ellipsis);
         let mut cells = vec![
             Cell::from(mark),
             Cell::from(hms(scene, a.raised_at)),
@@ -172,14 +225,7 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
             let c = a.cleared_at.map_or(String::new(), |c| hms(scene, c));
             cells.push(Cell::from(c));
         }
-        let style = if !a.is_pressing(wall) {
-            t.dim
-        } else if a.severity == Severity::Critical {
-            t.alert.add_modifier(Modifier::BOLD)
-        } else {
-            t.alert
-        };
-        Row::new(cells).style(style)
+        Row::new(cells).style(row_style(scene, a, wall))
     });
     let mut widths = vec![
         Constraint::Length(1),

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 
 use crate::model::{History, QueueView};
-use crate::ui::{Focus, Scene, figures, queues, tables};
+use crate::ui::{Focus, Scene, figures, queues, tables, trends};
 
 const LABEL: usize = 12;
 
@@ -42,14 +42,16 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         return;
     }
 
-    // Taller sparklines when there is room to spare.
+    // Taller sparklines when there is room to spare; zoomed, the trends
+    // below take their place.
     let spark_h: u16 = match inner.height {
+        _ if zoomed => 0,
         20.. => 3,
         16.. => 2,
         _ => 1,
     };
-    let has_totals = q.totals.is_some();
-    let metrics_h = 2 + 2 * spark_h + has_totals as u16;
+    let interval_h = if figures::has_interval(q) { 3 } else { 0 };
+    let metrics_h = 2 + 2 * spark_h + interval_h;
     let left_w = (inner.width / 2).clamp(30, 52);
     let cols = |r: Rect| {
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)])
@@ -94,6 +96,21 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
         }
         _ => rest,
     };
+
+    let rest = if zoomed {
+        // The tallest bars that leave the tables a few rows.
+        let bars = (1..=4)
+            .rev()
+            .find(|&b| trends::height(rest.width, b) + TABLE_ROWS <= rest.height)
+            .unwrap_or(1);
+        let h = trends::height(rest.width, bars).min(rest.height);
+        let [chart, rest] =
+            Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(rest);
+        trends::render(frame, chart, scene, q);
+        rest
+    } else {
+        rest
+    };
     if rest.height >= 2 {
         tables::people(frame, rest, scene, q);
     } else if rest.height == 1 {
@@ -111,6 +128,8 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
 
 /// Below this inner width the skills table goes under the gauges.
 const NARROW: u16 = 72;
+/// Rows the zoomed roster and waiting list keep below the trends.
+const TABLE_ROWS: u16 = 5;
 
 fn skills_height(q: &QueueView) -> u16 {
     let n = q.summary.as_ref().map_or(0, |s| s.skills.len()) as u16;
@@ -125,8 +144,8 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         Constraint::Length(spark_h),
         Constraint::Length(spark_h),
     ];
-    if q.totals.is_some() {
-        cons.push(Constraint::Length(1));
+    if figures::has_interval(q) {
+        cons.extend([Constraint::Length(1); 3]);
     }
     let rows = Layout::vertical(cons).split(area);
     if q.summary.is_none() {
@@ -144,12 +163,15 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
     let limits = &scene.ui.alerts;
     let waiting = Series {
         label: "Waiting",
+        unit: "",
         ring: &q.waiting_history,
         now: figures::waiting(q).to_string(),
         // A full bar is the alert limit (or more).
         floor: u64::from(limits.waiting),
     };
-    spark(frame, rows[2], scene, waiting);
+    if spark_h > 0 {
+        spark(frame, rows[2], scene, waiting);
+    }
     let lat_now = q
         .latency_history
         .last()
@@ -157,29 +179,30 @@ fn metrics(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView, spark_h:
         .unwrap_or_else(|| "-".into());
     let latency = Series {
         label: "Latency",
+        unit: " ms",
         ring: &q.latency_history,
         now: lat_now,
         // A tenth of the alert limit: a few ms stays a low line, not a
         // wall of full bars; the shape still shows under load.
         floor: limits.latency_ms / 10,
     };
-    spark(frame, rows[3], scene, latency);
-    if let Some(tot) = &q.totals {
-        let mut parts = Vec::new();
-        if let Some(sl) = tot.service_level_pct {
-            parts.push(format!("SL {sl:.0}%"));
+    if spark_h > 0 {
+        spark(frame, rows[3], scene, latency);
+    }
+    if figures::has_interval(q) {
+        let f = q.interval_figures();
+        let width = usize::from(area.width).saturating_sub(LABEL);
+        let lines = figures::interval_lines(&f, scene.ui.utc_offset, width);
+        for (row, (label, text)) in rows[4..]
+            .iter()
+            .zip(["Service", "Offered", "Speed"].into_iter().zip(lines))
+        {
+            let line = Line::from(vec![
+                Span::styled(format!("{label:<LABEL$}"), t.dim),
+                Span::raw(text),
+            ]);
+            frame.render_widget(Paragraph::new(line), *row);
         }
-        match (tot.abandoned, tot.offered) {
-            (Some(a), Some(o)) => parts.push(format!("{a}/{o} abandoned")),
-            (None, Some(o)) => parts.push(format!("{o} offered")),
-            (Some(a), None) => parts.push(format!("{a} abandoned")),
-            (None, None) => {}
-        }
-        let line = Line::from(vec![
-            Span::styled(format!("{:<LABEL$}", "Interval"), t.dim),
-            Span::raw(parts.join(", ")),
-        ]);
-        frame.render_widget(Paragraph::new(line), rows[4]);
     }
 }
 
@@ -224,6 +247,8 @@ fn gauge(frame: &mut Frame, area: Rect, scene: &Scene, label: &str, pct: f64, st
 /// series does not draw as full bars).
 struct Series<'a> {
     label: &'a str,
+    /// Written after the scale's top ("" or " ms").
+    unit: &'a str,
     ring: &'a History,
     now: String,
     floor: u64,
@@ -232,6 +257,7 @@ struct Series<'a> {
 fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
     let Series {
         label,
+        unit,
         ring,
         now,
         floor,
@@ -247,8 +273,9 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
         Constraint::Length(value_w),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(Span::styled(label, t.dim)), l);
+    let mut label_lines = vec![Line::styled(label, t.dim)];
     if ring.is_empty() {
+        frame.render_widget(Paragraph::new(label_lines), l);
         frame.render_widget(Paragraph::new(Span::styled("no history", t.dim)), s);
     } else {
         // The newest buckets, right-aligned so "now" is always at the edge.
@@ -264,6 +291,21 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
             .unwrap_or(0)
             .max(floor)
             .max(1);
+        // Taller, the label column says what a full bar is and how far
+        // back the line goes (one column per 30 s bucket).
+        if s.height >= 2 {
+            label_lines.push(Line::styled(format!("max {top}{unit}"), t.dim));
+        }
+        if s.height >= 3 {
+            let span = data.len() as u64 * crate::model::history::BUCKET.as_secs();
+            let span = if span >= 60 {
+                format!("last {}m", span / 60)
+            } else {
+                format!("last {span}s")
+            };
+            label_lines.push(Line::styled(span, t.dim));
+        }
+        frame.render_widget(Paragraph::new(label_lines), l);
         let set = scene.glyphs().spark.clone();
         let baseline = set.one_eighth;
         frame.render_widget(

@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
+use time::UtcOffset;
 use tokio::time::Instant;
 
-use crate::model::QueueView;
+use crate::model::queue::{round1, whole_ms};
+use crate::model::{IntervalFigures, QueueView};
 
 /// Interactions waiting: the model's one figure (see
 /// `QueueView::waiting_count`).
@@ -28,6 +30,97 @@ pub fn agents(q: &QueueView) -> String {
         ),
         None => "-".to_string(),
     }
+}
+
+/// Whether the detail shows interval figures: once there are totals or
+/// a service-level goal to show.
+pub fn has_interval(q: &QueueView) -> bool {
+    q.totals.is_some() || q.service_goal() != (None, None)
+}
+
+/// A percentage as the screen shows it: whole, from the export's one
+/// decimal (so both read alike); "-" when unknown.
+pub fn percent(p: Option<f64>) -> String {
+    p.map_or("-".to_string(), |p| format!("{:.0}%", round1(p)))
+}
+
+/// A duration in ms as the screen shows it, from the export's whole ms.
+pub fn span_ms(ms: Option<f64>) -> String {
+    ms.map_or("-".to_string(), |ms| {
+        duration(Duration::from_millis(whole_ms(ms)))
+    })
+}
+
+/// The interval figures in three lines of at most `width` cells: the
+/// service level against its goal and the interval it covers, the
+/// volumes, the speeds. Shorter forms where the full ones do not fit.
+pub fn interval_lines(f: &IntervalFigures<'_>, offset: UtcOffset, width: usize) -> [String; 3] {
+    let service = service_line(f, offset);
+    let service = if service.chars().count() <= width {
+        service
+    } else {
+        // The window goes first: the level against its goal matters most.
+        service_line(
+            &IntervalFigures {
+                since: None,
+                ..f.clone()
+            },
+            offset,
+        )
+    };
+    let volume = volume_line(f);
+    let volume = if volume.chars().count() <= width {
+        volume
+    } else {
+        let n = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+        format!(
+            "{} ans {} abn {} ({})",
+            n(f.offered),
+            n(f.answered),
+            n(f.abandoned),
+            percent(f.abandoned_pct)
+        )
+    };
+    [service, volume, speed_line(f)].map(|l| fit(&l, width, "~"))
+}
+
+/// "83% (target 80% in 20s) since 10:00": the service level against the
+/// goal and the interval it covers (its start in `offset`).
+pub fn service_line(f: &IntervalFigures<'_>, offset: UtcOffset) -> String {
+    let mut s = percent(f.service_level_pct);
+    if f.target_pct.is_some() || f.target_ms.is_some() {
+        let within = f
+            .target_ms
+            .map_or("-".to_string(), |ms| span_ms(Some(ms as f64)));
+        s.push_str(&format!(" (target {} in {within})", percent(f.target_pct)));
+    }
+    if let Some(since) = f.since {
+        let t = since.to_offset(offset);
+        s.push_str(&format!(" since {:02}:{:02}", t.hour(), t.minute()));
+    }
+    s
+}
+
+/// "140, answered 131, abandoned 9 (6%)": offered first, as its label
+/// says.
+pub fn volume_line(f: &IntervalFigures<'_>) -> String {
+    let n = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+    format!(
+        "{}, answered {}, abandoned {} ({})",
+        n(f.offered),
+        n(f.answered),
+        n(f.abandoned),
+        percent(f.abandoned_pct)
+    )
+}
+
+/// "ASA 12s, AHT 4m05s": average speed of answer and handle time.
+pub fn speed_line(f: &IntervalFigures<'_>) -> String {
+    format!(
+        "ASA {}, AHT {}",
+        span_ms(f.average_answer_ms),
+        span_ms(f.average_handle_ms)
+    )
 }
 
 /// Agents by state as Genesys Cloud's Queues Activity names them, on

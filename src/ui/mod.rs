@@ -13,11 +13,14 @@ pub mod help;
 pub mod hints;
 pub mod keys;
 pub mod names;
+pub mod mouse;
 pub mod queues;
 pub mod tables;
 pub mod theme;
+pub mod trends;
 pub mod view;
 pub mod wallboard;
+pub mod welcome;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -177,6 +180,8 @@ pub struct DrawInfo {
     /// First queue row shown, to start from next frame so the list does
     /// not jump while the selection moves inside it.
     pub list_offset: usize,
+    /// Where the queue list was drawn (for mouse clicks); None when hidden.
+    pub list_area: Option<Rect>,
 }
 
 /// Draws one frame. Pure: reads the states, changes nothing.
@@ -215,16 +220,24 @@ pub fn draw(
         redraw_at,
         list_rows: view.page_rows,
         list_offset: view.list_offset,
+        list_area: None,
     };
     match view.overlay {
         Overlay::Help => help::render(frame, body, &scene),
         Overlay::Alerts => alerts::render_view(frame, body, &scene),
         Overlay::None if view.wallboard => wallboard::render(frame, body, &scene),
+        Overlay::Notes => {
+            (info.list_rows, info.list_offset, _) = main_screen(frame, body, &scene);
+            welcome::render_notes(frame, body, &scene);
+        }
         Overlay::None if view.zoomed => {
             let q = scene.selected_queue();
             detail::render(frame, body, &scene, q, true);
         }
-        Overlay::None => (info.list_rows, info.list_offset) = main_screen(frame, body, &scene),
+        Overlay::None => {
+            let (rows, offset, list) = main_screen(frame, body, &scene);
+            (info.list_rows, info.list_offset, info.list_area) = (rows, offset, Some(list));
+        }
     }
     info
 }
@@ -232,7 +245,7 @@ pub fn draw(
 /// Queues, detail and alerts side by side (wide) or stacked (narrow), and
 /// one line for what needs attention most: a feed problem, else (narrow)
 /// the newest alert.
-fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
+fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, Rect) {
     let n = u16::try_from(scene.rows.len()).unwrap_or(u16::MAX);
     let q = scene.selected_queue();
     let focus = scene.view.focus;
@@ -255,7 +268,7 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         let rows = queues::render(frame, left, scene);
         detail::render(frame, detail_area, scene, q, false);
         alerts::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
-        rows
+        (rows.0, rows.1, left)
     } else if wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
@@ -266,7 +279,7 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         let rows = queues::render(frame, list, scene);
         alerts::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
         detail::render(frame, right, scene, q, false);
-        rows
+        (rows.0, rows.1, list)
     } else {
         let list_h = (n + 3).clamp(5, (body.height / 2).max(5));
         let [list, rest] =
@@ -278,7 +291,7 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         } else {
             detail::render(frame, rest, scene, q, false);
         }
-        rows
+        (rows.0, rows.1, list)
     }
 }
 

@@ -32,9 +32,9 @@ pub fn cut_end(name: &str, cells: usize, ellipsis: &str) -> String {
 }
 
 /// `name` in at most `cells` display cells, the ellipsis in the middle:
-/// `tail` cells of the end are kept, the rest of the room goes to the
-/// start.
-pub fn cut_middle(name: &str, cells: usize, tail: usize, ellipsis: &str) -> String {
+/// about `keep` cells of the end are kept (from a word's start where
+/// that is near), the rest of the room goes to the start.
+pub fn cut_middle(name: &str, cells: usize, keep: usize, ellipsis: &str) -> String {
     if width(name) <= cells {
         return name.to_string();
     }
@@ -42,9 +42,8 @@ pub fn cut_middle(name: &str, cells: usize, tail: usize, ellipsis: &str) -> Stri
     if room < 2 {
         return cut_end(name, cells, ellipsis);
     }
-    let tail = tail.clamp(1, room - 1);
+    let tail = whole_words(name, end(name, keep.clamp(1, room - 1)), room);
     // A space beside the ellipsis would only waste a cell.
-    let tail = end(name, tail);
     let tail = tail.trim_start();
     let mut out = head(name, room - width(tail)).trim_end().to_string();
     out.push_str(ellipsis);
@@ -78,6 +77,27 @@ pub fn fit_all(names: &[&str], cells: usize, ellipsis: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The tail moved to a word's start, a word cut on both sides reading
+/// worst: back to the start of the word it cuts ("lback 00" becomes
+/// "Callback 00") while that leaves a quarter of the room (4 cells at
+/// least) to the head, else
+/// on to the next word ("t L2 039" becomes "L2 039") while that keeps
+/// half of it.
+fn whole_words(name: &str, tail: String, room: usize) -> String {
+    let start = name.len() - tail.len();
+    if tail.starts_with(' ') || name[..start].ends_with(' ') {
+        return tail;
+    }
+    let word = name[..start].rfind(' ').map_or(0, |i| i + 1);
+    if room.saturating_sub(width(&name[word..])) >= (room / 4).max(4) {
+        return name[word..].to_string();
+    }
+    match tail.find(' ') {
+        Some(i) if width(&tail[i + 1..]) * 2 >= width(&tail) => tail[i + 1..].to_string(),
+        _ => tail,
+    }
 }
 
 /// Cells the two names share at the start.
@@ -178,5 +198,6 @@ mod tests {
             assert!(c.ends_with(&format!("{i:03}")), "{c}");
             assert!(c.contains('~'));
         }
+        assert_eq!(cut[7], "Customer~007");
     }
 }

@@ -7,8 +7,10 @@ use ratatui::style::{Color, Style};
 
 use super::{DARK, LIGHT, MONO, Theme};
 
+type Rgb = (u8, u8, u8);
+
 /// xterm's default palette for the 16 ANSI colours.
-const XTERM_ANSI: [(u8, u8, u8); 16] = [
+const XTERM_ANSI: [Rgb; 16] = [
     (0x00, 0x00, 0x00),
     (0xcd, 0x00, 0x00),
     (0x00, 0xcd, 0x00),
@@ -28,7 +30,7 @@ const XTERM_ANSI: [(u8, u8, u8); 16] = [
 ];
 
 /// The colour as xterm paints it; None for the terminal's own default.
-fn rgb(c: Color) -> Option<(u8, u8, u8)> {
+fn rgb(c: Color) -> Option<Rgb> {
     let ansi = |i: usize| Some(XTERM_ANSI[i]);
     match c {
         Color::Reset => None,
@@ -63,7 +65,7 @@ fn rgb(c: Color) -> Option<(u8, u8, u8)> {
 }
 
 /// WCAG 2 relative luminance.
-fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+fn luminance((r, g, b): Rgb) -> f64 {
     let lin = |v: u8| {
         let s = f64::from(v) / 255.0;
         if s <= 0.039_28 {
@@ -75,7 +77,7 @@ fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
     0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
 }
 
-fn ratio(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+fn ratio(a: Rgb, b: Rgb) -> f64 {
     let (la, lb) = (luminance(a), luminance(b));
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
@@ -84,7 +86,7 @@ fn ratio(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
 /// each text colour on each backdrop and on the header's background
 /// (the header draws the panels' styles too); the header's and the
 /// paused badge's own pairs.
-fn pairs(t: &Theme) -> Vec<(String, (u8, u8, u8), (u8, u8, u8))> {
+fn pairs(t: &Theme) -> Vec<(String, Rgb, Rgb)> {
     let texts: [(&str, Style); 13] = [
         ("text", t.text),
         ("dim", t.dim),

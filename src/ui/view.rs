@@ -7,9 +7,9 @@ use std::cmp::Ordering;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::time::Instant;
 
-use crate::model::{AppState, QueueView};
+use crate::model::{AlertKind, AppState, QueueView};
 use crate::ui::figures;
-use crate::ui::keys::{self, Action};
+use crate::ui::keys::{self, Action, Context, Place};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -25,6 +25,8 @@ pub enum Overlay {
     None,
     Help,
     Alerts,
+    /// The config's warnings from start-up.
+    Notes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,10 +98,23 @@ pub struct ViewState {
     /// Scroll offsets of the detail and alerts panels.
     pub detail_scroll: usize,
     pub alerts_scroll: usize,
+    /// The alert at the top of the scrolled alerts list, so the view stays
+    /// on it as newer alerts arrive above.
+    alerts_anchor: Option<AlertAnchor>,
+    pub help_scroll: usize,
+    /// Warnings from start-up, shown over the screen until closed.
+    pub notes: Vec<String>,
     /// Rows of the queue list at the last draw (for PgUp/PgDn).
     pub page_rows: usize,
     /// First row the queue list showed at the last draw.
     pub list_offset: usize,
+    /// Where the list was at the last draw, and its header row's text:
+    /// what a click lands on.
+    pub list_area: Option<ratatui::layout::Rect>,
+    pub list_header: String,
+    /// When `r` was pressed, until the feed reports a new state: the
+    /// screen says "reconnecting" at once, even while connected.
+    pub reconnect_asked: Option<Instant>,
     /// The risk order last sorted: kept for `RISK_HOLD`.
     risk_order: std::cell::RefCell<Option<RiskOrder>>,
 }
@@ -122,6 +137,15 @@ impl ViewState {
     /// Starting on the wallboard (`--wallboard`) or not.
     pub fn with_wallboard(mut self, on: bool) -> Self {
         self.wallboard = on;
+        self
+    }
+
+    /// Opens with `notes` over the screen (none: the plain screen).
+    pub fn with_notes(mut self, notes: Vec<String>) -> Self {
+        if !notes.is_empty() {
+            self.overlay = Overlay::Notes;
+        }
+        self.notes = notes;
         self
     }
 
@@ -216,58 +240,72 @@ impl ViewState {
         if ev.kind == KeyEventKind::Release {
             return Effect::None;
         }
-        if self.filter_editing {
-            return self.edit_filter(ev, live, now);
+        if !self.filter_editing {
+            return match keys::action_for(ev, Context::Screen) {
+                Some(a) => self.apply(a, live, now),
+                None => Effect::None,
+            };
         }
-        match keys::action_for(ev) {
+        // Esc then a key, typed fast (or over a slow SSH link), reaches us
+        // as Alt+key: that was Esc, then the key, not filter text.
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        if let KeyCode::Char(c) = ev.code
+            && ev.modifiers.contains(KeyModifiers::ALT)
+            && !ctrl
+        {
+            self.apply(Action::Cancel, live, now);
+            let plain = KeyEvent::new(KeyCode::Char(c), ev.modifiers - KeyModifiers::ALT);
+            return match self.handle_key(&plain, live, now) {
+                Effect::None => Effect::Redraw,
+                other => other,
+            };
+        }
+        match keys::action_for(ev, Context::Filter) {
             Some(a) => self.apply(a, live, now),
             None => Effect::None,
         }
     }
 
-    fn edit_filter(&mut self, ev: &KeyEvent, live: &AppState, now: Instant) -> Effect {
-        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = ev.modifiers.contains(KeyModifiers::ALT);
-        match ev.code {
-            // Esc then a key, typed fast (or over a slow SSH link), reaches
-            // us as Alt+key: that was Esc, then the key, not filter text.
-            KeyCode::Char(c) if alt && !ctrl => {
-                self.filter.clear();
-                self.filter_editing = false;
-                let plain = KeyEvent::new(KeyCode::Char(c), ev.modifiers - KeyModifiers::ALT);
-                return match self.handle_key(&plain, live, now) {
-                    Effect::None => Effect::Redraw,
-                    other => other,
-                };
-            }
-            KeyCode::Char('c') if ctrl => return Effect::Quit,
-            KeyCode::Char('u') if ctrl => self.filter.clear(),
-            KeyCode::Char(c) if !ctrl => self.filter.push(c),
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Enter => self.filter_editing = false,
-            KeyCode::Esc => {
-                self.filter.clear();
-                self.filter_editing = false;
-            }
-            KeyCode::Up => return self.apply(Action::Up, live, now),
-            KeyCode::Down => return self.apply(Action::Down, live, now),
-            _ => return Effect::None,
+    /// What has the keys now, for the hint bar.
+    pub fn place(&self) -> Place {
+        match self.overlay {
+            _ if self.filter_editing => Place::Filter,
+            Overlay::Help => Place::Help,
+            Overlay::Notes => Place::Notes,
+            Overlay::Alerts => Place::AlertsView,
+            Overlay::None if self.zoomed => Place::Zoom,
+            Overlay::None if self.focus == Focus::Alerts => Place::AlertsPanel,
+            Overlay::None => Place::Main,
         }
-        Effect::Redraw
     }
 
     /// One action, one transition.
     pub fn apply(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
         match action {
             Action::Quit => return Effect::Quit,
-            Action::Reconnect => return Effect::Reconnect,
+            Action::Reconnect => {
+                self.reconnect_asked = Some(now);
+                return Effect::Reconnect;
+            }
             Action::Back => return self.back(),
-            Action::Help => self.overlay = toggle(self.overlay, Overlay::Help),
+            Action::Type(c) => self.filter.push(c),
+            Action::Erase => {
+                self.filter.pop();
+            }
+            Action::EraseAll => self.filter.clear(),
+            Action::Keep => self.filter_editing = false,
+            Action::Cancel => {
+                self.filter.clear();
+                self.filter_editing = false;
+            }
+            Action::Help => {
+                self.overlay = toggle(self.overlay, Overlay::Help);
+                self.help_scroll = 0;
+            }
             Action::Alerts => {
                 self.overlay = toggle(self.overlay, Overlay::Alerts);
                 self.alerts_scroll = 0;
+                self.alerts_anchor = None;
             }
             Action::Pause => {
                 self.paused = match self.paused.take() {
@@ -309,12 +347,13 @@ impl ViewState {
                     Focus::Alerts => Focus::Queues,
                 }
             }
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
-                return self.scroll(action, live, now);
-            }
-            Action::Home | Action::End | Action::Jump(_) => {
-                return self.move_selection(action, live, now);
-            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End
+            | Action::Jump(_) => return self.scroll(action, live, now),
         }
         Effect::Redraw
     }
@@ -324,54 +363,79 @@ impl ViewState {
             self.overlay = Overlay::None;
         } else if self.zoomed {
             self.zoomed = false;
+            self.detail_scroll = 0;
         } else if self.wallboard {
             self.wallboard = false;
         } else if !self.filter.is_empty() {
             self.filter.clear();
         } else {
-            return Effect::Quit;
+            // The main screen: Esc never quits (q and Ctrl-C do).
+            return Effect::None;
         }
         Effect::Redraw
     }
 
+    /// Moves what has the keys: the open view, the zoomed detail or the
+    /// focused panel; the queue selection only when that is the list.
     fn scroll(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
-        let page = self.page_rows.max(1);
-        let delta: isize = match action {
-            Action::Up => -1,
-            Action::Down => 1,
-            Action::PageUp => -(page as isize),
-            _ => page as isize,
-        };
         let focus = match self.overlay {
             Overlay::Alerts => Focus::Alerts,
-            _ if self.zoomed => Focus::Detail,
-            _ => self.focus,
+            Overlay::Notes => return Effect::None,
+            Overlay::Help => {
+                let max = crate::ui::help::LINES.saturating_sub(1);
+                return self.scroll_to(action, self.help_scroll, max, |v, n| v.help_scroll = n);
+            }
+            Overlay::None if self.zoomed => Focus::Detail,
+            Overlay::None => self.focus,
         };
-        match focus {
-            Focus::Queues => self.move_selection(action, live, now),
-            Focus::Detail => {
-                // As far as the longer of the roster and the waiting list.
-                let max = self
-                    .selected_queue(self.shown(live), now)
+        let (current, max) = match focus {
+            Focus::Queues => return self.move_selection(action, live, now),
+            // As far as the longer of the roster and the waiting list.
+            Focus::Detail => (
+                self.detail_scroll,
+                self.selected_queue(self.shown(live), now)
                     .map_or(0, |q| q.agents.len().max(q.waiting.len()))
-                    .saturating_sub(1);
-                let new = self.detail_scroll.saturating_add_signed(delta).min(max);
-                if new == self.detail_scroll {
-                    return Effect::None;
-                }
-                self.detail_scroll = new;
-                Effect::Redraw
-            }
+                    .saturating_sub(1),
+            ),
+            Focus::Alerts => (
+                self.alerts_scroll,
+                self.shown(live).alerts.list.len().saturating_sub(1),
+            ),
+        };
+        self.scroll_to(action, current, max, move |v, n| match focus {
             Focus::Alerts => {
-                let max = self.shown(live).alerts.list.len().saturating_sub(1);
-                let new = self.alerts_scroll.saturating_add_signed(delta).min(max);
-                if new == self.alerts_scroll {
-                    return Effect::None;
-                }
-                self.alerts_scroll = new;
-                Effect::Redraw
+                v.alerts_scroll = n;
+                v.alerts_anchor = anchor_at(v.shown(live), n);
             }
+            _ => v.detail_scroll = n,
+        })
+    }
+
+    /// One scrolled view moved by `action` from `current`, at most `max`.
+    fn scroll_to(
+        &mut self,
+        action: Action,
+        current: usize,
+        max: usize,
+        set: impl FnOnce(&mut Self, usize),
+    ) -> Effect {
+        let page = self.page_rows.max(1);
+        let new = match action {
+            Action::Up => current.saturating_sub(1),
+            Action::Down => current + 1,
+            Action::PageUp => current.saturating_sub(page),
+            Action::PageDown => current + page,
+            Action::Home => 0,
+            Action::End => max,
+            Action::Jump(n) => usize::from(n).saturating_sub(1),
+            _ => current,
         }
+        .min(max);
+        if new == current {
+            return Effect::None;
+        }
+        set(self, new);
+        Effect::Redraw
     }
 
     fn move_selection(&mut self, action: Action, live: &AppState, now: Instant) -> Effect {
@@ -400,6 +464,60 @@ impl ViewState {
         }
         self.detail_scroll = 0;
         Effect::Redraw
+    }
+}
+
+/// One alert entry, by what does not change while it lives: its queue,
+/// kind and first raise.
+#[derive(Debug, Clone, PartialEq)]
+struct AlertAnchor {
+    queue_id: Option<String>,
+    kind: AlertKind,
+    first_raised: time::OffsetDateTime,
+}
+
+/// The anchor for the alert `scroll` rows below the newest.
+fn anchor_at(state: &AppState, scroll: usize) -> Option<AlertAnchor> {
+    if scroll == 0 {
+        // At the top the view follows the newest alert.
+        return None;
+    }
+    let list = &state.alerts.list;
+    let a = list.get(list.len().checked_sub(1 + scroll)?)?;
+    Some(AlertAnchor {
+        queue_id: a.queue_id.clone(),
+        kind: a.kind.clone(),
+        first_raised: a.first_raised,
+    })
+}
+
+impl ViewState {
+    /// Keeps a scrolled alerts list on the alert it showed at the top as
+    /// alerts arrive, repeat or drop off; true when the offset changed.
+    /// At the top it stays at the top, showing the newest.
+    pub fn follow_alerts(&mut self, live: &AppState) -> bool {
+        let Some(anchor) = &self.alerts_anchor else {
+            return false;
+        };
+        let list = &self.shown(live).alerts.list;
+        let found = list.iter().rev().position(|a| {
+            a.first_raised == anchor.first_raised
+                && a.kind == anchor.kind
+                && a.queue_id == anchor.queue_id
+        });
+        let new = match found {
+            Some(p) => p,
+            // It dropped off the bounded history: the oldest left.
+            None => list.len().saturating_sub(1),
+        };
+        if new == self.alerts_scroll {
+            return false;
+        }
+        self.alerts_scroll = new;
+        if new == 0 {
+            self.alerts_anchor = None;
+        }
+        true
     }
 }
 

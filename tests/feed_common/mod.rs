@@ -83,6 +83,7 @@ pub fn config(
         reconnect,
         alerts: AlertConfig::default(),
         queue_alerts: Default::default(),
+        queue_targets: Default::default(),
         ui: UiConfig::default(),
         log: LogConfig {
             audit_file: std::env::temp_dir().join("queuetop-feed-test-audit.log"),

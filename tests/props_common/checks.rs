@@ -218,9 +218,11 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
             let nobody =
                 q.waiting_count() > 0 && q.summary.as_ref().map(|s| s.agents_logged_in) == Some(0);
             log.hysteresis(st, (Some(q.id.clone()), AlertKind::NoAgents), nobody, at)?;
-            let target = q.limits.service_level_pct;
+            // Which level counts is the interval module's rule (tested
+            // there); this checks the alert's hysteresis on top of it.
+            let target = q.service_goal().0.unwrap_or(q.limits.service_level_pct);
             let under = q.totals.as_ref().is_some_and(|t| {
-                t.offered.unwrap_or(0) > 0 && t.service_level_pct.is_some_and(|sl| sl < target)
+                queuetop::model::interval::service_level(t).is_some_and(|sl| sl < target)
             });
             log.hysteresis(st, (Some(q.id.clone()), AlertKind::ServiceLevel), under, at)?;
             // Every skill seen on the queue: one gone from the summary is

@@ -275,9 +275,16 @@ pub fn fixture() -> Fixture {
         interval: "2026-11-27T07:00:00Z/2026-11-27T07:30:00Z".into(),
         offered: Some(140),
         abandoned: Some(9),
+        answered: Some(126),
+        average_answer_ms: Some(14_400.0),
+        handled: Some(120),
+        average_handle_ms: Some(245_000.0),
         service_level_pct: Some(71.0),
         ..Default::default()
     });
+    if let Some(s) = &mut queues[1].summary {
+        s.service_target = queuetop::event::ServiceTarget::new(80.0, 20_000);
+    }
     queues[3].stale = true;
     queues[3].last_update = Some(base + Duration::from_secs(3 * 3600 - 300));
     queues[4].summary = None;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use async_nats::connection::State;
+use async_nats::jetstream;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -11,15 +12,25 @@ use super::{Reader, TARGET, decode};
 use crate::event::{ConnState, FeedEvent};
 use crate::nats::heartbeat::Heartbeat;
 
+/// How long the first connection may take before the broker counts as
+/// down (the client's own connection timeout).
+pub(super) const CONNECT_GRACE: Duration = Duration::from_secs(5);
+
 impl Reader {
     /// Says which link is down, if any, when that changes.
     pub(super) async fn check_links(&mut self, client: &async_nats::Client) {
         let timeout = Duration::from_secs(self.nats.heartbeat_timeout_s);
         let broker_up = client.connection_state() == State::Connected;
+        self.ever_connected |= broker_up;
+        if !broker_up && !self.ever_connected && self.started.elapsed() < CONNECT_GRACE {
+            // The first connection is still being made: connecting, not down.
+            return;
+        }
         let beat_age = self
             .heartbeat
             .as_ref()
             .map_or(self.started.elapsed(), |(_, at)| at.elapsed());
+        let behind = self.behind.filter(|(age, _)| *age > timeout);
         let problem = if !broker_up {
             Some(format!(
                 "broker {}: not connected; reconnecting by itself",
@@ -39,6 +50,13 @@ impl Reader {
                     .as_deref()
                     .map(|e| format!(" ({e})"))
                     .unwrap_or_default()
+            ))
+        } else if let Some((age, waiting)) = behind {
+            // Older figures must not pass for live ones.
+            Some(format!(
+                "viewer: {} s behind the relay's stream ({waiting} messages still to read); \
+                 this viewer or the broker cannot keep up",
+                age.as_secs()
             ))
         } else {
             // Before the first heartbeat: why nothing could be read yet.
@@ -68,6 +86,32 @@ impl Reader {
             self.status.last_error = problem;
         }
         self.send(FeedEvent::Status(self.status.clone())).await;
+    }
+
+    /// Whether the next message of `consumer` is live (else history), and
+    /// one fewer history message to go.
+    pub(super) fn count_history(&mut self, consumer: usize) -> bool {
+        match self.history.get_mut(consumer) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// Notes how far behind the stream this message is: its age on the
+    /// broker, when anything still waits after it (a caught-up viewer is
+    /// never behind, whatever the clocks say). True when that crossed the
+    /// limit either way, so the links are checked at once.
+    pub(super) fn note_behind(&mut self, m: &jetstream::Message) -> bool {
+        let limit = Duration::from_secs(self.nats.heartbeat_timeout_s);
+        let was = self.behind.is_some_and(|(age, _)| age > limit);
+        self.behind = m.info().ok().filter(|i| i.pending > 0).map(|i| {
+            let age = OffsetDateTime::now_utc() - i.published;
+            (Duration::try_from(age).unwrap_or(Duration::ZERO), i.pending)
+        });
+        was != self.behind.is_some_and(|(age, _)| age > limit)
     }
 
     pub(super) async fn on_heartbeat(&mut self, payload: &[u8], client: &async_nats::Client) {

@@ -73,14 +73,14 @@ pub struct Live {
     /// Sent (or dropped) when we close: the reader then stops waiting for
     /// a silent server after `CLOSE_TIMEOUT`.
     closing: Option<oneshot::Sender<()>>,
-    pub last_rx: Instant,
+    last_rx: Instant,
     /// A ping went out and nothing has arrived since.
-    pub pinged: bool,
+    pinged: bool,
     /// When to roll it over: before it expires, or before the token that
     /// made it does (the server closes it then).
-    pub rollover: Option<Instant>,
+    rollover: Option<Instant>,
     /// Why `rollover` is when it is, for the log.
-    pub rollover_why: &'static str,
+    rollover_why: &'static str,
 }
 
 #[derive(Debug)]
@@ -227,6 +227,17 @@ async fn read(
     }
 }
 
+/// When a channel next needs attention: a ping at half the silence limit,
+/// death at the full limit (after the ping), its rollover.
+fn due(last_rx: Instant, pinged: bool, rollover: Option<Instant>, silence: Duration) -> Instant {
+    let quiet = if pinged {
+        last_rx + silence
+    } else {
+        last_rx + silence / 2
+    };
+    rollover.map_or(quiet, |r| r.min(quiet))
+}
+
 /// A frame as a recording keeps it (pings and pongs are not kept).
 async fn record(tap: &ChannelTap, wire: &Wire) {
     match wire {
@@ -250,6 +261,45 @@ fn ended(close: Option<CloseFrame>, error: Option<String>) -> Wire {
 }
 
 impl Live {
+    /// A frame arrived: the channel is alive.
+    pub fn heard(&mut self, now: Instant) {
+        self.last_rx = now;
+        self.pinged = false;
+    }
+
+    /// We were busy: the silence until `now` was ours, not the server's.
+    pub fn excuse(&mut self, now: Instant) {
+        self.last_rx = now;
+    }
+
+    /// Silent for the whole limit (a ping went unanswered): dead.
+    pub fn dead(&self, now: Instant, silence: Duration) -> bool {
+        now >= self.last_rx + silence
+    }
+
+    /// Quiet for half the limit and not pinged yet.
+    pub fn needs_ping(&self, now: Instant, silence: Duration) -> bool {
+        !self.pinged && now >= self.last_rx + silence / 2
+    }
+
+    /// Hand the channel over at `at` (None: not while a handover runs).
+    pub fn roll_at(&mut self, at: Option<Instant>, why: &'static str) {
+        self.rollover = at;
+        self.rollover_why = why;
+    }
+
+    /// Why the channel is to be handed over now, when it is.
+    pub fn rollover_due(&self, now: Instant) -> Option<&'static str> {
+        self.rollover
+            .is_some_and(|r| now >= r)
+            .then_some(self.rollover_why)
+    }
+
+    /// When the channel next needs attention.
+    pub fn due(&self, silence: Duration) -> Instant {
+        due(self.last_rx, self.pinged, self.rollover, silence)
+    }
+
     /// Sends `{"message":"ping"}`; the server answers with a pong.
     pub async fn ping(&mut self) -> Result<(), String> {
         self.pinged = true;
@@ -274,5 +324,25 @@ impl Live {
             let _ = tx.send(());
         }
         tracing::info!(target: TARGET, channel = %self.id, code = 1000, reason, "channel closed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn ping_at_half_the_silence_then_dead_at_the_full() {
+        let t0 = Instant::now();
+        let silence = Duration::from_secs(75);
+        assert_eq!(
+            due(t0, false, None, silence),
+            t0 + Duration::from_millis(37_500)
+        );
+        assert_eq!(due(t0, true, None, silence), t0 + silence);
+        let soon = t0 + Duration::from_secs(10);
+        assert_eq!(due(t0, false, Some(soon), silence), soon);
+        let late = t0 + Duration::from_secs(86_000);
+        assert_eq!(due(t0, true, Some(late), silence), t0 + silence);
     }
 }

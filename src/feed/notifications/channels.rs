@@ -70,9 +70,7 @@ impl Channels {
     /// Which open channel a frame came from; a frame proves it alive.
     pub(super) fn received(&mut self, generation: u64) -> Option<usize> {
         let i = self.live.iter().position(|l| l.generation == generation)?;
-        let l = &mut self.live[i];
-        l.last_rx = Instant::now();
-        l.pinged = false;
+        self.live[i].heard(Instant::now());
         Some(i)
     }
 
@@ -106,8 +104,7 @@ impl Channels {
         self.live
             .iter_mut()
             .map(|l| {
-                l.rollover = Some(now);
-                l.rollover_why = why;
+                l.roll_at(Some(now), why);
                 l.generation
             })
             .collect()
@@ -116,8 +113,7 @@ impl Channels {
     /// Channel `i` to be handed over at `at`.
     pub(super) fn roll_at(&mut self, i: usize, at: Instant, why: &'static str) {
         if let Some(l) = self.live.get_mut(i) {
-            l.rollover = Some(at);
-            l.rollover_why = why;
+            l.roll_at(Some(at), why);
         }
         self.rearm = true;
     }
@@ -137,7 +133,7 @@ impl Channels {
         let due = self
             .live
             .iter()
-            .map(|l| due(l.last_rx, l.pinged, l.rollover, silence))
+            .map(|l| l.due(silence))
             .min()
             .unwrap_or_else(|| Instant::now() + silence);
         other.map_or(due, |o| o.min(due))
@@ -148,7 +144,7 @@ impl Channels {
     pub(super) fn touch(&mut self) {
         let now = Instant::now();
         for l in &mut self.live {
-            l.last_rx = now;
+            l.excuse(now);
         }
     }
 
@@ -185,41 +181,5 @@ impl Channels {
         gauges
             .channels_closing
             .store(self.retiring.len(), Ordering::Relaxed);
-    }
-}
-
-/// When a channel next needs attention: a ping at half the silence limit,
-/// death at the full limit (after the ping), its rollover.
-pub fn due(
-    last_rx: Instant,
-    pinged: bool,
-    rollover: Option<Instant>,
-    silence: Duration,
-) -> Instant {
-    let quiet = if pinged {
-        last_rx + silence
-    } else {
-        last_rx + silence / 2
-    };
-    rollover.map_or(quiet, |r| r.min(quiet))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn ping_at_half_the_silence_then_dead_at_the_full() {
-        let t0 = Instant::now();
-        let silence = Duration::from_secs(75);
-        assert_eq!(
-            due(t0, false, None, silence),
-            t0 + Duration::from_millis(37_500)
-        );
-        assert_eq!(due(t0, true, None, silence), t0 + silence);
-        let soon = t0 + Duration::from_secs(10);
-        assert_eq!(due(t0, false, Some(soon), silence), soon);
-        let late = t0 + Duration::from_secs(86_000);
-        assert_eq!(due(t0, true, Some(late), silence), t0 + silence);
     }
 }

@@ -39,7 +39,7 @@ pub(super) async fn handover(
 ) -> Result<Option<Done>, Outcome> {
     let (old_id, slot) = (chans.get(i).id.clone(), chans.get(i).slot);
     // No second handover for this channel while this one runs.
-    chans.get_mut(i).rollover = None;
+    chans.get_mut(i).roll_at(None, why);
     chans.rearm();
     tracing::info!(target: TARGET, channel = %old_id, reason = why, "handover begun");
     // A refused token is replaced at once and the handover tried again

@@ -7,8 +7,8 @@
 //! deadlines; `read` is the read loop, with `handover` (make before break),
 //! `system` (system topics), `members` (membership changes) and `requery`
 //! (the periodic observations query) beside it; `mapping` turns frames into
-//! domain events; `topics`, `dedupe`, `rejections` and `failure` are the
-//! small rules in between.
+//! domain events; `stopwatch` reports what a start-up cost; `topics`,
+//! `dedupe`, `rejections` and `failure` are the small rules in between.
 pub mod channel;
 mod channels;
 pub mod dedupe;
@@ -25,6 +25,7 @@ mod requery;
 pub mod rest;
 mod session;
 pub mod setup;
+mod stopwatch;
 mod system;
 pub mod topics;
 mod wire;

@@ -182,7 +182,7 @@ impl<'a> Reader<'a> {
         for i in 0..at.chans.len() {
             let now = Instant::now();
             let l = at.chans.get_mut(i);
-            if now >= l.last_rx + silence {
+            if l.dead(now, silence) {
                 let error = format!(
                     "channel {}: nothing received for {} s: the connection is dead",
                     l.id,
@@ -194,7 +194,7 @@ impl<'a> Reader<'a> {
                     delay: Delay::Backoff,
                 });
             }
-            if !l.pinged && now >= l.last_rx + silence / 2 {
+            if l.needs_ping(now, silence) {
                 tracing::debug!(target: TARGET, channel = %l.id, "quiet channel; ping");
                 if let Err(error) = l.ping().await {
                     return Err(Outcome::Retry {
@@ -203,8 +203,7 @@ impl<'a> Reader<'a> {
                     });
                 }
             }
-            let why = l.rollover_why;
-            if l.rollover.is_some_and(|r| now >= r) {
+            if let Some(why) = l.rollover_due(now) {
                 self.handover(at, i, why).await?;
             }
         }

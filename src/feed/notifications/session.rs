@@ -3,15 +3,18 @@
 //! refresh after a reconnect), and the read loop. Retry, token and
 //! backpressure are the `Link`'s.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::channel::{self, FRAME_CAPACITY, Frame};
+use super::channel::{self, FRAME_CAPACITY, Frame, Live};
 use super::channels::Channels;
 use super::dedupe::{DEDUPE_CAPACITY, Dedupe};
 use super::failure::{open_failed, rest_failed};
@@ -20,8 +23,9 @@ use super::plan::{self, Plan};
 use super::read::Reader;
 use super::rejections::Rejections;
 use super::requery::REFRESH_TOPIC;
-use super::rest::RestClient;
+use super::rest::{RestClient, TopicState};
 use super::setup;
+use super::stopwatch::Stopwatch;
 use crate::config::Config;
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::FeedGauges;
@@ -86,7 +90,7 @@ impl Session {
 
     async fn attempt_with(&mut self, link: &mut Link, chans: &mut Channels) -> Outcome {
         let first = !self.snapshot_sent;
-        let stopwatch = setup::Stopwatch::start(self.rest.as_ref().ok());
+        let stopwatch = Stopwatch::start(self.rest.as_ref().ok());
         let token = match link.token().await {
             Ok(t) => t,
             Err(out) => return out,
@@ -153,14 +157,7 @@ impl Start<'_> {
     ) -> Result<(), Outcome> {
         let (rest, token) = (self.rest, self.token);
         let mut permitted = 0;
-        for (slot, list) in self.plan.slots().iter().enumerate() {
-            let generation = chans.generation();
-            let expires = link.token_expires();
-            let open = channel::open(rest, token, expires, slot, generation, list, tx.clone());
-            let (live, states) = match link.unless_command(open).await? {
-                Err(e) => return Err(open_failed(link, e)),
-                Ok(v) => v,
-            };
+        for (live, states) in open_all(link, rest, token, self.plan, chans, tx).await? {
             chans.push(live);
             permitted += states.iter().filter(|t| !t.rejected()).count();
             rejections.report(link, states).await?;
@@ -223,4 +220,58 @@ impl Start<'_> {
             .pass(link, FeedEvent::Acked { count: permitted })
             .await
     }
+}
+
+/// Opens the channel of every slot at the same time, all with the
+/// attempt's one token; each REST call still waits its turn in the client's
+/// shared rate budget. The channels in slot order; the first failure ends
+/// the attempt (the channels opened so far close with it).
+async fn open_all(
+    link: &mut Link,
+    rest: &RestClient,
+    token: &SecretString,
+    plan: &Plan,
+    chans: &mut Channels,
+    tx: &mpsc::Sender<Frame>,
+) -> Result<Vec<(Live, Vec<TopicState>)>, Outcome> {
+    let expires = link.token_expires();
+    let mut opened: Vec<Option<(Live, Vec<TopicState>)>> =
+        plan.slots().iter().map(|_| None).collect();
+    let mut pending = plan.slots().iter().enumerate();
+    let mut opening = FuturesUnordered::new();
+    for (slot, list) in pending.by_ref().take(setup::CONCURRENCY) {
+        let open = channel::open(
+            rest,
+            token,
+            expires,
+            slot,
+            chans.generation(),
+            list,
+            tx.clone(),
+        );
+        opening.push(in_slot(slot, open));
+    }
+    while let Some((slot, result)) = link.unless_command(opening.next()).await? {
+        if let Some((next, list)) = pending.next() {
+            let open = channel::open(
+                rest,
+                token,
+                expires,
+                next,
+                chans.generation(),
+                list,
+                tx.clone(),
+            );
+            opening.push(in_slot(next, open));
+        }
+        match result {
+            Ok(v) => opened[slot] = Some(v),
+            Err(e) => return Err(open_failed(link, e)),
+        }
+    }
+    Ok(opened.into_iter().flatten().collect())
+}
+
+async fn in_slot<T>(slot: usize, open: impl Future<Output = T>) -> (usize, T) {
+    (slot, open.await)
 }

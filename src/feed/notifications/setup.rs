@@ -21,9 +21,10 @@ const LIST_ALL_ABOVE: usize = 20;
 /// Member lists are fetched for the first this many queues only: each is
 /// a REST call, and per-skill availability matters most on a short list.
 pub const MEMBER_QUEUES: usize = 200;
-/// REST calls of one kind in flight at once during start-up. The rate
-/// budget is guarded by the client's pacing; this only bounds the burst.
-const CONCURRENCY: usize = 32;
+/// REST calls of one kind (and channels being opened) in flight at once
+/// during start-up. The rate budget is guarded by the client's pacing;
+/// this only bounds the burst.
+pub(super) const CONCURRENCY: usize = 32;
 /// Queues missing from a batch lookup that are asked about one by one to
 /// say why (not found, not visible, malformed id).
 const EXPLAIN_MISSING: usize = 5;
@@ -382,35 +383,4 @@ pub fn all_topics(queues: &[Resolved], mapper: &Mapper) -> Vec<String> {
         }
     }
     out
-}
-
-/// What one start-up (or reconnect) cost: REST calls and time, from the
-/// first call until the first snapshot went out.
-pub struct Stopwatch {
-    calls: u64,
-    began: tokio::time::Instant,
-}
-
-impl Stopwatch {
-    pub fn start(rest: Option<&RestClient>) -> Stopwatch {
-        Stopwatch {
-            calls: rest.map_or(0, RestClient::calls),
-            began: tokio::time::Instant::now(),
-        }
-    }
-
-    /// Logs the cost to the audit log; `first` tells a start-up from a
-    /// reconnect.
-    pub fn report(&self, rest: Option<&RestClient>, first: bool, queues: usize) {
-        let calls = rest.map_or(0, RestClient::calls).saturating_sub(self.calls);
-        let ms = self.began.elapsed().as_millis() as u64;
-        let what = if first { "start-up" } else { "reconnect" };
-        tracing::info!(
-            target: "queuetop::feed",
-            rest_calls = calls,
-            elapsed_ms = ms,
-            queues,
-            "{what} took {calls} REST calls in {ms} ms"
-        );
-    }
 }

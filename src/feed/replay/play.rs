@@ -203,6 +203,7 @@ impl Player {
         } else if route == "/api/v2/routing/queues" {
             if let Ok(p) = serde_json::from_str::<Page<Named>>(&text) {
                 for q in p.entities.into_iter().filter(|q| !q.name.is_empty()) {
+                    self.mapper.set_service_target(&q.id, q.service_target);
                     self.names.insert(q.id, q.name);
                 }
             }
@@ -212,6 +213,7 @@ impl Player {
             {
                 self.names.insert(id.to_string(), q.name.clone());
                 self.mapper.add_queue(id, Some(q.name));
+                self.mapper.set_service_target(id, q.service_target);
             }
         } else if route == "/api/v2/notifications/channels" && r.method == "POST" {
             if let Ok(ch) = serde_json::from_str::<Channel>(&text) {

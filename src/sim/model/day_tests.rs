@@ -105,17 +105,17 @@ fn agents_stay_in_a_status_for_minutes_and_take_breaks() {
     let mut since: HashMap<String, (AgentStatus, u64)> = HashMap::new();
     let mut lasted: HashMap<&'static str, Vec<f64>> = HashMap::new();
     play(&mut m, 6.0, |m, _, ev| {
-        if let QueueEventKind::Agent(a) = ev {
-            if let Some((status, t)) = since.insert(a.user_id.clone(), (a.status.clone(), m.now)) {
-                let key = match status {
-                    AgentStatus::Idle => "idle",
-                    AgentStatus::Interacting => "interacting",
-                    AgentStatus::Communicating => "communicating",
-                    AgentStatus::NotResponding => "not responding",
-                    _ => "off queue",
-                };
-                lasted.entry(key).or_default().push((m.now - t) as f64 * dt);
-            }
+        if let QueueEventKind::Agent(a) = ev
+            && let Some((status, t)) = since.insert(a.user_id.clone(), (a.status.clone(), m.now))
+        {
+            let key = match status {
+                AgentStatus::Idle => "idle",
+                AgentStatus::Interacting => "interacting",
+                AgentStatus::Communicating => "communicating",
+                AgentStatus::NotResponding => "not responding",
+                _ => "off queue",
+            };
+            lasted.entry(key).or_default().push((m.now - t) as f64 * dt);
         }
     });
     for key in [

@@ -14,7 +14,10 @@ pub enum Pace {
     /// A working day: arrivals follow a day curve, handle times are
     /// minutes, agents take breaks and meals, one queue now and then has a
     /// surge. `speed` is simulated seconds per real second (1 = real
-    /// time); the day starts at `start_minute` past midnight.
+    /// time); the day starts at `start_minute` past midnight. The API
+    /// reports in real time (waits, status times, the service-level
+    /// target), so at speed 60 a five-minute call lasts five seconds and
+    /// the 20 s target a third of a second.
     Day { speed: f64, start_minute: u32 },
 }
 

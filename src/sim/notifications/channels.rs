@@ -224,10 +224,26 @@ impl Channels {
     }
 }
 
-/// Why a topic is refused, or `None` when it is permitted.
-pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Option<String> {
+/// How the service takes one topic of a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Permitted,
+    /// A failed permission check: marked `Rejected` in the answer with
+    /// `ignoreErrors=true`. A well-formed id the org does not have lands
+    /// here too: a client cannot tell it from one it may not see.
+    Rejected(String),
+    /// Not a topic the service takes: the whole request fails with 400
+    /// naming it, `ignoreErrors` or not (that softens permission checks
+    /// only, per the SDK's description of the parameter).
+    Invalid(String),
+}
+
+/// What the service makes of `topic`.
+pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Verdict {
     if topic.len() > MAX_TOPIC_LEN {
-        return Some(format!("topic is longer than {MAX_TOPIC_LEN} characters"));
+        return Verdict::Invalid(format!(
+            "topic {topic} is longer than {MAX_TOPIC_LEN} characters"
+        ));
     }
     let queue = topic
         .strip_prefix("v2.analytics.queues.")
@@ -241,29 +257,39 @@ pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Opti
         ("queue", q)
     } else if let Some(rest) = topic.strip_prefix("v2.users.") {
         let Some(user) = user_of(rest) else {
-            return Some(format!(
-                "unknown user topic {topic}: use v2.users.{{id}}?routingStatus&presence or v2.users.{{id}}.activity"
+            return Verdict::Invalid(format!(
+                "unknown topic {topic}: a user topic is v2.users.{{id}}?routingStatus&presence or v2.users.{{id}}.activity"
             ));
         };
         ("user", user)
     } else {
-        return Some(format!("unknown topic {topic}"));
+        return Verdict::Invalid(format!("unknown topic {topic}"));
     };
+    if uuid::Uuid::try_parse(id).is_err() {
+        return Verdict::Invalid(format!(
+            "invalid topic {topic}: the {kind} id {id:?} is not a UUID"
+        ));
+    }
+    if faults.invalid_topics.iter().any(|r| r == topic || r == id) {
+        return Verdict::Invalid(format!(
+            "invalid topic {topic} (the simulator refuses it: fault)"
+        ));
+    }
     let known = match kind {
         "queue" => shared.queue_index.contains_key(id),
         _ => lock(&shared.model).has_user(id),
     };
     if !known {
-        return Some(format!("{kind} {id} not found"));
+        return Verdict::Rejected(format!("{kind} {id} not found"));
     }
     if faults.reject_topics.iter().any(|r| r == topic || r == id)
         || faults.forbidden_queues.iter().any(|q| q == id)
     {
-        return Some(format!(
+        return Verdict::Rejected(format!(
             "not authorized for {topic} (the simulator rejects it: fault)"
         ));
     }
-    None
+    Verdict::Permitted
 }
 
 /// The user id of `{id}?routingStatus&presence` (either order, either part)

@@ -7,7 +7,7 @@ use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::channels::{MAX_TOPICS, check_topic};
+use crate::sim::notifications::channels::{MAX_TOPICS, Verdict, check_topic};
 use crate::sim::notifications::rest::{Bearer, Query, bad_request, not_found};
 use crate::sim::shared::Shared;
 
@@ -43,6 +43,8 @@ pub(crate) fn list(shared: &Shared, id: &str) -> Response<Body> {
 
 /// PUT replaces the channel's topics, POST adds to them. Rejected topics
 /// come back marked; without `ignoreErrors=true` any rejection is a 400.
+/// A topic the service does not take at all (unknown, malformed) fails
+/// the whole request with 400 naming it, whatever `ignoreErrors` says.
 pub(crate) fn subscribe(
     shared: &Shared,
     id: &str,
@@ -68,14 +70,15 @@ pub(crate) fn subscribe(
             return bad_request("every subscription needs an \"id\" string (the topic)");
         };
         match check_topic(topic, shared, &faults) {
-            None => {
+            Verdict::Permitted => {
                 permitted.push(topic.to_string());
                 states.push(json!({"id": topic, "state": "Permitted"}));
             }
-            Some(reason) => {
+            Verdict::Rejected(reason) => {
                 rejected += 1;
                 states.push(json!({"id": topic, "state": "Rejected", "rejectionReason": reason}));
             }
+            Verdict::Invalid(message) => return bad_request(&message),
         }
     }
     let ignore_errors = q.get("ignoreErrors") == Some("true");

@@ -69,7 +69,13 @@ fn queue_entity(model: &Model, qi: usize) -> Value {
 /// `GET /api/v2/routing/queues[?name=][&id=A&id=B...]`: `name` matches as
 /// a case-insensitive prefix, like the real API's loose match, so a client
 /// must compare names exactly itself; `id` (repeated) picks queues by id.
-/// Queues the client may not see are left out, as divisions do.
+/// Queues the client may not see are left out, also when asked for by id,
+/// while a lookup of one of them by id answers 403. A choice: the SDK's
+/// answer to this call is a `QueueEntityListing`, which has no place for a
+/// refusal per id, so a batch could only fail whole or leave such a queue
+/// out; and a listing of division-aware objects shows what the caller's
+/// divisions grant. A client must therefore treat an id missing from a
+/// batch as unknown and ask about it alone (the 403 or 404 names it).
 pub(crate) fn queues(shared: &Shared, q: &Query, path: &str) -> Response<Body> {
     let paging = match q.page_upto(MAX_PAGE) {
         Ok(p) => p,

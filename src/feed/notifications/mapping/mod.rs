@@ -65,8 +65,6 @@ struct QueueObs {
     /// Interval totals of the current interval, by media type.
     totals: BTreeMap<String, totals::MediaTotals>,
     members: BTreeMap<String, Member>,
-    /// The queue's service-level goal from its settings (REST).
-    service_target: Option<ServiceTarget>,
 }
 
 /// Keeps the last known observations per queue.
@@ -78,6 +76,9 @@ pub struct Mapper {
     user_queues: HashMap<String, Vec<String>>,
     /// Queue ids in the order they became known (the snapshot's order).
     order: Vec<String>,
+    /// Each queue's service-level goal from its settings (REST); kept
+    /// apart, so learning one never adds a queue or changes the order.
+    targets: HashMap<String, ServiceTarget>,
 }
 
 /// Where a frame came from and when it arrived.
@@ -117,9 +118,12 @@ impl Mapper {
     }
 
     /// The queue's service-level goal, from its settings: every summary
-    /// carries it from now on.
+    /// of that queue carries it from now on.
     pub fn set_service_target(&mut self, queue_id: &str, target: Option<ServiceTarget>) {
-        self.queue_mut(queue_id).service_target = target;
+        match target {
+            Some(t) => self.targets.insert(queue_id.to_string(), t),
+            None => self.targets.remove(queue_id),
+        };
     }
 
     fn queue_mut(&mut self, queue_id: &str) -> &mut QueueObs {
@@ -178,7 +182,7 @@ impl Mapper {
             oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
             demand_truncated: q.media.values().any(|w| w.truncated),
             media: media_counts(q),
-            service_target: q.service_target,
+            service_target: self.targets.get(queue_id).copied(),
             agents: AgentCounts {
                 // OFF_QUEUE, when a server qualifies by it, is not on queue.
                 on_queue: Some(saturating_sum(
