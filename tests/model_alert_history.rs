@@ -271,3 +271,74 @@ fn the_config_key_places_or_turns_off_the_history() {
         Some("/srv/h.jsonl".into())
     );
 }
+
+/// A raise that comes from time passing (a tick, no event) is in the
+/// file at once, not only after the next event.
+#[tokio::test(start_paused = true)]
+async fn the_app_loop_records_a_raise_made_by_the_clock() {
+    use queuetop::app::terminal::Stop;
+    use queuetop::app::{AppLoop, Exit, LoopIo};
+    use queuetop::config::Config;
+    use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
+    use std::time::Duration;
+    use tokio::time::Instant;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alert-history.jsonl");
+    let mut cfg = Config::defaults(dir.path().join("audit.log"));
+    cfg.queues = vec![QueueConfig {
+        id: Some("A".into()),
+        name: Some("Support".into()),
+        events: vec![],
+        filter: None,
+    }];
+    cfg.alerts.waiting = 5;
+    cfg.alerts.stale_after_s = 0;
+    let mut state = AppState::new(&cfg);
+    let mut sinks = Sinks::default();
+    sinks.open_history(&path, &mut state, t0()).unwrap();
+    let ui = queuetop::ui::Ui::new(&cfg, true);
+    let mut app = AppLoop::new(state, ui, cfg.ui.fps)
+        .with_wall_from_tokio_clock(t0())
+        .with_sinks(sinks);
+    let (feed, feed_rx) = tokio::sync::mpsc::channel(8);
+    let (commands, _commands_rx) = tokio::sync::mpsc::channel(8);
+    let input = Box::pin(futures_util::stream::pending::<
+        std::io::Result<crossterm::event::Event>,
+    >());
+    let mut io = LoopIo {
+        input,
+        feed: feed_rx,
+        commands,
+    };
+    feed.send(FeedEvent::Queue(QueueEvent {
+        kind: QueueEventKind::Summary(QueueSummary {
+            queue_id: "A".into(),
+            agents_logged_in: 3,
+            interactions_waiting: 6,
+            ..QueueSummary::default()
+        }),
+        topic: "t".into(),
+        server_time: None,
+        received_wall: t0(),
+        received: Instant::now(),
+        correlation_id: None,
+        snapshot: false,
+    }))
+    .await
+    .unwrap();
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    let stop = async {
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        Stop::Signal("test")
+    };
+    let exit = app.run(&mut term, &mut io, stop).await.unwrap();
+    assert_eq!(exit, Exit::Stopped(Stop::Signal("test")));
+    let written = lines(&path);
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(
+        written[0].contains("\"event\":\"raised\"") && written[0].contains("\"kind\":\"waiting\""),
+        "{}",
+        written[0]
+    );
+}
