@@ -127,6 +127,16 @@ pub struct QueueAlerts {
     pub service_level_pct: Option<f64>,
 }
 
+/// A queue's service-level goal as the config sets it; what it leaves
+/// unset comes from the queue's settings on the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QueueTarget {
+    /// Answered within the time, percent (0 to 100).
+    pub percent: Option<f64>,
+    /// Within this many seconds of waiting.
+    pub within_s: Option<u64>,
+}
+
 impl QueueAlerts {
     /// `base` with this queue's thresholds in place.
     pub fn over(&self, base: AlertConfig) -> AlertConfig {
@@ -145,10 +155,10 @@ pub struct UiConfig {
     pub fps: u32,
     pub ascii: bool,
     pub theme: Theme,
-    /// Clicks select rows and sort; off for those who select text.
-    pub mouse: bool,
     /// Start on the wallboard (`--wallboard`).
     pub wallboard: bool,
+    /// Clicks select rows and sort; off for those who select text.
+    pub mouse: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -187,6 +197,9 @@ pub struct Config {
     /// `[queue.alerts]` thresholds, by queue id (or name when the queue
     /// has no id): they override `[alerts]` for that queue.
     pub queue_alerts: std::collections::HashMap<String, QueueAlerts>,
+    /// `[[queue]] service_level_pct` / `service_level_s`, by queue id (or
+    /// name when the queue has no id): the queue's own service-level goal.
+    pub queue_targets: std::collections::HashMap<String, QueueTarget>,
     pub ui: UiConfig,
     pub log: LogConfig,
     /// `None`: no export; `"-"`: stdout.
@@ -231,8 +244,8 @@ impl Default for UiConfig {
             fps: 20,
             ascii: false,
             theme: Theme::Dark,
-            mouse: true,
             wallboard: false,
+            mouse: true,
         }
     }
 }
@@ -393,6 +406,7 @@ impl Config {
             reconnect: ReconnectConfig::default(),
             alerts: AlertConfig::default(),
             queue_alerts: Default::default(),
+            queue_targets: Default::default(),
             ui: UiConfig::default(),
             log: LogConfig {
                 audit_file,

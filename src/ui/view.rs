@@ -421,7 +421,10 @@ fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Orderin
     let desc_f = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
     match sort {
         SortKey::Name | SortKey::Risk => Ordering::Equal,
-        SortKey::Utilization => desc_f(a.metrics.utilization, b.metrics.utilization),
+        SortKey::Utilization => desc_f(
+            a.metrics.effective_utilization(),
+            b.metrics.effective_utilization(),
+        ),
         SortKey::Waiting => figures::waiting(b)
             .cmp(&figures::waiting(a))
             .then_with(|| figures::longest_wait(b, now).cmp(&figures::longest_wait(a, now))),
@@ -429,6 +432,11 @@ fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Orderin
             .active_alerts
             .cmp(&a.active_alerts)
             .then_with(|| b.stale.cmp(&a.stale))
-            .then_with(|| desc_f(a.metrics.utilization, b.metrics.utilization)),
+            .then_with(|| {
+                desc_f(
+                    a.metrics.effective_utilization(),
+                    b.metrics.effective_utilization(),
+                )
+            }),
     }
 }
