@@ -57,7 +57,7 @@ struct Sent {
     off_queue: u32,
     media: Vec<SentMedia>,
     messages: u64,
-    bucket: i128,
+    bucket: Option<i128>,
     base: [Totals; MEDIA_NAMES.len()],
 }
 
@@ -180,9 +180,14 @@ impl Notes {
         };
         let sent = slot.get_or_insert_with(Sent::default);
         let bucket = now_ms.div_euclid(BUCKET_MS);
-        if bucket != sent.bucket {
-            sent.bucket = bucket;
-            sent.base = obs.totals;
+        if sent.bucket != Some(bucket) {
+            // The first interval counts from the simulator's start (its
+            // warm-up included), as a real org's interval counts what came
+            // before a client connected; later ones from their boundary.
+            if sent.bucket.is_some() {
+                sent.base = obs.totals;
+            }
+            sent.bucket = Some(bucket);
         }
         let interval = format!(
             "{}/{}",

@@ -233,3 +233,39 @@ fn totals_come_per_media_type_and_add_up_to_the_queue() {
     assert_eq!(handled, obs.totals.iter().map(|t| t.handled).sum::<u64>());
     assert!(offered > 0 && answered > 0 && handled > 0);
 }
+
+/// Offered in one totals batch, over its media types.
+fn offered_in(batch: &[Note]) -> u64 {
+    batch
+        .iter()
+        .flat_map(|note| {
+            let v: Value = serde_json::from_str(&note.variants[0].1).unwrap();
+            v["eventBody"]["data"][0]["metrics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["metric"] == "nOffered")
+                .map(|m| m["stats"]["count"].as_u64().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+#[test]
+fn the_first_interval_counts_what_came_before_the_first_message() {
+    let mut model = Model::new(9, 1, 12, 500);
+    for _ in 0..600 {
+        model.tick();
+    }
+    let obs = model.observe(0).unwrap();
+    let mut notes = Notes::new(1);
+    // Mid-interval, as when a demo starts at 08:50: what the simulator
+    // offered since it started is in the interval, not zero.
+    let half_hour: i128 = 30 * 60_000;
+    let mid = 1000 * half_hour + 17 * 60_000;
+    let first = offered_in(&notes.totals(0, &obs, mid, &AtomicU64::new(0)));
+    assert!(first > 0, "the first message of an interval says 0 offered");
+    // The next interval starts from its boundary.
+    let next = offered_in(&notes.totals(0, &obs, 1001 * half_hour + 60_000, &AtomicU64::new(0)));
+    assert_eq!(next, 0);
+}
