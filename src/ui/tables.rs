@@ -163,7 +163,20 @@ pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
         .values()
         .filter(|a| a.status == AgentStatus::Idle)
         .count();
-    let title = format!("Agents: {}, {} idle", q.agents.len(), idle);
+    // A feed that sends agent events only as they change (realtime) knows
+    // fewer agents than its summary counts: say so, not a smaller truth.
+    let on_queue = q
+        .summary
+        .as_ref()
+        .map_or(0, |s| s.agents_logged_in as usize);
+    let title = if on_queue > q.agents.len() {
+        format!(
+            "Agents: {} seen of {on_queue} on queue, {idle} idle",
+            q.agents.len()
+        )
+    } else {
+        format!("Agents: {}, {} idle", q.agents.len(), idle)
+    };
     if q.agents.is_empty() {
         frame.render_widget(
             Paragraph::new(vec![
