@@ -137,6 +137,20 @@ pub struct QueueSummary {
     pub service_target: Option<ServiceTarget>,
 }
 
+impl QueueSummary {
+    /// Agents on queue: the feed's count by state, else the summary's
+    /// logged-in count (the realtime feed gives only that). The one
+    /// definition the list, the detail, the wallboard and the metrics use.
+    pub fn on_queue(&self) -> u32 {
+        self.agents.on_queue.unwrap_or(self.agents_logged_in)
+    }
+
+    /// Agents on queue and idle, by the same rule as `on_queue`.
+    pub fn idle(&self) -> u32 {
+        self.agents.idle.unwrap_or(self.agents_available)
+    }
+}
+
 /// A service-level goal: `percent` of interactions answered within
 /// `within_ms` of waiting (Genesys' `mediaSettings.*.serviceLevel`).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -231,9 +231,9 @@ impl Metrics {
             for (state, n) in [
                 ("available", Some(s.agents_available)),
                 ("logged_in", Some(s.agents_logged_in)),
-                ("on_queue", a.on_queue.or(Some(s.agents_logged_in))),
+                ("on_queue", Some(s.on_queue())),
                 ("off_queue", a.off_queue),
-                ("idle", a.idle.or(Some(s.agents_available))),
+                ("idle", Some(s.idle())),
                 ("interacting", a.interacting.or(Some(s.agents_interacting))),
                 ("communicating", a.communicating),
                 ("not_responding", a.not_responding),

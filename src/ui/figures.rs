@@ -23,11 +23,7 @@ pub fn longest_wait(q: &QueueView, now: Instant) -> Option<Duration> {
 /// summary. The feed's own counts by state when it gives them.
 pub fn agents(q: &QueueView) -> String {
     match &q.summary {
-        Some(s) => format!(
-            "{}/{}",
-            s.agents.idle.unwrap_or(s.agents_available),
-            s.agents.on_queue.unwrap_or(s.agents_logged_in)
-        ),
+        Some(s) => format!("{}/{}", s.idle(), s.on_queue()),
         None => "-".to_string(),
     }
 }
@@ -135,8 +131,8 @@ pub fn agent_states(q: &QueueView, ascii: bool) -> Option<String> {
     let n = |v: Option<u32>| v.map_or_else(|| none.to_string(), |v| v.to_string());
     Some(format!(
         "On queue {}: idle {}, interacting {}, communicating {}, not responding {}; off queue {}",
-        a.on_queue.unwrap_or(s.agents_logged_in),
-        a.idle.unwrap_or(s.agents_available),
+        s.on_queue(),
+        s.idle(),
         n(a.interacting),
         n(a.communicating),
         n(a.not_responding),

@@ -165,10 +165,7 @@ pub fn agents(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
         .count();
     // A feed that sends agent events only as they change (realtime) knows
     // fewer agents than its summary counts: say so, not a smaller truth.
-    let on_queue = q
-        .summary
-        .as_ref()
-        .map_or(0, |s| s.agents_logged_in as usize);
+    let on_queue = q.summary.as_ref().map_or(0, |s| s.on_queue() as usize);
     let title = if on_queue > q.agents.len() {
         format!(
             "Agents: {} seen of {on_queue} on queue, {idle} idle",

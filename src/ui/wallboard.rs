@@ -246,11 +246,7 @@ fn tile(
         w,
     );
     let agents = match &q.summary {
-        Some(s) => format!(
-            "{}/{}",
-            s.agents_available,
-            s.agents.on_queue.unwrap_or(s.agents_logged_in)
-        ),
+        Some(s) => format!("{}/{}", s.idle(), s.on_queue()),
         None => "-".to_string(),
     };
     let sl = q
