@@ -110,6 +110,10 @@ async fn run_tui_inner(
     let mut app = AppLoop::new(state, ui, cfg.ui.fps)
         .with_local_time()
         .with_sinks(sinks);
+    // On screen until closed, and in the audit log for later.
+    for note in &notes {
+        tracing::warn!(target: "queuetop::config", "{note}");
+    }
     app.view = std::mem::take(&mut app.view).with_notes(notes);
     if let Some(m) = metrics {
         app = app.with_metrics(m);
