@@ -93,6 +93,15 @@ impl Tmux {
         }
     }
 
+    fn resize(&self, width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        let out = self.run(&["resize-window", "-t", "e2e", "-x", &w, "-y", &h]);
+        assert!(
+            out.status.success(),
+            "resize-window {width}x{height}: {out:?}"
+        );
+    }
+
     fn pane_pid(&self) -> u32 {
         let out = self.run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
         String::from_utf8_lossy(&out.stdout)
@@ -308,4 +317,185 @@ fn first_run_without_a_terminal_exits_2_naming_where_it_looked() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+/// The demo's queues, every one of which the wallboard shows as a tile.
+const DEMO_QUEUES: [&str; 6] = [
+    "Billing PT",
+    "Bookings DE",
+    "Bookings FR",
+    "Bookings IT",
+    "Onboarding IT",
+    "Returns IT",
+];
+
+fn is_wallboard(s: &str) -> bool {
+    s.contains("Queues in alert")
+        && s.contains("Worst SL")
+        && !s.contains("Queues (")
+        && DEMO_QUEUES.iter().all(|q| s.contains(q))
+}
+
+#[test]
+fn wallboard_from_the_flag_and_the_key() {
+    let Some(t) = Tmux::start("wall") else {
+        return;
+    };
+    t.resize(120, 40);
+    t.line(&format!("{BIN} demo --wallboard"));
+    t.wait_for("the wallboard with a tile per queue", is_wallboard);
+    t.keys(&["w"]);
+    t.wait_for("the main screen", |s| {
+        s.contains("Queues (") && !s.contains("Queues in alert")
+    });
+    t.keys(&["w"]);
+    t.wait_for("the wallboard again", is_wallboard);
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
+}
+
+#[test]
+fn resizing_crosses_the_layouts_and_the_too_small_message() {
+    let Some(t) = Tmux::start("resize") else {
+        return;
+    };
+    start_demo(&t, "", "");
+    let rows = |s: &str| s.lines().count();
+    // The smallest layout: list over detail, the service level column.
+    t.resize(80, 20);
+    t.wait_for("80x20: the list over the detail", |s| {
+        rows(s) == 20
+            && s.contains("SL/target")
+            && s.lines().any(|l| l.starts_with("╭ "))
+            && !s.contains("too small")
+    });
+    // Wide: list and detail side by side, alerts under the list.
+    t.resize(120, 40);
+    t.wait_for("120x40: list beside the detail, alerts under it", |s| {
+        rows(s) == 40
+            && s.lines().any(|l| l.contains("Queues (") && l.contains('╮'))
+            && s.lines().any(|l| l.starts_with("╭ Alerts"))
+    });
+    // Widest: the list earns its extra columns, the alerts sit under
+    // the detail on the right.
+    t.resize(200, 50);
+    t.wait_for(
+        "200x50: the extra columns and the alerts at the right",
+        |s| {
+            rows(s) == 50
+                && s.contains("ASA")
+                && s.contains("Waiting, 8 min")
+                && s.lines().any(|l| l.contains("┃╭ Alerts"))
+        },
+    );
+    // Below 80x20: what is needed and how to quit.
+    t.resize(79, 19);
+    t.wait_for("the too-small message", |s| {
+        s.contains("Terminal too small") && s.contains("79x19") && s.contains("q to quit")
+    });
+    t.resize(120, 40);
+    t.wait_for("the monitor back", |s| {
+        s.contains("Queues (") && !s.contains("too small")
+    });
+    t.resize(60, 15);
+    t.wait_for("too small again", |s| s.contains("Terminal too small"));
+    // q still quits from there.
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
+}
+
+/// A child process killed (by its own handle) when the test ends.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn config_warnings_show_inside_the_monitor_and_in_the_audit_log() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(t) = Tmux::start("notes") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let printed = dir.path().join("sim.out");
+    let out = std::fs::File::create(&printed).expect("sim output file");
+    let _sim = Reaped(
+        Command::new(BIN)
+            .args(["sim", "--listen", "127.0.0.1:0", "--queues", "2"])
+            .stdout(out)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start queuetop sim"),
+    );
+    // The sim writes its config whole, in one write, once listening.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let config = loop {
+        let text = std::fs::read_to_string(&printed).unwrap_or_default();
+        if text.matches("events = ").count() == 2 {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "no config from the sim:\n{text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let audit = dir.path().join("audit.log");
+    let path = dir.path().join("config.toml");
+    let config = format!(
+        "{config}\n[log]\naudit_file = {}\n",
+        toml_string(&audit.display().to_string())
+    );
+    std::fs::write(&path, config).expect("write config");
+    // The client secret readable by others: a warning, not an error.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    t.resize(120, 40);
+    t.line(&format!(
+        "env HOME={} {BIN} --config {}",
+        dir.path().display(),
+        path.display()
+    ));
+    let s = t.wait_for("the warning inside the monitor", |s| {
+        s.contains("Config warnings") && flat(s).contains("readable by group or others")
+    });
+    assert!(flat(&s).contains("chmod 600"), "the fix is named:\n{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the main screen", |s| {
+        s.contains("Queues (") && !s.contains("Config warnings")
+    });
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    let log = std::fs::read_to_string(&audit).unwrap_or_default();
+    assert!(
+        log.contains("readable by group or others"),
+        "the warning is in the audit log too:\n{log}"
+    );
+}
+
+/// `s` as a TOML basic string.
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The words of an overlay centred 2 cells in from each side, in one
+/// line without its borders, so that a wrapped sentence reads whole.
+fn flat(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            // Whatever is beside the overlay's borders is not its text.
+            let inner: String = l.chars().skip(2).collect();
+            let inner = inner.strip_prefix(['│', '┃']).unwrap_or(&inner);
+            let end = inner.rfind(['│', '┃']).unwrap_or(inner.len());
+            inner[..end].trim().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
