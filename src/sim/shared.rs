@@ -13,11 +13,11 @@ use tokio::task::JoinSet;
 
 use crate::event::{QueueEventKind, rfc3339_ms};
 
+use super::center::{Activity, Model};
 use super::http::token::Tokens;
-use super::model::{Activity, Model};
+use super::notifications::api::RateWindow;
 use super::notifications::channels::Channels;
 use super::notifications::notes::{self, Note, Notes};
-use super::notifications::rest::RateWindow;
 use super::{Faults, SimOptions, SimStats};
 
 /// Per-connection backlog of model events before a slow socket starts

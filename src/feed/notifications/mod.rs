@@ -14,6 +14,7 @@ mod channels;
 pub mod dedupe;
 mod failure;
 mod handover;
+mod lifecycle;
 pub mod mapping;
 #[cfg(test)]
 mod mapping_tests;
@@ -23,12 +24,11 @@ mod read;
 mod rejections;
 mod requery;
 pub mod rest;
-mod session;
 pub mod setup;
 mod stopwatch;
 mod system;
 pub mod topics;
 mod wire;
 
+pub(crate) use lifecycle::Session;
 pub use requery::REFRESH_TOPIC;
-pub(crate) use session::Session;

@@ -5,5 +5,5 @@
 pub(crate) mod flood;
 pub(crate) mod frames;
 pub(crate) mod handshake;
-pub(crate) mod session;
+pub(crate) mod stream;
 pub(crate) mod subs;
