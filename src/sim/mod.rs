@@ -1,7 +1,7 @@
 //! The simulator: a model contact center served on loopback, behaving like
 //! the real Genesys Cloud API where the public record says how.
 //!
-//! `model/` is the contact center (pure, seeded); `http/` is the server
+//! `center/` is the contact center (pure, seeded); `http/` is the server
 //! (routing by path, the OAuth token endpoint, and the one WebSocket loop
 //! both protocols' sockets run in); `realtime/` is the realtime v1
 //! protocol and `notifications/` the Notifications API (REST side,

@@ -1,6 +1,6 @@
 //! The Genesys Cloud Notifications API feed (PROTOCOL.md section 3).
 //!
-//! `session` is the feed on the shared `Link`: `plan` (with `setup`, over
+//! `lifecycle` is the feed on the shared `Link`: `plan` (with `setup`, over
 //! the REST client `rest`) resolves queues, skills, members and topics once;
 //! `channel` opens one channel (create, subscribe, connect) and reads it in
 //! its own task; `channels` holds an attempt's open channels and their

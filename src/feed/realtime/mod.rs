@@ -1,4 +1,4 @@
-//! The realtime v1 feed: `decode` is the wire format, `session` one
+//! The realtime v1 feed: `decode` is the wire format, `connection` one
 //! connection (handshake, subscribe, read) on the shared `Link`.
 
 mod connection;

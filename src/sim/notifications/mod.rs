@@ -1,4 +1,4 @@
-//! The Notifications API (PROTOCOL.md section 3): its REST side (`rest`
+//! The Notifications API (PROTOCOL.md section 3): its REST side (`api`
 //! plumbing, `routing`, `observations`, `channels_api`), its channels and
 //! their sockets (`channels`, `socket`), model changes as notifications
 //! (`notes`, `membership`, `flood`) and their serializer (`frames`).
