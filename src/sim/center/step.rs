@@ -7,87 +7,94 @@ use crate::event::{
 
 use super::{Interaction, MEDIA, Queue, SERVICE_TARGET_TICKS, media_slot, seeded_uuid};
 
-pub(super) fn agent_event(q: &Queue, ai: usize) -> QueueEventKind {
-    let a = &q.agents[ai];
+pub(super) fn agent_event(queue: &Queue, ai: usize) -> QueueEventKind {
+    let agent = &queue.agents[ai];
     QueueEventKind::Agent(AgentState {
-        queue_id: q.id.clone(),
-        user_id: a.id.clone(),
-        user_name: Some(a.name.clone()),
-        status: a.status.clone(),
-        skills: a.skills.clone(),
+        queue_id: queue.id.clone(),
+        user_id: agent.id.clone(),
+        user_name: Some(agent.name.clone()),
+        status: agent.status.clone(),
+        skills: agent.skills.clone(),
     })
 }
 
-pub(super) fn interaction_event(q: &Queue, ii: usize, now: u64, tick_ms: u64) -> QueueEventKind {
-    let i = &q.interactions[ii];
+pub(super) fn interaction_event(
+    queue: &Queue,
+    ii: usize,
+    now: u64,
+    tick_ms: u64,
+) -> QueueEventKind {
+    let interaction = &queue.interactions[ii];
     QueueEventKind::Interaction(QueueInteraction {
-        queue_id: q.id.clone(),
-        conversation_id: i.id.clone(),
-        media_type: i.media.clone(),
-        state: i.state.clone(),
-        wait_ms: Some(now.saturating_sub(i.arrived) * tick_ms),
+        queue_id: queue.id.clone(),
+        conversation_id: interaction.id.clone(),
+        media_type: interaction.media.clone(),
+        state: interaction.state.clone(),
+        wait_ms: Some(now.saturating_sub(interaction.arrived) * tick_ms),
     })
 }
 
 pub(super) fn set_agent(
-    q: &mut Queue,
+    queue: &mut Queue,
     ai: usize,
     status: AgentStatus,
     now: u64,
     out: &mut Vec<QueueEventKind>,
 ) {
-    q.agents[ai].status = status;
-    q.agents[ai].since = now;
-    out.push(agent_event(q, ai));
+    queue.agents[ai].status = status;
+    queue.agents[ai].since = now;
+    out.push(agent_event(queue, ai));
 }
 
 pub(super) fn step_queue(
-    q: &mut Queue,
+    queue: &mut Queue,
     (rng, side_rng): (&mut fastrand::Rng, &mut fastrand::Rng),
     now: u64,
     tick_ms: u64,
     out: &mut Vec<QueueEventKind>,
 ) {
-    q.load = (q.load + rng.f64() * 0.06 - 0.03).clamp(0.3, 1.05);
+    queue.load = (queue.load + rng.f64() * 0.06 - 0.03).clamp(0.3, 1.05);
+    end_or_answer(queue, rng, now, tick_ms, out);
+    agents_come_and_go(queue, (rng, side_rng), now, out);
+    arrivals(queue, rng, now, tick_ms, out);
+    route(queue, rng, now, tick_ms, out);
+}
 
-    // Connected interactions end; alerting ones connect or go unanswered.
+/// Connected interactions end; alerting ones connect or go unanswered.
+fn end_or_answer(
+    queue: &mut Queue,
+    rng: &mut fastrand::Rng,
+    now: u64,
+    tick_ms: u64,
+    out: &mut Vec<QueueEventKind>,
+) {
     let mut ii = 0;
-    while ii < q.interactions.len() {
-        let state = q.interactions[ii].state.clone();
-        let agent = q.interactions[ii].agent;
+    while ii < queue.interactions.len() {
+        let state = queue.interactions[ii].state.clone();
+        let agent = queue.interactions[ii].agent;
         match (state, agent) {
-            (InteractionState::Connected, Some(ai)) if q.interactions[ii].ends_at <= now => {
-                q.interactions[ii].state = InteractionState::Ended;
-                let i = &q.interactions[ii];
-                let t = &mut q.totals[media_slot(&i.media)];
-                t.handled += 1;
-                t.handle_ms += now.saturating_sub(i.answered_at) * tick_ms;
-                out.push(interaction_event(q, ii, now, tick_ms));
-                set_agent(q, ai, AgentStatus::Idle, now, out);
-                q.interactions.remove(ii);
+            (InteractionState::Connected, Some(ai)) if queue.interactions[ii].ends_at <= now => {
+                queue.interactions[ii].state = InteractionState::Ended;
+                let interaction = &queue.interactions[ii];
+                let totals = &mut queue.totals[media_slot(&interaction.media)];
+                totals.handled += 1;
+                totals.handle_ms += now.saturating_sub(interaction.answered_at) * tick_ms;
+                out.push(interaction_event(queue, ii, now, tick_ms));
+                set_agent(queue, ai, AgentStatus::Idle, now, out);
+                queue.interactions.remove(ii);
                 continue;
             }
             (InteractionState::Alerting, Some(ai)) => {
                 if rng.u8(..100) < 5 {
-                    q.interactions[ii].state = InteractionState::Waiting;
-                    q.interactions[ii].agent = None;
-                    out.push(interaction_event(q, ii, now, tick_ms));
-                    set_agent(q, ai, AgentStatus::NotResponding, now, out);
+                    queue.interactions[ii].state = InteractionState::Waiting;
+                    queue.interactions[ii].agent = None;
+                    out.push(interaction_event(queue, ii, now, tick_ms));
+                    set_agent(queue, ai, AgentStatus::NotResponding, now, out);
                 } else {
-                    let i = &mut q.interactions[ii];
-                    let t = &mut q.totals[media_slot(&i.media)];
-                    t.answered += 1;
-                    t.answer_wait_ms += now.saturating_sub(i.arrived) * tick_ms;
-                    i.answered_at = now;
-                    if now.saturating_sub(i.arrived) <= SERVICE_TARGET_TICKS {
-                        t.answered_in_target += 1;
-                    }
-                    i.state = InteractionState::Connected;
-                    i.ends_at = now + rng.u64(10..40);
-                    let talking = matches!(i.media, MediaType::Voice | MediaType::Callback);
-                    out.push(interaction_event(q, ii, now, tick_ms));
+                    let talking = answer(queue, ii, rng, now, tick_ms);
+                    out.push(interaction_event(queue, ii, now, tick_ms));
                     if talking {
-                        set_agent(q, ai, AgentStatus::Communicating, now, out);
+                        set_agent(queue, ai, AgentStatus::Communicating, now, out);
                     }
                 }
             }
@@ -95,80 +102,146 @@ pub(super) fn step_queue(
         }
         ii += 1;
     }
+}
 
-    // Agents come and go; an unanswered agent recovers after a while.
-    for ai in 0..q.agents.len() {
-        let (status, since) = (q.agents[ai].status.clone(), q.agents[ai].since);
-        let roll = if q.agents[ai].routable() {
+/// The agent answers: count it and connect for 10..40 ticks. True when
+/// the media type has the agent talking.
+fn answer(queue: &mut Queue, ii: usize, rng: &mut fastrand::Rng, now: u64, tick_ms: u64) -> bool {
+    let interaction = &mut queue.interactions[ii];
+    let totals = &mut queue.totals[media_slot(&interaction.media)];
+    let waited = now.saturating_sub(interaction.arrived);
+    totals.answered += 1;
+    totals.answer_wait_ms += waited * tick_ms;
+    interaction.answered_at = now;
+    if waited <= SERVICE_TARGET_TICKS {
+        totals.answered_in_target += 1;
+    }
+    interaction.state = InteractionState::Connected;
+    interaction.ends_at = now + rng.u64(10..40);
+    matches!(interaction.media, MediaType::Voice | MediaType::Callback)
+}
+
+/// Agents come and go; an unanswered agent recovers after a while. An
+/// agent nobody can route to draws from `side_rng`, so the main stream
+/// stays the same whoever is away.
+fn agents_come_and_go(
+    queue: &mut Queue,
+    (rng, side_rng): (&mut fastrand::Rng, &mut fastrand::Rng),
+    now: u64,
+    out: &mut Vec<QueueEventKind>,
+) {
+    for ai in 0..queue.agents.len() {
+        let (status, since) = (queue.agents[ai].status.clone(), queue.agents[ai].since);
+        let roll = if queue.agents[ai].routable() {
             rng.u16(..1000)
         } else {
             side_rng.u16(..1000)
         };
         match status {
-            AgentStatus::Idle if roll < 8 => set_agent(q, ai, AgentStatus::OffQueue, now, out),
-            AgentStatus::OffQueue if roll < 40 => set_agent(q, ai, AgentStatus::Idle, now, out),
+            AgentStatus::Idle if roll < 8 => set_agent(queue, ai, AgentStatus::OffQueue, now, out),
+            AgentStatus::OffQueue if roll < 40 => set_agent(queue, ai, AgentStatus::Idle, now, out),
             AgentStatus::NotResponding if now >= since + 4 => {
-                set_agent(q, ai, AgentStatus::Idle, now, out)
+                set_agent(queue, ai, AgentStatus::Idle, now, out)
             }
             _ => {}
         }
     }
+}
 
-    // Arrivals: an interaction holds an agent about 27 ticks (alerting plus
-    // 10..40 connected), so this keeps near `load` of the logged-in agents
-    // busy; above 1.0 the queue backs up.
-    let logged_in = q
+/// Arrivals: an interaction holds an agent about 27 ticks (alerting plus
+/// 10..40 connected), so this keeps near `load` of the logged-in agents
+/// busy; above 1.0 the queue backs up.
+fn arrivals(
+    queue: &mut Queue,
+    rng: &mut fastrand::Rng,
+    now: u64,
+    tick_ms: u64,
+    out: &mut Vec<QueueEventKind>,
+) {
+    let logged_in = queue
         .agents
         .iter()
         .filter(|a| a.routable() && a.status != AgentStatus::OffQueue)
         .count();
-    let rate = q.load * logged_in as f64 / 27.0;
-    let mut arrivals = rate.floor() as u32;
+    let rate = queue.load * logged_in as f64 / 27.0;
+    let mut count = rate.floor() as u32;
     if rng.f64() < rate.fract() {
-        arrivals += 1;
+        count += 1;
     }
-    for _ in 0..arrivals {
-        let skill = if rng.u8(..100) < 35 && !q.skills.is_empty() {
-            Some(q.skills[rng.usize(..q.skills.len())].clone())
-        } else {
-            None
-        };
-        let id = seeded_uuid(rng);
-        let media = MEDIA[rng.usize(..MEDIA.len())].clone();
-        q.totals[media_slot(&media)].offered += 1;
-        q.interactions.push(Interaction {
-            id,
-            media,
-            state: InteractionState::Waiting,
-            skill,
-            arrived: now,
-            agent: None,
-            ends_at: 0,
-            gives_up_at: u64::MAX,
-            misses: false,
-            answered_at: 0,
-        });
-        out.push(interaction_event(q, q.interactions.len() - 1, now, tick_ms));
+    for _ in 0..count {
+        let interaction = arriving(queue, rng, now);
+        admit(queue, interaction, now, tick_ms, out);
     }
+}
 
-    // Waiting interactions: some give up, the rest are offered to the
-    // longest-idle agent that has the skill they need.
+/// A new interaction waiting on `queue` since `now`, who never gives up
+/// until the caller says otherwise. The draws (a skill one time in three,
+/// the id, the media type) are in the order the seeded runs rely on.
+pub(super) fn arriving(queue: &Queue, rng: &mut fastrand::Rng, now: u64) -> Interaction {
+    let skill = if rng.u8(..100) < 35 && !queue.skills.is_empty() {
+        Some(queue.skills[rng.usize(..queue.skills.len())].clone())
+    } else {
+        None
+    };
+    let id = seeded_uuid(rng);
+    let media = MEDIA[rng.usize(..MEDIA.len())].clone();
+    Interaction {
+        id,
+        media,
+        state: InteractionState::Waiting,
+        skill,
+        arrived: now,
+        agent: None,
+        ends_at: 0,
+        gives_up_at: u64::MAX,
+        misses: false,
+        answered_at: 0,
+    }
+}
+
+/// Count `interaction` as offered, put it in the queue and tell the client.
+pub(super) fn admit(
+    queue: &mut Queue,
+    interaction: Interaction,
+    now: u64,
+    tick_ms: u64,
+    out: &mut Vec<QueueEventKind>,
+) {
+    queue.totals[media_slot(&interaction.media)].offered += 1;
+    queue.interactions.push(interaction);
+    out.push(interaction_event(
+        queue,
+        queue.interactions.len() - 1,
+        now,
+        tick_ms,
+    ));
+}
+
+/// Waiting interactions: some give up, the rest are offered to the
+/// longest-idle agent that has the skill they need.
+fn route(
+    queue: &mut Queue,
+    rng: &mut fastrand::Rng,
+    now: u64,
+    tick_ms: u64,
+    out: &mut Vec<QueueEventKind>,
+) {
     let mut ii = 0;
-    while ii < q.interactions.len() {
-        if q.interactions[ii].state != InteractionState::Waiting {
+    while ii < queue.interactions.len() {
+        if queue.interactions[ii].state != InteractionState::Waiting {
             ii += 1;
             continue;
         }
-        let waited = now - q.interactions[ii].arrived;
+        let waited = now - queue.interactions[ii].arrived;
         if waited > 60 && rng.u8(..100) < 3 {
-            q.interactions[ii].state = InteractionState::Abandoned;
-            q.totals[media_slot(&q.interactions[ii].media)].abandoned += 1;
-            out.push(interaction_event(q, ii, now, tick_ms));
-            q.interactions.remove(ii);
+            queue.interactions[ii].state = InteractionState::Abandoned;
+            queue.totals[media_slot(&queue.interactions[ii].media)].abandoned += 1;
+            out.push(interaction_event(queue, ii, now, tick_ms));
+            queue.interactions.remove(ii);
             continue;
         }
-        let need = q.interactions[ii].skill.clone();
-        let pick = q
+        let need = queue.interactions[ii].skill.clone();
+        let pick = queue
             .agents
             .iter()
             .enumerate()
@@ -177,10 +250,10 @@ pub(super) fn step_queue(
             .min_by_key(|(_, a)| a.since)
             .map(|(i, _)| i);
         if let Some(ai) = pick {
-            q.interactions[ii].state = InteractionState::Alerting;
-            q.interactions[ii].agent = Some(ai);
-            out.push(interaction_event(q, ii, now, tick_ms));
-            set_agent(q, ai, AgentStatus::Interacting, now, out);
+            queue.interactions[ii].state = InteractionState::Alerting;
+            queue.interactions[ii].agent = Some(ai);
+            out.push(interaction_event(queue, ii, now, tick_ms));
+            set_agent(queue, ai, AgentStatus::Interacting, now, out);
         }
         ii += 1;
     }
