@@ -1,5 +1,5 @@
-//! The realtime v1 wire format (PROTOCOL.md section 2): decoding server
-//! messages into domain events. Connecting lives in `feed::connect`, the
+//! The realtime v1 wire format (docs/PROTOCOL.md, "Realtime v1"): decoding
+//! server messages into domain events. Connecting lives in `feed::connect`, the
 //! connection itself in `session.rs`.
 //!
 //! Decoding is a pure function of the frame text and the receipt times, so

@@ -1,6 +1,6 @@
-//! The Notifications API (PROTOCOL.md section 3): its REST side (`rest`
-//! plumbing, `routing`, `observations`, `channels_api`), its channels and
-//! their sockets (`channels`, `socket`), model changes as notifications
+//! The Notifications API (docs/PROTOCOL.md, "Notifications API"): its REST side
+//! (`rest` plumbing, `routing`, `observations`, `channels_api`), its channels
+//! and their sockets (`channels`, `socket`), model changes as notifications
 //! (`notes`, `membership`, `flood`) and their serializer (`frames`).
 
 pub(crate) mod channels;
