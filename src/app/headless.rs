@@ -1,4 +1,4 @@
-//! Headless mode: export lines and the audit log, no terminal. OWNER: model helper.
+//! Headless mode: export lines and the audit log, no terminal.
 //!
 //! Every event reaches the model and the export; the export is flushed
 //! whenever no further event is waiting (a burst is one write, an idle feed

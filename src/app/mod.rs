@@ -1,4 +1,4 @@
-//! The app loop (TUI) and its headless variant. OWNER: ui helper (mod.rs), model helper (headless.rs).
+//! The app loop (TUI) and its headless variant.
 pub mod demo;
 pub mod event_loop;
 pub mod first_run;

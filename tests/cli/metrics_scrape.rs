@@ -88,7 +88,8 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
         ("available", 3.0),
         ("logged_in", 10.0),
         ("interacting", 6.0),
-        // Genesys's names; the realtime summary gives them as the seed's.
+        // Genesys's names; the realtime summary gives them as the export's
+        // original fields.
         ("on_queue", 10.0),
         ("idle", 3.0),
     ] {

@@ -1,9 +1,8 @@
-//! The notifications feed against the built-in simulator's Notifications
-//! API (PROTOCOL.md section 3): real REST, real channel sockets, faults
-//! injected through SimControl. The simulator numbers every notification
-//! from one global sequence (its CorrelationId), so every test can check
-//! that each one was applied exactly once. Where time matters, tokio time
-//! is paused.
+//! The notifications feed against the built-in simulator's Notifications API
+//! (docs/PROTOCOL.md, "Notifications API"): real REST, real channel sockets,
+//! faults injected through SimControl. The simulator numbers every notification
+//! from one global sequence (its CorrelationId), so every test can check that
+//! each one was applied exactly once. Where time matters, tokio time is paused.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

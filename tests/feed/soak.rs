@@ -1,6 +1,6 @@
-//! Soak (issue 6 item 3): 72 simulated hours of the notifications feed
-//! against the simulator, under paused tokio time, with every fault the
-//! issue lists, feeding a real `AppState`.
+//! Soak: 72 simulated hours of the notifications feed against the
+//! simulator, under paused tokio time, with every fault listed below,
+//! feeding a real `AppState`.
 //!
 //! Faults: tokens live 1 h (the feed refreshes them throughout), channels
 //! live 24 h, a `socket_closing` every 6 h (a make-before-break handover),

@@ -1,4 +1,4 @@
-//! Export line golden tests: exact strings (PROTOCOL.md section 4).
+//! Export line golden tests: exact strings (docs/EXPORT.md, "The export line").
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -330,7 +330,7 @@ async fn agents_by_state_and_queue_utilization_are_exported() {
     let mut st = state();
     let t = "2026-11-27T19:20:25.000Z";
     // 3 on queue interactions and 5 on non-queue work of 8 on queue: the
-    // seed's utilization reads 100, queue utilization 37.5.
+    // export's `utilization` reads 100, queue utilization 37.5.
     let mut kind = summary("Q", 0, 8, 8, 0, &[]);
     if let QueueEventKind::Summary(s) = &mut kind {
         s.agents = queuetop::event::AgentCounts {

@@ -1,4 +1,4 @@
-//! Property tests of the model (issue 6 item 2): any sequence of feed
+//! Property tests of the model: any sequence of feed
 //! events and ticks keeps the invariants the screen and the export rely on.
 //! Minimized failures are kept at the bottom as plain regression tests.
 

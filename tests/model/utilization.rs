@@ -16,7 +16,7 @@ fn wall() -> OffsetDateTime {
 }
 
 /// 8 on queue: 3 on queue interactions, 4 communicating (direct calls),
-/// 1 idle; 2 off queue. The seed's `agentsInteracting` counts the
+/// 1 idle; 2 off queue. The export's `agentsInteracting` counts the
 /// communicating ones too.
 fn summary() -> QueueSummary {
     QueueSummary {
@@ -65,7 +65,7 @@ async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
         st.tick(Instant::now(), wall() + Duration::from_secs(s + 1));
     }
     let v = st.queue("A").unwrap();
-    // The seed's figure keeps its formula (and its export name)...
+    // The export's `utilization` keeps its formula (and its export name)...
     assert_eq!(v.metrics.utilization, 87.5);
     // ...but what is shown and alerted on is queue work: 3 of 8.
     assert_eq!(v.metrics.effective_utilization(), 37.5);

@@ -1,5 +1,5 @@
 //! The simulator's serializer and the client's realtime decoder are written
-//! apart from each other, from PROTOCOL.md. Here they must agree: what the
+//! apart from each other, from docs/PROTOCOL.md. Here they must agree: what the
 //! simulator was told to send is what the client decodes, field for field.
 
 use crate::common::*;

@@ -1,5 +1,5 @@
-//! The simulator's Notifications API, REST side (PROTOCOL.md section 3),
-//! over real HTTP on 127.0.0.1.
+//! The simulator's Notifications API, REST side (docs/PROTOCOL.md,
+//! "Notifications API"), over real HTTP on 127.0.0.1.
 
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
-//! The simulator's notification channel sockets (PROTOCOL.md section 3):
-//! real HTTP and WebSockets on 127.0.0.1, paused tokio time where time
-//! matters.
+//! The simulator's notification channel sockets (docs/PROTOCOL.md,
+//! "Notifications API"): real HTTP and WebSockets on 127.0.0.1, paused tokio
+//! time where time matters.
 
 use crate::common;
 use std::collections::HashSet;

@@ -1,4 +1,4 @@
-//! The queue list at 1000 queues (issue 6): moving, sorting and filtering
+//! The queue list at 1000 queues: moving, sorting and filtering
 //! keep the selected queue on screen, marked.
 
 use crate::common::*;

@@ -395,7 +395,7 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
 }
 
 /// The export line for `ev` parses as one JSON object with the fields of
-/// PROTOCOL.md section 4, and has no newline but the last.
+/// docs/EXPORT.md, "The export line", and has no newline but the last.
 pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), TestCaseError> {
     let body = line.strip_suffix('\n').unwrap_or(line);
     prop_assert!(line.ends_with('\n'), "no trailing newline");
@@ -433,7 +433,7 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
         None => prop_assert!(v["correlation_id"].is_null()),
     }
 
-    // The figures past the seed's agree with the model's, rounded.
+    // The figures past the original fields agree with the model's, rounded.
     let f = &v["figures"];
     let q = st.queue(ev.kind.queue_id());
     // An event without a queue id is dropped, so has no queue to describe.
