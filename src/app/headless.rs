@@ -1,4 +1,5 @@
-//! Headless mode: export lines and the audit log, no terminal.
+//! Headless mode: export lines, the audit log and the alert history, no
+//! terminal.
 //!
 //! Every event reaches the model and the export; the export is flushed
 //! whenever no further event is waiting (a burst is one write, an idle feed
@@ -40,11 +41,13 @@ pub async fn run_from(config: Arc<Config>, source: Source) -> color_eyre::Result
     let exporter = Exporter::open(path).map_err(|e| {
         eyre!("cannot open the export file {path}: {e}; point --export (or export.path) at a writable file, or `-` for stdout")
     })?;
-    let state = AppState::new(&config);
-    let sinks = Sinks {
+    let replaying = matches!(source, Source::Replay(_));
+    let mut state = AppState::new(&config);
+    let mut sinks = Sinks {
         exporter: Some(exporter),
         ..Sinks::default()
     };
+    super::open_history(&config, replaying, &mut sinks, &mut state)?;
     // Handlers first, so a signal during start-up is not lost.
     let shutdown = shutdown_signal().wrap_err("cannot install the SIGINT/SIGTERM handlers")?;
     tracing::info!(target: TARGET, export = %path, queues = config.queues.len(), "headless run started");
