@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::common::{SOON, scripted, spawn, start_sim, summary, wait_until};
+use crate::common::{SOON, scripted, spawn, spawn_with, start_sim, summary, wait_until};
 use queuetop::event::{AgentState, AgentStatus, QueueEventKind};
 use queuetop::sim::SimOptions;
 
@@ -128,6 +128,42 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
     assert_eq!(status.code(), Some(0), "stderr:\n{}", run.read("stderr"));
     assert_eq!(run.read("export.ndjson").lines().count(), 4);
     assert!(run.read("audit.log").contains("SIGTERM received"));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_raised_in_a_headless_run_is_in_the_alert_history() {
+    let sim = start_sim(scripted()).await;
+    let (q1, _) = sim.queues()[0].clone();
+    let alerts = "[alerts]\nwaiting = 2\nraise_delay_s = 0\n";
+    let mut run = spawn_with(&sim, &["--headless"], alerts);
+    assert!(
+        sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
+        "no subscription; stderr:\n{}",
+        run.read("stderr")
+    );
+    sim.control().push(summary(&q1, [3, 10, 6, 4], &[]));
+    run.export_lines(1).await;
+
+    // Beside the audit log, where `log.alert_history` puts it by default.
+    let raised = |history: &str| {
+        history
+            .lines()
+            .any(|l| l.contains(r#""event":"raised""#) && l.contains(&q1))
+    };
+    assert!(
+        wait_until(|| raised(&run.read("alert-history.jsonl"))).await,
+        "history:\n{}\naudit log:\n{}",
+        run.read("alert-history.jsonl"),
+        run.read("audit.log")
+    );
+    run.signal(libc::SIGTERM);
+    assert_eq!(
+        run.exit().await.code(),
+        Some(0),
+        "stderr:\n{}",
+        run.read("stderr")
+    );
     sim.shutdown().await;
 }
 
