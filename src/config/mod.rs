@@ -469,10 +469,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod checks_tests;
-#[cfg(test)]
-mod hosts_tests;
-#[cfg(test)]
-mod notifications_tests;
-#[cfg(test)]
 mod tests;

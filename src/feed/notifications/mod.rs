@@ -15,8 +15,6 @@ pub mod dedupe;
 mod failure;
 mod handover;
 pub mod mapping;
-#[cfg(test)]
-mod mapping_tests;
 mod members;
 mod plan;
 mod read;
