@@ -238,6 +238,7 @@ impl Default for AlertConfig {
     }
 }
 
+mod doc;
 impl Default for UiConfig {
     fn default() -> Self {
         UiConfig {
