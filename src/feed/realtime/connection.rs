@@ -351,7 +351,8 @@ fn payload(
     queues: &[QueueConfig],
     all_queues: bool,
 ) -> Result<(String, usize, SubscriptionIndex), String> {
-    let set = SubscriptionSet::for_config(queues, all_queues).map_err(|errors| {
+    let specs: Vec<_> = queues.iter().map(QueueConfig::subscription_spec).collect();
+    let set = SubscriptionSet::for_queues(&specs, all_queues).map_err(|errors| {
         let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         format!(
             "the [[queue]] config makes no valid subscriptions: {}; fix it and restart",

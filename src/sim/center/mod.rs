@@ -386,6 +386,4 @@ pub(crate) use view::{
 };
 
 #[cfg(test)]
-mod day_tests;
-#[cfg(test)]
 mod tests;
