@@ -55,9 +55,8 @@ pub struct RestClient {
 }
 
 /// The wait a Retry-After header asks for (seconds or HTTP-date), clamped.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    crate::auth::parse_retry_after(v, std::time::SystemTime::now()).map(|d| d.min(MAX_PAUSE))
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    crate::auth::retry_after(headers).map(|wait| wait.min(MAX_PAUSE))
 }
 
 /// 502, 503 and 504 say "try again shortly"; the official SDKs do.
