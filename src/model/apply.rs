@@ -163,7 +163,7 @@ pub(crate) fn waiting_alert(st: &mut AppState, i: usize) {
 fn totals(st: &mut AppState, i: usize, t: &QueueTotals, received: Instant) {
     st.queues[i].totals = Some(t.clone());
     let q = &st.queues[i];
-    let target = q.service_goal().0.unwrap_or(q.limits.service_level_pct);
+    let target = q.service_level_target();
     let sl = crate::model::interval::service_level(t);
     let under = sl.is_some_and(|sl| sl < target);
     st.set_queue_alert(i, AlertKind::ServiceLevel, under, |q| {
