@@ -1,10 +1,26 @@
 //! What the model makes of the feed's own news: trouble the server
-//! reports (an alert until resolved) and a member leaving a queue.
+//! reports (an alert until resolved), a member leaving a queue, and, over
+//! the simulator, what a (re)connect tells of what happened before it.
 
-use queuetop::config::{AlertConfig, QueueConfig};
-use queuetop::event::{AgentState, AgentStatus, FeedEvent};
+mod feed_common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use feed_common::*;
+use queuetop::config::{AlertConfig, Config, EventType, Protocol, QueueConfig};
+use queuetop::event::{AgentState, AgentStatus, ConnState, FeedCommand, FeedEvent};
+use queuetop::feed::{self, FeedHandle};
 use queuetop::model::{AlertKind, AppState};
+use queuetop::sim::{self, SimHandle, SimOptions};
 use tokio::time::Instant;
+
+const LIMIT: Duration = Duration::from_secs(180);
+const ALL: [EventType; 3] = [
+    EventType::QueueSummary,
+    EventType::QueueInteraction,
+    EventType::AgentState,
+];
 
 fn state() -> AppState {
     let q = QueueConfig {
@@ -71,4 +87,125 @@ async fn a_member_who_left_leaves_the_roster() {
         user_id: "u2".into(),
     };
     assert!(!st.apply(&elsewhere));
+}
+
+async fn simulator(opts: SimOptions) -> SimHandle {
+    sim::start("127.0.0.1:0".parse().unwrap(), opts)
+        .await
+        .unwrap()
+}
+
+fn config_for(sim: &SimHandle, protocol: Protocol) -> Arc<Config> {
+    let queues = sim.queues().iter().map(|(id, _)| queue(id, &ALL)).collect();
+    config(
+        protocol,
+        &sim.login_url(),
+        &sim.realtime_url(),
+        sim.client_id(),
+        sim.client_secret(),
+        queues,
+        reconnect(1000, 30_000, 0, 75),
+    )
+}
+
+/// One feed and the model it drives.
+struct Client {
+    feed: FeedHandle,
+    state: AppState,
+}
+
+impl Client {
+    fn start(cfg: &Arc<Config>) -> Client {
+        Client {
+            feed: feed::spawn(cfg.clone()),
+            state: AppState::new(cfg),
+        }
+    }
+
+    /// Applies events until one matches `pred` (applied too).
+    async fn until(&mut self, what: &str, pred: impl Fn(&FeedEvent) -> bool) {
+        let deadline = Instant::now() + LIMIT;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.feed.events.recv()).await;
+            let Ok(Some(ev)) = next else {
+                panic!("never: {what} ({:?})", self.state.feed.status);
+            };
+            self.state.apply(&ev);
+            if pred(&ev) {
+                return;
+            }
+        }
+    }
+
+    async fn quit(mut self) {
+        self.feed.commands.send(FeedCommand::Quit).await.unwrap();
+        self.until("closed", |e| is_state(e, |s| *s == ConnState::Closed))
+            .await;
+        self.feed.task.await.unwrap();
+    }
+}
+
+/// Applies both clients' events until `until` (tokio time).
+async fn pump(a: &mut Client, b: &mut Client, until: Instant) {
+    loop {
+        tokio::select! {
+            ev = a.feed.events.recv() => a.state.apply(&ev.expect("feed a runs")),
+            ev = b.feed.events.recv() => b.state.apply(&ev.expect("feed b runs")),
+            _ = tokio::time::sleep_until(until) => return,
+        };
+    }
+}
+
+/// A caller who began waiting before queuetop connected shows a longest
+/// wait of at least their age on the realtime feed, as on a client that
+/// saw them arrive.
+#[tokio::test(start_paused = true)]
+async fn realtime_longest_wait_counts_from_before_the_connect() {
+    let sim = simulator(SimOptions {
+        queues: 4,
+        agents_per_queue: 3,
+        ..SimOptions::default()
+    })
+    .await;
+    let cfg = config_for(&sim, Protocol::Realtime);
+    let acked = |e: &FeedEvent| matches!(e, FeedEvent::Acked { .. });
+    // Connected from the start: it saw every caller arrive.
+    let mut early = Client::start(&cfg);
+    early.until("the early client's ack", acked).await;
+    pump_one(&mut early, Instant::now() + Duration::from_secs(60)).await;
+
+    let connected = Instant::now();
+    let mut late = Client::start(&cfg);
+    late.until("the late client's ack", acked).await;
+    pump(&mut early, &mut late, connected + Duration::from_secs(2)).await;
+
+    let now = Instant::now();
+    let mut before_connect = 0;
+    for seen in &early.state.queues {
+        let Some(age) = seen.longest_wait(now) else {
+            continue;
+        };
+        if age <= now - connected {
+            continue;
+        }
+        before_connect += 1;
+        let shown = late.state.queue(&seen.id).and_then(|q| q.longest_wait(now));
+        assert!(
+            shown.is_some_and(|w| w + Duration::from_secs(1) >= age),
+            "{}: a caller waiting {age:?}, since before the connect, shows {shown:?}",
+            seen.name
+        );
+    }
+    assert!(
+        before_connect > 0,
+        "no caller waited across the connect: the test proves nothing"
+    );
+    early.quit().await;
+    late.quit().await;
+}
+
+async fn pump_one(client: &mut Client, until: Instant) {
+    while let Ok(ev) = tokio::time::timeout_at(until, client.feed.events.recv()).await {
+        client.state.apply(&ev.expect("the feed runs"));
+    }
 }

@@ -230,7 +230,12 @@ async fn waiting_interactions_kept_and_removed() {
         )
     };
     st.apply(&it("c1", InteractionState::Waiting, 1000));
-    st.apply(&it("c2", InteractionState::Alerting, 4000));
+    st.apply(&it("c2", InteractionState::Waiting, 3500));
+    // Offered to an agent: no longer waiting (the summary's count agrees).
+    st.apply(&it("c2", InteractionState::Alerting, 3900));
+    assert_eq!(st.queue("B").unwrap().waiting.len(), 1);
+    // Not answered: back in the queue, its whole wait with it.
+    st.apply(&it("c2", InteractionState::Waiting, 4000));
     st.apply(&it("c3", InteractionState::Waiting, 0));
     st.apply(&it("c3", InteractionState::Connected, 0));
     let b = st.queue("B").unwrap();

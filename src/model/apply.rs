@@ -180,7 +180,7 @@ fn totals(st: &mut AppState, i: usize, t: &QueueTotals, received: Instant) {
 fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEvent) {
     let q = &mut st.queues[i];
     match it.state {
-        InteractionState::Waiting | InteractionState::Alerting => {
+        InteractionState::Waiting => {
             if let Some(row) = q.waiting.get_mut(&it.conversation_id) {
                 row.media_type = it.media_type.clone();
                 // Keep (wait_ms, seen) a pair: without a new figure, age
@@ -205,8 +205,12 @@ fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEve
                 );
             }
         }
-        // Connected, ended, abandoned, or a state we do not know: not
-        // (known to be) waiting any more.
+        // Offered to an agent (alerting), connected, ended, abandoned, or
+        // a state we do not know: not (known to be) waiting any more. The
+        // summary's count leaves offered ones out too: kept here, they
+        // would make the count look short of the list, and the trim would
+        // drop a caller still waiting. An offer nobody answers comes back
+        // as waiting, with its whole wait.
         _ => {
             q.waiting.remove(&it.conversation_id);
         }
