@@ -209,3 +209,46 @@ async fn pump_one(client: &mut Client, until: Instant) {
         client.state.apply(&ev.expect("the feed runs"));
     }
 }
+
+/// A member removed from a queue while the feed was down (no notification
+/// could tell) is off the roster once the reconnect has read the members
+/// again, and out of the counts with it.
+#[tokio::test(start_paused = true)]
+async fn a_member_removed_while_the_feed_was_down_leaves_the_roster() {
+    let sim = simulator(SimOptions {
+        queues: 1,
+        agents_per_queue: 4,
+        unjoined_percent: 0,
+        generate: false,
+        ..SimOptions::default()
+    })
+    .await;
+    let cfg = config_for(&sim, Protocol::Notifications);
+    let queue_id = sim.queues()[0].0.clone();
+    let mut client = Client::start(&cfg);
+    let acked = |e: &FeedEvent| matches!(e, FeedEvent::Acked { .. });
+    client.until("the ack", acked).await;
+    let roster = |c: &Client| -> Vec<String> {
+        let q = c.state.queue(&queue_id).expect("the queue");
+        q.agents.keys().cloned().collect()
+    };
+    let before = roster(&client);
+    assert_eq!(before.len(), 4, "{before:?}");
+    let gone = before[0].clone();
+
+    sim.control().go_silent(true);
+    let down = |e: &FeedEvent| is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }));
+    client.until("the feed down", down).await;
+    assert!(sim.control().remove_member(&queue_id, &gone));
+    sim.control().go_silent(false);
+    client.until("the ack after the reconnect", acked).await;
+
+    let after = roster(&client);
+    assert!(!after.contains(&gone), "{gone} is still on {after:?}");
+    assert_eq!(after.len(), 3, "{after:?}");
+    let q = client.state.queue(&queue_id).unwrap();
+    let summary = q.summary.as_ref().expect("a summary");
+    let counted = summary.agents.on_queue.unwrap_or(0) + summary.agents.off_queue.unwrap_or(0);
+    assert_eq!(counted, 3, "{:?}", summary.agents);
+    client.quit().await;
+}
