@@ -14,6 +14,8 @@ use alerting::delays;
 
 #[path = "state_alerts.rs"]
 mod alerting;
+#[path = "state_feed.rs"]
+mod messages;
 use crate::model::{AlertKind, Alerts, QueueView};
 
 /// Everything the screen and the export read.
@@ -135,98 +137,26 @@ impl AppState {
     /// Applies one feed event. True when anything visible changed.
     pub fn apply(&mut self, ev: &FeedEvent) -> bool {
         match ev {
-            // No queue to put it on: an empty id would add a new nameless
-            // queue per message (empty ids are never indexed), or land on
-            // the queue configured by name that still waits for its id.
-            FeedEvent::Queue(q) if q.kind.queue_id().is_empty() => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some(format!(
-                    "{} without a queue id: dropped",
-                    q.kind.type_name()
-                ));
-                true
-            }
-            FeedEvent::Queue(q) => {
-                self.apply_queue(q);
-                true
-            }
+            FeedEvent::Queue(q) => self.apply_queue_event(q),
             FeedEvent::Status(s) => self.apply_status(s),
-            FeedEvent::ServerError {
-                code,
-                message,
-                queue_id,
-            } => {
-                let kind = AlertKind::ServerError { code: code.clone() };
-                let msg = format!("server error {code}: {message}");
-                self.feed.status.last_error = Some(msg.clone());
-                self.raise(queue_id.as_deref(), kind, msg);
-                true
-            }
-            FeedEvent::TopicRejected {
-                topic,
-                reason,
-                queue_id,
-            } => {
-                let kind = AlertKind::TopicRejected {
-                    topic: topic.clone(),
-                };
-                let msg = format!("topic {topic} rejected: {reason}");
-                self.raise(queue_id.as_deref(), kind, msg);
-                true
-            }
-            FeedEvent::QueueName { queue_id, name } => self.apply_name(queue_id, name),
-            FeedEvent::Member { agent, since } if !agent.queue_id.is_empty() => {
-                let i = self.queue_or_insert(&agent.queue_id);
-                crate::model::apply::roster(self, i, agent, *since);
-                true
-            }
-            FeedEvent::Member { .. } => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some("queue member without a queue id".into());
-                true
-            }
-            FeedEvent::MemberLeft { queue_id, user_id } => {
-                let Some(&i) = self.index.get(queue_id) else {
-                    return false;
-                };
-                self.queues[i].agents.remove(user_id).is_some()
-            }
-            FeedEvent::Trouble {
-                code,
-                message,
-                resolved,
-            } => {
-                // Raised and cleared at once, as the server's own errors.
-                let kind = AlertKind::ServerError { code: code.clone() };
-                let was = self.alerts.is_active(None, &kind);
-                if *resolved {
-                    let wall = self.wall;
-                    self.alerts.clear(None, &kind, wall);
-                } else {
-                    self.raise(None, kind, message.clone());
-                }
-                was == *resolved
-            }
-            FeedEvent::Acked { count } => {
-                let changed = self.feed.acked != *count;
-                self.feed.acked = *count;
-                changed
-            }
-            FeedEvent::Heartbeat => {
-                self.feed.heartbeats += 1;
-                true
-            }
-            FeedEvent::Malformed { reason } => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some(reason.clone());
-                true
-            }
-            FeedEvent::Unknown { kind } => {
-                self.feed.unknown += 1;
-                self.feed.last_unknown = Some(kind.clone());
-                true
-            }
+            other => self.apply_message(other),
         }
+    }
+
+    fn apply_queue_event(&mut self, ev: &QueueEvent) -> bool {
+        // No queue to put it on: an empty id would add a new nameless
+        // queue per message (empty ids are never indexed), or land on the
+        // queue configured by name that still waits for its id.
+        if ev.kind.queue_id().is_empty() {
+            self.feed.malformed += 1;
+            self.feed.last_malformed = Some(format!(
+                "{} without a queue id: dropped",
+                ev.kind.type_name()
+            ));
+        } else {
+            self.apply_queue(ev);
+        }
+        true
     }
 
     fn apply_status(&mut self, s: &FeedStatus) -> bool {
