@@ -155,9 +155,14 @@ async fn critical_then_stale_then_waiting_then_service_level() {
     let c = Clock {
         start: Instant::now(),
     };
-    // Retention goes silent after its first summary (stale later on),
-    // with a utilization warning.
+    // Retention, with a utilization warning, loses its subscription after
+    // its first summary: stale, its figures cannot be trusted.
     c.apply(&mut st, summary("retention", (2, 0, 2), 0, &[]));
+    st.apply(&FeedEvent::TopicRejected {
+        topic: "v2.routing.queues.retention.observations".into(),
+        reason: "not permitted".into(),
+        queue_id: Some("retention".into()),
+    });
     for _ in 0..26 {
         // Callback: a caller waiting and nobody on queue (critical).
         c.apply(&mut st, summary("callback", (0, 0, 0), 1, &[]));

@@ -16,6 +16,8 @@ use alerting::delays;
 mod alerting;
 #[path = "state_feed.rs"]
 mod messages;
+#[path = "state_stale.rs"]
+mod staleness;
 use crate::model::{AlertKind, Alerts, QueueView};
 
 /// Everything the screen and the export read.
@@ -29,8 +31,8 @@ pub struct AppState {
     pub limits: AlertConfig,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
-    /// First time seen (tick or event): staleness of a silent queue counts
-    /// from here.
+    /// First time seen (tick or event): the feed's silence counts from
+    /// here until it first says something.
     started: Option<Instant>,
     /// Latest wall time known (from events and ticks): the time stamped on
     /// alerts raised by messages that carry none.
@@ -139,11 +141,15 @@ impl AppState {
         match ev {
             FeedEvent::Queue(q) => self.apply_queue_event(q),
             FeedEvent::Status(s) => self.apply_status(s),
-            other => self.apply_message(other),
+            other => {
+                self.heard(None);
+                self.apply_message(other)
+            }
         }
     }
 
     fn apply_queue_event(&mut self, ev: &QueueEvent) -> bool {
+        self.heard(Some(ev.received));
         // No queue to put it on: an empty id would add a new nameless
         // queue per message (empty ids are never indexed), or land on the
         // queue configured by name that still waits for its id.
@@ -157,6 +163,15 @@ impl AppState {
             self.apply_queue(ev);
         }
         true
+    }
+
+    /// The feed said something (a message of any kind, heartbeats
+    /// included), `at` or, for messages that carry no receipt time, at
+    /// the latest time the model knows: it is live.
+    fn heard(&mut self, at: Option<Instant>) {
+        if let Some(at) = at.or(self.now) {
+            self.feed.last_heard = Some(at);
+        }
     }
 
     fn apply_status(&mut self, s: &FeedStatus) -> bool {
@@ -183,6 +198,8 @@ impl AppState {
         // Figures from before an outage would flatter the new connection:
         // rate and latency start again from its first event.
         if s.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
+            // A new connection is the feed speaking: silence counts anew.
+            self.heard(None);
             self.feed.rate = Default::default();
             self.feed.latency = Default::default();
             self.set_alert(None, AlertKind::Latency, false, String::new);
@@ -241,10 +258,9 @@ impl AppState {
                 q.active_alerts = self.alerts.active_for("");
             }
         }
-        let limit = self.limits.stale_after_s;
-        self.set_queue_alert(i, AlertKind::Stale, true, |q| {
-            format!("{}: no update for {limit} s", q.name)
-        });
+        if let Some(now) = self.now {
+            self.judge_stale(i, now);
+        }
     }
 
     fn apply_queue(&mut self, ev: &QueueEvent) {
@@ -284,8 +300,7 @@ impl AppState {
         q.last_update = Some(now);
         q.events += 1;
         if q.stale {
-            q.stale = false;
-            self.set_queue_alert(i, AlertKind::Stale, false, |_| String::new());
+            self.judge_stale(i, now);
         }
         crate::model::apply::queue_event(self, i, ev);
     }
