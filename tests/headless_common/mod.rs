@@ -99,11 +99,16 @@ pub fn scripted() -> SimOptions {
 /// Starts the binary with `args` and a config pointing at `sim`; stdout,
 /// stderr, the export and the audit log all land in one temp dir.
 pub fn spawn(sim: &SimHandle, args: &[&str]) -> Run {
+    spawn_with(sim, args, "")
+}
+
+/// `spawn`, with `more` (TOML tables) added to the config.
+pub fn spawn_with(sim: &SimHandle, args: &[&str], more: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let audit = d.join("audit.log");
     let config = format!(
-        "{}\n[log]\naudit_file = {}\nlevel = \"trace\"\n",
+        "{}\n[log]\naudit_file = {}\nlevel = \"trace\"\n{more}",
         sim.config_toml("realtime"),
         toml::Value::String(audit.to_str().unwrap().into())
     );
