@@ -147,7 +147,8 @@ impl Metrics {
         );
         r.register(
             "queue_stale",
-            "1 when the queue had no update for alerts.stale_after_s",
+            "1 when the queue's figures cannot be trusted: the feed is down, its \
+             subscription refused, or the feed silent for alerts.stale_after_s",
             f.stale.clone(),
         );
         r.register(
