@@ -3,7 +3,7 @@
 mod ui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use queuetop::ui::keys::{self, Action, Context, KEYMAP, Place};
+use queuetop::ui::keys::{self, Action, KEYMAP, Mode};
 use queuetop::ui::{Effect, Focus, Overlay, SortKey, ViewState};
 use ui_common::{Fixture, fixture, many};
 
@@ -318,10 +318,10 @@ fn the_help_table_lists_every_binding_once() {
     }
     let rows = md.lines().filter(|l| l.starts_with("| `")).count();
     assert_eq!(rows, KEYMAP.len());
-    let hinted: Vec<&str> = keys::hints(Place::Main).map(|(_, h)| h).collect();
+    let hinted: Vec<&str> = keys::hints(Mode::Main).map(|(_, h)| h).collect();
     assert!(hinted.contains(&"help") && hinted.contains(&"quit"));
     assert_eq!(
-        keys::action_for(&KeyEvent::from(KeyCode::Char('?')), Context::Screen),
+        keys::action_for(&KeyEvent::from(KeyCode::Char('?')), Mode::Main),
         Some(Action::Help)
     );
 }
@@ -345,8 +345,8 @@ fn the_keys_doc_is_the_keymap() {
     );
 }
 
-const KEYS_BEGIN: &str = "<!-- generated from src/ui/keys.rs: begin -->";
-const KEYS_END: &str = "<!-- generated from src/ui/keys.rs: end -->";
+const KEYS_BEGIN: &str = "<!-- generated from src/ui/keys/map.rs: begin -->";
+const KEYS_END: &str = "<!-- generated from src/ui/keys/map.rs: end -->";
 
 #[test]
 fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
@@ -425,12 +425,12 @@ fn r_marks_the_screen_reconnecting_at_once() {
 fn the_hint_bar_follows_focus_and_mode() {
     let f = fixture();
     let words =
-        |v: &ViewState| -> Vec<&'static str> { keys::hints(v.place()).map(|(_, w)| w).collect() };
+        |v: &ViewState| -> Vec<&'static str> { keys::hints(v.mode()).map(|(_, w)| w).collect() };
     let mut v = by_name();
     assert!(words(&v).contains(&"zoom"));
     press(&mut v, &f, KeyCode::Tab);
     press(&mut v, &f, KeyCode::Tab);
-    assert_eq!(v.place(), Place::AlertsPanel);
+    assert_eq!(v.mode(), Mode::AlertsPanel);
     let w = words(&v);
     assert!(
         !w.contains(&"zoom"),
@@ -439,15 +439,15 @@ fn the_hint_bar_follows_focus_and_mode() {
     assert!(w.contains(&"ack") && w.contains(&"snooze"), "{w:?}");
     press(&mut v, &f, KeyCode::Tab);
     press(&mut v, &f, KeyCode::Enter);
-    assert_eq!(v.place(), Place::Zoom);
+    assert_eq!(v.mode(), Mode::Zoom);
     assert!(words(&v).contains(&"back"));
     press(&mut v, &f, KeyCode::Char('a'));
-    assert_eq!(v.place(), Place::AlertsView);
+    assert_eq!(v.mode(), Mode::AlertsView);
     assert!(words(&v).contains(&"ack"));
     press(&mut v, &f, KeyCode::Esc);
     press(&mut v, &f, KeyCode::Esc);
     press(&mut v, &f, KeyCode::Char('/'));
-    assert_eq!(v.place(), Place::Filter);
+    assert_eq!(v.mode(), Mode::Filter);
     assert_eq!(words(&v), ["keep", "clear", "move"]);
 }
 

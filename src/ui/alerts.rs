@@ -10,6 +10,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use time::OffsetDateTime;
 
 use crate::model::{Alert, AppState, Severity};
+use crate::ui::keys::{self, Mode};
 use crate::ui::{Scene, figures};
 
 pub fn has_active(state: &AppState) -> bool {
@@ -143,7 +144,10 @@ pub fn render_panel(frame: &mut Frame, area: Rect, scene: &Scene, focused: bool)
 /// The full alerts view (`a`).
 pub fn render_view(frame: &mut Frame, area: Rect, scene: &Scene) {
     let mut title = title(scene);
-    title.push_span(Span::styled("(a or Esc: back) ", scene.theme().dim));
+    title.push_span(Span::styled(
+        keys::leave_title(Mode::AlertsView),
+        scene.theme().dim,
+    ));
     let block = scene.block(title, true);
     let inner = block.inner(area);
     frame.render_widget(block, area);

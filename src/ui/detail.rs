@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 
 use crate::model::{History, QueueView};
+use crate::ui::keys::{self, Mode};
 use crate::ui::{Focus, Scene, figures, queues, tables, trends};
 
 const LABEL: usize = 12;
@@ -28,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: Option<&QueueView
     };
     let mut title = vec![Span::styled(format!(" {} ", q.name), t.title)];
     if zoomed {
-        title.push(Span::styled("(Enter: back) ", t.dim));
+        title.push(Span::styled(keys::leave_title(Mode::Zoom), t.dim));
     }
     let mut block = scene.block(Line::from(title), focused);
     if q.stale {
