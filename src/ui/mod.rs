@@ -16,7 +16,6 @@ pub mod mouse;
 pub mod names;
 pub mod queues;
 mod scroll;
-pub mod tables;
 pub mod theme;
 pub mod trends;
 pub mod view;

@@ -175,7 +175,7 @@ fn row<'a>(
             Column::Utilization if has_summary => {
                 let util = q.metrics.effective_utilization();
                 let (fill, empty) = figures::bar(util, BAR, g.bar_full, g.bar_empty);
-                let style = level(scene, util, limits.utilization_pct);
+                let style = t.level(util, limits.utilization_pct);
                 Line::from(vec![
                     Span::styled(fill, t.bar_fill.patch(style)),
                     Span::styled(empty, t.bar_empty),
@@ -213,18 +213,4 @@ fn row<'a>(
         r = r.style(t.stale);
     }
     r
-}
-
-/// Alert style at or over the limit, warning within 10 points of it.
-pub fn level(scene: &Scene, value: f64, limit: f64) -> Style {
-    let t = scene.theme();
-    if limit <= 0.0 {
-        Style::default()
-    } else if value >= limit {
-        t.alert
-    } else if value >= limit - 10.0 {
-        t.warn
-    } else {
-        Style::default()
-    }
 }
