@@ -197,7 +197,7 @@ impl TokenSource {
                     .unwrap_or_else(|| format!("HTTP {status}"));
                 Err(AuthError::CredentialsRefused(format!(
                     "the login server refused the client credentials ({}); check client_id \
-                     and client_secret, then press r to reconnect",
+                     and client_secret",
                     clip(&why)
                 )))
             }

@@ -1,6 +1,6 @@
 //! The Genesys Cloud Notifications API feed (PROTOCOL.md section 3).
 //!
-//! `session` is the feed on the shared `Link`: `plan` (with `setup`, over
+//! `lifecycle` is the feed on the shared `Link`: `plan` (with `setup`, over
 //! the REST client `rest`) resolves queues, skills, members and topics once;
 //! `channel` opens one channel (create, subscribe, connect) and reads it in
 //! its own task; `channels` holds an attempt's open channels and their
@@ -14,6 +14,7 @@ mod channels;
 pub mod dedupe;
 mod failure;
 mod handover;
+mod lifecycle;
 pub mod mapping;
 #[cfg(test)]
 mod mapping_tests;
@@ -23,12 +24,11 @@ mod read;
 mod rejections;
 mod requery;
 pub mod rest;
-mod session;
 pub mod setup;
 mod stopwatch;
 mod system;
 pub mod topics;
 mod wire;
 
+pub(crate) use lifecycle::Session;
 pub use requery::REFRESH_TOPIC;
-pub(crate) use session::Session;

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::sim::model::{Activity, Membership, SERVICE_LEVEL_PERCENT, Totals, qualifier};
+use crate::sim::center::{Activity, Membership, SERVICE_LEVEL_PERCENT, Totals, qualifier};
 
 pub(crate) const METADATA_TOPIC: &str = "channel.metadata";
 pub(crate) const CLOSING_TOPIC: &str = "v2.system.socket_closing";

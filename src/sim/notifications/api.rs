@@ -1,7 +1,7 @@
 //! The Notifications API's REST side (PROTOCOL.md section 3): bearer auth,
 //! rate-limit headers and the 429 fault, then routing to the handlers in
-//! `rest_routing` (queues, skills, members, observations) and
-//! `rest_channels` (channels and subscriptions).
+//! `routing` (queues, skills, members), `observations` and
+//! `channels_api` (channels and subscriptions).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,9 +13,7 @@ use tokio::time::Instant;
 
 use crate::sim::http::{Body, json_response};
 use crate::sim::notifications::frames::error_body;
-use crate::sim::notifications::{
-    channels_api as rest_channels, observations as rest_observations, routing as rest_routing,
-};
+use crate::sim::notifications::{channels_api, observations, routing};
 use crate::sim::shared::{Shared, lock};
 
 /// Requests allowed per window before a real org answers 429; the
@@ -293,27 +291,27 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) ->
         .collect();
     let method = req.method().clone();
     match (&method, segs.as_slice()) {
-        (&Method::GET, ["routing", "queues"]) => rest_routing::queues(shared, &q, &path),
-        (&Method::GET, ["routing", "queues", id]) => rest_routing::queue(shared, id),
+        (&Method::GET, ["routing", "queues"]) => routing::queues(shared, &q, &path),
+        (&Method::GET, ["routing", "queues", id]) => routing::queue(shared, id),
         (&Method::GET, ["routing", "queues", id, "members"]) => {
-            rest_routing::members(shared, id, &q, &path)
+            routing::members(shared, id, &q, &path)
         }
-        (&Method::GET, ["routing", "skills"]) => rest_routing::skills(shared, &q, &path),
+        (&Method::GET, ["routing", "skills"]) => routing::skills(shared, &q, &path),
         (&Method::POST, ["analytics", "queues", "observations", "query"]) => {
             match json_body(req).await {
-                Ok(body) => rest_observations::observations(shared, &body),
+                Ok(body) => observations::observations(shared, &body),
                 Err(m) => bad_request(&m),
             }
         }
-        (&Method::POST, ["notifications", "channels"]) => rest_channels::create(shared, bearer),
+        (&Method::POST, ["notifications", "channels"]) => channels_api::create(shared, bearer),
         (&Method::GET, ["notifications", "channels", id, "subscriptions"]) => {
-            rest_channels::list(shared, id)
+            channels_api::list(shared, id)
         }
         (&Method::PUT | &Method::POST, ["notifications", "channels", id, "subscriptions"]) => {
             let id = id.to_string();
             let replace = method == Method::PUT;
             match json_body(req).await {
-                Ok(body) => rest_channels::subscribe(shared, &id, &body, replace, &q),
+                Ok(body) => channels_api::subscribe(shared, &id, &body, replace, &q),
                 Err(m) => bad_request(&m),
             }
         }

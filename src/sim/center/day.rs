@@ -6,8 +6,8 @@
 use crate::event::{AgentStatus, InteractionState};
 
 use super::pace::{self, DayClock, between, off, surge};
-use super::step::{interaction_event, set_agent};
-use super::{Interaction, MEDIA, Model, Queue, media_slot, seeded_uuid};
+use super::step::{admit, arriving, interaction_event, set_agent};
+use super::{Model, Queue, media_slot};
 
 /// How much of the day plays before the first tick a client sees, so the
 /// center is already lived in: calls under way, people on breaks.
@@ -259,35 +259,11 @@ fn arrivals(
     let erlangs = pace::PEAK_LOAD * q.load * t.demand * t.factor * staffed;
     let mean = erlangs / pace::PLANNED_HANDLE_S * t.clock.dt_s;
     for _ in 0..pace::poisson(rng, mean) {
-        let skill = if rng.u8(..100) < 35 && !q.skills.is_empty() {
-            Some(q.skills[rng.usize(..q.skills.len())].clone())
-        } else {
-            None
-        };
-        let id = seeded_uuid(rng);
-        let media = MEDIA[rng.usize(..MEDIA.len())].clone();
-        let gives_up_at = pace::patience(&media).map_or(u64::MAX, |mean| {
+        let mut interaction = arriving(q, rng, now);
+        interaction.gives_up_at = pace::patience(&interaction.media).map_or(u64::MAX, |mean| {
             now + t.clock.ticks(pace::exponential(rng, mean))
         });
-        q.totals[media_slot(&media)].offered += 1;
-        q.interactions.push(Interaction {
-            id,
-            media,
-            state: InteractionState::Waiting,
-            skill,
-            arrived: now,
-            agent: None,
-            ends_at: 0,
-            gives_up_at,
-            misses: false,
-            answered_at: 0,
-        });
-        out.push(interaction_event(
-            q,
-            q.interactions.len() - 1,
-            now,
-            t.tick_ms,
-        ));
+        admit(q, interaction, now, t.tick_ms, out);
     }
 }
 

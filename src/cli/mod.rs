@@ -77,7 +77,7 @@ pub struct Cli {
 }
 
 /// The example config, built in so an installed binary has it.
-pub const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
+pub const EXAMPLE_CONFIG: &str = include_str!("../../config.example.toml");
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

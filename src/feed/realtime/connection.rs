@@ -253,7 +253,7 @@ fn closed(link: &mut Link, close: Option<CloseFrame>, err: Option<WsError>) -> O
             delay: Delay::AtLeast(min),
         },
         CloseAction::Stop => Outcome::Stop(format!(
-            "the server refused the subscriptions ({}); fix the [[queue]] entries, then press r to reconnect",
+            "the server refused the subscriptions ({}); fix the [[queue]] entries",
             if reason.is_empty() {
                 "close 4008".to_string()
             } else {
