@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use std::collections::HashMap;
 
@@ -15,55 +15,26 @@ use crate::ui::{Focus, Scene, figures, names};
 
 /// Draws the list; returns how many rows fit and the first row shown.
 pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
-    let t = scene.theme();
-    let view = scene.view;
+    let theme = scene.theme();
     let state = scene.state;
     let rows = &scene.rows;
-    let focused = view.focus == Focus::Queues;
-
-    let mut title = vec![
-        Span::styled(format!(" Queues ({}) ", rows.len()), t.title),
-        Span::styled(format!("sort: {} ", view.sort.label()), t.dim),
-    ];
-    if !view.filter.is_empty() || view.filter_editing {
-        title.push(Span::styled(format!("filter: {} ", view.filter), t.warn));
-    }
-    let mut block = scene.block(Line::from(title), focused);
-    if let Some(label) = scene.not_live() {
-        block = block.title(Line::styled(format!(" {label} "), t.alert).right_aligned());
-    }
-    let inner_rows = area.height.saturating_sub(3) as usize;
-
+    let block = block(scene);
+    let height = (area.height.saturating_sub(3) as usize).max(1);
     if rows.is_empty() {
-        let msg = if state.queues.is_empty() {
+        let message = if state.queues.is_empty() {
             "No queues configured: add [[queue]] tables to the config.".to_string()
         } else {
             format!(
                 "No queue name contains \"{}\" (Esc clears the filter).",
-                view.filter
+                scene.view.filter
             )
         };
-        frame.render_widget(Paragraph::new(msg).style(t.dim).block(block), area);
-        return (inner_rows.max(1), 0);
+        frame.render_widget(Paragraph::new(message).style(theme.dim).block(block), area);
+        return (height, 0);
     }
-
-    let dim_all = scene.not_live().is_some();
-    let worst = worst_alerts(state);
-    // Only the rows in the window are built: a thousand queues cost what
-    // a screenful costs. The window starts at last frame's offset (kept in
-    // range) and moves only when the selection leaves it.
-    let height = inner_rows.max(1);
     let selected = scene.selected_pos();
-    let mut offset = view.list_offset.min(rows.len().saturating_sub(height));
-    if let Some(s) = selected {
-        if s < offset {
-            offset = s;
-        } else if s >= offset + height {
-            offset = s + 1 - height;
-        }
-    }
-    let end = (offset + height).min(rows.len());
-    let shown = &rows[offset..end];
+    let offset = window(scene.view.list_offset, selected, height, rows.len());
+    let shown = &rows[offset..(offset + height).min(rows.len())];
     // Inside the border, less the selection marker's cell.
     let room = area.width.saturating_sub(3);
     let longest = shown
@@ -71,61 +42,111 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         .map(|&i| names::width(&state.queues[i].name))
         .max()
         .unwrap_or(0);
-    let (cols, name_w) = columns::choose(room, u16::try_from(longest).unwrap_or(u16::MAX));
+    let (columns, name_width) = columns::choose(room, u16::try_from(longest).unwrap_or(u16::MAX));
     let shown_names: Vec<&str> = shown
         .iter()
         .map(|&i| state.queues[i].name.as_str())
         .collect();
-    let cut = names::fit_all(&shown_names, usize::from(name_w), scene.glyphs().ellipsis);
+    let cut = names::fit_all(
+        &shown_names,
+        usize::from(name_width),
+        scene.glyphs().ellipsis,
+    );
+    let dim_all = scene.not_live().is_some();
+    let worst = worst_alerts(state);
     let body: Vec<Row> = shown
         .iter()
         .zip(cut)
         .enumerate()
-        .map(|(k, (&i, name))| {
-            let q = &state.queues[i];
-            let worst = worst.get(q.id.as_str()).copied();
-            let line = RowContext {
+        .map(|(place, (&i, name))| {
+            let queue = &state.queues[i];
+            let context = RowContext {
                 name,
-                worst,
+                worst: worst.get(queue.id.as_str()).copied(),
                 dim_all,
             };
-            row(scene, offset + k, q, &cols, line)
+            row(scene, offset + place, queue, &columns, context)
         })
         .collect();
-    let widths: Vec<Constraint> = cols
-        .iter()
-        .map(|c| match c.column {
-            Column::Name => Constraint::Length(name_w),
-            Column::Alerts => Constraint::Fill(1),
-            _ => Constraint::Length(c.width),
-        })
-        .collect();
-    let header = Row::new(cols.iter().map(|c| {
-        let line = Line::from(c.header);
-        Cell::from(if c.right { line.right_aligned() } else { line })
-    }))
-    .style(t.dim.add_modifier(Modifier::BOLD));
-    let table = Table::new(body, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1)
-        .row_highlight_style(t.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    let mut ts = TableState::default().with_selected(selected.map(|s| s - offset));
-    frame.render_stateful_widget(table, area, &mut ts);
+    let table = table(scene, body, &columns, name_width).block(block);
+    let mut table_state = TableState::default().with_selected(selected.map(|s| s - offset));
+    frame.render_stateful_widget(table, area, &mut table_state);
     (height, offset)
+}
+
+/// The list's border: how many, the sort, the filter, and whether the
+/// data is live.
+fn block<'a>(scene: &Scene) -> Block<'a> {
+    let theme = scene.theme();
+    let view = scene.view;
+    let mut title = vec![
+        Span::styled(format!(" Queues ({}) ", scene.rows.len()), theme.title),
+        Span::styled(format!("sort: {} ", view.sort.label()), theme.dim),
+    ];
+    if !view.filter.is_empty() || view.filter_editing {
+        title.push(Span::styled(
+            format!("filter: {} ", view.filter),
+            theme.warn,
+        ));
+    }
+    let block = scene.block(Line::from(title), view.focus == Focus::Queues);
+    match scene.not_live() {
+        Some(label) => block.title(Line::styled(format!(" {label} "), theme.alert).right_aligned()),
+        None => block,
+    }
+}
+
+/// The first row shown: only the rows in the window are built, so a
+/// thousand queues cost what a screenful costs. The window starts at last
+/// frame's offset (kept in range) and moves only when the selection
+/// leaves it.
+fn window(last: usize, selected: Option<usize>, height: usize, rows: usize) -> usize {
+    let offset = last.min(rows.saturating_sub(height));
+    match selected {
+        Some(pos) if pos < offset => pos,
+        Some(pos) if pos >= offset + height => pos + 1 - height,
+        _ => offset,
+    }
+}
+
+/// The table around the rows: the columns' widths and header.
+fn table<'a>(scene: &Scene, body: Vec<Row<'a>>, columns: &[&Spec], name_width: u16) -> Table<'a> {
+    let theme = scene.theme();
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|spec| match spec.column {
+            Column::Name => Constraint::Length(name_width),
+            Column::Alerts => Constraint::Fill(1),
+            _ => Constraint::Length(spec.width),
+        })
+        .collect();
+    let header = Row::new(columns.iter().map(|spec| {
+        let line = Line::from(spec.header);
+        Cell::from(if spec.right {
+            line.right_aligned()
+        } else {
+            line
+        })
+    }))
+    .style(theme.dim.add_modifier(Modifier::BOLD));
+    Table::new(body, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected)
+        .highlight_symbol(">")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
 }
 
 /// The most pressing active alert of each queue (by id): the "why"
 /// beside the "!N", the colour and symbol of a wallboard tile.
 pub fn worst_alerts(state: &AppState) -> HashMap<&str, &AlertKind> {
     let mut worst: HashMap<&str, &AlertKind> = HashMap::new();
-    for a in state.alerts.list.iter().filter(|a| a.cleared_at.is_none()) {
-        if let Some(id) = a.queue_id.as_deref() {
-            let e = worst.entry(id).or_insert(&a.kind);
-            if rank(&a.kind) < rank(e) {
-                *e = &a.kind;
+    let active = state.alerts.list.iter().filter(|a| a.cleared_at.is_none());
+    for alert in active {
+        if let Some(id) = alert.queue_id.as_deref() {
+            let entry = worst.entry(id).or_insert(&alert.kind);
+            if rank(&alert.kind) < rank(entry) {
+                *entry = &alert.kind;
             }
         }
     }
@@ -133,8 +154,8 @@ pub fn worst_alerts(state: &AppState) -> HashMap<&str, &AlertKind> {
 }
 
 /// Most pressing first: severity, then the kinds callers feel first.
-fn rank(k: &AlertKind) -> (crate::model::Severity, u8) {
-    let within = match k {
+fn rank(kind: &AlertKind) -> (crate::model::Severity, u8) {
+    let within = match kind {
         AlertKind::NoAgents => 0,
         AlertKind::LongestWait => 1,
         AlertKind::ServiceLevel => 2,
@@ -145,7 +166,7 @@ fn rank(k: &AlertKind) -> (crate::model::Severity, u8) {
         AlertKind::Utilization => 7,
         _ => 8,
     };
-    (k.severity(), within)
+    (kind.severity(), within)
 }
 
 /// What a row needs besides its queue.
@@ -158,35 +179,35 @@ struct RowContext<'a> {
 fn row<'a>(
     scene: &Scene,
     pos: usize,
-    q: &'a QueueView,
-    cols: &[&Spec],
-    line: RowContext,
+    queue: &'a QueueView,
+    columns: &[&Spec],
+    context: RowContext,
 ) -> Row<'a> {
-    let t = scene.theme();
-    let g = scene.glyphs();
+    let theme = scene.theme();
+    let glyphs = scene.glyphs();
     let limits = &scene.ui.alerts;
-    let has_summary = q.summary.is_some();
-    let cells = cols.iter().map(|c| {
-        let cell = match c.column {
+    let has_summary = queue.summary.is_some();
+    let cells = columns.iter().map(|spec| {
+        let cell = match spec.column {
             Column::Index if pos < 9 => Line::raw(format!("{}", pos + 1)),
             Column::Index => Line::raw(""),
-            Column::Name => Line::raw(line.name.clone()),
-            Column::Agents => Line::from(figures::agents(q)),
+            Column::Name => Line::raw(context.name.clone()),
+            Column::Agents => Line::from(figures::agents(queue)),
             Column::Utilization if has_summary => {
-                let util = q.metrics.effective_utilization();
-                let (fill, empty) = figures::bar(util, BAR, g.bar_full, g.bar_empty);
-                let style = t.level(util, limits.utilization_pct);
+                let util = queue.metrics.effective_utilization();
+                let (fill, empty) = figures::bar(util, BAR, glyphs.bar_full, glyphs.bar_empty);
+                let style = theme.level(util, limits.utilization_pct);
                 Line::from(vec![
-                    Span::styled(fill, t.bar_fill.patch(style)),
-                    Span::styled(empty, t.bar_empty),
+                    Span::styled(fill, theme.bar_fill.patch(style)),
+                    Span::styled(empty, theme.bar_empty),
                     Span::styled(format!("{:>4.0}%", util), style),
                 ])
             }
-            Column::Utilization => Line::styled("no data yet", t.dim),
+            Column::Utilization => Line::styled("no data yet", theme.dim),
             Column::Waiting if has_summary => {
-                let waiting = figures::waiting(q);
+                let waiting = figures::waiting(queue);
                 let style = if waiting >= u64::from(limits.waiting) && limits.waiting > 0 {
-                    t.alert
+                    theme.alert
                 } else {
                     Style::default()
                 };
@@ -194,23 +215,28 @@ fn row<'a>(
             }
             Column::Waiting => Line::raw("-"),
             Column::Longest => Line::raw(
-                figures::longest_wait(q, scene.data_now())
+                figures::longest_wait(queue, scene.data_now())
                     .map(figures::duration)
                     .unwrap_or_else(|| "-".to_string()),
             ),
-            Column::Alerts if q.active_alerts > 0 => {
-                let why = line.worst.map_or("", AlertKind::short);
-                Line::styled(format!("!{} {why}", q.active_alerts), t.alert)
+            Column::Alerts if queue.active_alerts > 0 => {
+                let why = context.worst.map_or("", AlertKind::short);
+                Line::styled(format!("!{} {why}", queue.active_alerts), theme.alert)
             }
-            Column::Alerts if q.stale => Line::styled("stale", t.stale),
+            Column::Alerts if queue.stale => Line::styled("stale", theme.stale),
             Column::Alerts => Line::raw(""),
-            other => columns::cell(scene, other, q),
+            other => crate::ui::columns::cell(scene, other, queue),
         };
-        Cell::from(if c.right { cell.right_aligned() } else { cell })
+        Cell::from(if spec.right {
+            cell.right_aligned()
+        } else {
+            cell
+        })
     });
-    let mut r = Row::new(cells);
-    if q.stale || line.dim_all {
-        r = r.style(t.stale);
+    let row = Row::new(cells);
+    if queue.stale || context.dim_all {
+        row.style(theme.stale)
+    } else {
+        row
     }
-    r
 }

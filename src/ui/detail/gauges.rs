@@ -187,28 +187,33 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
             label_lines.push(Line::styled(span, theme.dim));
         }
         frame.render_widget(Paragraph::new(label_lines), label_area);
-        let set = scene.glyphs().spark.clone();
-        let baseline = set.one_eighth;
-        frame.render_widget(
-            Sparkline::default()
-                .data(data.iter().copied())
-                .max(top)
-                .bar_set(set)
-                .style(theme.spark),
-            chart,
-        );
-        // Zero draws as nothing; a baseline on the bottom row shows the
-        // history is there and flat. A gap (the feed was down) stays blank.
-        let y = chart.bottom().saturating_sub(1);
-        let buffer = frame.buffer_mut();
-        for (x, value) in (chart.left()..chart.right()).zip(&data) {
-            if value.is_some()
-                && let Some(cell) = buffer.cell_mut((x, y))
-                && cell.symbol() == " "
-            {
-                cell.set_symbol(baseline);
-            }
-        }
+        sparkline(frame, chart, scene, &data, top);
     }
     frame.render_widget(Paragraph::new(Line::from(now).right_aligned()), value_area);
+}
+
+/// The bars of `data` scaled to `top`. Zero draws as nothing; a baseline
+/// on the bottom row shows the history is there and flat. A gap (the
+/// feed was down) stays blank.
+fn sparkline(frame: &mut Frame, chart: Rect, scene: &Scene, data: &[Option<u64>], top: u64) {
+    let set = scene.glyphs().spark.clone();
+    let baseline = set.one_eighth;
+    frame.render_widget(
+        Sparkline::default()
+            .data(data.iter().copied())
+            .max(top)
+            .bar_set(set)
+            .style(scene.theme().spark),
+        chart,
+    );
+    let y = chart.bottom().saturating_sub(1);
+    let buffer = frame.buffer_mut();
+    for (x, value) in (chart.left()..chart.right()).zip(data) {
+        if value.is_some()
+            && let Some(cell) = buffer.cell_mut((x, y))
+            && cell.symbol() == " "
+        {
+            cell.set_symbol(baseline);
+        }
+    }
 }
