@@ -66,3 +66,62 @@ pub fn bar<'a>(
     }
     Line::from(spans)
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::style::Style;
+    use ratatui::widgets::Widget;
+
+    use super::*;
+    use crate::ui::keys::hint_items;
+    use crate::ui::theme::DARK;
+
+    /// The bar for `mode` at `width`, text only.
+    fn drawn(mode: Mode, lead: &'static str, width: u16) -> Buffer {
+        let items = hint_items(mode, false);
+        let lead = if lead.is_empty() {
+            Vec::new()
+        } else {
+            vec![Span::raw(lead)]
+        };
+        let area = Rect::new(0, 0, width, 1);
+        let mut buffer = Buffer::empty(area);
+        Paragraph::new(bar(lead, &items, width, &DARK)).render(area, &mut buffer);
+        buffer.set_style(area, Style::reset());
+        buffer
+    }
+
+    #[test]
+    fn all_hints_fit_at_80_columns() {
+        assert_eq!(
+            drawn(Mode::AlertsView, "", 60),
+            Buffer::with_lines(["↑↓:scroll x:ack z:snooze ?:help a/Esc:back q:quit           "])
+        );
+    }
+
+    #[test]
+    fn hints_drop_from_the_front_and_the_last_two_stay() {
+        assert_eq!(
+            drawn(Mode::AlertsView, "", 38),
+            Buffer::with_lines(["z:snooze ?:help a/Esc:back q:quit     "])
+        );
+        assert_eq!(
+            drawn(Mode::AlertsView, "", 22),
+            Buffer::with_lines(["a/Esc:back q:quit     "])
+        );
+        // Narrower still: the way out and quit are cut, never dropped.
+        assert_eq!(
+            drawn(Mode::AlertsView, "", 12),
+            Buffer::with_lines(["a/Esc:back q"])
+        );
+    }
+
+    #[test]
+    fn a_lead_takes_room_from_the_hints() {
+        assert_eq!(
+            drawn(Mode::AlertsView, "reconnecting now...  ", 60),
+            Buffer::with_lines(["reconnecting now...  z:snooze ?:help a/Esc:back q:quit      "])
+        );
+    }
+}
