@@ -312,7 +312,7 @@ fn key_releases_are_ignored() {
 
 #[test]
 fn the_help_table_lists_every_binding_once() {
-    let md = queuetop::ui::help::markdown_table();
+    let md = queuetop::ui::key_help::markdown_table();
     for b in KEYMAP {
         assert!(md.contains(b.help), "{}", b.help);
     }
@@ -329,7 +329,7 @@ fn the_help_table_lists_every_binding_once() {
 #[test]
 fn the_keys_doc_is_the_keymap() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/KEYS.md");
-    let table = queuetop::ui::help::markdown_table();
+    let table = queuetop::ui::key_help::markdown_table();
     // QUEUETOP_WRITE_DOCS=1 rewrites the generated part after a keymap change.
     if std::env::var_os("QUEUETOP_WRITE_DOCS").is_some() {
         let doc = std::fs::read_to_string(path).unwrap_or_default();
@@ -457,7 +457,7 @@ fn the_help_scrolls_when_it_does_not_fit() {
     let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('?'));
     press(&mut v, &f, KeyCode::End);
-    assert_eq!(v.help_scroll, queuetop::ui::help::LINES - 1);
+    assert_eq!(v.help_scroll, queuetop::ui::key_help::LINES - 1);
     let before = selected_name(&v, &f);
     press(&mut v, &f, KeyCode::Home);
     assert_eq!(v.help_scroll, 0);

@@ -3,7 +3,7 @@
 //! when there is room (always when zoomed).
 
 mod agents;
-mod gauges;
+mod meters;
 mod skills;
 mod waiting;
 
@@ -128,7 +128,7 @@ fn top(
             Layout::horizontal([Constraint::Length(left_width), Constraint::Fill(1)])
                 .spacing(2)
                 .areas(top);
-        gauges::render(frame, left, scene, queue, spark_height);
+        meters::render(frame, left, scene, queue, spark_height);
         skills::render(frame, right, scene, queue);
         return rest;
     }
@@ -140,7 +140,7 @@ fn top(
         Constraint::Fill(1),
     ])
     .areas(inner);
-    gauges::render(frame, top, scene, queue, spark_height);
+    meters::render(frame, top, scene, queue, spark_height);
     skills::render(frame, skills_area, scene, queue);
     rest
 }
