@@ -1,0 +1,279 @@
+//! The notifications feed on the shared `Link`: start-up over REST once,
+//! then per connection attempt the channels, the first snapshot (or a
+//! refresh after a reconnect), and the read loop. Retry, token and
+//! backpressure are the `Link`'s.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::channel::{self, FRAME_CAPACITY, Frame, Live};
+use super::channels::Channels;
+use super::dedupe::{DEDUPE_CAPACITY, Dedupe};
+use super::failure::{open_failed, rest_failed};
+use super::mapping::{Mapper, Receipt};
+use super::plan::{self, Plan};
+use super::read::Reader;
+use super::rejections::Rejections;
+use super::requery::REFRESH_TOPIC;
+use super::rest::{RestClient, TopicState};
+use super::{members, setup};
+use super::stopwatch::Stopwatch;
+use crate::config::Config;
+use crate::event::{ConnState, FeedEvent};
+use crate::feed::FeedGauges;
+use crate::feed::link::{Link, Outcome};
+use crate::recording::Recorder;
+
+/// What outlives one connection attempt: the REST client, what start-up
+/// resolved, the last known counts, and the dedupe window.
+pub(crate) struct Session {
+    cfg: Arc<Config>,
+    rest: Result<RestClient, String>,
+    gauges: Arc<FeedGauges>,
+    mapper: Mapper,
+    plan: Option<Plan>,
+    snapshot_sent: bool,
+    dedupe: Dedupe,
+    /// Where the next attempt's channel generations start.
+    generations: u64,
+}
+
+impl Session {
+    pub(crate) fn new(
+        cfg: Arc<Config>,
+        gauges: Arc<FeedGauges>,
+        recorder: Option<Recorder>,
+    ) -> Session {
+        Session {
+            rest: RestClient::new(&cfg.genesys.api_url)
+                .map(|r| r.counting_into(gauges.clone()).with_recorder(recorder))
+                .map_err(|e| e.to_string()),
+            cfg,
+            gauges,
+            mapper: Mapper::new(),
+            plan: None,
+            snapshot_sent: false,
+            dedupe: Dedupe::new(DEDUPE_CAPACITY),
+            generations: 0,
+        }
+    }
+
+    /// One connection attempt: plan (once), channels, snapshot, read.
+    pub(crate) async fn attempt(&mut self, link: &mut Link) -> Outcome {
+        if let Err(out) = link.set_state(ConnState::Connecting).await {
+            return out;
+        }
+        link.take_reconnect();
+        let mut chans = Channels::new(self.generations);
+        let outcome = self.attempt_with(link, &mut chans).await;
+        if matches!(outcome, Outcome::Quit | Outcome::Reconnect) {
+            let reason = if matches!(outcome, Outcome::Quit) {
+                "queuetop is quitting"
+            } else {
+                "reconnect requested"
+            };
+            chans.close_all(reason).await;
+        }
+        chans.clear();
+        chans.gauge(&self.gauges, &self.dedupe);
+        self.generations = chans.generations_end();
+        outcome
+    }
+
+    async fn attempt_with(&mut self, link: &mut Link, chans: &mut Channels) -> Outcome {
+        let first = !self.snapshot_sent;
+        let stopwatch = Stopwatch::start(self.rest.as_ref().ok());
+        let token = match link.token().await {
+            Ok(t) => t,
+            Err(out) => return out,
+        };
+        let rest = match &self.rest {
+            Ok(r) => r,
+            Err(e) => return Outcome::Stop(e.clone()),
+        };
+        if self.plan.is_none() {
+            match plan::make(link, rest, &token, &self.cfg, &mut self.mapper).await {
+                Ok(made) => self.plan = Some(made),
+                Err(out) => return out,
+            }
+        }
+        let Some(plan) = self.plan.as_mut() else {
+            return Outcome::Stop("internal: no plan".into());
+        };
+        let (tx, rx) = mpsc::channel(FRAME_CAPACITY);
+        let mut rejections = Rejections::default();
+        let start = Start {
+            rest,
+            token: &token,
+            plan,
+            mapper: &mut self.mapper,
+            snapshot_sent: &mut self.snapshot_sent,
+        };
+        if let Err(out) = start.run(link, chans, &mut rejections, &tx).await {
+            return out;
+        }
+        stopwatch.report(Some(rest), first, plan.queue_ids().len());
+        chans.gauge(&self.gauges, &self.dedupe);
+        let reader = Reader::new(
+            link,
+            rest,
+            &mut self.mapper,
+            plan,
+            &mut self.dedupe,
+            &self.gauges,
+            &self.cfg,
+        );
+        reader.run(chans, rejections, tx, rx).await
+    }
+}
+
+/// Opening the channels of an attempt and sending what REST says now.
+struct Start<'a> {
+    rest: &'a RestClient,
+    token: &'a SecretString,
+    plan: &'a Plan,
+    mapper: &'a mut Mapper,
+    snapshot_sent: &'a mut bool,
+}
+
+impl Start<'_> {
+    /// Opens every channel, then queries the counts: the first snapshot
+    /// (or, after a reconnect, a refresh) reaches the app before any
+    /// notification, and nothing that happens in between is missed.
+    async fn run(
+        self,
+        link: &mut Link,
+        chans: &mut Channels,
+        rejections: &mut Rejections,
+        tx: &mpsc::Sender<Frame>,
+    ) -> Result<(), Outcome> {
+        let (rest, token) = (self.rest, self.token);
+        let mut permitted = 0;
+        for (live, states) in open_all(link, rest, token, self.plan, chans, tx).await? {
+            chans.push(live);
+            permitted += states.iter().filter(|t| !t.rejected()).count();
+            rejections.report(link, states).await?;
+        }
+        if *self.snapshot_sent {
+            // A reconnect: status changes during the outage were missed.
+            // With the channels open, the member lists say where everyone
+            // is now (later changes arrive as notifications).
+            let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
+            let before = members::rosters(self.mapper, &ids);
+            let load = setup::load_members(rest, token, &ids, self.mapper);
+            if let Err(e) = link.unless_command(load).await? {
+                return Err(rest_failed(link, e));
+            }
+            members::pass_departures(link, chans, self.mapper, before).await?;
+        }
+        let query = setup::observe(rest, token, self.plan.queue_ids());
+        let bodies = match link.unless_command(query).await? {
+            Err(e) => return Err(rest_failed(link, e)),
+            Ok(b) => b,
+        };
+        for body in bodies {
+            self.mapper
+                .apply_query(&body)
+                .map_err(|error| Outcome::Retry {
+                    error,
+                    delay: crate::feed::retry::Delay::Backoff,
+                })?;
+        }
+        let r = Receipt {
+            wall: OffsetDateTime::now_utc(),
+            at: Instant::now(),
+        };
+        let events = if *self.snapshot_sent {
+            self.mapper.summaries(REFRESH_TOPIC, false, r)
+        } else {
+            self.mapper.summaries("snapshot", true, r)
+        };
+        *self.snapshot_sent = true;
+        for ev in events {
+            chans.pass(link, FeedEvent::Queue(ev)).await?;
+        }
+        // The rosters as REST gave them: at start, so they are not empty
+        // until each agent's next status change; after a reconnect, so no
+        // status missed during the outage is shown as current.
+        for (agent, began) in self.mapper.rosters() {
+            // The status's start on our clock; now when unknown, or when
+            // the server's clock is ahead of ours.
+            let ago = began.map_or(Duration::ZERO, |b| {
+                Duration::try_from(r.wall - b).unwrap_or(Duration::ZERO)
+            });
+            let since = r.at.checked_sub(ago).unwrap_or(r.at);
+            chans.pass(link, FeedEvent::Member { agent, since }).await?;
+        }
+        link.count_connect();
+        link.accepted();
+        let connected = link.set_state(ConnState::Connected).await?;
+        if connected == crate::feed::link::Sent::AfterWait {
+            chans.touch();
+        }
+        chans
+            .pass(link, FeedEvent::Acked { count: permitted })
+            .await
+    }
+}
+
+/// Opens the channel of every slot at the same time, all with the
+/// attempt's one token; each REST call still waits its turn in the client's
+/// shared rate budget. The channels in slot order; the first failure ends
+/// the attempt (the channels opened so far close with it).
+async fn open_all(
+    link: &mut Link,
+    rest: &RestClient,
+    token: &SecretString,
+    plan: &Plan,
+    chans: &mut Channels,
+    tx: &mpsc::Sender<Frame>,
+) -> Result<Vec<(Live, Vec<TopicState>)>, Outcome> {
+    let expires = link.token_expires();
+    let mut opened: Vec<Option<(Live, Vec<TopicState>)>> =
+        plan.slots().iter().map(|_| None).collect();
+    let mut pending = plan.slots().iter().enumerate();
+    let mut opening = FuturesUnordered::new();
+    for (slot, list) in pending.by_ref().take(setup::CONCURRENCY) {
+        let open = channel::open(
+            rest,
+            token,
+            expires,
+            slot,
+            chans.generation(),
+            list,
+            tx.clone(),
+        );
+        opening.push(in_slot(slot, open));
+    }
+    while let Some((slot, result)) = link.unless_command(opening.next()).await? {
+        if let Some((next, list)) = pending.next() {
+            let open = channel::open(
+                rest,
+                token,
+                expires,
+                next,
+                chans.generation(),
+                list,
+                tx.clone(),
+            );
+            opening.push(in_slot(next, open));
+        }
+        match result {
+            Ok(v) => opened[slot] = Some(v),
+            Err(e) => return Err(open_failed(link, e)),
+        }
+    }
+    Ok(opened.into_iter().flatten().collect())
+}
+
+async fn in_slot<T>(slot: usize, open: impl Future<Output = T>) -> (usize, T) {
+    (slot, open.await)
+}
