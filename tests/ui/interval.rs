@@ -133,11 +133,11 @@ fn screen(st: &AppState, now: Instant, wall: OffsetDateTime) -> String {
 /// right-aligned: the header ends where its cell ends).
 fn list_cells(st: &AppState, now: Instant, wall: OffsetDateTime) -> Vec<String> {
     let (w, h) = (250u16, 50u16);
-    let mut term = ui_common::terminal(w, h);
+    let mut term = common::terminal(w, h);
     let mut view = ViewState::new();
     view.selected = Some("q1".into());
     term.draw(|frame| {
-        ui::draw(frame, st, &view, &ui_common::ui(), now, wall);
+        ui::draw(frame, st, &view, &common::ui(), now, wall);
     })
     .expect("draw");
     let buf = term.backend().buffer().clone();
