@@ -2,172 +2,15 @@
 //! driven by keys, then checked for a restored terminal. Skips, loudly,
 //! only when tmux is not installed (.ci/run installs it).
 
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "e2e_tmux/harness.rs"]
+mod harness;
+
+use harness::{Reaped, Tmux, assert_terminal_restored, child_of, flat, toml_string};
+
 const BIN: &str = env!("CARGO_BIN_EXE_queuetop");
-const PROMPT: &str = "E2E-PROMPT$";
-
-/// A private tmux server (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str) -> Option<Tmux> {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !ok {
-            eprintln!(
-                "\n!!!!!!!! SKIPPED: tmux is not installed; the end-to-end terminal \
-                 test did not run. Install tmux (apt-get install tmux). !!!!!!!!\n"
-            );
-            return None;
-        }
-        let t = Tmux {
-            socket: format!("queuetop-e2e-{}-{name}", std::process::id()),
-        };
-        // A plain shell with a known prompt, 80x24 like a jump host.
-        let out = t.run(&[
-            "new-session",
-            "-d",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            "-s",
-            "e2e",
-            "env",
-            &format!("PS1={PROMPT} "),
-            "TERM=xterm-256color",
-            "bash",
-            "--norc",
-            "--noprofile",
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        t.wait_for("the shell prompt", |s| s.contains(PROMPT));
-        Some(t)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        let out = self.run(&args);
-        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
-    }
-
-    fn line(&self, text: &str) {
-        self.keys(&["-l", text]);
-        self.keys(&["Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", "e2e"]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Polls the screen until `cond` holds; fails after 20 s with the screen.
-    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if cond(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn resize(&self, width: u16, height: u16) {
-        let (w, h) = (width.to_string(), height.to_string());
-        let out = self.run(&["resize-window", "-t", "e2e", "-x", &w, "-y", &h]);
-        assert!(
-            out.status.success(),
-            "resize-window {width}x{height}: {out:?}"
-        );
-    }
-
-    fn pane_pid(&self) -> u32 {
-        let out = self.run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("pane pid")
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-/// The shell is back, in cooked mode with echo: `stty -a` says so.
-fn assert_terminal_restored(t: &Tmux) {
-    t.wait_for("the prompt after exit", |s| {
-        s.lines()
-            .last_non_empty()
-            .is_some_and(|l| l.starts_with(PROMPT))
-    });
-    // The marker is split in the typed line so only the output matches.
-    t.line("echo \"ST\"\"TY: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"");
-    let s = t.wait_for("stty output", |s| {
-        s.lines().any(|l| l.starts_with("STTY: "))
-    });
-    let line = s
-        .lines()
-        .find(|l| l.starts_with("STTY: "))
-        .unwrap_or_default();
-    let words: Vec<&str> = line.split_whitespace().collect();
-    assert!(
-        words.contains(&"icanon") && words.contains(&"echo"),
-        "terminal left in raw mode: {line:?}\n{s}"
-    );
-}
-
-trait LastNonEmpty {
-    fn last_non_empty(self) -> Option<String>;
-}
-
-impl<'a, I: Iterator<Item = &'a str>> LastNonEmpty for I {
-    fn last_non_empty(self) -> Option<String> {
-        self.filter(|l| !l.trim().is_empty())
-            .last()
-            .map(str::to_string)
-    }
-}
-
-/// A child process of `parent`, from /proc (no pgrep in minimal images).
-fn child_of(parent: u32) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.find_map(|e| {
-        let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
-        let ppid: u32 = stat
-            .rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()?;
-        (ppid == parent).then_some(pid)
-    })
-}
 
 fn start_demo(t: &Tmux, prefix: &str, args: &str) -> String {
     t.line(&format!("{prefix}{BIN} demo {args}"));
@@ -408,16 +251,6 @@ fn resizing_crosses_the_layouts_and_the_too_small_message() {
     t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
 }
 
-/// A child process killed (by its own handle) when the test ends.
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn config_warnings_show_inside_the_monitor_and_in_the_audit_log() {
     use std::os::unix::fs::PermissionsExt;
@@ -475,27 +308,4 @@ fn config_warnings_show_inside_the_monitor_and_in_the_audit_log() {
         log.contains("readable by group or others"),
         "the warning is in the audit log too:\n{log}"
     );
-}
-
-/// `s` as a TOML basic string.
-fn toml_string(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// The words of an overlay centred 2 cells in from each side, in one
-/// line without its borders, so that a wrapped sentence reads whole.
-fn flat(s: &str) -> String {
-    s.lines()
-        .map(|l| {
-            // Whatever is beside the overlay's borders is not its text.
-            let inner: String = l.chars().skip(2).collect();
-            let inner = inner.strip_prefix(['│', '┃']).unwrap_or(&inner);
-            let end = inner.rfind(['│', '┃']).unwrap_or(inner.len());
-            inner[..end].trim().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
