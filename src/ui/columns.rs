@@ -126,7 +126,7 @@ pub fn cell(scene: &Scene, column: Column, q: &QueueView) -> Line<'static> {
             match f.service_level_pct {
                 Some(sl) => {
                     // The goal the service-level alert measures against.
-                    let target = f.target_pct.unwrap_or(q.limits.service_level_pct);
+                    let target = q.service_level_target();
                     // Under target: a marker as well as the colour.
                     let (mark, style) = if sl < target {
                         ("!", t.alert)
