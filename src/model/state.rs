@@ -197,15 +197,19 @@ impl AppState {
         }
         // Figures from before an outage would flatter the new connection:
         // rate and latency start again from its first event.
-        if s.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
+        if status.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
             // A new connection is the feed speaking: silence counts anew.
             self.heard(None);
             self.feed.rate = Default::default();
             self.feed.latency = Default::default();
             self.set_alert(None, AlertKind::Latency, false, String::new);
         }
-        self.feed.status = s.clone();
+        self.feed.status = status.clone();
         self.feed_down_condition();
+        // Down or back: every queue's staleness follows at once.
+        if let Some(now) = self.now {
+            self.judge_staleness(now);
+        }
         true
     }
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a part
 
 pub mod checks;
+pub mod stale;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
