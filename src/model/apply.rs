@@ -41,8 +41,8 @@ fn summary(state: &mut AppState, index: usize, figures: &QueueSummary, event: &Q
         .utilization_history
         .record(slot, metrics.effective_utilization().round() as u64);
 
-    // The deficit list (the seed's rule) goes to the audit log as it
-    // changes; only a deficit that interactions wait on is an alert.
+    // The deficit list (known skills with no idle agent) goes to the audit log
+    // as it changes; only a deficit that interactions wait on is an alert.
     let old = std::mem::take(&mut queue.metrics.skill_deficits);
     let wall = state.wall();
     merge(&old, &metrics.skill_deficits, |skill, began| {
