@@ -1,5 +1,7 @@
 //! The app loop (TUI) and its headless variant.
 pub mod demo;
+#[cfg(test)]
+mod docs_tests;
 pub mod event_loop;
 pub mod first_run;
 pub mod headless;

@@ -471,6 +471,8 @@ impl Config {
 #[cfg(test)]
 mod checks_tests;
 #[cfg(test)]
+mod docs_tests;
+#[cfg(test)]
 mod hosts_tests;
 #[cfg(test)]
 mod notifications_tests;
