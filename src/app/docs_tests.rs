@@ -217,3 +217,110 @@ fn every_snapshot_field_is_described() {
         "snapshot --json fields docs/EXPORT.md does not describe: {missing:?}"
     );
 }
+
+/// The `docs/<NAME>.md` citations in a text, each with the section it names
+/// when one follows in quotes (`docs/PROTOCOL.md, "Close codes"`), the
+/// quoted words joined across comment lines.
+fn citations(text: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("docs/") {
+        let rest = &text[at..];
+        let Some(end) = rest.find(".md") else {
+            continue;
+        };
+        let doc = &rest[..end + 3];
+        if !doc[5..end].chars().all(|c| c.is_ascii_uppercase()) || end == 5 {
+            continue;
+        }
+        // A section is named after a comma, in quotes (escaped in a
+        // string literal), possibly on the next comment line.
+        let title = rest[end + 3..]
+            .strip_prefix(',')
+            .map(|t| t.trim_start_matches(|c: char| c.is_whitespace() || c == '/' || c == '!'))
+            .and_then(|t| t.strip_prefix("\\\"").or_else(|| t.strip_prefix('"')))
+            .and_then(|t| t.split_once('"'))
+            .map(|(t, _)| {
+                t.trim_end_matches('\\')
+                    .lines()
+                    .map(|l| l.trim().trim_start_matches(['/', '!']).trim())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+        out.push((doc.to_string(), title));
+    }
+    out
+}
+
+/// Every document a comment, message or test cites is in docs/, and has
+/// the section it names: a clone can follow every reference. No process
+/// notes (owner tags, issue numbers, the design notes outside the
+/// repository) are left in the code.
+#[test]
+fn every_cited_document_and_section_exists() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut dirs: Vec<PathBuf> = ["src", "tests", "benches"].map(|d| root.join(d)).to_vec();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read a source folder") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    // Built here so this file does not match itself.
+    let leftovers = [["OWN", "ER:"].concat(), ["../", "shared"].concat()];
+    let mut broken = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read a source file");
+        broken.extend(leftovers_in(&text, &leftovers).map(|l| format!("{}: {l}", file.display())));
+        for (doc, title) in citations(&text) {
+            let Ok(page) = std::fs::read_to_string(root.join(&doc)) else {
+                broken.push(format!("{}: {doc}", file.display()));
+                continue;
+            };
+            let Some(title) = title else { continue };
+            let found = page
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .any(|l| l.trim_start_matches('#').trim().starts_with(&title));
+            if !found {
+                broken.push(format!("{}: {doc}, \"{title}\"", file.display()));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "citations of nothing in docs/: {broken:#?}"
+    );
+}
+
+/// What a clone cannot follow: a document cited without `docs/` (the
+/// design notes it came from are not in the repository), an owner tag,
+/// an issue number.
+fn leftovers_in<'a>(text: &'a str, fixed: &'a [String]) -> impl Iterator<Item = String> + 'a {
+    let bare = text.match_indices(".md").filter_map(move |(at, _)| {
+        let name_start = text[..at]
+            .rfind(|c: char| !c.is_ascii_uppercase())
+            .map_or(0, |i| i + 1);
+        let name = &text[name_start..at];
+        let root_file = ["", "README", "BENCHMARKS", "LICENSE"].contains(&name);
+        (!root_file && !text[..name_start].ends_with("docs/")).then(|| format!("{name}.md"))
+    });
+    let lower = text.to_ascii_lowercase();
+    let issues: Vec<String> = lower
+        .match_indices("issue ")
+        .filter(|(at, _)| {
+            lower[at + 6..].starts_with(|c: char| c.is_ascii_digit() || c == '#')
+                && !lower[..*at].ends_with(|c: char| c.is_ascii_alphabetic())
+        })
+        .map(|(at, _)| text[at..].chars().take(8).collect())
+        .collect();
+    let tags = fixed
+        .iter()
+        .filter(|f| text.contains(f.as_str()))
+        .map(|f| f.to_string());
+    bare.chain(issues).chain(tags)
+}
