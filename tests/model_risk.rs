@@ -5,34 +5,33 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
 const QUEUES: [&str; 5] = ["Sales", "Billing", "Retention", "Callback", "Claims"];
 
 fn state() -> AppState {
-    let qs: Vec<QueueConfig> = QUEUES
+    let qs: Vec<QueueSeed> = QUEUES
         .iter()
-        .map(|n| QueueConfig {
+        .map(|n| QueueSeed {
             id: Some(n.to_lowercase()),
             name: Some(n.to_string()),
-            events: vec![],
-            filter: None,
+            ..QueueSeed::default()
         })
         .collect();
-    let limits = AlertConfig {
+    let limits = Limits {
         raise_delay_s: 15,
         clear_delay_s: 30,
         stale_after_s: 120,
         service_level_pct: 80.0,
-        ..AlertConfig::default()
+        ..Limits::default()
     };
-    AppState::with_queues(&qs, limits)
+    AppState::new(&qs, limits)
 }
 
 struct Clock {

@@ -99,7 +99,7 @@ pub async fn drive_with(
     metrics: Option<super::metrics::Publisher>,
 ) -> color_eyre::Result<i32> {
     let mut h = Headless {
-        st: AppState::new(cfg),
+        st: super::seed::initial_state(cfg),
         exporter,
         stopped: None,
         reader_gone: false,

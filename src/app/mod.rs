@@ -10,6 +10,7 @@ pub mod record;
 pub mod redraw;
 pub mod relay;
 pub mod replay;
+pub mod seed;
 pub mod sinks;
 pub mod snapshot;
 pub mod terminal;
@@ -25,7 +26,6 @@ use crate::app::sinks::Sinks;
 use crate::config::Config;
 use crate::event::FeedCommand;
 use crate::feed::source::Source;
-use crate::model::AppState;
 use crate::sink::export::Exporter;
 use crate::ui::{Ui, theme};
 
@@ -84,7 +84,7 @@ async fn run_tui_inner(
         })?),
     };
     let ui = Ui::new(&cfg, theme::no_color_env());
-    let mut state = AppState::new(&cfg);
+    let mut state = seed::initial_state(&cfg);
     // Read before the terminal is taken, so a problem prints plainly. A
     // replay's alerts happened long ago, to someone else: not history.
     let mut sinks = Sinks {

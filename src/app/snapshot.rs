@@ -27,7 +27,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(3);
 /// naming the error, instead of waiting out the timeout.
 pub async fn snapshot(cfg: Arc<Config>, json: bool, timeout: Duration) -> color_eyre::Result<i32> {
     let mut feed = crate::feed::spawn(cfg.clone());
-    let mut st = AppState::new(&cfg);
+    let mut st = super::seed::initial_state(&cfg);
     let deadline = Instant::now() + timeout;
     // With only `all_queues`, the queues are whatever the server reports
     // once connected.

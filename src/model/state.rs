@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use crate::config::{AlertConfig, Config, QueueConfig};
 use crate::event::{ConnState, FeedEvent, FeedStatus, QueueEvent};
 pub use crate::model::feed_stats::FeedStats;
 pub use alerting::SNOOZE;
@@ -14,7 +13,7 @@ use alerting::delays;
 
 #[path = "state_alerts.rs"]
 mod alerting;
-use crate::model::{AlertKind, Alerts, QueueView};
+use crate::model::{AlertKind, Alerts, Limits, QueueSeed, QueueView};
 
 /// Everything the screen and the export read.
 #[derive(Debug, Clone)]
@@ -23,8 +22,8 @@ pub struct AppState {
     pub queues: Vec<QueueView>,
     pub feed: FeedStats,
     pub alerts: Alerts,
-    /// Alert thresholds from the config.
-    pub limits: AlertConfig,
+    /// Alert thresholds of every queue without its own.
+    pub limits: Limits,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
     /// First time seen (tick or event): staleness of a silent queue counts
@@ -39,27 +38,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Lists the configured queues up front, with no summary yet.
-    pub fn new(cfg: &Config) -> Self {
-        let mut st = AppState::with_queues(&cfg.queues, cfg.alerts);
-        for q in &mut st.queues {
-            let own = cfg
-                .queue_alerts
-                .get(&q.id)
-                .or_else(|| cfg.queue_alerts.get(&q.name));
-            if let Some(own) = own {
-                q.limits = own.over(cfg.alerts);
-            }
-            let target = cfg.queue_targets.get(&q.id);
-            q.target_override = target
-                .or_else(|| cfg.queue_targets.get(&q.name))
-                .copied()
-                .unwrap_or_default();
-        }
-        st
-    }
-
-    pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
+    /// Lists the seeded queues up front, with no summary yet; a queue
+    /// listed twice is listed once.
+    pub fn new(queues: &[QueueSeed], limits: Limits) -> Self {
         let mut st = AppState {
             queues: Vec::with_capacity(queues.len()),
             feed: FeedStats::default(),
@@ -70,12 +51,17 @@ impl AppState {
             wall: OffsetDateTime::UNIX_EPOCH,
             now: None,
         };
-        for q in queues {
-            let id = q.id.as_deref().unwrap_or("");
+        for seed in queues {
+            let id = seed.id.as_deref().unwrap_or("");
             if !id.is_empty() && st.index.contains_key(id) {
                 continue;
             }
-            st.push_queue(QueueView::new(id, q.name.as_deref(), true));
+            let mut view = QueueView::new(id, seed.name.as_deref(), true);
+            view.target_override = seed.goal;
+            let position = st.push_queue(view);
+            if let (Some(own), Some(view)) = (seed.limits, st.queues.get_mut(position)) {
+                view.limits = own;
+            }
         }
         st
     }
