@@ -110,9 +110,8 @@ impl Link {
         self.status.last_error = Some(error.clone());
         let (wait, attempt, max) = match self.retry.after_failure(delay) {
             Verdict::GiveUp { failures } => {
-                let reason = format!(
-                    "gave up after {failures} failed attempts in a row (last: {error}); press r to reconnect"
-                );
+                let reason =
+                    format!("gave up after {failures} failed attempts in a row (last: {error})");
                 return self.stopped(reason).await;
             }
             Verdict::Wait {

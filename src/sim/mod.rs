@@ -1,7 +1,7 @@
 //! The simulator: a model contact center served on loopback, behaving like
 //! the real Genesys Cloud API where the public record says how.
 //!
-//! `model/` is the contact center (pure, seeded); `http/` is the server
+//! `center/` is the contact center (pure, seeded); `http/` is the server
 //! (routing by path, the OAuth token endpoint, and the one WebSocket loop
 //! both protocols' sockets run in); `realtime/` is the realtime v1
 //! protocol and `notifications/` the Notifications API (REST side,
@@ -12,9 +12,9 @@
 //! end-to-end tests. Faults are set up front in `SimOptions` or at run time
 //! through `SimControl`.
 
+mod center;
 mod control;
 mod http;
-mod model;
 mod notifications;
 mod realtime;
 mod shared;
@@ -29,11 +29,11 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use center::{MAX_SPEED, Pace};
 pub use cli::{
     CliRun, DEFAULT_SCENARIO, SCENARIOS, demo_options, run_cli, run_cli_protocol, run_cli_with,
 };
 pub use control::SimControl;
-pub use model::{MAX_SPEED, Pace};
 pub use truth::{QueueTruth, SkillTruth};
 
 use shared::Shared;
@@ -66,7 +66,7 @@ pub struct SimOptions {
     /// closed with 4001.
     pub token_lifetime_s: u64,
     /// Heartbeat on an idle realtime socket, and on every channel socket
-    /// (PROTOCOL.md: 30 s).
+    /// (docs/PROTOCOL.md: 30 s).
     pub heartbeat_interval: Duration,
     /// How long a notifications channel lives (24 h); at `expires` its
     /// socket is closed with 1000 and the channel forgotten.

@@ -13,11 +13,11 @@ use tokio::task::JoinSet;
 
 use crate::event::{QueueEventKind, rfc3339_ms};
 
+use super::center::{Activity, Model};
 use super::http::token::Tokens;
-use super::model::{Activity, Model};
-use super::notifications::channels::Channels;
+use super::notifications::api::RateWindow;
+use super::notifications::channels::ChannelRegistry;
 use super::notifications::notes::{self, Note, Notes};
-use super::notifications::rest::RateWindow;
 use super::{Faults, SimOptions, SimStats};
 
 /// Per-connection backlog of model events before a slow socket starts
@@ -64,7 +64,7 @@ pub(crate) struct Shared {
     pub notes: broadcast::Sender<Arc<Note>>,
     /// What each queue's observations last said (locked after `model`).
     pub notes_state: Mutex<Notes>,
-    pub channels: Mutex<Channels>,
+    pub channels: Mutex<ChannelRegistry>,
     pub channel_lifetime_ms: AtomicU64,
     pub rest_window: Mutex<RateWindow>,
     tasks: Mutex<JoinSet<()>>,
@@ -127,7 +127,7 @@ impl Shared {
             seq: AtomicU64::new(0),
             notes,
             notes_state,
-            channels: Mutex::new(Channels::default()),
+            channels: Mutex::new(ChannelRegistry::default()),
             channel_lifetime_ms: AtomicU64::new(
                 u64::try_from(opts.channel_lifetime.as_millis()).unwrap_or(u64::MAX),
             ),
@@ -170,7 +170,7 @@ impl Shared {
     }
 
     /// Runs `f` on the channels, then brings the channel stats up to date.
-    pub(crate) fn with_channels<R>(&self, f: impl FnOnce(&mut Channels) -> R) -> R {
+    pub(crate) fn with_channels<R>(&self, f: impl FnOnce(&mut ChannelRegistry) -> R) -> R {
         let (r, expired, evicted) = {
             let mut c = lock(&self.channels);
             let r = f(&mut c);

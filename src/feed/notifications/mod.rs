@@ -1,6 +1,7 @@
-//! The Genesys Cloud Notifications API feed (PROTOCOL.md section 3).
+//! The Genesys Cloud Notifications API feed (docs/PROTOCOL.md, "Notifications
+//! API").
 //!
-//! `session` is the feed on the shared `Link`: `plan` (with `setup`, over
+//! `lifecycle` is the feed on the shared `Link`: `plan` (with `setup`, over
 //! the REST client `rest`) resolves queues, skills, members and topics once;
 //! `channel` opens one channel (create, subscribe, connect) and reads it in
 //! its own task; `channels` holds an attempt's open channels and their
@@ -14,6 +15,7 @@ mod channels;
 pub mod dedupe;
 mod failure;
 mod handover;
+mod lifecycle;
 pub mod mapping;
 mod members;
 mod plan;
@@ -21,12 +23,11 @@ mod read;
 mod rejections;
 mod requery;
 pub mod rest;
-mod session;
 pub mod setup;
 mod stopwatch;
 mod system;
 pub mod topics;
 mod wire;
 
+pub(crate) use lifecycle::Session;
 pub use requery::REFRESH_TOPIC;
-pub(crate) use session::Session;

@@ -60,7 +60,7 @@ pub(super) async fn make(
     let resolve = setup::resolve_queues(rest, token, &cfg.queues, cfg.genesys.all_queues);
     let queues = match link.unless_command(resolve).await? {
         Err(SetupError::Config(msg)) => {
-            return Err(Outcome::Stop(format!("{msg}; then press r to reconnect")));
+            return Err(Outcome::Stop(msg));
         }
         Err(SetupError::Rest(e)) => return Err(rest_failed(link, e)),
         Ok(q) => q,

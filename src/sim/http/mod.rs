@@ -12,7 +12,7 @@ use hyper::{Method, Request, Response, StatusCode, header};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use crate::sim::notifications::{rest, socket as nsocket};
+use crate::sim::notifications::{api, socket as nsocket};
 use crate::sim::realtime::handshake;
 use crate::sim::shared::Shared;
 
@@ -75,7 +75,7 @@ async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
             StatusCode::METHOD_NOT_ALLOWED,
             &serde_json::json!({"error": "method_not_allowed"}),
         ),
-        (_, path) if path.starts_with(REST_PREFIX) => rest::handle(req, shared).await,
+        (_, path) if path.starts_with(REST_PREFIX) => api::handle(req, shared).await,
         (_, path) => json_response(
             StatusCode::NOT_FOUND,
             &serde_json::json!({"error": "not_found", "path": path}),

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::sim::Faults;
 use crate::sim::shared::{Shared, lock};
 
-/// Channels per client (PROTOCOL.md section 3).
+/// Channels per client (docs/PROTOCOL.md, "Notifications API").
 pub(crate) const MAX_CHANNELS: usize = 20;
 /// Topics per channel.
 pub(crate) const MAX_TOPICS: usize = 1000;
@@ -61,7 +61,7 @@ pub(crate) enum Lookup {
     Unknown,
 }
 
-pub(crate) struct Channels {
+pub(crate) struct ChannelRegistry {
     /// Oldest first.
     list: VecDeque<Channel>,
     /// Ids of the latest expired channels, oldest first.
@@ -71,9 +71,9 @@ pub(crate) struct Channels {
     rng: fastrand::Rng,
 }
 
-impl Default for Channels {
+impl Default for ChannelRegistry {
     fn default() -> Self {
-        Channels {
+        ChannelRegistry {
             list: VecDeque::new(),
             expired: VecDeque::new(),
             expired_total: 0,
@@ -83,7 +83,7 @@ impl Default for Channels {
     }
 }
 
-impl Channels {
+impl ChannelRegistry {
     fn remember_expired(&mut self, id: String) {
         if self.expired.len() >= EXPIRED_MEMORY {
             self.expired.pop_front();
@@ -322,7 +322,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_21st_channel_evicts_the_oldest_and_expiry_forgets() {
-        let mut c = Channels::default();
+        let mut c = ChannelRegistry::default();
         let forever = Instant::now() + Duration::from_secs(86_400);
         let first = c.create(Duration::from_secs(60), "t", forever);
         for _ in 1..MAX_CHANNELS {

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::sim::center::Model;
 use crate::sim::http::socket::Flood;
-use crate::sim::model::Model;
 use crate::sim::notifications::notes::Notes;
 use crate::sim::shared::{Now, Shared, notes_for};
 

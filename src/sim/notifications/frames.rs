@@ -1,10 +1,10 @@
-//! The simulator's own serializer for the Notifications API (PROTOCOL.md
-//! section 3): socket messages and REST error bodies, written with
+//! The simulator's own serializer for the Notifications API (docs/PROTOCOL.md,
+//! "Notifications API"): socket messages and REST error bodies, written with
 //! `serde_json::json!` from the spec, never with the client's decoders.
 
 use serde_json::{Value, json};
 
-use crate::sim::model::{Activity, Membership, SERVICE_LEVEL_PERCENT, Totals, qualifier};
+use crate::sim::center::{Activity, Membership, SERVICE_LEVEL_PERCENT, Totals, qualifier};
 
 pub(crate) const METADATA_TOPIC: &str = "channel.metadata";
 pub(crate) const CLOSING_TOPIC: &str = "v2.system.socket_closing";

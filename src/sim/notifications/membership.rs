@@ -4,7 +4,7 @@
 //! observations; and a summary for realtime sockets.
 
 use crate::event::QueueEventKind;
-use crate::sim::model::{Membership, Model};
+use crate::sim::center::{Membership, Model};
 use crate::sim::notifications::notes;
 use crate::sim::shared::{Shared, lock, now_stamp};
 

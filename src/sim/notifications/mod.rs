@@ -1,8 +1,10 @@
-//! The Notifications API (PROTOCOL.md section 3): its REST side (`rest`
-//! plumbing, `routing`, `observations`, `channels_api`), its channels and
-//! their sockets (`channels`, `socket`), model changes as notifications
-//! (`notes`, `membership`, `flood`) and their serializer (`frames`).
+//! The Notifications API (docs/PROTOCOL.md, "Notifications API"): its REST
+//! side (`api` plumbing, `routing`, `observations`, `channels_api`), its
+//! channels and their sockets (`channels`, `socket`), model changes as
+//! notifications (`notes`, `membership`, `flood`) and their serializer
+//! (`frames`).
 
+pub(crate) mod api;
 pub(crate) mod channels;
 pub(crate) mod channels_api;
 pub(crate) mod flood;
@@ -10,6 +12,5 @@ pub(crate) mod frames;
 pub(crate) mod membership;
 pub(crate) mod notes;
 pub(crate) mod observations;
-pub(crate) mod rest;
 pub(crate) mod routing;
 pub(crate) mod socket;

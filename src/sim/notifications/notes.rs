@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::event::{AgentState, QueueSummary};
 
-use crate::sim::model::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
+use crate::sim::center::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
 use crate::sim::notifications::frames;
 
 /// Every this many messages of a queue, one carries every metric.

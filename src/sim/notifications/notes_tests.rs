@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicU64;
 use serde_json::Value;
 
 use super::*;
-use crate::sim::model::Model;
+use crate::sim::center::Model;
 use crate::sim::shared::{Now, notes_for};
 
 const NOW: Now<'static> = Now {
@@ -64,7 +64,7 @@ fn expected(obs: &QueueObs) -> Acc {
     };
     for (k, n) in obs.on_queue.iter().enumerate() {
         e.on_queue
-            .insert(crate::sim::model::qualifier(k).into(), u64::from(*n));
+            .insert(crate::sim::center::qualifier(k).into(), u64::from(*n));
     }
     for m in &obs.media {
         e.media.insert(

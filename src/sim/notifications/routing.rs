@@ -3,10 +3,10 @@
 
 use serde_json::{Value, json};
 
+use crate::sim::center::{MemberView, Model, SERVICE_LEVEL_PERCENT};
 use crate::sim::http::{Body, json_response};
-use crate::sim::model::{MemberView, Model, SERVICE_LEVEL_PERCENT};
+use crate::sim::notifications::api::{Query, bad_request, error, listing, not_found};
 use crate::sim::notifications::frames;
-use crate::sim::notifications::rest::{Query, bad_request, error, listing, not_found};
 use crate::sim::shared::{Shared, lock};
 use hyper::{Response, StatusCode};
 

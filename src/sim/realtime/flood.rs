@@ -2,8 +2,8 @@
 //! written as fast as the socket takes them. Only the timestamp is fresh per
 //! frame, so the server's own cost per frame stays a string copy.
 
+use crate::sim::center::Model;
 use crate::sim::http::socket::Flood;
-use crate::sim::model::Model;
 use crate::sim::realtime::frames;
 use crate::sim::realtime::subs::Subs;
 

@@ -9,7 +9,7 @@ use hyper::{Request, Response, StatusCode, header};
 use crate::sim::http::socket;
 use crate::sim::http::upgrade::{header_has, switching, take_fault, ws_key};
 use crate::sim::http::{Body, json_response};
-use crate::sim::realtime::session::Realtime;
+use crate::sim::realtime::stream::Realtime;
 use crate::sim::shared::{Shared, lock};
 
 fn access_token(req: &Request<Incoming>) -> Option<String> {

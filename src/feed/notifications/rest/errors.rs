@@ -20,10 +20,7 @@ pub enum RestError {
         message: Option<String>,
     },
     /// Still rate limited after several waits.
-    #[error(
-        "{path}: still rate limited (429) after {0} tries; wait and press r",
-        MAX_RATE_LIMITED
-    )]
+    #[error("{path}: still rate limited (429) after {0} tries", MAX_RATE_LIMITED)]
     RateLimited { path: String },
     /// Network trouble, timeout, or a body we could not read.
     #[error("{path}: {reason}")]
@@ -65,7 +62,7 @@ pub(super) fn refused_topics(e: &RestError, topics: &[String]) -> RestError {
         format!("topic {}", named.join(", "))
     };
     RestError::Refused(format!(
-        "the server refused the subscription to {which} ({e}): the topic is made from a [[queue]] id or a member's id; check the ids in the config, then press r"
+        "the server refused the subscription to {which} ({e}): the topic is made from a [[queue]] id or a member's id; check the ids in the config"
     ))
 }
 
