@@ -1,6 +1,9 @@
 //! Per-event costs: decoding one realtime message, the reducer, the
 //! export line and one audit-log line.
 
+// A benchmark's setup may unwrap: a failure there stops the run, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 
