@@ -42,117 +42,173 @@ pub(super) const SECTIONS: &[(&str, &[Key])] = &[
 ];
 
 const GENESYS: &[Key] = &[
-    key("environment", |t, s, k, c| {
-        set(&mut c.genesys.environment, t.string(s, k))
+    key("environment", |table, section, name, config| {
+        set(&mut config.genesys.environment, table.string(section, name))
     }),
-    key("protocol", |t, s, k, c| {
+    key("protocol", |table, section, name, config| {
         let want = "\"notifications\" or \"realtime\"";
         set(
-            &mut c.genesys.protocol,
-            t.parse(s, k, Protocol::parse, want),
+            &mut config.genesys.protocol,
+            table.parse(section, name, Protocol::parse, want),
         )
     }),
-    key("client_id", |t, s, k, c| {
-        set(&mut c.genesys.client_id, t.string(s, k))
+    key("client_id", |table, section, name, config| {
+        set(&mut config.genesys.client_id, table.string(section, name))
     }),
-    key("all_queues", |t, s, k, c| {
-        set(&mut c.genesys.all_queues, t.boolean(s, k))
+    key("all_queues", |table, section, name, config| {
+        set(&mut config.genesys.all_queues, table.boolean(section, name))
     }),
-    key("observations_interval_s", |t, s, k, c| {
-        set(&mut c.genesys.observations_interval_s, t.int(s, k, 1, 3600))
+    key("observations_interval_s", |table, section, name, config| {
+        set(
+            &mut config.genesys.observations_interval_s,
+            table.int(section, name, 1, 3600),
+        )
     }),
-    key("client_secret", |t, s, k, c| {
-        if let Some(secret) = t.string(s, k) {
-            t.spans.has_client_secret = true;
-            c.genesys.client_secret = Some(secret.into());
+    key("client_secret", |table, section, name, config| {
+        if let Some(secret) = table.string(section, name) {
+            table.spans.has_client_secret = true;
+            config.genesys.client_secret = Some(secret.into());
         }
     }),
     // Read after layering (config/load.rs), from the spans.
-    key("client_secret_file", |t, s, k, _| {
-        t.spans.client_secret_file = t.string(s, k)
+    key("client_secret_file", |table, section, name, _| {
+        table.spans.client_secret_file = table.string(section, name)
     }),
     // The URLs are checked after layering: they depend on `environment`.
-    key("login_url", |t, s, k, c| {
-        set(&mut c.genesys.login_url, t.string(s, k))
+    key("login_url", |table, section, name, config| {
+        set(&mut config.genesys.login_url, table.string(section, name))
     }),
-    key("api_url", |t, s, k, c| {
-        set(&mut c.genesys.api_url, t.string(s, k))
+    key("api_url", |table, section, name, config| {
+        set(&mut config.genesys.api_url, table.string(section, name))
     }),
-    key("realtime_url", |t, s, k, c| {
-        set(&mut c.genesys.realtime_url, t.string(s, k))
+    key("realtime_url", |table, section, name, config| {
+        set(
+            &mut config.genesys.realtime_url,
+            table.string(section, name),
+        )
     }),
 ];
 
 const RECONNECT: &[Key] = &[
-    key("base_delay_ms", |t, s, k, c| {
-        set(&mut c.reconnect.base_delay_ms, t.int(s, k, 1, 3_600_000))
+    key("base_delay_ms", |table, section, name, config| {
+        set(
+            &mut config.reconnect.base_delay_ms,
+            table.int(section, name, 1, 3_600_000),
+        )
     }),
-    key("max_delay_ms", |t, s, k, c| {
-        set(&mut c.reconnect.max_delay_ms, t.int(s, k, 1, 86_400_000))
+    key("max_delay_ms", |table, section, name, config| {
+        set(
+            &mut config.reconnect.max_delay_ms,
+            table.int(section, name, 1, 86_400_000),
+        )
     }),
-    key("max_attempts", |t, s, k, c| {
-        set(&mut c.reconnect.max_attempts, t.int(s, k, 0, 1_000_000))
+    key("max_attempts", |table, section, name, config| {
+        set(
+            &mut config.reconnect.max_attempts,
+            table.int(section, name, 0, 1_000_000),
+        )
     }),
-    key("heartbeat_timeout_s", |t, s, k, c| {
-        set(&mut c.reconnect.heartbeat_timeout_s, t.int(s, k, 1, 86_400))
+    key("heartbeat_timeout_s", |table, section, name, config| {
+        set(
+            &mut config.reconnect.heartbeat_timeout_s,
+            table.int(section, name, 1, 86_400),
+        )
     }),
 ];
 
 const ALERTS: &[Key] = &[
-    key("utilization_pct", |t, s, k, c| {
-        set(&mut c.alerts.utilization_pct, t.number(s, k, 0.0, 100.0))
+    key("utilization_pct", |table, section, name, config| {
+        set(
+            &mut config.alerts.utilization_pct,
+            table.number(section, name, 0.0, 100.0),
+        )
     }),
-    key("waiting", |t, s, k, c| {
-        set(&mut c.alerts.waiting, t.int(s, k, 0, 1_000_000))
+    key("waiting", |table, section, name, config| {
+        set(
+            &mut config.alerts.waiting,
+            table.int(section, name, 0, 1_000_000),
+        )
     }),
-    key("latency_ms", |t, s, k, c| {
-        set(&mut c.alerts.latency_ms, t.int(s, k, 0, 3_600_000))
+    key("latency_ms", |table, section, name, config| {
+        set(
+            &mut config.alerts.latency_ms,
+            table.int(section, name, 0, 3_600_000),
+        )
     }),
-    key("stale_after_s", |t, s, k, c| {
-        set(&mut c.alerts.stale_after_s, t.int(s, k, 0, 86_400))
+    key("stale_after_s", |table, section, name, config| {
+        set(
+            &mut config.alerts.stale_after_s,
+            table.int(section, name, 0, 86_400),
+        )
     }),
-    key("raise_delay_s", |t, s, k, c| {
-        set(&mut c.alerts.raise_delay_s, t.int(s, k, 0, 3600))
+    key("raise_delay_s", |table, section, name, config| {
+        set(
+            &mut config.alerts.raise_delay_s,
+            table.int(section, name, 0, 3600),
+        )
     }),
-    key("clear_delay_s", |t, s, k, c| {
-        set(&mut c.alerts.clear_delay_s, t.int(s, k, 0, 3600))
+    key("clear_delay_s", |table, section, name, config| {
+        set(
+            &mut config.alerts.clear_delay_s,
+            table.int(section, name, 0, 3600),
+        )
     }),
-    key("longest_wait_s", |t, s, k, c| {
-        set(&mut c.alerts.longest_wait_s, t.int(s, k, 0, 86_400))
+    key("longest_wait_s", |table, section, name, config| {
+        set(
+            &mut config.alerts.longest_wait_s,
+            table.int(section, name, 0, 86_400),
+        )
     }),
-    key("service_level_pct", |t, s, k, c| {
-        set(&mut c.alerts.service_level_pct, t.number(s, k, 0.0, 100.0))
+    key("service_level_pct", |table, section, name, config| {
+        set(
+            &mut config.alerts.service_level_pct,
+            table.number(section, name, 0.0, 100.0),
+        )
     }),
 ];
 
 const UI: &[Key] = &[
-    key("fps", |t, s, k, c| set(&mut c.ui.fps, t.int(s, k, 1, 60))),
-    key("ascii", |t, s, k, c| set(&mut c.ui.ascii, t.boolean(s, k))),
-    key("mouse", |t, s, k, c| set(&mut c.ui.mouse, t.boolean(s, k))),
-    key("theme", |t, s, k, c| {
+    key("fps", |table, section, name, config| {
+        set(&mut config.ui.fps, table.int(section, name, 1, 60))
+    }),
+    key("ascii", |table, section, name, config| {
+        set(&mut config.ui.ascii, table.boolean(section, name))
+    }),
+    key("mouse", |table, section, name, config| {
+        set(&mut config.ui.mouse, table.boolean(section, name))
+    }),
+    key("theme", |table, section, name, config| {
         let want = "\"dark\", \"light\" or \"mono\"";
-        set(&mut c.ui.theme, t.parse(s, k, Theme::parse, want))
+        set(
+            &mut config.ui.theme,
+            table.parse(section, name, Theme::parse, want),
+        )
     }),
 ];
 
 const LOG: &[Key] = &[
-    key("audit_file", |t, s, k, c| {
+    key("audit_file", |table, section, name, config| {
         set(
-            &mut c.log.audit_file,
-            t.string(s, k).map(|p| expand_home(&p)),
+            &mut config.log.audit_file,
+            table.string(section, name).map(|p| expand_home(&p)),
         )
     }),
-    key("level", |t, s, k, c| set(&mut c.log.level, t.string(s, k))),
-    key("max_size_mb", |t, s, k, c| {
-        set(&mut c.log.max_size_mb, t.int(s, k, 0, 1_000_000))
+    key("level", |table, section, name, config| {
+        set(&mut config.log.level, table.string(section, name))
     }),
-    key("keep", |t, s, k, c| {
-        set(&mut c.log.keep, t.int(s, k, 1, 100))
+    key("max_size_mb", |table, section, name, config| {
+        set(
+            &mut config.log.max_size_mb,
+            table.int(section, name, 0, 1_000_000),
+        )
     }),
-    key("alert_history", |t, s, k, c| {
-        if let Some(path) = t.string(s, k) {
+    key("keep", |table, section, name, config| {
+        set(&mut config.log.keep, table.int(section, name, 1, 100))
+    }),
+    key("alert_history", |table, section, name, config| {
+        if let Some(path) = table.string(section, name) {
             // "" turns the history off; expanding it would not keep it empty.
-            c.log.alert_history = Some(if path.is_empty() {
+            config.log.alert_history = Some(if path.is_empty() {
                 std::path::PathBuf::new()
             } else {
                 expand_home(&path)
@@ -161,15 +217,15 @@ const LOG: &[Key] = &[
     }),
 ];
 
-const EXPORT: &[Key] = &[key("path", |t, s, k, c| {
-    if let Some(path) = t.string(s, k) {
-        c.export_path = Some(path);
+const EXPORT: &[Key] = &[key("path", |table, section, name, config| {
+    if let Some(path) = table.string(section, name) {
+        config.export_path = Some(path);
     }
 })];
 
-const METRICS: &[Key] = &[key("listen", |t, s, k, c| {
+const METRICS: &[Key] = &[key("listen", |table, section, name, config| {
     let want = "an address such as \"127.0.0.1:9464\"";
-    if let Some(address) = t.parse(s, k, |text| text.parse().ok(), want) {
-        c.metrics_listen = Some(address);
+    if let Some(address) = table.parse(section, name, |text| text.parse().ok(), want) {
+        config.metrics_listen = Some(address);
     }
 })];
