@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use crate::config::{AlertConfig, Config, QueueConfig};
 use crate::event::{ConnState, FeedEvent, FeedStatus, QueueEvent};
 pub use crate::model::feed_stats::FeedStats;
 pub use alerting::SNOOZE;
@@ -18,7 +17,7 @@ mod alerting;
 mod messages;
 #[path = "state_stale.rs"]
 mod staleness;
-use crate::model::{AlertKind, Alerts, QueueView};
+use crate::model::{AlertKind, Alerts, Limits, QueueSeed, QueueView};
 
 /// Everything the screen and the export read.
 #[derive(Debug, Clone)]
@@ -27,8 +26,8 @@ pub struct AppState {
     pub queues: Vec<QueueView>,
     pub feed: FeedStats,
     pub alerts: Alerts,
-    /// Alert thresholds from the config.
-    pub limits: AlertConfig,
+    /// Alert thresholds of every queue without its own.
+    pub limits: Limits,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
     /// First time seen (tick or event): the feed's silence counts from
@@ -43,27 +42,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Lists the configured queues up front, with no summary yet.
-    pub fn new(cfg: &Config) -> Self {
-        let mut state = AppState::with_queues(&cfg.queues, cfg.alerts);
-        for queue in &mut state.queues {
-            let own = cfg
-                .queue_alerts
-                .get(&queue.id)
-                .or_else(|| cfg.queue_alerts.get(&queue.name));
-            if let Some(own) = own {
-                queue.limits = own.over(cfg.alerts);
-            }
-            let target = cfg.queue_targets.get(&queue.id);
-            queue.target_override = target
-                .or_else(|| cfg.queue_targets.get(&queue.name))
-                .copied()
-                .unwrap_or_default();
-        }
-        state
-    }
-
-    pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
+    /// Lists the seeded queues up front, with no summary yet; a queue
+    /// listed twice is listed once.
+    pub fn new(queues: &[QueueSeed], limits: Limits) -> Self {
         let mut state = AppState {
             queues: Vec::with_capacity(queues.len()),
             feed: FeedStats::default(),
@@ -74,12 +55,17 @@ impl AppState {
             wall: OffsetDateTime::UNIX_EPOCH,
             now: None,
         };
-        for queue in queues {
-            let id = queue.id.as_deref().unwrap_or("");
+        for seed in queues {
+            let id = seed.id.as_deref().unwrap_or("");
             if !id.is_empty() && state.index.contains_key(id) {
                 continue;
             }
-            state.push_queue(QueueView::new(id, queue.name.as_deref(), true));
+            let mut view = QueueView::new(id, seed.name.as_deref(), true);
+            view.target_override = seed.goal;
+            let position = state.push_queue(view);
+            if let (Some(own), Some(view)) = (seed.limits, state.queues.get_mut(position)) {
+                view.limits = own;
+            }
         }
         state
     }

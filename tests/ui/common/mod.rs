@@ -319,7 +319,7 @@ pub fn fixture() -> Fixture {
     ];
     Fixture {
         state: {
-            let mut st = AppState::with_queues(&[], AlertConfig::default());
+            let mut st = AppState::new(&[], queuetop::model::Limits::default());
             st.queues = queues;
             st.feed = feed_stats(ConnState::Connected);
             st.alerts = alerts;
