@@ -196,15 +196,8 @@ impl Mapper {
             if summary != old_summary
                 && let Some(s) = summary
             {
-                out.events.push(QueueEvent {
-                    kind: QueueEventKind::Summary(s),
-                    topic: topic.to_string(),
-                    server_time: None,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: None,
-                    snapshot: false,
-                });
+                let kind = QueueEventKind::Summary(s);
+                out.events.push(r.event(kind, topic, None, None));
             }
         }
         Ok(out)
@@ -247,29 +240,19 @@ impl Mapper {
                     };
                     // A wide interval's start is when its bucket began,
                     // not when the message was sent: no latency from it.
-                    out.push(FeedEvent::Queue(QueueEvent {
-                        kind: QueueEventKind::Totals(totals),
-                        topic: topic.to_string(),
-                        server_time: None,
-                        received_wall: r.wall,
-                        received: r.at,
-                        correlation_id: correlation.clone(),
-                        snapshot: false,
-                    }));
+                    let kind = QueueEventKind::Totals(totals);
+                    out.push(FeedEvent::Queue(r.event(
+                        kind,
+                        topic,
+                        None,
+                        correlation.clone(),
+                    )));
                 }
             }
         }
         if let (Some(at), Some(s)) = (current_at, self.summary(&qid)) {
-            let ev = QueueEvent {
-                kind: QueueEventKind::Summary(s),
-                topic: topic.to_string(),
-                server_time: at,
-                received_wall: r.wall,
-                received: r.at,
-                correlation_id: correlation,
-                snapshot: false,
-            };
-            out.insert(0, FeedEvent::Queue(ev));
+            let event = r.event(QueueEventKind::Summary(s), topic, at, correlation);
+            out.insert(0, FeedEvent::Queue(event));
         }
         Decoded::Events(out)
     }

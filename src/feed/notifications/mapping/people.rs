@@ -7,7 +7,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Decoded, Mapper, Receipt};
-use crate::event::{AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, parse_rfc3339};
+use crate::event::{AgentState, AgentStatus, FeedEvent, QueueEventKind, parse_rfc3339};
 
 /// A member of a queue as REST reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,17 +123,7 @@ impl Mapper {
                 queue_id: queue_id.to_string(),
                 user_id: user.to_string(),
             };
-            let row = |kind| {
-                FeedEvent::Queue(QueueEvent {
-                    kind,
-                    topic: topic.to_string(),
-                    server_time: None,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: correlation.clone(),
-                    snapshot: false,
-                })
-            };
+            let row = |kind| FeedEvent::Queue(r.event(kind, topic, None, correlation.clone()));
             events.push(match joined {
                 true => row(QueueEventKind::Agent(agent_state(
                     &self.skill_names,
@@ -143,15 +133,8 @@ impl Mapper {
                 false => left,
             });
             if let Some(s) = self.summary(queue_id) {
-                events.push(FeedEvent::Queue(QueueEvent {
-                    kind: QueueEventKind::Summary(s),
-                    topic: topic.to_string(),
-                    server_time: None,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: correlation,
-                    snapshot: false,
-                }));
+                let kind = QueueEventKind::Summary(s);
+                events.push(FeedEvent::Queue(r.event(kind, topic, None, correlation)));
             }
         }
         Decoded::MembersChanged {
@@ -228,17 +211,8 @@ impl Mapper {
                 true => Some(agent_state(&self.skill_names, &qid, m)),
                 false => None,
             };
-            let ev = |kind| {
-                FeedEvent::Queue(QueueEvent {
-                    kind,
-                    topic: topic.to_string(),
-                    server_time,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: correlation.clone(),
-                    snapshot: false,
-                })
-            };
+            let ev =
+                |kind| FeedEvent::Queue(r.event(kind, topic, server_time, correlation.clone()));
             out.push(match row {
                 Some(agent) => ev(QueueEventKind::Agent(agent)),
                 None => FeedEvent::MemberLeft {
