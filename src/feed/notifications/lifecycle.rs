@@ -122,15 +122,15 @@ impl Session {
         }
         stopwatch.report(Some(rest), first, plan.queue_ids().len());
         chans.gauge(&self.gauges, &self.dedupe);
-        let reader = Reader::new(
+        let reader = Reader {
             link,
             rest,
-            &mut self.mapper,
+            mapper: &mut self.mapper,
             plan,
-            &mut self.dedupe,
-            &self.gauges,
-            &self.cfg,
-        );
+            dedupe: &mut self.dedupe,
+            gauges: &self.gauges,
+            cfg: &self.cfg,
+        };
         reader.run(chans, rejections, tx, rx).await
     }
 }

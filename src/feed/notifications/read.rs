@@ -31,14 +31,13 @@ use crate::feed::{FeedGauges, TARGET};
 /// What the read loop works with: the feed's link and what the session
 /// keeps across attempts.
 pub(super) struct Reader<'a> {
-    link: &'a mut Link,
-    rest: &'a RestClient,
-    mapper: &'a mut Mapper,
-    plan: &'a mut Plan,
-    dedupe: &'a mut Dedupe,
-    gauges: &'a FeedGauges,
-    silence: Duration,
-    observations_interval_s: u64,
+    pub(super) link: &'a mut Link,
+    pub(super) rest: &'a RestClient,
+    pub(super) mapper: &'a mut Mapper,
+    pub(super) plan: &'a mut Plan,
+    pub(super) dedupe: &'a mut Dedupe,
+    pub(super) gauges: &'a FeedGauges,
+    pub(super) cfg: &'a Config,
 }
 
 /// What belongs to this connection attempt only.
@@ -50,26 +49,10 @@ struct Attempt<'c> {
     tx: mpsc::Sender<Frame>,
 }
 
-impl<'a> Reader<'a> {
-    pub(super) fn new(
-        link: &'a mut Link,
-        rest: &'a RestClient,
-        mapper: &'a mut Mapper,
-        plan: &'a mut Plan,
-        dedupe: &'a mut Dedupe,
-        gauges: &'a FeedGauges,
-        cfg: &Config,
-    ) -> Reader<'a> {
-        Reader {
-            link,
-            rest,
-            mapper,
-            plan,
-            dedupe,
-            gauges,
-            silence: Duration::from_secs(cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400)),
-            observations_interval_s: cfg.genesys.observations_interval_s,
-        }
+impl Reader<'_> {
+    /// How long a channel may stay silent before it counts as dead.
+    fn silence(&self) -> Duration {
+        Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400))
     }
 
     /// Reads every channel until one dies, the user acts, or the app goes.
@@ -98,13 +81,13 @@ impl<'a> Reader<'a> {
         at: &mut Attempt<'_>,
         rx: &mut mpsc::Receiver<Frame>,
     ) -> Result<std::convert::Infallible, Outcome> {
-        let silence = self.silence;
+        let silence = self.silence();
         let next_due = |at: &Attempt<'_>| at.chans.next_due(silence, at.members.due());
         // Re-armed when it fires, not per frame: a flood costs nothing.
         let watchdog = sleep_until(next_due(at));
         tokio::pin!(watchdog);
         let queues = self.plan.queue_ids().len();
-        let mut requery = Requery::new(self.observations_interval_s, queues);
+        let mut requery = Requery::new(self.cfg.genesys.observations_interval_s, queues);
         loop {
             tokio::select! {
                 biased;
@@ -178,7 +161,7 @@ impl<'a> Reader<'a> {
                 .run(self.link, at.chans, queues)
                 .await?;
         }
-        let silence = self.silence;
+        let silence = self.silence();
         for i in 0..at.chans.len() {
             let now = Instant::now();
             let l = at.chans.get_mut(i);
