@@ -164,11 +164,11 @@ impl Reader<'_> {
         let silence = self.silence();
         for i in 0..at.chans.len() {
             let now = Instant::now();
-            let l = at.chans.get_mut(i);
-            if l.dead(now, silence) {
+            let live = at.chans.get_mut(i);
+            if live.dead(now, silence) {
                 let error = format!(
                     "channel {}: nothing received for {} s: the connection is dead",
-                    l.id,
+                    live.id,
                     silence.as_secs()
                 );
                 tracing::warn!(target: TARGET, "{error}; reconnecting");
@@ -177,16 +177,16 @@ impl Reader<'_> {
                     delay: Delay::Backoff,
                 });
             }
-            if l.needs_ping(now, silence) {
-                tracing::debug!(target: TARGET, channel = %l.id, "quiet channel; ping");
-                if let Err(error) = l.ping().await {
+            if live.needs_ping(now, silence) {
+                tracing::debug!(target: TARGET, channel = %live.id, "quiet channel; ping");
+                if let Err(error) = live.ping().await {
                     return Err(Outcome::Retry {
                         error,
                         delay: Delay::Backoff,
                     });
                 }
             }
-            if let Some(why) = l.rollover_due(now) {
+            if let Some(why) = live.rollover_due(now) {
                 self.handover(at, i, why).await?;
             }
         }
@@ -201,8 +201,8 @@ impl Reader<'_> {
         let text = match frame.wire {
             Wire::Alive => return Ok(()),
             Wire::Binary => {
-                let d = Decoded::Malformed("binary frame (the feed speaks JSON text)".into());
-                return self.bad(at, d).await;
+                let decoded = Decoded::Malformed("binary frame (the feed speaks JSON text)".into());
+                return self.bad(at, decoded).await;
             }
             Wire::Ended {
                 code,
@@ -227,7 +227,7 @@ impl Reader<'_> {
         };
         let env = match Mapper::parse(&text) {
             Ok(env) => env,
-            Err(d) => return self.bad(at, d).await,
+            Err(decoded) => return self.bad(at, decoded).await,
         };
         if let Some(system) = SystemTopic::of(env.topic()) {
             return match slot {
@@ -244,11 +244,11 @@ impl Reader<'_> {
             tracing::debug!(target: TARGET, topic = env.topic(), dropped_total = self.dedupe.dropped(), "duplicate notification dropped (a copy from the other channel of a handover)");
             return Ok(());
         }
-        let r = Receipt {
+        let receipt = Receipt {
             wall: OffsetDateTime::now_utc(),
             at: Instant::now(),
         };
-        let events = match self.mapper.apply(env, r) {
+        let events = match self.mapper.apply(env, receipt) {
             Decoded::Heartbeat => vec![FeedEvent::Heartbeat],
             Decoded::Pong => Vec::new(),
             Decoded::SocketClosing => {
@@ -264,7 +264,9 @@ impl Reader<'_> {
                 events
             }
             Decoded::Events(evs) => evs,
-            d @ (Decoded::Malformed(_) | Decoded::Unknown(_)) => return self.bad(at, d).await,
+            decoded @ (Decoded::Malformed(_) | Decoded::Unknown(_)) => {
+                return self.bad(at, decoded).await;
+            }
         };
         for ev in events {
             at.chans.pass(self.link, ev).await?;

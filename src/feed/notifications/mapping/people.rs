@@ -104,7 +104,7 @@ impl Mapper {
         queue_id: &str,
         body: &Value,
         correlation: Option<String>,
-        r: Receipt,
+        receipt: Receipt,
     ) -> Decoded {
         let user = body
             .get("user")
@@ -123,7 +123,8 @@ impl Mapper {
                 queue_id: queue_id.to_string(),
                 user_id: user.to_string(),
             };
-            let row = |kind| FeedEvent::Queue(r.event(kind, topic, None, correlation.clone()));
+            let row =
+                |kind| FeedEvent::Queue(receipt.event(kind, topic, None, correlation.clone()));
             events.push(match joined {
                 true => row(QueueEventKind::Agent(agent_state(
                     &self.skill_names,
@@ -134,7 +135,12 @@ impl Mapper {
             });
             if let Some(s) = self.summary(queue_id) {
                 let kind = QueueEventKind::Summary(s);
-                events.push(FeedEvent::Queue(r.event(kind, topic, None, correlation)));
+                events.push(FeedEvent::Queue(receipt.event(
+                    kind,
+                    topic,
+                    None,
+                    correlation,
+                )));
             }
         }
         Decoded::MembersChanged {
@@ -169,7 +175,7 @@ impl Mapper {
         user: &str,
         body: &Value,
         correlation: Option<String>,
-        r: Receipt,
+        receipt: Receipt,
     ) -> Decoded {
         let status = body
             .get("routingStatus")
@@ -211,8 +217,9 @@ impl Mapper {
                 true => Some(agent_state(&self.skill_names, &qid, m)),
                 false => None,
             };
-            let ev =
-                |kind| FeedEvent::Queue(r.event(kind, topic, server_time, correlation.clone()));
+            let ev = |kind| {
+                FeedEvent::Queue(receipt.event(kind, topic, server_time, correlation.clone()))
+            };
             out.push(match row {
                 Some(agent) => ev(QueueEventKind::Agent(agent)),
                 None => FeedEvent::MemberLeft {
