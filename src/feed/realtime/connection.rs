@@ -44,7 +44,7 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Validates the configured queues with the seed's rules; a failure
+    /// Validates the configured queues with the subscription rules; a failure
     /// names every queue and rule that is wrong, and nothing is sent.
     pub(crate) fn new(cfg: Arc<Config>) -> Result<Session, String> {
         let (json, count, index) = payload(&cfg.queues, cfg.genesys.all_queues)?;
@@ -347,7 +347,8 @@ fn payload(
     queues: &[QueueConfig],
     all_queues: bool,
 ) -> Result<(String, usize, SubscriptionIndex), String> {
-    let set = SubscriptionSet::for_config(queues, all_queues).map_err(|errors| {
+    let specs: Vec<_> = queues.iter().map(QueueConfig::subscription_spec).collect();
+    let set = SubscriptionSet::for_queues(&specs, all_queues).map_err(|errors| {
         let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         format!(
             "the [[queue]] config makes no valid subscriptions: {}; fix it and restart",
