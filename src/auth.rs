@@ -1,10 +1,11 @@
-//! OAuth client credentials, token lifetime, SecretString. OWNER: feed helper.
+//! OAuth client credentials, token lifetime, SecretString.
 //!
 //! `POST {login}/oauth/token` with Basic auth and
-//! `grant_type=client_credentials` (PROTOCOL.md section 1). The token is
-//! kept with the instant it should be refreshed: 80 % of `expires_in`, so a
-//! reconnect late in its life never presents a token about to lapse.
-//! Neither the token nor the secret ever appears in an error or a log line.
+//! `grant_type=client_credentials` (docs/PROTOCOL.md, "OAuth client
+//! credentials"). The token is kept with the instant it should be refreshed:
+//! 80 % of `expires_in`, so a reconnect late in its life never presents a
+//! token about to lapse. Neither the token nor the secret ever appears in an
+//! error or a log line.
 
 use std::time::{Duration, SystemTime};
 

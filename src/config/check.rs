@@ -1,5 +1,5 @@
 //! Rules checked after layering: hosts, queues and subscriptions, file
-//! permissions. OWNER: foundation helper.
+//! permissions.
 
 use std::path::Path;
 

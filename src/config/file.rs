@@ -1,5 +1,5 @@
 //! Reads the TOML file onto a `Config`, keeping the position of every value
-//! so each problem names file, line, column and key. OWNER: foundation helper.
+//! so each problem names file, line, column and key.
 
 use std::collections::HashMap;
 use std::ops::Range;

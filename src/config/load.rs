@@ -1,5 +1,5 @@
-//! The layering: defaults < file < environment < flags (CONFIG.md).
-//! OWNER: foundation helper.
+//! The layering: defaults < file < environment < flags (docs/CONFIG.md,
+//! "Where the config comes from").
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

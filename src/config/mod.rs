@@ -1,5 +1,5 @@
-//! Configuration: defaults < file < environment < flags (CONFIG.md).
-//! OWNER: foundation helper. The types below are the contract other
+//! Configuration: defaults < file < environment < flags (docs/CONFIG.md).
+//! The types below are the contract other
 //! modules code against; loading and validation are filled in here.
 
 use std::path::PathBuf;

@@ -1,5 +1,4 @@
 //! Typed getters over one TOML table, recording where each value was.
-//! OWNER: foundation helper.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};

@@ -27,7 +27,7 @@ impl Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertKind {
-    /// A change of the seed's deficit list (a known skill with no idle
+    /// A change of the deficit list (a known skill with no idle
     /// agent): logged, never an entry in the alert list.
     SkillDeficit {
         skill: String,

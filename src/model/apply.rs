@@ -38,8 +38,8 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary, ev: &QueueEvent) {
     q.utilization_history
         .record(slot, metrics.effective_utilization().round() as u64);
 
-    // The deficit list (the seed's rule) goes to the audit log as it
-    // changes; only a deficit that interactions wait on is an alert.
+    // The deficit list (known skills with no idle agent) goes to the audit log
+    // as it changes; only a deficit that interactions wait on is an alert.
     let old = std::mem::take(&mut q.metrics.skill_deficits);
     let wall = st.wall();
     merge(&old, &metrics.skill_deficits, |skill, began| {

@@ -1,7 +1,8 @@
-//! The seed's subscription rules, as types that can only be built valid. OWNER: foundation helper.
+//! The realtime feed's subscription rules, as types that can only be built
+//! valid.
 //!
-//! PROTOCOL.md section 2: 1 to 100 subscriptions per connection, UUID ids,
-//! topic `/routing/queues/events` or `/routing/queues/{queueId}/events`,
+//! docs/PROTOCOL.md, "Subscribe": 1 to 100 subscriptions per connection, UUID
+//! ids, topic `/routing/queues/events` or `/routing/queues/{queueId}/events`,
 //! three event types, filters that parse and fit in 2048 characters.
 
 use serde::{Deserialize, Serialize};
@@ -266,7 +267,8 @@ impl SubscriptionSet {
         SubscriptionSet::new(subs).map_err(|e| vec![e])
     }
 
-    /// The wire array of PROTOCOL.md section 2 (the client's first message).
+    /// The wire array of docs/PROTOCOL.md, "Subscribe" (the client's first
+    /// message).
     pub fn to_json(&self) -> String {
         let wire: Vec<Wire<'_>> = self
             .subs

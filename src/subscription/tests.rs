@@ -106,7 +106,7 @@ fn ids_must_be_uuids() {
         err("sub-1", &topic(), "queue-summary", None),
         "id `sub-1` is not a UUID; use a UUID such as 5d2c8f3e-6a4b-4c1d-9e0f-1a2b3c4d5e6f"
     );
-    // The seed's own ids, and UUID spellings that are not the wire form.
+    // Ids that are not UUIDs, and UUID spellings that are not the wire form.
     for id in [
         "sub-1-1700000000000",
         "5d2c8f3e6a4b4c1d9e0f1a2b3c4d5e6f",

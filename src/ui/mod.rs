@@ -1,4 +1,4 @@
-//! Drawing: a pure function of state, one file per panel. OWNER: ui helper.
+//! Drawing: a pure function of state, one file per panel.
 //!
 //! `draw` reads the model and the view state and never changes either; it
 //! reports back what the loop needs to know (is a clock or countdown on

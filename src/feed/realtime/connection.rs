@@ -44,7 +44,7 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Validates the configured queues with the seed's rules; a failure
+    /// Validates the configured queues with the subscription rules; a failure
     /// names every queue and rule that is wrong, and nothing is sent.
     pub(crate) fn new(cfg: Arc<Config>) -> Result<Session, String> {
         let (json, count, index) = payload(&cfg.queues, cfg.genesys.all_queues)?;

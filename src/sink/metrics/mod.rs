@@ -125,7 +125,7 @@ impl Families {
                 r,
                 "queue_agents",
                 "Agents by state, as Genesys Cloud's Queues Activity names them: on_queue, \
-                 off_queue, idle, interacting, communicating, not_responding; and the seed's \
+                 off_queue, idle, interacting, communicating, not_responding; and the export's \
                  available and logged_in. A state the feed does not report is left out",
             ),
             utilization: registered(

@@ -1,4 +1,5 @@
-//! Notifications API frames into domain events (PROTOCOL.md section 3).
+//! Notifications API frames into domain events (docs/PROTOCOL.md,
+//! "Notifications API").
 //!
 //! Observations arrive as partial updates: a metric absent from a message
 //! keeps its last value, so the mapper holds the last known counts of every

@@ -286,7 +286,7 @@ async fn agents_by_state_come_from_the_qualifiers_and_off_queue_users() {
         Some(11),
         "a partial message keeps the rest"
     );
-    // The seed's counts are unchanged: interacting still mixes in
+    // The export's original counts are unchanged: interacting still mixes in
     // COMMUNICATING, and off-queue users are not logged in to the queue.
     assert_eq!((s.agents_interacting, s.agents_logged_in), (8, 11));
 

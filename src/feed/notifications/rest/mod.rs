@@ -1,6 +1,6 @@
-//! The Genesys Cloud REST calls the notifications feed needs
-//! (PROTOCOL.md section 3): queues, skills, members, the observations
-//! query, channels and their subscriptions.
+//! The Genesys Cloud REST calls the notifications feed needs (docs/PROTOCOL.md,
+//! "Notifications API"): queues, skills, members, the observations query,
+//! channels and their subscriptions.
 //!
 //! Every call carries the bearer token, honours 429 + Retry-After, spaces
 //! calls out when `inin-ratelimit-*` says the budget is nearly spent
