@@ -20,4 +20,4 @@ pub use latency::LatencyStats;
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;
 pub use risk::{Risk, Totals};
-pub use state::{AppState, FeedStats};
+pub use state::{AppState, FeedStats, StateParts};

@@ -14,17 +14,20 @@ use alerting::delays;
 
 #[path = "state_alerts.rs"]
 mod alerting;
+#[path = "state_parts.rs"]
+mod parts;
 use crate::model::{AlertKind, Alerts, QueueView};
+pub use parts::StateParts;
 
 /// Everything the screen and the export read.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// In configured order.
-    pub queues: Vec<QueueView>,
-    pub feed: FeedStats,
-    pub alerts: Alerts,
+    pub(super) queues: Vec<QueueView>,
+    pub(super) feed: FeedStats,
+    pub(super) alerts: Alerts,
     /// Alert thresholds from the config.
-    pub limits: AlertConfig,
+    pub(super) limits: AlertConfig,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
     /// First time seen (tick or event): staleness of a silent queue counts
@@ -94,13 +97,50 @@ impl AppState {
     }
 
     pub fn queue(&self, id: &str) -> Option<&QueueView> {
-        let hit = self.index.get(id).and_then(|&i| self.queues.get(i));
-        match hit {
-            Some(q) if q.id == id => Some(q),
-            // `queues` is public: a list set from outside (test fixtures)
-            // is not indexed, so a miss is checked the slow way.
-            _ => self.queues.iter().find(|q| q.id == id),
-        }
+        self.index.get(id).and_then(|&i| self.queues.get(i))
+    }
+
+    /// The queues, in configured order (then as first reported).
+    pub fn queues(&self) -> &[QueueView] {
+        &self.queues
+    }
+
+    /// The feed's state and figures.
+    pub fn feed(&self) -> &FeedStats {
+        &self.feed
+    }
+
+    /// The alert list.
+    pub fn alerts(&self) -> &Alerts {
+        &self.alerts
+    }
+
+    /// Alert thresholds from the config.
+    pub fn limits(&self) -> &AlertConfig {
+        &self.limits
+    }
+
+    /// The alerts raised and cleared since the last call, for the log and
+    /// the alert history.
+    pub fn take_alert_transitions(&mut self) -> Vec<crate::model::AlertTransition> {
+        self.alerts.take_transitions()
+    }
+
+    /// Alerts from before a restart (the alert history), into the list.
+    pub fn restore_alerts(&mut self, old: impl IntoIterator<Item = crate::model::Alert>) {
+        self.alerts.restore(old);
+    }
+
+    /// An information alert: something the user should know that is no
+    /// condition of a queue or the feed.
+    pub fn inform(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: AlertKind,
+        message: String,
+        wall: OffsetDateTime,
+    ) {
+        self.alerts.inform(queue_id, kind, message, wall);
     }
 
     /// Adds a queue view (indexed by id), e.g. for fixtures.
@@ -109,27 +149,10 @@ impl AppState {
     }
 
     fn queue_or_insert(&mut self, id: &str) -> usize {
-        if let Some(&i) = self.index.get(id)
-            && self.queues.get(i).is_some_and(|q| q.id == id)
-        {
-            return i;
+        match self.index.get(id) {
+            Some(&i) => i,
+            None => self.push_queue(QueueView::new(id, None, false)),
         }
-        // `queues` was replaced from outside: rebuild the index once.
-        if self.index.len() != self.queues.iter().filter(|q| !q.id.is_empty()).count()
-            || self.index.contains_key(id)
-        {
-            self.index = self
-                .queues
-                .iter()
-                .enumerate()
-                .filter(|(_, q)| !q.id.is_empty())
-                .map(|(i, q)| (q.id.clone(), i))
-                .collect();
-            if let Some(&i) = self.index.get(id) {
-                return i;
-            }
-        }
-        self.push_queue(QueueView::new(id, None, false))
     }
 
     /// Applies one feed event. True when anything visible changed.

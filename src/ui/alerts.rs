@@ -13,12 +13,12 @@ use crate::model::{Alert, AppState, Severity};
 use crate::ui::{Scene, figures};
 
 pub fn has_active(state: &AppState) -> bool {
-    state.alerts.list.iter().any(|a| a.cleared_at.is_none())
+    state.alerts().list.iter().any(|a| a.cleared_at.is_none())
 }
 
 fn active_count(state: &AppState) -> usize {
     state
-        .alerts
+        .alerts()
         .list
         .iter()
         .filter(|a| a.cleared_at.is_none())
@@ -87,7 +87,7 @@ fn queue_name<'a>(state: &'a AppState, a: &'a Alert) -> &'a str {
     match &a.queue_id {
         None => "feed",
         Some(id) => state
-            .queues
+            .queues()
             .iter()
             .find(|q| &q.id == id)
             .map_or(id.as_str(), |q| q.name.as_str()),
@@ -102,7 +102,7 @@ pub fn render_strip(frame: &mut Frame, area: Rect, scene: &Scene) {
     let t = scene.theme();
     let state = scene.state;
     let Some(a) = state
-        .alerts
+        .alerts()
         .list
         .iter()
         .rev()
@@ -158,7 +158,7 @@ fn title(scene: &Scene) -> Line<'static> {
     if n > 0 {
         spans.push(Span::styled(format!("{n} active "), t.alert));
     }
-    let cleared = state.alerts.list.len() - n;
+    let cleared = state.alerts().list.len() - n;
     if cleared > 0 {
         spans.push(Span::styled(format!("{cleared} cleared "), t.dim));
     }
@@ -169,19 +169,19 @@ fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
     let t = scene.theme();
     let g = scene.glyphs();
     let state = scene.state;
-    if state.alerts.list.is_empty() {
+    if state.alerts().list.is_empty() {
         frame.render_widget(Paragraph::new("No alerts.").style(t.dim), area);
         return;
     }
     let scroll = scene
         .view
         .alerts_scroll
-        .min(state.alerts.list.len().saturating_sub(1));
+        .min(state.alerts().list.len().saturating_sub(1));
     let wall = state.wall();
     // The alert column: what the mark, time, queue and cleared columns
     // and their spacing leave.
     let text_w = usize::from(area.width).saturating_sub(1 + 8 + 14 + 3 + if full { 9 } else { 0 });
-    let rows = state.alerts.list.iter().rev().skip(scroll).map(|a| {
+    let rows = state.alerts().list.iter().rev().skip(scroll).map(|a| {
         let cleared = a.cleared_at.is_some();
         // Not by colour alone: cleared, acknowledged (x), snoozed (z).
         let mark = if cleared {

@@ -35,7 +35,7 @@ impl Segment {
 pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
     let t = scene.theme();
     let g = scene.glyphs();
-    let feed = &scene.live.feed;
+    let feed = &scene.live.feed();
     let mut left = Vec::new();
     if scene.view.paused.is_some() {
         left.push(Segment {
@@ -130,7 +130,7 @@ fn seg(prio: u8, text: String, style: Style) -> Segment {
 fn connection(scene: &Scene) -> Segment {
     let t = scene.theme();
     let g = scene.glyphs();
-    let (text, style, changes_at) = match &scene.live.feed.status.state {
+    let (text, style, changes_at) = match &scene.live.feed().status.state {
         ConnState::Connecting => (format!("{} connecting", g.connecting), t.warn, None),
         ConnState::Connected => (format!("{} connected", g.connected), t.ok, None),
         ConnState::Reconnecting {
@@ -254,7 +254,7 @@ fn latency_figures(feed: &FeedStats) -> Option<(f64, f64)> {
 pub fn feed_problem(scene: &Scene) -> Option<Line<'static>> {
     let t = scene.theme();
     let g = scene.glyphs();
-    let status = &scene.live.feed.status;
+    let status = &scene.live.feed().status;
     let (text, style) = match &status.state {
         ConnState::Stopped { reason } => {
             let why = if reason.is_empty() {

@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let inner_rows = area.height.saturating_sub(3) as usize;
 
     if rows.is_empty() {
-        let msg = if state.queues.is_empty() {
+        let msg = if state.queues().is_empty() {
             "No queues configured: add [[queue]] tables to the config.".to_string()
         } else {
             format!(
@@ -68,13 +68,13 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let room = area.width.saturating_sub(3);
     let longest = shown
         .iter()
-        .map(|&i| names::width(&state.queues[i].name))
+        .map(|&i| names::width(&state.queues()[i].name))
         .max()
         .unwrap_or(0);
     let (cols, name_w) = columns::choose(room, u16::try_from(longest).unwrap_or(u16::MAX));
     let shown_names: Vec<&str> = shown
         .iter()
-        .map(|&i| state.queues[i].name.as_str())
+        .map(|&i| state.queues()[i].name.as_str())
         .collect();
     let cut = names::fit_all(&shown_names, usize::from(name_w), scene.glyphs().ellipsis);
     let body: Vec<Row> = shown
@@ -82,7 +82,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         .zip(cut)
         .enumerate()
         .map(|(k, (&i, name))| {
-            let q = &state.queues[i];
+            let q = &state.queues()[i];
             let worst = worst.get(q.id.as_str()).copied();
             let line = RowContext {
                 name,
@@ -121,7 +121,12 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
 /// beside the "!N", the colour and symbol of a wallboard tile.
 pub fn worst_alerts(state: &AppState) -> HashMap<&str, &AlertKind> {
     let mut worst: HashMap<&str, &AlertKind> = HashMap::new();
-    for a in state.alerts.list.iter().filter(|a| a.cleared_at.is_none()) {
+    for a in state
+        .alerts()
+        .list
+        .iter()
+        .filter(|a| a.cleared_at.is_none())
+    {
         if let Some(id) = a.queue_id.as_deref() {
             let e = worst.entry(id).or_insert(&a.kind);
             if rank(&a.kind) < rank(e) {

@@ -177,10 +177,12 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         filter: None,
     }];
     let mut st = AppState::with_queues(&queues, AlertConfig::default());
-    st.queues[0].target_override = QueueTarget {
-        percent: c.override_pct,
-        within_s: c.override_s,
-    };
+    st.edit(|parts| {
+        parts.queues[0].target_override = QueueTarget {
+            percent: c.override_pct,
+            within_s: c.override_s,
+        };
+    });
     let now = Instant::now();
     let wall = OffsetDateTime::from_unix_timestamp(1_795_807_225).expect("fixed time");
     let summary = QueueSummary {
