@@ -7,13 +7,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{EventType, QueueConfig};
-use crate::event::QueueEventKind;
+use crate::event::{EventType, QueueEventKind};
 use crate::filter::{Filter, FilterSubject};
 
 mod error;
 
 pub use error::SubscriptionError;
+
+/// One queue as the subscriptions see it: the caller (the feed, from the
+/// config) builds it, so this module needs no config types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSpec {
+    /// None when the queue is known by name only: an error here.
+    pub id: Option<String>,
+    /// What an error calls the queue (its name, else its id).
+    pub label: Option<String>,
+    pub events: Vec<EventType>,
+    pub filter: Option<String>,
+}
 
 /// The most subscriptions one connection may carry.
 pub const MAX_SUBSCRIPTIONS: usize = 100;
@@ -204,15 +215,20 @@ impl SubscriptionSet {
     /// One subscription per queue and event type, topic
     /// `/routing/queues/{id}/events`, a fresh UUID v4 each, the queue's
     /// filter. Every problem is returned, not only the first.
-    pub fn from_queues(queues: &[QueueConfig]) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
+    pub fn from_queues(queues: &[QueueSpec]) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
         let mut subs = Vec::new();
         let mut errors = Vec::new();
         let mut index = 0;
-        for (qi, q) in queues.iter().enumerate() {
-            let label = q.name.clone().or_else(|| q.id.clone());
+        for (position, q) in queues.iter().enumerate() {
+            let label = q.label.clone().or_else(|| q.id.clone());
             let Some(id) = &q.id else {
                 index += 1;
-                errors.push(SubscriptionError::QueueWithoutId.at(index, label, Some(qi), None));
+                errors.push(SubscriptionError::QueueWithoutId.at(
+                    index,
+                    label,
+                    Some(position),
+                    None,
+                ));
                 continue;
             };
             // One filter error per queue is enough: it is the same text for each type.
@@ -232,7 +248,7 @@ impl SubscriptionSet {
                     Ok(s) => subs.push(s),
                     Err(e) => {
                         queue_failed = true;
-                        errors.push(e.at(index, label.clone(), Some(qi), None));
+                        errors.push(e.at(index, label.clone(), Some(position), None));
                     }
                 }
             }
@@ -249,8 +265,8 @@ impl SubscriptionSet {
     /// `from_queues`, plus (with `all_queues`) one queue-summary
     /// subscription on the all-queues topic, counted against the same
     /// limit of 100.
-    pub fn for_config(
-        queues: &[QueueConfig],
+    pub fn for_queues(
+        queues: &[QueueSpec],
         all_queues: bool,
     ) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
         if !all_queues {

@@ -17,8 +17,6 @@ mod failure;
 mod handover;
 mod lifecycle;
 pub mod mapping;
-#[cfg(test)]
-mod mapping_tests;
 mod members;
 mod plan;
 mod read;

@@ -11,10 +11,11 @@
 //! `people` the members and their routing-status topics.
 
 mod observations;
-#[cfg(test)]
-mod observations_tests;
 mod people;
 mod totals;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,8 +1,8 @@
 //! What check-config catches beyond syntax: missing files, ids, names,
 //! levels, thresholds, credentials.
 
-use super::tests::{QUEUE, creds, env, errors, ok, sources};
-use super::{Config, Overrides, load};
+use super::{QUEUE, creds, env, errors, ok, sources};
+use crate::config::{Config, Overrides, load};
 
 #[test]
 fn no_file_is_an_error_that_says_where_it_looked() {
@@ -138,9 +138,9 @@ fn zero_switches_an_alert_off_and_the_summary_says_so() {
 #[test]
 fn realtime_has_no_default_url() {
     let dir = tempfile::tempdir().unwrap();
-    let p = super::tests::write(&dir, "c.toml", QUEUE, 0o600);
+    let p = super::write(&dir, "c.toml", QUEUE, 0o600);
     let flags = Overrides {
-        protocol: Some(super::Protocol::Realtime),
+        protocol: Some(crate::config::Protocol::Realtime),
         ..Overrides::default()
     };
     let e = load(&sources(Some(p), creds(), flags)).unwrap_err();

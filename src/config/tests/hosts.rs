@@ -1,9 +1,9 @@
 //! Hosts: the region domain as people write it, and the realtime URL
 //! that has no default.
 
-use super::check;
-use super::tests::{QUEUE, env, errors, ok};
+use super::{QUEUE, env, errors, ok};
 use crate::config::Config;
+use crate::config::check;
 
 #[test]
 fn an_environment_written_as_a_host_or_url_is_read_as_its_region_with_a_warning() {

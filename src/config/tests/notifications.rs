@@ -1,6 +1,6 @@
 //! Keys of the notifications feed.
 
-use super::tests::{QUEUE, errors, ok};
+use super::{QUEUE, errors, ok};
 
 #[test]
 fn observations_interval_defaults_to_10_s_and_is_bounded() {

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::pace::{DayClock, demand};
-use super::*;
+use crate::sim::center::pace::{DayClock, demand};
+use crate::sim::center::*;
 
 /// A day model at `speed`, starting at `hour`.
 fn day(seed: u64, speed: f64, hour: u32) -> Model {

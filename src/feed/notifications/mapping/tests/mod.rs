@@ -1,4 +1,6 @@
-use super::mapping::*;
+mod observations;
+
+use super::*;
 use crate::event::{AgentStatus, FeedEvent, QueueEventKind, QueueSummary};
 use time::OffsetDateTime;
 use tokio::time::Instant;

@@ -1,3 +1,7 @@
+mod checks;
+mod hosts;
+mod notifications;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::{Decoded, Mapper, Receipt};
 use crate::event::{FeedEvent, QueueEventKind, QueueTotals, parse_rfc3339};
+use crate::feed::notifications::mapping::{Decoded, Mapper, Receipt};
 
 fn receipt() -> Receipt {
     Receipt {

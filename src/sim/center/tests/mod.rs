@@ -1,5 +1,7 @@
 //! Unit tests of the model contact center.
 
+mod day;
+
 use super::*;
 
 #[test]
