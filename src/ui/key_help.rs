@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
         "          Utilization: interacting / on queue; communicating not counted",
     ));
     debug_assert_eq!(lines.len(), LINES);
-    let width = (lines.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 3).min(area.width);
+    let width = (lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3).min(area.width);
     let height = (lines.len() as u16 + 2).min(area.height);
     // Scrolled no further than the last line at the bottom.
     let shown = usize::from(height.saturating_sub(2));

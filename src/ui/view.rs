@@ -157,10 +157,13 @@ impl ViewState {
     /// Indices into `state.queues`, filtered and sorted as on screen.
     pub fn visible(&self, state: &AppState, now: Instant) -> Vec<usize> {
         let needle = self.filter.to_lowercase();
-        let qs = &state.queues;
+        let queues = &state.queues;
         // Lower-cased once, not per comparison.
-        let names: Vec<String> = qs.iter().map(|q| q.name.to_lowercase()).collect();
-        let mut rows: Vec<usize> = (0..qs.len())
+        let names: Vec<String> = queues
+            .iter()
+            .map(|queue| queue.name.to_lowercase())
+            .collect();
+        let mut rows: Vec<usize> = (0..queues.len())
             .filter(|&i| needle.is_empty() || names[i].contains(&needle))
             .collect();
         if self.sort == SortKey::Risk {
@@ -169,9 +172,9 @@ impl ViewState {
             return rows;
         }
         rows.sort_by(|&a, &b| {
-            compare(self.sort, &qs[a], &qs[b], now)
+            compare(self.sort, &queues[a], &queues[b], now)
                 .then_with(|| names[a].cmp(&names[b]))
-                .then_with(|| qs[a].id.cmp(&qs[b].id))
+                .then_with(|| queues[a].id.cmp(&queues[b].id))
         });
         rows
     }
@@ -180,38 +183,41 @@ impl ViewState {
     /// the held order while it is younger than `RISK_HOLD`, lists the same
     /// queues and none has changed tier; else a fresh sort.
     fn risk_order(&self, state: &AppState, now: Instant) -> Vec<usize> {
-        let qs = &state.queues;
-        let risks: Vec<_> = qs.iter().map(|q| q.risk(state, now)).collect();
+        let queues = &state.queues;
+        let risks: Vec<_> = queues.iter().map(|queue| queue.risk(state, now)).collect();
         let mut held = self.risk_order.borrow_mut();
-        let keep = held.as_ref().is_some_and(|h| {
-            now.saturating_duration_since(h.at) < RISK_HOLD
-                && h.place.len() == qs.len()
-                && qs
-                    .iter()
-                    .zip(&risks)
-                    .all(|(q, r)| h.place.get(&q.id).is_some_and(|&(_, tier)| tier == r.tier))
+        let keep = held.as_ref().is_some_and(|order| {
+            now.saturating_duration_since(order.at) < RISK_HOLD
+                && order.place.len() == queues.len()
+                && queues.iter().zip(&risks).all(|(queue, risk)| {
+                    order
+                        .place
+                        .get(&queue.id)
+                        .is_some_and(|&(_, tier)| tier == risk.tier)
+                })
         });
         if !keep {
-            let mut order: Vec<usize> = (0..qs.len()).collect();
+            let mut order: Vec<usize> = (0..queues.len()).collect();
             order.sort_by(|&a, &b| {
                 let (ra, rb) = (risks[a], risks[b]);
                 rb.urgency(&ra)
-                    .then_with(|| qs[a].name.cmp(&qs[b].name))
-                    .then_with(|| qs[a].id.cmp(&qs[b].id))
+                    .then_with(|| queues[a].name.cmp(&queues[b].name))
+                    .then_with(|| queues[a].id.cmp(&queues[b].id))
             });
             let place = order
                 .iter()
                 .enumerate()
-                .map(|(n, &i)| (qs[i].id.clone(), (n, risks[i].tier)))
+                .map(|(rank, &i)| (queues[i].id.clone(), (rank, risks[i].tier)))
                 .collect();
             *held = Some(RiskOrder { at: now, place });
         }
-        let place = held.as_ref().map(|h| &h.place);
-        qs.iter()
-            .map(|q| {
+        let place = held.as_ref().map(|order| &order.place);
+        queues
+            .iter()
+            .map(|queue| {
                 place
-                    .and_then(|p| p.get(&q.id))
-                    .map_or(usize::MAX, |&(n, _)| n)
+                    .and_then(|place| place.get(&queue.id))
+                    .map_or(usize::MAX, |&(rank, _)| rank)
             })
             .collect()
     }
@@ -419,10 +425,10 @@ fn toggle(current: Overlay, want: Overlay) -> Overlay {
 /// the lower-cased name computed once per frame (not per comparison: at a
 /// thousand queues that cost a millisecond a frame).
 fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Ordering {
-    let desc_f = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
+    let descending = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
     match sort {
         SortKey::Name | SortKey::Risk => Ordering::Equal,
-        SortKey::Utilization => desc_f(
+        SortKey::Utilization => descending(
             a.metrics.effective_utilization(),
             b.metrics.effective_utilization(),
         ),
@@ -434,7 +440,7 @@ fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Orderin
             .cmp(&a.active_alerts)
             .then_with(|| b.stale.cmp(&a.stale))
             .then_with(|| {
-                desc_f(
+                descending(
                     a.metrics.effective_utilization(),
                     b.metrics.effective_utilization(),
                 )
