@@ -2,7 +2,9 @@
 //! (the main screen, the wallboard, the zoomed detail): the cost of one
 //! frame, which the loop pays at most `ui.fps` times a second.
 
-#[path = "../tests/ui_common/mod.rs"]
+// The UI tests' sample states; the bench draws a part of them.
+#[allow(dead_code)]
+#[path = "../tests/ui/common/mod.rs"]
 mod ui_common;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -91,7 +91,8 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-/// The PROTOCOL.md section 2 summary example, as the wire carries it.
+/// The summary example of docs/PROTOCOL.md, "Realtime v1", as the wire carries
+/// it.
 const SUMMARY: &str = r#"{"type":"queue-summary","topic":"/routing/queues/8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e/events","timestamp":"2026-11-27T19:20:25.123Z","data":{"queueId":"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e","queueName":"Support EN","agentsAvailable":3,"agentsLoggedIn":10,"agentsInteracting":6,"interactionsWaiting":4,"skills":{"Spanish":{"available":0,"required":2},"Billing":{"available":2}}}}"#;
 
 fn decode(c: &mut Criterion) {

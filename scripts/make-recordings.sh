@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates tests/recordings/*.ndjson: a few seconds of the simulator's
 # steady and busy scenarios, recorded by `queuetop record` over loopback.
-# tests/recordings.rs replays them and compares the export with its
+# tests/cli/recordings.rs replays them and compares the export with its
 # snapshots: after regenerating, review the snapshot changes
-# (`cargo insta review`, or INSTA_UPDATE=always cargo test --test recordings).
+# (`cargo insta review`, or INSTA_UPDATE=always cargo test --test cli recordings).
 #
 #   scripts/make-recordings.sh            # both
 #   scripts/make-recordings.sh busy       # one

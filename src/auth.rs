@@ -1,10 +1,11 @@
-//! OAuth client credentials, token lifetime, SecretString. OWNER: feed helper.
+//! OAuth client credentials, token lifetime, SecretString.
 //!
 //! `POST {login}/oauth/token` with Basic auth and
-//! `grant_type=client_credentials` (PROTOCOL.md section 1). The token is
-//! kept with the instant it should be refreshed: 80 % of `expires_in`, so a
-//! reconnect late in its life never presents a token about to lapse.
-//! Neither the token nor the secret ever appears in an error or a log line.
+//! `grant_type=client_credentials` (docs/PROTOCOL.md, "OAuth client
+//! credentials"). The token is kept with the instant it should be refreshed:
+//! 80 % of `expires_in`, so a reconnect late in its life never presents a
+//! token about to lapse. Neither the token nor the secret ever appears in an
+//! error or a log line.
 
 use std::time::{Duration, SystemTime};
 
@@ -202,11 +203,7 @@ impl TokenSource {
                 )))
             }
             429 => {
-                let retry_after = resp
-                    .headers()
-                    .get("Retry-After")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                let retry_after = retry_after(resp.headers());
                 Err(AuthError::RateLimited { retry_after })
             }
             _ => Err(AuthError::Transient(format!(
@@ -214,6 +211,14 @@ impl TokenSource {
             ))),
         }
     }
+}
+
+/// The wait an answer's `Retry-After` header asks for, if it has a
+/// readable one. Here rather than in the feed because the login answers
+/// with it too, and auth does not depend on the feed.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, SystemTime::now())
 }
 
 /// `Retry-After`: delay-seconds or an HTTP-date (a date in the past is 0).

@@ -7,6 +7,36 @@ use std::fmt;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
+/// The event types a queue can be subscribed to: the realtime feed's
+/// subscription vocabulary, also what a configured queue asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventType {
+    QueueSummary,
+    QueueInteraction,
+    AgentState,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::QueueSummary => "queue-summary",
+            EventType::QueueInteraction => "queue-interaction",
+            EventType::AgentState => "agent-state",
+        }
+    }
+
+    pub const ALL: [EventType; 3] = [
+        EventType::QueueSummary,
+        EventType::QueueInteraction,
+        EventType::AgentState,
+    ];
+
+    /// Parses the wire spelling (`queue-summary`, ...).
+    pub fn parse(s: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
 /// Media type of an interaction. Unknown values are kept, not fatal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MediaType {

@@ -1,6 +1,7 @@
 //! queuetop: a terminal monitor for Genesys Cloud queues.
-//! The arrows point one way (ARCHITECTURE.md): main -> app -> feed/model/ui/sink;
-//! feed -> subscription, auth, event, recording; model -> event; sim -> event, filter, subscription.
+//! The arrows point one way (docs/ARCHITECTURE.md, "Arrows"): main -> app ->
+//! feed/model/ui/sink; feed -> subscription, auth, event, recording; model ->
+//! event; sim -> event, filter, subscription.
 
 pub mod app;
 pub mod auth;

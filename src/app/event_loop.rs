@@ -12,19 +12,20 @@ use crossterm::event::Event;
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
 
+use crate::app::clock::{Clock, local_offset};
+use crate::app::core::Core;
 use crate::app::redraw::RedrawPolicy;
 use crate::app::sinks::Sinks;
 use crate::app::terminal::Stop;
-use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::event::{FeedCommand, FeedEvent};
 use crate::model::AppState;
 use crate::ui::{self, Effect, Ui, ViewState};
 
-/// Feed events applied per wake before keys and drawing get a turn.
-const DRAIN_BUDGET: usize = 2048;
 /// How often the model's clock runs (staleness, rates). Not a render tick:
 /// it draws only when the model says something changed.
 const MODEL_TICK: Duration = Duration::from_secs(1);
@@ -59,9 +60,9 @@ pub struct LoopIo<S> {
     pub commands: mpsc::Sender<FeedCommand>,
 }
 
-/// State the loop owns: the model, the view, when to draw.
+/// State the loop owns: the model and its outputs, the view, when to draw.
 pub struct AppLoop {
-    pub state: AppState,
+    core: Core,
     pub view: ViewState,
     pub ui: Ui,
     policy: RedrawPolicy,
@@ -69,19 +70,13 @@ pub struct AppLoop {
     input_errors: u32,
     feed_open: bool,
     events_applied: u64,
-    /// Set in tests: wall time follows the (paused) tokio clock.
-    wall_anchor: Option<(Instant, OffsetDateTime)>,
-    /// The metrics endpoint, published to once a model tick.
-    metrics: Option<super::metrics::Publisher>,
-    sinks: Sinks,
-    /// Follow the local UTC offset (it changes with daylight saving time).
-    local_time: bool,
+    clock: Clock,
 }
 
 impl AppLoop {
     pub fn new(state: AppState, ui: Ui, fps: u32) -> Self {
         AppLoop {
-            state,
+            core: Core::new(state, Sinks::default()),
             view: ViewState::new().with_wallboard(ui.wallboard),
             ui,
             policy: RedrawPolicy::new(fps),
@@ -89,49 +84,56 @@ impl AppLoop {
             input_errors: 0,
             feed_open: true,
             events_applied: 0,
-            wall_anchor: None,
-            metrics: None,
-            sinks: Sinks::default(),
-            local_time: false,
+            clock: Clock::default(),
         }
     }
 
     /// Shows local time instead of UTC, rechecking the offset every tick.
     pub fn with_local_time(mut self) -> Self {
-        self.local_time = true;
+        self.clock.follow_local();
         self.ui.utc_offset = local_offset();
         self
     }
 
-    /// Writes an export line for every queue event, as headless mode does.
-    pub fn with_metrics(mut self, metrics: super::metrics::Publisher) -> Self {
-        self.metrics = Some(metrics);
+    /// Publishes to the metrics endpoint (when there is one) every tick.
+    pub fn with_metrics(mut self, metrics: Option<super::metrics::Publisher>) -> Self {
+        self.core = self.core.with_metrics(metrics);
         self
     }
 
+    /// Writes an export line for every queue event, as headless mode does.
     pub fn with_exporter(mut self, exporter: crate::sink::export::Exporter) -> Self {
-        self.sinks.exporter = Some(exporter);
+        self.core.sinks_mut().exporter = Some(exporter);
         self
     }
 
     /// The export and the alert history, already opened.
     pub fn with_sinks(mut self, sinks: Sinks) -> Self {
-        self.sinks = sinks;
+        *self.core.sinks_mut() = sinks;
         self
     }
 
     /// Derives wall time from the tokio clock, starting at `wall` now, so
     /// tests under paused time see one consistent clock.
     pub fn with_wall_from_tokio_clock(mut self, wall: OffsetDateTime) -> Self {
-        self.wall_anchor = Some((Instant::now(), wall));
+        self.clock.anchor_to_tokio(wall);
         self
     }
 
-    fn wall(&self, now: Instant) -> OffsetDateTime {
-        match self.wall_anchor {
-            Some((at, wall)) => wall + now.saturating_duration_since(at),
-            None => OffsetDateTime::now_utc(),
-        }
+    /// The model as the screen shows it.
+    pub fn state(&self) -> &AppState {
+        &self.core.state
+    }
+
+    /// Quits the feed and exports what it still delivers (see
+    /// `core::close_feed`).
+    pub async fn close_feed(
+        &mut self,
+        events: &mut mpsc::Receiver<FeedEvent>,
+        commands: &mpsc::Sender<FeedCommand>,
+        task: Option<&mut JoinHandle<()>>,
+    ) -> io::Result<()> {
+        self.core.close(events, commands, task).await
     }
 
     /// Frames drawn so far.
@@ -159,24 +161,18 @@ impl AppLoop {
         loop {
             let now = Instant::now();
             if now >= self.next_tick {
-                let wall = self.wall(now);
-                if self.state.tick(now, wall) {
+                let wall = self.clock.wall(now);
+                if self.core.tick(now, wall) {
                     self.policy.mark_dirty();
                 }
-                // Raise delays end on ticks too: those alerts are recorded now.
-                self.sinks.after_tick(&mut self.state);
-                if self.view.follow_alerts(&self.state) {
+                if self.view.follow_alerts(&self.core.state) {
                     self.policy.mark_dirty();
                 }
-                if let Some(m) = &self.metrics {
-                    m.publish(&self.state, now);
-                }
-                if self.local_time {
-                    let off = local_offset();
-                    if off != self.ui.utc_offset {
-                        self.ui.utc_offset = off;
-                        self.policy.mark_dirty();
-                    }
+                if let Some(offset) = self.clock.offset()
+                    && offset != self.ui.utc_offset
+                {
+                    self.ui.utc_offset = offset;
+                    self.policy.mark_dirty();
                 }
                 if self
                     .view
@@ -199,17 +195,15 @@ impl AppLoop {
                 biased;
                 why = &mut stop => return Ok(Exit::Stopped(why)),
                 _ = PANICKED.notified() => return Ok(Exit::Panicked),
-                ev = io.input.next() => {
-                    if let Some(exit) = self.on_input(ev, &io.commands) {
+                input = io.input.next() => {
+                    if let Some(exit) = self.on_input(input, &io.commands) {
                         return Ok(exit);
                     }
                 }
-                msg = io.feed.recv(), if self.feed_open => match msg {
-                    Some(ev) => {
-                        self.apply(&ev)?;
-                        self.drain(&mut io.feed)?;
-                        self.sinks.flush().map_err(export_error)?;
-                        if self.view.follow_alerts(&self.state) {
+                message = io.feed.recv(), if self.feed_open => match message {
+                    Some(event) => {
+                        self.apply_batch(event, &mut io.feed)?;
+                        if self.view.follow_alerts(&self.core.state) {
                             self.policy.mark_dirty();
                         }
                     }
@@ -223,31 +217,20 @@ impl AppLoop {
         }
     }
 
-    fn apply(&mut self, ev: &FeedEvent) -> io::Result<()> {
-        self.events_applied += 1;
-        // The feed has answered `r` (a Connected already on its way does
-        // not count): the header says what it is doing now.
-        if let FeedEvent::Status(s) = ev
-            && s.state != ConnState::Connected
-            && self.view.reconnect_asked.take().is_some()
-        {
+    /// `event` and what else is queued, through the core.
+    fn apply_batch(
+        &mut self,
+        event: FeedEvent,
+        feed: &mut mpsc::Receiver<FeedEvent>,
+    ) -> io::Result<()> {
+        let applied = self.core.apply_batch(event, feed)?;
+        self.events_applied += applied.events as u64;
+        if applied.changed {
             self.policy.mark_dirty();
         }
-        if self.state.apply(ev) {
+        // The feed has answered `r`: the header says what it is doing now.
+        if applied.not_connected && self.view.reconnect_asked.take().is_some() {
             self.policy.mark_dirty();
-        }
-        self.sinks
-            .after_apply(&mut self.state, ev)
-            .map_err(export_error)
-    }
-
-    /// Everything already queued, up to the budget.
-    fn drain(&mut self, feed: &mut mpsc::Receiver<FeedEvent>) -> io::Result<()> {
-        for _ in 0..DRAIN_BUDGET {
-            match feed.try_recv() {
-                Ok(ev) => self.apply(&ev)?,
-                Err(_) => break,
-            }
         }
         Ok(())
     }
@@ -272,7 +255,7 @@ impl AppLoop {
         match ev {
             Event::Key(key) => {
                 let now = Instant::now();
-                match self.view.handle_key(&key, &self.state, now) {
+                match self.view.handle_key(&key, &self.core.state, now) {
                     Effect::None => {}
                     Effect::Redraw => self.policy.mark_dirty(),
                     Effect::Reconnect => {
@@ -287,14 +270,20 @@ impl AppLoop {
                     }
                     effect @ (Effect::Acknowledge(i) | Effect::Snooze(i)) => {
                         let ack = matches!(effect, Effect::Acknowledge(_));
-                        if self.state.alert_action(self.view.paused.as_deref(), i, ack) {
+                        if self
+                            .core
+                            .state
+                            .alert_action(self.view.paused.as_deref(), i, ack)
+                        {
                             self.policy.mark_dirty();
                         }
                     }
                 }
             }
             Event::Mouse(mouse)
-                if self.view.handle_mouse(&mouse, &self.state, Instant::now())
+                if self
+                    .view
+                    .handle_mouse(&mouse, &self.core.state, Instant::now())
                     == Effect::Redraw =>
             {
                 self.policy.mark_dirty();
@@ -307,11 +296,11 @@ impl AppLoop {
 
     fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> io::Result<()> {
         let now = Instant::now();
-        let wall = self.wall(now);
+        let wall = self.clock.wall(now);
         let mut info = ui::DrawInfo::default();
         let frame = terminal
             .draw(|frame| {
-                info = ui::draw(frame, &self.state, &self.view, &self.ui, now, wall);
+                info = ui::draw(frame, &self.core.state, &self.view, &self.ui, now, wall);
             })
             .map_err(|e| io::Error::other(e.to_string()))?;
         // The list's header as drawn: a click on it sorts by the word
@@ -331,27 +320,4 @@ impl AppLoop {
         self.policy.drawn(now, info.redraw_at);
         Ok(())
     }
-}
-
-fn export_error(e: io::Error) -> io::Error {
-    io::Error::new(
-        e.kind(),
-        format!("cannot write the export file: {e}; check export.path (or --export)"),
-    )
-}
-
-/// The local UTC offset for the clock. `time` refuses to read it once
-/// threads exist, so ask libc directly; UTC when that fails.
-fn local_offset() -> UtcOffset {
-    // SAFETY: time(NULL) and localtime_r with a zeroed, owned tm. The only
-    // hazard is a concurrent setenv("TZ"), which queuetop never does.
-    let gmtoff = unsafe {
-        let now = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&now, &mut tm).is_null() {
-            return UtcOffset::UTC;
-        }
-        tm.tm_gmtoff
-    };
-    UtcOffset::from_whole_seconds(gmtoff as i32).unwrap_or(UtcOffset::UTC)
 }

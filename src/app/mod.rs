@@ -1,4 +1,6 @@
-//! The app loop (TUI) and its headless variant. OWNER: ui helper (mod.rs), model helper (headless.rs).
+//! The app loop (TUI) and its headless variant.
+pub mod clock;
+pub mod core;
 pub mod demo;
 pub mod event_loop;
 pub mod first_run;
@@ -16,14 +18,12 @@ pub mod terminal;
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Duration;
 
 use color_eyre::eyre::{WrapErr, eyre};
 use crossterm::event::EventStream;
 
 use crate::app::sinks::Sinks;
 use crate::config::Config;
-use crate::event::FeedCommand;
 use crate::feed::source::Source;
 use crate::model::AppState;
 use crate::sink::export::Exporter;
@@ -33,9 +33,6 @@ pub use demo::{demo_config, run_demo};
 pub use event_loop::{AppLoop, Exit, LoopIo};
 pub use first_run::run_welcome;
 pub use redraw::RedrawPolicy;
-
-/// How long the feed gets to close its socket cleanly after quit.
-const FEED_GOODBYE: Duration = Duration::from_secs(2);
 
 /// Runs the monitor on the configured feed until the user quits, a signal
 /// arrives or the terminal goes away. Returns the exit code. The terminal
@@ -85,16 +82,12 @@ async fn run_tui_inner(
     };
     let ui = Ui::new(&cfg, theme::no_color_env());
     let mut state = AppState::new(&cfg);
-    // Read before the terminal is taken, so a problem prints plainly. A
-    // replay's alerts happened long ago, to someone else: not history.
+    // Read before the terminal is taken, so a problem prints plainly.
     let mut sinks = Sinks {
         exporter,
         ..Sinks::default()
     };
-    let history = cfg.log.alert_history_file().filter(|_| !replaying);
-    if let Some(path) = history {
-        sinks.open_history(&path, &mut state, time::OffsetDateTime::now_utc())?;
-    }
+    open_history(&cfg, replaying, &mut sinks, &mut state)?;
     let mut shutdown = terminal::Shutdown::install().wrap_err("installing signal handlers")?;
     let feed = source.spawn(cfg.clone());
     let metrics = metrics::Publisher::start(&cfg, feed.gauges.clone()).await?;
@@ -109,21 +102,20 @@ async fn run_tui_inner(
     };
     let mut app = AppLoop::new(state, ui, cfg.ui.fps)
         .with_local_time()
-        .with_sinks(sinks);
+        .with_sinks(sinks)
+        .with_metrics(metrics);
     app.view = std::mem::take(&mut app.view).with_notes(notes);
-    if let Some(m) = metrics {
-        app = app.with_metrics(m);
-    }
     let result = app.run(guard.terminal(), &mut io, shutdown.wait()).await;
     drop(guard);
 
-    // Let the feed say goodbye (close 1000) while its channel still exists.
-    let _ = io.commands.try_send(FeedCommand::Quit);
+    // Let the feed say goodbye (close 1000); what it still sends is exported.
     let mut task = feed.task;
-    if tokio::time::timeout(FEED_GOODBYE, &mut task).await.is_err() {
-        task.abort();
-    }
-    match result.wrap_err("the monitor stopped")? {
+    let closed = app
+        .close_feed(&mut io.feed, &io.commands, Some(&mut task))
+        .await;
+    let exit = result.wrap_err("the monitor stopped")?;
+    closed.wrap_err("closing the feed")?;
+    match exit {
         Exit::Quit => Ok(0),
         Exit::Stopped(stop) => Ok(stop.exit_code()),
         Exit::InputGone(why) => {
@@ -133,6 +125,22 @@ async fn run_tui_inner(
         }
         Exit::Panicked => Err(eyre!("a background task panicked (message above)")),
     }
+}
+
+/// Opens the alert history (when not turned off) and restores what it
+/// holds into `state`. A replay's alerts happened long ago, to someone
+/// else: not history.
+fn open_history(
+    config: &Config,
+    replaying: bool,
+    sinks: &mut Sinks,
+    state: &mut AppState,
+) -> color_eyre::Result<()> {
+    let history = config.log.alert_history_file().filter(|_| !replaying);
+    if let Some(path) = history {
+        sinks.open_history(&path, state, time::OffsetDateTime::now_utc())?;
+    }
+    Ok(())
 }
 
 /// After the terminal is restored by ratatui's hook, a panic in any task

@@ -3,22 +3,22 @@
 //! Events are taken from the feed as they come (so it never waits on us)
 //! and only counted.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::eyre;
 use time::OffsetDateTime;
+use tokio::sync::mpsc;
 
+use crate::app::core::{CLOSE_GRACE, close_feed};
 use crate::config::{Config, Protocol};
-use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::event::{ConnState, FeedEvent};
 use crate::feed::source::Source;
-use crate::recording::{FORMAT, Header, QueueRef, RecorderOptions, Recording};
+use crate::recording::{FORMAT, Header, QueueRef, Recorder, RecorderOptions, Recording};
 
 const TARGET: &str = "queuetop::record";
-/// How long the feed gets to close its channels (their last frames are
-/// still recorded).
-const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 pub struct RecordOptions {
     pub duration: Duration,
@@ -28,21 +28,21 @@ pub struct RecordOptions {
 
 /// The default file name: `queuetop-recording-<UTC time>.ndjson`.
 pub fn default_file(now: OffsetDateTime) -> PathBuf {
-    let t = now.to_offset(time::UtcOffset::UTC);
+    let utc = now.to_offset(time::UtcOffset::UTC);
     PathBuf::from(format!(
         "queuetop-recording-{:04}{:02}{:02}T{:02}{:02}{:02}Z.ndjson",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
     ))
 }
 
 /// The header: what was recorded, where from, by which version.
-pub fn header(cfg: &Config, anonymized: bool) -> Header {
-    let api_host = url::Url::parse(&cfg.genesys.api_url)
+pub fn header(config: &Config, anonymized: bool) -> Header {
+    let api_host = url::Url::parse(&config.genesys.api_url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
@@ -50,11 +50,11 @@ pub fn header(cfg: &Config, anonymized: bool) -> Header {
         format: FORMAT,
         queuetop: env!("CARGO_PKG_VERSION").to_string(),
         started: crate::recording::timestamp(OffsetDateTime::now_utc()),
-        environment: cfg.genesys.environment.clone(),
+        environment: config.genesys.environment.clone(),
         api_host,
-        protocol: cfg.genesys.protocol.as_str().to_string(),
+        protocol: config.genesys.protocol.as_str().to_string(),
         anonymized,
-        queues: cfg
+        queues: config
             .queues
             .iter()
             .map(|q| QueueRef {
@@ -68,29 +68,16 @@ pub fn header(cfg: &Config, anonymized: bool) -> Header {
 /// Records for `opts.duration` or until SIGINT/SIGTERM. Exit 0 when the
 /// recording is complete; 1 when the feed stopped for good or a line could
 /// not be written (the file is kept either way).
-pub async fn run(cfg: Arc<Config>, opts: RecordOptions) -> color_eyre::Result<i32> {
-    if cfg.genesys.protocol != Protocol::Notifications {
+pub async fn run(config: Arc<Config>, opts: RecordOptions) -> color_eyre::Result<i32> {
+    if config.genesys.protocol != Protocol::Notifications {
         return Err(eyre!(
             "record covers the notifications feed, and the config says protocol = \"{}\"; \
              set genesys.protocol = \"notifications\" (or pass --protocol notifications)",
-            cfg.genesys.protocol.as_str()
+            config.genesys.protocol.as_str()
         ));
     }
     let out = opts.out.display().to_string();
-    let secrets = cfg.genesys.client_secret.iter().cloned().collect();
-    let ropts = RecorderOptions {
-        anonymize: opts.anonymize,
-        secrets,
-    };
-    let (recording, recorder) = Recording::create(&opts.out, &header(&cfg, opts.anonymize), ropts)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                eyre!(
-                    "{out} exists; pick another --out or remove it (a recording never overwrites)"
-                )
-            }
-            _ => eyre!("cannot create the recording {out}: {e}; pick a writable --out"),
-        })?;
+    let (recording, recorder) = create(&config, &opts)?;
     let shutdown = super::headless::shutdown_signal()
         .map_err(|e| eyre!("cannot install the SIGINT/SIGTERM handlers: {e}"))?;
     eprintln!(
@@ -98,36 +85,20 @@ pub async fn run(cfg: Arc<Config>, opts: RecordOptions) -> color_eyre::Result<i3
         opts.duration.as_secs_f64()
     );
     tracing::info!(target: TARGET, file = %out, seconds = opts.duration.as_secs_f64(), anonymize = opts.anonymize, "recording started");
-    let mut feed = Source::Recorded(recorder).spawn(cfg.clone());
-    let mut stopped = None;
+    let mut feed = Source::Recorded(recorder).spawn(config.clone());
     let mut queue_events = 0u64;
-    let deadline = tokio::time::sleep(opts.duration);
-    tokio::pin!(deadline, shutdown);
-    loop {
-        tokio::select! {
-            () = &mut deadline => break,
-            () = &mut shutdown => break,
-            ev = feed.events.recv() => match ev {
-                Some(FeedEvent::Queue(_)) => queue_events += 1,
-                Some(FeedEvent::Status(s)) => {
-                    if let ConnState::Stopped { reason } = s.state {
-                        stopped = Some(reason);
-                        break;
-                    }
-                }
-                Some(_) => {}
-                None => break,
-            },
-        }
-    }
-    // Quit, and keep taking events so the feed can close its channels.
-    let _ = feed.commands.try_send(FeedCommand::Quit);
-    let drain = async { while feed.events.recv().await.is_some() {} };
-    let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
-    let _ = tokio::time::timeout(CLOSE_GRACE, &mut feed.task).await;
-    feed.task.abort();
+    let stopped = take_events(&mut feed.events, &mut queue_events, opts.duration, shutdown).await;
+    // Keep taking events so the feed can close its channels (their last
+    // frames are still recorded).
+    close_feed(
+        &mut feed.events,
+        &feed.commands,
+        Some(&mut feed.task),
+        |_| {},
+    )
+    .await;
     let reason = match &stopped {
-        Some(r) => format!("the feed stopped: {r}"),
+        Some(reason) => format!("the feed stopped: {reason}"),
         None => "finished".to_string(),
     };
     let summary = recording.finish(&reason, CLOSE_GRACE).await;
@@ -143,9 +114,58 @@ pub async fn run(cfg: Arc<Config>, opts: RecordOptions) -> color_eyre::Result<i3
         );
         return Ok(1);
     }
-    if let Some(r) = stopped {
-        eprintln!("queuetop: the feed stopped: {r}");
+    if let Some(reason) = stopped {
+        eprintln!("queuetop: the feed stopped: {reason}");
         return Ok(1);
     }
     Ok(0)
+}
+
+/// The recording file, with its header, and the recorder the feed writes to.
+fn create(config: &Config, opts: &RecordOptions) -> color_eyre::Result<(Recording, Recorder)> {
+    let out = opts.out.display().to_string();
+    let secrets = config.genesys.client_secret.iter().cloned().collect();
+    let recorder_options = RecorderOptions {
+        anonymize: opts.anonymize,
+        secrets,
+    };
+    Recording::create(&opts.out, &header(config, opts.anonymize), recorder_options).map_err(|e| {
+        match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                eyre!(
+                    "{out} exists; pick another --out or remove it (a recording never overwrites)"
+                )
+            }
+            _ => eyre!("cannot create the recording {out}: {e}; pick a writable --out"),
+        }
+    })
+}
+
+/// Takes the feed's events (they are recorded by the feed itself; here
+/// only counted) until the time is up, a signal, or the feed stops for
+/// good: then its reason.
+async fn take_events(
+    events: &mut mpsc::Receiver<FeedEvent>,
+    queue_events: &mut u64,
+    duration: Duration,
+    shutdown: impl Future<Output = ()>,
+) -> Option<String> {
+    let deadline = tokio::time::sleep(duration);
+    tokio::pin!(deadline, shutdown);
+    loop {
+        tokio::select! {
+            () = &mut deadline => return None,
+            () = &mut shutdown => return None,
+            event = events.recv() => match event {
+                Some(FeedEvent::Queue(_)) => *queue_events += 1,
+                Some(FeedEvent::Status(status)) => {
+                    if let ConnState::Stopped { reason } = status.state {
+                        return Some(reason);
+                    }
+                }
+                Some(_) => {}
+                None => return None,
+            },
+        }
+    }
 }

@@ -8,100 +8,116 @@ use std::time::Duration;
 
 use color_eyre::eyre::WrapErr;
 use serde::Serialize;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::app::core::Core;
+use crate::app::sinks::Sinks;
 use crate::config::Config;
-use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::event::{ConnState, FeedEvent};
 use crate::model::queue::{round1, whole_ms};
 use crate::model::{AppState, QueueView};
 
 /// How long `snapshot` waits when the caller has no opinion.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-const CLOSE_GRACE: Duration = Duration::from_secs(3);
-
 /// Prints the table (or JSON) to stdout; the queues that never reported go
 /// to stderr. Exit 0 when every configured queue reported; 2 when nothing
 /// reported (nothing to show: the reason on stderr, stdout empty); else 1.
 /// A connection that fails before anything arrived ends the wait at once,
 /// naming the error, instead of waiting out the timeout.
-pub async fn snapshot(cfg: Arc<Config>, json: bool, timeout: Duration) -> color_eyre::Result<i32> {
-    let mut feed = crate::feed::spawn(cfg.clone());
-    let mut st = AppState::new(&cfg);
+pub async fn snapshot(
+    config: Arc<Config>,
+    json: bool,
+    timeout: Duration,
+) -> color_eyre::Result<i32> {
+    let mut feed = crate::feed::spawn(config.clone());
+    let mut core = Core::new(AppState::new(&config), Sinks::default());
+    let failure = wait_for_queues(&config, &mut core, &mut feed.events, timeout).await?;
+    // The rest of a burst already received is applied too.
+    core.close(&mut feed.events, &feed.commands, Some(&mut feed.task))
+        .await
+        .wrap_err("closing the feed")?;
+    report(&core.state, json, failure)
+}
+
+/// Applies events until every configured queue reported (with only
+/// `all_queues`, until connected and any queue reported); the reason when
+/// it ended otherwise.
+async fn wait_for_queues(
+    config: &Config,
+    core: &mut Core,
+    events: &mut mpsc::Receiver<FeedEvent>,
+    timeout: Duration,
+) -> color_eyre::Result<Option<String>> {
     let deadline = Instant::now() + timeout;
     // With only `all_queues`, the queues are whatever the server reports
     // once connected.
-    let configured = st.queues.iter().any(|q| q.configured);
+    let configured = core.state.queues.iter().any(|q| q.configured);
     let mut connected = false;
     let mut last_error: Option<String> = None;
-    let failure = loop {
-        let any = reported(&st).next().is_some();
-        if missing(&st).is_empty() && (configured || (connected && any)) {
-            break None;
+    loop {
+        let any = reported(&core.state).next().is_some();
+        if missing(&core.state).is_empty() && (configured || (connected && any)) {
+            return Ok(None);
         }
-        match tokio::time::timeout_at(deadline, feed.events.recv()).await {
+        let event = match tokio::time::timeout_at(deadline, events.recv()).await {
             Err(_) => {
                 let why = format!("no summary within {} s", timeout.as_secs_f64());
-                break Some(match &last_error {
-                    Some(e) => format!("{why} (last error: {e})"),
+                return Ok(Some(match &last_error {
+                    Some(error) => format!("{why} (last error: {error})"),
                     None => why,
-                });
+                }));
             }
-            Ok(None) => break Some("the feed ended unexpectedly".to_string()),
-            Ok(Some(ev)) => {
-                st.apply(&ev);
-                let FeedEvent::Status(s) = &ev else { continue };
-                match &s.state {
-                    ConnState::Stopped { reason } => {
-                        break Some(format!("the feed stopped: {reason}"));
-                    }
-                    ConnState::Connected => connected = true,
-                    ConnState::Reconnecting { .. } => {
-                        let error = s.last_error.clone().unwrap_or_default();
-                        if !any && !connected {
-                            let server = cfg.genesys.server_label();
-                            break Some(format!("cannot connect to {server}: {error}"));
-                        }
-                        last_error = Some(error);
-                    }
-                    _ => {}
+            Ok(None) => return Ok(Some("the feed ended unexpectedly".to_string())),
+            Ok(Some(event)) => event,
+        };
+        core.apply(&event)?;
+        let FeedEvent::Status(status) = &event else {
+            continue;
+        };
+        match &status.state {
+            ConnState::Stopped { reason } => {
+                return Ok(Some(format!("the feed stopped: {reason}")));
+            }
+            ConnState::Connected => connected = true,
+            ConnState::Reconnecting { .. } => {
+                let error = status.last_error.clone().unwrap_or_default();
+                if !any && !connected {
+                    let server = config.genesys.server_label();
+                    return Ok(Some(format!("cannot connect to {server}: {error}")));
                 }
+                last_error = Some(error);
             }
-        }
-    };
-    if !configured {
-        // The rest of a burst already received.
-        while let Ok(ev) = feed.events.try_recv() {
-            st.apply(&ev);
+            _ => {}
         }
     }
-    // Quit, and stop reading so a full channel cannot hold the feed up.
-    let _ = feed.commands.try_send(FeedCommand::Quit);
-    drop(feed.events);
-    let _ = tokio::time::timeout(CLOSE_GRACE, feed.task).await;
+}
 
-    if reported(&st).next().is_none() {
+/// What the wait gave: the table or JSON, and what is missing, with the
+/// exit code.
+fn report(state: &AppState, json: bool, failure: Option<String>) -> color_eyre::Result<i32> {
+    if reported(state).next().is_none() {
         let why = failure.unwrap_or_else(|| "no queue reported".to_string());
         eprintln!("queuetop: nothing to show: {why}");
         return Ok(2);
     }
-    if !print(&st, json)? {
+    if !print(state, json)? {
         // The reader left (`| head`): what it read was all it wanted.
         return Ok(0);
     }
-
-    let absent = missing(&st);
+    let absent = missing(state);
     match failure {
         None => Ok(0),
+        Some(why) if absent.is_empty() => {
+            eprintln!("queuetop: {why}");
+            Ok(1)
+        }
         Some(why) => {
-            if !absent.is_empty() {
-                eprintln!(
-                    "queuetop: {why}; these queues never reported: {}",
-                    absent.join(", ")
-                );
-            } else {
-                eprintln!("queuetop: {why}");
-            }
+            eprintln!(
+                "queuetop: {why}; these queues never reported: {}",
+                absent.join(", ")
+            );
             Ok(1)
         }
     }

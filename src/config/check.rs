@@ -1,9 +1,9 @@
 //! Rules checked after layering: hosts, queues and subscriptions, file
-//! permissions. OWNER: foundation helper.
+//! permissions.
 
 use std::path::Path;
 
-use super::file::{Doc, FileSpans};
+use super::doc::{Doc, FileSpans};
 use super::{Config, ConfigProblem, Protocol, Severity};
 use crate::filter::Filter;
 use crate::subscription::{MAX_SUBSCRIPTIONS, SubscriptionError, is_queue_id};

@@ -1,70 +1,13 @@
 //! Reads the TOML file onto a `Config`, keeping the position of every value
-//! so each problem names file, line, column and key. OWNER: foundation helper.
-
-use std::collections::HashMap;
-use std::ops::Range;
+//! so each problem names file, line, column and key.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::doc::{Doc, FileSpans, QueueSpans, suggest};
+use super::paths::expand_home;
 use super::table::Table;
-use super::{Config, ConfigProblem, EventType, Protocol, QueueConfig, Severity, Theme};
-
-/// A source text and the problems found in it.
-pub(super) struct Doc<'a> {
-    pub text: &'a str,
-    pub name: String,
-    pub problems: Vec<ConfigProblem>,
-}
-
-impl Doc<'_> {
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn position(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[line_start..].chars().count() + 1)
-    }
-
-    pub fn report(&mut self, sev: Severity, at: usize, key: &str, message: String, rule: &str) {
-        let (line, col) = self.position(at);
-        self.problems.push(ConfigProblem {
-            severity: sev,
-            file: self.name.clone(),
-            line,
-            col,
-            key: key.to_string(),
-            message,
-            rule: rule.to_string(),
-        });
-    }
-
-    pub fn error(&mut self, span: &Range<usize>, key: &str, message: String, rule: &str) {
-        self.report(Severity::Error, span.start, key, message, rule);
-    }
-}
-
-/// Where things were in the file, for checks made after layering.
-#[derive(Default)]
-pub(super) struct FileSpans {
-    /// Value spans by dotted key (`genesys.api_url`).
-    pub values: HashMap<String, Range<usize>>,
-    pub queues: Vec<QueueSpans>,
-    /// `genesys.client_secret` was in the file.
-    pub has_client_secret: bool,
-    pub client_secret_file: Option<String>,
-}
-
-#[derive(Default, Clone)]
-pub(super) struct QueueSpans {
-    /// The `[[queue]]` table (its header line).
-    pub table: Range<usize>,
-    pub filter: Option<Range<usize>>,
-}
+use super::{Config, EventType, Protocol, QueueConfig, Severity, Theme};
 
 const TOP: &[&str] = &[
     "genesys",
@@ -249,7 +192,7 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         t.prefix = "log";
         known_keys(t.doc, l, "log.", LOG);
         if let Some(p) = t.string(l, "audit_file") {
-            cfg.log.audit_file = super::load::expand_home(&p);
+            cfg.log.audit_file = expand_home(&p);
         }
         set(&mut cfg.log.level, t.string(l, "level"));
         set(
@@ -262,7 +205,7 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
             cfg.log.alert_history = Some(if p.is_empty() {
                 std::path::PathBuf::new()
             } else {
-                super::load::expand_home(&p)
+                expand_home(&p)
             });
         }
     }
@@ -435,22 +378,5 @@ fn known_keys(doc: &mut Doc<'_>, table: &DeTable<'_>, prefix: &str, known: &[&st
                 "only the keys of docs/CONFIG.md",
             );
         }
-    }
-}
-
-/// `; did you mean `x`?` when a known word is close.
-pub(super) fn suggest(word: &str, known: &[&str]) -> String {
-    let best = known
-        .iter()
-        .map(|k| {
-            (
-                strsim::levenshtein(&word.to_lowercase(), &k.to_lowercase()),
-                *k,
-            )
-        })
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((d, k)) if d <= 2.max(word.len() / 3) => format!("; did you mean `{k}`?"),
-        _ => String::new(),
     }
 }

@@ -1,12 +1,14 @@
-//! The layering: defaults < file < environment < flags (CONFIG.md).
-//! OWNER: foundation helper.
+//! The layering: defaults < file < environment < flags (docs/CONFIG.md,
+//! "Where the config comes from").
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 
-use super::file::{self, Doc, FileSpans};
+use super::doc::{Doc, FileSpans};
+use super::file;
+use super::paths::expand_home;
 use super::{Config, ConfigProblem, Protocol, Severity, api_url_for, check, login_url_for, values};
 
 /// What the command line says; `None` leaves the lower layers alone.
@@ -77,16 +79,6 @@ pub fn default_audit_file() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
         .join("queuetop")
         .join("audit.log")
-}
-
-/// `~/x` → `$HOME/x`.
-pub(super) fn expand_home(p: &str) -> PathBuf {
-    if let Some(rest) = p.strip_prefix("~/")
-        && let Some(d) = directories::BaseDirs::new()
-    {
-        return d.home_dir().join(rest);
-    }
-    PathBuf::from(p)
 }
 
 /// A valid config and the warnings worth showing.

@@ -1,11 +1,13 @@
-//! Configuration: defaults < file < environment < flags (CONFIG.md).
-//! OWNER: foundation helper. The types below are the contract other
+//! Configuration: defaults < file < environment < flags (docs/CONFIG.md).
+//! The types below are the contract other
 //! modules code against; loading and validation are filled in here.
 
 use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+/// Part of `QueueConfig`: what each queue subscribes to.
+pub use crate::event::EventType;
 pub use nats::{DEFAULT_PREFIX as DEFAULT_NATS_PREFIX, NatsConfig, problem as nats_problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,35 +32,6 @@ pub enum Theme {
     Dark,
     Light,
     Mono,
-}
-
-/// The event types a queue can be subscribed to (realtime feed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventType {
-    QueueSummary,
-    QueueInteraction,
-    AgentState,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::QueueSummary => "queue-summary",
-            EventType::QueueInteraction => "queue-interaction",
-            EventType::AgentState => "agent-state",
-        }
-    }
-
-    pub const ALL: [EventType; 3] = [
-        EventType::QueueSummary,
-        EventType::QueueInteraction,
-        EventType::AgentState,
-    ];
-
-    /// Parses the wire spelling (`queue-summary`, ...).
-    pub fn parse(s: &str) -> Option<EventType> {
-        EventType::ALL.into_iter().find(|t| t.as_str() == s)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +64,18 @@ pub struct QueueConfig {
     pub name: Option<String>,
     pub events: Vec<EventType>,
     pub filter: Option<String>,
+}
+
+impl QueueConfig {
+    /// What the subscriptions need of this queue.
+    pub fn subscription_spec(&self) -> crate::subscription::QueueSpec {
+        crate::subscription::QueueSpec {
+            id: self.id.clone(),
+            label: self.name.clone(),
+            events: self.events.clone(),
+            filter: self.filter.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -253,9 +238,11 @@ impl Default for UiConfig {
 // ---- Loading: everything below is additive to the contract above. ----
 
 mod check;
+mod doc;
 mod file;
 mod load;
 mod nats;
+mod paths;
 mod report;
 mod table;
 mod values;
@@ -468,11 +455,5 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod checks_tests;
-#[cfg(test)]
-mod hosts_tests;
-#[cfg(test)]
-mod notifications_tests;
 #[cfg(test)]
 mod tests;

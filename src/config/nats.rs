@@ -69,7 +69,7 @@ pub(super) fn apply(t: &mut Table<'_, '_>, n: &DeTable<'_>, slot: &mut Option<Na
     }
     c.credentials_file = t
         .string(n, "credentials_file")
-        .map(|p| super::load::expand_home(&p))
+        .map(|p| super::paths::expand_home(&p))
         .or(c.credentials_file.take());
     c.user = t.string(n, "user").or(c.user.take());
     if let Some(p) = t.string(n, "password") {
@@ -80,7 +80,7 @@ pub(super) fn apply(t: &mut Table<'_, '_>, n: &DeTable<'_>, slot: &mut Option<Na
     }
     c.tls_ca = t
         .string(n, "tls_ca")
-        .map(|p| super::load::expand_home(&p))
+        .map(|p| super::paths::expand_home(&p))
         .or(c.tls_ca.take());
     if let Some(p) = t.string(n, "prefix") {
         c.prefix = p;

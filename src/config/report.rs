@@ -1,4 +1,4 @@
-//! The summary `check-config` prints for a valid config. OWNER: foundation helper.
+//! The summary `check-config` prints for a valid config.
 
 use std::fmt::Write;
 

@@ -1,10 +1,9 @@
 //! Typed getters over one TOML table, recording where each value was.
-//! OWNER: foundation helper.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::file::{Doc, FileSpans};
+use super::doc::{Doc, FileSpans};
 
 /// Typed getters over one table; type errors are reported and yield None.
 pub(super) struct Table<'d, 'a> {

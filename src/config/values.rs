@@ -1,7 +1,7 @@
 //! Values that parse but cannot work as meant: log levels that are not
 //! levels, thresholds that would alert for ever, backoff steps upside down.
 
-use super::file::{Doc, FileSpans, suggest};
+use super::doc::{Doc, FileSpans, suggest};
 use super::{Config, Severity};
 
 const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];

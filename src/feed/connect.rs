@@ -61,7 +61,8 @@ pub enum CloseAction {
     Stop,
 }
 
-/// The close-code table (PROTOCOL.md section 2). `None`: no close frame.
+/// The close-code table (docs/PROTOCOL.md, "Close codes"). `None`: no close
+/// frame.
 pub fn close_action(code: Option<u16>) -> CloseAction {
     match code {
         Some(1001) => CloseAction::AtOnce,

@@ -1,4 +1,5 @@
-//! The filter language (PROTOCOL.md section 2): parser and evaluator. OWNER: foundation helper.
+//! The filter language (docs/PROTOCOL.md, "The filter language"): parser
+//! and evaluator.
 //!
 //! ```text
 //! expr   := term (("&&" | "||") term)*

@@ -27,7 +27,7 @@ impl Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertKind {
-    /// A change of the seed's deficit list (a known skill with no idle
+    /// A change of the deficit list (a known skill with no idle
     /// agent): logged, never an entry in the alert list.
     SkillDeficit {
         skill: String,
@@ -78,8 +78,8 @@ impl AlertKind {
     }
 
     /// The delays that apply to this kind: staleness has waited its own
-    /// `stale_after_s` already and ends with the first update, so it
-    /// raises and clears at once. Capacity warnings (utilization, a short skill) describe a trend, and
+    /// `stale_after_s` already (or follows a refusal, raised at once) and
+    /// ends when the feed is heard again, so it raises and clears at once. Capacity warnings (utilization, a short skill) describe a trend, and
     /// a small team crosses them with every agent who takes a call: they
     /// must hold twice as long before they raise.
     pub fn delays(&self, d: Delays) -> Delays {

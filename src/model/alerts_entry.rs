@@ -45,8 +45,8 @@ impl Alert {
 }
 
 /// One alert raised or cleared, for the audit log and the alert history. A `SkillDeficit`
-/// transition is a change of the deficit list, logged as the seed did; it
-/// is not an entry in the alert list.
+/// transition is a change of the deficit list (known skills with no idle
+/// agent), logged whenever it changes; it is not an entry in the alert list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertTransition {
     pub raised: bool,

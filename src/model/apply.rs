@@ -38,8 +38,8 @@ fn summary(st: &mut AppState, i: usize, s: &QueueSummary, ev: &QueueEvent) {
     q.utilization_history
         .record(slot, metrics.effective_utilization().round() as u64);
 
-    // The deficit list (the seed's rule) goes to the audit log as it
-    // changes; only a deficit that interactions wait on is an alert.
+    // The deficit list (known skills with no idle agent) goes to the audit log
+    // as it changes; only a deficit that interactions wait on is an alert.
     let old = std::mem::take(&mut q.metrics.skill_deficits);
     let wall = st.wall();
     merge(&old, &metrics.skill_deficits, |skill, began| {
@@ -163,7 +163,7 @@ pub(crate) fn waiting_alert(st: &mut AppState, i: usize) {
 fn totals(st: &mut AppState, i: usize, t: &QueueTotals, received: Instant) {
     st.queues[i].totals = Some(t.clone());
     let q = &st.queues[i];
-    let target = q.service_goal().0.unwrap_or(q.limits.service_level_pct);
+    let target = q.service_level_target();
     let sl = crate::model::interval::service_level(t);
     let under = sl.is_some_and(|sl| sl < target);
     st.set_queue_alert(i, AlertKind::ServiceLevel, under, |q| {
@@ -180,7 +180,7 @@ fn totals(st: &mut AppState, i: usize, t: &QueueTotals, received: Instant) {
 fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEvent) {
     let q = &mut st.queues[i];
     match it.state {
-        InteractionState::Waiting | InteractionState::Alerting => {
+        InteractionState::Waiting => {
             if let Some(row) = q.waiting.get_mut(&it.conversation_id) {
                 row.media_type = it.media_type.clone();
                 // Keep (wait_ms, seen) a pair: without a new figure, age
@@ -205,8 +205,12 @@ fn interaction(st: &mut AppState, i: usize, it: &QueueInteraction, ev: &QueueEve
                 );
             }
         }
-        // Connected, ended, abandoned, or a state we do not know: not
-        // (known to be) waiting any more.
+        // Offered to an agent (alerting), connected, ended, abandoned, or
+        // a state we do not know: not (known to be) waiting any more. The
+        // summary's count leaves offered ones out too: kept here, they
+        // would make the count look short of the list, and the trim would
+        // drop a caller still waiting. An offer nobody answers comes back
+        // as waiting, with its whole wait.
         _ => {
             q.waiting.remove(&it.conversation_id);
         }

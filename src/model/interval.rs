@@ -71,6 +71,13 @@ impl QueueView {
         )
     }
 
+    /// The service-level percentage the queue is held to: its goal, else
+    /// `alerts.service_level_pct`. The one figure the service-level alert
+    /// and the risk order judge by.
+    pub fn service_level_target(&self) -> f64 {
+        self.service_goal().0.unwrap_or(self.limits.service_level_pct)
+    }
+
     /// The figures of the current interval, as every view shows them.
     pub fn interval_figures(&self) -> IntervalFigures<'_> {
         let (target_pct, target_ms) = self.service_goal();

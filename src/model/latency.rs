@@ -1,5 +1,5 @@
 //! Latency over the last N samples: average, max and p95 without
-//! rescanning the window on every event (the seed's defect).
+//! rescanning the window on every event.
 //!
 //! Per sample: the average is a running sum (O(1)); the max is a monotonic
 //! deque (amortised O(1)); p95 is exact, kept by splitting the window into
@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-/// Samples in the window, as the seed (and the export) define it.
+/// Samples in the window (docs/EXPORT.md, `latency_ms`).
 pub const LATENCY_WINDOW: usize = 1000;
 
 /// Rolling latency figures over a fixed window.

@@ -1,4 +1,4 @@
-//! The state of everything shown: pure, no I/O. OWNER: model helper.
+//! The state of everything shown: pure, no I/O.
 mod alert_kind;
 pub mod alerts;
 pub mod alerts_entry;

@@ -1,4 +1,5 @@
-//! Per-queue metrics and the seed's capacity analysis.
+//! Per-queue metrics and the capacity analysis of the export's
+//! `routing_metrics`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -35,7 +36,7 @@ pub fn whole_ms(ms: f64) -> u64 {
     }
 }
 
-/// The seed's capacity analysis of one summary (PROTOCOL.md section 4).
+/// The capacity analysis of one summary (docs/EXPORT.md, "The export line").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapacityMetrics {
     /// agentsInteracting / agentsLoggedIn * 100; 0 when nobody is logged in.
@@ -53,7 +54,8 @@ pub struct CapacityMetrics {
 }
 
 impl CapacityMetrics {
-    /// The capacity analysis of one summary (PROTOCOL.md section 4).
+    /// The capacity analysis of one summary (docs/EXPORT.md, "The export
+    /// line").
     ///
     /// Both percentages are clamped to 0..=100: a feed that counts more
     /// agents interacting (or available) than logged in is wrong, and a
@@ -87,14 +89,14 @@ impl CapacityMetrics {
 impl CapacityMetrics {
     /// Utilization as the screen shows it and the alert reads it: queue
     /// work over agents on queue, where the feed tells queue work from
-    /// communicating; else (the realtime feed) the seed's figure.
+    /// communicating; else (the realtime feed) the export's `utilization`.
     pub fn effective_utilization(&self) -> f64 {
         self.queue_utilization.unwrap_or(self.utilization)
     }
 }
 
 /// The one definition of utilization: queue work over agents on queue,
-/// clamped to 100 % like the seed's figures.
+/// clamped to 100 % like the export's `utilization`.
 pub fn queue_utilization(a: &AgentCounts) -> Option<f64> {
     let on_queue = a.on_queue.filter(|n| *n > 0)?;
     let working = a.interacting?;
@@ -306,7 +308,7 @@ mod tests {
     #[test]
     fn queue_utilization_leaves_communicating_out() {
         // 3 on queue interactions, 5 on non-queue work, of 8 on queue: the
-        // seed's figure reads 100 %, queue utilization 37.5 %.
+        // export's `utilization` reads 100 %, queue utilization 37.5 %.
         let mut s = summary(0, 8, 8, &[]);
         s.agents = AgentCounts {
             on_queue: Some(8),

@@ -21,8 +21,9 @@ pub struct Risk {
     /// time counts as one second, so two callers waiting always outrank
     /// nobody waiting.
     pub pressure: f64,
-    /// Service level points under the queue's target (0 at or over it, or
-    /// with no service level yet).
+    /// Service level points under the queue's own target (its goal, else
+    /// `alerts.service_level_pct`; 0 at or over it, or with no service
+    /// level yet).
     pub sl_gap: f64,
     /// Warnings raised on the queue.
     pub warnings: usize,
@@ -59,9 +60,10 @@ impl QueueView {
         } else {
             f64::from(waiting) * longest.as_secs_f64().max(1.0)
         };
+        let target = self.service_level_target();
         let sl_gap = self
             .service_level()
-            .map_or(0.0, |sl| (self.limits.service_level_pct - sl).max(0.0));
+            .map_or(0.0, |sl| (target - sl).max(0.0));
         Risk {
             tier,
             pressure: if pressure.is_finite() { pressure } else { 0.0 },

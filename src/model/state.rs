@@ -14,6 +14,10 @@ use alerting::delays;
 
 #[path = "state_alerts.rs"]
 mod alerting;
+#[path = "state_feed.rs"]
+mod messages;
+#[path = "state_stale.rs"]
+mod staleness;
 use crate::model::{AlertKind, Alerts, QueueView};
 
 /// Everything the screen and the export read.
@@ -27,8 +31,8 @@ pub struct AppState {
     pub limits: AlertConfig,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
-    /// First time seen (tick or event): staleness of a silent queue counts
-    /// from here.
+    /// First time seen (tick or event): the feed's silence counts from
+    /// here until it first says something.
     started: Option<Instant>,
     /// Latest wall time known (from events and ticks): the time stamped on
     /// alerts raised by messages that carry none.
@@ -135,97 +139,38 @@ impl AppState {
     /// Applies one feed event. True when anything visible changed.
     pub fn apply(&mut self, ev: &FeedEvent) -> bool {
         match ev {
-            // No queue to put it on: an empty id would add a new nameless
-            // queue per message (empty ids are never indexed), or land on
-            // the queue configured by name that still waits for its id.
-            FeedEvent::Queue(q) if q.kind.queue_id().is_empty() => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some(format!(
-                    "{} without a queue id: dropped",
-                    q.kind.type_name()
-                ));
-                true
-            }
-            FeedEvent::Queue(q) => {
-                self.apply_queue(q);
-                true
-            }
+            FeedEvent::Queue(q) => self.apply_queue_event(q),
             FeedEvent::Status(s) => self.apply_status(s),
-            FeedEvent::ServerError {
-                code,
-                message,
-                queue_id,
-            } => {
-                let kind = AlertKind::ServerError { code: code.clone() };
-                let msg = format!("server error {code}: {message}");
-                self.feed.status.last_error = Some(msg.clone());
-                self.raise(queue_id.as_deref(), kind, msg);
-                true
+            other => {
+                self.heard(None);
+                self.apply_message(other)
             }
-            FeedEvent::TopicRejected {
-                topic,
-                reason,
-                queue_id,
-            } => {
-                let kind = AlertKind::TopicRejected {
-                    topic: topic.clone(),
-                };
-                let msg = format!("topic {topic} rejected: {reason}");
-                self.raise(queue_id.as_deref(), kind, msg);
-                true
-            }
-            FeedEvent::QueueName { queue_id, name } => self.apply_name(queue_id, name),
-            FeedEvent::Member { agent, since } if !agent.queue_id.is_empty() => {
-                let i = self.queue_or_insert(&agent.queue_id);
-                crate::model::apply::roster(self, i, agent, *since);
-                true
-            }
-            FeedEvent::Member { .. } => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some("queue member without a queue id".into());
-                true
-            }
-            FeedEvent::MemberLeft { queue_id, user_id } => {
-                let Some(&i) = self.index.get(queue_id) else {
-                    return false;
-                };
-                self.queues[i].agents.remove(user_id).is_some()
-            }
-            FeedEvent::Trouble {
-                code,
-                message,
-                resolved,
-            } => {
-                // Raised and cleared at once, as the server's own errors.
-                let kind = AlertKind::ServerError { code: code.clone() };
-                let was = self.alerts.is_active(None, &kind);
-                if *resolved {
-                    let wall = self.wall;
-                    self.alerts.clear(None, &kind, wall);
-                } else {
-                    self.raise(None, kind, message.clone());
-                }
-                was == *resolved
-            }
-            FeedEvent::Acked { count } => {
-                let changed = self.feed.acked != *count;
-                self.feed.acked = *count;
-                changed
-            }
-            FeedEvent::Heartbeat => {
-                self.feed.heartbeats += 1;
-                true
-            }
-            FeedEvent::Malformed { reason } => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some(reason.clone());
-                true
-            }
-            FeedEvent::Unknown { kind } => {
-                self.feed.unknown += 1;
-                self.feed.last_unknown = Some(kind.clone());
-                true
-            }
+        }
+    }
+
+    fn apply_queue_event(&mut self, ev: &QueueEvent) -> bool {
+        self.heard(Some(ev.received));
+        // No queue to put it on: an empty id would add a new nameless
+        // queue per message (empty ids are never indexed), or land on the
+        // queue configured by name that still waits for its id.
+        if ev.kind.queue_id().is_empty() {
+            self.feed.malformed += 1;
+            self.feed.last_malformed = Some(format!(
+                "{} without a queue id: dropped",
+                ev.kind.type_name()
+            ));
+        } else {
+            self.apply_queue(ev);
+        }
+        true
+    }
+
+    /// The feed said something (a message of any kind, heartbeats
+    /// included), `at` or, for messages that carry no receipt time, at
+    /// the latest time the model knows: it is live.
+    fn heard(&mut self, at: Option<Instant>) {
+        if let Some(at) = at.or(self.now) {
+            self.feed.last_heard = Some(at);
         }
     }
 
@@ -253,6 +198,8 @@ impl AppState {
         // Figures from before an outage would flatter the new connection:
         // rate and latency start again from its first event.
         if s.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
+            // A new connection is the feed speaking: silence counts anew.
+            self.heard(None);
             self.feed.rate = Default::default();
             self.feed.latency = Default::default();
             self.set_alert(None, AlertKind::Latency, false, String::new);
@@ -311,10 +258,9 @@ impl AppState {
                 q.active_alerts = self.alerts.active_for("");
             }
         }
-        let limit = self.limits.stale_after_s;
-        self.set_queue_alert(i, AlertKind::Stale, true, |q| {
-            format!("{}: no update for {limit} s", q.name)
-        });
+        if let Some(now) = self.now {
+            self.judge_stale(i, now);
+        }
     }
 
     fn apply_queue(&mut self, ev: &QueueEvent) {
@@ -354,8 +300,7 @@ impl AppState {
         q.last_update = Some(now);
         q.events += 1;
         if q.stale {
-            q.stale = false;
-            self.set_queue_alert(i, AlertKind::Stale, false, |_| String::new());
+            self.judge_stale(i, now);
         }
         crate::model::apply::queue_event(self, i, ev);
     }

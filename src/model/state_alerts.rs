@@ -19,17 +19,23 @@ impl AppState {
     /// The feed being down is an alert of its own, from the first failed
     /// attempt (or the first retry) until it is connected again.
     pub(super) fn feed_down_condition(&mut self) {
-        let s = &self.feed.status;
-        let down = match &s.state {
-            ConnState::Reconnecting { .. } | ConnState::Stopped { .. } => true,
-            ConnState::Connecting => s.connects > 0,
-            ConnState::Connected | ConnState::Closed => false,
-        };
-        let why = s.last_error.clone();
+        let down = self.feed_down();
+        let why = self.feed.status.last_error.clone();
         self.set_alert(None, AlertKind::FeedDown, down, || match why {
             Some(e) => format!("feed down: {e}"),
             None => "feed down".to_string(),
         });
+    }
+
+    /// From the first failed attempt (or the first retry) until connected
+    /// again; the very first connection is not an outage.
+    pub(super) fn feed_down(&self) -> bool {
+        let s = &self.feed.status;
+        match &s.state {
+            ConnState::Reconnecting { .. } | ConnState::Stopped { .. } => true,
+            ConnState::Connecting => s.connects > 0,
+            ConnState::Connected | ConnState::Closed => false,
+        }
     }
 
     /// Raises or clears one alert of queue `i`, keeping its count right.
@@ -93,12 +99,12 @@ impl AppState {
         }
     }
 
-    /// Time-driven changes: marks queues stale after `stale_after_s` with
-    /// no update (0 turns staleness off). True when anything changed.
+    /// Time-driven changes: alerts whose delays ran out, histories, the
+    /// longest wait, staleness. True when anything changed.
     pub fn tick(&mut self, now: Instant, wall: OffsetDateTime) -> bool {
         self.wall = wall;
         self.now = Some(now);
-        let started = *self.started.get_or_insert(now);
+        self.started.get_or_insert(now);
         let mut changed = false;
         self.feed_down_condition();
         for q in self.alerts.tick(now) {
@@ -139,24 +145,7 @@ impl AppState {
                 )
             });
         }
-        let limit = self.limits.stale_after_s;
-        if limit == 0 {
-            return changed;
-        }
-        let after = Duration::from_secs(limit);
-        for i in 0..self.queues.len() {
-            let q = &self.queues[i];
-            let since = q.last_update.unwrap_or(started);
-            let stale = now.saturating_duration_since(since) >= after;
-            if stale == q.stale {
-                continue;
-            }
-            changed = true;
-            self.queues[i].stale = stale;
-            self.set_queue_alert(i, AlertKind::Stale, stale, |q| {
-                format!("{}: no update for {limit} s", q.name)
-            });
-        }
+        changed |= self.judge_staleness(now);
         changed
     }
 

@@ -1,4 +1,4 @@
-//! The one redaction path for URLs and secrets. OWNER: foundation helper.
+//! The one redaction path for URLs and secrets.
 //!
 //! Works on the text itself rather than on a parsed `url::Url`, so that a
 //! URL the parser rejects is still redacted (and never panics), and so the

@@ -66,7 +66,7 @@ pub struct SimOptions {
     /// closed with 4001.
     pub token_lifetime_s: u64,
     /// Heartbeat on an idle realtime socket, and on every channel socket
-    /// (PROTOCOL.md: 30 s).
+    /// (docs/PROTOCOL.md: 30 s).
     pub heartbeat_interval: Duration,
     /// How long a notifications channel lives (24 h); at `expires` its
     /// socket is closed with 1000 and the channel forgotten.

@@ -1,5 +1,5 @@
 //! The simulator's truth: what the model holds right now, per queue, in the
-//! terms of the export (PROTOCOL.md section 4), so an end-to-end test can
+//! terms of the export (docs/EXPORT.md), so an end-to-end test can
 //! compare what a client shows with what is so.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! NDJSON export line (PROTOCOL.md section 4). OWNER: model helper.
+//! NDJSON export line (docs/EXPORT.md, "The export line").
 //!
 //! Written by hand into a reused String: no `serde_json::Value` tree and no
 //! allocation per line once the buffer has grown. Field order is the
@@ -80,7 +80,7 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
         Some(c) => push_json_str(out, c),
         None => out.push_str("null"),
     }
-    // After the seed's fields, which keep their order: a consumer that
+    // After the original fields, which keep their order: a consumer that
     // reads them by position still finds them.
     out.push_str(",\"figures\":");
     match view {
@@ -90,7 +90,7 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
     out.push_str("}\n");
 }
 
-/// The figures past the seed's: longest wait, interval totals and the
+/// The figures past the original fields: longest wait, interval totals and the
 /// queue's active alerts with their severity (docs/EXPORT.md).
 fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant) {
     out.push_str("{\"longestWaitMs\":");

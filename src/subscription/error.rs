@@ -1,5 +1,5 @@
-//! Why a subscription breaks the seed's rules; `Display` is the message the
-//! user sees. OWNER: foundation helper.
+//! Why a subscription breaks the rules of docs/PROTOCOL.md, "Subscribe";
+//! `Display` is the message the user sees.
 
 use std::fmt;
 

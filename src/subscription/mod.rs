@@ -1,18 +1,30 @@
-//! The seed's subscription rules, as types that can only be built valid. OWNER: foundation helper.
+//! The realtime feed's subscription rules, as types that can only be built
+//! valid.
 //!
-//! PROTOCOL.md section 2: 1 to 100 subscriptions per connection, UUID ids,
-//! topic `/routing/queues/events` or `/routing/queues/{queueId}/events`,
+//! docs/PROTOCOL.md, "Subscribe": 1 to 100 subscriptions per connection, UUID
+//! ids, topic `/routing/queues/events` or `/routing/queues/{queueId}/events`,
 //! three event types, filters that parse and fit in 2048 characters.
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{EventType, QueueConfig};
-use crate::event::QueueEventKind;
+use crate::event::{EventType, QueueEventKind};
 use crate::filter::{Filter, FilterSubject};
 
 mod error;
 
 pub use error::SubscriptionError;
+
+/// One queue as the subscriptions see it: the caller (the feed, from the
+/// config) builds it, so this module needs no config types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSpec {
+    /// None when the queue is known by name only: an error here.
+    pub id: Option<String>,
+    /// What an error calls the queue (its name, else its id).
+    pub label: Option<String>,
+    pub events: Vec<EventType>,
+    pub filter: Option<String>,
+}
 
 /// The most subscriptions one connection may carry.
 pub const MAX_SUBSCRIPTIONS: usize = 100;
@@ -203,15 +215,20 @@ impl SubscriptionSet {
     /// One subscription per queue and event type, topic
     /// `/routing/queues/{id}/events`, a fresh UUID v4 each, the queue's
     /// filter. Every problem is returned, not only the first.
-    pub fn from_queues(queues: &[QueueConfig]) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
+    pub fn from_queues(queues: &[QueueSpec]) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
         let mut subs = Vec::new();
         let mut errors = Vec::new();
         let mut index = 0;
-        for (qi, q) in queues.iter().enumerate() {
-            let label = q.name.clone().or_else(|| q.id.clone());
+        for (position, q) in queues.iter().enumerate() {
+            let label = q.label.clone().or_else(|| q.id.clone());
             let Some(id) = &q.id else {
                 index += 1;
-                errors.push(SubscriptionError::QueueWithoutId.at(index, label, Some(qi), None));
+                errors.push(SubscriptionError::QueueWithoutId.at(
+                    index,
+                    label,
+                    Some(position),
+                    None,
+                ));
                 continue;
             };
             // One filter error per queue is enough: it is the same text for each type.
@@ -231,7 +248,7 @@ impl SubscriptionSet {
                     Ok(s) => subs.push(s),
                     Err(e) => {
                         queue_failed = true;
-                        errors.push(e.at(index, label.clone(), Some(qi), None));
+                        errors.push(e.at(index, label.clone(), Some(position), None));
                     }
                 }
             }
@@ -248,8 +265,8 @@ impl SubscriptionSet {
     /// `from_queues`, plus (with `all_queues`) one queue-summary
     /// subscription on the all-queues topic, counted against the same
     /// limit of 100.
-    pub fn for_config(
-        queues: &[QueueConfig],
+    pub fn for_queues(
+        queues: &[QueueSpec],
         all_queues: bool,
     ) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
         if !all_queues {
@@ -266,7 +283,8 @@ impl SubscriptionSet {
         SubscriptionSet::new(subs).map_err(|e| vec![e])
     }
 
-    /// The wire array of PROTOCOL.md section 2 (the client's first message).
+    /// The wire array of docs/PROTOCOL.md, "Subscribe" (the client's first
+    /// message).
     pub fn to_json(&self) -> String {
         let wire: Vec<Wire<'_>> = self
             .subs

@@ -14,10 +14,10 @@ fn err(id: &str, topic: &str, kind: &str, filter: Option<&str>) -> String {
     }
 }
 
-fn queue(name: &str, id: Option<&str>, events: &[EventType], filter: Option<&str>) -> QueueConfig {
-    QueueConfig {
+fn queue(name: &str, id: Option<&str>, events: &[EventType], filter: Option<&str>) -> QueueSpec {
+    QueueSpec {
         id: id.map(str::to_string),
-        name: Some(name.to_string()),
+        label: Some(name.to_string()),
         events: events.to_vec(),
         filter: filter.map(str::to_string),
     }
@@ -83,7 +83,7 @@ fn too_many_subscriptions() {
     );
 
     // 34 queues x 3 types = 102.
-    let queues: Vec<QueueConfig> = (0..34)
+    let queues: Vec<QueueSpec> = (0..34)
         .map(|i| {
             queue(
                 &format!("Q{i}"),
@@ -106,7 +106,7 @@ fn ids_must_be_uuids() {
         err("sub-1", &topic(), "queue-summary", None),
         "id `sub-1` is not a UUID; use a UUID such as 5d2c8f3e-6a4b-4c1d-9e0f-1a2b3c4d5e6f"
     );
-    // The seed's own ids, and UUID spellings that are not the wire form.
+    // Ids that are not UUIDs, and UUID spellings that are not the wire form.
     for id in [
         "sub-1-1700000000000",
         "5d2c8f3e6a4b4c1d9e0f1a2b3c4d5e6f",
@@ -375,20 +375,20 @@ fn fuzz_regression_compact_filter_is_sent_as_written() {
 
 #[test]
 fn all_queues_adds_one_subscription_on_the_all_queues_topic() {
-    let set = SubscriptionSet::for_config(&[], true).unwrap();
+    let set = SubscriptionSet::for_queues(&[], true).unwrap();
     assert_eq!(set.len(), 1);
     let s = set.iter().next().unwrap();
     assert_eq!((s.topic(), s.queue_id()), ("/routing/queues/events", None));
     let q = queue("A", Some(Q), &[EventType::QueueSummary], None);
     assert_eq!(
-        SubscriptionSet::for_config(std::slice::from_ref(&q), true)
+        SubscriptionSet::for_queues(std::slice::from_ref(&q), true)
             .unwrap()
             .len(),
         2
     );
-    assert_eq!(SubscriptionSet::for_config(&[q], false).unwrap().len(), 1);
+    assert_eq!(SubscriptionSet::for_queues(&[q], false).unwrap().len(), 1);
     // It counts against the limit of 100.
-    let many: Vec<QueueConfig> = (0..100)
+    let many: Vec<QueueSpec> = (0..100)
         .map(|i| {
             queue(
                 "q",
@@ -398,7 +398,7 @@ fn all_queues_adds_one_subscription_on_the_all_queues_topic() {
             )
         })
         .collect();
-    assert!(SubscriptionSet::for_config(&many, false).is_ok());
-    let e = SubscriptionSet::for_config(&many, true).unwrap_err();
+    assert!(SubscriptionSet::for_queues(&many, false).is_ok());
+    let e = SubscriptionSet::for_queues(&many, true).unwrap_err();
     assert!(e[0].to_string().contains("101"), "{}", e[0]);
 }

@@ -1,4 +1,5 @@
-//! The Genesys Cloud Notifications API feed (PROTOCOL.md section 3).
+//! The Genesys Cloud Notifications API feed (docs/PROTOCOL.md, "Notifications
+//! API").
 //!
 //! `lifecycle` is the feed on the shared `Link`: `plan` (with `setup`, over
 //! the REST client `rest`) resolves queues, skills, members and topics once;
@@ -16,8 +17,6 @@ mod failure;
 mod handover;
 mod lifecycle;
 pub mod mapping;
-#[cfg(test)]
-mod mapping_tests;
 mod members;
 mod plan;
 mod read;

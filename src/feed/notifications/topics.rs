@@ -1,5 +1,6 @@
 //! Topic names, how topics are spread over channels, and when a channel
-//! must be rolled over (PROTOCOL.md section 3).
+//! must be rolled over (docs/PROTOCOL.md, "Channels, topics and their
+//! lifecycle").
 
 use std::time::Duration;
 

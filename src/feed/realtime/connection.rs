@@ -3,7 +3,7 @@
 //! Token, retry and backpressure are the `Link`'s.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use super::decode::{self, SubscriptionIndex};
-use crate::auth::parse_retry_after;
+use crate::auth::retry_after;
 use crate::config::{Config, QueueConfig};
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::TARGET;
@@ -44,7 +44,7 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Validates the configured queues with the seed's rules; a failure
+    /// Validates the configured queues with the subscription rules; a failure
     /// names every queue and rule that is wrong, and nothing is sent.
     pub(crate) fn new(cfg: Arc<Config>) -> Result<Session, String> {
         let (json, count, index) = payload(&cfg.queues, cfg.genesys.all_queues)?;
@@ -284,11 +284,7 @@ fn handshake_failed(link: &mut Link, e: WsError, token: &SecretString) -> Outcom
             }
         }
         429 => {
-            let retry_after = resp
-                .headers()
-                .get("Retry-After")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            let retry_after = retry_after(resp.headers());
             let error = match retry_after {
                 Some(d) => format!(
                     "the realtime server is rate limiting connections (HTTP 429, retry after {} s)",
@@ -351,7 +347,8 @@ fn payload(
     queues: &[QueueConfig],
     all_queues: bool,
 ) -> Result<(String, usize, SubscriptionIndex), String> {
-    let set = SubscriptionSet::for_config(queues, all_queues).map_err(|errors| {
+    let specs: Vec<_> = queues.iter().map(QueueConfig::subscription_spec).collect();
+    let set = SubscriptionSet::for_queues(&specs, all_queues).map_err(|errors| {
         let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         format!(
             "the [[queue]] config makes no valid subscriptions: {}; fix it and restart",

@@ -1,6 +1,6 @@
-//! The realtime v1 wire format (PROTOCOL.md section 2): decoding server
-//! messages into domain events. Connecting lives in `feed::connect`, the
-//! connection itself in `connection.rs`.
+//! The realtime v1 wire format (docs/PROTOCOL.md, "Realtime v1"): decoding
+//! server messages into domain events. Connecting lives in `feed::connect`,
+//! the connection itself in `connection.rs`.
 //!
 //! Decoding is a pure function of the frame text and the receipt times, so
 //! it can be fuzzed and benchmarked alone. It makes one pass over the JSON

@@ -1,4 +1,4 @@
-//! Decoding tests, from the examples in PROTOCOL.md section 2.
+//! Decoding tests, from the examples in docs/PROTOCOL.md, "Realtime v1".
 
 use super::*;
 use time::macros::datetime;

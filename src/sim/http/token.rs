@@ -1,4 +1,4 @@
-//! `POST /oauth/token`: OAuth client credentials (PROTOCOL.md section 1),
+//! `POST /oauth/token`: OAuth client credentials (docs/PROTOCOL.md),
 //! and the store of issued tokens with their expiry on tokio time.
 
 use std::collections::HashMap;

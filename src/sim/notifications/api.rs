@@ -1,6 +1,6 @@
-//! The Notifications API's REST side (PROTOCOL.md section 3): bearer auth,
-//! rate-limit headers and the 429 fault, then routing to the handlers in
-//! `routing` (queues, skills, members), `observations` and
+//! The Notifications API's REST side (docs/PROTOCOL.md, "Notifications API"):
+//! bearer auth, rate-limit headers and the 429 fault, then routing to the
+//! handlers in `routing` (queues, skills, members), `observations` and
 //! `channels_api` (channels and subscriptions).
 
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::sim::Faults;
 use crate::sim::shared::{Shared, lock};
 
-/// Channels per client (PROTOCOL.md section 3).
+/// Channels per client (docs/PROTOCOL.md, "Notifications API").
 pub(crate) const MAX_CHANNELS: usize = 20;
 /// Topics per channel.
 pub(crate) const MAX_TOPICS: usize = 1000;

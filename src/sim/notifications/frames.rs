@@ -1,5 +1,5 @@
-//! The simulator's own serializer for the Notifications API (PROTOCOL.md
-//! section 3): socket messages and REST error bodies, written with
+//! The simulator's own serializer for the Notifications API (docs/PROTOCOL.md,
+//! "Notifications API"): socket messages and REST error bodies, written with
 //! `serde_json::json!` from the spec, never with the client's decoders.
 
 use serde_json::{Value, json};

@@ -1,7 +1,8 @@
-//! The Notifications API (PROTOCOL.md section 3): its REST side (`api`
-//! plumbing, `routing`, `observations`, `channels_api`), its channels and
-//! their sockets (`channels`, `socket`), model changes as notifications
-//! (`notes`, `membership`, `flood`) and their serializer (`frames`).
+//! The Notifications API (docs/PROTOCOL.md, "Notifications API"): its REST
+//! side (`api` plumbing, `routing`, `observations`, `channels_api`), its
+//! channels and their sockets (`channels`, `socket`), model changes as
+//! notifications (`notes`, `membership`, `flood`) and their serializer
+//! (`frames`).
 
 pub(crate) mod api;
 pub(crate) mod channels;

@@ -1,6 +1,6 @@
-//! The simulator's own serializer for realtime v1 messages (PROTOCOL.md
-//! section 2), written with `serde_json::json!` from the spec, never with the
-//! client's codecs.
+//! The simulator's own serializer for realtime v1 messages (docs/PROTOCOL.md,
+//! "Realtime v1"), written with `serde_json::json!` from the spec, never with
+//! the client's codecs.
 
 use serde_json::{Map, Value, json};
 use tokio_tungstenite::tungstenite::Message;

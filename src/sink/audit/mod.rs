@@ -1,4 +1,4 @@
-//! The audit log: tracing to a JSON-lines file. OWNER: foundation helper.
+//! The audit log: tracing to a JSON-lines file.
 //!
 //! Lines are formatted by our own layer (`layer.rs`) and written by
 //! background threads (`writer.rs`), so a slow disk stalls the feed or the

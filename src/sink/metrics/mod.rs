@@ -9,11 +9,11 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 use tokio::time::Instant;
 
 use crate::event::ConnState;
-use crate::model::AppState;
+use crate::model::{AppState, QueueView};
 
 mod interval;
 mod server;
@@ -98,183 +98,224 @@ impl Default for Metrics {
     }
 }
 
+/// A new metric of type `M`, registered under `name` with `help`: each
+/// family is written once.
+fn registered<M>(registry: &mut Registry, name: &str, help: &str) -> M
+where
+    M: Metric + Clone + Default,
+{
+    let metric = M::default();
+    registry.register(name, help, metric.clone());
+    metric
+}
+
+impl Families {
+    fn new(registry: &mut Registry) -> Families {
+        let r = registry;
+        Families {
+            // Registered first, as before: the encoding keeps this order.
+            interval: interval::IntervalFamilies::new(r),
+            waiting: registered(r, "queue_waiting", "Interactions waiting"),
+            longest_wait: registered(
+                r,
+                "queue_longest_wait_seconds",
+                "Longest current wait among tracked interactions",
+            ),
+            agents: registered(
+                r,
+                "queue_agents",
+                "Agents by state, as Genesys Cloud's Queues Activity names them: on_queue, \
+                 off_queue, idle, interacting, communicating, not_responding; and the export's \
+                 available and logged_in. A state the feed does not report is left out",
+            ),
+            utilization: registered(
+                r,
+                "queue_utilization_percent",
+                "Agents interacting per agent logged in, percent",
+            ),
+            alerts: registered(r, "queue_alerts_active", "Active alerts"),
+            alerts_by_severity: registered(
+                r,
+                "queue_alerts_by_severity",
+                "Active alerts by severity: critical, warning, info",
+            ),
+            stale: registered(
+                r,
+                "queue_stale",
+                "1 when the queue's figures cannot be trusted: the feed is down, its \
+                 subscription refused, or the feed silent for alerts.stale_after_s",
+            ),
+            connected: registered(r, "feed_connected", "1 when the feed is connected"),
+            latency_avg: registered(
+                r,
+                "feed_latency_avg_milliseconds",
+                "Average delivery latency of queue events",
+            ),
+            latency_p95: registered(
+                r,
+                "feed_latency_p95_milliseconds",
+                "95th percentile delivery latency of queue events",
+            ),
+            events: registered(r, "feed_events", "Queue events processed"),
+            reconnects: registered(r, "feed_reconnects", "Connections opened after the first"),
+            duplicates: registered(
+                r,
+                "feed_duplicates_dropped",
+                "Duplicate notifications dropped",
+            ),
+            malformed: registered(r, "feed_malformed", "Malformed frames counted and skipped"),
+            rest_calls: registered(r, "feed_rest_calls", "REST calls sent, retries included"),
+            corrections: registered(
+                r,
+                "feed_observation_corrections",
+                "Figures an observations query corrected (non-zero: the notification mapping drifts)",
+            ),
+        }
+    }
+
+    fn clear(&self) {
+        for family in [&self.waiting, &self.alerts, &self.stale] {
+            family.clear();
+        }
+        self.longest_wait.clear();
+        self.utilization.clear();
+        self.agents.clear();
+        self.alerts_by_severity.clear();
+        self.interval.clear();
+    }
+
+    /// One queue's figures; O(1).
+    fn publish_queue(&self, queue: &QueueView, now: Instant) {
+        let labels = QueueLabels {
+            queue_id: queue.id.clone(),
+            queue_name: queue.name.clone(),
+        };
+        self.waiting
+            .get_or_create(&labels)
+            .set(i64::from(queue.waiting_count()));
+        self.alerts
+            .get_or_create(&labels)
+            .set(queue.active_alerts as i64);
+        self.stale
+            .get_or_create(&labels)
+            .set(i64::from(queue.stale));
+        if let Some(wait) = queue.longest_wait(now) {
+            self.longest_wait
+                .get_or_create(&labels)
+                .set(wait.as_secs_f64());
+        }
+        self.interval.publish(&labels, &queue.interval_figures());
+        let Some(summary) = &queue.summary else {
+            return;
+        };
+        self.utilization
+            .get_or_create(&labels)
+            .set(queue.metrics.utilization);
+        let agents = summary.agents;
+        for (state, count) in [
+            ("available", Some(summary.agents_available)),
+            ("logged_in", Some(summary.agents_logged_in)),
+            ("on_queue", Some(summary.on_queue())),
+            ("off_queue", agents.off_queue),
+            ("idle", Some(summary.idle())),
+            (
+                "interacting",
+                agents.interacting.or(Some(summary.agents_interacting)),
+            ),
+            ("communicating", agents.communicating),
+            ("not_responding", agents.not_responding),
+        ] {
+            let Some(count) = count else { continue };
+            let labels = AgentLabels {
+                queue_id: queue.id.clone(),
+                queue_name: queue.name.clone(),
+                state,
+            };
+            self.agents.get_or_create(&labels).set(i64::from(count));
+        }
+    }
+
+    /// Active alerts by queue and severity; bounded, as the alert list is.
+    fn publish_alerts(&self, state: &AppState) {
+        for alert in state.alerts.active() {
+            let Some(id) = &alert.queue_id else { continue };
+            let Some(queue) = state.queue(id) else {
+                continue;
+            };
+            let labels = SeverityLabels {
+                queue_id: queue.id.clone(),
+                queue_name: queue.name.clone(),
+                severity: alert.kind.severity().as_str(),
+            };
+            self.alerts_by_severity.get_or_create(&labels).inc();
+        }
+    }
+}
+
 impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("queuetop");
-        let f = Families {
-            waiting: Queues::default(),
-            longest_wait: QueuesF::default(),
-            agents: Family::default(),
-            utilization: QueuesF::default(),
-            alerts: Queues::default(),
-            alerts_by_severity: Family::default(),
-            stale: Queues::default(),
-            connected: Gauge::default(),
-            latency_avg: Gauge::default(),
-            latency_p95: Gauge::default(),
-            events: Counter::default(),
-            reconnects: Counter::default(),
-            duplicates: Counter::default(),
-            malformed: Counter::default(),
-            rest_calls: Counter::default(),
-            corrections: Counter::default(),
-            interval: interval::IntervalFamilies::new(&mut registry),
-        };
-        let r = &mut registry;
-        r.register("queue_waiting", "Interactions waiting", f.waiting.clone());
-        r.register(
-            "queue_longest_wait_seconds",
-            "Longest current wait among tracked interactions",
-            f.longest_wait.clone(),
-        );
-        r.register(
-            "queue_agents",
-            "Agents by state, as Genesys Cloud's Queues Activity names them: on_queue, \
-             off_queue, idle, interacting, communicating, not_responding; and the seed's \
-             available and logged_in. A state the feed does not report is left out",
-            f.agents.clone(),
-        );
-        r.register(
-            "queue_utilization_percent",
-            "Agents interacting per agent logged in, percent",
-            f.utilization.clone(),
-        );
-        r.register("queue_alerts_active", "Active alerts", f.alerts.clone());
-        r.register(
-            "queue_alerts_by_severity",
-            "Active alerts by severity: critical, warning, info",
-            f.alerts_by_severity.clone(),
-        );
-        r.register(
-            "queue_stale",
-            "1 when the queue had no update for alerts.stale_after_s",
-            f.stale.clone(),
-        );
-        r.register(
-            "feed_connected",
-            "1 when the feed is connected",
-            f.connected.clone(),
-        );
-        r.register(
-            "feed_latency_avg_milliseconds",
-            "Average delivery latency of queue events",
-            f.latency_avg.clone(),
-        );
-        r.register(
-            "feed_latency_p95_milliseconds",
-            "95th percentile delivery latency of queue events",
-            f.latency_p95.clone(),
-        );
-        r.register("feed_events", "Queue events processed", f.events.clone());
-        r.register(
-            "feed_reconnects",
-            "Connections opened after the first",
-            f.reconnects.clone(),
-        );
-        r.register(
-            "feed_duplicates_dropped",
-            "Duplicate notifications dropped",
-            f.duplicates.clone(),
-        );
-        r.register(
-            "feed_malformed",
-            "Malformed frames counted and skipped",
-            f.malformed.clone(),
-        );
-        r.register(
-            "feed_rest_calls",
-            "REST calls sent, retries included",
-            f.rest_calls.clone(),
-        );
-        r.register(
-            "feed_observation_corrections",
-            "Figures an observations query corrected (non-zero: the notification mapping drifts)",
-            f.corrections.clone(),
-        );
+        let families = Families::new(&mut registry);
         Metrics {
             registry,
-            families: f,
+            families,
             totals: Mutex::new(Totals::default()),
             publishing: Mutex::new(()),
         }
     }
 
     /// Copies the model's figures in; O(queues).
-    pub fn publish(&self, st: &AppState, feed: FeedCounts, now: Instant) {
-        let _guard = self.publishing.lock().unwrap_or_else(|e| e.into_inner());
-        let f = &self.families;
-        for fam in [&f.waiting, &f.alerts, &f.stale] {
-            fam.clear();
+    pub fn publish(&self, state: &AppState, feed: FeedCounts, now: Instant) {
+        let _guard = self
+            .publishing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let families = &self.families;
+        families.clear();
+        for queue in &state.queues {
+            families.publish_queue(queue, now);
         }
-        f.longest_wait.clear();
-        f.utilization.clear();
-        f.agents.clear();
-        f.alerts_by_severity.clear();
-        f.interval.clear();
-        for q in &st.queues {
-            let l = QueueLabels {
-                queue_id: q.id.clone(),
-                queue_name: q.name.clone(),
-            };
-            f.waiting
-                .get_or_create(&l)
-                .set(i64::from(q.waiting_count()));
-            f.alerts.get_or_create(&l).set(q.active_alerts as i64);
-            f.stale.get_or_create(&l).set(i64::from(q.stale));
-            if let Some(w) = q.longest_wait(now) {
-                f.longest_wait.get_or_create(&l).set(w.as_secs_f64());
-            }
-            f.interval.publish(&l, &q.interval_figures());
-            let Some(s) = &q.summary else { continue };
-            f.utilization.get_or_create(&l).set(q.metrics.utilization);
-            let a = s.agents;
-            for (state, n) in [
-                ("available", Some(s.agents_available)),
-                ("logged_in", Some(s.agents_logged_in)),
-                ("on_queue", Some(s.on_queue())),
-                ("off_queue", a.off_queue),
-                ("idle", Some(s.idle())),
-                ("interacting", a.interacting.or(Some(s.agents_interacting))),
-                ("communicating", a.communicating),
-                ("not_responding", a.not_responding),
-            ] {
-                let Some(n) = n else { continue };
-                let a = AgentLabels {
-                    queue_id: q.id.clone(),
-                    queue_name: q.name.clone(),
-                    state,
-                };
-                f.agents.get_or_create(&a).set(i64::from(n));
-            }
-        }
-        // Bounded: the alert list is.
-        for alert in st.alerts.active() {
-            let Some(id) = &alert.queue_id else { continue };
-            let Some(q) = st.queue(id) else { continue };
-            let l = SeverityLabels {
-                queue_id: q.id.clone(),
-                queue_name: q.name.clone(),
-                severity: alert.kind.severity().as_str(),
-            };
-            f.alerts_by_severity.get_or_create(&l).inc();
-        }
-        let feed_stats = &st.feed;
+        families.publish_alerts(state);
+        let feed_stats = &state.feed;
         let connected = feed_stats.status.state == ConnState::Connected;
-        f.connected.set(i64::from(connected));
-        f.latency_avg.set(feed_stats.latency.avg().unwrap_or(0.0));
-        f.latency_p95.set(feed_stats.latency.p95().unwrap_or(0));
-        let mut guard = self.totals.lock().unwrap_or_else(|e| e.into_inner());
-        let t = &mut *guard;
+        families.connected.set(i64::from(connected));
+        families
+            .latency_avg
+            .set(feed_stats.latency.avg().unwrap_or(0.0));
+        families
+            .latency_p95
+            .set(feed_stats.latency.p95().unwrap_or(0));
+        let mut guard = self
+            .totals
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let totals = &mut *guard;
         let reconnects = u64::from(feed_stats.status.connects.saturating_sub(1));
         for (counter, last, now) in [
-            (&f.events, &mut t.events, feed_stats.events_processed),
-            (&f.reconnects, &mut t.reconnects, reconnects),
-            (&f.duplicates, &mut t.duplicates, feed.duplicates_dropped),
-            (&f.malformed, &mut t.malformed, feed_stats.malformed),
-            (&f.rest_calls, &mut t.rest_calls, feed.rest_calls),
             (
-                &f.corrections,
-                &mut t.corrections,
+                &families.events,
+                &mut totals.events,
+                feed_stats.events_processed,
+            ),
+            (&families.reconnects, &mut totals.reconnects, reconnects),
+            (
+                &families.duplicates,
+                &mut totals.duplicates,
+                feed.duplicates_dropped,
+            ),
+            (
+                &families.malformed,
+                &mut totals.malformed,
+                feed_stats.malformed,
+            ),
+            (
+                &families.rest_calls,
+                &mut totals.rest_calls,
+                feed.rest_calls,
+            ),
+            (
+                &families.corrections,
+                &mut totals.corrections,
                 feed.observation_corrections,
             ),
         ] {
@@ -285,7 +326,10 @@ impl Metrics {
 
     /// The OpenMetrics text of what was last published.
     pub fn encode(&self) -> String {
-        let _guard = self.publishing.lock().unwrap_or_else(|e| e.into_inner());
+        let _guard = self
+            .publishing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

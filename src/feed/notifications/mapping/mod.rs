@@ -1,4 +1,5 @@
-//! Notifications API frames into domain events (PROTOCOL.md section 3).
+//! Notifications API frames into domain events (docs/PROTOCOL.md,
+//! "Notifications API").
 //!
 //! Observations arrive as partial updates: a metric absent from a message
 //! keeps its last value, so the mapper holds the last known counts of every
@@ -10,10 +11,11 @@
 //! `people` the members and their routing-status topics.
 
 mod observations;
-#[cfg(test)]
-mod observations_tests;
 mod people;
 mod totals;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,0 +1,20 @@
+//! The feed against the in-process simulator (and the scripted token and
+//! Notifications servers in `common`): one test binary, one module per
+//! concern, so the suite links a few binaries instead of one per file.
+
+mod common;
+
+mod all_queues;
+mod auth;
+mod config_errors;
+mod lifecycle;
+mod notifications;
+mod notifications_channels;
+mod notifications_rest;
+mod notifications_scripted;
+mod observations;
+mod realtime;
+mod reconnect_model;
+mod soak;
+mod startup;
+mod truth;

@@ -1,0 +1,468 @@
+//! The notifications feed against a scripted Notifications API on
+//! loopback (tests/feed/common/notif_server.rs): real HTTP, real sockets.
+//! Where time matters, tokio time is paused.
+
+use std::time::Duration;
+
+use crate::common::notif_server::{Member, NotifServer};
+use crate::common::scripted::*;
+use crate::common::*;
+use queuetop::config::{EventType, QueueConfig};
+use queuetop::event::{AgentStatus, ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind};
+use queuetop::feed;
+use tokio::time::Instant;
+
+#[tokio::test(start_paused = true)]
+async fn start_up_from_names_across_pages_snapshot_first_and_no_secret_in_logs() {
+    let (logs, _guard) = capture_logs();
+    let all: Vec<(String, String)> = (1..=250)
+        .map(|i| (format!("q{i:03}"), format!("Support {i:03}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let mut s = script(&refs);
+    s.skills = vec![("s1".into(), "Spanish".into())];
+    s.members.insert(
+        "q245".into(),
+        vec![Member {
+            user_id: "u1".into(),
+            name: "Ana Ruiz".into(),
+            skills: vec!["s1".into()],
+            status: "IDLE".into(),
+            unjoined: false,
+        }],
+    );
+    let server = NotifServer::start(s).await;
+    // 21 names: more than 20 lookups, so every queue is listed once, paged.
+    let wanted: Vec<QueueConfig> = (230..=250)
+        .map(|i| named(&format!("Support {i:03}")))
+        .collect();
+    let mut h = feed::spawn(cfg(&server, wanted, rc()));
+    let (before, count) = acked(&mut h).await;
+    assert_eq!(
+        count, 43,
+        "21 observation topics, 21 membership topics and one user topic"
+    );
+
+    let reqs = server.requests();
+    for n in 1..=3 {
+        let page = format!("GET /api/v2/routing/queues?pageSize=100&pageNumber={n}");
+        assert!(reqs.contains(&page), "{page} not in {reqs:#?}");
+    }
+    let names: Vec<(&str, &str)> = before
+        .iter()
+        .filter_map(|e| match e {
+            FeedEvent::QueueName { queue_id, name } => Some((queue_id.as_str(), name.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names.len(), 21);
+    assert_eq!(names[0], ("q230", "Support 230"));
+    // The first snapshot: one summary per queue, before any notification.
+    let snaps: Vec<&QueueEvent> = before.iter().filter_map(queue_ev).collect();
+    assert_eq!(snaps.len(), 21);
+    assert!(
+        snaps
+            .iter()
+            .all(|q| q.snapshot && q.topic == "snapshot" && q.correlation_id.is_none())
+    );
+    let QueueEventKind::Summary(s) = &snaps[15].kind else {
+        panic!("{snaps:?}")
+    };
+    assert_eq!(s.queue_id, "q245");
+    assert_eq!(
+        (
+            s.agents_available,
+            s.agents_logged_in,
+            s.interactions_waiting
+        ),
+        (1, 3, 3)
+    );
+    assert_eq!(
+        s.skills["Spanish"].available, 1,
+        "skills are named from REST"
+    );
+    let topics = server.topics_of("chan-1");
+    assert!(topics.contains(&"v2.users.u1.activity".to_string()));
+    assert!(topics.contains(&"v2.routing.queues.q245.users".to_string()));
+    assert!(
+        !topics.iter().any(|t| t.contains("presence")),
+        "presence alone is not used: {topics:?}"
+    );
+
+    // Then notifications: a routing status change moves the skill count.
+    let seq = server.user_status("u1", "INTERACTING");
+    let mut seen = Vec::new();
+    until_seq(&mut h, &mut seen, seq).await;
+    let agent = seen
+        .iter()
+        .filter_map(queue_ev)
+        .find_map(|q| match &q.kind {
+            QueueEventKind::Agent(a) => Some(a.clone()),
+            _ => None,
+        })
+        .expect("an agent event");
+    assert_eq!(
+        (agent.queue_id.as_str(), agent.user_id.as_str()),
+        ("q245", "u1")
+    );
+    assert_eq!(agent.skills, ["Spanish"]);
+    let summary = seen
+        .iter()
+        .filter_map(queue_ev)
+        .find_map(|q| match &q.kind {
+            QueueEventKind::Summary(s) if s.queue_id == "q245" => Some(s.clone()),
+            _ => None,
+        })
+        .expect("a summary after the status change");
+    assert_eq!(summary.skills["Spanish"].available, 0, "a deficit now");
+    let seq = server.observe("q230", 5, 1, 0);
+    until_seq(&mut h, &mut seen, seq).await;
+    let last = queue_ev(seen.last().unwrap()).unwrap();
+    assert!(!last.snapshot);
+    assert_eq!(last.topic, "v2.analytics.queues.q230.observations");
+    quit(h).await;
+
+    let text = logs.text();
+    assert!(
+        text.contains("channel created") && text.contains("channel connected"),
+        "{text}"
+    );
+    for secret in server.tokens().iter().map(String::as_str).chain([SECRET]) {
+        assert!(!text.contains(secret), "{secret} leaked into the log");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_closing_hands_over_make_before_break_and_applies_every_event_once() {
+    let mut s = script(&[("qa", "A"), ("qb", "B")]);
+    // The new channel also delivers the last 3 the old one did: duplicates.
+    s.replay_on_handover = 3;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A"), both("qb", "B")], rc()));
+    acked(&mut h).await;
+    let mut seen = Vec::new();
+    for i in 0..5 {
+        server.observe(if i % 2 == 0 { "qa" } else { "qb" }, i, 1, 0);
+    }
+    until_seq(&mut h, &mut seen, 5).await;
+    server.socket_closing("chan-1");
+    let srv = server.clone();
+    until(
+        &mut h,
+        &mut seen,
+        "old channel closed by the client",
+        || srv.closed_by_client() == ["chan-1"],
+    )
+    .await;
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    assert_eq!(server.open(), ["chan-2"]);
+    assert_eq!(server.topics_of("chan-2"), server.topics_of("chan-1"));
+    for i in 0..5 {
+        server.observe(if i % 2 == 0 { "qb" } else { "qa" }, i, 2, 1);
+    }
+    until_seq(&mut h, &mut seen, 10).await;
+    assert_each_once(&seen, 10);
+    let g = h.gauges.clone();
+    assert_eq!(g.duplicates_dropped(), 3, "the replayed three");
+    assert_eq!(g.dedupe_held(), 10);
+    assert_eq!(g.channels_open(), 1);
+    until(&mut h, &mut seen, "the old channel's reader ends", || {
+        g.channels_closing() == 0
+    })
+    .await;
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "a handover is not a reconnect: {seen:#?}"
+    );
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn channels_roll_over_before_their_24h_expiry_kept_alive_by_pings() {
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    let t0 = Instant::now();
+    let mut seen = Vec::new();
+    server.observe("qa", 1, 1, 1);
+    let srv = server.clone();
+    until(&mut h, &mut seen, "a second channel", || {
+        srv.created().len() == 2
+    })
+    .await;
+    let took = t0.elapsed();
+    assert!(took >= Duration::from_secs(86_400 - 600 - 5), "{took:?}");
+    assert!(took < Duration::from_secs(86_400), "{took:?}");
+    let srv = server.clone();
+    until(&mut h, &mut seen, "old closed", || {
+        srv.closed_by_client() == ["chan-1"]
+    })
+    .await;
+    server.observe("qa", 2, 1, 1);
+    until_seq(&mut h, &mut seen, 2).await;
+    assert_each_once(&seen, 2);
+    // A day of silence answered by pongs: never a reconnect.
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn silence_without_pongs_is_a_dead_channel_then_counts_are_refreshed_not_resnapshotted() {
+    let mut s = script(&[("qa", "A")]);
+    s.answer_pings = false;
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    let (first, _) = acked(&mut h).await;
+    assert_eq!(
+        first
+            .iter()
+            .filter_map(queue_ev)
+            .filter(|q| q.snapshot)
+            .count(),
+        1
+    );
+    let t0 = Instant::now();
+    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
+    })
+    .await;
+    let FeedEvent::Status(st) = ev else {
+        unreachable!()
+    };
+    assert!(st.last_error.unwrap().contains("nothing received for 75 s"));
+    assert!(
+        t0.elapsed() >= Duration::from_secs(75),
+        "{:?}",
+        t0.elapsed()
+    );
+    let (again, _) = acked(&mut h).await;
+    let refresh: Vec<&QueueEvent> = again.iter().filter_map(queue_ev).collect();
+    assert_eq!(refresh.len(), 1);
+    assert!(!refresh[0].snapshot && refresh[0].topic == "observations.query");
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_rejected_topic_is_an_alert_and_the_other_queues_stay_live() {
+    let mut s = script(&[("qa", "A"), ("qb", "B")]);
+    s.reject
+        .insert("v2.analytics.queues.qb.observations".into());
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A"), both("qb", "B")], rc()));
+    let (before, count) = acked(&mut h).await;
+    assert_eq!(count, 3, "qa's observations and both membership topics");
+    let rejected: Vec<&FeedEvent> = before
+        .iter()
+        .filter(|e| matches!(e, FeedEvent::TopicRejected { .. }))
+        .collect();
+    assert_eq!(rejected.len(), 1, "{before:#?}");
+    let FeedEvent::TopicRejected {
+        topic,
+        reason,
+        queue_id,
+    } = rejected[0]
+    else {
+        unreachable!()
+    };
+    assert_eq!(topic, "v2.analytics.queues.qb.observations");
+    assert_eq!(reason, "not permitted for this client");
+    assert_eq!(queue_id.as_deref(), Some("qb"));
+    let seq = server.observe("qa", 3, 0, 0);
+    let mut seen = Vec::new();
+    until_seq(&mut h, &mut seen, seq).await;
+    quit(h).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn rest_429_waits_retry_after_then_goes_on() {
+    let mut s = script(&[("qa", "A")]);
+    s.rate_limit = Some((1, 7));
+    let server = NotifServer::start(s).await;
+    let t0 = Instant::now();
+    let mut h = feed::spawn(cfg(&server, vec![named("A")], rc()));
+    acked(&mut h).await;
+    assert!(t0.elapsed() >= Duration::from_secs(7), "{:?}", t0.elapsed());
+    let reqs = server.requests();
+    assert_eq!(reqs[0], reqs[1], "the same call, retried: {reqs:#?}");
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_refused_token_on_rest_is_refreshed_at_once() {
+    let mut s = script(&[("qa", "A")]);
+    s.unauthorized = 1;
+    let server = NotifServer::start(s).await;
+    // By id only: its name comes from `GET /api/v2/routing/queues?id=..`.
+    let mut h = feed::spawn(cfg(
+        &server,
+        vec![queue("qa", &[EventType::QueueSummary])],
+        rc(),
+    ));
+    let (before, _) = acked(&mut h).await;
+    assert!(before.contains(&FeedEvent::QueueName {
+        queue_id: "qa".into(),
+        name: "A".into()
+    }));
+    assert!(
+        server
+            .requests()
+            .contains(&"GET /api/v2/routing/queues?id=qa&pageSize=100&pageNumber=1".to_string())
+    );
+    assert_eq!(server.tokens().len(), 2);
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn twelve_hundred_queues_take_two_channels() {
+    let all: Vec<(String, String)> = (0..1200)
+        .map(|i| (format!("q{i:04}"), format!("Queue {i:04}")))
+        .collect();
+    let refs: Vec<(&str, &str)> = all.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let server = NotifServer::start(script(&refs)).await;
+    let queues = all.iter().map(|(i, n)| both(i, n)).collect();
+    let mut h = feed::spawn(cfg(&server, queues, rc()));
+    let (before, count) = acked(&mut h).await;
+    // Membership is followed for the first 200 queues (their members are).
+    assert_eq!(count, 1400);
+    assert_eq!(
+        before
+            .iter()
+            .filter_map(queue_ev)
+            .filter(|q| q.snapshot)
+            .count(),
+        1200
+    );
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    // Opened at the same time: either may carry the first 1000 topics.
+    let mut sizes = [
+        server.topics_of("chan-1").len(),
+        server.topics_of("chan-2").len(),
+    ];
+    sizes.sort();
+    assert_eq!(sizes, [400, 1000]);
+    let queries = server
+        .requests()
+        .iter()
+        .filter(|r| r.contains("observations/query"))
+        .count();
+    assert_eq!(queries, 12, "100 queues per observations query");
+    let seq = server.observe("q1100", 1, 0, 0);
+    let mut seen = Vec::new();
+    until_seq(&mut h, &mut seen, seq).await;
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_name_that_matches_nothing_or_two_queues_is_a_config_error() {
+    let server = NotifServer::start(script(&[
+        ("q1", "Sales"),
+        ("q2", "Sales"),
+        ("q3", "Support"),
+    ]))
+    .await;
+    for (name, want) in [
+        ("Nope", "no queue is named \"Nope\""),
+        ("Sales", "2 queues are named \"Sales\" (ids q1, q2)"),
+        ("support", "names differ only in case: \"Support\""),
+    ] {
+        let mut h = feed::spawn(cfg(&server, vec![named(name)], rc()));
+        let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
+            is_state(e, |s| matches!(s, ConnState::Stopped { .. }))
+        })
+        .await;
+        let FeedEvent::Status(st) = ev else {
+            unreachable!()
+        };
+        let ConnState::Stopped { reason } = st.state else {
+            unreachable!()
+        };
+        assert!(reason.contains(want), "{reason}");
+        quit(h).await;
+    }
+    assert!(server.created().is_empty(), "nothing was subscribed");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_handover_keeps_the_old_channel_and_tries_again_later() {
+    let server = NotifServer::start(script(&[("qa", "A")])).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    acked(&mut h).await;
+    // The channel request of the handover is refused once (401).
+    server.with(|s| s.unauthorized = 1);
+    let t0 = Instant::now();
+    server.socket_closing("chan-1");
+    let mut seen = Vec::new();
+    let srv = server.clone();
+    until(&mut h, &mut seen, "the retried handover", || {
+        srv.closed_by_client() == ["chan-1"]
+    })
+    .await;
+    assert!(
+        t0.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(server.created(), ["chan-1", "chan-2"]);
+    assert_eq!(server.tokens().len(), 2, "the refused token was replaced");
+    server.observe("qa", 1, 0, 0);
+    until_seq(&mut h, &mut seen, 1).await;
+    assert!(
+        !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
+        "{seen:#?}"
+    );
+    quit(h).await;
+}
+
+#[tokio::test]
+async fn a_reconnect_rereads_the_members_so_no_missed_status_stays_on_screen() {
+    let mut s = script(&[("qa", "A")]);
+    s.skills = vec![("s1".into(), "Spanish".into())];
+    s.members.insert(
+        "qa".into(),
+        vec![Member {
+            user_id: "u1".into(),
+            name: "Ana Ruiz".into(),
+            skills: vec!["s1".into()],
+            status: "IDLE".into(),
+            unjoined: false,
+        }],
+    );
+    let server = NotifServer::start(s).await;
+    let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
+    let status_of = |before: &[FeedEvent]| {
+        before.iter().find_map(|e| match e {
+            FeedEvent::Member { agent, .. } if agent.user_id == "u1" => Some(agent.status.clone()),
+            _ => None,
+        })
+    };
+    let spanish = |before: &[FeedEvent]| {
+        before
+            .iter()
+            .filter_map(queue_ev)
+            .find_map(|q| match &q.kind {
+                QueueEventKind::Summary(s) => s.skills.get("Spanish").map(|c| c.available),
+                _ => None,
+            })
+    };
+    let (before, _) = acked(&mut h).await;
+    assert_eq!(status_of(&before), Some(AgentStatus::Idle));
+    assert_eq!(spanish(&before), Some(1));
+
+    // Ana starts a call while we are away: no notification reaches us.
+    server.with(|s| s.members.get_mut("qa").unwrap()[0].status = "INTERACTING".into());
+    h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
+    let (before, _) = acked(&mut h).await;
+    assert_eq!(status_of(&before), Some(AgentStatus::Interacting));
+    assert_eq!(spanish(&before), Some(0), "the refresh counts her as busy");
+    let member_reads = server
+        .requests()
+        .iter()
+        .filter(|r| r.contains("/members"))
+        .count();
+    assert_eq!(member_reads, 2, "once at start, once after the reconnect");
+    quit(h).await;
+}

@@ -1,0 +1,224 @@
+//! The risk order at the model: critical alerts, then staleness, then
+//! callers waiting × longest wait, then the service level's shortfall;
+//! warnings only break ties. Paused time throughout.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use queuetop::config::{AlertConfig, QueueConfig, QueueTarget};
+use queuetop::event::{
+    FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, ServiceTarget, SkillCount,
+};
+use queuetop::model::{AlertKind, AppState};
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+const QUEUES: [&str; 5] = ["Sales", "Billing", "Retention", "Callback", "Claims"];
+
+fn state() -> AppState {
+    let qs: Vec<QueueConfig> = QUEUES
+        .iter()
+        .map(|n| QueueConfig {
+            id: Some(n.to_lowercase()),
+            name: Some(n.to_string()),
+            events: vec![],
+            filter: None,
+        })
+        .collect();
+    let limits = AlertConfig {
+        raise_delay_s: 15,
+        clear_delay_s: 30,
+        stale_after_s: 120,
+        service_level_pct: 80.0,
+        ..AlertConfig::default()
+    };
+    AppState::with_queues(&qs, limits)
+}
+
+struct Clock {
+    start: Instant,
+}
+
+impl Clock {
+    fn wall(&self) -> OffsetDateTime {
+        let ms = Instant::now().duration_since(self.start).as_millis() as i64;
+        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+            + time::Duration::milliseconds(ms)
+    }
+    fn apply(&self, st: &mut AppState, kind: QueueEventKind) {
+        st.apply(&FeedEvent::Queue(QueueEvent {
+            topic: "t".into(),
+            kind,
+            server_time: None,
+            received_wall: self.wall(),
+            received: Instant::now(),
+            correlation_id: None,
+            snapshot: false,
+        }));
+    }
+    async fn pass(&self, st: &mut AppState, d: Duration) {
+        tokio::time::advance(d).await;
+        st.tick(Instant::now(), self.wall());
+    }
+}
+
+/// A summary as the notifications feed gives it without per-interaction
+/// detail: no oldest waiting time, so no longest wait.
+/// `busy` agents interacting; the rest of those not available are on
+/// non-queue work or not responding.
+fn summary(
+    id: &str,
+    (logged, available, busy): (u32, u32, u32),
+    waiting: u32,
+    skills: &[(&str, u32, u32)],
+) -> QueueEventKind {
+    QueueEventKind::Summary(QueueSummary {
+        queue_id: id.into(),
+        agents_available: available,
+        agents_logged_in: logged,
+        agents_interacting: busy,
+        interactions_waiting: waiting,
+        skills: skills
+            .iter()
+            .map(|(n, available, required)| {
+                let c = SkillCount {
+                    available: *available,
+                    required: Some(*required),
+                };
+                (n.to_string(), c)
+            })
+            .collect::<BTreeMap<_, _>>(),
+        ..QueueSummary::default()
+    })
+}
+
+fn totals(id: &str, sl: f64) -> QueueEventKind {
+    QueueEventKind::Totals(QueueTotals {
+        queue_id: id.into(),
+        interval: "2026-11-30T08:00:00Z/2026-11-30T08:30:00Z".into(),
+        offered: Some(20),
+        abandoned: Some(1),
+        service_level_pct: Some(sl),
+        ..QueueTotals::default()
+    })
+}
+
+/// Queue names, most at risk first (ties by name).
+fn order(st: &AppState) -> Vec<String> {
+    let now = Instant::now();
+    let mut qs: Vec<_> = st.queues.iter().map(|q| (q.risk(st, now), q)).collect();
+    qs.sort_by(|(ra, a), (rb, b)| rb.urgency(ra).then_with(|| a.name.cmp(&b.name)));
+    qs.into_iter().map(|(_, q)| q.name.clone()).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn callers_waiting_outrank_a_skill_warning_with_nobody_waiting() {
+    let mut st = state();
+    let c = Clock {
+        start: Instant::now(),
+    };
+    // Sales: a skill warning (a waiting need the count has not caught up
+    // with), nobody waiting. Billing: two waiting, nobody available.
+    let sales = || {
+        summary(
+            "sales",
+            (4, 1, 3),
+            0,
+            &[("Retention", 0, 1), ("English", 1, 0)],
+        )
+    };
+    let billing = || summary("billing", (3, 0, 2), 2, &[("English", 0, 0)]);
+    for _ in 0..8 {
+        c.apply(&mut st, sales());
+        c.apply(&mut st, billing());
+        c.pass(&mut st, Duration::from_secs(5)).await;
+    }
+    let short = AlertKind::SkillShort {
+        skill: "Retention".into(),
+    };
+    assert!(
+        st.alerts.is_active(Some("sales"), &short),
+        "{:?}",
+        st.alerts.list
+    );
+    assert_eq!(st.queue("billing").unwrap().active_alerts, 0);
+    let o = order(&st);
+    let at = |n: &str| o.iter().position(|x| x == n).unwrap();
+    assert!(at("Billing") < at("Sales"), "{o:?}");
+    // Among queues with nobody waiting, the warning still counts.
+    assert!(at("Sales") < at("Claims"), "{o:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn critical_then_stale_then_waiting_then_service_level() {
+    let mut st = state();
+    let c = Clock {
+        start: Instant::now(),
+    };
+    // Retention, with a utilization warning, loses its subscription after
+    // its first summary: stale, its figures cannot be trusted.
+    c.apply(&mut st, summary("retention", (2, 0, 2), 0, &[]));
+    st.apply(&FeedEvent::TopicRejected {
+        topic: "v2.routing.queues.retention.observations".into(),
+        reason: "not permitted".into(),
+        queue_id: Some("retention".into()),
+    });
+    for _ in 0..26 {
+        // Callback: a caller waiting and nobody on queue (critical).
+        c.apply(&mut st, summary("callback", (0, 0, 0), 1, &[]));
+        // Billing: callers waiting, agents busy.
+        c.apply(&mut st, summary("billing", (3, 0, 2), 2, &[]));
+        // Claims: nobody waiting, service level 30 points under target.
+        c.apply(&mut st, summary("claims", (3, 1, 2), 0, &[]));
+        c.apply(&mut st, totals("claims", 50.0));
+        // Sales: nobody waiting, service level 5 points under target.
+        c.apply(&mut st, summary("sales", (3, 3, 0), 0, &[]));
+        c.apply(&mut st, totals("sales", 75.0));
+        c.pass(&mut st, Duration::from_secs(5)).await;
+    }
+    assert!(st.queue("retention").unwrap().stale);
+    assert!(st.alerts.is_active(Some("callback"), &AlertKind::NoAgents));
+    // The service level under target is critical too: Claims and Sales
+    // rank with Callback, ordered among them by pressure, then SL gap.
+    assert_eq!(
+        order(&st),
+        ["Callback", "Claims", "Sales", "Retention", "Billing"]
+    );
+}
+
+/// Two queues at the same service level, held to different goals (one
+/// from the queue's settings, one from the config): each ranks by its own
+/// shortfall, not by `alerts.service_level_pct`.
+#[tokio::test(start_paused = true)]
+async fn the_service_level_gap_is_against_each_queue_own_goal() {
+    let mut st = state();
+    let c = Clock {
+        start: Instant::now(),
+    };
+    let claims = st
+        .queues
+        .iter()
+        .position(|q| q.id == "claims")
+        .expect("claims is configured");
+    st.queues[claims].target_override = QueueTarget {
+        percent: Some(78.0),
+        within_s: Some(20),
+    };
+    let mut sales = summary("sales", (3, 3, 0), 0, &[]);
+    if let QueueEventKind::Summary(s) = &mut sales {
+        s.service_target = ServiceTarget::new(90.0, 20_000);
+    }
+    for _ in 0..5 {
+        c.apply(&mut st, sales.clone());
+        c.apply(&mut st, summary("claims", (3, 3, 0), 0, &[]));
+        c.apply(&mut st, totals("sales", 75.0));
+        c.apply(&mut st, totals("claims", 75.0));
+        c.pass(&mut st, Duration::from_secs(5)).await;
+    }
+    let now = Instant::now();
+    let gap = |id: &str| st.queue(id).unwrap().risk(&st, now).sl_gap;
+    assert_eq!((gap("sales"), gap("claims")), (15.0, 3.0));
+    let o = order(&st);
+    let at = |n: &str| o.iter().position(|x| x == n).unwrap();
+    assert!(at("Sales") < at("Claims"), "{o:?}");
+}

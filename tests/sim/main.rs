@@ -1,0 +1,18 @@
+//! The simulator through a small real client (`common`): REST, the
+//! realtime and notifications sockets, faults and the simulated day.
+
+mod common;
+
+mod channel_life;
+mod decode;
+mod faults;
+mod http;
+mod notifications;
+mod notifications_socket;
+mod observations;
+mod rest;
+mod routing;
+mod socket;
+mod subscriptions;
+mod topics;
+mod truth;

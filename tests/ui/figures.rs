@@ -1,0 +1,123 @@
+//! One truth per figure: after any sequence of feed events, the waiting
+//! count and the longest wait read the same in the queue list, the detail
+//! panel, `snapshot` (table and JSON) and the model.
+
+use crate::common;
+use crate::props_common::checks::run;
+use crate::props_common::{Clock, configured, limits, step};
+use proptest::prelude::*;
+use queuetop::app::snapshot::{render_json, render_table};
+use queuetop::model::AppState;
+use queuetop::ui::{self, ViewState};
+
+fn screen(st: &AppState, view: &ViewState, clock: &Clock) -> String {
+    let mut term = common::terminal(200, 50);
+    term.draw(|frame| {
+        ui::draw(frame, st, view, &common::ui(), clock.now, clock.wall);
+    })
+    .expect("draw");
+    let buf = term.backend().buffer().clone();
+    (0..50)
+        .map(|y| {
+            (0..200)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn waiting_figures_agree_wherever_they_are_shown(
+        limits in limits(),
+        steps in prop::collection::vec(step(), 0..60),
+    ) {
+        let mut st = AppState::with_queues(&configured(), limits);
+        let mut clock = Clock::new();
+        run(&mut st, &mut clock, &steps)?;
+        let mut json = Vec::new();
+        render_json(&mut json, &st).expect("json");
+        let json: serde_json::Value = serde_json::from_slice(&json).expect("valid JSON");
+        let table = render_table(&st);
+        for q in st.queues.iter().filter(|q| q.summary.is_some() && !q.id.is_empty()) {
+            let count = q.waiting_count();
+            let mut view = ViewState::new();
+            view.selected = Some(q.id.clone());
+            let text = screen(&st, &view, &clock);
+            let title = format!("Waiting: {count}");
+            prop_assert!(text.contains(&title), "no {title:?} in\n{text}");
+            if count > 0 {
+                prop_assert!(!text.contains("nobody waiting"), "{text}");
+            }
+            let row = json
+                .as_array()
+                .and_then(|a| a.iter().find(|r| r["queueId"] == q.id.as_str()));
+            prop_assert!(row.is_some(), "{} not in the snapshot", q.id);
+            if let Some(row) = row {
+                prop_assert_eq!(row["interactionsWaiting"].as_u64(), Some(u64::from(count)));
+                // The snapshot is as of the model's latest time.
+                let longest = st
+                    .now()
+                    .and_then(|now| q.longest_wait(now))
+                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+                prop_assert_eq!(row["longestWaitMs"].as_u64(), longest);
+                // Agents by state and queue utilization, as the export has them.
+                let agents = q.summary.as_ref().map(|s| s.agents).unwrap_or_default();
+                for (key, value) in queuetop::sink::export::agent_fields(&agents) {
+                    prop_assert_eq!(row["agents"][key].as_u64(), value.map(u64::from), "{}", key);
+                    prop_assert_eq!(row["agents"][key].is_null(), value.is_none(), "{}", key);
+                }
+                let util = q.metrics.queue_utilization.map(queuetop::model::queue::round1);
+                prop_assert_eq!(row["queueUtilization"].as_f64(), util);
+                let media = q.summary.as_ref().map(|s| s.media.clone()).unwrap_or_default();
+                for (name, c) in &media {
+                    prop_assert_eq!(row["media"][name.as_str()]["waiting"].as_u64(), Some(u64::from(c.waiting)));
+                    prop_assert_eq!(row["media"][name.as_str()]["interacting"].as_u64(), c.interacting.map(u64::from));
+                }
+                prop_assert_eq!(row["media"].as_object().map(|m| m.len()), Some(media.len()));
+            }
+            // The table's row for this queue (when its name is one word
+            // and no other queue's): WAITING is the fourth column.
+            let prefix = format!("{} ", q.name);
+            let lines: Vec<&str> = table.lines().filter(|l| l.starts_with(&prefix)).collect();
+            let plain = !q.name.is_empty() && !q.name.contains(char::is_whitespace);
+            if plain && lines.len() == 1 {
+                let cols: Vec<&str> = lines[0].split_whitespace().collect();
+                let want = count.to_string();
+                prop_assert_eq!(cols.get(3).copied(), Some(want.as_str()), "{}", lines[0]);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_summary_without_detail_says_so_and_gives_the_longest_wait() {
+    use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
+    let mut st = AppState::with_queues(&configured(), queuetop::config::AlertConfig::default());
+    let clock = Clock::new();
+    let summary = QueueSummary {
+        queue_id: "q1".into(),
+        interactions_waiting: 3,
+        agents_logged_in: 2,
+        oldest_waiting_since: Some(clock.wall - time::Duration::seconds(95)),
+        ..QueueSummary::default()
+    };
+    st.apply(&FeedEvent::Queue(QueueEvent {
+        kind: QueueEventKind::Summary(summary),
+        topic: "t".into(),
+        server_time: None,
+        received_wall: clock.wall,
+        received: clock.now,
+        correlation_id: None,
+        snapshot: false,
+    }));
+    let mut view = ViewState::new();
+    view.selected = Some("q1".into());
+    let text = screen(&st, &view, &clock);
+    assert!(text.contains("Waiting: 3, longest 1m35s"), "{text}");
+    assert!(text.contains("3 waiting, no detail on this feed"), "{text}");
+    assert!(!text.contains("nobody waiting"), "{text}");
+}

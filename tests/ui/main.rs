@@ -1,0 +1,21 @@
+//! Drawing and the UI loop: snapshots, keys, the wallboard, figures.
+//! `common` holds the sample states, shared with the draw bench.
+
+mod common;
+
+// The property-test strategies live with the model tests; the figures
+// property test draws what they generate.
+#[allow(dead_code)]
+#[path = "../model/common/mod.rs"]
+mod props_common;
+
+mod demand;
+mod event_loop;
+mod figures;
+mod interval;
+mod keys;
+mod many;
+mod not_live;
+mod screens;
+mod snapshots;
+mod wallboard;
