@@ -16,6 +16,7 @@ pub mod mouse;
 pub mod names;
 pub mod queue_table;
 mod scroll;
+mod sort;
 pub mod theme;
 pub mod trends;
 pub mod view;
@@ -34,8 +35,9 @@ use crate::config::{AlertConfig, Config};
 use crate::event::ConnState;
 use crate::model::AppState;
 
+pub use sort::{RISK_HOLD, SortKey};
 pub use theme::{Glyphs, Theme};
-pub use view::{Effect, Focus, Overlay, RISK_HOLD, SortKey, ViewState};
+pub use view::{Effect, Focus, Overlay, ViewState};
 
 /// The smallest screen the layout is designed for: 80x20 leaves room for
 /// an 80x24 window inside tmux or screen with a status line or two.
