@@ -75,7 +75,9 @@ impl QueueView {
     /// `alerts.service_level_pct`. The one figure the service-level alert
     /// and the risk order judge by.
     pub fn service_level_target(&self) -> f64 {
-        self.service_goal().0.unwrap_or(self.limits.service_level_pct)
+        self.service_goal()
+            .0
+            .unwrap_or(self.limits.service_level_pct)
     }
 
     /// The figures of the current interval, as every view shows them.

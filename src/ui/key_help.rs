@@ -103,7 +103,15 @@ fn modes_label(binding: &Binding) -> String {
     if screens.iter().all(|m| binding.acts_in(*m)) {
         return "everywhere".into();
     }
-    let names: Vec<&str> = binding.modes.iter().map(|m| m.label()).collect();
+    // The alerts panel is the main screen with the focus on the alerts:
+    // one name for both.
+    let mut names: Vec<&str> = binding
+        .modes
+        .iter()
+        .filter(|m| **m != Mode::AlertsPanel || !binding.acts_in(Mode::Main))
+        .map(|m| m.label())
+        .collect();
+    names.dedup();
     names.join(", ")
 }
 
