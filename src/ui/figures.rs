@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn items_wrap_between_labels_never_inside_one() {
         let line = items().join(" ");
-        assert_eq!(wrap_items(&items(), 100, 2), vec![line.clone()]);
+        assert_eq!(wrap_items(&items(), 100, 2), std::slice::from_ref(&line));
         // 78 columns: the zoomed detail at 80.
         let lines = wrap_items(&items(), 60, 2);
         assert_eq!(
