@@ -117,7 +117,7 @@ impl ViewState {
         let pos = self
             .selected
             .as_ref()
-            .and_then(|id| rows.iter().position(|&i| &state.queues[i].id == id));
+            .and_then(|id| rows.iter().position(|&i| &state.queues()[i].id == id));
         Some(pos.unwrap_or(0))
     }
 
@@ -125,7 +125,7 @@ impl ViewState {
     pub fn selected_queue<'a>(&self, state: &'a AppState, now: Instant) -> Option<&'a QueueView> {
         let rows = self.visible(state, now);
         let pos = self.selected_pos(state, &rows)?;
-        Some(&state.queues[rows[pos]])
+        Some(&state.queues()[rows[pos]])
     }
 
     pub fn handle_key(&mut self, ev: &KeyEvent, live: &AppState, now: Instant) -> Effect {
@@ -210,7 +210,7 @@ impl ViewState {
             Action::Sort => self.sort = self.sort.next(),
             Action::Acknowledge | Action::Snooze => {
                 // The top row of the alerts list (newest first, scrolled).
-                let list = &self.shown(live).alerts.list;
+                let list = &self.shown(live).alerts().list;
                 let Some(i) = list.len().checked_sub(1 + self.alerts_scroll) else {
                     return Effect::None;
                 };
@@ -294,7 +294,7 @@ impl ViewState {
         };
         // Pin the selection by id even when it did not move, so a later
         // re-sort keeps the queue the user is looking at.
-        self.selected = Some(state.queues[rows[new]].id.clone());
+        self.selected = Some(state.queues()[rows[new]].id.clone());
         if new == pos {
             return Effect::None;
         }
