@@ -12,6 +12,7 @@ pub mod record;
 pub mod redraw;
 pub mod relay;
 pub mod replay;
+pub mod seed;
 pub mod sinks;
 pub mod snapshot;
 pub mod terminal;
@@ -81,7 +82,7 @@ async fn run_tui_inner(
         })?),
     };
     let ui = Ui::new(&cfg, theme::no_color_env());
-    let mut state = AppState::new(&cfg);
+    let mut state = seed::initial_state(&cfg);
     // Read before the terminal is taken, so a problem prints plainly.
     let mut sinks = Sinks {
         exporter,
@@ -104,6 +105,10 @@ async fn run_tui_inner(
         .with_local_time()
         .with_sinks(sinks)
         .with_metrics(metrics);
+    // On screen until closed, and in the audit log for later.
+    for note in &notes {
+        tracing::warn!(target: "queuetop::config", "{note}");
+    }
     app.view = std::mem::take(&mut app.view).with_notes(notes);
     let result = app.run(guard.terminal(), &mut io, shutdown.wait()).await;
     drop(guard);
@@ -153,3 +158,6 @@ fn exit_on_any_panic() {
         event_loop::PANICKED.notify_one();
     }));
 }
+
+#[cfg(test)]
+mod tests;

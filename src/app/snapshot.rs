@@ -32,7 +32,7 @@ pub async fn snapshot(
     timeout: Duration,
 ) -> color_eyre::Result<i32> {
     let mut feed = crate::feed::spawn(config.clone());
-    let mut core = Core::new(AppState::new(&config), Sinks::default());
+    let mut core = Core::new(super::seed::initial_state(&config), Sinks::default());
     let failure = wait_for_queues(&config, &mut core, &mut feed.events, timeout).await?;
     // The rest of a burst already received is applied too.
     core.close(&mut feed.events, &feed.commands, Some(&mut feed.task))

@@ -7,9 +7,9 @@
 
 use time::OffsetDateTime;
 
-use crate::config::QueueTarget;
 use crate::event::{QueueTotals, parse_rfc3339};
 use crate::model::QueueView;
+use crate::model::ServiceGoal;
 
 /// One queue's figures for the current interval.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,21 +34,21 @@ pub struct IntervalFigures<'a> {
     pub average_handle_ms: Option<f64>,
 }
 
-/// `n` of `of` as a percent, when `of` is more than 0.
-fn percent(n: Option<u64>, of: Option<u64>) -> Option<f64> {
-    let of = of.filter(|o| *o > 0)?;
-    Some((n? as f64 / of as f64 * 100.0).min(100.0))
+/// `count` of `of` as a percent, when `of` is more than 0.
+fn percent(count: Option<u64>, of: Option<u64>) -> Option<f64> {
+    let of = of.filter(|value| *value > 0)?;
+    Some((count? as f64 / of as f64 * 100.0).min(100.0))
 }
 
-fn finite(v: Option<f64>) -> Option<f64> {
-    v.filter(|v| v.is_finite() && *v >= 0.0)
+fn finite(value: Option<f64>) -> Option<f64> {
+    value.filter(|value| value.is_finite() && *value >= 0.0)
 }
 
 /// The interval's service level, once anything was answered (an empty
 /// interval has none, whatever the feed says).
-pub fn service_level(t: &QueueTotals) -> Option<f64> {
-    let nothing_answered = t.answered == Some(0) || t.offered == Some(0);
-    finite(t.service_level_pct)
+pub fn service_level(totals: &QueueTotals) -> Option<f64> {
+    let nothing_answered = totals.answered == Some(0) || totals.offered == Some(0);
+    finite(totals.service_level_pct)
         .filter(|_| !nothing_answered)
         .map(|p| p.min(100.0))
 }
@@ -58,16 +58,16 @@ impl QueueView {
     /// settings (the summary), else the target the interval totals name.
     pub fn service_goal(&self) -> (Option<f64>, Option<u64>) {
         let own = self.summary.as_ref().and_then(|s| s.service_target);
-        let QueueTarget { percent, within_s } = self.target_override;
+        let ServiceGoal { percent, within_s } = self.target_override;
         let reported = self
             .totals
             .as_ref()
-            .and_then(|t| finite(t.service_level_target_pct));
+            .and_then(|totals| finite(totals.service_level_target_pct));
         (
-            percent.or(own.map(|t| t.percent)).or(reported),
+            percent.or(own.map(|goal| goal.percent)).or(reported),
             within_s
                 .map(|s| s.saturating_mul(1000))
-                .or(own.map(|t| t.within_ms)),
+                .or(own.map(|goal| goal.within_ms)),
         )
     }
 
@@ -83,7 +83,7 @@ impl QueueView {
     /// The figures of the current interval, as every view shows them.
     pub fn interval_figures(&self) -> IntervalFigures<'_> {
         let (target_pct, target_ms) = self.service_goal();
-        let Some(t) = &self.totals else {
+        let Some(totals) = &self.totals else {
             return IntervalFigures {
                 target_pct,
                 target_ms,
@@ -91,20 +91,22 @@ impl QueueView {
             };
         };
         IntervalFigures {
-            interval: Some(t.interval.as_str()),
-            since: t
+            interval: Some(totals.interval.as_str()),
+            since: totals
                 .interval
                 .split_once('/')
-                .and_then(|(a, _)| parse_rfc3339(a)),
-            offered: t.offered,
-            answered: t.answered,
-            abandoned: t.abandoned,
-            abandoned_pct: percent(t.abandoned, t.offered),
-            service_level_pct: service_level(t),
+                .and_then(|(start, _)| parse_rfc3339(start)),
+            offered: totals.offered,
+            answered: totals.answered,
+            abandoned: totals.abandoned,
+            abandoned_pct: percent(totals.abandoned, totals.offered),
+            service_level_pct: service_level(totals),
             target_pct,
             target_ms,
-            average_answer_ms: finite(t.average_answer_ms).filter(|_| t.answered != Some(0)),
-            average_handle_ms: finite(t.average_handle_ms).filter(|_| t.handled != Some(0)),
+            average_answer_ms: finite(totals.average_answer_ms)
+                .filter(|_| totals.answered != Some(0)),
+            average_handle_ms: finite(totals.average_handle_ms)
+                .filter(|_| totals.handled != Some(0)),
         }
     }
 }

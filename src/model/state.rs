@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use crate::config::{AlertConfig, Config, QueueConfig};
 use crate::event::{ConnState, FeedEvent, FeedStatus, QueueEvent};
 pub use crate::model::feed_stats::FeedStats;
 pub use alerting::SNOOZE;
@@ -20,7 +19,7 @@ mod messages;
 mod parts;
 #[path = "state_stale.rs"]
 mod staleness;
-use crate::model::{AlertKind, Alerts, QueueView};
+use crate::model::{AlertKind, Alerts, Limits, QueueSeed, QueueView};
 pub use parts::StateParts;
 
 /// Everything the screen and the export read.
@@ -30,8 +29,8 @@ pub struct AppState {
     pub(super) queues: Vec<QueueView>,
     pub(super) feed: FeedStats,
     pub(super) alerts: Alerts,
-    /// Alert thresholds from the config.
-    pub(super) limits: AlertConfig,
+    /// Alert thresholds of every queue without its own.
+    pub(super) limits: Limits,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
     /// First time seen (tick or event): the feed's silence counts from
@@ -46,28 +45,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Lists the configured queues up front, with no summary yet.
-    pub fn new(cfg: &Config) -> Self {
-        let mut st = AppState::with_queues(&cfg.queues, cfg.alerts);
-        for q in &mut st.queues {
-            let own = cfg
-                .queue_alerts
-                .get(&q.id)
-                .or_else(|| cfg.queue_alerts.get(&q.name));
-            if let Some(own) = own {
-                q.limits = own.over(cfg.alerts);
-            }
-            let target = cfg.queue_targets.get(&q.id);
-            q.target_override = target
-                .or_else(|| cfg.queue_targets.get(&q.name))
-                .copied()
-                .unwrap_or_default();
-        }
-        st
-    }
-
-    pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
-        let mut st = AppState {
+    /// Lists the seeded queues up front, with no summary yet; a queue
+    /// listed twice is listed once.
+    pub fn new(queues: &[QueueSeed], limits: Limits) -> Self {
+        let mut state = AppState {
             queues: Vec::with_capacity(queues.len()),
             feed: FeedStats::default(),
             alerts: Alerts::with_delays(delays(&limits)),
@@ -77,14 +58,19 @@ impl AppState {
             wall: OffsetDateTime::UNIX_EPOCH,
             now: None,
         };
-        for q in queues {
-            let id = q.id.as_deref().unwrap_or("");
-            if !id.is_empty() && st.index.contains_key(id) {
+        for seed in queues {
+            let id = seed.id.as_deref().unwrap_or("");
+            if !id.is_empty() && state.index.contains_key(id) {
                 continue;
             }
-            st.push_queue(QueueView::new(id, q.name.as_deref(), true));
+            let mut view = QueueView::new(id, seed.name.as_deref(), true);
+            view.target_override = seed.goal;
+            let position = state.push_queue(view);
+            if let (Some(own), Some(view)) = (seed.limits, state.queues.get_mut(position)) {
+                view.limits = own;
+            }
         }
-        st
+        state
     }
 
     fn push_queue(&mut self, mut view: QueueView) -> usize {
@@ -92,16 +78,16 @@ impl AppState {
         // subscription, then its first event).
         view.active_alerts = self.alerts.active_for(&view.id);
         view.limits = self.limits;
-        let i = self.queues.len();
+        let index = self.queues.len();
         if !view.id.is_empty() {
-            self.index.insert(view.id.clone(), i);
+            self.index.insert(view.id.clone(), index);
         }
         self.queues.push(view);
-        i
+        index
     }
 
     pub fn queue(&self, id: &str) -> Option<&QueueView> {
-        self.index.get(id).and_then(|&i| self.queues.get(i))
+        self.index.get(id).and_then(|&index| self.queues.get(index))
     }
 
     /// The queues, in configured order (then as first reported).
@@ -119,8 +105,8 @@ impl AppState {
         &self.alerts
     }
 
-    /// Alert thresholds from the config.
-    pub fn limits(&self) -> &AlertConfig {
+    /// Alert thresholds of every queue without its own.
+    pub fn limits(&self) -> &Limits {
         &self.limits
     }
 
@@ -154,16 +140,16 @@ impl AppState {
 
     fn queue_or_insert(&mut self, id: &str) -> usize {
         match self.index.get(id) {
-            Some(&i) => i,
+            Some(&index) => index,
             None => self.push_queue(QueueView::new(id, None, false)),
         }
     }
 
     /// Applies one feed event. True when anything visible changed.
-    pub fn apply(&mut self, ev: &FeedEvent) -> bool {
-        match ev {
-            FeedEvent::Queue(q) => self.apply_queue_event(q),
-            FeedEvent::Status(s) => self.apply_status(s),
+    pub fn apply(&mut self, event: &FeedEvent) -> bool {
+        match event {
+            FeedEvent::Queue(queue_event) => self.apply_queue_event(queue_event),
+            FeedEvent::Status(status) => self.apply_status(status),
             other => {
                 self.heard(None);
                 self.apply_message(other)
@@ -171,19 +157,19 @@ impl AppState {
         }
     }
 
-    fn apply_queue_event(&mut self, ev: &QueueEvent) -> bool {
-        self.heard(Some(ev.received));
+    fn apply_queue_event(&mut self, event: &QueueEvent) -> bool {
+        self.heard(Some(event.received));
         // No queue to put it on: an empty id would add a new nameless
         // queue per message (empty ids are never indexed), or land on the
         // queue configured by name that still waits for its id.
-        if ev.kind.queue_id().is_empty() {
+        if event.kind.queue_id().is_empty() {
             self.feed.malformed += 1;
             self.feed.last_malformed = Some(format!(
                 "{} without a queue id: dropped",
-                ev.kind.type_name()
+                event.kind.type_name()
             ));
         } else {
-            self.apply_queue(ev);
+            self.apply_queue(event);
         }
         true
     }
@@ -197,13 +183,14 @@ impl AppState {
         }
     }
 
-    fn apply_status(&mut self, s: &FeedStatus) -> bool {
-        if self.feed.status == *s {
+    fn apply_status(&mut self, status: &FeedStatus) -> bool {
+        if self.feed.status == *status {
             return false;
         }
         // A new attempt re-reports refusals, so the old ones end here; while
         // waiting to retry (or stopped) they stay up, they are the reason.
-        if s.state == ConnState::Connecting && self.feed.status.state != ConnState::Connecting {
+        if status.state == ConnState::Connecting && self.feed.status.state != ConnState::Connecting
+        {
             let wall = self.wall;
             let cleared = self.alerts.clear_all_where(
                 |k| {
@@ -220,15 +207,19 @@ impl AppState {
         }
         // Figures from before an outage would flatter the new connection:
         // rate and latency start again from its first event.
-        if s.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
+        if status.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
             // A new connection is the feed speaking: silence counts anew.
             self.heard(None);
             self.feed.rate = Default::default();
             self.feed.latency = Default::default();
             self.set_alert(None, AlertKind::Latency, false, String::new);
         }
-        self.feed.status = s.clone();
+        self.feed.status = status.clone();
         self.feed_down_condition();
+        // Down or back: every queue's staleness follows at once.
+        if let Some(now) = self.now {
+            self.judge_staleness(now);
+        }
         true
     }
 
@@ -239,72 +230,75 @@ impl AppState {
             self.feed.last_malformed = Some(format!("queue name {name:?} without a queue id"));
             return true;
         }
-        let i = match self.index.get(queue_id) {
-            Some(&i) => i,
+        let index = match self.index.get(queue_id) {
+            Some(&index) => index,
             None => {
                 // A queue configured by name only: the server resolved its id.
                 let unresolved = self
                     .queues
                     .iter()
-                    .position(|q| q.id.is_empty() && q.name == name);
+                    .position(|queue| queue.id.is_empty() && queue.name == name);
                 match unresolved {
-                    Some(i) => {
-                        self.resolve(i, queue_id);
+                    Some(index) => {
+                        self.resolve(index, queue_id);
                         return true;
                     }
                     None => self.push_queue(QueueView::new(queue_id, None, false)),
                 }
             }
         };
-        let q = &mut self.queues[i];
-        if q.name_from_config || q.name == name {
+        let queue = &mut self.queues[index];
+        if queue.name_from_config || queue.name == name {
             return false;
         }
-        q.name = name.to_string();
+        queue.name = name.to_string();
         true
     }
 
-    /// Gives the name-only queue `i` its id. Its stale alert was raised
+    /// Gives the name-only queue `index` its id. Its stale alert was raised
     /// under the empty id: it moves to the real one, or nothing would ever
     /// clear it.
-    fn resolve(&mut self, i: usize, queue_id: &str) {
-        self.queues[i].id = queue_id.to_string();
-        self.index.insert(queue_id.to_string(), i);
-        self.queues[i].active_alerts = self.alerts.active_for(queue_id);
-        if !self.queues[i].stale {
+    fn resolve(&mut self, index: usize, queue_id: &str) {
+        self.queues[index].id = queue_id.to_string();
+        self.index.insert(queue_id.to_string(), index);
+        self.queues[index].active_alerts = self.alerts.active_for(queue_id);
+        if !self.queues[index].stale {
             return;
         }
         let wall = self.wall;
-        let still_stale = self.queues.iter().any(|q| q.id.is_empty() && q.stale);
+        let still_stale = self
+            .queues
+            .iter()
+            .any(|queue| queue.id.is_empty() && queue.stale);
         if !still_stale && self.alerts.clear(Some(""), &AlertKind::Stale, wall) {
-            for q in self.queues.iter_mut().filter(|q| q.id.is_empty()) {
-                q.active_alerts = self.alerts.active_for("");
+            for queue in self.queues.iter_mut().filter(|queue| queue.id.is_empty()) {
+                queue.active_alerts = self.alerts.active_for("");
             }
         }
         if let Some(now) = self.now {
-            self.judge_stale(i, now);
+            self.judge_stale(index, now);
         }
     }
 
-    fn apply_queue(&mut self, ev: &QueueEvent) {
-        let now = ev.received;
-        self.wall = ev.received_wall;
+    fn apply_queue(&mut self, event: &QueueEvent) {
+        let now = event.received;
+        self.wall = event.received_wall;
         self.now = Some(now);
         self.started.get_or_insert(now);
-        let i = self.queue_or_insert(ev.kind.queue_id());
+        let index = self.queue_or_insert(event.kind.queue_id());
 
-        if !ev.snapshot {
+        if !event.snapshot {
             self.feed.events_processed += 1;
             self.feed.rate.record(now);
             self.feed.last_event = Some(now);
-            if let Some(ms) = ev.latency_ms() {
+            if let Some(ms) = event.latency_ms() {
                 if ms < 0 {
                     self.feed.clock_skew += 1;
                 }
                 let ms = ms.max(0);
                 self.feed.latency.record(ms);
                 let slot = self.slot(now);
-                self.queues[i]
+                self.queues[index]
                     .latency_history
                     .record(slot, u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
                 let p95 = self.feed.latency.p95().unwrap_or(0);
@@ -319,13 +313,13 @@ impl AppState {
             self.feed.snapshot_events += 1;
         }
 
-        let q = &mut self.queues[i];
-        q.last_update = Some(now);
-        q.events += 1;
-        if q.stale {
-            self.judge_stale(i, now);
+        let queue = &mut self.queues[index];
+        queue.last_update = Some(now);
+        queue.events += 1;
+        if queue.stale {
+            self.judge_stale(index, now);
         }
-        crate::model::apply::queue_event(self, i, ev);
+        crate::model::apply::queue_event(self, index, event);
     }
 
     /// The history bucket `now` falls in: 30 s buckets since the model

@@ -9,11 +9,11 @@ use crate::model::AlertKind;
 impl AppState {
     /// A feed message that is neither a queue event nor a status change.
     /// True when anything visible changed.
-    pub(super) fn apply_message(&mut self, ev: &FeedEvent) -> bool {
-        match ev {
+    pub(super) fn apply_message(&mut self, event: &FeedEvent) -> bool {
+        match event {
             FeedEvent::ServerError { .. }
             | FeedEvent::TopicRejected { .. }
-            | FeedEvent::Trouble { .. } => self.apply_refusal(ev),
+            | FeedEvent::Trouble { .. } => self.apply_refusal(event),
             FeedEvent::QueueName { queue_id, name } => self.apply_name(queue_id, name),
             FeedEvent::Member { agent, since } if !agent.queue_id.is_empty() => {
                 let index = self.queue_or_insert(&agent.queue_id);
@@ -56,8 +56,8 @@ impl AppState {
     }
 
     /// A server error, a refused topic, or a trouble of the feed's: alerts.
-    fn apply_refusal(&mut self, ev: &FeedEvent) -> bool {
-        match ev {
+    fn apply_refusal(&mut self, event: &FeedEvent) -> bool {
+        match event {
             FeedEvent::ServerError {
                 code,
                 message,

@@ -5,8 +5,7 @@
 use std::mem;
 
 use super::AppState;
-use crate::config::AlertConfig;
-use crate::model::{Alerts, FeedStats, QueueView};
+use crate::model::{Alerts, FeedStats, Limits, QueueView};
 
 /// What a fixture sets directly.
 #[derive(Debug, Clone)]
@@ -15,18 +14,18 @@ pub struct StateParts {
     pub queues: Vec<QueueView>,
     pub feed: FeedStats,
     pub alerts: Alerts,
-    pub limits: AlertConfig,
+    pub limits: Limits,
 }
 
 impl StateParts {
     /// No queues, no alerts, the feed connecting, default limits.
     pub fn new() -> Self {
-        StateParts::from(AppState::with_queues(&[], AlertConfig::default()))
+        StateParts::from(AppState::new(&[], Limits::default()))
     }
 
     /// The state, indexed; no time seen yet.
     pub fn build(self) -> AppState {
-        let mut state = AppState::with_queues(&[], self.limits);
+        let mut state = AppState::new(&[], self.limits);
         state.edit(|parts| *parts = self);
         state
     }

@@ -49,7 +49,7 @@ impl Client {
     fn start(cfg: &Arc<Config>) -> Client {
         Client {
             feed: feed::spawn(cfg.clone()),
-            state: AppState::new(cfg),
+            state: queuetop::app::seed::initial_state(cfg),
         }
     }
 

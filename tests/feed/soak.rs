@@ -151,7 +151,7 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
     .await
     .unwrap();
     let cfg = cfg(&sim);
-    let mut state = AppState::new(&cfg);
+    let mut state = queuetop::app::seed::initial_state(&cfg);
     let mut h = feed::spawn(cfg);
     let mut seen = Seen::default();
     seen.outages.push(Outage {

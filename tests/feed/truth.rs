@@ -212,7 +212,7 @@ async fn connect(opts: SimOptions) -> (SimHandle, FeedHandle, App, tempfile::Tem
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&sim, dir.path());
-    let mut app = App::new(AppState::new(&cfg));
+    let mut app = App::new(queuetop::app::seed::initial_state(&cfg));
     let mut h = feed::spawn(cfg);
     let deadline = Instant::now() + LIMIT;
     while app.state.feed().status.state != ConnState::Connected {

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use queuetop::app::sinks::Sinks;
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::model::{AlertKind, Alerts, AppState, Delays, Severity};
+use queuetop::model::{Limits, QueueSeed};
 use queuetop::sink::alert_history::{AlertHistory, MAX_AGE};
 use time::OffsetDateTime;
 
@@ -19,13 +19,12 @@ fn secs(n: i64) -> time::Duration {
 }
 
 fn state() -> AppState {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: Some("Support".into()),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    AppState::with_queues(&[q], AlertConfig::default())
+    AppState::new(&[q], Limits::default())
 }
 
 fn lines(path: &Path) -> Vec<String> {
@@ -281,7 +280,7 @@ fn the_config_key_places_or_turns_off_the_history() {
 async fn the_app_loop_records_a_raise_made_by_the_clock() {
     use queuetop::app::terminal::Stop;
     use queuetop::app::{AppLoop, Exit, LoopIo};
-    use queuetop::config::Config;
+    use queuetop::config::{Config, QueueConfig};
     use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
     use std::time::Duration;
     use tokio::time::Instant;
@@ -297,7 +296,7 @@ async fn the_app_loop_records_a_raise_made_by_the_clock() {
     }];
     cfg.alerts.waiting = 5;
     cfg.alerts.stale_after_s = 0;
-    let mut state = AppState::new(&cfg);
+    let mut state = queuetop::app::seed::initial_state(&cfg);
     let mut sinks = Sinks::default();
     sinks.open_history(&path, &mut state, t0()).unwrap();
     let ui = queuetop::ui::Ui::new(&cfg, true);

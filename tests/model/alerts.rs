@@ -4,34 +4,33 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     ConnState, FeedEvent, FeedStatus, InteractionState, MediaType, QueueEvent, QueueEventKind,
     QueueInteraction, QueueSummary, QueueTotals, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState, Severity};
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-fn limits() -> AlertConfig {
-    AlertConfig {
+fn limits() -> Limits {
+    Limits {
         waiting: 5,
         raise_delay_s: 15,
         clear_delay_s: 30,
         longest_wait_s: 120,
         service_level_pct: 80.0,
-        ..AlertConfig::default()
+        ..Limits::default()
     }
 }
 
 fn state() -> AppState {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: Some("Support".into()),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    AppState::with_queues(&[q], limits())
+    AppState::new(&[q], limits())
 }
 
 /// Wall time that moves with the paused monotonic clock.
@@ -371,7 +370,7 @@ id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c12"
 "#;
     let loaded = queuetop::config::Config::from_toml_str(text, "c.toml", &Default::default())
         .unwrap_or_else(|p| panic!("{p:?}"));
-    let st = AppState::new(&loaded.config);
+    let st = queuetop::app::seed::initial_state(&loaded.config);
     let limits = |id| st.queue(id).unwrap().limits;
     assert_eq!(
         (

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
 use queuetop::model::AppState;
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -36,14 +36,13 @@ fn busy(latency_ms: i64) -> FeedEvent {
     })
 }
 
-fn alerts_after_a_busy_hour(limits: AlertConfig) -> usize {
-    let queue = QueueConfig {
+fn alerts_after_a_busy_hour(limits: Limits) -> usize {
+    let queue = QueueSeed {
         id: Some("A".into()),
         name: None,
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    let mut st = AppState::with_queues(&[queue], limits);
+    let mut st = AppState::new(&[queue], limits);
     for _ in 0..20 {
         st.apply(&busy(5_000));
     }
@@ -54,17 +53,17 @@ fn alerts_after_a_busy_hour(limits: AlertConfig) -> usize {
 
 #[tokio::test(start_paused = true)]
 async fn zero_thresholds_raise_nothing() {
-    let defaults = AlertConfig::default();
+    let defaults = Limits::default();
     assert!(
         alerts_after_a_busy_hour(defaults) >= 3,
         "the defaults alert on utilization, waiting and latency"
     );
-    let off = AlertConfig {
+    let off = Limits {
         utilization_pct: 0.0,
         waiting: 0,
         latency_ms: 0,
         stale_after_s: 0,
-        ..AlertConfig::default()
+        ..Limits::default()
     };
     assert_eq!(alerts_after_a_busy_hour(off), 0);
 }

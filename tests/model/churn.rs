@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, Config};
+use queuetop::app::seed::initial_state;
+use queuetop::config::Config;
 use queuetop::model::{AlertKind, AppState};
 use queuetop::sim::{self, SimOptions};
 use time::OffsetDateTime;
@@ -68,13 +69,11 @@ async fn churn(name: &str, opts: SimOptions, protocol: &str, secs: u64) -> (f64,
         .config;
     let cfg = Arc::new(cfg);
     let mut feed = queuetop::feed::spawn(cfg.clone());
-    let mut st = AppState::new(&cfg);
-    let undelayed = AlertConfig {
-        raise_delay_s: 0,
-        clear_delay_s: 0,
-        ..cfg.alerts
-    };
-    let mut raw = AppState::with_queues(&cfg.queues, undelayed);
+    let mut st = initial_state(&cfg);
+    let mut undelayed = (*cfg).clone();
+    undelayed.alerts.raise_delay_s = 0;
+    undelayed.alerts.clear_delay_s = 0;
+    let mut raw = initial_state(&undelayed);
     let (mut churn, mut raw_churn) = (Churn::default(), Churn::default());
     let end = Instant::now() + Duration::from_secs(secs);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -115,7 +114,7 @@ async fn alert_churn_on_the_simulator() {
         event_interval: Duration::from_millis(100),
         ..SimOptions::default()
     };
-    let delay = AlertConfig::default().raise_delay_s as f64;
+    let delay = queuetop::model::Limits::default().raise_delay_s as f64;
     let only = std::env::var("CHURN_ONLY").unwrap_or_default();
     for (name, opts, protocol) in [
         ("steady", sim::demo_options(), "notifications"),
@@ -150,21 +149,16 @@ fn rss_kib() -> u64 {
 #[tokio::test(start_paused = true)]
 #[ignore = "a minute of CPU: run by hand for BENCHMARKS.md"]
 async fn memory_at_1000_queues_with_an_hour_of_history() {
-    use queuetop::config::QueueConfig;
     use queuetop::event::{
         AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
         QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
     };
+    use queuetop::model::{Limits, QueueSeed};
     let before = rss_kib();
-    let queues: Vec<QueueConfig> = (0..1000)
-        .map(|i| QueueConfig {
-            id: Some(format!("q{i:04}")),
-            name: Some(format!("Queue {i}")),
-            events: vec![],
-            filter: None,
-        })
+    let queues: Vec<QueueSeed> = (0..1000)
+        .map(|i| QueueSeed::new(Some(&format!("q{i:04}")), Some(&format!("Queue {i}"))))
         .collect();
-    let mut st = AppState::with_queues(&queues, AlertConfig::default());
+    let mut st = AppState::new(&queues, Limits::default());
     let t0 = OffsetDateTime::now_utc();
     let start = Instant::now();
     st.apply(&FeedEvent::Status(FeedStatus {
@@ -269,7 +263,7 @@ async fn memory_at_1000_queues_on_an_hour_of_the_working_day() {
         .config;
     let cfg = Arc::new(cfg);
     let mut feed = queuetop::feed::spawn(cfg.clone());
-    let mut st = AppState::new(&cfg);
+    let mut st = initial_state(&cfg);
     let (start, wall0) = (Instant::now(), OffsetDateTime::now_utc());
     let mut applied = 0u64;
     let mut first_minute = 0;

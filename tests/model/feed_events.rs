@@ -1,19 +1,18 @@
 //! What the model makes of the feed's own news: trouble the server
 //! reports (an alert until resolved) and a member leaving a queue.
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{AgentState, AgentStatus, FeedEvent};
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed};
 use tokio::time::Instant;
 
 fn state() -> AppState {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: None,
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    AppState::with_queues(&[q], AlertConfig::default())
+    AppState::new(&[q], Limits::default())
 }
 
 fn trouble(resolved: bool) -> FeedEvent {

@@ -5,34 +5,43 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig, QueueTarget};
 use queuetop::event::{
     FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, ServiceTarget, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed, ServiceGoal};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
 const QUEUES: [&str; 5] = ["Sales", "Billing", "Retention", "Callback", "Claims"];
 
 fn state() -> AppState {
-    let qs: Vec<QueueConfig> = QUEUES
+    state_with_goal("", ServiceGoal::default())
+}
+
+/// The five queues; the one with id `id` has its own service-level goal.
+fn state_with_goal(id: &str, goal: ServiceGoal) -> AppState {
+    let qs: Vec<QueueSeed> = QUEUES
         .iter()
-        .map(|n| QueueConfig {
+        .map(|n| QueueSeed {
             id: Some(n.to_lowercase()),
             name: Some(n.to_string()),
-            events: vec![],
-            filter: None,
+            goal: if n.to_lowercase() == id {
+                goal
+            } else {
+                ServiceGoal::default()
+            },
+            ..QueueSeed::default()
         })
         .collect();
-    let limits = AlertConfig {
+    let limits = Limits {
         raise_delay_s: 15,
         clear_delay_s: 30,
         stale_after_s: 120,
         service_level_pct: 80.0,
-        ..AlertConfig::default()
+        ..Limits::default()
     };
-    AppState::with_queues(&qs, limits)
+    AppState::new(&qs, limits)
 }
 
 struct Clock {
@@ -194,21 +203,14 @@ async fn critical_then_stale_then_waiting_then_service_level() {
 /// shortfall, not by `alerts.service_level_pct`.
 #[tokio::test(start_paused = true)]
 async fn the_service_level_gap_is_against_each_queue_own_goal() {
-    let mut st = state();
+    let goal = ServiceGoal {
+        percent: Some(78.0),
+        within_s: Some(20),
+    };
+    let mut st = state_with_goal("claims", goal);
     let c = Clock {
         start: Instant::now(),
     };
-    let claims = st
-        .queues()
-        .iter()
-        .position(|q| q.id == "claims")
-        .expect("claims is configured");
-    st.edit(|parts| {
-        parts.queues[claims].target_override = QueueTarget {
-            percent: Some(78.0),
-            within_s: Some(20),
-        };
-    });
     let mut sales = summary("sales", (3, 3, 0), 0, &[]);
     if let QueueEventKind::Summary(s) = &mut sales {
         s.service_target = ServiceTarget::new(90.0, 20_000);

@@ -3,33 +3,28 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
     QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-fn qc(id: &str, name: Option<&str>) -> QueueConfig {
-    QueueConfig {
-        id: Some(id.into()),
-        name: name.map(Into::into),
-        events: vec![],
-        filter: None,
-    }
+fn qc(id: &str, name: Option<&str>) -> QueueSeed {
+    QueueSeed::new(Some(id), name)
 }
 
-fn limits() -> AlertConfig {
-    AlertConfig {
+fn limits() -> Limits {
+    Limits {
         utilization_pct: 90.0,
         waiting: 10,
         latency_ms: 2000,
         stale_after_s: 120,
         raise_delay_s: 0,
         clear_delay_s: 0,
-        ..AlertConfig::default()
+        ..Limits::default()
     }
 }
 
@@ -82,7 +77,7 @@ fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
 }
 
 fn state() -> AppState {
-    AppState::with_queues(&[qc("A", Some("Alpha")), qc("B", None)], limits())
+    AppState::new(&[qc("A", Some("Alpha")), qc("B", None)], limits())
 }
 
 #[tokio::test(start_paused = true)]
@@ -132,12 +127,11 @@ async fn unconfigured_queues_are_added_and_names_set() {
     assert_eq!(st.queue("A").unwrap().name, "Alpha");
 
     // A queue configured by name only gets its id from the server.
-    let mut st = AppState::with_queues(
-        &[QueueConfig {
+    let mut st = AppState::new(
+        &[QueueSeed {
             id: None,
             name: Some("Support EN".into()),
-            events: vec![],
-            filter: None,
+            ..QueueSeed::default()
         }],
         limits(),
     );

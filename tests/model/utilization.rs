@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{AgentCounts, FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed};
 use queuetop::ui::figures;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -39,17 +39,16 @@ fn summary() -> QueueSummary {
 
 #[tokio::test(start_paused = true)]
 async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: Some("Support".into()),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    let limits = AlertConfig {
+    let limits = Limits {
         utilization_pct: 80.0,
-        ..AlertConfig::default()
+        ..Limits::default()
     };
-    let mut st = AppState::with_queues(&[q], limits);
+    let mut st = AppState::new(&[q], limits);
     let start = Instant::now();
     for s in 0..120u64 {
         st.apply(&FeedEvent::Queue(QueueEvent {

@@ -15,7 +15,6 @@ use queuetop::config::{Config, QueueConfig};
 use queuetop::event::{
     ConnState, FeedCommand, FeedEvent, FeedStatus, QueueEvent, QueueEventKind, QueueSummary,
 };
-use queuetop::model::AppState;
 use queuetop::ui::Ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -58,7 +57,7 @@ fn rig(cfg: &Config, clock: bool) -> Rig {
     let (feed, feed_rx) = mpsc::channel(1024);
     let (cmd_tx, commands) = mpsc::channel(8);
     Rig {
-        app: AppLoop::new(AppState::new(cfg), ui, cfg.ui.fps)
+        app: AppLoop::new(queuetop::app::seed::initial_state(cfg), ui, cfg.ui.fps)
             .with_wall_from_tokio_clock(common::wall()),
         term: Terminal::new(TestBackend::new(80, 24)).expect("test backend"),
         io: LoopIo {
@@ -329,9 +328,13 @@ async fn every_event_is_exported_even_when_frames_are_skipped() {
     let mut r = rig(&cfg, false);
     let out = Shared::default();
     let exporter = queuetop::sink::export::Exporter::from_writer(Box::new(out.clone()));
-    r.app = AppLoop::new(AppState::new(&cfg), common::ui(), cfg.ui.fps)
-        .with_wall_from_tokio_clock(common::wall())
-        .with_exporter(exporter);
+    r.app = AppLoop::new(
+        queuetop::app::seed::initial_state(&cfg),
+        common::ui(),
+        cfg.ui.fps,
+    )
+    .with_wall_from_tokio_clock(common::wall())
+    .with_exporter(exporter);
     let feed = r.feed.clone();
     tokio::spawn(async move {
         for i in 0..3000 {

@@ -35,7 +35,7 @@ proptest! {
         limits in limits(),
         steps in prop::collection::vec(step(), 0..60),
     ) {
-        let mut st = AppState::with_queues(&configured(), limits);
+        let mut st = AppState::new(&configured(), limits);
         let mut clock = Clock::new();
         run(&mut st, &mut clock, &steps)?;
         let mut json = Vec::new();
@@ -96,7 +96,7 @@ proptest! {
 #[test]
 fn a_summary_without_detail_says_so_and_gives_the_longest_wait() {
     use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
-    let mut st = AppState::with_queues(&configured(), queuetop::config::AlertConfig::default());
+    let mut st = AppState::new(&configured(), queuetop::model::Limits::default());
     let clock = Clock::new();
     let summary = QueueSummary {
         queue_id: "q1".into(),

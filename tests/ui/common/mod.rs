@@ -322,7 +322,7 @@ pub fn fixture() -> Fixture {
             queues,
             feed: feed_stats(ConnState::Connected),
             alerts,
-            limits: AlertConfig::default(),
+            limits: queuetop::model::Limits::default(),
         }
         .build(),
         now,
