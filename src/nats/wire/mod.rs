@@ -211,11 +211,11 @@ impl Wire {
     /// age (never in the future). `Unknown` is the caller's to count.
     pub fn into_event(self, now: Instant, now_wall: OffsetDateTime) -> Option<FeedEvent> {
         let at = |wall: Option<&str>| -> (OffsetDateTime, Instant) {
-            let w = wall.and_then(parse_rfc3339).unwrap_or(now_wall);
-            let age = Duration::try_from(now_wall - w).unwrap_or(Duration::ZERO);
-            (w, now.checked_sub(age).unwrap_or(now))
+            let sent = wall.and_then(parse_rfc3339).unwrap_or(now_wall);
+            let age = Duration::try_from(now_wall - sent).unwrap_or(Duration::ZERO);
+            (sent, now.checked_sub(age).unwrap_or(now))
         };
-        let q = |meta: Meta, kind: QueueEventKind| {
+        let queue_event = |meta: Meta, kind: QueueEventKind| {
             let (received_wall, received) = at(meta.received_wall.as_deref());
             FeedEvent::Queue(QueueEvent {
                 kind,
@@ -229,13 +229,15 @@ impl Wire {
         };
         Some(match self {
             Wire::QueueSummary { meta, summary } => {
-                q(meta, QueueEventKind::Summary(summary.into()))
+                queue_event(meta, QueueEventKind::Summary(summary.into()))
             }
             Wire::QueueInteraction { meta, interaction } => {
-                q(meta, QueueEventKind::Interaction(interaction.into()))
+                queue_event(meta, QueueEventKind::Interaction(interaction.into()))
             }
-            Wire::AgentState { meta, agent } => q(meta, QueueEventKind::Agent(agent.into())),
-            Wire::QueueTotals { meta, totals } => q(meta, QueueEventKind::Totals(totals)),
+            Wire::AgentState { meta, agent } => {
+                queue_event(meta, QueueEventKind::Agent(agent.into()))
+            }
+            Wire::QueueTotals { meta, totals } => queue_event(meta, QueueEventKind::Totals(totals)),
             Wire::QueueName { queue_id, name } => FeedEvent::QueueName { queue_id, name },
             Wire::Member { agent, since } => FeedEvent::Member {
                 agent: agent.into(),
