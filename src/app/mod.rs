@@ -154,3 +154,6 @@ fn exit_on_any_panic() {
         event_loop::PANICKED.notify_one();
     }));
 }
+
+#[cfg(test)]
+mod tests;

@@ -25,6 +25,27 @@ const QUEUE_ALERTS: &[&str] = &[
     "longest_wait_s",
     "service_level_pct",
 ];
+/// The top-level tables a config file may have.
+pub(super) fn top_tables() -> Vec<&'static str> {
+    let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
+    top.extend(["queue", "nats"]);
+    top
+}
+
+/// Every table of a config file with its keys, as docs/CONFIG.md lists
+/// them (`queue.alerts` is the inline table of a `[[queue]]`).
+#[cfg(test)]
+pub(super) fn key_tables() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut tables: Vec<(&'static str, Vec<&'static str>)> = SECTIONS
+        .iter()
+        .map(|(name, keys)| (*name, keys.iter().map(|key| key.name).collect()))
+        .collect();
+    tables.push(("queue", QUEUE.to_vec()));
+    tables.push(("queue.alerts", QUEUE_ALERTS.to_vec()));
+    tables.push(("nats", super::nats::KEYS.to_vec()));
+    tables
+}
+
 type Entry<'i> = (
     &'i Spanned<std::borrow::Cow<'i, str>>,
     &'i Spanned<DeValue<'i>>,
@@ -50,9 +71,7 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         return None;
     }
     let root = root.get_ref();
-    let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
-    top.extend(["queue", "nats"]);
-    known_keys(doc, root, "", &top);
+    known_keys(doc, root, "", &top_tables());
     let mut reader = Table {
         doc,
         spans: &mut spans,

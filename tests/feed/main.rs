@@ -18,6 +18,7 @@ mod notifications_rest;
 mod notifications_scripted;
 mod observations;
 mod realtime;
+mod reconnect_model;
 mod soak;
 mod startup;
 mod truth;

@@ -6,21 +6,31 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use queuetop::event::{
-    FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, SkillCount,
+    FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, ServiceTarget, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState};
-use queuetop::model::{Limits, QueueSeed};
+use queuetop::model::{Limits, QueueSeed, ServiceGoal};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
 const QUEUES: [&str; 5] = ["Sales", "Billing", "Retention", "Callback", "Claims"];
 
 fn state() -> AppState {
+    state_with_goal("", ServiceGoal::default())
+}
+
+/// The five queues; the one with id `id` has its own service-level goal.
+fn state_with_goal(id: &str, goal: ServiceGoal) -> AppState {
     let qs: Vec<QueueSeed> = QUEUES
         .iter()
         .map(|n| QueueSeed {
             id: Some(n.to_lowercase()),
             name: Some(n.to_string()),
+            goal: if n.to_lowercase() == id {
+                goal
+            } else {
+                ServiceGoal::default()
+            },
             ..QueueSeed::default()
         })
         .collect();
@@ -154,9 +164,14 @@ async fn critical_then_stale_then_waiting_then_service_level() {
     let c = Clock {
         start: Instant::now(),
     };
-    // Retention goes silent after its first summary (stale later on),
-    // with a utilization warning.
+    // Retention, with a utilization warning, loses its subscription after
+    // its first summary: stale, its figures cannot be trusted.
     c.apply(&mut st, summary("retention", (2, 0, 2), 0, &[]));
+    st.apply(&FeedEvent::TopicRejected {
+        topic: "v2.routing.queues.retention.observations".into(),
+        reason: "not permitted".into(),
+        queue_id: Some("retention".into()),
+    });
     for _ in 0..26 {
         // Callback: a caller waiting and nobody on queue (critical).
         c.apply(&mut st, summary("callback", (0, 0, 0), 1, &[]));
@@ -178,4 +193,36 @@ async fn critical_then_stale_then_waiting_then_service_level() {
         order(&st),
         ["Callback", "Claims", "Sales", "Retention", "Billing"]
     );
+}
+
+/// Two queues at the same service level, held to different goals (one
+/// from the queue's settings, one from the config): each ranks by its own
+/// shortfall, not by `alerts.service_level_pct`.
+#[tokio::test(start_paused = true)]
+async fn the_service_level_gap_is_against_each_queue_own_goal() {
+    let goal = ServiceGoal {
+        percent: Some(78.0),
+        within_s: Some(20),
+    };
+    let mut st = state_with_goal("claims", goal);
+    let c = Clock {
+        start: Instant::now(),
+    };
+    let mut sales = summary("sales", (3, 3, 0), 0, &[]);
+    if let QueueEventKind::Summary(s) = &mut sales {
+        s.service_target = ServiceTarget::new(90.0, 20_000);
+    }
+    for _ in 0..5 {
+        c.apply(&mut st, sales.clone());
+        c.apply(&mut st, summary("claims", (3, 3, 0), 0, &[]));
+        c.apply(&mut st, totals("sales", 75.0));
+        c.apply(&mut st, totals("claims", 75.0));
+        c.pass(&mut st, Duration::from_secs(5)).await;
+    }
+    let now = Instant::now();
+    let gap = |id: &str| st.queue(id).unwrap().risk(&st, now).sl_gap;
+    assert_eq!((gap("sales"), gap("claims")), (15.0, 3.0));
+    let o = order(&st);
+    let at = |n: &str| o.iter().position(|x| x == n).unwrap();
+    assert!(at("Sales") < at("Claims"), "{o:?}");
 }

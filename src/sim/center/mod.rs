@@ -10,8 +10,6 @@ use crate::event::{
     AgentCounts, AgentStatus, InteractionState, MediaType, QueueEventKind, QueueSummary, SkillCount,
 };
 
-use names::{DEPARTMENTS, FIRST_NAMES, LANGUAGES, LAST_NAMES, SKILLS};
-
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
     rng: fastrand::Rng,
@@ -171,124 +169,6 @@ impl Model {
         Model::with_pace(seed, queues, agents_per_queue, tick_ms, Pace::Fast)
     }
 
-    pub(crate) fn with_pace(
-        seed: u64,
-        queues: usize,
-        agents_per_queue: usize,
-        tick_ms: u64,
-        pace: Pace,
-    ) -> Model {
-        let mut rng = fastrand::Rng::with_seed(seed);
-        let mut combos: Vec<(usize, usize)> = (0..DEPARTMENTS.len())
-            .flat_map(|d| (0..LANGUAGES.len()).map(move |l| (d, l)))
-            .collect();
-        rng.shuffle(&mut combos);
-        let mut agent_no = 0usize;
-        let qs = (0..queues)
-            .map(|i| {
-                let (d, l) = combos[i % combos.len()];
-                let mut name = format!("{} {}", DEPARTMENTS[d], LANGUAGES[l].0);
-                if i >= combos.len() {
-                    name = format!("{name} {}", i / combos.len() + 1);
-                }
-                let id = seeded_uuid(&mut rng);
-                // One foreign language and two business skills per queue.
-                let mut foreign = rng.usize(..LANGUAGES.len());
-                if foreign == l {
-                    foreign = (foreign + 1) % LANGUAGES.len();
-                }
-                let mut skills = vec![LANGUAGES[foreign].1.to_string()];
-                let mut pool: Vec<&str> = SKILLS.to_vec();
-                rng.shuffle(&mut pool);
-                skills.extend(pool.iter().take(2).map(|s| s.to_string()));
-                let agents = (0..agents_per_queue)
-                    .map(|_| {
-                        let first = FIRST_NAMES[agent_no % FIRST_NAMES.len()];
-                        let last = LAST_NAMES
-                            [(agent_no / FIRST_NAMES.len() + agent_no * 7) % LAST_NAMES.len()];
-                        agent_no += 1;
-                        let agent_skills = skills
-                            .iter()
-                            .filter(|_| rng.u8(..100) < 40)
-                            .cloned()
-                            .collect();
-                        Agent {
-                            id: seeded_uuid(&mut rng),
-                            name: format!("{first} {last}"),
-                            skills: agent_skills,
-                            status: if rng.u8(..100) < 85 {
-                                AgentStatus::Idle
-                            } else {
-                                AgentStatus::OffQueue
-                            },
-                            since: 0,
-                            member: true,
-                            joined: true,
-                            joined_since: 0,
-                            until: 0,
-                            next_break: u64::MAX,
-                            meal_at: u64::MAX,
-                        }
-                    })
-                    .collect();
-                Queue {
-                    id,
-                    name,
-                    skills,
-                    agents,
-                    interactions: Vec::new(),
-                    load: 0.45 + rng.f64() * 0.3,
-                    totals: Default::default(),
-                }
-            })
-            .collect::<Vec<Queue>>();
-        // A separate rng, so adding skill ids changes nothing else a seed plays.
-        let mut id_rng = fastrand::Rng::with_seed(seed ^ 0x5ca1_ab1e);
-        let skill_ids = LANGUAGES
-            .iter()
-            .map(|l| l.1)
-            .chain(SKILLS.iter().copied())
-            .map(|name| (name.to_string(), seeded_uuid(&mut id_rng)))
-            .collect();
-        let queue_index = qs
-            .iter()
-            .enumerate()
-            .map(|(i, q)| (q.id.clone(), i))
-            .collect();
-        let user_index = qs
-            .iter()
-            .enumerate()
-            .flat_map(|(qi, q)| {
-                q.agents
-                    .iter()
-                    .enumerate()
-                    .map(move |(ai, a)| (a.id.clone(), (qi, ai)))
-            })
-            .collect();
-        let tick_ms = tick_ms.max(1);
-        let mut model = Model {
-            rng,
-            side_rng: fastrand::Rng::with_seed(seed ^ 0x0010_1ed0),
-            tick_ms,
-            now: 0,
-            day: None,
-            target_ticks: SERVICE_TARGET_TICKS,
-            surge: None,
-            queues: qs,
-            skill_ids,
-            queue_index,
-            user_index,
-        };
-        if let Pace::Day {
-            speed,
-            start_minute,
-        } = pace
-        {
-            model.start_day(DayClock::new(speed, start_minute, tick_ms));
-        }
-        model
-    }
-
     /// `(id, name)` of every queue, in a stable order.
     pub(crate) fn queues(&self) -> Vec<(String, String)> {
         self.queues
@@ -299,6 +179,21 @@ impl Model {
 
     pub(crate) fn summaries(&self) -> Vec<QueueSummary> {
         self.queues.iter().map(summary).collect()
+    }
+
+    /// Every interaction waiting now, as the event that tells of it (its
+    /// wait so far included): what a new subscriber needs to show how long
+    /// callers who began waiting before it connected have waited.
+    pub(crate) fn waiting(&self) -> Vec<QueueEventKind> {
+        let mut out = Vec::new();
+        for q in &self.queues {
+            for (ii, i) in q.interactions.iter().enumerate() {
+                if i.state == InteractionState::Waiting {
+                    out.push(step::interaction_event(q, ii, self.now, self.tick_ms));
+                }
+            }
+        }
+        out
     }
 
     /// One step: interactions/agent changes first, then a summary for every
@@ -323,54 +218,56 @@ impl Model {
     }
 }
 
-fn summary(q: &Queue) -> QueueSummary {
+fn summary(queue: &Queue) -> QueueSummary {
     let count = |f: &dyn Fn(&AgentStatus) -> bool| {
-        q.agents
+        queue
+            .agents
             .iter()
-            .filter(|a| a.routable() && f(&a.status))
+            .filter(|agent| agent.routable() && f(&agent.status))
             .count() as u32
     };
     let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();
-    for a in q.agents.iter().filter(|a| a.routable()) {
-        for s in &a.skills {
-            let e = skills.entry(s.clone()).or_default();
-            if a.status == AgentStatus::Idle {
-                e.available += 1;
+    for agent in queue.agents.iter().filter(|agent| agent.routable()) {
+        for skill in &agent.skills {
+            let tally = skills.entry(skill.clone()).or_default();
+            if agent.status == AgentStatus::Idle {
+                tally.available += 1;
             }
         }
     }
     let mut waiting = 0;
-    for i in &q.interactions {
-        if i.state == InteractionState::Waiting {
+    for interaction in &queue.interactions {
+        if interaction.state == InteractionState::Waiting {
             waiting += 1;
-            if let Some(s) = &i.skill {
-                let e = skills.entry(s.clone()).or_default();
-                e.required = Some(e.required.unwrap_or(0) + 1);
+            if let Some(skill) = &interaction.skill {
+                let tally = skills.entry(skill.clone()).or_default();
+                tally.required = Some(tally.required.unwrap_or(0) + 1);
             }
         }
     }
     QueueSummary {
-        queue_id: q.id.clone(),
-        queue_name: Some(q.name.clone()),
-        agents_available: count(&|s| *s == AgentStatus::Idle),
-        agents_logged_in: count(&|s| *s != AgentStatus::OffQueue),
-        agents_interacting: count(&|s| {
-            matches!(s, AgentStatus::Interacting | AgentStatus::Communicating)
+        queue_id: queue.id.clone(),
+        queue_name: Some(queue.name.clone()),
+        agents_available: count(&|skill| *skill == AgentStatus::Idle),
+        agents_logged_in: count(&|skill| *skill != AgentStatus::OffQueue),
+        agents_interacting: count(&|skill| {
+            matches!(skill, AgentStatus::Interacting | AgentStatus::Communicating)
         }),
         interactions_waiting: waiting,
         skills,
         agents: AgentCounts {
-            on_queue: Some(count(&|s| *s != AgentStatus::OffQueue)),
-            off_queue: Some(count(&|s| *s == AgentStatus::OffQueue)),
-            idle: Some(count(&|s| *s == AgentStatus::Idle)),
-            interacting: Some(count(&|s| *s == AgentStatus::Interacting)),
-            communicating: Some(count(&|s| *s == AgentStatus::Communicating)),
-            not_responding: Some(count(&|s| *s == AgentStatus::NotResponding)),
+            on_queue: Some(count(&|skill| *skill != AgentStatus::OffQueue)),
+            off_queue: Some(count(&|skill| *skill == AgentStatus::OffQueue)),
+            idle: Some(count(&|skill| *skill == AgentStatus::Idle)),
+            interacting: Some(count(&|skill| *skill == AgentStatus::Interacting)),
+            communicating: Some(count(&|skill| *skill == AgentStatus::Communicating)),
+            not_responding: Some(count(&|skill| *skill == AgentStatus::NotResponding)),
         },
         ..Default::default()
     }
 }
 
+mod create;
 mod day;
 mod pace;
 mod step;
