@@ -176,10 +176,12 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         ..QueueSeed::default()
     }];
     let mut st = AppState::new(&queues, Limits::default());
-    st.queues[0].target_override = ServiceGoal {
-        percent: c.override_pct,
-        within_s: c.override_s,
-    };
+    st.edit(|parts| {
+        parts.queues[0].target_override = ServiceGoal {
+            percent: c.override_pct,
+            within_s: c.override_s,
+        };
+    });
     let now = Instant::now();
     let wall = OffsetDateTime::from_unix_timestamp(1_795_807_225).expect("fixed time");
     let summary = QueueSummary {
