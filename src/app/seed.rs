@@ -95,9 +95,9 @@ mod tests {
         };
         config.queue_targets.insert("q2".to_string(), target);
         let state = initial_state(&config);
-        assert_eq!(state.queues[0].limits.waiting, 3);
-        assert_eq!(state.queues[1].limits, limits(&config.alerts));
-        assert_eq!(state.queues[1].target_override.percent, Some(95.0));
-        assert_eq!(state.queues[0].target_override, ServiceGoal::default());
+        assert_eq!(state.queues()[0].limits.waiting, 3);
+        assert_eq!(state.queues()[1].limits, limits(&config.alerts));
+        assert_eq!(state.queues()[1].target_override.percent, Some(95.0));
+        assert_eq!(state.queues()[0].target_override, ServiceGoal::default());
     }
 }

@@ -22,4 +22,4 @@ pub use limits::{Limits, QueueSeed, ServiceGoal};
 pub use queue::{AgentRow, CapacityMetrics, QueueView, WaitingRow};
 pub use ring::Ring;
 pub use risk::{Risk, Totals};
-pub use state::{AppState, FeedStats};
+pub use state::{AppState, FeedStats, StateParts};

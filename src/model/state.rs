@@ -15,19 +15,22 @@ use alerting::delays;
 mod alerting;
 #[path = "state_feed.rs"]
 mod messages;
+#[path = "state_parts.rs"]
+mod parts;
 #[path = "state_stale.rs"]
 mod staleness;
 use crate::model::{AlertKind, Alerts, Limits, QueueSeed, QueueView};
+pub use parts::StateParts;
 
 /// Everything the screen and the export read.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// In configured order.
-    pub queues: Vec<QueueView>,
-    pub feed: FeedStats,
-    pub alerts: Alerts,
+    pub(super) queues: Vec<QueueView>,
+    pub(super) feed: FeedStats,
+    pub(super) alerts: Alerts,
     /// Alert thresholds of every queue without its own.
-    pub limits: Limits,
+    pub(super) limits: Limits,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
     /// First time seen (tick or event): the feed's silence counts from
@@ -84,13 +87,50 @@ impl AppState {
     }
 
     pub fn queue(&self, id: &str) -> Option<&QueueView> {
-        let hit = self.index.get(id).and_then(|&index| self.queues.get(index));
-        match hit {
-            Some(queue) if queue.id == id => Some(queue),
-            // `queues` is public: a list set from outside (test fixtures)
-            // is not indexed, so a miss is checked the slow way.
-            _ => self.queues.iter().find(|queue| queue.id == id),
-        }
+        self.index.get(id).and_then(|&index| self.queues.get(index))
+    }
+
+    /// The queues, in configured order (then as first reported).
+    pub fn queues(&self) -> &[QueueView] {
+        &self.queues
+    }
+
+    /// The feed's state and figures.
+    pub fn feed(&self) -> &FeedStats {
+        &self.feed
+    }
+
+    /// The alert list.
+    pub fn alerts(&self) -> &Alerts {
+        &self.alerts
+    }
+
+    /// Alert thresholds of every queue without its own.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The alerts raised and cleared since the last call, for the log and
+    /// the alert history.
+    pub fn take_alert_transitions(&mut self) -> Vec<crate::model::AlertTransition> {
+        self.alerts.take_transitions()
+    }
+
+    /// Alerts from before a restart (the alert history), into the list.
+    pub fn restore_alerts(&mut self, old: impl IntoIterator<Item = crate::model::Alert>) {
+        self.alerts.restore(old);
+    }
+
+    /// An information alert: something the user should know that is no
+    /// condition of a queue or the feed.
+    pub fn inform(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: AlertKind,
+        message: String,
+        wall: OffsetDateTime,
+    ) {
+        self.alerts.inform(queue_id, kind, message, wall);
     }
 
     /// Adds a queue view (indexed by id), e.g. for fixtures.
@@ -99,32 +139,10 @@ impl AppState {
     }
 
     fn queue_or_insert(&mut self, id: &str) -> usize {
-        if let Some(&index) = self.index.get(id)
-            && self.queues.get(index).is_some_and(|queue| queue.id == id)
-        {
-            return index;
+        match self.index.get(id) {
+            Some(&index) => index,
+            None => self.push_queue(QueueView::new(id, None, false)),
         }
-        // `queues` was replaced from outside: rebuild the index once.
-        if self.index.len()
-            != self
-                .queues
-                .iter()
-                .filter(|queue| !queue.id.is_empty())
-                .count()
-            || self.index.contains_key(id)
-        {
-            self.index = self
-                .queues
-                .iter()
-                .enumerate()
-                .filter(|(_, queue)| !queue.id.is_empty())
-                .map(|(index, queue)| (queue.id.clone(), index))
-                .collect();
-            if let Some(&index) = self.index.get(id) {
-                return index;
-            }
-        }
-        self.push_queue(QueueView::new(id, None, false))
     }
 
     /// Applies one feed event. True when anything visible changed.

@@ -48,7 +48,7 @@ fn alerts_after_a_busy_hour(limits: Limits) -> usize {
     }
     let later = Instant::now() + Duration::from_secs(3600);
     st.tick(later, OffsetDateTime::now_utc());
-    st.alerts.active_count()
+    st.alerts().active_count()
 }
 
 #[tokio::test(start_paused = true)]

@@ -29,7 +29,7 @@ struct Churn {
 
 impl Churn {
     fn take(&mut self, st: &mut AppState) {
-        for t in st.alerts.take_transitions() {
+        for t in st.take_alert_transitions() {
             if matches!(t.alert.kind, AlertKind::SkillDeficit { .. }) {
                 continue; // deficit-list changes: logged, not alerts
             }
@@ -231,7 +231,7 @@ async fn memory_at_1000_queues_with_an_hour_of_history() {
         after,
         (after.saturating_sub(before)) as f64 / 1024.0,
         q.waiting_history.len(),
-        st.alerts.list.len(),
+        st.alerts().list.len(),
     );
     assert_eq!(q.waiting_history.len(), 120);
     assert!(after < 30 * 1024 + before, "over 30 MiB");
@@ -289,14 +289,14 @@ async fn memory_at_1000_queues_on_an_hour_of_the_working_day() {
         }
     }
     let after = rss_kib();
-    let q = st.queues.first().expect("a queue");
+    let q = st.queues().first().expect("a queue");
     println!(
         "1000 queues, an hour of the working day: RSS {empty} KiB empty, {with_sim} KiB with \
          the simulator, {first_minute} KiB after a minute, {after} KiB after the hour \
          (+{:.1} MiB over the hour); {applied} events applied, buckets per history {}, alerts {}",
         after.saturating_sub(first_minute) as f64 / 1024.0,
         q.waiting_history.len(),
-        st.alerts.list.len(),
+        st.alerts().list.len(),
     );
     let _ = feed.commands.try_send(queuetop::event::FeedCommand::Quit);
     drop(feed.events);

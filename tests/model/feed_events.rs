@@ -30,13 +30,13 @@ async fn trouble_is_an_alert_until_it_is_resolved() {
         code: "token_revoked".into(),
     };
     assert!(st.apply(&trouble(false)));
-    assert!(st.alerts.is_active(None, &kind));
+    assert!(st.alerts().is_active(None, &kind));
     assert!(!st.apply(&trouble(false)), "raised once");
-    assert_eq!(st.alerts.active().count(), 1);
+    assert_eq!(st.alerts().active().count(), 1);
     assert!(st.apply(&trouble(true)));
-    assert!(!st.alerts.is_active(None, &kind));
+    assert!(!st.alerts().is_active(None, &kind));
     assert!(!st.apply(&trouble(true)), "nothing left to clear");
-    let cleared = st.alerts.list.iter().filter(|a| !a.is_active()).count();
+    let cleared = st.alerts().list.iter().filter(|a| !a.is_active()).count();
     assert_eq!(cleared, 1, "kept in the history, cleared");
 }
 

@@ -132,8 +132,8 @@ fn more_available_or_interacting_than_logged_in_stays_within_100() {
         quiet(),
         &[summary_step("q1", 5, 1, 0), summary_step("q2", 0, 1, 2)],
     );
-    assert_eq!(st.queues[0].metrics.available_ratio, 100.0);
-    assert_eq!(st.queues[1].metrics.utilization, 100.0);
+    assert_eq!(st.queues()[0].metrics.available_ratio, 100.0);
+    assert_eq!(st.queues()[1].metrics.utilization, 100.0);
 }
 
 #[test]
@@ -143,9 +143,9 @@ fn server_clock_ahead_records_zero_latency_and_counts_the_skew() {
         q.latency_ms = Some(-2);
     }
     let st = replay(quiet(), &[step]);
-    assert_eq!(st.feed.latency.min(), Some(0));
-    assert_eq!(st.feed.latency.p95(), Some(0));
-    assert_eq!(st.feed.clock_skew, 1);
+    assert_eq!(st.feed().latency.min(), Some(0));
+    assert_eq!(st.feed().latency.p95(), Some(0));
+    assert_eq!(st.feed().clock_skew, 1);
 }
 
 #[test]
@@ -191,10 +191,10 @@ fn a_stale_queue_configured_by_name_keeps_its_alert_when_its_id_arrives() {
             summary_step("q3", 1, 1, 0),
         ],
     );
-    assert!(!st.alerts.is_active(Some(""), &AlertKind::Stale));
-    assert!(!st.alerts.is_active(Some("q3"), &AlertKind::Stale));
+    assert!(!st.alerts().is_active(Some(""), &AlertKind::Stale));
+    assert!(!st.alerts().is_active(Some("q3"), &AlertKind::Stale));
     let moved: Vec<_> = st
-        .alerts
+        .alerts()
         .list
         .iter()
         .filter(|a| matches!(a.queue_id.as_deref(), Some("" | "q3")))
@@ -233,11 +233,11 @@ fn queue_events_without_a_queue_id_are_counted_malformed_not_listed() {
         quiet(),
         &[summary_step("", 0, 0, 0), summary_step("", 1, 2, 1)],
     );
-    assert_eq!(st.queues.len(), configured().len(), "no queue added");
-    assert_eq!(st.feed.malformed, 2);
-    assert_eq!(st.feed.events_processed, 0);
+    assert_eq!(st.queues().len(), configured().len(), "no queue added");
+    assert_eq!(st.feed().malformed, 2);
+    assert_eq!(st.feed().events_processed, 0);
     assert!(
-        st.queues[2].summary.is_none(),
+        st.queues()[2].summary.is_none(),
         "not put on the unresolved queue"
     );
 }
@@ -251,10 +251,10 @@ fn queue_names_without_a_queue_id_are_counted_malformed_not_listed() {
         })
     };
     let st = replay(quiet(), &[named("Zeta"), named("Support EN")]);
-    assert_eq!(st.queues.len(), configured().len(), "no queue added");
-    assert_eq!(st.feed.malformed, 2);
-    assert_eq!(st.queues[2].name, "Support EN");
-    assert!(st.queues[2].id.is_empty(), "still waits for its id");
+    assert_eq!(st.queues().len(), configured().len(), "no queue added");
+    assert_eq!(st.feed().malformed, 2);
+    assert_eq!(st.queues()[2].name, "Support EN");
+    assert!(st.queues()[2].id.is_empty(), "still waits for its id");
 }
 
 #[test]
@@ -296,7 +296,7 @@ fn rosters_stop_at_their_caps_and_count_the_rest() {
     // A known agent is still updated when the roster is full.
     steps.push(agent(0, AgentStatus::Interacting));
     let st = replay(quiet(), &steps);
-    let q = &st.queues[0];
+    let q = &st.queues()[0];
     assert_eq!(q.agents.len(), MAX_AGENTS);
     assert_eq!(q.waiting.len(), MAX_WAITING);
     assert_eq!(q.overflow, 2, "one agent and one interaction not stored");

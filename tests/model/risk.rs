@@ -115,7 +115,7 @@ fn totals(id: &str, sl: f64) -> QueueEventKind {
 /// Queue names, most at risk first (ties by name).
 fn order(st: &AppState) -> Vec<String> {
     let now = Instant::now();
-    let mut qs: Vec<_> = st.queues.iter().map(|q| (q.risk(st, now), q)).collect();
+    let mut qs: Vec<_> = st.queues().iter().map(|q| (q.risk(st, now), q)).collect();
     qs.sort_by(|(ra, a), (rb, b)| rb.urgency(ra).then_with(|| a.name.cmp(&b.name)));
     qs.into_iter().map(|(_, q)| q.name.clone()).collect()
 }
@@ -146,9 +146,9 @@ async fn callers_waiting_outrank_a_skill_warning_with_nobody_waiting() {
         skill: "Retention".into(),
     };
     assert!(
-        st.alerts.is_active(Some("sales"), &short),
+        st.alerts().is_active(Some("sales"), &short),
         "{:?}",
-        st.alerts.list
+        st.alerts().list
     );
     assert_eq!(st.queue("billing").unwrap().active_alerts, 0);
     let o = order(&st);
@@ -186,7 +186,10 @@ async fn critical_then_stale_then_waiting_then_service_level() {
         c.pass(&mut st, Duration::from_secs(5)).await;
     }
     assert!(st.queue("retention").unwrap().stale);
-    assert!(st.alerts.is_active(Some("callback"), &AlertKind::NoAgents));
+    assert!(
+        st.alerts()
+            .is_active(Some("callback"), &AlertKind::NoAgents)
+    );
     // The service level under target is critical too: Claims and Sales
     // rank with Callback, ordered among them by pressure, then SL gap.
     assert_eq!(

@@ -83,10 +83,10 @@ fn state() -> AppState {
 #[tokio::test(start_paused = true)]
 async fn configured_queues_listed_up_front_and_summary_applied() {
     let mut st = state();
-    assert_eq!(st.queues.len(), 2);
-    assert_eq!(st.queues[0].name, "Alpha");
-    assert_eq!(st.queues[1].name, "B");
-    assert!(st.queues.iter().all(|q| q.summary.is_none()));
+    assert_eq!(st.queues().len(), 2);
+    assert_eq!(st.queues()[0].name, "Alpha");
+    assert_eq!(st.queues()[1].name, "B");
+    assert!(st.queues().iter().all(|q| q.summary.is_none()));
 
     assert!(st.apply(&event(
         summary("A", 3, 10, 6, 4, &[("Spanish", 0), ("Billing", 2)]),
@@ -100,21 +100,21 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
     assert_eq!(a.utilization_history.last(), Some(60));
     assert_eq!(a.waiting_history.last(), Some(4));
     assert_eq!(a.latency_history.last(), Some(77));
-    assert_eq!(st.feed.events_processed, 1);
-    assert_eq!(st.feed.latency.last(), Some(77));
+    assert_eq!(st.feed().events_processed, 1);
+    assert_eq!(st.feed().latency.last(), Some(77));
 
     // B has no configured name: the server's name is used.
     st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
     assert_eq!(st.queue("B").unwrap().name, "B from server");
-    assert_eq!(st.feed.latency.count(), 1, "no server time, no sample");
+    assert_eq!(st.feed().latency.count(), 1, "no server time, no sample");
 }
 
 #[tokio::test(start_paused = true)]
 async fn unconfigured_queues_are_added_and_names_set() {
     let mut st = state();
     st.apply(&event(summary("Z", 0, 0, 0, 0, &[]), None));
-    assert_eq!(st.queues.len(), 3);
-    assert!(!st.queues[2].configured);
+    assert_eq!(st.queues().len(), 3);
+    assert!(!st.queues()[2].configured);
     assert!(st.apply(&FeedEvent::QueueName {
         queue_id: "Z".into(),
         name: "Zeta".into()
@@ -139,7 +139,7 @@ async fn unconfigured_queues_are_added_and_names_set() {
         queue_id: "Q1".into(),
         name: "Support EN".into(),
     });
-    assert_eq!(st.queues.len(), 1);
+    assert_eq!(st.queues().len(), 1);
     assert_eq!(st.queue("Q1").unwrap().name, "Support EN");
 }
 
@@ -153,10 +153,10 @@ async fn snapshot_updates_but_does_not_count() {
     }
     st.apply(&ev);
     assert!(st.queue("A").unwrap().summary.is_some());
-    assert_eq!(st.feed.events_processed, 0);
-    assert_eq!(st.feed.snapshot_events, 1);
-    assert_eq!(st.feed.latency.count(), 0);
-    assert_eq!(st.feed.delivery_rate(Instant::now()), 0.0);
+    assert_eq!(st.feed().events_processed, 0);
+    assert_eq!(st.feed().snapshot_events, 1);
+    assert_eq!(st.feed().latency.count(), 0);
+    assert_eq!(st.feed().delivery_rate(Instant::now()), 0.0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -169,7 +169,7 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
     }
     let skills = [("Spanish", 1), ("Arabic", 0), ("Billing", 0)];
     st.apply(&event(summary("A", 1, 5, 1, 0, &skills), None));
-    let tr = st.alerts.take_transitions();
+    let tr = st.take_alert_transitions();
     let seen: Vec<(bool, AlertKind)> = tr.into_iter().map(|t| (t.raised, t.alert.kind)).collect();
     assert_eq!(
         seen,
@@ -182,7 +182,7 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
         ]
     );
     // Nobody waits for these skills: information, not alerts.
-    assert!(st.alerts.list.is_empty());
+    assert!(st.alerts().list.is_empty());
     assert_eq!(st.queue("A").unwrap().active_alerts, 0);
     assert_eq!(
         st.queue("A").unwrap().metrics.skill_deficits,
@@ -194,18 +194,18 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
 async fn utilization_waiting_and_latency_alerts() {
     let mut st = state();
     st.apply(&event(summary("A", 0, 10, 9, 10, &[]), Some(2500)));
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Utilization));
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
-    assert!(st.alerts.is_active(None, &AlertKind::Latency));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Utilization));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Waiting));
+    assert!(st.alerts().is_active(None, &AlertKind::Latency));
     st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(2500)));
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Utilization));
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::Utilization));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     // p95 of two 2500 ms samples plus many fast ones falls below the limit.
     for _ in 0..60 {
         st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(10)));
     }
-    assert!(!st.alerts.is_active(None, &AlertKind::Latency));
-    assert_eq!(st.alerts.list.len(), 3);
+    assert!(!st.alerts().is_active(None, &AlertKind::Latency));
+    assert_eq!(st.alerts().list.len(), 3);
 }
 
 #[tokio::test(start_paused = true)]
@@ -306,7 +306,7 @@ async fn members_fill_the_roster_without_counting_as_updates() {
     assert_eq!(a.agents["u2"].status, AgentStatus::OffQueue);
     assert_eq!(a.agents["u1"].since, t0);
     // Not news: nothing processed, nothing fresher than before.
-    assert_eq!(st.feed.events_processed, 0);
+    assert_eq!(st.feed().events_processed, 0);
     assert!(a.last_update.is_none());
 
     // The first status change moves the same row.
@@ -327,10 +327,10 @@ async fn members_fill_the_roster_without_counting_as_updates() {
     assert_eq!(row.name.as_deref(), Some("u1 name"));
 
     // No queue to put it on: counted, not a nameless queue.
-    let queues = st.queues.len();
+    let queues = st.queues().len();
     st.apply(&member("u3", "", AgentStatus::Idle));
-    assert_eq!(st.queues.len(), queues);
-    assert_eq!(st.feed.malformed, 1);
+    assert_eq!(st.queues().len(), queues);
+    assert_eq!(st.feed().malformed, 1);
 }
 
 fn status(state: ConnState, connects: u32) -> FeedEvent {
@@ -351,7 +351,7 @@ async fn run(st: &mut AppState, seconds: u64, beat: u64) -> bool {
             st.apply(&FeedEvent::Heartbeat);
         }
         st.tick(Instant::now(), wall(0));
-        stale |= st.queues.iter().any(|q| q.stale);
+        stale |= st.queues().iter().any(|q| q.stale);
     }
     stale
 }
@@ -365,7 +365,7 @@ async fn a_quiet_queue_on_a_live_feed_never_goes_stale() {
     // Ten minutes without a queue event; the feed's heartbeats say it is
     // alive, so nothing changed: A and B (never reported) are current.
     assert!(!run(&mut st, 600, 30).await, "stale on a live feed");
-    assert!(!st.alerts.list.iter().any(|a| a.kind == AlertKind::Stale));
+    assert!(!st.alerts().list.iter().any(|a| a.kind == AlertKind::Stale));
 }
 
 #[tokio::test(start_paused = true)]
@@ -377,14 +377,14 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     assert!(!run(&mut st, 119, 0).await);
     // Nothing at all for 120 s, heartbeats included: every queue.
     assert!(run(&mut st, 1, 0).await);
-    assert!(st.queues.iter().all(|q| q.stale));
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Stale));
-    assert!(st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    assert!(st.queues().iter().all(|q| q.stale));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Stale));
+    assert!(st.alerts().is_active(Some("B"), &AlertKind::Stale));
     // A heartbeat: the feed is alive, every queue fresh again.
     st.apply(&FeedEvent::Heartbeat);
     st.tick(Instant::now(), wall(0));
-    assert!(st.queues.iter().all(|q| !q.stale));
-    assert!(!st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    assert!(st.queues().iter().all(|q| !q.stale));
+    assert!(!st.alerts().is_active(Some("B"), &AlertKind::Stale));
 
     // Down: stale at once. The feed-down alert speaks for every queue.
     let retry = ConnState::Reconnecting {
@@ -394,11 +394,11 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     };
     st.apply(&status(retry, 1));
     st.tick(Instant::now(), wall(0));
-    assert!(st.queues.iter().all(|q| q.stale));
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Stale));
+    assert!(st.queues().iter().all(|q| q.stale));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::Stale));
     st.apply(&status(ConnState::Connected, 2));
     st.tick(Instant::now(), wall(0));
-    assert!(st.queues.iter().all(|q| !q.stale));
+    assert!(st.queues().iter().all(|q| !q.stale));
 
     // B's subscription refused: B alone, until a new attempt.
     st.apply(&FeedEvent::TopicRejected {
@@ -409,7 +409,7 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     st.tick(Instant::now(), wall(0));
     assert!(!st.queue("A").unwrap().stale);
     assert!(st.queue("B").unwrap().stale);
-    assert!(st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    assert!(st.alerts().is_active(Some("B"), &AlertKind::Stale));
     st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
     assert!(st.queue("B").unwrap().stale, "still refused");
 }
@@ -425,10 +425,10 @@ async fn feed_counters_status_and_error_alerts() {
     });
     st.apply(&FeedEvent::Heartbeat);
     assert_eq!(
-        (st.feed.malformed, st.feed.unknown, st.feed.heartbeats),
+        (st.feed().malformed, st.feed().unknown, st.feed().heartbeats),
         (1, 1, 1)
     );
-    assert_eq!(st.feed.events_processed, 0);
+    assert_eq!(st.feed().events_processed, 0);
 
     let connected = FeedStatus {
         state: ConnState::Connected,
@@ -448,23 +448,23 @@ async fn feed_counters_status_and_error_alerts() {
         message: "refused".into(),
         queue_id: None,
     });
-    assert_eq!(st.alerts.active_count(), 2);
+    assert_eq!(st.alerts().active_count(), 2);
     assert_eq!(st.queue("A").unwrap().active_alerts, 1);
     // A new attempt clears them; it will report again if still refused.
     st.apply(&FeedEvent::Status(FeedStatus::connecting()));
-    assert_eq!(st.alerts.active_count(), 0);
+    assert_eq!(st.alerts().active_count(), 0);
     assert_eq!(st.queue("A").unwrap().active_alerts, 0);
 }
 
 #[tokio::test(start_paused = true)]
-async fn queues_replaced_from_outside_are_found_again() {
+async fn queues_set_by_a_fixture_are_indexed_and_the_reducer_finds_them() {
     use queuetop::model::QueueView;
     let mut st = state();
-    st.queues = vec![QueueView::new("B", Some("Bee"), true)];
+    st.edit(|parts| parts.queues = vec![QueueView::new("B", Some("Bee"), true)]);
     assert_eq!(st.queue("B").unwrap().name, "Bee");
     st.apply(&event(summary("B", 1, 2, 1, 0, &[]), None));
     st.apply(&event(summary("A", 1, 2, 1, 0, &[]), None));
-    assert_eq!(st.queues.len(), 2);
+    assert_eq!(st.queues().len(), 2);
     assert!(st.queue("B").unwrap().summary.is_some());
     assert!(st.queue("A").unwrap().summary.is_some());
     st.add_queue(QueueView::new("C", None, false));

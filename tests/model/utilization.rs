@@ -69,9 +69,9 @@ async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
     // ...but what is shown and alerted on is queue work: 3 of 8.
     assert_eq!(v.metrics.effective_utilization(), 37.5);
     assert!(
-        !st.alerts.is_active(Some("A"), &AlertKind::Utilization),
+        !st.alerts().is_active(Some("A"), &AlertKind::Utilization),
         "{:?}",
-        st.alerts.list
+        st.alerts().list
     );
     assert_eq!(v.utilization_history.last(), Some(38));
 

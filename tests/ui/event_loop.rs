@@ -280,12 +280,12 @@ async fn pause_freezes_the_panels_while_the_feed_counts_on() {
         .await
         .expect("loop");
     assert_eq!(
-        r.app.state().feed.events_processed,
+        r.app.state().feed().events_processed,
         4,
         "the live state moved on"
     );
     let shown = r.app.view.shown(r.app.state());
-    assert_eq!(shown.feed.events_processed, 1, "the panels did not");
+    assert_eq!(shown.feed().events_processed, 1, "the panels did not");
     assert!(screen(&r).contains("PAUSED"));
 }
 

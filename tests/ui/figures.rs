@@ -42,7 +42,7 @@ proptest! {
         render_json(&mut json, &st).expect("json");
         let json: serde_json::Value = serde_json::from_slice(&json).expect("valid JSON");
         let table = render_table(&st);
-        for q in st.queues.iter().filter(|q| q.summary.is_some() && !q.id.is_empty()) {
+        for q in st.queues().iter().filter(|q| q.summary.is_some() && !q.id.is_empty()) {
             let count = q.waiting_count();
             let mut view = ViewState::new();
             view.selected = Some(q.id.clone());

@@ -12,7 +12,7 @@ use queuetop::event::{
 };
 use queuetop::model::{
     AgentRow, Alert, AlertKind, Alerts, AppState, CapacityMetrics, Combine, FeedStats, History,
-    LatencyStats, QueueView, WaitingRow,
+    LatencyStats, QueueView, StateParts, WaitingRow,
 };
 use queuetop::ui::{Ui, theme};
 use ratatui::Terminal;
@@ -318,13 +318,13 @@ pub fn fixture() -> Fixture {
         alert(AlertKind::Waiting, "q1", "12 waiting (limit 10)", 60, None),
     ];
     Fixture {
-        state: {
-            let mut st = AppState::new(&[], queuetop::model::Limits::default());
-            st.queues = queues;
-            st.feed = feed_stats(ConnState::Connected);
-            st.alerts = alerts;
-            st
-        },
+        state: StateParts {
+            queues,
+            feed: feed_stats(ConnState::Connected),
+            alerts,
+            limits: queuetop::model::Limits::default(),
+        }
+        .build(),
         now,
         wall: wall(),
     }
@@ -334,14 +334,17 @@ pub fn fixture() -> Fixture {
 pub fn many(n: usize) -> Fixture {
     let mut f = fixture();
     let base = f.now - Duration::from_secs(3 * 3600);
-    f.state.queues = (0..n)
-        .map(|i| {
-            let mut q = queue(base, f.now, i, &QUEUES[i % QUEUES.len()]);
-            q.name = format!("{} {:03}", q.name, i);
-            with_interval_figures(&mut q, i);
-            q
-        })
-        .collect();
+    let now = f.now;
+    f.state.edit(|parts| {
+        parts.queues = (0..n)
+            .map(|i| {
+                let mut q = queue(base, now, i, &QUEUES[i % QUEUES.len()]);
+                q.name = format!("{} {:03}", q.name, i);
+                with_interval_figures(&mut q, i);
+                q
+            })
+            .collect();
+    });
     f
 }
 
