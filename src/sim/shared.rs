@@ -26,8 +26,12 @@ const EVENT_BACKLOG: usize = 4096;
 /// The same for notifications: one tick of 1200 queues fits with room.
 const NOTE_BACKLOG: usize = 8192;
 /// Every this many ticks a queue publishes its wide-interval totals
-/// (staggered by queue, so they do not all come at once).
+/// (staggered by queue, so they do not all come at once)...
 const TOTALS_EVERY_TICKS: u64 = 120;
+/// ...and sooner when they changed, checked this often: totals that lag
+/// the waiting count by a minute read as "3 offered, 3 answered" beside 3
+/// callers waiting.
+pub(crate) const TOTALS_CHANGED_EVERY_TICKS: u64 = 8;
 
 /// One model or scripted event, stamped once for every socket.
 #[derive(Debug)]
@@ -322,8 +326,13 @@ pub(crate) fn notes_for(
     }
     let (_, tick) = model.clock();
     for qi in 0..model.queue_count() {
-        if (tick + qi as u64).is_multiple_of(TOTALS_EVERY_TICKS)
-            && let Some(obs) = model.observe(qi)
+        let turn = tick + qi as u64;
+        let refresh = turn.is_multiple_of(TOTALS_EVERY_TICKS);
+        if !refresh && !turn.is_multiple_of(TOTALS_CHANGED_EVERY_TICKS) {
+            continue;
+        }
+        if let Some(obs) = model.observe(qi)
+            && (refresh || notes.totals_changed(qi, &obs))
         {
             out.extend(notes.totals(qi, &obs, now_ms, seq));
         }

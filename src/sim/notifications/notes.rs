@@ -59,6 +59,8 @@ struct Sent {
     messages: u64,
     bucket: Option<i128>,
     base: [Totals; MEDIA_NAMES.len()],
+    /// The running totals when the last totals message was made.
+    totals_sent: Option<[Totals; MEDIA_NAMES.len()]>,
 }
 
 impl Sent {
@@ -191,6 +193,12 @@ impl Notes {
 
     /// Wide-interval messages with the totals of the current 30 minutes,
     /// one per media type that has had interactions (voice always).
+    /// Whether the queue's totals moved since its last totals message.
+    pub(crate) fn totals_changed(&self, qi: usize, obs: &QueueObs) -> bool {
+        let sent = self.sent.get(qi).and_then(|slot| slot.as_ref());
+        sent.and_then(|sent| sent.totals_sent) != Some(obs.totals)
+    }
+
     pub(crate) fn totals(
         &mut self,
         qi: usize,
@@ -212,6 +220,7 @@ impl Notes {
             }
             sent.bucket = Some(bucket);
         }
+        sent.totals_sent = Some(obs.totals);
         let interval = format!(
             "{}/{}",
             frames::stamp_ms(bucket * BUCKET_MS),

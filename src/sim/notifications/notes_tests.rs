@@ -269,3 +269,39 @@ fn the_first_interval_counts_what_came_before_the_first_message() {
     let next = offered_in(&notes.totals(0, &obs, 1001 * half_hour + 60_000, &AtomicU64::new(0)));
     assert_eq!(next, 0);
 }
+
+#[test]
+fn totals_follow_a_change_within_a_few_ticks() {
+    let mut model = Model::new(9, 3, 8, 500);
+    let mut notes = Notes::new(3);
+    let seq = AtomicU64::new(0);
+    let lag = crate::sim::shared::TOTALS_CHANGED_EVERY_TICKS;
+    let mut sent = [0u64; 3];
+    let mut changed = [(0u64, 0usize); 3];
+    for tick in 0..600 {
+        let events = model.tick();
+        let batch = notes_for(&model, &mut notes, &events, &NOW, &seq);
+        for (qi, last) in sent.iter_mut().enumerate() {
+            let obs = model.observe(qi).unwrap();
+            let offered: u64 = obs.totals.iter().map(|t| t.offered).sum();
+            let topic = frames::queue_topic(&obs.queue_id);
+            let totals: Vec<&Note> = batch
+                .iter()
+                .filter(|note| note.variants[0].0 == topic)
+                .filter(|note| note.variants[0].1.contains("nOffered"))
+                .collect();
+            if !totals.is_empty() {
+                *last = totals
+                    .iter()
+                    .map(|note| offered_in(std::slice::from_ref(*note)))
+                    .sum();
+            }
+            if changed[qi].0 != offered {
+                changed[qi] = (offered, tick);
+            }
+            if tick - changed[qi].1 >= lag as usize {
+                assert_eq!(*last, offered, "queue {qi} at tick {tick}: totals lag");
+            }
+        }
+    }
+}
