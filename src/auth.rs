@@ -203,11 +203,7 @@ impl TokenSource {
                 )))
             }
             429 => {
-                let retry_after = resp
-                    .headers()
-                    .get("Retry-After")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                let retry_after = retry_after(resp.headers());
                 Err(AuthError::RateLimited { retry_after })
             }
             _ => Err(AuthError::Transient(format!(
@@ -215,6 +211,14 @@ impl TokenSource {
             ))),
         }
     }
+}
+
+/// The wait an answer's `Retry-After` header asks for, if it has a
+/// readable one. Here rather than in the feed because the login answers
+/// with it too, and auth does not depend on the feed.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, SystemTime::now())
 }
 
 /// `Retry-After`: delay-seconds or an HTTP-date (a date in the past is 0).

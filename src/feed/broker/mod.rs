@@ -184,8 +184,48 @@ impl Reader {
             Selection::All => all_keys(&kv).await,
             Selection::Ids(ids) => ids.clone(),
         };
+        let now_wall = OffsetDateTime::now_utc();
+        let permitted = self.send_states(&kv, ids, now_wall).await?;
+        let stream = js
+            .get_stream_no_info(self.names.stream.clone())
+            .await
+            .ok()?;
+        let history = Duration::from_secs(self.nats.history_minutes.saturating_mul(60));
+        let filters: Vec<(Option<String>, String)> = match selection {
+            Selection::All => vec![(None, self.names.all_queues())],
+            Selection::Ids(_) => permitted
+                .into_iter()
+                .map(|id| {
+                    let filter = self.names.queue_filter(&id);
+                    (Some(id), filter)
+                })
+                .collect(),
+        };
+        let mut all = SelectAll::new();
+        self.history.clear();
+        for (id, filter) in filters {
+            if self.events.is_closed() {
+                // The app has what it wanted (a snapshot): no more consumers.
+                return None;
+            }
+            if let Some(messages) = self.consume(&stream, id, filter, now_wall - history).await {
+                all.push(messages);
+            }
+        }
+        tracing::info!(target: TARGET, consumers = all.len(), "reading the relay's stream");
+        Some(all)
+    }
+
+    /// Each queue's state in the bucket, as events to the app; the ids the
+    /// broker let us read, or None when the app has gone.
+    async fn send_states(
+        &mut self,
+        kv: &kv::Store,
+        ids: Vec<String>,
+        now_wall: OffsetDateTime,
+    ) -> Option<Vec<String>> {
         let mut permitted = Vec::with_capacity(ids.len());
-        let (now, now_wall) = (Instant::now(), OffsetDateTime::now_utc());
+        let now = Instant::now();
         for id in ids {
             if self.events.is_closed() {
                 return None;
@@ -193,8 +233,8 @@ impl Reader {
             match kv.get(Names::key(&id)).await {
                 Ok(Some(bytes)) => match serde_json::from_slice::<QueueState>(&bytes) {
                     Ok(state) => {
-                        for ev in state.into_events(now, now_wall) {
-                            self.send(ev).await;
+                        for event in state.into_events(now, now_wall) {
+                            self.send(event).await;
                         }
                     }
                     Err(e) => {
@@ -212,67 +252,56 @@ impl Reader {
             }
             permitted.push(id);
         }
-        let stream = js
-            .get_stream_no_info(self.names.stream.clone())
-            .await
-            .ok()?;
-        let history = Duration::from_secs(self.nats.history_minutes.saturating_mul(60));
-        let start_time = now_wall - history;
-        let filters: Vec<(Option<String>, String)> = match selection {
-            Selection::All => vec![(None, self.names.all_queues())],
-            Selection::Ids(_) => permitted
-                .into_iter()
-                .map(|id| {
-                    let f = self.names.queue_filter(&id);
-                    (Some(id), f)
-                })
-                .collect(),
+        Some(permitted)
+    }
+
+    /// An ordered consumer of `filter` from `start_time`, its messages
+    /// tagged with its index in `history`; None (logged, or reported as
+    /// refused) when the broker will not give us one.
+    async fn consume(
+        &mut self,
+        stream: &jetstream::stream::Stream<()>,
+        id: Option<String>,
+        filter: String,
+        start_time: OffsetDateTime,
+    ) -> Option<Messages> {
+        let config = consumer::pull::OrderedConfig {
+            // Named, so the create request's subject carries the filter
+            // and a broker can permit it per queue.
+            name: Some(format!("queuetop-{:016x}", fastrand::u64(..))),
+            filter_subject: filter.clone(),
+            deliver_policy: consumer::DeliverPolicy::ByStartTime { start_time },
+            ..Default::default()
         };
-        let mut all = SelectAll::new();
-        self.history.clear();
-        for (id, filter) in filters {
-            if self.events.is_closed() {
-                // The app has what it wanted (a snapshot): no more consumers.
+        let consumer = match stream.create_consumer(config).await {
+            Ok(consumer) => consumer,
+            Err(e) => {
+                let who = id.as_deref().unwrap_or("*");
+                if !self.refused(who, &filter).await {
+                    tracing::warn!(target: TARGET, filter = %filter, error = %e, "cannot read the stream");
+                }
                 return None;
             }
-            let config = consumer::pull::OrderedConfig {
-                // Named, so the create request's subject carries the filter
-                // and a broker can permit it per queue.
-                name: Some(format!("queuetop-{:016x}", fastrand::u64(..))),
-                filter_subject: filter.clone(),
-                deliver_policy: consumer::DeliverPolicy::ByStartTime { start_time },
-                ..Default::default()
-            };
-            let consumer = match stream.create_consumer(config).await {
-                Ok(c) => c,
-                Err(e) => {
-                    let who = id.as_deref().unwrap_or("*");
-                    if !self.refused(who, &filter).await {
-                        tracing::warn!(target: TARGET, filter = %filter, error = %e, "cannot read the stream");
-                    }
-                    continue;
-                }
-            };
-            // What the stream held for it when created is history; the
-            // ordered consumer resumes in place after a reconnect, so the
-            // count stays right.
-            let history = consumer.cached_info().num_pending;
-            let index = self.history.len();
-            match consumer.messages().await {
-                Ok(m) => {
-                    self.history.push(history);
-                    all.push(
-                        m.map(move |r| (index, r.map_err(|e| e.to_string())))
-                            .boxed(),
-                    );
-                }
-                Err(e) => {
-                    tracing::warn!(target: TARGET, filter = %filter, error = %e, "cannot read the stream")
-                }
+        };
+        // What the stream held for it when created is history; the
+        // ordered consumer resumes in place after a reconnect, so the
+        // count stays right.
+        let history = consumer.cached_info().num_pending;
+        let index = self.history.len();
+        match consumer.messages().await {
+            Ok(messages) => {
+                self.history.push(history);
+                Some(
+                    messages
+                        .map(move |r| (index, r.map_err(|e| e.to_string())))
+                        .boxed(),
+                )
+            }
+            Err(e) => {
+                tracing::warn!(target: TARGET, filter = %filter, error = %e, "cannot read the stream");
+                None
             }
         }
-        tracing::info!(target: TARGET, consumers = all.len(), "reading the relay's stream");
-        Some(all)
     }
 
     /// The configured queues; names are looked up in the bucket's states.

@@ -3,7 +3,7 @@
 //! Token, retry and backpressure are the `Link`'s.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use super::decode::{self, SubscriptionIndex};
-use crate::auth::parse_retry_after;
+use crate::auth::retry_after;
 use crate::config::{Config, QueueConfig};
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::TARGET;
@@ -284,11 +284,7 @@ fn handshake_failed(link: &mut Link, e: WsError, token: &SecretString) -> Outcom
             }
         }
         429 => {
-            let retry_after = resp
-                .headers()
-                .get("Retry-After")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            let retry_after = retry_after(resp.headers());
             let error = match retry_after {
                 Some(d) => format!(
                     "the realtime server is rate limiting connections (HTTP 429, retry after {} s)",

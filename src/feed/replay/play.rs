@@ -145,87 +145,113 @@ impl Player {
         }
     }
 
-    fn rest(&mut self, r: RestAnswer, at: Instant, out: &mut Vec<FeedEvent>) {
-        let route = r.path.split('?').next().unwrap_or("").to_string();
+    fn rest(&mut self, answer: RestAnswer, at: Instant, out: &mut Vec<FeedEvent>) {
+        let route = answer.path.split('?').next().unwrap_or("").to_string();
         let is_query = route.ends_with("/analytics/queues/observations/query");
         if !is_query {
             self.close_batch(at, out);
         }
-        if r.status >= 400 {
-            if r.status != 429 && self.phase == Phase::Starting {
-                let error = format!("{} {}: HTTP {}", r.method, r.path, r.status);
+        if answer.status >= 400 {
+            if answer.status != 429 && self.phase == Phase::Starting {
+                let error = format!("{} {}: HTTP {}", answer.method, answer.path, answer.status);
                 self.set_state(ConnState::Connecting, Some(error), out);
             }
             return;
         }
-        let text = r.body.to_string();
-        let wall = crate::event::parse_rfc3339(&r.t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        if is_query && self.phase == Phase::Live {
-            // A periodic re-query: it reconciles, and only queues whose
-            // figures changed get a summary, as live.
-            match self
-                .mapper
-                .reconcile(&text, REFRESH_TOPIC, Receipt { wall, at })
-            {
-                Ok(r) => {
-                    if r.corrections > 0 {
-                        tracing::info!(target: TARGET, corrections = r.corrections, examples = ?r.examples, "the observations query corrected figures");
+        let text = answer.body.to_string();
+        if is_query {
+            let wall = crate::event::parse_rfc3339(&answer.t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+            self.observations(&text, Receipt { wall, at }, out);
+        } else {
+            self.setup_answer(&route, &answer, &text, out);
+        }
+    }
+
+    /// An observations query's answer: part of the snapshot at a start,
+    /// a re-query that reconciles once live.
+    fn observations(&mut self, text: &str, receipt: Receipt, out: &mut Vec<FeedEvent>) {
+        if self.phase == Phase::Live {
+            // Only queues whose figures changed get a summary, as live.
+            match self.mapper.reconcile(text, REFRESH_TOPIC, receipt) {
+                Ok(reconciled) => {
+                    if reconciled.corrections > 0 {
+                        tracing::info!(target: TARGET, corrections = reconciled.corrections, examples = ?reconciled.examples, "the observations query corrected figures");
                     }
-                    out.extend(r.events.into_iter().map(FeedEvent::Queue));
+                    out.extend(reconciled.events.into_iter().map(FeedEvent::Queue));
                 }
                 Err(e) => self.unreadable(&e),
             }
-        } else if is_query {
-            match self.mapper.apply_query(&text) {
-                Ok(()) => {
-                    self.batch = Some(self.batch.unwrap_or(wall));
-                    self.batch_answers += 1;
-                }
-                Err(e) => self.unreadable(&e),
+            return;
+        }
+        match self.mapper.apply_query(text) {
+            Ok(()) => {
+                self.batch = Some(self.batch.unwrap_or(receipt.wall));
+                self.batch_answers += 1;
             }
-            // At a start the feed queries every queue, 100 to a query,
-            // then sends the snapshot at once.
-            let queries = self
-                .mapper
-                .queue_count()
-                .div_ceil(OBSERVATION_QUEUES)
-                .max(1);
-            if self.phase == Phase::Starting && self.batch_answers >= queries {
-                self.close_batch(at, out);
+            Err(e) => self.unreadable(&e),
+        }
+        // At a start the feed queries every queue, 100 to a query,
+        // then sends the snapshot at once.
+        let queries = self
+            .mapper
+            .queue_count()
+            .div_ceil(OBSERVATION_QUEUES)
+            .max(1);
+        if self.phase == Phase::Starting && self.batch_answers >= queries {
+            self.close_batch(receipt.at, out);
+        }
+    }
+
+    /// What the start-up calls learnt: skill and queue names, members,
+    /// channels and their subscriptions.
+    fn setup_answer(
+        &mut self,
+        route: &str,
+        answer: &RestAnswer,
+        text: &str,
+        out: &mut Vec<FeedEvent>,
+    ) {
+        if route == "/api/v2/routing/skills" {
+            if let Ok(page) = serde_json::from_str::<Page<Named>>(text) {
+                self.mapper.set_skill_names(
+                    page.entities
+                        .into_iter()
+                        .map(|skill| (skill.id, skill.name)),
+                );
             }
-        } else if route == "/api/v2/routing/skills" {
-            if let Ok(p) = serde_json::from_str::<Page<Named>>(&text) {
-                self.mapper
-                    .set_skill_names(p.entities.into_iter().map(|s| (s.id, s.name)));
-            }
-        } else if let Some(queue) = members_route(&route) {
-            self.members(queue, &r.path, &text);
+        } else if let Some(queue) = members_route(route) {
+            self.members(queue, &answer.path, text);
         } else if route == "/api/v2/routing/queues" {
-            if let Ok(p) = serde_json::from_str::<Page<Named>>(&text) {
-                for q in p.entities.into_iter().filter(|q| !q.name.is_empty()) {
-                    self.mapper.set_service_target(&q.id, q.service_target);
-                    self.names.insert(q.id, q.name);
+            if let Ok(page) = serde_json::from_str::<Page<Named>>(text) {
+                for queue in page
+                    .entities
+                    .into_iter()
+                    .filter(|queue| !queue.name.is_empty())
+                {
+                    self.mapper
+                        .set_service_target(&queue.id, queue.service_target);
+                    self.names.insert(queue.id, queue.name);
                 }
             }
         } else if let Some(id) = route.strip_prefix("/api/v2/routing/queues/") {
-            if let Ok(q) = serde_json::from_str::<Named>(&text)
-                && !q.name.is_empty()
+            if let Ok(queue) = serde_json::from_str::<Named>(text)
+                && !queue.name.is_empty()
             {
-                self.names.insert(id.to_string(), q.name.clone());
-                self.mapper.add_queue(id, Some(q.name));
-                self.mapper.set_service_target(id, q.service_target);
+                self.names.insert(id.to_string(), queue.name.clone());
+                self.mapper.add_queue(id, Some(queue.name));
+                self.mapper.set_service_target(id, queue.service_target);
             }
-        } else if route == "/api/v2/notifications/channels" && r.method == "POST" {
-            if let Ok(ch) = serde_json::from_str::<Channel>(&text) {
+        } else if route == "/api/v2/notifications/channels" && answer.method == "POST" {
+            if let Ok(channel) = serde_json::from_str::<Channel>(text) {
                 if self.open_channels.is_empty() && self.snapshot_sent {
                     // Every channel had ended: a reconnect, not a handover.
                     self.phase = Phase::Starting;
                     self.permitted = 0;
                 }
-                self.open_channels.insert(ch.id);
+                self.open_channels.insert(channel.id);
             }
         } else if route.ends_with("/subscriptions") {
-            self.subscribed(r.request.as_ref(), &text, out);
+            self.subscribed(answer.request.as_ref(), text, out);
         }
     }
 

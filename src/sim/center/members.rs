@@ -3,7 +3,7 @@
 
 use crate::event::AgentStatus;
 
-use super::names::{FIRST_NAMES, LAST_NAMES};
+use super::names::person;
 use super::{Agent, Model, seeded_uuid};
 
 /// A membership as `v2.routing.queues.{id}.users` reports it.
@@ -59,12 +59,10 @@ impl Model {
         let rng = &mut self.side_rng;
         let q = self.queues.get_mut(qi)?;
         let skills = q.skills.iter().filter(|_| rng.bool()).cloned().collect();
-        let first = FIRST_NAMES[n % FIRST_NAMES.len()];
-        let last = LAST_NAMES[(n / FIRST_NAMES.len() + n * 7) % LAST_NAMES.len()];
         let id = seeded_uuid(rng);
         q.agents.push(Agent {
             id: id.clone(),
-            name: format!("{first} {last}"),
+            name: person(n),
             skills,
             status,
             since: now,

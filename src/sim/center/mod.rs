@@ -10,8 +10,6 @@ use crate::event::{
     AgentCounts, AgentStatus, InteractionState, MediaType, QueueEventKind, QueueSummary, SkillCount,
 };
 
-use names::{DEPARTMENTS, FIRST_NAMES, LANGUAGES, LAST_NAMES, SKILLS};
-
 #[derive(Debug, Clone)]
 pub(crate) struct Model {
     rng: fastrand::Rng,
@@ -171,124 +169,6 @@ impl Model {
         Model::with_pace(seed, queues, agents_per_queue, tick_ms, Pace::Fast)
     }
 
-    pub(crate) fn with_pace(
-        seed: u64,
-        queues: usize,
-        agents_per_queue: usize,
-        tick_ms: u64,
-        pace: Pace,
-    ) -> Model {
-        let mut rng = fastrand::Rng::with_seed(seed);
-        let mut combos: Vec<(usize, usize)> = (0..DEPARTMENTS.len())
-            .flat_map(|d| (0..LANGUAGES.len()).map(move |l| (d, l)))
-            .collect();
-        rng.shuffle(&mut combos);
-        let mut agent_no = 0usize;
-        let qs = (0..queues)
-            .map(|i| {
-                let (d, l) = combos[i % combos.len()];
-                let mut name = format!("{} {}", DEPARTMENTS[d], LANGUAGES[l].0);
-                if i >= combos.len() {
-                    name = format!("{name} {}", i / combos.len() + 1);
-                }
-                let id = seeded_uuid(&mut rng);
-                // One foreign language and two business skills per queue.
-                let mut foreign = rng.usize(..LANGUAGES.len());
-                if foreign == l {
-                    foreign = (foreign + 1) % LANGUAGES.len();
-                }
-                let mut skills = vec![LANGUAGES[foreign].1.to_string()];
-                let mut pool: Vec<&str> = SKILLS.to_vec();
-                rng.shuffle(&mut pool);
-                skills.extend(pool.iter().take(2).map(|s| s.to_string()));
-                let agents = (0..agents_per_queue)
-                    .map(|_| {
-                        let first = FIRST_NAMES[agent_no % FIRST_NAMES.len()];
-                        let last = LAST_NAMES
-                            [(agent_no / FIRST_NAMES.len() + agent_no * 7) % LAST_NAMES.len()];
-                        agent_no += 1;
-                        let agent_skills = skills
-                            .iter()
-                            .filter(|_| rng.u8(..100) < 40)
-                            .cloned()
-                            .collect();
-                        Agent {
-                            id: seeded_uuid(&mut rng),
-                            name: format!("{first} {last}"),
-                            skills: agent_skills,
-                            status: if rng.u8(..100) < 85 {
-                                AgentStatus::Idle
-                            } else {
-                                AgentStatus::OffQueue
-                            },
-                            since: 0,
-                            member: true,
-                            joined: true,
-                            joined_since: 0,
-                            until: 0,
-                            next_break: u64::MAX,
-                            meal_at: u64::MAX,
-                        }
-                    })
-                    .collect();
-                Queue {
-                    id,
-                    name,
-                    skills,
-                    agents,
-                    interactions: Vec::new(),
-                    load: 0.45 + rng.f64() * 0.3,
-                    totals: Default::default(),
-                }
-            })
-            .collect::<Vec<Queue>>();
-        // A separate rng, so adding skill ids changes nothing else a seed plays.
-        let mut id_rng = fastrand::Rng::with_seed(seed ^ 0x5ca1_ab1e);
-        let skill_ids = LANGUAGES
-            .iter()
-            .map(|l| l.1)
-            .chain(SKILLS.iter().copied())
-            .map(|name| (name.to_string(), seeded_uuid(&mut id_rng)))
-            .collect();
-        let queue_index = qs
-            .iter()
-            .enumerate()
-            .map(|(i, q)| (q.id.clone(), i))
-            .collect();
-        let user_index = qs
-            .iter()
-            .enumerate()
-            .flat_map(|(qi, q)| {
-                q.agents
-                    .iter()
-                    .enumerate()
-                    .map(move |(ai, a)| (a.id.clone(), (qi, ai)))
-            })
-            .collect();
-        let tick_ms = tick_ms.max(1);
-        let mut model = Model {
-            rng,
-            side_rng: fastrand::Rng::with_seed(seed ^ 0x0010_1ed0),
-            tick_ms,
-            now: 0,
-            day: None,
-            target_ticks: SERVICE_TARGET_TICKS,
-            surge: None,
-            queues: qs,
-            skill_ids,
-            queue_index,
-            user_index,
-        };
-        if let Pace::Day {
-            speed,
-            start_minute,
-        } = pace
-        {
-            model.start_day(DayClock::new(speed, start_minute, tick_ms));
-        }
-        model
-    }
-
     /// `(id, name)` of every queue, in a stable order.
     pub(crate) fn queues(&self) -> Vec<(String, String)> {
         self.queues
@@ -371,6 +251,7 @@ fn summary(q: &Queue) -> QueueSummary {
     }
 }
 
+mod create;
 mod day;
 mod pace;
 mod step;

@@ -40,3 +40,11 @@ pub(crate) const LAST_NAMES: &[&str] = &[
     "Moreau", "Smith", "Lopez", "Weber", "Bianchi", "Kowalski", "Haddad", "Olsen", "Santos",
     "Keller",
 ];
+
+/// The `number`th person's name: every first name once, then again with
+/// another last name, so names repeat only after hundreds of people.
+pub(crate) fn person(number: usize) -> String {
+    let first = FIRST_NAMES[number % FIRST_NAMES.len()];
+    let last = LAST_NAMES[(number / FIRST_NAMES.len() + number * 7) % LAST_NAMES.len()];
+    format!("{first} {last}")
+}

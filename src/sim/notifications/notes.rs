@@ -61,6 +61,77 @@ struct Sent {
     base: [Totals; MEDIA_NAMES.len()],
 }
 
+impl Sent {
+    /// The queue-wide metrics (members on queue by status, active, off
+    /// queue) that changed since the last message, or all with `full`.
+    fn queue_metrics(&self, obs: &QueueObs, full: bool, omit_zero: bool) -> Vec<Value> {
+        let mut metrics = Vec::new();
+        for (index, &count) in obs.on_queue.iter().enumerate() {
+            if (full || self.on_queue[index] != count) && !(omit_zero && count == 0) {
+                metrics.push(frames::on_queue_metric(index, count));
+            }
+        }
+        if full || self.active != obs.active {
+            metrics.push(frames::active_metric(obs.active));
+        }
+        if full || self.off_queue != obs.off_queue {
+            metrics.push(frames::off_queue_metric(obs.off_queue));
+        }
+        metrics
+    }
+
+    /// Per media type, the waiting and interacting counts that changed; a
+    /// media type gone since the last message reports its zeros.
+    fn media_metrics(&self, obs: &QueueObs, full: bool) -> Vec<(String, Vec<Value>)> {
+        let mut names: Vec<&str> = obs.media.iter().map(|m| m.media.as_str()).collect();
+        for media in &self.media {
+            if !names.contains(&media.media.as_str()) {
+                names.push(&media.media);
+            }
+        }
+        let mut messages = Vec::new();
+        for name in names {
+            let vanished;
+            let new = match obs.media.iter().find(|m| m.media == name) {
+                Some(media) => media,
+                None => {
+                    vanished = MediaObs::empty(name);
+                    &vanished
+                }
+            };
+            let old = self.media.iter().find(|m| m.media == name);
+            let (old_waiting, old_interacting) =
+                old.map_or((0, 0), |old| (old.waiting, old.interacting));
+            let mut metrics = Vec::new();
+            if full || old_waiting != new.waiting.len() {
+                metrics.push(frames::waiting_metric(new.waiting.len()));
+            }
+            if full || old_interacting != new.interacting {
+                metrics.push(frames::interacting_metric(new.interacting));
+            }
+            if !metrics.is_empty() {
+                messages.push((name.to_string(), metrics));
+            }
+        }
+        messages
+    }
+
+    fn remember(&mut self, obs: &QueueObs) {
+        self.on_queue = obs.on_queue;
+        self.active = obs.active;
+        self.off_queue = obs.off_queue;
+        self.media = obs
+            .media
+            .iter()
+            .map(|m| SentMedia {
+                media: m.media.clone(),
+                waiting: m.waiting.len(),
+                interacting: m.interacting,
+            })
+            .collect();
+    }
+}
+
 /// What was last sent for every queue, to send only what changed.
 pub(crate) struct Notes {
     sent: Vec<Option<Sent>>,
@@ -94,68 +165,20 @@ impl Notes {
         let first = slot.is_none();
         let sent = slot.get_or_insert_with(Sent::default);
         let full = first || sent.messages.is_multiple_of(FULL_EVERY);
-        let mut head: Vec<Value> = Vec::new();
-        for (k, &count) in obs.on_queue.iter().enumerate() {
-            if (full || sent.on_queue[k] != count) && !(omit_zero && count == 0) {
-                head.push(frames::on_queue_metric(k, count));
-            }
-        }
-        if full || sent.active != obs.active {
-            head.push(frames::active_metric(obs.active));
-        }
-        if full || sent.off_queue != obs.off_queue {
-            head.push(frames::off_queue_metric(obs.off_queue));
-        }
-        let mut names: Vec<&str> = obs.media.iter().map(|m| m.media.as_str()).collect();
-        for m in &sent.media {
-            if !names.contains(&m.media.as_str()) {
-                names.push(&m.media);
-            }
-        }
-        let mut msgs: Vec<(String, Vec<Value>)> = Vec::new();
-        for name in names {
-            let vanished;
-            let new = match obs.media.iter().find(|m| m.media == name) {
-                Some(m) => m,
-                None => {
-                    vanished = MediaObs::empty(name);
-                    &vanished
-                }
-            };
-            let old = sent.media.iter().find(|m| m.media == name);
-            let (ow, oi) = old.map_or((0, 0), |o| (o.waiting, o.interacting));
-            let mut metrics = Vec::new();
-            if full || ow != new.waiting.len() {
-                metrics.push(frames::waiting_metric(new.waiting.len()));
-            }
-            if full || oi != new.interacting {
-                metrics.push(frames::interacting_metric(new.interacting));
-            }
-            if !metrics.is_empty() {
-                msgs.push((name.to_string(), metrics));
-            }
-        }
+        let mut head = sent.queue_metrics(obs, full, omit_zero);
+        let mut msgs = sent.media_metrics(obs, full);
+        // The queue-wide metrics ride in the first media message, or in
+        // one of their own when no media metric changed.
         if !head.is_empty() {
             match msgs.first_mut() {
-                Some((_, m)) => {
-                    head.append(m);
-                    *m = head;
+                Some((_, metrics)) => {
+                    head.append(metrics);
+                    *metrics = head;
                 }
                 None => msgs.push((obs.media[0].media.clone(), head)),
             }
         }
-        sent.on_queue = obs.on_queue;
-        sent.active = obs.active;
-        sent.off_queue = obs.off_queue;
-        sent.media = obs
-            .media
-            .iter()
-            .map(|m| SentMedia {
-                media: m.media.clone(),
-                waiting: m.waiting.len(),
-                interacting: m.interacting,
-            })
-            .collect();
+        sent.remember(obs);
         sent.messages += msgs.len() as u64;
         msgs.into_iter()
             .map(|(media, metrics)| {

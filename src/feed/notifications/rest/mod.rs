@@ -42,6 +42,13 @@ pub const QUEUES_PER_LOOKUP: usize = 100;
 /// cannot keep us paging.
 const MAX_PAGES: u32 = 10_000;
 
+/// What one request got back.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    text: String,
+}
+
 pub struct RestClient {
     http: reqwest::Client,
     api_url: String,
@@ -55,9 +62,8 @@ pub struct RestClient {
 }
 
 /// The wait a Retry-After header asks for (seconds or HTTP-date), clamped.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    crate::auth::parse_retry_after(v, std::time::SystemTime::now()).map(|d| d.min(MAX_PAUSE))
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    crate::auth::retry_after(headers).map(|wait| wait.min(MAX_PAUSE))
 }
 
 /// 502, 503 and 504 say "try again shortly"; the official SDKs do.
@@ -124,7 +130,6 @@ impl RestClient {
         token: &SecretString,
         body: Option<&Value>,
     ) -> Result<T, RestError> {
-        let url = format!("{}{}", self.api_url, path);
         let transport = |reason: String| RestError::Transport {
             path: path.to_string(),
             reason,
@@ -132,27 +137,12 @@ impl RestClient {
         let mut rng = fastrand::Rng::new();
         let (mut limited, mut failed) = (0u32, 0u32);
         loop {
-            if let Some(at) = self.gate.slot() {
-                tokio::time::sleep_until(at).await;
-            }
-            self.count_call();
-            let mut req = self
-                .http
-                .request(method.clone(), &url)
-                .bearer_auth(token.expose_secret());
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            let answer = match req.send().await {
-                Ok(resp) => {
-                    let status = resp.status();
-                    let headers = resp.headers().clone();
-                    resp.text().await.map(|text| (status, headers, text))
-                }
-                Err(e) => Err(e),
-            };
-            let (status, headers, text) = match answer {
-                Ok(a) => a,
+            let Answer {
+                status,
+                headers,
+                text,
+            } = match self.send(&method, path, token, body).await {
+                Ok(answer) => answer,
                 Err(e) if e.is_timeout() && failed + 1 < TRANSIENT_TRIES => {
                     failed += 1;
                     self.pause_after_failure(path, "timed out", failed, &mut rng)
@@ -165,14 +155,6 @@ impl RestClient {
                 }
                 Err(e) => return Err(transport(plain(&e))),
             };
-            if let Some(b) = Budget::from_headers(&headers) {
-                self.gate.learn(b);
-            }
-            if let Some(r) = &self.recorder {
-                let code = status.as_u16();
-                r.rest(method.as_str(), path, code, &headers, body, &text, token)
-                    .await;
-            }
             if status == StatusCode::TOO_MANY_REQUESTS {
                 limited += 1;
                 if limited >= MAX_RATE_LIMITED {
@@ -197,6 +179,46 @@ impl RestClient {
             return serde_json::from_str(&text)
                 .map_err(|e| transport(format!("unexpected body: {e}")));
         }
+    }
+
+    /// One request, when the rate budget gives it a turn: counted, its
+    /// budget headers learnt, and recorded when recording.
+    async fn send(
+        &self,
+        method: &Method,
+        path: &str,
+        token: &SecretString,
+        body: Option<&Value>,
+    ) -> Result<Answer, reqwest::Error> {
+        if let Some(at) = self.gate.slot() {
+            tokio::time::sleep_until(at).await;
+        }
+        self.count_call();
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{}", self.api_url, path))
+            .bearer_auth(token.expose_secret());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await?;
+        if let Some(budget) = Budget::from_headers(&headers) {
+            self.gate.learn(budget);
+        }
+        if let Some(recorder) = &self.recorder {
+            let code = status.as_u16();
+            recorder
+                .rest(method.as_str(), path, code, &headers, body, &text, token)
+                .await;
+        }
+        Ok(Answer {
+            status,
+            headers,
+            text,
+        })
     }
 
     async fn pause_after_failure(

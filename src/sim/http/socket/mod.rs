@@ -9,6 +9,8 @@
 mod protocol;
 mod writer;
 
+use std::ops::ControlFlow;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,10 +21,10 @@ use hyper::body::Incoming;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::{Instant, sleep_until};
+use tokio::time::{Instant, Sleep, sleep_until};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 pub(crate) use protocol::{Cause, Flood, Out, Protocol, Step};
 use writer::Writer;
@@ -60,29 +62,33 @@ enum Limit {
 }
 
 /// The fault that fires now, once `sent` events went out.
-fn limit(f: &Faults, sent: u64) -> Option<Limit> {
-    if f.drop_after_events.is_some_and(|n| sent >= n) {
+fn limit(faults: &Faults, sent: u64) -> Option<Limit> {
+    if faults.drop_after_events.is_some_and(|n| sent >= n) {
         return Some(Limit::Drop);
     }
-    match f.close_after_events {
+    match faults.close_after_events {
         Some((n, code)) if sent >= n => Some(Limit::Close(code)),
         _ => None,
     }
 }
 
 /// Events still allowed before a drop/close fault fires.
-fn remaining(f: &Faults, sent: u64) -> u64 {
-    [f.drop_after_events, f.close_after_events.map(|c| c.0)]
-        .into_iter()
-        .flatten()
-        .map(|n| n.saturating_sub(sent))
-        .min()
-        .unwrap_or(u64::MAX)
+fn remaining(faults: &Faults, sent: u64) -> u64 {
+    [
+        faults.drop_after_events,
+        faults.close_after_events.map(|close| close.0),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|n| n.saturating_sub(sent))
+    .min()
+    .unwrap_or(u64::MAX)
 }
 
-fn after(d: Option<Duration>) -> Instant {
+fn after(delay: Option<Duration>) -> Instant {
     let now = Instant::now();
-    d.and_then(|d| now.checked_add(d))
+    delay
+        .and_then(|delay| now.checked_add(delay))
         .unwrap_or_else(|| now + NEVER)
 }
 
@@ -92,14 +98,14 @@ fn after(d: Option<Duration>) -> Instant {
 pub(crate) async fn run<P: Protocol>(ws: Ws, shared: Arc<Shared>, mut proto: P) {
     let _open = OpenGuard::new(shared.clone(), P::COUNTERS);
     let (sink, mut stream) = ws.split();
-    let mut cmds = shared.commands.subscribe();
+    let mut commands = shared.commands.subscribe();
     let mut faults_rx = shared.faults.subscribe();
-    let hb_every = shared
+    let heartbeat_every = shared
         .opts
         .heartbeat_interval
         .max(Duration::from_millis(10));
     let grace = shared.opts.socket_closing_grace;
-    let mut w = Writer {
+    let mut writer = Writer {
         shared: shared.clone(),
         sink,
         sent: 0,
@@ -107,105 +113,159 @@ pub(crate) async fn run<P: Protocol>(ws: Ws, shared: Arc<Shared>, mut proto: P) 
         wrote: false,
     };
     let mut closing_every = faults_rx.borrow().socket_closing_every;
-    let hb = sleep_until(Instant::now() + hb_every);
+    let heartbeat = sleep_until(Instant::now() + heartbeat_every);
     let closing = sleep_until(after(closing_every));
     let deadline = sleep_until(after(None));
-    tokio::pin!(hb, closing, deadline);
+    tokio::pin!(heartbeat, closing, deadline);
     let mut flood: Option<P::Flood> = None;
     let mut fed = 0u64;
     loop {
         if fed > 0 {
-            w.sent += fed;
+            writer.sent += fed;
             proto.count_flood(std::mem::take(&mut fed));
         }
-        if std::mem::take(&mut w.wrote) && P::HEARTBEAT_WHEN_IDLE {
-            hb.as_mut().reset(Instant::now() + hb_every);
+        if std::mem::take(&mut writer.wrote) && P::HEARTBEAT_WHEN_IDLE {
+            heartbeat.as_mut().reset(Instant::now() + heartbeat_every);
         }
-        let f = faults_rx.borrow_and_update().clone();
-        if f.socket_closing_every != closing_every {
-            closing_every = f.socket_closing_every;
+        let faults = faults_rx.borrow_and_update().clone();
+        if faults.socket_closing_every != closing_every {
+            closing_every = faults.socket_closing_every;
             closing.as_mut().reset(after(closing_every));
         }
-        while let Some(out) = (!f.silent).then(|| proto.ready()).flatten() {
-            if out.event && proto.limits_armed() && limit(&f, w.sent).is_some() {
-                break;
-            }
-            if w.write(&f, out).await.is_err() {
-                return;
-            }
+        if send_ready(&mut writer, &mut proto, &faults, &mut stream)
+            .await
+            .is_break()
+        {
+            return;
         }
-        match limit(&f, w.sent).filter(|_| proto.limits_armed()) {
-            Some(Limit::Close(code)) => {
-                let reason = proto.close_reason(code, Cause::Fault);
-                return w.close(code, &reason, &mut stream).await;
-            }
-            Some(Limit::Drop) => return w.dropped(),
-            None => {}
-        }
-        let mut flooding = f.flood && !f.silent;
-        if flooding && flood.is_none() {
-            flood = proto.build_flood();
-        }
-        flooding &= flood.as_ref().is_some_and(|fl| !fl.is_empty());
-        let allowed = remaining(&f, w.sent);
+        let flooding = flood_ready(&mut proto, &mut flood, &faults);
+        let allowed = remaining(&faults, writer.sent);
         let step = tokio::select! {
             biased;
-            cmd = cmds.recv() => match cmd {
-                Ok(ConnCommand::Close(code)) => {
-                    let reason = proto.close_reason(code, Cause::Command);
-                    return w.close(code, &reason, &mut stream).await;
+            command = commands.recv() => {
+                match on_command(command, &proto, deadline.as_mut(), grace) {
+                    Some(step) => step,
+                    None => return writer.dropped(),
                 }
-                Ok(ConnCommand::Drop) => return w.dropped(),
-                Ok(ConnCommand::SocketClosing) => match proto.socket_closing() {
-                    Some(out) => {
-                        deadline.as_mut().reset(after(Some(grace)));
-                        Step::Send(out)
-                    }
-                    None => Step::Idle,
-                },
-                Err(RecvError::Lagged(_)) => Step::Idle,
-                Err(RecvError::Closed) => return,
-            },
+            }
             // Silent means hung: not even pongs, so nothing is read.
-            msg = stream.next(), if !f.silent => match msg {
-                Some(Ok(Message::Text(t))) => proto.on_text(&t, &f),
-                Some(Ok(Message::Binary(_))) => proto.on_binary(),
-                Some(Ok(Message::Close(_))) => {
-                    // tungstenite queued the close reply; send it.
-                    let _ = w.sink.flush().await;
-                    return;
-                }
-                Some(Ok(_)) => Step::Idle,
-                Some(Err(_)) | None => return,
-            },
+            message = stream.next(), if !faults.silent => {
+                on_message(message, &mut proto, &faults, &mut writer).await
+            }
             _ = faults_rx.changed() => Step::Idle,
             step = proto.next() => step,
             _ = &mut deadline => Step::close(1001, "socket closing: server going away"),
             _ = &mut closing => {
                 closing.as_mut().reset(after(closing_every));
-                match proto.socket_closing() {
-                    Some(out) => {
-                        deadline.as_mut().reset(after(Some(grace)));
-                        Step::Send(out)
-                    }
-                    None => Step::Idle,
-                }
+                announce_closing(&proto, deadline.as_mut(), grace)
             }
-            _ = &mut hb => {
-                hb.as_mut().reset(Instant::now() + hb_every);
+            _ = &mut heartbeat => {
+                heartbeat.as_mut().reset(Instant::now() + heartbeat_every);
                 Step::Send(Out::control(proto.heartbeat(), |s| s.heartbeats_sent += 1))
             }
-            r = Writer::flood_batch(&mut w.sink, allowed, &mut fed, flood.as_mut()), if flooding => {
-                w.wrote = true;
-                if r.is_err() {
+            written = Writer::flood_batch(&mut writer.sink, allowed, &mut fed, flood.as_mut()), if flooding => {
+                writer.wrote = true;
+                if written.is_err() {
                     proto.count_flood(fed);
                     return;
                 }
                 Step::Idle
             }
         };
-        if w.take(step, &f, &mut stream).await.is_break() {
+        if writer.take(step, &faults, &mut stream).await.is_break() {
             return;
         }
+    }
+}
+
+/// Writes what the protocol has ready, then carries out a drop or close
+/// fault that is due; `Break` when the socket is done.
+async fn send_ready<P: Protocol>(
+    writer: &mut Writer,
+    proto: &mut P,
+    faults: &Faults,
+    stream: &mut Stream,
+) -> ControlFlow<()> {
+    while let Some(out) = (!faults.silent).then(|| proto.ready()).flatten() {
+        if out.event && proto.limits_armed() && limit(faults, writer.sent).is_some() {
+            break;
+        }
+        if writer.write(faults, out).await.is_err() {
+            return ControlFlow::Break(());
+        }
+    }
+    match limit(faults, writer.sent).filter(|_| proto.limits_armed()) {
+        Some(Limit::Close(code)) => {
+            let reason = proto.close_reason(code, Cause::Fault);
+            writer.close(code, &reason, stream).await;
+            ControlFlow::Break(())
+        }
+        Some(Limit::Drop) => {
+            writer.dropped();
+            ControlFlow::Break(())
+        }
+        None => ControlFlow::Continue(()),
+    }
+}
+
+/// Whether a flood is on and has frames to send; builds it the first time.
+fn flood_ready<P: Protocol>(proto: &mut P, flood: &mut Option<P::Flood>, faults: &Faults) -> bool {
+    if !faults.flood || faults.silent {
+        return false;
+    }
+    if flood.is_none() {
+        *flood = proto.build_flood();
+    }
+    flood.as_ref().is_some_and(|flood| !flood.is_empty())
+}
+
+/// What a command from `SimControl` does to this socket; `None` drops it
+/// without a close frame.
+fn on_command<P: Protocol>(
+    command: Result<ConnCommand, RecvError>,
+    proto: &P,
+    deadline: Pin<&mut Sleep>,
+    grace: Duration,
+) -> Option<Step> {
+    match command {
+        Ok(ConnCommand::Close(code)) => {
+            Some(Step::close(code, proto.close_reason(code, Cause::Command)))
+        }
+        Ok(ConnCommand::Drop) => None,
+        Ok(ConnCommand::SocketClosing) => Some(announce_closing(proto, deadline, grace)),
+        Err(RecvError::Lagged(_)) => Some(Step::Idle),
+        Err(RecvError::Closed) => Some(Step::End),
+    }
+}
+
+/// A frame from the client, or the end of the read side.
+async fn on_message<P: Protocol>(
+    message: Option<Result<Message, WsError>>,
+    proto: &mut P,
+    faults: &Faults,
+    writer: &mut Writer,
+) -> Step {
+    match message {
+        Some(Ok(Message::Text(text))) => proto.on_text(&text, faults),
+        Some(Ok(Message::Binary(_))) => proto.on_binary(),
+        Some(Ok(Message::Close(_))) => {
+            // tungstenite queued the close reply; send it.
+            let _ = writer.sink.flush().await;
+            Step::End
+        }
+        Some(Ok(_)) => Step::Idle,
+        Some(Err(_)) | None => Step::End,
+    }
+}
+
+/// The protocol's "socket closing" notice, if it has one; the socket then
+/// closes itself when the grace runs out.
+fn announce_closing<P: Protocol>(proto: &P, deadline: Pin<&mut Sleep>, grace: Duration) -> Step {
+    match proto.socket_closing() {
+        Some(out) => {
+            deadline.reset(after(Some(grace)));
+            Step::Send(out)
+        }
+        None => Step::Idle,
     }
 }
