@@ -2,6 +2,9 @@
 //! recording and replay, the metrics scrape (`common` starts and drives it).
 
 mod common;
+#[allow(dead_code)] // each binary uses a part
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 
 // The simulator client of the sim tests, for `init_queues`.
 #[allow(dead_code)]

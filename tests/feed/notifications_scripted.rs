@@ -150,6 +150,7 @@ async fn socket_closing_hands_over_make_before_break_and_applies_every_event_onc
     until(
         &mut h,
         &mut seen,
+        LONG,
         "old channel closed by the client",
         || srv.closed_by_client() == ["chan-1"],
     )
@@ -166,9 +167,13 @@ async fn socket_closing_hands_over_make_before_break_and_applies_every_event_onc
     assert_eq!(g.duplicates_dropped(), 3, "the replayed three");
     assert_eq!(g.dedupe_held(), 10);
     assert_eq!(g.channels_open(), 1);
-    until(&mut h, &mut seen, "the old channel's reader ends", || {
-        g.channels_closing() == 0
-    })
+    until(
+        &mut h,
+        &mut seen,
+        LONG,
+        "the old channel's reader ends",
+        || g.channels_closing() == 0,
+    )
     .await;
     assert!(
         !seen.iter().any(|e| matches!(e, FeedEvent::Status(_))),
@@ -186,7 +191,7 @@ async fn channels_roll_over_before_their_24h_expiry_kept_alive_by_pings() {
     let mut seen = Vec::new();
     server.observe("qa", 1, 1, 1);
     let srv = server.clone();
-    until(&mut h, &mut seen, "a second channel", || {
+    until(&mut h, &mut seen, LONG, "a second channel", || {
         srv.created().len() == 2
     })
     .await;
@@ -194,7 +199,7 @@ async fn channels_roll_over_before_their_24h_expiry_kept_alive_by_pings() {
     assert!(took >= Duration::from_secs(86_400 - 600 - 5), "{took:?}");
     assert!(took < Duration::from_secs(86_400), "{took:?}");
     let srv = server.clone();
-    until(&mut h, &mut seen, "old closed", || {
+    until(&mut h, &mut seen, LONG, "old closed", || {
         srv.closed_by_client() == ["chan-1"]
     })
     .await;
@@ -391,13 +396,15 @@ async fn a_failed_handover_keeps_the_old_channel_and_tries_again_later() {
     let server = NotifServer::start(script(&[("qa", "A")])).await;
     let mut h = feed::spawn(cfg(&server, vec![both("qa", "A")], rc()));
     acked(&mut h).await;
-    // The channel request of the handover is refused once (401).
-    server.with(|s| s.unauthorized = 1);
+    // The handover's channel request is refused twice (401): once with the
+    // old token and once with the fresh one it fetches at once, so the
+    // handover fails and is tried again later.
+    server.with(|s| s.unauthorized = 2);
     let t0 = Instant::now();
     server.socket_closing("chan-1");
     let mut seen = Vec::new();
     let srv = server.clone();
-    until(&mut h, &mut seen, "the retried handover", || {
+    until(&mut h, &mut seen, LONG, "the retried handover", || {
         srv.closed_by_client() == ["chan-1"]
     })
     .await;
@@ -407,7 +414,7 @@ async fn a_failed_handover_keeps_the_old_channel_and_tries_again_later() {
         t0.elapsed()
     );
     assert_eq!(server.created(), ["chan-1", "chan-2"]);
-    assert_eq!(server.tokens().len(), 2, "the refused token was replaced");
+    assert_eq!(server.tokens().len(), 3, "each refused token was replaced");
     server.observe("qa", 1, 0, 0);
     until_seq(&mut h, &mut seen, 1).await;
     assert!(

@@ -8,11 +8,10 @@ use std::time::Duration;
 use crate::common::*;
 use queuetop::config::{Config, EventType, Protocol, ReconnectConfig};
 use queuetop::event::{ConnState, FeedCommand, FeedEvent, QueueEventKind, QueueSummary};
-use queuetop::feed::{self, CHANNEL_CAPACITY, FeedHandle};
-use queuetop::sim::{self, SimHandle, SimOptions};
+use queuetop::feed::{self, CHANNEL_CAPACITY};
+use queuetop::sim::{SimHandle, SimOptions};
 use tokio::time::Instant;
 
-const LIMIT: Duration = Duration::from_secs(120);
 const ALL: [EventType; 3] = [
     EventType::QueueSummary,
     EventType::QueueInteraction,
@@ -26,22 +25,12 @@ async fn scripted() -> SimHandle {
         queues: 2,
         ..SimOptions::default()
     };
-    sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap()
+    start_simulator(opts).await
 }
 
 fn cfg_for(sim: &SimHandle, rc: ReconnectConfig) -> Arc<Config> {
     let queues = sim.queues().iter().map(|(id, _)| queue(id, &ALL)).collect();
-    config(
-        Protocol::Realtime,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
-        rc,
-    )
+    sim_config(sim, Protocol::Realtime, queues, rc)
 }
 
 fn summary(queue_id: &str, waiting: u32) -> QueueEventKind {
@@ -56,14 +45,6 @@ fn summary(queue_id: &str, waiting: u32) -> QueueEventKind {
     })
 }
 
-async fn acked(h: &mut FeedHandle) -> Vec<FeedEvent> {
-    recv_until(&mut h.events, LIMIT, |e| {
-        matches!(e, FeedEvent::Acked { .. })
-    })
-    .await
-    .0
-}
-
 fn waiting_of(ev: &FeedEvent) -> Option<u32> {
     match ev {
         FeedEvent::Queue(q) => match &q.kind {
@@ -74,15 +55,6 @@ fn waiting_of(ev: &FeedEvent) -> Option<u32> {
     }
 }
 
-async fn quit(mut h: FeedHandle) {
-    h.commands.send(FeedCommand::Quit).await.unwrap();
-    recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| *s == ConnState::Closed)
-    })
-    .await;
-    h.task.await.unwrap();
-}
-
 #[tokio::test(start_paused = true)]
 async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_token() {
     let (logs, _guard) = capture_logs();
@@ -90,7 +62,7 @@ async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_toke
     let queues = sim.queues();
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
 
-    let before = acked(&mut h).await;
+    let before = acked(&mut h).await.0;
     let states: Vec<ConnState> = before
         .iter()
         .filter_map(|e| match e {
@@ -145,10 +117,10 @@ async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_toke
 async fn a_dropped_socket_reconnects_and_sends_the_same_subscriptions() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
 
     sim.control().drop_all();
-    let before = acked(&mut h).await;
+    let before = acked(&mut h).await.0;
     let st = before
         .iter()
         .find_map(|e| match e {
@@ -179,7 +151,7 @@ async fn a_dropped_socket_reconnects_and_sends_the_same_subscriptions() {
 async fn silence_past_the_heartbeat_timeout_means_a_dead_socket() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 5)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
 
     sim.control().go_silent(true);
     let t0 = Instant::now();
@@ -199,7 +171,7 @@ async fn silence_past_the_heartbeat_timeout_means_a_dead_socket() {
     assert!(st.last_error.unwrap().contains("nothing received for 5 s"));
 
     sim.control().go_silent(false);
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     assert!(sim.stats().subscribe_payloads.len() >= 2);
     quit(h).await;
 }
@@ -212,11 +184,9 @@ async fn heartbeats_keep_an_idle_socket_alive() {
         heartbeat_interval: Duration::from_secs(30),
         ..SimOptions::default()
     };
-    let sim = sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap();
+    let sim = start_simulator(opts).await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     // Ten minutes of nothing but heartbeats: still the first connection.
     assert!(
         sim.wait_for(|s| s.heartbeats_sent >= 20, Duration::from_secs(900))
@@ -241,7 +211,7 @@ async fn a_401_handshake_fetches_a_new_token_and_retries_at_once_then_backs_off(
     sim.control().reject_handshakes_401(2);
     let t0 = Instant::now();
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    let before = acked(&mut h).await;
+    let before = acked(&mut h).await.0;
     let took = t0.elapsed();
 
     let stats = sim.stats();
@@ -292,7 +262,7 @@ async fn a_429_handshake_waits_at_least_retry_after() {
     })
     .await;
     assert!(t0.elapsed() >= Duration::from_secs(2), "{:?}", t0.elapsed());
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     assert_eq!(sim.stats().handshakes, 2);
     quit(h).await;
 }
@@ -301,10 +271,10 @@ async fn a_429_handshake_waits_at_least_retry_after() {
 async fn close_4001_refreshes_the_token_and_reconnects_at_once() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     let t0 = Instant::now();
     sim.control().close_all(4001);
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     assert!(
         t0.elapsed() < Duration::from_millis(500),
         "{:?}",
@@ -322,11 +292,11 @@ async fn an_aging_token_is_refreshed_before_it_expires() {
     let sim = scripted().await;
     sim.control().set_token_lifetime(100);
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     // Past 80 % of its life, a reconnect asks for a new token first.
     tokio::time::sleep(Duration::from_secs(85)).await;
     sim.control().drop_all();
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     let stats = sim.stats();
     assert_eq!(stats.token_requests, 2);
     assert_eq!(stats.handshakes_rejected, 0);
@@ -367,7 +337,7 @@ async fn close_4008_stops_without_resending_until_the_user_asks() {
 
     sim.control().refuse_subscriptions(false);
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     assert_eq!(sim.stats().subscribe_payloads.len(), 2);
     quit(h).await;
 }
@@ -376,10 +346,10 @@ async fn close_4008_stops_without_resending_until_the_user_asks() {
 async fn close_4029_backs_off_at_least_30_s() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     let t0 = Instant::now();
     sim.control().close_all(4029);
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     assert!(
         t0.elapsed() >= Duration::from_secs(30),
         "{:?}",
@@ -392,10 +362,10 @@ async fn close_4029_backs_off_at_least_30_s() {
 async fn close_1001_reconnects_at_once_once_then_backs_off() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 0, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     let t0 = Instant::now();
     sim.control().close_all(1001);
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     assert!(
         t0.elapsed() < Duration::from_millis(100),
         "{:?}",
@@ -424,7 +394,7 @@ async fn malformed_frames_are_counted_and_the_events_around_them_all_arrive() {
     let sim = scripted().await;
     sim.control().set_malformed_every(Some(3));
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     let q = sim.queues()[0].0.clone();
     const N: u32 = 50;
     for n in 0..N {
@@ -455,7 +425,7 @@ async fn malformed_frames_are_counted_and_the_events_around_them_all_arrive() {
 async fn max_attempts_in_a_row_stops_and_reconnect_now_resumes() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 3, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     sim.control().rate_limit_handshakes(100, 1);
     sim.control().drop_all();
     let (_, st) = recv_until(&mut h.events, LIMIT, |e| {
@@ -474,7 +444,7 @@ async fn max_attempts_in_a_row_stops_and_reconnect_now_resumes() {
 
     sim.control().rate_limit_handshakes(0, 0);
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     quit(h).await;
 }
 
@@ -509,10 +479,10 @@ async fn refused_credentials_stop_without_a_retry_loop() {
 async fn reconnect_now_while_connected_reconnects_at_once() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     let t0 = Instant::now();
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     assert!(t0.elapsed() < Duration::from_millis(500));
     assert_eq!(sim.stats().handshakes, 2);
     quit(h).await;
@@ -523,7 +493,7 @@ async fn reconnect_now_while_connected_reconnects_at_once() {
 async fn a_flood_with_a_slow_consumer_stays_bounded_and_loses_nothing() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
+    acked(&mut h).await.0;
     sim.control().set_flood(true);
 
     // Do not read: the channel fills to capacity and the sim stalls.

@@ -2,6 +2,9 @@
 //! arbitrary event sequences (`common` holds the strategies).
 
 mod common;
+#[allow(dead_code)] // each binary uses a part
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 
 mod alert_history;
 mod alerts;

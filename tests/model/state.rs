@@ -1,12 +1,12 @@
 //! The reducer: events in, visible state out; time driven by paused tokio time.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::fixtures::summary;
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
-    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
+    QueueEvent, QueueEventKind, QueueInteraction,
 };
 use queuetop::model::{AlertKind, AppState};
 use time::OffsetDateTime;
@@ -37,37 +37,6 @@ fn wall(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap() + time::Duration::milliseconds(ms)
 }
 
-fn summary(
-    q: &str,
-    avail: u32,
-    logged: u32,
-    inter: u32,
-    waiting: u32,
-    skills: &[(&str, u32)],
-) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: q.into(),
-        queue_name: Some(format!("{q} from server")),
-        agents_available: avail,
-        agents_logged_in: logged,
-        agents_interacting: inter,
-        interactions_waiting: waiting,
-        skills: skills
-            .iter()
-            .map(|(n, a)| {
-                (
-                    n.to_string(),
-                    SkillCount {
-                        available: *a,
-                        required: None,
-                    },
-                )
-            })
-            .collect::<BTreeMap<_, _>>(),
-        ..Default::default()
-    })
-}
-
 fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
     let received_wall = wall(0);
     FeedEvent::Queue(QueueEvent {
@@ -93,10 +62,19 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
     assert_eq!(st.queues[1].name, "B");
     assert!(st.queues.iter().all(|q| q.summary.is_none()));
 
-    assert!(st.apply(&event(
-        summary("A", 3, 10, 6, 4, &[("Spanish", 0), ("Billing", 2)]),
-        Some(77)
-    )));
+    assert!(
+        st.apply(&event(
+            summary("A")
+                .name("A from server")
+                .available(3)
+                .logged_in(10)
+                .interacting(6)
+                .waiting(4)
+                .skills(&[("Spanish", 0), ("Billing", 2)])
+                .event(),
+            Some(77)
+        ))
+    );
     let a = st.queue("A").unwrap();
     assert_eq!(a.metrics.utilization, 60.0);
     assert_eq!(a.metrics.available_ratio, 30.0);
@@ -109,7 +87,14 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
     assert_eq!(st.feed.latency.last(), Some(77));
 
     // B has no configured name: the server's name is used.
-    st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(
+        summary("B")
+            .name("B from server")
+            .available(1)
+            .logged_in(1)
+            .event(),
+        None,
+    ));
     assert_eq!(st.queue("B").unwrap().name, "B from server");
     assert_eq!(st.feed.latency.count(), 1, "no server time, no sample");
 }
@@ -117,7 +102,7 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
 #[tokio::test(start_paused = true)]
 async fn unconfigured_queues_are_added_and_names_set() {
     let mut st = state();
-    st.apply(&event(summary("Z", 0, 0, 0, 0, &[]), None));
+    st.apply(&event(summary("Z").event(), None));
     assert_eq!(st.queues.len(), 3);
     assert!(!st.queues[2].configured);
     assert!(st.apply(&FeedEvent::QueueName {
@@ -152,7 +137,15 @@ async fn unconfigured_queues_are_added_and_names_set() {
 #[tokio::test(start_paused = true)]
 async fn snapshot_updates_but_does_not_count() {
     let mut st = state();
-    let mut ev = event(summary("A", 3, 10, 6, 4, &[]), Some(5));
+    let mut ev = event(
+        summary("A")
+            .available(3)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .event(),
+        Some(5),
+    );
     if let FeedEvent::Queue(q) = &mut ev {
         q.snapshot = true;
         q.topic = "snapshot".into();
@@ -171,10 +164,26 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
     let deficit = |s: &str| AlertKind::SkillDeficit { skill: s.into() };
     let skills = [("Spanish", 0), ("Arabic", 0), ("Billing", 2)];
     for _ in 0..2 {
-        st.apply(&event(summary("A", 1, 5, 1, 0, &skills), None));
+        st.apply(&event(
+            summary("A")
+                .available(1)
+                .logged_in(5)
+                .interacting(1)
+                .skills(&skills)
+                .event(),
+            None,
+        ));
     }
     let skills = [("Spanish", 1), ("Arabic", 0), ("Billing", 0)];
-    st.apply(&event(summary("A", 1, 5, 1, 0, &skills), None));
+    st.apply(&event(
+        summary("A")
+            .available(1)
+            .logged_in(5)
+            .interacting(1)
+            .skills(&skills)
+            .event(),
+        None,
+    ));
     let tr = st.alerts.take_transitions();
     let seen: Vec<(bool, AlertKind)> = tr.into_iter().map(|t| (t.raised, t.alert.kind)).collect();
     assert_eq!(
@@ -199,16 +208,39 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
 #[tokio::test(start_paused = true)]
 async fn utilization_waiting_and_latency_alerts() {
     let mut st = state();
-    st.apply(&event(summary("A", 0, 10, 9, 10, &[]), Some(2500)));
+    st.apply(&event(
+        summary("A")
+            .logged_in(10)
+            .interacting(9)
+            .waiting(10)
+            .event(),
+        Some(2500),
+    ));
     assert!(st.alerts.is_active(Some("A"), &AlertKind::Utilization));
     assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
     assert!(st.alerts.is_active(None, &AlertKind::Latency));
-    st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(2500)));
+    st.apply(&event(
+        summary("A")
+            .available(2)
+            .logged_in(10)
+            .interacting(8)
+            .waiting(9)
+            .event(),
+        Some(2500),
+    ));
     assert!(!st.alerts.is_active(Some("A"), &AlertKind::Utilization));
     assert!(!st.alerts.is_active(Some("A"), &AlertKind::Waiting));
     // p95 of two 2500 ms samples plus many fast ones falls below the limit.
     for _ in 0..60 {
-        st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(10)));
+        st.apply(&event(
+            summary("A")
+                .available(2)
+                .logged_in(10)
+                .interacting(8)
+                .waiting(9)
+                .event(),
+            Some(10),
+        ));
     }
     assert!(!st.alerts.is_active(None, &AlertKind::Latency));
     assert_eq!(st.alerts.list.len(), 3);
@@ -252,10 +284,13 @@ async fn waiting_interactions_kept_and_removed() {
         tokio::time::advance(Duration::from_secs(1)).await;
     }
     st.apply(&it("d1", InteractionState::Waiting, 3000));
-    st.apply(&event(summary("B", 1, 1, 0, 2, &[]), None));
+    st.apply(&event(
+        summary("B").available(1).logged_in(1).waiting(2).event(),
+        None,
+    ));
     let b = st.queue("B").unwrap();
     assert_eq!(b.waiting.keys().collect::<Vec<_>>(), vec!["d1", "d3"]);
-    st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(summary("B").available(1).logged_in(1).event(), None));
     assert!(st.queue("B").unwrap().waiting.is_empty());
 }
 
@@ -339,7 +374,7 @@ async fn stale_after_stale_after_s_and_fresh_again_on_update() {
     let mut st = state();
     let start = Instant::now();
     assert!(!st.tick(start, wall(0)));
-    st.apply(&event(summary("A", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(summary("A").available(1).logged_in(1).event(), None));
     tokio::time::advance(Duration::from_secs(119)).await;
     assert!(!st.tick(Instant::now(), wall(119_000)));
     assert!(st.queues.iter().all(|q| !q.stale));
@@ -353,7 +388,7 @@ async fn stale_after_stale_after_s_and_fresh_again_on_update() {
     assert!(!st.tick(Instant::now(), wall(121_000)), "raised once");
     assert_eq!(st.alerts.active_count(), 2);
 
-    st.apply(&event(summary("A", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(summary("A").available(1).logged_in(1).event(), None));
     assert!(!st.queue("A").unwrap().stale);
     assert!(!st.alerts.is_active(Some("A"), &AlertKind::Stale));
     assert!(st.queue("B").unwrap().stale);
@@ -407,8 +442,22 @@ async fn queues_replaced_from_outside_are_found_again() {
     let mut st = state();
     st.queues = vec![QueueView::new("B", Some("Bee"), true)];
     assert_eq!(st.queue("B").unwrap().name, "Bee");
-    st.apply(&event(summary("B", 1, 2, 1, 0, &[]), None));
-    st.apply(&event(summary("A", 1, 2, 1, 0, &[]), None));
+    st.apply(&event(
+        summary("B")
+            .available(1)
+            .logged_in(2)
+            .interacting(1)
+            .event(),
+        None,
+    ));
+    st.apply(&event(
+        summary("A")
+            .available(1)
+            .logged_in(2)
+            .interacting(1)
+            .event(),
+        None,
+    ));
     assert_eq!(st.queues.len(), 2);
     assert!(st.queue("B").unwrap().summary.is_some());
     assert!(st.queue("A").unwrap().summary.is_some());
