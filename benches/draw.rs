@@ -6,6 +6,10 @@
 #[allow(dead_code)]
 #[path = "../tests/ui/common/mod.rs"]
 mod ui_common;
+// What the sample states are built with.
+#[allow(dead_code)]
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use queuetop::ui::keys::Action;

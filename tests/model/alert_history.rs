@@ -2,6 +2,7 @@
 //! back into the alerts view after a restart, bounded by lines and age,
 //! unreadable lines skipped and reported. Real files in a temp dir.
 
+use crate::fixtures::app_state;
 use std::path::Path;
 
 use queuetop::app::sinks::Sinks;
@@ -25,7 +26,7 @@ fn state() -> AppState {
         events: vec![],
         filter: None,
     };
-    AppState::with_queues(&[q], AlertConfig::default())
+    app_state(&[q], AlertConfig::default())
 }
 
 fn lines(path: &Path) -> Vec<String> {

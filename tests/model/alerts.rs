@@ -1,6 +1,7 @@
 //! Alerts through the reducer: delays, severities, demand, the feed's own
 //! outage, longest wait and service level. Paused time throughout.
 
+use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -31,7 +32,7 @@ fn state() -> AppState {
         events: vec![],
         filter: None,
     };
-    AppState::with_queues(&[q], limits())
+    app_state(&[q], limits())
 }
 
 /// Wall time that moves with the paused monotonic clock.

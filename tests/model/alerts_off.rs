@@ -1,12 +1,12 @@
 //! A threshold of 0 switches its alert off (docs/CONFIG.md): a queue far
 //! past every usual limit raises nothing, where the defaults raise all.
 
+use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
-use queuetop::model::AppState;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -43,7 +43,7 @@ fn alerts_after_a_busy_hour(limits: AlertConfig) -> usize {
         events: vec![],
         filter: None,
     };
-    let mut st = AppState::with_queues(&[queue], limits);
+    let mut st = app_state(&[queue], limits);
     for _ in 0..20 {
         st.apply(&busy(5_000));
     }

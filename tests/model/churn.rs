@@ -8,6 +8,7 @@
 //! The figures go to BENCHMARKS.md. Each run also replays the same events
 //! into a model with no raise or clear delay, for comparison.
 
+use crate::fixtures::app_state;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,7 +75,7 @@ async fn churn(name: &str, opts: SimOptions, protocol: &str, secs: u64) -> (f64,
         clear_delay_s: 0,
         ..cfg.alerts
     };
-    let mut raw = AppState::with_queues(&cfg.queues, undelayed);
+    let mut raw = app_state(&cfg.queues, undelayed);
     let (mut churn, mut raw_churn) = (Churn::default(), Churn::default());
     let end = Instant::now() + Duration::from_secs(secs);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -164,7 +165,7 @@ async fn memory_at_1000_queues_with_an_hour_of_history() {
             filter: None,
         })
         .collect();
-    let mut st = AppState::with_queues(&queues, AlertConfig::default());
+    let mut st = app_state(&queues, AlertConfig::default());
     let t0 = OffsetDateTime::now_utc();
     let start = Instant::now();
     st.apply(&FeedEvent::Status(FeedStatus {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::fixtures::summary;
+use crate::fixtures::{app_state, summary};
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueTotals, parse_rfc3339,
@@ -20,7 +20,7 @@ fn state() -> AppState {
         events: vec![],
         filter: None,
     };
-    AppState::with_queues(
+    app_state(
         &[q("Q", Some("Support EN")), q("R", None)],
         AlertConfig {
             utilization_pct: 90.0,

@@ -1,6 +1,7 @@
 //! What the model makes of the feed's own news: trouble the server
 //! reports (an alert until resolved) and a member leaving a queue.
 
+use crate::fixtures::app_state;
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{AgentState, AgentStatus, FeedEvent};
 use queuetop::model::{AlertKind, AppState};
@@ -13,7 +14,7 @@ fn state() -> AppState {
         events: vec![],
         filter: None,
     };
-    AppState::with_queues(&[q], AlertConfig::default())
+    app_state(&[q], AlertConfig::default())
 }
 
 fn trouble(resolved: bool) -> FeedEvent {

@@ -2,6 +2,7 @@
 //! events and ticks keeps the invariants the screen and the export rely on.
 //! Minimized failures are kept at the bottom as plain regression tests.
 
+use crate::fixtures::app_state;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use queuetop::config::AlertConfig;
@@ -26,7 +27,7 @@ proptest! {
         limits in limits(),
         steps in prop::collection::vec(step(), 0..200),
     ) {
-        let mut st = AppState::with_queues(&configured(), limits);
+        let mut st = app_state(&configured(), limits);
         run(&mut st, &mut Clock::new(), &steps)?;
     }
 
@@ -62,7 +63,7 @@ proptest! {
         last in queue_step(),
         odd_id in prop::option::of(nasty()),
     ) {
-        let mut st = AppState::with_queues(&configured(), limits);
+        let mut st = app_state(&configured(), limits);
         let mut clock = Clock::new();
         run(&mut st, &mut clock, &steps)?;
         let mut ev = clock.event(&last);
@@ -119,7 +120,7 @@ fn summary_step(q: &str, avail: u32, logged: u32, inter: u32) -> Step {
 
 /// Runs steps from a fresh state and fails with the property's message.
 fn replay(limits: AlertConfig, steps: &[Step]) -> AppState {
-    let mut st = AppState::with_queues(&configured(), limits);
+    let mut st = app_state(&configured(), limits);
     if let Err(e) = run(&mut st, &mut Clock::new(), steps) {
         panic!("{e}");
     }

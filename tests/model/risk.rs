@@ -2,6 +2,7 @@
 //! callers waiting × longest wait, then the service level's shortfall;
 //! warnings only break ties. Paused time throughout.
 
+use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -32,7 +33,7 @@ fn state() -> AppState {
         service_level_pct: 80.0,
         ..AlertConfig::default()
     };
-    AppState::with_queues(&qs, limits)
+    app_state(&qs, limits)
 }
 
 struct Clock {

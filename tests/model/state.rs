@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::fixtures::summary;
+use crate::fixtures::{app_state, summary};
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
@@ -51,7 +51,7 @@ fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
 }
 
 fn state() -> AppState {
-    AppState::with_queues(&[qc("A", Some("Alpha")), qc("B", None)], limits())
+    app_state(&[qc("A", Some("Alpha")), qc("B", None)], limits())
 }
 
 #[tokio::test(start_paused = true)]
@@ -117,7 +117,7 @@ async fn unconfigured_queues_are_added_and_names_set() {
     assert_eq!(st.queue("A").unwrap().name, "Alpha");
 
     // A queue configured by name only gets its id from the server.
-    let mut st = AppState::with_queues(
+    let mut st = app_state(
         &[QueueConfig {
             id: None,
             name: Some("Support EN".into()),

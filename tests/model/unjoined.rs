@@ -3,6 +3,7 @@
 //! the skills either. Frames through the notifications mapping into the
 //! model, so every figure on the detail panel agrees.
 
+use crate::fixtures::app_state;
 use std::collections::BTreeSet;
 
 use queuetop::config::{AlertConfig, QueueConfig};
@@ -51,7 +52,7 @@ fn start() -> (Mapper, AppState) {
         events: vec![],
         filter: None,
     };
-    let mut st = AppState::with_queues(&[q], AlertConfig::default());
+    let mut st = app_state(&[q], AlertConfig::default());
     for ev in m.summaries("snapshot", true, receipt()) {
         st.apply(&FeedEvent::Queue(ev));
     }

@@ -2,11 +2,12 @@
 //! (non-queue work) counts neither on the screen nor in the alert. Agents
 //! by state are shown as Genesys Cloud's Queues Activity names them.
 
+use crate::fixtures::app_state;
 use std::time::Duration;
 
 use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{AgentCounts, FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
-use queuetop::model::{AlertKind, AppState};
+use queuetop::model::AlertKind;
 use queuetop::ui::figures;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -49,7 +50,7 @@ async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
         utilization_pct: 80.0,
         ..AlertConfig::default()
     };
-    let mut st = AppState::with_queues(&[q], limits);
+    let mut st = app_state(&[q], limits);
     let start = Instant::now();
     for s in 0..120u64 {
         st.apply(&FeedEvent::Queue(QueueEvent {

@@ -3,6 +3,7 @@
 //! panel, `snapshot` (table and JSON) and the model.
 
 use crate::common;
+use crate::fixtures::app_state;
 use crate::props_common::checks::run;
 use crate::props_common::{Clock, configured, limits, step};
 use proptest::prelude::*;
@@ -35,7 +36,7 @@ proptest! {
         limits in limits(),
         steps in prop::collection::vec(step(), 0..60),
     ) {
-        let mut st = AppState::with_queues(&configured(), limits);
+        let mut st = app_state(&configured(), limits);
         let mut clock = Clock::new();
         run(&mut st, &mut clock, &steps)?;
         let mut json = Vec::new();
@@ -96,7 +97,7 @@ proptest! {
 #[test]
 fn a_summary_without_detail_says_so_and_gives_the_longest_wait() {
     use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
-    let mut st = AppState::with_queues(&configured(), queuetop::config::AlertConfig::default());
+    let mut st = app_state(&configured(), queuetop::config::AlertConfig::default());
     let clock = Clock::new();
     let summary = QueueSummary {
         queue_id: "q1".into(),

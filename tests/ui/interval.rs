@@ -4,6 +4,7 @@
 //! and "-" (null, absent) where there is nothing to compute from.
 
 use crate::common;
+use crate::fixtures::app_state;
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -176,7 +177,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         events: vec![],
         filter: None,
     }];
-    let mut st = AppState::with_queues(&queues, AlertConfig::default());
+    let mut st = app_state(&queues, AlertConfig::default());
     st.queues[0].target_override = QueueTarget {
         percent: c.override_pct,
         within_s: c.override_s,
@@ -349,7 +350,7 @@ fn a_quiet_interval_shows_its_goal_and_no_level() {
         override_s: None,
     };
     check(&c).expect("agree");
-    let mut st = AppState::with_queues(
+    let mut st = app_state(
         &[QueueConfig {
             id: Some("q1".into()),
             name: None,

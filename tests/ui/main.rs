@@ -2,6 +2,9 @@
 //! `common` holds the sample states, shared with the draw bench.
 
 mod common;
+#[allow(dead_code)] // each binary uses a part
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 
 // The property-test strategies live with the model tests; the figures
 // property test draws what they generate.

@@ -97,7 +97,7 @@ fn alerts_view() {
 #[test]
 fn reconnecting() {
     let mut f = fixture();
-    f.state.feed = common::feed_stats(ConnState::Reconnecting {
+    f.set_connection(ConnState::Reconnecting {
         attempt: 3,
         max_attempts: 10,
         next_try: f.now + Duration::from_millis(3_200),
@@ -111,7 +111,7 @@ fn reconnecting() {
 #[test]
 fn stopped() {
     let mut f = fixture();
-    f.state.feed = common::feed_stats(ConnState::Stopped {
+    f.set_connection(ConnState::Stopped {
         reason: "gave up after 10 attempts".into(),
     });
     let v = view_with(&f, &[]);
@@ -149,7 +149,7 @@ fn ascii_mode() {
 #[test]
 fn ascii_everywhere() {
     let mut f = fixture();
-    f.state.feed = common::feed_stats(queuetop::event::ConnState::Reconnecting {
+    f.set_connection(queuetop::event::ConnState::Reconnecting {
         attempt: 2,
         max_attempts: 0,
         next_try: f.now + Duration::from_secs(3),
@@ -264,7 +264,7 @@ fn alerts_focused_on_a_narrow_screen() {
 #[test]
 fn connecting_with_a_queue_that_has_no_data_yet() {
     let mut f = fixture();
-    f.state.feed = common::feed_stats(ConnState::Connecting);
+    f.set_connection(ConnState::Connecting);
     let v = view_with(&f, &[Action::Jump(4)]);
     insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
 }

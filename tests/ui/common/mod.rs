@@ -2,6 +2,7 @@
 //! queues with a skill deficit, an alert, a stale queue and one with no
 //! data yet. Times are offsets from one `Instant` so frames are stable.
 
+use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -318,15 +319,27 @@ pub fn fixture() -> Fixture {
         alert(AlertKind::Waiting, "q1", "12 waiting (limit 10)", 60, None),
     ];
     Fixture {
-        state: {
-            let mut st = AppState::with_queues(&[], AlertConfig::default());
-            st.queues = queues;
-            st.feed = feed_stats(ConnState::Connected);
-            st.alerts = alerts;
-            st
-        },
+        state: state_of(queues, feed_stats(ConnState::Connected), alerts),
         now,
         wall: wall(),
+    }
+}
+
+/// The one place a UI fixture's model is put together from drawn-ready
+/// parts (queues with their figures, the feed's figures, alerts), which
+/// the reducer would take hours of events to reach.
+pub fn state_of(queues: Vec<QueueView>, feed: FeedStats, alerts: Alerts) -> AppState {
+    let mut state = app_state(&[], AlertConfig::default());
+    state.queues = queues;
+    state.feed = feed;
+    state.alerts = alerts;
+    state
+}
+
+impl Fixture {
+    /// The same screen with the feed in `state` (reconnecting, stopped…).
+    pub fn set_connection(&mut self, state: ConnState) {
+        self.state.feed = feed_stats(state);
     }
 }
 
