@@ -153,3 +153,6 @@ fn exit_on_any_panic() {
         event_loop::PANICKED.notify_one();
     }));
 }
+
+#[cfg(test)]
+mod tests;

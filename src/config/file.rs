@@ -75,6 +75,28 @@ const LOG: &[&str] = &[
 const EXPORT: &[&str] = &["path"];
 const METRICS: &[&str] = &["listen"];
 
+/// Every table of a config file with its keys, as docs/CONFIG.md lists
+/// them (`queue.alerts` is the inline table of a `[[queue]]`).
+#[cfg(test)]
+pub(super) fn key_tables() -> Vec<(&'static str, &'static [&'static str])> {
+    vec![
+        ("genesys", GENESYS),
+        ("queue", QUEUE),
+        ("queue.alerts", QUEUE_ALERTS),
+        ("reconnect", RECONNECT),
+        ("alerts", ALERTS),
+        ("ui", UI),
+        ("log", LOG),
+        ("export", EXPORT),
+        ("metrics", METRICS),
+        ("nats", super::nats::KEYS),
+    ]
+}
+
+/// The top-level tables a config file may have.
+#[cfg(test)]
+pub(super) const TABLES: &[&str] = TOP;
+
 type Entry<'i> = (
     &'i Spanned<std::borrow::Cow<'i, str>>,
     &'i Spanned<DeValue<'i>>,

@@ -78,8 +78,8 @@ impl AlertKind {
     }
 
     /// The delays that apply to this kind: staleness has waited its own
-    /// `stale_after_s` already and ends with the first update, so it
-    /// raises and clears at once. Capacity warnings (utilization, a short skill) describe a trend, and
+    /// `stale_after_s` already (or follows a refusal, raised at once) and
+    /// ends when the feed is heard again, so it raises and clears at once. Capacity warnings (utilization, a short skill) describe a trend, and
     /// a small team crosses them with every agent who takes a call: they
     /// must hold twice as long before they raise.
     pub fn delays(&self, d: Delays) -> Delays {

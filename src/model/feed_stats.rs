@@ -27,6 +27,10 @@ pub struct FeedStats {
     pub acked: usize,
     /// Receipt time of the last queue event.
     pub last_event: Option<Instant>,
+    /// When the feed last said anything (any message, heartbeats included,
+    /// or a new connection): a feed silent for `alerts.stale_after_s`
+    /// leaves every queue stale.
+    pub last_heard: Option<Instant>,
     pub last_malformed: Option<String>,
     pub last_unknown: Option<String>,
     pub(crate) rate: RateWindow,
@@ -45,6 +49,7 @@ impl Default for FeedStats {
             snapshot_events: 0,
             acked: 0,
             last_event: None,
+            last_heard: None,
             last_malformed: None,
             last_unknown: None,
             rate: RateWindow::default(),

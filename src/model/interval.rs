@@ -34,21 +34,21 @@ pub struct IntervalFigures<'a> {
     pub average_handle_ms: Option<f64>,
 }
 
-/// `n` of `of` as a percent, when `of` is more than 0.
-fn percent(n: Option<u64>, of: Option<u64>) -> Option<f64> {
-    let of = of.filter(|o| *o > 0)?;
-    Some((n? as f64 / of as f64 * 100.0).min(100.0))
+/// `count` of `of` as a percent, when `of` is more than 0.
+fn percent(count: Option<u64>, of: Option<u64>) -> Option<f64> {
+    let of = of.filter(|value| *value > 0)?;
+    Some((count? as f64 / of as f64 * 100.0).min(100.0))
 }
 
-fn finite(v: Option<f64>) -> Option<f64> {
-    v.filter(|v| v.is_finite() && *v >= 0.0)
+fn finite(value: Option<f64>) -> Option<f64> {
+    value.filter(|value| value.is_finite() && *value >= 0.0)
 }
 
 /// The interval's service level, once anything was answered (an empty
 /// interval has none, whatever the feed says).
-pub fn service_level(t: &QueueTotals) -> Option<f64> {
-    let nothing_answered = t.answered == Some(0) || t.offered == Some(0);
-    finite(t.service_level_pct)
+pub fn service_level(totals: &QueueTotals) -> Option<f64> {
+    let nothing_answered = totals.answered == Some(0) || totals.offered == Some(0);
+    finite(totals.service_level_pct)
         .filter(|_| !nothing_answered)
         .map(|p| p.min(100.0))
 }
@@ -62,19 +62,28 @@ impl QueueView {
         let reported = self
             .totals
             .as_ref()
-            .and_then(|t| finite(t.service_level_target_pct));
+            .and_then(|totals| finite(totals.service_level_target_pct));
         (
-            percent.or(own.map(|t| t.percent)).or(reported),
+            percent.or(own.map(|goal| goal.percent)).or(reported),
             within_s
                 .map(|s| s.saturating_mul(1000))
-                .or(own.map(|t| t.within_ms)),
+                .or(own.map(|goal| goal.within_ms)),
         )
+    }
+
+    /// The service-level percentage the queue is held to: its goal, else
+    /// `alerts.service_level_pct`. The one figure the service-level alert
+    /// and the risk order judge by.
+    pub fn service_level_target(&self) -> f64 {
+        self.service_goal()
+            .0
+            .unwrap_or(self.limits.service_level_pct)
     }
 
     /// The figures of the current interval, as every view shows them.
     pub fn interval_figures(&self) -> IntervalFigures<'_> {
         let (target_pct, target_ms) = self.service_goal();
-        let Some(t) = &self.totals else {
+        let Some(totals) = &self.totals else {
             return IntervalFigures {
                 target_pct,
                 target_ms,
@@ -82,20 +91,22 @@ impl QueueView {
             };
         };
         IntervalFigures {
-            interval: Some(t.interval.as_str()),
-            since: t
+            interval: Some(totals.interval.as_str()),
+            since: totals
                 .interval
                 .split_once('/')
-                .and_then(|(a, _)| parse_rfc3339(a)),
-            offered: t.offered,
-            answered: t.answered,
-            abandoned: t.abandoned,
-            abandoned_pct: percent(t.abandoned, t.offered),
-            service_level_pct: service_level(t),
+                .and_then(|(start, _)| parse_rfc3339(start)),
+            offered: totals.offered,
+            answered: totals.answered,
+            abandoned: totals.abandoned,
+            abandoned_pct: percent(totals.abandoned, totals.offered),
+            service_level_pct: service_level(totals),
             target_pct,
             target_ms,
-            average_answer_ms: finite(t.average_answer_ms).filter(|_| t.answered != Some(0)),
-            average_handle_ms: finite(t.average_handle_ms).filter(|_| t.handled != Some(0)),
+            average_answer_ms: finite(totals.average_answer_ms)
+                .filter(|_| totals.answered != Some(0)),
+            average_handle_ms: finite(totals.average_handle_ms)
+                .filter(|_| totals.handled != Some(0)),
         }
     }
 }

@@ -9,7 +9,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-/// Samples in the window (docs/EXPORT.md, `latency_ms`).
+/// Samples in the window: the last 1000 queue events, for the header's
+/// and the metrics' latency figures (docs/CONFIG.md, "`[metrics]`").
 pub const LATENCY_WINDOW: usize = 1000;
 
 /// Rolling latency figures over a fixed window.

@@ -21,8 +21,9 @@ pub struct Risk {
     /// time counts as one second, so two callers waiting always outrank
     /// nobody waiting.
     pub pressure: f64,
-    /// Service level points under the queue's target (0 at or over it, or
-    /// with no service level yet).
+    /// Service level points under the queue's own target (its goal, else
+    /// `alerts.service_level_pct`; 0 at or over it, or with no service
+    /// level yet).
     pub sl_gap: f64,
     /// Warnings raised on the queue.
     pub warnings: usize,
@@ -44,8 +45,8 @@ impl QueueView {
     pub fn risk(&self, state: &AppState, now: Instant) -> Risk {
         let mut critical = false;
         let mut warnings = 0;
-        for k in state.alerts.active_kinds(&self.id) {
-            match k.severity() {
+        for kind in state.alerts.active_kinds(&self.id) {
+            match kind.severity() {
                 Severity::Critical => critical = true,
                 Severity::Warning => warnings += 1,
                 Severity::Info => {}
@@ -59,9 +60,10 @@ impl QueueView {
         } else {
             f64::from(waiting) * longest.as_secs_f64().max(1.0)
         };
+        let target = self.service_level_target();
         let sl_gap = self
             .service_level()
-            .map_or(0.0, |sl| (self.limits.service_level_pct - sl).max(0.0));
+            .map_or(0.0, |level| (target - level).max(0.0));
         Risk {
             tier,
             pressure: if pressure.is_finite() { pressure } else { 0.0 },
@@ -86,15 +88,16 @@ pub struct Totals {
 impl AppState {
     /// O(queues + waiting): for drawing, not per event.
     pub fn totals(&self, now: Instant) -> Totals {
-        let mut t = Totals::default();
-        for q in &self.queues {
-            t.waiting += u64::from(q.waiting_count());
-            t.oldest = t.oldest.max(q.longest_wait(now));
-            t.in_alert += usize::from(q.active_alerts > 0);
-            if let Some(sl) = q.service_level() {
-                t.worst_sl = Some(t.worst_sl.map_or(sl, |w: f64| w.min(sl)));
+        let mut totals = Totals::default();
+        for queue in &self.queues {
+            totals.waiting += u64::from(queue.waiting_count());
+            totals.oldest = totals.oldest.max(queue.longest_wait(now));
+            totals.in_alert += usize::from(queue.active_alerts > 0);
+            if let Some(level) = queue.service_level() {
+                totals.worst_sl =
+                    Some(totals.worst_sl.map_or(level, |worst: f64| worst.min(level)));
             }
         }
-        t
+        totals
     }
 }

@@ -14,6 +14,10 @@ use alerting::delays;
 
 #[path = "state_alerts.rs"]
 mod alerting;
+#[path = "state_feed.rs"]
+mod messages;
+#[path = "state_stale.rs"]
+mod staleness;
 use crate::model::{AlertKind, Alerts, QueueView};
 
 /// Everything the screen and the export read.
@@ -27,8 +31,8 @@ pub struct AppState {
     pub limits: AlertConfig,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
-    /// First time seen (tick or event): staleness of a silent queue counts
-    /// from here.
+    /// First time seen (tick or event): the feed's silence counts from
+    /// here until it first says something.
     started: Option<Instant>,
     /// Latest wall time known (from events and ticks): the time stamped on
     /// alerts raised by messages that carry none.
@@ -41,26 +45,26 @@ pub struct AppState {
 impl AppState {
     /// Lists the configured queues up front, with no summary yet.
     pub fn new(cfg: &Config) -> Self {
-        let mut st = AppState::with_queues(&cfg.queues, cfg.alerts);
-        for q in &mut st.queues {
+        let mut state = AppState::with_queues(&cfg.queues, cfg.alerts);
+        for queue in &mut state.queues {
             let own = cfg
                 .queue_alerts
-                .get(&q.id)
-                .or_else(|| cfg.queue_alerts.get(&q.name));
+                .get(&queue.id)
+                .or_else(|| cfg.queue_alerts.get(&queue.name));
             if let Some(own) = own {
-                q.limits = own.over(cfg.alerts);
+                queue.limits = own.over(cfg.alerts);
             }
-            let target = cfg.queue_targets.get(&q.id);
-            q.target_override = target
-                .or_else(|| cfg.queue_targets.get(&q.name))
+            let target = cfg.queue_targets.get(&queue.id);
+            queue.target_override = target
+                .or_else(|| cfg.queue_targets.get(&queue.name))
                 .copied()
                 .unwrap_or_default();
         }
-        st
+        state
     }
 
     pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
-        let mut st = AppState {
+        let mut state = AppState {
             queues: Vec::with_capacity(queues.len()),
             feed: FeedStats::default(),
             alerts: Alerts::with_delays(delays(&limits)),
@@ -70,14 +74,14 @@ impl AppState {
             wall: OffsetDateTime::UNIX_EPOCH,
             now: None,
         };
-        for q in queues {
-            let id = q.id.as_deref().unwrap_or("");
-            if !id.is_empty() && st.index.contains_key(id) {
+        for queue in queues {
+            let id = queue.id.as_deref().unwrap_or("");
+            if !id.is_empty() && state.index.contains_key(id) {
                 continue;
             }
-            st.push_queue(QueueView::new(id, q.name.as_deref(), true));
+            state.push_queue(QueueView::new(id, queue.name.as_deref(), true));
         }
-        st
+        state
     }
 
     fn push_queue(&mut self, mut view: QueueView) -> usize {
@@ -85,21 +89,21 @@ impl AppState {
         // subscription, then its first event).
         view.active_alerts = self.alerts.active_for(&view.id);
         view.limits = self.limits;
-        let i = self.queues.len();
+        let index = self.queues.len();
         if !view.id.is_empty() {
-            self.index.insert(view.id.clone(), i);
+            self.index.insert(view.id.clone(), index);
         }
         self.queues.push(view);
-        i
+        index
     }
 
     pub fn queue(&self, id: &str) -> Option<&QueueView> {
-        let hit = self.index.get(id).and_then(|&i| self.queues.get(i));
+        let hit = self.index.get(id).and_then(|&index| self.queues.get(index));
         match hit {
-            Some(q) if q.id == id => Some(q),
+            Some(queue) if queue.id == id => Some(queue),
             // `queues` is public: a list set from outside (test fixtures)
             // is not indexed, so a miss is checked the slow way.
-            _ => self.queues.iter().find(|q| q.id == id),
+            _ => self.queues.iter().find(|queue| queue.id == id),
         }
     }
 
@@ -109,133 +113,80 @@ impl AppState {
     }
 
     fn queue_or_insert(&mut self, id: &str) -> usize {
-        if let Some(&i) = self.index.get(id)
-            && self.queues.get(i).is_some_and(|q| q.id == id)
+        if let Some(&index) = self.index.get(id)
+            && self.queues.get(index).is_some_and(|queue| queue.id == id)
         {
-            return i;
+            return index;
         }
         // `queues` was replaced from outside: rebuild the index once.
-        if self.index.len() != self.queues.iter().filter(|q| !q.id.is_empty()).count()
+        if self.index.len()
+            != self
+                .queues
+                .iter()
+                .filter(|queue| !queue.id.is_empty())
+                .count()
             || self.index.contains_key(id)
         {
             self.index = self
                 .queues
                 .iter()
                 .enumerate()
-                .filter(|(_, q)| !q.id.is_empty())
-                .map(|(i, q)| (q.id.clone(), i))
+                .filter(|(_, queue)| !queue.id.is_empty())
+                .map(|(index, queue)| (queue.id.clone(), index))
                 .collect();
-            if let Some(&i) = self.index.get(id) {
-                return i;
+            if let Some(&index) = self.index.get(id) {
+                return index;
             }
         }
         self.push_queue(QueueView::new(id, None, false))
     }
 
     /// Applies one feed event. True when anything visible changed.
-    pub fn apply(&mut self, ev: &FeedEvent) -> bool {
-        match ev {
-            // No queue to put it on: an empty id would add a new nameless
-            // queue per message (empty ids are never indexed), or land on
-            // the queue configured by name that still waits for its id.
-            FeedEvent::Queue(q) if q.kind.queue_id().is_empty() => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some(format!(
-                    "{} without a queue id: dropped",
-                    q.kind.type_name()
-                ));
-                true
-            }
-            FeedEvent::Queue(q) => {
-                self.apply_queue(q);
-                true
-            }
-            FeedEvent::Status(s) => self.apply_status(s),
-            FeedEvent::ServerError {
-                code,
-                message,
-                queue_id,
-            } => {
-                let kind = AlertKind::ServerError { code: code.clone() };
-                let msg = format!("server error {code}: {message}");
-                self.feed.status.last_error = Some(msg.clone());
-                self.raise(queue_id.as_deref(), kind, msg);
-                true
-            }
-            FeedEvent::TopicRejected {
-                topic,
-                reason,
-                queue_id,
-            } => {
-                let kind = AlertKind::TopicRejected {
-                    topic: topic.clone(),
-                };
-                let msg = format!("topic {topic} rejected: {reason}");
-                self.raise(queue_id.as_deref(), kind, msg);
-                true
-            }
-            FeedEvent::QueueName { queue_id, name } => self.apply_name(queue_id, name),
-            FeedEvent::Member { agent, since } if !agent.queue_id.is_empty() => {
-                let i = self.queue_or_insert(&agent.queue_id);
-                crate::model::apply::roster(self, i, agent, *since);
-                true
-            }
-            FeedEvent::Member { .. } => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some("queue member without a queue id".into());
-                true
-            }
-            FeedEvent::MemberLeft { queue_id, user_id } => {
-                let Some(&i) = self.index.get(queue_id) else {
-                    return false;
-                };
-                self.queues[i].agents.remove(user_id).is_some()
-            }
-            FeedEvent::Trouble {
-                code,
-                message,
-                resolved,
-            } => {
-                // Raised and cleared at once, as the server's own errors.
-                let kind = AlertKind::ServerError { code: code.clone() };
-                let was = self.alerts.is_active(None, &kind);
-                if *resolved {
-                    let wall = self.wall;
-                    self.alerts.clear(None, &kind, wall);
-                } else {
-                    self.raise(None, kind, message.clone());
-                }
-                was == *resolved
-            }
-            FeedEvent::Acked { count } => {
-                let changed = self.feed.acked != *count;
-                self.feed.acked = *count;
-                changed
-            }
-            FeedEvent::Heartbeat => {
-                self.feed.heartbeats += 1;
-                true
-            }
-            FeedEvent::Malformed { reason } => {
-                self.feed.malformed += 1;
-                self.feed.last_malformed = Some(reason.clone());
-                true
-            }
-            FeedEvent::Unknown { kind } => {
-                self.feed.unknown += 1;
-                self.feed.last_unknown = Some(kind.clone());
-                true
+    pub fn apply(&mut self, event: &FeedEvent) -> bool {
+        match event {
+            FeedEvent::Queue(queue_event) => self.apply_queue_event(queue_event),
+            FeedEvent::Status(status) => self.apply_status(status),
+            other => {
+                self.heard(None);
+                self.apply_message(other)
             }
         }
     }
 
-    fn apply_status(&mut self, s: &FeedStatus) -> bool {
-        if self.feed.status == *s {
+    fn apply_queue_event(&mut self, event: &QueueEvent) -> bool {
+        self.heard(Some(event.received));
+        // No queue to put it on: an empty id would add a new nameless
+        // queue per message (empty ids are never indexed), or land on the
+        // queue configured by name that still waits for its id.
+        if event.kind.queue_id().is_empty() {
+            self.feed.malformed += 1;
+            self.feed.last_malformed = Some(format!(
+                "{} without a queue id: dropped",
+                event.kind.type_name()
+            ));
+        } else {
+            self.apply_queue(event);
+        }
+        true
+    }
+
+    /// The feed said something (a message of any kind, heartbeats
+    /// included), `at` or, for messages that carry no receipt time, at
+    /// the latest time the model knows: it is live.
+    fn heard(&mut self, at: Option<Instant>) {
+        if let Some(at) = at.or(self.now) {
+            self.feed.last_heard = Some(at);
+        }
+    }
+
+    fn apply_status(&mut self, status: &FeedStatus) -> bool {
+        if self.feed.status == *status {
             return false;
         }
         // A new attempt re-reports refusals, so the old ones end here; while
         // waiting to retry (or stopped) they stay up, they are the reason.
-        if s.state == ConnState::Connecting && self.feed.status.state != ConnState::Connecting {
+        if status.state == ConnState::Connecting && self.feed.status.state != ConnState::Connecting
+        {
             let wall = self.wall;
             let cleared = self.alerts.clear_all_where(
                 |k| {
@@ -252,13 +203,19 @@ impl AppState {
         }
         // Figures from before an outage would flatter the new connection:
         // rate and latency start again from its first event.
-        if s.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
+        if status.state == ConnState::Connected && self.feed.status.state != ConnState::Connected {
+            // A new connection is the feed speaking: silence counts anew.
+            self.heard(None);
             self.feed.rate = Default::default();
             self.feed.latency = Default::default();
             self.set_alert(None, AlertKind::Latency, false, String::new);
         }
-        self.feed.status = s.clone();
+        self.feed.status = status.clone();
         self.feed_down_condition();
+        // Down or back: every queue's staleness follows at once.
+        if let Some(now) = self.now {
+            self.judge_staleness(now);
+        }
         true
     }
 
@@ -269,73 +226,75 @@ impl AppState {
             self.feed.last_malformed = Some(format!("queue name {name:?} without a queue id"));
             return true;
         }
-        let i = match self.index.get(queue_id) {
-            Some(&i) => i,
+        let index = match self.index.get(queue_id) {
+            Some(&index) => index,
             None => {
                 // A queue configured by name only: the server resolved its id.
                 let unresolved = self
                     .queues
                     .iter()
-                    .position(|q| q.id.is_empty() && q.name == name);
+                    .position(|queue| queue.id.is_empty() && queue.name == name);
                 match unresolved {
-                    Some(i) => {
-                        self.resolve(i, queue_id);
+                    Some(index) => {
+                        self.resolve(index, queue_id);
                         return true;
                     }
                     None => self.push_queue(QueueView::new(queue_id, None, false)),
                 }
             }
         };
-        let q = &mut self.queues[i];
-        if q.name_from_config || q.name == name {
+        let queue = &mut self.queues[index];
+        if queue.name_from_config || queue.name == name {
             return false;
         }
-        q.name = name.to_string();
+        queue.name = name.to_string();
         true
     }
 
-    /// Gives the name-only queue `i` its id. Its stale alert was raised
+    /// Gives the name-only queue `index` its id. Its stale alert was raised
     /// under the empty id: it moves to the real one, or nothing would ever
     /// clear it.
-    fn resolve(&mut self, i: usize, queue_id: &str) {
-        self.queues[i].id = queue_id.to_string();
-        self.index.insert(queue_id.to_string(), i);
-        self.queues[i].active_alerts = self.alerts.active_for(queue_id);
-        if !self.queues[i].stale {
+    fn resolve(&mut self, index: usize, queue_id: &str) {
+        self.queues[index].id = queue_id.to_string();
+        self.index.insert(queue_id.to_string(), index);
+        self.queues[index].active_alerts = self.alerts.active_for(queue_id);
+        if !self.queues[index].stale {
             return;
         }
         let wall = self.wall;
-        let still_stale = self.queues.iter().any(|q| q.id.is_empty() && q.stale);
+        let still_stale = self
+            .queues
+            .iter()
+            .any(|queue| queue.id.is_empty() && queue.stale);
         if !still_stale && self.alerts.clear(Some(""), &AlertKind::Stale, wall) {
-            for q in self.queues.iter_mut().filter(|q| q.id.is_empty()) {
-                q.active_alerts = self.alerts.active_for("");
+            for queue in self.queues.iter_mut().filter(|queue| queue.id.is_empty()) {
+                queue.active_alerts = self.alerts.active_for("");
             }
         }
-        let limit = self.limits.stale_after_s;
-        self.set_queue_alert(i, AlertKind::Stale, true, |q| {
-            format!("{}: no update for {limit} s", q.name)
-        });
+        if let Some(now) = self.now {
+            self.judge_stale(index, now);
+        }
     }
 
-    fn apply_queue(&mut self, ev: &QueueEvent) {
-        let now = ev.received;
-        self.wall = ev.received_wall;
+    fn apply_queue(&mut self, event: &QueueEvent) {
+        let now = event.received;
+        self.wall = event.received_wall;
         self.now = Some(now);
         self.started.get_or_insert(now);
-        let i = self.queue_or_insert(ev.kind.queue_id());
+        let index = self.queue_or_insert(event.kind.queue_id());
 
-        if !ev.snapshot {
+        if !event.snapshot {
             self.feed.events_processed += 1;
             self.feed.rate.record(now);
             self.feed.last_event = Some(now);
-            if let Some(ms) = ev.latency_ms() {
+            if let Some(ms) = event.latency_ms() {
                 if ms < 0 {
                     self.feed.clock_skew += 1;
                 }
                 let ms = ms.max(0);
                 self.feed.latency.record(ms);
                 let slot = self.slot(now);
-                self.queues[i]
+                self.queues[index]
                     .latency_history
                     .record(slot, u64::try_from(ms).unwrap_or(0)); // ok: ms >= 0
                 let p95 = self.feed.latency.p95().unwrap_or(0);
@@ -350,14 +309,13 @@ impl AppState {
             self.feed.snapshot_events += 1;
         }
 
-        let q = &mut self.queues[i];
-        q.last_update = Some(now);
-        q.events += 1;
-        if q.stale {
-            q.stale = false;
-            self.set_queue_alert(i, AlertKind::Stale, false, |_| String::new());
+        let queue = &mut self.queues[index];
+        queue.last_update = Some(now);
+        queue.events += 1;
+        if queue.stale {
+            self.judge_stale(index, now);
         }
-        crate::model::apply::queue_event(self, i, ev);
+        crate::model::apply::queue_event(self, index, event);
     }
 
     /// The history bucket `now` falls in: 30 s buckets since the model

@@ -19,24 +19,30 @@ impl AppState {
     /// The feed being down is an alert of its own, from the first failed
     /// attempt (or the first retry) until it is connected again.
     pub(super) fn feed_down_condition(&mut self) {
-        let s = &self.feed.status;
-        let down = match &s.state {
-            ConnState::Reconnecting { .. } | ConnState::Stopped { .. } => true,
-            ConnState::Connecting => s.connects > 0,
-            ConnState::Connected | ConnState::Closed => false,
-        };
-        let why = s.last_error.clone();
+        let down = self.feed_down();
+        let why = self.feed.status.last_error.clone();
         self.set_alert(None, AlertKind::FeedDown, down, || match why {
-            Some(e) => format!("feed down: {e}"),
+            Some(error) => format!("feed down: {error}"),
             None => "feed down".to_string(),
         });
     }
 
-    /// Raises or clears one alert of queue `i`, keeping its count right.
+    /// From the first failed attempt (or the first retry) until connected
+    /// again; the very first connection is not an outage.
+    pub(super) fn feed_down(&self) -> bool {
+        let status = &self.feed.status;
+        match &status.state {
+            ConnState::Reconnecting { .. } | ConnState::Stopped { .. } => true,
+            ConnState::Connecting => status.connects > 0,
+            ConnState::Connected | ConnState::Closed => false,
+        }
+    }
+
+    /// Raises or clears one alert of queue `index`, keeping its count right.
     /// Borrows rather than clones the id: this runs on every event.
     pub(crate) fn set_queue_alert(
         &mut self,
-        i: usize,
+        index: usize,
         kind: AlertKind,
         on: bool,
         message: impl FnOnce(&QueueView) -> String,
@@ -44,13 +50,13 @@ impl AppState {
         let (wall, Some(now)) = (self.wall, self.now) else {
             return false;
         };
-        let q = &mut self.queues[i];
-        let view: &QueueView = q;
+        let queue = &mut self.queues[index];
+        let view: &QueueView = queue;
         if self
             .alerts
             .set(Some(&view.id), kind, on, || message(view), now, wall)
         {
-            q.active_alerts = self.alerts.active_for(&q.id);
+            queue.active_alerts = self.alerts.active_for(&queue.id);
             return true;
         }
         false
@@ -81,99 +87,90 @@ impl AppState {
 
     pub(super) fn recount_queue(&mut self, queue_id: Option<&str>) {
         if let Some(id) = queue_id
-            && let Some(&i) = self.index.get(id)
+            && let Some(&index) = self.index.get(id)
         {
-            self.queues[i].active_alerts = self.alerts.active_for(id);
+            self.queues[index].active_alerts = self.alerts.active_for(id);
         }
     }
 
     pub(super) fn recount_alerts(&mut self) {
-        for q in &mut self.queues {
-            q.active_alerts = self.alerts.active_for(&q.id);
+        for queue in &mut self.queues {
+            queue.active_alerts = self.alerts.active_for(&queue.id);
         }
     }
 
-    /// Time-driven changes: marks queues stale after `stale_after_s` with
-    /// no update (0 turns staleness off). True when anything changed.
+    /// Time-driven changes: alerts whose delays ran out, histories, the
+    /// longest wait, staleness. True when anything changed.
     pub fn tick(&mut self, now: Instant, wall: OffsetDateTime) -> bool {
         self.wall = wall;
         self.now = Some(now);
-        let started = *self.started.get_or_insert(now);
+        self.started.get_or_insert(now);
         let mut changed = false;
         self.feed_down_condition();
-        for q in self.alerts.tick(now) {
+        for queue_id in self.alerts.tick(now) {
             changed = true;
-            self.recount_queue(q.as_deref());
+            self.recount_queue(queue_id.as_deref());
         }
         // Histories move on while the feed is live; while it is down their
         // buckets stay gaps.
         let live = self.feed.is_live();
         let slot = self.slot(now);
-        for i in 0..self.queues.len() {
-            let q = &mut self.queues[i];
-            if live && q.summary.is_some() {
-                q.utilization_history.carry(slot);
-                q.waiting_history.carry(slot);
-                q.service_level_history.carry(slot);
-                let longest = q.longest_wait(now).unwrap_or_default().as_secs();
-                q.longest_history.record(slot, longest);
+        for index in 0..self.queues.len() {
+            let queue = &mut self.queues[index];
+            if live && queue.summary.is_some() {
+                queue.utilization_history.carry(slot);
+                queue.waiting_history.carry(slot);
+                queue.service_level_history.carry(slot);
+                let longest = queue.longest_wait(now).unwrap_or_default().as_secs();
+                queue.longest_history.record(slot, longest);
             }
-            let q = &self.queues[i];
-            let limit = q.limits.longest_wait_s;
-            if limit == 0 || (q.waiting.is_empty() && q.oldest_waiting.is_none()) {
+            let queue = &self.queues[index];
+            let limit = queue.limits.longest_wait_s;
+            if limit == 0 || (queue.waiting.is_empty() && queue.oldest_waiting.is_none()) {
                 // Nothing can be over the limit; a raised alert still
                 // needs its condition to end.
-                if self.alerts.is_active(Some(&q.id), &AlertKind::LongestWait) {
-                    changed |=
-                        self.set_queue_alert(i, AlertKind::LongestWait, false, |_| String::new());
+                if self
+                    .alerts
+                    .is_active(Some(&queue.id), &AlertKind::LongestWait)
+                {
+                    changed |= self
+                        .set_queue_alert(index, AlertKind::LongestWait, false, |_| String::new());
                 }
                 continue;
             }
-            let longest = q.longest_wait(now).unwrap_or_default();
+            let longest = queue.longest_wait(now).unwrap_or_default();
             let over = longest.as_secs() >= limit;
-            changed |= self.set_queue_alert(i, AlertKind::LongestWait, over, |q| {
+            changed |= self.set_queue_alert(index, AlertKind::LongestWait, over, |queue| {
                 format!(
                     "{}: longest wait {} s >= {limit} s",
-                    q.name,
+                    queue.name,
                     longest.as_secs()
                 )
             });
         }
-        let limit = self.limits.stale_after_s;
-        if limit == 0 {
-            return changed;
-        }
-        let after = Duration::from_secs(limit);
-        for i in 0..self.queues.len() {
-            let q = &self.queues[i];
-            let since = q.last_update.unwrap_or(started);
-            let stale = now.saturating_duration_since(since) >= after;
-            if stale == q.stale {
-                continue;
-            }
-            changed = true;
-            self.queues[i].stale = stale;
-            self.set_queue_alert(i, AlertKind::Stale, stale, |q| {
-                format!("{}: no update for {limit} s", q.name)
-            });
-        }
+        changed |= self.judge_staleness(now);
         changed
     }
 
     /// Acknowledges (or snoozes for `SNOOZE`) the alert that is the
-    /// `i`-th of the list on screen: the paused copy's when paused, else
+    /// `index`-th of the list on screen: the paused copy's when paused, else
     /// this one's. True when it changed.
-    pub fn alert_action(&mut self, paused: Option<&AppState>, i: usize, acknowledge: bool) -> bool {
+    pub fn alert_action(
+        &mut self,
+        paused: Option<&AppState>,
+        index: usize,
+        acknowledge: bool,
+    ) -> bool {
         let list = &paused.unwrap_or(self).alerts.list;
-        let Some(a) = list.get(i) else {
+        let Some(alert) = list.get(index) else {
             return false;
         };
-        let (q, k) = (a.queue_id.clone(), a.kind.clone());
+        let (queue_id, kind) = (alert.queue_id.clone(), alert.kind.clone());
         if acknowledge {
-            self.alerts.acknowledge(q.as_deref(), &k)
+            self.alerts.acknowledge(queue_id.as_deref(), &kind)
         } else {
             let until = self.wall + SNOOZE;
-            self.alerts.snooze(q.as_deref(), &k, until)
+            self.alerts.snooze(queue_id.as_deref(), &kind, until)
         }
     }
 }

@@ -7,6 +7,7 @@ use tokio::time::Instant;
 
 use crate::model::queue::{round1, whole_ms};
 use crate::model::{IntervalFigures, QueueView};
+use crate::ui::names;
 
 /// Interactions waiting: the model's one figure (see
 /// `QueueView::waiting_count`).
@@ -124,20 +125,61 @@ pub fn speed_line(f: &IntervalFigures<'_>) -> String {
 /// responding 0; off queue 3", "–" for what the feed does not say (plain
 /// ASCII when `ascii`). On queue and idle fall back to the summary's own
 /// counts, as the list's `Idle/OnQ` does.
-pub fn agent_states(q: &QueueView, ascii: bool) -> Option<String> {
-    let s = q.summary.as_ref()?;
-    let a = s.agents;
+pub fn agent_states(queue: &QueueView, ascii: bool) -> Option<String> {
+    agent_state_items(queue, ascii).map(|items| items.join(" "))
+}
+
+/// The same line as its items, each whole with its punctuation ("On
+/// queue 8:", "idle 2,", …, "off queue 3"), so a narrow panel can break
+/// between them, never inside a label.
+pub fn agent_state_items(queue: &QueueView, ascii: bool) -> Option<Vec<String>> {
+    let summary = queue.summary.as_ref()?;
+    let agents = summary.agents;
     let none = if ascii { "-" } else { "–" };
-    let n = |v: Option<u32>| v.map_or_else(|| none.to_string(), |v| v.to_string());
-    Some(format!(
-        "On queue {}: idle {}, interacting {}, communicating {}, not responding {}; off queue {}",
-        s.on_queue(),
-        s.idle(),
-        n(a.interacting),
-        n(a.communicating),
-        n(a.not_responding),
-        n(a.off_queue)
-    ))
+    let count = |v: Option<u32>| v.map_or_else(|| none.to_string(), |v| v.to_string());
+    Some(vec![
+        format!("On queue {}:", summary.on_queue()),
+        format!("idle {},", summary.idle()),
+        format!("interacting {},", count(agents.interacting)),
+        format!("communicating {},", count(agents.communicating)),
+        format!("not responding {};", count(agents.not_responding)),
+        format!("off queue {}", count(agents.off_queue)),
+    ])
+}
+
+/// `items` joined by spaces on lines of at most `width` cells, broken
+/// only between items. When they need more than `max_lines`, the last
+/// items give way to "+N" (N items not shown); an item wider than a line
+/// is cut at the edge, as anything else would be.
+pub fn wrap_items(items: &[String], width: usize, max_lines: usize) -> Vec<String> {
+    let max_lines = max_lines.max(1);
+    for kept in (1..=items.len()).rev() {
+        let dropped = items.len() - kept;
+        let mut shown: Vec<String> = items[..kept].to_vec();
+        if dropped > 0 {
+            shown.push(format!("+{dropped}"));
+        }
+        let lines = break_between(&shown, width);
+        if lines.len() <= max_lines {
+            return lines;
+        }
+    }
+    break_between(&items[..items.len().min(1)], width)
+}
+
+/// Greedy: each item on the current line when it fits, else on the next.
+fn break_between(items: &[String], width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for item in items {
+        match lines.last_mut() {
+            Some(line) if names::width(line) + 1 + names::width(item) <= width => {
+                line.push(' ');
+                line.push_str(item);
+            }
+            _ => lines.push(item.clone()),
+        }
+    }
+    lines
 }
 
 /// "4s", "12m03s", "2h05m": short and fixed-ish width.
@@ -228,5 +270,43 @@ mod tests {
     fn millis_switches_to_seconds() {
         assert_eq!(millis(45.2), "45 ms");
         assert_eq!(millis(2300.0), "2.3 s");
+    }
+
+    fn items() -> Vec<String> {
+        [
+            "On queue 8:",
+            "idle 2,",
+            "interacting 5,",
+            "communicating 1,",
+            "not responding 10;",
+            "off queue 3",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    #[test]
+    fn items_wrap_between_labels_never_inside_one() {
+        let line = items().join(" ");
+        assert_eq!(wrap_items(&items(), 100, 2), [line.clone()]);
+        // 78 columns: the zoomed detail at 80.
+        let lines = wrap_items(&items(), 60, 2);
+        assert_eq!(
+            lines,
+            [
+                "On queue 8: idle 2, interacting 5, communicating 1,",
+                "not responding 10; off queue 3"
+            ]
+        );
+        assert_eq!(lines.join(" "), line, "nothing lost, nothing split");
+    }
+
+    #[test]
+    fn items_that_do_not_fit_give_way_to_a_count() {
+        assert_eq!(
+            wrap_items(&items(), 30, 2),
+            ["On queue 8: idle 2,", "interacting 5, +3"]
+        );
+        assert_eq!(wrap_items(&items(), 12, 1), ["On queue 8:"]);
     }
 }

@@ -14,75 +14,91 @@ use tokio::time::Instant;
 
 use crate::event::ConnState;
 use crate::model::FeedStats;
-use crate::ui::{Scene, figures};
+use crate::ui::{Scene, Theme, figures};
 
 /// One piece of the header; lower `prio` survives longer.
-struct Segment {
-    prio: u8,
-    spans: Vec<Span<'static>>,
+pub struct Segment {
+    pub prio: u8,
+    pub spans: Vec<Span<'static>>,
     /// A clock or countdown: when it next reads differently.
-    changes_at: Option<Instant>,
+    pub changes_at: Option<Instant>,
+    /// Pushed to the right edge (the clock), not in the row on the left.
+    pub right: bool,
 }
 
 impl Segment {
     fn width(&self) -> usize {
-        self.spans.iter().map(|s| s.width()).sum()
+        self.spans.iter().map(Span::width).sum()
     }
 }
 
 /// Draws the header; returns when a clock or countdown shown on it next
 /// changes, if one is shown.
 pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
-    let t = scene.theme();
-    let g = scene.glyphs();
+    let theme = scene.theme();
+    let segments = segments(scene);
+    let (line, changes_at) = lay_out(segments, area.width, scene.glyphs().sep, theme);
+    frame.render_widget(Paragraph::new(line).style(theme.header), area);
+    changes_at
+}
+
+/// Every segment the header could show, the brand first.
+fn segments(scene: &Scene) -> Vec<Segment> {
+    let theme = scene.theme();
     let feed = &scene.live.feed;
-    let mut left = Vec::new();
+    let mut all = vec![seg(7, "queuetop".to_string(), theme.title)];
     if scene.view.paused.is_some() {
-        left.push(Segment {
-            prio: 0,
-            spans: vec![Span::styled(" PAUSED ", t.paused)],
-            changes_at: None,
-        });
+        all.push(seg(0, " PAUSED ".to_string(), theme.paused));
     }
-    left.push(connection(scene));
+    all.push(connection(scene));
     if let ConnState::Stopped { reason } = &feed.status.state
         && !reason.is_empty()
     {
-        left.push(seg(6, format!("({reason})"), t.dim));
+        all.push(seg(6, format!("({reason})"), theme.dim));
     }
     // "-" while not connected: no rate or latency describes a feed
     // that is not there.
     match feed.live_rate(scene.now) {
-        Some(rate) => left.push(seg(2, figures::rate(rate), Style::default())),
-        None => left.push(seg(2, "- ev/s".to_string(), t.dim)),
+        Some(rate) => all.push(seg(2, figures::rate(rate), Style::default())),
+        None => all.push(seg(2, "- ev/s".to_string(), theme.dim)),
     }
-    left.push(latency(feed, scene));
-    left.push(totals(scene));
-    left.push(seg(5, scene.ui.protocol.to_string(), t.dim));
-    left.push(seg(4, scene.ui.environment.clone(), t.dim));
-    // The displayed second changes at the next whole wall second; a few
-    // ms late rather than early, which would draw the same second twice.
-    let to_next = 1_000_000_000 - scene.wall.nanosecond().min(999_999_999);
-    let clock = Segment {
-        prio: 3,
-        spans: vec![Span::raw(clock_text(scene))],
-        changes_at: Some(
-            scene.now + Duration::from_nanos(u64::from(to_next)) + Duration::from_millis(5),
-        ),
-    };
-    let brand = seg(7, "queuetop".to_string(), t.title);
-
-    let sep = g.sep;
-    let width = area.width as usize;
-    let mut all: Vec<(bool, Segment)> = vec![(false, brand)];
-    all.extend(left.into_iter().map(|s| (false, s)));
+    all.push(latency(feed, scene));
+    all.push(totals(scene));
+    all.push(seg(5, scene.ui.protocol.to_string(), theme.dim));
+    all.push(seg(4, scene.ui.environment.clone(), theme.dim));
     if scene.ui.clock {
-        all.push((true, clock));
+        // The displayed second changes at the next whole wall second; a
+        // few ms late rather than early, which would draw the same second
+        // twice.
+        let to_next = 1_000_000_000 - scene.wall.nanosecond().min(999_999_999);
+        all.push(Segment {
+            prio: 3,
+            spans: vec![Span::raw(clock_text(scene))],
+            changes_at: Some(
+                scene.now + Duration::from_nanos(u64::from(to_next)) + Duration::from_millis(5),
+            ),
+            right: true,
+        });
     }
-    // Drop the least important segment until everything fits.
+    all
+}
+
+/// The segments that fit in `width`, the least important (highest
+/// `prio`) dropped first, priority 0 never; the left ones joined by
+/// `separator`, the right ones at the edge. Also when the shown ones next
+/// change.
+pub fn lay_out(
+    mut all: Vec<Segment>,
+    width: u16,
+    separator: &'static str,
+    theme: &Theme,
+) -> (Line<'static>, Option<Instant>) {
+    let width = usize::from(width);
+    let separator_width = Span::raw(separator).width();
     loop {
-        let used: usize = all.iter().map(|(_, s)| s.width()).sum::<usize>()
-            + sep.chars().count() * all.len().saturating_sub(1)
+        // A space at each end.
+        let used: usize = all.iter().map(Segment::width).sum::<usize>()
+            + separator_width * all.len().saturating_sub(1)
             + 2;
         if used <= width {
             break;
@@ -90,33 +106,32 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
         let Some(worst) = all
             .iter()
             .enumerate()
-            .filter(|(_, (_, s))| s.prio > 0)
-            .max_by_key(|(_, (_, s))| s.prio)
+            .filter(|(_, segment)| segment.prio > 0)
+            .max_by_key(|(_, segment)| segment.prio)
             .map(|(i, _)| i)
         else {
             break;
         };
         all.remove(worst);
     }
-    let changes_at = all.iter().filter_map(|(_, s)| s.changes_at).min();
+    let changes_at = all.iter().filter_map(|segment| segment.changes_at).min();
     let mut spans = vec![Span::raw(" ")];
-    let (right, lefts): (Vec<_>, Vec<_>) = all.into_iter().partition(|(r, _)| *r);
-    for (i, (_, s)) in lefts.into_iter().enumerate() {
+    let (right, left): (Vec<_>, Vec<_>) = all.into_iter().partition(|segment| segment.right);
+    for (i, segment) in left.into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(sep, t.dim));
+            spans.push(Span::styled(separator, theme.dim));
         }
-        spans.extend(s.spans);
+        spans.extend(segment.spans);
     }
-    let mut line_w: usize = spans.iter().map(|s| s.width()).sum();
-    for (_, s) in right {
-        let w = s.width();
-        let pad = width.saturating_sub(line_w + w + 1);
+    let mut line_width: usize = spans.iter().map(Span::width).sum();
+    for segment in right {
+        let segment_width = segment.width();
+        let pad = width.saturating_sub(line_width + segment_width + 1);
         spans.push(Span::raw(" ".repeat(pad.max(1))));
-        spans.extend(s.spans);
-        line_w += pad + w;
+        spans.extend(segment.spans);
+        line_width += pad + segment_width;
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header), area);
-    changes_at
+    (Line::from(spans), changes_at)
 }
 
 fn seg(prio: u8, text: String, style: Style) -> Segment {
@@ -124,15 +139,20 @@ fn seg(prio: u8, text: String, style: Style) -> Segment {
         prio,
         spans: vec![Span::styled(text, style)],
         changes_at: None,
+        right: false,
     }
 }
 
 fn connection(scene: &Scene) -> Segment {
-    let t = scene.theme();
-    let g = scene.glyphs();
+    let theme = scene.theme();
+    let glyphs = scene.glyphs();
     let (text, style, changes_at) = match &scene.live.feed.status.state {
-        ConnState::Connecting => (format!("{} connecting", g.connecting), t.warn, None),
-        ConnState::Connected => (format!("{} connected", g.connected), t.ok, None),
+        ConnState::Connecting => (
+            format!("{} connecting", glyphs.connecting),
+            theme.warn,
+            None,
+        ),
+        ConnState::Connected => (format!("{} connected", glyphs.connected), theme.ok, None),
         ConnState::Reconnecting {
             attempt,
             max_attempts,
@@ -147,11 +167,14 @@ fn connection(scene: &Scene) -> Segment {
                 format!(" of {max_attempts}")
             };
             let text = if secs == 0 {
-                format!("{} reconnecting, attempt {attempt}{of}", g.reconnecting)
+                format!(
+                    "{} reconnecting, attempt {attempt}{of}",
+                    glyphs.reconnecting
+                )
             } else {
                 format!(
                     "{} reconnecting in {secs} s, attempt {attempt}{of}",
-                    g.reconnecting
+                    glyphs.reconnecting
                 )
             };
             // The shown number drops when the time left crosses a whole
@@ -159,84 +182,96 @@ fn connection(scene: &Scene) -> Segment {
             let frac = left.as_nanos() % 1_000_000_000;
             let frac = if frac == 0 { 1_000_000_000 } else { frac };
             let next = scene.now + Duration::from_nanos(frac as u64) + Duration::from_millis(1);
-            (text, t.warn, (secs > 0).then_some(next))
+            (text, theme.warn, (secs > 0).then_some(next))
         }
-        ConnState::Stopped { .. } => (format!("{} stopped: press r", g.stopped), t.alert, None),
-        ConnState::Closed => (format!("{} closed", g.stopped), t.dim, None),
+        ConnState::Stopped { .. } => (
+            format!("{} stopped: press r", glyphs.stopped),
+            theme.alert,
+            None,
+        ),
+        ConnState::Closed => (format!("{} closed", glyphs.stopped), theme.dim, None),
     };
     Segment {
         prio: 0,
         spans: vec![Span::styled(text, style)],
         changes_at,
+        right: false,
     }
 }
 
 fn clock_text(scene: &Scene) -> String {
-    let w = scene.wall;
-    let off = scene.ui.utc_offset;
-    let zone = if off.is_utc() {
+    let wall = scene.wall;
+    let offset = scene.ui.utc_offset;
+    let zone = if offset.is_utc() {
         "UTC".to_string()
     } else {
-        let (h, m, _) = off.as_hms();
+        let (h, m, _) = offset.as_hms();
         format!("{:+03}{:02}", h, m.abs())
     };
-    format!("{:02}:{:02}:{:02} {zone}", w.hour(), w.minute(), w.second())
+    format!(
+        "{:02}:{:02}:{:02} {zone}",
+        wall.hour(),
+        wall.minute(),
+        wall.second()
+    )
 }
 
 /// Over every queue: waiting, the oldest wait, queues in alert, the worst
 /// service level.
 fn totals(scene: &Scene) -> Segment {
-    let t = scene.theme();
-    let tot = scene.state.totals(scene.data_now());
-    let mut spans = vec![Span::raw(format!("{} waiting", tot.waiting))];
-    if let Some(oldest) = tot.oldest {
-        spans.push(Span::styled(", oldest ", t.dim));
+    let theme = scene.theme();
+    let totals = scene.state.totals(scene.data_now());
+    let mut spans = vec![Span::raw(format!("{} waiting", totals.waiting))];
+    if let Some(oldest) = totals.oldest {
+        spans.push(Span::styled(", oldest ", theme.dim));
         spans.push(Span::raw(figures::duration(oldest)));
     }
-    if tot.in_alert > 0 {
+    if totals.in_alert > 0 {
         spans.push(Span::styled(
-            format!(", {} in alert", tot.in_alert),
-            t.alert,
+            format!(", {} in alert", totals.in_alert),
+            theme.alert,
         ));
     }
-    if let Some(sl) = tot.worst_sl {
-        spans.push(Span::styled(", SL ", t.dim));
+    if let Some(sl) = totals.worst_sl {
+        spans.push(Span::styled(", SL ", theme.dim));
         spans.push(Span::raw(format!("{sl:.0}%")));
     }
     Segment {
         prio: 2,
         spans,
         // The oldest wait grows by the second while the feed is live.
-        changes_at: tot
+        changes_at: totals
             .oldest
             .filter(|_| scene.data_now() == scene.now)
             .map(|_| scene.now + Duration::from_secs(1)),
+        right: false,
     }
 }
 
 fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
-    let t = scene.theme();
+    let theme = scene.theme();
     let spans = match latency_figures(feed) {
         Some((avg, p95)) => {
             let limit = scene.ui.alerts.latency_ms as f64;
             let style = if limit > 0.0 && p95 >= limit {
-                t.alert
+                theme.alert
             } else {
                 Style::default()
             };
             vec![
-                Span::styled("lat ", t.dim),
+                Span::styled("lat ", theme.dim),
                 Span::styled(figures::millis(avg), style),
-                Span::styled(" p95 ", t.dim),
+                Span::styled(" p95 ", theme.dim),
                 Span::styled(figures::millis(p95), style),
             ]
         }
-        None => vec![Span::styled("lat -", t.dim)],
+        None => vec![Span::styled("lat -", theme.dim)],
     };
     Segment {
         prio: 1,
         spans,
         changes_at: None,
+        right: false,
     }
 }
 
@@ -245,15 +280,15 @@ fn latency_figures(feed: &FeedStats) -> Option<(f64, f64)> {
     if !feed.is_live() {
         return None;
     }
-    let l = &feed.latency;
-    Some((l.avg()?, l.p95()? as f64))
+    let latency = &feed.latency;
+    Some((latency.avg()?, latency.p95()? as f64))
 }
 
 /// Why the feed is not live, in a sentence, when it is not: shown on its
 /// own line because the header may not have room for the reason.
 pub fn feed_problem(scene: &Scene) -> Option<Line<'static>> {
-    let t = scene.theme();
-    let g = scene.glyphs();
+    let theme = scene.theme();
+    let glyphs = scene.glyphs();
     let status = &scene.live.feed.status;
     let (text, style) = match &status.state {
         ConnState::Stopped { reason } => {
@@ -263,15 +298,22 @@ pub fn feed_problem(scene: &Scene) -> Option<Line<'static>> {
                 reason.clone()
             };
             (
-                format!("{} Feed stopped, r reconnects: {why}", g.stopped),
-                t.alert,
+                format!("{} Feed stopped, r reconnects: {why}", glyphs.stopped),
+                theme.alert,
             )
         }
         ConnState::Reconnecting { .. } | ConnState::Connecting => {
             let err = status.last_error.as_ref()?;
-            (format!("{} Last error: {err}", g.reconnecting), t.warn)
+            (
+                format!("{} Last error: {err}", glyphs.reconnecting),
+                theme.warn,
+            )
         }
         ConnState::Connected | ConnState::Closed => return None,
     };
     Some(Line::styled(text, style))
 }
+
+#[cfg(test)]
+#[path = "header_tests.rs"]
+mod tests;

@@ -4,19 +4,18 @@
 //! reports back what the loop needs to know (is a clock or countdown on
 //! screen, how many list rows fit).
 
-pub mod alerts;
+pub mod alert_list;
 pub mod columns;
 pub mod detail;
 pub mod figures;
 pub mod header;
-pub mod help;
 pub mod hints;
+pub mod key_help;
 pub mod keys;
 pub mod mouse;
 pub mod names;
-pub mod queues;
+pub mod queue_table;
 mod scroll;
-pub mod tables;
 pub mod theme;
 pub mod trends;
 pub mod view;
@@ -224,8 +223,8 @@ pub fn draw(
         list_area: None,
     };
     match view.overlay {
-        Overlay::Help => help::render(frame, body, &scene),
-        Overlay::Alerts => alerts::render_view(frame, body, &scene),
+        Overlay::Help => key_help::render(frame, body, &scene),
+        Overlay::Alerts => alert_list::render_view(frame, body, &scene),
         Overlay::Notes => {
             (info.list_rows, info.list_offset, _) = main_screen(frame, body, &scene);
             welcome::render_notes(frame, body, &scene);
@@ -252,12 +251,12 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, R
     let focus = scene.view.focus;
     let wide = area.width >= WIDE;
     let feed_line = header::feed_problem(scene);
-    let strip = feed_line.is_some() || (!wide && alerts::has_active(scene.state));
+    let strip = feed_line.is_some() || (!wide && alert_list::has_active(scene.state));
     let [body, strip_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(strip as u16)]).areas(area);
     match feed_line {
         Some(line) => frame.render_widget(Paragraph::new(line), strip_area),
-        None => alerts::render_strip(frame, strip_area, scene),
+        None => alert_list::render_strip(frame, strip_area, scene),
     }
     if area.width >= WIDEST {
         let [left, right] =
@@ -266,9 +265,9 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, R
         let detail_h = (right.height * 3 / 5).max(right.height.min(20));
         let [detail_area, alert_area] =
             Layout::vertical([Constraint::Length(detail_h), Constraint::Fill(1)]).areas(right);
-        let rows = queues::render(frame, left, scene);
+        let rows = queue_table::render(frame, left, scene);
         detail::render(frame, detail_area, scene, q, false);
-        alerts::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
+        alert_list::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
         (rows.0, rows.1, left)
     } else if wide {
         let [left, right] =
@@ -277,18 +276,18 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, R
         let list_h = (n + 3).clamp(6, left.height.saturating_sub(8).max(6));
         let [list, alert_area] =
             Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(left);
-        let rows = queues::render(frame, list, scene);
-        alerts::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
+        let rows = queue_table::render(frame, list, scene);
+        alert_list::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
         detail::render(frame, right, scene, q, false);
         (rows.0, rows.1, list)
     } else {
         let list_h = (n + 3).clamp(5, (body.height / 2).max(5));
         let [list, rest] =
             Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(body);
-        let rows = queues::render(frame, list, scene);
+        let rows = queue_table::render(frame, list, scene);
         // No room for a third panel: focusing alerts shows them here.
         if focus == Focus::Alerts {
-            alerts::render_panel(frame, rest, scene, true);
+            alert_list::render_panel(frame, rest, scene, true);
         } else {
             detail::render(frame, rest, scene, q, false);
         }

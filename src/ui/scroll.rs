@@ -16,7 +16,7 @@ impl ViewState {
             Overlay::Alerts => Focus::Alerts,
             Overlay::Notes => return Effect::None,
             Overlay::Help => {
-                let max = crate::ui::help::LINES.saturating_sub(1);
+                let max = crate::ui::key_help::LINES.saturating_sub(1);
                 return self.scroll_to(action, self.help_scroll, max, |v, n| v.help_scroll = n);
             }
             Overlay::None if self.zoomed => Focus::Detail,

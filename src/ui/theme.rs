@@ -151,6 +151,22 @@ pub const MONO: Theme = Theme {
         .add_modifier(B),
 };
 
+impl Theme {
+    /// How a figure with an alert limit is drawn: the alert style at or
+    /// over the limit, the warning within 10 points of it, else plain.
+    pub fn level(&self, value: f64, limit: f64) -> Style {
+        if limit <= 0.0 {
+            Style::default()
+        } else if value >= limit {
+            self.alert
+        } else if value >= limit - 10.0 {
+            self.warn
+        } else {
+            Style::default()
+        }
+    }
+}
+
 /// `NO_COLOR` set and non-empty (no-color.org) wins over the config.
 pub fn no_color_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::model::{AppState, QueueView};
 use crate::ui::figures;
-use crate::ui::keys::{self, Action, Context, Place};
+use crate::ui::keys::{self, Action, Mode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -241,8 +241,8 @@ impl ViewState {
             return Effect::None;
         }
         if !self.filter_editing {
-            return match keys::action_for(ev, Context::Screen) {
-                Some(a) => self.apply(a, live, now),
+            return match keys::action_for(ev, self.mode()) {
+                Some(action) => self.apply(action, live, now),
                 None => Effect::None,
             };
         }
@@ -260,23 +260,24 @@ impl ViewState {
                 other => other,
             };
         }
-        match keys::action_for(ev, Context::Filter) {
-            Some(a) => self.apply(a, live, now),
+        match keys::action_for(ev, Mode::Filter) {
+            Some(action) => self.apply(action, live, now),
             None => Effect::None,
         }
     }
 
-    /// What has the keys now, for the hint bar.
-    pub fn place(&self) -> Place {
+    /// What has the keys now: which of the keymap's rows act, and which
+    /// hints the bar shows.
+    pub fn mode(&self) -> Mode {
         match self.overlay {
-            _ if self.filter_editing => Place::Filter,
-            Overlay::Help => Place::Help,
-            Overlay::Notes => Place::Notes,
-            Overlay::Alerts => Place::AlertsView,
-            Overlay::None if self.zoomed => Place::Zoom,
-            Overlay::None if self.wallboard => Place::Wallboard,
-            Overlay::None if self.focus == Focus::Alerts => Place::AlertsPanel,
-            Overlay::None => Place::Main,
+            _ if self.filter_editing => Mode::Filter,
+            Overlay::Help => Mode::Help,
+            Overlay::Notes => Mode::Notes,
+            Overlay::Alerts => Mode::AlertsView,
+            Overlay::None if self.zoomed => Mode::Zoom,
+            Overlay::None if self.wallboard => Mode::Wallboard,
+            Overlay::None if self.focus == Focus::Alerts => Mode::AlertsPanel,
+            Overlay::None => Mode::Main,
         }
     }
 

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::{AlertKind, QueueView, Severity};
-use crate::ui::{Scene, figures, names, queues};
+use crate::ui::{Scene, figures, names, queue_table};
 
 /// A tile's rows and the blank row under it.
 const TILE_H: u16 = 4;
@@ -144,7 +144,7 @@ fn tiles(frame: &mut Frame, area: Rect, scene: &Scene) {
         rows.len()
     };
     let state = scene.state;
-    let worst = queues::worst_alerts(state);
+    let worst = queue_table::worst_alerts(state);
     let tile_w = width - 1;
     let shown_names: Vec<&str> = rows[..shown]
         .iter()

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::config::Sources;
+use crate::ui::keys::{self, Mode};
 use crate::ui::{Scene, Theme};
 
 /// The environment variables queuetop reads, as docs/CONFIG.md lists them.
@@ -167,7 +168,7 @@ pub fn render_notes(frame: &mut Frame, area: Rect, scene: &Scene) {
     let block = scene.block(
         Line::from(vec![
             Span::styled(" Config warnings ", t.warn),
-            Span::styled("(Esc: close) ", t.dim),
+            Span::styled(keys::leave_title(Mode::Notes), t.dim),
         ]),
         true,
     );

@@ -1,7 +1,7 @@
 //! `--metrics ADDR`: the real binary against an in-test simulator, scraped
 //! over real HTTP and parsed with an independent Prometheus text parser.
 
-use crate::common::{SOON, scripted, spawn, start_sim, wait_until};
+use crate::common::{Run, SOON, scripted, spawn, spawn_with, start_sim, wait_until};
 use crate::fixtures::summary;
 
 fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -27,12 +27,8 @@ async fn scrape(addr: &str) -> (String, String) {
     (kind, resp.text().await.unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
-    let sim = start_sim(scripted()).await;
-    let (q1, n1) = sim.queues()[0].clone();
-    let run = spawn(&sim, &["--headless", "--metrics", "127.0.0.1:0"]);
-    // Port 0: the bound address is in the log.
+/// The address the endpoint bound (port 0: it is in the log).
+async fn metrics_addr(run: &Run) -> String {
     let mut addr = String::new();
     let found = wait_until(|| {
         let log = run.read("stderr");
@@ -54,6 +50,33 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
     })
     .await;
     assert!(found, "stderr:\n{}", run.read("stderr"));
+    addr
+}
+
+/// Scrapes until `ready` holds for the parsed text (published once a
+/// second), bounded; the content type and the text.
+async fn scrape_until(
+    addr: &str,
+    ready: impl Fn(&prometheus_parse::Scrape) -> bool,
+) -> (String, String) {
+    let deadline = tokio::time::Instant::now() + SOON;
+    loop {
+        let (kind, text) = scrape(addr).await;
+        let lines = text.lines().map(|l| Ok(l.to_string()));
+        let parsed = prometheus_parse::Scrape::parse(lines).unwrap();
+        if ready(&parsed) || tokio::time::Instant::now() > deadline {
+            return (kind, text);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
+    let sim = start_sim(scripted()).await;
+    let (q1, n1) = sim.queues()[0].clone();
+    let run = spawn(&sim, &["--headless", "--metrics", "127.0.0.1:0"]);
+    let addr = metrics_addr(&run).await;
     assert!(
         sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
         "no subscription; stderr:\n{}",
@@ -71,20 +94,11 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
     );
     run.export_lines(1).await;
 
-    // Published once a second: wait for the figures, bounded.
     let labels = [("queue_id", q1.as_str()), ("queue_name", n1.as_str())];
-    let deadline = tokio::time::Instant::now() + SOON;
-    let (kind, text) = loop {
-        let (kind, text) = scrape(&addr).await;
-        let lines = text.lines().map(|l| Ok(l.to_string()));
-        let parsed = prometheus_parse::Scrape::parse(lines).unwrap();
-        if value(&parsed, "queuetop_queue_waiting", &labels) == Some(4.0)
-            || tokio::time::Instant::now() > deadline
-        {
-            break (kind, text);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let (kind, text) = scrape_until(&addr, |s| {
+        value(s, "queuetop_queue_waiting", &labels) == Some(4.0)
+    })
+    .await;
     assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
     assert!(text.ends_with("# EOF\n"), "{text}");
     let s = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
@@ -152,5 +166,50 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
     queuetop::auth::ensure_crypto_provider();
     let resp = reqwest::get(format!("http://{addr}/")).await.unwrap();
     assert_eq!(resp.status(), 404);
+    sim.shutdown().await;
+}
+
+/// Alerts raised on a queue are published by severity: twelve waiting and
+/// nobody on queue is one critical alert (no agent) and one warning (the
+/// waiting threshold, 10 by default).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_are_published_by_severity() {
+    let sim = start_sim(scripted()).await;
+    let (queue, name) = sim.queues()[0].clone();
+    let more = "[alerts]\nraise_delay_s = 0\n";
+    let run = spawn_with(&sim, &["--headless", "--metrics", "127.0.0.1:0"], more);
+    let addr = metrics_addr(&run).await;
+    assert!(
+        sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
+        "no subscription; stderr:\n{}",
+        run.read("stderr")
+    );
+    sim.control()
+        .push(summary(&queue).name("from the server").waiting(12).event());
+    run.export_lines(1).await;
+
+    let labels = |severity| {
+        [
+            ("queue_id", queue.as_str()),
+            ("queue_name", name.as_str()),
+            ("severity", severity),
+        ]
+    };
+    let family = "queuetop_queue_alerts_by_severity";
+    let (_, text) = scrape_until(&addr, |s| {
+        value(s, family, &labels("critical")).is_some()
+            && value(s, family, &labels("warning")).is_some()
+    })
+    .await;
+    let s = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
+    assert_eq!(value(&s, family, &labels("critical")), Some(1.0), "{text}");
+    assert_eq!(value(&s, family, &labels("warning")), Some(1.0), "{text}");
+    assert_eq!(value(&s, family, &labels("info")), None, "{text}");
+    let queue_labels = [("queue_id", queue.as_str()), ("queue_name", name.as_str())];
+    assert_eq!(
+        value(&s, "queuetop_queue_alerts_active", &queue_labels),
+        Some(2.0),
+        "{text}"
+    );
     sim.shutdown().await;
 }

@@ -14,6 +14,7 @@ mod notifications_rest;
 mod notifications_scripted;
 mod observations;
 mod realtime;
+mod reconnect_model;
 mod soak;
 mod startup;
 mod truth;

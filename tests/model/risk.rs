@@ -6,9 +6,9 @@ use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
+use queuetop::config::{AlertConfig, QueueConfig, QueueTarget};
 use queuetop::event::{
-    FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, SkillCount,
+    FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, ServiceTarget, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState};
 use time::OffsetDateTime;
@@ -156,9 +156,14 @@ async fn critical_then_stale_then_waiting_then_service_level() {
     let c = Clock {
         start: Instant::now(),
     };
-    // Retention goes silent after its first summary (stale later on),
-    // with a utilization warning.
+    // Retention, with a utilization warning, loses its subscription after
+    // its first summary: stale, its figures cannot be trusted.
     c.apply(&mut st, summary("retention", (2, 0, 2), 0, &[]));
+    st.apply(&FeedEvent::TopicRejected {
+        topic: "v2.routing.queues.retention.observations".into(),
+        reason: "not permitted".into(),
+        queue_id: Some("retention".into()),
+    });
     for _ in 0..26 {
         // Callback: a caller waiting and nobody on queue (critical).
         c.apply(&mut st, summary("callback", (0, 0, 0), 1, &[]));
@@ -180,4 +185,41 @@ async fn critical_then_stale_then_waiting_then_service_level() {
         order(&st),
         ["Callback", "Claims", "Sales", "Retention", "Billing"]
     );
+}
+
+/// Two queues at the same service level, held to different goals (one
+/// from the queue's settings, one from the config): each ranks by its own
+/// shortfall, not by `alerts.service_level_pct`.
+#[tokio::test(start_paused = true)]
+async fn the_service_level_gap_is_against_each_queue_own_goal() {
+    let mut st = state();
+    let c = Clock {
+        start: Instant::now(),
+    };
+    let claims = st
+        .queues
+        .iter()
+        .position(|q| q.id == "claims")
+        .expect("claims is configured");
+    st.queues[claims].target_override = QueueTarget {
+        percent: Some(78.0),
+        within_s: Some(20),
+    };
+    let mut sales = summary("sales", (3, 3, 0), 0, &[]);
+    if let QueueEventKind::Summary(s) = &mut sales {
+        s.service_target = ServiceTarget::new(90.0, 20_000);
+    }
+    for _ in 0..5 {
+        c.apply(&mut st, sales.clone());
+        c.apply(&mut st, summary("claims", (3, 3, 0), 0, &[]));
+        c.apply(&mut st, totals("sales", 75.0));
+        c.apply(&mut st, totals("claims", 75.0));
+        c.pass(&mut st, Duration::from_secs(5)).await;
+    }
+    let now = Instant::now();
+    let gap = |id: &str| st.queue(id).unwrap().risk(&st, now).sl_gap;
+    assert_eq!((gap("sales"), gap("claims")), (15.0, 3.0));
+    let o = order(&st);
+    let at = |n: &str| o.iter().position(|x| x == n).unwrap();
+    assert!(at("Sales") < at("Claims"), "{o:?}");
 }

@@ -262,7 +262,12 @@ async fn waiting_interactions_kept_and_removed() {
         )
     };
     st.apply(&it("c1", InteractionState::Waiting, 1000));
-    st.apply(&it("c2", InteractionState::Alerting, 4000));
+    st.apply(&it("c2", InteractionState::Waiting, 3500));
+    // Offered to an agent: no longer waiting (the summary's count agrees).
+    st.apply(&it("c2", InteractionState::Alerting, 3900));
+    assert_eq!(st.queue("B").unwrap().waiting.len(), 1);
+    // Not answered: back in the queue, its whole wait with it.
+    st.apply(&it("c2", InteractionState::Waiting, 4000));
     st.apply(&it("c3", InteractionState::Waiting, 0));
     st.apply(&it("c3", InteractionState::Connected, 0));
     let b = st.queue("B").unwrap();
@@ -369,29 +374,85 @@ async fn members_fill_the_roster_without_counting_as_updates() {
     assert_eq!(st.feed.malformed, 1);
 }
 
-#[tokio::test(start_paused = true)]
-async fn stale_after_stale_after_s_and_fresh_again_on_update() {
-    let mut st = state();
-    let start = Instant::now();
-    assert!(!st.tick(start, wall(0)));
-    st.apply(&event(summary("A").available(1).logged_in(1).event(), None));
-    tokio::time::advance(Duration::from_secs(119)).await;
-    assert!(!st.tick(Instant::now(), wall(119_000)));
-    assert!(st.queues.iter().all(|q| !q.stale));
-    tokio::time::advance(Duration::from_secs(1)).await;
-    assert!(st.tick(Instant::now(), wall(120_000)));
-    assert!(
-        st.queues.iter().all(|q| q.stale),
-        "A silent 120 s, B never reported"
-    );
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Stale));
-    assert!(!st.tick(Instant::now(), wall(121_000)), "raised once");
-    assert_eq!(st.alerts.active_count(), 2);
+fn status(state: ConnState, connects: u32) -> FeedEvent {
+    FeedEvent::Status(FeedStatus {
+        state,
+        last_error: None,
+        connects,
+    })
+}
 
+/// Ticks once a second for `seconds`, with a heartbeat every `beat`
+/// seconds (0: none). True when any queue was stale at any tick.
+async fn run(st: &mut AppState, seconds: u64, beat: u64) -> bool {
+    let mut stale = false;
+    for s in 1..=seconds {
+        tokio::time::advance(Duration::from_secs(1)).await;
+        if beat > 0 && s % beat == 0 {
+            st.apply(&FeedEvent::Heartbeat);
+        }
+        st.tick(Instant::now(), wall(0));
+        stale |= st.queues.iter().any(|q| q.stale);
+    }
+    stale
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_quiet_queue_on_a_live_feed_never_goes_stale() {
+    let mut st = state();
+    st.tick(Instant::now(), wall(0));
+    st.apply(&status(ConnState::Connected, 1));
     st.apply(&event(summary("A").available(1).logged_in(1).event(), None));
-    assert!(!st.queue("A").unwrap().stale);
+    // Ten minutes without a queue event; the feed's heartbeats say it is
+    // alive, so nothing changed: A and B (never reported) are current.
+    assert!(!run(&mut st, 600, 30).await, "stale on a live feed");
+    assert!(!st.alerts.list.iter().any(|a| a.kind == AlertKind::Stale));
+}
+
+#[tokio::test(start_paused = true)]
+async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
+    let mut st = state();
+    st.tick(Instant::now(), wall(0));
+    st.apply(&status(ConnState::Connected, 1));
+    st.apply(&event(summary("A").available(1).logged_in(1).event(), None));
+    assert!(!run(&mut st, 119, 0).await);
+    // Nothing at all for 120 s, heartbeats included: every queue.
+    assert!(run(&mut st, 1, 0).await);
+    assert!(st.queues.iter().all(|q| q.stale));
+    assert!(st.alerts.is_active(Some("A"), &AlertKind::Stale));
+    assert!(st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    // A heartbeat: the feed is alive, every queue fresh again.
+    st.apply(&FeedEvent::Heartbeat);
+    st.tick(Instant::now(), wall(0));
+    assert!(st.queues.iter().all(|q| !q.stale));
+    assert!(!st.alerts.is_active(Some("B"), &AlertKind::Stale));
+
+    // Down: stale at once. The feed-down alert speaks for every queue.
+    let retry = ConnState::Reconnecting {
+        attempt: 1,
+        max_attempts: 0,
+        next_try: Instant::now() + Duration::from_secs(1),
+    };
+    st.apply(&status(retry, 1));
+    st.tick(Instant::now(), wall(0));
+    assert!(st.queues.iter().all(|q| q.stale));
     assert!(!st.alerts.is_active(Some("A"), &AlertKind::Stale));
+    st.apply(&status(ConnState::Connected, 2));
+    st.tick(Instant::now(), wall(0));
+    assert!(st.queues.iter().all(|q| !q.stale));
+
+    // B's subscription refused: B alone, until a new attempt.
+    st.apply(&FeedEvent::TopicRejected {
+        topic: "v2.routing.queues.B.observations".into(),
+        reason: "not permitted".into(),
+        queue_id: Some("B".into()),
+    });
+    st.tick(Instant::now(), wall(0));
+    assert!(!st.queue("A").unwrap().stale);
     assert!(st.queue("B").unwrap().stale);
+    assert!(st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    st.apply(&event(summary("B").available(1).logged_in(1).event(), None));
+    assert!(st.queue("B").unwrap().stale, "still refused");
 }
 
 #[tokio::test(start_paused = true)]

@@ -2,7 +2,7 @@
 
 use crate::common::{Fixture, fixture, many};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use queuetop::ui::keys::{self, Action, Context, KEYMAP, Place};
+use queuetop::ui::keys::{self, Action, KEYMAP, Mode};
 use queuetop::ui::{Effect, Focus, Overlay, SortKey, ViewState};
 
 fn press(v: &mut ViewState, f: &Fixture, code: KeyCode) -> Effect {
@@ -310,16 +310,16 @@ fn key_releases_are_ignored() {
 
 #[test]
 fn the_help_table_lists_every_binding_once() {
-    let md = queuetop::ui::help::markdown_table();
+    let md = queuetop::ui::key_help::markdown_table();
     for b in KEYMAP {
         assert!(md.contains(b.help), "{}", b.help);
     }
     let rows = md.lines().filter(|l| l.starts_with("| `")).count();
     assert_eq!(rows, KEYMAP.len());
-    let hinted: Vec<&str> = keys::hints(Place::Main).map(|(_, h)| h).collect();
+    let hinted: Vec<&str> = keys::hints(Mode::Main).map(|(_, h)| h).collect();
     assert!(hinted.contains(&"help") && hinted.contains(&"quit"));
     assert_eq!(
-        keys::action_for(&KeyEvent::from(KeyCode::Char('?')), Context::Screen),
+        keys::action_for(&KeyEvent::from(KeyCode::Char('?')), Mode::Main),
         Some(Action::Help)
     );
 }
@@ -327,7 +327,7 @@ fn the_help_table_lists_every_binding_once() {
 #[test]
 fn the_keys_doc_is_the_keymap() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/KEYS.md");
-    let table = queuetop::ui::help::markdown_table();
+    let table = queuetop::ui::key_help::markdown_table();
     // QUEUETOP_WRITE_DOCS=1 rewrites the generated part after a keymap change.
     if std::env::var_os("QUEUETOP_WRITE_DOCS").is_some() {
         let doc = std::fs::read_to_string(path).unwrap_or_default();
@@ -343,8 +343,8 @@ fn the_keys_doc_is_the_keymap() {
     );
 }
 
-const KEYS_BEGIN: &str = "<!-- generated from src/ui/keys.rs: begin -->";
-const KEYS_END: &str = "<!-- generated from src/ui/keys.rs: end -->";
+const KEYS_BEGIN: &str = "<!-- generated from src/ui/keys/map.rs: begin -->";
+const KEYS_END: &str = "<!-- generated from src/ui/keys/map.rs: end -->";
 
 #[test]
 fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
@@ -423,12 +423,12 @@ fn r_marks_the_screen_reconnecting_at_once() {
 fn the_hint_bar_follows_focus_and_mode() {
     let f = fixture();
     let words =
-        |v: &ViewState| -> Vec<&'static str> { keys::hints(v.place()).map(|(_, w)| w).collect() };
+        |v: &ViewState| -> Vec<&'static str> { keys::hints(v.mode()).map(|(_, w)| w).collect() };
     let mut v = by_name();
     assert!(words(&v).contains(&"zoom"));
     press(&mut v, &f, KeyCode::Tab);
     press(&mut v, &f, KeyCode::Tab);
-    assert_eq!(v.place(), Place::AlertsPanel);
+    assert_eq!(v.mode(), Mode::AlertsPanel);
     let w = words(&v);
     assert!(
         !w.contains(&"zoom"),
@@ -437,15 +437,15 @@ fn the_hint_bar_follows_focus_and_mode() {
     assert!(w.contains(&"ack") && w.contains(&"snooze"), "{w:?}");
     press(&mut v, &f, KeyCode::Tab);
     press(&mut v, &f, KeyCode::Enter);
-    assert_eq!(v.place(), Place::Zoom);
+    assert_eq!(v.mode(), Mode::Zoom);
     assert!(words(&v).contains(&"back"));
     press(&mut v, &f, KeyCode::Char('a'));
-    assert_eq!(v.place(), Place::AlertsView);
+    assert_eq!(v.mode(), Mode::AlertsView);
     assert!(words(&v).contains(&"ack"));
     press(&mut v, &f, KeyCode::Esc);
     press(&mut v, &f, KeyCode::Esc);
     press(&mut v, &f, KeyCode::Char('/'));
-    assert_eq!(v.place(), Place::Filter);
+    assert_eq!(v.mode(), Mode::Filter);
     assert_eq!(words(&v), ["keep", "clear", "move"]);
 }
 
@@ -455,7 +455,7 @@ fn the_help_scrolls_when_it_does_not_fit() {
     let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('?'));
     press(&mut v, &f, KeyCode::End);
-    assert_eq!(v.help_scroll, queuetop::ui::help::LINES - 1);
+    assert_eq!(v.help_scroll, queuetop::ui::key_help::LINES - 1);
     let before = selected_name(&v, &f);
     press(&mut v, &f, KeyCode::Home);
     assert_eq!(v.help_scroll, 0);

@@ -1,4 +1,5 @@
 mod checks;
+mod docs;
 mod hosts;
 mod notifications;
 

@@ -24,8 +24,8 @@ use super::read::Reader;
 use super::rejections::Rejections;
 use super::requery::REFRESH_TOPIC;
 use super::rest::{RestClient, TopicState};
-use super::setup;
 use super::stopwatch::Stopwatch;
+use super::{members, setup};
 use crate::config::Config;
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::FeedGauges;
@@ -167,10 +167,12 @@ impl Start<'_> {
             // With the channels open, the member lists say where everyone
             // is now (later changes arrive as notifications).
             let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
+            let before = members::rosters(self.mapper, &ids);
             let load = setup::load_members(rest, token, &ids, self.mapper);
             if let Err(e) = link.unless_command(load).await? {
                 return Err(rest_failed(link, e));
             }
+            members::pass_departures(link, chans, self.mapper, before).await?;
         }
         let query = setup::observe(rest, token, self.plan.queue_ids());
         let bodies = match link.unless_command(query).await? {

@@ -146,6 +146,48 @@ impl<'a> Reread<'a> {
     }
 }
 
+/// Who is on each queue's roster (its joined members), before the member
+/// lists are read again after a reconnect.
+pub(super) fn rosters(mapper: &Mapper, queue_ids: &[&str]) -> Vec<(String, BTreeSet<String>)> {
+    queue_ids
+        .iter()
+        .map(|id| {
+            let users = mapper.roster_of(id).into_iter().map(|(a, _)| a.user_id);
+            (id.to_string(), users.collect())
+        })
+        .collect()
+}
+
+/// Tells the app who left a roster while the feed was down: on it in
+/// `before`, and now gone from the queue's member list or not joined. No
+/// notification told of it (the socket was down), and the member rows the
+/// reconnect sends name only those still there.
+pub(super) async fn pass_departures(
+    link: &mut Link,
+    chans: &mut Channels,
+    mapper: &Mapper,
+    before: Vec<(String, BTreeSet<String>)>,
+) -> Result<(), Outcome> {
+    for (queue_id, users) in before {
+        let now: BTreeSet<String> = mapper
+            .roster_of(&queue_id)
+            .into_iter()
+            .map(|(a, _)| a.user_id)
+            .collect();
+        let left: Vec<String> = users.difference(&now).cloned().collect();
+        if !left.is_empty() {
+            tracing::info!(target: TARGET, queue_id = %queue_id, left = left.len(), "members left the queue while the feed was down");
+        }
+        for user_id in left {
+            let queue_id = queue_id.clone();
+            chans
+                .pass(link, FeedEvent::MemberLeft { queue_id, user_id })
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn roster_and_summary(
     link: &mut Link,
     mapper: &Mapper,

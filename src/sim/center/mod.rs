@@ -181,6 +181,21 @@ impl Model {
         self.queues.iter().map(summary).collect()
     }
 
+    /// Every interaction waiting now, as the event that tells of it (its
+    /// wait so far included): what a new subscriber needs to show how long
+    /// callers who began waiting before it connected have waited.
+    pub(crate) fn waiting(&self) -> Vec<QueueEventKind> {
+        let mut out = Vec::new();
+        for q in &self.queues {
+            for (ii, i) in q.interactions.iter().enumerate() {
+                if i.state == InteractionState::Waiting {
+                    out.push(step::interaction_event(q, ii, self.now, self.tick_ms));
+                }
+            }
+        }
+        out
+    }
+
     /// One step: interactions/agent changes first, then a summary for every
     /// queue that changed.
     pub(crate) fn tick(&mut self) -> Vec<QueueEventKind> {

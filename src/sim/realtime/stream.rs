@@ -65,7 +65,8 @@ impl Realtime {
     }
 
     /// The ack, then (when the model runs) the current summary of every
-    /// subscribed queue so a new client has numbers at once. Model events
+    /// subscribed queue and each interaction waiting in it, so a new
+    /// client has numbers, and every wait, at once. Model events
     /// queued before the snapshot are older than it: they are skipped by
     /// listening afresh first (an event racing the snapshot may come twice,
     /// never stale).
@@ -80,9 +81,14 @@ impl Realtime {
         }
         self.events = self.events.resubscribe();
         let stamp = now_stamp();
-        let summaries = lock(&self.shared.model).summaries();
-        for s in summaries {
-            let kind = crate::event::QueueEventKind::Summary(s);
+        let (summaries, waiting) = {
+            let model = lock(&self.shared.model);
+            (model.summaries(), model.waiting())
+        };
+        let summaries = summaries
+            .into_iter()
+            .map(crate::event::QueueEventKind::Summary);
+        for kind in summaries.chain(waiting) {
             if subs.wants(&kind)
                 && let Some(text) = frames::event(&kind, &stamp)
             {

@@ -142,7 +142,8 @@ impl Families {
             stale: registered(
                 r,
                 "queue_stale",
-                "1 when the queue had no update for alerts.stale_after_s",
+                "1 when the queue's figures cannot be trusted: the feed is down, its \
+                 subscription refused, or the feed silent for alerts.stale_after_s",
             ),
             connected: registered(r, "feed_connected", "1 when the feed is connected"),
             latency_avg: registered(

@@ -12,6 +12,7 @@ use queuetop::model::queue::{HISTORY_LEN, MAX_AGENTS, MAX_WAITING};
 use queuetop::model::{AlertKind, AppState, Delays};
 use tokio::time::Instant;
 
+use super::stale::{Freshness, down};
 use super::{Clock, Step};
 
 type AlertKey = (Option<String>, AlertKind);
@@ -199,8 +200,9 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         if !q.id.is_empty() {
             prop_assert_eq!(ids.iter().filter(|&&i| i == q.id).count(), 1, "dup id");
             prop_assert_eq!(q.active_alerts, st.alerts.active_for(&q.id), "{}", q.id);
+            // The feed being down is its own alert, not one per queue.
             prop_assert_eq!(
-                q.stale,
+                q.stale && !down(&st.feed.status),
                 st.alerts.is_active(Some(&q.id), &AlertKind::Stale),
                 "{}: stale flag and alert disagree",
                 q.id
@@ -329,7 +331,7 @@ struct Counts {
 pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), TestCaseError> {
     let mut log = AlertLog::default();
     let mut want = Counts::default();
-    let mut started: Option<Instant> = None;
+    let mut freshness = Freshness::default();
     let at = |now: Instant, ticked: bool| At { now, ticked };
     check(st, &mut log, at(clock.now, false))?;
     for s in steps {
@@ -337,13 +339,13 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
         match s {
             Step::Queue(q) => {
                 let ev = clock.event(q);
+                freshness.queue_event(&ev);
                 if ev.kind.queue_id().is_empty() {
                     want.malformed += 1;
                     st.apply(&FeedEvent::Queue(ev));
                     check(st, &mut log, at(clock.now, false))?;
                     continue;
                 }
-                started.get_or_insert(ev.received);
                 if ev.snapshot {
                     want.snapshots += 1;
                 } else {
@@ -352,7 +354,12 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
                 }
                 st.apply(&FeedEvent::Queue(ev.clone()));
                 let view = st.queue(ev.kind.queue_id());
-                prop_assert!(view.is_some_and(|v| !v.stale && v.last_update == Some(ev.received)));
+                // A queue event shows the feed alive: stale only for a
+                // reason it does not end.
+                let fresh = view.is_some_and(|v| {
+                    v.last_update == Some(ev.received) && (!v.stale || Freshness::excused(st, v))
+                });
+                prop_assert!(fresh);
             }
             Step::Other(ev) => {
                 match ev {
@@ -364,18 +371,17 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
                     FeedEvent::Heartbeat => want.heartbeats += 1,
                     _ => {}
                 }
+                freshness.other(ev);
                 st.apply(ev);
             }
             Step::Tick { advance_ms } => {
                 clock.advance(*advance_ms);
-                let started = *started.get_or_insert(clock.now);
+                freshness.tick(clock.now);
                 st.tick(clock.now, clock.wall);
                 ticked = true;
-                let after = Duration::from_secs(st.limits.stale_after_s);
                 for q in &st.queues {
-                    let quiet = clock.now - q.last_update.unwrap_or(started);
-                    let stale = !after.is_zero() && quiet >= after;
-                    prop_assert_eq!(q.stale, stale, "{}: quiet for {:?}", q.id, quiet);
+                    let stale = freshness.stale(st, q, clock.now);
+                    prop_assert_eq!(q.stale, stale, "{}: {:?}", q.id, freshness);
                 }
             }
         }

@@ -1,0 +1,137 @@
+//! The help overlay, generated from `keys::KEYMAP`.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::ui::Scene;
+use crate::ui::keys::{self, Binding, KEYMAP, Mode};
+
+/// Width of the key column.
+const KEYS_W: usize = 12;
+/// Lines of the overlay's text: both contexts, their headings, the marks,
+/// the figures.
+pub const LINES: usize = KEYMAP.len() + 6;
+
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
+    let theme = scene.theme();
+    let glyphs = scene.glyphs();
+    let ascii = glyphs.ascii;
+    let row = |binding: &Binding| {
+        Line::from(vec![
+            Span::styled(
+                format!(" {:<KEYS_W$}", binding.keys_label(ascii)),
+                theme.key,
+            ),
+            Span::raw(binding.help),
+        ])
+    };
+    let mut lines: Vec<Line> = on_screens().map(row).collect();
+    lines.push(Line::styled(" In the filter prompt (/):", theme.dim));
+    lines.extend(in_prompt().map(row));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(" Marks: ", theme.dim),
+        Span::raw(format!(
+            "> selected   stale: no update lately   {} cleared alert",
+            glyphs.cleared
+        )),
+    ]));
+    lines.push(Line::raw(
+        "        !2 util: 2 active alerts, the worst about utilization",
+    ));
+    lines.push(Line::from(vec![
+        Span::styled(" Figures: ", theme.dim),
+        Span::raw("Idle/OnQ: agents idle / on queue"),
+    ]));
+    lines.push(Line::raw(
+        "          Utilization: interacting / on queue; communicating not counted",
+    ));
+    debug_assert_eq!(lines.len(), LINES);
+    let width = (lines.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 3).min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    // Scrolled no further than the last line at the bottom.
+    let shown = usize::from(height.saturating_sub(2));
+    let scroll = scene
+        .view
+        .help_scroll
+        .min(lines.len().saturating_sub(shown));
+    let more = if scroll + shown < lines.len() {
+        format!("(more: {}) ", keys::Key::Down.label(ascii))
+    } else {
+        String::new()
+    };
+    let overlay = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let block = scene.block(
+        Line::from(vec![
+            Span::styled(" Keys ", theme.title),
+            Span::styled(keys::leave_title(Mode::Help), theme.dim),
+            Span::styled(more, theme.dim),
+        ]),
+        true,
+    );
+    frame.render_widget(Clear, overlay);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(block),
+        overlay,
+    );
+}
+
+/// The rows of the screens: every row but the filter prompt's.
+fn on_screens() -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(|b| !b.acts_in(Mode::Filter))
+}
+
+fn in_prompt() -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(|b| b.acts_in(Mode::Filter))
+}
+
+/// Where a screen row acts, for docs/KEYS.md: "everywhere", or the modes.
+fn modes_label(binding: &Binding) -> String {
+    let screens: Vec<Mode> = Mode::ALL
+        .into_iter()
+        .filter(|m| *m != Mode::Filter)
+        .collect();
+    if screens.iter().all(|m| binding.acts_in(*m)) {
+        return "everywhere".into();
+    }
+    let names: Vec<&str> = binding.modes.iter().map(|m| m.label()).collect();
+    names.join(", ")
+}
+
+/// The keys tables for docs/KEYS.md: the same rows as the overlay, with
+/// where each screen key acts.
+pub fn markdown_table() -> String {
+    let mut out = String::from("### On the screens\n\n| keys | does | where |\n|---|---|---|\n");
+    for binding in on_screens() {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            doc_keys(binding),
+            binding.help,
+            modes_label(binding)
+        ));
+    }
+    out.push_str("\n### In the filter prompt (`/`)\n\n| keys | does |\n|---|---|\n");
+    for binding in in_prompt() {
+        out.push_str(&format!("| {} | {} |\n", doc_keys(binding), binding.help));
+    }
+    out.push('\n');
+    out
+}
+
+fn doc_keys(binding: &Binding) -> String {
+    let keys: Vec<String> = binding
+        .keys
+        .iter()
+        .map(|k| format!("`{}`", k.label(false)))
+        .collect();
+    keys.join(" ")
+}
