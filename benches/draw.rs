@@ -2,14 +2,13 @@
 //! (the main screen, the wallboard, the zoomed detail): the cost of one
 //! frame, which the loop pays at most `ui.fps` times a second.
 
+// A benchmark's setup may unwrap: a failure there stops the run, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 // The UI tests' sample states; the bench draws a part of them.
 #[allow(dead_code)]
 #[path = "../tests/ui/common/mod.rs"]
 mod ui_common;
-// What the sample states are built with.
-#[allow(dead_code)]
-#[path = "../tests/fixtures/mod.rs"]
-mod fixtures;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use queuetop::ui::keys::Action;

@@ -8,6 +8,9 @@
 //! `cargo bench --bench flood -- 10 1000` (chosen sizes); `FLOOD_SECONDS`
 //! sets the measured window (default 10 s, after 2 s of warm-up).
 
+// A benchmark's setup may unwrap: a failure there stops the run, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -1,13 +1,16 @@
 //! Per-event costs: decoding one realtime message, the reducer, the
 //! export line and one audit-log line.
 
+// A benchmark's setup may unwrap: a failure there stops the run, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount};
 use queuetop::model::AppState;
+use queuetop::model::{Limits, QueueSeed};
 use queuetop::sink::export::write_line;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -17,22 +20,21 @@ use tokio::time::Instant;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn setup() -> (AppState, FeedEvent) {
-    let queues: Vec<QueueConfig> = (0..20)
-        .map(|i| QueueConfig {
+    let queues: Vec<QueueSeed> = (0..20)
+        .map(|i| QueueSeed {
             id: Some(format!("queue-{i}")),
             name: Some(format!("Queue {i}")),
-            events: vec![],
-            filter: None,
+            ..QueueSeed::default()
         })
         .collect();
-    let st = AppState::with_queues(
+    let st = AppState::new(
         &queues,
-        AlertConfig {
+        Limits {
             utilization_pct: 90.0,
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
-            ..AlertConfig::default()
+            ..Limits::default()
         },
     );
     let skills: BTreeMap<String, SkillCount> = ["Spanish", "Billing", "English", "Tech"]

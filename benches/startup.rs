@@ -9,6 +9,9 @@
 //! `cargo bench --bench startup` or `cargo bench --bench startup -- 1000 150`
 //! (queues, added latency in ms).
 
+// A benchmark's setup may unwrap: a failure there stops the run, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex};

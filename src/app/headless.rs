@@ -23,7 +23,6 @@ use crate::app::sinks::Sinks;
 use crate::config::Config;
 use crate::event::{ConnState, FeedCommand, FeedEvent};
 use crate::feed::source::Source;
-use crate::model::AppState;
 use crate::sink::export::Exporter;
 
 const TARGET: &str = "queuetop::headless";
@@ -42,7 +41,7 @@ pub async fn run_from(config: Arc<Config>, source: Source) -> color_eyre::Result
         eyre!("cannot open the export file {path}: {e}; point --export (or export.path) at a writable file, or `-` for stdout")
     })?;
     let replaying = matches!(source, Source::Replay(_));
-    let mut state = AppState::new(&config);
+    let mut state = super::seed::initial_state(&config);
     let mut sinks = Sinks {
         exporter: Some(exporter),
         ..Sinks::default()
@@ -88,7 +87,7 @@ pub async fn drive(
         exporter: Some(exporter),
         ..Sinks::default()
     };
-    let core = Core::new(AppState::new(config), sinks);
+    let core = Core::new(super::seed::initial_state(config), sinks);
     let channels = Channels {
         events: &mut events,
         commands,

@@ -42,21 +42,80 @@ pub async fn run(
         return Ok(2);
     }
     let interactive = std::io::stdin().is_terminal();
-    let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+    let Some(Credentials {
+        genesys,
+        secret,
+        secret_from_env,
+    }) = credentials(&opts, env, interactive)?
+    else {
+        return Ok(2);
+    };
+    let picked = match list_queues(&genesys).await {
+        Ok(all) => match pick(&all, opts.queues.as_deref(), interactive)? {
+            Ok(picked) => Some(picked),
+            Err(why) => {
+                eprintln!("queuetop: {why}");
+                return Ok(2);
+            }
+        },
+        Err(error) => {
+            eprintln!(
+                "queuetop: cannot list the queues of {}: {error}; writing the config without queues: add [[queue]] tables (`queuetop queues` lists them once the credentials work)",
+                genesys.server_label()
+            );
+            None
+        }
+    };
+    // A secret typed in goes to its own file; one from the environment
+    // stays there.
+    let secret_file = if secret_from_env {
+        None
+    } else {
+        Some(write_private(
+            &sibling(path, "client_secret"),
+            secret.expose_secret(),
+        )?)
+    };
+    let text = render(&opts, &genesys, secret_file.as_deref(), picked.as_deref());
+    write_private(path, &text)?;
+    let count = picked.as_ref().map_or(0, Vec::len);
+    println!(
+        "wrote {} ({count} queues); check it with `queuetop check-config`, then run `queuetop`",
+        path.display()
+    );
+    Ok(if picked.is_some() { 0 } else { 1 })
+}
+
+/// Where to connect and as whom.
+struct Credentials {
+    genesys: GenesysConfig,
+    secret: SecretString,
+    /// The secret came from GENESYS_CLIENT_SECRET (and stays there).
+    secret_from_env: bool,
+}
+
+/// The region and credentials from the flags, the environment or prompts;
+/// None (the reason printed) when something the user must give is missing.
+fn credentials(
+    opts: &InitOptions,
+    env: &std::collections::HashMap<String, String>,
+    interactive: bool,
+) -> color_eyre::Result<Option<Credentials>> {
+    let get = |key: &str| env.get(key).filter(|value| !value.is_empty()).cloned();
     let environment = match opts
         .environment
         .clone()
         .or_else(|| get("GENESYS_ENVIRONMENT"))
     {
-        Some(e) => e,
+        Some(environment) => environment,
         None if interactive => ask(&format!("Region domain [{DEFAULT_ENVIRONMENT}]: "))?
-            .filter(|s| !s.is_empty())
+            .filter(|answer| !answer.is_empty())
             .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string()),
         None => DEFAULT_ENVIRONMENT.to_string(),
     };
     if let Some(why) = environment_problem(&environment) {
         eprintln!("queuetop: {why}");
-        return Ok(2);
+        return Ok(None);
     }
     let client_id = match opts.client_id.clone().or_else(|| get("GENESYS_CLIENT_ID")) {
         Some(id) => id,
@@ -64,8 +123,9 @@ pub async fn run(
         None => String::new(),
     };
     let env_secret = get("GENESYS_CLIENT_SECRET");
-    let secret = match &env_secret {
-        Some(s) => Some(SecretString::from(s.clone())),
+    let secret_from_env = env_secret.is_some();
+    let secret = match env_secret {
+        Some(secret) => Some(SecretString::from(secret)),
         None if interactive => ask_secret("OAuth client secret (not shown): ")?,
         None => None,
     };
@@ -73,11 +133,11 @@ pub async fn run(
         eprintln!(
             "queuetop: init needs a client id and secret: set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (or pass --client-id), or run it in a terminal to be asked"
         );
-        return Ok(2);
+        return Ok(None);
     };
     let genesys = GenesysConfig {
         environment: environment.clone(),
-        client_id: client_id.clone(),
+        client_id,
         client_secret: Some(secret.clone()),
         login_url: opts
             .login_url
@@ -89,39 +149,11 @@ pub async fn run(
             .unwrap_or_else(|| api_url_for(&environment)),
         ..GenesysConfig::default()
     };
-    let picked = match list_queues(&genesys).await {
-        Ok(all) => match pick(&all, opts.queues.as_deref(), interactive)? {
-            Ok(p) => Some(p),
-            Err(why) => {
-                eprintln!("queuetop: {why}");
-                return Ok(2);
-            }
-        },
-        Err(e) => {
-            eprintln!(
-                "queuetop: cannot list the queues of {}: {e}; writing the config without queues: add [[queue]] tables (`queuetop queues` lists them once the credentials work)",
-                genesys.server_label()
-            );
-            None
-        }
-    };
-    // A secret typed in goes to its own file; one from the environment
-    // stays there.
-    let secret_file = match env_secret {
-        Some(_) => None,
-        None => Some(write_private(
-            &sibling(path, "client_secret"),
-            secret.expose_secret(),
-        )?),
-    };
-    let text = render(&opts, &genesys, secret_file.as_deref(), picked.as_deref());
-    write_private(path, &text)?;
-    let n = picked.as_ref().map_or(0, Vec::len);
-    println!(
-        "wrote {} ({n} queues); check it with `queuetop check-config`, then run `queuetop`",
-        path.display()
-    );
-    Ok(if picked.is_some() { 0 } else { 1 })
+    Ok(Some(Credentials {
+        genesys,
+        secret,
+        secret_from_env,
+    }))
 }
 
 /// The queues to watch: from `--queues`, else asked; None on EOF.
@@ -131,7 +163,7 @@ fn pick(
     interactive: bool,
 ) -> color_eyre::Result<Result<Vec<OrgQueue>, String>> {
     let selection = match given {
-        Some(s) => s.to_string(),
+        Some(given) => given.to_string(),
         None if interactive => {
             eprint!("{}", super::queues::table(all));
             ask("Queues to watch (numbers such as 1,3-5, a name pattern such as Support*, or all): ")?
@@ -143,7 +175,7 @@ fn pick(
             ));
         }
     };
-    Ok(super::queues::select(all, &selection).map(|v| v.into_iter().cloned().collect()))
+    Ok(super::queues::select(all, &selection).map(|chosen| chosen.into_iter().cloned().collect()))
 }
 
 fn sibling(path: &Path, name: &str) -> PathBuf {
@@ -159,81 +191,81 @@ fn write_private(path: &Path, text: &str) -> color_eyre::Result<PathBuf> {
             .map_err(|e| color_eyre::eyre::eyre!("cannot create {}: {e}", dir.display()))?;
     }
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
+        let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
             .mode(0o600)
             .open(path)?;
         // An existing file keeps its mode through open: set it.
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(text.as_bytes())?;
-        f.flush()
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(text.as_bytes())?;
+        file.flush()
     };
     write().map_err(|e| color_eyre::eyre::eyre!("cannot write {}: {e}", path.display()))?;
     Ok(path.to_path_buf())
 }
 
-fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
 }
 
 /// The config file: what was chosen, commented, and pointers to the rest.
 fn render(
     opts: &InitOptions,
-    g: &GenesysConfig,
+    genesys: &GenesysConfig,
     secret_file: Option<&Path>,
     queues: Option<&[OrgQueue]>,
 ) -> String {
-    let mut s = String::from(
+    let mut text = String::from(
         "# queuetop configuration, written by `queuetop init`.\n\
          # Every key: docs/CONFIG.md, or `queuetop --print-example-config`.\n\
          # Check it with `queuetop check-config`.\n\n[genesys]\n",
     );
-    s.push_str(&format!(
+    text.push_str(&format!(
         "environment = {}      # region domain\n",
-        quoted(&g.environment)
+        quoted(&genesys.environment)
     ));
-    s.push_str(&format!("client_id = {}\n", quoted(&g.client_id)));
+    text.push_str(&format!("client_id = {}\n", quoted(&genesys.client_id)));
     match secret_file {
-        Some(f) => s.push_str(&format!(
+        Some(file) => text.push_str(&format!(
             "client_secret_file = {}   # readable by you only\n",
-            quoted(&f.display().to_string())
+            quoted(&file.display().to_string())
         )),
-        None => s.push_str("# The secret comes from GENESYS_CLIENT_SECRET.\n"),
+        None => text.push_str("# The secret comes from GENESYS_CLIENT_SECRET.\n"),
     }
-    if let Some(u) = &opts.login_url {
-        s.push_str(&format!("login_url = {}\n", quoted(u)));
+    if let Some(url) = &opts.login_url {
+        text.push_str(&format!("login_url = {}\n", quoted(url)));
     }
-    if let Some(u) = &opts.api_url {
-        s.push_str(&format!("api_url = {}\n", quoted(u)));
+    if let Some(url) = &opts.api_url {
+        text.push_str(&format!("api_url = {}\n", quoted(url)));
     }
     match queues {
-        Some(qs) => {
-            s.push_str("\n# The queues to watch; `queuetop queues` lists them all.\n");
-            for q in qs {
-                let about = match (&q.division, q.member_count) {
-                    (Some(d), Some(n)) => format!("   # {d}, {n} members"),
-                    (Some(d), None) => format!("   # {d}"),
-                    (None, Some(n)) => format!("   # {n} members"),
+        Some(queues) => {
+            text.push_str("\n# The queues to watch; `queuetop queues` lists them all.\n");
+            for queue in queues {
+                let about = match (&queue.division, queue.member_count) {
+                    (Some(division), Some(members)) => format!("   # {division}, {members} members"),
+                    (Some(division), None) => format!("   # {division}"),
+                    (None, Some(members)) => format!("   # {members} members"),
                     (None, None) => String::new(),
                 };
-                s.push_str(&format!(
+                text.push_str(&format!(
                     "\n[[queue]]\nid = {}{about}\nname = {}\n",
-                    quoted(&q.id),
-                    quoted(&q.name)
+                    quoted(&queue.id),
+                    quoted(&queue.name)
                 ));
             }
         }
-        None => s.push_str(
+        None => text.push_str(
             "\n# Add one [[queue]] table per queue to watch (`queuetop queues` lists them):\n\
              # [[queue]]\n# id = \"8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e\"\n# name = \"Support EN\"\n",
         ),
     }
-    s.push_str(
+    text.push_str(
         "\n[alerts]                # 0 switches an alert off\nutilization_pct = 90\nwaiting = 10\n",
     );
-    s
+    text
 }
 
 /// One line from the terminal; None at end of input.
@@ -241,8 +273,8 @@ fn ask(prompt: &str) -> color_eyre::Result<Option<String>> {
     eprint!("{prompt}");
     std::io::stderr().flush()?;
     let mut line = String::new();
-    let n = std::io::stdin().lock().read_line(&mut line)?;
-    Ok((n > 0).then(|| line.trim().to_string()))
+    let read = std::io::stdin().lock().read_line(&mut line)?;
+    Ok((read > 0).then(|| line.trim().to_string()))
 }
 
 /// A line read with echo off, so the secret never shows on screen.
@@ -264,5 +296,7 @@ fn ask_secret(prompt: &str) -> color_eyre::Result<Option<SecretString>> {
         unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
         eprintln!();
     }
-    Ok(line?.filter(|s| !s.is_empty()).map(SecretString::from))
+    Ok(line?
+        .filter(|answer| !answer.is_empty())
+        .map(SecretString::from))
 }

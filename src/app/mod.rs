@@ -12,6 +12,7 @@ pub mod record;
 pub mod redraw;
 pub mod relay;
 pub mod replay;
+pub mod seed;
 pub mod sinks;
 pub mod snapshot;
 pub mod terminal;
@@ -81,7 +82,7 @@ async fn run_tui_inner(
         })?),
     };
     let ui = Ui::new(&cfg, theme::no_color_env());
-    let mut state = AppState::new(&cfg);
+    let mut state = seed::initial_state(&cfg);
     // Read before the terminal is taken, so a problem prints plainly.
     let mut sinks = Sinks {
         exporter,

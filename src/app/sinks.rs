@@ -58,7 +58,7 @@ impl Sinks {
                 let written = exporter.write_event(state, queue_event, queue_event.received);
                 self.check(written)?;
             }
-            let processed = state.feed.events_processed;
+            let processed = state.feed().events_processed;
             if !queue_event.snapshot && processed.is_multiple_of(LATENCY_LOG_EVERY) {
                 log_latency(state, queue_event.received);
             }
@@ -70,7 +70,7 @@ impl Sinks {
     /// The alerts raised or cleared (by an event or by time passing) to
     /// the log and the history.
     pub fn after_tick(&mut self, state: &mut AppState) {
-        for transition in state.alerts.take_transitions() {
+        for transition in state.take_alert_transitions() {
             log_transition(state, &transition);
             let Some(history) = self.history.as_mut() else {
                 continue;
@@ -150,7 +150,7 @@ fn log_transition(state: &AppState, transition: &AlertTransition) {
 }
 
 fn log_latency(state: &AppState, now: Instant) {
-    let feed = &state.feed;
+    let feed = &state.feed();
     let latency = &feed.latency;
     tracing::info!(
         target: FIGURES_TARGET,
@@ -176,7 +176,7 @@ pub fn restore(state: &mut AppState, path: &Path, loaded: Loaded, now: OffsetDat
         malformed = loaded.malformed,
         "alert history read"
     );
-    state.alerts.restore(loaded.alerts);
+    state.restore_alerts(loaded.alerts);
     if loaded.malformed > 0 {
         let first = loaded.first_problem.unwrap_or_default();
         let message = format!(
@@ -185,6 +185,6 @@ pub fn restore(state: &mut AppState, path: &Path, loaded: Loaded, now: OffsetDat
             loaded.malformed
         );
         tracing::warn!(target: TARGET, "{message}");
-        state.alerts.inform(None, AlertKind::History, message, now);
+        state.inform(None, AlertKind::History, message, now);
     }
 }

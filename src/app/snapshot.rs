@@ -32,7 +32,7 @@ pub async fn snapshot(
     timeout: Duration,
 ) -> color_eyre::Result<i32> {
     let mut feed = crate::feed::spawn(config.clone());
-    let mut core = Core::new(AppState::new(&config), Sinks::default());
+    let mut core = Core::new(super::seed::initial_state(&config), Sinks::default());
     let failure = wait_for_queues(&config, &mut core, &mut feed.events, timeout).await?;
     // The rest of a burst already received is applied too.
     core.close(&mut feed.events, &feed.commands, Some(&mut feed.task))
@@ -53,7 +53,7 @@ async fn wait_for_queues(
     let deadline = Instant::now() + timeout;
     // With only `all_queues`, the queues are whatever the server reports
     // once connected.
-    let configured = core.state.queues.iter().any(|q| q.configured);
+    let configured = core.state.queues().iter().any(|q| q.configured);
     let mut connected = false;
     let mut last_error: Option<String> = None;
     loop {
@@ -152,7 +152,7 @@ fn is_broken_pipe(e: &color_eyre::Report) -> bool {
 
 /// Configured queues with no summary yet, by name (and id when it differs).
 pub fn missing(st: &AppState) -> Vec<String> {
-    st.queues
+    st.queues()
         .iter()
         .filter(|q| q.configured && q.summary.is_none())
         .map(|q| {
@@ -166,7 +166,7 @@ pub fn missing(st: &AppState) -> Vec<String> {
 }
 
 fn reported(st: &AppState) -> impl Iterator<Item = &QueueView> {
-    st.queues.iter().filter(|q| q.summary.is_some())
+    st.queues().iter().filter(|q| q.summary.is_some())
 }
 
 /// Plain text columns: queue, available/logged in, utilization %, waiting,
@@ -337,7 +337,7 @@ pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()
                 average_handle_time_ms: f.average_handle_ms.map(whole_ms),
                 interval: f.interval,
                 alerts: st
-                    .alerts
+                    .alerts()
                     .active_kinds(&q.id)
                     .map(|k| JsonAlert {
                         kind: k.name(),

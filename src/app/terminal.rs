@@ -38,8 +38,12 @@ impl TerminalGuard {
         Ok(guard)
     }
 
+    #[allow(
+        clippy::expect_used,
+        reason = "only drop takes the terminal, and drop is the guard's end"
+    )]
     pub fn terminal(&mut self) -> &mut DefaultTerminal {
-        self.terminal.as_mut().expect("present until drop") // ok: only taken in drop
+        self.terminal.as_mut().expect("present until drop")
     }
 }
 

@@ -80,7 +80,7 @@ fn state() -> (AppState, QueueEvent) {
         filter: None,
     }];
     cfg.alerts.raise_delay_s = 0;
-    let mut st = AppState::new(&cfg);
+    let mut st = crate::app::seed::initial_state(&cfg);
     let received = Instant::now();
     let received_wall = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
     let event = |kind| QueueEvent {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::doc::{Doc, FileSpans};
-use super::{Config, ConfigProblem, Protocol, Severity};
+use super::{Config, ConfigProblem, Protocol, QueueConfig, Severity};
 use crate::filter::Filter;
 use crate::subscription::{MAX_SUBSCRIPTIONS, SubscriptionError, is_queue_id};
 
@@ -142,98 +142,118 @@ pub(super) fn queues(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
     let realtime = cfg.genesys.protocol == Protocol::Realtime;
     // A relay's viewer watches the queues the relay publishes.
     if cfg.queues.is_empty() && !cfg.genesys.all_queues && cfg.nats.is_none() {
-        let msg = "no [[queue]] tables: nothing to monitor; add one per queue (`queuetop queues` lists them; docs/CONFIG.md shows how)";
-        let mut p = ConfigProblem {
-            severity: Severity::Error,
-            file: doc.name.clone(),
-            line: 0,
-            col: 0,
-            key: "queue".into(),
-            message: msg.into(),
-            rule: if realtime {
-                SubscriptionError::Empty.rule()
-            } else {
-                "queues to monitor, or genesys.all_queues = true"
-            }
-            .into(),
-        };
-        if !doc.text.is_empty() {
-            // Point at the end of the file, where a [[queue]] would go.
-            let (line, col) = doc.position(doc.text.len());
-            (p.line, p.col) = (line, col);
-        }
-        doc.problems.push(p);
+        no_queues(doc, realtime);
         return;
     }
     let mut count = 0;
     let mut over_reported = false;
     let mut seen = Seen::default();
-    for (i, q) in cfg.queues.iter().enumerate() {
-        let key = format!("queue[{}]", i + 1);
-        let table = spans.queues.get(i).map_or(0..0, |s| s.table.clone());
-        let at = |k: &str| {
+    for (position, queue) in cfg.queues.iter().enumerate() {
+        let key = format!("queue[{}]", position + 1);
+        let table = spans
+            .queues
+            .get(position)
+            .map_or(0..0, |queue_spans| queue_spans.table.clone());
+        let at = |name: &str| {
             spans
                 .values
-                .get(&format!("{key}.{k}"))
+                .get(&format!("{key}.{name}"))
                 .cloned()
                 .unwrap_or(table.clone())
         };
-        match &q.id {
-            Some(id) if !realtime && !is_uuid(id) => doc.error(
-                &at("id"),
-                &format!("{key}.id"),
-                format!(
-                    "`{id}` is not a queue UUID such as 8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e; Genesys Cloud names every queue by one (`queuetop queues` lists them), or give `name` alone"
-                ),
-                "notifications queue ids are UUIDs; see docs/CONFIG.md",
-            ),
-            Some(id) if !is_queue_id(id) => {
-                let e = SubscriptionError::BadQueueId {
-                    queue_id: id.clone(),
-                };
-                doc.error(&at("id"), &format!("{key}.id"), e.to_string(), e.rule());
-            }
-            Some(_) => {}
-            None if q.name.is_none() => doc.error(
-                &table,
-                &key,
-                "a queue needs `id` (a UUID) or `name`".into(),
-                "each [[queue]] names its queue",
-            ),
-            None if realtime => {
-                let e = SubscriptionError::QueueWithoutId;
-                doc.error(&table, &key, e.to_string(), e.rule());
-            }
-            None => {}
-        }
-        duplicates(doc, &mut seen, i, q, &at);
-        if let Some(text) = &q.filter
-            && let Err(e) = Filter::parse(text)
+        queue_id(doc, queue, realtime, &key, &table, &at);
+        duplicates(doc, &mut seen, position, queue, &at);
+        if let Some(text) = &queue.filter
+            && let Err(error) = Filter::parse(text)
         {
             let span = spans
                 .queues
-                .get(i)
-                .and_then(|s| s.filter.clone())
+                .get(position)
+                .and_then(|queue_spans| queue_spans.filter.clone())
                 .unwrap_or(table.clone());
-            let offset = filter_offset(doc.text, &span, e.column);
+            let offset = filter_offset(doc.text, &span, error.column);
             doc.report(
                 Severity::Error,
                 offset,
                 &format!("{key}.filter"),
-                e.to_string(),
+                error.to_string(),
                 "filters parse and have at most 2048 characters",
             );
         }
-        count += q.events.len();
+        count += queue.events.len();
         if realtime && count > MAX_SUBSCRIPTIONS && !over_reported {
             over_reported = true;
-            let total: usize = cfg.queues.iter().map(|q| q.events.len()).sum();
-            let e = SubscriptionError::TooMany { count: total };
-            let msg = format!(
-                "{e}; this queue brings the count past {MAX_SUBSCRIPTIONS}: monitor fewer queues or event types, or use protocol = \"notifications\""
+            let total: usize = cfg.queues.iter().map(|queue| queue.events.len()).sum();
+            let error = SubscriptionError::TooMany { count: total };
+            let message = format!(
+                "{error}; this queue brings the count past {MAX_SUBSCRIPTIONS}: monitor fewer queues or event types, or use protocol = \"notifications\""
             );
-            doc.error(&table, &key, msg, e.rule());
+            doc.error(&table, &key, message, error.rule());
         }
+    }
+}
+
+/// No queue to watch: said at the end of the file, where a [[queue]] would go.
+fn no_queues(doc: &mut Doc<'_>, realtime: bool) {
+    let message = "no [[queue]] tables: nothing to monitor; add one per queue (`queuetop queues` lists them; docs/CONFIG.md shows how)";
+    let mut problem = ConfigProblem {
+        severity: Severity::Error,
+        file: doc.name.clone(),
+        line: 0,
+        col: 0,
+        key: "queue".into(),
+        message: message.into(),
+        rule: if realtime {
+            SubscriptionError::Empty.rule()
+        } else {
+            "queues to monitor, or genesys.all_queues = true"
+        }
+        .into(),
+    };
+    if !doc.text.is_empty() {
+        let (line, col) = doc.position(doc.text.len());
+        (problem.line, problem.col) = (line, col);
+    }
+    doc.problems.push(problem);
+}
+
+/// A queue's id as its protocol needs it: a UUID for notifications, a
+/// topic-safe id for realtime, which cannot resolve a name.
+fn queue_id(
+    doc: &mut Doc<'_>,
+    queue: &QueueConfig,
+    realtime: bool,
+    key: &str,
+    table: &std::ops::Range<usize>,
+    at: &dyn Fn(&str) -> std::ops::Range<usize>,
+) {
+    match &queue.id {
+        Some(id) if !realtime && !is_uuid(id) => doc.error(
+            &at("id"),
+            &format!("{key}.id"),
+            format!(
+                "`{id}` is not a queue UUID such as 8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e; Genesys Cloud names every queue by one (`queuetop queues` lists them), or give `name` alone"
+            ),
+            "notifications queue ids are UUIDs; see docs/CONFIG.md",
+        ),
+        Some(id) if !is_queue_id(id) => {
+            let error = SubscriptionError::BadQueueId {
+                queue_id: id.clone(),
+            };
+            doc.error(&at("id"), &format!("{key}.id"), error.to_string(), error.rule());
+        }
+        Some(_) => {}
+        None if queue.name.is_none() => doc.error(
+            table,
+            key,
+            "a queue needs `id` (a UUID) or `name`".into(),
+            "each [[queue]] names its queue",
+        ),
+        None if realtime => {
+            let error = SubscriptionError::QueueWithoutId;
+            doc.error(table, key, error.to_string(), error.rule());
+        }
+        None => {}
     }
 }
 
@@ -255,7 +275,7 @@ fn duplicates(
     doc: &mut Doc<'_>,
     seen: &mut Seen,
     i: usize,
-    q: &super::QueueConfig,
+    q: &QueueConfig,
     at: &dyn Fn(&str) -> std::ops::Range<usize>,
 ) {
     let rule = "each queue once; see docs/CONFIG.md";

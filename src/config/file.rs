@@ -5,33 +5,10 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::doc::{Doc, FileSpans, QueueSpans, suggest};
-use super::paths::expand_home;
+use super::sections::SECTIONS;
 use super::table::Table;
-use super::{Config, EventType, Protocol, QueueConfig, Severity, Theme};
+use super::{Config, EventType, QueueConfig, Severity};
 
-const TOP: &[&str] = &[
-    "genesys",
-    "queue",
-    "reconnect",
-    "alerts",
-    "ui",
-    "log",
-    "export",
-    "metrics",
-    "nats",
-];
-const GENESYS: &[&str] = &[
-    "environment",
-    "protocol",
-    "client_id",
-    "client_secret",
-    "client_secret_file",
-    "login_url",
-    "api_url",
-    "realtime_url",
-    "all_queues",
-    "observations_interval_s",
-];
 const QUEUE: &[&str] = &[
     "id",
     "name",
@@ -48,54 +25,26 @@ const QUEUE_ALERTS: &[&str] = &[
     "longest_wait_s",
     "service_level_pct",
 ];
-const RECONNECT: &[&str] = &[
-    "base_delay_ms",
-    "max_delay_ms",
-    "max_attempts",
-    "heartbeat_timeout_s",
-];
-const ALERTS: &[&str] = &[
-    "utilization_pct",
-    "waiting",
-    "latency_ms",
-    "stale_after_s",
-    "raise_delay_s",
-    "clear_delay_s",
-    "longest_wait_s",
-    "service_level_pct",
-];
-const UI: &[&str] = &["fps", "ascii", "theme", "mouse"];
-const LOG: &[&str] = &[
-    "audit_file",
-    "level",
-    "max_size_mb",
-    "keep",
-    "alert_history",
-];
-const EXPORT: &[&str] = &["path"];
-const METRICS: &[&str] = &["listen"];
+/// The top-level tables a config file may have.
+pub(super) fn top_tables() -> Vec<&'static str> {
+    let mut top: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
+    top.extend(["queue", "nats"]);
+    top
+}
 
 /// Every table of a config file with its keys, as docs/CONFIG.md lists
 /// them (`queue.alerts` is the inline table of a `[[queue]]`).
 #[cfg(test)]
-pub(super) fn key_tables() -> Vec<(&'static str, &'static [&'static str])> {
-    vec![
-        ("genesys", GENESYS),
-        ("queue", QUEUE),
-        ("queue.alerts", QUEUE_ALERTS),
-        ("reconnect", RECONNECT),
-        ("alerts", ALERTS),
-        ("ui", UI),
-        ("log", LOG),
-        ("export", EXPORT),
-        ("metrics", METRICS),
-        ("nats", super::nats::KEYS),
-    ]
+pub(super) fn key_tables() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut tables: Vec<(&'static str, Vec<&'static str>)> = SECTIONS
+        .iter()
+        .map(|(name, keys)| (*name, keys.iter().map(|key| key.name).collect()))
+        .collect();
+    tables.push(("queue", QUEUE.to_vec()));
+    tables.push(("queue.alerts", QUEUE_ALERTS.to_vec()));
+    tables.push(("nats", super::nats::KEYS.to_vec()));
+    tables
 }
-
-/// The top-level tables a config file may have.
-#[cfg(test)]
-pub(super) const TABLES: &[&str] = TOP;
 
 type Entry<'i> = (
     &'i Spanned<std::borrow::Cow<'i, str>>,
@@ -122,132 +71,22 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         return None;
     }
     let root = root.get_ref();
-    known_keys(doc, root, "", TOP);
+    known_keys(doc, root, "", &top_tables());
     let mut t = Table {
         doc,
         spans: &mut spans,
         prefix: "",
         key_prefix: None,
     };
-    if let Some(g) = t.table(root, "genesys") {
-        t.prefix = "genesys";
-        known_keys(t.doc, g, "genesys.", GENESYS);
-        let c = &mut cfg.genesys;
-        set(&mut c.environment, t.string(g, "environment"));
-        if let Some(p) = t.parse(
-            g,
-            "protocol",
-            Protocol::parse,
-            "\"notifications\" or \"realtime\"",
-        ) {
-            c.protocol = p;
-        }
-        set(&mut c.client_id, t.string(g, "client_id"));
-        set(&mut c.all_queues, t.boolean(g, "all_queues"));
-        set(
-            &mut c.observations_interval_s,
-            t.int(g, "observations_interval_s", 1, 3600),
-        );
-        if let Some(s) = t.string(g, "client_secret") {
-            t.spans.has_client_secret = true;
-            c.client_secret = Some(s.into());
-        }
-        t.spans.client_secret_file = t.string(g, "client_secret_file");
-        // URLs are applied after layering (they depend on `environment`);
-        // keep them in the spans map with their text.
-        for k in ["login_url", "api_url", "realtime_url"] {
-            if let Some(v) = t.string(g, k) {
-                let url = match k {
-                    "login_url" => &mut c.login_url,
-                    "api_url" => &mut c.api_url,
-                    _ => &mut c.realtime_url,
-                };
-                *url = v;
-            }
-        }
-    }
-    if let Some(r) = t.table(root, "reconnect") {
-        t.prefix = "reconnect";
-        known_keys(t.doc, r, "reconnect.", RECONNECT);
-        let c = &mut cfg.reconnect;
-        set(
-            &mut c.base_delay_ms,
-            t.int(r, "base_delay_ms", 1, 3_600_000),
-        );
-        set(&mut c.max_delay_ms, t.int(r, "max_delay_ms", 1, 86_400_000));
-        set(&mut c.max_attempts, t.int(r, "max_attempts", 0, 1_000_000));
-        set(
-            &mut c.heartbeat_timeout_s,
-            t.int(r, "heartbeat_timeout_s", 1, 86_400),
-        );
-    }
-    if let Some(a) = t.table(root, "alerts") {
-        t.prefix = "alerts";
-        known_keys(t.doc, a, "alerts.", ALERTS);
-        let c = &mut cfg.alerts;
-        set(
-            &mut c.utilization_pct,
-            t.number(a, "utilization_pct", 0.0, 100.0),
-        );
-        set(&mut c.waiting, t.int(a, "waiting", 0, 1_000_000));
-        set(&mut c.latency_ms, t.int(a, "latency_ms", 0, 3_600_000));
-        set(&mut c.stale_after_s, t.int(a, "stale_after_s", 0, 86_400));
-        set(&mut c.raise_delay_s, t.int(a, "raise_delay_s", 0, 3600));
-        set(&mut c.clear_delay_s, t.int(a, "clear_delay_s", 0, 3600));
-        set(&mut c.longest_wait_s, t.int(a, "longest_wait_s", 0, 86_400));
-        set(
-            &mut c.service_level_pct,
-            t.number(a, "service_level_pct", 0.0, 100.0),
-        );
-    }
-    if let Some(u) = t.table(root, "ui") {
-        t.prefix = "ui";
-        known_keys(t.doc, u, "ui.", UI);
-        set(&mut cfg.ui.fps, t.int(u, "fps", 1, 60));
-        set(&mut cfg.ui.ascii, t.boolean(u, "ascii"));
-        set(&mut cfg.ui.mouse, t.boolean(u, "mouse"));
-        if let Some(th) = t.parse(u, "theme", Theme::parse, "\"dark\", \"light\" or \"mono\"") {
-            cfg.ui.theme = th;
-        }
-    }
-    if let Some(l) = t.table(root, "log") {
-        t.prefix = "log";
-        known_keys(t.doc, l, "log.", LOG);
-        if let Some(p) = t.string(l, "audit_file") {
-            cfg.log.audit_file = expand_home(&p);
-        }
-        set(&mut cfg.log.level, t.string(l, "level"));
-        set(
-            &mut cfg.log.max_size_mb,
-            t.int(l, "max_size_mb", 0, 1_000_000),
-        );
-        set(&mut cfg.log.keep, t.int(l, "keep", 1, 100));
-        if let Some(p) = t.string(l, "alert_history") {
-            // "" turns the history off; expanding it would not keep it empty.
-            cfg.log.alert_history = Some(if p.is_empty() {
-                std::path::PathBuf::new()
-            } else {
-                expand_home(&p)
-            });
-        }
-    }
-    if let Some(e) = t.table(root, "export") {
-        t.prefix = "export";
-        known_keys(t.doc, e, "export.", EXPORT);
-        if let Some(p) = t.string(e, "path") {
-            cfg.export_path = Some(p);
-        }
-    }
-    if let Some(m) = t.table(root, "metrics") {
-        t.prefix = "metrics";
-        known_keys(t.doc, m, "metrics.", METRICS);
-        if let Some(a) = t.parse(
-            m,
-            "listen",
-            |s| s.parse().ok(),
-            "an address such as \"127.0.0.1:9464\"",
-        ) {
-            cfg.metrics_listen = Some(a);
+    for (name, keys) in SECTIONS {
+        let Some(section) = t.table(root, name) else {
+            continue;
+        };
+        t.prefix = name;
+        let known: Vec<&str> = keys.iter().map(|key| key.name).collect();
+        known_keys(t.doc, section, &format!("{name}."), &known);
+        for key in *keys {
+            (key.apply)(&mut t, section, key.name, cfg);
         }
     }
     if let Some(n) = t.table(root, "nats") {
@@ -259,12 +98,6 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
         queues(&mut t, (k, v), cfg);
     }
     Some(spans)
-}
-
-fn set<T>(slot: &mut T, v: Option<T>) {
-    if let Some(v) = v {
-        *slot = v;
-    }
 }
 
 fn queues(t: &mut Table<'_, '_>, (_, v): Entry<'_>, cfg: &mut Config) {

@@ -216,29 +216,61 @@ fn layer(
     flags: &Overrides,
     path: Option<&Path>,
 ) {
-    let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
-    let g = &mut cfg.genesys;
-    let file_env_span = spans.values.get("genesys.environment").cloned();
+    let (environment_origin, env_secret) = overrides(cfg, env, flags);
+    environment(doc, cfg, spans, environment_origin);
+    realtime_url(doc, cfg, spans, flags);
+    secret(doc, cfg, spans, env_secret, path);
+    check::urls(doc, spans, cfg);
+    check::queues(doc, spans, cfg);
+    values::log_level(doc, spans, &cfg.log.level);
+    values::thresholds(doc, spans, cfg);
+    if let Some(message) = cfg.nats.as_ref().and_then(super::nats::problem) {
+        let span = spans.values.get("nats.url").cloned().unwrap_or(0..0);
+        doc.error(&span, "nats", message, "the [nats] table");
+    }
+    // A viewer of a relay holds no Genesys credentials, by design.
+    let viewer = cfg.nats.is_some();
+    if let Some(message) = cfg.credentials_problem().filter(|_| !viewer) {
+        let name = doc.name.clone();
+        doc.problems.push(problem(
+            &name,
+            "genesys",
+            format!(
+                "{message}; the {} feed signs in with an OAuth client (client credentials grant)",
+                cfg.genesys.protocol.as_str()
+            ),
+            "credentials; see docs/CONFIG.md",
+        ));
+    }
+}
 
-    // Where `environment` finally came from, to place a problem with it.
-    let mut env_origin: Option<String> = None;
-    if let Some(v) = get("GENESYS_ENVIRONMENT") {
-        g.environment = v;
-        env_origin = Some("$GENESYS_ENVIRONMENT".into());
+/// The environment, then the flags, over the file. Returns where
+/// `environment` finally came from when not the file (to place a problem
+/// with it), and the secret from the environment, read later by `secret`.
+fn overrides(
+    cfg: &mut Config,
+    env: &HashMap<String, String>,
+    flags: &Overrides,
+) -> (Option<String>, Option<String>) {
+    let get = |name: &str| env.get(name).filter(|value| !value.is_empty()).cloned();
+    let genesys = &mut cfg.genesys;
+    let mut environment_origin = None;
+    if let Some(value) = get("GENESYS_ENVIRONMENT") {
+        genesys.environment = value;
+        environment_origin = Some("$GENESYS_ENVIRONMENT".into());
     }
-    if let Some(v) = get("GENESYS_CLIENT_ID") {
-        g.client_id = v;
+    if let Some(value) = get("GENESYS_CLIENT_ID") {
+        genesys.client_id = value;
     }
-    let env_secret = get("GENESYS_CLIENT_SECRET");
-    if let Some(v) = &flags.environment {
-        g.environment = v.clone();
-        env_origin = Some("command line (--environment)".into());
+    if let Some(value) = &flags.environment {
+        genesys.environment = value.clone();
+        environment_origin = Some("command line (--environment)".into());
     }
-    if let Some(v) = &flags.client_id {
-        g.client_id = v.clone();
+    if let Some(value) = &flags.client_id {
+        genesys.client_id = value.clone();
     }
-    if let Some(p) = flags.protocol {
-        g.protocol = p;
+    if let Some(protocol) = flags.protocol {
+        genesys.protocol = protocol;
     }
     if flags.ascii {
         cfg.ui.ascii = true;
@@ -246,11 +278,11 @@ fn layer(
     if flags.wallboard {
         cfg.ui.wallboard = true;
     }
-    if let Some(e) = &flags.export {
-        cfg.export_path = Some(e.clone());
+    if let Some(export) = &flags.export {
+        cfg.export_path = Some(export.clone());
     }
-    if let Some(m) = flags.metrics {
-        cfg.metrics_listen = Some(m);
+    if let Some(listen) = flags.metrics {
+        cfg.metrics_listen = Some(listen);
     }
     if let Some(url) = &flags.nats {
         cfg.nats
@@ -258,87 +290,75 @@ fn layer(
             .url
             .clone_from(url);
     }
+    (environment_origin, get("GENESYS_CLIENT_SECRET"))
+}
 
-    let env_rule = "environment is a region domain";
+/// The environment as a region domain (a host or URL is read as its
+/// region, with a warning), and the login and API URLs it implies unless
+/// the file set them.
+fn environment(doc: &mut Doc<'_>, cfg: &mut Config, spans: &FileSpans, origin: Option<String>) {
+    let rule = "environment is a region domain";
+    let file_span = spans.values.get("genesys.environment").cloned();
     if let Some(domain) = check::normalized_environment(&cfg.genesys.environment) {
-        let msg = format!(
+        let message = format!(
             "`{}` read as the region domain `{domain}`; write environment = \"{domain}\"",
             crate::redact::redact_url(&cfg.genesys.environment)
         );
-        match (&env_origin, &file_env_span) {
+        match (&origin, &file_span) {
             (Some(origin), _) => {
-                let mut p = problem(origin, "genesys.environment", msg, env_rule);
-                p.severity = Severity::Warning;
-                doc.problems.push(p);
+                let mut warning = problem(origin, "genesys.environment", message, rule);
+                warning.severity = Severity::Warning;
+                doc.problems.push(warning);
             }
             (None, Some(span)) => doc.report(
                 Severity::Warning,
                 span.start,
                 "genesys.environment",
-                msg,
-                env_rule,
+                message,
+                rule,
             ),
             (None, None) => {}
         }
         cfg.genesys.environment = domain;
     }
-    if let Some(msg) = check::environment_problem(&cfg.genesys.environment) {
-        match (&env_origin, &file_env_span) {
+    if let Some(message) = check::environment_problem(&cfg.genesys.environment) {
+        match (&origin, &file_span) {
             (Some(origin), _) => {
                 doc.problems
-                    .push(problem(origin, "genesys.environment", msg, env_rule))
+                    .push(problem(origin, "genesys.environment", message, rule))
             }
-            (None, Some(span)) => doc.error(span, "genesys.environment", msg, env_rule),
+            (None, Some(span)) => doc.error(span, "genesys.environment", message, rule),
             (None, None) => {}
         }
     }
-    let g = &mut cfg.genesys;
-    let env_name = g.environment.clone();
+    let genesys = &mut cfg.genesys;
     if !spans.values.contains_key("genesys.login_url") {
-        g.login_url = login_url_for(&env_name);
+        genesys.login_url = login_url_for(&genesys.environment);
     }
     if !spans.values.contains_key("genesys.api_url") {
-        g.api_url = api_url_for(&env_name);
+        genesys.api_url = api_url_for(&genesys.environment);
     }
-    if let Some(msg) = check::realtime_url_missing(cfg) {
-        let rule = "realtime needs realtime_url";
-        match spans.values.get("genesys.protocol") {
-            Some(span) if flags.protocol.is_none() => {
-                doc.error(span, "genesys.realtime_url", msg, rule)
-            }
-            _ => {
-                let origin = match flags.protocol {
-                    Some(_) => "command line (--protocol)".to_string(),
-                    None => doc.name.clone(),
-                };
-                doc.problems
-                    .push(problem(&origin, "genesys.realtime_url", msg, rule));
-            }
-        }
-    }
+}
 
-    secret(doc, cfg, spans, env_secret, path);
-    check::urls(doc, spans, cfg);
-    check::queues(doc, spans, cfg);
-    values::log_level(doc, spans, &cfg.log.level);
-    values::thresholds(doc, spans, cfg);
-    if let Some(msg) = cfg.nats.as_ref().and_then(super::nats::problem) {
-        let span = spans.values.get("nats.url").cloned().unwrap_or(0..0);
-        doc.error(&span, "nats", msg, "the [nats] table");
-    }
-    // A viewer of a relay holds no Genesys credentials, by design.
-    let viewer = cfg.nats.is_some();
-    if let Some(msg) = cfg.credentials_problem().filter(|_| !viewer) {
-        let name = doc.name.clone();
-        doc.problems.push(problem(
-            &name,
-            "genesys",
-            format!(
-                "{msg}; the {} feed signs in with an OAuth client (client credentials grant)",
-                cfg.genesys.protocol.as_str()
-            ),
-            "credentials; see docs/CONFIG.md",
-        ));
+/// The realtime protocol has no default socket: the problem, placed on the
+/// `protocol` line that asked for it, or on the flag.
+fn realtime_url(doc: &mut Doc<'_>, cfg: &Config, spans: &FileSpans, flags: &Overrides) {
+    let Some(message) = check::realtime_url_missing(cfg) else {
+        return;
+    };
+    let rule = "realtime needs realtime_url";
+    match spans.values.get("genesys.protocol") {
+        Some(span) if flags.protocol.is_none() => {
+            doc.error(span, "genesys.realtime_url", message, rule)
+        }
+        _ => {
+            let origin = match flags.protocol {
+                Some(_) => "command line (--protocol)".to_string(),
+                None => doc.name.clone(),
+            };
+            doc.problems
+                .push(problem(&origin, "genesys.realtime_url", message, rule));
+        }
     }
 }
 

@@ -244,6 +244,7 @@ mod load;
 mod nats;
 mod paths;
 mod report;
+mod sections;
 mod table;
 mod values;
 

@@ -7,9 +7,9 @@
 
 use time::OffsetDateTime;
 
-use crate::config::QueueTarget;
 use crate::event::{QueueTotals, parse_rfc3339};
 use crate::model::QueueView;
+use crate::model::ServiceGoal;
 
 /// One queue's figures for the current interval.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,7 +58,7 @@ impl QueueView {
     /// settings (the summary), else the target the interval totals name.
     pub fn service_goal(&self) -> (Option<f64>, Option<u64>) {
         let own = self.summary.as_ref().and_then(|s| s.service_target);
-        let QueueTarget { percent, within_s } = self.target_override;
+        let ServiceGoal { percent, within_s } = self.target_override;
         let reported = self
             .totals
             .as_ref()

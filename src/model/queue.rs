@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::config::{AlertConfig, QueueTarget};
 use crate::event::{AgentCounts, AgentStatus, MediaType, QueueSummary, QueueTotals};
 use crate::model::{Combine, History};
+use crate::model::{Limits, ServiceGoal};
 
 /// Buckets kept per history (one hour of 30 s buckets).
 pub const HISTORY_LEN: usize = crate::model::history::BUCKETS;
@@ -138,9 +138,9 @@ pub struct QueueView {
     /// Deficit skills that waiting interactions need (sorted): warnings.
     pub skill_shortages: Vec<String>,
     /// This queue's alert thresholds (`[alerts]`, overridden per queue).
-    pub limits: AlertConfig,
+    pub limits: Limits,
     /// The service-level goal the config sets for this queue.
-    pub target_override: QueueTarget,
+    pub target_override: ServiceGoal,
     /// Per 30 s bucket, with gaps where the feed was down: percent.
     pub utilization_history: History,
     /// The most waiting in each bucket.
@@ -183,8 +183,8 @@ impl QueueView {
             waiting: BTreeMap::new(),
             totals: None,
             skill_shortages: Vec::new(),
-            limits: AlertConfig::default(),
-            target_override: QueueTarget::default(),
+            limits: Limits::default(),
+            target_override: ServiceGoal::default(),
             utilization_history: History::new(Combine::Last),
             waiting_history: History::new(Combine::Max),
             latency_history: History::new(Combine::Max),

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use crate::config::{AlertConfig, Config, QueueConfig};
 use crate::event::{ConnState, FeedEvent, FeedStatus, QueueEvent};
 pub use crate::model::feed_stats::FeedStats;
 pub use alerting::SNOOZE;
@@ -16,19 +15,22 @@ use alerting::delays;
 mod alerting;
 #[path = "state_feed.rs"]
 mod messages;
+#[path = "state_parts.rs"]
+mod parts;
 #[path = "state_stale.rs"]
 mod staleness;
-use crate::model::{AlertKind, Alerts, QueueView};
+use crate::model::{AlertKind, Alerts, Limits, QueueSeed, QueueView};
+pub use parts::StateParts;
 
 /// Everything the screen and the export read.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// In configured order.
-    pub queues: Vec<QueueView>,
-    pub feed: FeedStats,
-    pub alerts: Alerts,
-    /// Alert thresholds from the config.
-    pub limits: AlertConfig,
+    pub(super) queues: Vec<QueueView>,
+    pub(super) feed: FeedStats,
+    pub(super) alerts: Alerts,
+    /// Alert thresholds of every queue without its own.
+    pub(super) limits: Limits,
     /// Queue id -> position in `queues`.
     index: HashMap<String, usize>,
     /// First time seen (tick or event): the feed's silence counts from
@@ -43,27 +45,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Lists the configured queues up front, with no summary yet.
-    pub fn new(cfg: &Config) -> Self {
-        let mut state = AppState::with_queues(&cfg.queues, cfg.alerts);
-        for queue in &mut state.queues {
-            let own = cfg
-                .queue_alerts
-                .get(&queue.id)
-                .or_else(|| cfg.queue_alerts.get(&queue.name));
-            if let Some(own) = own {
-                queue.limits = own.over(cfg.alerts);
-            }
-            let target = cfg.queue_targets.get(&queue.id);
-            queue.target_override = target
-                .or_else(|| cfg.queue_targets.get(&queue.name))
-                .copied()
-                .unwrap_or_default();
-        }
-        state
-    }
-
-    pub fn with_queues(queues: &[QueueConfig], limits: AlertConfig) -> Self {
+    /// Lists the seeded queues up front, with no summary yet; a queue
+    /// listed twice is listed once.
+    pub fn new(queues: &[QueueSeed], limits: Limits) -> Self {
         let mut state = AppState {
             queues: Vec::with_capacity(queues.len()),
             feed: FeedStats::default(),
@@ -74,12 +58,17 @@ impl AppState {
             wall: OffsetDateTime::UNIX_EPOCH,
             now: None,
         };
-        for queue in queues {
-            let id = queue.id.as_deref().unwrap_or("");
+        for seed in queues {
+            let id = seed.id.as_deref().unwrap_or("");
             if !id.is_empty() && state.index.contains_key(id) {
                 continue;
             }
-            state.push_queue(QueueView::new(id, queue.name.as_deref(), true));
+            let mut view = QueueView::new(id, seed.name.as_deref(), true);
+            view.target_override = seed.goal;
+            let position = state.push_queue(view);
+            if let (Some(own), Some(view)) = (seed.limits, state.queues.get_mut(position)) {
+                view.limits = own;
+            }
         }
         state
     }
@@ -98,13 +87,50 @@ impl AppState {
     }
 
     pub fn queue(&self, id: &str) -> Option<&QueueView> {
-        let hit = self.index.get(id).and_then(|&index| self.queues.get(index));
-        match hit {
-            Some(queue) if queue.id == id => Some(queue),
-            // `queues` is public: a list set from outside (test fixtures)
-            // is not indexed, so a miss is checked the slow way.
-            _ => self.queues.iter().find(|queue| queue.id == id),
-        }
+        self.index.get(id).and_then(|&index| self.queues.get(index))
+    }
+
+    /// The queues, in configured order (then as first reported).
+    pub fn queues(&self) -> &[QueueView] {
+        &self.queues
+    }
+
+    /// The feed's state and figures.
+    pub fn feed(&self) -> &FeedStats {
+        &self.feed
+    }
+
+    /// The alert list.
+    pub fn alerts(&self) -> &Alerts {
+        &self.alerts
+    }
+
+    /// Alert thresholds of every queue without its own.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The alerts raised and cleared since the last call, for the log and
+    /// the alert history.
+    pub fn take_alert_transitions(&mut self) -> Vec<crate::model::AlertTransition> {
+        self.alerts.take_transitions()
+    }
+
+    /// Alerts from before a restart (the alert history), into the list.
+    pub fn restore_alerts(&mut self, old: impl IntoIterator<Item = crate::model::Alert>) {
+        self.alerts.restore(old);
+    }
+
+    /// An information alert: something the user should know that is no
+    /// condition of a queue or the feed.
+    pub fn inform(
+        &mut self,
+        queue_id: Option<&str>,
+        kind: AlertKind,
+        message: String,
+        wall: OffsetDateTime,
+    ) {
+        self.alerts.inform(queue_id, kind, message, wall);
     }
 
     /// Adds a queue view (indexed by id), e.g. for fixtures.
@@ -113,32 +139,10 @@ impl AppState {
     }
 
     fn queue_or_insert(&mut self, id: &str) -> usize {
-        if let Some(&index) = self.index.get(id)
-            && self.queues.get(index).is_some_and(|queue| queue.id == id)
-        {
-            return index;
+        match self.index.get(id) {
+            Some(&index) => index,
+            None => self.push_queue(QueueView::new(id, None, false)),
         }
-        // `queues` was replaced from outside: rebuild the index once.
-        if self.index.len()
-            != self
-                .queues
-                .iter()
-                .filter(|queue| !queue.id.is_empty())
-                .count()
-            || self.index.contains_key(id)
-        {
-            self.index = self
-                .queues
-                .iter()
-                .enumerate()
-                .filter(|(_, queue)| !queue.id.is_empty())
-                .map(|(index, queue)| (queue.id.clone(), index))
-                .collect();
-            if let Some(&index) = self.index.get(id) {
-                return index;
-            }
-        }
-        self.push_queue(QueueView::new(id, None, false))
     }
 
     /// Applies one feed event. True when anything visible changed.

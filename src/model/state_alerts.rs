@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use super::AppState;
-use crate::config::AlertConfig;
 use crate::event::ConnState;
+use crate::model::Limits;
 use crate::model::{AlertKind, QueueView};
 
 /// How long `z` snoozes an alert.
@@ -175,8 +175,8 @@ impl AppState {
     }
 }
 
-/// The alert delays the config asks for.
-pub(super) fn delays(limits: &AlertConfig) -> crate::model::Delays {
+/// The alert delays the limits ask for.
+pub(super) fn delays(limits: &Limits) -> crate::model::Delays {
     crate::model::Delays {
         raise: Duration::from_secs(limits.raise_delay_s),
         clear: Duration::from_secs(limits.clear_delay_s),

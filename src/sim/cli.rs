@@ -107,41 +107,41 @@ const MANY_QUEUES: usize = 1200;
 const CYCLE: Duration = Duration::from_secs(120);
 
 fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> {
-    let mut o = SimOptions {
+    let mut options = SimOptions {
         seed,
         queues,
         ..SimOptions::default()
     };
-    let f = &mut o.faults;
+    let faults = &mut options.faults;
     // The fault scenarios play the fast model: their faults are counted in
     // events, and they exist to be seen within seconds.
     match name {
-        "steady" => o.pace = Pace::day(),
+        "steady" => options.pace = Pace::day(),
         "fast" | "silent" => {}
         "busy" => {
-            o.agents_per_queue = 20;
-            o.event_interval = Duration::from_millis(100);
+            options.agents_per_queue = 20;
+            options.event_interval = Duration::from_millis(100);
         }
-        "drop" => f.drop_after_events = Some(200),
-        "auth401" => f.reject_handshakes_401 = 1,
-        "ratelimit" => f.rate_limit_handshakes = Some((2, 5)),
-        "goaway" => f.close_after_events = Some((300, 1001)),
-        "expire" => o.token_lifetime_s = 60,
-        "refuse" => f.refuse_subscriptions = true,
-        "malformed" => f.malformed_every = Some(5),
-        "flood" => f.flood = true,
+        "drop" => faults.drop_after_events = Some(200),
+        "auth401" => faults.reject_handshakes_401 = 1,
+        "ratelimit" => faults.rate_limit_handshakes = Some((2, 5)),
+        "goaway" => faults.close_after_events = Some((300, 1001)),
+        "expire" => options.token_lifetime_s = 60,
+        "refuse" => faults.refuse_subscriptions = true,
+        "malformed" => faults.malformed_every = Some(5),
+        "flood" => faults.flood = true,
         "closing" => {
-            f.socket_closing_every = Some(Duration::from_secs(30));
-            o.socket_closing_grace = Duration::from_secs(15);
+            faults.socket_closing_every = Some(Duration::from_secs(30));
+            options.socket_closing_grace = Duration::from_secs(15);
         }
-        "expiry" => o.channel_lifetime = Duration::from_secs(120),
+        "expiry" => options.channel_lifetime = Duration::from_secs(120),
         // The queue ids exist once the simulator runs: see `run_cli_protocol`.
         "rejected" => {}
-        "ratelimit-rest" => f.rest_rate_limit = Some((3, 5)),
+        "ratelimit-rest" => faults.rest_rate_limit = Some((3, 5)),
         "unsubscribed" | "revoked" => {}
-        "many" => o.queues = MANY_QUEUES,
-        "quiet" => o.generate = false,
-        "calm" => o.event_interval = Duration::from_secs(1),
+        "many" => options.queues = MANY_QUEUES,
+        "quiet" => options.generate = false,
+        "calm" => options.event_interval = Duration::from_secs(1),
         other => {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
             return Err(eyre!(
@@ -150,25 +150,27 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
             ));
         }
     }
-    Ok(o)
+    Ok(options)
 }
 
 /// What `queuetop demo` runs: the default scenario, seed and queues.
 pub fn demo_options() -> SimOptions {
-    let d = SimOptions::default();
-    scenario_options(DEFAULT_SCENARIO, d.seed, d.queues).unwrap_or(d)
+    let defaults = SimOptions::default();
+    scenario_options(DEFAULT_SCENARIO, defaults.seed, defaults.queues).unwrap_or(defaults)
 }
 
 /// `--speed` on the scenario's options: only the working day has a clock
 /// to scale.
-fn with_speed(mut o: SimOptions, name: &str, speed: Option<f64>) -> Result<SimOptions> {
-    let Some(speed) = speed else { return Ok(o) };
+fn with_speed(mut options: SimOptions, name: &str, speed: Option<f64>) -> Result<SimOptions> {
+    let Some(speed) = speed else {
+        return Ok(options);
+    };
     if !(speed > 0.0 && speed <= MAX_SPEED) {
         return Err(eyre!(
             "--speed {speed} is out of range: use a number above 0 and at most {MAX_SPEED} (1 = real time)"
         ));
     }
-    match &mut o.pace {
+    match &mut options.pace {
         Pace::Day { speed: s, .. } => *s = speed,
         Pace::Fast => {
             return Err(eyre!(
@@ -177,7 +179,7 @@ fn with_speed(mut o: SimOptions, name: &str, speed: Option<f64>) -> Result<SimOp
             ));
         }
     }
-    Ok(o)
+    Ok(options)
 }
 
 /// Faults that come and go on a timer, so a watching client sees them recur.

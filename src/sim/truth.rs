@@ -55,17 +55,17 @@ pub(crate) fn read(control: &SimControl) -> (u64, Vec<QueueTruth>) {
                 .skills
                 .iter()
                 .map(|(name, c)| {
-                    let t = SkillTruth {
+                    let skill_truth = SkillTruth {
                         available: c.available,
                         required: c.required.unwrap_or(0),
                     };
-                    (name.clone(), t)
+                    (name.clone(), skill_truth)
                 })
                 .collect();
             QueueTruth {
                 skill_deficits: skills
                     .iter()
-                    .filter(|(_, t)| t.available == 0)
+                    .filter(|(_, skill_truth)| skill_truth.available == 0)
                     .map(|(n, _)| n.clone())
                     .collect(),
                 queue_name: s.queue_name.unwrap_or_default(),

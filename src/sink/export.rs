@@ -67,14 +67,17 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
     }
     out.push_str("]},\"delivery_rate\":");
     // Hundredths: one event a minute is 0.02, not 0.0.
-    push_f64(out, (state.feed.delivery_rate(now) * 100.0).round() / 100.0);
+    push_f64(
+        out,
+        (state.feed().delivery_rate(now) * 100.0).round() / 100.0,
+    );
     out.push_str(",\"latency_ms\":");
     match ev.latency_ms().filter(|_| !ev.snapshot) {
         Some(ms) => push_i64(out, ms),
         None => out.push_str("null"),
     }
     out.push_str(",\"events_processed\":");
-    push_u64(out, state.feed.events_processed);
+    push_u64(out, state.feed().events_processed);
     out.push_str(",\"correlation_id\":");
     match ev.correlation_id.as_deref().filter(|_| !ev.snapshot) {
         Some(c) => push_json_str(out, c),
@@ -100,7 +103,7 @@ fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant
     }
     write_interval(out, &v.interval_figures());
     out.push_str(",\"alerts\":[");
-    for (i, k) in state.alerts.active_kinds(&v.id).enumerate() {
+    for (i, k) in state.alerts().active_kinds(&v.id).enumerate() {
         if i > 0 {
             out.push(',');
         }

@@ -15,7 +15,7 @@ use crate::ui::{Scene, figures};
 
 pub fn has_active(state: &AppState) -> bool {
     state
-        .alerts
+        .alerts()
         .list
         .iter()
         .any(|alert| alert.cleared_at.is_none())
@@ -23,7 +23,7 @@ pub fn has_active(state: &AppState) -> bool {
 
 fn active_count(state: &AppState) -> usize {
     state
-        .alerts
+        .alerts()
         .list
         .iter()
         .filter(|alert| alert.cleared_at.is_none())
@@ -95,7 +95,7 @@ fn queue_name<'a>(state: &'a AppState, alert: &'a Alert) -> &'a str {
     match &alert.queue_id {
         None => "feed",
         Some(id) => state
-            .queues
+            .queues()
             .iter()
             .find(|queue| &queue.id == id)
             .map_or(id.as_str(), |queue| queue.name.as_str()),
@@ -110,7 +110,7 @@ pub fn render_strip(frame: &mut Frame, area: Rect, scene: &Scene) {
     let theme = scene.theme();
     let state = scene.state;
     let Some(alert) = state
-        .alerts
+        .alerts()
         .list
         .iter()
         .rev()
@@ -173,7 +173,7 @@ fn title(scene: &Scene) -> Line<'static> {
     if active > 0 {
         spans.push(Span::styled(format!("{active} active "), theme.alert));
     }
-    let cleared = state.alerts.list.len() - active;
+    let cleared = state.alerts().list.len() - active;
     if cleared > 0 {
         spans.push(Span::styled(format!("{cleared} cleared "), theme.dim));
     }
@@ -183,20 +183,20 @@ fn title(scene: &Scene) -> Line<'static> {
 fn table(frame: &mut Frame, area: Rect, scene: &Scene, full: bool) {
     let theme = scene.theme();
     let state = scene.state;
-    if state.alerts.list.is_empty() {
+    if state.alerts().list.is_empty() {
         frame.render_widget(Paragraph::new("No alerts.").style(theme.dim), area);
         return;
     }
     let scroll = scene
         .view
         .alerts_scroll
-        .min(state.alerts.list.len().saturating_sub(1));
+        .min(state.alerts().list.len().saturating_sub(1));
     // The alert column: what the mark, time, queue and cleared columns
     // and their spacing leave.
     let text_width =
         usize::from(area.width).saturating_sub(1 + 8 + 14 + 3 + if full { 9 } else { 0 });
     let rows = state
-        .alerts
+        .alerts()
         .list
         .iter()
         .rev()

@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> Option<Instant> {
 /// Every segment the header could show, the brand first.
 fn segments(scene: &Scene) -> Vec<Segment> {
     let theme = scene.theme();
-    let feed = &scene.live.feed;
+    let feed = &scene.live.feed();
     let mut all = vec![seg(7, "queuetop".to_string(), theme.title)];
     if scene.view.paused.is_some() {
         all.push(seg(0, " PAUSED ".to_string(), theme.paused));
@@ -146,7 +146,7 @@ fn seg(prio: u8, text: String, style: Style) -> Segment {
 fn connection(scene: &Scene) -> Segment {
     let theme = scene.theme();
     let glyphs = scene.glyphs();
-    let (text, style, changes_at) = match &scene.live.feed.status.state {
+    let (text, style, changes_at) = match &scene.live.feed().status.state {
         ConnState::Connecting => (
             format!("{} connecting", glyphs.connecting),
             theme.warn,
@@ -289,7 +289,7 @@ fn latency_figures(feed: &FeedStats) -> Option<(f64, f64)> {
 pub fn feed_problem(scene: &Scene) -> Option<Line<'static>> {
     let theme = scene.theme();
     let glyphs = scene.glyphs();
-    let status = &scene.live.feed.status;
+    let status = &scene.live.feed().status;
     let (text, style) = match &status.state {
         ConnState::Stopped { reason } => {
             let why = if reason.is_empty() {

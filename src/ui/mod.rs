@@ -104,8 +104,8 @@ impl<'a> Scene<'a> {
     /// no wait or "since" grows on data nobody is receiving.
     pub fn data_now(&self) -> Instant {
         let live =
-            self.view.paused.is_none() && self.live.feed.status.state == ConnState::Connected;
-        match self.state.feed.last_event {
+            self.view.paused.is_none() && self.live.feed().status.state == ConnState::Connected;
+        match self.state.feed().last_event {
             Some(at) if !live => at.min(self.now),
             _ => self.now,
         }
@@ -116,7 +116,7 @@ impl<'a> Scene<'a> {
     }
     pub fn selected_queue(&self) -> Option<&'a crate::model::QueueView> {
         let state: &'a AppState = self.state;
-        self.selected_pos().map(|p| &state.queues[self.rows[p]])
+        self.selected_pos().map(|p| &state.queues()[self.rows[p]])
     }
 }
 
@@ -133,11 +133,11 @@ impl Scene<'_> {
         if self.view.paused.is_some() {
             return Some("PAUSED".into());
         }
-        if self.live.feed.status.state == ConnState::Connected {
+        if self.live.feed().status.state == ConnState::Connected {
             return None;
         }
         // A wall time, not "n s ago": it stays true without redrawing.
-        Some(match self.live.feed.last_event {
+        Some(match self.live.feed().last_event {
             Some(at) => {
                 let t = self.wall - self.now.saturating_duration_since(at);
                 format!(

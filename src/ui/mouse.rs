@@ -84,7 +84,7 @@ impl ViewState {
         let Some(&i) = rows.get(pos) else {
             return Effect::None;
         };
-        let id = state.queues[i].id.clone();
+        let id = state.queues()[i].id.clone();
         if self.selected.as_ref() == Some(&id) && self.focus == crate::ui::Focus::Queues {
             return Effect::None;
         }

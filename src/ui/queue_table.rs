@@ -21,7 +21,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let block = block(scene);
     let height = (area.height.saturating_sub(3) as usize).max(1);
     if rows.is_empty() {
-        let message = if state.queues.is_empty() {
+        let message = if state.queues().is_empty() {
             "No queues configured: add [[queue]] tables to the config.".to_string()
         } else {
             format!(
@@ -39,13 +39,13 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let room = area.width.saturating_sub(3);
     let longest = shown
         .iter()
-        .map(|&i| names::width(&state.queues[i].name))
+        .map(|&i| names::width(&state.queues()[i].name))
         .max()
         .unwrap_or(0);
     let (columns, name_width) = columns::choose(room, u16::try_from(longest).unwrap_or(u16::MAX));
     let shown_names: Vec<&str> = shown
         .iter()
-        .map(|&i| state.queues[i].name.as_str())
+        .map(|&i| state.queues()[i].name.as_str())
         .collect();
     let cut = names::fit_all(
         &shown_names,
@@ -59,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         .zip(cut)
         .enumerate()
         .map(|(place, (&i, name))| {
-            let queue = &state.queues[i];
+            let queue = &state.queues()[i];
             let context = RowContext {
                 name,
                 worst: worst.get(queue.id.as_str()).copied(),
@@ -141,7 +141,11 @@ fn table<'a>(scene: &Scene, body: Vec<Row<'a>>, columns: &[&Spec], name_width: u
 /// beside the "!N", the colour and symbol of a wallboard tile.
 pub fn worst_alerts(state: &AppState) -> HashMap<&str, &AlertKind> {
     let mut worst: HashMap<&str, &AlertKind> = HashMap::new();
-    let active = state.alerts.list.iter().filter(|a| a.cleared_at.is_none());
+    let active = state
+        .alerts()
+        .list
+        .iter()
+        .filter(|a| a.cleared_at.is_none());
     for alert in active {
         if let Some(id) = alert.queue_id.as_deref() {
             let entry = worst.entry(id).or_insert(&alert.kind);

@@ -33,7 +33,7 @@ impl ViewState {
             ),
             Focus::Alerts => (
                 self.alerts_scroll,
-                self.shown(live).alerts.list.len().saturating_sub(1),
+                self.shown(live).alerts().list.len().saturating_sub(1),
             ),
         };
         self.scroll_to(action, current, max, move |v, n| match focus {
@@ -88,7 +88,7 @@ fn anchor_at(state: &AppState, scroll: usize) -> Option<AlertAnchor> {
         // At the top the view follows the newest alert.
         return None;
     }
-    let list = &state.alerts.list;
+    let list = &state.alerts().list;
     let a = list.get(list.len().checked_sub(1 + scroll)?)?;
     Some(AlertAnchor {
         queue_id: a.queue_id.clone(),
@@ -105,7 +105,7 @@ impl ViewState {
         let Some(anchor) = &self.alerts_anchor else {
             return false;
         };
-        let list = &self.shown(live).alerts.list;
+        let list = &self.shown(live).alerts().list;
         let found = list.iter().rev().position(|a| {
             a.first_raised == anchor.first_raised
                 && a.kind == anchor.kind

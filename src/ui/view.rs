@@ -157,7 +157,7 @@ impl ViewState {
     /// Indices into `state.queues`, filtered and sorted as on screen.
     pub fn visible(&self, state: &AppState, now: Instant) -> Vec<usize> {
         let needle = self.filter.to_lowercase();
-        let qs = &state.queues;
+        let qs = &state.queues();
         // Lower-cased once, not per comparison.
         let names: Vec<String> = qs.iter().map(|q| q.name.to_lowercase()).collect();
         let mut rows: Vec<usize> = (0..qs.len())
@@ -180,7 +180,7 @@ impl ViewState {
     /// the held order while it is younger than `RISK_HOLD`, lists the same
     /// queues and none has changed tier; else a fresh sort.
     fn risk_order(&self, state: &AppState, now: Instant) -> Vec<usize> {
-        let qs = &state.queues;
+        let qs = &state.queues();
         let risks: Vec<_> = qs.iter().map(|q| q.risk(state, now)).collect();
         let mut held = self.risk_order.borrow_mut();
         let keep = held.as_ref().is_some_and(|h| {
@@ -225,7 +225,7 @@ impl ViewState {
         let pos = self
             .selected
             .as_ref()
-            .and_then(|id| rows.iter().position(|&i| &state.queues[i].id == id));
+            .and_then(|id| rows.iter().position(|&i| &state.queues()[i].id == id));
         Some(pos.unwrap_or(0))
     }
 
@@ -233,7 +233,7 @@ impl ViewState {
     pub fn selected_queue<'a>(&self, state: &'a AppState, now: Instant) -> Option<&'a QueueView> {
         let rows = self.visible(state, now);
         let pos = self.selected_pos(state, &rows)?;
-        Some(&state.queues[rows[pos]])
+        Some(&state.queues()[rows[pos]])
     }
 
     pub fn handle_key(&mut self, ev: &KeyEvent, live: &AppState, now: Instant) -> Effect {
@@ -318,7 +318,7 @@ impl ViewState {
             Action::Sort => self.sort = self.sort.next(),
             Action::Acknowledge | Action::Snooze => {
                 // The top row of the alerts list (newest first, scrolled).
-                let list = &self.shown(live).alerts.list;
+                let list = &self.shown(live).alerts().list;
                 let Some(i) = list.len().checked_sub(1 + self.alerts_scroll) else {
                     return Effect::None;
                 };
@@ -402,7 +402,7 @@ impl ViewState {
         };
         // Pin the selection by id even when it did not move, so a later
         // re-sort keeps the queue the user is looking at.
-        self.selected = Some(state.queues[rows[new]].id.clone());
+        self.selected = Some(state.queues()[rows[new]].id.clone());
         if new == pos {
             return Effect::None;
         }

@@ -148,7 +148,7 @@ fn tiles(frame: &mut Frame, area: Rect, scene: &Scene) {
     let tile_w = width - 1;
     let shown_names: Vec<&str> = rows[..shown]
         .iter()
-        .map(|&i| state.queues[i].name.as_str())
+        .map(|&i| state.queues()[i].name.as_str())
         .collect();
     let cut = names::fit_all(
         &shown_names,
@@ -165,7 +165,7 @@ fn tiles(frame: &mut Frame, area: Rect, scene: &Scene) {
         )
     };
     for (k, (&i, name)) in rows[..shown].iter().zip(cut).enumerate() {
-        let q = &state.queues[i];
+        let q = &state.queues()[i];
         let kind = worst.get(q.id.as_str()).copied();
         tile(frame, at(k), scene, q, name, kind);
     }

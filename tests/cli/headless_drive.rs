@@ -13,7 +13,6 @@ use queuetop::event::{
     ConnState, FeedCommand, FeedEvent, FeedStatus, QueueEvent, QueueEventKind, QueueSummary,
     SkillCount,
 };
-use queuetop::model::AppState;
 use queuetop::sink::export::Exporter;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
@@ -178,7 +177,7 @@ fn table_and_missing_queues() {
         events: vec![],
         filter: None,
     });
-    let mut st = AppState::new(&c);
+    let mut st = queuetop::app::seed::initial_state(&c);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

@@ -117,7 +117,7 @@ async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_toke
 async fn a_dropped_socket_reconnects_and_sends_the_same_subscriptions() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
 
     sim.control().drop_all();
     let before = acked(&mut h).await.0;
@@ -151,7 +151,7 @@ async fn a_dropped_socket_reconnects_and_sends_the_same_subscriptions() {
 async fn silence_past_the_heartbeat_timeout_means_a_dead_socket() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 5)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
 
     sim.control().go_silent(true);
     let t0 = Instant::now();
@@ -171,7 +171,7 @@ async fn silence_past_the_heartbeat_timeout_means_a_dead_socket() {
     assert!(st.last_error.unwrap().contains("nothing received for 5 s"));
 
     sim.control().go_silent(false);
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert!(sim.stats().subscribe_payloads.len() >= 2);
     quit(h).await;
 }
@@ -186,7 +186,7 @@ async fn heartbeats_keep_an_idle_socket_alive() {
     };
     let sim = start_simulator(opts).await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     // Ten minutes of nothing but heartbeats: still the first connection.
     assert!(
         sim.wait_for(|s| s.heartbeats_sent >= 20, Duration::from_secs(900))
@@ -262,7 +262,7 @@ async fn a_429_handshake_waits_at_least_retry_after() {
     })
     .await;
     assert!(t0.elapsed() >= Duration::from_secs(2), "{:?}", t0.elapsed());
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert_eq!(sim.stats().handshakes, 2);
     quit(h).await;
 }
@@ -271,10 +271,10 @@ async fn a_429_handshake_waits_at_least_retry_after() {
 async fn close_4001_refreshes_the_token_and_reconnects_at_once() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     let t0 = Instant::now();
     sim.control().close_all(4001);
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert!(
         t0.elapsed() < Duration::from_millis(500),
         "{:?}",
@@ -292,11 +292,11 @@ async fn an_aging_token_is_refreshed_before_it_expires() {
     let sim = scripted().await;
     sim.control().set_token_lifetime(100);
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     // Past 80 % of its life, a reconnect asks for a new token first.
     tokio::time::sleep(Duration::from_secs(85)).await;
     sim.control().drop_all();
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     let stats = sim.stats();
     assert_eq!(stats.token_requests, 2);
     assert_eq!(stats.handshakes_rejected, 0);
@@ -337,7 +337,7 @@ async fn close_4008_stops_without_resending_until_the_user_asks() {
 
     sim.control().refuse_subscriptions(false);
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert_eq!(sim.stats().subscribe_payloads.len(), 2);
     quit(h).await;
 }
@@ -346,10 +346,10 @@ async fn close_4008_stops_without_resending_until_the_user_asks() {
 async fn close_4029_backs_off_at_least_30_s() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     let t0 = Instant::now();
     sim.control().close_all(4029);
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert!(
         t0.elapsed() >= Duration::from_secs(30),
         "{:?}",
@@ -362,10 +362,10 @@ async fn close_4029_backs_off_at_least_30_s() {
 async fn close_1001_reconnects_at_once_once_then_backs_off() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 0, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     let t0 = Instant::now();
     sim.control().close_all(1001);
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert!(
         t0.elapsed() < Duration::from_millis(100),
         "{:?}",
@@ -394,7 +394,7 @@ async fn malformed_frames_are_counted_and_the_events_around_them_all_arrive() {
     let sim = scripted().await;
     sim.control().set_malformed_every(Some(3));
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     let q = sim.queues()[0].0.clone();
     const N: u32 = 50;
     for n in 0..N {
@@ -425,7 +425,7 @@ async fn malformed_frames_are_counted_and_the_events_around_them_all_arrive() {
 async fn max_attempts_in_a_row_stops_and_reconnect_now_resumes() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 3, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     sim.control().rate_limit_handshakes(100, 1);
     sim.control().drop_all();
     let (_, st) = recv_until(&mut h.events, LIMIT, |e| {
@@ -444,7 +444,7 @@ async fn max_attempts_in_a_row_stops_and_reconnect_now_resumes() {
 
     sim.control().rate_limit_handshakes(0, 0);
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     quit(h).await;
 }
 
@@ -479,10 +479,10 @@ async fn refused_credentials_stop_without_a_retry_loop() {
 async fn reconnect_now_while_connected_reconnects_at_once() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     let t0 = Instant::now();
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert!(t0.elapsed() < Duration::from_millis(500));
     assert_eq!(sim.stats().handshakes, 2);
     quit(h).await;
@@ -493,7 +493,7 @@ async fn reconnect_now_while_connected_reconnects_at_once() {
 async fn a_flood_with_a_slow_consumer_stays_bounded_and_loses_nothing() {
     let sim = scripted().await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     sim.control().set_flood(true);
 
     // Do not read: the channel fills to capacity and the sim stalls.

@@ -49,7 +49,7 @@ impl Client {
     fn start(cfg: &Arc<Config>) -> Client {
         Client {
             feed: feed::spawn(cfg.clone()),
-            state: AppState::new(cfg),
+            state: queuetop::app::seed::initial_state(cfg),
         }
     }
 
@@ -59,7 +59,7 @@ impl Client {
         loop {
             let next = tokio::time::timeout_at(deadline, self.feed.events.recv()).await;
             let Ok(Some(ev)) = next else {
-                panic!("never: {what} ({:?})", self.state.feed.status);
+                panic!("never: {what} ({:?})", self.state.feed().status);
             };
             self.state.apply(&ev);
             if pred(&ev) {
@@ -112,7 +112,7 @@ async fn realtime_longest_wait_counts_from_before_the_connect() {
 
     let now = Instant::now();
     let mut before_connect = 0;
-    for seen in &early.state.queues {
+    for seen in early.state.queues() {
         let Some(age) = seen.longest_wait(now) else {
             continue;
         };

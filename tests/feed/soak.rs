@@ -114,7 +114,7 @@ async fn step(
             seen.on_event(&ev, sim);
             state.apply(&ev);
         }
-        Ok(None) => panic!("the feed stopped: {:?}", state.feed.status),
+        Ok(None) => panic!("the feed stopped: {:?}", state.feed().status),
         Err(_) => {}
     }
     state.tick(Instant::now(), OffsetDateTime::now_utc());
@@ -133,7 +133,7 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
     })
     .await;
     let cfg = cfg(&sim);
-    let mut state = AppState::new(&cfg);
+    let mut state = queuetop::app::seed::initial_state(&cfg);
     let mut h = feed::spawn(cfg);
     let mut seen = Seen::default();
     seen.outages.push(Outage {
@@ -164,7 +164,7 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
                 seen.open_outage().is_none() && !seen.silent,
                 "at {now:?} the last outage has not ended: {:?} ({:?})",
                 seen.open_outage(),
-                state.feed.status
+                state.feed().status
             );
             next_fault += 1;
             let c = sim.control();
@@ -330,9 +330,9 @@ async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_stead
     assert_eq!(checkpoints[1], checkpoints[2], "{checkpoints:#?}");
 
     // Back to connected.
-    assert_eq!(state.feed.status.state, ConnState::Connected);
+    assert_eq!(state.feed().status.state, ConnState::Connected);
     let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
-    for a in &state.alerts.list {
+    for a in &state.alerts().list {
         *kinds.entry(format!("{:?}", a.kind)).or_default() += 1;
     }
     let why: Vec<&str> = seen.outages.iter().map(|o| o.why).collect();

@@ -257,7 +257,7 @@ async fn the_channels_of_a_start_up_are_opened_at_the_same_time() {
     sim.control()
         .set_rest_latency(Some(Duration::from_millis(300)));
     let mut h = feed::spawn(fast_retry_config(&sim));
-    acked(&mut h).await.0;
+    acked(&mut h).await;
     assert!(
         h.gauges.channels_open() >= 2,
         "{}",

@@ -161,7 +161,7 @@ async fn pump(h: &mut FeedHandle, app: &mut App, until: Instant) {
     while let Ok(ev) = tokio::time::timeout_at(until, h.events.recv()).await {
         match ev {
             Some(ev) => app.on(&ev),
-            None => panic!("the feed stopped: {:?}", app.state.feed.status),
+            None => panic!("the feed stopped: {:?}", app.state.feed().status),
         }
     }
 }
@@ -212,10 +212,10 @@ async fn connect(opts: SimOptions) -> (SimHandle, FeedHandle, App, tempfile::Tem
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&sim, dir.path());
-    let mut app = App::new(AppState::new(&cfg));
+    let mut app = App::new(queuetop::app::seed::initial_state(&cfg));
     let mut h = feed::spawn(cfg);
     let deadline = Instant::now() + LIMIT;
-    while app.state.feed.status.state != ConnState::Connected {
+    while app.state.feed().status.state != ConnState::Connected {
         assert!(
             Instant::now() < deadline,
             "never connected: {:?}",

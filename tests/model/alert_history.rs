@@ -2,12 +2,11 @@
 //! back into the alerts view after a restart, bounded by lines and age,
 //! unreadable lines skipped and reported. Real files in a temp dir.
 
-use crate::fixtures::app_state;
 use std::path::Path;
 
 use queuetop::app::sinks::Sinks;
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::model::{AlertKind, Alerts, AppState, Delays, Severity};
+use queuetop::model::{Limits, QueueSeed};
 use queuetop::sink::alert_history::{AlertHistory, MAX_AGE};
 use time::OffsetDateTime;
 
@@ -20,13 +19,12 @@ fn secs(n: i64) -> time::Duration {
 }
 
 fn state() -> AppState {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: Some("Support".into()),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    app_state(&[q], AlertConfig::default())
+    AppState::new(&[q], Limits::default())
 }
 
 fn lines(path: &Path) -> Vec<String> {
@@ -60,33 +58,34 @@ fn alerts_survive_a_restart_marked_as_from_before_it() {
     let mut st = state();
     let mut sinks = Sinks::default();
     sinks.open_history(&path, &mut st, t0()).unwrap();
-    assert!(st.alerts.list.is_empty());
+    assert!(st.alerts().list.is_empty());
 
     // A waiting alert raised twice (grouped), and the feed down while
     // queuetop stops.
     let at = t0();
-    st.alerts.raise(
-        Some("A"),
-        AlertKind::Waiting,
-        "Support: 12 waiting".into(),
-        at,
-    );
-    st.alerts
-        .clear(Some("A"), &AlertKind::Waiting, at + secs(40));
-    st.alerts.raise(
-        Some("A"),
-        AlertKind::Waiting,
-        "Support: 15 waiting".into(),
-        at + secs(100),
-    );
-    st.alerts
-        .clear(Some("A"), &AlertKind::Waiting, at + secs(160));
-    st.alerts.raise(
-        None,
-        AlertKind::FeedDown,
-        "feed down: refused".into(),
-        at + secs(200),
-    );
+    st.edit(|parts| {
+        let alerts = &mut parts.alerts;
+        alerts.raise(
+            Some("A"),
+            AlertKind::Waiting,
+            "Support: 12 waiting".into(),
+            at,
+        );
+        alerts.clear(Some("A"), &AlertKind::Waiting, at + secs(40));
+        alerts.raise(
+            Some("A"),
+            AlertKind::Waiting,
+            "Support: 15 waiting".into(),
+            at + secs(100),
+        );
+        alerts.clear(Some("A"), &AlertKind::Waiting, at + secs(160));
+        alerts.raise(
+            None,
+            AlertKind::FeedDown,
+            "feed down: refused".into(),
+            at + secs(200),
+        );
+    });
     sinks.after_tick(&mut st);
     assert_eq!(lines(&path).len(), 5);
     drop(sinks);
@@ -96,7 +95,7 @@ fn alerts_survive_a_restart_marked_as_from_before_it() {
     sinks
         .open_history(&path, &mut again, at + secs(300))
         .unwrap();
-    let list = &again.alerts.list;
+    let list = &again.alerts().list;
     assert_eq!(list.len(), 2, "{list:?}");
     let waiting = &list[0];
     assert_eq!(waiting.kind, AlertKind::Waiting);
@@ -118,14 +117,16 @@ fn alerts_survive_a_restart_marked_as_from_before_it() {
 
     // The same alert raised in the new run is a new entry, not the old
     // one reopened.
-    again.alerts.raise(
-        Some("A"),
-        AlertKind::Waiting,
-        "Support: 11 waiting".into(),
-        at + secs(310),
-    );
-    assert_eq!(again.alerts.list.len(), 3);
-    let new = &again.alerts.list[2];
+    again.edit(|parts| {
+        parts.alerts.raise(
+            Some("A"),
+            AlertKind::Waiting,
+            "Support: 11 waiting".into(),
+            at + secs(310),
+        );
+    });
+    assert_eq!(again.alerts().list.len(), 3);
+    let new = &again.alerts().list[2];
     assert!(!new.restored && new.is_active() && new.raises == 1);
 }
 
@@ -149,9 +150,9 @@ fn unreadable_lines_are_skipped_counted_and_shown() {
     sinks
         .open_history(&path, &mut st, t0() + secs(600))
         .unwrap();
-    let restored = st.alerts.list.iter().filter(|a| a.restored).count();
+    let restored = st.alerts().list.iter().filter(|a| a.restored).count();
     assert_eq!(restored, 2);
-    let note = st.alerts.list.last().unwrap();
+    let note = st.alerts().list.last().unwrap();
     assert_eq!(note.kind, AlertKind::History);
     assert_eq!(note.severity, Severity::Info);
     assert!(!note.is_active());
@@ -279,7 +280,7 @@ fn the_config_key_places_or_turns_off_the_history() {
 async fn the_app_loop_records_a_raise_made_by_the_clock() {
     use queuetop::app::terminal::Stop;
     use queuetop::app::{AppLoop, Exit, LoopIo};
-    use queuetop::config::Config;
+    use queuetop::config::{Config, QueueConfig};
     use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
     use std::time::Duration;
     use tokio::time::Instant;
@@ -295,7 +296,7 @@ async fn the_app_loop_records_a_raise_made_by_the_clock() {
     }];
     cfg.alerts.waiting = 5;
     cfg.alerts.stale_after_s = 0;
-    let mut state = AppState::new(&cfg);
+    let mut state = queuetop::app::seed::initial_state(&cfg);
     let mut sinks = Sinks::default();
     sinks.open_history(&path, &mut state, t0()).unwrap();
     let ui = queuetop::ui::Ui::new(&cfg, true);

@@ -1,38 +1,36 @@
 //! Alerts through the reducer: delays, severities, demand, the feed's own
 //! outage, longest wait and service level. Paused time throughout.
 
-use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     ConnState, FeedEvent, FeedStatus, InteractionState, MediaType, QueueEvent, QueueEventKind,
     QueueInteraction, QueueSummary, QueueTotals, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState, Severity};
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-fn limits() -> AlertConfig {
-    AlertConfig {
+fn limits() -> Limits {
+    Limits {
         waiting: 5,
         raise_delay_s: 15,
         clear_delay_s: 30,
         longest_wait_s: 120,
         service_level_pct: 80.0,
-        ..AlertConfig::default()
+        ..Limits::default()
     }
 }
 
 fn state() -> AppState {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: Some("Support".into()),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    app_state(&[q], limits())
+    AppState::new(&[q], limits())
 }
 
 /// Wall time that moves with the paused monotonic clock.
@@ -91,7 +89,7 @@ fn summary(logged: u32, waiting: u32, skills: &[(&str, u32, Option<u32>)]) -> Qu
 }
 
 fn raises(st: &AppState, kind: &AlertKind) -> u32 {
-    st.alerts
+    st.alerts()
         .list
         .iter()
         .filter(|a| &a.kind == kind)
@@ -108,15 +106,20 @@ async fn a_value_alternating_across_its_threshold_every_200_ms_raises_once() {
         st.apply(&c.event(summary(3, waiting, &[])));
         c.pass(&mut st, Duration::from_millis(200)).await;
     }
-    assert_eq!(raises(&st, &AlertKind::Waiting), 1, "{:?}", st.alerts.list);
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    assert_eq!(
+        raises(&st, &AlertKind::Waiting),
+        1,
+        "{:?}",
+        st.alerts().list
+    );
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     // It ends only once the value has stayed under for the clear delay.
     st.apply(&c.event(summary(3, 0, &[])));
     c.pass(&mut st, Duration::from_secs(29)).await;
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     c.pass(&mut st, Duration::from_secs(1)).await;
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Waiting));
-    let a = &st.alerts.list[0];
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::Waiting));
+    let a = &st.alerts().list[0];
     let life = a.cleared_at.unwrap() - a.raised_at;
     assert!(life >= time::Duration::seconds(15), "{life}");
 }
@@ -129,7 +132,7 @@ async fn a_condition_shorter_than_the_raise_delay_is_no_alert() {
     c.pass(&mut st, Duration::from_secs(14)).await;
     st.apply(&c.event(summary(3, 0, &[])));
     c.pass(&mut st, Duration::from_secs(60)).await;
-    assert!(st.alerts.list.is_empty(), "{:?}", st.alerts.list);
+    assert!(st.alerts().list.is_empty(), "{:?}", st.alerts().list);
 }
 
 #[tokio::test(start_paused = true)]
@@ -141,13 +144,13 @@ async fn severities_and_skill_demand() {
     let skills = [("Spanish", 0, Some(2)), ("Arabic", 0, None)];
     st.apply(&c.event(summary(0, 2, &skills)));
     c.pass(&mut st, Duration::from_secs(15)).await;
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::NoAgents));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::NoAgents));
     // A capacity warning must hold twice the raise delay.
-    assert_eq!(st.alerts.active_count(), 1, "{:?}", st.alerts.list);
+    assert_eq!(st.alerts().active_count(), 1, "{:?}", st.alerts().list);
     st.apply(&c.event(summary(0, 2, &skills)));
     c.pass(&mut st, Duration::from_secs(15)).await;
     let sev = |k: &AlertKind| {
-        st.alerts
+        st.alerts()
             .active()
             .find(|a| &a.kind == k)
             .map(|a| a.severity)
@@ -157,7 +160,7 @@ async fn severities_and_skill_demand() {
         skill: "Spanish".into(),
     };
     assert_eq!(sev(&spanish), Some(Severity::Warning));
-    assert_eq!(st.alerts.active_count(), 2, "{:?}", st.alerts.list);
+    assert_eq!(st.alerts().active_count(), 2, "{:?}", st.alerts().list);
     assert_eq!(st.queue("A").unwrap().active_alerts, 2);
     assert_eq!(
         st.queue("A").unwrap().metrics.skill_deficits,
@@ -177,13 +180,13 @@ async fn longest_wait_over_its_limit_is_critical_and_ages_with_time() {
         wait_ms: Some(100_000),
     })));
     c.pass(&mut st, Duration::from_secs(19)).await;
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::LongestWait));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::LongestWait));
     // Over 120 s at 20 s; held for the raise delay at 35 s.
     c.pass(&mut st, Duration::from_secs(1)).await;
     c.pass(&mut st, Duration::from_secs(14)).await;
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::LongestWait));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::LongestWait));
     c.pass(&mut st, Duration::from_secs(1)).await;
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::LongestWait));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::LongestWait));
     let q = st.queue("A").unwrap();
     assert_eq!(
         q.longest_wait(Instant::now()),
@@ -207,10 +210,10 @@ async fn service_level_under_target_once_anything_was_offered() {
     };
     st.apply(&c.event(totals(0, 0.0)));
     c.pass(&mut st, Duration::from_secs(60)).await;
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::ServiceLevel));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::ServiceLevel));
     st.apply(&c.event(totals(10, 70.0)));
     c.pass(&mut st, Duration::from_secs(15)).await;
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::ServiceLevel));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::ServiceLevel));
 }
 
 #[tokio::test(start_paused = true)]
@@ -236,12 +239,12 @@ async fn the_feed_being_down_is_an_alert_with_its_start_and_end() {
         1,
     ));
     c.pass(&mut st, Duration::from_secs(40)).await;
-    assert!(st.alerts.is_active(None, &AlertKind::FeedDown));
+    assert!(st.alerts().is_active(None, &AlertKind::FeedDown));
     let up_at = c.wall();
     st.apply(&status(ConnState::Connected, 2));
     c.pass(&mut st, Duration::from_secs(30)).await;
     let a = st
-        .alerts
+        .alerts()
         .list
         .iter()
         .find(|a| a.kind == AlertKind::FeedDown)
@@ -268,7 +271,7 @@ async fn rates_are_absent_while_down_and_start_again_after_a_reconnect() {
         st.apply(&c.event(summary(3, 0, &[])));
         tokio::time::advance(Duration::from_millis(100)).await;
     }
-    assert!(st.feed.live_rate(Instant::now()).is_some_and(|r| r > 9.0));
+    assert!(st.feed().live_rate(Instant::now()).is_some_and(|r| r > 9.0));
     st.apply(&status(
         ConnState::Reconnecting {
             attempt: 1,
@@ -277,7 +280,7 @@ async fn rates_are_absent_while_down_and_start_again_after_a_reconnect() {
         },
         1,
     ));
-    assert_eq!(st.feed.live_rate(Instant::now()), None);
+    assert_eq!(st.feed().live_rate(Instant::now()), None);
     tokio::time::advance(Duration::from_secs(20)).await;
     st.apply(&status(ConnState::Connected, 2));
     for _ in 0..19 {
@@ -286,9 +289,9 @@ async fn rates_are_absent_while_down_and_start_again_after_a_reconnect() {
     tokio::time::advance(Duration::from_millis(500)).await;
     // 19 events since the reconnect, over at least one second: not the
     // old minute's figure diluted by the outage.
-    let rate = st.feed.live_rate(Instant::now()).unwrap();
+    let rate = st.feed().live_rate(Instant::now()).unwrap();
     assert!((rate - 19.0).abs() < 1e-9, "{rate}");
-    assert_eq!(st.feed.latency.count(), 0);
+    assert_eq!(st.feed().latency.count(), 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -367,7 +370,7 @@ id = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c12"
 "#;
     let loaded = queuetop::config::Config::from_toml_str(text, "c.toml", &Default::default())
         .unwrap_or_else(|p| panic!("{p:?}"));
-    let st = AppState::new(&loaded.config);
+    let st = queuetop::app::seed::initial_state(&loaded.config);
     let limits = |id| st.queue(id).unwrap().limits;
     assert_eq!(
         (

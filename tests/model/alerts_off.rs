@@ -1,12 +1,12 @@
 //! A threshold of 0 switches its alert off (docs/CONFIG.md): a queue far
 //! past every usual limit raises nothing, where the defaults raise all.
 
-use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
+use queuetop::model::AppState;
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -36,35 +36,34 @@ fn busy(latency_ms: i64) -> FeedEvent {
     })
 }
 
-fn alerts_after_a_busy_hour(limits: AlertConfig) -> usize {
-    let queue = QueueConfig {
+fn alerts_after_a_busy_hour(limits: Limits) -> usize {
+    let queue = QueueSeed {
         id: Some("A".into()),
         name: None,
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    let mut st = app_state(&[queue], limits);
+    let mut st = AppState::new(&[queue], limits);
     for _ in 0..20 {
         st.apply(&busy(5_000));
     }
     let later = Instant::now() + Duration::from_secs(3600);
     st.tick(later, OffsetDateTime::now_utc());
-    st.alerts.active_count()
+    st.alerts().active_count()
 }
 
 #[tokio::test(start_paused = true)]
 async fn zero_thresholds_raise_nothing() {
-    let defaults = AlertConfig::default();
+    let defaults = Limits::default();
     assert!(
         alerts_after_a_busy_hour(defaults) >= 3,
         "the defaults alert on utilization, waiting and latency"
     );
-    let off = AlertConfig {
+    let off = Limits {
         utilization_pct: 0.0,
         waiting: 0,
         latency_ms: 0,
         stale_after_s: 0,
-        ..AlertConfig::default()
+        ..Limits::default()
     };
     assert_eq!(alerts_after_a_busy_hour(off), 0);
 }

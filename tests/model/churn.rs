@@ -8,12 +8,12 @@
 //! The figures go to BENCHMARKS.md. Each run also replays the same events
 //! into a model with no raise or clear delay, for comparison.
 
-use crate::fixtures::app_state;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, Config};
+use queuetop::app::seed::initial_state;
+use queuetop::config::Config;
 use queuetop::model::{AlertKind, AppState};
 use queuetop::sim::{self, SimOptions};
 use time::OffsetDateTime;
@@ -29,7 +29,7 @@ struct Churn {
 
 impl Churn {
     fn take(&mut self, st: &mut AppState) {
-        for t in st.alerts.take_transitions() {
+        for t in st.take_alert_transitions() {
             if matches!(t.alert.kind, AlertKind::SkillDeficit { .. }) {
                 continue; // deficit-list changes: logged, not alerts
             }
@@ -69,13 +69,11 @@ async fn churn(name: &str, opts: SimOptions, protocol: &str, secs: u64) -> (f64,
         .config;
     let cfg = Arc::new(cfg);
     let mut feed = queuetop::feed::spawn(cfg.clone());
-    let mut st = AppState::new(&cfg);
-    let undelayed = AlertConfig {
-        raise_delay_s: 0,
-        clear_delay_s: 0,
-        ..cfg.alerts
-    };
-    let mut raw = app_state(&cfg.queues, undelayed);
+    let mut st = initial_state(&cfg);
+    let mut undelayed = (*cfg).clone();
+    undelayed.alerts.raise_delay_s = 0;
+    undelayed.alerts.clear_delay_s = 0;
+    let mut raw = initial_state(&undelayed);
     let (mut churn, mut raw_churn) = (Churn::default(), Churn::default());
     let end = Instant::now() + Duration::from_secs(secs);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -116,7 +114,7 @@ async fn alert_churn_on_the_simulator() {
         event_interval: Duration::from_millis(100),
         ..SimOptions::default()
     };
-    let delay = AlertConfig::default().raise_delay_s as f64;
+    let delay = queuetop::model::Limits::default().raise_delay_s as f64;
     let only = std::env::var("CHURN_ONLY").unwrap_or_default();
     for (name, opts, protocol) in [
         ("steady", sim::demo_options(), "notifications"),
@@ -151,21 +149,16 @@ fn rss_kib() -> u64 {
 #[tokio::test(start_paused = true)]
 #[ignore = "a minute of CPU: run by hand for BENCHMARKS.md"]
 async fn memory_at_1000_queues_with_an_hour_of_history() {
-    use queuetop::config::QueueConfig;
     use queuetop::event::{
         AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
         QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
     };
+    use queuetop::model::{Limits, QueueSeed};
     let before = rss_kib();
-    let queues: Vec<QueueConfig> = (0..1000)
-        .map(|i| QueueConfig {
-            id: Some(format!("q{i:04}")),
-            name: Some(format!("Queue {i}")),
-            events: vec![],
-            filter: None,
-        })
+    let queues: Vec<QueueSeed> = (0..1000)
+        .map(|i| QueueSeed::new(Some(&format!("q{i:04}")), Some(&format!("Queue {i}"))))
         .collect();
-    let mut st = app_state(&queues, AlertConfig::default());
+    let mut st = AppState::new(&queues, Limits::default());
     let t0 = OffsetDateTime::now_utc();
     let start = Instant::now();
     st.apply(&FeedEvent::Status(FeedStatus {
@@ -238,7 +231,7 @@ async fn memory_at_1000_queues_with_an_hour_of_history() {
         after,
         (after.saturating_sub(before)) as f64 / 1024.0,
         q.waiting_history.len(),
-        st.alerts.list.len(),
+        st.alerts().list.len(),
     );
     assert_eq!(q.waiting_history.len(), 120);
     assert!(after < 30 * 1024 + before, "over 30 MiB");
@@ -270,7 +263,7 @@ async fn memory_at_1000_queues_on_an_hour_of_the_working_day() {
         .config;
     let cfg = Arc::new(cfg);
     let mut feed = queuetop::feed::spawn(cfg.clone());
-    let mut st = AppState::new(&cfg);
+    let mut st = initial_state(&cfg);
     let (start, wall0) = (Instant::now(), OffsetDateTime::now_utc());
     let mut applied = 0u64;
     let mut first_minute = 0;
@@ -296,14 +289,14 @@ async fn memory_at_1000_queues_on_an_hour_of_the_working_day() {
         }
     }
     let after = rss_kib();
-    let q = st.queues.first().expect("a queue");
+    let q = st.queues().first().expect("a queue");
     println!(
         "1000 queues, an hour of the working day: RSS {empty} KiB empty, {with_sim} KiB with \
          the simulator, {first_minute} KiB after a minute, {after} KiB after the hour \
          (+{:.1} MiB over the hour); {applied} events applied, buckets per history {}, alerts {}",
         after.saturating_sub(first_minute) as f64 / 1024.0,
         q.waiting_history.len(),
-        st.alerts.list.len(),
+        st.alerts().list.len(),
     );
     let _ = feed.commands.try_send(queuetop::event::FeedCommand::Quit);
     drop(feed.events);

@@ -4,32 +4,31 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::fixtures::{app_state, summary};
-use queuetop::config::{AlertConfig, QueueConfig};
+use crate::fixtures::summary;
 use queuetop::event::{
     AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueTotals, parse_rfc3339,
 };
 use queuetop::model::AppState;
+use queuetop::model::{Limits, QueueSeed};
 use queuetop::sink::export::{Exporter, export_line};
 use tokio::time::Instant;
 
 fn state() -> AppState {
-    let q = |id: &str, name: Option<&str>| QueueConfig {
+    let q = |id: &str, name: Option<&str>| QueueSeed {
         id: Some(id.into()),
         name: name.map(Into::into),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    app_state(
+    AppState::new(
         &[q("Q", Some("Support EN")), q("R", None)],
-        AlertConfig {
+        Limits {
             utilization_pct: 90.0,
             waiting: 10,
             latency_ms: 2000,
             stale_after_s: 120,
             raise_delay_s: 0,
             clear_delay_s: 0,
-            ..AlertConfig::default()
+            ..Limits::default()
         },
     )
 }

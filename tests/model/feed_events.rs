@@ -1,20 +1,18 @@
 //! What the model makes of the feed's own news: trouble the server
 //! reports (an alert until resolved) and a member leaving a queue.
 
-use crate::fixtures::app_state;
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{AgentState, AgentStatus, FeedEvent};
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed};
 use tokio::time::Instant;
 
 fn state() -> AppState {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: None,
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    app_state(&[q], AlertConfig::default())
+    AppState::new(&[q], Limits::default())
 }
 
 fn trouble(resolved: bool) -> FeedEvent {
@@ -32,13 +30,13 @@ async fn trouble_is_an_alert_until_it_is_resolved() {
         code: "token_revoked".into(),
     };
     assert!(st.apply(&trouble(false)));
-    assert!(st.alerts.is_active(None, &kind));
+    assert!(st.alerts().is_active(None, &kind));
     assert!(!st.apply(&trouble(false)), "raised once");
-    assert_eq!(st.alerts.active().count(), 1);
+    assert_eq!(st.alerts().active().count(), 1);
     assert!(st.apply(&trouble(true)));
-    assert!(!st.alerts.is_active(None, &kind));
+    assert!(!st.alerts().is_active(None, &kind));
     assert!(!st.apply(&trouble(true)), "nothing left to clear");
-    let cleared = st.alerts.list.iter().filter(|a| !a.is_active()).count();
+    let cleared = st.alerts().list.iter().filter(|a| !a.is_active()).count();
     assert_eq!(cleared, 1, "kept in the history, cleared");
 }
 

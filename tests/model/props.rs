@@ -2,11 +2,10 @@
 //! events and ticks keeps the invariants the screen and the export rely on.
 //! Minimized failures are kept at the bottom as plain regression tests.
 
-use crate::fixtures::app_state;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use queuetop::config::AlertConfig;
 use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
+use queuetop::model::Limits;
 use queuetop::model::{AlertKind, AppState};
 use queuetop::sink::export::export_line;
 
@@ -27,7 +26,7 @@ proptest! {
         limits in limits(),
         steps in prop::collection::vec(step(), 0..200),
     ) {
-        let mut st = app_state(&configured(), limits);
+        let mut st = AppState::new(&configured(), limits);
         run(&mut st, &mut Clock::new(), &steps)?;
     }
 
@@ -63,7 +62,7 @@ proptest! {
         last in queue_step(),
         odd_id in prop::option::of(nasty()),
     ) {
-        let mut st = app_state(&configured(), limits);
+        let mut st = AppState::new(&configured(), limits);
         let mut clock = Clock::new();
         run(&mut st, &mut clock, &steps)?;
         let mut ev = clock.event(&last);
@@ -89,15 +88,15 @@ fn set_queue_id(ev: &mut QueueEvent, id: String) {
 
 // Regressions: minimized cases proptest found, kept as plain tests.
 
-fn quiet() -> AlertConfig {
-    AlertConfig {
+fn quiet() -> Limits {
+    Limits {
         utilization_pct: 90.0,
         waiting: 10,
         latency_ms: 2000,
         stale_after_s: 120,
         raise_delay_s: 0,
         clear_delay_s: 0,
-        ..AlertConfig::default()
+        ..Limits::default()
     }
 }
 
@@ -119,8 +118,8 @@ fn summary_step(q: &str, avail: u32, logged: u32, inter: u32) -> Step {
 }
 
 /// Runs steps from a fresh state and fails with the property's message.
-fn replay(limits: AlertConfig, steps: &[Step]) -> AppState {
-    let mut st = app_state(&configured(), limits);
+fn replay(limits: Limits, steps: &[Step]) -> AppState {
+    let mut st = AppState::new(&configured(), limits);
     if let Err(e) = run(&mut st, &mut Clock::new(), steps) {
         panic!("{e}");
     }
@@ -133,8 +132,8 @@ fn more_available_or_interacting_than_logged_in_stays_within_100() {
         quiet(),
         &[summary_step("q1", 5, 1, 0), summary_step("q2", 0, 1, 2)],
     );
-    assert_eq!(st.queues[0].metrics.available_ratio, 100.0);
-    assert_eq!(st.queues[1].metrics.utilization, 100.0);
+    assert_eq!(st.queues()[0].metrics.available_ratio, 100.0);
+    assert_eq!(st.queues()[1].metrics.utilization, 100.0);
 }
 
 #[test]
@@ -144,9 +143,9 @@ fn server_clock_ahead_records_zero_latency_and_counts_the_skew() {
         q.latency_ms = Some(-2);
     }
     let st = replay(quiet(), &[step]);
-    assert_eq!(st.feed.latency.min(), Some(0));
-    assert_eq!(st.feed.latency.p95(), Some(0));
-    assert_eq!(st.feed.clock_skew, 1);
+    assert_eq!(st.feed().latency.min(), Some(0));
+    assert_eq!(st.feed().latency.p95(), Some(0));
+    assert_eq!(st.feed().clock_skew, 1);
 }
 
 #[test]
@@ -192,10 +191,10 @@ fn a_stale_queue_configured_by_name_keeps_its_alert_when_its_id_arrives() {
             summary_step("q3", 1, 1, 0),
         ],
     );
-    assert!(!st.alerts.is_active(Some(""), &AlertKind::Stale));
-    assert!(!st.alerts.is_active(Some("q3"), &AlertKind::Stale));
+    assert!(!st.alerts().is_active(Some(""), &AlertKind::Stale));
+    assert!(!st.alerts().is_active(Some("q3"), &AlertKind::Stale));
     let moved: Vec<_> = st
-        .alerts
+        .alerts()
         .list
         .iter()
         .filter(|a| matches!(a.queue_id.as_deref(), Some("" | "q3")))
@@ -234,11 +233,11 @@ fn queue_events_without_a_queue_id_are_counted_malformed_not_listed() {
         quiet(),
         &[summary_step("", 0, 0, 0), summary_step("", 1, 2, 1)],
     );
-    assert_eq!(st.queues.len(), configured().len(), "no queue added");
-    assert_eq!(st.feed.malformed, 2);
-    assert_eq!(st.feed.events_processed, 0);
+    assert_eq!(st.queues().len(), configured().len(), "no queue added");
+    assert_eq!(st.feed().malformed, 2);
+    assert_eq!(st.feed().events_processed, 0);
     assert!(
-        st.queues[2].summary.is_none(),
+        st.queues()[2].summary.is_none(),
         "not put on the unresolved queue"
     );
 }
@@ -252,10 +251,10 @@ fn queue_names_without_a_queue_id_are_counted_malformed_not_listed() {
         })
     };
     let st = replay(quiet(), &[named("Zeta"), named("Support EN")]);
-    assert_eq!(st.queues.len(), configured().len(), "no queue added");
-    assert_eq!(st.feed.malformed, 2);
-    assert_eq!(st.queues[2].name, "Support EN");
-    assert!(st.queues[2].id.is_empty(), "still waits for its id");
+    assert_eq!(st.queues().len(), configured().len(), "no queue added");
+    assert_eq!(st.feed().malformed, 2);
+    assert_eq!(st.queues()[2].name, "Support EN");
+    assert!(st.queues()[2].id.is_empty(), "still waits for its id");
 }
 
 #[test]
@@ -297,7 +296,7 @@ fn rosters_stop_at_their_caps_and_count_the_rest() {
     // A known agent is still updated when the roster is full.
     steps.push(agent(0, AgentStatus::Interacting));
     let st = replay(quiet(), &steps);
-    let q = &st.queues[0];
+    let q = &st.queues()[0];
     assert_eq!(q.agents.len(), MAX_AGENTS);
     assert_eq!(q.waiting.len(), MAX_WAITING);
     assert_eq!(q.overflow, 2, "one agent and one interaction not stored");

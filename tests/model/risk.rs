@@ -2,38 +2,46 @@
 //! callers waiting × longest wait, then the service level's shortfall;
 //! warnings only break ties. Paused time throughout.
 
-use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig, QueueTarget};
 use queuetop::event::{
     FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, ServiceTarget, SkillCount,
 };
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed, ServiceGoal};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
 const QUEUES: [&str; 5] = ["Sales", "Billing", "Retention", "Callback", "Claims"];
 
 fn state() -> AppState {
-    let qs: Vec<QueueConfig> = QUEUES
+    state_with_goal("", ServiceGoal::default())
+}
+
+/// The five queues; the one with id `id` has its own service-level goal.
+fn state_with_goal(id: &str, goal: ServiceGoal) -> AppState {
+    let qs: Vec<QueueSeed> = QUEUES
         .iter()
-        .map(|n| QueueConfig {
+        .map(|n| QueueSeed {
             id: Some(n.to_lowercase()),
             name: Some(n.to_string()),
-            events: vec![],
-            filter: None,
+            goal: if n.to_lowercase() == id {
+                goal
+            } else {
+                ServiceGoal::default()
+            },
+            ..QueueSeed::default()
         })
         .collect();
-    let limits = AlertConfig {
+    let limits = Limits {
         raise_delay_s: 15,
         clear_delay_s: 30,
         stale_after_s: 120,
         service_level_pct: 80.0,
-        ..AlertConfig::default()
+        ..Limits::default()
     };
-    app_state(&qs, limits)
+    AppState::new(&qs, limits)
 }
 
 struct Clock {
@@ -107,7 +115,7 @@ fn totals(id: &str, sl: f64) -> QueueEventKind {
 /// Queue names, most at risk first (ties by name).
 fn order(st: &AppState) -> Vec<String> {
     let now = Instant::now();
-    let mut qs: Vec<_> = st.queues.iter().map(|q| (q.risk(st, now), q)).collect();
+    let mut qs: Vec<_> = st.queues().iter().map(|q| (q.risk(st, now), q)).collect();
     qs.sort_by(|(ra, a), (rb, b)| rb.urgency(ra).then_with(|| a.name.cmp(&b.name)));
     qs.into_iter().map(|(_, q)| q.name.clone()).collect()
 }
@@ -138,9 +146,9 @@ async fn callers_waiting_outrank_a_skill_warning_with_nobody_waiting() {
         skill: "Retention".into(),
     };
     assert!(
-        st.alerts.is_active(Some("sales"), &short),
+        st.alerts().is_active(Some("sales"), &short),
         "{:?}",
-        st.alerts.list
+        st.alerts().list
     );
     assert_eq!(st.queue("billing").unwrap().active_alerts, 0);
     let o = order(&st);
@@ -178,7 +186,10 @@ async fn critical_then_stale_then_waiting_then_service_level() {
         c.pass(&mut st, Duration::from_secs(5)).await;
     }
     assert!(st.queue("retention").unwrap().stale);
-    assert!(st.alerts.is_active(Some("callback"), &AlertKind::NoAgents));
+    assert!(
+        st.alerts()
+            .is_active(Some("callback"), &AlertKind::NoAgents)
+    );
     // The service level under target is critical too: Claims and Sales
     // rank with Callback, ordered among them by pressure, then SL gap.
     assert_eq!(
@@ -192,18 +203,13 @@ async fn critical_then_stale_then_waiting_then_service_level() {
 /// shortfall, not by `alerts.service_level_pct`.
 #[tokio::test(start_paused = true)]
 async fn the_service_level_gap_is_against_each_queue_own_goal() {
-    let mut st = state();
-    let c = Clock {
-        start: Instant::now(),
-    };
-    let claims = st
-        .queues
-        .iter()
-        .position(|q| q.id == "claims")
-        .expect("claims is configured");
-    st.queues[claims].target_override = QueueTarget {
+    let goal = ServiceGoal {
         percent: Some(78.0),
         within_s: Some(20),
+    };
+    let mut st = state_with_goal("claims", goal);
+    let c = Clock {
+        start: Instant::now(),
     };
     let mut sales = summary("sales", (3, 3, 0), 0, &[]);
     if let QueueEventKind::Summary(s) = &mut sales {

@@ -2,34 +2,29 @@
 
 use std::time::Duration;
 
-use crate::fixtures::{app_state, summary};
-use queuetop::config::{AlertConfig, QueueConfig};
+use crate::fixtures::summary;
 use queuetop::event::{
     AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
     QueueEvent, QueueEventKind, QueueInteraction,
 };
 use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-fn qc(id: &str, name: Option<&str>) -> QueueConfig {
-    QueueConfig {
-        id: Some(id.into()),
-        name: name.map(Into::into),
-        events: vec![],
-        filter: None,
-    }
+fn qc(id: &str, name: Option<&str>) -> QueueSeed {
+    QueueSeed::new(Some(id), name)
 }
 
-fn limits() -> AlertConfig {
-    AlertConfig {
+fn limits() -> Limits {
+    Limits {
         utilization_pct: 90.0,
         waiting: 10,
         latency_ms: 2000,
         stale_after_s: 120,
         raise_delay_s: 0,
         clear_delay_s: 0,
-        ..AlertConfig::default()
+        ..Limits::default()
     }
 }
 
@@ -51,16 +46,16 @@ fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
 }
 
 fn state() -> AppState {
-    app_state(&[qc("A", Some("Alpha")), qc("B", None)], limits())
+    AppState::new(&[qc("A", Some("Alpha")), qc("B", None)], limits())
 }
 
 #[tokio::test(start_paused = true)]
 async fn configured_queues_listed_up_front_and_summary_applied() {
     let mut st = state();
-    assert_eq!(st.queues.len(), 2);
-    assert_eq!(st.queues[0].name, "Alpha");
-    assert_eq!(st.queues[1].name, "B");
-    assert!(st.queues.iter().all(|q| q.summary.is_none()));
+    assert_eq!(st.queues().len(), 2);
+    assert_eq!(st.queues()[0].name, "Alpha");
+    assert_eq!(st.queues()[1].name, "B");
+    assert!(st.queues().iter().all(|q| q.summary.is_none()));
 
     assert!(
         st.apply(&event(
@@ -83,8 +78,8 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
     assert_eq!(a.utilization_history.last(), Some(60));
     assert_eq!(a.waiting_history.last(), Some(4));
     assert_eq!(a.latency_history.last(), Some(77));
-    assert_eq!(st.feed.events_processed, 1);
-    assert_eq!(st.feed.latency.last(), Some(77));
+    assert_eq!(st.feed().events_processed, 1);
+    assert_eq!(st.feed().latency.last(), Some(77));
 
     // B has no configured name: the server's name is used.
     st.apply(&event(
@@ -96,15 +91,15 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
         None,
     ));
     assert_eq!(st.queue("B").unwrap().name, "B from server");
-    assert_eq!(st.feed.latency.count(), 1, "no server time, no sample");
+    assert_eq!(st.feed().latency.count(), 1, "no server time, no sample");
 }
 
 #[tokio::test(start_paused = true)]
 async fn unconfigured_queues_are_added_and_names_set() {
     let mut st = state();
     st.apply(&event(summary("Z").event(), None));
-    assert_eq!(st.queues.len(), 3);
-    assert!(!st.queues[2].configured);
+    assert_eq!(st.queues().len(), 3);
+    assert!(!st.queues()[2].configured);
     assert!(st.apply(&FeedEvent::QueueName {
         queue_id: "Z".into(),
         name: "Zeta".into()
@@ -117,12 +112,11 @@ async fn unconfigured_queues_are_added_and_names_set() {
     assert_eq!(st.queue("A").unwrap().name, "Alpha");
 
     // A queue configured by name only gets its id from the server.
-    let mut st = app_state(
-        &[QueueConfig {
+    let mut st = AppState::new(
+        &[QueueSeed {
             id: None,
             name: Some("Support EN".into()),
-            events: vec![],
-            filter: None,
+            ..QueueSeed::default()
         }],
         limits(),
     );
@@ -130,7 +124,7 @@ async fn unconfigured_queues_are_added_and_names_set() {
         queue_id: "Q1".into(),
         name: "Support EN".into(),
     });
-    assert_eq!(st.queues.len(), 1);
+    assert_eq!(st.queues().len(), 1);
     assert_eq!(st.queue("Q1").unwrap().name, "Support EN");
 }
 
@@ -152,10 +146,10 @@ async fn snapshot_updates_but_does_not_count() {
     }
     st.apply(&ev);
     assert!(st.queue("A").unwrap().summary.is_some());
-    assert_eq!(st.feed.events_processed, 0);
-    assert_eq!(st.feed.snapshot_events, 1);
-    assert_eq!(st.feed.latency.count(), 0);
-    assert_eq!(st.feed.delivery_rate(Instant::now()), 0.0);
+    assert_eq!(st.feed().events_processed, 0);
+    assert_eq!(st.feed().snapshot_events, 1);
+    assert_eq!(st.feed().latency.count(), 0);
+    assert_eq!(st.feed().delivery_rate(Instant::now()), 0.0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -184,7 +178,7 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
             .event(),
         None,
     ));
-    let tr = st.alerts.take_transitions();
+    let tr = st.take_alert_transitions();
     let seen: Vec<(bool, AlertKind)> = tr.into_iter().map(|t| (t.raised, t.alert.kind)).collect();
     assert_eq!(
         seen,
@@ -197,7 +191,7 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
         ]
     );
     // Nobody waits for these skills: information, not alerts.
-    assert!(st.alerts.list.is_empty());
+    assert!(st.alerts().list.is_empty());
     assert_eq!(st.queue("A").unwrap().active_alerts, 0);
     assert_eq!(
         st.queue("A").unwrap().metrics.skill_deficits,
@@ -216,9 +210,9 @@ async fn utilization_waiting_and_latency_alerts() {
             .event(),
         Some(2500),
     ));
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Utilization));
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Waiting));
-    assert!(st.alerts.is_active(None, &AlertKind::Latency));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Utilization));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Waiting));
+    assert!(st.alerts().is_active(None, &AlertKind::Latency));
     st.apply(&event(
         summary("A")
             .available(2)
@@ -228,8 +222,8 @@ async fn utilization_waiting_and_latency_alerts() {
             .event(),
         Some(2500),
     ));
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Utilization));
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Waiting));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::Utilization));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     // p95 of two 2500 ms samples plus many fast ones falls below the limit.
     for _ in 0..60 {
         st.apply(&event(
@@ -242,8 +236,8 @@ async fn utilization_waiting_and_latency_alerts() {
             Some(10),
         ));
     }
-    assert!(!st.alerts.is_active(None, &AlertKind::Latency));
-    assert_eq!(st.alerts.list.len(), 3);
+    assert!(!st.alerts().is_active(None, &AlertKind::Latency));
+    assert_eq!(st.alerts().list.len(), 3);
 }
 
 #[tokio::test(start_paused = true)]
@@ -347,7 +341,7 @@ async fn members_fill_the_roster_without_counting_as_updates() {
     assert_eq!(a.agents["u2"].status, AgentStatus::OffQueue);
     assert_eq!(a.agents["u1"].since, t0);
     // Not news: nothing processed, nothing fresher than before.
-    assert_eq!(st.feed.events_processed, 0);
+    assert_eq!(st.feed().events_processed, 0);
     assert!(a.last_update.is_none());
 
     // The first status change moves the same row.
@@ -368,10 +362,10 @@ async fn members_fill_the_roster_without_counting_as_updates() {
     assert_eq!(row.name.as_deref(), Some("u1 name"));
 
     // No queue to put it on: counted, not a nameless queue.
-    let queues = st.queues.len();
+    let queues = st.queues().len();
     st.apply(&member("u3", "", AgentStatus::Idle));
-    assert_eq!(st.queues.len(), queues);
-    assert_eq!(st.feed.malformed, 1);
+    assert_eq!(st.queues().len(), queues);
+    assert_eq!(st.feed().malformed, 1);
 }
 
 fn status(state: ConnState, connects: u32) -> FeedEvent {
@@ -392,7 +386,7 @@ async fn run(st: &mut AppState, seconds: u64, beat: u64) -> bool {
             st.apply(&FeedEvent::Heartbeat);
         }
         st.tick(Instant::now(), wall(0));
-        stale |= st.queues.iter().any(|q| q.stale);
+        stale |= st.queues().iter().any(|q| q.stale);
     }
     stale
 }
@@ -406,7 +400,7 @@ async fn a_quiet_queue_on_a_live_feed_never_goes_stale() {
     // Ten minutes without a queue event; the feed's heartbeats say it is
     // alive, so nothing changed: A and B (never reported) are current.
     assert!(!run(&mut st, 600, 30).await, "stale on a live feed");
-    assert!(!st.alerts.list.iter().any(|a| a.kind == AlertKind::Stale));
+    assert!(!st.alerts().list.iter().any(|a| a.kind == AlertKind::Stale));
 }
 
 #[tokio::test(start_paused = true)]
@@ -418,14 +412,14 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     assert!(!run(&mut st, 119, 0).await);
     // Nothing at all for 120 s, heartbeats included: every queue.
     assert!(run(&mut st, 1, 0).await);
-    assert!(st.queues.iter().all(|q| q.stale));
-    assert!(st.alerts.is_active(Some("A"), &AlertKind::Stale));
-    assert!(st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    assert!(st.queues().iter().all(|q| q.stale));
+    assert!(st.alerts().is_active(Some("A"), &AlertKind::Stale));
+    assert!(st.alerts().is_active(Some("B"), &AlertKind::Stale));
     // A heartbeat: the feed is alive, every queue fresh again.
     st.apply(&FeedEvent::Heartbeat);
     st.tick(Instant::now(), wall(0));
-    assert!(st.queues.iter().all(|q| !q.stale));
-    assert!(!st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    assert!(st.queues().iter().all(|q| !q.stale));
+    assert!(!st.alerts().is_active(Some("B"), &AlertKind::Stale));
 
     // Down: stale at once. The feed-down alert speaks for every queue.
     let retry = ConnState::Reconnecting {
@@ -435,11 +429,11 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     };
     st.apply(&status(retry, 1));
     st.tick(Instant::now(), wall(0));
-    assert!(st.queues.iter().all(|q| q.stale));
-    assert!(!st.alerts.is_active(Some("A"), &AlertKind::Stale));
+    assert!(st.queues().iter().all(|q| q.stale));
+    assert!(!st.alerts().is_active(Some("A"), &AlertKind::Stale));
     st.apply(&status(ConnState::Connected, 2));
     st.tick(Instant::now(), wall(0));
-    assert!(st.queues.iter().all(|q| !q.stale));
+    assert!(st.queues().iter().all(|q| !q.stale));
 
     // B's subscription refused: B alone, until a new attempt.
     st.apply(&FeedEvent::TopicRejected {
@@ -450,7 +444,7 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     st.tick(Instant::now(), wall(0));
     assert!(!st.queue("A").unwrap().stale);
     assert!(st.queue("B").unwrap().stale);
-    assert!(st.alerts.is_active(Some("B"), &AlertKind::Stale));
+    assert!(st.alerts().is_active(Some("B"), &AlertKind::Stale));
     st.apply(&event(summary("B").available(1).logged_in(1).event(), None));
     assert!(st.queue("B").unwrap().stale, "still refused");
 }
@@ -466,10 +460,10 @@ async fn feed_counters_status_and_error_alerts() {
     });
     st.apply(&FeedEvent::Heartbeat);
     assert_eq!(
-        (st.feed.malformed, st.feed.unknown, st.feed.heartbeats),
+        (st.feed().malformed, st.feed().unknown, st.feed().heartbeats),
         (1, 1, 1)
     );
-    assert_eq!(st.feed.events_processed, 0);
+    assert_eq!(st.feed().events_processed, 0);
 
     let connected = FeedStatus {
         state: ConnState::Connected,
@@ -489,19 +483,19 @@ async fn feed_counters_status_and_error_alerts() {
         message: "refused".into(),
         queue_id: None,
     });
-    assert_eq!(st.alerts.active_count(), 2);
+    assert_eq!(st.alerts().active_count(), 2);
     assert_eq!(st.queue("A").unwrap().active_alerts, 1);
     // A new attempt clears them; it will report again if still refused.
     st.apply(&FeedEvent::Status(FeedStatus::connecting()));
-    assert_eq!(st.alerts.active_count(), 0);
+    assert_eq!(st.alerts().active_count(), 0);
     assert_eq!(st.queue("A").unwrap().active_alerts, 0);
 }
 
 #[tokio::test(start_paused = true)]
-async fn queues_replaced_from_outside_are_found_again() {
+async fn queues_set_by_a_fixture_are_indexed_and_the_reducer_finds_them() {
     use queuetop::model::QueueView;
     let mut st = state();
-    st.queues = vec![QueueView::new("B", Some("Bee"), true)];
+    st.edit(|parts| parts.queues = vec![QueueView::new("B", Some("Bee"), true)]);
     assert_eq!(st.queue("B").unwrap().name, "Bee");
     st.apply(&event(
         summary("B")
@@ -519,7 +513,7 @@ async fn queues_replaced_from_outside_are_found_again() {
             .event(),
         None,
     ));
-    assert_eq!(st.queues.len(), 2);
+    assert_eq!(st.queues().len(), 2);
     assert!(st.queue("B").unwrap().summary.is_some());
     assert!(st.queue("A").unwrap().summary.is_some());
     st.add_queue(QueueView::new("C", None, false));

@@ -3,13 +3,12 @@
 //! the skills either. Frames through the notifications mapping into the
 //! model, so every figure on the detail panel agrees.
 
-use crate::fixtures::app_state;
 use std::collections::BTreeSet;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{AgentStatus, FeedEvent};
 use queuetop::feed::notifications::mapping::{Decoded, Mapper, Member, Receipt};
 use queuetop::model::AppState;
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -46,13 +45,12 @@ fn start() -> (Mapper, AppState) {
             member("u3", AgentStatus::Idle, false),
         ],
     );
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("Q".into()),
         name: None,
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    let mut st = app_state(&[q], AlertConfig::default());
+    let mut st = AppState::new(&[q], Limits::default());
     for ev in m.summaries("snapshot", true, receipt()) {
         st.apply(&FeedEvent::Queue(ev));
     }

@@ -2,12 +2,11 @@
 //! (non-queue work) counts neither on the screen nor in the alert. Agents
 //! by state are shown as Genesys Cloud's Queues Activity names them.
 
-use crate::fixtures::app_state;
 use std::time::Duration;
 
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{AgentCounts, FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
-use queuetop::model::AlertKind;
+use queuetop::model::{AlertKind, AppState};
+use queuetop::model::{Limits, QueueSeed};
 use queuetop::ui::figures;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -40,17 +39,16 @@ fn summary() -> QueueSummary {
 
 #[tokio::test(start_paused = true)]
 async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
-    let q = QueueConfig {
+    let q = QueueSeed {
         id: Some("A".into()),
         name: Some("Support".into()),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
-    let limits = AlertConfig {
+    let limits = Limits {
         utilization_pct: 80.0,
-        ..AlertConfig::default()
+        ..Limits::default()
     };
-    let mut st = app_state(&[q], limits);
+    let mut st = AppState::new(&[q], limits);
     let start = Instant::now();
     for s in 0..120u64 {
         st.apply(&FeedEvent::Queue(QueueEvent {
@@ -71,9 +69,9 @@ async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
     // ...but what is shown and alerted on is queue work: 3 of 8.
     assert_eq!(v.metrics.effective_utilization(), 37.5);
     assert!(
-        !st.alerts.is_active(Some("A"), &AlertKind::Utilization),
+        !st.alerts().is_active(Some("A"), &AlertKind::Utilization),
         "{:?}",
-        st.alerts.list
+        st.alerts().list
     );
     assert_eq!(v.utilization_history.last(), Some(38));
 

@@ -11,7 +11,7 @@ fn detail(f: &Fixture, ui: &Ui) -> String {
     let mut view = ViewState::new();
     view.selected = f
         .state
-        .queues
+        .queues()
         .iter()
         .find(|q| q.summary.as_ref().is_some_and(|s| !s.skills.is_empty()))
         .map(|q| q.id.clone());
@@ -30,11 +30,13 @@ fn detail(f: &Fixture, ui: &Ui) -> String {
 }
 
 fn truncated(mut f: Fixture) -> Fixture {
-    for q in &mut f.state.queues {
-        if let Some(s) = &mut q.summary {
-            s.demand_truncated = true;
+    f.state.edit(|parts| {
+        for q in &mut parts.queues {
+            if let Some(s) = &mut q.summary {
+                s.demand_truncated = true;
+            }
         }
-    }
+    });
     f
 }
 

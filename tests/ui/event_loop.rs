@@ -15,7 +15,6 @@ use queuetop::config::{Config, QueueConfig};
 use queuetop::event::{
     ConnState, FeedCommand, FeedEvent, FeedStatus, QueueEvent, QueueEventKind, QueueSummary,
 };
-use queuetop::model::AppState;
 use queuetop::ui::Ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -58,7 +57,7 @@ fn rig(cfg: &Config, clock: bool) -> Rig {
     let (feed, feed_rx) = mpsc::channel(1024);
     let (cmd_tx, commands) = mpsc::channel(8);
     Rig {
-        app: AppLoop::new(AppState::new(cfg), ui, cfg.ui.fps)
+        app: AppLoop::new(queuetop::app::seed::initial_state(cfg), ui, cfg.ui.fps)
             .with_wall_from_tokio_clock(common::wall()),
         term: Terminal::new(TestBackend::new(80, 24)).expect("test backend"),
         io: LoopIo {
@@ -281,12 +280,12 @@ async fn pause_freezes_the_panels_while_the_feed_counts_on() {
         .await
         .expect("loop");
     assert_eq!(
-        r.app.state().feed.events_processed,
+        r.app.state().feed().events_processed,
         4,
         "the live state moved on"
     );
     let shown = r.app.view.shown(r.app.state());
-    assert_eq!(shown.feed.events_processed, 1, "the panels did not");
+    assert_eq!(shown.feed().events_processed, 1, "the panels did not");
     assert!(screen(&r).contains("PAUSED"));
 }
 
@@ -329,9 +328,13 @@ async fn every_event_is_exported_even_when_frames_are_skipped() {
     let mut r = rig(&cfg, false);
     let out = Shared::default();
     let exporter = queuetop::sink::export::Exporter::from_writer(Box::new(out.clone()));
-    r.app = AppLoop::new(AppState::new(&cfg), common::ui(), cfg.ui.fps)
-        .with_wall_from_tokio_clock(common::wall())
-        .with_exporter(exporter);
+    r.app = AppLoop::new(
+        queuetop::app::seed::initial_state(&cfg),
+        common::ui(),
+        cfg.ui.fps,
+    )
+    .with_wall_from_tokio_clock(common::wall())
+    .with_exporter(exporter);
     let feed = r.feed.clone();
     tokio::spawn(async move {
         for i in 0..3000 {

@@ -3,7 +3,6 @@
 //! panel, `snapshot` (table and JSON) and the model.
 
 use crate::common;
-use crate::fixtures::app_state;
 use crate::props_common::checks::run;
 use crate::props_common::{Clock, configured, limits, step};
 use proptest::prelude::*;
@@ -36,14 +35,14 @@ proptest! {
         limits in limits(),
         steps in prop::collection::vec(step(), 0..60),
     ) {
-        let mut st = app_state(&configured(), limits);
+        let mut st = AppState::new(&configured(), limits);
         let mut clock = Clock::new();
         run(&mut st, &mut clock, &steps)?;
         let mut json = Vec::new();
         render_json(&mut json, &st).expect("json");
         let json: serde_json::Value = serde_json::from_slice(&json).expect("valid JSON");
         let table = render_table(&st);
-        for q in st.queues.iter().filter(|q| q.summary.is_some() && !q.id.is_empty()) {
+        for q in st.queues().iter().filter(|q| q.summary.is_some() && !q.id.is_empty()) {
             let count = q.waiting_count();
             let mut view = ViewState::new();
             view.selected = Some(q.id.clone());
@@ -97,7 +96,7 @@ proptest! {
 #[test]
 fn a_summary_without_detail_says_so_and_gives_the_longest_wait() {
     use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
-    let mut st = app_state(&configured(), queuetop::config::AlertConfig::default());
+    let mut st = AppState::new(&configured(), queuetop::model::Limits::default());
     let clock = Clock::new();
     let summary = QueueSummary {
         queue_id: "q1".into(),

@@ -4,16 +4,15 @@
 //! and "-" (null, absent) where there is nothing to compute from.
 
 use crate::common;
-use crate::fixtures::app_state;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use queuetop::app::snapshot::render_json;
-use queuetop::config::{AlertConfig, QueueConfig, QueueTarget};
 use queuetop::event::{
     FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, ServiceTarget,
 };
 use queuetop::model::AppState;
+use queuetop::model::{Limits, QueueSeed, ServiceGoal};
 use queuetop::sink::export::export_line;
 use queuetop::sink::metrics::{FeedCounts, Metrics};
 use queuetop::ui::{self, ViewState};
@@ -171,17 +170,18 @@ const KEYS: [&str; 10] = [
 ];
 
 fn check(c: &Case) -> Result<(), TestCaseError> {
-    let queues = [QueueConfig {
+    let queues = [QueueSeed {
         id: Some("q1".into()),
         name: Some("Alpha".into()),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     }];
-    let mut st = app_state(&queues, AlertConfig::default());
-    st.queues[0].target_override = QueueTarget {
-        percent: c.override_pct,
-        within_s: c.override_s,
-    };
+    let mut st = AppState::new(&queues, Limits::default());
+    st.edit(|parts| {
+        parts.queues[0].target_override = ServiceGoal {
+            percent: c.override_pct,
+            within_s: c.override_s,
+        };
+    });
     let now = Instant::now();
     let wall = OffsetDateTime::from_unix_timestamp(1_795_807_225).expect("fixed time");
     let summary = QueueSummary {
@@ -350,14 +350,13 @@ fn a_quiet_interval_shows_its_goal_and_no_level() {
         override_s: None,
     };
     check(&c).expect("agree");
-    let mut st = app_state(
-        &[QueueConfig {
+    let mut st = AppState::new(
+        &[QueueSeed {
             id: Some("q1".into()),
             name: None,
-            events: vec![],
-            filter: None,
+            ..QueueSeed::default()
         }],
-        AlertConfig::default(),
+        Limits::default(),
     );
     let (now, wall) = (Instant::now(), common::wall());
     let summary = QueueSummary {

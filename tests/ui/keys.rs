@@ -86,7 +86,7 @@ fn selection_follows_the_queue_when_the_sort_changes() {
     let order: Vec<String> = v
         .visible(&f.state, f.now)
         .into_iter()
-        .map(|i| f.state.queues[i].name.clone())
+        .map(|i| f.state.queues()[i].name.clone())
         .collect();
     assert_eq!(order[0], "Billing", "95% first");
     press(&mut v, &f, KeyCode::Char('s'));
@@ -94,7 +94,7 @@ fn selection_follows_the_queue_when_the_sort_changes() {
     press(&mut v, &f, KeyCode::Char('s'));
     assert_eq!(v.sort, SortKey::Alerts);
     let first = v.visible(&f.state, f.now)[0];
-    assert_eq!(f.state.queues[first].name, "Billing", "two alerts first");
+    assert_eq!(f.state.queues()[first].name, "Billing", "two alerts first");
     press(&mut v, &f, KeyCode::Char('s'));
     assert_eq!(v.sort, SortKey::Risk);
     assert_eq!(selected_name(&v, &f), "Support EN");
@@ -110,7 +110,7 @@ fn the_risk_order_is_the_default_and_holds_still() {
     let names = |v: &ViewState, f: &Fixture, now| -> Vec<String> {
         v.visible(&f.state, now)
             .into_iter()
-            .map(|i| f.state.queues[i].name.clone())
+            .map(|i| f.state.queues()[i].name.clone())
             .collect()
     };
     let before = names(&v, &f, f.now);
@@ -121,7 +121,7 @@ fn the_risk_order_is_the_default_and_holds_still() {
     // rows stay where they are.
     let last = f
         .state
-        .queues
+        .queues()
         .iter()
         .position(|q| q.name == before[before.len() - 1])
         .unwrap();
@@ -133,7 +133,9 @@ fn the_risk_order_is_the_default_and_holds_still() {
             wait_ms: 600_000,
             seen: f.now,
         };
-        f.state.queues[last].waiting.insert(id, row);
+        f.state.edit(|parts| {
+            parts.queues[last].waiting.insert(id, row);
+        });
     }
     let soon = f.now + std::time::Duration::from_secs(5);
     assert_eq!(names(&v, &f, soon), before, "moved within the hold time");
@@ -290,13 +292,17 @@ fn pause_freezes_a_copy_and_the_live_state_moves_on() {
     let mut f = fixture();
     let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('p'));
-    f.state.queues[0].name = "Renamed live".into();
-    f.state.feed.events_processed += 100;
+    f.state.edit(|parts| {
+        parts.queues[0].name = "Renamed live".into();
+    });
+    f.state.edit(|parts| {
+        parts.feed.events_processed += 100;
+    });
     let shown = v.shown(&f.state);
-    assert_eq!(shown.queues[0].name, "Support EN");
-    assert_eq!(shown.feed.events_processed, 12_345);
+    assert_eq!(shown.queues()[0].name, "Support EN");
+    assert_eq!(shown.feed().events_processed, 12_345);
     press(&mut v, &f, KeyCode::Char('p'));
-    assert_eq!(v.shown(&f.state).queues[0].name, "Renamed live");
+    assert_eq!(v.shown(&f.state).queues()[0].name, "Renamed live");
 }
 
 #[test]
@@ -350,13 +356,13 @@ const KEYS_END: &str = "<!-- generated from src/ui/keys/map.rs: end -->";
 fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
     let mut f = fixture();
     let mut v = by_name();
-    let newest = f.state.alerts.list.len() - 1;
+    let newest = f.state.alerts().list.len() - 1;
     assert_eq!(
         press(&mut v, &f, KeyCode::Char('x')),
         Effect::Acknowledge(newest)
     );
     assert!(f.state.alert_action(None, newest, true));
-    assert!(f.state.alerts.list[newest].acknowledged);
+    assert!(f.state.alerts().list[newest].acknowledged);
     // The next one down, once the list is scrolled to it.
     v.alerts_scroll = 1;
     assert_eq!(
@@ -365,8 +371,8 @@ fn x_acknowledges_and_z_snoozes_the_alert_at_the_top_of_the_list() {
     );
     assert!(f.state.alert_action(None, newest - 1, false));
     let wall = f.state.wall();
-    assert!(f.state.alerts.list[newest - 1].is_snoozed(wall));
-    assert!(!f.state.alerts.list[newest - 1].is_pressing(wall));
+    assert!(f.state.alerts().list[newest - 1].is_snoozed(wall));
+    assert!(!f.state.alerts().list[newest - 1].is_pressing(wall));
 }
 
 #[test]
@@ -377,13 +383,13 @@ fn keys_in_the_alerts_view_scroll_it_not_the_hidden_selection() {
     let before = selected_name(&v, &f);
     press(&mut v, &f, KeyCode::Char('a'));
     press(&mut v, &f, KeyCode::End);
-    assert_eq!(v.alerts_scroll, f.state.alerts.list.len() - 1);
+    assert_eq!(v.alerts_scroll, f.state.alerts().list.len() - 1);
     press(&mut v, &f, KeyCode::Home);
     assert_eq!(v.alerts_scroll, 0);
     press(&mut v, &f, KeyCode::Char('2'));
     assert_eq!(v.alerts_scroll, 1, "2 is the second row of the view");
     press(&mut v, &f, KeyCode::Char('9'));
-    assert_eq!(v.alerts_scroll, f.state.alerts.list.len() - 1, "clamped");
+    assert_eq!(v.alerts_scroll, f.state.alerts().list.len() - 1, "clamped");
     assert_eq!(selected_name(&v, &f), before, "the list did not move");
 }
 
@@ -468,28 +474,35 @@ fn the_alerts_view_keeps_its_place_as_alerts_arrive() {
     let mut v = by_name();
     press(&mut v, &f, KeyCode::Char('a'));
     // At the top the view follows the newest: nothing to keep.
-    f.state.alerts.list.push(f.state.alerts.list[0].clone());
+    f.state.edit(|parts| {
+        let first = parts.alerts.list[0].clone();
+        parts.alerts.list.push(first);
+    });
     assert!(!v.follow_alerts(&f.state));
     assert_eq!(v.alerts_scroll, 0);
-    f.state.alerts.list.pop();
+    f.state.edit(|parts| {
+        parts.alerts.list.pop();
+    });
     press(&mut v, &f, KeyCode::Down);
     press(&mut v, &f, KeyCode::Down);
     let top = |v: &ViewState, f: &Fixture| {
-        let list = &f.state.alerts.list;
+        let list = &f.state.alerts().list;
         list[list.len() - 1 - v.alerts_scroll].message.clone()
     };
     let before = top(&v, &f);
     for k in 0..2 {
-        let mut newer = f.state.alerts.list[0].clone();
+        let mut newer = f.state.alerts().list[0].clone();
         newer.message = format!("newer {k}");
         newer.first_raised += time::Duration::seconds(1000 + k);
-        f.state.alerts.list.push(newer);
+        f.state.edit(|parts| parts.alerts.list.push(newer));
     }
     assert!(v.follow_alerts(&f.state), "the offset moved with the list");
     assert_eq!(v.alerts_scroll, 4);
     assert_eq!(top(&v, &f), before, "the same alert stays at the top");
     // The oldest drops off the bounded history: still the same alert.
-    f.state.alerts.list.remove(0);
+    f.state.edit(|parts| {
+        parts.alerts.list.remove(0);
+    });
     assert!(!v.follow_alerts(&f.state));
     assert_eq!(top(&v, &f), before);
 }

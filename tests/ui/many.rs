@@ -21,7 +21,7 @@ fn rows(f: &Fixture, view: &ViewState, w: u16, h: u16) -> Vec<String> {
 fn selected_name(f: &Fixture, view: &ViewState) -> String {
     let id = view.selected.clone().expect("a selection");
     f.state
-        .queues
+        .queues()
         .iter()
         .find(|q| q.id == id)
         .map(|q| q.name.clone())
@@ -76,9 +76,11 @@ fn a_deep_selection_stays_in_view_through_sort_and_filter() {
 #[test]
 fn long_names_sharing_a_prefix_stay_distinct_in_the_list() {
     let mut f = many(12);
-    for (i, q) in f.state.queues.iter_mut().enumerate() {
-        q.name = format!("Customer Service Premium Spanish Callback {i:02}");
-    }
+    f.state.edit(|parts| {
+        for (i, q) in parts.queues.iter_mut().enumerate() {
+            q.name = format!("Customer Service Premium Spanish Callback {i:02}");
+        }
+    });
     let view = ViewState::new();
     let screen = rows(&f, &view, 80, 24);
     // The list rows: in the focused (heavy) border, with a utilization bar.

@@ -30,7 +30,7 @@ fn screen(f: &Fixture, view: &ViewState, now: Instant) -> String {
 /// The zoomed detail of Billing: its roster "since" and waiting times.
 fn zoomed(f: &Fixture) -> ViewState {
     let mut v = ViewState::new();
-    v.selected = Some(f.state.queues[1].id.clone());
+    v.selected = Some(f.state.queues()[1].id.clone());
     v.zoomed = true;
     v
 }
@@ -38,7 +38,9 @@ fn zoomed(f: &Fixture) -> ViewState {
 #[test]
 fn timers_stop_while_the_feed_is_not_connected() {
     let mut f = fixture();
-    f.state.feed.last_event = Some(f.now - Duration::from_secs(5));
+    f.state.edit(|parts| {
+        parts.feed.last_event = Some(f.now - Duration::from_secs(5));
+    });
     let v = zoomed(&f);
     let later = f.now + Duration::from_secs(90);
     // Connected: the times move on.
@@ -57,7 +59,9 @@ fn timers_stop_while_the_feed_is_not_connected() {
             reason: "gave up".into(),
         },
     ] {
-        f.state.feed.status.state = state.clone();
+        f.state.edit(|parts| {
+            parts.feed.status.state = state.clone();
+        });
         let then = screen(&f, &v, f.now);
         let now = screen(&f, &v, later);
         assert_eq!(then, now, "timers ran on data that is not live ({state:?})");
@@ -70,7 +74,9 @@ fn timers_stop_while_the_feed_is_not_connected() {
 #[test]
 fn timers_stop_while_paused() {
     let mut f = fixture();
-    f.state.feed.last_event = Some(f.now);
+    f.state.edit(|parts| {
+        parts.feed.last_event = Some(f.now);
+    });
     let mut v = zoomed(&f);
     v.apply(Action::Pause, &f.state, f.now);
     assert!(v.paused.is_some());
@@ -100,7 +106,9 @@ fn rate_and_latency_read_dash_while_not_connected() {
     let live = header(&f);
     assert!(live.contains("ev/s") && !live.contains("- ev/s"), "{live}");
     assert!(live.contains("lat 90 ms"), "{live}");
-    f.state.feed.status.state = ConnState::Connecting;
+    f.state.edit(|parts| {
+        parts.feed.status.state = ConnState::Connecting;
+    });
     let down = header(&f);
     assert!(down.contains("- ev/s") && down.contains("lat -"), "{down}");
 }

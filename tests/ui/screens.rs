@@ -39,16 +39,17 @@ fn with_trends() -> Fixture {
         .selected_queue(&f.state, f.now)
         .map(|q| q.id.clone())
         .expect("a queue");
-    let q = f
-        .state
-        .queues
-        .iter_mut()
-        .find(|q| q.id == id)
-        .expect("selected");
-    q.waiting_history = series(Combine::Max, &|b| (b * 7 % 13 + b / 10) % 15);
-    q.longest_history = series(Combine::Max, &|b| if b < 40 { 0 } else { b * 3 % 200 });
-    q.utilization_history = series(Combine::Last, &|b| 60 + b * 5 % 39);
-    q.service_level_history = series(Combine::Last, &|b| 100 - b / 4);
+    f.state.edit(|parts| {
+        let q = parts
+            .queues
+            .iter_mut()
+            .find(|q| q.id == id)
+            .expect("selected");
+        q.waiting_history = series(Combine::Max, &|b| (b * 7 % 13 + b / 10) % 15);
+        q.longest_history = series(Combine::Max, &|b| if b < 40 { 0 } else { b * 3 % 200 });
+        q.utilization_history = series(Combine::Last, &|b| 60 + b * 5 % 39);
+        q.service_level_history = series(Combine::Last, &|b| 100 - b / 4);
+    });
     f
 }
 
@@ -80,17 +81,20 @@ fn zoom_with_trends_ascii() {
 /// one, and every severity.
 fn with_alerts() -> Fixture {
     let mut f = fixture();
-    let list = &mut f.state.alerts.list;
-    let newest = list.len() - 1;
-    list[newest].raises = 14;
-    list[newest].severity = queuetop::model::Severity::Critical;
-    list[newest].first_raised = list[newest].raised_at - time::Duration::minutes(10);
-    list[newest - 1].acknowledged = true;
-    let mut info = list[newest - 2].clone();
-    info.severity = queuetop::model::Severity::Info;
-    info.message = "Support EN: 2 agents not responding".into();
-    info.snoozed_until = Some(f.wall + time::Duration::minutes(15));
-    list.insert(0, info);
+    let wall = f.wall;
+    f.state.edit(|parts| {
+        let list = &mut parts.alerts.list;
+        let newest = list.len() - 1;
+        list[newest].raises = 14;
+        list[newest].severity = queuetop::model::Severity::Critical;
+        list[newest].first_raised = list[newest].raised_at - time::Duration::minutes(10);
+        list[newest - 1].acknowledged = true;
+        let mut info = list[newest - 2].clone();
+        info.severity = queuetop::model::Severity::Info;
+        info.message = "Support EN: 2 agents not responding".into();
+        info.snoozed_until = Some(wall + time::Duration::minutes(15));
+        list.insert(0, info);
+    });
     f
 }
 

@@ -53,7 +53,7 @@ fn main_200x50_forty_queues() {
     let v = view_with(&f, &[Action::Down]);
     let backend = screen(&f, &v, &common::ui(), 200, 50);
     let text = backend.to_string();
-    for q in &f.state.queues {
+    for q in f.state.queues() {
         assert!(text.contains(&q.name), "{} not on screen:\n{text}", q.name);
     }
     insta::assert_snapshot!(backend);
@@ -97,13 +97,19 @@ fn alerts_view() {
 #[test]
 fn reconnecting() {
     let mut f = fixture();
-    f.set_connection(ConnState::Reconnecting {
-        attempt: 3,
-        max_attempts: 10,
-        next_try: f.now + Duration::from_millis(3_200),
+    f.state.edit(|parts| {
+        parts.feed = common::feed_stats(ConnState::Reconnecting {
+            attempt: 3,
+            max_attempts: 10,
+            next_try: f.now + Duration::from_millis(3_200),
+        });
     });
-    f.state.feed.status.last_error = Some("connection refused by 127.0.0.1:443".into());
-    f.state.feed.last_event = Some(f.now - Duration::from_secs(95));
+    f.state.edit(|parts| {
+        parts.feed.status.last_error = Some("connection refused by 127.0.0.1:443".into());
+    });
+    f.state.edit(|parts| {
+        parts.feed.last_event = Some(f.now - Duration::from_secs(95));
+    });
     let v = view_with(&f, &[]);
     insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
 }
@@ -111,8 +117,10 @@ fn reconnecting() {
 #[test]
 fn stopped() {
     let mut f = fixture();
-    f.set_connection(ConnState::Stopped {
-        reason: "gave up after 10 attempts".into(),
+    f.state.edit(|parts| {
+        parts.feed = common::feed_stats(ConnState::Stopped {
+            reason: "gave up after 10 attempts".into(),
+        });
     });
     let v = view_with(&f, &[]);
     insta::assert_snapshot!(screen(&f, &v, &common::ui(), 100, 24));
@@ -149,10 +157,12 @@ fn ascii_mode() {
 #[test]
 fn ascii_everywhere() {
     let mut f = fixture();
-    f.set_connection(queuetop::event::ConnState::Reconnecting {
-        attempt: 2,
-        max_attempts: 0,
-        next_try: f.now + Duration::from_secs(3),
+    f.state.edit(|parts| {
+        parts.feed = common::feed_stats(queuetop::event::ConnState::Reconnecting {
+            attempt: 2,
+            max_attempts: 0,
+            next_try: f.now + Duration::from_secs(3),
+        });
     });
     let views: [&[Action]; 6] = [
         &[],
@@ -264,7 +274,9 @@ fn alerts_focused_on_a_narrow_screen() {
 #[test]
 fn connecting_with_a_queue_that_has_no_data_yet() {
     let mut f = fixture();
-    f.set_connection(ConnState::Connecting);
+    f.state.edit(|parts| {
+        parts.feed = common::feed_stats(ConnState::Connecting);
+    });
     let v = view_with(&f, &[Action::Jump(4)]);
     insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
 }

@@ -45,7 +45,7 @@ fn wallboard_200x50_a_hundred_queues_on_one_screen() {
     let backend = screen(&f, &wallboard(&f), &ui(), 200, 50);
     let text = backend.to_string();
     // Names may be cut, but never the number that tells them apart.
-    for q in &f.state.queues {
+    for q in f.state.queues() {
         let number = q.name.rsplit(' ').next().unwrap_or_default();
         assert!(text.contains(number), "{} not on the wallboard", q.name);
     }

@@ -122,15 +122,15 @@ impl Session {
         }
         stopwatch.report(Some(rest), first, plan.queue_ids().len());
         chans.gauge(&self.gauges, &self.dedupe);
-        let reader = Reader::new(
+        let reader = Reader {
             link,
             rest,
-            &mut self.mapper,
+            mapper: &mut self.mapper,
             plan,
-            &mut self.dedupe,
-            &self.gauges,
-            &self.cfg,
-        );
+            dedupe: &mut self.dedupe,
+            gauges: &self.gauges,
+            cfg: &self.cfg,
+        };
         reader.run(chans, rejections, tx, rx).await
     }
 }
@@ -187,14 +187,14 @@ impl Start<'_> {
                     delay: crate::feed::retry::Delay::Backoff,
                 })?;
         }
-        let r = Receipt {
+        let receipt = Receipt {
             wall: OffsetDateTime::now_utc(),
             at: Instant::now(),
         };
         let events = if *self.snapshot_sent {
-            self.mapper.summaries(REFRESH_TOPIC, false, r)
+            self.mapper.summaries(REFRESH_TOPIC, false, receipt)
         } else {
-            self.mapper.summaries("snapshot", true, r)
+            self.mapper.summaries("snapshot", true, receipt)
         };
         *self.snapshot_sent = true;
         for ev in events {
@@ -207,9 +207,9 @@ impl Start<'_> {
             // The status's start on our clock; now when unknown, or when
             // the server's clock is ahead of ours.
             let ago = began.map_or(Duration::ZERO, |b| {
-                Duration::try_from(r.wall - b).unwrap_or(Duration::ZERO)
+                Duration::try_from(receipt.wall - b).unwrap_or(Duration::ZERO)
             });
-            let since = r.at.checked_sub(ago).unwrap_or(r.at);
+            let since = receipt.at.checked_sub(ago).unwrap_or(receipt.at);
             chans.pass(link, FeedEvent::Member { agent, since }).await?;
         }
         link.count_connect();

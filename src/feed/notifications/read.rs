@@ -31,14 +31,13 @@ use crate::feed::{FeedGauges, TARGET};
 /// What the read loop works with: the feed's link and what the session
 /// keeps across attempts.
 pub(super) struct Reader<'a> {
-    link: &'a mut Link,
-    rest: &'a RestClient,
-    mapper: &'a mut Mapper,
-    plan: &'a mut Plan,
-    dedupe: &'a mut Dedupe,
-    gauges: &'a FeedGauges,
-    silence: Duration,
-    observations_interval_s: u64,
+    pub(super) link: &'a mut Link,
+    pub(super) rest: &'a RestClient,
+    pub(super) mapper: &'a mut Mapper,
+    pub(super) plan: &'a mut Plan,
+    pub(super) dedupe: &'a mut Dedupe,
+    pub(super) gauges: &'a FeedGauges,
+    pub(super) cfg: &'a Config,
 }
 
 /// What belongs to this connection attempt only.
@@ -50,26 +49,10 @@ struct Attempt<'c> {
     tx: mpsc::Sender<Frame>,
 }
 
-impl<'a> Reader<'a> {
-    pub(super) fn new(
-        link: &'a mut Link,
-        rest: &'a RestClient,
-        mapper: &'a mut Mapper,
-        plan: &'a mut Plan,
-        dedupe: &'a mut Dedupe,
-        gauges: &'a FeedGauges,
-        cfg: &Config,
-    ) -> Reader<'a> {
-        Reader {
-            link,
-            rest,
-            mapper,
-            plan,
-            dedupe,
-            gauges,
-            silence: Duration::from_secs(cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400)),
-            observations_interval_s: cfg.genesys.observations_interval_s,
-        }
+impl Reader<'_> {
+    /// How long a channel may stay silent before it counts as dead.
+    fn silence(&self) -> Duration {
+        Duration::from_secs(self.cfg.reconnect.heartbeat_timeout_s.clamp(2, 86_400))
     }
 
     /// Reads every channel until one dies, the user acts, or the app goes.
@@ -98,13 +81,13 @@ impl<'a> Reader<'a> {
         at: &mut Attempt<'_>,
         rx: &mut mpsc::Receiver<Frame>,
     ) -> Result<std::convert::Infallible, Outcome> {
-        let silence = self.silence;
+        let silence = self.silence();
         let next_due = |at: &Attempt<'_>| at.chans.next_due(silence, at.members.due());
         // Re-armed when it fires, not per frame: a flood costs nothing.
         let watchdog = sleep_until(next_due(at));
         tokio::pin!(watchdog);
         let queues = self.plan.queue_ids().len();
-        let mut requery = Requery::new(self.observations_interval_s, queues);
+        let mut requery = Requery::new(self.cfg.genesys.observations_interval_s, queues);
         loop {
             tokio::select! {
                 biased;
@@ -178,14 +161,14 @@ impl<'a> Reader<'a> {
                 .run(self.link, at.chans, queues)
                 .await?;
         }
-        let silence = self.silence;
+        let silence = self.silence();
         for i in 0..at.chans.len() {
             let now = Instant::now();
-            let l = at.chans.get_mut(i);
-            if l.dead(now, silence) {
+            let live = at.chans.get_mut(i);
+            if live.dead(now, silence) {
                 let error = format!(
                     "channel {}: nothing received for {} s: the connection is dead",
-                    l.id,
+                    live.id,
                     silence.as_secs()
                 );
                 tracing::warn!(target: TARGET, "{error}; reconnecting");
@@ -194,16 +177,16 @@ impl<'a> Reader<'a> {
                     delay: Delay::Backoff,
                 });
             }
-            if l.needs_ping(now, silence) {
-                tracing::debug!(target: TARGET, channel = %l.id, "quiet channel; ping");
-                if let Err(error) = l.ping().await {
+            if live.needs_ping(now, silence) {
+                tracing::debug!(target: TARGET, channel = %live.id, "quiet channel; ping");
+                if let Err(error) = live.ping().await {
                     return Err(Outcome::Retry {
                         error,
                         delay: Delay::Backoff,
                     });
                 }
             }
-            if let Some(why) = l.rollover_due(now) {
+            if let Some(why) = live.rollover_due(now) {
                 self.handover(at, i, why).await?;
             }
         }
@@ -218,8 +201,8 @@ impl<'a> Reader<'a> {
         let text = match frame.wire {
             Wire::Alive => return Ok(()),
             Wire::Binary => {
-                let d = Decoded::Malformed("binary frame (the feed speaks JSON text)".into());
-                return self.bad(at, d).await;
+                let decoded = Decoded::Malformed("binary frame (the feed speaks JSON text)".into());
+                return self.bad(at, decoded).await;
             }
             Wire::Ended {
                 code,
@@ -244,7 +227,7 @@ impl<'a> Reader<'a> {
         };
         let env = match Mapper::parse(&text) {
             Ok(env) => env,
-            Err(d) => return self.bad(at, d).await,
+            Err(decoded) => return self.bad(at, decoded).await,
         };
         if let Some(system) = SystemTopic::of(env.topic()) {
             return match slot {
@@ -261,11 +244,11 @@ impl<'a> Reader<'a> {
             tracing::debug!(target: TARGET, topic = env.topic(), dropped_total = self.dedupe.dropped(), "duplicate notification dropped (a copy from the other channel of a handover)");
             return Ok(());
         }
-        let r = Receipt {
+        let receipt = Receipt {
             wall: OffsetDateTime::now_utc(),
             at: Instant::now(),
         };
-        let events = match self.mapper.apply(env, r) {
+        let events = match self.mapper.apply(env, receipt) {
             Decoded::Heartbeat => vec![FeedEvent::Heartbeat],
             Decoded::Pong => Vec::new(),
             Decoded::SocketClosing => {
@@ -281,7 +264,9 @@ impl<'a> Reader<'a> {
                 events
             }
             Decoded::Events(evs) => evs,
-            d @ (Decoded::Malformed(_) | Decoded::Unknown(_)) => return self.bad(at, d).await,
+            decoded @ (Decoded::Malformed(_) | Decoded::Unknown(_)) => {
+                return self.bad(at, decoded).await;
+            }
         };
         for ev in events {
             at.chans.pass(self.link, ev).await?;

@@ -117,13 +117,13 @@ impl Requery {
         chans: &mut Channels,
         bodies: Vec<String>,
     ) -> Result<(), Outcome> {
-        let r = Receipt {
+        let receipt = Receipt {
             wall: OffsetDateTime::now_utc(),
             at: Instant::now(),
         };
         let (mut corrections, mut examples, mut events) = (0, Vec::new(), Vec::new());
         for body in &bodies {
-            match mapper.reconcile(body, REFRESH_TOPIC, r) {
+            match mapper.reconcile(body, REFRESH_TOPIC, receipt) {
                 Ok(mut done) => {
                     corrections += done.corrections;
                     examples.append(&mut done.examples);

@@ -63,7 +63,7 @@ pub async fn resolve_queues(
     cfg: &[QueueConfig],
     all_queues: bool,
 ) -> Result<Vec<Resolved>, SetupError> {
-    let by_name = cfg.iter().filter(|q| q.id.is_none()).count();
+    let by_name = cfg.iter().filter(|queue| queue.id.is_none()).count();
     let all = if all_queues || by_name > LIST_ALL_ABOVE {
         let listed = rest.queues(token, None).await;
         Some(listed.map_err(|e| lookup_refused(e, "listing the queues"))?)
@@ -71,13 +71,13 @@ pub async fn resolve_queues(
         None
     };
     let mut known: HashMap<&str, &Named> = HashMap::new();
-    for q in all.iter().flatten() {
-        known.insert(&q.id, q);
+    for queue in all.iter().flatten() {
+        known.insert(&queue.id, queue);
     }
     let mut wanted: Vec<&str> = Vec::new();
-    for q in cfg {
+    for queue in cfg {
         // Named ones too: the queue's settings carry its service level.
-        if let Some(id) = &q.id
+        if let Some(id) = &queue.id
             && !known.contains_key(id.as_str())
             && !wanted.contains(&id.as_str())
         {
@@ -85,18 +85,20 @@ pub async fn resolve_queues(
         }
     }
     let looked_up = by_ids(rest, token, &wanted).await?;
-    for q in &looked_up {
-        known.insert(&q.id, q);
+    for queue in &looked_up {
+        known.insert(&queue.id, queue);
     }
     let mut out: Vec<Resolved> = Vec::with_capacity(cfg.len());
     let mut ids = HashSet::new();
-    for q in cfg {
-        let r = match (&q.id, &q.name) {
+    for queue in cfg {
+        let resolved = match (&queue.id, &queue.name) {
             (Some(id), Some(name)) => Resolved {
                 id: id.clone(),
                 name: Some(name.clone()),
                 name_from_server: false,
-                service_target: known.get(id.as_str()).and_then(|q| q.service_target),
+                service_target: known
+                    .get(id.as_str())
+                    .and_then(|queue| queue.service_target),
             },
             (Some(id), None) => match known.get(id.as_str()) {
                 Some(found) => Resolved {
@@ -115,18 +117,18 @@ pub async fn resolve_queues(
             }
         };
         // Two tables for one queue: monitor it once.
-        if ids.insert(r.id.clone()) {
-            out.push(r);
+        if ids.insert(resolved.id.clone()) {
+            out.push(resolved);
         }
     }
     if all_queues {
-        for q in all.iter().flatten() {
-            if ids.insert(q.id.clone()) {
+        for queue in all.iter().flatten() {
+            if ids.insert(queue.id.clone()) {
                 out.push(Resolved {
-                    id: q.id.clone(),
-                    name: (!q.name.is_empty()).then(|| q.name.clone()),
+                    id: queue.id.clone(),
+                    name: (!queue.name.is_empty()).then(|| queue.name.clone()),
                     name_from_server: true,
-                    service_target: q.service_target,
+                    service_target: queue.service_target,
                 });
             }
         }

@@ -310,16 +310,16 @@ impl Player {
             return;
         };
         self.batch_answers = 0;
-        let r = Receipt { wall, at };
+        let receipt = Receipt { wall, at };
         if !self.snapshot_sent {
             for (id, name) in self.mapper_names() {
                 out.push(FeedEvent::QueueName { queue_id: id, name });
             }
         }
         let events = if self.snapshot_sent {
-            self.mapper.summaries(REFRESH_TOPIC, false, r)
+            self.mapper.summaries(REFRESH_TOPIC, false, receipt)
         } else {
-            self.mapper.summaries("snapshot", true, r)
+            self.mapper.summaries("snapshot", true, receipt)
         };
         self.snapshot_sent = true;
         out.extend(events.into_iter().map(FeedEvent::Queue));

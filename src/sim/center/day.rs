@@ -110,68 +110,68 @@ impl Model {
 }
 
 pub(super) fn step_queue(
-    q: &mut Queue,
+    queue: &mut Queue,
     (rng, side_rng): (&mut fastrand::Rng, &mut fastrand::Rng),
-    t: &DayTick,
+    tick: &DayTick,
     out: &mut Vec<super::QueueEventKind>,
 ) {
-    end_or_answer(q, rng, t, out);
-    agents(q, (rng, side_rng), t, out);
-    arrivals(q, rng, t, out);
-    route(q, rng, t, out);
+    end_or_answer(queue, rng, tick, out);
+    agents(queue, (rng, side_rng), tick, out);
+    arrivals(queue, rng, tick, out);
+    route(queue, rng, tick, out);
 }
 
 /// Connected interactions end (the agent goes on to after-call work);
 /// ringing ones are answered, or withdrawn from an agent who did not.
 fn end_or_answer(
-    q: &mut Queue,
+    queue: &mut Queue,
     rng: &mut fastrand::Rng,
-    t: &DayTick,
+    tick: &DayTick,
     out: &mut Vec<super::QueueEventKind>,
 ) {
-    let now = t.now;
+    let now = tick.now;
     let mut ii = 0;
-    while ii < q.interactions.len() {
-        let i = &q.interactions[ii];
-        let Some(ai) = i.agent.filter(|_| i.ends_at <= now) else {
+    while ii < queue.interactions.len() {
+        let interaction = &queue.interactions[ii];
+        let Some(ai) = interaction.agent.filter(|_| interaction.ends_at <= now) else {
             ii += 1;
             continue;
         };
-        match (&i.state, i.misses) {
+        match (&interaction.state, interaction.misses) {
             (InteractionState::Connected, _) => {
-                q.interactions[ii].state = InteractionState::Ended;
-                let i = &q.interactions[ii];
-                let totals = &mut q.totals[media_slot(&i.media)];
+                queue.interactions[ii].state = InteractionState::Ended;
+                let interaction = &queue.interactions[ii];
+                let totals = &mut queue.totals[media_slot(&interaction.media)];
                 totals.handled += 1;
-                totals.handle_ms += now.saturating_sub(i.answered_at) * t.tick_ms;
-                out.push(interaction_event(q, ii, now, t.tick_ms));
-                q.interactions.remove(ii);
+                totals.handle_ms += now.saturating_sub(interaction.answered_at) * tick.tick_ms;
+                out.push(interaction_event(queue, ii, now, tick.tick_ms));
+                queue.interactions.remove(ii);
                 // INTERACTING goes on through the wrap-up.
-                q.agents[ai].until = t.ticks(off::WRAP_UP, rng);
+                queue.agents[ai].until = tick.ticks(off::WRAP_UP, rng);
                 continue;
             }
             (InteractionState::Alerting, true) => {
-                let i = &mut q.interactions[ii];
-                i.state = InteractionState::Waiting;
-                i.agent = None;
-                i.misses = false;
-                out.push(interaction_event(q, ii, now, t.tick_ms));
-                set_agent(q, ai, AgentStatus::NotResponding, now, out);
-                q.agents[ai].until = t.ticks(off::NOT_RESPONDING, rng);
+                let interaction = &mut queue.interactions[ii];
+                interaction.state = InteractionState::Waiting;
+                interaction.agent = None;
+                interaction.misses = false;
+                out.push(interaction_event(queue, ii, now, tick.tick_ms));
+                set_agent(queue, ai, AgentStatus::NotResponding, now, out);
+                queue.agents[ai].until = tick.ticks(off::NOT_RESPONDING, rng);
             }
             (InteractionState::Alerting, false) => {
-                let i = &mut q.interactions[ii];
-                let totals = &mut q.totals[media_slot(&i.media)];
+                let interaction = &mut queue.interactions[ii];
+                let totals = &mut queue.totals[media_slot(&interaction.media)];
                 totals.answered += 1;
-                totals.answer_wait_ms += now.saturating_sub(i.arrived) * t.tick_ms;
-                i.answered_at = now;
-                if now.saturating_sub(i.arrived) <= t.target_ticks {
+                totals.answer_wait_ms += now.saturating_sub(interaction.arrived) * tick.tick_ms;
+                interaction.answered_at = now;
+                if now.saturating_sub(interaction.arrived) <= tick.target_ticks {
                     totals.answered_in_target += 1;
                 }
-                let (median, sigma) = pace::handle_time(&i.media);
-                i.state = InteractionState::Connected;
-                i.ends_at = now + t.clock.ticks(pace::lognormal(rng, median, sigma));
-                out.push(interaction_event(q, ii, now, t.tick_ms));
+                let (median, sigma) = pace::handle_time(&interaction.media);
+                interaction.state = InteractionState::Connected;
+                interaction.ends_at = now + tick.clock.ticks(pace::lognormal(rng, median, sigma));
+                out.push(interaction_event(queue, ii, now, tick.tick_ms));
             }
             _ => {}
         }
@@ -182,32 +182,34 @@ fn end_or_answer(
 /// Planned statuses end; idle agents go to a meal, a break or training
 /// when it is due, or take a private call now and then.
 fn agents(
-    q: &mut Queue,
+    queue: &mut Queue,
     (rng, side_rng): (&mut fastrand::Rng, &mut fastrand::Rng),
-    t: &DayTick,
+    tick: &DayTick,
     out: &mut Vec<super::QueueEventKind>,
 ) {
-    let now = t.now;
-    for ai in 0..q.agents.len() {
+    let now = tick.now;
+    for ai in 0..queue.agents.len() {
         // Members outside the seed's center play on their own rng.
-        let rng = if q.agents[ai].routable() {
+        let rng = if queue.agents[ai].routable() {
             &mut *rng
         } else {
             &mut *side_rng
         };
-        let a = &q.agents[ai];
-        let (status, until) = (a.status.clone(), a.until);
+        let agent = &queue.agents[ai];
+        let (status, until) = (agent.status.clone(), agent.until);
         match status {
-            AgentStatus::Idle => idle(q, ai, rng, t, out),
+            AgentStatus::Idle => idle(queue, ai, rng, tick, out),
             // Off queue with no end in sight (added that way): a break.
-            AgentStatus::OffQueue if until == 0 => q.agents[ai].until = t.ticks(off::BREAK, rng),
+            AgentStatus::OffQueue if until == 0 => {
+                queue.agents[ai].until = tick.ticks(off::BREAK, rng)
+            }
             AgentStatus::Interacting if until == 0 => {}
             _ if until != 0 && until <= now => {
-                set_agent(q, ai, AgentStatus::Idle, now, out);
-                let a = &mut q.agents[ai];
-                a.until = 0;
-                if status == AgentStatus::OffQueue && a.next_break == u64::MAX {
-                    a.next_break = t.ticks(off::BREAK_EVERY, rng);
+                set_agent(queue, ai, AgentStatus::Idle, now, out);
+                let agent = &mut queue.agents[ai];
+                agent.until = 0;
+                if status == AgentStatus::OffQueue && agent.next_break == u64::MAX {
+                    agent.next_break = tick.ticks(off::BREAK_EVERY, rng);
                 }
             }
             _ => {}
@@ -216,54 +218,58 @@ fn agents(
 }
 
 fn idle(
-    q: &mut Queue,
+    queue: &mut Queue,
     ai: usize,
     rng: &mut fastrand::Rng,
-    t: &DayTick,
+    tick: &DayTick,
     out: &mut Vec<super::QueueEventKind>,
 ) {
-    let now = t.now;
-    let a = &q.agents[ai];
-    let (status, until) = if now >= a.meal_at {
+    let now = tick.now;
+    let agent = &queue.agents[ai];
+    let (status, until) = if now >= agent.meal_at {
         // Past the window and an hour, the next time in it is tomorrow's.
         let after = now
-            + t.clock
+            + tick
+                .clock
                 .ticks(off::MEAL_WINDOW.1 - off::MEAL_WINDOW.0 + 3600.0);
         let meal = between(rng, off::MEAL_WINDOW.0, off::MEAL_WINDOW.1);
-        q.agents[ai].meal_at = t.clock.next_tick_at(after, meal);
-        (AgentStatus::OffQueue, t.ticks(off::MEAL, rng))
-    } else if now >= a.next_break {
-        q.agents[ai].next_break = u64::MAX;
+        queue.agents[ai].meal_at = tick.clock.next_tick_at(after, meal);
+        (AgentStatus::OffQueue, tick.ticks(off::MEAL, rng))
+    } else if now >= agent.next_break {
+        queue.agents[ai].next_break = u64::MAX;
         let training = rng.u8(..100) < off::TRAINING_PERCENT;
         let lasts = if training { off::TRAINING } else { off::BREAK };
-        (AgentStatus::OffQueue, t.ticks(lasts, rng))
-    } else if rng.f64() < t.clock.dt_s / off::PRIVATE_CALL_EVERY {
-        (AgentStatus::Communicating, t.ticks(off::PRIVATE_CALL, rng))
+        (AgentStatus::OffQueue, tick.ticks(lasts, rng))
+    } else if rng.f64() < tick.clock.dt_s / off::PRIVATE_CALL_EVERY {
+        (
+            AgentStatus::Communicating,
+            tick.ticks(off::PRIVATE_CALL, rng),
+        )
     } else {
         return;
     };
-    set_agent(q, ai, status, now, out);
-    q.agents[ai].until = until;
+    set_agent(queue, ai, status, now, out);
+    queue.agents[ai].until = until;
 }
 
 /// New interactions: the queue's share of the day curve, planned on the
 /// joined members (staffing follows the forecast, not who is on a break).
 fn arrivals(
-    q: &mut Queue,
+    queue: &mut Queue,
     rng: &mut fastrand::Rng,
-    t: &DayTick,
+    tick: &DayTick,
     out: &mut Vec<super::QueueEventKind>,
 ) {
-    let now = t.now;
-    let staffed = q.agents.iter().filter(|a| a.routable()).count() as f64;
-    let erlangs = pace::PEAK_LOAD * q.load * t.demand * t.factor * staffed;
-    let mean = erlangs / pace::PLANNED_HANDLE_S * t.clock.dt_s;
+    let now = tick.now;
+    let staffed = queue.agents.iter().filter(|agent| agent.routable()).count() as f64;
+    let erlangs = pace::PEAK_LOAD * queue.load * tick.demand * tick.factor * staffed;
+    let mean = erlangs / pace::PLANNED_HANDLE_S * tick.clock.dt_s;
     for _ in 0..pace::poisson(rng, mean) {
-        let mut interaction = arriving(q, rng, now);
+        let mut interaction = arriving(queue, rng, now);
         interaction.gives_up_at = pace::patience(&interaction.media).map_or(u64::MAX, |mean| {
-            now + t.clock.ticks(pace::exponential(rng, mean))
+            now + tick.clock.ticks(pace::exponential(rng, mean))
         });
-        admit(q, interaction, now, t.tick_ms, out);
+        admit(queue, interaction, now, tick.tick_ms, out);
     }
 }
 
@@ -271,51 +277,54 @@ fn arrivals(
 /// patience; otherwise routing offers it to the longest-idle agent with
 /// the skill it needs (any agent once it has waited long).
 fn route(
-    q: &mut Queue,
+    queue: &mut Queue,
     rng: &mut fastrand::Rng,
-    t: &DayTick,
+    tick: &DayTick,
     out: &mut Vec<super::QueueEventKind>,
 ) {
-    let now = t.now;
-    let relaxed = t.clock.ticks(off::SKILL_RELAXED_AFTER);
+    let now = tick.now;
+    let relaxed = tick.clock.ticks(off::SKILL_RELAXED_AFTER);
     let mut ii = 0;
-    while ii < q.interactions.len() {
-        let i = &q.interactions[ii];
-        if i.state != InteractionState::Waiting {
+    while ii < queue.interactions.len() {
+        let interaction = &queue.interactions[ii];
+        if interaction.state != InteractionState::Waiting {
             ii += 1;
             continue;
         }
-        if now >= i.gives_up_at {
-            q.interactions[ii].state = InteractionState::Abandoned;
-            q.totals[media_slot(&q.interactions[ii].media)].abandoned += 1;
-            out.push(interaction_event(q, ii, now, t.tick_ms));
-            q.interactions.remove(ii);
+        if now >= interaction.gives_up_at {
+            queue.interactions[ii].state = InteractionState::Abandoned;
+            queue.totals[media_slot(&queue.interactions[ii].media)].abandoned += 1;
+            out.push(interaction_event(queue, ii, now, tick.tick_ms));
+            queue.interactions.remove(ii);
             continue;
         }
-        let need = i.skill.as_ref().filter(|_| now - i.arrived < relaxed);
-        let pick = q
+        let need = interaction
+            .skill
+            .as_ref()
+            .filter(|_| now - interaction.arrived < relaxed);
+        let pick = queue
             .agents
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.routable() && a.status == AgentStatus::Idle)
-            .filter(|(_, a)| need.is_none_or(|s| a.skills.contains(s)))
-            .min_by_key(|(_, a)| a.since)
+            .filter(|(_, agent)| agent.routable() && agent.status == AgentStatus::Idle)
+            .filter(|(_, agent)| need.is_none_or(|s| agent.skills.contains(s)))
+            .min_by_key(|(_, agent)| agent.since)
             .map(|(ai, _)| ai);
         if let Some(ai) = pick {
             let misses = rng.u8(..100) < off::MISSED_PERCENT;
             let rings = if misses {
-                t.now + t.clock.ticks(off::ALERT_TIMEOUT)
+                tick.now + tick.clock.ticks(off::ALERT_TIMEOUT)
             } else {
-                t.ticks(off::RING, rng)
+                tick.ticks(off::RING, rng)
             };
-            let i = &mut q.interactions[ii];
-            i.state = InteractionState::Alerting;
-            i.agent = Some(ai);
-            i.misses = misses;
-            i.ends_at = rings;
-            out.push(interaction_event(q, ii, now, t.tick_ms));
-            set_agent(q, ai, AgentStatus::Interacting, now, out);
-            q.agents[ai].until = 0;
+            let interaction = &mut queue.interactions[ii];
+            interaction.state = InteractionState::Alerting;
+            interaction.agent = Some(ai);
+            interaction.misses = misses;
+            interaction.ends_at = rings;
+            out.push(interaction_event(queue, ii, now, tick.tick_ms));
+            set_agent(queue, ai, AgentStatus::Interacting, now, out);
+            queue.agents[ai].until = 0;
         }
         ii += 1;
     }

@@ -218,49 +218,50 @@ impl Model {
     }
 }
 
-fn summary(q: &Queue) -> QueueSummary {
+fn summary(queue: &Queue) -> QueueSummary {
     let count = |f: &dyn Fn(&AgentStatus) -> bool| {
-        q.agents
+        queue
+            .agents
             .iter()
-            .filter(|a| a.routable() && f(&a.status))
+            .filter(|agent| agent.routable() && f(&agent.status))
             .count() as u32
     };
     let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();
-    for a in q.agents.iter().filter(|a| a.routable()) {
-        for s in &a.skills {
-            let e = skills.entry(s.clone()).or_default();
-            if a.status == AgentStatus::Idle {
-                e.available += 1;
+    for agent in queue.agents.iter().filter(|agent| agent.routable()) {
+        for skill in &agent.skills {
+            let tally = skills.entry(skill.clone()).or_default();
+            if agent.status == AgentStatus::Idle {
+                tally.available += 1;
             }
         }
     }
     let mut waiting = 0;
-    for i in &q.interactions {
-        if i.state == InteractionState::Waiting {
+    for interaction in &queue.interactions {
+        if interaction.state == InteractionState::Waiting {
             waiting += 1;
-            if let Some(s) = &i.skill {
-                let e = skills.entry(s.clone()).or_default();
-                e.required = Some(e.required.unwrap_or(0) + 1);
+            if let Some(skill) = &interaction.skill {
+                let tally = skills.entry(skill.clone()).or_default();
+                tally.required = Some(tally.required.unwrap_or(0) + 1);
             }
         }
     }
     QueueSummary {
-        queue_id: q.id.clone(),
-        queue_name: Some(q.name.clone()),
-        agents_available: count(&|s| *s == AgentStatus::Idle),
-        agents_logged_in: count(&|s| *s != AgentStatus::OffQueue),
-        agents_interacting: count(&|s| {
-            matches!(s, AgentStatus::Interacting | AgentStatus::Communicating)
+        queue_id: queue.id.clone(),
+        queue_name: Some(queue.name.clone()),
+        agents_available: count(&|skill| *skill == AgentStatus::Idle),
+        agents_logged_in: count(&|skill| *skill != AgentStatus::OffQueue),
+        agents_interacting: count(&|skill| {
+            matches!(skill, AgentStatus::Interacting | AgentStatus::Communicating)
         }),
         interactions_waiting: waiting,
         skills,
         agents: AgentCounts {
-            on_queue: Some(count(&|s| *s != AgentStatus::OffQueue)),
-            off_queue: Some(count(&|s| *s == AgentStatus::OffQueue)),
-            idle: Some(count(&|s| *s == AgentStatus::Idle)),
-            interacting: Some(count(&|s| *s == AgentStatus::Interacting)),
-            communicating: Some(count(&|s| *s == AgentStatus::Communicating)),
-            not_responding: Some(count(&|s| *s == AgentStatus::NotResponding)),
+            on_queue: Some(count(&|skill| *skill != AgentStatus::OffQueue)),
+            off_queue: Some(count(&|skill| *skill == AgentStatus::OffQueue)),
+            idle: Some(count(&|skill| *skill == AgentStatus::Idle)),
+            interacting: Some(count(&|skill| *skill == AgentStatus::Interacting)),
+            communicating: Some(count(&|skill| *skill == AgentStatus::Communicating)),
+            not_responding: Some(count(&|skill| *skill == AgentStatus::NotResponding)),
         },
         ..Default::default()
     }

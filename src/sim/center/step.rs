@@ -5,7 +5,12 @@ use crate::event::{
     AgentState, AgentStatus, InteractionState, MediaType, QueueEventKind, QueueInteraction,
 };
 
+use fastrand::Rng;
+
 use super::{Interaction, MEDIA, Queue, SERVICE_TARGET_TICKS, media_slot, seeded_uuid};
+
+/// What a step tells the clients, in order.
+type Events = Vec<QueueEventKind>;
 
 pub(super) fn agent_event(queue: &Queue, ai: usize) -> QueueEventKind {
     let agent = &queue.agents[ai];
@@ -39,7 +44,7 @@ pub(super) fn set_agent(
     ai: usize,
     status: AgentStatus,
     now: u64,
-    out: &mut Vec<QueueEventKind>,
+    out: &mut Events,
 ) {
     queue.agents[ai].status = status;
     queue.agents[ai].since = now;
@@ -48,10 +53,10 @@ pub(super) fn set_agent(
 
 pub(super) fn step_queue(
     queue: &mut Queue,
-    (rng, side_rng): (&mut fastrand::Rng, &mut fastrand::Rng),
+    (rng, side_rng): (&mut Rng, &mut Rng),
     now: u64,
     tick_ms: u64,
-    out: &mut Vec<QueueEventKind>,
+    out: &mut Events,
 ) {
     queue.load = (queue.load + rng.f64() * 0.06 - 0.03).clamp(0.3, 1.05);
     end_or_answer(queue, rng, now, tick_ms, out);
@@ -61,13 +66,7 @@ pub(super) fn step_queue(
 }
 
 /// Connected interactions end; alerting ones connect or go unanswered.
-fn end_or_answer(
-    queue: &mut Queue,
-    rng: &mut fastrand::Rng,
-    now: u64,
-    tick_ms: u64,
-    out: &mut Vec<QueueEventKind>,
-) {
+fn end_or_answer(queue: &mut Queue, rng: &mut Rng, now: u64, tick_ms: u64, out: &mut Events) {
     let mut ii = 0;
     while ii < queue.interactions.len() {
         let state = queue.interactions[ii].state.clone();
@@ -106,7 +105,7 @@ fn end_or_answer(
 
 /// The agent answers: count it and connect for 10..40 ticks. True when
 /// the media type has the agent talking.
-fn answer(queue: &mut Queue, ii: usize, rng: &mut fastrand::Rng, now: u64, tick_ms: u64) -> bool {
+fn answer(queue: &mut Queue, ii: usize, rng: &mut Rng, now: u64, tick_ms: u64) -> bool {
     let interaction = &mut queue.interactions[ii];
     let totals = &mut queue.totals[media_slot(&interaction.media)];
     let waited = now.saturating_sub(interaction.arrived);
@@ -126,9 +125,9 @@ fn answer(queue: &mut Queue, ii: usize, rng: &mut fastrand::Rng, now: u64, tick_
 /// stays the same whoever is away.
 fn agents_come_and_go(
     queue: &mut Queue,
-    (rng, side_rng): (&mut fastrand::Rng, &mut fastrand::Rng),
+    (rng, side_rng): (&mut Rng, &mut Rng),
     now: u64,
-    out: &mut Vec<QueueEventKind>,
+    out: &mut Events,
 ) {
     for ai in 0..queue.agents.len() {
         let (status, since) = (queue.agents[ai].status.clone(), queue.agents[ai].since);
@@ -151,13 +150,7 @@ fn agents_come_and_go(
 /// Arrivals: an interaction holds an agent about 27 ticks (alerting plus
 /// 10..40 connected), so this keeps near `load` of the logged-in agents
 /// busy; above 1.0 the queue backs up.
-fn arrivals(
-    queue: &mut Queue,
-    rng: &mut fastrand::Rng,
-    now: u64,
-    tick_ms: u64,
-    out: &mut Vec<QueueEventKind>,
-) {
+fn arrivals(queue: &mut Queue, rng: &mut Rng, now: u64, tick_ms: u64, out: &mut Events) {
     let logged_in = queue
         .agents
         .iter()
@@ -177,7 +170,7 @@ fn arrivals(
 /// A new interaction waiting on `queue` since `now`, who never gives up
 /// until the caller says otherwise. The draws (a skill one time in three,
 /// the id, the media type) are in the order the seeded runs rely on.
-pub(super) fn arriving(queue: &Queue, rng: &mut fastrand::Rng, now: u64) -> Interaction {
+pub(super) fn arriving(queue: &Queue, rng: &mut Rng, now: u64) -> Interaction {
     let skill = if rng.u8(..100) < 35 && !queue.skills.is_empty() {
         Some(queue.skills[rng.usize(..queue.skills.len())].clone())
     } else {
@@ -205,7 +198,7 @@ pub(super) fn admit(
     interaction: Interaction,
     now: u64,
     tick_ms: u64,
-    out: &mut Vec<QueueEventKind>,
+    out: &mut Events,
 ) {
     queue.totals[media_slot(&interaction.media)].offered += 1;
     queue.interactions.push(interaction);
@@ -219,13 +212,7 @@ pub(super) fn admit(
 
 /// Waiting interactions: some give up, the rest are offered to the
 /// longest-idle agent that has the skill they need.
-fn route(
-    queue: &mut Queue,
-    rng: &mut fastrand::Rng,
-    now: u64,
-    tick_ms: u64,
-    out: &mut Vec<QueueEventKind>,
-) {
+fn route(queue: &mut Queue, rng: &mut Rng, now: u64, tick_ms: u64, out: &mut Events) {
     let mut ii = 0;
     while ii < queue.interactions.len() {
         if queue.interactions[ii].state != InteractionState::Waiting {

@@ -175,59 +175,60 @@ impl Model {
 
     /// The current observation of queue `qi`.
     pub(crate) fn observe(&self, qi: usize) -> Option<QueueObs> {
-        let q = self.queues.get(qi)?;
+        let queue = self.queues.get(qi)?;
         let joined = |f: &dyn Fn(&AgentStatus) -> bool| {
-            q.agents
+            queue
+                .agents
                 .iter()
-                .filter(|a| a.routable() && f(&a.status))
+                .filter(|agent| agent.routable() && f(&agent.status))
                 .count() as u32
         };
         let mut on_queue = [0u32; 4];
-        for a in q.agents.iter().filter(|a| a.routable()) {
-            if let Some(k) = ON_QUEUE.iter().position(|s| *s == a.status) {
+        for agent in queue.agents.iter().filter(|agent| agent.routable()) {
+            if let Some(k) = ON_QUEUE.iter().position(|s| *s == agent.status) {
                 on_queue[k] += 1;
             }
         }
         let mut media: Vec<MediaObs> = Vec::new();
-        for i in &q.interactions {
-            let name = i.media.as_str();
-            let pos = match media.iter().position(|m| m.media == name) {
+        for interaction in &queue.interactions {
+            let name = interaction.media.as_str();
+            let pos = match media.iter().position(|entry| entry.media == name) {
                 Some(p) => p,
                 None => {
                     media.push(MediaObs::empty(name));
                     media.len() - 1
                 }
             };
-            let m = &mut media[pos];
-            match i.state {
-                InteractionState::Waiting => m.waiting.push(WaitingObs {
-                    conversation_id: i.id.clone(),
-                    skill_id: i
+            let entry = &mut media[pos];
+            match interaction.state {
+                InteractionState::Waiting => entry.waiting.push(WaitingObs {
+                    conversation_id: interaction.id.clone(),
+                    skill_id: interaction
                         .skill
                         .as_ref()
                         .map(|s| self.skill_id(s).unwrap_or(s).to_string()),
-                    waited_ms: self.now.saturating_sub(i.arrived) * self.tick_ms,
+                    waited_ms: self.now.saturating_sub(interaction.arrived) * self.tick_ms,
                 }),
                 InteractionState::Alerting => {
-                    m.interacting += 1;
-                    m.alerting += 1;
+                    entry.interacting += 1;
+                    entry.alerting += 1;
                 }
-                InteractionState::Connected => m.interacting += 1,
+                InteractionState::Connected => entry.interacting += 1,
                 _ => {}
             }
         }
         if media.is_empty() {
             media.push(MediaObs::empty("voice"));
         }
-        media.sort_by(|a, b| a.media.cmp(&b.media));
+        media.sort_by(|agent, b| agent.media.cmp(&b.media));
         Some(QueueObs {
-            queue_id: q.id.clone(),
+            queue_id: queue.id.clone(),
             on_queue,
             active: joined(&|s| *s != AgentStatus::OffQueue),
             off_queue: joined(&|s| *s == AgentStatus::OffQueue),
-            members: q.agents.iter().filter(|a| a.member).count() as u32,
+            members: queue.agents.iter().filter(|agent| agent.member).count() as u32,
             media,
-            totals: q.totals,
+            totals: queue.totals,
         })
     }
 }

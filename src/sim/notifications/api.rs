@@ -256,14 +256,15 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
         )
     } else if let Some(retry_after) = take_rate_limit(&shared) {
         shared.stat(|s| s.rest_rate_limited += 1);
-        let mut r = error(
+        let mut response = error(
             StatusCode::TOO_MANY_REQUESTS,
             "too.many.requests",
             &format!("rate limit exceeded (simulator fault): retry after {retry_after} s"),
         );
-        r.headers_mut()
+        response
+            .headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
-        r
+        response
     } else if let Some(bearer) = bearer {
         route(req, &shared, &bearer).await
     } else {
@@ -274,16 +275,16 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
             "no bearer token",
         )
     };
-    let h = resp.headers_mut();
-    h.insert("inin-ratelimit-count", header::HeaderValue::from(count));
-    h.insert("inin-ratelimit-allowed", header::HeaderValue::from(ALLOWED));
-    h.insert("inin-ratelimit-reset", header::HeaderValue::from(reset));
+    let headers = resp.headers_mut();
+    headers.insert("inin-ratelimit-count", header::HeaderValue::from(count));
+    headers.insert("inin-ratelimit-allowed", header::HeaderValue::from(ALLOWED));
+    headers.insert("inin-ratelimit-reset", header::HeaderValue::from(reset));
     resp
 }
 
 async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) -> Response<Body> {
     let path = req.uri().path().to_string();
-    let q = Query::of(&req);
+    let query = Query::of(&req);
     let segs: Vec<&str> = path
         .trim_start_matches("/api/v2/")
         .split('/')
@@ -291,12 +292,12 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) ->
         .collect();
     let method = req.method().clone();
     match (&method, segs.as_slice()) {
-        (&Method::GET, ["routing", "queues"]) => routing::queues(shared, &q, &path),
+        (&Method::GET, ["routing", "queues"]) => routing::queues(shared, &query, &path),
         (&Method::GET, ["routing", "queues", id]) => routing::queue(shared, id),
         (&Method::GET, ["routing", "queues", id, "members"]) => {
-            routing::members(shared, id, &q, &path)
+            routing::members(shared, id, &query, &path)
         }
-        (&Method::GET, ["routing", "skills"]) => routing::skills(shared, &q, &path),
+        (&Method::GET, ["routing", "skills"]) => routing::skills(shared, &query, &path),
         (&Method::POST, ["analytics", "queues", "observations", "query"]) => {
             match json_body(req).await {
                 Ok(body) => observations::observations(shared, &body),
@@ -311,7 +312,7 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) ->
             let id = id.to_string();
             let replace = method == Method::PUT;
             match json_body(req).await {
-                Ok(body) => channels_api::subscribe(shared, &id, &body, replace, &q),
+                Ok(body) => channels_api::subscribe(shared, &id, &body, replace, &query),
                 Err(m) => bad_request(&m),
             }
         }

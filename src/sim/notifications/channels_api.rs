@@ -50,7 +50,7 @@ pub(crate) fn subscribe(
     id: &str,
     body: &Value,
     replace: bool,
-    q: &Query,
+    query: &Query,
 ) -> Response<Body> {
     let Some(items) = body.as_array() else {
         return bad_request("the body must be a JSON array of {\"id\": topic}");
@@ -81,7 +81,7 @@ pub(crate) fn subscribe(
             Verdict::Invalid(message) => return bad_request(&message),
         }
     }
-    let ignore_errors = q.get("ignoreErrors") == Some("true");
+    let ignore_errors = query.get("ignoreErrors") == Some("true");
     if rejected > 0 && !ignore_errors {
         return bad_request(&format!(
             "{rejected} topic(s) rejected; send ignoreErrors=true to subscribe to the rest"
@@ -104,15 +104,15 @@ pub(crate) fn subscribe(
     match outcome {
         Ok(()) => {}
         Err(None) => return not_found(&format!("channel {id} not found (or expired)")),
-        Err(Some(n)) => {
+        Err(Some(would_hold)) => {
             return bad_request(&format!(
-                "the channel would hold {n} topics, more than {MAX_TOPICS}: open another channel"
+                "the channel would hold {would_hold} topics, more than {MAX_TOPICS}: open another channel"
             ));
         }
     }
-    let n = permitted.len() as u64;
+    let permitted_count = permitted.len() as u64;
     shared.stat(|s| {
-        s.topics_permitted += n;
+        s.topics_permitted += permitted_count;
         s.topics_rejected += rejected;
     });
     json_response(StatusCode::OK, &json!({"entities": states}))

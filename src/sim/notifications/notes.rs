@@ -223,9 +223,9 @@ impl Notes {
             if all.offered == 0 && *media != "voice" {
                 continue;
             }
-            let t = all.since(&base);
+            let interval_totals = all.since(&base);
             let seq = next(seq);
-            let text = frames::totals(&obs.queue_id, media, &interval, &t, seq);
+            let text = frames::totals(&obs.queue_id, media, &interval, &interval_totals, seq);
             out.push(Note::on(frames::queue_topic(&obs.queue_id), text));
         }
         out

@@ -130,8 +130,8 @@ pub(crate) fn skills(shared: &Shared, q: &Query, path: &str) -> Response<Body> {
 /// paged by `nextUri` (absent on the last page) with no `pageCount`,
 /// `total` or `lastUri`, as the real listing has none; `user.skills` and
 /// `routingStatus` only when expanded.
-pub(crate) fn members(shared: &Shared, id: &str, q: &Query, path: &str) -> Response<Body> {
-    let paging = match q.page_upto(MAX_PAGE) {
+pub(crate) fn members(shared: &Shared, id: &str, query: &Query, path: &str) -> Response<Body> {
+    let paging = match query.page_upto(MAX_PAGE) {
         Ok(p) => p,
         Err(m) => return bad_request(&m),
     };
@@ -139,13 +139,13 @@ pub(crate) fn members(shared: &Shared, id: &str, q: &Query, path: &str) -> Respo
         Ok(qi) => qi,
         Err(resp) => return *resp,
     };
-    let joined = match q.get("joined") {
+    let joined = match query.get("joined") {
         None => None,
         Some("true") => Some(true),
         Some("false") => Some(false),
         Some(other) => return bad_request(&format!("joined must be true or false, not {other:?}")),
     };
-    let expand = q.all("expand");
+    let expand = query.all("expand");
     let (with_skills, with_status) = (
         expand.contains(&"skills"),
         expand.contains(&"routingStatus"),
@@ -185,12 +185,12 @@ pub(crate) fn members(shared: &Shared, id: &str, q: &Query, path: &str) -> Respo
         })
         .collect();
     let mut body = json!({"entities": entities, "pageNumber": number, "pageSize": size,
-        "firstUri": q.uri(path, 1), "selfUri": q.uri(path, number)});
+        "firstUri": query.uri(path, 1), "selfUri": query.uri(path, number)});
     if end < members.len() {
-        body["nextUri"] = json!(q.uri(path, number + 1));
+        body["nextUri"] = json!(query.uri(path, number + 1));
     }
     if number > 1 {
-        body["previousUri"] = json!(q.uri(path, number - 1));
+        body["previousUri"] = json!(query.uri(path, number - 1));
     }
     json_response(StatusCode::OK, &body)
 }

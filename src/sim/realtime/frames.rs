@@ -18,12 +18,12 @@ fn event_data(kind: &QueueEventKind) -> Option<(&'static str, Value)> {
         QueueEventKind::Summary(s) => {
             let mut skills = Map::new();
             for (name, c) in &s.skills {
-                let mut o = Map::new();
-                o.insert("available".into(), json!(c.available));
+                let mut object = Map::new();
+                object.insert("available".into(), json!(c.available));
                 if let Some(r) = c.required {
-                    o.insert("required".into(), json!(r));
+                    object.insert("required".into(), json!(r));
                 }
-                skills.insert(name.clone(), Value::Object(o));
+                skills.insert(name.clone(), Value::Object(object));
             }
             let mut data = json!({
                 "queueId": s.queue_id,

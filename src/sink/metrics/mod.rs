@@ -237,7 +237,7 @@ impl Families {
 
     /// Active alerts by queue and severity; bounded, as the alert list is.
     fn publish_alerts(&self, state: &AppState) {
-        for alert in state.alerts.active() {
+        for alert in state.alerts().active() {
             let Some(id) = &alert.queue_id else { continue };
             let Some(queue) = state.queue(id) else {
                 continue;
@@ -272,11 +272,11 @@ impl Metrics {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let families = &self.families;
         families.clear();
-        for queue in &state.queues {
+        for queue in state.queues() {
             families.publish_queue(queue, now);
         }
         families.publish_alerts(state);
-        let feed_stats = &state.feed;
+        let feed_stats = &state.feed();
         let connected = feed_stats.status.state == ConnState::Connected;
         families.connected.set(i64::from(connected));
         families

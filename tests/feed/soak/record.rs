@@ -25,7 +25,7 @@ pub struct Sizes {
 }
 
 pub fn sizes(state: &AppState, h: &FeedHandle) -> Sizes {
-    let rings = state.queues.iter().flat_map(|q| {
+    let rings = state.queues().iter().flat_map(|q| {
         [
             &q.utilization_history,
             &q.waiting_history,
@@ -33,14 +33,14 @@ pub fn sizes(state: &AppState, h: &FeedHandle) -> Sizes {
         ]
     });
     Sizes {
-        queues: state.queues.len(),
-        agents: state.queues.iter().map(|q| q.agents.len()).sum(),
-        waiting: state.queues.iter().map(|q| q.waiting.len()).sum(),
-        alerts: state.alerts.list.len(),
+        queues: state.queues().len(),
+        agents: state.queues().iter().map(|q| q.agents.len()).sum(),
+        waiting: state.queues().iter().map(|q| q.waiting.len()).sum(),
+        alerts: state.alerts().list.len(),
         ring_max: rings.clone().map(|r| r.len()).max().unwrap_or(0),
         ring_cap: rings.map(|r| r.capacity()).min().unwrap_or(0),
-        latency: state.feed.latency.count(),
-        latency_cap: state.feed.latency.capacity(),
+        latency: state.feed().latency.count(),
+        latency_cap: state.feed().latency.capacity(),
         dedupe: h.gauges.dedupe_held(),
         channels_open: h.gauges.channels_open(),
     }

@@ -40,7 +40,7 @@ impl AlertLog {
     fn take(&mut self, st: &mut AppState) -> Result<(), TestCaseError> {
         self.raised_now.clear();
         self.cleared_now.clear();
-        for t in st.alerts.take_transitions() {
+        for t in st.take_alert_transitions() {
             let key = (t.alert.queue_id.clone(), t.alert.kind.clone());
             if matches!(key.1, AlertKind::SkillDeficit { .. }) {
                 // A deficit-list change for the audit log, not an alert.
@@ -78,8 +78,8 @@ impl AlertLog {
         // model's latest known time, as it does in the model.
         let (now, ticked) = (st.now().unwrap_or(at.now), at.ticked);
         let delays = key.1.delays(Delays {
-            raise: Duration::from_secs(st.limits.raise_delay_s),
-            clear: Duration::from_secs(st.limits.clear_delay_s),
+            raise: Duration::from_secs(st.limits().raise_delay_s),
+            clear: Duration::from_secs(st.limits().clear_delay_s),
         });
         let (raise, clear) = (delays.raise, delays.clear);
         // An episode: from turning on until off for the clear delay.
@@ -100,7 +100,7 @@ impl AlertLog {
             .start
             .map_or(Duration::ZERO, |s| now.saturating_duration_since(s));
         let off = now.saturating_duration_since(e.off_since);
-        let active = st.alerts.is_active(key.0.as_deref(), &key.1);
+        let active = st.alerts().is_active(key.0.as_deref(), &key.1);
         if self.raised_now.contains(&key) {
             prop_assert!(
                 on && held >= raise,
@@ -134,32 +134,32 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
     // Alerts: raises minus clears are the active ones, and they are exactly
     // the active entries of the list.
     let listed: BTreeSet<AlertKey> = st
-        .alerts
+        .alerts()
         .active()
         .map(|a| (a.queue_id.clone(), a.kind.clone()))
         .collect();
     prop_assert_eq!(
-        st.alerts.active_count(),
+        st.alerts().active_count(),
         listed.len(),
         "an alert listed twice"
     );
-    prop_assert_eq!(log.raises - log.clears, st.alerts.active_count());
+    prop_assert_eq!(log.raises - log.clears, st.alerts().active_count());
     prop_assert_eq!(&listed, &log.active);
-    for a in &st.alerts.list {
+    for a in &st.alerts().list {
         prop_assert!(a.cleared_at.is_none_or(|c| c >= a.raised_at), "{a:?}");
     }
     prop_assert!(
-        st.alerts.list.len() <= ALERT_HISTORY.max(st.alerts.active_count()),
+        st.alerts().list.len() <= ALERT_HISTORY.max(st.alerts().active_count()),
         "alert list over its cap: {}",
-        st.alerts.list.len()
+        st.alerts().list.len()
     );
 
-    let ids: Vec<&str> = st.queues.iter().map(|q| q.id.as_str()).collect();
+    let ids: Vec<&str> = st.queues().iter().map(|q| q.id.as_str()).collect();
     // Only the queue configured by name waits for its id; no event adds a
     // queue without one.
     prop_assert!(ids.iter().filter(|i| i.is_empty()).count() <= 1, "{ids:?}");
     prop_assert!(ids.len() <= max_queues(), "{ids:?}");
-    for q in &st.queues {
+    for q in st.queues() {
         let m = &q.metrics;
         prop_assert!(
             (0.0..=100.0).contains(&m.utilization),
@@ -199,11 +199,11 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         prop_assert!(q.waiting.len() <= MAX_WAITING);
         if !q.id.is_empty() {
             prop_assert_eq!(ids.iter().filter(|&&i| i == q.id).count(), 1, "dup id");
-            prop_assert_eq!(q.active_alerts, st.alerts.active_for(&q.id), "{}", q.id);
+            prop_assert_eq!(q.active_alerts, st.alerts().active_for(&q.id), "{}", q.id);
             // The feed being down is its own alert, not one per queue.
             prop_assert_eq!(
-                q.stale && !down(&st.feed.status),
-                st.alerts.is_active(Some(&q.id), &AlertKind::Stale),
+                q.stale && !down(&st.feed().status),
+                st.alerts().is_active(Some(&q.id), &AlertKind::Stale),
                 "{}: stale flag and alert disagree",
                 q.id
             );
@@ -263,7 +263,7 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         }
     }
     prop_assert!(
-        st.alerts
+        st.alerts()
             .list
             .iter()
             .all(|a| !matches!(a.kind, AlertKind::SkillDeficit { .. })),
@@ -271,7 +271,7 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
     );
     // A queue's own conditions are never left raised on a queue that is not
     // listed (nothing could ever clear them).
-    for a in st.alerts.active() {
+    for a in st.alerts().active() {
         let own = matches!(
             a.kind,
             AlertKind::SkillShort { .. }
@@ -284,7 +284,7 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
         }
     }
 
-    let l = &st.feed.latency;
+    let l = &st.feed().latency;
     prop_assert!(l.count() <= l.capacity());
     if l.count() > 0 {
         let (min, avg, max, p95) = (l.min(), l.avg(), l.max(), l.p95());
@@ -294,7 +294,7 @@ pub fn check(st: &mut AppState, log: &mut AlertLog, at: At) -> Result<(), TestCa
             )));
         };
         prop_assert!(min >= 0, "negative latency min {min}");
-        let limit = i64::try_from(st.limits.latency_ms).unwrap_or(i64::MAX);
+        let limit = i64::try_from(st.limits().latency_ms).unwrap_or(i64::MAX);
         log.hysteresis(
             st,
             (None, AlertKind::Latency),
@@ -379,13 +379,13 @@ pub fn run(st: &mut AppState, clock: &mut Clock, steps: &[Step]) -> Result<(), T
                 freshness.tick(clock.now);
                 st.tick(clock.now, clock.wall);
                 ticked = true;
-                for q in &st.queues {
+                for q in st.queues() {
                     let stale = freshness.stale(st, q, clock.now);
                     prop_assert_eq!(q.stale, stale, "{}: {:?}", q.id, freshness);
                 }
             }
         }
-        let f = &st.feed;
+        let f = &st.feed();
         let got = Counts {
             events: f.events_processed,
             snapshots: f.snapshot_events,
@@ -429,7 +429,7 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
     prop_assert!(v["delivery_rate"].as_f64().is_some_and(|r| r >= 0.0));
     prop_assert_eq!(
         v["events_processed"].as_u64(),
-        Some(st.feed.events_processed)
+        Some(st.feed().events_processed)
     );
     let latency = ev.latency_ms().filter(|_| !ev.snapshot);
     prop_assert_eq!(v["latency_ms"].as_i64(), latency);
@@ -450,7 +450,7 @@ pub fn check_export(st: &AppState, ev: &QueueEvent, line: &str) -> Result<(), Te
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         prop_assert_eq!(f["longestWaitMs"].as_u64(), waited);
         let kinds = f["alerts"].as_array().map_or(0, Vec::len);
-        prop_assert_eq!(kinds, st.alerts.active_for(&q.id));
+        prop_assert_eq!(kinds, st.alerts().active_for(&q.id));
         prop_assert_eq!(
             v["routing_metrics"]["interactionsWaiting"].as_u64(),
             Some(u64::from(q.waiting_count()))

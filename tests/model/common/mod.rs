@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use queuetop::config::{AlertConfig, QueueConfig};
 use queuetop::event::{
     AgentCounts, AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState,
     MediaCounts, MediaType, QueueEvent, QueueEventKind, QueueInteraction, QueueSummary,
     QueueTotals, SkillCount,
 };
+use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -24,12 +24,11 @@ use tokio::time::Instant;
 pub const QUEUE_IDS: &[&str] = &["q1", "q2", "q3", "x1", "x2", ""];
 const SKILLS: &[&str] = &["Spanish", "Billing", "French", "Zulu", "alpha"];
 
-pub fn configured() -> Vec<QueueConfig> {
-    let q = |id: Option<&str>, name: Option<&str>| QueueConfig {
+pub fn configured() -> Vec<QueueSeed> {
+    let q = |id: Option<&str>, name: Option<&str>| QueueSeed {
         id: id.map(Into::into),
         name: name.map(Into::into),
-        events: vec![],
-        filter: None,
+        ..QueueSeed::default()
     };
     vec![
         q(Some("q1"), Some("Alpha")),
@@ -38,7 +37,7 @@ pub fn configured() -> Vec<QueueConfig> {
     ]
 }
 
-pub fn limits() -> impl Strategy<Value = AlertConfig> {
+pub fn limits() -> impl Strategy<Value = Limits> {
     (
         prop::sample::select(vec![0.0, 50.0, 90.0, 100.0, 150.0]),
         prop::sample::select(vec![0u32, 1, 10]),
@@ -47,14 +46,14 @@ pub fn limits() -> impl Strategy<Value = AlertConfig> {
         prop::sample::select(vec![(0u64, 0u64), (15, 30), (1, 0), (0, 2)]),
     )
         .prop_map(
-            |(utilization_pct, waiting, latency_ms, stale_after_s, (raise, clear))| AlertConfig {
+            |(utilization_pct, waiting, latency_ms, stale_after_s, (raise, clear))| Limits {
                 utilization_pct,
                 waiting,
                 latency_ms,
                 stale_after_s,
                 raise_delay_s: raise,
                 clear_delay_s: clear,
-                ..AlertConfig::default()
+                ..Limits::default()
             },
         )
 }

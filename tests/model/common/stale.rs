@@ -54,13 +54,13 @@ impl Freshness {
     /// Stale for a reason a queue event does not end: the feed down, or
     /// the queue's subscription refused.
     pub fn excused(state: &AppState, queue: &QueueView) -> bool {
-        let limit = state.limits.stale_after_s;
-        limit > 0 && (down(&state.feed.status) || refused(state, queue))
+        let limit = state.limits().stale_after_s;
+        limit > 0 && (down(&state.feed().status) || refused(state, queue))
     }
 
     /// Whether `queue` must be stale at a tick at `now`.
     pub fn stale(&self, state: &AppState, queue: &QueueView, now: Instant) -> bool {
-        let limit = state.limits.stale_after_s;
+        let limit = state.limits().stale_after_s;
         let silent = self
             .heard
             .or(self.started)
@@ -79,7 +79,7 @@ pub fn down(status: &FeedStatus) -> bool {
 }
 
 fn refused(state: &AppState, queue: &QueueView) -> bool {
-    state.alerts.active_kinds(&queue.id).any(|kind| {
+    state.alerts().active_kinds(&queue.id).any(|kind| {
         matches!(
             kind,
             AlertKind::TopicRejected { .. } | AlertKind::ServerError { .. }

@@ -2,7 +2,6 @@
 //! queues with a skill deficit, an alert, a stale queue and one with no
 //! data yet. Times are offsets from one `Instant` so frames are stable.
 
-use crate::fixtures::app_state;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -13,7 +12,7 @@ use queuetop::event::{
 };
 use queuetop::model::{
     AgentRow, Alert, AlertKind, Alerts, AppState, CapacityMetrics, Combine, FeedStats, History,
-    LatencyStats, QueueView, WaitingRow,
+    LatencyStats, QueueView, StateParts, WaitingRow,
 };
 use queuetop::ui::{Ui, theme};
 use ratatui::Terminal;
@@ -319,27 +318,15 @@ pub fn fixture() -> Fixture {
         alert(AlertKind::Waiting, "q1", "12 waiting (limit 10)", 60, None),
     ];
     Fixture {
-        state: state_of(queues, feed_stats(ConnState::Connected), alerts),
+        state: StateParts {
+            queues,
+            feed: feed_stats(ConnState::Connected),
+            alerts,
+            limits: queuetop::model::Limits::default(),
+        }
+        .build(),
         now,
         wall: wall(),
-    }
-}
-
-/// The one place a UI fixture's model is put together from drawn-ready
-/// parts (queues with their figures, the feed's figures, alerts), which
-/// the reducer would take hours of events to reach.
-pub fn state_of(queues: Vec<QueueView>, feed: FeedStats, alerts: Alerts) -> AppState {
-    let mut state = app_state(&[], AlertConfig::default());
-    state.queues = queues;
-    state.feed = feed;
-    state.alerts = alerts;
-    state
-}
-
-impl Fixture {
-    /// The same screen with the feed in `state` (reconnecting, stopped…).
-    pub fn set_connection(&mut self, state: ConnState) {
-        self.state.feed = feed_stats(state);
     }
 }
 
@@ -347,14 +334,17 @@ impl Fixture {
 pub fn many(n: usize) -> Fixture {
     let mut f = fixture();
     let base = f.now - Duration::from_secs(3 * 3600);
-    f.state.queues = (0..n)
-        .map(|i| {
-            let mut q = queue(base, f.now, i, &QUEUES[i % QUEUES.len()]);
-            q.name = format!("{} {:03}", q.name, i);
-            with_interval_figures(&mut q, i);
-            q
-        })
-        .collect();
+    let now = f.now;
+    f.state.edit(|parts| {
+        parts.queues = (0..n)
+            .map(|i| {
+                let mut q = queue(base, now, i, &QUEUES[i % QUEUES.len()]);
+                q.name = format!("{} {:03}", q.name, i);
+                with_interval_figures(&mut q, i);
+                q
+            })
+            .collect();
+    });
     f
 }
 

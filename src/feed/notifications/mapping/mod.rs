@@ -90,6 +90,28 @@ pub struct Receipt {
     pub at: Instant,
 }
 
+impl Receipt {
+    /// A live (not snapshot) event that arrived at this receipt, with the
+    /// server's time and correlation id when the message had them.
+    pub fn event(
+        self,
+        kind: QueueEventKind,
+        topic: &str,
+        server_time: Option<OffsetDateTime>,
+        correlation_id: Option<String>,
+    ) -> QueueEvent {
+        QueueEvent {
+            kind,
+            topic: topic.to_string(),
+            server_time,
+            received_wall: self.wall,
+            received: self.at,
+            correlation_id,
+            snapshot: false,
+        }
+    }
+}
+
 /// Waiting and interacting per media type, every media type either names.
 fn media_counts(q: &QueueObs) -> BTreeMap<String, MediaCounts> {
     let mut out: BTreeMap<String, MediaCounts> = BTreeMap::new();
@@ -210,13 +232,8 @@ impl Mapper {
             .iter()
             .filter_map(|id| self.summary(id))
             .map(|s| QueueEvent {
-                kind: QueueEventKind::Summary(s),
-                topic: topic.to_string(),
-                server_time: None,
-                received_wall: r.wall,
-                received: r.at,
-                correlation_id: None,
                 snapshot,
+                ..r.event(QueueEventKind::Summary(s), topic, None, None)
             })
             .collect()
     }

@@ -94,43 +94,49 @@ fn figures(q: &QueueObs) -> BTreeMap<String, u32> {
 impl Mapper {
     /// Applies one metric of a current observation (`at`: its time, when
     /// a notification says) or of a query answer (`at` None).
-    fn apply_metric(q: &mut QueueObs, media: &str, m: &Metric, at: Option<OffsetDateTime>) {
-        match m.metric.as_str() {
+    fn apply_metric(
+        queue: &mut QueueObs,
+        media: &str,
+        metric: &Metric,
+        at: Option<OffsetDateTime>,
+    ) {
+        match metric.metric.as_str() {
             "oOnQueueUsers" => {
-                let qual = m.qualifier.clone().unwrap_or_else(|| "UNKNOWN".into());
-                q.on_queue.insert(qual, count(m.stats.count));
+                let qual = metric.qualifier.clone().unwrap_or_else(|| "UNKNOWN".into());
+                queue.on_queue.insert(qual, count(metric.stats.count));
             }
             "oInteracting" => {
-                q.interacting
-                    .insert(media.to_string(), count(m.stats.count));
+                queue
+                    .interacting
+                    .insert(media.to_string(), count(metric.stats.count));
             }
-            "oOffQueueUsers" => q.off_queue = Some(count(m.stats.count)),
+            "oOffQueueUsers" => queue.off_queue = Some(count(metric.stats.count)),
             "oWaiting" => {
-                let n = count(m.stats.count);
-                let w = q.media.entry(media.to_string()).or_default();
-                let was = w.count;
-                w.count = n;
-                match &m.observations {
+                let waiting_now = count(metric.stats.count);
+                let waiting = queue.media.entry(media.to_string()).or_default();
+                let was = waiting.count;
+                waiting.count = waiting_now;
+                match &metric.observations {
                     Some(obs) => {
-                        w.demand.clear();
-                        for o in obs {
-                            for s in &o.requested_routing_skill_ids {
-                                let d = w.demand.entry(s.clone()).or_insert(0);
-                                *d = d.saturating_add(1);
+                        waiting.demand.clear();
+                        for observation in obs {
+                            for skill in &observation.requested_routing_skill_ids {
+                                let asked = waiting.demand.entry(skill.clone()).or_insert(0);
+                                *asked = asked.saturating_add(1);
                             }
                         }
-                        w.oldest = obs
+                        waiting.oldest = obs
                             .iter()
-                            .filter_map(|o| o.observation_date.as_deref())
+                            .filter_map(|observation| observation.observation_date.as_deref())
                             .filter_map(parse_rfc3339)
                             .min();
-                        w.truncated = m.truncated.unwrap_or(false);
+                        waiting.truncated = metric.truncated.unwrap_or(false);
                     }
-                    None if n == 0 => *w = Waiting::default(),
+                    None if waiting_now == 0 => *waiting = Waiting::default(),
                     // Nobody was waiting: those waiting now began about
                     // when this was observed (at most a second ago). Other
                     // changes keep the detail until the next query.
-                    None if was == 0 => w.oldest = at,
+                    None if was == 0 => waiting.oldest = at,
                     None => {}
                 }
             }
@@ -167,7 +173,12 @@ impl Mapper {
 
     /// Applies one query answer, counts what it corrected and gives a
     /// summary (with `topic`) for each queue whose summary changed.
-    pub fn reconcile(&mut self, body: &str, topic: &str, r: Receipt) -> Result<Reconciled, String> {
+    pub fn reconcile(
+        &mut self,
+        body: &str,
+        topic: &str,
+        receipt: Receipt,
+    ) -> Result<Reconciled, String> {
         let resp = parse_answer(body)?;
         let ids = queues_in(&resp);
         let before: Vec<_> = ids
@@ -182,13 +193,13 @@ impl Mapper {
         for (id, (old, old_summary)) in ids.iter().zip(before) {
             let new = self.queues.get(*id).map(figures).unwrap_or_default();
             let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-            for k in keys {
-                let a = old.get(k).copied().unwrap_or(0);
-                let b = new.get(k).copied().unwrap_or(0);
-                if a != b {
+            for key in keys {
+                let was = old.get(key).copied().unwrap_or(0);
+                let is = new.get(key).copied().unwrap_or(0);
+                if was != is {
                     out.corrections += 1;
                     if out.examples.len() < EXAMPLES {
-                        out.examples.push(format!("{id} {k} {a}->{b}"));
+                        out.examples.push(format!("{id} {key} {was}->{is}"));
                     }
                 }
             }
@@ -196,15 +207,8 @@ impl Mapper {
             if summary != old_summary
                 && let Some(s) = summary
             {
-                out.events.push(QueueEvent {
-                    kind: QueueEventKind::Summary(s),
-                    topic: topic.to_string(),
-                    server_time: None,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: None,
-                    snapshot: false,
-                });
+                let kind = QueueEventKind::Summary(s);
+                out.events.push(receipt.event(kind, topic, None, None));
             }
         }
         Ok(out)
@@ -222,54 +226,44 @@ impl Mapper {
         topic: &str,
         body: Value,
         correlation: Option<String>,
-        r: Receipt,
+        receipt: Receipt,
     ) -> Decoded {
         let body: ObservationBody = match serde_json::from_value(body) {
-            Ok(b) => b,
+            Ok(parsed) => parsed,
             Err(e) => return Decoded::Malformed(format!("{topic}: {e}")),
         };
         let qid = body.group.queue_id;
         let media = body.group.media_type.as_deref().unwrap_or("all");
         let mut out = Vec::new();
         let mut current_at: Option<Option<OffsetDateTime>> = None;
-        for d in &body.data {
-            match zero_width(&d.interval) {
+        for data in &body.data {
+            match zero_width(&data.interval) {
                 Some(at) => {
-                    let q = self.queue_mut(&qid);
-                    for m in &d.metrics {
-                        Self::apply_metric(q, media, m, at);
+                    let queue = self.queue_mut(&qid);
+                    for metric in &data.metrics {
+                        Self::apply_metric(queue, media, metric, at);
                     }
                     current_at = Some(at);
                 }
                 None => {
-                    let Some(totals) = self.totals(&qid, media, d) else {
+                    let Some(totals) = self.totals(&qid, media, data) else {
                         continue;
                     };
                     // A wide interval's start is when its bucket began,
                     // not when the message was sent: no latency from it.
-                    out.push(FeedEvent::Queue(QueueEvent {
-                        kind: QueueEventKind::Totals(totals),
-                        topic: topic.to_string(),
-                        server_time: None,
-                        received_wall: r.wall,
-                        received: r.at,
-                        correlation_id: correlation.clone(),
-                        snapshot: false,
-                    }));
+                    let kind = QueueEventKind::Totals(totals);
+                    out.push(FeedEvent::Queue(receipt.event(
+                        kind,
+                        topic,
+                        None,
+                        correlation.clone(),
+                    )));
                 }
             }
         }
-        if let (Some(at), Some(s)) = (current_at, self.summary(&qid)) {
-            let ev = QueueEvent {
-                kind: QueueEventKind::Summary(s),
-                topic: topic.to_string(),
-                server_time: at,
-                received_wall: r.wall,
-                received: r.at,
-                correlation_id: correlation,
-                snapshot: false,
-            };
-            out.insert(0, FeedEvent::Queue(ev));
+        if let (Some(at), Some(summary)) = (current_at, self.summary(&qid)) {
+            let event = receipt.event(QueueEventKind::Summary(summary), topic, at, correlation);
+            out.insert(0, FeedEvent::Queue(event));
         }
         Decoded::Events(out)
     }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Decoded, Mapper, Receipt};
-use crate::event::{AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, parse_rfc3339};
+use crate::event::{AgentState, AgentStatus, FeedEvent, QueueEventKind, parse_rfc3339};
 
 /// A member of a queue as REST reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +104,7 @@ impl Mapper {
         queue_id: &str,
         body: &Value,
         correlation: Option<String>,
-        r: Receipt,
+        receipt: Receipt,
     ) -> Decoded {
         let user = body
             .get("user")
@@ -123,17 +123,8 @@ impl Mapper {
                 queue_id: queue_id.to_string(),
                 user_id: user.to_string(),
             };
-            let row = |kind| {
-                FeedEvent::Queue(QueueEvent {
-                    kind,
-                    topic: topic.to_string(),
-                    server_time: None,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: correlation.clone(),
-                    snapshot: false,
-                })
-            };
+            let row =
+                |kind| FeedEvent::Queue(receipt.event(kind, topic, None, correlation.clone()));
             events.push(match joined {
                 true => row(QueueEventKind::Agent(agent_state(
                     &self.skill_names,
@@ -143,15 +134,13 @@ impl Mapper {
                 false => left,
             });
             if let Some(s) = self.summary(queue_id) {
-                events.push(FeedEvent::Queue(QueueEvent {
-                    kind: QueueEventKind::Summary(s),
-                    topic: topic.to_string(),
-                    server_time: None,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: correlation,
-                    snapshot: false,
-                }));
+                let kind = QueueEventKind::Summary(s);
+                events.push(FeedEvent::Queue(receipt.event(
+                    kind,
+                    topic,
+                    None,
+                    correlation,
+                )));
             }
         }
         Decoded::MembersChanged {
@@ -186,7 +175,7 @@ impl Mapper {
         user: &str,
         body: &Value,
         correlation: Option<String>,
-        r: Receipt,
+        receipt: Receipt,
     ) -> Decoded {
         let status = body
             .get("routingStatus")
@@ -229,15 +218,7 @@ impl Mapper {
                 false => None,
             };
             let ev = |kind| {
-                FeedEvent::Queue(QueueEvent {
-                    kind,
-                    topic: topic.to_string(),
-                    server_time,
-                    received_wall: r.wall,
-                    received: r.at,
-                    correlation_id: correlation.clone(),
-                    snapshot: false,
-                })
+                FeedEvent::Queue(receipt.event(kind, topic, server_time, correlation.clone()))
             };
             out.push(match row {
                 Some(agent) => ev(QueueEventKind::Agent(agent)),

@@ -105,13 +105,7 @@ pub(crate) async fn run<P: Protocol>(ws: Ws, shared: Arc<Shared>, mut proto: P) 
         .heartbeat_interval
         .max(Duration::from_millis(10));
     let grace = shared.opts.socket_closing_grace;
-    let mut writer = Writer {
-        shared: shared.clone(),
-        sink,
-        sent: 0,
-        malformed_sent: 0,
-        wrote: false,
-    };
+    let mut writer = Writer::new(shared.clone(), sink);
     let mut closing_every = faults_rx.borrow().socket_closing_every;
     let heartbeat = sleep_until(Instant::now() + heartbeat_every);
     let closing = sleep_until(after(closing_every));

@@ -34,6 +34,16 @@ pub(super) struct Writer {
 }
 
 impl Writer {
+    pub(super) fn new(shared: Arc<Shared>, sink: Sink) -> Writer {
+        Writer {
+            shared,
+            sink,
+            sent: 0,
+            malformed_sent: 0,
+            wrote: false,
+        }
+    }
+
     pub(super) async fn write(&mut self, f: &Faults, out: Out) -> Result<(), WsError> {
         self.wrote = true;
         if out.event {
