@@ -1,7 +1,6 @@
 //! queuetop: a terminal monitor for Genesys Cloud queues.
-//! The arrows point one way (docs/ARCHITECTURE.md, "Arrows"): main -> app ->
-//! feed/model/ui/sink; feed -> subscription, auth, event, recording; model ->
-//! event; sim -> event, filter, subscription.
+//! The arrows between these modules point one way: docs/ARCHITECTURE.md,
+//! "Arrows", says which and why, and tests/architecture.rs checks them.
 
 pub mod app;
 pub mod auth;

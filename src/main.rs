@@ -212,13 +212,12 @@ fn run_demo(flags: &Resolved) -> ExitCode {
     let mut sources = Sources::from_process(flags.config.clone(), flags.overrides.clone());
     // The standard file is not read: a demo must start on a fresh account.
     sources.default_config_file = None;
+    let mut notes = Vec::new();
     let base = match sources.config_path() {
         None => None,
         Some(_) => match config::load_except_connection(&sources) {
             Ok(loaded) => {
-                for w in &loaded.warnings {
-                    eprintln!("{w}");
-                }
+                notes = loaded.warnings.iter().map(|w| w.to_string()).collect();
                 Some(loaded.config)
             }
             Err(problems) => {
@@ -236,7 +235,9 @@ fn run_demo(flags: &Resolved) -> ExitCode {
         wallboard: flags.overrides.wallboard,
     };
     let metrics = flags.overrides.metrics;
-    let result = rt.block_on(queuetop::app::run_demo(protocol, screen, base, metrics));
+    let result = rt.block_on(queuetop::app::run_demo(
+        protocol, screen, base, metrics, notes,
+    ));
     rt.shutdown_background();
     exit_code(result)
 }

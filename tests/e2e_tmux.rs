@@ -6,163 +6,15 @@
 // there is a failing test, which clippy.toml's test exemption does not see.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "e2e_tmux/harness.rs"]
+mod harness;
+
+use harness::{Reaped, Tmux, assert_terminal_restored, child_of, flat, toml_string};
+
 const BIN: &str = env!("CARGO_BIN_EXE_queuetop");
-const PROMPT: &str = "E2E-PROMPT$";
-
-/// A private tmux server (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str) -> Option<Tmux> {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !ok {
-            eprintln!(
-                "\n!!!!!!!! SKIPPED: tmux is not installed; the end-to-end terminal \
-                 test did not run. Install tmux (apt-get install tmux). !!!!!!!!\n"
-            );
-            return None;
-        }
-        let t = Tmux {
-            socket: format!("queuetop-e2e-{}-{name}", std::process::id()),
-        };
-        // A plain shell with a known prompt, 80x24 like a jump host.
-        let out = t.run(&[
-            "new-session",
-            "-d",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            "-s",
-            "e2e",
-            "env",
-            &format!("PS1={PROMPT} "),
-            "TERM=xterm-256color",
-            "bash",
-            "--norc",
-            "--noprofile",
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        t.wait_for("the shell prompt", |s| s.contains(PROMPT));
-        Some(t)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        let out = self.run(&args);
-        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
-    }
-
-    fn line(&self, text: &str) {
-        self.keys(&["-l", text]);
-        self.keys(&["Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", "e2e"]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Polls the screen until `cond` holds; fails after 20 s with the screen.
-    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if cond(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn pane_pid(&self) -> u32 {
-        let out = self.run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("pane pid")
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-/// The shell is back, in cooked mode with echo: `stty -a` says so.
-fn assert_terminal_restored(t: &Tmux) {
-    t.wait_for("the prompt after exit", |s| {
-        s.lines()
-            .last_non_empty()
-            .is_some_and(|l| l.starts_with(PROMPT))
-    });
-    // The marker is split in the typed line so only the output matches.
-    t.line("echo \"ST\"\"TY: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"");
-    let s = t.wait_for("stty output", |s| {
-        s.lines().any(|l| l.starts_with("STTY: "))
-    });
-    let line = s
-        .lines()
-        .find(|l| l.starts_with("STTY: "))
-        .unwrap_or_default();
-    let words: Vec<&str> = line.split_whitespace().collect();
-    assert!(
-        words.contains(&"icanon") && words.contains(&"echo"),
-        "terminal left in raw mode: {line:?}\n{s}"
-    );
-}
-
-trait LastNonEmpty {
-    fn last_non_empty(self) -> Option<String>;
-}
-
-impl<'a, I: Iterator<Item = &'a str>> LastNonEmpty for I {
-    fn last_non_empty(self) -> Option<String> {
-        self.filter(|l| !l.trim().is_empty())
-            .last()
-            .map(str::to_string)
-    }
-}
-
-/// A child process of `parent`, from /proc (no pgrep in minimal images).
-fn child_of(parent: u32) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.find_map(|e| {
-        let pid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
-        let ppid: u32 = stat
-            .rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()?;
-        (ppid == parent).then_some(pid)
-    })
-}
 
 fn start_demo(t: &Tmux, prefix: &str, args: &str) -> String {
     t.line(&format!("{prefix}{BIN} demo {args}"));
@@ -312,4 +164,152 @@ fn first_run_without_a_terminal_exits_2_naming_where_it_looked() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+/// The demo's queues, every one of which the wallboard shows as a tile.
+const DEMO_QUEUES: [&str; 6] = [
+    "Billing PT",
+    "Bookings DE",
+    "Bookings FR",
+    "Bookings IT",
+    "Onboarding IT",
+    "Returns IT",
+];
+
+fn is_wallboard(s: &str) -> bool {
+    s.contains("Queues in alert")
+        && s.contains("Worst SL")
+        && !s.contains("Queues (")
+        && DEMO_QUEUES.iter().all(|q| s.contains(q))
+}
+
+#[test]
+fn wallboard_from_the_flag_and_the_key() {
+    let Some(t) = Tmux::start("wall") else {
+        return;
+    };
+    t.resize(120, 40);
+    t.line(&format!("{BIN} demo --wallboard"));
+    t.wait_for("the wallboard with a tile per queue", is_wallboard);
+    t.keys(&["w"]);
+    t.wait_for("the main screen", |s| {
+        s.contains("Queues (") && !s.contains("Queues in alert")
+    });
+    t.keys(&["w"]);
+    t.wait_for("the wallboard again", is_wallboard);
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
+}
+
+#[test]
+fn resizing_crosses_the_layouts_and_the_too_small_message() {
+    let Some(t) = Tmux::start("resize") else {
+        return;
+    };
+    start_demo(&t, "", "");
+    let rows = |s: &str| s.lines().count();
+    // The smallest layout: list over detail, the service level column.
+    t.resize(80, 20);
+    t.wait_for("80x20: the list over the detail", |s| {
+        rows(s) == 20
+            && s.contains("SL/target")
+            && s.lines().any(|l| l.starts_with("╭ "))
+            && !s.contains("too small")
+    });
+    // Wide: list and detail side by side, alerts under the list.
+    t.resize(120, 40);
+    t.wait_for("120x40: list beside the detail, alerts under it", |s| {
+        rows(s) == 40
+            && s.lines().any(|l| l.contains("Queues (") && l.contains('╮'))
+            && s.lines().any(|l| l.starts_with("╭ Alerts"))
+    });
+    // Widest: the list earns its extra columns, the alerts sit under
+    // the detail on the right.
+    t.resize(200, 50);
+    t.wait_for(
+        "200x50: the extra columns and the alerts at the right",
+        |s| {
+            rows(s) == 50
+                && s.contains("ASA")
+                && s.contains("Waiting, 8 min")
+                && s.lines().any(|l| l.contains("┃╭ Alerts"))
+        },
+    );
+    // Below 80x20: what is needed and how to quit.
+    t.resize(79, 19);
+    t.wait_for("the too-small message", |s| {
+        s.contains("Terminal too small") && s.contains("79x19") && s.contains("q to quit")
+    });
+    t.resize(120, 40);
+    t.wait_for("the monitor back", |s| {
+        s.contains("Queues (") && !s.contains("too small")
+    });
+    t.resize(60, 15);
+    t.wait_for("too small again", |s| s.contains("Terminal too small"));
+    // q still quits from there.
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    t.line("echo EXIT=$?");
+    t.wait_for("exit code 0", |s| s.contains("EXIT=0"));
+}
+
+#[test]
+fn config_warnings_show_inside_the_monitor_and_in_the_audit_log() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(t) = Tmux::start("notes") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let printed = dir.path().join("sim.out");
+    let out = std::fs::File::create(&printed).expect("sim output file");
+    let _sim = Reaped(
+        Command::new(BIN)
+            .args(["sim", "--listen", "127.0.0.1:0", "--queues", "2"])
+            .stdout(out)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start queuetop sim"),
+    );
+    // The sim writes its config whole, in one write, once listening.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let config = loop {
+        let text = std::fs::read_to_string(&printed).unwrap_or_default();
+        if text.matches("events = ").count() == 2 {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "no config from the sim:\n{text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let audit = dir.path().join("audit.log");
+    let path = dir.path().join("config.toml");
+    let config = format!(
+        "{config}\n[log]\naudit_file = {}\n",
+        toml_string(&audit.display().to_string())
+    );
+    std::fs::write(&path, config).expect("write config");
+    // The client secret readable by others: a warning, not an error.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    t.resize(120, 40);
+    t.line(&format!(
+        "env HOME={} {BIN} --config {}",
+        dir.path().display(),
+        path.display()
+    ));
+    let s = t.wait_for("the warning inside the monitor", |s| {
+        s.contains("Config warnings") && flat(s).contains("readable by group or others")
+    });
+    assert!(flat(&s).contains("chmod 600"), "the fix is named:\n{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the main screen", |s| {
+        s.contains("Queues (") && !s.contains("Config warnings")
+    });
+    t.keys(&["q"]);
+    assert_terminal_restored(&t);
+    let log = std::fs::read_to_string(&audit).unwrap_or_default();
+    assert!(
+        log.contains("readable by group or others"),
+        "the warning is in the audit log too:\n{log}"
+    );
 }

@@ -21,18 +21,21 @@ pub struct Screen {
 }
 
 /// Starts the simulator, runs the TUI against it, stops the simulator.
-/// `base` (from `--config`) gives everything but the connection.
+/// `base` (from `--config`) gives everything but the connection; its
+/// warnings are `notes`, shown on the screen (printed before it, they
+/// would be hidden behind it until quit).
 pub async fn run_demo(
     protocol: Protocol,
     screen: Screen,
     base: Option<Config>,
     metrics: Option<SocketAddr>,
+    notes: Vec<String>,
 ) -> color_eyre::Result<i32> {
     let (mut cfg, sim) = demo_config(protocol, screen, base).await?;
     if metrics.is_some() {
         cfg.metrics_listen = metrics;
     }
-    let code = super::run_tui(Arc::new(cfg)).await;
+    let code = super::run_tui_noting(Arc::new(cfg), notes).await;
     sim.shutdown().await;
     code
 }

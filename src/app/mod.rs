@@ -105,6 +105,10 @@ async fn run_tui_inner(
         .with_local_time()
         .with_sinks(sinks)
         .with_metrics(metrics);
+    // On screen until closed, and in the audit log for later.
+    for note in &notes {
+        tracing::warn!(target: "queuetop::config", "{note}");
+    }
     app.view = std::mem::take(&mut app.view).with_notes(notes);
     let result = app.run(guard.terminal(), &mut io, shutdown.wait()).await;
     drop(guard);

@@ -5,7 +5,8 @@
 use ratatui::text::{Line, Span};
 
 use crate::model::QueueView;
-use crate::ui::Scene;
+use crate::model::queue::round1;
+use crate::ui::{Scene, figures};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
@@ -38,9 +39,6 @@ pub struct Spec {
     pub header: &'static str,
     pub width: u16,
     pub right: bool,
-    /// False while the model has no figure for it: the slot is kept so
-    /// the order is settled, but the column is not drawn.
-    pub ready: bool,
 }
 
 const fn spec(column: Column, header: &'static str, width: u16, right: bool) -> Spec {
@@ -49,7 +47,6 @@ const fn spec(column: Column, header: &'static str, width: u16, right: bool) -> 
         header,
         width,
         right,
-        ready: true,
     }
 }
 
@@ -72,24 +69,19 @@ pub const ESSENTIAL: &[Spec] = &[
     spec(Column::Longest, "Longest", 7, true),
 ];
 
-/// Added while they fit, in this order; drawn after the essentials.
+/// Added while they fit, in this order; drawn after the essentials. The
+/// interval's headline figures (service level, speed of answer, abandon
+/// rate) come first: together they cost less than the trend. Per-media
+/// waiting goes last, as most centres take one medium per queue.
 pub const EXTRA: &[Spec] = &[
     spec(Column::ServiceLevel, "SL/target", 9, true),
-    spec(Column::Trend, "Waiting, 8 min", TREND, false),
+    spec(Column::Asa, "ASA", 6, true),
     spec(Column::Abandoned, "Aband", 6, true),
+    spec(Column::Trend, "Waiting, 8 min", TREND, false),
     spec(Column::OnOffQueue, "On/Off", 7, true),
-    spec(Column::Media, "Waiting by media", 16, false),
     spec(Column::Offered, "Offered", 7, true),
-    Spec {
-        // The model has no answered count yet.
-        ready: false,
-        ..spec(Column::Answered, "Answered", 8, true)
-    },
-    Spec {
-        // The model has no average speed of answer yet.
-        ready: false,
-        ..spec(Column::Asa, "ASA", 6, true)
-    },
+    spec(Column::Answered, "Answered", 8, true),
+    spec(Column::Media, "Waiting by media", 16, false),
 ];
 
 /// The alerts column closes the row and takes what is left.
@@ -97,20 +89,23 @@ pub const LAST: Spec = spec(Column::Alerts, "Alerts", 8, false);
 
 /// The columns for a table `width` cells wide (inside the border and the
 /// selection marker), and the name column's width. `longest_name` is the
-/// widest name on screen: the name column is no wider than it needs.
+/// widest name on screen: the name column is no wider than it needs, and
+/// an extra column is added only when the names still fit whole (up to
+/// `NAME_MAX`): a figure is worth less than telling queues apart.
 pub fn choose(width: u16, longest_name: u16) -> (Vec<&'static Spec>, u16) {
+    let need = longest_name.clamp(NAME_MIN, NAME_MAX);
     let used =
         |cols: &[&Spec]| -> u16 { cols.iter().map(|c| c.width + 1).sum::<u16>() + LAST.width };
     let mut cols: Vec<&Spec> = ESSENTIAL.iter().collect();
-    for extra in EXTRA.iter().filter(|c| c.ready) {
+    for extra in EXTRA {
         cols.push(extra);
-        if used(&cols) > width {
+        if used(&cols) + (need - NAME_MIN) > width {
             cols.pop();
             break;
         }
     }
     let spare = width.saturating_sub(used(&cols));
-    let name = (NAME_MIN + spare).min(longest_name.clamp(NAME_MIN, NAME_MAX));
+    let name = (NAME_MIN + spare).min(need);
     cols.push(&LAST);
     (cols, name)
 }
@@ -121,39 +116,41 @@ pub fn cell(scene: &Scene, column: Column, q: &QueueView) -> Line<'static> {
     let t = scene.theme();
     let dash = || Line::styled("-", t.dim);
     let summary = q.summary.as_ref();
+    // The interval's figures as the detail, the export and the metrics
+    // compute them: one truth, written alike.
+    let interval = || q.interval_figures();
+    let count = |n: Option<u64>| n.map_or_else(dash, |n| Line::raw(n.to_string()));
     match column {
-        Column::ServiceLevel => match q.service_level() {
-            Some(sl) => {
-                let target = q
-                    .totals
-                    .as_ref()
-                    .and_then(|x| x.service_level_target_pct)
-                    .unwrap_or(q.limits.service_level_pct);
-                // Under target: a marker as well as the colour.
-                let (mark, style) = if sl < target {
-                    ("!", t.alert)
-                } else {
-                    ("", t.text)
-                };
-                Line::from(vec![
-                    Span::styled(format!("{mark}{sl:.0}"), style),
-                    Span::styled(format!("/{target:.0}%"), t.dim),
-                ])
+        Column::ServiceLevel => {
+            let f = interval();
+            match f.service_level_pct {
+                Some(sl) => {
+                    // The goal the service-level alert measures against.
+                    let target = q.service_level_target();
+                    // Under target: a marker as well as the colour.
+                    let (mark, style) = if sl < target {
+                        ("!", t.alert)
+                    } else {
+                        ("", t.text)
+                    };
+                    Line::from(vec![
+                        Span::styled(format!("{mark}{:.0}", round1(sl)), style),
+                        Span::styled(format!("/{:.0}%", round1(target)), t.dim),
+                    ])
+                }
+                None => dash(),
             }
+        }
+        Column::Asa => match interval().average_answer_ms {
+            Some(ms) => Line::raw(figures::span_ms(Some(ms))),
             None => dash(),
         },
-        Column::Abandoned => match q
-            .totals
-            .as_ref()
-            .and_then(|x| Some((x.abandoned?, x.offered?)))
-        {
-            Some((a, o)) if o > 0 => Line::raw(format!("{:.1}%", a as f64 * 100.0 / o as f64)),
-            _ => dash(),
-        },
-        Column::Offered => match q.totals.as_ref().and_then(|x| x.offered) {
-            Some(o) => Line::raw(o.to_string()),
+        Column::Abandoned => match interval().abandoned_pct {
+            Some(p) => Line::raw(figures::percent(Some(p))),
             None => dash(),
         },
+        Column::Offered => count(interval().offered),
+        Column::Answered => count(interval().answered),
         Column::OnOffQueue => match summary.map(|s| (s.agents.on_queue, s.agents.off_queue)) {
             Some((Some(on), off)) => Line::raw(format!(
                 "{on}/{}",
@@ -254,12 +251,54 @@ mod tests {
         assert!(narrow.len() < wide.len());
         assert!(names(&wide).contains(&Column::Trend));
         assert!(names(&wide).contains(&Column::ServiceLevel));
-        assert!(!names(&wide).contains(&Column::Asa), "no figure yet");
+        assert!(names(&wide).contains(&Column::Asa));
         assert_eq!(name, 20, "the name column is no wider than its names");
         assert_eq!(
             *names(&wide).last().unwrap_or(&Column::Index),
             Column::Alerts
         );
+    }
+
+    #[test]
+    fn the_interval_figures_come_at_the_widths_docs_screen_names() {
+        use Column::*;
+        // Names no longer than the name column's minimum.
+        let extras = |room: u16| -> Vec<Column> {
+            let (cols, _) = choose(room, NAME_MIN);
+            let all = names(&cols);
+            all[ESSENTIAL.len()..all.len() - 1].to_vec()
+        };
+        // Below 120 columns the list is the terminal less 3 cells; from
+        // 180 it is that less the detail's 84.
+        let narrow = |width: u16| extras(width - 3);
+        let widest = |width: u16| extras(width - 87);
+        assert_eq!(narrow(80), [ServiceLevel]);
+        assert_eq!(narrow(83), [ServiceLevel]);
+        assert_eq!(narrow(84), [ServiceLevel, Asa]);
+        assert_eq!(narrow(91), [ServiceLevel, Asa, Abandoned]);
+        assert_eq!(narrow(107), [ServiceLevel, Asa, Abandoned]);
+        assert_eq!(narrow(108), [ServiceLevel, Asa, Abandoned, Trend]);
+        assert_eq!(narrow(116).last(), Some(&OnOffQueue));
+        assert_eq!(widest(180), [ServiceLevel, Asa, Abandoned]);
+        assert_eq!(widest(192).last(), Some(&Trend));
+        assert_eq!(widest(200).last(), Some(&OnOffQueue));
+        assert_eq!(widest(208).last(), Some(&Offered));
+        assert_eq!(widest(217).last(), Some(&Answered));
+        assert_eq!(widest(233).last(), Some(&Answered));
+        assert_eq!(widest(234).last(), Some(&Media));
+    }
+
+    #[test]
+    fn names_are_not_cut_to_make_room_for_an_extra_column() {
+        // 77: room for the service level beside 14-cell names, not
+        // beside 20-cell ones.
+        assert_eq!(choose(77, 14).0.len(), ESSENTIAL.len() + 2);
+        let (cols, name) = choose(77, 20);
+        assert_eq!(cols.len(), ESSENTIAL.len() + 1, "no extra column");
+        assert_eq!(name, 20, "the name whole");
+        // With no room even for the essentials and the whole name, the
+        // name gives way, down to its minimum.
+        assert_eq!(choose(70, 40).1, NAME_MIN + 6);
     }
 
     #[test]

@@ -51,8 +51,12 @@ pub fn span_ms(ms: Option<f64>) -> String {
 /// The interval figures in three lines of at most `width` cells: the
 /// service level against its goal and the interval it covers, the
 /// volumes, the speeds. Shorter forms where the full ones do not fit.
-pub fn interval_lines(f: &IntervalFigures<'_>, offset: UtcOffset, width: usize) -> [String; 3] {
-    let service = service_line(f, offset);
+pub fn interval_lines(
+    interval: &IntervalFigures<'_>,
+    offset: UtcOffset,
+    width: usize,
+) -> [String; 3] {
+    let service = service_line(interval, offset);
     let service = if service.chars().count() <= width {
         service
     } else {
@@ -60,25 +64,25 @@ pub fn interval_lines(f: &IntervalFigures<'_>, offset: UtcOffset, width: usize) 
         service_line(
             &IntervalFigures {
                 since: None,
-                ..f.clone()
+                ..interval.clone()
             },
             offset,
         )
     };
-    let volume = volume_line(f);
+    let volume = volume_line(interval);
     let volume = if volume.chars().count() <= width {
         volume
     } else {
-        let n = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+        let count = |value: Option<u64>| value.map_or("-".to_string(), |n| n.to_string());
         format!(
             "{} ans {} abn {} ({})",
-            n(f.offered),
-            n(f.answered),
-            n(f.abandoned),
-            percent(f.abandoned_pct)
+            count(interval.offered),
+            count(interval.answered),
+            count(interval.abandoned),
+            percent(interval.abandoned_pct)
         )
     };
-    [service, volume, speed_line(f)].map(|l| fit(&l, width, "~"))
+    [service, volume, speed_line(interval)].map(|line| fit(&line, width, "~"))
 }
 
 /// "83% (target 80% in 20s) since 10:00": the service level against the
@@ -288,7 +292,7 @@ mod tests {
     #[test]
     fn items_wrap_between_labels_never_inside_one() {
         let line = items().join(" ");
-        assert_eq!(wrap_items(&items(), 100, 2), [line.clone()]);
+        assert_eq!(wrap_items(&items(), 100, 2), std::slice::from_ref(&line));
         // 78 columns: the zoomed detail at 80.
         let lines = wrap_items(&items(), 60, 2);
         assert_eq!(

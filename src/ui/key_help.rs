@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
         "          Utilization: interacting / on queue; communicating not counted",
     ));
     debug_assert_eq!(lines.len(), LINES);
-    let width = (lines.iter().map(|l| l.width()).max().unwrap_or(0) as u16 + 3).min(area.width);
+    let width = (lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3).min(area.width);
     let height = (lines.len() as u16 + 2).min(area.height);
     // Scrolled no further than the last line at the bottom.
     let shown = usize::from(height.saturating_sub(2));
@@ -103,7 +103,15 @@ fn modes_label(binding: &Binding) -> String {
     if screens.iter().all(|m| binding.acts_in(*m)) {
         return "everywhere".into();
     }
-    let names: Vec<&str> = binding.modes.iter().map(|m| m.label()).collect();
+    // The alerts panel is the main screen with the focus on the alerts:
+    // one name for both.
+    let mut names: Vec<&str> = binding
+        .modes
+        .iter()
+        .filter(|m| **m != Mode::AlertsPanel || !binding.acts_in(Mode::Main))
+        .map(|m| m.label())
+        .collect();
+    names.dedup();
     names.join(", ")
 }
 

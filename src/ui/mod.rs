@@ -16,6 +16,7 @@ pub mod mouse;
 pub mod names;
 pub mod queue_table;
 mod scroll;
+mod sort;
 pub mod theme;
 pub mod trends;
 pub mod view;
@@ -34,8 +35,9 @@ use crate::config::{AlertConfig, Config};
 use crate::event::ConnState;
 use crate::model::AppState;
 
+pub use sort::{RISK_HOLD, SortKey};
 pub use theme::{Glyphs, Theme};
-pub use view::{Effect, Focus, Overlay, RISK_HOLD, SortKey, ViewState};
+pub use view::{Effect, Focus, Overlay, ViewState};
 
 /// The smallest screen the layout is designed for: 80x20 leaves room for
 /// an 80x24 window inside tmux or screen with a status line or two.
@@ -139,12 +141,12 @@ impl Scene<'_> {
         // A wall time, not "n s ago": it stays true without redrawing.
         Some(match self.live.feed().last_event {
             Some(at) => {
-                let t = self.wall - self.now.saturating_duration_since(at);
+                let last = self.wall - self.now.saturating_duration_since(at);
                 format!(
                     "NOT LIVE, last data {:02}:{:02}:{:02}",
-                    t.hour(),
-                    t.minute(),
-                    t.second()
+                    last.hour(),
+                    last.minute(),
+                    last.second()
                 )
             }
             None => "NOT LIVE".into(),
@@ -153,7 +155,7 @@ impl Scene<'_> {
     /// A bordered panel; the focused one gets a heavier border and a marker,
     /// not just a colour.
     pub fn block<'b>(&self, title: Line<'b>, focused: bool) -> Block<'b> {
-        let t = self.theme();
+        let theme = self.theme();
         let mut set = self.glyphs().border;
         if focused {
             if self.glyphs().ascii {
@@ -165,7 +167,11 @@ impl Scene<'_> {
         }
         Block::bordered()
             .border_set(set)
-            .border_style(if focused { t.border_focus } else { t.border })
+            .border_style(if focused {
+                theme.border_focus
+            } else {
+                theme.border
+            })
             .title(title)
     }
 }
@@ -231,8 +237,8 @@ pub fn draw(
         }
         Overlay::None if view.wallboard => wallboard::render(frame, body, &scene),
         Overlay::None if view.zoomed => {
-            let q = scene.selected_queue();
-            detail::render(frame, body, &scene, q, true);
+            let queue = scene.selected_queue();
+            detail::render(frame, body, &scene, queue, true);
         }
         Overlay::None => {
             let (rows, offset, list) = main_screen(frame, body, &scene);
@@ -246,8 +252,8 @@ pub fn draw(
 /// one line for what needs attention most: a feed problem, else (narrow)
 /// the newest alert.
 fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, Rect) {
-    let n = u16::try_from(scene.rows.len()).unwrap_or(u16::MAX);
-    let q = scene.selected_queue();
+    let shown = u16::try_from(scene.rows.len()).unwrap_or(u16::MAX);
+    let queue = scene.selected_queue();
     let focus = scene.view.focus;
     let wide = area.width >= WIDE;
     let feed_line = header::feed_problem(scene);
@@ -262,34 +268,34 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, R
         let [left, right] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(DETAIL_WIDTH)]).areas(body);
         // The detail as tall as it is useful, the alerts under it.
-        let detail_h = (right.height * 3 / 5).max(right.height.min(20));
+        let detail_height = (right.height * 3 / 5).max(right.height.min(20));
         let [detail_area, alert_area] =
-            Layout::vertical([Constraint::Length(detail_h), Constraint::Fill(1)]).areas(right);
+            Layout::vertical([Constraint::Length(detail_height), Constraint::Fill(1)]).areas(right);
         let rows = queue_table::render(frame, left, scene);
-        detail::render(frame, detail_area, scene, q, false);
+        detail::render(frame, detail_area, scene, queue, false);
         alert_list::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
         (rows.0, rows.1, left)
     } else if wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(body);
-        let list_h = (n + 3).clamp(6, left.height.saturating_sub(8).max(6));
+        let list_height = (shown + 3).clamp(6, left.height.saturating_sub(8).max(6));
         let [list, alert_area] =
-            Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(left);
+            Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(left);
         let rows = queue_table::render(frame, list, scene);
         alert_list::render_panel(frame, alert_area, scene, focus == Focus::Alerts);
-        detail::render(frame, right, scene, q, false);
+        detail::render(frame, right, scene, queue, false);
         (rows.0, rows.1, list)
     } else {
-        let list_h = (n + 3).clamp(5, (body.height / 2).max(5));
+        let list_height = (shown + 3).clamp(5, (body.height / 2).max(5));
         let [list, rest] =
-            Layout::vertical([Constraint::Length(list_h), Constraint::Fill(1)]).areas(body);
+            Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(body);
         let rows = queue_table::render(frame, list, scene);
         // No room for a third panel: focusing alerts shows them here.
         if focus == Focus::Alerts {
             alert_list::render_panel(frame, rest, scene, true);
         } else {
-            detail::render(frame, rest, scene, q, false);
+            detail::render(frame, rest, scene, queue, false);
         }
         (rows.0, rows.1, list)
     }
@@ -298,11 +304,11 @@ fn main_screen(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize, R
 /// The size, what is needed, and how to quit, in as many words as fit:
 /// the way out is the last thing to go.
 fn too_small(frame: &mut Frame, area: Rect, scene: &Scene) {
-    let t = scene.theme();
+    let theme = scene.theme();
     let size = format!("{}x{}", area.width, area.height);
     let candidates = [
         vec![
-            Line::styled("Terminal too small", t.alert),
+            Line::styled("Terminal too small", theme.alert),
             Line::raw(format!(
                 "{size} now; queuetop needs at least {MIN_WIDTH}x{MIN_HEIGHT}."
             )),
@@ -311,32 +317,35 @@ fn too_small(frame: &mut Frame, area: Rect, scene: &Scene) {
         vec![
             Line::styled(
                 format!("Too small: {size}, needs {MIN_WIDTH}x{MIN_HEIGHT}"),
-                t.alert,
+                theme.alert,
             ),
             Line::raw("q: quit"),
         ],
-        vec![Line::styled("q: quit", t.alert)],
-        vec![Line::styled("q", t.alert)],
+        vec![Line::styled("q: quit", theme.alert)],
+        vec![Line::styled("q", theme.alert)],
     ];
     let width = usize::from(area.width.max(1));
-    let rows =
-        |text: &[Line]| -> usize { text.iter().map(|l| l.width().div_ceil(width).max(1)).sum() };
+    let rows = |text: &[Line]| -> usize {
+        text.iter()
+            .map(|line| line.width().div_ceil(width).max(1))
+            .sum()
+    };
     let fits = |text: &&Vec<Line>| {
-        rows(text) <= usize::from(area.height) && text.iter().all(|l| l.width() <= width)
+        rows(text) <= usize::from(area.height) && text.iter().all(|line| line.width() <= width)
     };
     let Some(text) = candidates.iter().find(fits).or(candidates.last()) else {
         return;
     };
-    let h = u16::try_from(rows(text))
+    let height = u16::try_from(rows(text))
         .unwrap_or(u16::MAX)
         .min(area.height);
-    let y = area.y + area.height.saturating_sub(h) / 2;
-    let r = Rect::new(area.x, y, area.width, h);
+    let y = area.y + area.height.saturating_sub(height) / 2;
+    let message = Rect::new(area.x, y, area.width, height);
     frame.render_widget(
         Paragraph::new(text.clone())
             .alignment(Alignment::Center)
             .wrap(Wrap { trim: true })
             .style(Style::default()),
-        r,
+        message,
     );
 }

@@ -55,7 +55,10 @@ pub fn cut_middle(name: &str, cells: usize, keep: usize, ellipsis: &str) -> Stri
 /// cutting at the end would make two of them read the same. Names that
 /// fit are left alone. O(n) in the names given: pass what is on screen.
 pub fn fit_all(names: &[&str], cells: usize, ellipsis: &str) -> Vec<String> {
-    let ends: Vec<String> = names.iter().map(|n| cut_end(n, cells, ellipsis)).collect();
+    let ends: Vec<String> = names
+        .iter()
+        .map(|name| cut_end(name, cells, ellipsis))
+        .collect();
     let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, cut) in ends.iter().enumerate() {
         if cut.as_str() != names[i] {
@@ -63,7 +66,7 @@ pub fn fit_all(names: &[&str], cells: usize, ellipsis: &str) -> Vec<String> {
         }
     }
     let mut out = ends.clone();
-    for group in seen.values().filter(|g| g.len() > 1) {
+    for group in seen.values().filter(|group| group.len() > 1) {
         for &i in group {
             // Keep everything from where this name parts from the others.
             let shared = group

@@ -69,7 +69,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         })
         .collect();
     let table = table(scene, body, &columns, name_width).block(block);
-    let mut table_state = TableState::default().with_selected(selected.map(|s| s - offset));
+    let mut table_state = TableState::default().with_selected(selected.map(|pos| pos - offset));
     frame.render_stateful_widget(table, area, &mut table_state);
     (height, offset)
 }

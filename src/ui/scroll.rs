@@ -17,7 +17,9 @@ impl ViewState {
             Overlay::Notes => return Effect::None,
             Overlay::Help => {
                 let max = crate::ui::key_help::LINES.saturating_sub(1);
-                return self.scroll_to(action, self.help_scroll, max, |v, n| v.help_scroll = n);
+                return self.scroll_to(action, self.help_scroll, max, |view, to| {
+                    view.help_scroll = to
+                });
             }
             Overlay::None if self.zoomed => Focus::Detail,
             Overlay::None => self.focus,
@@ -28,7 +30,7 @@ impl ViewState {
             Focus::Detail => (
                 self.detail_scroll,
                 self.selected_queue(self.shown(live), now)
-                    .map_or(0, |q| q.agents.len().max(q.waiting.len()))
+                    .map_or(0, |queue| queue.agents.len().max(queue.waiting.len()))
                     .saturating_sub(1),
             ),
             Focus::Alerts => (
@@ -36,12 +38,12 @@ impl ViewState {
                 self.shown(live).alerts().list.len().saturating_sub(1),
             ),
         };
-        self.scroll_to(action, current, max, move |v, n| match focus {
+        self.scroll_to(action, current, max, move |view, to| match focus {
             Focus::Alerts => {
-                v.alerts_scroll = n;
-                v.alerts_anchor = anchor_at(v.shown(live), n);
+                view.alerts_scroll = to;
+                view.alerts_anchor = anchor_at(view.shown(live), to);
             }
-            _ => v.detail_scroll = n,
+            _ => view.detail_scroll = to,
         })
     }
 
@@ -89,11 +91,11 @@ fn anchor_at(state: &AppState, scroll: usize) -> Option<AlertAnchor> {
         return None;
     }
     let list = &state.alerts().list;
-    let a = list.get(list.len().checked_sub(1 + scroll)?)?;
+    let alert = list.get(list.len().checked_sub(1 + scroll)?)?;
     Some(AlertAnchor {
-        queue_id: a.queue_id.clone(),
-        kind: a.kind.clone(),
-        first_raised: a.first_raised,
+        queue_id: alert.queue_id.clone(),
+        kind: alert.kind.clone(),
+        first_raised: alert.first_raised,
     })
 }
 
@@ -106,13 +108,13 @@ impl ViewState {
             return false;
         };
         let list = &self.shown(live).alerts().list;
-        let found = list.iter().rev().position(|a| {
-            a.first_raised == anchor.first_raised
-                && a.kind == anchor.kind
-                && a.queue_id == anchor.queue_id
+        let found = list.iter().rev().position(|alert| {
+            alert.first_raised == anchor.first_raised
+                && alert.kind == anchor.kind
+                && alert.queue_id == anchor.queue_id
         });
         let new = match found {
-            Some(p) => p,
+            Some(position) => position,
             // It dropped off the bounded history: the oldest left.
             None => list.len().saturating_sub(1),
         };

@@ -66,29 +66,29 @@ pub fn height(width: u16, bars: u16) -> u16 {
 
 /// Four charts, two by two when wide enough; the bar height follows the
 /// area.
-pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
+pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, queue: &QueueView) {
     let trends = [
         Trend {
             label: "Waiting",
-            history: &q.waiting_history,
+            history: &queue.waiting_history,
             unit: Unit::Count,
             top: None,
         },
         Trend {
             label: "Longest wait",
-            history: &q.longest_history,
+            history: &queue.longest_history,
             unit: Unit::Seconds,
             top: None,
         },
         Trend {
             label: "Utilization",
-            history: &q.utilization_history,
+            history: &queue.utilization_history,
             unit: Unit::Percent,
             top: Some(100),
         },
         Trend {
             label: "Service level",
-            history: &q.service_level_history,
+            history: &queue.service_level_history,
             unit: Unit::Percent,
             top: Some(100),
         },
@@ -96,10 +96,10 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, q: &QueueView) {
     let cells: Vec<Rect> = if area.width >= SIDE_BY_SIDE {
         let rows = Layout::vertical([Constraint::Fill(1); 2]).split(area);
         rows.iter()
-            .flat_map(|r| {
+            .flat_map(|row| {
                 Layout::horizontal([Constraint::Fill(1); 2])
                     .spacing(2)
-                    .split(*r)
+                    .split(*row)
                     .to_vec()
             })
             .collect()
@@ -117,7 +117,7 @@ fn chart(frame: &mut Frame, area: Rect, scene: &Scene, trend: &Trend) {
     if area.height < FRAME_ROWS + 1 || area.width < 20 {
         return;
     }
-    let t = scene.theme();
+    let theme = scene.theme();
     let [title, bars, ticks] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -129,12 +129,12 @@ fn chart(frame: &mut Frame, area: Rect, scene: &Scene, trend: &Trend) {
     let now = trend
         .history
         .last()
-        .map_or("-".into(), |v| trend.unit.format(v));
-    let peak_text = peak.map_or("-".into(), |v| trend.unit.format(v));
+        .map_or("-".into(), |value| trend.unit.format(value));
+    let peak_text = peak.map_or("-".into(), |value| trend.unit.format(value));
     let head = Line::from(vec![
-        Span::styled(trend.label, t.dim),
+        Span::styled(trend.label, theme.dim),
         Span::raw(format!("  now {now}")),
-        Span::styled(format!("  max {peak_text}"), t.dim),
+        Span::styled(format!("  max {peak_text}"), theme.dim),
     ]);
     frame.render_widget(Paragraph::new(head), title);
     if peak.is_none() {
@@ -143,34 +143,45 @@ fn chart(frame: &mut Frame, area: Rect, scene: &Scene, trend: &Trend) {
         } else {
             "no data this hour (the feed was down)"
         };
-        frame.render_widget(Paragraph::new(Span::styled(text, t.dim)), bars);
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), bars);
     } else {
         let top = trend.top.or(peak).unwrap_or(1).max(1);
         let set = scene.glyphs().spark.clone();
         let baseline = set.one_eighth;
-        let data: Vec<SparklineBar> = columns.iter().map(|&v| SparklineBar::from(v)).collect();
+        let data: Vec<SparklineBar> = columns
+            .iter()
+            .map(|&value| SparklineBar::from(value))
+            .collect();
         frame.render_widget(
             Sparkline::default()
                 .data(data)
                 .max(top)
                 .bar_set(set)
-                .style(t.spark),
+                .style(theme.spark),
             bars,
         );
-        // Zero draws as nothing: a baseline on the bottom row shows the
-        // value was known. A gap stays blank.
-        let y = bars.bottom().saturating_sub(1);
-        let buf = frame.buffer_mut();
-        for (x, v) in (bars.left()..bars.right()).zip(&columns) {
-            if v.is_some()
-                && let Some(cell) = buf.cell_mut((x, y))
-                && cell.symbol() == " "
-            {
-                cell.set_symbol(baseline);
-            }
+        draw_baseline(frame, bars, &columns, baseline);
+    }
+    frame.render_widget(
+        Paragraph::new(tick_line(ticks.width)).style(theme.dim),
+        ticks,
+    );
+}
+
+/// Zero draws as nothing in a sparkline: a baseline on the bottom row of
+/// `bars` shows that the value was known. A gap (None: the feed was down)
+/// stays blank.
+pub fn draw_baseline(frame: &mut Frame, bars: Rect, data: &[Option<u64>], symbol: &str) {
+    let y = bars.bottom().saturating_sub(1);
+    let buffer = frame.buffer_mut();
+    for (x, value) in (bars.left()..bars.right()).zip(data) {
+        if value.is_some()
+            && let Some(cell) = buffer.cell_mut((x, y))
+            && cell.symbol() == " "
+        {
+            cell.set_symbol(symbol);
         }
     }
-    frame.render_widget(Paragraph::new(tick_line(ticks.width)).style(t.dim), ticks);
 }
 
 /// The hour in `width` columns, oldest left, now at the right edge; each
@@ -184,9 +195,9 @@ fn columns(history: &History, width: usize) -> Vec<Option<u64>> {
         .chain(history.iter())
         .collect();
     (0..width)
-        .map(|c| {
-            let from = c * BUCKETS / width;
-            let to = ((c + 1) * BUCKETS / width).max(from + 1);
+        .map(|column| {
+            let from = column * BUCKETS / width;
+            let to = ((column + 1) * BUCKETS / width).max(from + 1);
             buckets[from..to].iter().flatten().copied().max()
         })
         .collect()
@@ -199,16 +210,16 @@ fn tick_line(width: u16) -> String {
     let mut line = vec![' '; width];
     let mut put = |at: usize, text: &str| {
         let start = at.min(width.saturating_sub(text.len()));
-        for (k, ch) in text.chars().enumerate() {
-            if let Some(cell) = line.get_mut(start + k) {
+        for (offset, ch) in text.chars().enumerate() {
+            if let Some(cell) = line.get_mut(start + offset) {
                 *cell = ch;
             }
         }
     };
     let marks = if width >= 40 { 4 } else { 2 };
-    for m in 0..marks {
-        let minutes = hour_min - m * hour_min / marks;
-        let at = m * width / marks;
+    for mark in 0..marks {
+        let minutes = hour_min - mark * hour_min / marks;
+        let at = mark * width / marks;
         put(at, &format!("-{minutes}m"));
     }
     put(width.saturating_sub(3), "now");

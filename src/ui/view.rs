@@ -2,14 +2,12 @@
 //! zoom, pause, open views. Not domain state: the model never sees it.
 //! Every key is a transition here, testable without a terminal.
 
-use std::cmp::Ordering;
-
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::time::Instant;
 
 use crate::model::{AppState, QueueView};
-use crate::ui::figures;
 use crate::ui::keys::{self, Action, Mode};
+use crate::ui::sort::{RiskOrder, SortKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -27,43 +25,6 @@ pub enum Overlay {
     Alerts,
     /// The config's warnings from start-up.
     Notes,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    /// Most at risk first (critical alerts, staleness, then waiting ×
-    /// longest wait, then the SL shortfall), held steady (see `RISK_HOLD`).
-    #[default]
-    Risk,
-    Name,
-    Utilization,
-    Waiting,
-    Alerts,
-}
-
-/// The risk order is re-sorted at most this often, unless a queue changes
-/// tier (a critical alert, staleness): rows do not move under the finger.
-pub const RISK_HOLD: std::time::Duration = std::time::Duration::from_secs(15);
-
-impl SortKey {
-    pub fn next(self) -> Self {
-        match self {
-            SortKey::Risk => SortKey::Name,
-            SortKey::Name => SortKey::Utilization,
-            SortKey::Utilization => SortKey::Waiting,
-            SortKey::Waiting => SortKey::Alerts,
-            SortKey::Alerts => SortKey::Risk,
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Risk => "risk",
-            SortKey::Name => "name",
-            SortKey::Utilization => "utilization",
-            SortKey::Waiting => "waiting",
-            SortKey::Alerts => "alerts",
-        }
-    }
 }
 
 /// What the app loop must do after a key.
@@ -116,14 +77,7 @@ pub struct ViewState {
     /// screen says "reconnecting" at once, even while connected.
     pub reconnect_asked: Option<Instant>,
     /// The risk order last sorted: kept for `RISK_HOLD`.
-    risk_order: std::cell::RefCell<Option<RiskOrder>>,
-}
-
-/// One sorting by risk: each queue id's place and tier, and when.
-#[derive(Debug, Clone)]
-struct RiskOrder {
-    at: Instant,
-    place: std::collections::HashMap<String, (usize, u8)>,
+    pub(super) risk_order: std::cell::RefCell<Option<RiskOrder>>,
 }
 
 impl ViewState {
@@ -152,68 +106,6 @@ impl ViewState {
     /// The state the panels show: the frozen copy while paused.
     pub fn shown<'a>(&'a self, live: &'a AppState) -> &'a AppState {
         self.paused.as_deref().unwrap_or(live)
-    }
-
-    /// Indices into `state.queues`, filtered and sorted as on screen.
-    pub fn visible(&self, state: &AppState, now: Instant) -> Vec<usize> {
-        let needle = self.filter.to_lowercase();
-        let qs = &state.queues();
-        // Lower-cased once, not per comparison.
-        let names: Vec<String> = qs.iter().map(|q| q.name.to_lowercase()).collect();
-        let mut rows: Vec<usize> = (0..qs.len())
-            .filter(|&i| needle.is_empty() || names[i].contains(&needle))
-            .collect();
-        if self.sort == SortKey::Risk {
-            let place = self.risk_order(state, now);
-            rows.sort_by_key(|&i| place[i]);
-            return rows;
-        }
-        rows.sort_by(|&a, &b| {
-            compare(self.sort, &qs[a], &qs[b], now)
-                .then_with(|| names[a].cmp(&names[b]))
-                .then_with(|| qs[a].id.cmp(&qs[b].id))
-        });
-        rows
-    }
-
-    /// Each queue's place in the risk order (by index into `state.queues`):
-    /// the held order while it is younger than `RISK_HOLD`, lists the same
-    /// queues and none has changed tier; else a fresh sort.
-    fn risk_order(&self, state: &AppState, now: Instant) -> Vec<usize> {
-        let qs = &state.queues();
-        let risks: Vec<_> = qs.iter().map(|q| q.risk(state, now)).collect();
-        let mut held = self.risk_order.borrow_mut();
-        let keep = held.as_ref().is_some_and(|h| {
-            now.saturating_duration_since(h.at) < RISK_HOLD
-                && h.place.len() == qs.len()
-                && qs
-                    .iter()
-                    .zip(&risks)
-                    .all(|(q, r)| h.place.get(&q.id).is_some_and(|&(_, tier)| tier == r.tier))
-        });
-        if !keep {
-            let mut order: Vec<usize> = (0..qs.len()).collect();
-            order.sort_by(|&a, &b| {
-                let (ra, rb) = (risks[a], risks[b]);
-                rb.urgency(&ra)
-                    .then_with(|| qs[a].name.cmp(&qs[b].name))
-                    .then_with(|| qs[a].id.cmp(&qs[b].id))
-            });
-            let place = order
-                .iter()
-                .enumerate()
-                .map(|(n, &i)| (qs[i].id.clone(), (n, risks[i].tier)))
-                .collect();
-            *held = Some(RiskOrder { at: now, place });
-        }
-        let place = held.as_ref().map(|h| &h.place);
-        qs.iter()
-            .map(|q| {
-                place
-                    .and_then(|p| p.get(&q.id))
-                    .map_or(usize::MAX, |&(n, _)| n)
-            })
-            .collect()
     }
 
     /// Position of the selected queue among `rows`; the first when the
@@ -413,31 +305,4 @@ impl ViewState {
 
 fn toggle(current: Overlay, want: Overlay) -> Overlay {
     if current == want { Overlay::None } else { want }
-}
-
-/// The sort key's own order; ties go to the caller, which breaks them by
-/// the lower-cased name computed once per frame (not per comparison: at a
-/// thousand queues that cost a millisecond a frame).
-fn compare(sort: SortKey, a: &QueueView, b: &QueueView, now: Instant) -> Ordering {
-    let desc_f = |x: f64, y: f64| y.partial_cmp(&x).unwrap_or(Ordering::Equal);
-    match sort {
-        SortKey::Name | SortKey::Risk => Ordering::Equal,
-        SortKey::Utilization => desc_f(
-            a.metrics.effective_utilization(),
-            b.metrics.effective_utilization(),
-        ),
-        SortKey::Waiting => figures::waiting(b)
-            .cmp(&figures::waiting(a))
-            .then_with(|| figures::longest_wait(b, now).cmp(&figures::longest_wait(a, now))),
-        SortKey::Alerts => b
-            .active_alerts
-            .cmp(&a.active_alerts)
-            .then_with(|| b.stale.cmp(&a.stale))
-            .then_with(|| {
-                desc_f(
-                    a.metrics.effective_utilization(),
-                    b.metrics.effective_utilization(),
-                )
-            }),
-    }
 }

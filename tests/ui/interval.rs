@@ -128,6 +128,58 @@ fn screen(st: &AppState, now: Instant, wall: OffsetDateTime) -> String {
         .join("\n")
 }
 
+/// The list row's service level, ASA, abandon rate, offered and answered
+/// on the main screen at 250 columns, read under their headers (each
+/// right-aligned: the header ends where its cell ends).
+fn list_cells(st: &AppState, now: Instant, wall: OffsetDateTime) -> Vec<String> {
+    let (w, h) = (250u16, 50u16);
+    let mut term = common::terminal(w, h);
+    let mut view = ViewState::new();
+    view.selected = Some("q1".into());
+    term.draw(|frame| {
+        ui::draw(frame, st, &view, &common::ui(), now, wall);
+    })
+    .expect("draw");
+    let buf = term.backend().buffer().clone();
+    // The list, left of the detail panel.
+    let lines: Vec<Vec<char>> = (0..h)
+        .map(|y| {
+            (0..w - 84)
+                .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
+                .collect()
+        })
+        .collect();
+    let find = |line: &[char], text: &str| {
+        let line: String = line.iter().collect();
+        line.find(text).map(|at| line[..at].chars().count())
+    };
+    let header = lines
+        .iter()
+        .find(|l| find(l, "SL/target").is_some())
+        .expect("the list shows SL/target at 250 columns");
+    let row = lines
+        .iter()
+        .find(|l| find(l, "Alpha").is_some())
+        .expect("the list shows Alpha");
+    [
+        ("SL/target", 9),
+        ("ASA", 6),
+        ("Aband", 6),
+        ("Offered", 7),
+        ("Answered", 8),
+    ]
+    .iter()
+    .map(|(title, width)| {
+        let end = find(header, title).expect("header") + title.len();
+        row[end - width..end]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_string()
+    })
+    .collect()
+}
+
 /// What the screen must show for a JSON figure: its whole percent or
 /// its duration, "-" for null.
 fn pct(v: &Value) -> String {
@@ -262,6 +314,30 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         span(&export["averageHandleTimeMs"])
     );
     prop_assert_eq!(screen_value(&text, "Speed"), Some(speed), "{}", text);
+
+    // The list's interval columns (all of them shown at 250 columns)
+    // say the same as the export, written as the detail writes them.
+    let cells = list_cells(&st, now, wall);
+    let level = export["serviceLevelPct"]
+        .as_f64()
+        .map_or("-".to_string(), |p| {
+            // Without a goal the list measures against the alert's threshold.
+            let target = export["serviceLevelTargetPct"]
+                .as_f64()
+                .unwrap_or(st.limits().service_level_pct);
+            format!("{p:.0}/{target:.0}%")
+        });
+    let want = [
+        level,
+        span(&export["averageSpeedOfAnswerMs"]),
+        pct(&export["abandonedPct"]),
+        whole(&export["offered"]),
+        whole(&export["answered"]),
+    ];
+    let mut shown = cells.clone();
+    // Under its goal the level carries a marker as well as a colour.
+    shown[0] = shown[0].trim_start_matches('!').to_string();
+    prop_assert_eq!(&shown[..], &want[..], "{:?}\n{}", cells, text);
 
     let metrics = Metrics::new();
     metrics.publish(&st, FeedCounts::default(), now);

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::model::{History, QueueView};
-use crate::ui::{Scene, figures};
+use crate::ui::{Scene, figures, trends};
 
 use super::LABEL;
 
@@ -192,9 +192,8 @@ fn spark(frame: &mut Frame, area: Rect, scene: &Scene, series: Series) {
     frame.render_widget(Paragraph::new(Line::from(now).right_aligned()), value_area);
 }
 
-/// The bars of `data` scaled to `top`. Zero draws as nothing; a baseline
-/// on the bottom row shows the history is there and flat. A gap (the
-/// feed was down) stays blank.
+/// The bars of `data` scaled to `top`, with a baseline under the known
+/// values (a flat history still shows).
 fn sparkline(frame: &mut Frame, chart: Rect, scene: &Scene, data: &[Option<u64>], top: u64) {
     let set = scene.glyphs().spark.clone();
     let baseline = set.one_eighth;
@@ -206,14 +205,5 @@ fn sparkline(frame: &mut Frame, chart: Rect, scene: &Scene, data: &[Option<u64>]
             .style(scene.theme().spark),
         chart,
     );
-    let y = chart.bottom().saturating_sub(1);
-    let buffer = frame.buffer_mut();
-    for (x, value) in (chart.left()..chart.right()).zip(data) {
-        if value.is_some()
-            && let Some(cell) = buffer.cell_mut((x, y))
-            && cell.symbol() == " "
-        {
-            cell.set_symbol(baseline);
-        }
-    }
+    trends::draw_baseline(frame, chart, data, baseline);
 }

@@ -87,7 +87,7 @@ fn row<'a>(scene: &Scene, name: &str, counts: SkillCount, short: bool, truncated
     };
     let required = counts
         .required
-        .map_or("-".to_string(), |r| format!("{at_least}{r}"));
+        .map_or("-".to_string(), |required| format!("{at_least}{required}"));
     let (mark, style) = if short {
         ("!", theme.alert)
     } else {
