@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::common::{SOON, scripted, spawn, spawn_with, start_sim, summary, wait_until};
+use crate::common::{SOON, scripted, spawn, spawn_with, start_sim, wait_until};
+use crate::fixtures::summary;
 use queuetop::event::{AgentState, AgentStatus, QueueEventKind};
 use queuetop::sim::SimOptions;
 
@@ -46,12 +47,17 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
     );
 
     let ctl = sim.control();
-    ctl.push(summary(
-        &q1,
-        [3, 10, 6, 4],
-        &[("Spanish", 0), ("Billing", 2), ("Arabic", 0)],
-    ));
-    ctl.push(summary(&q2, [0, 0, 0, 0], &[]));
+    ctl.push(
+        summary(&q1)
+            .name("from the server")
+            .available(3)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .skills_required(&[("Spanish", 0), ("Billing", 2), ("Arabic", 0)], 1)
+            .event(),
+    );
+    ctl.push(summary(&q2).name("from the server").event());
     ctl.push(QueueEventKind::Agent(AgentState {
         queue_id: q1.clone(),
         user_id: "u-1".into(),
@@ -95,11 +101,16 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
     );
 
     // Spanish is covered again: that deficit clears, Arabic stays.
-    ctl.push(summary(
-        &q1,
-        [3, 10, 6, 4],
-        &[("Spanish", 1), ("Billing", 2), ("Arabic", 0)],
-    ));
+    ctl.push(
+        summary(&q1)
+            .name("from the server")
+            .available(3)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .skills_required(&[("Spanish", 1), ("Billing", 2), ("Arabic", 0)], 1)
+            .event(),
+    );
     let lines = run.export_lines(4).await;
     assert!(
         lines[3].contains(r#""skillDeficits":["Arabic"]"#),
@@ -142,7 +153,15 @@ async fn an_alert_raised_in_a_headless_run_is_in_the_alert_history() {
         "no subscription; stderr:\n{}",
         run.read("stderr")
     );
-    sim.control().push(summary(&q1, [3, 10, 6, 4], &[]));
+    sim.control().push(
+        summary(&q1)
+            .name("from the server")
+            .available(3)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .event(),
+    );
     run.export_lines(1).await;
 
     // Beside the audit log, where `log.alert_history` puts it by default.
@@ -236,7 +255,14 @@ async fn export_to_stdout_with_logs_on_stderr() {
     let mut run = spawn(&sim, &["--headless", "--export", "-"]);
     assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
     for n in 1..=3 {
-        sim.control().push(summary(&q1, [n, 10, 10 - n, 0], &[]));
+        sim.control().push(
+            summary(&q1)
+                .name("from the server")
+                .available(n)
+                .logged_in(10)
+                .interacting(10 - n)
+                .event(),
+        );
     }
     assert!(wait_until(|| run.read("stdout").lines().count() >= 3).await);
     run.signal(libc::SIGINT);
@@ -259,7 +285,14 @@ async fn an_export_that_cannot_be_written_ends_the_run_with_1() {
     let (q1, _) = sim.queues()[0].clone();
     let mut run = spawn(&sim, &["--headless", "--export", "/dev/full"]);
     assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
-    sim.control().push(summary(&q1, [1, 2, 1, 0], &[]));
+    sim.control().push(
+        summary(&q1)
+            .name("from the server")
+            .available(1)
+            .logged_in(2)
+            .interacting(1)
+            .event(),
+    );
     assert_eq!(run.exit().await.code(), Some(1));
     let stderr = run.read("stderr");
     assert!(

@@ -1,7 +1,8 @@
 //! `--metrics ADDR`: the real binary against an in-test simulator, scraped
 //! over real HTTP and parsed with an independent Prometheus text parser.
 
-use crate::common::{Run, SOON, scripted, spawn, spawn_with, start_sim, summary, wait_until};
+use crate::common::{Run, SOON, scripted, spawn, spawn_with, start_sim, wait_until};
+use crate::fixtures::summary;
 
 fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     scrape
@@ -81,8 +82,16 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
         "no subscription; stderr:\n{}",
         run.read("stderr")
     );
-    sim.control()
-        .push(summary(&q1, [3, 10, 6, 4], &[("Spanish", 0)]));
+    sim.control().push(
+        summary(&q1)
+            .name("from the server")
+            .available(3)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .skills_required(&[("Spanish", 0)], 1)
+            .event(),
+    );
     run.export_lines(1).await;
 
     let labels = [("queue_id", q1.as_str()), ("queue_name", n1.as_str())];
@@ -175,7 +184,8 @@ async fn alerts_are_published_by_severity() {
         "no subscription; stderr:\n{}",
         run.read("stderr")
     );
-    sim.control().push(summary(&queue, [0, 0, 0, 12], &[]));
+    sim.control()
+        .push(summary(&queue).name("from the server").waiting(12).event());
     run.export_lines(1).await;
 
     let labels = |severity| {

@@ -9,21 +9,17 @@ use crate::common::*;
 use queuetop::config::{Config, Protocol};
 use queuetop::event::{FeedEvent, QueueEventKind};
 use queuetop::feed;
-use queuetop::sim::{self, SimOptions};
+use queuetop::sim::SimOptions;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
 async fn every_queue_reports(protocol: Protocol) {
-    let sim = sim::start(
-        "127.0.0.1:0".parse().unwrap(),
-        SimOptions {
-            queues: 7,
-            event_interval: Duration::from_millis(20),
-            ..SimOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let sim = start_simulator(SimOptions {
+        queues: 7,
+        event_interval: Duration::from_millis(20),
+        ..SimOptions::default()
+    })
+    .await;
     let base = config(
         protocol,
         &sim.login_url(),

@@ -6,42 +6,24 @@
 use std::time::Duration;
 
 use crate::common::*;
-use queuetop::config::{EventType, Protocol};
+use queuetop::config::Protocol;
 use queuetop::event::{ConnState, FeedCommand, FeedEvent};
 use queuetop::feed;
-use queuetop::sim::{self, SimOptions};
-
-const LIMIT: Duration = Duration::from_secs(120);
+use queuetop::sim::SimOptions;
 
 #[tokio::test(start_paused = true)]
 async fn a_subscription_refused_as_malformed_stops_the_feed_naming_the_topic() {
-    let sim = sim::start(
-        "127.0.0.1:0".parse().unwrap(),
-        SimOptions {
-            queues: 3,
-            agents_per_queue: 2,
-            ..SimOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let sim = start_simulator(SimOptions {
+        queues: 3,
+        agents_per_queue: 2,
+        ..SimOptions::default()
+    })
+    .await;
     let qs = sim.queues();
     let topic = format!("v2.analytics.queues.{}.observations", qs[1].0);
     sim.control().set_invalid_topics(vec![topic.clone()]);
-    let queues = qs
-        .iter()
-        .map(|(id, _)| queue(id, &[EventType::QueueSummary]))
-        .collect();
     // Reconnecting for ever is the default: a config error must still stop.
-    let cfg = config(
-        Protocol::Notifications,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
-        reconnect(1000, 30_000, 0, 75),
-    );
+    let cfg = sim_config(&sim, Protocol::Notifications, by_id(&sim), rc());
     let mut h = feed::spawn(cfg);
     let (_, stopped) = recv_until(&mut h.events, LIMIT, |e| {
         is_state(e, |s| matches!(s, ConnState::Stopped { .. }))

@@ -10,84 +10,13 @@ use std::time::Duration;
 
 use crate::common::*;
 use queuetop::config::{Config, EventType, Protocol, QueueConfig, ReconnectConfig};
-use queuetop::event::{ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind};
+use queuetop::event::{ConnState, FeedEvent, QueueEvent, QueueEventKind};
 use queuetop::feed::{self, FeedHandle};
-use queuetop::sim::{self, SimHandle, SimOptions};
+use queuetop::sim::{SimHandle, SimOptions};
 use tokio::time::Instant;
 
-const LIMIT: Duration = Duration::from_secs(120);
-
-async fn start(opts: SimOptions) -> SimHandle {
-    sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap()
-}
-
 fn cfg(sim: &SimHandle, queues: Vec<QueueConfig>, rc: ReconnectConfig) -> Arc<Config> {
-    config(
-        Protocol::Notifications,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
-        rc,
-    )
-}
-
-fn by_id(sim: &SimHandle) -> Vec<QueueConfig> {
-    sim.queues()
-        .iter()
-        .map(|(id, _)| queue(id, &[EventType::QueueSummary]))
-        .collect()
-}
-
-fn named(name: &str) -> QueueConfig {
-    QueueConfig {
-        id: None,
-        name: Some(name.into()),
-        events: vec![EventType::QueueSummary],
-        filter: None,
-    }
-}
-
-fn rc() -> ReconnectConfig {
-    reconnect(1000, 30_000, 0, 75)
-}
-
-fn queue_ev(ev: &FeedEvent) -> Option<&QueueEvent> {
-    match ev {
-        FeedEvent::Queue(q) => Some(q),
-        _ => None,
-    }
-}
-
-async fn acked(h: &mut FeedHandle) -> (Vec<FeedEvent>, usize) {
-    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        matches!(e, FeedEvent::Acked { .. })
-    })
-    .await;
-    let FeedEvent::Acked { count } = ev else {
-        unreachable!()
-    };
-    (before, count)
-}
-
-/// Drains events (bounded, in tokio time) until `pred` holds.
-async fn until(
-    h: &mut FeedHandle,
-    seen: &mut Vec<FeedEvent>,
-    limit: Duration,
-    what: &str,
-    pred: impl Fn() -> bool,
-) {
-    let start = Instant::now();
-    while !pred() {
-        assert!(start.elapsed() < limit, "never: {what}");
-        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(1), h.events.recv()).await {
-            seen.push(ev);
-        }
-    }
+    sim_config(sim, Protocol::Notifications, queues, rc)
 }
 
 /// Every notification seen was applied once: per CorrelationId, no event
@@ -132,15 +61,6 @@ async fn until_id(h: &mut FeedHandle, seen: &mut Vec<FeedEvent>, target: u64) {
     seen.push(ev);
 }
 
-async fn quit(mut h: FeedHandle) {
-    h.commands.send(FeedCommand::Quit).await.unwrap();
-    recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| *s == ConnState::Closed)
-    })
-    .await;
-    h.task.await.unwrap();
-}
-
 fn reconnects(seen: &[FeedEvent]) -> usize {
     seen.iter()
         .filter(|e| is_state(e, |s| matches!(s, ConnState::Reconnecting { .. })))
@@ -150,7 +70,7 @@ fn reconnects(seen: &[FeedEvent]) -> usize {
 #[tokio::test(start_paused = true)]
 async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
     let (logs, _guard) = capture_logs();
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 250,
         agents_per_queue: 3,
         ..SimOptions::default()
@@ -256,7 +176,7 @@ async fn everything(sim: &SimHandle) -> FeedHandle {
 
 #[tokio::test(start_paused = true)]
 async fn socket_closing_hands_over_make_before_break_and_nothing_is_lost_or_doubled() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 4,
         agents_per_queue: 3,
         ..SimOptions::default()
@@ -293,7 +213,7 @@ async fn socket_closing_hands_over_make_before_break_and_nothing_is_lost_or_doub
 
 #[tokio::test(start_paused = true)]
 async fn channels_roll_over_before_their_24h_expiry() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 2,
         agents_per_queue: 2,
         event_interval: Duration::from_secs(20),
@@ -324,7 +244,7 @@ async fn channels_roll_over_before_their_24h_expiry() {
 
 #[tokio::test(start_paused = true)]
 async fn heartbeat_silence_is_a_dead_channel_and_the_feed_reconnects() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 2,
         agents_per_queue: 2,
         ..SimOptions::default()
@@ -363,7 +283,7 @@ async fn heartbeat_silence_is_a_dead_channel_and_the_feed_reconnects() {
 
 #[tokio::test]
 async fn a_rejected_topic_is_an_alert_and_the_other_queues_stay_live() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 3,
         agents_per_queue: 2,
         event_interval: Duration::from_millis(50),
@@ -395,7 +315,7 @@ async fn a_rejected_topic_is_an_alert_and_the_other_queues_stay_live() {
 
 #[tokio::test(start_paused = true)]
 async fn rest_429_waits_retry_after() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 2,
         ..SimOptions::default()
     })
@@ -411,7 +331,7 @@ async fn rest_429_waits_retry_after() {
 
 #[tokio::test]
 async fn twelve_hundred_queues_take_two_channels() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 1200,
         agents_per_queue: 1,
         generate: false,
@@ -440,7 +360,7 @@ async fn twelve_hundred_queues_take_two_channels() {
 /// notification is lost or applied twice, and the feed never reconnects.
 #[tokio::test(start_paused = true)]
 async fn token_driven_rollovers_lose_and_double_nothing() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 3,
         agents_per_queue: 3,
         token_lifetime_s: 300,

@@ -238,7 +238,7 @@ async fn a_revoked_token_brings_a_new_token_and_new_channels_without_a_gap() {
     assert_eq!(server.tokens().len(), 2);
     assert_eq!(server.created(), ["chan-1", "chan-2"]);
     let srv = server.clone();
-    until(&mut h, &mut seen, "old closed", || {
+    until(&mut h, &mut seen, LONG, "old closed", || {
         srv.closed_by_client() == ["chan-1"]
     })
     .await;
@@ -327,7 +327,7 @@ async fn membership_changes_update_the_roster_and_the_skills() {
     assert_eq!(reads, 2, "two changes, one read again");
     // u3 follows on the activity topic, on the channel it already has.
     let srv = server.clone();
-    until(&mut h, &mut seen, "u3's activity topic", || {
+    until(&mut h, &mut seen, LONG, "u3's activity topic", || {
         srv.topics_of("chan-1")
             .contains(&"v2.users.u3.activity".to_string())
     })

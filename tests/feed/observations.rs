@@ -5,40 +5,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::*;
-use queuetop::config::{Config, EventType, Protocol};
-use queuetop::event::{
-    ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind, QueueSummary,
-};
+use queuetop::config::{Config, Protocol};
+use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
 use queuetop::feed::{self, FeedHandle};
-use queuetop::sim::{self, SimHandle, SimOptions};
+use queuetop::sim::{SimHandle, SimOptions};
 use tokio::time::Instant;
 
-const LIMIT: Duration = Duration::from_secs(120);
 const REQUERY: &str = "observations.query";
-
-async fn start(opts: SimOptions) -> SimHandle {
-    sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap()
-}
 
 /// Every queue of the simulator, by id, with observations queries every
 /// `interval_s` seconds.
 fn cfg(sim: &SimHandle, interval_s: u64) -> Arc<Config> {
-    let queues = sim
-        .queues()
-        .iter()
-        .map(|(id, _)| queue(id, &[EventType::QueueSummary]))
-        .collect();
-    let base = config(
-        Protocol::Notifications,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
-        reconnect(1000, 30_000, 0, 75),
-    );
+    let base = sim_config(sim, Protocol::Notifications, by_id(sim), rc());
     let mut c = (*base).clone();
     c.genesys.observations_interval_s = interval_s;
     Arc::new(c)
@@ -63,15 +41,6 @@ fn counts(s: &QueueSummary) -> (u32, u32, u32, u32) {
     )
 }
 
-async fn quit(mut h: FeedHandle) {
-    h.commands.send(FeedCommand::Quit).await.unwrap();
-    recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| *s == ConnState::Closed)
-    })
-    .await;
-    h.task.await.unwrap();
-}
-
 /// Events until `until` of tokio time has passed.
 async fn drain_until(h: &mut FeedHandle, until: Instant) -> Vec<FeedEvent> {
     let mut seen = Vec::new();
@@ -85,7 +54,7 @@ async fn drain_until(h: &mut FeedHandle, until: Instant) -> Vec<FeedEvent> {
 async fn the_periodic_query_corrects_what_a_notification_got_wrong() {
     let (logs, _guard) = capture_logs();
     // Scripted: the model stands still, so its counts are the snapshot's.
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 3,
         agents_per_queue: 4,
         generate: false,
@@ -155,7 +124,7 @@ async fn the_periodic_query_corrects_what_a_notification_got_wrong() {
 
 #[tokio::test(start_paused = true)]
 async fn agents_by_state_and_media_follow_the_simulator_on_notifications_alone() {
-    let sim = start(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 3,
         agents_per_queue: 8,
         generate: false,

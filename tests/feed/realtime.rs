@@ -8,11 +8,10 @@ use std::time::Duration;
 use crate::common::*;
 use queuetop::config::{Config, EventType, Protocol, ReconnectConfig};
 use queuetop::event::{ConnState, FeedCommand, FeedEvent, QueueEventKind, QueueSummary};
-use queuetop::feed::{self, CHANNEL_CAPACITY, FeedHandle};
-use queuetop::sim::{self, SimHandle, SimOptions};
+use queuetop::feed::{self, CHANNEL_CAPACITY};
+use queuetop::sim::{SimHandle, SimOptions};
 use tokio::time::Instant;
 
-const LIMIT: Duration = Duration::from_secs(120);
 const ALL: [EventType; 3] = [
     EventType::QueueSummary,
     EventType::QueueInteraction,
@@ -26,22 +25,12 @@ async fn scripted() -> SimHandle {
         queues: 2,
         ..SimOptions::default()
     };
-    sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap()
+    start_simulator(opts).await
 }
 
 fn cfg_for(sim: &SimHandle, rc: ReconnectConfig) -> Arc<Config> {
     let queues = sim.queues().iter().map(|(id, _)| queue(id, &ALL)).collect();
-    config(
-        Protocol::Realtime,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
-        rc,
-    )
+    sim_config(sim, Protocol::Realtime, queues, rc)
 }
 
 fn summary(queue_id: &str, waiting: u32) -> QueueEventKind {
@@ -56,14 +45,6 @@ fn summary(queue_id: &str, waiting: u32) -> QueueEventKind {
     })
 }
 
-async fn acked(h: &mut FeedHandle) -> Vec<FeedEvent> {
-    recv_until(&mut h.events, LIMIT, |e| {
-        matches!(e, FeedEvent::Acked { .. })
-    })
-    .await
-    .0
-}
-
 fn waiting_of(ev: &FeedEvent) -> Option<u32> {
     match ev {
         FeedEvent::Queue(q) => match &q.kind {
@@ -74,15 +55,6 @@ fn waiting_of(ev: &FeedEvent) -> Option<u32> {
     }
 }
 
-async fn quit(mut h: FeedHandle) {
-    h.commands.send(FeedCommand::Quit).await.unwrap();
-    recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| *s == ConnState::Closed)
-    })
-    .await;
-    h.task.await.unwrap();
-}
-
 #[tokio::test(start_paused = true)]
 async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_token() {
     let (logs, _guard) = capture_logs();
@@ -90,7 +62,7 @@ async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_toke
     let queues = sim.queues();
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
 
-    let before = acked(&mut h).await;
+    let before = acked(&mut h).await.0;
     let states: Vec<ConnState> = before
         .iter()
         .filter_map(|e| match e {
@@ -148,7 +120,7 @@ async fn a_dropped_socket_reconnects_and_sends_the_same_subscriptions() {
     acked(&mut h).await;
 
     sim.control().drop_all();
-    let before = acked(&mut h).await;
+    let before = acked(&mut h).await.0;
     let st = before
         .iter()
         .find_map(|e| match e {
@@ -212,9 +184,7 @@ async fn heartbeats_keep_an_idle_socket_alive() {
         heartbeat_interval: Duration::from_secs(30),
         ..SimOptions::default()
     };
-    let sim = sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap();
+    let sim = start_simulator(opts).await;
     let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 75)));
     acked(&mut h).await;
     // Ten minutes of nothing but heartbeats: still the first connection.
@@ -241,7 +211,7 @@ async fn a_401_handshake_fetches_a_new_token_and_retries_at_once_then_backs_off(
     sim.control().reject_handshakes_401(2);
     let t0 = Instant::now();
     let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    let before = acked(&mut h).await;
+    let before = acked(&mut h).await.0;
     let took = t0.elapsed();
 
     let stats = sim.stats();

@@ -47,14 +47,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::*;
-use queuetop::config::{Config, EventType, Protocol, QueueConfig};
+use queuetop::config::{Config, Protocol};
 use queuetop::event::ConnState;
 use queuetop::feed::notifications::dedupe::DEDUPE_CAPACITY;
 use queuetop::feed::{self, FeedHandle};
 use queuetop::model::AppState;
 use queuetop::model::alerts::ALERT_HISTORY;
 use queuetop::model::queue::MAX_WAITING;
-use queuetop::sim::{self, SimHandle, SimOptions};
+use queuetop::sim::{SimHandle, SimOptions};
 use record::{Outage, Seen, Sizes, sizes};
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -95,21 +95,7 @@ fn schedule() -> Vec<(Duration, Fault)> {
 const QUERY_EVERY_S: u64 = 600;
 
 fn cfg(sim: &SimHandle) -> Arc<Config> {
-    let queues: Vec<QueueConfig> = sim
-        .queues()
-        .iter()
-        .map(|(id, _)| queue(id, &[EventType::QueueSummary]))
-        .collect();
-    let mut c = (*config(
-        Protocol::Notifications,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
-        reconnect(1000, 30_000, 0, 75),
-    ))
-    .clone();
+    let mut c = (*sim_config(sim, Protocol::Notifications, by_id(sim), rc())).clone();
     c.genesys.observations_interval_s = QUERY_EVERY_S;
     Arc::new(c)
 }
@@ -137,19 +123,15 @@ async fn step(
 #[tokio::test(start_paused = true)]
 async fn seventy_two_hours_of_faults_lose_nothing_outside_outages_and_hold_steady() {
     let real = std::time::Instant::now();
-    let sim = sim::start(
-        "127.0.0.1:0".parse().unwrap(),
-        SimOptions {
-            queues: QUEUES,
-            agents_per_queue: AGENTS,
-            event_interval: Duration::from_secs(5),
-            token_lifetime_s: HOUR,
-            channel_lifetime: Duration::from_secs(24 * HOUR),
-            ..SimOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let sim = start_simulator(SimOptions {
+        queues: QUEUES,
+        agents_per_queue: AGENTS,
+        event_interval: Duration::from_secs(5),
+        token_lifetime_s: HOUR,
+        channel_lifetime: Duration::from_secs(24 * HOUR),
+        ..SimOptions::default()
+    })
+    .await;
     let cfg = cfg(&sim);
     let mut state = queuetop::app::seed::initial_state(&cfg);
     let mut h = feed::spawn(cfg);

@@ -10,14 +10,10 @@ use crate::common::*;
 use queuetop::config::{Config, EventType, Protocol, QueueConfig};
 use queuetop::event::{ConnState, FeedCommand, FeedEvent};
 use queuetop::feed::{self, FeedHandle};
-use queuetop::sim::{self, SimHandle, SimOptions};
+use queuetop::sim::{SimHandle, SimOptions};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const QUEUE_ID: &str = "8f1c2a6e-0d3b-4f5a-9c7e-2b4d6f8a0c1e";
-
-fn by_id(id: &str) -> QueueConfig {
-    queue(id, &[EventType::QueueSummary])
-}
 
 fn notifications(url: &str, queues: Vec<QueueConfig>) -> Arc<Config> {
     config(
@@ -37,30 +33,17 @@ async fn sim_with(queues: usize) -> SimHandle {
         generate: false,
         ..SimOptions::default()
     };
-    sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap()
+    start_simulator(opts).await
 }
 
-fn sim_config(sim: &SimHandle) -> Arc<Config> {
-    let queues = sim.queues().iter().map(|(id, _)| by_id(id)).collect();
-    config(
+/// Retrying fast: the start-up's own retries are what these tests watch.
+fn fast_retry_config(sim: &SimHandle) -> Arc<Config> {
+    sim_config(
+        sim,
         Protocol::Notifications,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
+        by_id(sim),
         reconnect(10, 100, 0, 75),
     )
-}
-
-async fn acked(h: &mut FeedHandle) -> Vec<FeedEvent> {
-    recv_until(&mut h.events, LIMIT, |e| {
-        matches!(e, FeedEvent::Acked { .. })
-    })
-    .await
-    .0
 }
 
 async fn stopped(h: &mut FeedHandle) -> String {
@@ -86,8 +69,8 @@ async fn quit(h: FeedHandle) {
 async fn a_start_up_by_id_looks_queues_up_in_one_call_and_logs_its_cost() {
     let (logs, _guard) = capture_logs();
     let sim = sim_with(6).await;
-    let mut h = feed::spawn(sim_config(&sim));
-    let before = acked(&mut h).await;
+    let mut h = feed::spawn(fast_retry_config(&sim));
+    let before = acked(&mut h).await.0;
     let names = before
         .iter()
         .filter(|e| matches!(e, FeedEvent::QueueName { .. }))
@@ -127,7 +110,7 @@ async fn a_subscription_refused_with_400_stops_with_the_topic_and_is_not_retried
         ),
     ])
     .await;
-    let mut h = feed::spawn(notifications(&srv.url, vec![by_id(QUEUE_ID)]));
+    let mut h = feed::spawn(notifications(&srv.url, vec![queue_by_id(QUEUE_ID)]));
     let reason = stopped(&mut h).await;
     assert!(
         reason.contains(&format!("refused the subscription to topic {topic}")),
@@ -147,7 +130,7 @@ async fn a_queue_the_client_may_not_see_stops_with_its_id_and_the_fix() {
         Answer::json(403, forbidden),
     ])
     .await;
-    let mut h = feed::spawn(notifications(&srv.url, vec![by_id(QUEUE_ID)]));
+    let mut h = feed::spawn(notifications(&srv.url, vec![queue_by_id(QUEUE_ID)]));
     let reason = stopped(&mut h).await;
     assert!(
         reason.contains(&format!(
@@ -171,7 +154,7 @@ async fn a_malformed_queue_id_stops_with_the_id_and_the_fix() {
         Answer::json(400, bad),
     ])
     .await;
-    let mut h = feed::spawn(notifications(&srv.url, vec![by_id("support-en")]));
+    let mut h = feed::spawn(notifications(&srv.url, vec![queue_by_id("support-en")]));
     let reason = stopped(&mut h).await;
     assert!(
         reason.contains("queue support-en: the server refused the request as malformed"),
@@ -185,8 +168,8 @@ async fn a_malformed_queue_id_stops_with_the_id_and_the_fix() {
 #[tokio::test]
 async fn an_unknown_queue_id_stops_naming_it() {
     let sim = sim_with(2).await;
-    let mut cfg: Config = (*sim_config(&sim)).clone();
-    cfg.queues.push(by_id(QUEUE_ID));
+    let mut cfg: Config = (*fast_retry_config(&sim)).clone();
+    cfg.queues.push(queue_by_id(QUEUE_ID));
     let mut h = feed::spawn(Arc::new(cfg));
     let reason = stopped(&mut h).await;
     assert!(
@@ -203,8 +186,8 @@ async fn an_unknown_queue_id_stops_naming_it() {
 async fn a_transient_502_503_504_is_retried_by_the_call_not_by_restarting_the_start_up() {
     let sim = sim_with(3).await;
     sim.control().rest_transient(3, 503);
-    let mut h = feed::spawn(sim_config(&sim));
-    let before = acked(&mut h).await;
+    let mut h = feed::spawn(fast_retry_config(&sim));
+    let before = acked(&mut h).await.0;
     let restarted = before
         .iter()
         .any(|e| is_state(e, |s| matches!(s, ConnState::Reconnecting { .. })));
@@ -227,12 +210,12 @@ async fn every_queue_summary_carries_the_goal_from_its_media_settings() {
         .queues()
         .iter()
         .map(|(id, name)| {
-            let mut q = by_id(id);
+            let mut q = queue(id, &[EventType::QueueSummary]);
             q.name = Some(name.clone());
             q
         })
         .collect();
-    let base = sim_config(&sim);
+    let base = fast_retry_config(&sim);
     let cfg = Arc::new(Config {
         queues,
         ..(*base).clone()
@@ -268,14 +251,12 @@ async fn the_channels_of_a_start_up_are_opened_at_the_same_time() {
         generate: false,
         ..SimOptions::default()
     };
-    let sim = sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap();
+    let sim = start_simulator(opts).await;
     // Latency far above scheduling noise: a channel opened after another
     // one is subscribed can only mean one after the other.
     sim.control()
         .set_rest_latency(Some(Duration::from_millis(300)));
-    let mut h = feed::spawn(sim_config(&sim));
+    let mut h = feed::spawn(fast_retry_config(&sim));
     acked(&mut h).await;
     assert!(
         h.gauges.channels_open() >= 2,

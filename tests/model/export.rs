@@ -1,13 +1,12 @@
 //! Export line golden tests: exact strings (docs/EXPORT.md, "The export line").
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::fixtures::summary;
 use queuetop::event::{
-    AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals,
-    SkillCount, parse_rfc3339,
+    AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueTotals, parse_rfc3339,
 };
 use queuetop::model::AppState;
 use queuetop::model::{Limits, QueueSeed};
@@ -34,37 +33,6 @@ fn state() -> AppState {
     )
 }
 
-fn summary(
-    q: &str,
-    avail: u32,
-    logged: u32,
-    inter: u32,
-    waiting: u32,
-    skills: &[(&str, u32)],
-) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: q.into(),
-        queue_name: None,
-        agents_available: avail,
-        agents_logged_in: logged,
-        agents_interacting: inter,
-        interactions_waiting: waiting,
-        skills: skills
-            .iter()
-            .map(|(n, a)| {
-                (
-                    n.to_string(),
-                    SkillCount {
-                        available: *a,
-                        required: None,
-                    },
-                )
-            })
-            .collect::<BTreeMap<_, _>>(),
-        ..Default::default()
-    })
-}
-
 fn ev(kind: QueueEventKind, server: Option<&str>, received: &str) -> QueueEvent {
     QueueEvent {
         topic: format!("/routing/queues/{}/events", kind.queue_id()),
@@ -87,7 +55,13 @@ fn line(st: &mut AppState, e: QueueEvent) -> String {
 async fn summary_line_exact() {
     let mut st = state();
     let e = ev(
-        summary("Q", 3, 10, 6, 4, &[("Spanish", 0), ("Billing", 2)]),
+        summary("Q")
+            .available(3)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .skills(&[("Spanish", 0), ("Billing", 2)])
+            .event(),
         Some("2026-11-27T19:20:25.123Z"),
         "2026-11-27T19:20:25.200Z",
     );
@@ -112,20 +86,27 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
     let t = "2026-11-27T19:20:25.000Z";
     line(
         &mut st,
-        ev(summary("Q", 3, 10, 6, 4, &[("Spanish", 0)]), None, t),
+        ev(
+            summary("Q")
+                .available(3)
+                .logged_in(10)
+                .interacting(6)
+                .waiting(4)
+                .skills(&[("Spanish", 0)])
+                .event(),
+            None,
+            t,
+        ),
     );
     tokio::time::advance(Duration::from_secs(2)).await;
     let r = line(
         &mut st,
         ev(
-            summary(
-                "R",
-                0,
-                3,
-                2,
-                0,
-                &[("Zulu", 0), ("Arabic", 0), ("Billing", 1)],
-            ),
+            summary("R")
+                .logged_in(3)
+                .interacting(2)
+                .skills(&[("Zulu", 0), ("Arabic", 0), ("Billing", 1)])
+                .event(),
             None,
             t,
         ),
@@ -176,7 +157,7 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
 async fn snapshot_line_not_counted_and_no_latency() {
     let mut st = state();
     let mut e = ev(
-        summary("Q", 0, 0, 0, 0, &[]),
+        summary("Q").event(),
         Some("2026-11-27T19:20:25.000Z"),
         "2026-11-27T19:20:25.500Z",
     );
@@ -244,7 +225,11 @@ impl Write for Shared {
 async fn exporter_buffers_until_flush_and_appends_to_files() {
     let mut st = state();
     let e = ev(
-        summary("Q", 1, 2, 1, 0, &[]),
+        summary("Q")
+            .available(1)
+            .logged_in(2)
+            .interacting(1)
+            .event(),
         None,
         "2026-11-27T19:20:25.000Z",
     );
@@ -283,7 +268,7 @@ async fn figures_carry_longest_wait_totals_and_alerts_rounded() {
     let t = "2026-11-27T19:20:25.000Z";
     // 12 waiting with 10 allowed, nobody on queue: raised at once here
     // (the test limits have no delays).
-    line(&mut st, ev(summary("Q", 0, 0, 0, 12, &[]), None, t));
+    line(&mut st, ev(summary("Q").waiting(12).event(), None, t));
     let it = QueueEventKind::Interaction(queuetop::event::QueueInteraction {
         queue_id: "Q".into(),
         conversation_id: "c1".into(),
@@ -330,7 +315,7 @@ async fn agents_by_state_and_queue_utilization_are_exported() {
     let t = "2026-11-27T19:20:25.000Z";
     // 3 on queue interactions and 5 on non-queue work of 8 on queue: the
     // export's `utilization` reads 100, queue utilization 37.5.
-    let mut kind = summary("Q", 0, 8, 8, 0, &[]);
+    let mut kind = summary("Q").logged_in(8).interacting(8).event();
     if let QueueEventKind::Summary(s) = &mut kind {
         s.agents = queuetop::event::AgentCounts {
             on_queue: Some(8),

@@ -1,11 +1,11 @@
 //! The reducer: events in, visible state out; time driven by paused tokio time.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::fixtures::summary;
 use queuetop::event::{
     AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
-    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
+    QueueEvent, QueueEventKind, QueueInteraction,
 };
 use queuetop::model::{AlertKind, AppState};
 use queuetop::model::{Limits, QueueSeed};
@@ -30,37 +30,6 @@ fn limits() -> Limits {
 
 fn wall(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap() + time::Duration::milliseconds(ms)
-}
-
-fn summary(
-    q: &str,
-    avail: u32,
-    logged: u32,
-    inter: u32,
-    waiting: u32,
-    skills: &[(&str, u32)],
-) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: q.into(),
-        queue_name: Some(format!("{q} from server")),
-        agents_available: avail,
-        agents_logged_in: logged,
-        agents_interacting: inter,
-        interactions_waiting: waiting,
-        skills: skills
-            .iter()
-            .map(|(n, a)| {
-                (
-                    n.to_string(),
-                    SkillCount {
-                        available: *a,
-                        required: None,
-                    },
-                )
-            })
-            .collect::<BTreeMap<_, _>>(),
-        ..Default::default()
-    })
 }
 
 fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
@@ -88,10 +57,19 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
     assert_eq!(st.queues()[1].name, "B");
     assert!(st.queues().iter().all(|q| q.summary.is_none()));
 
-    assert!(st.apply(&event(
-        summary("A", 3, 10, 6, 4, &[("Spanish", 0), ("Billing", 2)]),
-        Some(77)
-    )));
+    assert!(
+        st.apply(&event(
+            summary("A")
+                .name("A from server")
+                .available(3)
+                .logged_in(10)
+                .interacting(6)
+                .waiting(4)
+                .skills(&[("Spanish", 0), ("Billing", 2)])
+                .event(),
+            Some(77)
+        ))
+    );
     let a = st.queue("A").unwrap();
     assert_eq!(a.metrics.utilization, 60.0);
     assert_eq!(a.metrics.available_ratio, 30.0);
@@ -104,7 +82,14 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
     assert_eq!(st.feed().latency.last(), Some(77));
 
     // B has no configured name: the server's name is used.
-    st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(
+        summary("B")
+            .name("B from server")
+            .available(1)
+            .logged_in(1)
+            .event(),
+        None,
+    ));
     assert_eq!(st.queue("B").unwrap().name, "B from server");
     assert_eq!(st.feed().latency.count(), 1, "no server time, no sample");
 }
@@ -112,7 +97,7 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
 #[tokio::test(start_paused = true)]
 async fn unconfigured_queues_are_added_and_names_set() {
     let mut st = state();
-    st.apply(&event(summary("Z", 0, 0, 0, 0, &[]), None));
+    st.apply(&event(summary("Z").event(), None));
     assert_eq!(st.queues().len(), 3);
     assert!(!st.queues()[2].configured);
     assert!(st.apply(&FeedEvent::QueueName {
@@ -146,7 +131,15 @@ async fn unconfigured_queues_are_added_and_names_set() {
 #[tokio::test(start_paused = true)]
 async fn snapshot_updates_but_does_not_count() {
     let mut st = state();
-    let mut ev = event(summary("A", 3, 10, 6, 4, &[]), Some(5));
+    let mut ev = event(
+        summary("A")
+            .available(3)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .event(),
+        Some(5),
+    );
     if let FeedEvent::Queue(q) = &mut ev {
         q.snapshot = true;
         q.topic = "snapshot".into();
@@ -165,10 +158,26 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
     let deficit = |s: &str| AlertKind::SkillDeficit { skill: s.into() };
     let skills = [("Spanish", 0), ("Arabic", 0), ("Billing", 2)];
     for _ in 0..2 {
-        st.apply(&event(summary("A", 1, 5, 1, 0, &skills), None));
+        st.apply(&event(
+            summary("A")
+                .available(1)
+                .logged_in(5)
+                .interacting(1)
+                .skills(&skills)
+                .event(),
+            None,
+        ));
     }
     let skills = [("Spanish", 1), ("Arabic", 0), ("Billing", 0)];
-    st.apply(&event(summary("A", 1, 5, 1, 0, &skills), None));
+    st.apply(&event(
+        summary("A")
+            .available(1)
+            .logged_in(5)
+            .interacting(1)
+            .skills(&skills)
+            .event(),
+        None,
+    ));
     let tr = st.take_alert_transitions();
     let seen: Vec<(bool, AlertKind)> = tr.into_iter().map(|t| (t.raised, t.alert.kind)).collect();
     assert_eq!(
@@ -193,16 +202,39 @@ async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
 #[tokio::test(start_paused = true)]
 async fn utilization_waiting_and_latency_alerts() {
     let mut st = state();
-    st.apply(&event(summary("A", 0, 10, 9, 10, &[]), Some(2500)));
+    st.apply(&event(
+        summary("A")
+            .logged_in(10)
+            .interacting(9)
+            .waiting(10)
+            .event(),
+        Some(2500),
+    ));
     assert!(st.alerts().is_active(Some("A"), &AlertKind::Utilization));
     assert!(st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     assert!(st.alerts().is_active(None, &AlertKind::Latency));
-    st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(2500)));
+    st.apply(&event(
+        summary("A")
+            .available(2)
+            .logged_in(10)
+            .interacting(8)
+            .waiting(9)
+            .event(),
+        Some(2500),
+    ));
     assert!(!st.alerts().is_active(Some("A"), &AlertKind::Utilization));
     assert!(!st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     // p95 of two 2500 ms samples plus many fast ones falls below the limit.
     for _ in 0..60 {
-        st.apply(&event(summary("A", 2, 10, 8, 9, &[]), Some(10)));
+        st.apply(&event(
+            summary("A")
+                .available(2)
+                .logged_in(10)
+                .interacting(8)
+                .waiting(9)
+                .event(),
+            Some(10),
+        ));
     }
     assert!(!st.alerts().is_active(None, &AlertKind::Latency));
     assert_eq!(st.alerts().list.len(), 3);
@@ -251,10 +283,13 @@ async fn waiting_interactions_kept_and_removed() {
         tokio::time::advance(Duration::from_secs(1)).await;
     }
     st.apply(&it("d1", InteractionState::Waiting, 3000));
-    st.apply(&event(summary("B", 1, 1, 0, 2, &[]), None));
+    st.apply(&event(
+        summary("B").available(1).logged_in(1).waiting(2).event(),
+        None,
+    ));
     let b = st.queue("B").unwrap();
     assert_eq!(b.waiting.keys().collect::<Vec<_>>(), vec!["d1", "d3"]);
-    st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(summary("B").available(1).logged_in(1).event(), None));
     assert!(st.queue("B").unwrap().waiting.is_empty());
 }
 
@@ -361,7 +396,7 @@ async fn a_quiet_queue_on_a_live_feed_never_goes_stale() {
     let mut st = state();
     st.tick(Instant::now(), wall(0));
     st.apply(&status(ConnState::Connected, 1));
-    st.apply(&event(summary("A", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(summary("A").available(1).logged_in(1).event(), None));
     // Ten minutes without a queue event; the feed's heartbeats say it is
     // alive, so nothing changed: A and B (never reported) are current.
     assert!(!run(&mut st, 600, 30).await, "stale on a live feed");
@@ -373,7 +408,7 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     let mut st = state();
     st.tick(Instant::now(), wall(0));
     st.apply(&status(ConnState::Connected, 1));
-    st.apply(&event(summary("A", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(summary("A").available(1).logged_in(1).event(), None));
     assert!(!run(&mut st, 119, 0).await);
     // Nothing at all for 120 s, heartbeats included: every queue.
     assert!(run(&mut st, 1, 0).await);
@@ -410,7 +445,7 @@ async fn queues_go_stale_when_the_feed_goes_silent_or_down() {
     assert!(!st.queue("A").unwrap().stale);
     assert!(st.queue("B").unwrap().stale);
     assert!(st.alerts().is_active(Some("B"), &AlertKind::Stale));
-    st.apply(&event(summary("B", 1, 1, 0, 0, &[]), None));
+    st.apply(&event(summary("B").available(1).logged_in(1).event(), None));
     assert!(st.queue("B").unwrap().stale, "still refused");
 }
 
@@ -462,8 +497,22 @@ async fn queues_set_by_a_fixture_are_indexed_and_the_reducer_finds_them() {
     let mut st = state();
     st.edit(|parts| parts.queues = vec![QueueView::new("B", Some("Bee"), true)]);
     assert_eq!(st.queue("B").unwrap().name, "Bee");
-    st.apply(&event(summary("B", 1, 2, 1, 0, &[]), None));
-    st.apply(&event(summary("A", 1, 2, 1, 0, &[]), None));
+    st.apply(&event(
+        summary("B")
+            .available(1)
+            .logged_in(2)
+            .interacting(1)
+            .event(),
+        None,
+    ));
+    st.apply(&event(
+        summary("A")
+            .available(1)
+            .logged_in(2)
+            .interacting(1)
+            .event(),
+        None,
+    ));
     assert_eq!(st.queues().len(), 2);
     assert!(st.queue("B").unwrap().summary.is_some());
     assert!(st.queue("A").unwrap().summary.is_some());

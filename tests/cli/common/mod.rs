@@ -1,12 +1,10 @@
 //! Shared by the headless tests (and tests/relay/secret.rs): the real
 //! binary against an in-test simulator, its outputs in one temp dir.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use queuetop::event::{QueueEventKind, QueueSummary, SkillCount};
 use queuetop::sim::{self, SimHandle, SimOptions};
 
 /// Bound for anything that should happen "now" on loopback.
@@ -143,28 +141,4 @@ pub fn write_private(dir: &Path, name: &str, body: &str) -> PathBuf {
     std::fs::write(&p, body).unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     p
-}
-
-pub fn summary(q: &str, counts: [u32; 4], skills: &[(&str, u32)]) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: q.into(),
-        queue_name: Some("from the server".into()),
-        agents_available: counts[0],
-        agents_logged_in: counts[1],
-        agents_interacting: counts[2],
-        interactions_waiting: counts[3],
-        skills: skills
-            .iter()
-            .map(|(n, a)| {
-                (
-                    n.to_string(),
-                    SkillCount {
-                        available: *a,
-                        required: Some(1),
-                    },
-                )
-            })
-            .collect::<BTreeMap<_, _>>(),
-        ..Default::default()
-    })
 }

@@ -3,7 +3,10 @@
 
 pub mod notif_server;
 pub mod scripted;
+mod sim_feed;
 pub mod token_server;
+
+pub use sim_feed::*;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

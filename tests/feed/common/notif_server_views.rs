@@ -12,19 +12,6 @@ impl NotifServer {
         self.st.lock().unwrap().created.clone()
     }
 
-    /// Channels whose socket is connected and not closed.
-    pub fn open(&self) -> Vec<String> {
-        let st = self.st.lock().unwrap();
-        let mut v: Vec<String> = st
-            .created
-            .iter()
-            .filter(|id| st.channels.get(*id).is_some_and(|c| c.tx.is_some()))
-            .cloned()
-            .collect();
-        v.sort();
-        v
-    }
-
     pub fn closed_by_client(&self) -> Vec<String> {
         let st = self.st.lock().unwrap();
         st.created

@@ -8,11 +8,11 @@ use std::time::Duration;
 use super::notif_server::{NotifServer, Script};
 use super::*;
 use queuetop::config::{Config, EventType, Protocol, QueueConfig, ReconnectConfig};
-use queuetop::event::{ConnState, FeedCommand, FeedEvent, QueueEvent, QueueEventKind};
+use queuetop::event::{FeedEvent, QueueEventKind};
 use queuetop::feed::FeedHandle;
-use tokio::time::Instant;
 
-pub const LIMIT: Duration = Duration::from_secs(120);
+/// How long the scripted tests' `until` may wait: past a channel's 24 h.
+pub const LONG: Duration = Duration::from_secs(26 * 3600);
 pub const SECRET: &str = "csecret-do-not-log";
 
 pub fn cfg(server: &NotifServer, queues: Vec<QueueConfig>, rc: ReconnectConfig) -> Arc<Config> {
@@ -27,60 +27,10 @@ pub fn cfg(server: &NotifServer, queues: Vec<QueueConfig>, rc: ReconnectConfig) 
     )
 }
 
-pub fn named(name: &str) -> QueueConfig {
-    QueueConfig {
-        id: None,
-        name: Some(name.into()),
-        events: vec![EventType::QueueSummary],
-        filter: None,
-    }
-}
-
 pub fn both(id: &str, name: &str) -> QueueConfig {
     QueueConfig {
         name: Some(name.into()),
         ..queue(id, &[EventType::QueueSummary])
-    }
-}
-
-pub fn rc() -> ReconnectConfig {
-    reconnect(1000, 30_000, 0, 75)
-}
-
-pub fn queue_ev(ev: &FeedEvent) -> Option<&QueueEvent> {
-    match ev {
-        FeedEvent::Queue(q) => Some(q),
-        _ => None,
-    }
-}
-
-pub async fn acked(h: &mut FeedHandle) -> (Vec<FeedEvent>, usize) {
-    let (before, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        matches!(e, FeedEvent::Acked { .. })
-    })
-    .await;
-    let FeedEvent::Acked { count } = ev else {
-        unreachable!()
-    };
-    (before, count)
-}
-
-/// Waits (bounded, in tokio time) until `pred` holds, draining events.
-pub async fn until(
-    h: &mut FeedHandle,
-    seen: &mut Vec<FeedEvent>,
-    what: &str,
-    pred: impl Fn() -> bool,
-) {
-    let start = Instant::now();
-    while !pred() {
-        assert!(
-            start.elapsed() < Duration::from_secs(26 * 3600),
-            "never: {what}"
-        );
-        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(60), h.events.recv()).await {
-            seen.push(ev);
-        }
     }
 }
 
@@ -116,15 +66,6 @@ pub fn assert_each_once(seen: &[FeedEvent], last: u64) {
         assert_eq!(m.get(&seq.to_string()), Some(&1), "seq {seq}: {m:?}");
     }
     assert_eq!(m.len() as u64, last, "{m:?}");
-}
-
-pub async fn quit(mut h: FeedHandle) {
-    h.commands.send(FeedCommand::Quit).await.unwrap();
-    recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| *s == ConnState::Closed)
-    })
-    .await;
-    h.task.await.unwrap();
 }
 
 pub fn script(queues: &[(&str, &str)]) -> Script {
