@@ -78,7 +78,7 @@ wait_for 'ASA [0-9]' "$settle" || echo "capture-screens: capturing without total
 
 capture main-120x40
 tmx send-keys -t capture Enter
-wait_for '\(Enter: back\)'
+wait_for 'Enter( or Esc)?: back'
 capture zoom-120x40
 tmx send-keys -t capture Enter
 wait_for 'Queues \('

@@ -156,18 +156,18 @@ impl TokenSource {
                 "the HTTPS client could not be set up (TLS)".into(),
             ));
         };
-        let resp = client
+        let response = client
             .post(&self.token_url)
             .basic_auth(&self.client_id, Some(secret.expose_secret()))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body("grant_type=client_credentials")
             .send()
             .await
-            .map_err(|e| AuthError::Transient(describe_reqwest(&e)))?;
-        let status = resp.status().as_u16();
+            .map_err(|error| AuthError::Transient(describe_reqwest(&error)))?;
+        let status = response.status().as_u16();
         match status {
             200..=299 => {
-                let body: TokenResponse = resp.json().await.map_err(|_| {
+                let body: TokenResponse = response.json().await.map_err(|_| {
                     AuthError::Transient(
                         "the login server answered with an unreadable token".into(),
                     )
@@ -184,14 +184,14 @@ impl TokenSource {
                 Ok((SecretString::from(body.access_token), lifetime))
             }
             400 | 401 => {
-                let why = resp
+                let why = response
                     .json::<ErrorResponse>()
                     .await
                     .ok()
-                    .map(|e| {
-                        let code = e.error.unwrap_or_else(|| "invalid_client".into());
-                        match e.error_description {
-                            Some(d) => format!("{code}: {d}"),
+                    .map(|answer| {
+                        let code = answer.error.unwrap_or_else(|| "invalid_client".into());
+                        match answer.error_description {
+                            Some(description) => format!("{code}: {description}"),
                             None => code,
                         }
                     })
@@ -203,7 +203,7 @@ impl TokenSource {
                 )))
             }
             429 => {
-                let retry_after = retry_after(resp.headers());
+                let retry_after = retry_after(response.headers());
                 Err(AuthError::RateLimited { retry_after })
             }
             _ => Err(AuthError::Transient(format!(

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
@@ -101,7 +102,11 @@ wire_enum!(InteractionState { Waiting => "waiting", Alerting => "alerting", Conn
 wire_enum!(AgentStatus { Idle => "IDLE", Interacting => "INTERACTING", Communicating => "COMMUNICATING", NotResponding => "NOT_RESPONDING", OffQueue => "OFF_QUEUE" });
 
 /// Availability of one skill in a queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+///
+/// Also its own form on the relay's wire (`nats::wire`): a field renamed
+/// here renames it there, and `nats/wire/tests.rs` pins that JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SkillCount {
     /// Idle agents that have the skill.
     pub available: u32,
@@ -111,7 +116,11 @@ pub struct SkillCount {
 
 /// Agents of a queue by routing state, named as Genesys Cloud's Queues
 /// Activity view names them. None: the feed does not say (shown "–").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+///
+/// Also its own form on the relay's wire (`nats::wire`): a field renamed
+/// here renames it there, and `nats/wire/tests.rs` pins that JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct AgentCounts {
     /// On queue, in any on-queue status (idle, interacting,
     /// communicating, not responding).
@@ -130,7 +139,11 @@ pub struct AgentCounts {
 }
 
 /// Current interactions of one media type in a queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+///
+/// Also its own form on the relay's wire (`nats::wire`): a field renamed
+/// here renames it there, and `nats/wire/tests.rs` pins that JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct MediaCounts {
     /// Waiting in the queue (`oWaiting`).
     pub waiting: u32,
@@ -225,7 +238,11 @@ pub struct AgentState {
 
 /// Interval totals (service level, abandons) from wide-interval
 /// observations. Kept apart from current counts, never mixed into them.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Also its own form on the relay's wire (`nats::wire`): a field renamed
+/// here renames it there, and `nats/wire/tests.rs` pins that JSON.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct QueueTotals {
     pub queue_id: String,
     /// The interval the totals cover, as the server wrote it.

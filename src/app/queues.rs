@@ -56,41 +56,43 @@ pub fn table(queues: &[OrgQueue]) -> String {
     let rows: Vec<[String; 5]> = queues
         .iter()
         .enumerate()
-        .map(|(i, q)| {
+        .map(|(position, queue)| {
             [
-                (i + 1).to_string(),
-                q.name.clone(),
-                q.division.clone().unwrap_or_else(|| "-".into()),
-                q.member_count.map_or("-".into(), |n| n.to_string()),
-                q.id.clone(),
+                (position + 1).to_string(),
+                queue.name.clone(),
+                queue.division.clone().unwrap_or_else(|| "-".into()),
+                queue
+                    .member_count
+                    .map_or("-".into(), |members| members.to_string()),
+                queue.id.clone(),
             ]
         })
         .collect();
     let head = ["#", "NAME", "DIVISION", "MEMBERS", "ID"].map(String::from);
-    let mut w = [0usize; 5];
-    for r in std::iter::once(&head).chain(&rows) {
-        for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
+    let mut widths = [0usize; 5];
+    for row in std::iter::once(&head).chain(&rows) {
+        for (column, cell) in row.iter().enumerate() {
+            widths[column] = widths[column].max(cell.chars().count());
         }
     }
-    let mut s = String::new();
-    for r in std::iter::once(&head).chain(&rows) {
+    let mut text = String::new();
+    for row in std::iter::once(&head).chain(&rows) {
         let line = format!(
             "{:>w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {}",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3]
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
         );
-        s.push_str(line.trim_end());
-        s.push('\n');
+        text.push_str(line.trim_end());
+        text.push('\n');
     }
-    s
+    text
 }
 
 /// The queues a selection names: numbers and ranges of the listing

@@ -124,12 +124,12 @@ fn report(state: &AppState, json: bool, failure: Option<String>) -> color_eyre::
 }
 
 /// The table or JSON on stdout; false when the reader closed the pipe.
-fn print(st: &AppState, json: bool) -> color_eyre::Result<bool> {
+fn print(state: &AppState, json: bool) -> color_eyre::Result<bool> {
     let mut out = std::io::stdout().lock();
     let written = if json {
-        render_json(&mut out, st)
+        render_json(&mut out, state)
     } else {
-        out.write_all(render_table(st).as_bytes())
+        out.write_all(render_table(state).as_bytes())
             .map_err(Into::into)
     }
     .and_then(|()| out.flush().map_err(Into::into));
@@ -151,8 +151,9 @@ fn is_broken_pipe(e: &color_eyre::Report) -> bool {
 }
 
 /// Configured queues with no summary yet, by name (and id when it differs).
-pub fn missing(st: &AppState) -> Vec<String> {
-    st.queues()
+pub fn missing(state: &AppState) -> Vec<String> {
+    state
+        .queues()
         .iter()
         .filter(|q| q.configured && q.summary.is_none())
         .map(|q| {
@@ -165,33 +166,32 @@ pub fn missing(st: &AppState) -> Vec<String> {
         .collect()
 }
 
-fn reported(st: &AppState) -> impl Iterator<Item = &QueueView> {
-    st.queues().iter().filter(|q| q.summary.is_some())
+fn reported(state: &AppState) -> impl Iterator<Item = &QueueView> {
+    state.queues().iter().filter(|q| q.summary.is_some())
 }
 
 /// Plain text columns: queue, available/logged in, utilization %, waiting,
 /// longest wait, deficits.
-pub fn render_table(st: &AppState) -> String {
-    let now = st.now();
-    let rows: Vec<[String; 6]> = reported(st)
-        .map(|q| {
-            let (avail, logged) = q
-                .summary
-                .as_ref()
-                .map_or((0, 0), |s| (s.agents_available, s.agents_logged_in));
-            let deficits = if q.metrics.skill_deficits.is_empty() {
+pub fn render_table(state: &AppState) -> String {
+    let now = state.now();
+    let rows: Vec<[String; 6]> = reported(state)
+        .map(|queue| {
+            let (avail, logged) = queue.summary.as_ref().map_or((0, 0), |summary| {
+                (summary.agents_available, summary.agents_logged_in)
+            });
+            let deficits = if queue.metrics.skill_deficits.is_empty() {
                 "-".to_string()
             } else {
-                q.metrics.skill_deficits.join(", ")
+                queue.metrics.skill_deficits.join(", ")
             };
             let longest = now
-                .and_then(|n| q.longest_wait(n))
-                .map_or("-".to_string(), |d| format!("{}s", d.as_secs()));
+                .and_then(|now| queue.longest_wait(now))
+                .map_or("-".to_string(), |wait| format!("{}s", wait.as_secs()));
             [
-                q.name.clone(),
+                queue.name.clone(),
                 format!("{avail}/{logged}"),
-                format!("{:.1}", q.metrics.utilization),
-                q.waiting_count().to_string(),
+                format!("{:.1}", queue.metrics.utilization),
+                queue.waiting_count().to_string(),
                 longest,
                 deficits,
             ]
@@ -205,28 +205,28 @@ pub fn render_table(st: &AppState) -> String {
         "LONGEST",
         "DEFICITS",
     ];
-    let mut w = head.map(|h| h.chars().count());
-    for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
+    let mut widths = head.map(|heading| heading.chars().count());
+    for row in &rows {
+        for (column, cells) in row.iter().enumerate() {
+            widths[column] = widths[column].max(cells.chars().count());
         }
     }
-    let mut s = String::new();
-    let mut line = |c: [&str; 6]| {
-        let mut l = format!("{:<w0$}", c[0], w0 = w[0]);
-        for i in 1..5 {
-            l.push_str(&format!("  {:>wi$}", c[i], wi = w[i]));
+    let mut table = String::new();
+    let mut line = |cells: [&str; 6]| {
+        let mut text = format!("{:<w0$}", cells[0], w0 = widths[0]);
+        for column in 1..5 {
+            text.push_str(&format!("  {:>wi$}", cells[column], wi = widths[column]));
         }
-        l.push_str("  ");
-        l.push_str(c[5]);
-        s.push_str(l.trim_end());
-        s.push('\n');
+        text.push_str("  ");
+        text.push_str(cells[5]);
+        table.push_str(text.trim_end());
+        table.push('\n');
     };
     line(head);
-    for r in &rows {
-        line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]]);
+    for row in &rows {
+        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
     }
-    s
+    table
 }
 
 #[derive(Serialize)]
@@ -304,56 +304,56 @@ impl From<crate::event::AgentCounts> for JsonAgents {
 
 /// A JSON array of the queues that reported, field names as in the export
 /// (docs/EXPORT.md).
-pub fn render_json(out: &mut impl Write, st: &AppState) -> color_eyre::Result<()> {
-    let timestamp = crate::event::rfc3339_ms(st.wall());
-    let now = st.now();
-    let rows: Vec<JsonQueue<'_>> = reported(st)
-        .filter_map(|q| {
-            let s = q.summary.as_ref()?;
-            let f = q.interval_figures();
+pub fn render_json(out: &mut impl Write, state: &AppState) -> color_eyre::Result<()> {
+    let timestamp = crate::event::rfc3339_ms(state.wall());
+    let now = state.now();
+    let rows: Vec<JsonQueue<'_>> = reported(state)
+        .filter_map(|queue| {
+            let summary = queue.summary.as_ref()?;
+            let figures = queue.interval_figures();
             Some(JsonQueue {
-                queue_id: &q.id,
-                queue_name: &q.name,
+                queue_id: &queue.id,
+                queue_name: &queue.name,
                 timestamp: timestamp.clone(),
-                agents_available: s.agents_available,
-                agents_logged_in: s.agents_logged_in,
-                agents_interacting: s.agents_interacting,
-                interactions_waiting: q.waiting_count(),
-                utilization: round1(q.metrics.utilization),
-                available_ratio: round1(q.metrics.available_ratio),
-                skill_coverage: q.metrics.skill_coverage,
-                skill_deficits: &q.metrics.skill_deficits,
+                agents_available: summary.agents_available,
+                agents_logged_in: summary.agents_logged_in,
+                agents_interacting: summary.agents_interacting,
+                interactions_waiting: queue.waiting_count(),
+                utilization: round1(queue.metrics.utilization),
+                available_ratio: round1(queue.metrics.available_ratio),
+                skill_coverage: queue.metrics.skill_coverage,
+                skill_deficits: &queue.metrics.skill_deficits,
                 longest_wait_ms: now
-                    .and_then(|n| q.longest_wait(n))
-                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-                service_level_pct: f.service_level_pct.map(round1),
-                service_level_target_pct: f.target_pct.map(round1),
-                service_level_target_ms: f.target_ms,
-                offered: f.offered,
-                answered: f.answered,
-                abandoned: f.abandoned,
-                abandoned_pct: f.abandoned_pct.map(round1),
-                average_speed_of_answer_ms: f.average_answer_ms.map(whole_ms),
-                average_handle_time_ms: f.average_handle_ms.map(whole_ms),
-                interval: f.interval,
-                alerts: st
+                    .and_then(|now| queue.longest_wait(now))
+                    .map(|wait| u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)),
+                service_level_pct: figures.service_level_pct.map(round1),
+                service_level_target_pct: figures.target_pct.map(round1),
+                service_level_target_ms: figures.target_ms,
+                offered: figures.offered,
+                answered: figures.answered,
+                abandoned: figures.abandoned,
+                abandoned_pct: figures.abandoned_pct.map(round1),
+                average_speed_of_answer_ms: figures.average_answer_ms.map(whole_ms),
+                average_handle_time_ms: figures.average_handle_ms.map(whole_ms),
+                interval: figures.interval,
+                alerts: state
                     .alerts()
-                    .active_kinds(&q.id)
-                    .map(|k| JsonAlert {
-                        kind: k.name(),
-                        severity: k.severity().as_str(),
-                        detail: k.detail().map(str::to_string),
+                    .active_kinds(&queue.id)
+                    .map(|kind| JsonAlert {
+                        kind: kind.name(),
+                        severity: kind.severity().as_str(),
+                        detail: kind.detail().map(str::to_string),
                     })
                     .collect(),
-                agents: s.agents.into(),
-                queue_utilization: q.metrics.queue_utilization.map(round1),
-                media: s
+                agents: summary.agents.into(),
+                queue_utilization: queue.metrics.queue_utilization.map(round1),
+                media: summary
                     .media
                     .iter()
-                    .map(|(name, c)| {
+                    .map(|(name, counts)| {
                         let counts = JsonMedia {
-                            waiting: c.waiting,
-                            interacting: c.interacting,
+                            waiting: counts.waiting,
+                            interacting: counts.interacting,
                         };
                         (name.as_str(), counts)
                     })

@@ -57,14 +57,14 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
     let (root, errors) = DeTable::parse_recoverable(doc.text);
     if !errors.is_empty() {
         // What the parser recovered would only add noise: report the syntax alone.
-        for e in errors {
-            let at = e.span().map_or(0, |s| s.start);
-            let msg = e.message().trim().to_string();
+        for error in errors {
+            let at = error.span().map_or(0, |span| span.start);
+            let message = error.message().trim().to_string();
             doc.report(
                 Severity::Error,
                 at,
                 "(toml)",
-                msg,
+                message,
                 "the file must be valid TOML",
             );
         }
@@ -72,48 +72,48 @@ pub(super) fn apply(doc: &mut Doc<'_>, cfg: &mut Config) -> Option<FileSpans> {
     }
     let root = root.get_ref();
     known_keys(doc, root, "", &top_tables());
-    let mut t = Table {
+    let mut reader = Table {
         doc,
         spans: &mut spans,
         prefix: "",
         key_prefix: None,
     };
     for (name, keys) in SECTIONS {
-        let Some(section) = t.table(root, name) else {
+        let Some(section) = reader.table(root, name) else {
             continue;
         };
-        t.prefix = name;
+        reader.prefix = name;
         let known: Vec<&str> = keys.iter().map(|key| key.name).collect();
-        known_keys(t.doc, section, &format!("{name}."), &known);
+        known_keys(reader.doc, section, &format!("{name}."), &known);
         for key in *keys {
-            (key.apply)(&mut t, section, key.name, cfg);
+            (key.apply)(&mut reader, section, key.name, cfg);
         }
     }
-    if let Some(n) = t.table(root, "nats") {
-        t.prefix = "nats";
-        known_keys(t.doc, n, "nats.", super::nats::KEYS);
-        super::nats::apply(&mut t, n, &mut cfg.nats);
+    if let Some(nats) = reader.table(root, "nats") {
+        reader.prefix = "nats";
+        known_keys(reader.doc, nats, "nats.", super::nats::KEYS);
+        super::nats::apply(&mut reader, nats, &mut cfg.nats);
     }
-    if let Some((k, v)) = root.get_key_value("queue") {
-        queues(&mut t, (k, v), cfg);
+    if let Some((key, value)) = root.get_key_value("queue") {
+        queues(&mut reader, (key, value), cfg);
     }
     Some(spans)
 }
 
-fn queues(t: &mut Table<'_, '_>, (_, v): Entry<'_>, cfg: &mut Config) {
-    let Some(items) = v.get_ref().as_array() else {
-        t.doc.error(
-            &v.span(),
+fn queues(reader: &mut Table<'_, '_>, (_, value): Entry<'_>, cfg: &mut Config) {
+    let Some(items) = value.get_ref().as_array() else {
+        reader.doc.error(
+            &value.span(),
             "queue",
             "`queue` must be an array of tables: write each queue as `[[queue]]`".into(),
             "one [[queue]] table per monitored queue",
         );
         return;
     };
-    for (i, item) in items.iter().enumerate() {
-        let prefix = format!("queue[{}]", i + 1);
-        let Some(q) = item.get_ref().as_table() else {
-            t.doc.error(
+    for (position, item) in items.iter().enumerate() {
+        let prefix = format!("queue[{}]", position + 1);
+        let Some(fields) = item.get_ref().as_table() else {
+            reader.doc.error(
                 &item.span(),
                 &prefix,
                 "expected a table".into(),
@@ -121,84 +121,97 @@ fn queues(t: &mut Table<'_, '_>, (_, v): Entry<'_>, cfg: &mut Config) {
             );
             continue;
         };
-        known_keys(t.doc, q, &format!("{prefix}."), QUEUE);
-        t.prefix = "queue";
-        t.key_prefix = Some(prefix.clone());
-        let mut qc = QueueConfig {
-            id: t.string(q, "id"),
-            name: t.string(q, "name"),
+        known_keys(reader.doc, fields, &format!("{prefix}."), QUEUE);
+        reader.prefix = "queue";
+        reader.key_prefix = Some(prefix.clone());
+        let mut queue = QueueConfig {
+            id: reader.string(fields, "id"),
+            name: reader.string(fields, "name"),
             events: vec![EventType::QueueSummary],
-            filter: t.string(q, "filter"),
+            filter: reader.string(fields, "filter"),
         };
-        if let Some(ev) = q.get("events") {
-            qc.events = events(t.doc, ev, &prefix);
+        if let Some(written) = fields.get("events") {
+            queue.events = events(reader.doc, written, &prefix);
         }
         let target = super::QueueTarget {
-            percent: t.number(q, "service_level_pct", 0.0, 100.0),
-            within_s: t.int(q, "service_level_s", 1, 86_400),
+            percent: reader.number(fields, "service_level_pct", 0.0, 100.0),
+            within_s: reader.int(fields, "service_level_s", 1, 86_400),
         };
-        if let (Some(pct), Some(v)) = (target.percent, q.get("service_level_pct"))
-            && pct <= 1.0
+        if let (Some(percent), Some(value)) = (target.percent, fields.get("service_level_pct"))
+            && percent <= 1.0
         {
-            let msg = format!(
-                "{pct} is a percent, not a fraction: write {} for {}% answered in time",
-                pct * 100.0,
-                pct * 100.0
+            let message = format!(
+                "{percent} is a percent, not a fraction: write {} for {}% answered in time",
+                percent * 100.0,
+                percent * 100.0
             );
             let rule = "service_level_pct is a percent, such as 80; see docs/CONFIG.md";
-            t.doc
-                .error(&v.span(), &format!("{prefix}.service_level_pct"), msg, rule);
+            reader.doc.error(
+                &value.span(),
+                &format!("{prefix}.service_level_pct"),
+                message,
+                rule,
+            );
         }
         if let (true, Some(key)) = (
             target != super::QueueTarget::default(),
-            qc.id.clone().or_else(|| qc.name.clone()),
+            queue.id.clone().or_else(|| queue.name.clone()),
         ) {
             cfg.queue_targets.insert(key, target);
         }
-        if let Some(a) = t.table(q, "alerts") {
-            known_keys(t.doc, a, &format!("{prefix}.alerts."), QUEUE_ALERTS);
-            t.key_prefix = Some(format!("{prefix}.alerts"));
+        if let Some(alerts) = reader.table(fields, "alerts") {
+            known_keys(
+                reader.doc,
+                alerts,
+                &format!("{prefix}.alerts."),
+                QUEUE_ALERTS,
+            );
+            reader.key_prefix = Some(format!("{prefix}.alerts"));
             let own = super::QueueAlerts {
-                utilization_pct: t.number(a, "utilization_pct", 0.0, 100.0),
-                waiting: t.int(a, "waiting", 0, 1_000_000),
-                longest_wait_s: t.int(a, "longest_wait_s", 0, 86_400),
-                service_level_pct: t.number(a, "service_level_pct", 0.0, 100.0),
+                utilization_pct: reader.number(alerts, "utilization_pct", 0.0, 100.0),
+                waiting: reader.int(alerts, "waiting", 0, 1_000_000),
+                longest_wait_s: reader.int(alerts, "longest_wait_s", 0, 86_400),
+                service_level_pct: reader.number(alerts, "service_level_pct", 0.0, 100.0),
             };
-            if let Some(key) = qc.id.clone().or_else(|| qc.name.clone()) {
+            if let Some(key) = queue.id.clone().or_else(|| queue.name.clone()) {
                 cfg.queue_alerts.insert(key, own);
             }
-            t.key_prefix = Some(prefix.clone());
+            reader.key_prefix = Some(prefix.clone());
         }
-        t.spans.queues.push(QueueSpans {
+        reader.spans.queues.push(QueueSpans {
             table: item.span(),
-            filter: q.get("filter").map(|f| f.span()),
+            filter: fields.get("filter").map(|filter| filter.span()),
         });
-        cfg.queues.push(qc);
+        cfg.queues.push(queue);
     }
-    t.key_prefix = None;
+    reader.key_prefix = None;
 }
 
-fn events(doc: &mut Doc<'_>, v: &Spanned<DeValue<'_>>, prefix: &str) -> Vec<EventType> {
+fn events(doc: &mut Doc<'_>, value: &Spanned<DeValue<'_>>, prefix: &str) -> Vec<EventType> {
     let key = format!("{prefix}.events");
     let rule = "events are queue-summary, queue-interaction, agent-state";
-    let Some(arr) = v.get_ref().as_array() else {
+    let Some(items) = value.get_ref().as_array() else {
         doc.error(
-            &v.span(),
+            &value.span(),
             &key,
             "expected an array such as [\"queue-summary\", \"agent-state\"]".into(),
             rule,
         );
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for item in arr.iter() {
-        match item.get_ref().as_str().map(|s| (s, EventType::parse(s))) {
-            Some((_, Some(e))) if !out.contains(&e) => out.push(e),
+    let mut chosen = Vec::new();
+    for item in items.iter() {
+        match item
+            .get_ref()
+            .as_str()
+            .map(|text| (text, EventType::parse(text)))
+        {
+            Some((_, Some(event))) if !chosen.contains(&event) => chosen.push(event),
             Some((_, Some(_))) => {}
-            Some((s, None)) => {
-                let all: Vec<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
-                let msg = format!("unknown event type `{s}`{}", suggest(s, &all));
-                doc.error(&item.span(), &key, msg, rule);
+            Some((text, None)) => {
+                let all: Vec<&str> = EventType::ALL.iter().map(|event| event.as_str()).collect();
+                let message = format!("unknown event type `{text}`{}", suggest(text, &all));
+                doc.error(&item.span(), &key, message, rule);
             }
             None => doc.error(
                 &item.span(),
@@ -208,16 +221,16 @@ fn events(doc: &mut Doc<'_>, v: &Spanned<DeValue<'_>>, prefix: &str) -> Vec<Even
             ),
         }
     }
-    if arr.is_empty() {
+    if items.is_empty() {
         doc.error(
-            &v.span(),
+            &value.span(),
             &key,
             "no event types: list at least one, or leave `events` out for [\"queue-summary\"]"
                 .into(),
             rule,
         );
     }
-    out
+    chosen
 }
 
 /// Reports keys not in `known`, suggesting the nearest one.

@@ -129,41 +129,46 @@ fn load_keeping(
             "a config file names the queues; see docs/CONFIG.md",
         )]);
     }
-    if let Some((p, required)) = &path {
-        match std::fs::read_to_string(p) {
-            Ok(t) => text = Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+    if let Some((config_path, required)) = &path {
+        match std::fs::read_to_string(config_path) {
+            Ok(read) => text = Some(read),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && !required => {
                 if !file_optional {
-                    return Err(vec![no_file(p)]);
+                    return Err(vec![no_file(config_path)]);
                 }
             }
-            Err(e) => {
+            Err(error) => {
                 let from = if sources.config_flag.is_some() {
                     "--config"
                 } else {
                     "$QUEUETOP_CONFIG"
                 };
-                let how = if e.kind() == std::io::ErrorKind::NotFound {
+                let how = if error.kind() == std::io::ErrorKind::NotFound {
                     format!(
                         "(from {from}) not found; fix the path, or write it with `queuetop init --config {}`",
-                        p.display()
+                        config_path.display()
                     )
                 } else {
-                    format!("(from {from}) cannot be read: {e}")
+                    format!("(from {from}) cannot be read: {error}")
                 };
                 return Err(vec![problem(
-                    &p.display().to_string(),
+                    &config_path.display().to_string(),
                     "(file)",
-                    format!("{} {how}", p.display()),
+                    format!("{} {how}", config_path.display()),
                     "the config file must exist and be readable UTF-8; see docs/CONFIG.md",
                 )]);
             }
         }
     }
-    let file_path = text.as_ref().and(path.as_ref()).map(|(p, _)| p.clone());
+    let file_path = text
+        .as_ref()
+        .and(path.as_ref())
+        .map(|(config_path, _)| config_path.clone());
     let name = file_path
         .as_ref()
-        .map_or("(no config file)".to_string(), |p| p.display().to_string());
+        .map_or("(no config file)".to_string(), |config_path| {
+            config_path.display().to_string()
+        });
     let mut doc = Doc {
         text: text.as_deref().unwrap_or(""),
         name,
@@ -171,7 +176,7 @@ fn load_keeping(
     };
     let spans = match &text {
         Some(_) => match file::apply(&mut doc, &mut cfg) {
-            Some(s) => s,
+            Some(found) => found,
             None => return finish(doc.problems, cfg),
         },
         None => FileSpans::default(),
@@ -375,55 +380,55 @@ fn secret(
         doc.error(span, "genesys.client_secret_file", "both client_secret and client_secret_file are set; keep one (client_secret_file is safer)".into(), "one source for the secret");
     }
     if spans.has_client_secret
-        && let (Some(p), Some(span)) = (path, &secret_span)
+        && let (Some(config_path), Some(span)) = (path, &secret_span)
     {
         check::permissions(
             doc,
-            p,
+            config_path,
             span.start,
             "genesys.client_secret",
             "holds client_secret",
         );
     }
-    if let (Some(f), Some(span)) = (&spans.client_secret_file, &file_span) {
-        let mut fp = expand_home(f);
-        if fp.is_relative()
+    if let (Some(written), Some(span)) = (&spans.client_secret_file, &file_span) {
+        let mut secret_path = expand_home(written);
+        if secret_path.is_relative()
             && let Some(dir) = path.and_then(Path::parent)
         {
-            fp = dir.join(fp);
+            secret_path = dir.join(secret_path);
         }
         // The environment wins; the file is still checked so a broken path is found now.
-        match std::fs::read_to_string(&fp) {
-            Ok(s) if s.trim().is_empty() => {
+        match std::fs::read_to_string(&secret_path) {
+            Ok(contents) if contents.trim().is_empty() => {
                 doc.error(
                     span,
                     "genesys.client_secret_file",
-                    format!("{} is empty", fp.display()),
+                    format!("{} is empty", secret_path.display()),
                     "client_secret_file holds the secret",
                 );
             }
-            Ok(s) => {
+            Ok(contents) => {
                 check::permissions(
                     doc,
-                    &fp,
+                    &secret_path,
                     span.start,
                     "genesys.client_secret_file",
                     "holds the client secret",
                 );
                 cfg.genesys.client_secret = Some(SecretString::from(
-                    s.trim_end_matches(['\r', '\n']).to_string(),
+                    contents.trim_end_matches(['\r', '\n']).to_string(),
                 ));
             }
-            Err(e) => doc.error(
+            Err(error) => doc.error(
                 span,
                 "genesys.client_secret_file",
-                format!("{} cannot be read: {e}", fp.display()),
+                format!("{} cannot be read: {error}", secret_path.display()),
                 "client_secret_file holds the secret",
             ),
         }
     }
-    if let Some(s) = env_secret {
-        cfg.genesys.client_secret = Some(SecretString::from(s));
+    if let Some(value) = env_secret {
+        cfg.genesys.client_secret = Some(SecretString::from(value));
     }
 }
 

@@ -131,8 +131,8 @@ impl Parser {
                     }
                     self.pos += 1;
                 }
-                let w: String = self.chars[start..self.pos].iter().collect();
-                Ok((col, Token::Word(w)))
+                let word: String = self.chars[start..self.pos].iter().collect();
+                Ok((col, Token::Word(word)))
             }
         }
     }

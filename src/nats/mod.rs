@@ -94,7 +94,7 @@ pub async fn connect(
     name: &str,
     violations: Option<Violations>,
 ) -> Result<async_nats::Client, String> {
-    let mut opts = async_nats::ConnectOptions::new()
+    let mut options = async_nats::ConnectOptions::new()
         .event_callback(move |event| {
             let violations = violations.clone();
             async move { on_event(event, violations.as_ref()) }
@@ -112,25 +112,25 @@ pub async fn connect(
             Duration::from_millis((250 * attempts as u64).min(2000))
         });
     if let Some(path) = &cfg.credentials_file {
-        opts = opts.credentials_file(path).await.map_err(|e| {
+        options = options.credentials_file(path).await.map_err(|error| {
             format!(
-                "cannot read the NATS credentials file {}: {e}; fix nats.credentials_file",
+                "cannot read the NATS credentials file {}: {error}; fix nats.credentials_file",
                 path.display()
             )
         })?;
     }
     if let (Some(user), Some(pass)) = (&cfg.user, &cfg.password) {
-        opts = opts.user_and_password(user.clone(), pass.expose_secret().to_string());
+        options = options.user_and_password(user.clone(), pass.expose_secret().to_string());
     }
     if let Some(token) = &cfg.token {
-        opts = opts.token(token.expose_secret().to_string());
+        options = options.token(token.expose_secret().to_string());
     }
     if let Some(ca) = &cfg.tls_ca {
-        opts = opts.add_root_certificates(ca.clone()).require_tls(true);
+        options = options.add_root_certificates(ca.clone()).require_tls(true);
     }
-    opts.connect(cfg.url.as_str()).await.map_err(|e| {
+    options.connect(cfg.url.as_str()).await.map_err(|error| {
         format!(
-            "cannot connect to NATS at {}: {e}",
+            "cannot connect to NATS at {}: {error}",
             crate::redact::redact_url(&cfg.url)
         )
     })

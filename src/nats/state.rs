@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::wire::{Agent, Interaction, Meta, Summary, Totals, Wire};
-use crate::event::{FeedEvent, InteractionState};
+use super::wire::{Agent, Interaction, Meta, Summary, Wire};
+use crate::event::{FeedEvent, InteractionState, QueueTotals};
 
 /// Most interactions and agents kept per queue: the model's own bounds are
 /// smaller; this only stops a misbehaving feed from growing it without end.
@@ -22,7 +22,7 @@ pub struct QueueState {
     pub name: Option<String>,
     /// The last summary with how it arrived.
     pub summary: Option<(Meta, Summary)>,
-    pub totals: Option<(Meta, Totals)>,
+    pub totals: Option<(Meta, QueueTotals)>,
     /// Agents by user id, with when their status began (RFC 3339).
     pub agents: HashMap<String, (Agent, Option<String>)>,
     /// Interactions not yet ended, by conversation id.

@@ -116,7 +116,7 @@ fn json_pairs(s: &str) -> String {
             continue;
         };
         let key = key.strip_suffix('\\').unwrap_or(key);
-        let name_start = key.rfind('"').map_or(0, |q| q + 1);
+        let name_start = key.rfind('"').map_or(0, |quote| quote + 1);
         if !is_secret_name(&key[name_start..]) {
             continue;
         }

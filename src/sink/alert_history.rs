@@ -168,9 +168,12 @@ impl AlertHistory {
     /// Appends one raise or clear (a deficit-list change is not an alert
     /// of the list, so it is not kept). One write per line, unbuffered: a
     /// crash loses nothing already recorded.
-    pub fn record(&mut self, t: &AlertTransition) -> io::Result<()> {
-        let a = &t.alert;
-        if matches!(a.kind, AlertKind::SkillDeficit { .. } | AlertKind::History) {
+    pub fn record(&mut self, transition: &AlertTransition) -> io::Result<()> {
+        let alert = &transition.alert;
+        if matches!(
+            alert.kind,
+            AlertKind::SkillDeficit { .. } | AlertKind::History
+        ) {
             return Ok(());
         }
         if self.lines >= self.max_lines {
@@ -178,21 +181,26 @@ impl AlertHistory {
             self.file = append(&self.path)?;
             self.lines = 0;
         }
-        let at = match (t.raised, a.cleared_at) {
-            (false, Some(c)) => c,
-            _ => a.raised_at,
+        let at = match (transition.raised, alert.cleared_at) {
+            (false, Some(cleared)) => cleared,
+            _ => alert.raised_at,
         };
         let line = Line {
             at: rfc3339_ms(at),
-            event: if t.raised { "raised" } else { "cleared" }.to_string(),
-            queue_id: a.queue_id.clone(),
-            kind: a.kind.name().to_string(),
-            detail: a.kind.detail().map(str::to_string),
-            severity: a.severity.as_str().to_string(),
-            message: a.message.clone(),
-            raised_at: rfc3339_ms(a.raised_at),
-            first_raised: rfc3339_ms(a.first_raised),
-            raises: a.raises,
+            event: if transition.raised {
+                "raised"
+            } else {
+                "cleared"
+            }
+            .to_string(),
+            queue_id: alert.queue_id.clone(),
+            kind: alert.kind.name().to_string(),
+            detail: alert.kind.detail().map(str::to_string),
+            severity: alert.severity.as_str().to_string(),
+            message: alert.message.clone(),
+            raised_at: rfc3339_ms(alert.raised_at),
+            first_raised: rfc3339_ms(alert.first_raised),
+            raises: alert.raises,
         };
         let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
         text.push('\n');

@@ -181,7 +181,7 @@ impl fmt::Display for SubscriptionError {
                 error,
                 ..
             } => match queue {
-                Some(q) => write!(f, "subscription {index} (queue {q}): {error}"),
+                Some(queue) => write!(f, "subscription {index} (queue {queue}): {error}"),
                 None => write!(f, "subscription {index}: {error}"),
             },
         }

@@ -216,12 +216,12 @@ impl SubscriptionSet {
     /// `/routing/queues/{id}/events`, a fresh UUID v4 each, the queue's
     /// filter. Every problem is returned, not only the first.
     pub fn from_queues(queues: &[QueueSpec]) -> Result<SubscriptionSet, Vec<SubscriptionError>> {
-        let mut subs = Vec::new();
+        let mut subscriptions = Vec::new();
         let mut errors = Vec::new();
         let mut index = 0;
-        for (position, q) in queues.iter().enumerate() {
-            let label = q.label.clone().or_else(|| q.id.clone());
-            let Some(id) = &q.id else {
+        for (position, queue) in queues.iter().enumerate() {
+            let label = queue.label.clone().or_else(|| queue.id.clone());
+            let Some(id) = &queue.id else {
                 index += 1;
                 errors.push(SubscriptionError::QueueWithoutId.at(
                     index,
@@ -233,7 +233,7 @@ impl SubscriptionSet {
             };
             // One filter error per queue is enough: it is the same text for each type.
             let mut queue_failed = false;
-            for kind in &q.events {
+            for kind in &queue.events {
                 index += 1;
                 if queue_failed {
                     continue;
@@ -243,23 +243,23 @@ impl SubscriptionSet {
                     &sub_id,
                     &queue_topic(id),
                     kind.as_str(),
-                    q.filter.as_deref(),
+                    queue.filter.as_deref(),
                 ) {
-                    Ok(s) => subs.push(s),
-                    Err(e) => {
+                    Ok(subscription) => subscriptions.push(subscription),
+                    Err(error) => {
                         queue_failed = true;
-                        errors.push(e.at(index, label.clone(), Some(position), None));
+                        errors.push(error.at(index, label.clone(), Some(position), None));
                     }
                 }
             }
         }
-        if let Err(e) = check_count(index) {
-            errors.insert(0, e);
+        if let Err(error) = check_count(index) {
+            errors.insert(0, error);
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        SubscriptionSet::new(subs).map_err(|e| vec![e])
+        SubscriptionSet::new(subscriptions).map_err(|error| vec![error])
     }
 
     /// `from_queues`, plus (with `all_queues`) one queue-summary

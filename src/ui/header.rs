@@ -57,10 +57,12 @@ fn segments(scene: &Scene) -> Vec<Segment> {
         all.push(seg(6, format!("({reason})"), theme.dim));
     }
     // "-" while not connected: no rate or latency describes a feed
-    // that is not there.
+    // that is not there. The rate goes first when space runs out (with the
+    // clock), then the latency; the totals, which say whether callers are
+    // let down, stay longest.
     match feed.live_rate(scene.now) {
-        Some(rate) => all.push(seg(2, figures::rate(rate), Style::default())),
-        None => all.push(seg(2, "- ev/s".to_string(), theme.dim)),
+        Some(rate) => all.push(seg(3, figures::rate(rate), Style::default())),
+        None => all.push(seg(3, "- ev/s".to_string(), theme.dim)),
     }
     all.push(latency(feed, scene));
     all.push(totals(scene));
@@ -237,7 +239,7 @@ fn totals(scene: &Scene) -> Segment {
         spans.push(Span::raw(format!("{sl:.0}%")));
     }
     Segment {
-        prio: 2,
+        prio: 1,
         spans,
         // The oldest wait grows by the second while the feed is live.
         changes_at: totals
@@ -268,7 +270,7 @@ fn latency(feed: &FeedStats, scene: &Scene) -> Segment {
         None => vec![Span::styled("lat -", theme.dim)],
     };
     Segment {
-        prio: 1,
+        prio: 2,
         spans,
         changes_at: None,
         right: false,

@@ -57,7 +57,7 @@ impl ViewState {
     /// Indices into `state.queues`, filtered and sorted as on screen.
     pub fn visible(&self, state: &AppState, now: Instant) -> Vec<usize> {
         let needle = self.filter.to_lowercase();
-        let queues = &state.queues();
+        let queues = state.queues();
         // Lower-cased once, not per comparison.
         let names: Vec<String> = queues
             .iter()
@@ -83,7 +83,7 @@ impl ViewState {
     /// the held order while it is younger than `RISK_HOLD`, lists the same
     /// queues and none has changed tier; else a fresh sort.
     fn risk_order(&self, state: &AppState, now: Instant) -> Vec<usize> {
-        let queues = &state.queues();
+        let queues = state.queues();
         let risks: Vec<_> = queues.iter().map(|queue| queue.risk(state, now)).collect();
         let mut held = self.risk_order.borrow_mut();
         let keep = held.as_ref().is_some_and(|order| {

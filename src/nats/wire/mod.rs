@@ -16,12 +16,12 @@ use tokio::time::Instant;
 
 use crate::event::{
     AgentCounts, AgentState, AgentStatus, FeedEvent, InteractionState, MediaCounts, MediaType,
-    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount, parse_rfc3339,
-    rfc3339_ms,
+    QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, QueueTotals, SkillCount,
+    parse_rfc3339, rfc3339_ms,
 };
 
 mod figures;
-pub use figures::{Target, Totals};
+pub use figures::Target;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
@@ -52,7 +52,7 @@ pub enum Wire {
         #[serde(flatten)]
         meta: Meta,
         #[serde(default)]
-        totals: Totals,
+        totals: QueueTotals,
     },
     QueueName {
         #[serde(default)]
@@ -107,43 +107,16 @@ pub struct Summary {
     pub agents_logged_in: u32,
     pub agents_interacting: u32,
     pub interactions_waiting: u32,
-    pub skills: BTreeMap<String, Skill>,
+    pub skills: BTreeMap<String, SkillCount>,
     /// RFC 3339, ms.
     pub oldest_waiting_since: Option<String>,
     pub demand_truncated: bool,
     /// Agents by state; absent from an older relay: all unknown.
-    pub agents: Agents,
+    pub agents: AgentCounts,
     /// Waiting and interacting by media type.
-    pub media: BTreeMap<String, Media>,
+    pub media: BTreeMap<String, MediaCounts>,
     /// The queue's service-level goal; absent: unknown.
     pub service_target: Option<Target>,
-}
-
-/// `MediaCounts` on the wire.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Media {
-    pub waiting: u32,
-    pub interacting: Option<u32>,
-}
-
-/// `AgentCounts` on the wire; null or absent means unknown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Agents {
-    pub on_queue: Option<u32>,
-    pub off_queue: Option<u32>,
-    pub idle: Option<u32>,
-    pub interacting: Option<u32>,
-    pub communicating: Option<u32>,
-    pub not_responding: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Skill {
-    pub available: u32,
-    pub required: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -238,11 +211,11 @@ impl Wire {
     /// age (never in the future). `Unknown` is the caller's to count.
     pub fn into_event(self, now: Instant, now_wall: OffsetDateTime) -> Option<FeedEvent> {
         let at = |wall: Option<&str>| -> (OffsetDateTime, Instant) {
-            let w = wall.and_then(parse_rfc3339).unwrap_or(now_wall);
-            let age = Duration::try_from(now_wall - w).unwrap_or(Duration::ZERO);
-            (w, now.checked_sub(age).unwrap_or(now))
+            let sent = wall.and_then(parse_rfc3339).unwrap_or(now_wall);
+            let age = Duration::try_from(now_wall - sent).unwrap_or(Duration::ZERO);
+            (sent, now.checked_sub(age).unwrap_or(now))
         };
-        let q = |meta: Meta, kind: QueueEventKind| {
+        let queue_event = |meta: Meta, kind: QueueEventKind| {
             let (received_wall, received) = at(meta.received_wall.as_deref());
             FeedEvent::Queue(QueueEvent {
                 kind,
@@ -256,13 +229,15 @@ impl Wire {
         };
         Some(match self {
             Wire::QueueSummary { meta, summary } => {
-                q(meta, QueueEventKind::Summary(summary.into()))
+                queue_event(meta, QueueEventKind::Summary(summary.into()))
             }
             Wire::QueueInteraction { meta, interaction } => {
-                q(meta, QueueEventKind::Interaction(interaction.into()))
+                queue_event(meta, QueueEventKind::Interaction(interaction.into()))
             }
-            Wire::AgentState { meta, agent } => q(meta, QueueEventKind::Agent(agent.into())),
-            Wire::QueueTotals { meta, totals } => q(meta, QueueEventKind::Totals(totals.into())),
+            Wire::AgentState { meta, agent } => {
+                queue_event(meta, QueueEventKind::Agent(agent.into()))
+            }
+            Wire::QueueTotals { meta, totals } => queue_event(meta, QueueEventKind::Totals(totals)),
             Wire::QueueName { queue_id, name } => FeedEvent::QueueName { queue_id, name },
             Wire::Member { agent, since } => FeedEvent::Member {
                 agent: agent.into(),
@@ -320,7 +295,7 @@ fn queue(q: &QueueEvent) -> Wire {
         },
         QueueEventKind::Totals(t) => Wire::QueueTotals {
             meta,
-            totals: Totals::from(t),
+            totals: t.clone(),
         },
     }
 }
@@ -345,38 +320,11 @@ impl From<&QueueSummary> for Summary {
             agents_logged_in: s.agents_logged_in,
             agents_interacting: s.agents_interacting,
             interactions_waiting: s.interactions_waiting,
-            skills: s
-                .skills
-                .iter()
-                .map(|(k, v)| {
-                    let skill = Skill {
-                        available: v.available,
-                        required: v.required,
-                    };
-                    (k.clone(), skill)
-                })
-                .collect(),
+            skills: s.skills.clone(),
             oldest_waiting_since: s.oldest_waiting_since.map(rfc3339_ms),
             demand_truncated: s.demand_truncated,
-            agents: Agents {
-                on_queue: s.agents.on_queue,
-                off_queue: s.agents.off_queue,
-                idle: s.agents.idle,
-                interacting: s.agents.interacting,
-                communicating: s.agents.communicating,
-                not_responding: s.agents.not_responding,
-            },
-            media: s
-                .media
-                .iter()
-                .map(|(k, c)| {
-                    let m = Media {
-                        waiting: c.waiting,
-                        interacting: c.interacting,
-                    };
-                    (k.clone(), m)
-                })
-                .collect(),
+            agents: s.agents,
+            media: s.media.clone(),
             service_target: s.service_target.map(Target::from),
         }
     }
@@ -391,38 +339,11 @@ impl From<Summary> for QueueSummary {
             agents_logged_in: s.agents_logged_in,
             agents_interacting: s.agents_interacting,
             interactions_waiting: s.interactions_waiting,
-            skills: s
-                .skills
-                .into_iter()
-                .map(|(k, v)| {
-                    let count = SkillCount {
-                        available: v.available,
-                        required: v.required,
-                    };
-                    (k, count)
-                })
-                .collect(),
+            skills: s.skills,
             oldest_waiting_since: s.oldest_waiting_since.as_deref().and_then(parse_rfc3339),
             demand_truncated: s.demand_truncated,
-            agents: AgentCounts {
-                on_queue: s.agents.on_queue,
-                off_queue: s.agents.off_queue,
-                idle: s.agents.idle,
-                interacting: s.agents.interacting,
-                communicating: s.agents.communicating,
-                not_responding: s.agents.not_responding,
-            },
-            media: s
-                .media
-                .into_iter()
-                .map(|(k, m)| {
-                    let c = MediaCounts {
-                        waiting: m.waiting,
-                        interacting: m.interacting,
-                    };
-                    (k, c)
-                })
-                .collect(),
+            agents: s.agents,
+            media: s.media,
             service_target: s.service_target.and_then(Target::into_target),
         }
     }

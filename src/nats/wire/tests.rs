@@ -163,3 +163,62 @@ fn relay_only_events_are_not_published() {
         assert!(Wire::from_event(&ev, now, wall).is_none(), "{ev:?}");
     }
 }
+
+/// The counts and totals travel as event.rs's own types: their JSON names
+/// are the protocol between a relay and viewers of other versions, so a
+/// field renamed in event.rs must fail here.
+#[test]
+fn the_shared_types_keep_their_wire_names() {
+    use crate::event::{MediaCounts, SkillCount};
+    let agents = AgentCounts {
+        on_queue: Some(1),
+        off_queue: Some(2),
+        idle: Some(3),
+        interacting: Some(4),
+        communicating: Some(5),
+        not_responding: Some(6),
+    };
+    assert_eq!(
+        serde_json::to_string(&agents).unwrap(),
+        r#"{"onQueue":1,"offQueue":2,"idle":3,"interacting":4,"communicating":5,"notResponding":6}"#
+    );
+    let media = MediaCounts {
+        waiting: 1,
+        interacting: Some(2),
+    };
+    assert_eq!(
+        serde_json::to_string(&media).unwrap(),
+        r#"{"waiting":1,"interacting":2}"#
+    );
+    let skill = SkillCount {
+        available: 1,
+        required: None,
+    };
+    assert_eq!(
+        serde_json::to_string(&skill).unwrap(),
+        r#"{"available":1,"required":null}"#
+    );
+    let totals = QueueTotals {
+        queue_id: "q".into(),
+        interval: "i".into(),
+        offered: Some(1),
+        abandoned: Some(2),
+        service_level_pct: Some(3.0),
+        service_level_target_pct: Some(4.0),
+        answered: Some(5),
+        average_answer_ms: Some(6.0),
+        handled: Some(7),
+        average_handle_ms: Some(8.0),
+    };
+    assert_eq!(
+        serde_json::to_string(&totals).unwrap(),
+        concat!(
+            r#"{"queueId":"q","interval":"i","offered":1,"abandoned":2,"serviceLevelPct":3.0,"#,
+            r#""serviceLevelTargetPct":4.0,"answered":5,"averageAnswerMs":6.0,"handled":7,"#,
+            r#""averageHandleMs":8.0}"#
+        )
+    );
+    // An older relay's summary without counts still reads, as unknown.
+    let back: AgentCounts = serde_json::from_str("{}").unwrap();
+    assert_eq!(back, AgentCounts::default());
+}

@@ -28,8 +28,8 @@ pub(super) struct IntervalFamilies {
 }
 
 impl IntervalFamilies {
-    pub(super) fn new(r: &mut Registry) -> Self {
-        let f = IntervalFamilies {
+    pub(super) fn new(registry: &mut Registry) -> Self {
+        let families = IntervalFamilies {
             service_level: Figure::default(),
             target: Figure::default(),
             target_seconds: Figure::default(),
@@ -45,57 +45,57 @@ impl IntervalFamilies {
             (
                 "queue_service_level_percent",
                 "Answered within the goal's time of those answered this interval, percent",
-                &f.service_level,
+                &families.service_level,
             ),
             (
                 "queue_service_level_target_percent",
                 "The queue's service-level goal, percent",
-                &f.target,
+                &families.target,
             ),
             (
                 "queue_service_level_target_seconds",
                 "The goal's answer time",
-                &f.target_seconds,
+                &families.target_seconds,
             ),
             (
                 "queue_interval_offered",
                 "Interactions offered this interval",
-                &f.offered,
+                &families.offered,
             ),
             (
                 "queue_interval_answered",
                 "Interactions answered this interval",
-                &f.answered,
+                &families.answered,
             ),
             (
                 "queue_interval_abandoned",
                 "Interactions abandoned this interval",
-                &f.abandoned,
+                &families.abandoned,
             ),
             (
                 "queue_interval_abandoned_percent",
                 "Abandoned of offered this interval, percent",
-                &f.abandoned_pct,
+                &families.abandoned_pct,
             ),
             (
                 "queue_average_speed_of_answer_seconds",
                 "Average wait of the interactions answered this interval",
-                &f.answer_seconds,
+                &families.answer_seconds,
             ),
             (
                 "queue_average_handle_time_seconds",
                 "Average handle time of the interactions handled this interval",
-                &f.handle_seconds,
+                &families.handle_seconds,
             ),
             (
                 "queue_interval_start_timestamp_seconds",
                 "When the interval these figures cover began, Unix time",
-                &f.start,
+                &families.start,
             ),
         ] {
-            r.register(name, help, family.clone());
+            registry.register(name, help, family.clone());
         }
-        f
+        families
     }
 
     pub(super) fn clear(&self) {

@@ -111,62 +111,73 @@ where
 
 impl Families {
     fn new(registry: &mut Registry) -> Families {
-        let r = registry;
         Families {
             // Registered first, as before: the encoding keeps this order.
-            interval: interval::IntervalFamilies::new(r),
-            waiting: registered(r, "queue_waiting", "Interactions waiting"),
+            interval: interval::IntervalFamilies::new(registry),
+            waiting: registered(registry, "queue_waiting", "Interactions waiting"),
             longest_wait: registered(
-                r,
+                registry,
                 "queue_longest_wait_seconds",
                 "Longest current wait among tracked interactions",
             ),
             agents: registered(
-                r,
+                registry,
                 "queue_agents",
                 "Agents by state, as Genesys Cloud's Queues Activity names them: on_queue, \
                  off_queue, idle, interacting, communicating, not_responding; and the export's \
                  available and logged_in. A state the feed does not report is left out",
             ),
             utilization: registered(
-                r,
+                registry,
                 "queue_utilization_percent",
                 "Agents interacting per agent logged in, percent",
             ),
-            alerts: registered(r, "queue_alerts_active", "Active alerts"),
+            alerts: registered(registry, "queue_alerts_active", "Active alerts"),
             alerts_by_severity: registered(
-                r,
+                registry,
                 "queue_alerts_by_severity",
                 "Active alerts by severity: critical, warning, info",
             ),
             stale: registered(
-                r,
+                registry,
                 "queue_stale",
                 "1 when the queue's figures cannot be trusted: the feed is down, its \
                  subscription refused, or the feed silent for alerts.stale_after_s",
             ),
-            connected: registered(r, "feed_connected", "1 when the feed is connected"),
+            connected: registered(registry, "feed_connected", "1 when the feed is connected"),
             latency_avg: registered(
-                r,
+                registry,
                 "feed_latency_avg_milliseconds",
                 "Average delivery latency of queue events",
             ),
             latency_p95: registered(
-                r,
+                registry,
                 "feed_latency_p95_milliseconds",
                 "95th percentile delivery latency of queue events",
             ),
-            events: registered(r, "feed_events", "Queue events processed"),
-            reconnects: registered(r, "feed_reconnects", "Connections opened after the first"),
+            events: registered(registry, "feed_events", "Queue events processed"),
+            reconnects: registered(
+                registry,
+                "feed_reconnects",
+                "Connections opened after the first",
+            ),
             duplicates: registered(
-                r,
+                registry,
                 "feed_duplicates_dropped",
                 "Duplicate notifications dropped",
             ),
-            malformed: registered(r, "feed_malformed", "Malformed frames counted and skipped"),
-            rest_calls: registered(r, "feed_rest_calls", "REST calls sent, retries included"),
+            malformed: registered(
+                registry,
+                "feed_malformed",
+                "Malformed frames counted and skipped",
+            ),
+            rest_calls: registered(
+                registry,
+                "feed_rest_calls",
+                "REST calls sent, retries included",
+            ),
             corrections: registered(
-                r,
+                registry,
                 "feed_observation_corrections",
                 "Figures an observations query corrected (non-zero: the notification mapping drifts)",
             ),
