@@ -71,8 +71,19 @@ impl Model {
         for _ in 0..clock.ticks(WARM_UP_S) {
             self.tick();
         }
+        // The counts start now; callers still waiting or ringing are
+        // offered in them, or they would be answered (or abandon) without
+        // ever having been offered.
         for q in &mut self.queues {
             q.totals = Default::default();
+            for interaction in &q.interactions {
+                if matches!(
+                    interaction.state,
+                    InteractionState::Waiting | InteractionState::Alerting
+                ) {
+                    q.totals[media_slot(&interaction.media)].offered += 1;
+                }
+            }
         }
     }
 

@@ -305,3 +305,25 @@ fn totals_follow_a_change_within_a_few_ticks() {
         }
     }
 }
+
+#[test]
+fn offered_covers_answered_abandoned_and_waiting() {
+    use crate::sim::Pace;
+    for pace in [Pace::Fast, Pace::day()] {
+        let mut model = Model::with_pace(7, 6, 8, 250, pace);
+        for tick in 0..2000 {
+            model.tick();
+            for qi in 0..6 {
+                let obs = model.observe(qi).unwrap();
+                let offered: u64 = obs.totals.iter().map(|t| t.offered).sum();
+                let answered: u64 = obs.totals.iter().map(|t| t.answered).sum();
+                let abandoned: u64 = obs.totals.iter().map(|t| t.abandoned).sum();
+                let waiting: u64 = obs.media.iter().map(|m| m.waiting.len() as u64).sum();
+                assert!(
+                    offered >= answered + abandoned + waiting,
+                    "{pace:?} tick {tick} queue {qi}: offered {offered}, answered {answered}, abandoned {abandoned}, waiting {waiting}"
+                );
+            }
+        }
+    }
+}

@@ -54,14 +54,26 @@ fn the_day_starts_where_asked_and_lived_in() {
     let clock = m.day.expect("a day model");
     let hour = clock.second_of_day(m.now) / 3600.0;
     assert!((hour - 10.0).abs() < 0.01, "{hour}");
-    // The warm-up left calls under way and counted nothing yet.
+    // The warm-up left calls under way; the counts hold only the callers
+    // still waiting or ringing, as offered.
     let busy: usize = m.queues.iter().map(|q| q.interactions.len()).sum();
     assert!(busy > 0);
-    assert!(
-        m.queues
+    for queue in &m.queues {
+        let unanswered = queue
+            .interactions
             .iter()
-            .all(|q| q.totals == [Totals::default(); MEDIA_NAMES.len()])
-    );
+            .filter(|i| {
+                matches!(
+                    i.state,
+                    InteractionState::Waiting | InteractionState::Alerting
+                )
+            })
+            .count() as u64;
+        let offered: u64 = queue.totals.iter().map(|t| t.offered).sum();
+        assert_eq!(offered, unanswered);
+        let rest = queue.totals.iter().map(|t| Totals { offered: 0, ..*t });
+        assert!(rest.into_iter().all(|t| t == Totals::default()));
+    }
 }
 
 #[test]
