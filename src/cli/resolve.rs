@@ -143,20 +143,7 @@ impl Resolved {
                 self.take_protocol(protocol);
                 &["--protocol"]
             }
-            Command::CheckConfig {
-                path,
-                config,
-                protocol,
-                account,
-            } => {
-                self.take_config(config);
-                if path.is_some() {
-                    self.config.clone_from(path);
-                }
-                self.take_protocol(protocol);
-                self.take_account(account);
-                CONNECTING
-            }
+            Command::CheckConfig { .. } => self.take_check_config(command),
             Command::Snapshot {
                 config,
                 protocol,
@@ -189,23 +176,48 @@ impl Resolved {
                 self.take_account(account);
                 SIGNING_IN
             }
-            Command::Replay {
-                config,
-                headless,
-                export,
-                screen,
-                ..
-            } => {
-                self.take_config(config);
-                self.headless |= *headless;
-                if export.is_some() {
-                    self.overrides.export.clone_from(export);
-                }
-                self.take_screen(screen);
-                REPLAY
-            }
+            Command::Replay { .. } => self.take_replay(command),
             Command::Completions { .. } | Command::Man { .. } => &[],
         }
+    }
+
+    /// `check-config [PATH]`: the path wins over `--config`.
+    fn take_check_config(&mut self, command: &Command) -> &'static [&'static str] {
+        if let Command::CheckConfig {
+            path,
+            config,
+            protocol,
+            account,
+        } = command
+        {
+            self.take_config(config);
+            if path.is_some() {
+                self.config.clone_from(path);
+            }
+            self.take_protocol(protocol);
+            self.take_account(account);
+        }
+        CONNECTING
+    }
+
+    /// `replay`: no connection, but the screen or the headless export.
+    fn take_replay(&mut self, command: &Command) -> &'static [&'static str] {
+        if let Command::Replay {
+            config,
+            headless,
+            export,
+            screen,
+            ..
+        } = command
+        {
+            self.take_config(config);
+            self.headless |= *headless;
+            if export.is_some() {
+                self.overrides.export.clone_from(export);
+            }
+            self.take_screen(screen);
+        }
+        REPLAY
     }
 
     fn take_config(&mut self, config: &ConfigArg) {
