@@ -51,6 +51,10 @@ struct Trend<'a> {
     unit: Unit,
     /// A fixed top of the scale (percentages); else the hour's peak.
     top: Option<u64>,
+    /// The value now, where a bucket holds the most of its 30 s (a caller
+    /// answered a moment ago is still the bucket's longest wait): the same
+    /// figure the list and the header show. None: the last bucket's.
+    live: Option<Option<u64>>,
 }
 
 /// The rows the trends need to show `bars` rows of bars per chart at
@@ -73,24 +77,28 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, queue: &QueueView) {
             history: &queue.waiting_history,
             unit: Unit::Count,
             top: None,
+            live: Some(Some(queue.waiting_count() as u64)),
         },
         Trend {
             label: "Longest wait",
             history: &queue.longest_history,
             unit: Unit::Seconds,
             top: None,
+            live: Some(figures::longest_wait(queue, scene.data_now()).map(|wait| wait.as_secs())),
         },
         Trend {
             label: "Utilization",
             history: &queue.utilization_history,
             unit: Unit::Percent,
             top: Some(100),
+            live: None,
         },
         Trend {
             label: "Service level",
             history: &queue.service_level_history,
             unit: Unit::Percent,
             top: Some(100),
+            live: None,
         },
     ];
     let cells: Vec<Rect> = if area.width >= SIDE_BY_SIDE {
@@ -126,11 +134,11 @@ fn chart(frame: &mut Frame, area: Rect, scene: &Scene, trend: &Trend) {
     .areas(area);
     let columns = columns(trend.history, bars.width as usize);
     let peak = trend.history.iter().flatten().max();
-    let now = trend
-        .history
-        .last()
-        .map_or("-".into(), |value| trend.unit.format(value));
-    let peak_text = peak.map_or("-".into(), |value| trend.unit.format(value));
+    let now_value = trend.live.unwrap_or_else(|| trend.history.last());
+    let now = now_value.map_or("-".into(), |value| trend.unit.format(value));
+    // The hour's most includes now, which its bucket may not hold yet.
+    let hour_peak = peak.max(now_value);
+    let peak_text = hour_peak.map_or("-".into(), |value| trend.unit.format(value));
     let head = Line::from(vec![
         Span::styled(trend.label, theme.dim),
         Span::raw(format!("  now {now}")),

@@ -77,6 +77,25 @@ fn zoom_with_trends_ascii() {
     insta::assert_snapshot!(text);
 }
 
+/// A trend's "now" is the figure the list shows, not its bucket's most:
+/// the last bucket holds a longest wait of 2m37s (a caller answered a
+/// moment ago) while the callers waiting now have waited less.
+#[test]
+fn a_trend_says_now_what_the_list_says() {
+    let f = with_trends();
+    let v = view_with(&f, &[Action::Zoom]);
+    let queue = v.selected_queue(&f.state, f.now).expect("a queue");
+    let text = format!("{:?}", screen(&f, &v, &common::ui(), 120, 40));
+    let waiting = format!("Waiting  now {}  max", queue.waiting_count());
+    assert!(text.contains(&waiting), "{waiting:?} not in\n{text}");
+    let longest = queue
+        .longest_wait(f.now)
+        .map_or("-".to_string(), ui::figures::duration);
+    let line = format!("Longest wait  now {longest}  max");
+    assert!(text.contains(&line), "{line:?} not in\n{text}");
+    assert_ne!(longest, "2m37s", "the fixture must tell the two apart");
+}
+
 /// The sample alerts with a grouped repeat, an acknowledged and a snoozed
 /// one, and every severity.
 fn with_alerts() -> Fixture {
