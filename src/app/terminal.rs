@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 
 /// Raw mode and the alternate screen for as long as it lives.
 pub struct TerminalGuard {
-    terminal: Option<DefaultTerminal>,
+    terminal: DefaultTerminal,
 }
 
 impl TerminalGuard {
@@ -19,7 +19,7 @@ impl TerminalGuard {
     /// that restores the terminal before the panic message is printed.
     pub fn enter() -> io::Result<Self> {
         match ratatui::try_init() {
-            Ok(t) => Ok(TerminalGuard { terminal: Some(t) }),
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
             Err(e) => {
                 // Half-entered (raw mode on, alternate screen failed): undo.
                 restore();
@@ -38,19 +38,15 @@ impl TerminalGuard {
         Ok(guard)
     }
 
-    #[allow(
-        clippy::expect_used,
-        reason = "only drop takes the terminal, and drop is the guard's end"
-    )]
     pub fn terminal(&mut self) -> &mut DefaultTerminal {
-        self.terminal.as_mut().expect("present until drop")
+        &mut self.terminal
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        // Drop the Terminal first: it shows the cursor it hid.
-        drop(self.terminal.take());
+        // `restore` shows the cursor the Terminal hid; the Terminal's own
+        // drop, after this, shows it again, which is harmless.
         restore();
     }
 }
