@@ -331,8 +331,12 @@ pub(crate) fn notes_for(
         if !refresh && !turn.is_multiple_of(TOTALS_CHANGED_EVERY_TICKS) {
             continue;
         }
-        if let Some(obs) = model.observe(qi)
-            && (refresh || notes.totals_changed(qi, &obs))
+        // Compared before `observe`, which builds the whole observation.
+        let changed = model
+            .totals(qi)
+            .is_some_and(|totals| notes.totals_changed(qi, totals));
+        if (refresh || changed)
+            && let Some(obs) = model.observe(qi)
         {
             out.extend(notes.totals(qi, &obs, now_ms, seq));
         }

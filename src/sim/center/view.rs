@@ -134,6 +134,12 @@ impl Model {
         self.queues.len()
     }
 
+    /// A queue's running interval counts, per media type (what `observe`
+    /// copies into `QueueObs::totals`, without building the rest).
+    pub(crate) fn totals(&self, qi: usize) -> Option<&[Totals; MEDIA_NAMES.len()]> {
+        self.queues.get(qi).map(|queue| &queue.totals)
+    }
+
     /// Milliseconds of simulated time per tick, and the current tick.
     pub(crate) fn clock(&self) -> (u64, u64) {
         (self.tick_ms, self.now)

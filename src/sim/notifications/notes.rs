@@ -194,9 +194,9 @@ impl Notes {
     /// Wide-interval messages with the totals of the current 30 minutes,
     /// one per media type that has had interactions (voice always).
     /// Whether the queue's totals moved since its last totals message.
-    pub(crate) fn totals_changed(&self, qi: usize, obs: &QueueObs) -> bool {
+    pub(crate) fn totals_changed(&self, qi: usize, totals: &[Totals; MEDIA_NAMES.len()]) -> bool {
         let sent = self.sent.get(qi).and_then(|slot| slot.as_ref());
-        sent.and_then(|sent| sent.totals_sent) != Some(obs.totals)
+        sent.and_then(|sent| sent.totals_sent).as_ref() != Some(totals)
     }
 
     pub(crate) fn totals(
