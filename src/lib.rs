@@ -1,6 +1,6 @@
 //! queuetop: a terminal monitor for Genesys Cloud queues.
 //! The arrows between these modules point one way: docs/ARCHITECTURE.md,
-//! "Arrows", says which and why, and tests/architecture.rs checks them.
+//! "Arrows", says which and why, and tests/architecture/main.rs checks them.
 
 pub mod app;
 pub mod auth;
