@@ -1,11 +1,11 @@
 //! Shared helpers for the feed tests: a config pointing anywhere, and
 //! bounded waits on the feed's event channel.
 
-pub mod notif_server;
-pub mod scripted;
+mod notifications;
 mod sim_feed;
 pub mod token_server;
 
+pub use notifications::*;
 pub use sim_feed::*;
 
 use std::sync::{Arc, Mutex};
