@@ -353,7 +353,7 @@ async fn token_driven_rollovers_lose_and_double_nothing() {
 /// The real API matches `?name=` loosely (a prefix, any case), so the feed
 /// compares names itself: none, two, or one in another case is the
 /// config's to fix, and nothing is subscribed.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_name_that_matches_nothing_or_two_queues_is_a_config_error() {
     let sim = start_simulator(SimOptions {
         queue_names: ["Sales", "Sales", "Support"].map(String::from).to_vec(),

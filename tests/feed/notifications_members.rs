@@ -105,15 +105,48 @@ async fn membership_changes_update_the_roster_and_the_skills() {
         assert_eq!(summary.skills[skill].available, available, "{skill}");
     }
 
-    // The first is no longer active in the queue: available for nothing.
-    assert!(control.set_joined(&queue_id, &first, false));
+    assert!(!any_status(&seen), "{seen:#?}");
+    quit(h).await;
+}
+
+/// The activity topic alone says a member stopped taking the queue's
+/// interactions (its membership topic refused, as for a client without
+/// that permission): it counts for none of its skills.
+#[tokio::test(start_paused = true)]
+async fn a_member_no_longer_active_in_the_queue_counts_for_none_of_its_skills() {
+    let sim = start_simulator(scripted(1, 2)).await;
+    let queue_id = sim.queues()[0].0.clone();
+    let control = sim.control();
+    control.set_reject_topics(vec![format!("v2.routing.queues.{queue_id}.users")]);
+    let mut h = follow_everything(&sim);
+    let (mut seen, _) = acked(&mut h).await;
+    let agent = members(&seen)
+        .into_iter()
+        .find(|a| !a.skills.is_empty())
+        .expect("a member with a skill");
+    if control.set_status(&agent.user_id, AgentStatus::Idle) {
+        let target = sim.stats().last_correlation_id;
+        until_id(&mut h, &mut seen, target).await;
+    }
+    let skill = agent.skills[0].clone();
+    let idle = last_summary(&seen, &queue_id).skills[&skill].available;
+    assert!(idle >= 1, "{skill}");
+
+    assert!(control.set_joined(&queue_id, &agent.user_id, false));
     let target = sim.stats().last_correlation_id;
     until_id(&mut h, &mut seen, target).await;
+    assert!(
+        seen.iter().any(
+            |e| matches!(e, FeedEvent::MemberLeft { user_id, .. } if *user_id == agent.user_id)
+        )
+    );
     let summary = last_summary(&seen, &queue_id);
-    for skill in &first_skills {
-        assert_eq!(summary.skills[skill].available, 0, "{skill}");
-    }
-    assert!(!any_status(&seen), "{seen:#?}");
+    assert_eq!(summary.skills[&skill].available, idle - 1, "{skill}");
+    assert_eq!(
+        rest_calls(&sim, "GET /api/v2/routing/queues/"),
+        1,
+        "no member list read again"
+    );
     quit(h).await;
 }
 

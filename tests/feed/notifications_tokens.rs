@@ -12,8 +12,9 @@ use queuetop::feed;
 use queuetop::sim::SimOptions;
 use tokio::time::Instant;
 
-/// A 1 s base backoff (`rc()`): anything sooner was not a backoff.
-const AT_ONCE: Duration = Duration::from_millis(999);
+/// Sooner than any backoff: `rc()` starts at 1 s, and its jitter waits at
+/// least half a step.
+const AT_ONCE: Duration = Duration::from_millis(499);
 
 #[tokio::test(start_paused = true)]
 async fn a_refused_token_on_rest_is_refreshed_at_once() {
