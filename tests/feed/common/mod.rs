@@ -4,9 +4,11 @@
 pub mod notif_server;
 pub mod scripted;
 mod sim_feed;
+mod started;
 pub mod token_server;
 
 pub use sim_feed::*;
+pub use started::*;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
