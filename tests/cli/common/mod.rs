@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
+use crate::fixtures::{SummaryBuilder, summary};
 use queuetop::sim::{self, SimHandle, SimOptions};
 
 /// Bound for anything that should happen "now" on loopback.
@@ -41,6 +42,22 @@ impl Run {
         // SAFETY: kill(2) on our own child's pid; no memory is involved.
         let rc = unsafe { libc::kill(pid, sig) };
         assert_eq!(rc, 0);
+    }
+
+    /// Sends `sig` and waits for the run to exit 0.
+    pub async fn stop_cleanly(&mut self, sig: i32) {
+        self.signal(sig);
+        let status = self.exit().await;
+        assert_eq!(status.code(), Some(0), "stderr:\n{}", self.read("stderr"));
+    }
+
+    /// Waits (bounded) until `sim` has acknowledged the run's subscriptions.
+    pub async fn subscribed(&self, sim: &SimHandle) {
+        assert!(
+            sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
+            "no subscription; stderr:\n{}",
+            self.read("stderr")
+        );
     }
 
     pub async fn exit(&mut self) -> ExitStatus {
@@ -83,6 +100,17 @@ pub async fn start_sim(opts: SimOptions) -> SimHandle {
     sim::start("127.0.0.1:0".parse().unwrap(), opts)
         .await
         .unwrap()
+}
+
+/// A summary as the server sends it for a busy queue: 3 of 10 agents
+/// available, 6 interacting, 4 calls waiting.
+pub fn busy(queue_id: &str) -> SummaryBuilder {
+    summary(queue_id)
+        .name("from the server")
+        .available(3)
+        .logged_in(10)
+        .interacting(6)
+        .waiting(4)
 }
 
 pub fn scripted() -> SimOptions {
