@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::common::{SOON, busy, scripted, spawn, spawn_with, start_sim, wait_until};
-use crate::fixtures::summary;
+use crate::common::{SOON, scripted, spawn, spawn_with, start_sim, wait_until};
+use crate::fixtures::{busy, summary};
 use queuetop::event::{AgentState, AgentStatus, QueueEventKind};
 use queuetop::sim::SimOptions;
 
@@ -45,6 +45,7 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
     let ctl = sim.control();
     ctl.push(
         busy(&q1)
+            .name("from the server")
             .skills_required(&[("Spanish", 0), ("Billing", 2), ("Arabic", 0)], 1)
             .event(),
     );
@@ -94,6 +95,7 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
     // Spanish is covered again: that deficit clears, Arabic stays.
     ctl.push(
         busy(&q1)
+            .name("from the server")
             .skills_required(&[("Spanish", 1), ("Billing", 2), ("Arabic", 0)], 1)
             .event(),
     );
@@ -133,7 +135,8 @@ async fn an_alert_raised_in_a_headless_run_is_in_the_alert_history() {
     let alerts = "[alerts]\nwaiting = 2\nraise_delay_s = 0\n";
     let mut run = spawn_with(&sim, &["--headless"], alerts);
     run.subscribed(&sim).await;
-    sim.control().push(busy(&q1).event());
+    sim.control()
+        .push(busy(&q1).name("from the server").event());
     run.export_lines(1).await;
 
     // Beside the audit log, where `log.alert_history` puts it by default.

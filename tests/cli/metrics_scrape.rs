@@ -1,8 +1,8 @@
 //! `--metrics ADDR`: the real binary against an in-test simulator, scraped
 //! over real HTTP and parsed with an independent Prometheus text parser.
 
-use crate::common::{Run, SOON, busy, scripted, spawn, spawn_with, start_sim, wait_until};
-use crate::fixtures::summary;
+use crate::common::{Run, SOON, scripted, spawn, spawn_with, start_sim, wait_until};
+use crate::fixtures::{busy, summary};
 
 fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     scrape
@@ -78,8 +78,12 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
     let run = spawn(&sim, &["--headless", "--metrics", "127.0.0.1:0"]);
     let addr = metrics_addr(&run).await;
     run.subscribed(&sim).await;
-    sim.control()
-        .push(busy(&q1).skills_required(&[("Spanish", 0)], 1).event());
+    sim.control().push(
+        busy(&q1)
+            .name("from the server")
+            .skills_required(&[("Spanish", 0)], 1)
+            .event(),
+    );
     run.export_lines(1).await;
 
     let labels = [("queue_id", q1.as_str()), ("queue_name", n1.as_str())];

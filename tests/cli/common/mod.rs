@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
-use crate::fixtures::{SummaryBuilder, summary};
 use queuetop::sim::{self, SimHandle, SimOptions};
 
 /// Bound for anything that should happen "now" on loopback.
@@ -100,17 +99,6 @@ pub async fn start_sim(opts: SimOptions) -> SimHandle {
     sim::start("127.0.0.1:0".parse().unwrap(), opts)
         .await
         .unwrap()
-}
-
-/// A summary as the server sends it for a busy queue: 3 of 10 agents
-/// available, 6 interacting, 4 calls waiting.
-pub fn busy(queue_id: &str) -> SummaryBuilder {
-    summary(queue_id)
-        .name("from the server")
-        .available(3)
-        .logged_in(10)
-        .interacting(6)
-        .waiting(4)
 }
 
 pub fn scripted() -> SimOptions {
