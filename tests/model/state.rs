@@ -189,28 +189,22 @@ async fn utilization_waiting_and_latency_alerts() {
     assert!(st.alerts().is_active(Some("A"), &AlertKind::Utilization));
     assert!(st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     assert!(st.alerts().is_active(None, &AlertKind::Latency));
-    st.apply(&event(
-        summary("A")
+    // Under both thresholds, at a latency of `latency_ms`.
+    let below = |latency_ms| {
+        let kind = summary("A")
             .available(2)
             .logged_in(10)
             .interacting(8)
             .waiting(9)
-            .event(),
-        Some(2500),
-    ));
+            .event();
+        event(kind, Some(latency_ms))
+    };
+    st.apply(&below(2500));
     assert!(!st.alerts().is_active(Some("A"), &AlertKind::Utilization));
     assert!(!st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     // p95 of two 2500 ms samples plus many fast ones falls below the limit.
     for _ in 0..60 {
-        st.apply(&event(
-            summary("A")
-                .available(2)
-                .logged_in(10)
-                .interacting(8)
-                .waiting(9)
-                .event(),
-            Some(10),
-        ));
+        st.apply(&below(10));
     }
     assert!(!st.alerts().is_active(None, &AlertKind::Latency));
     assert_eq!(st.alerts().list.len(), 3);
