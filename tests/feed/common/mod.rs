@@ -3,10 +3,12 @@
 
 mod notifications;
 mod sim_feed;
+mod started;
 pub mod token_server;
 
 pub use notifications::*;
 pub use sim_feed::*;
+pub use started::*;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
