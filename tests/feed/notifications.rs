@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::common::*;
 use queuetop::config::EventType;
-use queuetop::event::{ConnState, FeedEvent, QueueEvent, QueueEventKind};
+use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind};
 use queuetop::feed;
 use queuetop::sim::SimOptions;
 use tokio::time::Instant;
@@ -213,14 +213,8 @@ async fn heartbeat_silence_is_a_dead_channel_and_the_feed_reconnects() {
     acked(&mut h).await;
     sim.control().go_silent(true);
     let t0 = Instant::now();
-    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
-    let FeedEvent::Status(st) = ev else {
-        unreachable!()
-    };
-    assert!(st.last_error.unwrap().contains("nothing received"));
+    let status = reconnecting(&mut h, LIMIT).await;
+    assert!(status.last_error.unwrap().contains("nothing received"));
     assert!(
         t0.elapsed() >= Duration::from_secs(37),
         "{:?}",
@@ -371,16 +365,7 @@ async fn a_name_that_matches_nothing_or_two_queues_is_a_config_error() {
         ("support", "names differ only in case: \"Support\""),
     ] {
         let mut h = feed::spawn(notifications_config(&sim, vec![named(name)]));
-        let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
-            is_state(e, |s| matches!(s, ConnState::Stopped { .. }))
-        })
-        .await;
-        let FeedEvent::Status(status) = ev else {
-            unreachable!()
-        };
-        let ConnState::Stopped { reason } = status.state else {
-            unreachable!()
-        };
+        let (_, reason) = stopped(&mut h).await;
         assert!(reason.contains(want), "{reason}");
         quit(h).await;
     }

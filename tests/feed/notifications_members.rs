@@ -7,8 +7,9 @@
 use std::collections::BTreeSet;
 
 use crate::common::*;
-use queuetop::event::{AgentState, AgentStatus, ConnState, FeedEvent};
+use queuetop::event::{AgentState, AgentStatus, FeedEvent};
 use queuetop::feed::FeedHandle;
+use queuetop::sim::SimHandle;
 
 /// The members the feed reported among `seen`, by user id (the last word
 /// on each).
@@ -37,6 +38,26 @@ async fn until_event(
     let (got, ev) = recv_until(&mut h.events, LIMIT, pred).await;
     seen.extend(got);
     seen.push(ev);
+}
+
+/// A member with a skill, made idle (`seen` holds the start-up): the
+/// member, its first skill, and how many are available for that skill.
+async fn idle_with_a_skill(
+    sim: &SimHandle,
+    h: &mut FeedHandle,
+    seen: &mut Vec<FeedEvent>,
+) -> (AgentState, String, u32) {
+    let agent = members(seen)
+        .into_iter()
+        .find(|a| !a.skills.is_empty())
+        .expect("a member with a skill");
+    if sim.control().set_status(&agent.user_id, AgentStatus::Idle) {
+        until_id(h, seen, sim.stats().last_correlation_id).await;
+    }
+    let skill = agent.skills[0].clone();
+    let idle = last_summary(seen, &agent.queue_id).skills[&skill].available;
+    assert!(idle >= 1, "{skill}");
+    (agent, skill, idle)
 }
 
 #[tokio::test(start_paused = true)]
@@ -120,17 +141,7 @@ async fn a_member_no_longer_active_in_the_queue_counts_for_none_of_its_skills() 
     control.set_reject_topics(vec![format!("v2.routing.queues.{queue_id}.users")]);
     let mut h = follow_everything(&sim);
     let (mut seen, _) = acked(&mut h).await;
-    let agent = members(&seen)
-        .into_iter()
-        .find(|a| !a.skills.is_empty())
-        .expect("a member with a skill");
-    if control.set_status(&agent.user_id, AgentStatus::Idle) {
-        let target = sim.stats().last_correlation_id;
-        until_id(&mut h, &mut seen, target).await;
-    }
-    let skill = agent.skills[0].clone();
-    let idle = last_summary(&seen, &queue_id).skills[&skill].available;
-    assert!(idle >= 1, "{skill}");
+    let (agent, skill, idle) = idle_with_a_skill(&sim, &mut h, &mut seen).await;
 
     assert!(control.set_joined(&queue_id, &agent.user_id, false));
     let target = sim.stats().last_correlation_id;
@@ -156,26 +167,12 @@ async fn a_reconnect_rereads_the_members_so_no_missed_status_stays_on_screen() {
     let queue_id = sim.queues()[0].0.clone();
     let control = sim.control();
     let mut h = follow_everything(&sim);
-    let (before, _) = acked(&mut h).await;
-    let agent = members(&before)
-        .into_iter()
-        .find(|a| !a.skills.is_empty())
-        .expect("a member with a skill");
-    let mut seen = before;
-    if control.set_status(&agent.user_id, AgentStatus::Idle) {
-        let target = sim.stats().last_correlation_id;
-        until_id(&mut h, &mut seen, target).await;
-    }
-    let skill = agent.skills[0].clone();
-    let idle_before = last_summary(&seen, &queue_id).skills[&skill].available;
-    assert!(idle_before >= 1, "{skill}");
+    let (mut seen, _) = acked(&mut h).await;
+    let (agent, skill, idle_before) = idle_with_a_skill(&sim, &mut h, &mut seen).await;
 
     // The agent takes a call while the feed is away: nothing tells it.
     control.go_silent(true);
-    until_event(&mut h, &mut seen, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
+    reconnecting(&mut h, LIMIT).await;
     assert!(control.set_status(&agent.user_id, AgentStatus::Interacting));
     control.go_silent(false);
     let (before, _) = acked(&mut h).await;
