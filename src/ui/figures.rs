@@ -73,7 +73,7 @@ pub fn interval_lines(
     let volume = if volume.chars().count() <= width {
         volume
     } else {
-        let count = |value: Option<u64>| value.map_or("-".to_string(), |n| n.to_string());
+        let count = |value: Option<u64>| value.map_or("-".to_string(), |number| number.to_string());
         format!(
             "{} ans {} abn {} ({})",
             count(interval.offered),
