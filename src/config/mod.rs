@@ -298,10 +298,10 @@ impl GenesysConfig {
         }
         let host = url::Url::parse(url)
             .ok()
-            .and_then(|u| {
-                let host = u.host_str()?.to_string();
-                Some(match u.port() {
-                    Some(p) => format!("{host}:{p}"),
+            .and_then(|parsed| {
+                let host = parsed.host_str()?.to_string();
+                Some(match parsed.port() {
+                    Some(port) => format!("{host}:{port}"),
                     None => host,
                 })
             })

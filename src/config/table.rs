@@ -88,50 +88,50 @@ impl Table<'_, '_> {
 
     pub fn int<T: TryFrom<i64>>(
         &mut self,
-        t: &DeTable<'_>,
-        k: &str,
+        table: &DeTable<'_>,
+        name: &str,
         min: i64,
         max: i64,
     ) -> Option<T> {
-        let v = self.get(t, k)?;
-        let Some(i) = v.get_ref().as_integer() else {
-            self.type_error(v, k, "an integer");
+        let value = self.get(table, name)?;
+        let Some(integer) = value.get_ref().as_integer() else {
+            self.type_error(value, name, "an integer");
             return None;
         };
-        let n = i64::from_str_radix(i.as_str(), i.radix()).ok();
-        match n
-            .filter(|n| (min..=max).contains(n))
-            .and_then(|n| T::try_from(n).ok())
+        let number = i64::from_str_radix(integer.as_str(), integer.radix()).ok();
+        match number
+            .filter(|number| (min..=max).contains(number))
+            .and_then(|number| T::try_from(number).ok())
         {
-            Some(x) => Some(x),
+            Some(within) => Some(within),
             None => {
-                let key = self.key(k);
-                let msg = format!("{} is out of range ({min} to {max})", i.as_str());
+                let key = self.key(name);
+                let msg = format!("{} is out of range ({min} to {max})", integer.as_str());
                 self.doc
-                    .error(&v.span(), &key, msg, "value ranges of docs/CONFIG.md");
+                    .error(&value.span(), &key, msg, "value ranges of docs/CONFIG.md");
                 None
             }
         }
     }
 
-    pub fn number(&mut self, t: &DeTable<'_>, k: &str, min: f64, max: f64) -> Option<f64> {
-        let v = self.get(t, k)?;
-        let n = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+    pub fn number(&mut self, table: &DeTable<'_>, name: &str, min: f64, max: f64) -> Option<f64> {
+        let value = self.get(table, name)?;
+        let parsed = match value.get_ref() {
+            DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix())
                 .ok()
-                .map(|n| n as f64),
-            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+                .map(|parsed| parsed as f64),
+            DeValue::Float(float) => float.as_str().parse::<f64>().ok(),
             _ => {
-                self.type_error(v, k, "a number");
+                self.type_error(value, name, "a number");
                 return None;
             }
         };
-        match n.filter(|n| (min..=max).contains(n)) {
-            Some(x) => Some(x),
+        match parsed.filter(|parsed| (min..=max).contains(parsed)) {
+            Some(within) => Some(within),
             None => {
-                let key = self.key(k);
+                let key = self.key(name);
                 self.doc.error(
-                    &v.span(),
+                    &value.span(),
                     &key,
                     format!("out of range ({min} to {max})"),
                     "value ranges of docs/CONFIG.md",
