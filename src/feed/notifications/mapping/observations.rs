@@ -205,9 +205,9 @@ impl Mapper {
             }
             let summary = self.summary(id);
             if summary != old_summary
-                && let Some(s) = summary
+                && let Some(changed) = summary
             {
-                let kind = QueueEventKind::Summary(s);
+                let kind = QueueEventKind::Summary(changed);
                 out.events.push(receipt.event(kind, topic, None, None));
             }
         }
@@ -230,7 +230,7 @@ impl Mapper {
     ) -> Decoded {
         let body: ObservationBody = match serde_json::from_value(body) {
             Ok(parsed) => parsed,
-            Err(e) => return Decoded::Malformed(format!("{topic}: {e}")),
+            Err(error) => return Decoded::Malformed(format!("{topic}: {error}")),
         };
         let qid = body.group.queue_id;
         let media = body.group.media_type.as_deref().unwrap_or("all");
