@@ -14,13 +14,13 @@ pub fn redact_line(line: &str) -> Cow<'_, str> {
     if !suspicious(line) {
         return Cow::Borrowed(line);
     }
-    let a = assignments(line);
-    let b = json_pairs(&a);
-    let c = auth_schemes(&b);
-    if c == line {
+    let assigned = assignments(line);
+    let paired = json_pairs(&assigned);
+    let redacted = auth_schemes(&paired);
+    if redacted == line {
         Cow::Borrowed(line)
     } else {
-        Cow::Owned(c)
+        Cow::Owned(redacted)
     }
 }
 
