@@ -123,11 +123,11 @@ pub(super) fn realtime_url_missing(cfg: &Config) -> Option<String> {
 
 /// The URLs given in the file (derived ones are https/wss by construction).
 pub(super) fn urls(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
-    let g = &cfg.genesys;
+    let genesys = &cfg.genesys;
     for (key, url, secure, plain) in [
-        ("genesys.login_url", &g.login_url, "https", "http"),
-        ("genesys.api_url", &g.api_url, "https", "http"),
-        ("genesys.realtime_url", &g.realtime_url, "wss", "ws"),
+        ("genesys.login_url", &genesys.login_url, "https", "http"),
+        ("genesys.api_url", &genesys.api_url, "https", "http"),
+        ("genesys.realtime_url", &genesys.realtime_url, "wss", "ws"),
     ] {
         if let Some(span) = spans.values.get(key)
             && let Some(msg) = url_problem(url, secure, plain)

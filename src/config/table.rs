@@ -22,37 +22,45 @@ impl Table<'_, '_> {
         }
     }
 
-    pub fn get<'v, 'i>(&mut self, t: &'v DeTable<'i>, k: &str) -> Option<&'v Spanned<DeValue<'i>>> {
-        let v = t.get(k)?;
-        let key = self.key(k);
-        self.spans.values.insert(key, v.span());
-        Some(v)
+    pub fn get<'v, 'i>(
+        &mut self,
+        table: &'v DeTable<'i>,
+        name: &str,
+    ) -> Option<&'v Spanned<DeValue<'i>>> {
+        let value = table.get(name)?;
+        let key = self.key(name);
+        self.spans.values.insert(key, value.span());
+        Some(value)
     }
 
-    pub fn type_error(&mut self, v: &Spanned<DeValue<'_>>, k: &str, want: &str) {
-        let key = self.key(k);
-        let msg = format!("expected {want}, found {}", v.get_ref().type_str());
+    pub fn type_error(&mut self, value: &Spanned<DeValue<'_>>, name: &str, want: &str) {
+        let key = self.key(name);
+        let msg = format!("expected {want}, found {}", value.get_ref().type_str());
         self.doc
-            .error(&v.span(), &key, msg, "value types of docs/CONFIG.md");
+            .error(&value.span(), &key, msg, "value types of docs/CONFIG.md");
     }
 
-    pub fn table<'v, 'i>(&mut self, t: &'v DeTable<'i>, k: &str) -> Option<&'v DeTable<'i>> {
-        let v = self.get(t, k)?;
-        match v.get_ref().as_table() {
+    pub fn table<'v, 'i>(
+        &mut self,
+        section: &'v DeTable<'i>,
+        name: &str,
+    ) -> Option<&'v DeTable<'i>> {
+        let value = self.get(section, name)?;
+        match value.get_ref().as_table() {
             Some(tb) => Some(tb),
             None => {
-                self.type_error(v, k, &format!("a table `[{k}]`"));
+                self.type_error(value, name, &format!("a table `[{name}]`"));
                 None
             }
         }
     }
 
-    pub fn string(&mut self, t: &DeTable<'_>, k: &str) -> Option<String> {
-        let v = self.get(t, k)?;
-        match v.get_ref().as_str() {
+    pub fn string(&mut self, table: &DeTable<'_>, name: &str) -> Option<String> {
+        let value = self.get(table, name)?;
+        match value.get_ref().as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.type_error(v, k, "a string");
+                self.type_error(value, name, "a string");
                 None
             }
         }
@@ -60,30 +68,30 @@ impl Table<'_, '_> {
 
     pub fn parse<T>(
         &mut self,
-        t: &DeTable<'_>,
-        k: &str,
+        table: &DeTable<'_>,
+        name: &str,
         f: fn(&str) -> Option<T>,
         want: &str,
     ) -> Option<T> {
-        let v = self.get(t, k)?;
-        let s = self.string(t, k)?;
-        let parsed = f(&s);
+        let value = self.get(table, name)?;
+        let text = self.string(table, name)?;
+        let parsed = f(&text);
         if parsed.is_none() {
-            let key = self.key(k);
-            let msg = format!("`{s}` is not {want}");
+            let key = self.key(name);
+            let msg = format!("`{text}` is not {want}");
             self.doc
-                .error(&v.span(), &key, msg, "values of docs/CONFIG.md");
+                .error(&value.span(), &key, msg, "values of docs/CONFIG.md");
         }
         parsed
     }
 
-    pub fn boolean(&mut self, t: &DeTable<'_>, k: &str) -> Option<bool> {
-        let v = self.get(t, k)?;
-        let b = v.get_ref().as_bool();
-        if b.is_none() {
-            self.type_error(v, k, "true or false");
+    pub fn boolean(&mut self, table: &DeTable<'_>, name: &str) -> Option<bool> {
+        let value = self.get(table, name)?;
+        let flag = value.get_ref().as_bool();
+        if flag.is_none() {
+            self.type_error(value, name, "true or false");
         }
-        b
+        flag
     }
 
     pub fn int<T: TryFrom<i64>>(
