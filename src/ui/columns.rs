@@ -170,15 +170,15 @@ pub fn cell(scene: &Scene, column: Column, queue: &QueueView) -> Line<'static> {
 }
 
 /// "voice 3 chat 1": media with someone waiting, most first.
-fn media(scene: &Scene, q: &QueueView) -> Line<'static> {
-    let t = scene.theme();
-    let Some(s) = &q.summary else {
-        return Line::styled("-", t.dim);
+fn media(scene: &Scene, queue: &QueueView) -> Line<'static> {
+    let theme = scene.theme();
+    let Some(summary) = &queue.summary else {
+        return Line::styled("-", theme.dim);
     };
-    if s.media.is_empty() {
-        return Line::styled("-", t.dim);
+    if summary.media.is_empty() {
+        return Line::styled("-", theme.dim);
     }
-    let mut waiting: Vec<(&str, u32)> = s
+    let mut waiting: Vec<(&str, u32)> = summary
         .media
         .iter()
         .filter(|(_, m)| m.waiting > 0)

@@ -78,12 +78,12 @@ fn totals(frame: &mut Frame, area: Rect, scene: &Scene, large: bool) {
 }
 
 /// "2:21" for a wait (minutes:seconds, or hours:minutes past an hour).
-fn clock(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    if s < 3600 {
-        format!("{}:{:02}", s / 60, s % 60)
+fn clock(span: std::time::Duration) -> String {
+    let seconds = span.as_secs();
+    if seconds < 3600 {
+        format!("{}:{:02}", seconds / 60, seconds % 60)
     } else {
-        format!("{}h{:02}", s / 3600, (s % 3600) / 60)
+        format!("{}h{:02}", seconds / 3600, (seconds % 3600) / 60)
     }
 }
 
