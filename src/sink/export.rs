@@ -19,9 +19,9 @@ use crate::sink::text::{push_f64, push_i64, push_json_str, push_rfc3339, push_u6
 
 /// The export line for one queue event, already applied to `state`.
 pub fn export_line(state: &AppState, ev: &QueueEvent, now: Instant) -> String {
-    let mut s = String::with_capacity(512);
-    write_line(&mut s, state, ev, now);
-    s
+    let mut line = String::with_capacity(512);
+    write_line(&mut line, state, ev, now);
+    line
 }
 
 /// Appends the export line for `ev` (with its trailing newline) to `out`.
@@ -207,11 +207,11 @@ fn write_media(out: &mut String, v: &QueueView) {
 
 /// Agents by state as Genesys Cloud names them, and queue utilization;
 /// null where the feed does not say.
-fn write_agents(out: &mut String, v: &QueueView) {
-    let a = v.summary.as_ref().map(|s| s.agents).unwrap_or_default();
+fn write_agents(out: &mut String, queue: &QueueView) {
+    let agents = queue.summary.as_ref().map(|s| s.agents).unwrap_or_default();
     out.push_str(",\"agents\":{");
-    for (i, (key, value)) in agent_fields(&a).into_iter().enumerate() {
-        if i > 0 {
+    for (index, (key, value)) in agent_fields(&agents).into_iter().enumerate() {
+        if index > 0 {
             out.push(',');
         }
         out.push('"');
@@ -223,7 +223,7 @@ fn write_agents(out: &mut String, v: &QueueView) {
         }
     }
     out.push_str("},\"queueUtilization\":");
-    match v.metrics.queue_utilization {
+    match queue.metrics.queue_utilization {
         Some(p) => push_f64(out, round1(p)),
         None => out.push_str("null"),
     }
