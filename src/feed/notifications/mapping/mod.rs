@@ -135,9 +135,9 @@ impl Mapper {
 
     /// Registers a monitored queue (so it exists before any observation).
     pub fn add_queue(&mut self, queue_id: &str, name: Option<String>) {
-        let q = self.queue_mut(queue_id);
+        let queue = self.queue_mut(queue_id);
         if name.is_some() {
-            q.name = name;
+            queue.name = name;
         }
     }
 
@@ -168,8 +168,8 @@ impl Mapper {
 
     /// The current summary of one queue.
     pub fn summary(&self, queue_id: &str) -> Option<QueueSummary> {
-        let q = self.queues.get(queue_id)?;
-        Some(self.summarize(queue_id, q))
+        let queue = self.queues.get(queue_id)?;
+        Some(self.summarize(queue_id, queue))
     }
 
     fn summarize(&self, queue_id: &str, queue: &QueueObs) -> QueueSummary {

@@ -27,21 +27,21 @@ impl Mapper {
     /// Replaces the member list of a queue.
     pub fn set_members(&mut self, queue_id: &str, members: Vec<Member>) {
         self.queue_mut(queue_id);
-        let Some(q) = self.queues.get_mut(queue_id) else {
+        let Some(queue) = self.queues.get_mut(queue_id) else {
             return;
         };
-        for old in q.members.keys() {
+        for old in queue.members.keys() {
             if let Some(qs) = self.user_queues.get_mut(old) {
                 qs.retain(|x| x != queue_id);
             }
         }
-        q.members.clear();
+        queue.members.clear();
         for m in members {
             let qs = self.user_queues.entry(m.user_id.clone()).or_default();
             if !qs.iter().any(|x| x == queue_id) {
                 qs.push(queue_id.to_string());
             }
-            q.members.insert(m.user_id.clone(), m);
+            queue.members.insert(m.user_id.clone(), m);
         }
     }
 

@@ -132,9 +132,9 @@ impl Mapper {
         media: &str,
         d: &IntervalData,
     ) -> Option<QueueTotals> {
-        let q = self.queue_mut(qid);
+        let queue = self.queue_mut(qid);
         let new = media_totals(d);
-        let held = q.totals.values().next().map(|t| t.interval.clone());
+        let held = queue.totals.values().next().map(|t| t.interval.clone());
         if let Some(held) = held
             && held != new.interval
         {
@@ -145,10 +145,10 @@ impl Mapper {
                 return None;
             }
             // A new interval starts from nothing for every media type.
-            q.totals.clear();
+            queue.totals.clear();
         }
-        q.totals.insert(media.to_string(), new);
-        Some(queue_totals(qid, &q.totals))
+        queue.totals.insert(media.to_string(), new);
+        Some(queue_totals(qid, &queue.totals))
     }
 }
 
