@@ -5,17 +5,17 @@ use super::{Expr, Field, FilterError, FilterErrorKind, Op};
 
 /// Parses non-empty text; `Ok(None)` for blank text (the filter that matches everything).
 pub(super) fn parse(text: &str) -> Result<Option<Expr>, FilterError> {
-    let mut p = Parser {
+    let mut parser = Parser {
         chars: text.chars().collect(),
         pos: 0,
         depth: 0,
     };
-    p.skip_ws();
-    if p.pos == p.chars.len() {
+    parser.skip_ws();
+    if parser.pos == parser.chars.len() {
         return Ok(None);
     }
-    let root = p.expr()?;
-    let (col, tok) = p.next_token()?;
+    let root = parser.expr()?;
+    let (col, tok) = parser.next_token()?;
     match tok {
         Token::End => Ok(Some(root)),
         Token::Close => Err(syntax(col, "unexpected `)` with no matching `(`".into())),
@@ -89,9 +89,9 @@ impl Parser {
 
     fn peek_token(&mut self) -> Result<(usize, Token), FilterError> {
         let save = self.pos;
-        let t = self.next_token();
+        let token = self.next_token();
         self.pos = save;
-        t
+        token
     }
 
     /// Returns the token and its 1-based column.
