@@ -10,6 +10,10 @@ mod common;
 #[allow(dead_code)]
 #[path = "../cli/common/mod.rs"]
 mod headless_common;
+// The summary fixtures those helpers build on.
+#[allow(dead_code)]
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 
 mod delivery;
 mod lag;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
+use crate::fixtures::{SummaryBuilder, summary};
 use queuetop::sim::{self, SimHandle, SimOptions};
 
 /// Bound for anything that should happen "now" on loopback.
@@ -41,6 +42,22 @@ impl Run {
         // SAFETY: kill(2) on our own child's pid; no memory is involved.
         let rc = unsafe { libc::kill(pid, sig) };
         assert_eq!(rc, 0);
+    }
+
+    /// Sends `sig` and waits for the run to exit 0.
+    pub async fn stop_cleanly(&mut self, sig: i32) {
+        self.signal(sig);
+        let status = self.exit().await;
+        assert_eq!(status.code(), Some(0), "stderr:\n{}", self.read("stderr"));
+    }
+
+    /// Waits (bounded) until `sim` has acknowledged the run's subscriptions.
+    pub async fn subscribed(&self, sim: &SimHandle) {
+        assert!(
+            sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
+            "no subscription; stderr:\n{}",
+            self.read("stderr")
+        );
     }
 
     pub async fn exit(&mut self) -> ExitStatus {
@@ -85,6 +102,17 @@ pub async fn start_sim(opts: SimOptions) -> SimHandle {
         .unwrap()
 }
 
+/// A summary as the server sends it for a busy queue: 3 of 10 agents
+/// available, 6 interacting, 4 calls waiting.
+pub fn busy(queue_id: &str) -> SummaryBuilder {
+    summary(queue_id)
+        .name("from the server")
+        .available(3)
+        .logged_in(10)
+        .interacting(6)
+        .waiting(4)
+}
+
 pub fn scripted() -> SimOptions {
     SimOptions {
         generate: false,
@@ -111,28 +139,35 @@ pub fn spawn_with(sim: &SimHandle, args: &[&str], extra: &str) -> Run {
     );
     let cfg = write_private(d, "config.toml", &config);
     let export = d.join("export.ndjson");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
+    let mut cmd = queuetop_in(d);
     cmd.args(args).arg("--config").arg(&cfg);
     // The export is the headless mode's; other modes refuse the flag.
     if args.contains(&"--headless") && !args.contains(&"--export") {
         cmd.arg("--export").arg(&export);
     }
     let child = cmd
-        .current_dir(d)
-        .env_remove("GENESYS_CLIENT_ID")
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env_remove("GENESYS_ENVIRONMENT")
-        .env_remove("QUEUETOP_CONFIG")
-        .env_remove("RUST_LOG")
-        .env("HOME", d)
-        .env("XDG_CONFIG_HOME", d.join("config"))
-        .env("XDG_DATA_HOME", d.join("data"))
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(d.join("stdout")).unwrap())
         .stderr(std::fs::File::create(d.join("stderr")).unwrap())
         .spawn()
         .unwrap();
     Run { dir, child }
+}
+
+/// The binary run in `dir`, which is also its home: nothing from the
+/// developer's own setup (credentials, config, log level) leaks in.
+pub fn queuetop_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
+    cmd.current_dir(dir)
+        .env_remove("GENESYS_CLIENT_ID")
+        .env_remove("GENESYS_CLIENT_SECRET")
+        .env_remove("GENESYS_ENVIRONMENT")
+        .env_remove("QUEUETOP_CONFIG")
+        .env_remove("RUST_LOG")
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"));
+    cmd
 }
 
 pub fn write_private(dir: &Path, name: &str, body: &str) -> PathBuf {
