@@ -19,13 +19,14 @@ use super::channels::Channels;
 use super::dedupe::{DEDUPE_CAPACITY, Dedupe};
 use super::failure::{open_failed, rest_failed};
 use super::mapping::{Mapper, Receipt};
+use super::members::Told;
 use super::plan::{self, Plan};
 use super::read::Reader;
 use super::rejections::Rejections;
 use super::requery::REFRESH_TOPIC;
 use super::rest::{RestClient, TopicState};
+use super::setup;
 use super::stopwatch::Stopwatch;
-use super::{members, setup};
 use crate::config::Config;
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::FeedGauges;
@@ -41,6 +42,9 @@ pub(crate) struct Session {
     mapper: Mapper,
     plan: Option<Plan>,
     snapshot_sent: bool,
+    /// The rosters the app was told of, while a reconnect has yet to tell
+    /// it who left them.
+    told: Told,
     dedupe: Dedupe,
     /// Where the next attempt's channel generations start.
     generations: u64,
@@ -61,6 +65,7 @@ impl Session {
             mapper: Mapper::new(),
             plan: None,
             snapshot_sent: false,
+            told: Told::default(),
             dedupe: Dedupe::new(DEDUPE_CAPACITY),
             generations: 0,
         }
@@ -116,6 +121,7 @@ impl Session {
             plan,
             mapper: &mut self.mapper,
             snapshot_sent: &mut self.snapshot_sent,
+            told: &mut self.told,
         };
         if let Err(out) = start.run(link, chans, &mut rejections, &tx).await {
             return out;
@@ -142,6 +148,7 @@ struct Start<'a> {
     plan: &'a Plan,
     mapper: &'a mut Mapper,
     snapshot_sent: &'a mut bool,
+    told: &'a mut Told,
 }
 
 impl Start<'_> {
@@ -167,12 +174,12 @@ impl Start<'_> {
             // With the channels open, the member lists say where everyone
             // is now (later changes arrive as notifications).
             let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
-            let before = members::rosters(self.mapper, &ids);
+            self.told.hold(self.mapper, &ids);
             let load = setup::load_members(rest, token, &ids, self.mapper);
             if let Err(failure) = link.unless_command(load).await? {
                 return Err(rest_failed(link, failure));
             }
-            members::pass_departures(link, chans, self.mapper, before).await?;
+            self.told.pass_departures(link, chans, self.mapper).await?;
         }
         let query = setup::observe(rest, token, self.plan.queue_ids());
         let bodies = match link.unless_command(query).await? {

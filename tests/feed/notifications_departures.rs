@@ -1,0 +1,85 @@
+//! Who left a queue while the Notifications feed was down is told of at
+//! the reconnect, even when an attempt before it read some member lists
+//! and then failed: the app is told against what it was last told, not
+//! against what the failed attempt left in the feed. Against a scripted
+//! simulator; tokio time is paused.
+
+use std::time::Duration;
+
+use crate::common::*;
+use queuetop::event::FeedEvent;
+use queuetop::sim::SimHandle;
+
+/// How long every REST answer takes while the faults are set: long
+/// enough for the test to set them while the member reads are out.
+const LATENCY: Duration = Duration::from_secs(5);
+/// The Retry-After of the one 429: the delayed member read comes back
+/// well after the other one was answered.
+const RETRY_AFTER_S: u64 = 10;
+
+fn member_reads(sim: &SimHandle) -> usize {
+    let stats = sim.stats();
+    let reads = stats.rest_calls.iter();
+    reads.filter(|c| c.contains("/members")).count()
+}
+
+/// The first member the feed reported on each queue, as (queue, user).
+fn one_member_per_queue(sim: &SimHandle, seen: &[FeedEvent]) -> Vec<(String, String)> {
+    sim.queues()
+        .iter()
+        .map(|(queue_id, _)| {
+            let user = seen.iter().find_map(|e| match e {
+                FeedEvent::Member { agent, .. } if agent.queue_id == *queue_id => {
+                    Some(agent.user_id.clone())
+                }
+                _ => None,
+            });
+            (queue_id.clone(), user.expect("every queue has a member"))
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_departure_read_by_a_failed_attempt_is_told_at_the_next() {
+    let sim = start_simulator(scripted(2, 2)).await;
+    let control = sim.control();
+    let mut h = follow_everything(&sim);
+    let (mut seen, _) = acked(&mut h).await;
+    // One member leaves each queue: whichever queue's members are read
+    // first, that read is the one the failed attempt keeps.
+    let leaving = one_member_per_queue(&sim, &seen);
+    let reads_at_start = member_reads(&sim);
+    assert_eq!(reads_at_start, leaving.len());
+
+    control.go_silent(true);
+    reconnecting(&mut h, LIMIT).await;
+    for (queue_id, user_id) in &leaving {
+        assert!(control.remove_member(queue_id, user_id), "{user_id}");
+    }
+    control.set_rest_latency(Some(LATENCY));
+    control.go_silent(false);
+    // Both member reads of the next attempt are out: the first to be
+    // answered is rate limited, the other is answered (and kept) ...
+    let out = reads_at_start + leaving.len();
+    let what = "the member reads of the next attempt";
+    until(&mut h, &mut seen, LIMIT, what, || member_reads(&sim) == out).await;
+    control.rate_limit_rest(1, RETRY_AFTER_S);
+    let limited = || sim.stats().rest_rate_limited == 1;
+    until(&mut h, &mut seen, LIMIT, "the 429", limited).await;
+    // ... and its second try is refused: the attempt fails part-way.
+    control.refuse_rest_tokens(1);
+    control.set_rest_latency(None);
+    let (more, _) = acked(&mut h).await;
+    seen.extend(more);
+    assert_eq!(sim.stats().rest_unauthorized, 1, "the attempt failed");
+    assert_eq!(reconnects(&seen), 1, "the failed attempt: {seen:#?}");
+
+    for (queue_id, user_id) in &leaving {
+        let told = seen.iter().any(|e| {
+            matches!(e, FeedEvent::MemberLeft { queue_id: q, user_id: u }
+                if q == queue_id && u == user_id)
+        });
+        assert!(told, "{user_id} left {queue_id} untold: {seen:#?}");
+    }
+    quit(h).await;
+}
