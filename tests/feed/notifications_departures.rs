@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::common::*;
-use queuetop::event::FeedEvent;
+use queuetop::event::{AgentState, AgentStatus, FeedEvent};
 use queuetop::sim::SimHandle;
 
 /// How long every REST answer takes while the faults are set: long
@@ -81,5 +81,43 @@ async fn a_departure_read_by_a_failed_attempt_is_told_at_the_next() {
         });
         assert!(told, "{user_id} left {queue_id} untold: {seen:#?}");
     }
+    quit(h).await;
+}
+
+/// The first attempt reads the member lists, then fails to open its
+/// socket: what changed before the next attempt subscribed was told by no
+/// notification, so the first snapshot must not carry the lists read then.
+#[tokio::test(start_paused = true)]
+async fn the_first_snapshot_after_a_failed_attempt_has_the_members_as_they_are() {
+    let sim = start_simulator(scripted(1, 2)).await;
+    let queue_id = sim.queues()[0].0.clone();
+    let control = sim.control();
+    let leaving = control.add_member(&queue_id, true).expect("a new member");
+    let staying = control.add_member(&queue_id, true).expect("a new member");
+    control.rate_limit_handshakes(1, RETRY_AFTER_S);
+    let mut h = follow_everything(&sim);
+    reconnecting(&mut h, LIMIT).await;
+    assert_eq!(member_reads(&sim), 1, "the failed attempt read the members");
+    assert!(control.remove_member(&queue_id, &leaving));
+    assert!(control.set_status(&staying, AgentStatus::Interacting));
+
+    let (seen, _) = acked(&mut h).await;
+    let rows: Vec<&AgentState> = seen
+        .iter()
+        .filter_map(|e| match e {
+            FeedEvent::Member { agent, .. } => Some(agent),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        rows.iter().all(|agent| agent.user_id != leaving),
+        "{leaving} left before the snapshot: {rows:#?}"
+    );
+    let status = rows.iter().find(|agent| agent.user_id == staying);
+    assert_eq!(
+        status.map(|agent| &agent.status),
+        Some(&AgentStatus::Interacting),
+        "{rows:#?}"
+    );
     quit(h).await;
 }

@@ -104,7 +104,8 @@ impl Session {
             Ok(rest) => rest,
             Err(error) => return Outcome::Stop(error.clone()),
         };
-        if self.plan.is_none() {
+        let lists_read_now = self.plan.is_none();
+        if lists_read_now {
             match plan::make(link, rest, &token, &self.cfg, &mut self.mapper).await {
                 Ok(made) => self.plan = Some(made),
                 Err(out) => return out,
@@ -122,6 +123,7 @@ impl Session {
             mapper: &mut self.mapper,
             snapshot_sent: &mut self.snapshot_sent,
             told: &mut self.told,
+            lists_read_now,
         };
         if let Err(out) = start.run(link, chans, &mut rejections, &tx).await {
             return out;
@@ -149,6 +151,8 @@ struct Start<'a> {
     mapper: &'a mut Mapper,
     snapshot_sent: &'a mut bool,
     told: &'a mut Told,
+    /// The plan was made in this attempt: its member lists are current.
+    lists_read_now: bool,
 }
 
 impl Start<'_> {
@@ -156,7 +160,7 @@ impl Start<'_> {
     /// (or, after a reconnect, a refresh) reaches the app before any
     /// notification, and nothing that happens in between is missed.
     async fn run(
-        self,
+        mut self,
         link: &mut Link,
         chans: &mut Channels,
         rejections: &mut Rejections,
@@ -169,17 +173,11 @@ impl Start<'_> {
             permitted += states.iter().filter(|state| !state.rejected()).count();
             rejections.report(link, states).await?;
         }
-        if *self.snapshot_sent {
-            // A reconnect: status changes during the outage were missed.
-            // With the channels open, the member lists say where everyone
-            // is now (later changes arrive as notifications).
-            let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
-            self.told.hold(self.mapper, &ids);
-            let load = setup::load_members(rest, token, &ids, self.mapper);
-            if let Err(failure) = link.unless_command(load).await? {
-                return Err(rest_failed(link, failure));
-            }
-            self.told.pass_departures(link, chans, self.mapper).await?;
+        // After a reconnect, or the first snapshot after an attempt that
+        // failed once the plan was made: changes since the lists were read
+        // were missed (no channel was open).
+        if *self.snapshot_sent || !self.lists_read_now {
+            self.read_members_again(link, chans).await?;
         }
         let query = setup::observe(rest, token, self.plan.queue_ids());
         let bodies = match link.unless_command(query).await? {
@@ -228,6 +226,29 @@ impl Start<'_> {
         chans
             .pass(link, FeedEvent::Acked { count: permitted })
             .await
+    }
+
+    /// With the channels open, the member lists say where everyone is now
+    /// (later changes arrive as notifications); whoever left a roster the
+    /// app was told of is told to it.
+    async fn read_members_again(
+        &mut self,
+        link: &mut Link,
+        chans: &mut Channels,
+    ) -> Result<(), Outcome> {
+        let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
+        let told_any = *self.snapshot_sent;
+        if told_any {
+            self.told.hold(self.mapper, &ids);
+        }
+        let load = setup::load_members(self.rest, self.token, &ids, self.mapper);
+        if let Err(failure) = link.unless_command(load).await? {
+            return Err(rest_failed(link, failure));
+        }
+        if told_any {
+            self.told.pass_departures(link, chans, self.mapper).await?;
+        }
+        Ok(())
     }
 }
 
