@@ -39,22 +39,37 @@ fn one_member_per_queue(sim: &SimHandle, seen: &[FeedEvent]) -> Vec<(String, Str
         .collect()
 }
 
+/// Whether a channel follows `user`'s activity.
+fn followed(sim: &SimHandle, user: &str) -> bool {
+    let control = sim.control();
+    let activity = format!("v2.users.{user}.activity");
+    let channels = control.channel_ids();
+    channels
+        .iter()
+        .any(|id| control.channel_topics(id).contains(&activity))
+}
+
+/// Who left is told, and who came is followed (else its status would
+/// stay as the reconnect read it).
 #[tokio::test(start_paused = true)]
-async fn a_departure_read_by_a_failed_attempt_is_told_at_the_next() {
+async fn what_a_failed_attempt_read_is_told_at_the_next() {
     let sim = start_simulator(scripted(2, 2)).await;
     let control = sim.control();
     let mut h = follow_everything(&sim);
     let (mut seen, _) = acked(&mut h).await;
-    // One member leaves each queue: whichever queue's members are read
-    // first, that read is the one the failed attempt keeps.
+    // One member leaves each queue and one comes: whichever queue's
+    // members are read first, that read is the one the failed attempt
+    // keeps.
     let leaving = one_member_per_queue(&sim, &seen);
     let reads_at_start = member_reads(&sim);
     assert_eq!(reads_at_start, leaving.len());
 
     control.go_silent(true);
     reconnecting(&mut h, LIMIT).await;
+    let mut coming = Vec::new();
     for (queue_id, user_id) in &leaving {
         assert!(control.remove_member(queue_id, user_id), "{user_id}");
+        coming.push(control.add_member(queue_id, true).expect("a new member"));
     }
     control.set_rest_latency(Some(LATENCY));
     control.go_silent(false);
@@ -80,6 +95,10 @@ async fn a_departure_read_by_a_failed_attempt_is_told_at_the_next() {
                 if q == queue_id && u == user_id)
         });
         assert!(told, "{user_id} left {queue_id} untold: {seen:#?}");
+    }
+    for user in &coming {
+        let what = format!("the activity topic of {user}");
+        until(&mut h, &mut seen, LIMIT, &what, || followed(&sim, user)).await;
     }
     quit(h).await;
 }

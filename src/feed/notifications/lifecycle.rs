@@ -19,7 +19,7 @@ use super::channels::Channels;
 use super::dedupe::{DEDUPE_CAPACITY, Dedupe};
 use super::failure::{open_failed, rest_failed};
 use super::mapping::{Mapper, Receipt};
-use super::members::Told;
+use super::members::{Reread, Told};
 use super::plan::{self, Plan};
 use super::read::Reader;
 use super::rejections::Rejections;
@@ -147,7 +147,7 @@ impl Session {
 struct Start<'a> {
     rest: &'a RestClient,
     token: &'a SecretString,
-    plan: &'a Plan,
+    plan: &'a mut Plan,
     mapper: &'a mut Mapper,
     snapshot_sent: &'a mut bool,
     told: &'a mut Told,
@@ -177,7 +177,10 @@ impl Start<'_> {
         // failed once the plan was made: changes since the lists were read
         // were missed (no channel was open).
         if *self.snapshot_sent || !self.lists_read_now {
-            self.read_members_again(link, chans).await?;
+            let fresh = self.read_members_again(link, chans).await?;
+            Reread::new(rest, self.mapper, self.plan, rejections)
+                .follow_users(link, token, fresh, chans)
+                .await?;
         }
         let query = setup::observe(rest, token, self.plan.queue_ids());
         let bodies = match link.unless_command(query).await? {
@@ -230,12 +233,14 @@ impl Start<'_> {
 
     /// With the channels open, the member lists say where everyone is now
     /// (later changes arrive as notifications); whoever left a roster the
-    /// app was told of is told to it.
+    /// app was told of is told to it. Returns the members no channel
+    /// follows yet: new to every queue since the plan was made (or since
+    /// an attempt that failed read them).
     async fn read_members_again(
         &mut self,
         link: &mut Link,
         chans: &mut Channels,
-    ) -> Result<(), Outcome> {
+    ) -> Result<Vec<String>, Outcome> {
         let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
         let told_any = *self.snapshot_sent;
         if told_any {
@@ -248,7 +253,7 @@ impl Start<'_> {
         if told_any {
             self.told.pass_departures(link, chans, self.mapper).await?;
         }
-        Ok(())
+        Ok(self.plan.unfollowed(self.mapper.member_ids()))
     }
 }
 

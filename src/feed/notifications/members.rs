@@ -116,7 +116,7 @@ impl<'a> Reread<'a> {
 
     /// Subscribes the activity topics of users new to every queue, on the
     /// last channel while it has room (PUT replaces: the whole list).
-    async fn follow_users(
+    pub(super) async fn follow_users(
         self,
         link: &mut Link,
         token: &SecretString,
