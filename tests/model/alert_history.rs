@@ -313,10 +313,14 @@ async fn the_app_loop_records_a_raise_made_by_the_clock() {
         feed: feed_rx,
         commands,
     };
-    let busy = summary("A").logged_in(3).waiting(6).event();
-    feed.send(queue_event(busy).received(t0(), Instant::now()).feed())
-        .await
-        .unwrap();
+    let six_waiting = summary("A").logged_in(3).waiting(6).event();
+    feed.send(
+        queue_event(six_waiting)
+            .received(t0(), Instant::now())
+            .feed(),
+    )
+    .await
+    .unwrap();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     let stop = async {
         tokio::time::sleep(Duration::from_secs(20)).await;
