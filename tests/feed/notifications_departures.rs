@@ -40,16 +40,6 @@ fn one_member_per_queue(sim: &SimHandle, seen: &[FeedEvent]) -> Vec<(String, Str
         .collect()
 }
 
-/// Whether a channel follows `user`'s activity.
-fn followed(sim: &SimHandle, user: &str) -> bool {
-    let control = sim.control();
-    let activity = format!("v2.users.{user}.activity");
-    let channels = control.channel_ids();
-    channels
-        .iter()
-        .any(|id| control.channel_topics(id).contains(&activity))
-}
-
 /// Who left is told, and who came is followed (else its status would
 /// stay as the reconnect read it).
 #[tokio::test(start_paused = true)]

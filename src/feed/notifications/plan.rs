@@ -45,8 +45,18 @@ impl Plan {
 
     /// Adds `new` topics to the last channel when it has room: its slot
     /// and its whole list (a subscription replaces the list); None when
-    /// there is no room.
+    /// there is no room, or nothing to add. A channel's topics are a set:
+    /// a topic some channel has already (a user who left every queue and
+    /// came back) is not added again.
     pub(super) fn add_to_last(&mut self, new: Vec<String>) -> Option<(usize, Vec<String>)> {
+        let mut planned: HashSet<String> = self.slots.iter().flatten().cloned().collect();
+        let new: Vec<String> = new
+            .into_iter()
+            .filter(|topic| planned.insert(topic.clone()))
+            .collect();
+        if new.is_empty() {
+            return None;
+        }
         let slot = self.slots.len().checked_sub(1)?;
         let list = &mut self.slots[slot];
         let room = TOPICS_PER_CHANNEL.saturating_sub(list.len());
