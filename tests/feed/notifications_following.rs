@@ -1,10 +1,22 @@
 //! Whose status a channel follows as members come and go while the
-//! Notifications feed runs: a user who left every queue and came back. Against a scripted
+//! Notifications feed runs: a newcomer when the last channel is full, and
+//! a user who left every queue and came back. Against a scripted
 //! simulator (real REST, real sockets); tokio time is paused.
 
+use std::time::Duration;
+
 use crate::common::*;
-use queuetop::event::FeedEvent;
+use queuetop::event::{AgentStatus, FeedEvent, QueueEventKind};
 use queuetop::feed::FeedHandle;
+use queuetop::feed::notifications::rest::pace::TRANSIENT_TRIES;
+use queuetop::sim::SimHandle;
+
+/// Long enough for the test to set a fault while a call is out.
+const LATENCY: Duration = Duration::from_secs(5);
+
+/// Queue members that, with the queue's observations and membership
+/// topics, fill one channel's 1000 topics exactly.
+const FILL_ONE_CHANNEL: usize = 998;
 
 /// Receives until the feed tells of `user` on the roster (the member list
 /// was read again after a membership change), keeping everything in `seen`.
@@ -24,6 +36,73 @@ async fn until_reread(h: &mut FeedHandle) {
         matches!(e, FeedEvent::Member { .. })
     })
     .await;
+}
+
+/// The topics of every channel, each channel's count.
+fn topics_per_channel(sim: &SimHandle) -> Vec<usize> {
+    let control = sim.control();
+    let ids = control.channel_ids();
+    ids.iter()
+        .map(|id| control.channel_topics(id).len())
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_member_when_the_last_channel_is_full_is_followed_on_a_new_channel() {
+    let sim = start_simulator(scripted(1, FILL_ONE_CHANNEL)).await;
+    let queue_id = sim.queues()[0].0.clone();
+    let mut h = follow_everything(&sim);
+    let (mut seen, _) = acked(&mut h).await;
+    assert_eq!(topics_per_channel(&sim), [1000]);
+
+    let control = sim.control();
+    let coming = control.add_member(&queue_id, true).expect("a new member");
+    until_member(&mut h, &mut seen, &coming).await;
+    let what = format!("the activity topic of {coming}");
+    until(&mut h, &mut seen, LIMIT, &what, || followed(&sim, &coming)).await;
+    assert_eq!(topics_per_channel(&sim), [1000, 1]);
+    assert_eq!(sim.stats().channels_evicted, 0);
+    // The new channel is read: once its socket is open, the newcomer's
+    // status change arrives.
+    let open = || sim.stats().channel_sockets_open == 2;
+    until(&mut h, &mut seen, LIMIT, "the new channel's socket", open).await;
+    assert!(control.set_status(&coming, AgentStatus::Interacting));
+    let busy = |e: &FeedEvent| {
+        queue_ev(e).is_some_and(|q| {
+            matches!(&q.kind, QueueEventKind::Agent(a)
+                if a.user_id == coming && a.status == AgentStatus::Interacting)
+        })
+    };
+    recv_until(&mut h.events, LIMIT, busy).await;
+    quit(h).await;
+}
+
+/// Opening that channel fails (the server errs past the client's own
+/// tries): no other moment would open it, so the feed reconnects, and the
+/// reconnect opens every channel of the plan.
+#[tokio::test(start_paused = true)]
+async fn a_new_channel_that_cannot_be_opened_is_opened_by_the_reconnect() {
+    let sim = start_simulator(scripted(1, FILL_ONE_CHANNEL)).await;
+    let queue_id = sim.queues()[0].0.clone();
+    let mut h = follow_everything(&sim);
+    let (mut seen, _) = acked(&mut h).await;
+
+    let control = sim.control();
+    let create = "POST /api/v2/notifications/channels";
+    let created = rest_calls(&sim, create);
+    control.set_rest_latency(Some(LATENCY));
+    let coming = control.add_member(&queue_id, true).expect("a new member");
+    let asked = || rest_calls(&sim, create) > created;
+    until(&mut h, &mut seen, LIMIT, "the new channel asked for", asked).await;
+    control.rest_transient(TRANSIENT_TRIES, 503);
+    control.set_rest_latency(None);
+    let (more, _) = acked(&mut h).await;
+    seen.extend(more);
+    assert_eq!(reconnects(&seen), 1, "{seen:#?}");
+    assert_eq!(sim.stats().rest_transient, u64::from(TRANSIENT_TRIES));
+    assert!(followed(&sim, &coming));
+    assert_eq!(sim.stats().channel_sockets_open, 2);
+    quit(h).await;
 }
 
 #[tokio::test(start_paused = true)]

@@ -9,14 +9,17 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use time::OffsetDateTime;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::channel::{self, Frame};
 use super::channels::Channels;
+use super::failure::open_failed;
 use super::mapping::{Mapper, Receipt};
 use super::plan::Plan;
 use super::rejections::Rejections;
 use super::rest::RestClient;
-use super::topics;
+use super::topics::{self, MAX_CHANNELS};
 use crate::event::{FeedEvent, QueueEvent, QueueEventKind};
 use crate::feed::TARGET;
 use crate::feed::link::{Link, Outcome};
@@ -58,6 +61,8 @@ pub(super) struct Reread<'a> {
     mapper: &'a mut Mapper,
     plan: &'a mut Plan,
     rejections: &'a mut Rejections,
+    /// Where a channel opened for new members sends its frames.
+    frames: &'a mpsc::Sender<Frame>,
 }
 
 impl<'a> Reread<'a> {
@@ -66,12 +71,14 @@ impl<'a> Reread<'a> {
         mapper: &'a mut Mapper,
         plan: &'a mut Plan,
         rejections: &'a mut Rejections,
+        frames: &'a mpsc::Sender<Frame>,
     ) -> Reread<'a> {
         Reread {
             rest,
             mapper,
             plan,
             rejections,
+            frames,
         }
     }
 
@@ -114,8 +121,11 @@ impl<'a> Reread<'a> {
         self.follow_users(link, &token, fresh_users, chans).await
     }
 
-    /// Subscribes the activity topics of users new to every queue, on the
-    /// last channel while it has room (PUT replaces: the whole list).
+    /// Follows the activity topics of users new to every queue: on the
+    /// last channel while it has room (PUT replaces: the whole list), the
+    /// rest on a new channel. A new channel that cannot be opened fails the
+    /// attempt, as at start-up: it stays in the plan, and the reconnect
+    /// opens every channel of the plan (no other moment would open it).
     pub(super) async fn follow_users(
         self,
         link: &mut Link,
@@ -130,22 +140,50 @@ impl<'a> Reread<'a> {
         if new.is_empty() {
             return Ok(());
         }
-        let Some((slot, list)) = self.plan.add_to_last(new) else {
-            return Ok(());
-        };
-        let Some(live) = chans.in_slot(slot) else {
-            return Ok(());
-        };
-        let put = self.rest.subscribe(token, &live.id, &list);
-        let done = link.unless_command(put).await;
-        chans.touch();
-        match done? {
-            Ok(states) => self.rejections.report(link, states).await,
-            Err(error) => {
-                tracing::warn!(target: TARGET, error = %error, "could not subscribe new members' activity topics; they follow at the next handover or reconnect");
-                Ok(())
+        let placed = self.plan.place(new);
+        if placed.left_out > 0 {
+            tracing::warn!(target: TARGET, users = placed.left_out, channels = MAX_CHANNELS, "every channel queuetop may open is full: these new members' statuses are not followed; monitor fewer queues");
+        }
+        if let Some(live) = placed.grown.and_then(|slot| chans.in_slot(slot)) {
+            let list = self.plan.topics(live.slot);
+            let put = self.rest.subscribe(token, &live.id, &list);
+            let done = link.unless_command(put).await;
+            chans.touch();
+            match done? {
+                Ok(states) => self.rejections.report(link, states).await?,
+                Err(error) => {
+                    tracing::warn!(target: TARGET, error = %error, "could not subscribe new members' activity topics; they follow at the next handover or reconnect");
+                }
             }
         }
+        for slot in placed.added {
+            let list = self.plan.topics(slot);
+            let (generation, expires) = (chans.generation(), link.token_expires());
+            let open = channel::open(
+                self.rest,
+                token,
+                expires,
+                slot,
+                generation,
+                &list,
+                self.frames.clone(),
+            );
+            let opened = link.unless_command(open).await;
+            chans.touch();
+            match opened? {
+                Ok((live, states)) => {
+                    tracing::info!(target: TARGET, channel = %live.id, slot, topics = list.len(), "new channel for new members' activity topics (the last one is full)");
+                    chans.push(live);
+                    chans.rearm();
+                    self.rejections.report(link, states).await?;
+                }
+                Err(error) => {
+                    tracing::warn!(target: TARGET, slot, error = %error, "could not open a channel for new members' activity topics; reconnecting, which opens every channel of the plan");
+                    return Err(open_failed(link, error));
+                }
+            }
+        }
+        Ok(())
     }
 }
 

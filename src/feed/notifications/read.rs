@@ -157,9 +157,15 @@ impl Reader<'_> {
     /// ones, rereads members whose queues changed.
     async fn on_timer(&mut self, at: &mut Attempt<'_>) -> Result<(), Outcome> {
         if let Some(queues) = at.members.take_due() {
-            Reread::new(self.rest, self.mapper, self.plan, &mut at.rejections)
-                .run(self.link, at.chans, queues)
-                .await?;
+            Reread::new(
+                self.rest,
+                self.mapper,
+                self.plan,
+                &mut at.rejections,
+                &at.tx,
+            )
+            .run(self.link, at.chans, queues)
+            .await?;
         }
         let silence = self.silence();
         for index in 0..at.chans.len() {
