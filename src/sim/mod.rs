@@ -36,7 +36,7 @@ pub use cli::{
 pub use control::SimControl;
 pub use truth::{QueueTruth, SkillTruth};
 
-use shared::Shared;
+use shared::{Shared, lock};
 
 /// How the simulator behaves. `Default` is a six-queue center on the fast
 /// model tests use; `queuetop demo` and `sim` play `Pace::day()`.
@@ -216,8 +216,6 @@ pub struct SimStats {
     pub rest_rate_limited: u64,
     /// REST calls answered 502/503/504 by the `rest_transient` fault.
     pub rest_transient: u64,
-    /// Every REST call as `METHOD path?query` (the last 10 000).
-    pub rest_calls: Vec<String>,
     pub channels_created: u64,
     /// Channels evicted by the 21st, and channels that reached `expires`.
     pub channels_evicted: u64,
@@ -333,6 +331,12 @@ impl SimHandle {
 
     pub fn control(&self) -> SimControl {
         SimControl::new(self.shared.clone())
+    }
+
+    /// Every REST call taken, as `METHOD path?query` (the last 10 000).
+    /// Not in `SimStats`, which tests clone while they poll.
+    pub fn rest_calls(&self) -> Vec<String> {
+        lock(&self.shared.rest_calls).iter().cloned().collect()
     }
 
     /// Every access token handed out (the last 10 000), for leak tests.

@@ -142,8 +142,7 @@ pub fn troubles(seen: &[FeedEvent], code: &str) -> Vec<bool> {
 /// How many REST calls the simulator took that start with `prefix`
 /// (`"PUT "`, `"GET /api/v2/routing/queues?"`, ...).
 pub fn rest_calls(sim: &SimHandle, prefix: &str) -> usize {
-    sim.stats()
-        .rest_calls
+    sim.rest_calls()
         .iter()
         .filter(|c| c.starts_with(prefix))
         .count()
