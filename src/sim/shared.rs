@@ -201,24 +201,12 @@ impl Shared {
             return;
         }
         let n = batch.len() as u64;
-        let (shared_id, twice) = {
-            let faults = self.faults.borrow();
-            (
-                faults.shared_correlation_id.clone(),
-                faults.notifications_twice,
-            )
-        };
         for note in batch {
-            let note = match &shared_id {
-                Some(id) => note.with_correlation_id(id),
-                None => note,
-            };
-            let note = Arc::new(note);
-            // No receivers just means no channel socket is open.
-            if twice {
+            let (note, copies) = note.under_faults(&self.faults.borrow());
+            for _ in 0..copies {
+                // No receivers just means no channel socket is open.
                 let _ = self.notes.send(note.clone());
             }
-            let _ = self.notes.send(note);
         }
         let last = self.seq.load(Ordering::Relaxed);
         self.stat(|s| {
