@@ -75,9 +75,10 @@ pub struct SimOptions {
     /// much later unless the client closed it first.
     pub socket_closing_grace: Duration,
     /// Names for the first queues, in order, instead of the generated
-    /// ones. A name given twice makes two queues that share it: the real
-    /// API's loose name match finds both, so a client must not trust a
-    /// name to pick one queue (docs/CONFIG.md, `[[queue]]` by name).
+    /// ones: names that differ only in case, or one name twice, as a
+    /// client must expect when the real API's `?name=` matches loosely
+    /// (a prefix, any case) and a `[[queue]]` gives only a name
+    /// (docs/CONFIG.md, `[[queue]]`).
     pub queue_names: Vec<String>,
     pub client_id: String,
     pub client_secret: String,
