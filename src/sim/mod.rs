@@ -36,7 +36,7 @@ pub use cli::{
 pub use control::SimControl;
 pub use truth::{QueueTruth, SkillTruth};
 
-use shared::Shared;
+use shared::{Shared, lock};
 
 /// How the simulator behaves. `Default` is a six-queue center on the fast
 /// model tests use; `queuetop demo` and `sim` play `Pace::day()`.
@@ -75,9 +75,10 @@ pub struct SimOptions {
     /// much later unless the client closed it first.
     pub socket_closing_grace: Duration,
     /// Names for the first queues, in order, instead of the generated
-    /// ones. A name given twice makes two queues that share it: the real
-    /// API's loose name match finds both, so a client must not trust a
-    /// name to pick one queue (docs/CONFIG.md, `[[queue]]` by name).
+    /// ones: names that differ only in case, or one name twice, as a
+    /// client must expect when the real API's `?name=` matches loosely
+    /// (a prefix, any case) and a `[[queue]]` gives only a name
+    /// (docs/CONFIG.md, `[[queue]]`).
     pub queue_names: Vec<String>,
     pub client_id: String,
     pub client_secret: String,
@@ -216,8 +217,6 @@ pub struct SimStats {
     pub rest_rate_limited: u64,
     /// REST calls answered 502/503/504 by the `rest_transient` fault.
     pub rest_transient: u64,
-    /// Every REST call as `METHOD path?query` (the last 10 000).
-    pub rest_calls: Vec<String>,
     pub channels_created: u64,
     /// Channels evicted by the 21st, and channels that reached `expires`.
     pub channels_evicted: u64,
@@ -333,6 +332,12 @@ impl SimHandle {
 
     pub fn control(&self) -> SimControl {
         SimControl::new(self.shared.clone())
+    }
+
+    /// Every REST call taken, as `METHOD path?query` (the last 10 000).
+    /// Not in `SimStats`, which tests clone while they poll.
+    pub fn rest_calls(&self) -> Vec<String> {
+        lock(&self.shared.rest_calls).iter().cloned().collect()
     }
 
     /// Every access token handed out (the last 10 000), for leak tests.

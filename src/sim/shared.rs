@@ -1,7 +1,7 @@
 //! State shared by the HTTP server, the sockets, the model driver and the
 //! handle: options, faults, tokens, stats, and the event fan-out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -71,6 +71,8 @@ pub(crate) struct Shared {
     pub channels: Mutex<ChannelRegistry>,
     pub channel_lifetime_ms: AtomicU64,
     pub rest_window: Mutex<RateWindow>,
+    /// Every REST call taken, oldest first (`HISTORY` at most).
+    pub rest_calls: Mutex<VecDeque<String>>,
     tasks: Mutex<JoinSet<()>>,
 }
 
@@ -137,6 +139,7 @@ impl Shared {
                 u64::try_from(opts.channel_lifetime.as_millis()).unwrap_or(u64::MAX),
             ),
             rest_window: Mutex::new(RateWindow::default()),
+            rest_calls: Mutex::new(VecDeque::new()),
             tasks: Mutex::new(JoinSet::new()),
             opts,
         }
@@ -198,24 +201,12 @@ impl Shared {
             return;
         }
         let n = batch.len() as u64;
-        let (shared_id, twice) = {
-            let faults = self.faults.borrow();
-            (
-                faults.shared_correlation_id.clone(),
-                faults.notifications_twice,
-            )
-        };
         for note in batch {
-            let note = match &shared_id {
-                Some(id) => note.with_correlation_id(id),
-                None => note,
-            };
-            let note = Arc::new(note);
-            // No receivers just means no channel socket is open.
-            if twice {
+            let (note, copies) = note.under_faults(&self.faults.borrow());
+            for _ in 0..copies {
+                // No receivers just means no channel socket is open.
                 let _ = self.notes.send(note.clone());
             }
-            let _ = self.notes.send(note);
         }
         let last = self.seq.load(Ordering::Relaxed);
         self.stat(|s| {

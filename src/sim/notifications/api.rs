@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::sim::http::{Body, json_response};
 use crate::sim::notifications::frames::error_body;
 use crate::sim::notifications::{channels_api, observations, routing};
-use crate::sim::shared::{Shared, lock, push_bounded};
+use crate::sim::shared::{HISTORY, Shared, lock};
 
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).
@@ -250,11 +250,14 @@ pub(crate) async fn json_body(req: Request<Incoming>) -> Result<serde_json::Valu
 }
 
 pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
-    let call = format!("{} {}", req.method(), req.uri());
-    shared.stat(|s| {
-        s.rest_requests += 1;
-        push_bounded(&mut s.rest_calls, call);
-    });
+    shared.stat(|s| s.rest_requests += 1);
+    {
+        let mut calls = lock(&shared.rest_calls);
+        if calls.len() >= HISTORY {
+            calls.pop_front();
+        }
+        calls.push_back(format!("{} {}", req.method(), req.uri()));
+    }
     let latency = shared.faults.borrow().rest_latency;
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;

@@ -327,3 +327,32 @@ fn offered_covers_answered_abandoned_and_waiting() {
         }
     }
 }
+
+#[test]
+fn a_shared_correlation_id_replaces_each_variants_own_and_nothing_else() {
+    let agent = AgentState {
+        queue_id: "q".into(),
+        user_id: "u".into(),
+        user_name: None,
+        status: crate::event::AgentStatus::Idle,
+        skills: Vec::new(),
+    };
+    let activity = Activity {
+        active_queue_ids: vec!["q".into()],
+        changed_ms: 0,
+    };
+    let note = user_changed(&agent, NOW.stamp, &activity, &AtomicU64::new(0));
+    let before: Vec<Value> = note
+        .variants
+        .iter()
+        .map(|(_, text)| serde_json::from_str(text.as_str()).unwrap())
+        .collect();
+    let shared = note.with_correlation_id("one-request");
+    assert_eq!(shared.variants.len(), before.len());
+    for ((_, text), mut was) in shared.variants.iter().zip(before) {
+        assert_eq!(was["metadata"]["CorrelationId"], "1");
+        was["metadata"]["CorrelationId"] = "one-request".into();
+        let now: Value = serde_json::from_str(text.as_str()).unwrap();
+        assert_eq!(now, was);
+    }
+}
