@@ -11,10 +11,12 @@
 //! each protocol is a session on it: `realtime/` (one socket, the v1 wire
 //! format) and `notifications/` (REST start-up, channels). `connect` holds
 //! the realtime handshake and the close-code table both use. `broker` and
-//! `replay` are the other sources behind `source`.
+//! `replay` are the other sources behind `source`; `close` is how every
+//! consumer ends a feed.
 
 pub mod backoff;
 pub mod broker;
+mod close;
 pub mod connect;
 mod gauges;
 mod link;
@@ -34,6 +36,7 @@ use crate::auth::TokenSource;
 use crate::config::{Config, Protocol};
 use crate::event::{FeedCommand, FeedEvent};
 use crate::recording::Recorder;
+pub use close::{CLOSE_GRACE, Closing, close};
 pub use gauges::FeedGauges;
 use link::{Link, Next};
 use retry::Retry;
