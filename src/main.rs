@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     // Only fails when called twice; nothing else installs it.
     let _ = color_eyre::install();
     let flags = match cli.resolve() {
-        Ok(r) => r,
+        Ok(flags) => flags,
         Err(msg) => {
             eprintln!("queuetop: {msg}");
             return ExitCode::from(EXIT_CONFIG);
@@ -217,7 +217,11 @@ fn run_demo(flags: &Resolved) -> ExitCode {
         None => None,
         Some(_) => match config::load_except_connection(&sources) {
             Ok(loaded) => {
-                notes = loaded.warnings.iter().map(|w| w.to_string()).collect();
+                notes = loaded
+                    .warnings
+                    .iter()
+                    .map(|warning| warning.to_string())
+                    .collect();
                 Some(loaded.config)
             }
             Err(problems) => {
@@ -273,8 +277,8 @@ fn run_sim(cli: &Cli, flags: &Resolved) -> ExitCode {
     });
     match rt.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("queuetop: {e:#}");
+        Err(error) => {
+            eprintln!("queuetop: {error:#}");
             ExitCode::from(EXIT_CONFIG)
         }
     }

@@ -54,7 +54,7 @@ pub async fn demo_config(
         .wrap_err("starting the built-in simulator on 127.0.0.1")?;
     let text = sim.config_toml(protocol.as_str());
     let loaded = Config::from_toml_str(&text, "demo", &HashMap::new()).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let lines: Vec<String> = problems.iter().map(|problem| problem.to_string()).collect();
         eyre!("the demo config is invalid (a bug):\n{}", lines.join("\n"))
     })?;
     let mut cfg = match base {

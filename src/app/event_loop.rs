@@ -188,7 +188,7 @@ impl AppLoop {
                 self.draw(terminal)?;
             }
             let wake = match self.policy.next_draw(now) {
-                Some(t) => t.min(self.next_tick),
+                Some(draw_at) => draw_at.min(self.next_tick),
                 None => self.next_tick,
             };
             tokio::select! {
@@ -242,10 +242,10 @@ impl AppLoop {
     ) -> Option<Exit> {
         let ev = match ev {
             None => return Some(Exit::InputGone("the terminal closed".into())),
-            Some(Err(e)) => {
+            Some(Err(error)) => {
                 self.input_errors += 1;
                 if self.input_errors >= MAX_INPUT_ERRORS {
-                    return Some(Exit::InputGone(format!("the terminal fails: {e}")));
+                    return Some(Exit::InputGone(format!("the terminal fails: {error}")));
                 }
                 return None;
             }
@@ -268,12 +268,12 @@ impl AppLoop {
                         let _ = commands.try_send(FeedCommand::Quit);
                         return Some(Exit::Quit);
                     }
-                    effect @ (Effect::Acknowledge(i) | Effect::Snooze(i)) => {
+                    effect @ (Effect::Acknowledge(index) | Effect::Snooze(index)) => {
                         let ack = matches!(effect, Effect::Acknowledge(_));
                         if self
                             .core
                             .state
-                            .alert_action(self.view.paused.as_deref(), i, ack)
+                            .alert_action(self.view.paused.as_deref(), index, ack)
                         {
                             self.policy.mark_dirty();
                         }
@@ -302,16 +302,16 @@ impl AppLoop {
             .draw(|frame| {
                 info = ui::draw(frame, &self.core.state, &self.view, &self.ui, now, wall);
             })
-            .map_err(|e| io::Error::other(e.to_string()))?;
+            .map_err(|error| io::Error::other(error.to_string()))?;
         // The list's header as drawn: a click on it sorts by the word
         // under the pointer, whatever columns this width shows.
         self.view.list_header.clear();
         if let Some(list) = info.list_area {
-            for x in list.left()..list.right() {
-                let cell = frame.buffer.cell((x, list.y + 1));
+            for column in list.left()..list.right() {
+                let cell = frame.buffer.cell((column, list.y + 1));
                 self.view
                     .list_header
-                    .push_str(cell.map_or(" ", |c| c.symbol()));
+                    .push_str(cell.map_or(" ", |content| content.symbol()));
             }
         }
         self.view.page_rows = info.list_rows;

@@ -37,8 +37,8 @@ pub async fn run(config: Arc<Config>) -> color_eyre::Result<i32> {
 /// ends by itself (a replay at the end of its file) has finished: exit 0.
 pub async fn run_from(config: Arc<Config>, source: Source) -> color_eyre::Result<i32> {
     let path = config.export_path.as_deref().unwrap_or("-");
-    let exporter = Exporter::open(path).map_err(|e| {
-        eyre!("cannot open the export file {path}: {e}; point --export (or export.path) at a writable file, or `-` for stdout")
+    let exporter = Exporter::open(path).map_err(|error| {
+        eyre!("cannot open the export file {path}: {error}; point --export (or export.path) at a writable file, or `-` for stdout")
     })?;
     let replaying = matches!(source, Source::Replay(_));
     let mut state = super::seed::initial_state(&config);

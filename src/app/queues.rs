@@ -14,10 +14,10 @@ pub async fn run(
     pattern: Option<&str>,
 ) -> color_eyre::Result<i32> {
     let all = match list_queues(cfg).await {
-        Ok(q) => q,
-        Err(e) => {
+        Ok(queues) => queues,
+        Err(error) => {
             eprintln!(
-                "queuetop: cannot list the queues of {}: {e}",
+                "queuetop: cannot list the queues of {}: {error}",
                 cfg.server_label()
             );
             return Ok(1);
@@ -25,27 +25,27 @@ pub async fn run(
     };
     let shown: Vec<OrgQueue> = all
         .into_iter()
-        .filter(|q| pattern.is_none_or(|p| name_matches(&q.name, p)))
+        .filter(|queue| pattern.is_none_or(|wanted| name_matches(&queue.name, wanted)))
         .collect();
     if shown.is_empty() {
         let why = match pattern {
-            Some(p) => format!("no queue name matches `{p}`"),
+            Some(pattern) => format!("no queue name matches `{pattern}`"),
             None => "the client sees no queue; check its roles and divisions".to_string(),
         };
         eprintln!("queuetop: nothing to show: {why}");
         return Ok(2);
     }
     let text = if json {
-        let mut s = serde_json::to_string_pretty(&shown)?;
-        s.push('\n');
-        s
+        let mut rendered = serde_json::to_string_pretty(&shown)?;
+        rendered.push('\n');
+        rendered
     } else {
         table(&shown)
     };
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(color_eyre::eyre::eyre!("cannot write to stdout: {e}"))
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(color_eyre::eyre::eyre!("cannot write to stdout: {error}"))
         }
         _ => Ok(0),
     }
@@ -104,11 +104,11 @@ pub fn select<'a>(queues: &'a [OrgQueue], selection: &str) -> Result<Vec<&'a Org
     }
     let numeric = selection
         .chars()
-        .all(|c| c.is_ascii_digit() || c == ',' || c == '-' || c == ' ');
+        .all(|letter| letter.is_ascii_digit() || letter == ',' || letter == '-' || letter == ' ');
     if !numeric {
         let hits: Vec<&OrgQueue> = queues
             .iter()
-            .filter(|q| name_matches(&q.name, selection))
+            .filter(|queue| name_matches(&queue.name, selection))
             .collect();
         if hits.is_empty() {
             return Err(format!("no queue name matches `{selection}`"));
@@ -119,11 +119,11 @@ pub fn select<'a>(queues: &'a [OrgQueue], selection: &str) -> Result<Vec<&'a Org
     for part in selection
         .split(',')
         .map(str::trim)
-        .filter(|p| !p.is_empty())
+        .filter(|item| !item.is_empty())
     {
         let (from, to) = part.split_once('-').unwrap_or((part, part));
-        let n = |s: &str| s.trim().parse::<usize>().ok();
-        let (Some(from), Some(to)) = (n(from), n(to)) else {
+        let number = |text: &str| text.trim().parse::<usize>().ok();
+        let (Some(from), Some(to)) = (number(from), number(to)) else {
             return Err(format!("`{part}` is not a number or a range such as 3-5"));
         };
         if from == 0 || to > queues.len() || from > to {
@@ -132,9 +132,9 @@ pub fn select<'a>(queues: &'a [OrgQueue], selection: &str) -> Result<Vec<&'a Org
                 queues.len()
             ));
         }
-        for q in &queues[from - 1..to] {
-            if !picked.contains(&q) {
-                picked.push(q);
+        for queue in &queues[from - 1..to] {
+            if !picked.contains(&queue) {
+                picked.push(queue);
             }
         }
     }

@@ -79,7 +79,7 @@ pub async fn run(config: Arc<Config>, opts: RecordOptions) -> color_eyre::Result
     let out = opts.out.display().to_string();
     let (recording, recorder) = create(&config, &opts)?;
     let shutdown = super::headless::shutdown_signal()
-        .map_err(|e| eyre!("cannot install the SIGINT/SIGTERM handlers: {e}"))?;
+        .map_err(|error| eyre!("cannot install the SIGINT/SIGTERM handlers: {error}"))?;
     eprintln!(
         "queuetop: recording to {out} for {} s; Ctrl-C stops early",
         opts.duration.as_secs_f64()

@@ -22,7 +22,8 @@ pub async fn run_demo_relay(protocol: Protocol, ascii: bool) -> color_eyre::Resu
     let store = std::env::temp_dir().join(format!("queuetop-demo-nats-{}", std::process::id()));
     std::fs::create_dir_all(&store)
         .wrap_err_with(|| format!("creating the broker's store {}", store.display()))?;
-    let server = LocalServer::start(&store).map_err(|e| eyre!("starting nats-server: {e}"))?;
+    let server =
+        LocalServer::start(&store).map_err(|error| eyre!("starting nats-server: {error}"))?;
     let (cfg, sim) = super::demo::demo_config(
         protocol,
         super::demo::Screen {

@@ -28,7 +28,7 @@ pub async fn run(mut cfg: Config, args: ReplayArgs) -> color_eyre::Result<i32> {
     }
     let shown = args.file.display().to_string();
     std::fs::File::open(&args.file)
-        .map_err(|e| eyre!("cannot open the recording {shown}: {e}; check the path"))?;
+        .map_err(|error| eyre!("cannot open the recording {shown}: {error}; check the path"))?;
     prepare(&mut cfg, &shown);
     let source = Source::Replay(ReplayOptions {
         path: args.file,

@@ -53,7 +53,7 @@ async fn wait_for_queues(
     let deadline = Instant::now() + timeout;
     // With only `all_queues`, the queues are whatever the server reports
     // once connected.
-    let configured = core.state.queues().iter().any(|q| q.configured);
+    let configured = core.state.queues().iter().any(|queue| queue.configured);
     let mut connected = false;
     let mut last_error: Option<String> = None;
     loop {

@@ -15,10 +15,10 @@ const URL_RULE: &str = "http:// and ws:// only to loopback hosts";
 /// ::1, localhost): credentials would cross the network in clear text.
 pub fn url_problem(url: &str, secure: &str, plain: &str) -> Option<String> {
     let parsed = match url::Url::parse(url) {
-        Ok(u) => u,
-        Err(e) => {
+        Ok(valid) => valid,
+        Err(error) => {
             return Some(format!(
-                "`{}` is not a URL: {e}",
+                "`{}` is not a URL: {error}",
                 crate::redact::redact_url(url)
             ));
         }
@@ -36,7 +36,7 @@ pub fn url_problem(url: &str, secure: &str, plain: &str) -> Option<String> {
         ));
     }
     let loopback = match parsed.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -82,17 +82,17 @@ pub fn environment_problem(env: &str) -> Option<String> {
     if env.contains("://") {
         let host = url::Url::parse(env)
             .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
-        let region = host.as_deref().map(|h| {
+            .and_then(|parsed| parsed.host_str().map(str::to_ascii_lowercase));
+        let region = host.as_deref().map(|name| {
             HOST_PREFIXES
                 .iter()
-                .find_map(|p| h.strip_prefix(p))
-                .unwrap_or(h)
+                .find_map(|prefix| name.strip_prefix(prefix))
+                .unwrap_or(name)
                 .to_string()
         });
         let fix = match region {
-            Some(r) if !r.contains("://") && environment_problem(&r).is_none() => {
-                format!("write environment = \"{r}\"")
+            Some(domain) if !domain.contains("://") && environment_problem(&domain).is_none() => {
+                format!("write environment = \"{domain}\"")
             }
             _ => "give the region domain only, such as mypurecloud.com".to_string(),
         };
@@ -107,7 +107,7 @@ pub fn environment_problem(env: &str) -> Option<String> {
         && !env.ends_with('.')
         && env
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'-');
     (!ok).then(|| {
         format!("`{env}` is not a region domain such as mypurecloud.com or usw2.pure.cloud")
     })
@@ -123,11 +123,11 @@ pub(super) fn realtime_url_missing(cfg: &Config) -> Option<String> {
 
 /// The URLs given in the file (derived ones are https/wss by construction).
 pub(super) fn urls(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
-    let g = &cfg.genesys;
+    let genesys = &cfg.genesys;
     for (key, url, secure, plain) in [
-        ("genesys.login_url", &g.login_url, "https", "http"),
-        ("genesys.api_url", &g.api_url, "https", "http"),
-        ("genesys.realtime_url", &g.realtime_url, "wss", "ws"),
+        ("genesys.login_url", &genesys.login_url, "https", "http"),
+        ("genesys.api_url", &genesys.api_url, "https", "http"),
+        ("genesys.realtime_url", &genesys.realtime_url, "wss", "ws"),
     ] {
         if let Some(span) = spans.values.get(key)
             && let Some(msg) = url_problem(url, secure, plain)
@@ -274,34 +274,34 @@ struct Seen {
 fn duplicates(
     doc: &mut Doc<'_>,
     seen: &mut Seen,
-    i: usize,
-    q: &QueueConfig,
+    index: usize,
+    queue: &QueueConfig,
     at: &dyn Fn(&str) -> std::ops::Range<usize>,
 ) {
     let rule = "each queue once; see docs/CONFIG.md";
-    if let Some(id) = &q.id {
+    if let Some(id) = &queue.id {
         match seen.ids.get(&id.to_ascii_lowercase()) {
             Some(first) => doc.error(
                 &at("id"),
-                &format!("queue[{}].id", i + 1),
+                &format!("queue[{}].id", index + 1),
                 format!("queue id `{id}` is already queue[{first}]; remove one of the two"),
                 rule,
             ),
             None => {
-                seen.ids.insert(id.to_ascii_lowercase(), i + 1);
+                seen.ids.insert(id.to_ascii_lowercase(), index + 1);
             }
         }
     }
-    if let Some(name) = &q.name {
+    if let Some(name) = &queue.name {
         match seen.names.get(&name.to_lowercase()) {
             Some(first) => doc.error(
                 &at("name"),
-                &format!("queue[{}].name", i + 1),
+                &format!("queue[{}].name", index + 1),
                 format!("queue name `{name}` is already queue[{first}]; remove one, or name each queue differently"),
                 rule,
             ),
             None => {
-                seen.names.insert(name.to_lowercase(), i + 1);
+                seen.names.insert(name.to_lowercase(), index + 1);
             }
         }
     }
@@ -323,11 +323,11 @@ fn filter_offset(text: &str, span: &std::ops::Range<usize>, col: usize) -> usize
     let inner = &raw[1..];
     let mut chars = inner.char_indices();
     let mut decoded = 1;
-    while let Some((b, c)) = chars.next() {
+    while let Some((offset, letter)) = chars.next() {
         if decoded == col {
-            return span.start + 1 + b;
+            return span.start + 1 + offset;
         }
-        if basic && c == '\\' {
+        if basic && letter == '\\' {
             let extra = match chars.next() {
                 Some((_, 'u')) => 4,
                 Some((_, 'U')) => 8,

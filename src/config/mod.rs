@@ -298,10 +298,10 @@ impl GenesysConfig {
         }
         let host = url::Url::parse(url)
             .ok()
-            .and_then(|u| {
-                let host = u.host_str()?.to_string();
-                Some(match u.port() {
-                    Some(p) => format!("{host}:{p}"),
+            .and_then(|parsed| {
+                let host = parsed.host_str()?.to_string();
+                Some(match parsed.port() {
+                    Some(port) => format!("{host}:{port}"),
                     None => host,
                 })
             })
@@ -431,16 +431,16 @@ impl Config {
         queues: Vec<QueueConfig>,
         audit_file: PathBuf,
     ) -> Config {
-        let mut c = Config::defaults(audit_file);
-        c.genesys.environment = "localhost".to_string();
-        c.genesys.protocol = protocol;
-        c.genesys.client_id = "queuetop-demo".to_string();
-        c.genesys.client_secret = Some(SecretString::from("queuetop-demo-secret"));
-        c.genesys.login_url = login_url.to_string();
-        c.genesys.api_url = api_url.to_string();
-        c.genesys.realtime_url = realtime_url.to_string();
-        c.queues = queues;
-        c
+        let mut config = Config::defaults(audit_file);
+        config.genesys.environment = "localhost".to_string();
+        config.genesys.protocol = protocol;
+        config.genesys.client_id = "queuetop-demo".to_string();
+        config.genesys.client_secret = Some(SecretString::from("queuetop-demo-secret"));
+        config.genesys.login_url = login_url.to_string();
+        config.genesys.api_url = api_url.to_string();
+        config.genesys.realtime_url = realtime_url.to_string();
+        config.queues = queues;
+        config
     }
 
     /// Why this config cannot connect yet (no client id or secret), if so.

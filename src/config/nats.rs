@@ -62,66 +62,71 @@ pub(super) const KEYS: &[&str] = &[
 ];
 
 /// Reads `[nats]` onto `slot` (created with the defaults if absent).
-pub(super) fn apply(t: &mut Table<'_, '_>, n: &DeTable<'_>, slot: &mut Option<NatsConfig>) {
-    let c = slot.get_or_insert_with(|| NatsConfig::new(String::new()));
-    if let Some(v) = t.string(n, "url") {
-        c.url = v;
+pub(super) fn apply(
+    table: &mut Table<'_, '_>,
+    section: &DeTable<'_>,
+    slot: &mut Option<NatsConfig>,
+) {
+    let config = slot.get_or_insert_with(|| NatsConfig::new(String::new()));
+    if let Some(value) = table.string(section, "url") {
+        config.url = value;
     }
-    c.credentials_file = t
-        .string(n, "credentials_file")
-        .map(|p| super::paths::expand_home(&p))
-        .or(c.credentials_file.take());
-    c.user = t.string(n, "user").or(c.user.take());
-    if let Some(p) = t.string(n, "password") {
-        c.password = Some(p.into());
+    config.credentials_file = table
+        .string(section, "credentials_file")
+        .map(|text| super::paths::expand_home(&text))
+        .or(config.credentials_file.take());
+    config.user = table.string(section, "user").or(config.user.take());
+    if let Some(text) = table.string(section, "password") {
+        config.password = Some(text.into());
     }
-    if let Some(p) = t.string(n, "token") {
-        c.token = Some(p.into());
+    if let Some(text) = table.string(section, "token") {
+        config.token = Some(text.into());
     }
-    c.tls_ca = t
-        .string(n, "tls_ca")
-        .map(|p| super::paths::expand_home(&p))
-        .or(c.tls_ca.take());
-    if let Some(p) = t.string(n, "prefix") {
-        c.prefix = p;
+    config.tls_ca = table
+        .string(section, "tls_ca")
+        .map(|text| super::paths::expand_home(&text))
+        .or(config.tls_ca.take());
+    if let Some(text) = table.string(section, "prefix") {
+        config.prefix = text;
     }
-    if let Some(v) = t.int(n, "history_minutes", 1, 7 * 24 * 60) {
-        c.history_minutes = v;
+    if let Some(value) = table.int(section, "history_minutes", 1, 7 * 24 * 60) {
+        config.history_minutes = value;
     }
-    if let Some(v) = t.int(n, "heartbeat_s", 1, 3600) {
-        c.heartbeat_s = v;
+    if let Some(value) = table.int(section, "heartbeat_s", 1, 3600) {
+        config.heartbeat_s = value;
     }
-    if let Some(v) = t.int(n, "heartbeat_timeout_s", 1, 86_400) {
-        c.heartbeat_timeout_s = v;
+    if let Some(value) = table.int(section, "heartbeat_timeout_s", 1, 86_400) {
+        config.heartbeat_timeout_s = value;
     }
 }
 
 /// What is wrong with the table, in words that say how to fix it.
-pub fn problem(c: &NatsConfig) -> Option<String> {
+pub fn problem(config: &NatsConfig) -> Option<String> {
     let url_ok = ["nats://", "tls://", "nats+tls://"]
         .iter()
-        .any(|s| c.url.starts_with(s));
+        .any(|text| config.url.starts_with(text));
     if !url_ok {
         return Some(format!(
             "`{}` is not a NATS URL; write nats://host:4222 (or tls://host:4222)",
-            c.url
+            config.url
         ));
     }
-    let token_ok = |s: &str| {
-        !s.is_empty()
-            && s.chars()
+    let token_ok = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
                 .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
     };
-    if !c.prefix.split('.').all(token_ok) {
+    if !config.prefix.split('.').all(token_ok) {
         return Some(format!(
             "prefix `{}` must be dot-separated words of letters, digits, `_` or `-` (e.g. queuetop.acme)",
-            c.prefix
+            config.prefix
         ));
     }
-    if c.heartbeat_timeout_s <= c.heartbeat_s {
+    if config.heartbeat_timeout_s <= config.heartbeat_s {
         return Some(format!(
             "heartbeat_timeout_s ({}) must be longer than heartbeat_s ({}); three times it is usual",
-            c.heartbeat_timeout_s, c.heartbeat_s
+            config.heartbeat_timeout_s, config.heartbeat_s
         ));
     }
     None

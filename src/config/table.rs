@@ -22,37 +22,45 @@ impl Table<'_, '_> {
         }
     }
 
-    pub fn get<'v, 'i>(&mut self, t: &'v DeTable<'i>, k: &str) -> Option<&'v Spanned<DeValue<'i>>> {
-        let v = t.get(k)?;
-        let key = self.key(k);
-        self.spans.values.insert(key, v.span());
-        Some(v)
+    pub fn get<'v, 'i>(
+        &mut self,
+        table: &'v DeTable<'i>,
+        name: &str,
+    ) -> Option<&'v Spanned<DeValue<'i>>> {
+        let value = table.get(name)?;
+        let key = self.key(name);
+        self.spans.values.insert(key, value.span());
+        Some(value)
     }
 
-    pub fn type_error(&mut self, v: &Spanned<DeValue<'_>>, k: &str, want: &str) {
-        let key = self.key(k);
-        let msg = format!("expected {want}, found {}", v.get_ref().type_str());
+    pub fn type_error(&mut self, value: &Spanned<DeValue<'_>>, name: &str, want: &str) {
+        let key = self.key(name);
+        let msg = format!("expected {want}, found {}", value.get_ref().type_str());
         self.doc
-            .error(&v.span(), &key, msg, "value types of docs/CONFIG.md");
+            .error(&value.span(), &key, msg, "value types of docs/CONFIG.md");
     }
 
-    pub fn table<'v, 'i>(&mut self, t: &'v DeTable<'i>, k: &str) -> Option<&'v DeTable<'i>> {
-        let v = self.get(t, k)?;
-        match v.get_ref().as_table() {
+    pub fn table<'v, 'i>(
+        &mut self,
+        section: &'v DeTable<'i>,
+        name: &str,
+    ) -> Option<&'v DeTable<'i>> {
+        let value = self.get(section, name)?;
+        match value.get_ref().as_table() {
             Some(tb) => Some(tb),
             None => {
-                self.type_error(v, k, &format!("a table `[{k}]`"));
+                self.type_error(value, name, &format!("a table `[{name}]`"));
                 None
             }
         }
     }
 
-    pub fn string(&mut self, t: &DeTable<'_>, k: &str) -> Option<String> {
-        let v = self.get(t, k)?;
-        match v.get_ref().as_str() {
+    pub fn string(&mut self, table: &DeTable<'_>, name: &str) -> Option<String> {
+        let value = self.get(table, name)?;
+        match value.get_ref().as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.type_error(v, k, "a string");
+                self.type_error(value, name, "a string");
                 None
             }
         }
@@ -60,78 +68,78 @@ impl Table<'_, '_> {
 
     pub fn parse<T>(
         &mut self,
-        t: &DeTable<'_>,
-        k: &str,
+        table: &DeTable<'_>,
+        name: &str,
         f: fn(&str) -> Option<T>,
         want: &str,
     ) -> Option<T> {
-        let v = self.get(t, k)?;
-        let s = self.string(t, k)?;
-        let parsed = f(&s);
+        let value = self.get(table, name)?;
+        let text = self.string(table, name)?;
+        let parsed = f(&text);
         if parsed.is_none() {
-            let key = self.key(k);
-            let msg = format!("`{s}` is not {want}");
+            let key = self.key(name);
+            let msg = format!("`{text}` is not {want}");
             self.doc
-                .error(&v.span(), &key, msg, "values of docs/CONFIG.md");
+                .error(&value.span(), &key, msg, "values of docs/CONFIG.md");
         }
         parsed
     }
 
-    pub fn boolean(&mut self, t: &DeTable<'_>, k: &str) -> Option<bool> {
-        let v = self.get(t, k)?;
-        let b = v.get_ref().as_bool();
-        if b.is_none() {
-            self.type_error(v, k, "true or false");
+    pub fn boolean(&mut self, table: &DeTable<'_>, name: &str) -> Option<bool> {
+        let value = self.get(table, name)?;
+        let flag = value.get_ref().as_bool();
+        if flag.is_none() {
+            self.type_error(value, name, "true or false");
         }
-        b
+        flag
     }
 
     pub fn int<T: TryFrom<i64>>(
         &mut self,
-        t: &DeTable<'_>,
-        k: &str,
+        table: &DeTable<'_>,
+        name: &str,
         min: i64,
         max: i64,
     ) -> Option<T> {
-        let v = self.get(t, k)?;
-        let Some(i) = v.get_ref().as_integer() else {
-            self.type_error(v, k, "an integer");
+        let value = self.get(table, name)?;
+        let Some(integer) = value.get_ref().as_integer() else {
+            self.type_error(value, name, "an integer");
             return None;
         };
-        let n = i64::from_str_radix(i.as_str(), i.radix()).ok();
-        match n
-            .filter(|n| (min..=max).contains(n))
-            .and_then(|n| T::try_from(n).ok())
+        let number = i64::from_str_radix(integer.as_str(), integer.radix()).ok();
+        match number
+            .filter(|number| (min..=max).contains(number))
+            .and_then(|number| T::try_from(number).ok())
         {
-            Some(x) => Some(x),
+            Some(within) => Some(within),
             None => {
-                let key = self.key(k);
-                let msg = format!("{} is out of range ({min} to {max})", i.as_str());
+                let key = self.key(name);
+                let msg = format!("{} is out of range ({min} to {max})", integer.as_str());
                 self.doc
-                    .error(&v.span(), &key, msg, "value ranges of docs/CONFIG.md");
+                    .error(&value.span(), &key, msg, "value ranges of docs/CONFIG.md");
                 None
             }
         }
     }
 
-    pub fn number(&mut self, t: &DeTable<'_>, k: &str, min: f64, max: f64) -> Option<f64> {
-        let v = self.get(t, k)?;
-        let n = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+    pub fn number(&mut self, table: &DeTable<'_>, name: &str, min: f64, max: f64) -> Option<f64> {
+        let value = self.get(table, name)?;
+        let parsed = match value.get_ref() {
+            DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix())
                 .ok()
-                .map(|n| n as f64),
-            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+                .map(|parsed| parsed as f64),
+            DeValue::Float(float) => float.as_str().parse::<f64>().ok(),
             _ => {
-                self.type_error(v, k, "a number");
+                self.type_error(value, name, "a number");
                 return None;
             }
         };
-        match n.filter(|n| (min..=max).contains(n)) {
-            Some(x) => Some(x),
+        match parsed.filter(|parsed| (min..=max).contains(parsed)) {
+            Some(within) => Some(within),
             None => {
-                let key = self.key(k);
+                let key = self.key(name);
                 self.doc.error(
-                    &v.span(),
+                    &value.span(),
                     &key,
                     format!("out of range ({min} to {max})"),
                     "value ranges of docs/CONFIG.md",

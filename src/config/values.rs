@@ -50,8 +50,8 @@ pub(super) fn thresholds(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
             "thresholds are percent; 0 = off; see docs/CONFIG.md",
         );
     }
-    let r = &cfg.reconnect;
-    if r.base_delay_ms > r.max_delay_ms {
+    let reconnect = &cfg.reconnect;
+    if reconnect.base_delay_ms > reconnect.max_delay_ms {
         let span = spans
             .values
             .get("reconnect.base_delay_ms")
@@ -63,7 +63,7 @@ pub(super) fn thresholds(doc: &mut Doc<'_>, spans: &FileSpans, cfg: &Config) {
             "reconnect.base_delay_ms",
             format!(
                 "the first step ({} ms) is longer than the cap max_delay_ms ({} ms); raise max_delay_ms or lower base_delay_ms",
-                r.base_delay_ms, r.max_delay_ms
+                reconnect.base_delay_ms, reconnect.max_delay_ms
             ),
             "base_delay_ms <= max_delay_ms; see docs/CONFIG.md",
         );

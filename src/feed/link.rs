@@ -278,7 +278,7 @@ impl Link {
             }
         };
         // The unused permits go back: the next sends find room at once.
-        match permits.ok().and_then(|mut p| p.next()) {
+        match permits.ok().and_then(|mut reserved| reserved.next()) {
             Some(permit) => {
                 permit.send(ev);
                 Ok(Sent::AfterWait)

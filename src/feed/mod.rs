@@ -108,7 +108,7 @@ async fn run(
 ) {
     let mut session = match cfg.genesys.protocol {
         Protocol::Realtime => match realtime::Session::new(cfg) {
-            Ok(s) => Session::Realtime(s),
+            Ok(inner) => Session::Realtime(inner),
             Err(reason) => {
                 // A config error: reconnecting cannot fix it, but the
                 // user may still quit cleanly.
@@ -122,8 +122,8 @@ async fn run(
     };
     loop {
         let outcome = match &mut session {
-            Session::Realtime(s) => s.attempt(&mut link).await,
-            Session::Notifications(s) => s.attempt(&mut link).await,
+            Session::Realtime(inner) => inner.attempt(&mut link).await,
+            Session::Notifications(inner) => inner.attempt(&mut link).await,
         };
         if let Next::End = link.after(outcome).await {
             return;

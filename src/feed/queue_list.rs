@@ -67,13 +67,13 @@ pub fn name_matches(name: &str, pattern: &str) -> bool {
     }
     let parts: Vec<&str> = pattern.split('*').collect();
     let mut rest = name.as_str();
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
+    for (index, part) in parts.iter().enumerate() {
+        if index == 0 {
             let Some(after) = rest.strip_prefix(part) else {
                 return false;
             };
             rest = after;
-        } else if i == parts.len() - 1 {
+        } else if index == parts.len() - 1 {
             return rest.ends_with(part);
         } else {
             match rest.find(part) {

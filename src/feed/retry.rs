@@ -82,7 +82,9 @@ impl Retry {
                 failures: self.failures,
             };
         }
-        let at_once_allowed = self.last_at_once.is_none_or(|t| t.elapsed() >= AT_ONCE_GAP);
+        let at_once_allowed = self
+            .last_at_once
+            .is_none_or(|last| last.elapsed() >= AT_ONCE_GAP);
         let renewed_before =
             std::mem::replace(&mut self.token_just_renewed, delay == Delay::NewToken);
         let wait = match delay {

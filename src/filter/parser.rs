@@ -5,17 +5,17 @@ use super::{Expr, Field, FilterError, FilterErrorKind, Op};
 
 /// Parses non-empty text; `Ok(None)` for blank text (the filter that matches everything).
 pub(super) fn parse(text: &str) -> Result<Option<Expr>, FilterError> {
-    let mut p = Parser {
+    let mut parser = Parser {
         chars: text.chars().collect(),
         pos: 0,
         depth: 0,
     };
-    p.skip_ws();
-    if p.pos == p.chars.len() {
+    parser.skip_ws();
+    if parser.pos == parser.chars.len() {
         return Ok(None);
     }
-    let root = p.expr()?;
-    let (col, tok) = p.next_token()?;
+    let root = parser.expr()?;
+    let (col, tok) = parser.next_token()?;
     match tok {
         Token::End => Ok(Some(root)),
         Token::Close => Err(syntax(col, "unexpected `)` with no matching `(`".into())),
@@ -89,9 +89,9 @@ impl Parser {
 
     fn peek_token(&mut self) -> Result<(usize, Token), FilterError> {
         let save = self.pos;
-        let t = self.next_token();
+        let token = self.next_token();
         self.pos = save;
-        t
+        token
     }
 
     /// Returns the token and its 1-based column.
@@ -99,15 +99,15 @@ impl Parser {
         self.skip_ws();
         let start = self.pos;
         let col = start + 1;
-        let Some(&c) = self.chars.get(start) else {
+        let Some(&letter) = self.chars.get(start) else {
             return Ok((col, Token::End));
         };
         let next = self.chars.get(start + 1).copied();
-        let two = |p: &mut Parser, t: Token| {
-            p.pos += 2;
-            Ok((col, t))
+        let two = |parser: &mut Parser, token: Token| {
+            parser.pos += 2;
+            Ok((col, token))
         };
-        match (c, next) {
+        match (letter, next) {
             ('(', _) => {
                 self.pos += 1;
                 Ok((col, Token::Open))
@@ -125,8 +125,8 @@ impl Parser {
                 // A bare word: everything up to a space, a bracket, a quote or
                 // an operator character (at least one char, so no endless loop).
                 self.pos += 1;
-                while let Some(&c) = self.chars.get(self.pos) {
-                    if c.is_whitespace() || "()\"&|=!".contains(c) {
+                while let Some(&letter) = self.chars.get(self.pos) {
+                    if letter.is_whitespace() || "()\"&|=!".contains(letter) {
                         break;
                     }
                     self.pos += 1;
@@ -139,7 +139,7 @@ impl Parser {
 
     fn string(&mut self, col: usize) -> Result<(usize, Token), FilterError> {
         self.pos += 1;
-        let mut s = String::new();
+        let mut text = String::new();
         loop {
             match self.chars.get(self.pos).copied() {
                 None => {
@@ -150,17 +150,19 @@ impl Parser {
                 }
                 Some('"') => {
                     self.pos += 1;
-                    return Ok((col, Token::Str(s)));
+                    return Ok((col, Token::Str(text)));
                 }
                 Some('\\') => match self.chars.get(self.pos + 1).copied() {
-                    Some(e @ ('"' | '\\')) => {
-                        s.push(e);
+                    Some(escaped @ ('"' | '\\')) => {
+                        text.push(escaped);
                         self.pos += 2;
                     }
-                    Some(e) => {
+                    Some(escaped) => {
                         return Err(syntax(
                             self.pos + 1,
-                            format!("unknown escape `\\{e}` in a string (only `\\\"` and `\\\\`)"),
+                            format!(
+                                "unknown escape `\\{escaped}` in a string (only `\\\"` and `\\\\`)"
+                            ),
                         ));
                     }
                     None => {
@@ -170,8 +172,8 @@ impl Parser {
                         ));
                     }
                 },
-                Some(c) => {
-                    s.push(c);
+                Some(letter) => {
+                    text.push(letter);
                     self.pos += 1;
                 }
             }
@@ -215,12 +217,12 @@ impl Parser {
                     ));
                 }
                 self.depth += 1;
-                let e = self.expr()?;
+                let expression = self.expr()?;
                 self.depth -= 1;
                 match self.next_token()? {
-                    (_, Token::Close) => Ok(e),
-                    (c, other) => Err(syntax(
-                        c,
+                    (_, Token::Close) => Ok(expression),
+                    (column, other) => Err(syntax(
+                        column,
                         format!(
                             "expected `)` to close the `(` at column {col}, found {}",
                             other.describe()
@@ -228,9 +230,9 @@ impl Parser {
                     )),
                 }
             }
-            Token::Word(w) => match Field::parse(&w) {
+            Token::Word(word) => match Field::parse(&word) {
                 Some(field) => self.comparison(field),
-                None => Err(syntax(col, unknown_field(&w))),
+                None => Err(syntax(col, unknown_field(&word))),
             },
             other => Err(syntax(
                 col,
@@ -259,8 +261,8 @@ impl Parser {
         };
         match self.next_token()? {
             (_, Token::Str(value)) => Ok(Expr::Cmp { field, op, value }),
-            (c, other) => Err(syntax(
-                c,
+            (column, other) => Err(syntax(
+                column,
                 format!(
                     "expected a string in double quotes after `{}`, found {}",
                     op.as_str(),

@@ -193,9 +193,9 @@ impl AppState {
         {
             let wall = self.wall;
             let cleared = self.alerts.clear_all_where(
-                |k| {
+                |kind| {
                     matches!(
-                        k,
+                        kind,
                         AlertKind::ServerError { .. } | AlertKind::TopicRejected { .. }
                     )
                 },

@@ -38,11 +38,11 @@ impl QueueState {
     }
 
     /// Folds one message in; false when it changed nothing kept here.
-    pub fn apply(&mut self, w: &Wire) -> bool {
-        match w {
+    pub fn apply(&mut self, wire: &Wire) -> bool {
+        match wire {
             Wire::QueueSummary { meta, summary } => {
-                if let Some(n) = &summary.queue_name {
-                    self.name = Some(n.clone());
+                if let Some(queue_name) = &summary.queue_name {
+                    self.name = Some(queue_name.clone());
                 }
                 self.summary = Some((meta.clone(), summary.clone()));
             }
@@ -85,8 +85,8 @@ impl QueueState {
     /// first snapshot (exported, not counted as news).
     pub fn into_events(self, now: Instant, now_wall: OffsetDateTime) -> Vec<FeedEvent> {
         let mut out = Vec::with_capacity(3 + self.agents.len() + self.interactions.len());
-        let mut push = |w: Wire| {
-            if let Some(ev) = w.into_event(now, now_wall) {
+        let mut push = |wire: Wire| {
+            if let Some(ev) = wire.into_event(now, now_wall) {
                 out.push(ev);
             }
         };

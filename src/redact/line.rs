@@ -14,13 +14,13 @@ pub fn redact_line(line: &str) -> Cow<'_, str> {
     if !suspicious(line) {
         return Cow::Borrowed(line);
     }
-    let a = assignments(line);
-    let b = json_pairs(&a);
-    let c = auth_schemes(&b);
-    if c == line {
+    let assigned = assignments(line);
+    let paired = json_pairs(&assigned);
+    let redacted = auth_schemes(&paired);
+    if redacted == line {
         Cow::Borrowed(line)
     } else {
-        Cow::Owned(c)
+        Cow::Owned(redacted)
     }
 }
 
@@ -70,41 +70,41 @@ fn value_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// `name=value` with a secret-like name.
-fn assignments(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
+fn assignments(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' {
-            let mut start = i;
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'=' {
+            let mut start = index;
             while start > 0 && is_name_byte(bytes[start - 1]) {
                 start -= 1;
             }
-            let end = value_end(bytes, i + 1);
+            let end = value_end(bytes, index + 1);
             // All delimiters are ASCII, so these are char boundaries.
-            if start < i
-                && end > i + 1
-                && is_secret_name(&s[start..i])
-                && &s[i + 1..end] != REDACTED
+            if start < index
+                && end > index + 1
+                && is_secret_name(&text[start..index])
+                && &text[index + 1..end] != REDACTED
             {
-                out.push_str(&s[copied..=i]);
+                out.push_str(&text[copied..=index]);
                 out.push_str(REDACTED);
                 copied = end;
-                i = end;
+                index = end;
                 continue;
             }
         }
-        i += 1;
+        index += 1;
     }
-    out.push_str(&s[copied..]);
+    out.push_str(&text[copied..]);
     out
 }
 
 /// `"name":"value"` (also with escaped quotes, as inside a JSON log field).
-fn json_pairs(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
+fn json_pairs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(colon) = rest.find(':') {
         let (before, after) = rest.split_at(colon);
         out.push_str(before);
@@ -149,30 +149,30 @@ fn json_pairs(s: &str) -> String {
 }
 
 /// `Bearer <token>` and `Basic <credentials>`, any case.
-fn auth_schemes(s: &str) -> String {
-    let lower = s.to_ascii_lowercase();
-    let mut out = String::with_capacity(s.len());
+fn auth_schemes(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    let mut i = 0;
-    while i < s.len() {
+    let mut index = 0;
+    while index < text.len() {
         let hit = ["bearer ", "basic "]
             .iter()
-            .find(|w| lower[i..].starts_with(*w));
-        if let Some(w) = hit {
-            let from = i + w.len();
-            let end = value_end(s.as_bytes(), from);
-            if end > from && &s[from..end] != REDACTED {
-                out.push_str(&s[copied..from]);
+            .find(|word| lower[index..].starts_with(*word));
+        if let Some(word) = hit {
+            let from = index + word.len();
+            let end = value_end(text.as_bytes(), from);
+            if end > from && &text[from..end] != REDACTED {
+                out.push_str(&text[copied..from]);
                 out.push_str(REDACTED);
                 copied = end;
-                i = end;
+                index = end;
                 continue;
             }
         }
         // Advance by one character, staying on char boundaries.
-        i += s[i..].chars().next().map_or(1, char::len_utf8);
+        index += text[index..].chars().next().map_or(1, char::len_utf8);
     }
-    out.push_str(&s[copied..]);
+    out.push_str(&text[copied..]);
     out
 }
 

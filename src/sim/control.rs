@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::event::QueueEventKind;
+use crate::event::{AgentStatus, QueueEventKind};
 
 use super::Faults;
 use super::notifications::frames;
@@ -112,6 +112,24 @@ impl SimControl {
         self.modify(|f| f.reject_topics = topics);
     }
 
+    /// Answers the next `count` REST calls with 401 (see
+    /// `Faults::rest_unauthorized`).
+    pub fn refuse_rest_tokens(&self, count: u32) {
+        self.modify(|f| f.rest_unauthorized = count);
+    }
+
+    /// Every notification from now on carries `id` as its CorrelationId
+    /// (`None`: its own number again).
+    pub fn set_shared_correlation_id(&self, id: Option<String>) {
+        self.modify(|f| f.shared_correlation_id = id);
+    }
+
+    /// Every notification from now on is sent twice (see
+    /// `Faults::notifications_twice`).
+    pub fn set_notifications_twice(&self, twice: bool) {
+        self.modify(|f| f.notifications_twice = twice);
+    }
+
     /// Answers the next `count` REST calls with 429 and `Retry-After`.
     pub fn rate_limit_rest(&self, count: u32, retry_after_s: u64) {
         self.modify(|f| f.rest_rate_limit = Some((count, retry_after_s)));
@@ -160,6 +178,26 @@ impl SimControl {
         self.shared
             .change_membership(queue_id, |m, qi| m.set_joined(qi, user_id, joined))
             .is_some()
+    }
+
+    /// Sets a member's routing status now, as the agent would, and tells
+    /// subscribers (its user topics, its queue's observations). For a
+    /// scripted simulator: false when nothing changed, and for an agent
+    /// on an interaction, which a running model changes itself.
+    pub fn set_status(&self, user_id: &str, status: AgentStatus) -> bool {
+        self.shared.change_status(user_id, status)
+    }
+
+    /// The topics channel `id` is subscribed to, sorted (empty when there
+    /// is no such channel).
+    pub fn channel_topics(&self, channel_id: &str) -> Vec<String> {
+        let mut topics: Vec<String> = self.shared.with_channels(|c| {
+            c.topics(channel_id)
+                .map(|t| t.borrow().iter().cloned().collect())
+                .unwrap_or_default()
+        });
+        topics.sort();
+        topics
     }
 
     /// Ids of the live notification channels, oldest first.

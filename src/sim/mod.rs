@@ -74,6 +74,11 @@ pub struct SimOptions {
     /// After `v2.system.socket_closing`, the socket is closed (1001) this
     /// much later unless the client closed it first.
     pub socket_closing_grace: Duration,
+    /// Names for the first queues, in order, instead of the generated
+    /// ones. A name given twice makes two queues that share it: the real
+    /// API's loose name match finds both, so a client must not trust a
+    /// name to pick one queue (docs/CONFIG.md, `[[queue]]` by name).
+    pub queue_names: Vec<String>,
     pub client_id: String,
     pub client_secret: String,
     pub faults: Faults,
@@ -94,6 +99,7 @@ impl Default for SimOptions {
             heartbeat_interval: Duration::from_secs(30),
             channel_lifetime: Duration::from_secs(24 * 3600),
             socket_closing_grace: Duration::from_secs(60),
+            queue_names: Vec::new(),
             client_id: "queuetop-sim".to_string(),
             client_secret: "sim-secret-not-for-production".to_string(),
             faults: Faults::default(),
@@ -162,6 +168,20 @@ pub struct Faults {
     /// Queue ids in a division the client may not see: 403 by id, left
     /// out of listings, their topics rejected.
     pub forbidden_queues: Vec<String>,
+    /// Answer the next N REST calls with 401, as the real API answers a
+    /// token it no longer takes: the client fetches a new token at once
+    /// (docs/PROTOCOL.md, "OAuth client credentials"). Token calls are
+    /// not counted.
+    pub rest_unauthorized: u32,
+    /// Every notification carries this `CorrelationId` instead of its own
+    /// number, as every notification one request causes shares that
+    /// request's id (docs/PROTOCOL.md, "Duplicates").
+    pub shared_correlation_id: Option<String>,
+    /// Every notification is sent twice, the same frame each time, on each
+    /// socket subscribed to it: two changes can make the same message, and
+    /// outside a handover neither may be dropped (docs/PROTOCOL.md,
+    /// "Duplicates").
+    pub notifications_twice: bool,
 }
 
 /// Counters for tests and the CLI. Everything the server did is here.
@@ -189,12 +209,15 @@ pub struct SimStats {
     /// Events (and notifications) a slow connection missed (its broadcast
     /// queue overflowed).
     pub events_lagged: u64,
-    /// Notifications API: REST calls, refused for the token, or with 429.
+    /// Notifications API: REST calls, refused for the token (or by the
+    /// `rest_unauthorized` fault), or with 429.
     pub rest_requests: u64,
     pub rest_unauthorized: u64,
     pub rest_rate_limited: u64,
     /// REST calls answered 502/503/504 by the `rest_transient` fault.
     pub rest_transient: u64,
+    /// Every REST call as `METHOD path?query` (the last 10 000).
+    pub rest_calls: Vec<String>,
     pub channels_created: u64,
     /// Channels evicted by the 21st, and channels that reached `expires`.
     pub channels_evicted: u64,

@@ -107,6 +107,7 @@ impl Shared {
             opts.pace,
         );
         model.add_unjoined_members(opts.unjoined_percent);
+        model.rename_queues(&opts.queue_names);
         let queues = model.queues();
         let notes_state = Mutex::new(Notes::new(queues.len()));
         let queue_index = queues
@@ -197,9 +198,24 @@ impl Shared {
             return;
         }
         let n = batch.len() as u64;
+        let (shared_id, twice) = {
+            let faults = self.faults.borrow();
+            (
+                faults.shared_correlation_id.clone(),
+                faults.notifications_twice,
+            )
+        };
         for note in batch {
+            let note = match &shared_id {
+                Some(id) => note.with_correlation_id(id),
+                None => note,
+            };
+            let note = Arc::new(note);
             // No receivers just means no channel socket is open.
-            let _ = self.notes.send(Arc::new(note));
+            if twice {
+                let _ = self.notes.send(note.clone());
+            }
+            let _ = self.notes.send(note);
         }
         let last = self.seq.load(Ordering::Relaxed);
         self.stat(|s| {

@@ -101,31 +101,34 @@ impl AlertHistory {
                 source,
             }
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(err("create the directory of"))?;
         }
         let old = older(path);
         let mut loaded = Loaded::default();
         let mut kept: Vec<(OffsetDateTime, String, Line)> = Vec::new();
-        for (file, p) in [("previous", &old), ("current", &path.to_path_buf())] {
-            let text = match std::fs::read_to_string(p) {
-                Ok(t) => t,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(err("read")(e)),
+        for (file, location) in [("previous", &old), ("current", &path.to_path_buf())] {
+            let text = match std::fs::read_to_string(location) {
+                Ok(contents) => contents,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+                Err(error) => return Err(err("read")(error)),
             };
-            for (n, raw) in text
+            for (index, raw) in text
                 .lines()
                 .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
+                .filter(|(_, content)| !content.trim().is_empty())
             {
                 match parse(raw) {
                     Ok((at, _)) if now - at > max_age => loaded.expired += 1,
                     Ok((at, line)) => kept.push((at, raw.to_string(), line)),
                     Err(why) => {
                         loaded.malformed += 1;
-                        loaded
-                            .first_problem
-                            .get_or_insert_with(|| format!("{file} file, line {}: {why}", n + 1));
+                        loaded.first_problem.get_or_insert_with(|| {
+                            format!("{file} file, line {}: {why}", index + 1)
+                        });
                     }
                 }
             }
@@ -147,7 +150,9 @@ impl AlertHistory {
         std::fs::write(&tmp, text).map_err(err("write"))?;
         std::fs::rename(&tmp, path).map_err(err("replace"))?;
         match std::fs::remove_file(&old) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err("remove")(e)),
+            Err(error) if error.kind() != io::ErrorKind::NotFound => {
+                return Err(err("remove")(error));
+            }
             _ => {}
         }
         let file = append(path).map_err(err("open"))?;
@@ -251,22 +256,22 @@ fn entries(lines: impl Iterator<Item = (OffsetDateTime, Line)>) -> Vec<Alert> {
     let mut out: Vec<Alert> = Vec::new();
     let mut index = std::collections::HashMap::new();
     let mut last = None;
-    for (at, l) in lines {
+    for (at, line) in lines {
         last = Some(at);
         let (Some(kind), Some(raised_at), Some(first_raised)) = (
-            AlertKind::from_name(&l.kind, l.detail.as_deref()),
-            parse_rfc3339(&l.raised_at),
-            parse_rfc3339(&l.first_raised),
+            AlertKind::from_name(&line.kind, line.detail.as_deref()),
+            parse_rfc3339(&line.raised_at),
+            parse_rfc3339(&line.first_raised),
         ) else {
             continue; // ok: `parse` checked all three
         };
         let alert = Alert {
             severity: kind.severity(),
-            queue_id: l.queue_id,
-            message: l.message,
+            queue_id: line.queue_id,
+            message: line.message,
             raised_at,
-            cleared_at: (l.event == "cleared").then_some(at),
-            raises: l.raises.max(1),
+            cleared_at: (line.event == "cleared").then_some(at),
+            raises: line.raises.max(1),
             first_raised,
             acknowledged: false,
             snoozed_until: None,
@@ -275,7 +280,7 @@ fn entries(lines: impl Iterator<Item = (OffsetDateTime, Line)>) -> Vec<Alert> {
         };
         let key = (alert.queue_id.clone(), alert.kind.clone(), first_raised);
         match index.get(&key) {
-            Some(&i) => out[i] = alert,
+            Some(&position) => out[position] = alert,
             None => {
                 index.insert(key, out.len());
                 out.push(alert);
@@ -284,11 +289,11 @@ fn entries(lines: impl Iterator<Item = (OffsetDateTime, Line)>) -> Vec<Alert> {
     }
     // Raised and never cleared: it ended, at the latest, when queuetop
     // stopped; the last line is the latest time known before that.
-    for a in &mut out {
-        if a.cleared_at.is_none() {
-            a.cleared_at = last.map(|l| l.max(a.raised_at));
+    for entry in &mut out {
+        if entry.cleared_at.is_none() {
+            entry.cleared_at = last.map(|latest| latest.max(entry.raised_at));
         }
     }
-    out.sort_by_key(|a| a.raised_at);
+    out.sort_by_key(|entry| entry.raised_at);
     out
 }

@@ -19,17 +19,17 @@ use crate::sink::text::{push_f64, push_i64, push_json_str, push_rfc3339, push_u6
 
 /// The export line for one queue event, already applied to `state`.
 pub fn export_line(state: &AppState, ev: &QueueEvent, now: Instant) -> String {
-    let mut s = String::with_capacity(512);
-    write_line(&mut s, state, ev, now);
-    s
+    let mut line = String::with_capacity(512);
+    write_line(&mut line, state, ev, now);
+    line
 }
 
 /// Appends the export line for `ev` (with its trailing newline) to `out`.
 pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Instant) {
     let qid = ev.kind.queue_id();
     let view = state.queue(qid);
-    let summary = view.and_then(|v| v.summary.as_ref());
-    let count = |f: fn(&crate::event::QueueSummary) -> u32| summary.map_or(0, f);
+    let summary = view.and_then(|queue| queue.summary.as_ref());
+    let count = |field: fn(&crate::event::QueueSummary) -> u32| summary.map_or(0, field);
 
     out.push_str("{\"event_type\":");
     push_json_str(out, ev.kind.type_name());
@@ -38,31 +38,52 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
     out.push_str(",\"routing_metrics\":{\"queueId\":");
     push_json_str(out, qid);
     out.push_str(",\"queueName\":");
-    push_json_str(out, view.map_or(qid, |v| v.name.as_str()));
+    push_json_str(out, view.map_or(qid, |queue| queue.name.as_str()));
     out.push_str(",\"timestamp\":\"");
     push_rfc3339(out, ev.received_wall, 3);
     out.push_str("\",\"utilization\":");
-    let metrics = view.map(|v| &v.metrics);
-    push_f64(out, round1(metrics.map_or(0.0, |m| m.utilization)));
+    let metrics = view.map(|queue| &queue.metrics);
+    push_f64(
+        out,
+        round1(metrics.map_or(0.0, |routing| routing.utilization)),
+    );
     out.push_str(",\"availableRatio\":");
-    push_f64(out, round1(metrics.map_or(0.0, |m| m.available_ratio)));
+    push_f64(
+        out,
+        round1(metrics.map_or(0.0, |routing| routing.available_ratio)),
+    );
     out.push_str(",\"skillCoverage\":");
-    push_u64(out, metrics.map_or(0, |m| m.skill_coverage) as u64);
+    push_u64(
+        out,
+        metrics.map_or(0, |routing| routing.skill_coverage) as u64,
+    );
     out.push_str(",\"agentsAvailable\":");
-    push_u64(out, u64::from(count(|s| s.agents_available)));
+    push_u64(
+        out,
+        u64::from(count(|queue_summary| queue_summary.agents_available)),
+    );
     out.push_str(",\"agentsLoggedIn\":");
-    push_u64(out, u64::from(count(|s| s.agents_logged_in)));
+    push_u64(
+        out,
+        u64::from(count(|queue_summary| queue_summary.agents_logged_in)),
+    );
     out.push_str(",\"agentsInteracting\":");
-    push_u64(out, u64::from(count(|s| s.agents_interacting)));
+    push_u64(
+        out,
+        u64::from(count(|queue_summary| queue_summary.agents_interacting)),
+    );
     out.push_str(",\"interactionsWaiting\":");
-    push_u64(out, u64::from(view.map_or(0, |v| v.waiting_count())));
+    push_u64(
+        out,
+        u64::from(view.map_or(0, |queue| queue.waiting_count())),
+    );
     out.push_str(",\"skillDeficits\":[");
-    if let Some(m) = metrics {
-        for (i, d) in m.skill_deficits.iter().enumerate() {
-            if i > 0 {
+    if let Some(routing) = metrics {
+        for (index, deficit) in routing.skill_deficits.iter().enumerate() {
+            if index > 0 {
                 out.push(',');
             }
-            push_json_str(out, d);
+            push_json_str(out, deficit);
         }
     }
     out.push_str("]},\"delivery_rate\":");
@@ -80,14 +101,14 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
     push_u64(out, state.feed().events_processed);
     out.push_str(",\"correlation_id\":");
     match ev.correlation_id.as_deref().filter(|_| !ev.snapshot) {
-        Some(c) => push_json_str(out, c),
+        Some(correlation) => push_json_str(out, correlation),
         None => out.push_str("null"),
     }
     // After the original fields, which keep their order: a consumer that
     // reads them by position still finds them.
     out.push_str(",\"figures\":");
     match view {
-        Some(v) => write_figures(out, state, v, now),
+        Some(queue) => write_figures(out, state, queue, now),
         None => out.push_str("null"),
     }
     out.push_str("}\n");
@@ -95,31 +116,31 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
 
 /// The figures past the original fields: longest wait, interval totals and the
 /// queue's active alerts with their severity (docs/EXPORT.md).
-fn write_figures(out: &mut String, state: &AppState, v: &QueueView, now: Instant) {
+fn write_figures(out: &mut String, state: &AppState, view: &QueueView, now: Instant) {
     out.push_str("{\"longestWaitMs\":");
-    match v.longest_wait(now) {
-        Some(d) => push_u64(out, u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+    match view.longest_wait(now) {
+        Some(duration) => push_u64(out, u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)),
         None => out.push_str("null"),
     }
-    write_interval(out, &v.interval_figures());
+    write_interval(out, &view.interval_figures());
     out.push_str(",\"alerts\":[");
-    for (i, k) in state.alerts().active_kinds(&v.id).enumerate() {
-        if i > 0 {
+    for (index, kind) in state.alerts().active_kinds(&view.id).enumerate() {
+        if index > 0 {
             out.push(',');
         }
         out.push_str("{\"kind\":");
-        push_json_str(out, k.name());
+        push_json_str(out, kind.name());
         out.push_str(",\"severity\":");
-        push_json_str(out, k.severity().as_str());
-        if let Some(detail) = k.detail() {
+        push_json_str(out, kind.severity().as_str());
+        if let Some(detail) = kind.detail() {
             out.push_str(",\"detail\":");
             push_json_str(out, detail);
         }
         out.push('}');
     }
     out.push(']');
-    write_agents(out, v);
-    write_media(out, v);
+    write_agents(out, view);
+    write_media(out, view);
     out.push('}');
 }
 
@@ -132,32 +153,32 @@ enum Figure {
 /// The interval figures (docs/EXPORT.md): counts and durations (ms)
 /// whole, percentages to one decimal; null where there is nothing to
 /// compute from.
-fn write_interval(out: &mut String, f: &IntervalFigures<'_>) {
-    let ms = |d: Option<f64>| Figure::Whole(d.map(whole_ms));
+fn write_interval(out: &mut String, figures: &IntervalFigures<'_>) {
+    let ms = |millis: Option<f64>| Figure::Whole(millis.map(whole_ms));
     let fields = [
-        ("serviceLevelPct", Figure::Tenths(f.service_level_pct)),
-        ("serviceLevelTargetPct", Figure::Tenths(f.target_pct)),
-        ("serviceLevelTargetMs", Figure::Whole(f.target_ms)),
-        ("offered", Figure::Whole(f.offered)),
-        ("answered", Figure::Whole(f.answered)),
-        ("abandoned", Figure::Whole(f.abandoned)),
-        ("abandonedPct", Figure::Tenths(f.abandoned_pct)),
-        ("averageSpeedOfAnswerMs", ms(f.average_answer_ms)),
-        ("averageHandleTimeMs", ms(f.average_handle_ms)),
+        ("serviceLevelPct", Figure::Tenths(figures.service_level_pct)),
+        ("serviceLevelTargetPct", Figure::Tenths(figures.target_pct)),
+        ("serviceLevelTargetMs", Figure::Whole(figures.target_ms)),
+        ("offered", Figure::Whole(figures.offered)),
+        ("answered", Figure::Whole(figures.answered)),
+        ("abandoned", Figure::Whole(figures.abandoned)),
+        ("abandonedPct", Figure::Tenths(figures.abandoned_pct)),
+        ("averageSpeedOfAnswerMs", ms(figures.average_answer_ms)),
+        ("averageHandleTimeMs", ms(figures.average_handle_ms)),
     ];
     for (key, value) in fields {
         out.push_str(",\"");
         out.push_str(key);
         out.push_str("\":");
         match value {
-            Figure::Whole(Some(n)) => push_u64(out, n),
-            Figure::Tenths(Some(v)) => push_f64(out, round1(v)),
+            Figure::Whole(Some(whole)) => push_u64(out, whole),
+            Figure::Tenths(Some(tenths)) => push_f64(out, round1(tenths)),
             Figure::Whole(None) | Figure::Tenths(None) => out.push_str("null"),
         }
     }
     out.push_str(",\"interval\":");
-    match f.interval {
-        Some(i) => push_json_str(out, i),
+    match figures.interval {
+        Some(interval) => push_json_str(out, interval),
         None => out.push_str("null"),
     }
 }
@@ -186,11 +207,11 @@ fn write_media(out: &mut String, v: &QueueView) {
 
 /// Agents by state as Genesys Cloud names them, and queue utilization;
 /// null where the feed does not say.
-fn write_agents(out: &mut String, v: &QueueView) {
-    let a = v.summary.as_ref().map(|s| s.agents).unwrap_or_default();
+fn write_agents(out: &mut String, queue: &QueueView) {
+    let agents = queue.summary.as_ref().map(|s| s.agents).unwrap_or_default();
     out.push_str(",\"agents\":{");
-    for (i, (key, value)) in agent_fields(&a).into_iter().enumerate() {
-        if i > 0 {
+    for (index, (key, value)) in agent_fields(&agents).into_iter().enumerate() {
+        if index > 0 {
             out.push(',');
         }
         out.push('"');
@@ -202,7 +223,7 @@ fn write_agents(out: &mut String, v: &QueueView) {
         }
     }
     out.push_str("},\"queueUtilization\":");
-    match v.metrics.queue_utilization {
+    match queue.metrics.queue_utilization {
         Some(p) => push_f64(out, round1(p)),
         None => out.push_str("null"),
     }

@@ -63,22 +63,22 @@ pub fn push_json_str(out: &mut String, s: &str) {
 }
 
 /// The inside of a JSON string literal.
-pub fn push_json_escaped(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
+pub fn push_json_escaped(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     // Ids and names almost never need escaping: a branch-free scan (which
     // the compiler vectorises) finds that out before the byte loop.
-    let plain = bytes.chunks(16).all(|c| {
-        !c.iter().fold(false, |any, &b| {
-            any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    let plain = bytes.chunks(16).all(|chunk| {
+        !chunk.iter().fold(false, |any, &byte| {
+            any | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
         })
     });
     if plain {
-        out.push_str(s);
+        out.push_str(text);
         return;
     }
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc = match b {
+    for (index, &byte) in bytes.iter().enumerate() {
+        let esc = match byte {
             b'"' => "\\\"",
             b'\\' => "\\\\",
             b'\n' => "\\n",
@@ -87,18 +87,18 @@ pub fn push_json_escaped(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        out.push_str(&text[start..index]);
         if esc.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
         } else {
             out.push_str(esc);
         }
-        start = i + 1;
+        start = index + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]

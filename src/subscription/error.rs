@@ -138,41 +138,40 @@ impl SubscriptionError {
 }
 
 impl fmt::Display for SubscriptionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SubscriptionError::TooMany { count } => write!(
-                f,
+                formatter,
                 "too many subscriptions: {count} (at most {MAX_SUBSCRIPTIONS} per connection)"
             ),
             SubscriptionError::Empty => {
-                f.write_str("no subscriptions: a connection needs at least one")
+                formatter.write_str("no subscriptions: a connection needs at least one")
             }
             SubscriptionError::IdNotUuid { id } => write!(
-                f,
+                formatter,
                 "id `{id}` is not a UUID; use a UUID such as {EXAMPLE_UUID}"
             ),
             SubscriptionError::DuplicateId { id, first } => write!(
-                f,
+                formatter,
                 "id `{id}` is already used by subscription {first}; give each subscription its own UUID"
             ),
             SubscriptionError::BadTopic { topic } => write!(
-                f,
+                formatter,
                 "topic `{topic}` is not `/routing/queues/events` or `/routing/queues/{{queueId}}/events`"
             ),
             SubscriptionError::BadQueueId { queue_id } => write!(
-                f,
+                formatter,
                 "queue id `{queue_id}` is neither a UUID nor made of letters, digits, `_` and `-`"
             ),
-            SubscriptionError::QueueWithoutId => {
-                f.write_str("the queue has a name but no id; the realtime feed needs `id` (a UUID)")
-            }
+            SubscriptionError::QueueWithoutId => formatter
+                .write_str("the queue has a name but no id; the realtime feed needs `id` (a UUID)"),
             SubscriptionError::UnknownType { kind } => write!(
-                f,
+                formatter,
                 "type `{kind}` is unknown; use queue-summary, queue-interaction or agent-state"
             ),
-            SubscriptionError::Filter(e) => write!(f, "{e}"),
+            SubscriptionError::Filter(error) => write!(formatter, "{error}"),
             SubscriptionError::Json { message } => write!(
-                f,
+                formatter,
                 "subscriptions are not a JSON array of {{\"id\", \"topic\", \"type\", \"filter\"?}} objects: {message}"
             ),
             SubscriptionError::At {
@@ -181,8 +180,8 @@ impl fmt::Display for SubscriptionError {
                 error,
                 ..
             } => match queue {
-                Some(queue) => write!(f, "subscription {index} (queue {queue}): {error}"),
-                None => write!(f, "subscription {index}: {error}"),
+                Some(queue) => write!(formatter, "subscription {index} (queue {queue}): {error}"),
+                None => write!(formatter, "subscription {index}: {error}"),
             },
         }
     }

@@ -115,8 +115,8 @@ impl Subscription {
         let filter = match filter {
             None => None,
             Some(text) => {
-                let f = Filter::parse(text).map_err(SubscriptionError::Filter)?;
-                (!f.is_empty()).then(|| (f, text.to_string()))
+                let parsed = Filter::parse(text).map_err(SubscriptionError::Filter)?;
+                (!parsed.is_empty()).then(|| (parsed, text.to_string()))
             }
         };
         let (filter, filter_text) = filter.unzip();

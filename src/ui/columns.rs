@@ -110,32 +110,32 @@ pub fn choose(width: u16, longest_name: u16) -> (Vec<&'static Spec>, u16) {
     (cols, name)
 }
 
-/// The cell of `column` for queue `q` (the index, name and alerts are
+/// The cell of `column` for `queue` (the index, name and alerts are
 /// the list's own).
-pub fn cell(scene: &Scene, column: Column, q: &QueueView) -> Line<'static> {
-    let t = scene.theme();
-    let dash = || Line::styled("-", t.dim);
-    let summary = q.summary.as_ref();
+pub fn cell(scene: &Scene, column: Column, queue: &QueueView) -> Line<'static> {
+    let theme = scene.theme();
+    let dash = || Line::styled("-", theme.dim);
+    let summary = queue.summary.as_ref();
     // The interval's figures as the detail, the export and the metrics
     // compute them: one truth, written alike.
-    let interval = || q.interval_figures();
-    let count = |n: Option<u64>| n.map_or_else(dash, |n| Line::raw(n.to_string()));
+    let interval = || queue.interval_figures();
+    let count = |value: Option<u64>| value.map_or_else(dash, |value| Line::raw(value.to_string()));
     match column {
         Column::ServiceLevel => {
-            let f = interval();
-            match f.service_level_pct {
+            let interval_figures = interval();
+            match interval_figures.service_level_pct {
                 Some(sl) => {
                     // The goal the service-level alert measures against.
-                    let target = q.service_level_target();
+                    let target = queue.service_level_target();
                     // Under target: a marker as well as the colour.
                     let (mark, style) = if sl < target {
-                        ("!", t.alert)
+                        ("!", theme.alert)
                     } else {
-                        ("", t.text)
+                        ("", theme.text)
                     };
                     Line::from(vec![
                         Span::styled(format!("{mark}{:.0}", round1(sl)), style),
-                        Span::styled(format!("/{:.0}%", round1(target)), t.dim),
+                        Span::styled(format!("/{:.0}%", round1(target)), theme.dim),
                     ])
                 }
                 None => dash(),
@@ -146,34 +146,39 @@ pub fn cell(scene: &Scene, column: Column, q: &QueueView) -> Line<'static> {
             None => dash(),
         },
         Column::Abandoned => match interval().abandoned_pct {
-            Some(p) => Line::raw(figures::percent(Some(p))),
+            Some(percent) => Line::raw(figures::percent(Some(percent))),
             None => dash(),
         },
         Column::Offered => count(interval().offered),
         Column::Answered => count(interval().answered),
-        Column::OnOffQueue => match summary.map(|s| (s.agents.on_queue, s.agents.off_queue)) {
+        Column::OnOffQueue => match summary.map(|queue_summary| {
+            (
+                queue_summary.agents.on_queue,
+                queue_summary.agents.off_queue,
+            )
+        }) {
             Some((Some(on), off)) => Line::raw(format!(
                 "{on}/{}",
-                off.map_or_else(|| "-".to_string(), |n| n.to_string())
+                off.map_or_else(|| "-".to_string(), |value| value.to_string())
             )),
             _ => dash(),
         },
-        Column::Media => media(scene, q),
-        Column::Trend => trend(scene, q),
+        Column::Media => media(scene, queue),
+        Column::Trend => trend(scene, queue),
         _ => dash(),
     }
 }
 
 /// "voice 3 chat 1": media with someone waiting, most first.
-fn media(scene: &Scene, q: &QueueView) -> Line<'static> {
-    let t = scene.theme();
-    let Some(s) = &q.summary else {
-        return Line::styled("-", t.dim);
+fn media(scene: &Scene, queue: &QueueView) -> Line<'static> {
+    let theme = scene.theme();
+    let Some(summary) = &queue.summary else {
+        return Line::styled("-", theme.dim);
     };
-    if s.media.is_empty() {
-        return Line::styled("-", t.dim);
+    if summary.media.is_empty() {
+        return Line::styled("-", theme.dim);
     }
-    let mut waiting: Vec<(&str, u32)> = s
+    let mut waiting: Vec<(&str, u32)> = summary
         .media
         .iter()
         .filter(|(_, m)| m.waiting > 0)
@@ -187,13 +192,19 @@ fn media(scene: &Scene, q: &QueueView) -> Line<'static> {
 /// The newest buckets of the waiting history as bar characters, scaled
 /// to the window's peak (or the waiting limit, so a calm queue draws
 /// low); a gap where the feed was down stays blank.
-fn trend(scene: &Scene, q: &QueueView) -> Line<'static> {
-    let t = scene.theme();
+fn trend(scene: &Scene, queue: &QueueView) -> Line<'static> {
+    let theme = scene.theme();
     let set = &scene.glyphs().spark;
-    let n = TREND as usize;
-    let data: Vec<Option<u64>> = q.waiting_history.iter().rev().take(n).rev().collect();
+    let width = TREND as usize;
+    let data: Vec<Option<u64>> = queue
+        .waiting_history
+        .iter()
+        .rev()
+        .take(width)
+        .rev()
+        .collect();
     if data.is_empty() {
-        return Line::styled("no history", t.dim);
+        return Line::styled("no history", theme.dim);
     }
     let top = data
         .iter()
@@ -213,17 +224,17 @@ fn trend(scene: &Scene, q: &QueueView) -> Line<'static> {
         set.seven_eighths,
         set.full,
     ];
-    let mut text = " ".repeat(n - data.len());
-    for v in &data {
-        match v {
+    let mut text = " ".repeat(width - data.len());
+    for value in &data {
+        match value {
             None => text.push(' '),
-            Some(v) => {
-                let level = (v * 7).div_ceil(top).min(7) as usize;
+            Some(value) => {
+                let level = (value * 7).div_ceil(top).min(7) as usize;
                 text.push_str(levels[level]);
             }
         }
     }
-    Line::styled(text, t.spark)
+    Line::styled(text, theme.spark)
 }
 
 #[cfg(test)]

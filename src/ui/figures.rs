@@ -73,7 +73,7 @@ pub fn interval_lines(
     let volume = if volume.chars().count() <= width {
         volume
     } else {
-        let count = |value: Option<u64>| value.map_or("-".to_string(), |n| n.to_string());
+        let count = |value: Option<u64>| value.map_or("-".to_string(), |number| number.to_string());
         format!(
             "{} ans {} abn {} ({})",
             count(interval.offered),
@@ -187,16 +187,16 @@ fn break_between(items: &[String], width: usize) -> Vec<String> {
 }
 
 /// "4s", "12m03s", "2h05m": short and fixed-ish width.
-pub fn duration(d: Duration) -> String {
-    let s = d.as_secs();
-    if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else if s < 86_400 {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+pub fn duration(span: Duration) -> String {
+    let seconds = span.as_secs();
+    if seconds < 60 {
+        format!("{seconds}s")
+    } else if seconds < 3600 {
+        format!("{}m{:02}s", seconds / 60, seconds % 60)
+    } else if seconds < 86_400 {
+        format!("{}h{:02}m", seconds / 3600, (seconds % 3600) / 60)
     } else {
-        format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600)
+        format!("{}d{:02}h", seconds / 86_400, (seconds % 86_400) / 3600)
     }
 }
 

@@ -110,7 +110,7 @@ pub fn lay_out(
             .enumerate()
             .filter(|(_, segment)| segment.prio > 0)
             .max_by_key(|(_, segment)| segment.prio)
-            .map(|(i, _)| i)
+            .map(|(index, _)| index)
         else {
             break;
         };
@@ -119,8 +119,8 @@ pub fn lay_out(
     let changes_at = all.iter().filter_map(|segment| segment.changes_at).min();
     let mut spans = vec![Span::raw(" ")];
     let (right, left): (Vec<_>, Vec<_>) = all.into_iter().partition(|segment| segment.right);
-    for (i, segment) in left.into_iter().enumerate() {
-        if i > 0 {
+    for (index, segment) in left.into_iter().enumerate() {
+        if index > 0 {
             spans.push(Span::styled(separator, theme.dim));
         }
         spans.extend(segment.spans);

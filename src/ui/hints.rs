@@ -57,8 +57,8 @@ pub fn bar<'a>(
         first += 1;
     }
     let mut spans = lead;
-    for (i, (key, word)) in items[first..].iter().enumerate() {
-        if i > 0 {
+    for (index, (key, word)) in items[first..].iter().enumerate() {
+        if index > 0 {
             spans.push(Span::raw(" "));
         }
         spans.push(Span::styled(key.clone(), theme.key));

@@ -339,8 +339,8 @@ fn too_small(frame: &mut Frame, area: Rect, scene: &Scene) {
     let height = u16::try_from(rows(text))
         .unwrap_or(u16::MAX)
         .min(area.height);
-    let y = area.y + area.height.saturating_sub(height) / 2;
-    let message = Rect::new(area.x, y, area.width, height);
+    let top = area.y + area.height.saturating_sub(height) / 2;
+    let message = Rect::new(area.x, top, area.width, height);
     frame.render_widget(
         Paragraph::new(text.clone())
             .alignment(Alignment::Center)

@@ -57,16 +57,16 @@ impl ViewState {
         }
     }
 
-    fn click(&mut self, x: u16, y: u16, live: &AppState, now: Instant) -> Effect {
+    fn click(&mut self, column: u16, row: u16, live: &AppState, now: Instant) -> Effect {
         let Some(list) = self.list_area else {
             return Effect::None;
         };
-        let inside = x > list.x && x < list.right().saturating_sub(1);
+        let inside = column > list.x && column < list.right().saturating_sub(1);
         if self.overlay != Overlay::None || self.zoomed || !inside {
             return Effect::None;
         }
-        if y == list.y + 1 {
-            let word = word_at(&self.list_header, usize::from(x - list.x));
+        if row == list.y + 1 {
+            let word = word_at(&self.list_header, usize::from(column - list.x));
             return match word.and_then(sort_for) {
                 Some(sort) if sort != self.sort => {
                     self.sort = sort;
@@ -75,16 +75,16 @@ impl ViewState {
                 _ => Effect::None,
             };
         }
-        if y < list.y + ABOVE_ROWS || y >= list.bottom().saturating_sub(1) {
+        if row < list.y + ABOVE_ROWS || row >= list.bottom().saturating_sub(1) {
             return Effect::None;
         }
-        let pos = self.list_offset + usize::from(y - list.y - ABOVE_ROWS);
+        let pos = self.list_offset + usize::from(row - list.y - ABOVE_ROWS);
         let state = self.shown(live);
         let rows = self.visible(state, now);
-        let Some(&i) = rows.get(pos) else {
+        let Some(&index) = rows.get(pos) else {
             return Effect::None;
         };
-        let id = state.queues()[i].id.clone();
+        let id = state.queues()[index].id.clone();
         if self.selected.as_ref() == Some(&id) && self.focus == crate::ui::Focus::Queues {
             return Effect::None;
         }

@@ -60,23 +60,23 @@ pub fn fit_all(names: &[&str], cells: usize, ellipsis: &str) -> Vec<String> {
         .map(|name| cut_end(name, cells, ellipsis))
         .collect();
     let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, cut) in ends.iter().enumerate() {
-        if cut.as_str() != names[i] {
-            seen.entry(cut.as_str()).or_default().push(i);
+    for (index, cut) in ends.iter().enumerate() {
+        if cut.as_str() != names[index] {
+            seen.entry(cut.as_str()).or_default().push(index);
         }
     }
     let mut out = ends.clone();
     for group in seen.values().filter(|group| group.len() > 1) {
-        for &i in group {
+        for &index in group {
             // Keep everything from where this name parts from the others.
             let shared = group
                 .iter()
-                .filter(|&&j| j != i && names[j] != names[i])
-                .map(|&j| common_prefix(names[i], names[j]))
+                .filter(|&&other| other != index && names[other] != names[index])
+                .map(|&other| common_prefix(names[index], names[other]))
                 .max()
                 .unwrap_or(0);
-            let differing = width(names[i]) - shared;
-            out[i] = cut_middle(names[i], cells, differing.max(cells / 2), ellipsis);
+            let differing = width(names[index]) - shared;
+            out[index] = cut_middle(names[index], cells, differing.max(cells / 2), ellipsis);
         }
     }
     out

@@ -39,13 +39,13 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
     let room = area.width.saturating_sub(3);
     let longest = shown
         .iter()
-        .map(|&i| names::width(&state.queues()[i].name))
+        .map(|&index| names::width(&state.queues()[index].name))
         .max()
         .unwrap_or(0);
     let (columns, name_width) = columns::choose(room, u16::try_from(longest).unwrap_or(u16::MAX));
     let shown_names: Vec<&str> = shown
         .iter()
-        .map(|&i| state.queues()[i].name.as_str())
+        .map(|&index| state.queues()[index].name.as_str())
         .collect();
     let cut = names::fit_all(
         &shown_names,
@@ -58,8 +58,8 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) -> (usize, usize) {
         .iter()
         .zip(cut)
         .enumerate()
-        .map(|(place, (&i, name))| {
-            let queue = &state.queues()[i];
+        .map(|(place, (&index, name))| {
+            let queue = &state.queues()[index];
             let context = RowContext {
                 name,
                 worst: worst.get(queue.id.as_str()).copied(),

@@ -63,7 +63,7 @@ impl ViewState {
             Action::PageDown => current + page,
             Action::Home => 0,
             Action::End => max,
-            Action::Jump(n) => usize::from(n).saturating_sub(1),
+            Action::Jump(number) => usize::from(number).saturating_sub(1),
             _ => current,
         }
         .min(max);

@@ -98,16 +98,16 @@ impl ViewState {
         });
         if !keep {
             let mut order: Vec<usize> = (0..queues.len()).collect();
-            order.sort_by(|&a, &b| {
-                let (ra, rb) = (risks[a], risks[b]);
+            order.sort_by(|&left, &right| {
+                let (ra, rb) = (risks[left], risks[right]);
                 rb.urgency(&ra)
-                    .then_with(|| queues[a].name.cmp(&queues[b].name))
-                    .then_with(|| queues[a].id.cmp(&queues[b].id))
+                    .then_with(|| queues[left].name.cmp(&queues[right].name))
+                    .then_with(|| queues[left].id.cmp(&queues[right].id))
             });
             let place = order
                 .iter()
                 .enumerate()
-                .map(|(rank, &i)| (queues[i].id.clone(), (rank, risks[i].tier)))
+                .map(|(rank, &index)| (queues[index].id.clone(), (rank, risks[index].tier)))
                 .collect();
             *held = Some(RiskOrder { at: now, place });
         }

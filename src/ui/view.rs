@@ -141,12 +141,12 @@ impl ViewState {
         // Esc then a key, typed fast (or over a slow SSH link), reaches us
         // as Alt+key: that was Esc, then the key, not filter text.
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        if let KeyCode::Char(c) = ev.code
+        if let KeyCode::Char(letter) = ev.code
             && ev.modifiers.contains(KeyModifiers::ALT)
             && !ctrl
         {
             self.apply(Action::Cancel, live, now);
-            let plain = KeyEvent::new(KeyCode::Char(c), ev.modifiers - KeyModifiers::ALT);
+            let plain = KeyEvent::new(KeyCode::Char(letter), ev.modifiers - KeyModifiers::ALT);
             return match self.handle_key(&plain, live, now) {
                 Effect::None => Effect::Redraw,
                 other => other,
@@ -182,7 +182,7 @@ impl ViewState {
                 return Effect::Reconnect;
             }
             Action::Back => return self.back(),
-            Action::Type(c) => self.filter.push(c),
+            Action::Type(letter) => self.filter.push(letter),
             Action::Erase => {
                 self.filter.pop();
             }
@@ -211,12 +211,12 @@ impl ViewState {
             Action::Acknowledge | Action::Snooze => {
                 // The top row of the alerts list (newest first, scrolled).
                 let list = &self.shown(live).alerts().list;
-                let Some(i) = list.len().checked_sub(1 + self.alerts_scroll) else {
+                let Some(index) = list.len().checked_sub(1 + self.alerts_scroll) else {
                     return Effect::None;
                 };
                 return match action {
-                    Action::Acknowledge => Effect::Acknowledge(i),
-                    _ => Effect::Snooze(i),
+                    Action::Acknowledge => Effect::Acknowledge(index),
+                    _ => Effect::Snooze(index),
                 };
             }
             Action::Filter => {
@@ -289,7 +289,9 @@ impl ViewState {
             Action::PageDown => (pos + page).min(last),
             Action::Home => 0,
             Action::End => last,
-            Action::Jump(n) if (n as usize) >= 1 && (n as usize) <= rows.len() => n as usize - 1,
+            Action::Jump(number) if (number as usize) >= 1 && (number as usize) <= rows.len() => {
+                number as usize - 1
+            }
             _ => return Effect::None,
         };
         // Pin the selection by id even when it did not move, so a later

@@ -31,24 +31,28 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
 
 /// Waiting, the oldest wait, queues in alert, the worst service level.
 fn totals(frame: &mut Frame, area: Rect, scene: &Scene, large: bool) {
-    let t = scene.theme();
+    let theme = scene.theme();
     let tot = scene.state.totals(scene.data_now());
     let oldest = tot.oldest.map_or("-".to_string(), clock);
     let worst_sl = tot
         .worst_sl
         .map_or("-".to_string(), |sl| format!("{sl:.0}"));
-    let alert_style = if tot.in_alert > 0 { t.alert } else { t.ok };
+    let alert_style = if tot.in_alert > 0 {
+        theme.alert
+    } else {
+        theme.ok
+    };
     let figures: [(&str, String, &str, Style); 5] = [
-        ("Waiting", tot.waiting.to_string(), "", t.text),
-        ("Oldest wait", oldest, "", t.text),
+        ("Waiting", tot.waiting.to_string(), "", theme.text),
+        ("Oldest wait", oldest, "", theme.text),
         ("Queues in alert", tot.in_alert.to_string(), "", alert_style),
-        ("Worst SL", worst_sl, "%", t.text),
-        ("Queues", scene.rows.len().to_string(), "", t.dim),
+        ("Worst SL", worst_sl, "%", theme.text),
+        ("Queues", scene.rows.len().to_string(), "", theme.dim),
     ];
     if !large {
         let mut spans = Vec::new();
         for (label, value, unit, style) in &figures {
-            spans.push(Span::styled(format!(" {label} "), t.dim));
+            spans.push(Span::styled(format!(" {label} "), theme.dim));
             spans.push(Span::styled(
                 format!("{value}{unit}"),
                 style.add_modifier(Modifier::BOLD),
@@ -60,12 +64,12 @@ fn totals(frame: &mut Frame, area: Rect, scene: &Scene, large: bool) {
     }
     let cells = Layout::horizontal([Constraint::Fill(1); 5]).split(area);
     for ((label, value, unit, style), cell) in figures.iter().zip(cells.iter()) {
-        let mut lines = vec![Line::styled(format!(" {label}"), t.dim)];
+        let mut lines = vec![Line::styled(format!(" {label}"), theme.dim)];
         let rows = big(value);
-        for (i, row) in rows.into_iter().enumerate() {
+        for (index, row) in rows.into_iter().enumerate() {
             let mut spans = vec![Span::raw(" "), Span::styled(row, *style)];
-            if i == 2 {
-                spans.push(Span::styled(format!(" {unit}"), t.dim));
+            if index == 2 {
+                spans.push(Span::styled(format!(" {unit}"), theme.dim));
             }
             lines.push(Line::from(spans));
         }
@@ -74,12 +78,12 @@ fn totals(frame: &mut Frame, area: Rect, scene: &Scene, large: bool) {
 }
 
 /// "2:21" for a wait (minutes:seconds, or hours:minutes past an hour).
-fn clock(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    if s < 3600 {
-        format!("{}:{:02}", s / 60, s % 60)
+fn clock(span: std::time::Duration) -> String {
+    let seconds = span.as_secs();
+    if seconds < 3600 {
+        format!("{}:{:02}", seconds / 60, seconds % 60)
     } else {
-        format!("{}h{:02}", s / 3600, (s % 3600) / 60)
+        format!("{}h{:02}", seconds / 3600, (seconds % 3600) / 60)
     }
 }
 
@@ -87,8 +91,8 @@ fn clock(d: std::time::Duration) -> String {
 /// it is on the bottom row.
 fn big(text: &str) -> [String; 3] {
     let mut rows = [String::new(), String::new(), String::new()];
-    for c in text.chars() {
-        let glyph: [&str; 3] = match c {
+    for letter in text.chars() {
+        let glyph: [&str; 3] = match letter {
             '0' => ["█▀█", "█ █", "▀▀▀"],
             '1' => ["▀█ ", " █ ", "▀▀▀"],
             '2' => ["▀▀█", "█▀▀", "▀▀▀"],
@@ -130,7 +134,7 @@ pub fn grid(area: Rect, queues: usize) -> (u16, u16, u16) {
 }
 
 fn tiles(frame: &mut Frame, area: Rect, scene: &Scene) {
-    let t = scene.theme();
+    let theme = scene.theme();
     let rows = &scene.rows;
     let (width, cols, grid_rows) = grid(area, rows.len());
     let capacity = usize::from(cols) * usize::from(grid_rows);
@@ -148,15 +152,15 @@ fn tiles(frame: &mut Frame, area: Rect, scene: &Scene) {
     let tile_w = width - 1;
     let shown_names: Vec<&str> = rows[..shown]
         .iter()
-        .map(|&i| state.queues()[i].name.as_str())
+        .map(|&index| state.queues()[index].name.as_str())
         .collect();
     let cut = names::fit_all(
         &shown_names,
         usize::from(tile_w.saturating_sub(2)),
         scene.glyphs().ellipsis,
     );
-    let at = |k: usize| {
-        let (col, row) = (k as u16 % cols, k as u16 / cols);
+    let at = |place: usize| {
+        let (col, row) = (place as u16 % cols, place as u16 / cols);
         Rect::new(
             area.x + col * width,
             area.y + row * TILE_H,
@@ -164,16 +168,16 @@ fn tiles(frame: &mut Frame, area: Rect, scene: &Scene) {
             TILE_H - 1,
         )
     };
-    for (k, (&i, name)) in rows[..shown].iter().zip(cut).enumerate() {
-        let q = &state.queues()[i];
-        let kind = worst.get(q.id.as_str()).copied();
-        tile(frame, at(k), scene, q, name, kind);
+    for (place, (&index, name)) in rows[..shown].iter().zip(cut).enumerate() {
+        let queue = &state.queues()[index];
+        let kind = worst.get(queue.id.as_str()).copied();
+        tile(frame, at(place), scene, queue, name, kind);
     }
     if shown < rows.len() {
         let more = vec![
-            Line::styled(format!("+{} more", rows.len() - shown), t.title),
-            Line::styled("in risk order;", t.dim),
-            Line::styled("/ filters", t.dim),
+            Line::styled(format!("+{} more", rows.len() - shown), theme.title),
+            Line::styled("in risk order;", theme.dim),
+            Line::styled("/ filters", theme.dim),
         ];
         frame.render_widget(Paragraph::new(more), at(shown));
     }
@@ -198,74 +202,77 @@ fn tile(
     frame: &mut Frame,
     area: Rect,
     scene: &Scene,
-    q: &QueueView,
+    queue: &QueueView,
     name: String,
     worst: Option<&AlertKind>,
 ) {
-    let t = scene.theme();
+    let theme = scene.theme();
     let severity = worst.map(AlertKind::severity);
-    let mark = symbol(scene, severity, q.stale);
+    let mark = symbol(scene, severity, queue.stale);
     // The name line carries the state: reversed for critical, so it reads
     // from across a room even without colour.
     let name_style = match severity {
-        Some(Severity::Critical) => t.alert.add_modifier(Modifier::REVERSED),
-        Some(Severity::Warning) => t.warn,
-        Some(Severity::Info) => t.title,
-        None if q.stale => t.stale,
-        None => t.ok.add_modifier(Modifier::BOLD),
+        Some(Severity::Critical) => theme.alert.add_modifier(Modifier::REVERSED),
+        Some(Severity::Warning) => theme.warn,
+        Some(Severity::Info) => theme.title,
+        None if queue.stale => theme.stale,
+        None => theme.ok.add_modifier(Modifier::BOLD),
     };
-    let w = usize::from(area.width);
+    let width = usize::from(area.width);
     let head = format!("{mark} {name}");
-    let pad = w.saturating_sub(names::width(&head));
+    let pad = width.saturating_sub(names::width(&head));
     let title = Line::styled(format!("{head}{}", " ".repeat(pad)), name_style);
 
-    let waiting = if q.summary.is_some() || !q.waiting.is_empty() {
-        figures::waiting(q).to_string()
+    let waiting = if queue.summary.is_some() || !queue.waiting.is_empty() {
+        figures::waiting(queue).to_string()
     } else {
         "-".to_string()
     };
-    let longest = figures::longest_wait(q, scene.data_now())
+    let longest = figures::longest_wait(queue, scene.data_now())
         .map(figures::duration)
         .unwrap_or_else(|| "-".to_string());
-    let wait_style = if worst.is_some_and(|k| {
+    let wait_style = if worst.is_some_and(|kind| {
         matches!(
-            k,
+            kind,
             AlertKind::Waiting | AlertKind::LongestWait | AlertKind::NoAgents
         )
     }) {
-        t.alert
+        theme.alert
     } else {
-        t.text
+        theme.text
     };
     let line2 = spread(
         vec![
             Span::styled(waiting, wait_style.add_modifier(Modifier::BOLD)),
-            Span::styled(" waiting", t.dim),
+            Span::styled(" waiting", theme.dim),
         ],
         vec![Span::styled(longest, wait_style)],
-        w,
+        width,
     );
-    let agents = match &q.summary {
-        Some(s) => format!("{}/{}", s.idle(), s.on_queue()),
+    let agents = match &queue.summary {
+        Some(summary) => format!("{}/{}", summary.idle(), summary.on_queue()),
         None => "-".to_string(),
     };
-    let sl = q
+    let sl = queue
         .service_level()
-        .map_or("-".to_string(), |v| format!("{v:.0}%"));
-    let sl_style = if worst.is_some_and(|k| matches!(k, AlertKind::ServiceLevel)) {
-        t.alert
+        .map_or("-".to_string(), |value| format!("{value:.0}%"));
+    let sl_style = if worst.is_some_and(|kind| matches!(kind, AlertKind::ServiceLevel)) {
+        theme.alert
     } else {
-        t.text
+        theme.text
     };
     let line3 = spread(
-        vec![Span::styled(agents, t.text), Span::styled(" avail", t.dim)],
-        vec![Span::styled("SL ", t.dim), Span::styled(sl, sl_style)],
-        w,
+        vec![
+            Span::styled(agents, theme.text),
+            Span::styled(" avail", theme.dim),
+        ],
+        vec![Span::styled("SL ", theme.dim), Span::styled(sl, sl_style)],
+        width,
     );
     let mut lines = vec![title, line2, line3];
-    if q.stale || scene.not_live().is_some() {
+    if queue.stale || scene.not_live().is_some() {
         for line in lines.iter_mut().skip(1) {
-            line.style = t.stale;
+            line.style = theme.stale;
         }
     }
     frame.render_widget(Paragraph::new(lines), area);

@@ -74,16 +74,15 @@ impl Welcome {
 /// The first-run screen, centred; it wraps on narrow terminals.
 pub fn render(frame: &mut Frame, welcome: &Welcome, theme: &Theme) {
     let area = frame.area();
-    let t = theme;
     let mut lines = vec![
-        Line::styled("Welcome to queuetop", t.title),
+        Line::styled("Welcome to queuetop", theme.title),
         Line::raw(""),
         Line::raw("There is no config file yet, so there is nothing to watch. Looked in:"),
     ];
     for (place, found) in &welcome.looked_in {
         lines.push(Line::from(vec![
             Span::raw(format!("  {place}  ")),
-            Span::styled(format!("({found})"), t.dim),
+            Span::styled(format!("({found})"), theme.dim),
         ]));
     }
     lines.push(Line::raw(""));
@@ -99,7 +98,7 @@ pub fn render(frame: &mut Frame, welcome: &Welcome, theme: &Theme) {
         ),
     ] {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {cmd:<15}"), t.key),
+            Span::styled(format!("  {cmd:<15}"), theme.key),
             Span::raw(what),
         ]));
     }
@@ -107,40 +106,40 @@ pub fn render(frame: &mut Frame, welcome: &Welcome, theme: &Theme) {
     lines.push(Line::raw("Environment variables (see docs/CONFIG.md):"));
     for (name, what) in ENVIRONMENT {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {name:<23}"), t.key),
-            Span::styled(*what, t.dim),
+            Span::styled(format!("  {name:<23}"), theme.key),
+            Span::styled(*what, theme.dim),
         ]));
     }
     lines.push(Line::raw(""));
-    lines.extend(key_lines(t));
-    let w = lines
+    lines.extend(key_lines(theme));
+    let width = lines
         .iter()
         .map(Line::width)
         .max()
         .unwrap_or(0)
         .min(usize::from(area.width.saturating_sub(2))) as u16;
-    let h = (lines.len() as u16).min(area.height);
+    let height = (lines.len() as u16).min(area.height);
     let [_, mid, _] = Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(h),
+        Constraint::Length(height),
         Constraint::Fill(1),
     ])
     .areas(area);
-    let [_, r, _] = Layout::horizontal([
+    let [_, column, _] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(w),
+        Constraint::Length(width),
         Constraint::Fill(1),
     ])
     .areas(mid);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), r);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), column);
 }
 
 /// What the keys do, from the keymap: "q, Esc or Ctrl-C: quit", a line
 /// per hint word.
-fn key_lines(t: &Theme) -> Vec<Line<'static>> {
+fn key_lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut words: Vec<(&str, Vec<Key>)> = Vec::new();
     for (binding, word) in keys::hints(Mode::Welcome) {
-        match words.iter_mut().find(|(w, _)| *w == word) {
+        match words.iter_mut().find(|(known, _)| *known == word) {
             Some((_, keys)) => keys.extend_from_slice(binding.keys),
             None => words.push((word, binding.keys.to_vec())),
         }
@@ -157,7 +156,7 @@ fn key_lines(t: &Theme) -> Vec<Line<'static>> {
                         ", "
                     }));
                 }
-                spans.push(Span::styled(key.label(false), t.key));
+                spans.push(Span::styled(key.label(false), theme.key));
             }
             spans.push(Span::raw(format!(": {word}")));
             Line::from(spans)
@@ -168,39 +167,39 @@ fn key_lines(t: &Theme) -> Vec<Line<'static>> {
 /// The warnings the config gave at start-up, over the main screen until
 /// `Esc` closes it.
 pub fn render_notes(frame: &mut Frame, area: Rect, scene: &Scene) {
-    let t = scene.theme();
+    let theme = scene.theme();
     let mut lines: Vec<Line> = scene
         .view
         .notes
         .iter()
-        .map(|n| Line::raw(n.clone()))
+        .map(|note| Line::raw(note.clone()))
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "`queuetop check-config` shows them again.",
-        t.dim,
+        theme.dim,
     ));
-    let w = area.width.saturating_sub(4).max(1);
-    let h = (lines.len() as u16 + 2 + 2).min(area.height);
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
+    let width = area.width.saturating_sub(4).max(1);
+    let height = (lines.len() as u16 + 2 + 2).min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
     );
     let block = scene.block(
         Line::from(vec![
-            Span::styled(" Config warnings ", t.warn),
-            Span::styled(keys::leave_title(Mode::Notes), t.dim),
+            Span::styled(" Config warnings ", theme.warn),
+            Span::styled(keys::leave_title(Mode::Notes), theme.dim),
         ]),
         true,
     );
-    frame.render_widget(Clear, r);
+    frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(block),
-        r,
+        rect,
     );
 }
 

@@ -3,22 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::common::{queuetop_in, write_private};
+
 fn run(args: &[&str], dir: &Path) -> Output {
     run_env(args, dir, &[])
 }
 
 fn run_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_queuetop"))
+    queuetop_in(dir)
         .args(args)
-        .current_dir(dir)
-        // Nothing from the developer's own setup may leak in.
-        .env_remove("GENESYS_CLIENT_ID")
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env_remove("GENESYS_ENVIRONMENT")
-        .env_remove("QUEUETOP_CONFIG")
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_DATA_HOME", dir.join("data"))
         .envs(env.iter().copied())
         .output()
         .expect("run queuetop")
@@ -33,13 +26,7 @@ fn example() -> PathBuf {
 }
 
 fn write(dir: &Path, name: &str, body: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, body).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    let p = write_private(dir, name, body);
     p.to_str().unwrap().to_string()
 }
 

@@ -6,13 +6,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::fixtures::summary;
 use queuetop::app::headless::drive;
 use queuetop::app::snapshot::{missing, render_table, snapshot};
 use queuetop::config::{Config, QueueConfig};
-use queuetop::event::{
-    ConnState, FeedCommand, FeedEvent, FeedStatus, QueueEvent, QueueEventKind, QueueSummary,
-    SkillCount,
-};
+use queuetop::event::{ConnState, FeedCommand, FeedEvent, FeedStatus, QueueEvent};
 use queuetop::sink::export::Exporter;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
@@ -56,18 +54,15 @@ fn cfg() -> Config {
     c
 }
 
-fn summary(avail: u32) -> FeedEvent {
+fn summary_event(avail: u32) -> FeedEvent {
     FeedEvent::Queue(QueueEvent {
-        kind: QueueEventKind::Summary(QueueSummary {
-            queue_id: "Q".into(),
-            queue_name: None,
-            agents_available: avail,
-            agents_logged_in: 10,
-            agents_interacting: 6,
-            interactions_waiting: 4,
-            skills: [("Spanish".to_string(), SkillCount::default())].into(),
-            ..Default::default()
-        }),
+        kind: summary("Q")
+            .available(avail)
+            .logged_in(10)
+            .interacting(6)
+            .waiting(4)
+            .skill("Spanish", 0)
+            .event(),
         topic: "/routing/queues/Q/events".into(),
         server_time: None,
         received_wall: OffsetDateTime::now_utc(),
@@ -120,7 +115,7 @@ fn start() -> Harness {
 async fn a_burst_is_exported_whole_and_flushed_once() {
     let mut h = start();
     for i in 0..100 {
-        h.events.send(summary(i % 3)).await.unwrap();
+        h.events.send(summary_event(i % 3)).await.unwrap();
     }
     // Everything was queued before the loop ran: one drain, one flush.
     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -130,7 +125,7 @@ async fn a_burst_is_exported_whole_and_flushed_once() {
     // A signal: Quit goes to the feed; what it still sends is exported.
     h.quit.take().unwrap().send(()).unwrap();
     assert_eq!(h.commands.recv().await, Some(FeedCommand::Quit));
-    h.events.send(summary(1)).await.unwrap();
+    h.events.send(summary_event(1)).await.unwrap();
     h.events.send(status(ConnState::Closed)).await.unwrap();
     assert_eq!(h.task.await.unwrap(), 0);
     assert_eq!(h.sink.lines(), 101);
@@ -139,7 +134,7 @@ async fn a_burst_is_exported_whole_and_flushed_once() {
 #[tokio::test(start_paused = true)]
 async fn a_stopped_feed_ends_the_run_with_1() {
     let mut h = start();
-    h.events.send(summary(0)).await.unwrap();
+    h.events.send(summary_event(0)).await.unwrap();
     h.events
         .send(status(ConnState::Stopped {
             reason: "subscription refused (4008)".into(),
@@ -182,7 +177,7 @@ fn table_and_missing_queues() {
         .enable_time()
         .build()
         .unwrap();
-    rt.block_on(async { st.apply(&summary(3)) });
+    rt.block_on(async { st.apply(&summary_event(3)) });
     assert_eq!(missing(&st), vec!["R".to_string()]);
     assert_eq!(
         render_table(&st),
@@ -230,7 +225,7 @@ async fn a_flood_still_flushes_and_hears_the_signal() {
                     events.send(status(ConnState::Closed)).await.unwrap();
                     return sent;
                 }
-                r = events.send(summary(1)) => {
+                r = events.send(summary_event(1)) => {
                     r.unwrap();
                     sent += 1;
                 }

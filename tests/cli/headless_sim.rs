@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::common::{SOON, scripted, spawn, spawn_with, start_sim, wait_until};
-use crate::fixtures::summary;
+use crate::fixtures::{busy, summary};
 use queuetop::event::{AgentState, AgentStatus, QueueEventKind};
 use queuetop::sim::SimOptions;
 
@@ -40,20 +40,12 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
     let (q1, n1) = queues[0].clone();
     let (q2, n2) = queues[1].clone();
     let mut run = spawn(&sim, &["--headless"]);
-    assert!(
-        sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
-        "no subscription; stderr:\n{}",
-        run.read("stderr")
-    );
+    run.subscribed(&sim).await;
 
     let ctl = sim.control();
     ctl.push(
-        summary(&q1)
+        busy(&q1)
             .name("from the server")
-            .available(3)
-            .logged_in(10)
-            .interacting(6)
-            .waiting(4)
             .skills_required(&[("Spanish", 0), ("Billing", 2), ("Arabic", 0)], 1)
             .event(),
     );
@@ -102,12 +94,8 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
 
     // Spanish is covered again: that deficit clears, Arabic stays.
     ctl.push(
-        summary(&q1)
+        busy(&q1)
             .name("from the server")
-            .available(3)
-            .logged_in(10)
-            .interacting(6)
-            .waiting(4)
             .skills_required(&[("Spanish", 1), ("Billing", 2), ("Arabic", 0)], 1)
             .event(),
     );
@@ -134,9 +122,7 @@ async fn known_summaries_in_exact_export_lines_out_and_sigterm_exits_0() {
         cleared[0]
     );
 
-    run.signal(libc::SIGTERM);
-    let status = run.exit().await;
-    assert_eq!(status.code(), Some(0), "stderr:\n{}", run.read("stderr"));
+    run.stop_cleanly(libc::SIGTERM).await;
     assert_eq!(run.read("export.ndjson").lines().count(), 4);
     assert!(run.read("audit.log").contains("SIGTERM received"));
     sim.shutdown().await;
@@ -148,20 +134,9 @@ async fn an_alert_raised_in_a_headless_run_is_in_the_alert_history() {
     let (q1, _) = sim.queues()[0].clone();
     let alerts = "[alerts]\nwaiting = 2\nraise_delay_s = 0\n";
     let mut run = spawn_with(&sim, &["--headless"], alerts);
-    assert!(
-        sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
-        "no subscription; stderr:\n{}",
-        run.read("stderr")
-    );
-    sim.control().push(
-        summary(&q1)
-            .name("from the server")
-            .available(3)
-            .logged_in(10)
-            .interacting(6)
-            .waiting(4)
-            .event(),
-    );
+    run.subscribed(&sim).await;
+    sim.control()
+        .push(busy(&q1).name("from the server").event());
     run.export_lines(1).await;
 
     // Beside the audit log, where `log.alert_history` puts it by default.
@@ -176,13 +151,7 @@ async fn an_alert_raised_in_a_headless_run_is_in_the_alert_history() {
         run.read("alert-history.jsonl"),
         run.read("audit.log")
     );
-    run.signal(libc::SIGTERM);
-    assert_eq!(
-        run.exit().await.code(),
-        Some(0),
-        "stderr:\n{}",
-        run.read("stderr")
-    );
+    run.stop_cleanly(libc::SIGTERM).await;
     sim.shutdown().await;
 }
 
@@ -200,13 +169,7 @@ async fn token_and_secret_appear_nowhere_in_a_run() {
     assert!(sim.wait_for(|s| s.connections_total >= 2, SOON).await);
     let n = run.read("export.ndjson").lines().count();
     run.export_lines(n + 20).await;
-    run.signal(libc::SIGINT);
-    assert_eq!(
-        run.exit().await.code(),
-        Some(0),
-        "stderr:\n{}",
-        run.read("stderr")
-    );
+    run.stop_cleanly(libc::SIGINT).await;
 
     let tokens = sim.issued_tokens();
     assert!(!tokens.is_empty(), "the run used a token");
@@ -253,7 +216,7 @@ async fn export_to_stdout_with_logs_on_stderr() {
     let sim = start_sim(scripted()).await;
     let (q1, _) = sim.queues()[0].clone();
     let mut run = spawn(&sim, &["--headless", "--export", "-"]);
-    assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
+    run.subscribed(&sim).await;
     for n in 1..=3 {
         sim.control().push(
             summary(&q1)
@@ -265,8 +228,7 @@ async fn export_to_stdout_with_logs_on_stderr() {
         );
     }
     assert!(wait_until(|| run.read("stdout").lines().count() >= 3).await);
-    run.signal(libc::SIGINT);
-    assert_eq!(run.exit().await.code(), Some(0));
+    run.stop_cleanly(libc::SIGINT).await;
     let out = run.read("stdout");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "only export lines on stdout:\n{out}");
@@ -284,7 +246,7 @@ async fn an_export_that_cannot_be_written_ends_the_run_with_1() {
     let sim = start_sim(scripted()).await;
     let (q1, _) = sim.queues()[0].clone();
     let mut run = spawn(&sim, &["--headless", "--export", "/dev/full"]);
-    assert!(sim.wait_for(|s| s.acks_sent >= 1, SOON).await);
+    run.subscribed(&sim).await;
     sim.control().push(
         summary(&q1)
             .name("from the server")

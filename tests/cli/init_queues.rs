@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::start_sim;
+use crate::common::{queuetop_in, start_sim};
 use queuetop::sim::{SimHandle, SimOptions};
 
 async fn run_async(sim: &SimHandle, dir: &Path, args: &[&str]) -> Output {
@@ -15,16 +15,10 @@ async fn run_async(sim: &SimHandle, dir: &Path, args: &[&str]) -> Output {
     let dir = dir.to_path_buf();
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_queuetop"))
+        queuetop_in(&dir)
             .args(&args)
-            .current_dir(&dir)
-            .env_remove("QUEUETOP_CONFIG")
-            .env_remove("GENESYS_ENVIRONMENT")
             .env("GENESYS_CLIENT_ID", sim_id)
             .env("GENESYS_CLIENT_SECRET", sim_secret)
-            .env("HOME", &dir)
-            .env("XDG_CONFIG_HOME", dir.join("config"))
-            .env("XDG_DATA_HOME", dir.join("data"))
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap()

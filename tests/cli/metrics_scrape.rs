@@ -2,7 +2,7 @@
 //! over real HTTP and parsed with an independent Prometheus text parser.
 
 use crate::common::{Run, SOON, scripted, spawn, spawn_with, start_sim, wait_until};
-use crate::fixtures::summary;
+use crate::fixtures::{busy, summary};
 
 fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     scrape
@@ -54,18 +54,18 @@ async fn metrics_addr(run: &Run) -> String {
 }
 
 /// Scrapes until `ready` holds for the parsed text (published once a
-/// second), bounded; the content type and the text.
+/// second), bounded; the content type, the text and what it parsed to.
 async fn scrape_until(
     addr: &str,
     ready: impl Fn(&prometheus_parse::Scrape) -> bool,
-) -> (String, String) {
+) -> (String, String, prometheus_parse::Scrape) {
     let deadline = tokio::time::Instant::now() + SOON;
     loop {
         let (kind, text) = scrape(addr).await;
         let lines = text.lines().map(|l| Ok(l.to_string()));
         let parsed = prometheus_parse::Scrape::parse(lines).unwrap();
         if ready(&parsed) || tokio::time::Instant::now() > deadline {
-            return (kind, text);
+            return (kind, text, parsed);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -77,31 +77,22 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
     let (q1, n1) = sim.queues()[0].clone();
     let run = spawn(&sim, &["--headless", "--metrics", "127.0.0.1:0"]);
     let addr = metrics_addr(&run).await;
-    assert!(
-        sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
-        "no subscription; stderr:\n{}",
-        run.read("stderr")
-    );
+    run.subscribed(&sim).await;
     sim.control().push(
-        summary(&q1)
+        busy(&q1)
             .name("from the server")
-            .available(3)
-            .logged_in(10)
-            .interacting(6)
-            .waiting(4)
             .skills_required(&[("Spanish", 0)], 1)
             .event(),
     );
     run.export_lines(1).await;
 
     let labels = [("queue_id", q1.as_str()), ("queue_name", n1.as_str())];
-    let (kind, text) = scrape_until(&addr, |s| {
+    let (kind, text, s) = scrape_until(&addr, |s| {
         value(s, "queuetop_queue_waiting", &labels) == Some(4.0)
     })
     .await;
     assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
     assert!(text.ends_with("# EOF\n"), "{text}");
-    let s = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
     assert_eq!(
         value(&s, "queuetop_queue_waiting", &labels),
         Some(4.0),
@@ -179,11 +170,7 @@ async fn alerts_are_published_by_severity() {
     let more = "[alerts]\nraise_delay_s = 0\n";
     let run = spawn_with(&sim, &["--headless", "--metrics", "127.0.0.1:0"], more);
     let addr = metrics_addr(&run).await;
-    assert!(
-        sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
-        "no subscription; stderr:\n{}",
-        run.read("stderr")
-    );
+    run.subscribed(&sim).await;
     sim.control()
         .push(summary(&queue).name("from the server").waiting(12).event());
     run.export_lines(1).await;
@@ -196,12 +183,11 @@ async fn alerts_are_published_by_severity() {
         ]
     };
     let family = "queuetop_queue_alerts_by_severity";
-    let (_, text) = scrape_until(&addr, |s| {
+    let (_, text, s) = scrape_until(&addr, |s| {
         value(s, family, &labels("critical")).is_some()
             && value(s, family, &labels("warning")).is_some()
     })
     .await;
-    let s = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
     assert_eq!(value(&s, family, &labels("critical")), Some(1.0), "{text}");
     assert_eq!(value(&s, family, &labels("warning")), Some(1.0), "{text}");
     assert_eq!(value(&s, family, &labels("info")), None, "{text}");

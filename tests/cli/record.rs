@@ -4,35 +4,23 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use crate::common::{queuetop_in, write_private};
 use queuetop::recording::Line;
 use queuetop::sim::{self, SimHandle, SimOptions};
 
 fn write_config(sim: &SimHandle, dir: &Path, protocol: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     let audit = dir.join("audit.log");
     let text = format!(
         "{}\n[log]\naudit_file = {}\n",
         sim.config_toml(protocol),
         toml::Value::String(audit.to_str().unwrap().into())
     );
-    let p = dir.join(format!("{protocol}.toml"));
-    std::fs::write(&p, text).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-    p
+    write_private(dir, &format!("{protocol}.toml"), &text)
 }
 
 fn queuetop(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
+    let mut cmd = queuetop_in(dir);
     cmd.args(args)
-        .current_dir(dir)
-        .env_remove("GENESYS_CLIENT_ID")
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env_remove("GENESYS_ENVIRONMENT")
-        .env_remove("QUEUETOP_CONFIG")
-        .env_remove("RUST_LOG")
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_DATA_HOME", dir.join("data"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

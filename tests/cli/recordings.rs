@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use crate::common::queuetop_in;
 
 /// Replays `name` and returns the last export line of each queue, in the
 /// order the queues first appeared, with the delivery rate (the only
@@ -17,20 +19,11 @@ fn last_line_per_queue(name: &str) -> String {
         .join(format!("{name}.ndjson"));
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export.ndjson");
-    let out = Command::new(env!("CARGO_BIN_EXE_queuetop"))
+    let out = queuetop_in(dir.path())
         .arg("replay")
         .arg(&file)
         .args(["--speed", "0", "--headless", "--export"])
         .arg(&export)
-        .current_dir(dir.path())
-        .env_remove("GENESYS_CLIENT_ID")
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env_remove("GENESYS_ENVIRONMENT")
-        .env_remove("QUEUETOP_CONFIG")
-        .env_remove("RUST_LOG")
-        .env("HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .env("XDG_DATA_HOME", dir.path().join("data"))
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -2,13 +2,14 @@
 //! giving up after `max_attempts`, restarting on ReconnectNow, quitting.
 //! Real sockets to a closed loopback port; tokio time is paused.
 
-use crate::common;
 use std::time::Duration;
 
+use crate::common::token_server::{Answer, TokenServer};
 use crate::common::*;
-use queuetop::config::{EventType, Protocol};
-use queuetop::event::{ConnState, FeedCommand, FeedEvent};
-use queuetop::feed;
+use queuetop::config::{EventType, Protocol, ReconnectConfig};
+use queuetop::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
+use queuetop::feed::{self, FeedHandle};
+use tokio::time::Instant;
 
 const LIMIT: Duration = Duration::from_secs(600);
 
@@ -20,41 +21,61 @@ async fn closed_port() -> String {
     addr.to_string()
 }
 
-/// The notifications feed shares the lifecycle: an unreachable REST API
-/// backs off, then gives up at `max_attempts` and waits for the user.
-#[tokio::test(start_paused = true)]
-async fn notifications_with_no_api_backs_off_then_stops() {
-    let port = closed_port().await;
-    let cfg = config(
-        Protocol::Notifications,
-        &format!("http://{port}"),
-        "ws://127.0.0.1:9/x",
+/// A feed for one queue's summaries, its token and socket at `login_url`
+/// and `realtime_url`; credentials no server here checks.
+fn spawn_for_q1(
+    protocol: Protocol,
+    login_url: &str,
+    realtime_url: &str,
+    reconnect: ReconnectConfig,
+) -> FeedHandle {
+    feed::spawn(config(
+        protocol,
+        login_url,
+        realtime_url,
         "id",
         "secret",
         vec![queue("q1", &[EventType::QueueSummary])],
-        reconnect(10, 100, 3, 75),
+        reconnect,
+    ))
+}
+
+/// A token server giving `answers`, and a feed whose realtime socket
+/// points at a port nothing listens on.
+async fn tokens_but_no_socket(
+    answers: Vec<Answer>,
+    reconnect: ReconnectConfig,
+) -> (TokenServer, FeedHandle) {
+    let server = TokenServer::start(answers).await;
+    let port = closed_port().await;
+    let h = spawn_for_q1(
+        Protocol::Realtime,
+        &server.url,
+        &format!("ws://{port}/x"),
+        reconnect,
     );
-    let mut h = feed::spawn(cfg);
-    for attempt in 1..=2u32 {
-        assert_eq!(
-            next_status(&mut h.events, LIMIT).await.state,
-            ConnState::Connecting
-        );
-        let st = next_status(&mut h.events, LIMIT).await;
-        assert!(
-            matches!(st.state, ConnState::Reconnecting { attempt: a, max_attempts: 3, .. } if a == attempt),
-            "{st:?}"
-        );
-    }
+    (server, h)
+}
+
+/// How long after `from` a Reconnecting status schedules its next try.
+fn next_try_after(st: &FeedStatus, from: Instant) -> Duration {
+    let ConnState::Reconnecting { next_try, .. } = st.state else {
+        panic!("expected Reconnecting, got {st:?}");
+    };
+    next_try - from
+}
+
+/// One attempt: the Connecting status, then the status it ended in.
+async fn next_attempt(h: &mut FeedHandle) -> FeedStatus {
     assert_eq!(
         next_status(&mut h.events, LIMIT).await.state,
         ConnState::Connecting
     );
-    let st = next_status(&mut h.events, LIMIT).await;
-    assert!(
-        matches!(&st.state, ConnState::Stopped { reason } if reason.contains("gave up after 3")),
-        "{st:?}"
-    );
+    next_status(&mut h.events, LIMIT).await
+}
+
+/// Quits, and the very next status is Closed before the task ends.
+async fn quit_closed(mut h: FeedHandle) {
     h.commands.send(FeedCommand::Quit).await.unwrap();
     assert_eq!(
         next_status(&mut h.events, LIMIT).await.state,
@@ -63,29 +84,47 @@ async fn notifications_with_no_api_backs_off_then_stops() {
     h.task.await.unwrap();
 }
 
+/// The notifications feed shares the lifecycle: an unreachable REST API
+/// backs off, then gives up at `max_attempts` and waits for the user.
+#[tokio::test(start_paused = true)]
+async fn notifications_with_no_api_backs_off_then_stops() {
+    let port = closed_port().await;
+    let mut h = spawn_for_q1(
+        Protocol::Notifications,
+        &format!("http://{port}"),
+        "ws://127.0.0.1:9/x",
+        reconnect(10, 100, 3, 75),
+    );
+    for attempt in 1..=2u32 {
+        let st = next_attempt(&mut h).await;
+        assert!(
+            matches!(st.state, ConnState::Reconnecting { attempt: a, max_attempts: 3, .. } if a == attempt),
+            "{st:?}"
+        );
+    }
+    let st = next_attempt(&mut h).await;
+    assert!(
+        matches!(&st.state, ConnState::Stopped { reason } if reason.contains("gave up after 3")),
+        "{st:?}"
+    );
+    quit_closed(h).await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn unreachable_login_backs_off_gives_up_and_restarts_on_command() {
     let port = closed_port().await;
-    let cfg = config(
+    let mut h = spawn_for_q1(
         Protocol::Realtime,
         &format!("http://{port}"),
         &format!("ws://{port}/api/v2/realtime/events"),
-        "id",
-        "secret",
-        vec![queue("q1", &[EventType::QueueSummary])],
         reconnect(1000, 4000, 4, 75),
     );
-    let mut h = feed::spawn(cfg);
 
     // Attempts 1..3 are rescheduled with growing ceilings 1, 2, 4 s.
     let mut last_error = None;
     for (attempt, ceiling_ms) in [(1u32, 1000u64), (2, 2000), (3, 4000)] {
-        assert_eq!(
-            next_status(&mut h.events, LIMIT).await.state,
-            ConnState::Connecting
-        );
-        let st = next_status(&mut h.events, LIMIT).await;
-        let now = tokio::time::Instant::now();
+        let st = next_attempt(&mut h).await;
+        let now = Instant::now();
         let ConnState::Reconnecting {
             attempt: a,
             max_attempts,
@@ -112,11 +151,7 @@ async fn unreachable_login_backs_off_gives_up_and_restarts_on_command() {
     }
 
     // The 4th failure in a row: stopped, saying why and what to do.
-    assert_eq!(
-        next_status(&mut h.events, LIMIT).await.state,
-        ConnState::Connecting
-    );
-    let st = next_status(&mut h.events, LIMIT).await;
+    let st = next_attempt(&mut h).await;
     let ConnState::Stopped { reason } = &st.state else {
         panic!("expected Stopped, got {st:?}");
     };
@@ -133,11 +168,7 @@ async fn unreachable_login_backs_off_gives_up_and_restarts_on_command() {
 
     // ReconnectNow restarts it from the first step.
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    assert_eq!(
-        next_status(&mut h.events, LIMIT).await.state,
-        ConnState::Connecting
-    );
-    let st = next_status(&mut h.events, LIMIT).await;
+    let st = next_attempt(&mut h).await;
     assert!(
         matches!(st.state, ConnState::Reconnecting { attempt: 1, .. }),
         "{st:?}"
@@ -173,59 +204,24 @@ async fn a_config_without_queue_ids_stops_with_a_clear_message() {
         panic!("expected Stopped, got {st:?}");
     };
     assert!(reason.contains("id"), "{reason}");
-    h.commands.send(FeedCommand::Quit).await.unwrap();
-    assert_eq!(
-        next_status(&mut h.events, LIMIT).await.state,
-        ConnState::Closed
-    );
-    h.task.await.unwrap();
+    quit_closed(h).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_rate_limited_token_endpoint_is_honoured_before_the_next_try() {
-    use common::token_server::{Answer, TokenServer};
-    let server = TokenServer::start(vec![
+    let answers = vec![
         Answer::json(429, "{}").header("retry-after", "5"),
         Answer::token("t1", 3600),
-    ])
-    .await;
-    let port = closed_port().await;
-    let cfg = config(
-        Protocol::Realtime,
-        &server.url,
-        &format!("ws://{port}/x"),
-        "id",
-        "secret",
-        vec![queue("q1", &[EventType::QueueSummary])],
-        reconnect(10, 100, 0, 75),
-    );
-    let mut h = feed::spawn(cfg);
-    let t0 = tokio::time::Instant::now();
-    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
-    let FeedEvent::Status(st) = ev else {
-        unreachable!()
-    };
-    let ConnState::Reconnecting { next_try, .. } = st.state else {
-        unreachable!()
-    };
-    assert!(
-        next_try - t0 >= Duration::from_secs(5),
-        "{:?}",
-        next_try - t0
-    );
+    ];
+    let (server, mut h) = tokens_but_no_socket(answers, reconnect(10, 100, 0, 75)).await;
+    let t0 = Instant::now();
+    let st = reconnecting(&mut h, LIMIT).await;
+    let wait = next_try_after(&st, t0);
+    assert!(wait >= Duration::from_secs(5), "{wait:?}");
     assert!(st.last_error.unwrap().contains("rate limiting"));
     // The next try asks again, gets a token, and fails only at the socket.
-    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
+    let st = reconnecting(&mut h, LIMIT).await;
     assert!(t0.elapsed() >= Duration::from_secs(5));
-    let FeedEvent::Status(st) = ev else {
-        unreachable!()
-    };
     assert!(
         st.last_error.unwrap().contains("realtime server"),
         "{:?}",
@@ -239,16 +235,12 @@ async fn a_rate_limited_token_endpoint_is_honoured_before_the_next_try() {
 #[tokio::test(start_paused = true)]
 async fn quit_ends_the_task_even_when_the_app_stopped_reading() {
     let port = closed_port().await;
-    let cfg = config(
+    let h = spawn_for_q1(
         Protocol::Realtime,
         &format!("http://{port}"),
         &format!("ws://{port}/x"),
-        "id",
-        "secret",
-        vec![queue("q1", &[EventType::QueueSummary])],
         reconnect(1, 1, 0, 75),
     );
-    let h = feed::spawn(cfg);
     // Nobody reads: the statuses fill the channel and the feed blocks.
     let full = tokio::time::timeout(LIMIT, async {
         while h.events.len() < feed::CHANNEL_CAPACITY {
@@ -266,42 +258,19 @@ async fn quit_ends_the_task_even_when_the_app_stopped_reading() {
 
 #[tokio::test(start_paused = true)]
 async fn absurd_server_numbers_cannot_overflow_the_clock() {
-    use common::token_server::{Answer, TokenServer};
-    let server = TokenServer::start(vec![
+    let answers = vec![
         Answer::json(429, "{}").header("retry-after", "18446744073709551615"),
         Answer::token("t1", u64::MAX),
-    ])
-    .await;
-    let port = closed_port().await;
-    let cfg = config(
-        Protocol::Realtime,
-        &server.url,
-        &format!("ws://{port}/x"),
-        "id",
-        "secret",
-        vec![queue("q1", &[EventType::QueueSummary])],
-        reconnect(u64::MAX, u64::MAX, 0, u64::MAX),
-    );
-    let mut h = feed::spawn(cfg);
-    let t0 = tokio::time::Instant::now();
-    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
-    let FeedEvent::Status(st) = ev else {
-        unreachable!()
-    };
-    let ConnState::Reconnecting { next_try, .. } = st.state else {
-        unreachable!()
-    };
-    assert!(next_try - t0 <= Duration::from_secs(86_400));
+    ];
+    let absurd = reconnect(u64::MAX, u64::MAX, 0, u64::MAX);
+    let (server, mut h) = tokens_but_no_socket(answers, absurd).await;
+    let t0 = Instant::now();
+    let st = reconnecting(&mut h, LIMIT).await;
+    assert!(next_try_after(&st, t0) <= Duration::from_secs(86_400));
     // The next try gets a token that "never" expires, fails at the socket,
     // and schedules again: all without a panic.
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
-    recv_until(&mut h.events, Duration::from_secs(3 * 86_400), |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
+    reconnecting(&mut h, Duration::from_secs(3 * 86_400)).await;
     assert_eq!(server.seen().len(), 2);
     h.commands.send(FeedCommand::Quit).await.unwrap();
     h.task.await.unwrap();
@@ -309,7 +278,6 @@ async fn absurd_server_numbers_cannot_overflow_the_clock() {
 
 #[tokio::test(start_paused = true)]
 async fn a_handshake_that_never_completes_times_out() {
-    use common::token_server::{Answer, TokenServer};
     let server = TokenServer::start(vec![Answer::token("t1", 3600)]).await;
     // Accepts TCP, never answers the upgrade.
     let tarpit = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -320,29 +288,19 @@ async fn a_handshake_that_never_completes_times_out() {
             held.push(s);
         }
     });
-    let cfg = config(
+    let mut h = spawn_for_q1(
         Protocol::Realtime,
         &server.url,
         &format!("ws://{addr}/x"),
-        "id",
-        "secret",
-        vec![queue("q1", &[EventType::QueueSummary])],
         reconnect(10, 100, 0, 75),
     );
-    let mut h = feed::spawn(cfg);
-    let t0 = tokio::time::Instant::now();
-    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
+    let t0 = Instant::now();
+    let st = reconnecting(&mut h, LIMIT).await;
     assert!(
         t0.elapsed() >= Duration::from_secs(10),
         "{:?}",
         t0.elapsed()
     );
-    let FeedEvent::Status(st) = ev else {
-        unreachable!()
-    };
     let err = st.last_error.unwrap();
     assert!(err.contains("handshake within 10 s"), "{err}");
     h.commands.send(FeedCommand::Quit).await.unwrap();
@@ -356,17 +314,13 @@ async fn by_default_the_feed_retries_for_ever_within_the_cap() {
     let port = closed_port().await;
     let defaults = queuetop::config::ReconnectConfig::default();
     assert_eq!(defaults.max_attempts, 0, "0 = for ever is the default");
-    let cfg = config(
+    let cap = Duration::from_millis(defaults.max_delay_ms);
+    let mut h = spawn_for_q1(
         Protocol::Notifications,
         &format!("http://{port}"),
         "ws://127.0.0.1:9/x",
-        "id",
-        "secret",
-        vec![queue("q1", &[EventType::QueueSummary])],
         defaults,
     );
-    let cap = Duration::from_millis(defaults.max_delay_ms);
-    let mut h = feed::spawn(cfg);
     for attempt in 1..=40u32 {
         let st = next_status(&mut h.events, LIMIT).await;
         assert_eq!(st.state, ConnState::Connecting, "attempt {attempt}");
@@ -380,7 +334,7 @@ async fn by_default_the_feed_retries_for_ever_within_the_cap() {
             panic!("attempt {attempt}: {st:?}");
         };
         assert_eq!(a, attempt);
-        let wait = next_try - tokio::time::Instant::now();
+        let wait = next_try - Instant::now();
         assert!(wait <= cap, "attempt {attempt} waits {wait:?}");
     }
     h.commands.send(FeedCommand::Quit).await.unwrap();

@@ -1,5 +1,5 @@
-//! The feed against the in-process simulator (and the scripted token and
-//! Notifications servers in `common`): one test binary, one module per
+//! The feed against the in-process simulator (and the scripted token
+//! server in `common`): one test binary, one module per
 //! concern, so the suite links a few binaries instead of one per file.
 
 // Fixtures and helpers outside #[test] functions unwrap too: a failure
@@ -14,8 +14,9 @@ mod config_errors;
 mod lifecycle;
 mod notifications;
 mod notifications_channels;
+mod notifications_members;
 mod notifications_rest;
-mod notifications_scripted;
+mod notifications_tokens;
 mod observations;
 mod realtime;
 mod reconnect_model;

@@ -4,68 +4,14 @@
 //! from one global sequence (its CorrelationId), so every test can check that
 //! each one was applied exactly once. Where time matters, tokio time is paused.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::*;
-use queuetop::config::{Config, EventType, Protocol, QueueConfig, ReconnectConfig};
-use queuetop::event::{ConnState, FeedEvent, QueueEvent, QueueEventKind};
-use queuetop::feed::{self, FeedHandle};
-use queuetop::sim::{SimHandle, SimOptions};
+use queuetop::config::EventType;
+use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind};
+use queuetop::feed;
+use queuetop::sim::SimOptions;
 use tokio::time::Instant;
-
-fn cfg(sim: &SimHandle, queues: Vec<QueueConfig>, rc: ReconnectConfig) -> Arc<Config> {
-    sim_config(sim, Protocol::Notifications, queues, rc)
-}
-
-/// Every notification seen was applied once: per CorrelationId, no event
-/// (type and queue) twice; when we follow every topic (`complete`), no
-/// number is missing below the highest seen either. Returns the highest.
-fn each_once(seen: &[FeedEvent], complete: bool) -> u64 {
-    let mut per: HashMap<u64, Vec<(String, String)>> = HashMap::new();
-    for q in seen.iter().filter_map(queue_ev) {
-        if let Some(c) = &q.correlation_id {
-            let n: u64 = c.parse().expect("the simulator numbers notifications");
-            let key = (
-                q.kind.type_name().to_string(),
-                q.kind.queue_id().to_string(),
-            );
-            let list = per.entry(n).or_default();
-            assert!(
-                !list.contains(&key),
-                "notification {n} applied twice: {key:?}"
-            );
-            list.push(key);
-        }
-    }
-    let ids: BTreeSet<u64> = per.keys().copied().collect();
-    let max = ids.last().copied().unwrap_or(0);
-    if complete {
-        let missing: Vec<u64> = (1..=max).filter(|n| !ids.contains(n)).collect();
-        assert!(missing.is_empty(), "never applied: {missing:?}");
-    }
-    max
-}
-
-/// Drains events until one carries CorrelationId `target` or more.
-async fn until_id(h: &mut FeedHandle, seen: &mut Vec<FeedEvent>, target: u64) {
-    let (more, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        queue_ev(e)
-            .and_then(|q| q.correlation_id.as_deref())
-            .and_then(|c| c.parse::<u64>().ok())
-            .is_some_and(|n| n >= target)
-    })
-    .await;
-    seen.extend(more);
-    seen.push(ev);
-}
-
-fn reconnects(seen: &[FeedEvent]) -> usize {
-    seen.iter()
-        .filter(|e| is_state(e, |s| matches!(s, ConnState::Reconnecting { .. })))
-        .count()
-}
 
 #[tokio::test(start_paused = true)]
 async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
@@ -77,18 +23,22 @@ async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
     })
     .await;
     let all = sim.queues();
-    // Two by name (looked up over REST), one by id only (its name comes back).
-    let wanted = vec![
-        named(&all[7].1),
-        named(&all[242].1),
-        queue(&all[120].0, &[EventType::QueueSummary]),
-    ];
-    let mut h = feed::spawn(cfg(&sim, wanted, rc()));
+    // 21 by name: more than 20 lookups, so every queue is listed once,
+    // a page per 100; and one by id only (its name comes back).
+    let picked: Vec<usize> = [7].into_iter().chain(230..250).chain([120]).collect();
+    let mut wanted: Vec<_> = picked[..21].iter().map(|&i| named(&all[i].1)).collect();
+    wanted.push(queue(&all[120].0, &[EventType::QueueSummary]));
+    let mut h = feed::spawn(notifications_config(&sim, wanted));
     let (before, count) = acked(&mut h).await;
     assert!(
-        count >= 3,
-        "three queue topics and the members' user topics: {count}"
+        count >= 2 * picked.len(),
+        "observation and membership topics per queue, and the members' user topics: {count}"
     );
+    for page in 1..=3 {
+        let listing = format!("GET /api/v2/routing/queues?pageSize=100&pageNumber={page}");
+        assert_eq!(rest_calls(&sim, &listing), 1, "{listing}");
+    }
+    assert_eq!(rest_calls(&sim, "GET /api/v2/routing/queues?name="), 0);
 
     let names: Vec<(String, String)> = before
         .iter()
@@ -97,11 +47,12 @@ async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
             _ => None,
         })
         .collect();
-    assert_eq!(names, [all[7].clone(), all[242].clone(), all[120].clone()]);
+    let expected: Vec<(String, String)> = picked.iter().map(|&i| all[i].clone()).collect();
+    assert_eq!(names, expected);
     let snaps: Vec<&QueueEvent> = before.iter().filter_map(queue_ev).collect();
     assert_eq!(
         snaps.len(),
-        3,
+        picked.len(),
         "one snapshot line per queue, nothing else yet"
     );
     assert!(snaps.iter().all(|q| q.snapshot && q.topic == "snapshot"));
@@ -137,6 +88,19 @@ async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
         "skills are shown by name: {skills:?}"
     );
 
+    // Members are followed on their activity topic, queues on their
+    // membership topic; presence alone is not used.
+    let channel = sim.control().channel_ids()[0].clone();
+    let topics = sim.control().channel_topics(&channel);
+    let member = &members[0].1;
+    for topic in [
+        format!("v2.users.{}.activity", member.user_id),
+        format!("v2.routing.queues.{}.users", member.queue_id),
+    ] {
+        assert!(topics.contains(&topic), "{topic} not in {topics:?}");
+    }
+    assert!(!topics.iter().any(|t| t.contains("presence")), "{topics:?}");
+
     // Then notifications flow, each applied once.
     let mut seen = Vec::new();
     until(
@@ -169,11 +133,6 @@ async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
     }
 }
 
-/// Every queue and member followed, so every notification is ours.
-async fn everything(sim: &SimHandle) -> FeedHandle {
-    feed::spawn(cfg(sim, by_id(sim), rc()))
-}
-
 #[tokio::test(start_paused = true)]
 async fn socket_closing_hands_over_make_before_break_and_nothing_is_lost_or_doubled() {
     let sim = start_simulator(SimOptions {
@@ -182,7 +141,7 @@ async fn socket_closing_hands_over_make_before_break_and_nothing_is_lost_or_doub
         ..SimOptions::default()
     })
     .await;
-    let mut h = everything(&sim).await;
+    let mut h = follow_everything(&sim);
     let (first, _) = acked(&mut h).await;
     let mut seen = first;
     sim.control()
@@ -220,7 +179,7 @@ async fn channels_roll_over_before_their_24h_expiry() {
         ..SimOptions::default()
     })
     .await;
-    let mut h = everything(&sim).await;
+    let mut h = follow_everything(&sim);
     let (mut seen, _) = acked(&mut h).await;
     let t0 = Instant::now();
     until(
@@ -250,18 +209,12 @@ async fn heartbeat_silence_is_a_dead_channel_and_the_feed_reconnects() {
         ..SimOptions::default()
     })
     .await;
-    let mut h = everything(&sim).await;
+    let mut h = follow_everything(&sim);
     acked(&mut h).await;
     sim.control().go_silent(true);
     let t0 = Instant::now();
-    let (_, ev) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
-    let FeedEvent::Status(st) = ev else {
-        unreachable!()
-    };
-    assert!(st.last_error.unwrap().contains("nothing received"));
+    let status = reconnecting(&mut h, LIMIT).await;
+    assert!(status.last_error.unwrap().contains("nothing received"));
     assert!(
         t0.elapsed() >= Duration::from_secs(37),
         "{:?}",
@@ -293,7 +246,7 @@ async fn a_rejected_topic_is_an_alert_and_the_other_queues_stay_live() {
     let qs = sim.queues();
     let refused = format!("v2.analytics.queues.{}.observations", qs[1].0);
     sim.control().set_reject_topics(vec![refused.clone()]);
-    let mut h = everything(&sim).await;
+    let mut h = follow_everything(&sim);
     let (before, _) = acked(&mut h).await;
     let rejected: Vec<(&String, &Option<String>)> = before
         .iter()
@@ -322,7 +275,7 @@ async fn rest_429_waits_retry_after() {
     .await;
     sim.control().rate_limit_rest(1, 7);
     let t0 = Instant::now();
-    let mut h = everything(&sim).await;
+    let mut h = follow_everything(&sim);
     acked(&mut h).await;
     assert!(t0.elapsed() >= Duration::from_secs(7), "{:?}", t0.elapsed());
     assert_eq!(sim.stats().rest_rate_limited, 1);
@@ -338,7 +291,7 @@ async fn twelve_hundred_queues_take_two_channels() {
         ..SimOptions::default()
     })
     .await;
-    let mut h = everything(&sim).await;
+    let mut h = follow_everything(&sim);
     let (before, count) = acked(&mut h).await;
     assert!(count > 1000, "{count}");
     assert_eq!(
@@ -367,7 +320,7 @@ async fn token_driven_rollovers_lose_and_double_nothing() {
         ..SimOptions::default()
     })
     .await;
-    let mut h = everything(&sim).await;
+    let mut h = follow_everything(&sim);
     let (first, _) = acked(&mut h).await;
     let mut seen = first;
     until(
@@ -383,5 +336,38 @@ async fn token_driven_rollovers_lose_and_double_nothing() {
     assert!(each_once(&seen, true) >= target.max(20), "{target}");
     assert_eq!(reconnects(&seen), 0, "a rollover is not a reconnect");
     assert!(sim.stats().token_requests >= 5, "{:?}", sim.stats());
+    assert_eq!(
+        sim.stats().channels_closed_with_token,
+        0,
+        "no channel outlived its token"
+    );
     quit(h).await;
+}
+
+/// The real API matches `?name=` loosely (a prefix, any case), so the feed
+/// compares names itself: none, two, or one in another case is the
+/// config's to fix, and nothing is subscribed.
+#[tokio::test(start_paused = true)]
+async fn a_name_that_matches_nothing_or_two_queues_is_a_config_error() {
+    let sim = start_simulator(SimOptions {
+        queue_names: ["Sales", "Sales", "Support"].map(String::from).to_vec(),
+        ..scripted(3, 1)
+    })
+    .await;
+    let all = sim.queues();
+    let two = format!(
+        "2 queues are named \"Sales\" (ids {}, {})",
+        all[0].0, all[1].0
+    );
+    for (name, want) in [
+        ("Nope", "no queue is named \"Nope\""),
+        ("Sales", two.as_str()),
+        ("support", "names differ only in case: \"Support\""),
+    ] {
+        let mut h = feed::spawn(notifications_config(&sim, vec![named(name)]));
+        let (_, reason) = stopped(&mut h).await;
+        assert!(reason.contains(want), "{reason}");
+        quit(h).await;
+    }
+    assert_eq!(sim.stats().channels_created, 0, "nothing was subscribed");
 }

@@ -2,35 +2,16 @@
 //! 127.0.0.1, real HTTP token endpoint, faults injected through SimControl.
 //! Where time matters, tokio time is paused and measured with tokio Instant.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::*;
-use queuetop::config::{Config, EventType, Protocol, ReconnectConfig};
 use queuetop::event::{ConnState, FeedCommand, FeedEvent, QueueEventKind, QueueSummary};
-use queuetop::feed::{self, CHANNEL_CAPACITY};
-use queuetop::sim::{SimHandle, SimOptions};
+use queuetop::feed::CHANNEL_CAPACITY;
 use tokio::time::Instant;
 
-const ALL: [EventType; 3] = [
-    EventType::QueueSummary,
-    EventType::QueueInteraction,
-    EventType::AgentState,
-];
-
-/// A scripted simulator: no model ticks, only events pushed by the test.
-async fn scripted() -> SimHandle {
-    let opts = SimOptions {
-        generate: false,
-        queues: 2,
-        ..SimOptions::default()
-    };
-    start_simulator(opts).await
-}
-
-fn cfg_for(sim: &SimHandle, rc: ReconnectConfig) -> Arc<Config> {
-    let queues = sim.queues().iter().map(|(id, _)| queue(id, &ALL)).collect();
-    sim_config(sim, Protocol::Realtime, queues, rc)
+/// The backoff most tests here use: 1 s doubling to 30 s, 10 failures.
+fn seconds_backoff() -> queuetop::config::ReconnectConfig {
+    reconnect(1000, 30_000, 10, 75)
 }
 
 fn summary(queue_id: &str, waiting: u32) -> QueueEventKind {
@@ -58,9 +39,11 @@ fn waiting_of(ev: &FeedEvent) -> Option<u32> {
 #[tokio::test(start_paused = true)]
 async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_token() {
     let (logs, _guard) = capture_logs();
-    let sim = scripted().await;
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(seconds_backoff())
+        .start()
+        .await;
     let queues = sim.queues();
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
 
     let before = acked(&mut h).await.0;
     let states: Vec<ConnState> = before
@@ -115,9 +98,10 @@ async fn happy_path_subscribes_acks_and_delivers_events_without_leaking_the_toke
 
 #[tokio::test(start_paused = true)]
 async fn a_dropped_socket_reconnects_and_sends_the_same_subscriptions() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(seconds_backoff())
+        .connected()
+        .await;
 
     sim.control().drop_all();
     let before = acked(&mut h).await.0;
@@ -149,25 +133,20 @@ async fn a_dropped_socket_reconnects_and_sends_the_same_subscriptions() {
 
 #[tokio::test(start_paused = true)]
 async fn silence_past_the_heartbeat_timeout_means_a_dead_socket() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 5)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(reconnect(10, 100, 0, 5))
+        .connected()
+        .await;
 
     sim.control().go_silent(true);
     let t0 = Instant::now();
-    let (_, st) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
+    let st = reconnecting(&mut h, LIMIT).await;
     let waited = t0.elapsed();
     assert!(waited >= Duration::from_secs(5), "gave up after {waited:?}");
     assert!(
         waited < Duration::from_secs(6),
         "noticed only after {waited:?}"
     );
-    let FeedEvent::Status(st) = st else {
-        unreachable!()
-    };
     assert!(st.last_error.unwrap().contains("nothing received for 5 s"));
 
     sim.control().go_silent(false);
@@ -178,15 +157,14 @@ async fn silence_past_the_heartbeat_timeout_means_a_dead_socket() {
 
 #[tokio::test(start_paused = true)]
 async fn heartbeats_keep_an_idle_socket_alive() {
-    let opts = SimOptions {
-        generate: false,
-        queues: 1,
-        heartbeat_interval: Duration::from_secs(30),
-        ..SimOptions::default()
-    };
-    let sim = start_simulator(opts).await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 75)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted()
+        .options(|o| {
+            o.queues = 1;
+            o.heartbeat_interval = Duration::from_secs(30);
+        })
+        .reconnect(reconnect(10, 100, 0, 75))
+        .connected()
+        .await;
     // Ten minutes of nothing but heartbeats: still the first connection.
     assert!(
         sim.wait_for(|s| s.heartbeats_sent >= 20, Duration::from_secs(900))
@@ -207,10 +185,12 @@ async fn heartbeats_keep_an_idle_socket_alive() {
 
 #[tokio::test(start_paused = true)]
 async fn a_401_handshake_fetches_a_new_token_and_retries_at_once_then_backs_off() {
-    let sim = scripted().await;
-    sim.control().reject_handshakes_401(2);
     let t0 = Instant::now();
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
+    let (sim, mut h) = SimFeed::scripted()
+        .fault(|sim| sim.reject_handshakes_401(2))
+        .reconnect(seconds_backoff())
+        .start()
+        .await;
     let before = acked(&mut h).await.0;
     let took = t0.elapsed();
 
@@ -243,24 +223,16 @@ async fn a_401_handshake_fetches_a_new_token_and_retries_at_once_then_backs_off(
 
 #[tokio::test(start_paused = true)]
 async fn a_429_handshake_waits_at_least_retry_after() {
-    let sim = scripted().await;
-    sim.control().rate_limit_handshakes(1, 2);
     let t0 = Instant::now();
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    let (_, st) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Reconnecting { .. }))
-    })
-    .await;
-    let FeedEvent::Status(st) = st else {
-        unreachable!()
-    };
+    let (sim, mut h) = SimFeed::scripted()
+        .fault(|sim| sim.rate_limit_handshakes(1, 2))
+        .start()
+        .await;
+    let st = reconnecting(&mut h, LIMIT).await;
     assert!(st.last_error.unwrap().contains("429"));
     assert_eq!(sim.stats().handshakes, 1);
     // No second handshake before 2 s have passed.
-    let (_, _) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| *s == ConnState::Connecting)
-    })
-    .await;
+    status_when(&mut h, LIMIT, |s| *s == ConnState::Connecting).await;
     assert!(t0.elapsed() >= Duration::from_secs(2), "{:?}", t0.elapsed());
     acked(&mut h).await;
     assert_eq!(sim.stats().handshakes, 2);
@@ -269,17 +241,12 @@ async fn a_429_handshake_waits_at_least_retry_after() {
 
 #[tokio::test(start_paused = true)]
 async fn close_4001_refreshes_the_token_and_reconnects_at_once() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await;
-    let t0 = Instant::now();
-    sim.control().close_all(4001);
-    acked(&mut h).await;
-    assert!(
-        t0.elapsed() < Duration::from_millis(500),
-        "{:?}",
-        t0.elapsed()
-    );
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(seconds_backoff())
+        .connected()
+        .await;
+    let took = close_and_reconnect(&sim, &mut h, 4001).await;
+    assert!(took < Duration::from_millis(500), "{took:?}");
     let stats = sim.stats();
     assert_eq!(stats.close_codes, vec![4001]);
     assert_eq!(stats.token_requests, 2);
@@ -289,10 +256,10 @@ async fn close_4001_refreshes_the_token_and_reconnects_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn an_aging_token_is_refreshed_before_it_expires() {
-    let sim = scripted().await;
-    sim.control().set_token_lifetime(100);
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted()
+        .fault(|sim| sim.set_token_lifetime(100))
+        .connected()
+        .await;
     // Past 80 % of its life, a reconnect asks for a new token first.
     tokio::time::sleep(Duration::from_secs(85)).await;
     sim.control().drop_all();
@@ -306,25 +273,18 @@ async fn an_aging_token_is_refreshed_before_it_expires() {
 
 #[tokio::test(start_paused = true)]
 async fn close_4008_stops_without_resending_until_the_user_asks() {
-    let sim = scripted().await;
-    sim.control().refuse_subscriptions(true);
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 0, 75)));
-    let (before, st) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Stopped { .. }))
-    })
-    .await;
+    let (sim, mut h) = SimFeed::scripted()
+        .fault(|sim| sim.refuse_subscriptions(true))
+        .reconnect(reconnect(10, 100, 0, 75))
+        .start()
+        .await;
+    let (before, reason) = stopped(&mut h).await;
     assert!(
         before
             .iter()
             .any(|e| matches!(e, FeedEvent::ServerError { .. })),
         "{before:#?}"
     );
-    let FeedEvent::Status(st) = st else {
-        unreachable!()
-    };
-    let ConnState::Stopped { reason } = st.state else {
-        unreachable!()
-    };
     assert!(reason.contains("4008"), "{reason}");
     assert!(
         !reason.contains("press r"),
@@ -344,33 +304,20 @@ async fn close_4008_stops_without_resending_until_the_user_asks() {
 
 #[tokio::test(start_paused = true)]
 async fn close_4029_backs_off_at_least_30_s() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
-    let t0 = Instant::now();
-    sim.control().close_all(4029);
-    acked(&mut h).await;
-    assert!(
-        t0.elapsed() >= Duration::from_secs(30),
-        "{:?}",
-        t0.elapsed()
-    );
+    let (sim, mut h) = SimFeed::scripted().connected().await;
+    let took = close_and_reconnect(&sim, &mut h, 4029).await;
+    assert!(took >= Duration::from_secs(30), "{took:?}");
     quit(h).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn close_1001_reconnects_at_once_once_then_backs_off() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 0, 75)));
-    acked(&mut h).await;
-    let t0 = Instant::now();
-    sim.control().close_all(1001);
-    acked(&mut h).await;
-    assert!(
-        t0.elapsed() < Duration::from_millis(100),
-        "{:?}",
-        t0.elapsed()
-    );
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(reconnect(1000, 30_000, 0, 75))
+        .connected()
+        .await;
+    let took = close_and_reconnect(&sim, &mut h, 1001).await;
+    assert!(took < Duration::from_millis(100), "{took:?}");
 
     // A server that says "going away" right after every ack: no hot loop.
     sim.control().set_close_after_events(Some((0, 1001)));
@@ -391,10 +338,10 @@ async fn close_1001_reconnects_at_once_once_then_backs_off() {
 
 #[tokio::test(start_paused = true)]
 async fn malformed_frames_are_counted_and_the_events_around_them_all_arrive() {
-    let sim = scripted().await;
-    sim.control().set_malformed_every(Some(3));
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted()
+        .fault(|sim| sim.set_malformed_every(Some(3)))
+        .connected()
+        .await;
     let q = sim.queues()[0].0.clone();
     const N: u32 = 50;
     for n in 0..N {
@@ -423,21 +370,13 @@ async fn malformed_frames_are_counted_and_the_events_around_them_all_arrive() {
 
 #[tokio::test(start_paused = true)]
 async fn max_attempts_in_a_row_stops_and_reconnect_now_resumes() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 3, 75)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(reconnect(10, 100, 3, 75))
+        .connected()
+        .await;
     sim.control().rate_limit_handshakes(100, 1);
     sim.control().drop_all();
-    let (_, st) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Stopped { .. }))
-    })
-    .await;
-    let FeedEvent::Status(st) = st else {
-        unreachable!()
-    };
-    let ConnState::Stopped { reason } = st.state else {
-        unreachable!()
-    };
+    let (_, reason) = stopped(&mut h).await;
     assert!(reason.contains("gave up after 3"), "{reason}");
     // The drop, then two refused handshakes: three failures in a row.
     assert_eq!(sim.stats().handshakes, 3);
@@ -450,20 +389,12 @@ async fn max_attempts_in_a_row_stops_and_reconnect_now_resumes() {
 
 #[tokio::test(start_paused = true)]
 async fn refused_credentials_stop_without_a_retry_loop() {
-    let sim = scripted().await;
-    let mut cfg = (*cfg_for(&sim, reconnect(10, 100, 0, 75))).clone();
-    cfg.genesys.client_secret = Some("wrong-secret".to_string().into());
-    let mut h = feed::spawn(Arc::new(cfg));
-    let (_, st) = recv_until(&mut h.events, LIMIT, |e| {
-        is_state(e, |s| matches!(s, ConnState::Stopped { .. }))
-    })
-    .await;
-    let FeedEvent::Status(st) = st else {
-        unreachable!()
-    };
-    let ConnState::Stopped { reason } = st.state else {
-        unreachable!()
-    };
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(reconnect(10, 100, 0, 75))
+        .config(|c| c.genesys.client_secret = Some("wrong-secret".to_string().into()))
+        .start()
+        .await;
+    let (_, reason) = stopped(&mut h).await;
     assert!(
         reason.contains("refused the client credentials"),
         "{reason}"
@@ -477,9 +408,10 @@ async fn refused_credentials_stop_without_a_retry_loop() {
 
 #[tokio::test(start_paused = true)]
 async fn reconnect_now_while_connected_reconnects_at_once() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(1000, 30_000, 10, 75)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted()
+        .reconnect(seconds_backoff())
+        .connected()
+        .await;
     let t0 = Instant::now();
     h.commands.send(FeedCommand::ReconnectNow).await.unwrap();
     acked(&mut h).await;
@@ -491,9 +423,7 @@ async fn reconnect_now_while_connected_reconnects_at_once() {
 /// Real time here: a flood with paused time would only measure the clock.
 #[tokio::test]
 async fn a_flood_with_a_slow_consumer_stays_bounded_and_loses_nothing() {
-    let sim = scripted().await;
-    let mut h = feed::spawn(cfg_for(&sim, reconnect(10, 100, 10, 75)));
-    acked(&mut h).await;
+    let (sim, mut h) = SimFeed::scripted().connected().await;
     sim.control().set_flood(true);
 
     // Do not read: the channel fills to capacity and the sim stalls.

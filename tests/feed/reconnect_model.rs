@@ -6,37 +6,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::*;
-use queuetop::config::{Config, EventType, Protocol};
+use queuetop::config::{Config, Protocol};
 use queuetop::event::{ConnState, FeedCommand, FeedEvent};
 use queuetop::feed::{self, FeedHandle};
 use queuetop::model::AppState;
-use queuetop::sim::{self, SimHandle, SimOptions};
+use queuetop::sim::{SimHandle, SimOptions};
 use tokio::time::Instant;
 
 const LIMIT: Duration = Duration::from_secs(180);
-const ALL: [EventType; 3] = [
-    EventType::QueueSummary,
-    EventType::QueueInteraction,
-    EventType::AgentState,
-];
-
-async fn simulator(opts: SimOptions) -> SimHandle {
-    sim::start("127.0.0.1:0".parse().unwrap(), opts)
-        .await
-        .unwrap()
-}
 
 fn config_for(sim: &SimHandle, protocol: Protocol) -> Arc<Config> {
-    let queues = sim.queues().iter().map(|(id, _)| queue(id, &ALL)).collect();
-    config(
-        protocol,
-        &sim.login_url(),
-        &sim.realtime_url(),
-        sim.client_id(),
-        sim.client_secret(),
-        queues,
-        reconnect(1000, 30_000, 0, 75),
-    )
+    let queues = sim
+        .queues()
+        .iter()
+        .map(|(id, _)| queue(id, &ALL_EVENTS))
+        .collect();
+    sim_config(sim, protocol, queues, reconnect(1000, 30_000, 0, 75))
 }
 
 /// One feed and the model it drives.
@@ -92,7 +77,7 @@ async fn pump(a: &mut Client, b: &mut Client, until: Instant) {
 /// saw them arrive.
 #[tokio::test(start_paused = true)]
 async fn realtime_longest_wait_counts_from_before_the_connect() {
-    let sim = simulator(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 4,
         agents_per_queue: 3,
         ..SimOptions::default()
@@ -146,7 +131,7 @@ async fn pump_one(client: &mut Client, until: Instant) {
 /// again, and out of the counts with it.
 #[tokio::test(start_paused = true)]
 async fn a_member_removed_while_the_feed_was_down_leaves_the_roster() {
-    let sim = simulator(SimOptions {
+    let sim = start_simulator(SimOptions {
         queues: 1,
         agents_per_queue: 4,
         unjoined_percent: 0,

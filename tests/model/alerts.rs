@@ -1,16 +1,16 @@
 //! Alerts through the reducer: delays, severities, demand, the feed's own
 //! outage, longest wait and service level. Paused time throughout.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::common::paused::Clock;
+use crate::fixtures;
 use queuetop::event::{
-    ConnState, FeedEvent, FeedStatus, InteractionState, MediaType, QueueEvent, QueueEventKind,
-    QueueInteraction, QueueSummary, QueueTotals, SkillCount,
+    ConnState, FeedEvent, FeedStatus, InteractionState, MediaType, QueueEventKind,
+    QueueInteraction, QueueTotals,
 };
 use queuetop::model::{AlertKind, AppState, Severity};
 use queuetop::model::{Limits, QueueSeed};
-use time::OffsetDateTime;
 use tokio::time::Instant;
 
 fn limits() -> Limits {
@@ -33,59 +33,17 @@ fn state() -> AppState {
     AppState::new(&[q], limits())
 }
 
-/// Wall time that moves with the paused monotonic clock.
-struct Clock {
-    start: Instant,
-}
-
-impl Clock {
-    fn new() -> Self {
-        Clock {
-            start: Instant::now(),
-        }
-    }
-    fn wall(&self) -> OffsetDateTime {
-        let ms = Instant::now().duration_since(self.start).as_millis() as i64;
-        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
-            + time::Duration::milliseconds(ms)
-    }
-    fn event(&self, kind: QueueEventKind) -> FeedEvent {
-        FeedEvent::Queue(QueueEvent {
-            topic: "t".into(),
-            kind,
-            server_time: None,
-            received_wall: self.wall(),
-            received: Instant::now(),
-            correlation_id: None,
-            snapshot: false,
-        })
-    }
-    async fn pass(&self, st: &mut AppState, d: Duration) {
-        tokio::time::advance(d).await;
-        st.tick(Instant::now(), self.wall());
-    }
-}
-
 fn summary(logged: u32, waiting: u32, skills: &[(&str, u32, Option<u32>)]) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: "A".into(),
-        queue_name: None,
-        agents_available: 1,
-        agents_logged_in: logged,
-        agents_interacting: 0,
-        interactions_waiting: waiting,
-        skills: skills
-            .iter()
-            .map(|(n, available, required)| {
-                let c = SkillCount {
-                    available: *available,
-                    required: *required,
-                };
-                (n.to_string(), c)
-            })
-            .collect::<BTreeMap<_, _>>(),
-        ..QueueSummary::default()
-    })
+    let counts = fixtures::summary("A")
+        .available(1)
+        .logged_in(logged)
+        .waiting(waiting);
+    skills
+        .iter()
+        .fold(counts, |built, (name, available, required)| {
+            built.skill_required(name, *available, *required)
+        })
+        .event()
 }
 
 fn raises(st: &AppState, kind: &AlertKind) -> u32 {

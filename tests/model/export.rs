@@ -4,12 +4,13 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::fixtures::summary;
+use crate::common::paused::immediate_limits;
+use crate::fixtures::{busy, summary};
 use queuetop::event::{
     AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueTotals, parse_rfc3339,
 };
 use queuetop::model::AppState;
-use queuetop::model::{Limits, QueueSeed};
+use queuetop::model::QueueSeed;
 use queuetop::sink::export::{Exporter, export_line};
 use tokio::time::Instant;
 
@@ -21,15 +22,7 @@ fn state() -> AppState {
     };
     AppState::new(
         &[q("Q", Some("Support EN")), q("R", None)],
-        Limits {
-            utilization_pct: 90.0,
-            waiting: 10,
-            latency_ms: 2000,
-            stale_after_s: 120,
-            raise_delay_s: 0,
-            clear_delay_s: 0,
-            ..Limits::default()
-        },
+        immediate_limits(),
     )
 }
 
@@ -55,13 +48,7 @@ fn line(st: &mut AppState, e: QueueEvent) -> String {
 async fn summary_line_exact() {
     let mut st = state();
     let e = ev(
-        summary("Q")
-            .available(3)
-            .logged_in(10)
-            .interacting(6)
-            .waiting(4)
-            .skills(&[("Spanish", 0), ("Billing", 2)])
-            .event(),
+        busy("Q").skills(&[("Spanish", 0), ("Billing", 2)]).event(),
         Some("2026-11-27T19:20:25.123Z"),
         "2026-11-27T19:20:25.200Z",
     );
@@ -86,17 +73,7 @@ async fn routing_metrics_of_the_events_own_queue_and_counts_across_events() {
     let t = "2026-11-27T19:20:25.000Z";
     line(
         &mut st,
-        ev(
-            summary("Q")
-                .available(3)
-                .logged_in(10)
-                .interacting(6)
-                .waiting(4)
-                .skills(&[("Spanish", 0)])
-                .event(),
-            None,
-            t,
-        ),
+        ev(busy("Q").skills(&[("Spanish", 0)]).event(), None, t),
     );
     tokio::time::advance(Duration::from_secs(2)).await;
     let r = line(

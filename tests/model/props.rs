@@ -10,6 +10,7 @@ use queuetop::model::{AlertKind, AppState};
 use queuetop::sink::export::export_line;
 
 use crate::common::checks::{check_export, run};
+use crate::common::paused::immediate_limits;
 use crate::common::{Clock, QueueStep, Step, configured, limits, nasty, queue_step, step};
 
 proptest! {
@@ -88,18 +89,6 @@ fn set_queue_id(ev: &mut QueueEvent, id: String) {
 
 // Regressions: minimized cases proptest found, kept as plain tests.
 
-fn quiet() -> Limits {
-    Limits {
-        utilization_pct: 90.0,
-        waiting: 10,
-        latency_ms: 2000,
-        stale_after_s: 120,
-        raise_delay_s: 0,
-        clear_delay_s: 0,
-        ..Limits::default()
-    }
-}
-
 fn summary_step(q: &str, avail: u32, logged: u32, inter: u32) -> Step {
     Step::Queue(QueueStep {
         kind: QueueEventKind::Summary(QueueSummary {
@@ -129,7 +118,7 @@ fn replay(limits: Limits, steps: &[Step]) -> AppState {
 #[test]
 fn more_available_or_interacting_than_logged_in_stays_within_100() {
     let st = replay(
-        quiet(),
+        immediate_limits(),
         &[summary_step("q1", 5, 1, 0), summary_step("q2", 0, 1, 2)],
     );
     assert_eq!(st.queues()[0].metrics.available_ratio, 100.0);
@@ -142,7 +131,7 @@ fn server_clock_ahead_records_zero_latency_and_counts_the_skew() {
     if let Step::Queue(q) = &mut step {
         q.latency_ms = Some(-2);
     }
-    let st = replay(quiet(), &[step]);
+    let st = replay(immediate_limits(), &[step]);
     assert_eq!(st.feed().latency.min(), Some(0));
     assert_eq!(st.feed().latency.p95(), Some(0));
     assert_eq!(st.feed().clock_skew, 1);
@@ -165,7 +154,7 @@ fn alerts_raised_before_a_queue_is_listed_count_on_its_view() {
         name: "Support EN".into(),
     });
     let st = replay(
-        quiet(),
+        immediate_limits(),
         &[refused, summary_step("x2", 0, 0, 0), rejected, named],
     );
     assert_eq!(st.queue("x2").map(|q| q.active_alerts), Some(1));
@@ -174,7 +163,7 @@ fn alerts_raised_before_a_queue_is_listed_count_on_its_view() {
 
 #[test]
 fn a_stale_queue_configured_by_name_keeps_its_alert_when_its_id_arrives() {
-    let mut limits = quiet();
+    let mut limits = immediate_limits();
     limits.stale_after_s = 1;
     let named = Step::Other(FeedEvent::QueueName {
         queue_id: "q3".into(),
@@ -230,7 +219,7 @@ fn average_of_equal_huge_latencies_is_that_latency() {
 #[test]
 fn queue_events_without_a_queue_id_are_counted_malformed_not_listed() {
     let st = replay(
-        quiet(),
+        immediate_limits(),
         &[summary_step("", 0, 0, 0), summary_step("", 1, 2, 1)],
     );
     assert_eq!(st.queues().len(), configured().len(), "no queue added");
@@ -250,7 +239,7 @@ fn queue_names_without_a_queue_id_are_counted_malformed_not_listed() {
             name: name.into(),
         })
     };
-    let st = replay(quiet(), &[named("Zeta"), named("Support EN")]);
+    let st = replay(immediate_limits(), &[named("Zeta"), named("Support EN")]);
     assert_eq!(st.queues().len(), configured().len(), "no queue added");
     assert_eq!(st.feed().malformed, 2);
     assert_eq!(st.queues()[2].name, "Support EN");
@@ -295,7 +284,7 @@ fn rosters_stop_at_their_caps_and_count_the_rest() {
     steps.extend((0..=MAX_WAITING).map(call));
     // A known agent is still updated when the roster is full.
     steps.push(agent(0, AgentStatus::Interacting));
-    let st = replay(quiet(), &steps);
+    let st = replay(immediate_limits(), &steps);
     let q = &st.queues()[0];
     assert_eq!(q.agents.len(), MAX_AGENTS);
     assert_eq!(q.waiting.len(), MAX_WAITING);

@@ -2,15 +2,13 @@
 //! callers waiting × longest wait, then the service level's shortfall;
 //! warnings only break ties. Paused time throughout.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::event::{
-    FeedEvent, QueueEvent, QueueEventKind, QueueSummary, QueueTotals, ServiceTarget, SkillCount,
-};
+use crate::common::paused::Clock;
+use crate::fixtures;
+use queuetop::event::{FeedEvent, QueueEventKind, QueueTotals, ServiceTarget};
 use queuetop::model::{AlertKind, AppState};
 use queuetop::model::{Limits, QueueSeed, ServiceGoal};
-use time::OffsetDateTime;
 use tokio::time::Instant;
 
 const QUEUES: [&str; 5] = ["Sales", "Billing", "Retention", "Callback", "Claims"];
@@ -44,33 +42,6 @@ fn state_with_goal(id: &str, goal: ServiceGoal) -> AppState {
     AppState::new(&qs, limits)
 }
 
-struct Clock {
-    start: Instant,
-}
-
-impl Clock {
-    fn wall(&self) -> OffsetDateTime {
-        let ms = Instant::now().duration_since(self.start).as_millis() as i64;
-        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
-            + time::Duration::milliseconds(ms)
-    }
-    fn apply(&self, st: &mut AppState, kind: QueueEventKind) {
-        st.apply(&FeedEvent::Queue(QueueEvent {
-            topic: "t".into(),
-            kind,
-            server_time: None,
-            received_wall: self.wall(),
-            received: Instant::now(),
-            correlation_id: None,
-            snapshot: false,
-        }));
-    }
-    async fn pass(&self, st: &mut AppState, d: Duration) {
-        tokio::time::advance(d).await;
-        st.tick(Instant::now(), self.wall());
-    }
-}
-
 /// A summary as the notifications feed gives it without per-interaction
 /// detail: no oldest waiting time, so no longest wait.
 /// `busy` agents interacting; the rest of those not available are on
@@ -81,24 +52,17 @@ fn summary(
     waiting: u32,
     skills: &[(&str, u32, u32)],
 ) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: id.into(),
-        agents_available: available,
-        agents_logged_in: logged,
-        agents_interacting: busy,
-        interactions_waiting: waiting,
-        skills: skills
-            .iter()
-            .map(|(n, available, required)| {
-                let c = SkillCount {
-                    available: *available,
-                    required: Some(*required),
-                };
-                (n.to_string(), c)
-            })
-            .collect::<BTreeMap<_, _>>(),
-        ..QueueSummary::default()
-    })
+    let counts = fixtures::summary(id)
+        .available(available)
+        .logged_in(logged)
+        .interacting(busy)
+        .waiting(waiting);
+    skills
+        .iter()
+        .fold(counts, |built, (name, available, required)| {
+            built.skill_required(name, *available, Some(*required))
+        })
+        .event()
 }
 
 fn totals(id: &str, sl: f64) -> QueueEventKind {
@@ -123,9 +87,7 @@ fn order(st: &AppState) -> Vec<String> {
 #[tokio::test(start_paused = true)]
 async fn callers_waiting_outrank_a_skill_warning_with_nobody_waiting() {
     let mut st = state();
-    let c = Clock {
-        start: Instant::now(),
-    };
+    let c = Clock::new();
     // Sales: a skill warning (a waiting need the count has not caught up
     // with), nobody waiting. Billing: two waiting, nobody available.
     let sales = || {
@@ -161,9 +123,7 @@ async fn callers_waiting_outrank_a_skill_warning_with_nobody_waiting() {
 #[tokio::test(start_paused = true)]
 async fn critical_then_stale_then_waiting_then_service_level() {
     let mut st = state();
-    let c = Clock {
-        start: Instant::now(),
-    };
+    let c = Clock::new();
     // Retention, with a utilization warning, loses its subscription after
     // its first summary: stale, its figures cannot be trusted.
     c.apply(&mut st, summary("retention", (2, 0, 2), 0, &[]));
@@ -208,9 +168,7 @@ async fn the_service_level_gap_is_against_each_queue_own_goal() {
         within_s: Some(20),
     };
     let mut st = state_with_goal("claims", goal);
-    let c = Clock {
-        start: Instant::now(),
-    };
+    let c = Clock::new();
     let mut sales = summary("sales", (3, 3, 0), 0, &[]);
     if let QueueEventKind::Summary(s) = &mut sales {
         s.service_target = ServiceTarget::new(90.0, 20_000);

@@ -2,30 +2,19 @@
 
 use std::time::Duration;
 
-use crate::fixtures::summary;
+use crate::common::paused::immediate_limits;
+use crate::fixtures::{busy, summary};
 use queuetop::event::{
     AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
     QueueEvent, QueueEventKind, QueueInteraction,
 };
+use queuetop::model::QueueSeed;
 use queuetop::model::{AlertKind, AppState};
-use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
 fn qc(id: &str, name: Option<&str>) -> QueueSeed {
     QueueSeed::new(Some(id), name)
-}
-
-fn limits() -> Limits {
-    Limits {
-        utilization_pct: 90.0,
-        waiting: 10,
-        latency_ms: 2000,
-        stale_after_s: 120,
-        raise_delay_s: 0,
-        clear_delay_s: 0,
-        ..Limits::default()
-    }
 }
 
 fn wall(ms: i64) -> OffsetDateTime {
@@ -46,7 +35,7 @@ fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
 }
 
 fn state() -> AppState {
-    AppState::new(&[qc("A", Some("Alpha")), qc("B", None)], limits())
+    AppState::new(&[qc("A", Some("Alpha")), qc("B", None)], immediate_limits())
 }
 
 #[tokio::test(start_paused = true)]
@@ -59,12 +48,8 @@ async fn configured_queues_listed_up_front_and_summary_applied() {
 
     assert!(
         st.apply(&event(
-            summary("A")
+            busy("A")
                 .name("A from server")
-                .available(3)
-                .logged_in(10)
-                .interacting(6)
-                .waiting(4)
                 .skills(&[("Spanish", 0), ("Billing", 2)])
                 .event(),
             Some(77)
@@ -118,7 +103,7 @@ async fn unconfigured_queues_are_added_and_names_set() {
             name: Some("Support EN".into()),
             ..QueueSeed::default()
         }],
-        limits(),
+        immediate_limits(),
     );
     st.apply(&FeedEvent::QueueName {
         queue_id: "Q1".into(),
@@ -131,15 +116,7 @@ async fn unconfigured_queues_are_added_and_names_set() {
 #[tokio::test(start_paused = true)]
 async fn snapshot_updates_but_does_not_count() {
     let mut st = state();
-    let mut ev = event(
-        summary("A")
-            .available(3)
-            .logged_in(10)
-            .interacting(6)
-            .waiting(4)
-            .event(),
-        Some(5),
-    );
+    let mut ev = event(busy("A").event(), Some(5));
     if let FeedEvent::Queue(q) = &mut ev {
         q.snapshot = true;
         q.topic = "snapshot".into();
@@ -156,28 +133,27 @@ async fn snapshot_updates_but_does_not_count() {
 async fn deficit_list_changes_are_logged_once_per_skill_not_alerted() {
     let mut st = state();
     let deficit = |s: &str| AlertKind::SkillDeficit { skill: s.into() };
-    let skills = [("Spanish", 0), ("Arabic", 0), ("Billing", 2)];
-    for _ in 0..2 {
-        st.apply(&event(
-            summary("A")
-                .available(1)
-                .logged_in(5)
-                .interacting(1)
-                .skills(&skills)
-                .event(),
-            None,
-        ));
-    }
-    let skills = [("Spanish", 1), ("Arabic", 0), ("Billing", 0)];
-    st.apply(&event(
-        summary("A")
+    let with_skills = |skills: &[(&str, u32)]| {
+        let kind = summary("A")
             .available(1)
             .logged_in(5)
             .interacting(1)
-            .skills(&skills)
-            .event(),
-        None,
-    ));
+            .skills(skills)
+            .event();
+        event(kind, None)
+    };
+    for _ in 0..2 {
+        st.apply(&with_skills(&[
+            ("Spanish", 0),
+            ("Arabic", 0),
+            ("Billing", 2),
+        ]));
+    }
+    st.apply(&with_skills(&[
+        ("Spanish", 1),
+        ("Arabic", 0),
+        ("Billing", 0),
+    ]));
     let tr = st.take_alert_transitions();
     let seen: Vec<(bool, AlertKind)> = tr.into_iter().map(|t| (t.raised, t.alert.kind)).collect();
     assert_eq!(
@@ -213,28 +189,22 @@ async fn utilization_waiting_and_latency_alerts() {
     assert!(st.alerts().is_active(Some("A"), &AlertKind::Utilization));
     assert!(st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     assert!(st.alerts().is_active(None, &AlertKind::Latency));
-    st.apply(&event(
-        summary("A")
+    // Under both thresholds, at a latency of `latency_ms`.
+    let below = |latency_ms| {
+        let kind = summary("A")
             .available(2)
             .logged_in(10)
             .interacting(8)
             .waiting(9)
-            .event(),
-        Some(2500),
-    ));
+            .event();
+        event(kind, Some(latency_ms))
+    };
+    st.apply(&below(2500));
     assert!(!st.alerts().is_active(Some("A"), &AlertKind::Utilization));
     assert!(!st.alerts().is_active(Some("A"), &AlertKind::Waiting));
     // p95 of two 2500 ms samples plus many fast ones falls below the limit.
     for _ in 0..60 {
-        st.apply(&event(
-            summary("A")
-                .available(2)
-                .logged_in(10)
-                .interacting(8)
-                .waiting(9)
-                .event(),
-            Some(10),
-        ));
+        st.apply(&below(10));
     }
     assert!(!st.alerts().is_active(None, &AlertKind::Latency));
     assert_eq!(st.alerts().list.len(), 3);

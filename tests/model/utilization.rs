@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::fixtures;
 use queuetop::event::{AgentCounts, FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
 use queuetop::model::{AlertKind, AppState};
 use queuetop::model::{Limits, QueueSeed};
@@ -18,23 +19,20 @@ fn wall() -> OffsetDateTime {
 /// 8 on queue: 3 on queue interactions, 4 communicating (direct calls),
 /// 1 idle; 2 off queue. The export's `agentsInteracting` counts the
 /// communicating ones too.
-fn summary() -> QueueSummary {
-    QueueSummary {
-        queue_id: "A".into(),
-        agents_available: 1,
-        agents_logged_in: 8,
-        agents_interacting: 7,
-        interactions_waiting: 0,
-        agents: AgentCounts {
+fn summary() -> QueueEventKind {
+    fixtures::summary("A")
+        .available(1)
+        .logged_in(8)
+        .interacting(7)
+        .agents(AgentCounts {
             on_queue: Some(8),
             off_queue: Some(2),
             idle: Some(1),
             interacting: Some(3),
             communicating: Some(4),
             not_responding: Some(0),
-        },
-        ..QueueSummary::default()
-    }
+        })
+        .event()
 }
 
 #[tokio::test(start_paused = true)]
@@ -52,7 +50,7 @@ async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
     let start = Instant::now();
     for s in 0..120u64 {
         st.apply(&FeedEvent::Queue(QueueEvent {
-            kind: QueueEventKind::Summary(summary()),
+            kind: summary(),
             topic: "t".into(),
             server_time: None,
             received_wall: wall() + Duration::from_secs(s),

@@ -11,8 +11,6 @@ use queuetop::event::FeedEvent;
 use queuetop::feed;
 use queuetop::relay::Publisher;
 
-const LIMIT: Duration = Duration::from_secs(30);
-
 async fn publisher(url: &str, prefix: &str) -> Publisher {
     let n = nats(url, prefix);
     let client = queuetop::nats::connect(&n, "test relay", None)
@@ -55,13 +53,7 @@ async fn two_relays_reach_a_late_viewer_once_in_order_after_the_full_state() {
     let mut v = feed::spawn(viewer(nats(&url, "queuetop.t1"), &[]));
     let want = per_queue(&before);
     let total: usize = want.values().map(Vec::len).sum();
-    let mut got = 0;
-    let (seen, ok) = until(&mut v.events, LIMIT, |ev| {
-        got += usize::from(ident(ev).is_some());
-        got == total
-    })
-    .await;
-    assert!(ok, "only {got} of {total} events arrived");
+    let seen = events(&mut v.events, total, "events").await;
     // The state of every queue came before the first replayed event.
     let first_replayed = seen.iter().position(|e| ident(e).is_some()).unwrap();
     for q in queues {
@@ -82,13 +74,7 @@ async fn two_relays_reach_a_late_viewer_once_in_order_after_the_full_state() {
     }
     one.flush().await;
     two.flush().await;
-    let mut got = 0;
-    let (live, ok) = until(&mut v.events, LIMIT, |ev| {
-        got += usize::from(ident(ev).is_some());
-        got == after.len()
-    })
-    .await;
-    assert!(ok, "only {got} of {} live events arrived", after.len());
+    let live = events(&mut v.events, after.len(), "live events").await;
     // The newest is live: received by the viewer now (latency end to end),
     // not when the relay got it.
     let Some(FeedEvent::Queue(last)) = live.iter().rev().find(|e| ident(e).is_some()) else {

@@ -15,8 +15,6 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-const LIMIT: Duration = Duration::from_secs(30);
-
 /// A relay's publish loop fed by the test instead of a Genesys feed.
 struct Relay {
     feed: mpsc::Sender<FeedEvent>,
@@ -79,13 +77,7 @@ async fn a_lagging_viewer_says_so_and_its_latency_counts_the_lag() {
     let pause = Duration::from_secs(4);
     tokio::time::sleep(pause).await;
 
-    let mut got = 0;
-    let (seen, ok) = until(&mut v.events, LIMIT, |ev| {
-        got += usize::from(ident(ev).is_some());
-        got == total
-    })
-    .await;
-    assert!(ok, "only {got} of {total} events arrived");
+    let seen = events(&mut v.events, total, "events").await;
     let behind = seen.iter().position(|e| down_because(e, "behind"));
     assert!(
         behind.is_some(),
@@ -124,13 +116,7 @@ async fn a_late_snapshot_of_a_running_relay_shows_every_queue() {
     }
     // A viewer that has them all: the relay has published them.
     let mut v = feed::spawn(viewer(n.clone(), &queues));
-    let mut got = 0;
-    let (_, ok) = until(&mut v.events, LIMIT, |ev| {
-        got += usize::from(ident(ev).is_some());
-        got == 90
-    })
-    .await;
-    assert!(ok, "only {got} of 90 events arrived");
+    events(&mut v.events, 90, "events").await;
 
     // A snapshot started now must not give up before its first connection
     // is made: every queue, exit 0.

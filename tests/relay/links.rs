@@ -15,8 +15,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-const LIMIT: Duration = Duration::from_secs(30);
-
 fn start_relay(cfg: Arc<Config>) -> (oneshot::Sender<()>, JoinHandle<color_eyre::Result<i32>>) {
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(queuetop::relay::run(cfg, async move {

@@ -2,9 +2,10 @@
 //! "at least N", in Unicode and in ASCII.
 
 use crate::common;
-use crate::common::{Fixture, ascii_ui, fixture, terminal};
+use crate::common::drawing::screen;
+use crate::common::{Fixture, ascii_ui, fixture};
 use queuetop::ui::keys::Action;
-use queuetop::ui::{self, Ui, ViewState};
+use queuetop::ui::{Ui, ViewState};
 
 /// The zoomed detail of the first queue with skills, as text.
 fn detail(f: &Fixture, ui: &Ui) -> String {
@@ -16,12 +17,7 @@ fn detail(f: &Fixture, ui: &Ui) -> String {
         .find(|q| q.summary.as_ref().is_some_and(|s| !s.skills.is_empty()))
         .map(|q| q.id.clone());
     view.apply(Action::Zoom, &f.state, f.now);
-    let mut term = terminal(120, 40);
-    term.draw(|frame| {
-        ui::draw(frame, &f.state, &view, ui, f.now, f.wall);
-    })
-    .expect("draw");
-    term.backend()
+    screen(f, &view, ui, 120, 40)
         .buffer()
         .content()
         .iter()

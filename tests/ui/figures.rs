@@ -8,23 +8,11 @@ use crate::props_common::{Clock, configured, limits, step};
 use proptest::prelude::*;
 use queuetop::app::snapshot::{render_json, render_table};
 use queuetop::model::AppState;
-use queuetop::ui::{self, ViewState};
+use queuetop::ui::ViewState;
 
 fn screen(st: &AppState, view: &ViewState, clock: &Clock) -> String {
-    let mut term = common::terminal(200, 50);
-    term.draw(|frame| {
-        ui::draw(frame, st, view, &common::ui(), clock.now, clock.wall);
-    })
-    .expect("draw");
-    let buf = term.backend().buffer().clone();
-    (0..50)
-        .map(|y| {
-            (0..200)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let frame = common::drawing::draw(st, view, &common::ui(), (clock.now, clock.wall), (200, 50));
+    common::drawing::rows_text(&frame, 0..50)
 }
 
 proptest! {

@@ -15,7 +15,7 @@ use queuetop::model::AppState;
 use queuetop::model::{Limits, QueueSeed, ServiceGoal};
 use queuetop::sink::export::export_line;
 use queuetop::sink::metrics::{FeedCounts, Metrics};
-use queuetop::ui::{self, ViewState};
+use queuetop::ui::ViewState;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -112,20 +112,26 @@ fn screen_value(screen: &str, label: &str) -> Option<String> {
     })
 }
 
+/// The detail panel shows `label`'s line as one of `forms`.
+fn shown_as_one_of(text: &str, label: &str, forms: &[String]) -> Result<(), TestCaseError> {
+    let shown = screen_value(text, label).unwrap_or_default();
+    prop_assert!(
+        forms.contains(&shown),
+        "{}: {:?} not one of {:?}\n{}",
+        label,
+        shown,
+        forms,
+        text
+    );
+    Ok(())
+}
+
 fn screen(st: &AppState, now: Instant, wall: OffsetDateTime) -> String {
-    let mut term = common::terminal(200, 50);
     let mut view = ViewState::new();
     view.selected = Some("q1".into());
     view.zoomed = true;
-    term.draw(|frame| {
-        ui::draw(frame, st, &view, &common::ui(), now, wall);
-    })
-    .expect("draw");
-    let buf = term.backend().buffer().clone();
-    (0..50)
-        .map(|y| (0..200).map(|x| buf[(x, y)].symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let frame = common::drawing::draw(st, &view, &common::ui(), (now, wall), (200, 50));
+    common::drawing::rows_text(&frame, 0..50)
 }
 
 /// The list row's service level, ASA, abandon rate, offered and answered
@@ -133,14 +139,10 @@ fn screen(st: &AppState, now: Instant, wall: OffsetDateTime) -> String {
 /// right-aligned: the header ends where its cell ends).
 fn list_cells(st: &AppState, now: Instant, wall: OffsetDateTime) -> Vec<String> {
     let (w, h) = (250u16, 50u16);
-    let mut term = common::terminal(w, h);
     let mut view = ViewState::new();
     view.selected = Some("q1".into());
-    term.draw(|frame| {
-        ui::draw(frame, st, &view, &common::ui(), now, wall);
-    })
-    .expect("draw");
-    let buf = term.backend().buffer().clone();
+    let frame = common::drawing::draw(st, &view, &common::ui(), (now, wall), (w, h));
+    let buf = frame.buffer();
     // The list, left of the detail panel.
     let lines: Vec<Vec<char>> = (0..h)
         .map(|y| {
@@ -282,14 +284,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     if export["interval"] == INTERVAL {
         forms.insert(0, format!("{service} since 10:00"));
     }
-    let shown = screen_value(&text, "Service").unwrap_or_default();
-    prop_assert!(
-        forms.contains(&shown),
-        "{:?} not one of {:?}\n{}",
-        shown,
-        forms,
-        text
-    );
+    shown_as_one_of(&text, "Service", &forms)?;
     let (offered, answered, abandoned, share) = (
         whole(&export["offered"]),
         whole(&export["answered"]),
@@ -300,14 +295,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         format!("{offered}, answered {answered}, abandoned {abandoned} ({share})"),
         format!("{offered} ans {answered} abn {abandoned} ({share})"),
     ];
-    let shown = screen_value(&text, "Offered").unwrap_or_default();
-    prop_assert!(
-        forms.contains(&shown),
-        "{:?} not one of {:?}\n{}",
-        shown,
-        forms,
-        text
-    );
+    shown_as_one_of(&text, "Offered", &forms)?;
     let speed = format!(
         "ASA {}, AHT {}",
         span(&export["averageSpeedOfAnswerMs"]),

@@ -2,19 +2,14 @@
 //! keep the selected queue on screen, marked.
 
 use crate::common::*;
+use queuetop::ui::ViewState;
 use queuetop::ui::keys::Action;
-use queuetop::ui::{self, ViewState};
 
 /// The screen's rows as text.
 fn rows(f: &Fixture, view: &ViewState, w: u16, h: u16) -> Vec<String> {
-    let mut term = terminal(w, h);
-    term.draw(|frame| {
-        ui::draw(frame, &f.state, view, &ui(), f.now, f.wall);
-    })
-    .expect("draw");
-    let buf = term.backend().buffer().clone();
-    (0..h)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect())
+    drawing::rows_text(&drawing::screen(f, view, &ui(), w, h), 0..h)
+        .split('\n')
+        .map(str::to_string)
         .collect()
 }
 

@@ -5,26 +5,18 @@
 use crate::common;
 use std::time::Duration;
 
-use crate::common::{Fixture, fixture, terminal};
+use crate::common::{Fixture, fixture};
 use queuetop::event::ConnState;
+use queuetop::ui::ViewState;
 use queuetop::ui::keys::Action;
-use queuetop::ui::{self, ViewState};
 use tokio::time::Instant;
 
 /// The panels below the header (whose clock and countdown run on
 /// anyway), drawn at `now`, the wall clock moving with it.
 fn screen(f: &Fixture, view: &ViewState, now: Instant) -> String {
-    let mut term = terminal(160, 48);
     let wall = f.wall + now.saturating_duration_since(f.now);
-    term.draw(|frame| {
-        ui::draw(frame, &f.state, view, &common::ui(), now, wall);
-    })
-    .expect("draw");
-    let buf = term.backend().buffer().clone();
-    (1..48)
-        .map(|y| (0..160).map(|x| buf[(x, y)].symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let frame = common::drawing::draw(&f.state, view, &common::ui(), (now, wall), (160, 48));
+    common::drawing::rows_text(&frame, 1..48)
 }
 
 /// The zoomed detail of Billing: its roster "since" and waiting times.
@@ -88,20 +80,8 @@ fn timers_stop_while_paused() {
 fn rate_and_latency_read_dash_while_not_connected() {
     let mut f = fixture();
     let header = |f: &Fixture| {
-        let mut term = terminal(160, 48);
-        term.draw(|frame| {
-            ui::draw(
-                frame,
-                &f.state,
-                &ViewState::new(),
-                &common::ui(),
-                f.now,
-                f.wall,
-            );
-        })
-        .expect("draw");
-        let buf = term.backend().buffer().clone();
-        (0..160).map(|x| buf[(x, 0)].symbol()).collect::<String>()
+        let frame = common::drawing::screen(f, &ViewState::new(), &common::ui(), 160, 48);
+        common::drawing::rows_text(&frame, 0..1)
     };
     let live = header(&f);
     assert!(live.contains("ev/s") && !live.contains("- ev/s"), "{live}");

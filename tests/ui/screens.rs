@@ -1,28 +1,11 @@
 //! Snapshots of the zoom with its trends, the alerts view and the
 //! first-run screen, at 80×24 and 120×40.
 
-use crate::common;
-use crate::common::{Fixture, fixture, terminal};
+use crate::common::drawing::{drawn, screen, view_with};
+use crate::common::{self, Fixture, fixture, terminal};
 use queuetop::model::{Combine, History};
 use queuetop::ui::keys::Action;
-use queuetop::ui::{self, Ui, ViewState};
-
-fn screen(f: &Fixture, view: &ViewState, ui: &Ui, w: u16, h: u16) -> ratatui::backend::TestBackend {
-    let mut term = terminal(w, h);
-    term.draw(|frame| {
-        ui::draw(frame, &f.state, view, ui, f.now, f.wall);
-    })
-    .expect("draw");
-    term.backend().clone()
-}
-
-fn view_with(f: &Fixture, actions: &[Action]) -> ViewState {
-    let mut v = ViewState::new();
-    for a in actions {
-        v.apply(*a, &f.state, f.now);
-    }
-    v
-}
+use queuetop::ui::{self, ViewState};
 
 /// An hour of Billing: a morning wave, a ten-minute outage (gaps), then
 /// a rising queue; utilization and SL moving against it.
@@ -56,15 +39,13 @@ fn with_trends() -> Fixture {
 #[test]
 fn zoom_with_trends_80x24() {
     let f = with_trends();
-    let v = view_with(&f, &[Action::Zoom]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&f, &[Action::Zoom], 80, 24));
 }
 
 #[test]
 fn zoom_with_trends_120x40() {
     let f = with_trends();
-    let v = view_with(&f, &[Action::Zoom]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 120, 40));
+    insta::assert_snapshot!(drawn(&f, &[Action::Zoom], 120, 40));
 }
 
 #[test]
@@ -120,15 +101,13 @@ fn with_alerts() -> Fixture {
 #[test]
 fn alerts_view_80x24() {
     let f = with_alerts();
-    let v = view_with(&f, &[Action::Alerts]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&f, &[Action::Alerts], 80, 24));
 }
 
 #[test]
 fn alerts_view_120x40() {
     let f = with_alerts();
-    let v = view_with(&f, &[Action::Alerts]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 120, 40));
+    insta::assert_snapshot!(drawn(&f, &[Action::Alerts], 120, 40));
 }
 
 #[test]

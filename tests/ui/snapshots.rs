@@ -1,50 +1,27 @@
 //! Snapshots of whole screens drawn into `TestBackend`. Review changes with
 //! `cargo insta review` (or compare the `.snap.new` files by hand).
 
-use crate::common;
 use std::time::Duration;
 
-use crate::common::{Fixture, ascii_ui, fixture, terminal};
+use crate::common::drawing::{drawn, screen, view_with};
+use crate::common::{self, ascii_ui, fixture, terminal};
 use queuetop::event::ConnState;
 use queuetop::ui::keys::Action;
 use queuetop::ui::{self, Ui, ViewState};
 
-fn screen(f: &Fixture, view: &ViewState, ui: &Ui, w: u16, h: u16) -> ratatui::backend::TestBackend {
-    let mut term = terminal(w, h);
-    term.draw(|frame| {
-        ui::draw(frame, &f.state, view, ui, f.now, f.wall);
-    })
-    .expect("draw");
-    term.backend().clone()
-}
-
-fn view_with(f: &Fixture, actions: &[Action]) -> ViewState {
-    let mut v = ViewState::new();
-    for a in actions {
-        v.apply(*a, &f.state, f.now);
-    }
-    v
-}
-
 #[test]
 fn main_80x24() {
-    let f = fixture();
-    let v = view_with(&f, &[]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&fixture(), &[], 80, 24));
 }
 
 #[test]
 fn main_80x20() {
-    let f = fixture();
-    let v = view_with(&f, &[]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 20));
+    insta::assert_snapshot!(drawn(&fixture(), &[], 80, 20));
 }
 
 #[test]
 fn main_120x40() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::Down]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 120, 40));
+    insta::assert_snapshot!(drawn(&fixture(), &[Action::Down], 120, 40));
 }
 
 #[test]
@@ -61,37 +38,32 @@ fn main_200x50_forty_queues() {
 
 #[test]
 fn main_160x48() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::Down]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 160, 48));
+    insta::assert_snapshot!(drawn(&fixture(), &[Action::Down], 160, 48));
 }
 
 #[test]
 fn zoomed_detail() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::Down, Action::Down, Action::Zoom]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(
+        &fixture(),
+        &[Action::Down, Action::Down, Action::Zoom],
+        80,
+        24
+    ));
 }
 
 #[test]
 fn zoomed_detail_large() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::Down, Action::Zoom]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 120, 40));
+    insta::assert_snapshot!(drawn(&fixture(), &[Action::Down, Action::Zoom], 120, 40));
 }
 
 #[test]
 fn help_overlay() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::Help]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&fixture(), &[Action::Help], 80, 24));
 }
 
 #[test]
 fn alerts_view() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::Alerts]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&fixture(), &[Action::Alerts], 80, 24));
 }
 
 #[test]
@@ -110,8 +82,7 @@ fn reconnecting() {
     f.state.edit(|parts| {
         parts.feed.last_event = Some(f.now - Duration::from_secs(95));
     });
-    let v = view_with(&f, &[]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&f, &[], 80, 24));
 }
 
 #[test]
@@ -122,8 +93,7 @@ fn stopped() {
             reason: "gave up after 10 attempts".into(),
         });
     });
-    let v = view_with(&f, &[]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 100, 24));
+    insta::assert_snapshot!(drawn(&f, &[], 100, 24));
 }
 
 #[test]
@@ -139,9 +109,7 @@ fn filter_prompt() {
 
 #[test]
 fn paused() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::Pause, Action::Sort]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&fixture(), &[Action::Pause, Action::Sort], 80, 24));
 }
 
 #[test]
@@ -183,9 +151,7 @@ fn ascii_everywhere() {
 
 #[test]
 fn too_small() {
-    let f = fixture();
-    let v = view_with(&f, &[]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 60, 20));
+    insta::assert_snapshot!(drawn(&fixture(), &[], 60, 20));
 }
 
 #[test]
@@ -266,9 +232,12 @@ fn every_theme_marks_the_selection_with_more_than_colour() {
 
 #[test]
 fn alerts_focused_on_a_narrow_screen() {
-    let f = fixture();
-    let v = view_with(&f, &[Action::FocusNext, Action::FocusNext]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(
+        &fixture(),
+        &[Action::FocusNext, Action::FocusNext],
+        80,
+        24
+    ));
 }
 
 #[test]
@@ -277,8 +246,7 @@ fn connecting_with_a_queue_that_has_no_data_yet() {
     f.state.edit(|parts| {
         parts.feed = common::feed_stats(ConnState::Connecting);
     });
-    let v = view_with(&f, &[Action::Jump(4)]);
-    insta::assert_snapshot!(screen(&f, &v, &common::ui(), 80, 24));
+    insta::assert_snapshot!(drawn(&f, &[Action::Jump(4)], 80, 24));
 }
 
 #[test]

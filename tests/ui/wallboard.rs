@@ -1,19 +1,10 @@
 //! The wallboard: every queue as a tile, sized to the terminal, the
 //! totals large; `w` opens and closes it, Esc closes it.
 
-use crate::common::{Fixture, ascii_ui, fixture, many, terminal, ui};
+use crate::common::drawing::screen;
+use crate::common::{Fixture, ascii_ui, fixture, many, ui};
 use queuetop::ui::keys::Action;
 use queuetop::ui::{self, Effect, ViewState};
-use ratatui::backend::TestBackend;
-
-fn screen(f: &Fixture, view: &ViewState, ui: &ui::Ui, w: u16, h: u16) -> TestBackend {
-    let mut term = terminal(w, h);
-    term.draw(|frame| {
-        ui::draw(frame, &f.state, view, ui, f.now, f.wall);
-    })
-    .expect("draw");
-    term.backend().clone()
-}
 
 fn wallboard(f: &Fixture) -> ViewState {
     let mut v = ViewState::new();

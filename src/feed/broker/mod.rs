@@ -102,7 +102,7 @@ impl Reader {
         )
         .await
         {
-            Ok(c) => c,
+            Ok(client) => client,
             Err(reason) => {
                 self.status.state = ConnState::Stopped { reason };
                 self.send(FeedEvent::Status(self.status.clone())).await;
@@ -171,9 +171,9 @@ impl Reader {
         let js = jetstream::new(client.clone());
         let kv = match js.get_key_value(self.names.bucket.clone()).await {
             Ok(kv) => kv,
-            Err(e) => {
+            Err(error) => {
                 self.problem = Some(format!(
-                    "relay: no bucket {} on the broker yet ({e}); is `queuetop relay` running with prefix {}?",
+                    "relay: no bucket {} on the broker yet ({error}); is `queuetop relay` running with prefix {}?",
                     self.names.bucket, self.names.prefix
                 ));
                 return None;
@@ -237,17 +237,17 @@ impl Reader {
                             self.send(event).await;
                         }
                     }
-                    Err(e) => {
-                        self.malformed(format!("queue {id}'s state in the bucket: {e}"))
+                    Err(error) => {
+                        self.malformed(format!("queue {id}'s state in the bucket: {error}"))
                             .await
                     }
                 },
                 Ok(None) => {}
-                Err(e) => {
+                Err(error) => {
                     if self.refused(&id, &self.names.queue_filter(&id)).await {
                         continue;
                     }
-                    tracing::warn!(target: TARGET, queue_id = %id, error = %e, "cannot read a queue's state from the bucket");
+                    tracing::warn!(target: TARGET, queue_id = %id, error = %error, "cannot read a queue's state from the bucket");
                 }
             }
             permitted.push(id);
@@ -275,10 +275,10 @@ impl Reader {
         };
         let consumer = match stream.create_consumer(config).await {
             Ok(consumer) => consumer,
-            Err(e) => {
+            Err(error) => {
                 let who = id.as_deref().unwrap_or("*");
                 if !self.refused(who, &filter).await {
-                    tracing::warn!(target: TARGET, filter = %filter, error = %e, "cannot read the stream");
+                    tracing::warn!(target: TARGET, filter = %filter, error = %error, "cannot read the stream");
                 }
                 return None;
             }
@@ -293,12 +293,12 @@ impl Reader {
                 self.history.push(history);
                 Some(
                     messages
-                        .map(move |r| (index, r.map_err(|e| e.to_string())))
+                        .map(move |result| (index, result.map_err(|error| error.to_string())))
                         .boxed(),
                 )
             }
-            Err(e) => {
-                tracing::warn!(target: TARGET, filter = %filter, error = %e, "cannot read the stream");
+            Err(error) => {
+                tracing::warn!(target: TARGET, filter = %filter, error = %error, "cannot read the stream");
                 None
             }
         }
@@ -311,8 +311,8 @@ impl Reader {
         }
         let mut ids = Vec::new();
         let mut names = Vec::new();
-        for q in &self.cfg.queues {
-            match (&q.id, &q.name) {
+        for queue in &self.cfg.queues {
+            match (&queue.id, &queue.name) {
                 (Some(id), _) => ids.push(id.clone()),
                 (None, Some(name)) => names.push(name.clone()),
                 (None, None) => {}
@@ -329,8 +329,8 @@ impl Reader {
                 continue;
             };
             let name = state.name.unwrap_or_default();
-            if names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
-                names.retain(|n| !n.eq_ignore_ascii_case(&name));
+            if names.iter().any(|known| known.eq_ignore_ascii_case(&name)) {
+                names.retain(|known| !known.eq_ignore_ascii_case(&name));
                 ids.push(state.queue_id);
             }
         }

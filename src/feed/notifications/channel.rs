@@ -117,7 +117,7 @@ pub async fn open(
         .subscribe(token, &ch.id, topic_list)
         .await
         .map_err(OpenError::Rest)?;
-    let rejected = states.iter().filter(|t| t.rejected()).count();
+    let rejected = states.iter().filter(|state| state.rejected()).count();
     tracing::info!(
         target: TARGET,
         channel = %ch.id,
@@ -126,9 +126,13 @@ pub async fn open(
         "topics subscribed"
     );
     let url = redact_url(&ch.connect_uri);
-    let mut req = ch.connect_uri.as_str().into_client_request().map_err(|e| {
-        OpenError::Connect(format!("connectUri {url} is not a WebSocket URL ({e})"))
-    })?;
+    let mut req = ch
+        .connect_uri
+        .as_str()
+        .into_client_request()
+        .map_err(|error| {
+            OpenError::Connect(format!("connectUri {url} is not a WebSocket URL ({error})"))
+        })?;
     req.headers_mut().insert(
         "User-Agent",
         HeaderValue::from_static(concat!("queuetop/", env!("CARGO_PKG_VERSION"))),
@@ -140,9 +144,9 @@ pub async fn open(
                 CONNECT_TIMEOUT.as_secs()
             )));
         }
-        Ok(Err(e)) => {
+        Ok(Err(error)) => {
             return Err(OpenError::Connect(format!(
-                "could not connect the channel socket {url}: {e}"
+                "could not connect the channel socket {url}: {error}"
             )));
         }
         Ok(Ok((ws, _))) => ws,
@@ -150,15 +154,17 @@ pub async fn open(
     tracing::info!(target: TARGET, channel = %ch.id, url = %url, "channel connected");
     let (sink, stream) = ws.split();
     let (closing, closed) = oneshot::channel();
-    let tap = rest.recorder().map(|r| r.channel(&ch.id));
+    let tap = rest.recorder().map(|recorder| recorder.channel(&ch.id));
     tokio::spawn(read(generation, stream, frames, closed, tap));
     let now = Instant::now();
     let own = topics::rollover_at(ch.expires.as_deref(), OffsetDateTime::now_utc(), now);
-    let of_token = token_expires.map(|t| topics::token_rollover_at(t, now));
+    let of_token = token_expires.map(|expires| topics::token_rollover_at(expires, now));
     let (rollover, rollover_why) = match (own, of_token) {
-        (Some(a), Some(b)) if b < a => (Some(b), TOKEN_EXPIRES),
-        (None, Some(b)) => (Some(b), TOKEN_EXPIRES),
-        (a, _) => (a, CHANNEL_EXPIRES),
+        (Some(channel_rollover), Some(token_rollover)) if token_rollover < channel_rollover => {
+            (Some(token_rollover), TOKEN_EXPIRES)
+        }
+        (None, Some(token_rollover)) => (Some(token_rollover), TOKEN_EXPIRES),
+        (channel_rollover, _) => (channel_rollover, CHANNEL_EXPIRES),
     };
     let live = Live {
         slot,
@@ -207,14 +213,14 @@ async fn read(
             give_up = Some(Instant::now() + CLOSE_TIMEOUT);
         }
         let wire = match item {
-            Some(Ok(Message::Text(t))) => Wire::Text(t.as_str().to_owned()),
+            Some(Ok(Message::Text(text))) => Wire::Text(text.as_str().to_owned()),
             Some(Ok(Message::Binary(_))) => Wire::Binary,
-            Some(Ok(Message::Close(f))) => {
-                close = f;
+            Some(Ok(Message::Close(frame))) => {
+                close = frame;
                 continue;
             }
             Some(Ok(_)) => Wire::Alive,
-            Some(Err(e)) => ended(close.take(), Some(e.to_string())),
+            Some(Err(error)) => ended(close.take(), Some(error.to_string())),
             None => ended(close.take(), None),
         };
         if let Some(tap) = &tap {

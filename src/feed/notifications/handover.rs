@@ -26,20 +26,20 @@ pub(super) struct Done {
     pub(super) states: Vec<TopicState>,
 }
 
-/// Hands channel `i` over to a new one. Ok(None) when that failed: the old
+/// Hands channel `index` over to a new one. Ok(None) when that failed: the old
 /// channel stays in use and is tried again after `HANDOVER_RETRY`.
 pub(super) async fn handover(
     link: &mut Link,
     rest: &RestClient,
     plan: &Plan,
     chans: &mut Channels,
-    i: usize,
+    index: usize,
     why: &'static str,
     tx: &mpsc::Sender<Frame>,
 ) -> Result<Option<Done>, Outcome> {
-    let (old_id, slot) = (chans.get(i).id.clone(), chans.get(i).slot);
+    let (old_id, slot) = (chans.get(index).id.clone(), chans.get(index).slot);
     // No second handover for this channel while this one runs.
-    chans.get_mut(i).roll_at(None, why);
+    chans.get_mut(index).roll_at(None, why);
     chans.rearm();
     tracing::info!(target: TARGET, channel = %old_id, reason = why, "handover begun");
     // A refused token is replaced at once and the handover tried again
@@ -54,10 +54,10 @@ pub(super) async fn handover(
         let opened = link.unless_command(open).await;
         chans.touch();
         match opened? {
-            Err(OpenError::Rest(r)) if r.status() == Some(401) => {
+            Err(OpenError::Rest(rest_error)) if rest_error.status() == Some(401) => {
                 link.token_refused();
                 if refused {
-                    break Err(OpenError::Rest(r));
+                    break Err(OpenError::Rest(rest_error));
                 }
                 refused = true;
             }
@@ -65,15 +65,15 @@ pub(super) async fn handover(
         }
     };
     let (new, states) = match opened {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::warn!(target: TARGET, channel = %old_id, error = %e, retry_s = HANDOVER_RETRY.as_secs(), "handover failed; the old channel stays in use");
-            chans.roll_at(i, Instant::now() + HANDOVER_RETRY, why);
+        Ok(opened) => opened,
+        Err(error) => {
+            tracing::warn!(target: TARGET, channel = %old_id, error = %error, retry_s = HANDOVER_RETRY.as_secs(), "handover failed; the old channel stays in use");
+            chans.roll_at(index, Instant::now() + HANDOVER_RETRY, why);
             return Ok(None);
         }
     };
     let new_id = new.id.clone();
-    let old = chans.replace(i, new);
+    let old = chans.replace(index, new);
     let gone = old.generation;
     old.close("handover to a new channel").await;
     Ok(Some(Done {

@@ -92,12 +92,12 @@ impl Session {
         let first = !self.snapshot_sent;
         let stopwatch = Stopwatch::start(self.rest.as_ref().ok());
         let token = match link.token().await {
-            Ok(t) => t,
+            Ok(token) => token,
             Err(out) => return out,
         };
         let rest = match &self.rest {
-            Ok(r) => r,
-            Err(e) => return Outcome::Stop(e.clone()),
+            Ok(rest) => rest,
+            Err(error) => return Outcome::Stop(error.clone()),
         };
         if self.plan.is_none() {
             match plan::make(link, rest, &token, &self.cfg, &mut self.mapper).await {
@@ -159,7 +159,7 @@ impl Start<'_> {
         let mut permitted = 0;
         for (live, states) in open_all(link, rest, token, self.plan, chans, tx).await? {
             chans.push(live);
-            permitted += states.iter().filter(|t| !t.rejected()).count();
+            permitted += states.iter().filter(|state| !state.rejected()).count();
             rejections.report(link, states).await?;
         }
         if *self.snapshot_sent {
@@ -169,15 +169,15 @@ impl Start<'_> {
             let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
             let before = members::rosters(self.mapper, &ids);
             let load = setup::load_members(rest, token, &ids, self.mapper);
-            if let Err(e) = link.unless_command(load).await? {
-                return Err(rest_failed(link, e));
+            if let Err(failure) = link.unless_command(load).await? {
+                return Err(rest_failed(link, failure));
             }
             members::pass_departures(link, chans, self.mapper, before).await?;
         }
         let query = setup::observe(rest, token, self.plan.queue_ids());
         let bodies = match link.unless_command(query).await? {
-            Err(e) => return Err(rest_failed(link, e)),
-            Ok(b) => b,
+            Err(failure) => return Err(rest_failed(link, failure)),
+            Ok(bodies) => bodies,
         };
         for body in bodies {
             self.mapper
@@ -206,8 +206,8 @@ impl Start<'_> {
         for (agent, began) in self.mapper.rosters() {
             // The status's start on our clock; now when unknown, or when
             // the server's clock is ahead of ours.
-            let ago = began.map_or(Duration::ZERO, |b| {
-                Duration::try_from(receipt.wall - b).unwrap_or(Duration::ZERO)
+            let ago = began.map_or(Duration::ZERO, |start| {
+                Duration::try_from(receipt.wall - start).unwrap_or(Duration::ZERO)
             });
             let since = receipt.at.checked_sub(ago).unwrap_or(receipt.at);
             chans.pass(link, FeedEvent::Member { agent, since }).await?;
@@ -267,8 +267,8 @@ async fn open_all(
             opening.push(in_slot(next, open));
         }
         match result {
-            Ok(v) => opened[slot] = Some(v),
-            Err(e) => return Err(open_failed(link, e)),
+            Ok(channel) => opened[slot] = Some(channel),
+            Err(error) => return Err(open_failed(link, error)),
         }
     }
     Ok(opened.into_iter().flatten().collect())

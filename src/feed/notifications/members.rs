@@ -90,12 +90,12 @@ impl<'a> Reread<'a> {
                 .await;
             chans.touch();
             let members = match read? {
-                Ok(m) => m,
-                Err(e) => {
-                    if e.status() == Some(401) {
+                Ok(members) => members,
+                Err(error) => {
+                    if error.status() == Some(401) {
                         link.token_refused();
                     }
-                    tracing::warn!(target: TARGET, queue_id = %queue_id, error = %e, "could not read the members again; the roster stays as it was until the next reconnect");
+                    tracing::warn!(target: TARGET, queue_id = %queue_id, error = %error, "could not read the members again; the roster stays as it was until the next reconnect");
                     continue;
                 }
             };
@@ -123,7 +123,10 @@ impl<'a> Reread<'a> {
         users: Vec<String>,
         chans: &mut Channels,
     ) -> Result<(), Outcome> {
-        let new: Vec<String> = users.iter().filter_map(|u| topics::user_topic(u)).collect();
+        let new: Vec<String> = users
+            .iter()
+            .filter_map(|user| topics::user_topic(user))
+            .collect();
         if new.is_empty() {
             return Ok(());
         }
@@ -138,8 +141,8 @@ impl<'a> Reread<'a> {
         chans.touch();
         match done? {
             Ok(states) => self.rejections.report(link, states).await,
-            Err(e) => {
-                tracing::warn!(target: TARGET, error = %e, "could not subscribe new members' activity topics; they follow at the next handover or reconnect");
+            Err(error) => {
+                tracing::warn!(target: TARGET, error = %error, "could not subscribe new members' activity topics; they follow at the next handover or reconnect");
                 Ok(())
             }
         }
@@ -172,7 +175,7 @@ pub(super) async fn pass_departures(
         let now: BTreeSet<String> = mapper
             .roster_of(&queue_id)
             .into_iter()
-            .map(|(a, _)| a.user_id)
+            .map(|(departed, _)| departed.user_id)
             .collect();
         let left: Vec<String> = users.difference(&now).cloned().collect();
         if !left.is_empty() {
@@ -194,15 +197,15 @@ async fn roster_and_summary(
     queue_id: &str,
     chans: &mut Channels,
 ) -> Result<(), Outcome> {
-    let r = Receipt {
+    let receipt = Receipt {
         wall: OffsetDateTime::now_utc(),
         at: Instant::now(),
     };
     for (agent, began) in mapper.roster_of(queue_id) {
-        let ago = began.map_or(Duration::ZERO, |b| {
-            Duration::try_from(r.wall - b).unwrap_or(Duration::ZERO)
+        let ago = began.map_or(Duration::ZERO, |start| {
+            Duration::try_from(receipt.wall - start).unwrap_or(Duration::ZERO)
         });
-        let since = r.at.checked_sub(ago).unwrap_or(r.at);
+        let since = receipt.at.checked_sub(ago).unwrap_or(receipt.at);
         chans.pass(link, FeedEvent::Member { agent, since }).await?;
     }
     let Some(summary) = mapper.summary(queue_id) else {
@@ -212,8 +215,8 @@ async fn roster_and_summary(
         kind: QueueEventKind::Summary(summary),
         topic: topics::membership_topic(queue_id),
         server_time: None,
-        received_wall: r.wall,
-        received: r.at,
+        received_wall: receipt.wall,
+        received: receipt.at,
         correlation_id: None,
         snapshot: false,
     });

@@ -62,8 +62,8 @@ pub(super) async fn make(
         Err(SetupError::Config(msg)) => {
             return Err(Outcome::Stop(msg));
         }
-        Err(SetupError::Rest(e)) => return Err(rest_failed(link, e)),
-        Ok(q) => q,
+        Err(SetupError::Rest(error)) => return Err(rest_failed(link, error)),
+        Ok(queues) => queues,
     };
     if queues.is_empty() {
         return Err(Outcome::Stop(
@@ -71,13 +71,13 @@ pub(super) async fn make(
         ));
     }
     // Known in config order before members arrive: the snapshot's order.
-    for q in &queues {
-        mapper.add_queue(&q.id, q.name.clone());
-        mapper.set_service_target(&q.id, q.service_target);
+    for queue in &queues {
+        mapper.add_queue(&queue.id, queue.name.clone());
+        mapper.set_service_target(&queue.id, queue.service_target);
     }
     let load = setup::load_people(rest, token, &queues, mapper);
-    if let Err(e) = link.unless_command(load).await? {
-        return Err(rest_failed(link, e));
+    if let Err(error) = link.unless_command(load).await? {
+        return Err(rest_failed(link, error));
     }
     let all = setup::all_topics(&queues, mapper);
     let slots = topics::chunk(&all).map_err(Outcome::Stop)?;
@@ -88,17 +88,17 @@ pub(super) async fn make(
         channels = slots.len(),
         "queues resolved"
     );
-    for q in &queues {
-        if let (true, Some(name)) = (q.name_from_server, &q.name) {
+    for queue in &queues {
+        if let (true, Some(name)) = (queue.name_from_server, &queue.name) {
             let ev = FeedEvent::QueueName {
-                queue_id: q.id.clone(),
+                queue_id: queue.id.clone(),
                 name: name.clone(),
             };
             link.send(ev).await?;
         }
     }
     Ok(Plan {
-        queue_ids: queues.into_iter().map(|q| q.id).collect(),
+        queue_ids: queues.into_iter().map(|queue| queue.id).collect(),
         slots,
     })
 }

@@ -162,9 +162,9 @@ impl Reader<'_> {
                 .await?;
         }
         let silence = self.silence();
-        for i in 0..at.chans.len() {
+        for index in 0..at.chans.len() {
             let now = Instant::now();
-            let live = at.chans.get_mut(i);
+            let live = at.chans.get_mut(index);
             if live.dead(now, silence) {
                 let error = format!(
                     "channel {}: nothing received for {} s: the connection is dead",
@@ -187,7 +187,7 @@ impl Reader<'_> {
                 }
             }
             if let Some(why) = live.rollover_due(now) {
-                self.handover(at, i, why).await?;
+                self.handover(at, index, why).await?;
             }
         }
         Ok(())
@@ -212,7 +212,9 @@ impl Reader<'_> {
                 if at.chans.retired(frame.generation) {
                     return Ok(());
                 }
-                let id = slot.map(|i| at.chans.get(i).id.clone()).unwrap_or_default();
+                let id = slot
+                    .map(|index| at.chans.get(index).id.clone())
+                    .unwrap_or_default();
                 let out = channel_ended(&id, code, &reason, error);
                 if let Outcome::Retry {
                     delay: Delay::NewToken,
@@ -223,7 +225,7 @@ impl Reader<'_> {
                 }
                 return Err(out);
             }
-            Wire::Text(t) => t,
+            Wire::Text(text) => text,
         };
         let env = match Mapper::parse(&text) {
             Ok(env) => env,
@@ -231,7 +233,7 @@ impl Reader<'_> {
         };
         if let Some(system) = SystemTopic::of(env.topic()) {
             return match slot {
-                Some(i) => self.on_system(at, i, system).await,
+                Some(index) => self.on_system(at, index, system).await,
                 None => Ok(()),
             };
         }
@@ -252,8 +254,8 @@ impl Reader<'_> {
             Decoded::Heartbeat => vec![FeedEvent::Heartbeat],
             Decoded::Pong => Vec::new(),
             Decoded::SocketClosing => {
-                if let Some(i) = slot {
-                    self.handover(at, i, "the server is closing the socket")
+                if let Some(index) = slot {
+                    self.handover(at, index, "the server is closing the socket")
                         .await?;
                 }
                 Vec::new()

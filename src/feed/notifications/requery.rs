@@ -89,18 +89,18 @@ impl Requery {
         self.started = Instant::now();
         self.next = self.started + self.every;
         let token = match link.token_or_error().await? {
-            Ok(t) => t,
-            Err(e) => return Ok(failed(format!("no token: {e}"))),
+            Ok(token) => token,
+            Err(error) => return Ok(failed(format!("no token: {error}"))),
         };
         let mut bodies = Vec::new();
         for ids in plan.queue_ids().chunks(OBSERVATION_QUEUES) {
             match link.unless_command(rest.observations(&token, ids)).await? {
                 Ok(body) => bodies.push(body),
-                Err(e) => {
-                    if matches!(e, RestError::Status { status: 401, .. }) {
+                Err(error) => {
+                    if matches!(error, RestError::Status { status: 401, .. }) {
                         link.token_refused();
                     }
-                    return Ok(failed(e.to_string()));
+                    return Ok(failed(error.to_string()));
                 }
             }
         }

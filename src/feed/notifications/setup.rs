@@ -66,7 +66,7 @@ pub async fn resolve_queues(
     let by_name = cfg.iter().filter(|queue| queue.id.is_none()).count();
     let all = if all_queues || by_name > LIST_ALL_ABOVE {
         let listed = rest.queues(token, None).await;
-        Some(listed.map_err(|e| lookup_refused(e, "listing the queues"))?)
+        Some(listed.map_err(|error| lookup_refused(error, "listing the queues"))?)
     } else {
         None
     };
@@ -177,24 +177,24 @@ async fn by_ids(
         }
         match answer {
             Ok(queues) => {
-                let got: HashSet<&str> = queues.iter().map(|q| q.id.as_str()).collect();
+                let got: HashSet<&str> = queues.iter().map(|queue| queue.id.as_str()).collect();
                 suspects.extend(batch.iter().filter(|id| !got.contains(**id)));
                 found.extend(
                     queues
                         .into_iter()
-                        .filter(|q| batch.contains(&q.id.as_str())),
+                        .filter(|queue| batch.contains(&queue.id.as_str())),
                 );
             }
-            Err(e) if matches!(e.status(), Some(400 | 403)) => suspects.extend(batch),
-            Err(e) => return Err(e.into()),
+            Err(error) if matches!(error.status(), Some(400 | 403)) => suspects.extend(batch),
+            Err(error) => return Err(error.into()),
         }
     }
     let mut problems = Vec::new();
     for id in suspects.iter().take(EXPLAIN_MISSING) {
         match rest.queue(token, id).await {
-            Ok(q) => found.push(q),
-            Err(e) if e.status() == Some(404) => problems.push(not_found(id)),
-            Err(e) => match lookup_refused(e, &format!("queue {id}")) {
+            Ok(queue) => found.push(queue),
+            Err(error) if error.status() == Some(404) => problems.push(not_found(id)),
+            Err(error) => match lookup_refused(error, &format!("queue {id}")) {
                 SetupError::Config(msg) => problems.push(msg),
                 rest_error => return Err(rest_error),
             },
@@ -229,21 +229,24 @@ async fn by_name_in(
         None => rest
             .queues(token, Some(name))
             .await
-            .map_err(|e| lookup_refused(e, &format!("the queue named \"{name}\"")))?,
+            .map_err(|error| lookup_refused(error, &format!("the queue named \"{name}\"")))?,
     };
-    let exact: Vec<&Named> = candidates.iter().filter(|q| q.name == name).collect();
+    let exact: Vec<&Named> = candidates
+        .iter()
+        .filter(|queue| queue.name == name)
+        .collect();
     match exact.as_slice() {
-        [q] => Ok(Resolved {
-            id: q.id.clone(),
-            name: Some(q.name.clone()),
+        [queue] => Ok(Resolved {
+            id: queue.id.clone(),
+            name: Some(queue.name.clone()),
             name_from_server: true,
-            service_target: q.service_target,
+            service_target: queue.service_target,
         }),
         [] => {
             let close = candidates
                 .iter()
-                .filter(|q| q.name.eq_ignore_ascii_case(name))
-                .map(|q| format!("\"{}\"", q.name))
+                .filter(|queue| queue.name.eq_ignore_ascii_case(name))
+                .map(|queue| format!("\"{}\"", queue.name))
                 .collect::<Vec<_>>();
             let hint = if close.is_empty() {
                 String::new()
@@ -255,7 +258,7 @@ async fn by_name_in(
             )))
         }
         many => {
-            let ids: Vec<&str> = many.iter().map(|q| q.id.as_str()).collect();
+            let ids: Vec<&str> = many.iter().map(|queue| queue.id.as_str()).collect();
             Err(SetupError::Config(format!(
                 "{} queues are named \"{name}\" (ids {}): give the [[queue]] an id to pick one",
                 many.len(),
@@ -313,10 +316,10 @@ pub async fn load_members(
         }
         match res {
             Ok(members) => mapper.set_members(id, members),
-            Err(e @ RestError::Status { status, .. }) if status != 401 && status != 429 => {
-                tracing::warn!(target: "queuetop::feed", queue_id = %id, error = %e, "queue members unavailable; no per-skill counts for this queue");
+            Err(error @ RestError::Status { status, .. }) if status != 401 && status != 429 => {
+                tracing::warn!(target: "queuetop::feed", queue_id = %id, error = %error, "queue members unavailable; no per-skill counts for this queue");
             }
-            Err(e) => return Err(e),
+            Err(error) => return Err(error),
         }
     }
     Ok(())

@@ -31,17 +31,17 @@ impl Troubles {
         }
     }
 
-    /// One system message on channel `i`: what it affects is noted (a
+    /// One system message on channel `index`: what it affects is noted (a
     /// revoked token is forgotten and every channel is to be replaced);
     /// the alert to raise when it is the first of its kind.
     pub(super) fn arrived(
         &mut self,
         link: &mut Link,
         chans: &mut Channels,
-        i: usize,
+        index: usize,
         topic: SystemTopic,
     ) -> Option<FeedEvent> {
-        let id = chans.get(i).id.clone();
+        let id = chans.get(index).id.clone();
         let message = match topic {
             SystemTopic::NoLongerSubscribed => {
                 format!("channel {id} lost its subscriptions; subscribing again")
@@ -54,7 +54,7 @@ impl Troubles {
         let first = self.set(topic).is_empty();
         match topic {
             SystemTopic::NoLongerSubscribed => {
-                self.lost.insert(chans.get(i).generation);
+                self.lost.insert(chans.get(index).generation);
             }
             SystemTopic::TokenRevoked => {
                 link.token_refused();
@@ -85,18 +85,18 @@ impl Troubles {
     }
 }
 
-/// Subscribes channel `i` to its topics again: the topics' states, or
+/// Subscribes channel `index` to its topics again: the topics' states, or
 /// None when that failed and the channel is to be handed over at once.
 pub(super) async fn resubscribe(
     link: &mut Link,
     rest: &RestClient,
     plan: &Plan,
     chans: &mut Channels,
-    i: usize,
+    index: usize,
 ) -> Result<Option<Vec<TopicState>>, Outcome> {
     let token = link.token().await?;
-    let id = chans.get(i).id.clone();
-    let topics = plan.topics(chans.get(i).slot);
+    let id = chans.get(index).id.clone();
+    let topics = plan.topics(chans.get(index).slot);
     let done = link
         .unless_command(rest.subscribe(&token, &id, &topics))
         .await;
@@ -106,12 +106,12 @@ pub(super) async fn resubscribe(
             tracing::info!(target: TARGET, channel = %id, topics = topics.len(), "subscribed again");
             Ok(Some(states))
         }
-        Err(e) => {
-            if e.status() == Some(401) {
+        Err(error) => {
+            if error.status() == Some(401) {
                 link.token_refused();
             }
-            tracing::warn!(target: TARGET, channel = %id, error = %e, "subscribing again failed; replacing the channel");
-            chans.roll_at(i, Instant::now(), "its subscriptions were lost");
+            tracing::warn!(target: TARGET, channel = %id, error = %error, "subscribing again failed; replacing the channel");
+            chans.roll_at(index, Instant::now(), "its subscriptions were lost");
             Ok(None)
         }
     }

@@ -64,7 +64,7 @@ impl Session {
         // We are reconnecting anyway.
         link.take_reconnect();
         let token = match link.token().await {
-            Ok(t) => t,
+            Ok(token) => token,
             Err(out) => return out,
         };
         let base = &self.cfg.genesys.realtime_url;
@@ -84,7 +84,7 @@ impl Session {
                     delay: Delay::Backoff,
                 };
             }
-            Ok(Ok(Err(e))) => return handshake_failed(link, e, &token),
+            Ok(Ok(Err(error))) => return handshake_failed(link, error, &token),
             Ok(Ok(Ok((ws, _response)))) => ws,
         };
         let connects = link.count_connect();
@@ -98,9 +98,9 @@ impl Session {
         let send = ws.send(Message::text(self.json.as_str()));
         match link.unless_command(send).await {
             Err(out) => return finish(&mut ws, out).await,
-            Ok(Err(e)) => {
+            Ok(Err(error)) => {
                 return Outcome::Retry {
-                    error: scrub(format!("could not send the subscriptions: {e}"), &token),
+                    error: scrub(format!("could not send the subscriptions: {error}"), &token),
                     delay: Delay::Backoff,
                 };
             }
@@ -184,7 +184,7 @@ async fn handle(link: &mut Link, ev: FeedEvent, last_rx: &mut Instant) -> Result
             tracing::warn!(target: TARGET, code = %code, message = %message, queue_id = ?queue_id, "server error");
             let queue = queue_id
                 .as_deref()
-                .map(|q| format!(" (queue {q})"))
+                .map(|id| format!(" (queue {id})"))
                 .unwrap_or_default();
             let sent = link
                 .report_error(format!("server error {code}{queue}: {message}"))
@@ -220,16 +220,16 @@ fn waited(sent: Sent, last_rx: &mut Instant) {
 
 /// The socket ended: what the close-code table says to do.
 fn closed(link: &mut Link, close: Option<CloseFrame>, err: Option<WsError>) -> Outcome {
-    let code = close.as_ref().map(|f| u16::from(f.code));
+    let code = close.as_ref().map(|frame| u16::from(frame.code));
     let reason = close
         .as_ref()
-        .map(|f| f.reason.to_string())
+        .map(|frame| frame.reason.to_string())
         .unwrap_or_default();
     tracing::info!(target: TARGET, code = code.unwrap_or(1006), reason = %reason, "connection closed");
     let error = match (code, &err) {
-        (Some(c), _) if reason.is_empty() => format!("closed by the server ({c})"),
-        (Some(c), _) => format!("closed by the server ({c}: {reason})"),
-        (None, Some(e)) => format!("connection lost (1006: {e})"),
+        (Some(number), _) if reason.is_empty() => format!("closed by the server ({number})"),
+        (Some(number), _) => format!("closed by the server ({number}: {reason})"),
+        (None, Some(cause)) => format!("connection lost (1006: {cause})"),
         (None, None) => "connection lost (1006: no close frame)".to_string(),
     };
     match connect::close_action(code) {
@@ -263,11 +263,11 @@ fn closed(link: &mut Link, close: Option<CloseFrame>, err: Option<WsError>) -> O
     }
 }
 
-fn handshake_failed(link: &mut Link, e: WsError, token: &SecretString) -> Outcome {
-    let WsError::Http(resp) = &e else {
+fn handshake_failed(link: &mut Link, error: WsError, token: &SecretString) -> Outcome {
+    let WsError::Http(resp) = &error else {
         return Outcome::Retry {
             error: scrub(
-                format!("could not connect to the realtime server: {e}"),
+                format!("could not connect to the realtime server: {error}"),
                 token,
             ),
             delay: Delay::Backoff,
@@ -286,9 +286,9 @@ fn handshake_failed(link: &mut Link, e: WsError, token: &SecretString) -> Outcom
         429 => {
             let retry_after = retry_after(resp.headers());
             let error = match retry_after {
-                Some(d) => format!(
+                Some(delay) => format!(
                     "the realtime server is rate limiting connections (HTTP 429, retry after {} s)",
-                    d.as_secs()
+                    delay.as_secs()
                 ),
                 None => "the realtime server is rate limiting connections (HTTP 429)".into(),
             };

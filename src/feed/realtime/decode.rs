@@ -45,13 +45,13 @@ pub fn decode_with(
 ) -> FeedEvent {
     let env: Envelope<'_> = match serde_json::from_str(text) {
         Ok(env) => env,
-        Err(e) => return malformed(format!("unreadable message: {e}")),
+        Err(error) => return malformed(format!("unreadable message: {error}")),
     };
     let Some(kind) = env.kind else {
         return malformed("message without \"type\"".into());
     };
     // An empty topic names nothing: as good as none.
-    let Some(topic) = env.topic.filter(|t| !t.0.is_empty()) else {
+    let Some(topic) = env.topic.filter(|name| !name.0.is_empty()) else {
         return malformed(format!("{} message without \"topic\"", kind.0));
     };
     let Some(data) = env.data else {
@@ -130,21 +130,24 @@ fn server_error(
     }
 }
 
-fn summary(d: Data<'_>) -> Result<QueueEventKind, &'static str> {
-    let skills = match d.skills {
+fn summary(data: Data<'_>) -> Result<QueueEventKind, &'static str> {
+    let skills = match data.skills {
         None => BTreeMap::new(),
         Some(Skills::Counts(map)) => map,
         Some(Skills::Names(_)) => return Err("skills (an object of counts)"),
     };
-    let agents_available = d.agents_available.ok_or("agentsAvailable")?;
-    let agents_logged_in = d.agents_logged_in.ok_or("agentsLoggedIn")?;
+    let agents_available = data.agents_available.ok_or("agentsAvailable")?;
+    let agents_logged_in = data.agents_logged_in.ok_or("agentsLoggedIn")?;
     Ok(QueueEventKind::Summary(QueueSummary {
-        queue_id: d.queue_id.filter(|q| !q.is_empty()).ok_or("queueId")?,
-        queue_name: d.queue_name,
+        queue_id: data
+            .queue_id
+            .filter(|queue| !queue.is_empty())
+            .ok_or("queueId")?,
+        queue_name: data.queue_name,
         agents_available,
         agents_logged_in,
-        agents_interacting: d.agents_interacting.ok_or("agentsInteracting")?,
-        interactions_waiting: d.interactions_waiting.ok_or("interactionsWaiting")?,
+        agents_interacting: data.agents_interacting.ok_or("agentsInteracting")?,
+        interactions_waiting: data.interactions_waiting.ok_or("interactionsWaiting")?,
         skills,
         // Wait times arrive as queue-interaction events on this feed.
         oldest_waiting_since: None,
@@ -305,32 +308,32 @@ impl<'de> Visitor<'de> for DataVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data<'de>, A::Error> {
-        let mut d = Data::default();
+        let mut data = Data::default();
         while let Some(key) = map.next_key::<Str<'de>>()? {
             match key.0.as_ref() {
-                "queueId" => d.queue_id = map.next_value()?,
-                "queueName" => d.queue_name = map.next_value()?,
-                "agentsAvailable" => d.agents_available = map.next_value()?,
-                "agentsLoggedIn" => d.agents_logged_in = map.next_value()?,
-                "agentsInteracting" => d.agents_interacting = map.next_value()?,
-                "interactionsWaiting" => d.interactions_waiting = map.next_value()?,
-                "skills" => d.skills = map.next_value()?,
-                "conversationId" => d.conversation_id = map.next_value()?,
-                "mediaType" => d.media_type = map.next_value()?,
-                "state" => d.state = map.next_value()?,
-                "waitMs" => d.wait_ms = map.next_value()?,
-                "userId" => d.user_id = map.next_value()?,
-                "userName" => d.user_name = map.next_value()?,
-                "status" => d.status = map.next_value()?,
-                "code" => d.code = map.next_value()?,
-                "subscriptionId" => d.subscription_id = map.next_value()?,
-                "message" => d.message = map.next_value()?,
+                "queueId" => data.queue_id = map.next_value()?,
+                "queueName" => data.queue_name = map.next_value()?,
+                "agentsAvailable" => data.agents_available = map.next_value()?,
+                "agentsLoggedIn" => data.agents_logged_in = map.next_value()?,
+                "agentsInteracting" => data.agents_interacting = map.next_value()?,
+                "interactionsWaiting" => data.interactions_waiting = map.next_value()?,
+                "skills" => data.skills = map.next_value()?,
+                "conversationId" => data.conversation_id = map.next_value()?,
+                "mediaType" => data.media_type = map.next_value()?,
+                "state" => data.state = map.next_value()?,
+                "waitMs" => data.wait_ms = map.next_value()?,
+                "userId" => data.user_id = map.next_value()?,
+                "userName" => data.user_name = map.next_value()?,
+                "status" => data.status = map.next_value()?,
+                "code" => data.code = map.next_value()?,
+                "subscriptionId" => data.subscription_id = map.next_value()?,
+                "message" => data.message = map.next_value()?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(d)
+        Ok(data)
     }
 }
 
@@ -347,7 +350,7 @@ struct SkillWire {
 }
 
 impl<'de> Deserialize<'de> for Skills {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Skills;
@@ -375,7 +378,7 @@ impl<'de> Deserialize<'de> for Skills {
                 Ok(Skills::Counts(counts))
             }
         }
-        d.deserialize_any(V)
+        deserializer.deserialize_any(V)
     }
 }
 

@@ -105,14 +105,14 @@ impl Replay {
         let mut lines = read::lines(&self.opts.path)?;
         let header = match lines.recv().await {
             Some(Ok((_, text))) => match serde_json::from_str::<Line>(&text) {
-                Ok(Line::Header(h)) => h,
+                Ok(Line::Header(header)) => header,
                 _ => {
                     return Err(format!(
                         "{path} is not a queuetop recording (its first line is no header); make one with `queuetop record`"
                     ));
                 }
             },
-            Some(Err(e)) => return Err(e),
+            Some(Err(error)) => return Err(error),
             None => {
                 return Err(format!(
                     "{path} is empty; make a recording with `queuetop record`"
@@ -133,10 +133,10 @@ impl Replay {
         while let Some(item) = lines.recv().await {
             let (number, text) = item?;
             let line = match serde_json::from_str::<Line>(&text) {
-                Ok(l) => l,
-                Err(e) => {
+                Ok(line) => line,
+                Err(error) => {
                     player.unreadable += 1;
-                    tracing::warn!(target: TARGET, line = number, error = %e, "a recording line could not be read; skipped");
+                    tracing::warn!(target: TARGET, line = number, error = %error, "a recording line could not be read; skipped");
                     continue;
                 }
             };
@@ -214,15 +214,17 @@ impl Replay {
     async fn at_end(&mut self, problem: Option<String>) -> Then {
         let path = self.opts.path.display();
         if self.opts.at_end == AtEnd::Finish {
-            if let Some(p) = &problem {
-                self.status.state = ConnState::Stopped { reason: p.clone() };
+            if let Some(text) = &problem {
+                self.status.state = ConnState::Stopped {
+                    reason: text.clone(),
+                };
                 let _ = self.tx.send(FeedEvent::Status(self.status.clone())).await;
                 return Then::Gone;
             }
             return Then::Quit;
         }
         let reason = match problem {
-            Some(p) => p,
+            Some(text) => text,
             None => format!("end of the recording {path}: the last state stays; r plays it again"),
         };
         self.status.state = ConnState::Stopped { reason };

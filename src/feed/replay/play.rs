@@ -75,7 +75,7 @@ pub struct Player {
 
 impl Player {
     pub fn new(header: &Header) -> Player {
-        let mut p = Player {
+        let mut player = Player {
             mapper: Mapper::new(),
             names: HashMap::new(),
             pages: HashMap::new(),
@@ -94,27 +94,27 @@ impl Player {
             unreadable: 0,
         };
         // Configured queues first, in config order: the snapshot's order.
-        for q in &header.queues {
-            if let Some(id) = &q.id {
-                p.mapper.add_queue(id, q.name.clone());
-                if let Some(n) = &q.name {
-                    p.names.insert(id.clone(), n.clone());
+        for queue in &header.queues {
+            if let Some(id) = &queue.id {
+                player.mapper.add_queue(id, queue.name.clone());
+                if let Some(name) = &queue.name {
+                    player.names.insert(id.clone(), name.clone());
                 }
             }
         }
-        p
+        player
     }
 
     /// Plays one line; the events it makes are pushed to `out`.
     pub fn line(&mut self, line: Line, at: Instant, out: &mut Vec<FeedEvent>) {
         match line {
             Line::Header(_) | Line::End(_) => {}
-            Line::Rest(r) => self.rest(r, at, out),
-            Line::Frame(f) => match self.phase {
-                Phase::Starting if self.held.len() < HELD_MAX => self.held.push_back(f),
+            Line::Rest(rest) => self.rest(rest, at, out),
+            Line::Frame(frame) => match self.phase {
+                Phase::Starting if self.held.len() < HELD_MAX => self.held.push_back(frame),
                 _ => {
                     self.close_batch(at, out);
-                    self.frame(f, at, out);
+                    self.frame(frame, at, out);
                 }
             },
             Line::Binary(_) => {
@@ -123,11 +123,11 @@ impl Player {
                     reason: "binary frame (the feed speaks JSON text)".into(),
                 });
             }
-            Line::Close(c) => {
+            Line::Close(close) => {
                 self.close_batch(at, out);
-                let was_open = self.open_channels.remove(&c.channel);
+                let was_open = self.open_channels.remove(&close.channel);
                 if was_open && self.open_channels.is_empty() && self.phase == Phase::Live {
-                    let why = match c.code {
+                    let why = match close.code {
                         Some(code) => format!("channel closed by the server ({code})"),
                         None => "channel connection lost (1006)".to_string(),
                     };
@@ -179,7 +179,7 @@ impl Player {
                     }
                     out.extend(reconciled.events.into_iter().map(FeedEvent::Queue));
                 }
-                Err(e) => self.unreadable(&e),
+                Err(error) => self.unreadable(&error),
             }
             return;
         }
@@ -188,7 +188,7 @@ impl Player {
                 self.batch = Some(self.batch.unwrap_or(receipt.wall));
                 self.batch_answers += 1;
             }
-            Err(e) => self.unreadable(&e),
+            Err(error) => self.unreadable(&error),
         }
         // At a start the feed queries every queue, 100 to a query,
         // then sends the snapshot at once.
@@ -277,24 +277,24 @@ impl Player {
     /// rejected topics as alerts.
     fn subscribed(&mut self, request: Option<&Value>, text: &str, out: &mut Vec<FeedEvent>) {
         let topics = request.and_then(Value::as_array).into_iter().flatten();
-        for t in topics.filter_map(|t| t.get("id")?.as_str()) {
-            if let Some(q) = crate::feed::notifications::topics::queue_of_topic(t) {
-                let name = self.names.get(q).cloned();
-                self.mapper.add_queue(q, name);
+        for topic in topics.filter_map(|topic| topic.get("id")?.as_str()) {
+            if let Some(queue) = crate::feed::notifications::topics::queue_of_topic(topic) {
+                let name = self.names.get(queue).cloned();
+                self.mapper.add_queue(queue, name);
             }
         }
         let Ok(states) = serde_json::from_str::<Page<TopicState>>(text) else {
             return;
         };
-        for t in states.entities {
-            if !t.rejected() {
+        for topic in states.entities {
+            if !topic.rejected() {
                 self.permitted += 1;
-            } else if self.rejected.insert(t.id.clone()) {
+            } else if self.rejected.insert(topic.id.clone()) {
                 out.push(FeedEvent::TopicRejected {
-                    queue_id: crate::feed::notifications::topics::queue_of_topic(&t.id)
+                    queue_id: crate::feed::notifications::topics::queue_of_topic(&topic.id)
                         .map(str::to_string),
-                    topic: t.id,
-                    reason: t
+                    topic: topic.id,
+                    reason: topic
                         .rejection_reason
                         .unwrap_or_else(|| "no reason given".into()),
                 });
@@ -325,8 +325,8 @@ impl Player {
         out.extend(events.into_iter().map(FeedEvent::Queue));
         if self.phase == Phase::Starting {
             for (agent, began) in self.mapper.rosters() {
-                let ago = began.map_or(Duration::ZERO, |b| {
-                    Duration::try_from(wall - b).unwrap_or(Duration::ZERO)
+                let ago = began.map_or(Duration::ZERO, |start| {
+                    Duration::try_from(wall - start).unwrap_or(Duration::ZERO)
                 });
                 let since = at.checked_sub(ago).unwrap_or(at);
                 out.push(FeedEvent::Member { agent, since });
@@ -337,8 +337,8 @@ impl Player {
                 count: self.permitted,
             });
             self.phase = Phase::Live;
-            while let Some(f) = self.held.pop_front() {
-                self.frame(f, at, out);
+            while let Some(frame) = self.held.pop_front() {
+                self.frame(frame, at, out);
             }
         }
     }
@@ -377,15 +377,15 @@ impl Player {
 
     /// The same text on another channel lately: the second copy of a
     /// handover overlap.
-    fn duplicate(&mut self, f: &FrameLine) -> bool {
-        if f.text.contains("\"channel.metadata\"") {
+    fn duplicate(&mut self, frame: &FrameLine) -> bool {
+        if frame.text.contains("\"channel.metadata\"") {
             return false;
         }
-        let mut h = DefaultHasher::new();
-        f.text.hash(&mut h);
-        let key = h.finish();
+        let mut hasher = DefaultHasher::new();
+        frame.text.hash(&mut hasher);
+        let key = hasher.finish();
         match self.seen_on.get(&key) {
-            Some(ch) if *ch != f.channel => {
+            Some(ch) if *ch != frame.channel => {
                 self.duplicates += 1;
                 tracing::debug!(target: TARGET, duplicates = self.duplicates, "duplicate frame from a second channel dropped");
                 return true;
@@ -399,7 +399,7 @@ impl Player {
             self.seen_on.remove(&old);
         }
         self.seen.push_back(key);
-        self.seen_on.insert(key, f.channel.clone());
+        self.seen_on.insert(key, frame.channel.clone());
         false
     }
 

@@ -29,13 +29,13 @@ pub fn lines(path: &Path) -> Result<mpsc::Receiver<Item>, String> {
     Ok(rx)
 }
 
-fn read_all(mut r: BufReader<File>, shown: &str, tx: &mpsc::Sender<Item>) {
+fn read_all(mut reader: BufReader<File>, shown: &str, tx: &mpsc::Sender<Item>) {
     let mut buf = Vec::new();
     let mut number = 0usize;
     loop {
         buf.clear();
         number += 1;
-        let item = match (&mut r).take(MAX_LINE + 1).read_until(b'\n', &mut buf) {
+        let item = match (&mut reader).take(MAX_LINE + 1).read_until(b'\n', &mut buf) {
             Ok(0) => return,
             Ok(_) if buf.len() as u64 > MAX_LINE => Err(format!(
                 "{shown}: line {number} is longer than {} MB: this is not a queuetop recording",
@@ -48,7 +48,7 @@ fn read_all(mut r: BufReader<File>, shown: &str, tx: &mpsc::Sender<Item>) {
                     "{shown}: line {number} is not UTF-8 text: this is not a queuetop recording"
                 )),
             },
-            Err(e) => Err(format!("{shown}: cannot read line {number}: {e}")),
+            Err(error) => Err(format!("{shown}: cannot read line {number}: {error}")),
         };
         let stop = item.is_err();
         if tx.blocking_send(item).is_err() || stop {

@@ -176,7 +176,7 @@ impl Wire {
     /// heartbeat carries the feed's state).
     pub fn from_event(ev: &FeedEvent, now: Instant, now_wall: OffsetDateTime) -> Option<Wire> {
         Some(match ev {
-            FeedEvent::Queue(q) => queue(q),
+            FeedEvent::Queue(queue_event) => queue(queue_event),
             FeedEvent::QueueName { queue_id, name } => Wire::QueueName {
                 queue_id: queue_id.clone(),
                 name: name.clone(),
@@ -266,36 +266,36 @@ impl Wire {
     }
 }
 
-fn queue(q: &QueueEvent) -> Wire {
+fn queue(event: &QueueEvent) -> Wire {
     let meta = Meta {
-        topic: q.topic.clone(),
-        server_time: q.server_time.map(rfc3339_ms),
-        received_wall: Some(rfc3339_ms(q.received_wall)),
-        correlation_id: q.correlation_id.clone(),
-        snapshot: q.snapshot,
+        topic: event.topic.clone(),
+        server_time: event.server_time.map(rfc3339_ms),
+        received_wall: Some(rfc3339_ms(event.received_wall)),
+        correlation_id: event.correlation_id.clone(),
+        snapshot: event.snapshot,
     };
-    match &q.kind {
-        QueueEventKind::Summary(s) => Wire::QueueSummary {
+    match &event.kind {
+        QueueEventKind::Summary(summary) => Wire::QueueSummary {
             meta,
-            summary: Summary::from(s),
+            summary: Summary::from(summary),
         },
-        QueueEventKind::Interaction(i) => Wire::QueueInteraction {
+        QueueEventKind::Interaction(interaction) => Wire::QueueInteraction {
             meta,
             interaction: Interaction {
-                queue_id: i.queue_id.clone(),
-                conversation_id: i.conversation_id.clone(),
-                media_type: i.media_type.as_str().to_string(),
-                state: i.state.as_str().to_string(),
-                wait_ms: i.wait_ms,
+                queue_id: interaction.queue_id.clone(),
+                conversation_id: interaction.conversation_id.clone(),
+                media_type: interaction.media_type.as_str().to_string(),
+                state: interaction.state.as_str().to_string(),
+                wait_ms: interaction.wait_ms,
             },
         },
-        QueueEventKind::Agent(a) => Wire::AgentState {
+        QueueEventKind::Agent(agent) => Wire::AgentState {
             meta,
-            agent: Agent::from(a),
+            agent: Agent::from(agent),
         },
-        QueueEventKind::Totals(t) => Wire::QueueTotals {
+        QueueEventKind::Totals(totals) => Wire::QueueTotals {
             meta,
-            totals: t.clone(),
+            totals: totals.clone(),
         },
     }
 }

@@ -66,6 +66,16 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The first queues take these names instead of their generated ones
+    /// (`SimOptions::queue_names`); extra names are ignored.
+    pub(crate) fn rename_queues(&mut self, names: &[String]) {
+        for (queue, name) in self.queues.iter_mut().zip(names) {
+            queue.name.clone_from(name);
+        }
+    }
+}
+
 /// "Support English", then "Support English 2" once every department and
 /// language pair has a queue.
 fn queue_name(combinations: &[(usize, usize)], index: usize) -> String {

@@ -1,7 +1,7 @@
 //! Queue membership: which members are joined, and members added,
 //! removed, joined and unjoined at run time (`SimControl`).
 
-use crate::event::AgentStatus;
+use crate::event::{AgentState, AgentStatus};
 
 use super::names::person;
 use super::{Agent, Model, seeded_uuid};
@@ -152,5 +152,34 @@ impl Model {
         a.joined = false;
         a.joined_since = now;
         self.membership(qi, ai)
+    }
+
+    /// Sets a member's routing status now, as the agent would: its queue
+    /// and the change, or `None` when it is no member, already has that
+    /// status, or has an interaction (a running model changes those
+    /// agents itself).
+    pub(crate) fn set_status(
+        &mut self,
+        user_id: &str,
+        status: AgentStatus,
+    ) -> Option<(usize, AgentState)> {
+        let (qi, ai) = self.user_index.get(user_id).copied()?;
+        let now = self.now;
+        let q = self.queues.get_mut(qi)?;
+        let busy = q.interactions.iter().any(|i| i.agent == Some(ai));
+        let a = q.agents.get_mut(ai)?;
+        if busy || !a.member || a.status == status {
+            return None;
+        }
+        a.status = status;
+        a.since = now;
+        let state = AgentState {
+            queue_id: q.id.clone(),
+            user_id: a.id.clone(),
+            user_name: Some(a.name.clone()),
+            status: a.status.clone(),
+            skills: a.skills.clone(),
+        };
+        Some((qi, state))
     }
 }

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::sim::http::{Body, json_response};
 use crate::sim::notifications::frames::error_body;
 use crate::sim::notifications::{channels_api, observations, routing};
-use crate::sim::shared::{Shared, lock};
+use crate::sim::shared::{Shared, lock, push_bounded};
 
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).
@@ -92,6 +92,19 @@ fn take_rate_limit(shared: &Shared) -> Option<u64> {
         _ => false,
     });
     out
+}
+
+/// Takes one use of the REST 401 fault; true when one was left.
+fn take_unauthorized(shared: &Shared) -> bool {
+    shared
+        .faults
+        .send_if_modified(|f| match f.rest_unauthorized {
+            0 => false,
+            count => {
+                f.rest_unauthorized = count - 1;
+                true
+            }
+        })
 }
 
 /// Takes one use of the transient 5xx fault, if any is left.
@@ -237,7 +250,11 @@ pub(crate) async fn json_body(req: Request<Incoming>) -> Result<serde_json::Valu
 }
 
 pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
-    shared.stat(|s| s.rest_requests += 1);
+    let call = format!("{} {}", req.method(), req.uri());
+    shared.stat(|s| {
+        s.rest_requests += 1;
+        push_bounded(&mut s.rest_calls, call);
+    });
     let latency = shared.faults.borrow().rest_latency;
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;
@@ -247,7 +264,7 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
     let mut resp = if let Some(status) = take_transient(&shared) {
         shared.stat(|s| s.rest_transient += 1);
         transient(status)
-    } else if bearer.is_none() {
+    } else if bearer.is_none() || take_unauthorized(&shared) {
         shared.stat(|s| s.rest_unauthorized += 1);
         error(
             StatusCode::UNAUTHORIZED,

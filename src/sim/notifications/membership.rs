@@ -1,9 +1,9 @@
-//! Membership changes made at run time (`SimControl`): the model changes,
-//! then the notifications a real org sends for it go out in order: the
-//! queue's membership topic, the user's activity topic, the queue's
-//! observations; and a summary for realtime sockets.
+//! Membership and status changes made at run time (`SimControl`): the
+//! model changes, then the notifications a real org sends for it go out
+//! in order: the queue's membership topic (for a membership), the user's
+//! topics, the queue's observations; and the events for realtime sockets.
 
-use crate::event::QueueEventKind;
+use crate::event::{AgentStatus, QueueEventKind};
 use crate::sim::center::{Membership, Model};
 use crate::sim::notifications::notes;
 use crate::sim::shared::{Shared, lock, now_stamp};
@@ -39,5 +39,34 @@ impl Shared {
             self.publish(QueueEventKind::Summary(s), stamp);
         }
         Some(m)
+    }
+
+    /// Sets member `user_id`'s routing status and publishes the change
+    /// (see `Model::set_status`); false when it changed nothing.
+    pub(crate) fn change_status(&self, user_id: &str, status: AgentStatus) -> bool {
+        let stamp = now_stamp();
+        let now_ms = crate::sim::notifications::frames::now_ms();
+        let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
+        let published = {
+            let mut model = lock(&self.model);
+            model.set_status(user_id, status).and_then(|(qi, agent)| {
+                let activity = model.activity(user_id, now_ms)?;
+                let mut batch = vec![notes::user_changed(&agent, &stamp, &activity, &self.seq)];
+                if let Some(obs) = model.observe(qi) {
+                    let mut state = lock(&self.notes_state);
+                    batch.extend(state.queue_changed(qi, &obs, &stamp, omit_zero, &self.seq));
+                }
+                Some((batch, agent, model.queue_summary(qi)))
+            })
+        };
+        let Some((batch, agent, summary)) = published else {
+            return false;
+        };
+        self.publish_notes(batch);
+        self.publish(QueueEventKind::Agent(agent), stamp.clone());
+        if let Some(s) = summary {
+            self.publish(QueueEventKind::Summary(s), stamp);
+        }
+        true
     }
 }

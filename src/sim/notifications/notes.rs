@@ -41,6 +41,23 @@ impl Note {
             variants: vec![(topic, text.into())],
         }
     }
+
+    /// The same note with `metadata.CorrelationId` set to `id` in every
+    /// variant (`Faults::shared_correlation_id`).
+    pub(crate) fn with_correlation_id(self, id: &str) -> Note {
+        let variants = self
+            .variants
+            .into_iter()
+            .map(|(topic, text)| {
+                let Ok(mut frame) = serde_json::from_str::<Value>(text.as_str()) else {
+                    return (topic, text);
+                };
+                frame["metadata"]["CorrelationId"] = Value::String(id.to_string());
+                (topic, frame.to_string().into())
+            })
+            .collect();
+        Note { variants }
+    }
 }
 
 #[derive(Debug, Default)]

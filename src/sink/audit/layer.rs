@@ -54,50 +54,50 @@ impl<S: Subscriber> Layer<S> for AuditLayer {
 }
 
 impl AuditLayer {
-    fn write(&self, event: &Event<'_>, b: &mut Bufs) {
+    fn write(&self, event: &Event<'_>, bufs: &mut Bufs) {
         let meta = event.metadata();
         let now = OffsetDateTime::now_utc();
         let level = level_name(*meta.level());
-        b.json.clear();
-        b.json.push_str("{\"timestamp\":\"");
-        push_rfc3339(&mut b.json, now, 6);
-        b.json.push_str("\",\"level\":\"");
-        b.json.push_str(level);
-        b.json.push_str("\",\"fields\":{");
-        b.text.clear();
-        let text = self.stderr.as_ref().map(|t| {
-            push_rfc3339(&mut b.text, now, 6);
-            b.text.push(' ');
+        bufs.json.clear();
+        bufs.json.push_str("{\"timestamp\":\"");
+        push_rfc3339(&mut bufs.json, now, 6);
+        bufs.json.push_str("\",\"level\":\"");
+        bufs.json.push_str(level);
+        bufs.json.push_str("\",\"fields\":{");
+        bufs.text.clear();
+        let text = self.stderr.as_ref().map(|stderr| {
+            push_rfc3339(&mut bufs.text, now, 6);
+            bufs.text.push(' ');
             for _ in level.len()..5 {
-                b.text.push(' ');
+                bufs.text.push(' ');
             }
-            let colour = t.ansi.then(|| level_colour(*meta.level()));
-            if let Some(c) = colour {
-                b.text.push_str(c);
+            let colour = stderr.ansi.then(|| level_colour(*meta.level()));
+            if let Some(code) = colour {
+                bufs.text.push_str(code);
             }
-            b.text.push_str(level);
+            bufs.text.push_str(level);
             if colour.is_some() {
-                b.text.push_str("\x1b[0m");
+                bufs.text.push_str("\x1b[0m");
             }
-            b.text.push(' ');
-            b.text.push_str(meta.target());
-            b.text.push(':');
-            &mut b.text
+            bufs.text.push(' ');
+            bufs.text.push_str(meta.target());
+            bufs.text.push(':');
+            &mut bufs.text
         });
         let mut fields = Fields {
-            json: &mut b.json,
+            json: &mut bufs.json,
             text,
-            value: &mut b.value,
+            value: &mut bufs.value,
             first: true,
         };
         event.record(&mut fields);
-        b.json.push_str("},\"target\":");
-        push_json_str(&mut b.json, meta.target());
-        b.json.push_str("}\n");
-        self.file.write_line(redact_line(&b.json).as_bytes());
-        if let Some(t) = &self.stderr {
-            b.text.push('\n');
-            t.out.write_line(redact_line(&b.text).as_bytes());
+        bufs.json.push_str("},\"target\":");
+        push_json_str(&mut bufs.json, meta.target());
+        bufs.json.push_str("}\n");
+        self.file.write_line(redact_line(&bufs.json).as_bytes());
+        if let Some(stderr) = &self.stderr {
+            bufs.text.push('\n');
+            stderr.out.write_line(redact_line(&bufs.text).as_bytes());
         }
     }
 }

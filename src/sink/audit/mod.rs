@@ -111,7 +111,7 @@ pub fn subscriber(
                 source,
             }
         })?;
-    let thread = |e: std::io::Error| AuditError::Thread(e.to_string());
+    let thread = |error: std::io::Error| AuditError::Thread(error.to_string());
     let (file, file_guard) = LineWriter::spawn("audit-log", Box::new(file)).map_err(thread)?;
     let mut writers = vec![file_guard];
     let stderr = if opts.also_stderr {

@@ -116,7 +116,7 @@ fn run(shared: &Shared, mut out: Box<dyn Write + Send>) {
                 st = shared
                     .wake_writer
                     .wait(st)
-                    .unwrap_or_else(|p| p.into_inner());
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
             }
             if st.buf.is_empty() {
                 return;

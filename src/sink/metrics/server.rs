@@ -35,9 +35,9 @@ pub async fn serve(
         loop {
             let tcp = match listener.accept().await {
                 Ok((tcp, _)) => tcp,
-                Err(e) => {
+                Err(error) => {
                     // Out of file descriptors and the like: note it, breathe, go on.
-                    tracing::warn!(target: TARGET, error = %e, "metrics accept failed");
+                    tracing::warn!(target: TARGET, error = %error, "metrics accept failed");
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     continue;
                 }

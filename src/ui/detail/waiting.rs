@@ -43,9 +43,11 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene, queue: &QueueView) {
             (waited, interaction)
         })
         .collect();
-    list.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| a.1.conversation_id.cmp(&b.1.conversation_id))
+    list.sort_by(|left, right| {
+        right
+            .0
+            .cmp(&left.0)
+            .then_with(|| left.1.conversation_id.cmp(&right.1.conversation_id))
     });
     let [head, area] = split_title(area);
     frame.render_widget(Paragraph::new(Line::styled(title, theme.title)), head);

@@ -43,6 +43,22 @@ impl Run {
         assert_eq!(rc, 0);
     }
 
+    /// Sends `sig` and waits for the run to exit 0.
+    pub async fn stop_cleanly(&mut self, sig: i32) {
+        self.signal(sig);
+        let status = self.exit().await;
+        assert_eq!(status.code(), Some(0), "stderr:\n{}", self.read("stderr"));
+    }
+
+    /// Waits (bounded) until `sim` has acknowledged the run's subscriptions.
+    pub async fn subscribed(&self, sim: &SimHandle) {
+        assert!(
+            sim.wait_for(|s| s.acks_sent >= 1, SOON).await,
+            "no subscription; stderr:\n{}",
+            self.read("stderr")
+        );
+    }
+
     pub async fn exit(&mut self) -> ExitStatus {
         let mut status = None;
         wait_until(|| {
@@ -111,28 +127,35 @@ pub fn spawn_with(sim: &SimHandle, args: &[&str], extra: &str) -> Run {
     );
     let cfg = write_private(d, "config.toml", &config);
     let export = d.join("export.ndjson");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
+    let mut cmd = queuetop_in(d);
     cmd.args(args).arg("--config").arg(&cfg);
     // The export is the headless mode's; other modes refuse the flag.
     if args.contains(&"--headless") && !args.contains(&"--export") {
         cmd.arg("--export").arg(&export);
     }
     let child = cmd
-        .current_dir(d)
-        .env_remove("GENESYS_CLIENT_ID")
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env_remove("GENESYS_ENVIRONMENT")
-        .env_remove("QUEUETOP_CONFIG")
-        .env_remove("RUST_LOG")
-        .env("HOME", d)
-        .env("XDG_CONFIG_HOME", d.join("config"))
-        .env("XDG_DATA_HOME", d.join("data"))
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(d.join("stdout")).unwrap())
         .stderr(std::fs::File::create(d.join("stderr")).unwrap())
         .spawn()
         .unwrap();
     Run { dir, child }
+}
+
+/// The binary run in `dir`, which is also its home: nothing from the
+/// developer's own setup (credentials, config, log level) leaks in.
+pub fn queuetop_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
+    cmd.current_dir(dir)
+        .env_remove("GENESYS_CLIENT_ID")
+        .env_remove("GENESYS_CLIENT_SECRET")
+        .env_remove("GENESYS_ENVIRONMENT")
+        .env_remove("QUEUETOP_CONFIG")
+        .env_remove("RUST_LOG")
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"));
+    cmd
 }
 
 pub fn write_private(dir: &Path, name: &str, body: &str) -> PathBuf {

@@ -1,12 +1,14 @@
 //! Shared helpers for the feed tests: a config pointing anywhere, and
 //! bounded waits on the feed's event channel.
 
-pub mod notif_server;
-pub mod scripted;
+mod notifications;
 mod sim_feed;
+mod started;
 pub mod token_server;
 
+pub use notifications::*;
 pub use sim_feed::*;
+pub use started::*;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

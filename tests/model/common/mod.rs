@@ -2,6 +2,7 @@
 //! small set of queue ids, nonsense counts and clock skew included.
 
 pub mod checks;
+pub mod paused;
 pub mod stale;
 
 use std::collections::BTreeMap;

@@ -15,6 +15,9 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::Receiver;
 use tokio::time::Instant;
 
+/// How long a viewer may take for what a test waits on.
+pub const LIMIT: Duration = Duration::from_secs(30);
+
 /// A nats-server with JetStream and its store; stopped on drop. Fails the
 /// test (never skips it) when nats-server is not installed.
 pub struct Broker {
@@ -139,6 +142,19 @@ pub async fn until(
             Ok(None) | Err(_) => return (seen, false),
         }
     }
+}
+
+/// Receives until `want` queue events (not snapshots) arrived, at most
+/// `LIMIT`; every event seen, `what` naming them in the failure.
+pub async fn events(rx: &mut Receiver<FeedEvent>, want: usize, what: &str) -> Vec<FeedEvent> {
+    let mut got = 0;
+    let (seen, ok) = until(rx, LIMIT, |ev| {
+        got += usize::from(ident(ev).is_some());
+        got == want
+    })
+    .await;
+    assert!(ok, "only {got} of {want} {what} arrived");
+    seen
 }
 
 pub fn is_live(ev: &FeedEvent) -> bool {

@@ -1,15 +1,11 @@
 //! A small Notifications API client for the simulator tests: reqwest for
 //! REST, tokio-tungstenite for channel sockets.
 
-use std::time::Duration;
-
-use futures_util::StreamExt;
 use queuetop::sim::SimHandle;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use tokio_tungstenite::connect_async;
-use tokio_tungstenite::tungstenite::Message;
 
 use super::{Client, SOON, http};
 
@@ -85,19 +81,9 @@ pub async fn connect(uri: &str) -> Client {
     connect_async(uri).await.unwrap().0
 }
 
-/// The next text frame within `bound`, parsed.
-pub async fn next_within(ws: &mut Client, bound: Duration) -> Value {
-    loop {
-        let msg = tokio::time::timeout(bound, ws.next())
-            .await
-            .expect("no frame within the bound");
-        match msg {
-            Some(Ok(Message::Text(t))) => return serde_json::from_str(&t).unwrap(),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            other => panic!("expected a text frame, got {other:?}"),
-        }
-    }
-}
+/// The next text frame within a bound, parsed: the realtime tests' reader
+/// serves the notifications socket too.
+pub use super::next_json_within as next_within;
 
 /// The next frame whose topicName is not `channel.metadata`.
 pub async fn next_note(ws: &mut Client) -> Value {

@@ -20,6 +20,8 @@ use ratatui::backend::TestBackend;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
+pub mod drawing;
+
 pub struct Fixture {
     pub state: AppState,
     /// The frame's "now": three hours after `base`.

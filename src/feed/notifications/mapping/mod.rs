@@ -135,9 +135,9 @@ impl Mapper {
 
     /// Registers a monitored queue (so it exists before any observation).
     pub fn add_queue(&mut self, queue_id: &str, name: Option<String>) {
-        let q = self.queue_mut(queue_id);
+        let queue = self.queue_mut(queue_id);
         if name.is_some() {
-            q.name = name;
+            queue.name = name;
         }
     }
 
@@ -168,12 +168,12 @@ impl Mapper {
 
     /// The current summary of one queue.
     pub fn summary(&self, queue_id: &str) -> Option<QueueSummary> {
-        let q = self.queues.get(queue_id)?;
-        Some(self.summarize(queue_id, q))
+        let queue = self.queues.get(queue_id)?;
+        Some(self.summarize(queue_id, queue))
     }
 
-    fn summarize(&self, queue_id: &str, q: &QueueObs) -> QueueSummary {
-        let get = |k: &str| q.on_queue.get(k).copied().unwrap_or(0);
+    fn summarize(&self, queue_id: &str, queue: &QueueObs) -> QueueSummary {
+        let get = |key: &str| queue.on_queue.get(key).copied().unwrap_or(0);
         let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();
         let name_of = |id: &String| {
             self.skill_names
@@ -181,41 +181,42 @@ impl Mapper {
                 .cloned()
                 .unwrap_or_else(|| id.clone())
         };
-        for m in q.members.values() {
-            for s in &m.skills {
-                let e = skills.entry(name_of(s)).or_default();
-                if m.status == AgentStatus::Idle && m.joined {
-                    e.available = e.available.saturating_add(1);
+        for member in queue.members.values() {
+            for skill in &member.skills {
+                let entry = skills.entry(name_of(skill)).or_default();
+                if member.status == AgentStatus::Idle && member.joined {
+                    entry.available = entry.available.saturating_add(1);
                 }
             }
         }
-        for w in q.media.values() {
-            for (s, n) in &w.demand {
-                let e = skills.entry(name_of(s)).or_default();
-                e.required = Some(e.required.unwrap_or(0).saturating_add(*n));
+        for media in queue.media.values() {
+            for (skill, count) in &media.demand {
+                let entry = skills.entry(name_of(skill)).or_default();
+                entry.required = Some(entry.required.unwrap_or(0).saturating_add(*count));
             }
         }
         QueueSummary {
             queue_id: queue_id.to_string(),
-            queue_name: q.name.clone(),
+            queue_name: queue.name.clone(),
             agents_available: get("IDLE"),
             agents_interacting: get("INTERACTING").saturating_add(get("COMMUNICATING")),
-            agents_logged_in: saturating_sum(q.on_queue.values()),
-            interactions_waiting: saturating_sum(q.media.values().map(|w| &w.count)),
+            agents_logged_in: saturating_sum(queue.on_queue.values()),
+            interactions_waiting: saturating_sum(queue.media.values().map(|media| &media.count)),
             skills,
-            oldest_waiting_since: q.media.values().filter_map(|w| w.oldest).min(),
-            demand_truncated: q.media.values().any(|w| w.truncated),
-            media: media_counts(q),
+            oldest_waiting_since: queue.media.values().filter_map(|media| media.oldest).min(),
+            demand_truncated: queue.media.values().any(|media| media.truncated),
+            media: media_counts(queue),
             service_target: self.targets.get(queue_id).copied(),
             agents: AgentCounts {
                 // OFF_QUEUE, when a server qualifies by it, is not on queue.
                 on_queue: Some(saturating_sum(
-                    q.on_queue
+                    queue
+                        .on_queue
                         .iter()
-                        .filter(|(k, _)| k.as_str() != "OFF_QUEUE")
-                        .map(|(_, v)| v),
+                        .filter(|(key, _)| key.as_str() != "OFF_QUEUE")
+                        .map(|(_, value)| value),
                 )),
-                off_queue: q.off_queue,
+                off_queue: queue.off_queue,
                 idle: Some(get("IDLE")),
                 interacting: Some(get("INTERACTING")),
                 communicating: Some(get("COMMUNICATING")),
@@ -253,7 +254,7 @@ impl Mapper {
     }
 
     /// Applies a parsed frame.
-    pub fn apply(&mut self, env: Envelope, r: Receipt) -> Decoded {
+    pub fn apply(&mut self, env: Envelope, receipt: Receipt) -> Decoded {
         let topic = env.topic_name.as_str();
         if topic == "channel.metadata" {
             return match env.event_body.get("message").and_then(Value::as_str) {
@@ -266,16 +267,16 @@ impl Mapper {
         if topic == "v2.system.socket_closing" {
             return Decoded::SocketClosing;
         }
-        let correlation = env.metadata.and_then(|m| m.correlation_id);
+        let correlation = env.metadata.and_then(|metadata| metadata.correlation_id);
         if topic.starts_with("v2.analytics.queues.") && topic.ends_with(".observations") {
-            return self.observation(topic, env.event_body, correlation, r);
+            return self.observation(topic, env.event_body, correlation, receipt);
         }
         if let Some(queue_id) = topic
             .strip_prefix("v2.routing.queues.")
-            .and_then(|t| t.strip_suffix(".users"))
+            .and_then(|tail| tail.strip_suffix(".users"))
         {
             let queue_id = queue_id.to_string();
-            return self.membership(topic, &queue_id, &env.event_body, correlation, r);
+            return self.membership(topic, &queue_id, &env.event_body, correlation, receipt);
         }
         if let Some(rest) = topic.strip_prefix("v2.users.") {
             let user = rest
@@ -283,7 +284,7 @@ impl Mapper {
                 .next()
                 .unwrap_or_default()
                 .to_string();
-            return self.user_status(topic, &user, &env.event_body, correlation, r);
+            return self.user_status(topic, &user, &env.event_body, correlation, receipt);
         }
         Decoded::Unknown(topic.to_string())
     }

@@ -156,17 +156,20 @@ impl Mapper {
     fn apply_answer(&mut self, resp: &QueryResponse, ids: &[&str]) {
         for id in ids {
             // Absent from the answer means 0 (see the module comment).
-            let q = self.queue_mut(id);
-            q.on_queue.clear();
-            q.off_queue = Some(0);
-            q.interacting.values_mut().for_each(|n| *n = 0);
-            q.media.values_mut().for_each(|w| *w = Waiting::default());
+            let queue = self.queue_mut(id);
+            queue.on_queue.clear();
+            queue.off_queue = Some(0);
+            queue.interacting.values_mut().for_each(|n| *n = 0);
+            queue
+                .media
+                .values_mut()
+                .for_each(|w| *w = Waiting::default());
         }
         for res in &resp.results {
             let media = res.group.media_type.as_deref().unwrap_or("all");
-            let q = self.queue_mut(&res.group.queue_id);
+            let queue = self.queue_mut(&res.group.queue_id);
             for m in &res.data {
-                Self::apply_metric(q, media, m, None);
+                Self::apply_metric(queue, media, m, None);
             }
         }
     }
@@ -205,9 +208,9 @@ impl Mapper {
             }
             let summary = self.summary(id);
             if summary != old_summary
-                && let Some(s) = summary
+                && let Some(changed) = summary
             {
-                let kind = QueueEventKind::Summary(s);
+                let kind = QueueEventKind::Summary(changed);
                 out.events.push(receipt.event(kind, topic, None, None));
             }
         }
@@ -230,7 +233,7 @@ impl Mapper {
     ) -> Decoded {
         let body: ObservationBody = match serde_json::from_value(body) {
             Ok(parsed) => parsed,
-            Err(e) => return Decoded::Malformed(format!("{topic}: {e}")),
+            Err(error) => return Decoded::Malformed(format!("{topic}: {error}")),
         };
         let qid = body.group.queue_id;
         let media = body.group.media_type.as_deref().unwrap_or("all");

@@ -27,21 +27,21 @@ impl Mapper {
     /// Replaces the member list of a queue.
     pub fn set_members(&mut self, queue_id: &str, members: Vec<Member>) {
         self.queue_mut(queue_id);
-        let Some(q) = self.queues.get_mut(queue_id) else {
+        let Some(queue) = self.queues.get_mut(queue_id) else {
             return;
         };
-        for old in q.members.keys() {
+        for old in queue.members.keys() {
             if let Some(qs) = self.user_queues.get_mut(old) {
                 qs.retain(|x| x != queue_id);
             }
         }
-        q.members.clear();
+        queue.members.clear();
         for m in members {
             let qs = self.user_queues.entry(m.user_id.clone()).or_default();
             if !qs.iter().any(|x| x == queue_id) {
                 qs.push(queue_id.to_string());
             }
-            q.members.insert(m.user_id.clone(), m);
+            queue.members.insert(m.user_id.clone(), m);
         }
     }
 
@@ -57,23 +57,31 @@ impl Mapper {
         let before: Vec<String> = self
             .queues
             .get(queue_id)
-            .map(|q| q.members.keys().cloned().collect())
+            .map(|queue| queue.members.keys().cloned().collect())
             .unwrap_or_default();
         let fresh: Vec<String> = members
             .iter()
-            .filter(|m| self.user_queues.get(&m.user_id).is_none_or(Vec::is_empty))
-            .map(|m| m.user_id.clone())
+            .filter(|member| {
+                self.user_queues
+                    .get(&member.user_id)
+                    .is_none_or(Vec::is_empty)
+            })
+            .map(|member| member.user_id.clone())
             .collect();
         self.set_members(queue_id, members);
-        let q = self.queues.get(queue_id);
+        let queue = self.queues.get(queue_id);
         // Off the roster: gone from the list, or on it but not joined.
         let left = before
             .into_iter()
-            .filter(|u| !q.is_some_and(|q| q.members.get(u).is_some_and(|m| m.joined)))
+            .filter(|user| {
+                !queue.is_some_and(|queue| {
+                    queue.members.get(user).is_some_and(|member| member.joined)
+                })
+            })
             .collect::<Vec<_>>();
-        for u in &left {
-            if self.user_queues.get(u).is_some_and(Vec::is_empty) {
-                self.user_queues.remove(u);
+        for user in &left {
+            if self.user_queues.get(user).is_some_and(Vec::is_empty) {
+                self.user_queues.remove(user);
             }
         }
         (left, fresh)
@@ -108,17 +116,17 @@ impl Mapper {
     ) -> Decoded {
         let user = body
             .get("user")
-            .and_then(|u| u.get("id"))
+            .and_then(|object| object.get("id"))
             .or_else(|| body.get("id"))
             .and_then(Value::as_str);
         let joined = body.get("joined").and_then(Value::as_bool);
         let mut events = Vec::new();
         if let (Some(user), Some(joined)) = (user, joined)
-            && let Some(q) = self.queues.get_mut(queue_id)
-            && let Some(m) = q.members.get_mut(user)
-            && m.joined != joined
+            && let Some(queue) = self.queues.get_mut(queue_id)
+            && let Some(member) = queue.members.get_mut(user)
+            && member.joined != joined
         {
-            m.joined = joined;
+            member.joined = joined;
             let left = FeedEvent::MemberLeft {
                 queue_id: queue_id.to_string(),
                 user_id: user.to_string(),
@@ -129,12 +137,12 @@ impl Mapper {
                 true => row(QueueEventKind::Agent(agent_state(
                     &self.skill_names,
                     queue_id,
-                    m,
+                    member,
                 ))),
                 false => left,
             });
-            if let Some(s) = self.summary(queue_id) {
-                let kind = QueueEventKind::Summary(s);
+            if let Some(summary) = self.summary(queue_id) {
+                let kind = QueueEventKind::Summary(summary);
                 events.push(FeedEvent::Queue(receipt.event(
                     kind,
                     topic,
@@ -196,25 +204,25 @@ impl Mapper {
         let active: Option<Vec<&str>> = body
             .get("activeQueueIds")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect());
+            .map(|ids| ids.iter().filter_map(Value::as_str).collect());
         let queues = self.user_queues.get(user).cloned().unwrap_or_default();
         let mut out = Vec::new();
         for qid in queues {
-            let Some(q) = self.queues.get_mut(&qid) else {
+            let Some(queue) = self.queues.get_mut(&qid) else {
                 continue;
             };
-            let Some(m) = q.members.get_mut(user) else {
+            let Some(member) = queue.members.get_mut(user) else {
                 continue;
             };
-            m.status = status.clone();
-            m.since = server_time;
+            member.status = status.clone();
+            member.since = server_time;
             if let Some(active) = &active {
-                m.joined = active.contains(&qid.as_str());
+                member.joined = active.contains(&qid.as_str());
             }
             // Not joined (any more): off the roster, as on the members
             // list; the summary below still follows (its skills change).
-            let row = match m.joined {
-                true => Some(agent_state(&self.skill_names, &qid, m)),
+            let row = match member.joined {
+                true => Some(agent_state(&self.skill_names, &qid, member)),
                 false => None,
             };
             let ev = |kind| {
@@ -227,8 +235,8 @@ impl Mapper {
                     user_id: user.to_string(),
                 },
             });
-            if let Some(s) = self.summary(&qid) {
-                out.push(ev(QueueEventKind::Summary(s)));
+            if let Some(summary) = self.summary(&qid) {
+                out.push(ev(QueueEventKind::Summary(summary)));
             }
         }
         Decoded::Events(out)

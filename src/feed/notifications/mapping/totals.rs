@@ -93,9 +93,9 @@ fn sum(values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
 fn service_level(levels: &[ServiceLevel]) -> (Option<f64>, Option<f64>) {
     let parts: Option<Vec<(f64, f64)>> = levels
         .iter()
-        .map(|l| Some((l.numerator?, l.denominator?)))
+        .map(|level| Some((level.numerator?, level.denominator?)))
         .collect();
-    let pct = |r: f64| r * 100.0;
+    let pct = |ratio: f64| ratio * 100.0;
     let Some(parts) = parts else {
         // Ratios alone cannot be weighed against each other.
         return match levels {
@@ -103,20 +103,23 @@ fn service_level(levels: &[ServiceLevel]) -> (Option<f64>, Option<f64>) {
             _ => (None, None),
         };
     };
-    let answered: f64 = parts.iter().map(|(_, d)| d).sum();
+    let answered: f64 = parts.iter().map(|(_, denominator)| denominator).sum();
     if answered <= 0.0 {
         // Nothing answered: no level yet, whatever ratio the server sends
         // (a level of 100 % over nothing flatters).
-        let target = levels.iter().filter_map(|l| l.target).reduce(f64::max);
+        let target = levels
+            .iter()
+            .filter_map(|level| level.target)
+            .reduce(f64::max);
         return (None, target.map(pct));
     }
-    let within: f64 = parts.iter().map(|(n, _)| n).sum();
+    let within: f64 = parts.iter().map(|(numerator, _)| numerator).sum();
     // The level the queue reaches when each media meets its own target.
     let target = levels
         .iter()
-        .map(|l| Some(l.target? * l.denominator?))
+        .map(|level| Some(level.target? * level.denominator?))
         .sum::<Option<f64>>()
-        .map(|t| pct(t / answered));
+        .map(|goal| pct(goal / answered));
     (Some(pct(within / answered)), target)
 }
 
@@ -129,9 +132,9 @@ impl Mapper {
         media: &str,
         d: &IntervalData,
     ) -> Option<QueueTotals> {
-        let q = self.queue_mut(qid);
+        let queue = self.queue_mut(qid);
         let new = media_totals(d);
-        let held = q.totals.values().next().map(|t| t.interval.clone());
+        let held = queue.totals.values().next().map(|t| t.interval.clone());
         if let Some(held) = held
             && held != new.interval
         {
@@ -142,10 +145,10 @@ impl Mapper {
                 return None;
             }
             // A new interval starts from nothing for every media type.
-            q.totals.clear();
+            queue.totals.clear();
         }
-        q.totals.insert(media.to_string(), new);
-        Some(queue_totals(qid, &q.totals))
+        queue.totals.insert(media.to_string(), new);
+        Some(queue_totals(qid, &queue.totals))
     }
 }
 

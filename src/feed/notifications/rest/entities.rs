@@ -149,25 +149,30 @@ impl MemberEntity {
         // A queue member's own id is its user's id; `user` carries the
         // expanded skills.
         let (user_id, name, skills, user_status) = match self.user {
-            Some(u) => (u.id, u.name.or(self.name), u.skills, u.routing_status),
+            Some(user) => (
+                user.id,
+                user.name.or(self.name),
+                user.skills,
+                user.routing_status,
+            ),
             None => (self.id?, self.name, Vec::new(), None),
         };
         let routing = self
             .routing_status
-            .filter(|r| r.status.is_some())
+            .filter(|record| record.status.is_some())
             .or(user_status);
         let since = routing
             .as_ref()
-            .and_then(|r| r.start_time.as_deref())
+            .and_then(|record| record.start_time.as_deref())
             .and_then(parse_rfc3339);
         let status = routing
-            .and_then(|r| r.status)
-            .map(|s| AgentStatus::parse(&s))
+            .and_then(|record| record.status)
+            .map(|raw| AgentStatus::parse(&raw))
             .unwrap_or(AgentStatus::OffQueue);
         Some(Member {
             user_id,
             name,
-            skills: skills.into_iter().map(|s| s.id).collect(),
+            skills: skills.into_iter().map(|skill| skill.id).collect(),
             status,
             since,
             // A server that does not say is an older one that listed only

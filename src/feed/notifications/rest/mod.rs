@@ -143,17 +143,17 @@ impl RestClient {
                 text,
             } = match self.send(&method, path, token, body).await {
                 Ok(answer) => answer,
-                Err(e) if e.is_timeout() && failed + 1 < TRANSIENT_TRIES => {
+                Err(error) if error.is_timeout() && failed + 1 < TRANSIENT_TRIES => {
                     failed += 1;
                     self.pause_after_failure(path, "timed out", failed, &mut rng)
                         .await;
                     continue;
                 }
-                Err(e) if failed > 0 => {
+                Err(error) if failed > 0 => {
                     let tries = failed + 1;
-                    return Err(transport(format!("{} ({tries} tries)", plain(&e))));
+                    return Err(transport(format!("{} ({tries} tries)", plain(&error))));
                 }
-                Err(e) => return Err(transport(plain(&e))),
+                Err(error) => return Err(transport(plain(&error))),
             };
             if status == StatusCode::TOO_MANY_REQUESTS {
                 limited += 1;
@@ -177,7 +177,7 @@ impl RestClient {
                 return Err(error_of(&method, path, status, &text));
             }
             return serde_json::from_str(&text)
-                .map_err(|e| transport(format!("unexpected body: {e}")));
+                .map_err(|error| transport(format!("unexpected body: {error}")));
         }
     }
 
