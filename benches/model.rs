@@ -4,11 +4,15 @@
 // A benchmark's setup may unwrap: a failure there stops the run, loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+// The tests' builders, for the summary and the event around it.
+#[allow(dead_code)]
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary, SkillCount};
+use queuetop::event::FeedEvent;
 use queuetop::model::AppState;
 use queuetop::model::{Limits, QueueSeed};
 use queuetop::sink::export::write_line;
@@ -37,36 +41,17 @@ fn setup() -> (AppState, FeedEvent) {
             ..Limits::default()
         },
     );
-    let skills: BTreeMap<String, SkillCount> = ["Spanish", "Billing", "English", "Tech"]
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let c = SkillCount {
-                available: i as u32,
-                required: Some(1),
-            };
-            (s.to_string(), c)
-        })
-        .collect();
+    let skills = [("Spanish", 0), ("Billing", 1), ("English", 2), ("Tech", 3)];
+    let kind = fixtures::busy("queue-7")
+        .name("Queue 7")
+        .skills_required(&skills, 1)
+        .event();
     let wall = OffsetDateTime::now_utc();
-    let ev = FeedEvent::Queue(QueueEvent {
-        kind: QueueEventKind::Summary(QueueSummary {
-            queue_id: "queue-7".into(),
-            queue_name: Some("Queue 7".into()),
-            agents_available: 3,
-            agents_logged_in: 10,
-            agents_interacting: 6,
-            interactions_waiting: 4,
-            skills,
-            ..Default::default()
-        }),
-        topic: "/routing/queues/queue-7/events".into(),
-        server_time: Some(wall - time::Duration::milliseconds(77)),
-        received_wall: wall,
-        received: Instant::now(),
-        correlation_id: None,
-        snapshot: false,
-    });
+    let ev = fixtures::queue_event(kind)
+        .topic("/routing/queues/queue-7/events")
+        .server_time(Some(wall - time::Duration::milliseconds(77)))
+        .received(wall, Instant::now())
+        .feed();
     (st, ev)
 }
 

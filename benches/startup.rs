@@ -12,9 +12,13 @@
 // A benchmark's setup may unwrap: a failure there stops the run, loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The tests' in-memory log writer.
+#[allow(dead_code)]
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
+
 use std::collections::HashSet;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use queuetop::config::{Config, EventType, Protocol, QueueConfig};
@@ -22,32 +26,10 @@ use queuetop::event::{FeedCommand, FeedEvent, QueueEventKind};
 use queuetop::feed;
 use queuetop::sim::{self, Faults, SimOptions};
 
+use fixtures::Logs;
+
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// The audit lines of the feed, kept in memory.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::ErrorKind::Other)?
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
-    type Writer = Lines;
-    fn make_writer(&'a self) -> Lines {
-        self.clone()
-    }
-}
 
 fn main() {
     let args: Vec<u64> = std::env::args()
@@ -56,7 +38,8 @@ fn main() {
         .collect();
     let queues = args.first().copied().unwrap_or(1000) as usize;
     let latency = Duration::from_millis(args.get(1).copied().unwrap_or(150));
-    let lines = Lines::default();
+    // The feed's audit lines, kept in memory.
+    let lines = Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(lines.clone())
         .with_ansi(false)
@@ -72,8 +55,7 @@ fn main() {
         latency.as_millis()
     );
     rt.block_on(run(queues, latency));
-    let text = String::from_utf8_lossy(&lines.0.lock().map(|l| l.clone()).unwrap_or_default())
-        .into_owned();
+    let text = lines.text();
     for line in text
         .lines()
         .filter(|l| l.contains("took") || l.contains("slowing") || l.contains("rate limited"))

@@ -1,7 +1,8 @@
 //! `queuetop init`: a commented config at the standard path (or
-//! `--config`), mode 600, from prompts or, for scripts, the environment and
-//! flags; when the credentials work, the queues to watch are picked from
-//! the org's list, by number or by a name pattern.
+//! `--config`), mode 600 in a folder it makes 700, from prompts or, for
+//! scripts, the environment and flags; when the credentials work, the
+//! queues to watch are picked from the org's list, by number or by a name
+//! pattern.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -66,6 +67,9 @@ pub async fn run(
             None
         }
     };
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        private_dir(dir)?;
+    }
     // A secret typed in goes to its own file; one from the environment
     // stays there.
     let secret_file = if secret_from_env {
@@ -182,14 +186,37 @@ fn sibling(path: &Path, name: &str) -> PathBuf {
     path.parent().unwrap_or(Path::new(".")).join(name)
 }
 
-/// Writes `text` readable by its owner only, creating the directory.
+/// Creates `dir` and any missing parent for the owner only (mode 700, as
+/// the XDG base directory spec asks), so the names in it stay private
+/// too. An existing directory is the user's: it is left as it is, with a
+/// warning when others may enter it (not for a shared, sticky one such as
+/// /tmp, which must stay open).
+fn private_dir(dir: &Path) -> color_eyre::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    match std::fs::metadata(dir) {
+        Ok(meta) => {
+            let mode = meta.permissions().mode() & 0o7777;
+            let shared = mode & 0o1000 != 0;
+            if meta.is_dir() && !shared && mode & 0o077 != 0 {
+                eprintln!(
+                    "queuetop: warning: {dir} is open to other users (mode {mode:o}); the files init writes there are readable by you only, but to keep the folder private too: chmod 700 {dir}",
+                    dir = dir.display()
+                );
+            }
+            Ok(())
+        }
+        Err(_) => std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|error| color_eyre::eyre::eyre!("cannot create {}: {error}", dir.display())),
+    }
+}
+
+/// Writes `text` readable by its owner only, into a directory that exists.
 fn write_private(path: &Path, text: &str) -> color_eyre::Result<PathBuf> {
     use std::os::unix::fs::OpenOptionsExt;
     use std::os::unix::fs::PermissionsExt;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| color_eyre::eyre::eyre!("cannot create {}: {e}", dir.display()))?;
-    }
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::OpenOptions::new()
             .write(true)

@@ -6,15 +6,13 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::fixtures::summary;
+use crate::fixtures::{queue_event, summary};
 use queuetop::app::headless::drive;
 use queuetop::app::snapshot::{missing, render_table, snapshot};
 use queuetop::config::{Config, QueueConfig};
-use queuetop::event::{ConnState, FeedCommand, FeedEvent, FeedStatus, QueueEvent};
+use queuetop::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
 use queuetop::sink::export::Exporter;
-use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::Instant;
 
 /// A writer that records how many times it was flushed.
 #[derive(Clone, Default)]
@@ -55,21 +53,14 @@ fn cfg() -> Config {
 }
 
 fn summary_event(avail: u32) -> FeedEvent {
-    FeedEvent::Queue(QueueEvent {
-        kind: summary("Q")
-            .available(avail)
-            .logged_in(10)
-            .interacting(6)
-            .waiting(4)
-            .skill("Spanish", 0)
-            .event(),
-        topic: "/routing/queues/Q/events".into(),
-        server_time: None,
-        received_wall: OffsetDateTime::now_utc(),
-        received: Instant::now(),
-        correlation_id: None,
-        snapshot: false,
-    })
+    let kind = summary("Q")
+        .available(avail)
+        .logged_in(10)
+        .interacting(6)
+        .waiting(4)
+        .skill("Spanish", 0)
+        .event();
+    queue_event(kind).topic("/routing/queues/Q/events").feed()
 }
 
 fn status(state: ConnState) -> FeedEvent {

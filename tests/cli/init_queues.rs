@@ -200,6 +200,65 @@ async fn init_against_the_simulator_then_the_monitor_shows_the_picked_queues() {
     sim.shutdown().await;
 }
 
+fn mode_of(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_makes_the_folders_it_creates_private_and_leaves_existing_ones_alone() {
+    let sim = start_sim(SimOptions {
+        queues: 2,
+        ..SimOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (login, api) = (sim.login_url(), sim.api_url());
+    let init = ["init", "--login-url", &login, "--api-url", &api];
+
+    // The standard path, none of it there yet: made for the owner only.
+    let out = run_async(&sim, d, &[&init[..], &["--queues", "all"]].concat()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for made in ["config", "config/queuetop"] {
+        assert_eq!(mode_of(&d.join(made)), 0o700, "{made}");
+    }
+    assert!(
+        !text(&out.stderr).contains("chmod"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A folder that was there keeps its mode; the output names the fix.
+    let open = d.join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = open.join("queuetop.toml");
+    let config = config.to_str().unwrap();
+    let args = [&init[..], &["--config", config, "--queues", "all"]].concat();
+    let out = run_async(&sim, d, &args).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(mode_of(&open), 0o755);
+    assert_eq!(mode_of(Path::new(config)), 0o600);
+    let fix = format!("chmod 700 {}", open.display());
+    assert!(text(&out.stderr).contains(&fix), "{}", text(&out.stderr));
+
+    // A private one earns no warning.
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let args = [
+        &init[..],
+        &["--config", config, "--queues", "all", "--force"],
+    ]
+    .concat();
+    let out = run_async(&sim, d, &args).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("chmod"),
+        "{}",
+        text(&out.stderr)
+    );
+    sim.shutdown().await;
+}
+
 #[test]
 fn init_without_credentials_says_what_to_set() {
     let dir = tempfile::tempdir().unwrap();

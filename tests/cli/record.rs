@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::common::{queuetop_in, write_private};
+use crate::fixtures::assert_no_secret;
 use queuetop::recording::Line;
 use queuetop::sim::{self, SimHandle, SimOptions};
 
@@ -87,14 +88,8 @@ async fn anonymized_recordings_name_no_agent_or_queue_and_still_replay() {
             "{name} in the anonymized recording"
         );
     }
-    for secret in sim
-        .issued_tokens()
-        .iter()
-        .map(String::as_str)
-        .chain([sim.client_secret()])
-    {
-        assert!(!plain.contains(secret) && !anon.contains(secret));
-    }
+    assert_no_secret(&plain, &sim, "the recording");
+    assert_no_secret(&anon, &sim, "the anonymized recording");
     assert!(anon.contains("\"Agent 1\"") && anon.contains("\"Queue 1\""));
     // Ids stay: the anonymized recording replays to the same queues.
     let out = run(queuetop(

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::fixtures::assert_no_secret;
 use queuetop::app::headless;
 use queuetop::app::record::header;
 use queuetop::config::Config;
@@ -86,15 +87,7 @@ async fn a_replay_exports_what_the_recorded_run_exported_and_no_secret_is_record
     assert!(summary.frames >= 20 && summary.rest >= 5, "{summary:?}");
 
     let text = std::fs::read_to_string(&rec).unwrap();
-    let tokens = sim.issued_tokens();
-    assert!(!tokens.is_empty());
-    for secret in tokens
-        .iter()
-        .map(String::as_str)
-        .chain([sim.client_secret()])
-    {
-        assert!(!text.contains(secret), "a secret is in the recording");
-    }
+    assert_no_secret(&text, &sim, "the recording");
     let kinds: Vec<Line> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

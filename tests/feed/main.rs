@@ -7,6 +7,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[allow(dead_code)] // each binary uses a part
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 
 mod all_queues;
 mod auth;

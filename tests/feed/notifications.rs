@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::common::*;
+use crate::fixtures::assert_no_secret;
 use queuetop::config::EventType;
 use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind};
 use queuetop::feed;
@@ -122,15 +123,7 @@ async fn start_up_from_names_snapshot_first_then_live_and_no_secret_in_logs() {
 
     let text = logs.text();
     assert!(text.contains("channel created") && text.contains("channel connected"));
-    let tokens = sim.issued_tokens();
-    assert!(!tokens.is_empty());
-    for secret in tokens
-        .iter()
-        .map(String::as_str)
-        .chain([sim.client_secret()])
-    {
-        assert!(!text.contains(secret), "a secret leaked into the log");
-    }
+    assert_no_secret(&text, &sim, "the log");
 }
 
 #[tokio::test(start_paused = true)]

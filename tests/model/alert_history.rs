@@ -278,10 +278,10 @@ fn the_config_key_places_or_turns_off_the_history() {
 /// file at once, not only after the next event.
 #[tokio::test(start_paused = true)]
 async fn the_app_loop_records_a_raise_made_by_the_clock() {
+    use crate::fixtures::{queue_event, summary};
     use queuetop::app::terminal::Stop;
     use queuetop::app::{AppLoop, Exit, LoopIo};
     use queuetop::config::{Config, QueueConfig};
-    use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
     use std::time::Duration;
     use tokio::time::Instant;
 
@@ -313,20 +313,12 @@ async fn the_app_loop_records_a_raise_made_by_the_clock() {
         feed: feed_rx,
         commands,
     };
-    feed.send(FeedEvent::Queue(QueueEvent {
-        kind: QueueEventKind::Summary(QueueSummary {
-            queue_id: "A".into(),
-            agents_logged_in: 3,
-            interactions_waiting: 6,
-            ..QueueSummary::default()
-        }),
-        topic: "t".into(),
-        server_time: None,
-        received_wall: t0(),
-        received: Instant::now(),
-        correlation_id: None,
-        snapshot: false,
-    }))
+    let six_waiting = summary("A").logged_in(3).waiting(6).event();
+    feed.send(
+        queue_event(six_waiting)
+            .received(t0(), Instant::now())
+            .feed(),
+    )
     .await
     .unwrap();
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();

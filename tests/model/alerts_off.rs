@@ -1,10 +1,10 @@
 //! A threshold of 0 switches its alert off (docs/CONFIG.md): a queue far
 //! past every usual limit raises nothing, where the defaults raise all.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
+use crate::fixtures::{queue_event, summary};
+use queuetop::event::FeedEvent;
 use queuetop::model::AppState;
 use queuetop::model::{Limits, QueueSeed};
 use time::OffsetDateTime;
@@ -12,28 +12,18 @@ use tokio::time::Instant;
 
 fn busy(latency_ms: i64) -> FeedEvent {
     let received_wall = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
-    FeedEvent::Queue(QueueEvent {
-        topic: "/routing/queues/A/events".into(),
-        kind: QueueEventKind::Summary(QueueSummary {
-            queue_id: "A".into(),
-            queue_name: None,
-            agents_available: 0,
-            agents_logged_in: 10,
-            agents_interacting: 10,
-            interactions_waiting: 50,
-            skills: BTreeMap::new(),
-            oldest_waiting_since: None,
-            demand_truncated: false,
-            agents: Default::default(),
-            media: Default::default(),
-            service_target: None,
-        }),
-        server_time: Some(received_wall - time::Duration::milliseconds(latency_ms)),
-        received_wall,
-        received: Instant::now(),
-        correlation_id: None,
-        snapshot: false,
-    })
+    let kind = summary("A")
+        .logged_in(10)
+        .interacting(10)
+        .waiting(50)
+        .event();
+    queue_event(kind)
+        .topic("/routing/queues/A/events")
+        .server_time(Some(
+            received_wall - time::Duration::milliseconds(latency_ms),
+        ))
+        .received(received_wall, Instant::now())
+        .feed()
 }
 
 fn alerts_after_a_busy_hour(limits: Limits) -> usize {

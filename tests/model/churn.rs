@@ -149,9 +149,10 @@ fn rss_kib() -> u64 {
 #[tokio::test(start_paused = true)]
 #[ignore = "a minute of CPU: run by hand for BENCHMARKS.md"]
 async fn memory_at_1000_queues_with_an_hour_of_history() {
+    use crate::fixtures::queue_event;
     use queuetop::event::{
         AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
-        QueueEvent, QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
+        QueueEventKind, QueueInteraction, QueueSummary, SkillCount,
     };
     use queuetop::model::{Limits, QueueSeed};
     let before = rss_kib();
@@ -168,15 +169,7 @@ async fn memory_at_1000_queues_with_an_hour_of_history() {
     }));
     let ev = |kind: QueueEventKind| {
         let now = Instant::now();
-        FeedEvent::Queue(QueueEvent {
-            topic: "t".into(),
-            kind,
-            server_time: None,
-            received_wall: t0 + (now - start),
-            received: now,
-            correlation_id: None,
-            snapshot: false,
-        })
+        queue_event(kind).received(t0 + (now - start), now).feed()
     };
     let skills: std::collections::BTreeMap<String, SkillCount> =
         ["English", "Spanish", "Billing", "VIP"]

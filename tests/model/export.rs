@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::paused::immediate_limits;
-use crate::fixtures::{busy, summary};
+use crate::fixtures::{busy, queue_event, summary};
 use queuetop::event::{
     AgentState, AgentStatus, FeedEvent, QueueEvent, QueueEventKind, QueueTotals, parse_rfc3339,
 };
@@ -27,15 +27,12 @@ fn state() -> AppState {
 }
 
 fn ev(kind: QueueEventKind, server: Option<&str>, received: &str) -> QueueEvent {
-    QueueEvent {
-        topic: format!("/routing/queues/{}/events", kind.queue_id()),
-        kind,
-        server_time: server.and_then(parse_rfc3339),
-        received_wall: parse_rfc3339(received).unwrap(),
-        received: Instant::now(),
-        correlation_id: None,
-        snapshot: false,
-    }
+    let topic = format!("/routing/queues/{}/events", kind.queue_id());
+    queue_event(kind)
+        .topic(topic)
+        .server_time(server.and_then(parse_rfc3339))
+        .received(parse_rfc3339(received).unwrap(), Instant::now())
+        .build()
 }
 
 /// Applies then exports, as the app does.

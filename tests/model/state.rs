@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use crate::common::paused::immediate_limits;
-use crate::fixtures::{busy, summary};
+use crate::fixtures::{busy, queue_event, summary};
 use queuetop::event::{
     AgentState, AgentStatus, ConnState, FeedEvent, FeedStatus, InteractionState, MediaType,
-    QueueEvent, QueueEventKind, QueueInteraction,
+    QueueEventKind, QueueInteraction,
 };
 use queuetop::model::QueueSeed;
 use queuetop::model::{AlertKind, AppState};
@@ -23,15 +23,12 @@ fn wall(ms: i64) -> OffsetDateTime {
 
 fn event(kind: QueueEventKind, latency_ms: Option<i64>) -> FeedEvent {
     let received_wall = wall(0);
-    FeedEvent::Queue(QueueEvent {
-        topic: format!("/routing/queues/{}/events", kind.queue_id()),
-        kind,
-        server_time: latency_ms.map(|l| received_wall - time::Duration::milliseconds(l)),
-        received_wall,
-        received: Instant::now(),
-        correlation_id: None,
-        snapshot: false,
-    })
+    let topic = format!("/routing/queues/{}/events", kind.queue_id());
+    queue_event(kind)
+        .topic(topic)
+        .server_time(latency_ms.map(|l| received_wall - time::Duration::milliseconds(l)))
+        .received(received_wall, Instant::now())
+        .feed()
 }
 
 fn state() -> AppState {

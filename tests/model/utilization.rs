@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::fixtures;
-use queuetop::event::{AgentCounts, FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
+use queuetop::event::{AgentCounts, QueueEventKind, QueueSummary};
 use queuetop::model::{AlertKind, AppState};
 use queuetop::model::{Limits, QueueSeed};
 use queuetop::ui::figures;
@@ -49,15 +49,12 @@ async fn communicating_is_not_queue_work_on_screen_or_in_the_alert() {
     let mut st = AppState::new(&[q], limits);
     let start = Instant::now();
     for s in 0..120u64 {
-        st.apply(&FeedEvent::Queue(QueueEvent {
-            kind: summary(),
-            topic: "t".into(),
-            server_time: None,
-            received_wall: wall() + Duration::from_secs(s),
-            received: start + Duration::from_secs(s),
-            correlation_id: None,
-            snapshot: false,
-        }));
+        let elapsed = Duration::from_secs(s);
+        st.apply(
+            &fixtures::queue_event(summary())
+                .received(wall() + elapsed, start + elapsed)
+                .feed(),
+        );
         tokio::time::advance(Duration::from_secs(1)).await;
         st.tick(Instant::now(), wall() + Duration::from_secs(s + 1));
     }

@@ -2,7 +2,7 @@
 //! keyboard and the feed, and paused time. Counts frames, not milliseconds.
 
 use crate::common;
-use std::collections::BTreeMap;
+use crate::fixtures::{self, queue_event};
 use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,13 +12,10 @@ use futures_util::stream::{self, Stream};
 use queuetop::app::terminal::Stop;
 use queuetop::app::{AppLoop, Exit, LoopIo};
 use queuetop::config::{Config, QueueConfig};
-use queuetop::event::{
-    ConnState, FeedCommand, FeedEvent, FeedStatus, QueueEvent, QueueEventKind, QueueSummary,
-};
+use queuetop::event::{ConnState, FeedCommand, FeedEvent, FeedStatus};
 use queuetop::ui::Ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep};
 
@@ -73,24 +70,15 @@ fn rig(cfg: &Config, clock: bool) -> Rig {
 
 fn summary(i: u32) -> FeedEvent {
     let q = format!("q{}", i % 3);
-    FeedEvent::Queue(QueueEvent {
-        kind: QueueEventKind::Summary(QueueSummary {
-            queue_id: q.clone(),
-            queue_name: None,
-            agents_available: i % 7,
-            agents_logged_in: 10,
-            agents_interacting: 3,
-            interactions_waiting: i % 13,
-            skills: BTreeMap::new(),
-            ..Default::default()
-        }),
-        topic: format!("/routing/queues/{q}/events"),
-        server_time: None,
-        received_wall: OffsetDateTime::now_utc(),
-        received: Instant::now(),
-        correlation_id: None,
-        snapshot: false,
-    })
+    let kind = fixtures::summary(&q)
+        .available(i % 7)
+        .logged_in(10)
+        .interacting(3)
+        .waiting(i % 13)
+        .event();
+    queue_event(kind)
+        .topic(format!("/routing/queues/{q}/events"))
+        .feed()
 }
 
 fn key(c: char) -> io::Result<Event> {

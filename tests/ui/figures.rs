@@ -83,7 +83,8 @@ proptest! {
 
 #[test]
 fn a_summary_without_detail_says_so_and_gives_the_longest_wait() {
-    use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind, QueueSummary};
+    use crate::fixtures::queue_event;
+    use queuetop::event::{QueueEventKind, QueueSummary};
     let mut st = AppState::new(&configured(), queuetop::model::Limits::default());
     let clock = Clock::new();
     let summary = QueueSummary {
@@ -93,15 +94,11 @@ fn a_summary_without_detail_says_so_and_gives_the_longest_wait() {
         oldest_waiting_since: Some(clock.wall - time::Duration::seconds(95)),
         ..QueueSummary::default()
     };
-    st.apply(&FeedEvent::Queue(QueueEvent {
-        kind: QueueEventKind::Summary(summary),
-        topic: "t".into(),
-        server_time: None,
-        received_wall: clock.wall,
-        received: clock.now,
-        correlation_id: None,
-        snapshot: false,
-    }));
+    st.apply(
+        &queue_event(QueueEventKind::Summary(summary))
+            .received(clock.wall, clock.now)
+            .feed(),
+    );
     let mut view = ViewState::new();
     view.selected = Some("q1".into());
     let text = screen(&st, &view, &clock);

@@ -6,6 +6,7 @@
 use crate::common;
 use std::time::Duration;
 
+use crate::fixtures::queue_event;
 use proptest::prelude::*;
 use queuetop::app::snapshot::render_json;
 use queuetop::event::{
@@ -90,15 +91,10 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 fn event(kind: QueueEventKind, now: Instant, wall: OffsetDateTime) -> QueueEvent {
-    QueueEvent {
-        kind,
-        topic: "v2.analytics.queues.q1.observations".into(),
-        server_time: None,
-        received_wall: wall,
-        received: now,
-        correlation_id: None,
-        snapshot: false,
-    }
+    queue_event(kind)
+        .topic("v2.analytics.queues.q1.observations")
+        .received(wall, now)
+        .build()
 }
 
 /// The detail panel's text after `label`, up to the panel's border.

@@ -6,6 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[allow(dead_code)] // each binary uses a part
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
 
 // The property-test strategies live with the model tests; the figures
 // property test draws what they generate.

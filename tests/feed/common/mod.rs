@@ -10,7 +10,9 @@ pub use notifications::*;
 pub use sim_feed::*;
 pub use started::*;
 
-use std::sync::{Arc, Mutex};
+pub use crate::fixtures::Logs;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use queuetop::config::{
@@ -32,32 +34,6 @@ pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
             .finish(),
     );
     (logs, guard)
-}
-
-#[derive(Clone, Default)]
-pub struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Logs {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
-    }
 }
 
 pub fn config(

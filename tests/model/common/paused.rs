@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use queuetop::event::{FeedEvent, QueueEvent, QueueEventKind};
+use crate::fixtures::queue_event;
+use queuetop::event::{FeedEvent, QueueEventKind};
 use queuetop::model::{AppState, Limits};
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -43,15 +44,9 @@ impl Clock {
 
     /// `kind` as the feed delivers it now, without a server time.
     pub fn event(&self, kind: QueueEventKind) -> FeedEvent {
-        FeedEvent::Queue(QueueEvent {
-            topic: "t".into(),
-            kind,
-            server_time: None,
-            received_wall: self.wall(),
-            received: Instant::now(),
-            correlation_id: None,
-            snapshot: false,
-        })
+        queue_event(kind)
+            .received(self.wall(), Instant::now())
+            .feed()
     }
 
     pub fn apply(&self, st: &mut AppState, kind: QueueEventKind) {
