@@ -1,5 +1,6 @@
 //! The Notifications API (docs/PROTOCOL.md, "Notifications API"): its REST
-//! side (`api` plumbing, `routing`, `observations`, `channels_api`), its
+//! side (`api` dispatch and faults, `rest` what the handlers share,
+//! `routing`, `observations`, `channels_api`), its
 //! channels and their sockets (`channels`, `socket`), model changes as
 //! notifications (`notes`, `membership`, `flood`) and their serializer
 //! (`frames`).
@@ -12,5 +13,6 @@ pub(crate) mod frames;
 pub(crate) mod membership;
 pub(crate) mod notes;
 pub(crate) mod observations;
+pub(crate) mod rest;
 pub(crate) mod routing;
 pub(crate) mod socket;
