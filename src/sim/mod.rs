@@ -1,9 +1,10 @@
 //! The simulator: a model contact center served on loopback, behaving like
 //! the real Genesys Cloud API where the public record says how.
 //!
-//! `center/` is the contact center (pure, seeded); `http/` is the server
-//! (routing by path, the OAuth token endpoint, and the one WebSocket loop
-//! both protocols' sockets run in); `realtime/` is the realtime v1
+//! `center/` is the contact center (pure, seeded); `server` routes by
+//! path; `http/` is what endpoints are built with (answers, the OAuth
+//! token endpoint, and the one WebSocket loop both protocols' sockets run
+//! in); `realtime/` is the realtime v1
 //! protocol and `notifications/` the Notifications API (REST side,
 //! channels and their sockets, notifications). Each protocol has its
 //! own serializer, written from the spec and never with the client's
@@ -17,6 +18,7 @@ mod control;
 mod http;
 mod notifications;
 mod realtime;
+mod server;
 mod shared;
 mod truth;
 
@@ -256,7 +258,7 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<SimH
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(addr, opts));
-    let accept = tokio::spawn(http::serve(listener, shared.clone()));
+    let accept = tokio::spawn(server::serve(listener, shared.clone()));
     let driver = shared
         .opts
         .generate
@@ -286,7 +288,7 @@ impl SimHandle {
     }
 
     pub fn realtime_url(&self) -> String {
-        format!("ws://{}{}", self.shared.addr, http::REALTIME_PATH)
+        format!("ws://{}{}", self.shared.addr, server::REALTIME_PATH)
     }
 
     pub fn client_id(&self) -> &str {
