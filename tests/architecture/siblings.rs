@@ -333,18 +333,9 @@ mod test_of_the_test {
     }
 }
 
-/// Folders whose cycles are still being broken (the simulator's, after
-/// its fault knobs land); empty when done.
-const NOT_YET: &[&str] = &[];
-
 #[test]
 fn no_cycle_between_sibling_modules_in_src() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut found = sibling_cycles(&src);
-    found.retain(|cycle| {
-        !NOT_YET
-            .iter()
-            .any(|folder| cycle.contains(&format!("inside {folder}")))
-    });
+    let found = sibling_cycles(&src);
     assert!(found.is_empty(), "\n{}", found.join("\n"));
 }

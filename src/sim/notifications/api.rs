@@ -4,11 +4,9 @@
 //! `channels_api` (channels and subscriptions).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
-use tokio::time::Instant;
 
 use crate::sim::http::Body;
 use crate::sim::notifications::rest::{Bearer, Query, bad_request, error, json_body, not_found};
@@ -18,32 +16,6 @@ use crate::sim::shared::{Shared, lock, push_bounded};
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).
 const ALLOWED: u32 = 300;
-const WINDOW: Duration = Duration::from_secs(60);
-
-/// Requests in the current rate-limit window.
-#[derive(Debug, Default)]
-pub(crate) struct RateWindow {
-    start: Option<Instant>,
-    count: u32,
-}
-
-impl RateWindow {
-    /// Counts one request; `(count, seconds until the window resets)`.
-    fn hit(&mut self) -> (u32, u64) {
-        let now = Instant::now();
-        let start = match self.start {
-            Some(s) if now.duration_since(s) < WINDOW => s,
-            _ => {
-                self.count = 0;
-                self.start = Some(now);
-                now
-            }
-        };
-        self.count = self.count.saturating_add(1);
-        let left = WINDOW.saturating_sub(now.duration_since(start));
-        (self.count, left.as_secs().max(1))
-    }
-}
 
 fn bearer(req: &Request<Incoming>, shared: &Shared) -> Option<Bearer> {
     let token = req

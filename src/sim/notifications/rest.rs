@@ -9,7 +9,7 @@ use hyper::{Request, Response, StatusCode};
 use tokio::time::Instant;
 
 use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::frames::error_body;
+use crate::sim::publish::frames::error_body;
 
 /// Largest request body read.
 const MAX_BODY: usize = 1024 * 1024;

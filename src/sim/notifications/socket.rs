@@ -18,11 +18,12 @@ use crate::sim::Faults;
 use crate::sim::http::Body;
 use crate::sim::http::socket::{self, Cause, Out, Protocol, Step};
 use crate::sim::http::upgrade;
-use crate::sim::notifications::channels::{Attach, Lookup, SystemNote, Topics};
 use crate::sim::notifications::flood::NoteFlood;
-use crate::sim::notifications::notes::Note;
-use crate::sim::notifications::{frames as nframes, rest};
+use crate::sim::notifications::rest;
+use crate::sim::publish::frames as nframes;
+use crate::sim::publish::notes::Note;
 use crate::sim::shared::{Shared, SocketCounters, lock};
+use crate::sim::store::channels::{Attach, Lookup, SystemNote, Topics};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
 

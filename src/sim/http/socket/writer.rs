@@ -61,9 +61,7 @@ impl Writer {
     async fn malformed_if_due(&mut self, f: &Faults) -> Result<(), WsError> {
         match f.malformed_every {
             Some(n) if n > 0 && (self.sent + 1).is_multiple_of(n) => {
-                self.sink
-                    .send(malformed(self.malformed_sent))
-                    .await?;
+                self.sink.send(malformed(self.malformed_sent)).await?;
                 self.malformed_sent += 1;
                 self.shared.stat(|s| s.malformed_sent += 1);
                 Ok(())

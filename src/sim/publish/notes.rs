@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::event::{AgentState, QueueSummary};
 
 use crate::sim::center::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
-use crate::sim::notifications::frames;
+use crate::sim::publish::frames;
 
 /// Every this many messages of a queue, one carries every metric.
 const FULL_EVERY: u64 = 10;
