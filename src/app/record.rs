@@ -90,14 +90,7 @@ pub async fn run(config: Arc<Config>, opts: RecordOptions) -> color_eyre::Result
     let stopped = take_events(&mut feed.events, &mut queue_events, opts.duration, shutdown).await;
     // Keep taking events so the feed can close its channels (their last
     // frames are still recorded).
-    crate::feed::close(
-        &mut feed.events,
-        &feed.commands,
-        Some(&mut feed.task),
-        CLOSE_GRACE,
-        |_| {},
-    )
-    .await;
+    feed.close(CLOSE_GRACE, |_| {}).await;
     let reason = match &stopped {
         Some(reason) => format!("the feed stopped: {reason}"),
         None => "finished".to_string(),

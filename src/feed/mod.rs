@@ -28,6 +28,7 @@ mod retry;
 pub mod source;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -55,6 +56,21 @@ pub struct FeedHandle {
     pub task: JoinHandle<()>,
     /// What the feed holds in memory, readable while it runs.
     pub gauges: Arc<FeedGauges>,
+}
+
+impl FeedHandle {
+    /// Closes the feed (`close`), handing what it still sends to `each`.
+    /// True when it ended within `grace`.
+    pub async fn close(&mut self, grace: Duration, each: impl FnMut(&FeedEvent)) -> bool {
+        close(
+            &mut self.events,
+            &self.commands,
+            Some(&mut self.task),
+            grace,
+            each,
+        )
+        .await
+    }
 }
 
 /// Starts the configured source: the relay's broker when `[nats]` (or
