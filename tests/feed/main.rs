@@ -18,6 +18,7 @@ mod config_errors;
 mod lifecycle;
 mod notifications;
 mod notifications_channels;
+mod notifications_departures;
 mod notifications_members;
 mod notifications_rest;
 mod notifications_tokens;

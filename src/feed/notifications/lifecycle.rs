@@ -19,13 +19,14 @@ use super::channels::Channels;
 use super::dedupe::{DEDUPE_CAPACITY, Dedupe};
 use super::failure::{open_failed, rest_failed};
 use super::mapping::{Mapper, Receipt};
+use super::members::{Reread, Told};
 use super::plan::{self, Plan};
 use super::read::Reader;
 use super::rejections::Rejections;
 use super::requery::REFRESH_TOPIC;
 use super::rest::{RestClient, TopicState};
+use super::setup;
 use super::stopwatch::Stopwatch;
-use super::{members, setup};
 use crate::config::Config;
 use crate::event::{ConnState, FeedEvent};
 use crate::feed::FeedGauges;
@@ -41,6 +42,9 @@ pub(crate) struct Session {
     mapper: Mapper,
     plan: Option<Plan>,
     snapshot_sent: bool,
+    /// The rosters the app was told of, while a reconnect has yet to tell
+    /// it who left them.
+    told: Told,
     dedupe: Dedupe,
     /// Where the next attempt's channel generations start.
     generations: u64,
@@ -61,6 +65,7 @@ impl Session {
             mapper: Mapper::new(),
             plan: None,
             snapshot_sent: false,
+            told: Told::default(),
             dedupe: Dedupe::new(DEDUPE_CAPACITY),
             generations: 0,
         }
@@ -99,7 +104,8 @@ impl Session {
             Ok(rest) => rest,
             Err(error) => return Outcome::Stop(error.clone()),
         };
-        if self.plan.is_none() {
+        let lists_read_now = self.plan.is_none();
+        if lists_read_now {
             match plan::make(link, rest, &token, &self.cfg, &mut self.mapper).await {
                 Ok(made) => self.plan = Some(made),
                 Err(out) => return out,
@@ -116,6 +122,8 @@ impl Session {
             plan,
             mapper: &mut self.mapper,
             snapshot_sent: &mut self.snapshot_sent,
+            told: &mut self.told,
+            lists_read_now,
         };
         if let Err(out) = start.run(link, chans, &mut rejections, &tx).await {
             return out;
@@ -139,9 +147,12 @@ impl Session {
 struct Start<'a> {
     rest: &'a RestClient,
     token: &'a SecretString,
-    plan: &'a Plan,
+    plan: &'a mut Plan,
     mapper: &'a mut Mapper,
     snapshot_sent: &'a mut bool,
+    told: &'a mut Told,
+    /// The plan was made in this attempt: its member lists are current.
+    lists_read_now: bool,
 }
 
 impl Start<'_> {
@@ -149,7 +160,7 @@ impl Start<'_> {
     /// (or, after a reconnect, a refresh) reaches the app before any
     /// notification, and nothing that happens in between is missed.
     async fn run(
-        self,
+        mut self,
         link: &mut Link,
         chans: &mut Channels,
         rejections: &mut Rejections,
@@ -162,17 +173,14 @@ impl Start<'_> {
             permitted += states.iter().filter(|state| !state.rejected()).count();
             rejections.report(link, states).await?;
         }
-        if *self.snapshot_sent {
-            // A reconnect: status changes during the outage were missed.
-            // With the channels open, the member lists say where everyone
-            // is now (later changes arrive as notifications).
-            let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
-            let before = members::rosters(self.mapper, &ids);
-            let load = setup::load_members(rest, token, &ids, self.mapper);
-            if let Err(failure) = link.unless_command(load).await? {
-                return Err(rest_failed(link, failure));
-            }
-            members::pass_departures(link, chans, self.mapper, before).await?;
+        // After a reconnect, or the first snapshot after an attempt that
+        // failed once the plan was made: changes since the lists were read
+        // were missed (no channel was open).
+        if *self.snapshot_sent || !self.lists_read_now {
+            let fresh = self.read_members_again(link, chans).await?;
+            Reread::new(rest, self.mapper, self.plan, rejections)
+                .follow_users(link, token, fresh, chans)
+                .await?;
         }
         let query = setup::observe(rest, token, self.plan.queue_ids());
         let bodies = match link.unless_command(query).await? {
@@ -221,6 +229,31 @@ impl Start<'_> {
         chans
             .pass(link, FeedEvent::Acked { count: permitted })
             .await
+    }
+
+    /// With the channels open, the member lists say where everyone is now
+    /// (later changes arrive as notifications); whoever left a roster the
+    /// app was told of is told to it. Returns the members no channel
+    /// follows yet: new to every queue since the plan was made (or since
+    /// an attempt that failed read them).
+    async fn read_members_again(
+        &mut self,
+        link: &mut Link,
+        chans: &mut Channels,
+    ) -> Result<Vec<String>, Outcome> {
+        let ids: Vec<&str> = self.plan.queue_ids().iter().map(String::as_str).collect();
+        let told_any = *self.snapshot_sent;
+        if told_any {
+            self.told.hold(self.mapper, &ids);
+        }
+        let load = setup::load_members(self.rest, self.token, &ids, self.mapper);
+        if let Err(failure) = link.unless_command(load).await? {
+            return Err(rest_failed(link, failure));
+        }
+        if told_any {
+            self.told.pass_departures(link, chans, self.mapper).await?;
+        }
+        Ok(self.plan.unfollowed(self.mapper.member_ids()))
     }
 }
 

@@ -116,7 +116,7 @@ impl<'a> Reread<'a> {
 
     /// Subscribes the activity topics of users new to every queue, on the
     /// last channel while it has room (PUT replaces: the whole list).
-    async fn follow_users(
+    pub(super) async fn follow_users(
         self,
         link: &mut Link,
         token: &SecretString,
@@ -149,46 +149,65 @@ impl<'a> Reread<'a> {
     }
 }
 
-/// Who is on each queue's roster (its joined members), before the member
-/// lists are read again after a reconnect.
-pub(super) fn rosters(mapper: &Mapper, queue_ids: &[&str]) -> Vec<(String, BTreeSet<String>)> {
-    queue_ids
-        .iter()
-        .map(|id| {
-            let users = mapper.roster_of(id).into_iter().map(|(a, _)| a.user_id);
-            (id.to_string(), users.collect())
-        })
-        .collect()
+/// Each queue's roster as the app was last told of it, held from the
+/// first attempt of a reconnect until an attempt has told the app who
+/// left. An attempt that fails part-way through reading the member lists
+/// has put the lists it did read in the mapper already; diffing the next
+/// attempt's lists against the mapper would then never tell of whoever
+/// left those queues.
+#[derive(Debug, Default)]
+pub(super) struct Told {
+    rosters: Option<Vec<(String, BTreeSet<String>)>>,
 }
 
-/// Tells the app who left a roster while the feed was down: on it in
-/// `before`, and now gone from the queue's member list or not joined. No
-/// notification told of it (the socket was down), and the member rows the
-/// reconnect sends name only those still there.
-pub(super) async fn pass_departures(
-    link: &mut Link,
-    chans: &mut Channels,
-    mapper: &Mapper,
-    before: Vec<(String, BTreeSet<String>)>,
-) -> Result<(), Outcome> {
-    for (queue_id, users) in before {
-        let now: BTreeSet<String> = mapper
-            .roster_of(&queue_id)
-            .into_iter()
-            .map(|(departed, _)| departed.user_id)
-            .collect();
-        let left: Vec<String> = users.difference(&now).cloned().collect();
-        if !left.is_empty() {
-            tracing::info!(target: TARGET, queue_id = %queue_id, left = left.len(), "members left the queue while the feed was down");
-        }
-        for user_id in left {
-            let queue_id = queue_id.clone();
-            chans
-                .pass(link, FeedEvent::MemberLeft { queue_id, user_id })
-                .await?;
-        }
+impl Told {
+    /// Notes who is on each queue's roster (its joined members) before the
+    /// member lists are read again, unless a failed attempt already did.
+    pub(super) fn hold(&mut self, mapper: &Mapper, queue_ids: &[&str]) {
+        self.rosters.get_or_insert_with(|| {
+            let roster = |id: &&str| {
+                let users = mapper
+                    .roster_of(id)
+                    .into_iter()
+                    .map(|(agent, _)| agent.user_id);
+                (id.to_string(), users.collect())
+            };
+            queue_ids.iter().map(roster).collect()
+        });
     }
-    Ok(())
+
+    /// Tells the app who left a roster while the feed was down: on it as
+    /// held, and now gone from the queue's member list or not joined. No
+    /// notification told of it (the socket was down), and the member rows
+    /// the reconnect sends name only those still there. Once all are told,
+    /// the next outage starts from the mapper again.
+    pub(super) async fn pass_departures(
+        &mut self,
+        link: &mut Link,
+        chans: &mut Channels,
+        mapper: &Mapper,
+    ) -> Result<(), Outcome> {
+        for (queue_id, users) in self.rosters.iter().flatten() {
+            let now: BTreeSet<String> = mapper
+                .roster_of(queue_id)
+                .into_iter()
+                .map(|(agent, _)| agent.user_id)
+                .collect();
+            let left: Vec<&String> = users.difference(&now).collect();
+            if !left.is_empty() {
+                tracing::info!(target: TARGET, queue_id = %queue_id, left = left.len(), "members left the queue while the feed was down");
+            }
+            for user_id in left {
+                let ev = FeedEvent::MemberLeft {
+                    queue_id: queue_id.clone(),
+                    user_id: user_id.clone(),
+                };
+                chans.pass(link, ev).await?;
+            }
+        }
+        self.rosters = None;
+        Ok(())
+    }
 }
 
 async fn roster_and_summary(

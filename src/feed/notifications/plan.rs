@@ -1,6 +1,8 @@
 //! What start-up resolves once and every reconnect and handover reuses:
 //! the queues, and the topics of each channel.
 
+use std::collections::HashSet;
+
 use super::failure::rest_failed;
 use super::mapping::Mapper;
 use super::rest::RestClient;
@@ -30,6 +32,15 @@ impl Plan {
     /// The topics of channel `slot`.
     pub(super) fn topics(&self, slot: usize) -> Vec<String> {
         self.slots.get(slot).cloned().unwrap_or_default()
+    }
+
+    /// Of `users`, those whose activity topic no channel of the plan has.
+    pub(super) fn unfollowed<'u>(&self, users: impl Iterator<Item = &'u String>) -> Vec<String> {
+        let followed: HashSet<&str> = self.slots.iter().flatten().map(String::as_str).collect();
+        let unfollowed = |user: &&String| {
+            topics::user_topic(user).is_some_and(|topic| !followed.contains(topic.as_str()))
+        };
+        users.filter(unfollowed).cloned().collect()
     }
 
     /// Adds `new` topics to the last channel when it has room: its slot

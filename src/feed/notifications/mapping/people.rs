@@ -30,9 +30,15 @@ impl Mapper {
         let Some(queue) = self.queues.get_mut(queue_id) else {
             return;
         };
+        // A user on no queue any more is no member: `member_ids` leaves
+        // them out.
         for old in queue.members.keys() {
-            if let Some(qs) = self.user_queues.get_mut(old) {
+            let emptied = self.user_queues.get_mut(old).is_some_and(|qs| {
                 qs.retain(|x| x != queue_id);
+                qs.is_empty()
+            });
+            if emptied {
+                self.user_queues.remove(old);
             }
         }
         queue.members.clear();

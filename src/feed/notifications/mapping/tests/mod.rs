@@ -279,3 +279,22 @@ async fn parse_then_apply_gives_the_correlation_id_before_any_change() {
         Err(Decoded::Malformed(_))
     ));
 }
+
+#[test]
+fn a_user_on_no_queue_any_more_is_no_member() {
+    let member = |user_id: &str| Member {
+        user_id: user_id.into(),
+        name: None,
+        skills: Vec::new(),
+        status: AgentStatus::Idle,
+        since: None,
+        joined: true,
+    };
+    let mut m = Mapper::new();
+    m.set_members("Q", vec![member("u1"), member("u2")]);
+    m.set_members("R", vec![member("u2")]);
+    m.set_members("Q", vec![member("u1")]);
+    m.set_members("R", Vec::new());
+    let ids: Vec<&String> = m.member_ids().collect();
+    assert_eq!(ids, ["u1"]);
+}
