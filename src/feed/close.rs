@@ -89,7 +89,19 @@ impl<'a> Closing<'a> {
                     None => std::future::pending().await,
                 }
             };
+            // Past the deadline nothing more is taken, however much is
+            // queued: a consumer slow with each event cannot stretch it.
             tokio::select! {
+                biased;
+                () = sleep_until(*deadline) => {
+                    let left = events.len();
+                    tracing::warn!(target: TARGET, left, "the feed did not close within {} s; {left} events it sent were not taken", self.grace.as_secs_f64());
+                    if let Some(task) = &self.task {
+                        task.abort();
+                    }
+                    self.phase = Phase::Done { in_time: false };
+                    return None;
+                }
                 () = ended => {
                     self.phase = Phase::Ended;
                     return self.queued();
@@ -108,14 +120,6 @@ impl<'a> Closing<'a> {
                     }
                     None => *drained = true,
                 },
-                () = sleep_until(*deadline) => {
-                    tracing::warn!(target: TARGET, "the feed did not close within {} s", self.grace.as_secs_f64());
-                    if let Some(task) = &self.task {
-                        task.abort();
-                    }
-                    self.phase = Phase::Done { in_time: false };
-                    return None;
-                }
             }
         }
     }
