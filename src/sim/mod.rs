@@ -1,23 +1,29 @@
 //! The simulator: a model contact center served on loopback, behaving like
 //! the real Genesys Cloud API where the public record says how.
 //!
-//! `center/` is the contact center (pure, seeded); `http/` is the server
-//! (routing by path, the OAuth token endpoint, and the one WebSocket loop
-//! both protocols' sockets run in); `realtime/` is the realtime v1
-//! protocol and `notifications/` the Notifications API (REST side,
-//! channels and their sockets, notifications). Each protocol has its
-//! own serializer, written from the spec and never with the client's
-//! decoders, so a decoding bug cannot hide behind a matching encoding bug.
-//! `shared` is the state they share; `truth` is what the model holds, for
-//! end-to-end tests. Faults are set up front in `SimOptions` or at run time
-//! through `SimControl`.
+//! `center/` is the contact center (pure, seeded); `server` routes by
+//! path; `http/` is what endpoints are built with (answers, the OAuth
+//! token endpoint, and the one WebSocket loop both protocols' sockets run
+//! in); `realtime/` is the realtime v1 protocol and `notifications/` the
+//! Notifications API (REST side, channel sockets). Each protocol has its
+//! own serializer (`realtime/frames`, `publish/`), written from the spec
+//! and never with the client's decoders, so a decoding bug cannot hide
+//! behind a matching encoding bug. `shared` is the state they share, over
+//! the plain data of `store/`; `truth` is what the model holds, for
+//! end-to-end tests. Faults are set up front in `SimOptions` or at run
+//! time through `SimControl`. Arrows point down that list's layers:
+//! server, protocols, http, shared, store and publish, center; never back
+//! up (tests/architecture checks it).
 
 mod center;
 mod control;
 mod http;
 mod notifications;
+mod publish;
 mod realtime;
+mod server;
 mod shared;
+mod store;
 mod truth;
 
 pub mod cli;
@@ -255,7 +261,7 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<SimH
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(addr, opts));
-    let accept = tokio::spawn(http::serve(listener, shared.clone()));
+    let accept = tokio::spawn(server::serve(listener, shared.clone()));
     let driver = shared
         .opts
         .generate
@@ -285,7 +291,7 @@ impl SimHandle {
     }
 
     pub fn realtime_url(&self) -> String {
-        format!("ws://{}{}", self.shared.addr, http::REALTIME_PATH)
+        format!("ws://{}{}", self.shared.addr, server::REALTIME_PATH)
     }
 
     pub fn client_id(&self) -> &str {

@@ -20,7 +20,7 @@ use crate::event::{AgentState, QueueSummary};
 
 use crate::sim::Faults;
 use crate::sim::center::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
-use crate::sim::notifications::frames;
+use crate::sim::publish::frames;
 
 /// Every this many messages of a queue, one carries every metric.
 const FULL_EVERY: u64 = 10;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::sim::center::Model;
-use crate::sim::shared::{Now, notes_for};
+use crate::sim::publish::{Now, notes_for};
 
 const NOW: Now<'static> = Now {
     stamp: "2026-11-27T19:20:25.123Z",
@@ -275,7 +275,7 @@ fn totals_follow_a_change_within_a_few_ticks() {
     let mut model = Model::new(9, 3, 8, 500);
     let mut notes = Notes::new(3);
     let seq = AtomicU64::new(0);
-    let lag = crate::sim::shared::TOTALS_CHANGED_EVERY_TICKS;
+    let lag = crate::sim::publish::TOTALS_CHANGED_EVERY_TICKS;
     let mut sent = [0u64; 3];
     let mut changed = [(0u64, 0usize); 3];
     for tick in 0..600 {
