@@ -9,9 +9,12 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
 
 use crate::sim::http::Body;
-use crate::sim::notifications::rest::{Bearer, Query, bad_request, error, json_body, not_found};
+use crate::sim::notifications::handling::{
+    Bearer, Query, bad_request, error, json_body, not_found,
+};
 use crate::sim::notifications::{channels_api, observations, routing};
-use crate::sim::shared::{HISTORY, Shared, lock};
+use crate::sim::shared::{Shared, lock};
+use crate::sim::store::HISTORY;
 
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).

@@ -7,7 +7,7 @@ use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::rest::{Bearer, Query, bad_request, not_found};
+use crate::sim::notifications::handling::{Bearer, Query, bad_request, not_found};
 use crate::sim::notifications::topics::{Verdict, check_topic};
 use crate::sim::shared::Shared;
 use crate::sim::store::channels::MAX_TOPICS;

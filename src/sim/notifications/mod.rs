@@ -8,9 +8,9 @@
 pub(crate) mod api;
 pub(crate) mod channels_api;
 pub(crate) mod flood;
+pub(crate) mod handling;
 pub(crate) mod membership;
 pub(crate) mod observations;
-pub(crate) mod rest;
 pub(crate) mod routing;
 pub(crate) mod socket;
 pub(crate) mod topics;

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::sim::center::{MemberView, Model, SERVICE_LEVEL_PERCENT};
 use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::rest::{
+use crate::sim::notifications::handling::{
     Query, bad_request, error, is_uuid, listing, malformed_id, not_found,
 };
 use crate::sim::publish::frames;

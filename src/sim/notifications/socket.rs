@@ -19,7 +19,7 @@ use crate::sim::http::Body;
 use crate::sim::http::socket::{self, Cause, Out, Protocol, Step};
 use crate::sim::http::upgrade;
 use crate::sim::notifications::flood::NoteFlood;
-use crate::sim::notifications::rest;
+use crate::sim::notifications::handling;
 use crate::sim::publish::frames as nframes;
 use crate::sim::publish::notes::Note;
 use crate::sim::shared::{Shared, SocketCounters, lock};
@@ -32,7 +32,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
     let id = req.uri().path()[CHANNEL_PREFIX.len()..].to_string();
     let Some(key) = upgrade::ws_key(&req) else {
         shared.stat(|s| s.handshakes_rejected += 1);
-        return rest::bad_request("expected a WebSocket upgrade (version 13)");
+        return handling::bad_request("expected a WebSocket upgrade (version 13)");
     };
     if let Some(resp) = upgrade::take_fault(&shared) {
         return resp;
@@ -41,7 +41,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         Lookup::Found(a) => a,
         Lookup::Expired => {
             shared.stat(|s| s.handshakes_rejected += 1);
-            return rest::error(
+            return handling::error(
                 StatusCode::UNAUTHORIZED,
                 "channel.expired",
                 &format!("channel {id} has expired: create a new one"),
@@ -49,7 +49,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         }
         Lookup::Unknown => {
             shared.stat(|s| s.handshakes_rejected += 1);
-            return rest::not_found(&format!("channel {id} not found: create one first"));
+            return handling::not_found(&format!("channel {id} not found: create one first"));
         }
     };
     let channel = Channel::new(shared.clone(), id, attach);

@@ -1,7 +1,8 @@
 //! What the REST handlers share: the answers (errors as the real API
 //! words them, listings), the request's query and body, the bearer a
 //! call was made with, and what a queue id must look like. A leaf: the
-//! handlers use it, it uses none of them.
+//! handlers use it, it uses none of them. (Not `rest.rs`: that name is
+//! the feed's REST client.)
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
