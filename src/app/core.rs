@@ -1,31 +1,26 @@
 //! The one step every consumer of the feed shares (the TUI, headless mode,
 //! `snapshot`, and through them replay and the relay's viewer): take what
 //! the feed has queued, at most a bounded batch, apply it to the model,
-//! write the export, the alert log and the alert history, then flush. And
-//! the one way a run closes its feed, with one grace period.
+//! write the export, the alert log and the alert history, then flush; and
+//! at the end, what the feed still delivers while it closes.
 
 use std::io;
-use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio::time::{Instant, sleep_until};
+use tokio::time::Instant;
 
 use crate::app::metrics::Publisher;
 use crate::app::sinks::Sinks;
 use crate::event::{ConnState, FeedCommand, FeedEvent};
 use crate::model::AppState;
 
-const TARGET: &str = "queuetop::app";
-
 /// Most events applied in one batch before the caller's other work (keys,
 /// ticks, signals, a flush) gets a turn: the feed channel's size.
 pub const BATCH_MAX: usize = crate::feed::CHANNEL_CAPACITY;
 
-/// How long the feed gets to close its connection cleanly (close 1000)
-/// and deliver what it still has, in every mode.
-pub const CLOSE_GRACE: Duration = Duration::from_secs(3);
+pub use crate::feed::CLOSE_GRACE;
 
 /// The model and what is written from it.
 pub struct Core {
@@ -134,7 +129,7 @@ impl Core {
         self.sinks.flush()
     }
 
-    /// Closes the feed (see `close_feed`), applying and exporting what it
+    /// Closes the feed (see `feed::close`), applying and exporting what it
     /// still delivers, then flushes.
     pub async fn close(
         &mut self,
@@ -143,7 +138,7 @@ impl Core {
         task: Option<&mut JoinHandle<()>>,
     ) -> io::Result<()> {
         let mut failed = Ok(());
-        close_feed(events, commands, task, |event| {
+        crate::feed::close(events, commands, task, CLOSE_GRACE, |event| {
             if failed.is_ok() {
                 failed = self.apply(event).map(|_| ());
             }
@@ -151,62 +146,5 @@ impl Core {
         .await;
         failed?;
         self.flush()
-    }
-}
-
-/// Asks the feed to quit and gives it `CLOSE_GRACE` to close its
-/// connection and end, handing everything it still sends to `each` (a
-/// reader that stops reading would hold a full channel's feed up). A feed
-/// that overstays is aborted. Without its task (a test's channels), the
-/// feed has ended when it says `Closed` or drops its channel. True when
-/// it ended in time.
-pub async fn close_feed(
-    events: &mut mpsc::Receiver<FeedEvent>,
-    commands: &mpsc::Sender<FeedCommand>,
-    task: Option<&mut JoinHandle<()>>,
-    mut each: impl FnMut(&FeedEvent),
-) -> bool {
-    let deadline = Instant::now() + CLOSE_GRACE;
-    // The command channel is bounded: never wait on it past the grace.
-    let _ = tokio::time::timeout_at(deadline, commands.send(FeedCommand::Quit)).await;
-    let has_task = task.is_some();
-    let abort = task.as_ref().map(|task| task.abort_handle());
-    let mut ended = std::pin::pin!(async move {
-        match task {
-            Some(task) => {
-                let _ = task.await;
-            }
-            None => std::future::pending().await,
-        }
-    });
-    let mut open = true;
-    loop {
-        tokio::select! {
-            () = &mut ended => {
-                // What it sent before it ended is still queued.
-                while let Ok(event) = events.try_recv() {
-                    each(&event);
-                }
-                return true;
-            }
-            event = events.recv(), if open => match event {
-                Some(event) => {
-                    each(&event);
-                    let closed = matches!(&event, FeedEvent::Status(status) if status.state == ConnState::Closed);
-                    if closed && !has_task {
-                        return true;
-                    }
-                }
-                None if !has_task => return true,
-                None => open = false,
-            },
-            () = sleep_until(deadline) => {
-                tracing::warn!(target: TARGET, "the feed did not close within {} s", CLOSE_GRACE.as_secs());
-                if let Some(abort) = abort {
-                    abort.abort();
-                }
-                return false;
-            }
-        }
     }
 }

@@ -126,7 +126,7 @@ impl AppLoop {
     }
 
     /// Quits the feed and exports what it still delivers (see
-    /// `core::close_feed`).
+    /// `feed::close`).
     pub async fn close_feed(
         &mut self,
         events: &mut mpsc::Receiver<FeedEvent>,

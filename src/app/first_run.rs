@@ -1,16 +1,18 @@
 //! The first-run screen's loop: draw the welcome, redraw on resize, leave
-//! on `q`, `Esc` or `Ctrl-C` (or a signal, or a lost terminal). There is
+//! on the keys the keymap gives the welcome (`q`, `Esc`, `Ctrl-C`), a
+//! signal, or a lost terminal. There is
 //! nothing to monitor, so it exits 2, as `--headless` does, and says why
 //! once more on stderr where it stays visible after the screen is gone.
 
 use std::io::{self, Write};
 
 use color_eyre::eyre::WrapErr;
-use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 
 use crate::app::terminal;
 use crate::ui::Theme;
+use crate::ui::keys::{self, Action, Mode};
 use crate::ui::welcome::{self, Welcome};
 
 /// Exit code: no config, nothing monitored.
@@ -31,10 +33,8 @@ pub async fn run_welcome(welcome: Welcome, theme: &'static Theme) -> color_eyre:
         tokio::select! {
             _ = shutdown.wait() => break,
             ev = input.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    let ctrl_c = k.code == KeyCode::Char('c')
-                        && k.modifiers.contains(KeyModifiers::CONTROL);
-                    if ctrl_c || matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) {
+                Some(Ok(Event::Key(key))) => {
+                    if keys::action_for(&key, Mode::Welcome) == Some(Action::Quit) {
                         break;
                     }
                 }

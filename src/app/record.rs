@@ -12,9 +12,9 @@ use color_eyre::eyre::eyre;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-use crate::app::core::{CLOSE_GRACE, close_feed};
 use crate::config::{Config, Protocol};
 use crate::event::{ConnState, FeedEvent};
+use crate::feed::CLOSE_GRACE;
 use crate::feed::source::Source;
 use crate::recording::{FORMAT, Header, QueueRef, Recorder, RecorderOptions, Recording};
 
@@ -90,13 +90,7 @@ pub async fn run(config: Arc<Config>, opts: RecordOptions) -> color_eyre::Result
     let stopped = take_events(&mut feed.events, &mut queue_events, opts.duration, shutdown).await;
     // Keep taking events so the feed can close its channels (their last
     // frames are still recorded).
-    close_feed(
-        &mut feed.events,
-        &feed.commands,
-        Some(&mut feed.task),
-        |_| {},
-    )
-    .await;
+    feed.close(CLOSE_GRACE, |_| {}).await;
     let reason = match &stopped {
         Some(reason) => format!("the feed stopped: {reason}"),
         None => "finished".to_string(),

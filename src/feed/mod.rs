@@ -11,10 +11,12 @@
 //! each protocol is a session on it: `realtime/` (one socket, the v1 wire
 //! format) and `notifications/` (REST start-up, channels). `connect` holds
 //! the realtime handshake and the close-code table both use. `broker` and
-//! `replay` are the other sources behind `source`.
+//! `replay` are the other sources behind `source`; `close` is how every
+//! consumer ends a feed.
 
 pub mod backoff;
 pub mod broker;
+mod close;
 pub mod connect;
 mod gauges;
 mod link;
@@ -26,6 +28,7 @@ mod retry;
 pub mod source;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -34,6 +37,7 @@ use crate::auth::TokenSource;
 use crate::config::{Config, Protocol};
 use crate::event::{FeedCommand, FeedEvent};
 use crate::recording::Recorder;
+pub use close::{CLOSE_GRACE, Closing, close};
 pub use gauges::FeedGauges;
 use link::{Link, Next};
 use retry::Retry;
@@ -52,6 +56,21 @@ pub struct FeedHandle {
     pub task: JoinHandle<()>,
     /// What the feed holds in memory, readable while it runs.
     pub gauges: Arc<FeedGauges>,
+}
+
+impl FeedHandle {
+    /// Closes the feed (`close`), handing what it still sends to `each`.
+    /// True when it ended within `grace`.
+    pub async fn close(&mut self, grace: Duration, each: impl FnMut(&FeedEvent)) -> bool {
+        close(
+            &mut self.events,
+            &self.commands,
+            Some(&mut self.task),
+            grace,
+            each,
+        )
+        .await
+    }
 }
 
 /// Starts the configured source: the relay's broker when `[nats]` (or

@@ -1,8 +1,15 @@
-//! What an alert is about, and how much it matters.
+//! What an alert is about, how much it matters and how long it waits to
+//! raise and to clear.
 
 use std::time::Duration;
 
-use crate::model::alerts::Delays;
+/// How long a condition must hold before it raises and be gone before it
+/// clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Delays {
+    pub raise: Duration,
+    pub clear: Duration,
+}
 
 /// How much an alert matters; sorts most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

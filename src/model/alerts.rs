@@ -4,12 +4,11 @@
 //! `REPEAT_WINDOW` reopen its entry instead of adding another.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-pub use crate::model::alert_kind::{AlertKind, Severity};
+pub use crate::model::alert_kind::{AlertKind, Delays, Severity};
 pub use crate::model::alerts_entry::{Alert, AlertTransition};
 
 /// Alerts kept in the history (active and cleared). Repeats share an
@@ -19,14 +18,6 @@ pub const ALERT_HISTORY: usize = 256;
 const TRANSITIONS_KEPT: usize = 256;
 /// A raise within this long of the same alert's end reopens that entry.
 pub const REPEAT_WINDOW: time::Duration = time::Duration::minutes(10);
-
-/// How long a condition must hold before it raises and be gone before it
-/// clears.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Delays {
-    pub raise: Duration,
-    pub clear: Duration,
-}
 
 /// A condition the model watches. An episode begins when it turns on and
 /// ends once it has been off for the clear delay: a value flapping across

@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use super::*;
 
 fn t(s: i64) -> OffsetDateTime {

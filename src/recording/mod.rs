@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-pub use writer::{ChannelTap, Recorder, RecorderOptions, Recording, Summary};
+pub use thread::Summary;
+pub use writer::{ChannelTap, Recorder, RecorderOptions, Recording};
 
 /// The format version written in the header; a reader refuses others.
 pub const FORMAT: u32 = 1;

@@ -11,13 +11,22 @@ use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TryRecvError;
 
 use super::anonymize::Anonymizer;
-use super::writer::Summary;
 use super::{ChannelEvent, CloseLine, EndLine, FrameLine, Line, RestAnswer, timestamp};
 use crate::redact::{redact_line, redact_text};
 
 /// Tokens remembered for redaction (a long recording sees a few a day).
 const TOKENS_KEPT: usize = 32;
 const TARGET: &str = "queuetop::recording";
+
+/// What the recording holds once finished.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub rest: u64,
+    pub frames: u64,
+    /// Lines written, header and end line included.
+    pub lines: u64,
+    pub write_errors: u64,
+}
 
 /// What the feed saw, on its way to the writer.
 pub(super) enum Entry {

@@ -20,22 +20,12 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use super::anonymize::Anonymizer;
-use super::thread::{Entry, Writer};
+use super::thread::{Entry, Summary, Writer};
 use super::{Header, Line, kept_header};
 
 /// Entries in flight to the writer thread, at most.
 const CAPACITY: usize = 1024;
 const TARGET: &str = "queuetop::recording";
-
-/// What the recording holds once finished.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub rest: u64,
-    pub frames: u64,
-    /// Lines written, header and end line included.
-    pub lines: u64,
-    pub write_errors: u64,
-}
 
 #[derive(Default)]
 pub struct RecorderOptions {

@@ -8,19 +8,15 @@ mod publisher;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use color_eyre::eyre::{WrapErr, eyre};
-use tokio::sync::mpsc;
 
 use crate::config::Config;
-use crate::event::{ConnState, FeedCommand, FeedEvent};
+use crate::event::ConnState;
 
 pub use publisher::{Publisher, RelayStats};
 
 const TARGET: &str = "queuetop::relay";
-/// How long the feed gets to close cleanly on shutdown.
-const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// Runs the Genesys feed and publishes until `shutdown` (exit 0). Unlike a
 /// monitor, a relay whose feed stops for good keeps running and says so in
@@ -44,13 +40,17 @@ pub async fn run(cfg: Arc<Config>, shutdown: impl Future<Output = ()>) -> color_
         .await
         .wrap_err("setting up the JetStream stream and bucket")?;
     tracing::info!(target: TARGET, url = %crate::redact::redact_url(&nats.url), prefix = %nats.prefix, "relay started");
-    let feed = crate::feed::spawn_genesys(cfg.clone());
-    let result = publisher
-        .run(feed.events, &feed.commands, shutdown, CLOSE_GRACE)
-        .await;
-    let _ = feed.commands.try_send(FeedCommand::Quit);
-    let _ = tokio::time::timeout(CLOSE_GRACE, feed.task).await;
-    result.map(|_| 0)
+    let mut feed = crate::feed::spawn_genesys(cfg.clone());
+    publisher
+        .run(
+            &mut feed.events,
+            &feed.commands,
+            Some(&mut feed.task),
+            shutdown,
+            crate::feed::CLOSE_GRACE,
+        )
+        .await?;
+    Ok(0)
 }
 
 /// Whether a status means the Genesys feed delivers.
@@ -67,9 +67,4 @@ fn state_word(state: &ConnState) -> &'static str {
         ConnState::Stopped { .. } => "stopped",
         ConnState::Closed => "closed",
     }
-}
-
-/// A closed event channel: the relay ends.
-fn gone(events: &mpsc::Receiver<FeedEvent>) -> bool {
-    events.is_closed() && events.is_empty()
 }

@@ -15,11 +15,13 @@ use async_nats::jetstream::{self, context::PublishAckFuture, kv, stream};
 use color_eyre::eyre::{WrapErr, eyre};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::{TARGET, gone, live, state_word};
+use super::{TARGET, live, state_word};
 use crate::config::NatsConfig;
 use crate::event::{FeedCommand, FeedEvent, FeedStatus, rfc3339_ms};
+use crate::feed::Closing;
 use crate::nats::heartbeat::Heartbeat;
 use crate::nats::state::QueueState;
 use crate::nats::wire::Wire;
@@ -104,11 +106,20 @@ impl Publisher {
         })
     }
 
-    /// Publishes every event until `shutdown` or until the feed ends.
+    /// Publishes every event until `shutdown` or until the feed ends, then
+    /// closes the feed (`feed::Closing`, `grace`) and publishes what it
+    /// still delivers.
+    ///
+    /// Unlike the monitor's core, which applies a batch and then flushes
+    /// its files once, each event is published as it comes: a publish
+    /// only queues the message and its ack joins the others in flight
+    /// (`ACKS_IN_FLIGHT`), so the broker already sees a burst as one
+    /// stream of writes and there is nothing to flush per batch.
     pub async fn run(
         mut self,
-        mut events: mpsc::Receiver<FeedEvent>,
+        events: &mut mpsc::Receiver<FeedEvent>,
         commands: &mpsc::Sender<FeedCommand>,
+        task: Option<&mut JoinHandle<()>>,
         shutdown: impl Future<Output = ()>,
         grace: Duration,
     ) -> color_eyre::Result<()> {
@@ -130,16 +141,15 @@ impl Publisher {
             }
         }
         // What the feed still delivers while it closes is published too.
-        let _ = commands.try_send(FeedCommand::Quit);
-        let deadline = Instant::now() + grace;
-        while !gone(&events) {
-            match tokio::time::timeout_at(deadline, events.recv()).await {
-                Ok(Some(ev)) => self.publish(&ev).await,
-                Ok(None) | Err(_) => break,
-            }
+        let mut closing = Closing::start(events, commands, task, grace).await;
+        while let Some(ev) = closing.next().await {
+            self.publish(&ev).await;
         }
-        // Bounded: with the broker gone, the acks would each wait out their
-        // timeout and the client's flush would wait for a reconnect.
+        // A second grace, which the monitor's core does not need: its files
+        // are written when it flushes, while a publish is only confirmed
+        // when the broker acks it. Bounded: with the broker gone, the acks
+        // would each wait out their timeout and the client's flush would
+        // wait for a reconnect.
         let flushed = tokio::time::timeout(grace, async {
             self.flush().await;
             self.heartbeat().await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::event::{AgentStatus, QueueEventKind};
 
 use super::Faults;
-use super::notifications::frames;
+use super::publish::frames;
 use super::shared::{ConnCommand, Shared, lock, now_stamp};
 
 /// A cheap, cloneable remote for a running simulator.

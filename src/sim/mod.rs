@@ -1,23 +1,29 @@
 //! The simulator: a model contact center served on loopback, behaving like
 //! the real Genesys Cloud API where the public record says how.
 //!
-//! `center/` is the contact center (pure, seeded); `http/` is the server
-//! (routing by path, the OAuth token endpoint, and the one WebSocket loop
-//! both protocols' sockets run in); `realtime/` is the realtime v1
-//! protocol and `notifications/` the Notifications API (REST side,
-//! channels and their sockets, notifications). Each protocol has its
-//! own serializer, written from the spec and never with the client's
-//! decoders, so a decoding bug cannot hide behind a matching encoding bug.
-//! `shared` is the state they share; `truth` is what the model holds, for
-//! end-to-end tests. Faults are set up front in `SimOptions` or at run time
-//! through `SimControl`.
+//! `center/` is the contact center (pure, seeded); `server` routes by
+//! path; `http/` is what endpoints are built with (answers, the OAuth
+//! token endpoint, and the one WebSocket loop both protocols' sockets run
+//! in); `realtime/` is the realtime v1 protocol and `notifications/` the
+//! Notifications API (REST side, channel sockets). Each protocol has its
+//! own serializer (`realtime/frames`, `publish/`), written from the spec
+//! and never with the client's decoders, so a decoding bug cannot hide
+//! behind a matching encoding bug. `shared` is the state they share, over
+//! the plain data of `store/`; `truth` is what the model holds, for
+//! end-to-end tests. Faults are set up front in `SimOptions` or at run
+//! time through `SimControl`. Arrows point down that list's layers:
+//! server, protocols, http, shared, store and publish, center; never back
+//! up (tests/architecture checks it).
 
 mod center;
 mod control;
 mod http;
 mod notifications;
+mod publish;
 mod realtime;
+mod server;
 mod shared;
+mod store;
 mod truth;
 
 pub mod cli;
@@ -36,7 +42,7 @@ pub use cli::{
 pub use control::SimControl;
 pub use truth::{QueueTruth, SkillTruth};
 
-use shared::Shared;
+use shared::{Shared, lock};
 
 /// How the simulator behaves. `Default` is a six-queue center on the fast
 /// model tests use; `queuetop demo` and `sim` play `Pace::day()`.
@@ -75,9 +81,10 @@ pub struct SimOptions {
     /// much later unless the client closed it first.
     pub socket_closing_grace: Duration,
     /// Names for the first queues, in order, instead of the generated
-    /// ones. A name given twice makes two queues that share it: the real
-    /// API's loose name match finds both, so a client must not trust a
-    /// name to pick one queue (docs/CONFIG.md, `[[queue]]` by name).
+    /// ones: names that differ only in case, or one name twice, as a
+    /// client must expect when the real API's `?name=` matches loosely
+    /// (a prefix, any case) and a `[[queue]]` gives only a name
+    /// (docs/CONFIG.md, `[[queue]]`).
     pub queue_names: Vec<String>,
     pub client_id: String,
     pub client_secret: String,
@@ -216,8 +223,6 @@ pub struct SimStats {
     pub rest_rate_limited: u64,
     /// REST calls answered 502/503/504 by the `rest_transient` fault.
     pub rest_transient: u64,
-    /// Every REST call as `METHOD path?query` (the last 10 000).
-    pub rest_calls: Vec<String>,
     pub channels_created: u64,
     /// Channels evicted by the 21st, and channels that reached `expires`.
     pub channels_evicted: u64,
@@ -260,7 +265,7 @@ pub async fn start(listen: SocketAddr, opts: SimOptions) -> std::io::Result<SimH
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(addr, opts));
-    let accept = tokio::spawn(http::serve(listener, shared.clone()));
+    let accept = tokio::spawn(server::serve(listener, shared.clone()));
     let driver = shared
         .opts
         .generate
@@ -290,7 +295,7 @@ impl SimHandle {
     }
 
     pub fn realtime_url(&self) -> String {
-        format!("ws://{}{}", self.shared.addr, http::REALTIME_PATH)
+        format!("ws://{}{}", self.shared.addr, server::REALTIME_PATH)
     }
 
     pub fn client_id(&self) -> &str {
@@ -337,6 +342,12 @@ impl SimHandle {
 
     pub fn control(&self) -> SimControl {
         SimControl::new(self.shared.clone())
+    }
+
+    /// Every REST call taken, as `METHOD path?query` (the last 10 000).
+    /// Not in `SimStats`, which tests clone while they poll.
+    pub fn rest_calls(&self) -> Vec<String> {
+        lock(&self.shared.rest_calls).iter().cloned().collect()
     }
 
     /// Every access token handed out (the last 10 000), for leak tests.

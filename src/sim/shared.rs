@@ -1,7 +1,9 @@
 //! State shared by the HTTP server, the sockets, the model driver and the
-//! handle: options, faults, tokens, stats, and the event fan-out.
+//! handle: options, faults, stats, the event fan-out, and the plain data
+//! of `store` (tokens, rate window, channels) and `publish` (what each
+//! queue was last notified), which sit below it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,10 +16,12 @@ use tokio::task::JoinSet;
 use crate::event::{QueueEventKind, rfc3339_ms};
 
 use super::center::{Activity, Model};
-use super::http::token::Tokens;
-use super::notifications::api::RateWindow;
-use super::notifications::channels::ChannelRegistry;
-use super::notifications::notes::{self, Note, Notes};
+use super::publish::notes::{self, Note, Notes};
+use super::publish::{Now, frames, notes_for};
+use super::store::channels::ChannelRegistry;
+pub(crate) use super::store::push_bounded;
+use super::store::rate_window::RateWindow;
+use super::store::tokens::Tokens;
 use super::{Faults, SimOptions, SimStats};
 
 /// Per-connection backlog of model events before a slow socket starts
@@ -25,13 +29,6 @@ use super::{Faults, SimOptions, SimStats};
 const EVENT_BACKLOG: usize = 4096;
 /// The same for notifications: one tick of 1200 queues fits with room.
 const NOTE_BACKLOG: usize = 8192;
-/// Every this many ticks a queue publishes its wide-interval totals
-/// (staggered by queue, so they do not all come at once)...
-const TOTALS_EVERY_TICKS: u64 = 120;
-/// ...and sooner when they changed, checked this often: totals that lag
-/// the waiting count by a minute read as "3 offered, 3 answered" beside 3
-/// callers waiting.
-pub(crate) const TOTALS_CHANGED_EVERY_TICKS: u64 = 8;
 
 /// One model or scripted event, stamped once for every socket.
 #[derive(Debug)]
@@ -71,6 +68,8 @@ pub(crate) struct Shared {
     pub channels: Mutex<ChannelRegistry>,
     pub channel_lifetime_ms: AtomicU64,
     pub rest_window: Mutex<RateWindow>,
+    /// Every REST call taken, oldest first (`HISTORY` at most).
+    pub rest_calls: Mutex<VecDeque<String>>,
     tasks: Mutex<JoinSet<()>>,
 }
 
@@ -78,18 +77,6 @@ pub(crate) struct Shared {
 /// section here leaves the data consistent.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// How many subscription payloads, close codes and issued tokens the stats
-/// keep: a simulator left running for days must not grow without bound.
-pub(crate) const HISTORY: usize = 10_000;
-
-/// Appends to a history list, dropping the oldest past `HISTORY`.
-pub(crate) fn push_bounded<T>(list: &mut Vec<T>, item: T) {
-    if list.len() >= HISTORY {
-        list.drain(..HISTORY / 10);
-    }
-    list.push(item);
 }
 
 pub(crate) fn now_stamp() -> String {
@@ -137,6 +124,7 @@ impl Shared {
                 u64::try_from(opts.channel_lifetime.as_millis()).unwrap_or(u64::MAX),
             ),
             rest_window: Mutex::new(RateWindow::default()),
+            rest_calls: Mutex::new(VecDeque::new()),
             tasks: Mutex::new(JoinSet::new()),
             opts,
         }
@@ -198,24 +186,12 @@ impl Shared {
             return;
         }
         let n = batch.len() as u64;
-        let (shared_id, twice) = {
-            let faults = self.faults.borrow();
-            (
-                faults.shared_correlation_id.clone(),
-                faults.notifications_twice,
-            )
-        };
         for note in batch {
-            let note = match &shared_id {
-                Some(id) => note.with_correlation_id(id),
-                None => note,
-            };
-            let note = Arc::new(note);
-            // No receivers just means no channel socket is open.
-            if twice {
+            let (note, copies) = note.under_faults(&self.faults.borrow());
+            for _ in 0..copies {
+                // No receivers just means no channel socket is open.
                 let _ = self.notes.send(note.clone());
             }
-            let _ = self.notes.send(note);
         }
         let last = self.seq.load(Ordering::Relaxed);
         self.stat(|s| {
@@ -233,7 +209,7 @@ impl Shared {
                 // A scripted agent is joined in the queue it is scripted in.
                 let activity = Activity {
                     active_queue_ids: vec![a.queue_id.clone()],
-                    changed_ms: super::notifications::frames::now_ms(),
+                    changed_ms: frames::now_ms(),
                 };
                 notes::user_changed(a, stamp, &activity, &self.seq)
             }
@@ -281,7 +257,7 @@ impl Shared {
     /// One model tick, its notifications and events sent out.
     pub(crate) fn step(&self) {
         let stamp = now_stamp();
-        let now_ms = super::notifications::frames::now_ms();
+        let now_ms = frames::now_ms();
         let (events, batch) = {
             let mut model = lock(&self.model);
             let events = model.tick();
@@ -300,64 +276,6 @@ impl Shared {
             self.publish(kind, stamp.clone());
         }
     }
-}
-
-/// The notifications one model tick makes: user status changes, then the
-/// observations of every queue that changed, then due totals.
-/// The moment a tick's notifications are made, and how.
-pub(crate) struct Now<'a> {
-    pub stamp: &'a str,
-    /// The wall clock in Unix milliseconds.
-    pub ms: i128,
-    /// `Faults::omit_zero_qualifiers_in_notifications`.
-    pub omit_zero: bool,
-}
-
-pub(crate) fn notes_for(
-    model: &Model,
-    notes: &mut Notes,
-    events: &[QueueEventKind],
-    now: &Now<'_>,
-    seq: &AtomicU64,
-) -> Vec<Note> {
-    let (stamp, now_ms) = (now.stamp, now.ms);
-    let mut out = Vec::new();
-    for kind in events {
-        match kind {
-            QueueEventKind::Agent(a) => {
-                if let Some(activity) = model.activity(&a.user_id, now_ms) {
-                    out.push(notes::user_changed(a, stamp, &activity, seq));
-                }
-            }
-            QueueEventKind::Summary(s) => {
-                let obs = model
-                    .queue_index(&s.queue_id)
-                    .and_then(|qi| model.observe(qi).map(|o| (qi, o)));
-                if let Some((qi, obs)) = obs {
-                    out.extend(notes.queue_changed(qi, &obs, stamp, now.omit_zero, seq));
-                }
-            }
-            _ => {}
-        }
-    }
-    let (_, tick) = model.clock();
-    for qi in 0..model.queue_count() {
-        let turn = tick + qi as u64;
-        let refresh = turn.is_multiple_of(TOTALS_EVERY_TICKS);
-        if !refresh && !turn.is_multiple_of(TOTALS_CHANGED_EVERY_TICKS) {
-            continue;
-        }
-        // Compared before `observe`, which builds the whole observation.
-        let changed = model
-            .totals(qi)
-            .is_some_and(|totals| notes.totals_changed(qi, totals));
-        if (refresh || changed)
-            && let Some(obs) = model.observe(qi)
-        {
-            out.extend(notes.totals(qi, &obs, now_ms, seq));
-        }
-    }
-    out
 }
 
 /// The open and total counters of one kind of socket.
@@ -387,20 +305,5 @@ impl Drop for OpenGuard {
             let (open, _) = (self.counters)(s);
             *open = open.saturating_sub(1);
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn histories_stay_bounded_and_keep_the_newest() {
-        let mut v = Vec::new();
-        for i in 0..3 * HISTORY {
-            push_bounded(&mut v, i);
-        }
-        assert!(v.len() <= HISTORY);
-        assert_eq!(v.last(), Some(&(3 * HISTORY - 1)));
     }
 }

@@ -10,9 +10,28 @@ use crate::ui::keys::{self, Binding, KEYMAP, Mode};
 
 /// Width of the key column.
 const KEYS_W: usize = 12;
-/// Lines of the overlay's text: both contexts, their headings, the marks,
-/// the figures.
-pub const LINES: usize = KEYMAP.len() + 6;
+/// Lines of the overlay's text: both contexts of the monitor, their
+/// headings, the marks, the figures (the welcome's rows are not the
+/// monitor's).
+pub const LINES: usize = KEYMAP.len() - rows_in(Mode::Welcome) + 6;
+
+/// How many rows of the table act in `mode`.
+const fn rows_in(mode: Mode) -> usize {
+    let (mut count, mut row) = (0, 0);
+    while row < KEYMAP.len() {
+        let modes = KEYMAP[row].modes;
+        let mut index = 0;
+        while index < modes.len() {
+            if modes[index] as u8 == mode as u8 {
+                count += 1;
+                break;
+            }
+            index += 1;
+        }
+        row += 1;
+    }
+    count
+}
 
 pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
     let theme = scene.theme();
@@ -85,20 +104,30 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
     );
 }
 
-/// The rows of the screens: every row but the filter prompt's.
+/// The modes with their own section: the rest are the monitor's screens.
+const APART: [Mode; 2] = [Mode::Filter, Mode::Welcome];
+
+/// The rows of the monitor's screens.
 fn on_screens() -> impl Iterator<Item = &'static Binding> {
-    KEYMAP.iter().filter(|b| !b.acts_in(Mode::Filter))
+    KEYMAP
+        .iter()
+        .filter(|b| !APART.iter().any(|m| b.acts_in(*m)))
+}
+
+/// The rows of one of the modes kept `APART`.
+fn rows_of(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(move |b| b.acts_in(mode))
 }
 
 fn in_prompt() -> impl Iterator<Item = &'static Binding> {
-    KEYMAP.iter().filter(|b| b.acts_in(Mode::Filter))
+    rows_of(Mode::Filter)
 }
 
 /// Where a screen row acts, for docs/KEYS.md: "everywhere", or the modes.
 fn modes_label(binding: &Binding) -> String {
     let screens: Vec<Mode> = Mode::ALL
         .into_iter()
-        .filter(|m| *m != Mode::Filter)
+        .filter(|m| !APART.contains(m))
         .collect();
     if screens.iter().all(|m| binding.acts_in(*m)) {
         return "everywhere".into();
@@ -129,6 +158,12 @@ pub fn markdown_table() -> String {
     }
     out.push_str("\n### In the filter prompt (`/`)\n\n| keys | does |\n|---|---|\n");
     for binding in in_prompt() {
+        out.push_str(&format!("| {} | {} |\n", doc_keys(binding), binding.help));
+    }
+    out.push_str(
+        "\n### On the welcome screen (first run, no config)\n\n| keys | does |\n|---|---|\n",
+    );
+    for binding in rows_of(Mode::Welcome) {
         out.push_str(&format!("| {} | {} |\n", doc_keys(binding), binding.help));
     }
     out.push('\n');

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::config::Sources;
-use crate::ui::keys::{self, Mode};
+use crate::ui::keys::{self, Key, Mode};
 use crate::ui::{Scene, Theme};
 
 /// The environment variables queuetop reads, as docs/CONFIG.md lists them.
@@ -111,14 +111,7 @@ pub fn render(frame: &mut Frame, welcome: &Welcome, theme: &Theme) {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled("q", theme.key),
-        Span::raw(", "),
-        Span::styled("Esc", theme.key),
-        Span::raw(" or "),
-        Span::styled("Ctrl-C", theme.key),
-        Span::raw(" quits"),
-    ]));
+    lines.extend(key_lines(theme));
     let width = lines
         .iter()
         .map(Line::width)
@@ -139,6 +132,36 @@ pub fn render(frame: &mut Frame, welcome: &Welcome, theme: &Theme) {
     ])
     .areas(mid);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), column);
+}
+
+/// What the keys do, from the keymap: "q, Esc or Ctrl-C: quit", a line
+/// per hint word.
+fn key_lines(theme: &Theme) -> Vec<Line<'static>> {
+    let mut words: Vec<(&str, Vec<Key>)> = Vec::new();
+    for (binding, word) in keys::hints(Mode::Welcome) {
+        match words.iter_mut().find(|(known, _)| *known == word) {
+            Some((_, keys)) => keys.extend_from_slice(binding.keys),
+            None => words.push((word, binding.keys.to_vec())),
+        }
+    }
+    words
+        .into_iter()
+        .map(|(word, keys)| {
+            let mut spans = Vec::new();
+            for (index, key) in keys.iter().enumerate() {
+                if index > 0 {
+                    spans.push(Span::raw(if index + 1 == keys.len() {
+                        " or "
+                    } else {
+                        ", "
+                    }));
+                }
+                spans.push(Span::styled(key.label(false), theme.key));
+            }
+            spans.push(Span::raw(format!(": {word}")));
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// The warnings the config gave at start-up, over the main screen until

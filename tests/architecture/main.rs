@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 mod cycles;
+mod siblings;
 mod source;
 
 use cycles::cycles;

@@ -13,6 +13,7 @@ mod fixtures;
 
 mod all_queues;
 mod auth;
+mod close;
 mod config_errors;
 mod lifecycle;
 mod notifications;

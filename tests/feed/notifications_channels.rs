@@ -92,7 +92,7 @@ async fn a_channel_that_lost_its_subscriptions_subscribes_again_and_the_alert_en
         [channel],
         "the same channel, subscribed again"
     );
-    assert_eq!(rest_calls(&sim, "PUT "), 2, "{:?}", sim.stats().rest_calls);
+    assert_eq!(rest_calls(&sim, "PUT "), 2, "{:?}", sim.rest_calls());
     assert_eq!(troubles(&seen, "no_longer_subscribed"), [false, true]);
     assert!(!any_status(&seen), "{seen:#?}");
     let text = logs.text();

@@ -19,9 +19,8 @@ const LATENCY: Duration = Duration::from_secs(5);
 const RETRY_AFTER_S: u64 = 10;
 
 fn member_reads(sim: &SimHandle) -> usize {
-    let stats = sim.stats();
-    let reads = stats.rest_calls.iter();
-    reads.filter(|c| c.contains("/members")).count()
+    let calls = sim.rest_calls();
+    calls.iter().filter(|c| c.contains("/members")).count()
 }
 
 /// The first member the feed reported on each queue, as (queue, user).

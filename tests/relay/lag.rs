@@ -27,14 +27,16 @@ async fn relay(n: &NatsConfig, grace: Duration) -> Relay {
         .await
         .unwrap();
     let publisher = Publisher::new(client, n).await.unwrap();
-    let (feed, events) = mpsc::channel(1024);
+    let (feed, mut events) = mpsc::channel(1024);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let (commands, _keep) = mpsc::channel::<FeedCommand>(16);
         let shutdown = async move {
             let _ = stopped.await;
         };
-        publisher.run(events, &commands, shutdown, grace).await
+        publisher
+            .run(&mut events, &commands, None, shutdown, grace)
+            .await
     });
     let connected = FeedStatus {
         state: ConnState::Connected,
@@ -166,7 +168,7 @@ async fn the_relay_takes_events_while_the_bucket_has_not_answered() {
         .unwrap();
     let publisher = Publisher::new(client, &n).await.unwrap();
     // One slot: the test's sends wait whenever the relay's loop does.
-    let (feed, events) = mpsc::channel(1);
+    let (feed, mut events) = mpsc::channel(1);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let (commands, _keep) = mpsc::channel::<FeedCommand>(16);
@@ -174,7 +176,13 @@ async fn the_relay_takes_events_while_the_bucket_has_not_answered() {
             let _ = stopped.await;
         };
         publisher
-            .run(events, &commands, shutdown, Duration::from_secs(1))
+            .run(
+                &mut events,
+                &commands,
+                None,
+                shutdown,
+                Duration::from_secs(1),
+            )
             .await
     });
     // A broker that answers nothing for a while (a busy one, frozen here):

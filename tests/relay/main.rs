@@ -11,6 +11,7 @@ mod common;
 #[path = "../cli/common/mod.rs"]
 mod headless_common;
 
+mod close;
 mod delivery;
 mod lag;
 mod links;

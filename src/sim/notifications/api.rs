@@ -4,67 +4,21 @@
 //! `channels_api` (channels and subscriptions).
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
-use tokio::time::Instant;
 
-use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::frames::error_body;
+use crate::sim::http::Body;
+use crate::sim::notifications::handling::{
+    Bearer, Query, bad_request, error, json_body, not_found,
+};
 use crate::sim::notifications::{channels_api, observations, routing};
-use crate::sim::shared::{Shared, lock, push_bounded};
+use crate::sim::shared::{Shared, lock};
+use crate::sim::store::HISTORY;
 
 /// Requests allowed per window before a real org answers 429; the
 /// simulator only reports it in `inin-ratelimit-*` (the 429 is a fault).
 const ALLOWED: u32 = 300;
-const WINDOW: Duration = Duration::from_secs(60);
-/// Largest request body read.
-const MAX_BODY: usize = 1024 * 1024;
-
-/// Requests in the current rate-limit window.
-#[derive(Debug, Default)]
-pub(crate) struct RateWindow {
-    start: Option<Instant>,
-    count: u32,
-}
-
-impl RateWindow {
-    /// Counts one request; `(count, seconds until the window resets)`.
-    fn hit(&mut self) -> (u32, u64) {
-        let now = Instant::now();
-        let start = match self.start {
-            Some(s) if now.duration_since(s) < WINDOW => s,
-            _ => {
-                self.count = 0;
-                self.start = Some(now);
-                now
-            }
-        };
-        self.count = self.count.saturating_add(1);
-        let left = WINDOW.saturating_sub(now.duration_since(start));
-        (self.count, left.as_secs().max(1))
-    }
-}
-
-pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
-    json_response(status, &error_body(status.as_u16(), code, message))
-}
-
-pub(crate) fn bad_request(message: &str) -> Response<Body> {
-    error(StatusCode::BAD_REQUEST, "bad.request", message)
-}
-
-pub(crate) fn not_found(message: &str) -> Response<Body> {
-    error(StatusCode::NOT_FOUND, "not.found", message)
-}
-
-/// The bearer token of a request, if valid, with its expiry.
-pub(crate) struct Bearer {
-    pub token: String,
-    pub expires: Instant,
-}
 
 fn bearer(req: &Request<Incoming>, shared: &Shared) -> Option<Bearer> {
     let token = req
@@ -134,127 +88,15 @@ fn transient(status: StatusCode) -> Response<Body> {
     )
 }
 
-/// Query parameters, decoded.
-pub(crate) struct Query(Vec<(String, String)>);
-
-impl Query {
-    fn of(req: &Request<Incoming>) -> Query {
-        Query(
-            req.uri()
-                .query()
-                .map(|q| {
-                    url::form_urlencoded::parse(q.as_bytes())
-                        .into_owned()
-                        .collect()
-                })
-                .unwrap_or_default(),
-        )
-    }
-
-    pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of a repeated key (`id=A&id=B`), comma lists split
-    /// (`expand=a,b`).
-    pub(crate) fn all(&self, key: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .flat_map(|(_, v)| v.split(','))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .collect()
-    }
-
-    /// The query as sent, minus `pageNumber`, for the `*Uri` links.
-    fn without_page_number(&self) -> String {
-        let mut out = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in self.0.iter().filter(|(k, _)| k != "pageNumber") {
-            out.append_pair(k, v);
-        }
-        out.finish()
-    }
-
-    /// The path with this query at page `number`.
-    pub(crate) fn uri(&self, path: &str, number: usize) -> String {
-        let rest = self.without_page_number();
-        let sep = if rest.is_empty() { "" } else { "&" };
-        format!("{path}?{rest}{sep}pageNumber={number}")
-    }
-
-    /// `pageSize` (default 25, 1..=500) and `pageNumber` (default 1).
-    /// Err is the message of a 400.
-    pub(crate) fn page(&self) -> Result<(usize, usize), String> {
-        self.page_upto(500)
-    }
-
-    /// `page` with a smaller largest `pageSize`.
-    pub(crate) fn page_upto(&self, max: usize) -> Result<(usize, usize), String> {
-        let num = |key: &str, default: usize| match self.get(key) {
-            None => Ok(default),
-            Some(v) => v
-                .parse::<usize>()
-                .map_err(|_| format!("{key} must be a whole number, not {v:?}")),
-        };
-        let size = num("pageSize", 25)?;
-        let number = num("pageNumber", 1)?;
-        if !(1..=max).contains(&size) {
-            return Err(format!("pageSize must be between 1 and {max}"));
-        }
-        if number == 0 {
-            return Err("pageNumber starts at 1".into());
-        }
-        Ok((size, number))
-    }
-}
-
-/// One page of `items` as the real listings have it: `entities`,
-/// `pageNumber`, `pageSize`, `pageCount`, `total` and the `*Uri` links
-/// (`nextUri` absent on the last page).
-pub(crate) fn listing<T>(
-    items: &[T],
-    (size, number): (usize, usize),
-    q: &Query,
-    path: &str,
-    entity: impl Fn(&T) -> serde_json::Value,
-) -> serde_json::Value {
-    let total = items.len();
-    let start = (number - 1).saturating_mul(size).min(total);
-    let end = start.saturating_add(size).min(total);
-    let entities: Vec<serde_json::Value> = items[start..end].iter().map(entity).collect();
-    let count = total.div_ceil(size);
-    let mut body = serde_json::json!({"entities": entities, "pageNumber": number,
-        "pageSize": size, "pageCount": count, "total": total,
-        "firstUri": q.uri(path, 1), "selfUri": q.uri(path, number),
-        "lastUri": q.uri(path, count.max(1))});
-    if number < count {
-        body["nextUri"] = serde_json::json!(q.uri(path, number + 1));
-    }
-    if number > 1 {
-        body["previousUri"] = serde_json::json!(q.uri(path, number - 1));
-    }
-    body
-}
-
-/// The request body as JSON; Err is the message of a 400.
-pub(crate) async fn json_body(req: Request<Incoming>) -> Result<serde_json::Value, String> {
-    let bytes = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return Err("unreadable or larger than 1 MiB body".into()),
-    };
-    serde_json::from_slice(&bytes).map_err(|e| format!("body is not JSON: {e}"))
-}
-
 pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
-    let call = format!("{} {}", req.method(), req.uri());
-    shared.stat(|s| {
-        s.rest_requests += 1;
-        push_bounded(&mut s.rest_calls, call);
-    });
+    shared.stat(|s| s.rest_requests += 1);
+    {
+        let mut calls = lock(&shared.rest_calls);
+        if calls.len() >= HISTORY {
+            calls.pop_front();
+        }
+        calls.push_back(format!("{} {}", req.method(), req.uri()));
+    }
     let latency = shared.faults.borrow().rest_latency;
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;

@@ -7,9 +7,10 @@ use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::api::{Bearer, Query, bad_request, not_found};
-use crate::sim::notifications::channels::{MAX_TOPICS, Verdict, check_topic};
+use crate::sim::notifications::handling::{Bearer, Query, bad_request, not_found};
+use crate::sim::notifications::topics::{Verdict, check_topic};
 use crate::sim::shared::Shared;
+use crate::sim::store::channels::MAX_TOPICS;
 
 /// A new channel; it lives 24 h (`channel_lifetime`) or until the token
 /// that created it expires or is revoked, whichever comes first.

@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::sim::center::Model;
 use crate::sim::http::socket::Flood;
-use crate::sim::notifications::notes::Notes;
-use crate::sim::shared::{Now, Shared, notes_for};
+use crate::sim::publish::notes::Notes;
+use crate::sim::publish::{Now, notes_for};
+use crate::sim::shared::Shared;
 
 /// How many distinct frames one flooding socket cycles through.
 const FRAMES: usize = 1024;

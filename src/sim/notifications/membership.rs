@@ -5,7 +5,7 @@
 
 use crate::event::{AgentStatus, QueueEventKind};
 use crate::sim::center::{Membership, Model};
-use crate::sim::notifications::notes;
+use crate::sim::publish::notes;
 use crate::sim::shared::{Shared, lock, now_stamp};
 
 impl Shared {
@@ -18,14 +18,14 @@ impl Shared {
     ) -> Option<Membership> {
         let qi = *self.queue_index.get(queue_id)?;
         let stamp = now_stamp();
-        let now_ms = crate::sim::notifications::frames::now_ms();
+        let now_ms = crate::sim::publish::frames::now_ms();
         let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
         let (m, batch, summary) = {
             let mut model = lock(&self.model);
             let m = change(&mut model, qi)?;
             let (status, start_ms) = model.status_of(&m.user_id, now_ms)?;
             let activity = model.activity(&m.user_id, now_ms)?;
-            let start = crate::sim::notifications::frames::stamp_ms(start_ms);
+            let start = crate::sim::publish::frames::stamp_ms(start_ms);
             let mut batch: Vec<notes::Note> =
                 notes::membership_changed(&m, status.as_str(), &start, &activity, &self.seq).into();
             if let Some(obs) = model.observe(qi) {
@@ -45,7 +45,7 @@ impl Shared {
     /// (see `Model::set_status`); false when it changed nothing.
     pub(crate) fn change_status(&self, user_id: &str, status: AgentStatus) -> bool {
         let stamp = now_stamp();
-        let now_ms = crate::sim::notifications::frames::now_ms();
+        let now_ms = crate::sim::publish::frames::now_ms();
         let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
         let published = {
             let mut model = lock(&self.model);

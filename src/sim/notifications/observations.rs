@@ -11,9 +11,8 @@ use serde_json::{Value, json};
 
 use crate::sim::center::{MEDIA_NAMES, MediaObs, QueueObs, WaitingObs, qualifier};
 use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::api::bad_request;
-use crate::sim::notifications::frames;
-use crate::sim::notifications::routing::{is_uuid, malformed_id};
+use crate::sim::notifications::handling::{bad_request, is_uuid, malformed_id};
+use crate::sim::publish::frames;
 use crate::sim::shared::{Shared, lock};
 use hyper::{Response, StatusCode};
 

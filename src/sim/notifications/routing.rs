@@ -5,8 +5,10 @@ use serde_json::{Value, json};
 
 use crate::sim::center::{MemberView, Model, SERVICE_LEVEL_PERCENT};
 use crate::sim::http::{Body, json_response};
-use crate::sim::notifications::api::{Query, bad_request, error, listing, not_found};
-use crate::sim::notifications::frames;
+use crate::sim::notifications::handling::{
+    Query, bad_request, error, is_uuid, listing, malformed_id, not_found,
+};
+use crate::sim::publish::frames;
 use crate::sim::shared::{Shared, lock};
 use hyper::{Response, StatusCode};
 
@@ -14,16 +16,6 @@ use hyper::{Response, StatusCode};
 const MAX_PAGE: usize = 100;
 /// The division every simulated queue is in.
 const HOME_DIVISION: &str = "8a5e0b9c-6d1f-4c2a-9e3b-1f2d3c4b5a60";
-
-pub(crate) fn is_uuid(id: &str) -> bool {
-    uuid::Uuid::try_parse(id).is_ok()
-}
-
-pub(crate) fn malformed_id(id: &str) -> Response<Body> {
-    bad_request(&format!(
-        "queue id {id:?} is not a UUID: copy the queue's id from the admin UI or the API"
-    ))
-}
 
 fn forbidden(id: &str) -> Response<Body> {
     error(

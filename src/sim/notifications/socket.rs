@@ -18,11 +18,12 @@ use crate::sim::Faults;
 use crate::sim::http::Body;
 use crate::sim::http::socket::{self, Cause, Out, Protocol, Step};
 use crate::sim::http::upgrade;
-use crate::sim::notifications::channels::{Attach, Lookup, SystemNote, Topics};
 use crate::sim::notifications::flood::NoteFlood;
-use crate::sim::notifications::notes::Note;
-use crate::sim::notifications::{api, frames as nframes};
+use crate::sim::notifications::handling;
+use crate::sim::publish::frames as nframes;
+use crate::sim::publish::notes::Note;
 use crate::sim::shared::{Shared, SocketCounters, lock};
+use crate::sim::store::channels::{Attach, Lookup, SystemNote, Topics};
 
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
 
@@ -31,7 +32,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
     let id = req.uri().path()[CHANNEL_PREFIX.len()..].to_string();
     let Some(key) = upgrade::ws_key(&req) else {
         shared.stat(|s| s.handshakes_rejected += 1);
-        return api::bad_request("expected a WebSocket upgrade (version 13)");
+        return handling::bad_request("expected a WebSocket upgrade (version 13)");
     };
     if let Some(resp) = upgrade::take_fault(&shared) {
         return resp;
@@ -40,7 +41,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         Lookup::Found(a) => a,
         Lookup::Expired => {
             shared.stat(|s| s.handshakes_rejected += 1);
-            return api::error(
+            return handling::error(
                 StatusCode::UNAUTHORIZED,
                 "channel.expired",
                 &format!("channel {id} has expired: create a new one"),
@@ -48,7 +49,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
         }
         Lookup::Unknown => {
             shared.stat(|s| s.handshakes_rejected += 1);
-            return api::not_found(&format!("channel {id} not found: create one first"));
+            return handling::not_found(&format!("channel {id} not found: create one first"));
         }
     };
     let channel = Channel::new(shared.clone(), id, attach);

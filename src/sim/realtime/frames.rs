@@ -3,7 +3,6 @@
 //! the client's codecs.
 
 use serde_json::{Map, Value, json};
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::event::QueueEventKind;
 
@@ -99,19 +98,6 @@ pub(crate) fn error(
 pub(crate) fn heartbeat(timestamp: &str) -> String {
     json!({"type": "heartbeat", "topic": SYSTEM_TOPIC, "timestamp": timestamp, "data": {}})
         .to_string()
-}
-
-/// The `n`th malformed frame, cycling through the ways a frame can be bad.
-pub(crate) fn malformed(n: u64) -> Message {
-    match n % 5 {
-        0 => Message::text("{not json"),
-        1 => Message::text(r#"{"topic":"/system","data":{}}"#),
-        2 => Message::text(
-            r#"{"type":"queue-summary","topic":"/routing/queues/x/events","timestamp":"2026-11-27T19:20:25.123Z"}"#,
-        ),
-        3 => Message::binary(vec![0xde, 0xad, 0xbe, 0xef]),
-        _ => Message::text(r#"[1,2,3]"#),
-    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! The table itself: every key of every mode, what it does, where it
 //! acts, what help says and what the hint bar shows.
 
-use super::Mode::{AlertsPanel, AlertsView, Filter, Help, Main, Notes, Wallboard, Zoom};
+use super::Mode::{AlertsPanel, AlertsView, Filter, Help, Main, Notes, Wallboard, Welcome, Zoom};
 use super::{Action, Binding, Does, Key, Mode};
 
-/// Every mode but the filter prompt.
+/// Every mode of the monitor but the filter prompt.
 const SCREENS: &[Mode] = &[Main, AlertsPanel, Zoom, AlertsView, Help, Notes, Wallboard];
 /// Where something scrolls or a selection moves (the wallboard has no
 /// selection to show, the warnings nothing to scroll).
@@ -250,4 +250,12 @@ pub const KEYMAP: &[Binding] = &[
         &[],
     ),
     row(&[Key::Ctrl('c')], Action::Quit, PROMPT, "quit", &[]),
+    // Nothing to go back to: every way out of the welcome quits.
+    row(
+        &[Key::Char('q'), Key::Esc, Key::Ctrl('c')],
+        Action::Quit,
+        &[Welcome],
+        "quit (with no config there is nothing to monitor yet)",
+        &[(Welcome, "quit")],
+    ),
 ];

@@ -2,7 +2,7 @@
 //! "(Esc: back)" titles and docs/KEYS.md all read `KEYMAP`, so what the
 //! screen says and what the keys do cannot drift apart. Each row names
 //! the modes it acts in: the main screen, the zoom, the alerts view, the
-//! overlays, the wallboard and the filter prompt.
+//! overlays, the wallboard, the filter prompt and the first-run welcome.
 
 mod map;
 
@@ -102,10 +102,12 @@ pub enum Mode {
     Wallboard,
     /// The `/` prompt.
     Filter,
+    /// The first-run screen: no config yet, nothing to monitor.
+    Welcome,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Main,
         Mode::AlertsPanel,
         Mode::Zoom,
@@ -114,6 +116,7 @@ impl Mode {
         Mode::Notes,
         Mode::Wallboard,
         Mode::Filter,
+        Mode::Welcome,
     ];
 
     /// How docs/KEYS.md names the mode.
@@ -127,6 +130,7 @@ impl Mode {
             Mode::Notes => "config warnings",
             Mode::Wallboard => "wallboard",
             Mode::Filter => "filter prompt",
+            Mode::Welcome => "welcome screen",
         }
     }
 }

@@ -183,3 +183,31 @@ fn another_table_gives_other_hints_titles_and_dispatch() {
     );
     assert_eq!(action_in(OTHER_MAP, &b, Mode::Main), None);
 }
+
+#[test]
+fn on_the_welcome_only_its_three_keys_act_and_each_quits() {
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    for event in [key(KeyCode::Char('q')), key(KeyCode::Esc), ctrl_c] {
+        assert_eq!(
+            action_for(&event, Mode::Welcome),
+            Some(Action::Quit),
+            "{event:?}"
+        );
+    }
+    // The monitor's keys mean nothing without a monitor.
+    for code in [
+        KeyCode::Char('?'),
+        KeyCode::Char('r'),
+        KeyCode::Enter,
+        KeyCode::Down,
+    ] {
+        assert_eq!(action_for(&key(code), Mode::Welcome), None, "{code:?}");
+    }
+    // And the welcome's Esc does not quit the monitor.
+    assert_eq!(
+        action_for(&key(KeyCode::Esc), Mode::Main),
+        Some(Action::Back)
+    );
+    let words: Vec<(String, &str)> = hint_items(Mode::Welcome, false);
+    assert_eq!(words, [("q".to_string(), "quit")]);
+}

@@ -38,13 +38,11 @@ pub fn scripted(queues: usize, agents: usize) -> SimOptions {
 
 /// A summary for `SimControl::push`: it goes out as a full observation.
 pub fn observed(queue_id: &str, available: u32) -> QueueEventKind {
-    QueueEventKind::Summary(QueueSummary {
-        queue_id: queue_id.into(),
-        agents_available: available,
-        agents_logged_in: available + 1,
-        agents_interacting: 1,
-        ..QueueSummary::default()
-    })
+    crate::fixtures::summary(queue_id)
+        .available(available)
+        .logged_in(available + 1)
+        .interacting(1)
+        .event()
 }
 
 /// Every notification seen was applied once: per CorrelationId, no event
@@ -142,8 +140,7 @@ pub fn troubles(seen: &[FeedEvent], code: &str) -> Vec<bool> {
 /// How many REST calls the simulator took that start with `prefix`
 /// (`"PUT "`, `"GET /api/v2/routing/queues?"`, ...).
 pub fn rest_calls(sim: &SimHandle, prefix: &str) -> usize {
-    sim.stats()
-        .rest_calls
+    sim.rest_calls()
         .iter()
         .filter(|c| c.starts_with(prefix))
         .count()

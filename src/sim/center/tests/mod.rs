@@ -48,3 +48,43 @@ fn ids_are_uuids_and_names_unique() {
         assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
     }
 }
+
+#[test]
+fn a_status_set_from_outside_changes_once_and_never_an_agent_on_an_interaction() {
+    let mut m = Model::new(5, 2, 6, 500);
+    // Tick until some agent has an interaction.
+    let busy = (0..2000)
+        .find_map(|_| {
+            m.tick();
+            m.queues.iter().find_map(|q| {
+                let ai = q.interactions.iter().find_map(|i| i.agent)?;
+                Some(q.agents[ai].id.clone())
+            })
+        })
+        .expect("an agent on an interaction");
+    assert_eq!(m.set_status(&busy, AgentStatus::OffQueue), None);
+    let free = m.queues[0]
+        .agents
+        .iter()
+        .enumerate()
+        .find(|(ai, a)| {
+            a.member
+                && !m.queues[0]
+                    .interactions
+                    .iter()
+                    .any(|i| i.agent == Some(*ai))
+        })
+        .map(|(_, a)| (a.id.clone(), a.status.clone()))
+        .expect("an agent without an interaction");
+    let other = match free.1 {
+        AgentStatus::OffQueue => AgentStatus::Idle,
+        _ => AgentStatus::OffQueue,
+    };
+    let (qi, state) = m.set_status(&free.0, other.clone()).expect("a change");
+    assert_eq!(
+        (qi, state.user_id.as_str(), &state.status),
+        (0, free.0.as_str(), &other)
+    );
+    assert_eq!(m.set_status(&free.0, other), None, "already so");
+    assert_eq!(m.set_status("nobody", AgentStatus::Idle), None);
+}

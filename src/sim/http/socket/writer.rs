@@ -14,7 +14,6 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use super::protocol::{Flood, Out, Step};
 use super::{Sink, Stream};
 use crate::sim::Faults;
-use crate::sim::realtime::frames;
 use crate::sim::shared::{Shared, now_stamp, push_bounded};
 
 /// Frames written per flood batch before a flush.
@@ -62,9 +61,7 @@ impl Writer {
     async fn malformed_if_due(&mut self, f: &Faults) -> Result<(), WsError> {
         match f.malformed_every {
             Some(n) if n > 0 && (self.sent + 1).is_multiple_of(n) => {
-                self.sink
-                    .send(frames::malformed(self.malformed_sent))
-                    .await?;
+                self.sink.send(malformed(self.malformed_sent)).await?;
                 self.malformed_sent += 1;
                 self.shared.stat(|s| s.malformed_sent += 1);
                 Ok(())
@@ -151,5 +148,19 @@ impl Writer {
             *fed += 1;
         }
         sink.flush().await
+    }
+}
+
+/// The `n`th malformed frame, cycling through the ways a frame can be bad
+/// (on either protocol's socket: a client must survive them all).
+fn malformed(n: u64) -> Message {
+    match n % 5 {
+        0 => Message::text("{not json"),
+        1 => Message::text(r#"{"topic":"/system","data":{}}"#),
+        2 => Message::text(
+            r#"{"type":"queue-summary","topic":"/routing/queues/x/events","timestamp":"2026-11-27T19:20:25.123Z"}"#,
+        ),
+        3 => Message::binary(vec![0xde, 0xad, 0xbe, 0xef]),
+        _ => Message::text(r#"[1,2,3]"#),
     }
 }

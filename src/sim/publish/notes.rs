@@ -10,6 +10,7 @@
 //! skills waiting interactions ask for, and how long they wait, come only
 //! from the observations query.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
@@ -17,8 +18,9 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::event::{AgentState, QueueSummary};
 
+use crate::sim::Faults;
 use crate::sim::center::{Activity, MEDIA_NAMES, MediaObs, Membership, QueueObs, Totals};
-use crate::sim::notifications::frames;
+use crate::sim::publish::frames;
 
 /// Every this many messages of a queue, one carries every metric.
 const FULL_EVERY: u64 = 10;
@@ -40,6 +42,19 @@ impl Note {
         Note {
             variants: vec![(topic, text.into())],
         }
+    }
+
+    /// The note as the faults send it, and how many times: with their
+    /// shared CorrelationId, twice with `notifications_twice`.
+    pub(crate) fn under_faults(self, faults: &Faults) -> (Arc<Note>, usize) {
+        let note = match &faults.shared_correlation_id {
+            Some(id) => self.with_correlation_id(id),
+            None => self,
+        };
+        (
+            Arc::new(note),
+            if faults.notifications_twice { 2 } else { 1 },
+        )
     }
 
     /// The same note with `metadata.CorrelationId` set to `id` in every

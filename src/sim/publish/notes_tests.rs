@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::sim::center::Model;
-use crate::sim::shared::{Now, notes_for};
+use crate::sim::publish::{Now, notes_for};
 
 const NOW: Now<'static> = Now {
     stamp: "2026-11-27T19:20:25.123Z",
@@ -275,7 +275,7 @@ fn totals_follow_a_change_within_a_few_ticks() {
     let mut model = Model::new(9, 3, 8, 500);
     let mut notes = Notes::new(3);
     let seq = AtomicU64::new(0);
-    let lag = crate::sim::shared::TOTALS_CHANGED_EVERY_TICKS;
+    let lag = crate::sim::publish::TOTALS_CHANGED_EVERY_TICKS;
     let mut sent = [0u64; 3];
     let mut changed = [(0u64, 0usize); 3];
     for tick in 0..600 {
@@ -325,5 +325,34 @@ fn offered_covers_answered_abandoned_and_waiting() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn a_shared_correlation_id_replaces_each_variants_own_and_nothing_else() {
+    let agent = AgentState {
+        queue_id: "q".into(),
+        user_id: "u".into(),
+        user_name: None,
+        status: crate::event::AgentStatus::Idle,
+        skills: Vec::new(),
+    };
+    let activity = Activity {
+        active_queue_ids: vec!["q".into()],
+        changed_ms: 0,
+    };
+    let note = user_changed(&agent, NOW.stamp, &activity, &AtomicU64::new(0));
+    let before: Vec<Value> = note
+        .variants
+        .iter()
+        .map(|(_, text)| serde_json::from_str(text.as_str()).unwrap())
+        .collect();
+    let shared = note.with_correlation_id("one-request");
+    assert_eq!(shared.variants.len(), before.len());
+    for ((_, text), mut was) in shared.variants.iter().zip(before) {
+        assert_eq!(was["metadata"]["CorrelationId"], "1");
+        was["metadata"]["CorrelationId"] = "one-request".into();
+        let now: Value = serde_json::from_str(text.as_str()).unwrap();
+        assert_eq!(now, was);
     }
 }
