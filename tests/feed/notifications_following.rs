@@ -139,3 +139,30 @@ async fn a_user_back_on_a_queue_after_leaving_every_one_is_not_subscribed_twice(
     assert_eq!(sim.stats().topics_repeated, 0, "{:?}", sim.rest_calls());
     quit(h).await;
 }
+
+/// The member read after a membership change fails (a server error past
+/// the client's own tries): it is tried again soon, not left until the
+/// next reconnect, so the newcomer reaches the roster and is followed.
+#[tokio::test(start_paused = true)]
+async fn a_member_read_failing_after_a_change_is_tried_again() {
+    let sim = start_simulator(scripted(1, 2)).await;
+    let queue_id = sim.queues()[0].0.clone();
+    let mut h = follow_everything(&sim);
+    let (mut seen, _) = acked(&mut h).await;
+
+    let control = sim.control();
+    let read = format!("GET /api/v2/routing/queues/{queue_id}/members");
+    let reads = rest_calls(&sim, &read);
+    control.set_rest_latency(Some(LATENCY));
+    let coming = control.add_member(&queue_id, true).expect("a new member");
+    let out = || rest_calls(&sim, &read) > reads;
+    until(&mut h, &mut seen, LIMIT, "the member read", out).await;
+    control.rest_transient(TRANSIENT_TRIES, 503);
+    control.set_rest_latency(None);
+    until_member(&mut h, &mut seen, &coming).await;
+    assert_eq!(sim.stats().rest_transient, u64::from(TRANSIENT_TRIES));
+    assert_eq!(reconnects(&seen), 0, "{seen:#?}");
+    let what = format!("the activity topic of {coming}");
+    until(&mut h, &mut seen, LIMIT, &what, || followed(&sim, &coming)).await;
+    quit(h).await;
+}

@@ -26,6 +26,9 @@ use crate::feed::link::{Link, Outcome};
 
 /// How long after a membership change its queue's members are read again.
 pub const MEMBERSHIP_SETTLE: Duration = Duration::from_secs(2);
+/// How long after a failed reread (the REST client's own tries spent) it
+/// is tried again.
+pub const REREAD_RETRY: Duration = Duration::from_secs(10);
 
 /// Queues whose member lists are to be read again, and when.
 #[derive(Debug, Default)]
@@ -36,9 +39,14 @@ pub(super) struct Pending {
 
 impl Pending {
     pub(super) fn mark(&mut self, queue_id: String) {
+        self.mark_in(queue_id, MEMBERSHIP_SETTLE);
+    }
+
+    /// Marks the queue, to be read `after` from now unless others are due
+    /// sooner.
+    fn mark_in(&mut self, queue_id: String, after: Duration) {
         self.queues.insert(queue_id);
-        self.due
-            .get_or_insert_with(|| Instant::now() + MEMBERSHIP_SETTLE);
+        self.due.get_or_insert_with(|| Instant::now() + after);
     }
 
     pub(super) fn due(&self) -> Option<Instant> {
@@ -82,12 +90,16 @@ impl<'a> Reread<'a> {
         }
     }
 
-    /// Reads the queues' members again and tells the app.
+    /// Reads the queues' members again and tells the app. A queue whose
+    /// read fails for a reason that may pass (a server error, a refused
+    /// token, the network) is marked in `pending` to be read again: until
+    /// then a newcomer to it is on no roster and followed by no channel.
     pub(super) async fn run(
         self,
         link: &mut Link,
         chans: &mut Channels,
         queues: BTreeSet<String>,
+        pending: &mut Pending,
     ) -> Result<(), Outcome> {
         let token = link.token().await?;
         let mut fresh_users = Vec::new();
@@ -102,7 +114,13 @@ impl<'a> Reread<'a> {
                     if error.status() == Some(401) {
                         link.token_refused();
                     }
-                    tracing::warn!(target: TARGET, queue_id = %queue_id, error = %error, "could not read the members again; the roster stays as it was until the next reconnect");
+                    let status = error.status().unwrap_or(0);
+                    if (400..500).contains(&status) && status != 401 && status != 429 {
+                        tracing::warn!(target: TARGET, queue_id = %queue_id, error = %error, "could not read the members again; the roster stays as it was until the next reconnect");
+                    } else {
+                        tracing::warn!(target: TARGET, queue_id = %queue_id, error = %error, retry_s = REREAD_RETRY.as_secs(), "could not read the members again; the roster stays as it was until they are read");
+                        pending.mark_in(queue_id, REREAD_RETRY);
+                    }
                     continue;
                 }
             };

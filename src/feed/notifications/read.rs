@@ -164,7 +164,7 @@ impl Reader<'_> {
                 &mut at.rejections,
                 &at.tx,
             )
-            .run(self.link, at.chans, queues)
+            .run(self.link, at.chans, queues, &mut at.members)
             .await?;
         }
         let silence = self.silence();
