@@ -46,11 +46,21 @@ impl SortKey {
     }
 }
 
-/// One sorting by risk: each queue id's place and tier, and when.
+/// One sorting by risk: each queue id's place, and what the order is
+/// held against (its tier, and whether it had figures yet), and when.
 #[derive(Debug, Clone)]
 pub(super) struct RiskOrder {
     at: Instant,
-    place: std::collections::HashMap<String, (usize, u8)>,
+    place: std::collections::HashMap<String, (usize, Standing)>,
+}
+
+/// What breaks a held order when it changes: a tier, or a queue's first
+/// figures (an order sorted before the snapshot is only the names' order,
+/// and must not stand for `RISK_HOLD` over queues with callers waiting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Standing {
+    tier: u8,
+    has_figures: bool,
 }
 
 impl ViewState {
@@ -85,15 +95,19 @@ impl ViewState {
     fn risk_order(&self, state: &AppState, now: Instant) -> Vec<usize> {
         let queues = state.queues();
         let risks: Vec<_> = queues.iter().map(|queue| queue.risk(state, now)).collect();
+        let standing = |index: usize| Standing {
+            tier: risks[index].tier,
+            has_figures: queues[index].summary.is_some(),
+        };
         let mut held = self.risk_order.borrow_mut();
         let keep = held.as_ref().is_some_and(|order| {
             now.saturating_duration_since(order.at) < RISK_HOLD
                 && order.place.len() == queues.len()
-                && queues.iter().zip(&risks).all(|(queue, risk)| {
+                && queues.iter().enumerate().all(|(index, queue)| {
                     order
                         .place
                         .get(&queue.id)
-                        .is_some_and(|&(_, tier)| tier == risk.tier)
+                        .is_some_and(|&(_, was)| was == standing(index))
                 })
         });
         if !keep {
@@ -107,7 +121,7 @@ impl ViewState {
             let place = order
                 .iter()
                 .enumerate()
-                .map(|(rank, &index)| (queues[index].id.clone(), (rank, risks[index].tier)))
+                .map(|(rank, &index)| (queues[index].id.clone(), (rank, standing(index))))
                 .collect();
             *held = Some(RiskOrder { at: now, place });
         }

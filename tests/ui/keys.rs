@@ -149,6 +149,42 @@ fn the_risk_order_is_the_default_and_holds_still() {
 }
 
 #[test]
+fn an_order_sorted_before_the_first_figures_gives_way_to_them() {
+    let mut f = fixture();
+    let names = |v: &ViewState, f: &Fixture| -> Vec<String> {
+        v.visible(&f.state, f.now)
+            .into_iter()
+            .map(|i| f.state.queues()[i].name.clone())
+            .collect()
+    };
+    let figures: Vec<_> = f
+        .state
+        .queues()
+        .iter()
+        .map(|q| (q.summary.clone(), q.waiting.clone()))
+        .collect();
+    // The first frame, drawn before the snapshot: no queue has figures.
+    f.state.edit(|parts| {
+        for queue in &mut parts.queues {
+            queue.summary = None;
+            queue.waiting.clear();
+        }
+    });
+    let v = ViewState::new();
+    let blank = names(&v, &f);
+    // The snapshot comes a moment later, well within the hold time.
+    f.state.edit(|parts| {
+        for (queue, (summary, waiting)) in parts.queues.iter_mut().zip(figures) {
+            queue.summary = summary;
+            queue.waiting = waiting;
+        }
+    });
+    let fresh = names(&ViewState::new(), &f);
+    assert_ne!(blank, fresh, "the fixture must sort differently with figures");
+    assert_eq!(names(&v, &f), fresh, "the names' order was held over the figures");
+}
+
+#[test]
 fn filter_prompt_types_keeps_and_clears() {
     let f = fixture();
     let mut v = by_name();
