@@ -172,6 +172,14 @@ impl SimControl {
             .is_some()
     }
 
+    /// Makes a user `remove_member` took off queue `queue_id` its member
+    /// again; false when it is one still (or never was).
+    pub fn add_back_member(&self, queue_id: &str, user_id: &str, joined: bool) -> bool {
+        self.shared
+            .change_membership(queue_id, |m, qi| m.add_back(qi, user_id, joined))
+            .is_some()
+    }
+
     /// Joins or unjoins a member; false when it is not a member or was
     /// already so.
     pub fn set_joined(&self, queue_id: &str, user_id: &str, joined: bool) -> bool {

@@ -237,6 +237,10 @@ pub struct SimStats {
     pub channel_sockets_open: usize,
     pub channel_sockets_total: u64,
     pub topics_permitted: u64,
+    /// Topics a subscription request named more than once: the channel
+    /// holds each once, so a client that repeats one keeps a list longer
+    /// than what it follows.
+    pub topics_repeated: u64,
     pub topics_rejected: u64,
     /// Notifications made by the model (each numbered once), and the last
     /// number handed out (its `CorrelationId`).

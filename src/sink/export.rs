@@ -28,13 +28,44 @@ pub fn export_line(state: &AppState, ev: &QueueEvent, now: Instant) -> String {
 pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Instant) {
     let qid = ev.kind.queue_id();
     let view = state.queue(qid);
-    let summary = view.and_then(|queue| queue.summary.as_ref());
-    let count = |field: fn(&crate::event::QueueSummary) -> u32| summary.map_or(0, field);
-
     out.push_str("{\"event_type\":");
     push_json_str(out, ev.kind.type_name());
     out.push_str(",\"topic\":");
     push_json_str(out, &ev.topic);
+    write_routing_metrics(out, ev, qid, view);
+    out.push_str(",\"delivery_rate\":");
+    // Hundredths: one event a minute is 0.02, not 0.0.
+    push_f64(
+        out,
+        (state.feed().delivery_rate(now) * 100.0).round() / 100.0,
+    );
+    out.push_str(",\"latency_ms\":");
+    match ev.latency_ms().filter(|_| !ev.snapshot) {
+        Some(ms) => push_i64(out, ms),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"events_processed\":");
+    push_u64(out, state.feed().events_processed);
+    out.push_str(",\"correlation_id\":");
+    match ev.correlation_id.as_deref().filter(|_| !ev.snapshot) {
+        Some(correlation) => push_json_str(out, correlation),
+        None => out.push_str("null"),
+    }
+    // After the original fields, which keep their order: a consumer that
+    // reads them by position still finds them.
+    out.push_str(",\"figures\":");
+    match view {
+        Some(queue) => write_figures(out, state, queue, now),
+        None => out.push_str("null"),
+    }
+    out.push_str("}\n");
+}
+
+/// The original `routing_metrics` object, in the seed's field order.
+fn write_routing_metrics(out: &mut String, ev: &QueueEvent, qid: &str, view: Option<&QueueView>) {
+    let summary = view.and_then(|queue| queue.summary.as_ref());
+    let count = |field: fn(&crate::event::QueueSummary) -> u32| summary.map_or(0, field);
+
     out.push_str(",\"routing_metrics\":{\"queueId\":");
     push_json_str(out, qid);
     out.push_str(",\"queueName\":");
@@ -86,32 +117,7 @@ pub fn write_line(out: &mut String, state: &AppState, ev: &QueueEvent, now: Inst
             push_json_str(out, deficit);
         }
     }
-    out.push_str("]},\"delivery_rate\":");
-    // Hundredths: one event a minute is 0.02, not 0.0.
-    push_f64(
-        out,
-        (state.feed().delivery_rate(now) * 100.0).round() / 100.0,
-    );
-    out.push_str(",\"latency_ms\":");
-    match ev.latency_ms().filter(|_| !ev.snapshot) {
-        Some(ms) => push_i64(out, ms),
-        None => out.push_str("null"),
-    }
-    out.push_str(",\"events_processed\":");
-    push_u64(out, state.feed().events_processed);
-    out.push_str(",\"correlation_id\":");
-    match ev.correlation_id.as_deref().filter(|_| !ev.snapshot) {
-        Some(correlation) => push_json_str(out, correlation),
-        None => out.push_str("null"),
-    }
-    // After the original fields, which keep their order: a consumer that
-    // reads them by position still finds them.
-    out.push_str(",\"figures\":");
-    match view {
-        Some(queue) => write_figures(out, state, queue, now),
-        None => out.push_str("null"),
-    }
-    out.push_str("}\n");
+    out.push_str("]}");
 }
 
 /// The figures past the original fields: longest wait, interval totals and the

@@ -19,6 +19,7 @@ mod lifecycle;
 mod notifications;
 mod notifications_channels;
 mod notifications_departures;
+mod notifications_following;
 mod notifications_members;
 mod notifications_rest;
 mod notifications_tokens;

@@ -82,3 +82,20 @@ async fn the_invalid_topics_fault_fails_a_subscription_naming_the_topic() {
     let after = notif::subscribe(&sim, &t, &id, &topics).await;
     assert_eq!(after.status, 200, "{}", after.body);
 }
+
+/// A topic named twice in one request is held once, and counted.
+#[tokio::test]
+async fn a_topic_named_twice_is_held_once_and_counted() {
+    let sim = start(opts()).await;
+    let t = token(&sim).await;
+    let q = sim.queues()[0].0.clone();
+    let topic = notif::queue_topic(&q);
+    let (id, _, _) = notif::create_channel(&sim, &t).await;
+    let r = notif::subscribe(&sim, &t, &id, &[topic.clone(), topic.clone()]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(subscribed(&sim, &t, &id).await, vec![topic.clone()]);
+    assert_eq!(sim.stats().topics_repeated, 1);
+    let r = notif::subscribe(&sim, &t, &id, &[topic]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(sim.stats().topics_repeated, 1);
+}

@@ -153,6 +153,11 @@ async fn membership_changes_go_out_on_the_queue_users_topic() {
     check_activity(&next_note(&mut ws2).await, &added, &[]);
     assert!(!members(&sim, &t, &q).await.iter().any(|(u, _)| *u == added));
     assert!(!c.remove_member(&q, &added), "already removed");
+    assert!(c.add_back_member(&q, &added, true));
+    let m = next_on(&mut ws, &members_topic(&q)).await;
+    assert_eq!(m["eventBody"]["joined"], true);
+    assert!(members(&sim, &t, &q).await.contains(&(added.clone(), true)));
+    assert!(!c.add_back_member(&q, &added, true), "a member already");
     assert!(
         !c.set_joined(&other, &user, false),
         "not a member of the other queue"

@@ -178,7 +178,7 @@ impl Start<'_> {
         // were missed (no channel was open).
         if *self.snapshot_sent || !self.lists_read_now {
             let fresh = self.read_members_again(link, chans).await?;
-            Reread::new(rest, self.mapper, self.plan, rejections)
+            Reread::new(rest, self.mapper, self.plan, rejections, tx)
                 .follow_users(link, token, fresh, chans)
                 .await?;
         }

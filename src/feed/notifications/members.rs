@@ -9,20 +9,26 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use time::OffsetDateTime;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::channel::{self, Frame};
 use super::channels::Channels;
+use super::failure::open_failed;
 use super::mapping::{Mapper, Receipt};
 use super::plan::Plan;
 use super::rejections::Rejections;
 use super::rest::RestClient;
-use super::topics;
+use super::topics::{self, MAX_CHANNELS};
 use crate::event::{FeedEvent, QueueEvent, QueueEventKind};
 use crate::feed::TARGET;
 use crate::feed::link::{Link, Outcome};
 
 /// How long after a membership change its queue's members are read again.
 pub const MEMBERSHIP_SETTLE: Duration = Duration::from_secs(2);
+/// How long after a failed reread (the REST client's own tries spent) it
+/// is tried again.
+pub const REREAD_RETRY: Duration = Duration::from_secs(10);
 
 /// Queues whose member lists are to be read again, and when.
 #[derive(Debug, Default)]
@@ -33,9 +39,14 @@ pub(super) struct Pending {
 
 impl Pending {
     pub(super) fn mark(&mut self, queue_id: String) {
+        self.mark_in(queue_id, MEMBERSHIP_SETTLE);
+    }
+
+    /// Marks the queue, to be read `after` from now unless others are due
+    /// sooner.
+    fn mark_in(&mut self, queue_id: String, after: Duration) {
         self.queues.insert(queue_id);
-        self.due
-            .get_or_insert_with(|| Instant::now() + MEMBERSHIP_SETTLE);
+        self.due.get_or_insert_with(|| Instant::now() + after);
     }
 
     pub(super) fn due(&self) -> Option<Instant> {
@@ -58,6 +69,8 @@ pub(super) struct Reread<'a> {
     mapper: &'a mut Mapper,
     plan: &'a mut Plan,
     rejections: &'a mut Rejections,
+    /// Where a channel opened for new members sends its frames.
+    frames: &'a mpsc::Sender<Frame>,
 }
 
 impl<'a> Reread<'a> {
@@ -66,21 +79,27 @@ impl<'a> Reread<'a> {
         mapper: &'a mut Mapper,
         plan: &'a mut Plan,
         rejections: &'a mut Rejections,
+        frames: &'a mpsc::Sender<Frame>,
     ) -> Reread<'a> {
         Reread {
             rest,
             mapper,
             plan,
             rejections,
+            frames,
         }
     }
 
-    /// Reads the queues' members again and tells the app.
+    /// Reads the queues' members again and tells the app. A queue whose
+    /// read fails for a reason that may pass (a server error, a refused
+    /// token, the network) is marked in `pending` to be read again: until
+    /// then a newcomer to it is on no roster and followed by no channel.
     pub(super) async fn run(
         self,
         link: &mut Link,
         chans: &mut Channels,
         queues: BTreeSet<String>,
+        pending: &mut Pending,
     ) -> Result<(), Outcome> {
         let token = link.token().await?;
         let mut fresh_users = Vec::new();
@@ -95,7 +114,13 @@ impl<'a> Reread<'a> {
                     if error.status() == Some(401) {
                         link.token_refused();
                     }
-                    tracing::warn!(target: TARGET, queue_id = %queue_id, error = %error, "could not read the members again; the roster stays as it was until the next reconnect");
+                    let status = error.status().unwrap_or(0);
+                    if (400..500).contains(&status) && status != 401 && status != 429 {
+                        tracing::warn!(target: TARGET, queue_id = %queue_id, error = %error, "could not read the members again; the roster stays as it was until the next reconnect");
+                    } else {
+                        tracing::warn!(target: TARGET, queue_id = %queue_id, error = %error, retry_s = REREAD_RETRY.as_secs(), "could not read the members again; the roster stays as it was until they are read");
+                        pending.mark_in(queue_id, REREAD_RETRY);
+                    }
                     continue;
                 }
             };
@@ -114,8 +139,11 @@ impl<'a> Reread<'a> {
         self.follow_users(link, &token, fresh_users, chans).await
     }
 
-    /// Subscribes the activity topics of users new to every queue, on the
-    /// last channel while it has room (PUT replaces: the whole list).
+    /// Follows the activity topics of users new to every queue: on the
+    /// last channel while it has room (PUT replaces: the whole list), the
+    /// rest on a new channel. A new channel that cannot be opened fails the
+    /// attempt, as at start-up: it stays in the plan, and the reconnect
+    /// opens every channel of the plan (no other moment would open it).
     pub(super) async fn follow_users(
         self,
         link: &mut Link,
@@ -130,22 +158,50 @@ impl<'a> Reread<'a> {
         if new.is_empty() {
             return Ok(());
         }
-        let Some((slot, list)) = self.plan.add_to_last(new) else {
-            return Ok(());
-        };
-        let Some(live) = chans.in_slot(slot) else {
-            return Ok(());
-        };
-        let put = self.rest.subscribe(token, &live.id, &list);
-        let done = link.unless_command(put).await;
-        chans.touch();
-        match done? {
-            Ok(states) => self.rejections.report(link, states).await,
-            Err(error) => {
-                tracing::warn!(target: TARGET, error = %error, "could not subscribe new members' activity topics; they follow at the next handover or reconnect");
-                Ok(())
+        let placed = self.plan.place(new);
+        if placed.left_out > 0 {
+            tracing::warn!(target: TARGET, users = placed.left_out, channels = MAX_CHANNELS, "every channel queuetop may open is full: these new members' statuses are not followed; monitor fewer queues");
+        }
+        if let Some(live) = placed.grown.and_then(|slot| chans.in_slot(slot)) {
+            let list = self.plan.topics(live.slot);
+            let put = self.rest.subscribe(token, &live.id, &list);
+            let done = link.unless_command(put).await;
+            chans.touch();
+            match done? {
+                Ok(states) => self.rejections.report(link, states).await?,
+                Err(error) => {
+                    tracing::warn!(target: TARGET, error = %error, "could not subscribe new members' activity topics; they follow at the next handover or reconnect");
+                }
             }
         }
+        for slot in placed.added {
+            let list = self.plan.topics(slot);
+            let (generation, expires) = (chans.generation(), link.token_expires());
+            let open = channel::open(
+                self.rest,
+                token,
+                expires,
+                slot,
+                generation,
+                &list,
+                self.frames.clone(),
+            );
+            let opened = link.unless_command(open).await;
+            chans.touch();
+            match opened? {
+                Ok((live, states)) => {
+                    tracing::info!(target: TARGET, channel = %live.id, slot, topics = list.len(), "new channel for new members' activity topics (the last one is full)");
+                    chans.push(live);
+                    chans.rearm();
+                    self.rejections.report(link, states).await?;
+                }
+                Err(error) => {
+                    tracing::warn!(target: TARGET, slot, error = %error, "could not open a channel for new members' activity topics; reconnecting, which opens every channel of the plan");
+                    return Err(open_failed(link, error));
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use super::failure::rest_failed;
 use super::mapping::Mapper;
 use super::rest::RestClient;
 use super::setup::{self, SetupError};
-use super::topics::{self, TOPICS_PER_CHANNEL};
+use super::topics::{self, MAX_CHANNELS, TOPICS_PER_CHANNEL};
 use crate::config::Config;
 use crate::event::FeedEvent;
 use crate::feed::TARGET;
@@ -43,20 +43,44 @@ impl Plan {
         users.filter(unfollowed).cloned().collect()
     }
 
-    /// Adds `new` topics to the last channel when it has room: its slot
-    /// and its whole list (a subscription replaces the list); None when
-    /// there is no room.
-    pub(super) fn add_to_last(&mut self, new: Vec<String>) -> Option<(usize, Vec<String>)> {
-        let slot = self.slots.len().checked_sub(1)?;
-        let list = &mut self.slots[slot];
-        let room = TOPICS_PER_CHANNEL.saturating_sub(list.len());
-        if room < new.len() {
-            tracing::warn!(target: TARGET, users = new.len(), room, "no room on the channel for new members' activity topics; they follow at the next reconnect");
-            return None;
+    /// Places `new` topics: what the last channel has room for on it, the
+    /// rest on new channels while fewer than `MAX_CHANNELS` are planned. A
+    /// channel's topics are a set: a topic some channel has already (a user
+    /// who left every queue and came back) is not added again.
+    pub(super) fn place(&mut self, new: Vec<String>) -> Placed {
+        let mut planned: HashSet<String> = self.slots.iter().flatten().cloned().collect();
+        let mut new: Vec<String> = new
+            .into_iter()
+            .filter(|topic| planned.insert(topic.clone()))
+            .collect();
+        let mut placed = Placed::default();
+        if let Some(slot) = self.slots.len().checked_sub(1) {
+            let list = &mut self.slots[slot];
+            let room = TOPICS_PER_CHANNEL.saturating_sub(list.len()).min(new.len());
+            if room > 0 {
+                list.extend(new.drain(..room));
+                placed.grown = Some(slot);
+            }
         }
-        list.extend(new);
-        Some((slot, list.clone()))
+        while !new.is_empty() && self.slots.len() < MAX_CHANNELS {
+            let take = new.len().min(TOPICS_PER_CHANNEL);
+            placed.added.push(self.slots.len());
+            self.slots.push(new.drain(..take).collect());
+        }
+        placed.left_out = new.len();
+        placed
     }
+}
+
+/// Where `Plan::place` put new topics.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Placed {
+    /// The last channel, grown: to be subscribed again (whole list).
+    pub(super) grown: Option<usize>,
+    /// New channels, to be opened.
+    pub(super) added: Vec<usize>,
+    /// Topics no channel may carry: every channel queuetop may open is full.
+    pub(super) left_out: usize,
 }
 
 /// Start-up over REST: queues, skills, members, topics. The queue names
@@ -112,4 +136,57 @@ pub(super) async fn make(
         queue_ids: queues.into_iter().map(|queue| queue.id).collect(),
         slots,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topics(prefix: &str, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("v2.users.{prefix}{i}.activity"))
+            .collect()
+    }
+
+    fn plan(slots: Vec<Vec<String>>) -> Plan {
+        Plan {
+            queue_ids: Vec::new(),
+            slots,
+        }
+    }
+
+    #[test]
+    fn what_the_last_channel_has_no_room_for_goes_on_a_new_one() {
+        let mut plan = plan(vec![topics("a", TOPICS_PER_CHANNEL - 1)]);
+        let placed = plan.place(topics("b", 3));
+        let expected = Placed {
+            grown: Some(0),
+            added: vec![1],
+            left_out: 0,
+        };
+        assert_eq!(placed, expected);
+        assert_eq!(plan.slots()[0].len(), TOPICS_PER_CHANNEL);
+        assert_eq!(plan.topics(1), topics("b", 3)[1..]);
+    }
+
+    #[test]
+    fn a_topic_planned_already_or_named_twice_is_placed_once() {
+        let mut plan = plan(vec![topics("a", 2)]);
+        let mut new = topics("a", 3);
+        new.push(new[2].clone());
+        let placed = plan.place(new);
+        assert_eq!(placed.grown, Some(0));
+        assert_eq!(plan.topics(0), topics("a", 3));
+        assert_eq!(plan.place(topics("a", 3)), Placed::default());
+    }
+
+    #[test]
+    fn past_the_last_channel_queuetop_may_open_topics_are_left_out() {
+        let full = (0..MAX_CHANNELS).map(|i| topics(&format!("{i}-"), TOPICS_PER_CHANNEL));
+        let mut plan = plan(full.collect());
+        let placed = plan.place(topics("b", 2));
+        assert_eq!(placed.left_out, 2);
+        assert_eq!((placed.grown, placed.added.len()), (None, 0));
+        assert_eq!(plan.slots().len(), MAX_CHANNELS);
+    }
 }

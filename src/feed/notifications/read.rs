@@ -157,9 +157,15 @@ impl Reader<'_> {
     /// ones, rereads members whose queues changed.
     async fn on_timer(&mut self, at: &mut Attempt<'_>) -> Result<(), Outcome> {
         if let Some(queues) = at.members.take_due() {
-            Reread::new(self.rest, self.mapper, self.plan, &mut at.rejections)
-                .run(self.link, at.chans, queues)
-                .await?;
+            Reread::new(
+                self.rest,
+                self.mapper,
+                self.plan,
+                &mut at.rejections,
+                &at.tx,
+            )
+            .run(self.link, at.chans, queues, &mut at.members)
+            .await?;
         }
         let silence = self.silence();
         for index in 0..at.chans.len() {
@@ -208,23 +214,7 @@ impl Reader<'_> {
                 code,
                 reason,
                 error,
-            } => {
-                if at.chans.retired(frame.generation) {
-                    return Ok(());
-                }
-                let id = slot
-                    .map(|index| at.chans.get(index).id.clone())
-                    .unwrap_or_default();
-                let out = channel_ended(&id, code, &reason, error);
-                if let Outcome::Retry {
-                    delay: Delay::NewToken,
-                    ..
-                } = out
-                {
-                    self.link.token_refused();
-                }
-                return Err(out);
-            }
+            } => return self.on_ended(at, (slot, frame.generation), code, &reason, error),
             Wire::Text(text) => text,
         };
         let env = match Mapper::parse(&text) {
@@ -274,6 +264,33 @@ impl Reader<'_> {
             at.chans.pass(self.link, ev).await?;
         }
         Ok(())
+    }
+
+    /// A channel's socket ended: the attempt ends with it, unless the
+    /// channel was already retired by a handover.
+    fn on_ended(
+        &mut self,
+        at: &mut Attempt<'_>,
+        (slot, generation): (Option<usize>, u64),
+        code: Option<u16>,
+        reason: &str,
+        error: Option<String>,
+    ) -> Result<(), Outcome> {
+        if at.chans.retired(generation) {
+            return Ok(());
+        }
+        let id = slot
+            .map(|index| at.chans.get(index).id.clone())
+            .unwrap_or_default();
+        let out = channel_ended(&id, code, reason, error);
+        if let Outcome::Retry {
+            delay: Delay::NewToken,
+            ..
+        } = out
+        {
+            self.link.token_refused();
+        }
+        Err(out)
     }
 
     /// A system topic on channel `i`: raise the alert, then mend.

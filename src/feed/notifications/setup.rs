@@ -269,10 +269,10 @@ async fn by_name_in(
 }
 
 /// Fetches skill names and the members of the first `MEMBER_QUEUES`
-/// queues into the mapper, at the same time. A queue whose members cannot
-/// be read (say, no permission) is logged and left without per-skill
-/// counts; a refused token or a transport error fails the whole start-up
-/// so it is retried.
+/// queues into the mapper, at the same time. A queue whose members may
+/// not be read (say, no permission) is logged and left without per-skill
+/// counts; a refused token, a server error or a transport error fails the
+/// whole start-up so it is retried.
 pub async fn load_people(
     rest: &RestClient,
     token: &SecretString,
@@ -316,7 +316,13 @@ pub async fn load_members(
         }
         match res {
             Ok(members) => mapper.set_members(id, members),
-            Err(error @ RestError::Status { status, .. }) if status != 401 && status != 429 => {
+            // The config's or the permissions' to fix: asking again does not
+            // help. A 5xx the client's own tries did not get past fails the
+            // attempt instead: skipping the queue would keep its roster as
+            // it was, and who left it meanwhile on the screen.
+            Err(error @ RestError::Status { status, .. })
+                if (400..500).contains(&status) && status != 401 && status != 429 =>
+            {
                 tracing::warn!(target: "queuetop::feed", queue_id = %id, error = %error, "queue members unavailable; no per-skill counts for this queue");
             }
             Err(error) => return Err(error),

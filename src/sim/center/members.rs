@@ -144,6 +144,26 @@ impl Model {
         self.membership(qi, ai)
     }
 
+    /// Makes a user removed from queue `qi` its member again (joined if
+    /// `joined`); `None` when it is a member still, or never was one.
+    pub(crate) fn add_back(
+        &mut self,
+        qi: usize,
+        user_id: &str,
+        joined: bool,
+    ) -> Option<Membership> {
+        let (qi, ai) = self.member_of(qi, user_id)?;
+        let now = self.now;
+        let a = self.queues.get_mut(qi)?.agents.get_mut(ai)?;
+        if a.member {
+            return None;
+        }
+        a.member = true;
+        a.joined = joined;
+        a.joined_since = now;
+        self.membership(qi, ai)
+    }
+
     /// Removes a member from queue `qi`; `None` when it was not one. The
     /// user lives on (its status topic stays valid).
     pub(crate) fn remove_member(&mut self, qi: usize, user_id: &str) -> Option<Membership> {

@@ -112,8 +112,14 @@ pub(crate) fn subscribe(
         }
     }
     let permitted_count = permitted.len() as u64;
+    let mut named = HashSet::new();
+    let repeated = items
+        .iter()
+        .filter(|item| !named.insert(item["id"].as_str()))
+        .count() as u64;
     shared.stat(|stats| {
         stats.topics_permitted += permitted_count;
+        stats.topics_repeated += repeated;
         stats.topics_rejected += rejected;
     });
     json_response(StatusCode::OK, &json!({"entities": states}))

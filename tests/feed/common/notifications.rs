@@ -145,3 +145,13 @@ pub fn rest_calls(sim: &SimHandle, prefix: &str) -> usize {
         .filter(|c| c.starts_with(prefix))
         .count()
 }
+
+/// Whether a channel follows `user`'s activity.
+pub fn followed(sim: &SimHandle, user: &str) -> bool {
+    let control = sim.control();
+    let activity = format!("v2.users.{user}.activity");
+    let channels = control.channel_ids();
+    channels
+        .iter()
+        .any(|id| control.channel_topics(id).contains(&activity))
+}
