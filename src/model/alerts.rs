@@ -135,21 +135,23 @@ impl Alerts {
         message: String,
         at: OffsetDateTime,
     ) {
-        let same = |a: &Alert| !a.restored && a.kind == kind && a.queue_id.as_deref() == queue_id;
-        let recent = self.list.iter().rposition(same).filter(|&i| {
-            self.list[i]
+        let same = |other: &Alert| {
+            !other.restored && other.kind == kind && other.queue_id.as_deref() == queue_id
+        };
+        let recent = self.list.iter().rposition(same).filter(|&index| {
+            self.list[index]
                 .cleared_at
-                .is_some_and(|c| at - c <= REPEAT_WINDOW)
+                .is_some_and(|cleared| at - cleared <= REPEAT_WINDOW)
         });
         let alert = match recent {
-            Some(i) => {
-                let mut a = self.list.remove(i);
-                a.raises = a.raises.saturating_add(1);
-                a.raised_at = at;
-                a.cleared_at = None;
-                a.acknowledged = false;
-                a.message = message;
-                a
+            Some(index) => {
+                let mut reopened = self.list.remove(index);
+                reopened.raises = reopened.raises.saturating_add(1);
+                reopened.raised_at = at;
+                reopened.cleared_at = None;
+                reopened.acknowledged = false;
+                reopened.message = message;
+                reopened
             }
             None => Alert {
                 severity: kind.severity(),
@@ -210,37 +212,37 @@ impl Alerts {
         now: Instant,
         wall: OffsetDateTime,
     ) -> bool {
-        if let Some(q) = queue_id
-            && !self.queue_conditions.contains_key(q)
+        if let Some(id) = queue_id
+            && !self.queue_conditions.contains_key(id)
         {
             if !on {
                 return false;
             }
             self.queue_conditions
-                .insert(q.to_string(), Conditions::new());
+                .insert(id.to_string(), Conditions::new());
         }
         let clear = kind.delays(self.delays).clear;
         let Some(conds) = self.conditions_mut(queue_id) else {
             return false;
         };
         match conds.get_mut(&kind) {
-            Some(c) if c.on == on => {}
-            Some(c) if on => {
-                c.on = true;
-                if now.saturating_duration_since(c.off_since) >= clear {
-                    c.since = now;
-                    c.since_wall = wall;
-                    c.message = message();
+            Some(condition) if condition.on == on => {}
+            Some(condition) if on => {
+                condition.on = true;
+                if now.saturating_duration_since(condition.off_since) >= clear {
+                    condition.since = now;
+                    condition.since_wall = wall;
+                    condition.message = message();
                 }
             }
-            Some(c) => {
-                c.on = false;
-                c.off_since = now;
-                c.off_wall = wall;
+            Some(condition) => {
+                condition.on = false;
+                condition.off_since = now;
+                condition.off_wall = wall;
             }
             None if !on => return false,
             None => {
-                let c = Condition {
+                let condition = Condition {
                     on,
                     since: now,
                     since_wall: wall,
@@ -248,7 +250,7 @@ impl Alerts {
                     off_wall: wall,
                     message: message(),
                 };
-                conds.insert(kind.clone(), c);
+                conds.insert(kind.clone(), condition);
             }
         }
         self.settle(queue_id, &kind, now)
@@ -262,28 +264,28 @@ impl Alerts {
         let Some(conds) = self.conditions_mut(queue_id) else {
             return false;
         };
-        let Some(c) = conds.get(kind) else {
+        let Some(condition) = conds.get(kind) else {
             return false;
         };
-        let held = now.saturating_duration_since(c.since);
-        let off = now.saturating_duration_since(c.off_since);
-        match (c.on, raised) {
+        let held = now.saturating_duration_since(condition.since);
+        let off = now.saturating_duration_since(condition.off_since);
+        match (condition.on, raised) {
             (true, false) if held >= delays.raise => {
-                let (message, at) = (c.message.clone(), c.since_wall);
+                let (message, at) = (condition.message.clone(), condition.since_wall);
                 self.activate(queue_id, kind.clone());
                 self.open(queue_id, kind.clone(), message, at);
                 true
             }
             (false, true) if off >= delays.clear => {
-                let at = c.off_wall;
+                let at = condition.off_wall;
                 self.clear(queue_id, kind, at)
             }
             (false, false) if off >= delays.clear => {
                 conds.remove(kind);
                 if conds.is_empty()
-                    && let Some(q) = queue_id
+                    && let Some(id) = queue_id
                 {
-                    self.queue_conditions.remove(q);
+                    self.queue_conditions.remove(id);
                 }
                 false
             }
@@ -299,22 +301,24 @@ impl Alerts {
         due.extend(
             self.feed_conditions
                 .iter()
-                .filter(|(k, c)| !(c.on && feed_raised.contains(*k)))
-                .map(|(k, _)| (None, k.clone())),
+                .filter(|(kind, condition)| !(condition.on && feed_raised.contains(*kind)))
+                .map(|(kind, _)| (None, kind.clone())),
         );
-        for (q, conds) in &self.queue_conditions {
-            let raised = self.queue_active.get(q);
+        for (queue, conds) in &self.queue_conditions {
+            let raised = self.queue_active.get(queue);
             due.extend(
                 conds
                     .iter()
-                    .filter(|(k, c)| !(c.on && raised.is_some_and(|r| r.contains(*k))))
-                    .map(|(k, _)| (Some(q.clone()), k.clone())),
+                    .filter(|(kind, condition)| {
+                        !(condition.on && raised.is_some_and(|active| active.contains(*kind)))
+                    })
+                    .map(|(kind, _)| (Some(queue.clone()), kind.clone())),
             );
         }
         let mut changed = Vec::new();
-        for (q, k) in due {
-            if self.settle(q.as_deref(), &k, now) {
-                changed.push(q);
+        for (queue, kind) in due {
+            if self.settle(queue.as_deref(), &kind, now) {
+                changed.push(queue);
             }
         }
         changed

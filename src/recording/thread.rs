@@ -73,12 +73,12 @@ pub(super) struct Writer {
 impl Writer {
     pub(super) fn run(mut self, mut rx: mpsc::Receiver<Entry>) -> Summary {
         let mut ended = false;
-        while let Some(e) = rx.blocking_recv() {
-            ended = self.entry(e);
+        while let Some(entry) = rx.blocking_recv() {
+            ended = self.entry(entry);
             // Then whatever else is waiting, and one flush for the lot.
             while !ended {
                 match rx.try_recv() {
-                    Ok(e) => ended = self.entry(e),
+                    Ok(entry) => ended = self.entry(entry),
                     Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
                 }
             }
@@ -91,8 +91,8 @@ impl Writer {
             let reason = self
                 .reason
                 .lock()
-                .map(|r| r.clone())
-                .unwrap_or_else(|p| p.into_inner().clone());
+                .map(|shared| shared.clone())
+                .unwrap_or_else(|poisoned| poisoned.into_inner().clone());
             self.end(reason);
             self.flush();
         }
@@ -100,8 +100,8 @@ impl Writer {
     }
 
     /// Writes one entry; true for the end.
-    fn entry(&mut self, e: Entry) -> bool {
-        let line = match e {
+    fn entry(&mut self, item: Entry) -> bool {
+        let line = match item {
             Entry::Rest {
                 at,
                 method,
@@ -116,13 +116,13 @@ impl Writer {
                 self.summary.rest += 1;
                 let mut body = match body.trim() {
                     "" => Value::Null,
-                    t => serde_json::from_str(t).unwrap_or(Value::String(body)),
+                    trimmed => serde_json::from_str(trimmed).unwrap_or(Value::String(body)),
                 };
                 let mut request = request;
-                if let Some(a) = &mut self.anonymizer {
-                    a.rest_body(&path, &mut body);
-                    if let Some(r) = &mut request {
-                        a.value(r);
+                if let Some(anonymizer) = &mut self.anonymizer {
+                    anonymizer.rest_body(&path, &mut body);
+                    if let Some(pending) = &mut request {
+                        anonymizer.value(pending);
                     }
                 }
                 Line::Rest(RestAnswer {
@@ -138,7 +138,7 @@ impl Writer {
             Entry::Frame { at, channel, text } => {
                 self.summary.frames += 1;
                 let text = match &mut self.anonymizer {
-                    Some(a) => a.frame(text),
+                    Some(anonymizer) => anonymizer.frame(text),
                     None => text,
                 };
                 Line::Frame(FrameLine {
@@ -199,9 +199,9 @@ impl Writer {
     /// (exact text), then the audit log's own last line of defence.
     pub(super) fn write(&mut self, line: &Line) {
         let text = match serde_json::to_string(line) {
-            Ok(t) => t,
-            Err(e) => {
-                self.failed(&format!("cannot serialize a line: {e}"));
+            Ok(token) => token,
+            Err(error) => {
+                self.failed(&format!("cannot serialize a line: {error}"));
                 return;
             }
         };
@@ -209,7 +209,7 @@ impl Writer {
             .secrets
             .iter()
             .chain(&self.tokens)
-            .map(|s| s.expose_secret())
+            .map(|secret| secret.expose_secret())
             .collect();
         let text = redact_text(&text, &secrets);
         let text = redact_line(&text);
@@ -219,7 +219,7 @@ impl Writer {
             .and_then(|()| self.out.write_all(b"\n"))
         {
             Ok(()) => self.summary.lines += 1,
-            Err(e) => self.failed(&e.to_string()),
+            Err(error) => self.failed(&error.to_string()),
         }
     }
 

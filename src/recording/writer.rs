@@ -75,7 +75,7 @@ impl Recording {
         opts: RecorderOptions,
     ) -> io::Result<(Recording, Recorder)> {
         let reason = Arc::new(Mutex::new(String::from("the feed stopped recording")));
-        let mut w = Writer {
+        let mut writer = Writer {
             reason: reason.clone(),
             out: BufWriter::with_capacity(64 * 1024, out),
             anonymizer: opts.anonymize.then(Anonymizer::default),
@@ -84,15 +84,15 @@ impl Recording {
             summary: Summary::default(),
         };
         let mut header = header.clone();
-        if let Some(a) = &mut w.anonymizer {
-            a.header(&mut header);
+        if let Some(anonymizer) = &mut writer.anonymizer {
+            anonymizer.header(&mut header);
         }
-        w.write(&Line::Header(header));
-        w.out.flush()?;
+        writer.write(&Line::Header(header));
+        writer.out.flush()?;
         let (tx, rx) = mpsc::channel(CAPACITY);
         let thread = std::thread::Builder::new()
             .name("recording".into())
-            .spawn(move || w.run(rx))?;
+            .spawn(move || writer.run(rx))?;
         let recording = Recording {
             tx: tx.clone(),
             thread,
@@ -143,10 +143,12 @@ impl Recorder {
     ) {
         let headers = headers
             .iter()
-            .filter(|(k, _)| kept_header(k.as_str()))
-            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .filter(|(name, _)| kept_header(name.as_str()))
+            .filter_map(|(name, value)| {
+                Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+            })
             .collect();
-        let e = Entry::Rest {
+        let entry = Entry::Rest {
             at: OffsetDateTime::now_utc(),
             method: method.to_string(),
             path: path.to_string(),
@@ -156,7 +158,7 @@ impl Recorder {
             body: body.to_string(),
             token: token.clone(),
         };
-        self.send(e).await;
+        self.send(entry).await;
     }
 
     /// A tap for one channel's socket.

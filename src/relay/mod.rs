@@ -35,7 +35,7 @@ pub async fn run(cfg: Arc<Config>, shutdown: impl Future<Output = ()>) -> color_
     }
     let client = crate::nats::connect(&nats, "queuetop relay", None)
         .await
-        .map_err(|e| eyre!(e))?;
+        .map_err(|error| eyre!(error))?;
     let publisher = Publisher::new(client, &nats)
         .await
         .wrap_err("setting up the JetStream stream and bucket")?;

@@ -80,7 +80,7 @@ impl Publisher {
             ..Default::default()
         })
         .await
-        .map_err(|e| eyre!("cannot create the stream {}: {e}; the relay's NATS user needs JetStream ($JS.API.>)", names.stream))?;
+        .map_err(|error| eyre!("cannot create the stream {}: {error}; the relay's NATS user needs JetStream ($JS.API.>)", names.stream))?;
         let kv = js
             .create_or_update_key_value(kv::Config {
                 bucket: names.bucket.clone(),
@@ -89,7 +89,7 @@ impl Publisher {
                 ..Default::default()
             })
             .await
-            .map_err(|e| eyre!("cannot create the bucket {}: {e}", names.bucket))?;
+            .map_err(|error| eyre!("cannot create the bucket {}: {error}", names.bucket))?;
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "relay".into());
         Ok(Publisher {
             client,
@@ -171,10 +171,10 @@ impl Publisher {
     pub async fn publish(&mut self, ev: &FeedEvent) {
         let (now, now_wall) = (Instant::now(), OffsetDateTime::now_utc());
         let Some(mut wire) = Wire::from_event(ev, now, now_wall) else {
-            if let FeedEvent::Status(s) = ev {
+            if let FeedEvent::Status(status) = ev {
                 let was_live = live(&self.feed.state);
-                self.feed = s.clone();
-                if was_live != live(&s.state) {
+                self.feed = status.clone();
+                if was_live != live(&status.state) {
                     // Viewers hear of it now, not at the next beat.
                     self.heartbeat().await;
                 }
@@ -182,25 +182,25 @@ impl Publisher {
             return;
         };
         let subject = match wire.queue_id() {
-            Some(q) if !q.is_empty() => {
-                let q = q.to_string();
+            Some(queue) if !queue.is_empty() => {
+                let queue = queue.to_string();
                 let state = self
                     .states
-                    .entry(q.clone())
-                    .or_insert_with(|| QueueState::new(&q));
+                    .entry(queue.clone())
+                    .or_insert_with(|| QueueState::new(&queue));
                 if state.apply(&wire) {
-                    self.dirty.insert(q.clone());
+                    self.dirty.insert(queue.clone());
                 }
-                self.names.queue_subject(&q, wire.kind())
+                self.names.queue_subject(&queue, wire.kind())
             }
             _ => self.names.feed_subject(wire.kind()),
         };
         let id = message_id(&subject, &mut wire);
         let payload = match serde_json::to_vec(&wire) {
-            Ok(p) => p,
-            Err(e) => {
+            Ok(payload) => payload,
+            Err(error) => {
                 self.stats.failed.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(target: TARGET, subject = %subject, error = %e, "cannot encode an event; not published");
+                tracing::error!(target: TARGET, subject = %subject, error = %error, "cannot encode an event; not published");
                 return;
             }
         };
@@ -208,9 +208,9 @@ impl Publisher {
         let msg = Publish::build().payload(payload.into()).message_id(id);
         match self.js.send_publish(subject.clone(), msg).await {
             Ok(ack) => self.acks.push_back((None, ack)),
-            Err(e) => {
+            Err(error) => {
                 self.stats.failed.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(target: TARGET, subject = %subject, error = %e, "publish failed; the event is not in the stream");
+                tracing::warn!(target: TARGET, subject = %subject, error = %error, "publish failed; the event is not in the stream");
             }
         }
     }
@@ -261,26 +261,26 @@ impl Publisher {
     /// with the events': one round trip per write would stop the events
     /// behind them (a hundred queues at a few ms each, twice a second).
     async fn write_states(&mut self) {
-        for q in std::mem::take(&mut self.dirty) {
-            let Some(state) = self.states.get(&q) else {
+        for queue in std::mem::take(&mut self.dirty) {
+            let Some(state) = self.states.get(&queue) else {
                 continue;
             };
             let bytes = match serde_json::to_vec(state) {
-                Ok(b) => b,
-                Err(e) => {
-                    tracing::error!(target: TARGET, queue_id = %q, error = %e, "cannot encode a queue's state");
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    tracing::error!(target: TARGET, queue_id = %queue, error = %error, "cannot encode a queue's state");
                     continue;
                 }
             };
             self.make_room().await;
-            let subject = format!("{}{}", self.state_prefix, Names::key(&q));
+            let subject = format!("{}{}", self.state_prefix, Names::key(&queue));
             let msg = Publish::build().payload(bytes.into());
             match self.js.send_publish(subject, msg).await {
-                Ok(ack) => self.acks.push_back((Some(q), ack)),
-                Err(e) => {
+                Ok(ack) => self.acks.push_back((Some(queue), ack)),
+                Err(error) => {
                     // Written again with the next change or the next tick.
-                    tracing::warn!(target: TARGET, queue_id = %q, error = %e, "cannot write a queue's state to the bucket; will retry");
-                    self.dirty.insert(q);
+                    tracing::warn!(target: TARGET, queue_id = %queue, error = %error, "cannot write a queue's state to the bucket; will retry");
+                    self.dirty.insert(queue);
                 }
             }
         }

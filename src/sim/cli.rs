@@ -143,7 +143,7 @@ fn scenario_options(name: &str, seed: u64, queues: usize) -> Result<SimOptions> 
         "quiet" => options.generate = false,
         "calm" => options.event_interval = Duration::from_secs(1),
         other => {
-            let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
+            let names: Vec<&str> = SCENARIOS.iter().map(|scenario| scenario.0).collect();
             return Err(eyre!(
                 "unknown scenario {other:?}: use one of {}",
                 names.join(", ")

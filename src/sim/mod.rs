@@ -310,7 +310,7 @@ impl SimHandle {
     /// per simulated queue.
     pub fn config_toml(&self, protocol: &str) -> String {
         // TOML basic strings, escaped by the toml crate.
-        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let quote = |text: &str| toml::Value::String(text.to_string()).to_string();
         let mut out = format!(
             "# queuetop simulator on {addr} (seed {seed}): simulator credentials, not real ones\n\
              [genesys]\n\
@@ -322,19 +322,19 @@ impl SimHandle {
              realtime_url = {rt}\n",
             addr = self.shared.addr,
             seed = self.shared.opts.seed,
-            protocol = q(protocol),
-            id = q(self.client_id()),
-            secret = q(self.client_secret()),
-            login = q(&self.login_url()),
-            api = q(&self.api_url()),
-            rt = q(&self.realtime_url()),
+            protocol = quote(protocol),
+            id = quote(self.client_id()),
+            secret = quote(self.client_secret()),
+            login = quote(&self.login_url()),
+            api = quote(&self.api_url()),
+            rt = quote(&self.realtime_url()),
         );
         for (id, name) in self.queues() {
             out.push_str(&format!(
                 "\n[[queue]]\nid = {}\nname = {}\n\
                  events = [\"queue-summary\", \"queue-interaction\", \"agent-state\"]\n",
-                q(&id),
-                q(&name)
+                quote(&id),
+                quote(&name)
             ));
         }
         out

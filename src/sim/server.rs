@@ -25,10 +25,10 @@ pub(crate) const REST_PREFIX: &str = "/api/v2/";
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         let (tcp, _) = match listener.accept().await {
-            Ok(c) => c,
-            Err(e) => {
+            Ok(connection) => connection,
+            Err(error) => {
                 // Out of file descriptors and the like: note it, breathe, go on.
-                tracing::warn!(error = %e, "simulator accept failed");
+                tracing::warn!(error = %error, "simulator accept failed");
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
             }

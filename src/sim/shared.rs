@@ -100,7 +100,7 @@ impl Shared {
         let queue_index = queues
             .iter()
             .enumerate()
-            .map(|(i, q)| (q.0.clone(), i))
+            .map(|(index, queue)| (queue.0.clone(), index))
             .collect();
         let (events, _) = broadcast::channel(EVENT_BACKLOG);
         let (notes, _) = broadcast::channel(NOTE_BACKLOG);

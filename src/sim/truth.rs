@@ -50,14 +50,14 @@ pub(crate) fn read(control: &SimControl) -> (u64, Vec<QueueTruth>) {
     let truth = model
         .summaries()
         .into_iter()
-        .map(|s| {
-            let skills: BTreeMap<String, SkillTruth> = s
+        .map(|summary| {
+            let skills: BTreeMap<String, SkillTruth> = summary
                 .skills
                 .iter()
-                .map(|(name, c)| {
+                .map(|(name, skill)| {
                     let skill_truth = SkillTruth {
-                        available: c.available,
-                        required: c.required.unwrap_or(0),
+                        available: skill.available,
+                        required: skill.required.unwrap_or(0),
                     };
                     (name.clone(), skill_truth)
                 })
@@ -66,16 +66,16 @@ pub(crate) fn read(control: &SimControl) -> (u64, Vec<QueueTruth>) {
                 skill_deficits: skills
                     .iter()
                     .filter(|(_, skill_truth)| skill_truth.available == 0)
-                    .map(|(n, _)| n.clone())
+                    .map(|(skill_name, _)| skill_name.clone())
                     .collect(),
-                queue_name: s.queue_name.unwrap_or_default(),
-                queue_id: s.queue_id,
-                agents_available: s.agents_available,
-                agents_on_queue: s.agents_logged_in,
-                agents_interacting: s.agents_interacting,
-                interactions_waiting: s.interactions_waiting,
+                queue_name: summary.queue_name.unwrap_or_default(),
+                queue_id: summary.queue_id,
+                agents_available: summary.agents_available,
+                agents_on_queue: summary.agents_logged_in,
+                agents_interacting: summary.agents_interacting,
+                interactions_waiting: summary.interactions_waiting,
                 skills,
-                agents: s.agents,
+                agents: summary.agents,
             }
         })
         .collect();

@@ -2,6 +2,7 @@
 //! src/ (outside test code) is an arrow from the file's top-level module to
 //! another; a forbidden arrow or a cycle between top-level modules fails,
 //! naming the file and line. Reads the source only: no build of the crate.
+//! Beside it, names.rs checks the naming convention the same way.
 //!
 //! Test code is left out: files named by the test-file convention
 //! (`*_tests.rs`, `tests.rs`, anything under a `tests/` folder) and items
@@ -16,6 +17,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 mod cycles;
+mod names;
 mod siblings;
 mod source;
 

@@ -50,23 +50,30 @@ impl Model {
         self.day = Some(clock);
         self.target_ticks = clock.ticks(pace::SERVICE_TARGET_S as f64);
         let rng = &mut self.rng;
-        for q in &mut self.queues {
-            for a in &mut q.agents {
-                let more = q.skills.iter().filter(|s| !a.skills.contains(s));
+        for queue in &mut self.queues {
+            for agent in &mut queue.agents {
+                let more = queue
+                    .skills
+                    .iter()
+                    .filter(|skill| !agent.skills.contains(skill));
                 let more: Vec<String> = more
                     .filter(|_| rng.u8(..100) < pace::SKILL_PERCENT - 40)
                     .cloned()
                     .collect();
-                a.skills.extend(more);
+                agent.skills.extend(more);
             }
         }
-        for a in self.queues.iter_mut().flat_map(|q| q.agents.iter_mut()) {
-            if a.status == AgentStatus::OffQueue {
-                a.until = clock.ticks(between(rng, 0.0, off::BREAK.1));
+        for agent in self
+            .queues
+            .iter_mut()
+            .flat_map(|queue| queue.agents.iter_mut())
+        {
+            if agent.status == AgentStatus::OffQueue {
+                agent.until = clock.ticks(between(rng, 0.0, off::BREAK.1));
             }
-            a.next_break = clock.ticks(between(rng, 0.0, off::BREAK_EVERY.1));
+            agent.next_break = clock.ticks(between(rng, 0.0, off::BREAK_EVERY.1));
             let meal = between(rng, off::MEAL_WINDOW.0, off::MEAL_WINDOW.1);
-            a.meal_at = clock.next_tick_at(0, meal);
+            agent.meal_at = clock.next_tick_at(0, meal);
         }
         for _ in 0..clock.ticks(WARM_UP_S) {
             self.tick();
@@ -74,14 +81,14 @@ impl Model {
         // The counts start now; callers still waiting or ringing are
         // offered in them, or they would be answered (or abandon) without
         // ever having been offered.
-        for q in &mut self.queues {
-            q.totals = Default::default();
-            for interaction in &q.interactions {
+        for queue in &mut self.queues {
+            queue.totals = Default::default();
+            for interaction in &queue.interactions {
                 if matches!(
                     interaction.state,
                     InteractionState::Waiting | InteractionState::Alerting
                 ) {
-                    q.totals[media_slot(&interaction.media)].offered += 1;
+                    queue.totals[media_slot(&interaction.media)].offered += 1;
                 }
             }
         }
@@ -318,7 +325,7 @@ fn route(
             .iter()
             .enumerate()
             .filter(|(_, agent)| agent.routable() && agent.status == AgentStatus::Idle)
-            .filter(|(_, agent)| need.is_none_or(|s| agent.skills.contains(s)))
+            .filter(|(_, agent)| need.is_none_or(|skill| agent.skills.contains(skill)))
             .min_by_key(|(_, agent)| agent.since)
             .map(|(ai, _)| ai);
         if let Some(ai) = pick {

@@ -50,19 +50,24 @@ impl Model {
     /// A new member of queue `qi` with some of the queue's skills; its
     /// index among the queue's agents.
     fn push_member(&mut self, qi: usize, status: AgentStatus, joined: bool) -> Option<usize> {
-        let n = self.user_index.len();
+        let index = self.user_index.len();
         let now = self.now;
         // The day model gives a newcomer its first break after a while.
-        let next_break = self
-            .day
-            .map_or(u64::MAX, |c| now + c.ticks(super::pace::off::BREAK_EVERY.0));
+        let next_break = self.day.map_or(u64::MAX, |day| {
+            now + day.ticks(super::pace::off::BREAK_EVERY.0)
+        });
         let rng = &mut self.side_rng;
-        let q = self.queues.get_mut(qi)?;
-        let skills = q.skills.iter().filter(|_| rng.bool()).cloned().collect();
+        let queue = self.queues.get_mut(qi)?;
+        let skills = queue
+            .skills
+            .iter()
+            .filter(|_| rng.bool())
+            .cloned()
+            .collect();
         let id = seeded_uuid(rng);
-        q.agents.push(Agent {
+        queue.agents.push(Agent {
             id: id.clone(),
-            name: person(n),
+            name: person(index),
             skills,
             status,
             since: now,
@@ -73,7 +78,7 @@ impl Model {
             next_break,
             meal_at: u64::MAX,
         });
-        let ai = q.agents.len() - 1;
+        let ai = queue.agents.len() - 1;
         self.user_index.insert(id, (qi, ai));
         Some(ai)
     }

@@ -219,11 +219,11 @@ impl Model {
 }
 
 fn summary(queue: &Queue) -> QueueSummary {
-    let count = |f: &dyn Fn(&AgentStatus) -> bool| {
+    let count = |predicate: &dyn Fn(&AgentStatus) -> bool| {
         queue
             .agents
             .iter()
-            .filter(|agent| agent.routable() && f(&agent.status))
+            .filter(|agent| agent.routable() && predicate(&agent.status))
             .count() as u32
     };
     let mut skills: BTreeMap<String, SkillCount> = BTreeMap::new();

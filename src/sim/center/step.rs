@@ -232,10 +232,13 @@ fn route(queue: &mut Queue, rng: &mut Rng, now: u64, tick_ms: u64, out: &mut Eve
             .agents
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.routable() && a.status == AgentStatus::Idle)
-            .filter(|(_, a)| need.as_ref().is_none_or(|s| a.skills.contains(s)))
-            .min_by_key(|(_, a)| a.since)
-            .map(|(i, _)| i);
+            .filter(|(_, agent)| agent.routable() && agent.status == AgentStatus::Idle)
+            .filter(|(_, agent)| {
+                need.as_ref()
+                    .is_none_or(|skill| agent.skills.contains(skill))
+            })
+            .min_by_key(|(_, agent)| agent.since)
+            .map(|(index, _)| index);
         if let Some(ai) = pick {
             queue.interactions[ii].state = InteractionState::Alerting;
             queue.interactions[ii].agent = Some(ai);

@@ -182,24 +182,24 @@ impl Model {
     /// The current observation of queue `qi`.
     pub(crate) fn observe(&self, qi: usize) -> Option<QueueObs> {
         let queue = self.queues.get(qi)?;
-        let joined = |f: &dyn Fn(&AgentStatus) -> bool| {
+        let joined = |predicate: &dyn Fn(&AgentStatus) -> bool| {
             queue
                 .agents
                 .iter()
-                .filter(|agent| agent.routable() && f(&agent.status))
+                .filter(|agent| agent.routable() && predicate(&agent.status))
                 .count() as u32
         };
         let mut on_queue = [0u32; 4];
         for agent in queue.agents.iter().filter(|agent| agent.routable()) {
-            if let Some(k) = ON_QUEUE.iter().position(|s| *s == agent.status) {
-                on_queue[k] += 1;
+            if let Some(slot) = ON_QUEUE.iter().position(|status| *status == agent.status) {
+                on_queue[slot] += 1;
             }
         }
         let mut media: Vec<MediaObs> = Vec::new();
         for interaction in &queue.interactions {
             let name = interaction.media.as_str();
             let pos = match media.iter().position(|entry| entry.media == name) {
-                Some(p) => p,
+                Some(position) => position,
                 None => {
                     media.push(MediaObs::empty(name));
                     media.len() - 1
@@ -212,7 +212,7 @@ impl Model {
                     skill_id: interaction
                         .skill
                         .as_ref()
-                        .map(|s| self.skill_id(s).unwrap_or(s).to_string()),
+                        .map(|skill| self.skill_id(skill).unwrap_or(skill).to_string()),
                     waited_ms: self.now.saturating_sub(interaction.arrived) * self.tick_ms,
                 }),
                 InteractionState::Alerting => {
@@ -226,12 +226,12 @@ impl Model {
         if media.is_empty() {
             media.push(MediaObs::empty("voice"));
         }
-        media.sort_by(|agent, b| agent.media.cmp(&b.media));
+        media.sort_by(|agent, other| agent.media.cmp(&other.media));
         Some(QueueObs {
             queue_id: queue.id.clone(),
             on_queue,
-            active: joined(&|s| *s != AgentStatus::OffQueue),
-            off_queue: joined(&|s| *s == AgentStatus::OffQueue),
+            active: joined(&|status| *status != AgentStatus::OffQueue),
+            off_queue: joined(&|status| *status == AgentStatus::OffQueue),
             members: queue.agents.iter().filter(|agent| agent.member).count() as u32,
             media,
             totals: queue.totals,

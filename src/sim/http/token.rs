@@ -57,9 +57,9 @@ fn take_rate_limit(shared: &Shared) -> Option<u64> {
 }
 
 pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
-    shared.stat(|s| s.token_requests += 1);
+    shared.stat(|stats| stats.token_requests += 1);
     if let Some(retry_after) = take_rate_limit(&shared) {
-        shared.stat(|s| s.tokens_refused += 1);
+        shared.stat(|stats| stats.tokens_refused += 1);
         let mut resp = json_response(
             StatusCode::TOO_MANY_REQUESTS,
             &serde_json::json!({"error": "rate_limited", "error_description": "too many token requests"}),
@@ -75,10 +75,10 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
     let authorized = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim() == expected);
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim() == expected);
     let body = match Limited::new(req.into_body(), 16 * 1024).collect().await {
-        Ok(b) => b.to_bytes(),
+        Ok(collected) => collected.to_bytes(),
         Err(_) => {
             return json_response(
                 StatusCode::BAD_REQUEST,
@@ -87,13 +87,13 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
         }
     };
     let grant_ok = url::form_urlencoded::parse(&body)
-        .any(|(k, v)| k == "grant_type" && v == "client_credentials");
+        .any(|(key, value)| key == "grant_type" && value == "client_credentials");
     if !authorized {
-        shared.stat(|s| s.tokens_refused += 1);
+        shared.stat(|stats| stats.tokens_refused += 1);
         return invalid_client();
     }
     if !grant_ok {
-        shared.stat(|s| s.tokens_refused += 1);
+        shared.stat(|stats| stats.tokens_refused += 1);
         return json_response(
             StatusCode::BAD_REQUEST,
             &serde_json::json!({"error": "unsupported_grant_type",

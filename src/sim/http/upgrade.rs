@@ -56,11 +56,11 @@ pub(crate) fn switching(key: &[u8], subprotocol: Option<&'static str>) -> Respon
 /// Takes one use of a handshake fault counter, if any is left.
 pub(crate) fn take_fault(shared: &Shared) -> Option<Response<Body>> {
     let mut out = None;
-    shared.faults.send_if_modified(|f| {
-        if let Some((count, retry_after)) = f.rate_limit_handshakes
+    shared.faults.send_if_modified(|faults| {
+        if let Some((count, retry_after)) = faults.rate_limit_handshakes
             && count > 0
         {
-            f.rate_limit_handshakes = Some((count - 1, retry_after));
+            faults.rate_limit_handshakes = Some((count - 1, retry_after));
             let mut resp = json_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 &serde_json::json!({"error": "rate_limited", "retryAfter": retry_after}),
@@ -70,8 +70,8 @@ pub(crate) fn take_fault(shared: &Shared) -> Option<Response<Body>> {
             out = Some(resp);
             return true;
         }
-        if f.reject_handshakes_401 > 0 {
-            f.reject_handshakes_401 -= 1;
+        if faults.reject_handshakes_401 > 0 {
+            faults.reject_handshakes_401 -= 1;
             out = Some(json_response(
                 StatusCode::UNAUTHORIZED,
                 &serde_json::json!({"error": "unauthorized", "message": "token rejected"}),
@@ -81,7 +81,7 @@ pub(crate) fn take_fault(shared: &Shared) -> Option<Response<Body>> {
         false
     });
     if out.is_some() {
-        shared.stat(|s| s.handshakes_rejected += 1);
+        shared.stat(|stats| stats.handshakes_rejected += 1);
     }
     out
 }

@@ -89,7 +89,7 @@ fn transient(status: StatusCode) -> Response<Body> {
 }
 
 pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
-    shared.stat(|s| s.rest_requests += 1);
+    shared.stat(|stats| stats.rest_requests += 1);
     {
         let mut calls = lock(&shared.rest_calls);
         if calls.len() >= HISTORY {
@@ -104,17 +104,17 @@ pub(crate) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
     let (count, reset) = lock(&shared.rest_window).hit();
     let bearer = bearer(&req, &shared);
     let mut resp = if let Some(status) = take_transient(&shared) {
-        shared.stat(|s| s.rest_transient += 1);
+        shared.stat(|stats| stats.rest_transient += 1);
         transient(status)
     } else if bearer.is_none() || take_unauthorized(&shared) {
-        shared.stat(|s| s.rest_unauthorized += 1);
+        shared.stat(|stats| stats.rest_unauthorized += 1);
         error(
             StatusCode::UNAUTHORIZED,
             "bad.credentials",
             "missing, unknown, expired or revoked bearer token: get one from /oauth/token",
         )
     } else if let Some(retry_after) = take_rate_limit(&shared) {
-        shared.stat(|s| s.rest_rate_limited += 1);
+        shared.stat(|stats| stats.rest_rate_limited += 1);
         let mut response = error(
             StatusCode::TOO_MANY_REQUESTS,
             "too.many.requests",
@@ -147,7 +147,7 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) ->
     let segs: Vec<&str> = path
         .trim_start_matches("/api/v2/")
         .split('/')
-        .filter(|s| !s.is_empty())
+        .filter(|segment| !segment.is_empty())
         .collect();
     let method = req.method().clone();
     match (&method, segs.as_slice()) {
@@ -160,7 +160,7 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) ->
         (&Method::POST, ["analytics", "queues", "observations", "query"]) => {
             match json_body(req).await {
                 Ok(body) => observations::observations(shared, &body),
-                Err(m) => bad_request(&m),
+                Err(message) => bad_request(&message),
             }
         }
         (&Method::POST, ["notifications", "channels"]) => channels_api::create(shared, bearer),
@@ -172,7 +172,7 @@ async fn route(req: Request<Incoming>, shared: &Arc<Shared>, bearer: &Bearer) ->
             let replace = method == Method::PUT;
             match json_body(req).await {
                 Ok(body) => channels_api::subscribe(shared, &id, &body, replace, &query),
-                Err(m) => bad_request(&m),
+                Err(message) => bad_request(&message),
             }
         }
         _ => not_found(&format!("no such resource: {} {path}", method)),

@@ -88,8 +88,8 @@ pub(crate) fn subscribe(
             "{rejected} topic(s) rejected; send ignoreErrors=true to subscribe to the rest"
         ));
     }
-    let outcome = shared.with_channels(|c| {
-        let topics = c.topics(id).ok_or(None)?;
+    let outcome = shared.with_channels(|channels| {
+        let topics = channels.topics(id).ok_or(None)?;
         let mut next: HashSet<String> = if replace {
             HashSet::new()
         } else {
@@ -117,10 +117,10 @@ pub(crate) fn subscribe(
         .iter()
         .filter(|item| !named.insert(item["id"].as_str()))
         .count() as u64;
-    shared.stat(|s| {
-        s.topics_permitted += permitted_count;
-        s.topics_repeated += repeated;
-        s.topics_rejected += rejected;
+    shared.stat(|stats| {
+        stats.topics_permitted += permitted_count;
+        stats.topics_repeated += repeated;
+        stats.topics_rejected += rejected;
     });
     json_response(StatusCode::OK, &json!({"entities": states}))
 }

@@ -45,7 +45,10 @@ impl NoteFlood {
         'ticks: for _ in 0..MAX_TICKS {
             let events = model.tick();
             for note in notes_for(&model, &mut notes, &events, &now, &scratch) {
-                let text = note.variants.iter().find(|(t, _)| topics.contains(t));
+                let text = note
+                    .variants
+                    .iter()
+                    .find(|(topic, _)| topics.contains(topic));
                 if let Some(parts) = text.and_then(|(_, text)| split_seq(text.as_str())) {
                     templates.push(parts);
                 }

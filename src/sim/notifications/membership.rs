@@ -20,25 +20,26 @@ impl Shared {
         let stamp = now_stamp();
         let now_ms = crate::sim::publish::frames::now_ms();
         let omit_zero = self.faults.borrow().omit_zero_qualifiers_in_notifications;
-        let (m, batch, summary) = {
+        let (member, batch, summary) = {
             let mut model = lock(&self.model);
-            let m = change(&mut model, qi)?;
-            let (status, start_ms) = model.status_of(&m.user_id, now_ms)?;
-            let activity = model.activity(&m.user_id, now_ms)?;
+            let member = change(&mut model, qi)?;
+            let (status, start_ms) = model.status_of(&member.user_id, now_ms)?;
+            let activity = model.activity(&member.user_id, now_ms)?;
             let start = crate::sim::publish::frames::stamp_ms(start_ms);
             let mut batch: Vec<notes::Note> =
-                notes::membership_changed(&m, status.as_str(), &start, &activity, &self.seq).into();
+                notes::membership_changed(&member, status.as_str(), &start, &activity, &self.seq)
+                    .into();
             if let Some(obs) = model.observe(qi) {
                 let mut state = lock(&self.notes_state);
                 batch.extend(state.queue_changed(qi, &obs, &stamp, omit_zero, &self.seq));
             }
-            (m, batch, model.queue_summary(qi))
+            (member, batch, model.queue_summary(qi))
         };
         self.publish_notes(batch);
-        if let Some(s) = summary {
-            self.publish(QueueEventKind::Summary(s), stamp);
+        if let Some(summary) = summary {
+            self.publish(QueueEventKind::Summary(summary), stamp);
         }
-        Some(m)
+        Some(member)
     }
 
     /// Sets member `user_id`'s routing status and publishes the change
@@ -64,8 +65,8 @@ impl Shared {
         };
         self.publish_notes(batch);
         self.publish(QueueEventKind::Agent(agent), stamp.clone());
-        if let Some(s) = summary {
-            self.publish(QueueEventKind::Summary(s), stamp);
+        if let Some(summary) = summary {
+            self.publish(QueueEventKind::Summary(summary), stamp);
         }
         true
     }

@@ -98,25 +98,27 @@ fn user_data(obs: &QueueObs, metrics: &[&str]) -> Vec<Value> {
     let qualified = |metric: &str, counts: &[(String, u32)]| -> Vec<Value> {
         counts
             .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(q, n)| json!({"metric": metric, "qualifier": q, "stats": {"count": n}}))
+            .filter(|(_, count)| *count > 0)
+            .map(|(name, count)| json!({"metric": metric, "qualifier": name, "stats": {"count": count}}))
             .collect()
     };
     let on_queue: Vec<(String, u32)> = (0..obs.on_queue.len())
-        .map(|k| (qualifier(k).to_string(), obs.on_queue[k]))
+        .map(|slot| (qualifier(slot).to_string(), obs.on_queue[slot]))
         .collect();
     let mut out = Vec::new();
-    for &m in metrics {
-        match m {
-            "oOnQueueUsers" => out.extend(qualified(m, &on_queue)),
+    for &measure in metrics {
+        match measure {
+            "oOnQueueUsers" => out.extend(qualified(measure, &on_queue)),
             "oUserRoutingStatuses" => {
                 let mut all = on_queue.clone();
                 all.push(("OFF_QUEUE".to_string(), obs.off_queue));
-                out.extend(qualified(m, &all));
+                out.extend(qualified(measure, &all));
             }
-            "oActiveUsers" => out.push(json!({"metric": m, "stats": {"count": obs.active}})),
-            "oMemberUsers" => out.push(json!({"metric": m, "stats": {"count": obs.members}})),
-            "oOffQueueUsers" => out.push(json!({"metric": m, "stats": {"count": obs.off_queue}})),
+            "oActiveUsers" => out.push(json!({"metric": measure, "stats": {"count": obs.active}})),
+            "oMemberUsers" => out.push(json!({"metric": measure, "stats": {"count": obs.members}})),
+            "oOffQueueUsers" => {
+                out.push(json!({"metric": measure, "stats": {"count": obs.off_queue}}))
+            }
             _ => {}
         }
     }
@@ -170,15 +172,15 @@ pub(crate) fn observations(shared: &Shared, body: &Value) -> Response<Body> {
         return bad_request("the query needs a filter with queueId predicates");
     }
     let (metrics, detail) = match (strings(body, "metrics"), strings(body, "detailMetrics")) {
-        (Ok(m), Ok(d)) => (m, d),
-        (Err(e), _) | (_, Err(e)) => return bad_request(&e),
+        (Ok(wanted), Ok(details)) => (wanted, details),
+        (Err(error), _) | (_, Err(error)) => return bad_request(&error),
     };
     if metrics.is_empty() {
         return bad_request("metrics must name at least one metric, e.g. [\"oWaiting\"]");
     }
     if let Some(unknown) = metrics
         .iter()
-        .find(|m| !USER_METRICS.contains(m) && !CONVERSATION_METRICS.contains(m))
+        .find(|metric| !USER_METRICS.contains(metric) && !CONVERSATION_METRICS.contains(metric))
     {
         return bad_request(&format!(
             "metric {unknown:?} is not one the simulator serves: use {} or {}",

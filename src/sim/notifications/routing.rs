@@ -68,29 +68,29 @@ fn queue_entity(model: &Model, qi: usize) -> Value {
 /// out; and a listing of division-aware objects shows what the caller's
 /// divisions grant. A client must therefore treat an id missing from a
 /// batch as unknown and ask about it alone (the 403 or 404 names it).
-pub(crate) fn queues(shared: &Shared, q: &Query, path: &str) -> Response<Body> {
-    let paging = match q.page_upto(MAX_PAGE) {
-        Ok(p) => p,
-        Err(m) => return bad_request(&m),
+pub(crate) fn queues(shared: &Shared, query: &Query, path: &str) -> Response<Body> {
+    let paging = match query.page_upto(MAX_PAGE) {
+        Ok(page) => page,
+        Err(message) => return bad_request(&message),
     };
-    let ids = q.all("id");
+    let ids = query.all("id");
     if let Some(bad) = ids.iter().find(|id| !is_uuid(id)) {
         return malformed_id(bad);
     }
     let forbidden = shared.faults().forbidden_queues;
-    let wanted = q.get("name").map(str::to_lowercase);
+    let wanted = query.get("name").map(str::to_lowercase);
     let hits: Vec<usize> = (0..shared.queues.len())
         .filter(|&qi| {
             let (id, name) = &shared.queues[qi];
             wanted
                 .as_deref()
-                .is_none_or(|w| name.to_lowercase().starts_with(w))
+                .is_none_or(|prefix| name.to_lowercase().starts_with(prefix))
                 && (ids.is_empty() || ids.contains(&id.as_str()))
                 && !forbidden.contains(id)
         })
         .collect();
     let model = lock(&shared.model);
-    let body = listing(&hits, paging, q, path, |&qi| queue_entity(&model, qi));
+    let body = listing(&hits, paging, query, path, |&qi| queue_entity(&model, qi));
     drop(model);
     json_response(StatusCode::OK, &body)
 }
@@ -124,8 +124,8 @@ pub(crate) fn skills(shared: &Shared, q: &Query, path: &str) -> Response<Body> {
 /// `routingStatus` only when expanded.
 pub(crate) fn members(shared: &Shared, id: &str, query: &Query, path: &str) -> Response<Body> {
     let paging = match query.page_upto(MAX_PAGE) {
-        Ok(p) => p,
-        Err(m) => return bad_request(&m),
+        Ok(page) => page,
+        Err(view) => return bad_request(&view),
     };
     let qi = match visible_queue(shared, id) {
         Ok(qi) => qi,
@@ -146,8 +146,8 @@ pub(crate) fn members(shared: &Shared, id: &str, query: &Query, path: &str) -> R
         let model = lock(&shared.model);
         (model.members(qi), model.clock())
     };
-    if let Some(j) = joined {
-        members.retain(|m| m.joined == j);
+    if let Some(wanted) = joined {
+        members.retain(|view| view.joined == wanted);
     }
     let now_ms = frames::now_ms();
     let (size, number) = paging;
@@ -155,22 +155,22 @@ pub(crate) fn members(shared: &Shared, id: &str, query: &Query, path: &str) -> R
     let end = start.saturating_add(size).min(members.len());
     let entities: Vec<Value> = members[start..end]
         .iter()
-        .map(|m: &MemberView| {
-            let mut user = json!({"id": m.user_id, "name": m.name,
-                "selfUri": format!("/api/v2/users/{}", m.user_id)});
+        .map(|view: &MemberView| {
+            let mut user = json!({"id": view.user_id, "name": view.name,
+                "selfUri": format!("/api/v2/users/{}", view.user_id)});
             if with_skills {
-                let skills: Vec<Value> = m
+                let skills: Vec<Value> = view
                     .skills
                     .iter()
                     .map(|(id, name)| json!({"id": id, "name": name, "proficiency": 3.0, "state": "active"}))
                     .collect();
                 user["skills"] = json!(skills);
             }
-            let mut member = json!({"id": m.user_id, "name": m.name, "user": user,
-                "ringNumber": 1, "joined": m.joined, "memberBy": "user"});
+            let mut member = json!({"id": view.user_id, "name": view.name, "user": user,
+                "ringNumber": 1, "joined": view.joined, "memberBy": "user"});
             if with_status {
-                let ago = i128::from(now_tick.saturating_sub(m.since_tick) * tick_ms);
-                member["routingStatus"] = json!({"userId": m.user_id, "status": m.status.as_str(),
+                let ago = i128::from(now_tick.saturating_sub(view.since_tick) * tick_ms);
+                member["routingStatus"] = json!({"userId": view.user_id, "status": view.status.as_str(),
                     "startTime": frames::stamp_ms(now_ms - ago)});
             }
             member

@@ -28,19 +28,19 @@ use crate::sim::store::channels::{Attach, Lookup, SystemNote, Topics};
 pub(crate) const CHANNEL_PREFIX: &str = "/channels/";
 
 pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
-    shared.stat(|s| s.handshakes += 1);
+    shared.stat(|stats| stats.handshakes += 1);
     let id = req.uri().path()[CHANNEL_PREFIX.len()..].to_string();
     let Some(key) = upgrade::ws_key(&req) else {
-        shared.stat(|s| s.handshakes_rejected += 1);
+        shared.stat(|stats| stats.handshakes_rejected += 1);
         return handling::bad_request("expected a WebSocket upgrade (version 13)");
     };
     if let Some(resp) = upgrade::take_fault(&shared) {
         return resp;
     }
-    let attach = match shared.with_channels(|c| c.lookup(&id)) {
-        Lookup::Found(a) => a,
+    let attach = match shared.with_channels(|channels| channels.lookup(&id)) {
+        Lookup::Found(found) => found,
         Lookup::Expired => {
-            shared.stat(|s| s.handshakes_rejected += 1);
+            shared.stat(|stats| stats.handshakes_rejected += 1);
             return handling::error(
                 StatusCode::UNAUTHORIZED,
                 "channel.expired",
@@ -48,7 +48,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
             );
         }
         Lookup::Unknown => {
-            shared.stat(|s| s.handshakes_rejected += 1);
+            shared.stat(|stats| stats.handshakes_rejected += 1);
             return handling::not_found(&format!("channel {id} not found: create one first"));
         }
     };

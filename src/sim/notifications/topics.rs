@@ -30,14 +30,14 @@ pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Verd
     }
     let queue = topic
         .strip_prefix("v2.analytics.queues.")
-        .and_then(|r| r.strip_suffix(".observations"))
+        .and_then(|tail| tail.strip_suffix(".observations"))
         .or_else(|| {
             topic
                 .strip_prefix("v2.routing.queues.")
-                .and_then(|r| r.strip_suffix(".users"))
+                .and_then(|tail| tail.strip_suffix(".users"))
         });
-    let (kind, id) = if let Some(q) = queue {
-        ("queue", q)
+    let (kind, id) = if let Some(queue_id) = queue {
+        ("queue", queue_id)
     } else if let Some(rest) = topic.strip_prefix("v2.users.") {
         let Some(user) = user_of(rest) else {
             return Verdict::Invalid(format!(
@@ -53,7 +53,11 @@ pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Verd
             "invalid topic {topic}: the {kind} id {id:?} is not a UUID"
         ));
     }
-    if faults.invalid_topics.iter().any(|r| r == topic || r == id) {
+    if faults
+        .invalid_topics
+        .iter()
+        .any(|listed| listed == topic || listed == id)
+    {
         return Verdict::Invalid(format!(
             "invalid topic {topic} (the simulator refuses it: fault)"
         ));
@@ -65,8 +69,14 @@ pub(crate) fn check_topic(topic: &str, shared: &Shared, faults: &Faults) -> Verd
     if !known {
         return Verdict::Rejected(format!("{kind} {id} not found"));
     }
-    if faults.reject_topics.iter().any(|r| r == topic || r == id)
-        || faults.forbidden_queues.iter().any(|q| q == id)
+    if faults
+        .reject_topics
+        .iter()
+        .any(|listed| listed == topic || listed == id)
+        || faults
+            .forbidden_queues
+            .iter()
+            .any(|queue_id| queue_id == id)
     {
         return Verdict::Rejected(format!(
             "not authorized for {topic} (the simulator rejects it: fault)"

@@ -43,15 +43,15 @@ pub(crate) fn notes_for(
     let mut out = Vec::new();
     for kind in events {
         match kind {
-            QueueEventKind::Agent(a) => {
-                if let Some(activity) = model.activity(&a.user_id, now_ms) {
-                    out.push(notes::user_changed(a, stamp, &activity, seq));
+            QueueEventKind::Agent(agent) => {
+                if let Some(activity) = model.activity(&agent.user_id, now_ms) {
+                    out.push(notes::user_changed(agent, stamp, &activity, seq));
                 }
             }
-            QueueEventKind::Summary(s) => {
+            QueueEventKind::Summary(summary) => {
                 let obs = model
-                    .queue_index(&s.queue_id)
-                    .and_then(|qi| model.observe(qi).map(|o| (qi, o)));
+                    .queue_index(&summary.queue_id)
+                    .and_then(|qi| model.observe(qi).map(|observation| (qi, observation)));
                 if let Some((qi, obs)) = obs {
                     out.extend(notes.queue_changed(qi, &obs, stamp, now.omit_zero, seq));
                 }

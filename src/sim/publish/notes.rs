@@ -117,7 +117,11 @@ impl Sent {
     /// Per media type, the waiting and interacting counts that changed; a
     /// media type gone since the last message reports its zeros.
     fn media_metrics(&self, obs: &QueueObs, full: bool) -> Vec<(String, Vec<Value>)> {
-        let mut names: Vec<&str> = obs.media.iter().map(|m| m.media.as_str()).collect();
+        let mut names: Vec<&str> = obs
+            .media
+            .iter()
+            .map(|observed| observed.media.as_str())
+            .collect();
         for media in &self.media {
             if !names.contains(&media.media.as_str()) {
                 names.push(&media.media);
@@ -126,14 +130,14 @@ impl Sent {
         let mut messages = Vec::new();
         for name in names {
             let vanished;
-            let new = match obs.media.iter().find(|m| m.media == name) {
+            let new = match obs.media.iter().find(|observed| observed.media == name) {
                 Some(media) => media,
                 None => {
                     vanished = MediaObs::empty(name);
                     &vanished
                 }
             };
-            let old = self.media.iter().find(|m| m.media == name);
+            let old = self.media.iter().find(|observed| observed.media == name);
             let (old_waiting, old_interacting) =
                 old.map_or((0, 0), |old| (old.waiting, old.interacting));
             let mut metrics = Vec::new();

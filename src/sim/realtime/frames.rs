@@ -14,50 +14,50 @@ pub(crate) fn queue_topic(queue_id: &str) -> String {
 
 fn event_data(kind: &QueueEventKind) -> Option<(&'static str, Value)> {
     Some(match kind {
-        QueueEventKind::Summary(s) => {
+        QueueEventKind::Summary(summary) => {
             let mut skills = Map::new();
-            for (name, c) in &s.skills {
+            for (name, skill) in &summary.skills {
                 let mut object = Map::new();
-                object.insert("available".into(), json!(c.available));
-                if let Some(r) = c.required {
-                    object.insert("required".into(), json!(r));
+                object.insert("available".into(), json!(skill.available));
+                if let Some(required) = skill.required {
+                    object.insert("required".into(), json!(required));
                 }
                 skills.insert(name.clone(), Value::Object(object));
             }
             let mut data = json!({
-                "queueId": s.queue_id,
-                "agentsAvailable": s.agents_available,
-                "agentsLoggedIn": s.agents_logged_in,
-                "agentsInteracting": s.agents_interacting,
-                "interactionsWaiting": s.interactions_waiting,
+                "queueId": summary.queue_id,
+                "agentsAvailable": summary.agents_available,
+                "agentsLoggedIn": summary.agents_logged_in,
+                "agentsInteracting": summary.agents_interacting,
+                "interactionsWaiting": summary.interactions_waiting,
                 "skills": skills,
             });
-            if let Some(name) = &s.queue_name {
+            if let Some(name) = &summary.queue_name {
                 data["queueName"] = json!(name);
             }
             ("queue-summary", data)
         }
-        QueueEventKind::Interaction(i) => {
+        QueueEventKind::Interaction(interaction) => {
             let mut data = json!({
-                "queueId": i.queue_id,
-                "conversationId": i.conversation_id,
-                "mediaType": i.media_type.as_str(),
-                "state": i.state.as_str(),
+                "queueId": interaction.queue_id,
+                "conversationId": interaction.conversation_id,
+                "mediaType": interaction.media_type.as_str(),
+                "state": interaction.state.as_str(),
             });
-            if let Some(w) = i.wait_ms {
-                data["waitMs"] = json!(w);
+            if let Some(wait) = interaction.wait_ms {
+                data["waitMs"] = json!(wait);
             }
             ("queue-interaction", data)
         }
-        QueueEventKind::Agent(a) => {
+        QueueEventKind::Agent(agent) => {
             let mut data = json!({
-                "queueId": a.queue_id,
-                "userId": a.user_id,
-                "status": a.status.as_str(),
-                "skills": a.skills,
+                "queueId": agent.queue_id,
+                "userId": agent.user_id,
+                "status": agent.status.as_str(),
+                "skills": agent.skills,
             });
-            if let Some(n) = &a.user_name {
-                data["userName"] = json!(n);
+            if let Some(user_name) = &agent.user_name {
+                data["userName"] = json!(user_name);
             }
             ("agent-state", data)
         }

@@ -33,7 +33,7 @@ fn reject(shared: &Shared, status: StatusCode, body: serde_json::Value) -> Respo
 }
 
 pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
-    shared.stat(|s| s.handshakes += 1);
+    shared.stat(|stats| stats.handshakes += 1);
     let Some(key) = ws_key(&req) else {
         return reject(
             &shared,
@@ -44,7 +44,7 @@ pub(crate) fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Respons
     if let Some(resp) = take_fault(&shared) {
         return resp;
     }
-    let expiry = access_token(&req).and_then(|t| lock(&shared.tokens).expiry(&t));
+    let expiry = access_token(&req).and_then(|token| lock(&shared.tokens).expiry(&token));
     let Some(expiry) = expiry else {
         return reject(
             &shared,

@@ -72,10 +72,10 @@ impl Realtime {
     /// never stale).
     fn acknowledge(&mut self, subs: &Subs) {
         self.acked = true;
-        self.due
-            .push_back(Out::control(frames::ack(&subs.ids(), &now_stamp()), |s| {
-                s.acks_sent += 1
-            }));
+        self.due.push_back(Out::control(
+            frames::ack(&subs.ids(), &now_stamp()),
+            |stats| stats.acks_sent += 1,
+        ));
         if !self.shared.opts.generate {
             return;
         }
@@ -92,7 +92,8 @@ impl Realtime {
             if subs.wants(&kind)
                 && let Some(text) = frames::event(&kind, &stamp)
             {
-                self.due.push_back(Out::event(text, |s| s.events_sent += 1));
+                self.due
+                    .push_back(Out::event(text, |stats| stats.events_sent += 1));
             }
         }
     }

@@ -34,7 +34,7 @@ impl Mapper {
         // them out.
         for old in queue.members.keys() {
             let emptied = self.user_queues.get_mut(old).is_some_and(|qs| {
-                qs.retain(|x| x != queue_id);
+                qs.retain(|id| id != queue_id);
                 qs.is_empty()
             });
             if emptied {
@@ -42,12 +42,12 @@ impl Mapper {
             }
         }
         queue.members.clear();
-        for m in members {
-            let qs = self.user_queues.entry(m.user_id.clone()).or_default();
-            if !qs.iter().any(|x| x == queue_id) {
+        for member in members {
+            let qs = self.user_queues.entry(member.user_id.clone()).or_default();
+            if !qs.iter().any(|id| id == queue_id) {
                 qs.push(queue_id.to_string());
             }
-            queue.members.insert(m.user_id.clone(), m);
+            queue.members.insert(member.user_id.clone(), member);
         }
     }
 

@@ -103,13 +103,13 @@ impl Writer {
     pub(super) async fn take(
         &mut self,
         step: Step,
-        f: &Faults,
+        faults: &Faults,
         stream: &mut Stream,
     ) -> ControlFlow<()> {
         match step {
             Step::Idle => ControlFlow::Continue(()),
-            Step::Send(_) if f.silent => ControlFlow::Continue(()),
-            Step::Send(out) => match self.write(f, out).await {
+            Step::Send(_) if faults.silent => ControlFlow::Continue(()),
+            Step::Send(out) => match self.write(faults, out).await {
                 Ok(()) => ControlFlow::Continue(()),
                 Err(_) => ControlFlow::Break(()),
             },
@@ -119,7 +119,7 @@ impl Writer {
                 farewell,
             } => {
                 let said = match farewell {
-                    Some(out) => self.write(f, out).await,
+                    Some(out) => self.write(faults, out).await,
                     None => Ok(()),
                 };
                 if said.is_ok() {
