@@ -133,50 +133,17 @@ fn queues(reader: &mut Table<'_, '_>, (_, value): Entry<'_>, cfg: &mut Config) {
         if let Some(written) = fields.get("events") {
             queue.events = events(reader.doc, written, &prefix);
         }
-        let target = super::QueueTarget {
-            percent: reader.number(fields, "service_level_pct", 0.0, 100.0),
-            within_s: reader.int(fields, "service_level_s", 1, 86_400),
-        };
-        if let (Some(percent), Some(value)) = (target.percent, fields.get("service_level_pct"))
-            && percent <= 1.0
-        {
-            let message = format!(
-                "{percent} is a percent, not a fraction: write {} for {}% answered in time",
-                percent * 100.0,
-                percent * 100.0
-            );
-            let rule = "service_level_pct is a percent, such as 80; see docs/CONFIG.md";
-            reader.doc.error(
-                &value.span(),
-                &format!("{prefix}.service_level_pct"),
-                message,
-                rule,
-            );
-        }
+        let target = queue_target(reader, fields, &prefix);
         if let (true, Some(key)) = (
             target != super::QueueTarget::default(),
             queue.id.clone().or_else(|| queue.name.clone()),
         ) {
             cfg.queue_targets.insert(key, target);
         }
-        if let Some(alerts) = reader.table(fields, "alerts") {
-            known_keys(
-                reader.doc,
-                alerts,
-                &format!("{prefix}.alerts."),
-                QUEUE_ALERTS,
-            );
-            reader.key_prefix = Some(format!("{prefix}.alerts"));
-            let own = super::QueueAlerts {
-                utilization_pct: reader.number(alerts, "utilization_pct", 0.0, 100.0),
-                waiting: reader.int(alerts, "waiting", 0, 1_000_000),
-                longest_wait_s: reader.int(alerts, "longest_wait_s", 0, 86_400),
-                service_level_pct: reader.number(alerts, "service_level_pct", 0.0, 100.0),
-            };
-            if let Some(key) = queue.id.clone().or_else(|| queue.name.clone()) {
-                cfg.queue_alerts.insert(key, own);
-            }
-            reader.key_prefix = Some(prefix.clone());
+        if let Some(own) = queue_alerts(reader, fields, &prefix)
+            && let Some(key) = queue.id.clone().or_else(|| queue.name.clone())
+        {
+            cfg.queue_alerts.insert(key, own);
         }
         reader.spans.queues.push(QueueSpans {
             table: item.span(),
@@ -185,6 +152,60 @@ fn queues(reader: &mut Table<'_, '_>, (_, value): Entry<'_>, cfg: &mut Config) {
         cfg.queues.push(queue);
     }
     reader.key_prefix = None;
+}
+
+/// A queue's own service-level goal; a fraction where a percent belongs
+/// is an error that says what to write.
+fn queue_target(
+    reader: &mut Table<'_, '_>,
+    fields: &DeTable<'_>,
+    prefix: &str,
+) -> super::QueueTarget {
+    let target = super::QueueTarget {
+        percent: reader.number(fields, "service_level_pct", 0.0, 100.0),
+        within_s: reader.int(fields, "service_level_s", 1, 86_400),
+    };
+    if let (Some(percent), Some(value)) = (target.percent, fields.get("service_level_pct"))
+        && percent <= 1.0
+    {
+        let message = format!(
+            "{percent} is a percent, not a fraction: write {} for {}% answered in time",
+            percent * 100.0,
+            percent * 100.0
+        );
+        let rule = "service_level_pct is a percent, such as 80; see docs/CONFIG.md";
+        reader.doc.error(
+            &value.span(),
+            &format!("{prefix}.service_level_pct"),
+            message,
+            rule,
+        );
+    }
+    target
+}
+
+/// A queue's own `alerts = { ... }` thresholds, if it has any.
+fn queue_alerts(
+    reader: &mut Table<'_, '_>,
+    fields: &DeTable<'_>,
+    prefix: &str,
+) -> Option<super::QueueAlerts> {
+    let alerts = reader.table(fields, "alerts")?;
+    known_keys(
+        reader.doc,
+        alerts,
+        &format!("{prefix}.alerts."),
+        QUEUE_ALERTS,
+    );
+    reader.key_prefix = Some(format!("{prefix}.alerts"));
+    let own = super::QueueAlerts {
+        utilization_pct: reader.number(alerts, "utilization_pct", 0.0, 100.0),
+        waiting: reader.int(alerts, "waiting", 0, 1_000_000),
+        longest_wait_s: reader.int(alerts, "longest_wait_s", 0, 86_400),
+        service_level_pct: reader.number(alerts, "service_level_pct", 0.0, 100.0),
+    };
+    reader.key_prefix = Some(prefix.to_string());
+    Some(own)
 }
 
 fn events(doc: &mut Doc<'_>, value: &Spanned<DeValue<'_>>, prefix: &str) -> Vec<EventType> {

@@ -19,6 +19,7 @@ use std::path::Path;
 mod cycles;
 mod names;
 mod siblings;
+mod sizes;
 mod source;
 
 use cycles::cycles;

@@ -206,7 +206,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 }
 
 /// `#[test]`, `#[tokio::test]` or `#[cfg(test)]`.
-fn is_test(attributes: &[syn::Attribute]) -> bool {
+pub(crate) fn is_test(attributes: &[syn::Attribute]) -> bool {
     attributes.iter().any(|attribute| {
         let path = attribute.path();
         if path
