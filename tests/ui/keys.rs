@@ -180,8 +180,15 @@ fn an_order_sorted_before_the_first_figures_gives_way_to_them() {
         }
     });
     let fresh = names(&ViewState::new(), &f);
-    assert_ne!(blank, fresh, "the fixture must sort differently with figures");
-    assert_eq!(names(&v, &f), fresh, "the names' order was held over the figures");
+    assert_ne!(
+        blank, fresh,
+        "the fixture must sort differently with figures"
+    );
+    assert_eq!(
+        names(&v, &f),
+        fresh,
+        "the names' order was held over the figures"
+    );
 }
 
 #[test]
