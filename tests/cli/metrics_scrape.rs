@@ -120,6 +120,13 @@ async fn the_endpoint_serves_the_queues_figures_and_the_feeds() {
         Some(60.0),
         "{text}"
     );
+    // The realtime feed does not tell queue work from non-queue work: no
+    // queue utilization, left out rather than published as 0.
+    assert_eq!(
+        value(&s, "queuetop_queue_on_queue_utilization_percent", &labels),
+        None,
+        "{text}"
+    );
     assert!(
         value(&s, "queuetop_queue_alerts_active", &labels).is_some(),
         "{text}"

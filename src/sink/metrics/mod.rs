@@ -13,6 +13,7 @@ use prometheus_client::registry::{Metric, Registry};
 use tokio::time::Instant;
 
 use crate::event::ConnState;
+use crate::model::queue::round1;
 use crate::model::{AppState, QueueView};
 
 mod interval;
@@ -59,6 +60,7 @@ struct Families {
     longest_wait: QueuesF,
     agents: Family<AgentLabels, Gauge>,
     utilization: QueuesF,
+    on_queue_utilization: QueuesF,
     alerts: Queues,
     alerts_by_severity: Family<SeverityLabels, Gauge>,
     stale: Queues,
@@ -130,7 +132,18 @@ impl Families {
             utilization: registered(
                 registry,
                 "queue_utilization_percent",
-                "Agents interacting per agent logged in, percent",
+                "Agents interacting per agent logged in, percent: the export's \
+                 routing_metrics.utilization, which counts agents on non-queue work as busy. \
+                 The screen's Utilization column is queue_on_queue_utilization_percent, and \
+                 this figure only where that one is absent (the realtime feed)",
+            ),
+            on_queue_utilization: registered(
+                registry,
+                "queue_on_queue_utilization_percent",
+                "The screen's Utilization column and the export's figures.queueUtilization: \
+                 agents interacting on queue work per agent on queue, percent, one decimal; \
+                 absent where the feed does not give both or nobody is on queue (the screen \
+                 then shows queue_utilization_percent)",
             ),
             alerts: registered(registry, "queue_alerts_active", "Active alerts"),
             alerts_by_severity: registered(
@@ -190,6 +203,7 @@ impl Families {
         }
         self.longest_wait.clear();
         self.utilization.clear();
+        self.on_queue_utilization.clear();
         self.agents.clear();
         self.alerts_by_severity.clear();
         self.interval.clear();
@@ -222,6 +236,12 @@ impl Families {
         self.utilization
             .get_or_create(&labels)
             .set(queue.metrics.utilization);
+        // Rounded as the export rounds it, so a panel and a line agree.
+        if let Some(percent) = queue.metrics.queue_utilization {
+            self.on_queue_utilization
+                .get_or_create(&labels)
+                .set(round1(percent));
+        }
         let agents = summary.agents;
         for (state, count) in [
             ("available", Some(summary.agents_available)),
