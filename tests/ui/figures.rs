@@ -105,7 +105,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn waiting_figures_agree_wherever_they_are_shown(
+    fn queue_figures_agree_wherever_they_are_shown(
         limits in limits(),
         steps in prop::collection::vec(step(), 0..60),
     ) {
