@@ -1,8 +1,9 @@
 //! docs/EXPORT.md against the code: the example line has the fields the
 //! export writes, in the order it writes them, and every field of the
-//! export line and of `snapshot --json` is described.
+//! export line and of `snapshot --json` is described; docs/CONFIG.md and
+//! docs/EXPORT.md name every metric family the endpoint writes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use time::OffsetDateTime;
@@ -16,6 +17,7 @@ use crate::event::{
 use crate::model::AppState;
 
 const EXPORT_MD: &str = include_str!("../../docs/EXPORT.md");
+const CONFIG_MD: &str = include_str!("../../docs/CONFIG.md");
 
 /// Media types as the server spells them: map keys, not field names.
 const MEDIA: [&str; 5] = ["voice", "chat", "email", "message", "callback"];
@@ -216,6 +218,65 @@ fn every_snapshot_field_is_described() {
         missing.is_empty(),
         "snapshot --json fields docs/EXPORT.md does not describe: {missing:?}"
     );
+}
+
+/// Every `queuetop_...` name a text gives, label selectors left off.
+fn metric_names(text: &str) -> BTreeSet<String> {
+    text.match_indices("queuetop_")
+        .map(|(at, _)| {
+            text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+/// Every family the endpoint writes for a queue with every figure is named
+/// in docs/CONFIG.md's `[metrics]` section or docs/EXPORT.md's "Metrics
+/// endpoint", and every name they give is written: a dashboard built from
+/// the pages finds its figures.
+#[test]
+fn the_docs_name_every_metric_family_and_only_those() {
+    let (st, ev) = state();
+    let metrics = crate::sink::metrics::Metrics::new();
+    metrics.publish(
+        &st,
+        crate::sink::metrics::FeedCounts::default(),
+        ev.received,
+    );
+    // A counter's samples end in `_total`; its `# TYPE` line does not.
+    let written: BTreeSet<String> = metrics
+        .encode()
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| match l.split_once(' ') {
+            Some((name, "counter")) => Some(format!("{name}_total")),
+            Some((name, _)) => Some(name.to_string()),
+            None => None,
+        })
+        .collect();
+    let config = CONFIG_MD
+        .split_once("\n### `[metrics]`\n")
+        .and_then(|(_, rest)| rest.split("\n### ").next())
+        .expect("docs/CONFIG.md has a [metrics] section");
+    let mut documented = metric_names(config);
+    documented.extend(metric_names(section(EXPORT_MD, "Metrics endpoint")));
+    // The families published only when there is a figure are there too.
+    for name in [
+        "queuetop_queue_on_queue_utilization_percent",
+        "queuetop_queue_alerts_by_severity",
+        "queuetop_queue_interval_start_timestamp_seconds",
+    ] {
+        assert!(written.contains(name), "{name} not in {written:?}");
+    }
+    let undocumented: Vec<_> = written.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "families the docs do not name: {undocumented:?}"
+    );
+    let unknown: Vec<_> = documented.difference(&written).collect();
+    assert!(unknown.is_empty(), "documented, never written: {unknown:?}");
 }
 
 /// The `docs/<NAME>.md` citations in a text, each with the section it names
