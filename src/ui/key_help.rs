@@ -81,12 +81,7 @@ pub fn render(frame: &mut Frame, area: Rect, scene: &Scene) {
     } else {
         String::new()
     };
-    let overlay = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
+    let overlay = super::centered(area, width, height);
     let block = scene.block(
         Line::from(vec![
             Span::styled(" Keys ", theme.title),

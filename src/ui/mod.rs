@@ -68,6 +68,18 @@ pub struct Ui {
     pub wallboard: bool,
 }
 
+/// A `width` × `height` rectangle in the middle of `area` (an overlay),
+/// cut to `area` when it does not fit.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
 impl Ui {
     /// From the config; `no_color` is `theme::no_color_env()` in the app.
     pub fn new(cfg: &Config, no_color: bool) -> Self {

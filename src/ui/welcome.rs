@@ -181,12 +181,7 @@ pub fn render_notes(frame: &mut Frame, area: Rect, scene: &Scene) {
     ));
     let width = area.width.saturating_sub(4).max(1);
     let height = (lines.len() as u16 + 2 + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
+    let rect = super::centered(area, width, height);
     let block = scene.block(
         Line::from(vec![
             Span::styled(" Config warnings ", theme.warn),

@@ -132,17 +132,7 @@ impl Walker<'_> {
 
 impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_item(&mut self, item: &'ast syn::Item) {
-        let attributes = match item {
-            syn::Item::Fn(item) => &item.attrs,
-            syn::Item::Mod(item) => &item.attrs,
-            syn::Item::Impl(item) => &item.attrs,
-            syn::Item::Trait(item) => &item.attrs,
-            syn::Item::Const(item) => &item.attrs,
-            syn::Item::Static(item) => &item.attrs,
-            syn::Item::Use(item) => &item.attrs,
-            _ => return visit::visit_item(self, item),
-        };
-        if !is_test(attributes) {
+        if !is_test_item(item) {
             visit::visit_item(self, item);
         }
     }
@@ -203,6 +193,21 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         }
         visit::visit_expr_closure(self, closure);
     }
+}
+
+/// An item under `#[test]` or `#[cfg(test)]`: a test, or a test module.
+pub(crate) fn is_test_item(item: &syn::Item) -> bool {
+    let attributes = match item {
+        syn::Item::Fn(item) => &item.attrs,
+        syn::Item::Mod(item) => &item.attrs,
+        syn::Item::Impl(item) => &item.attrs,
+        syn::Item::Trait(item) => &item.attrs,
+        syn::Item::Const(item) => &item.attrs,
+        syn::Item::Static(item) => &item.attrs,
+        syn::Item::Use(item) => &item.attrs,
+        _ => return false,
+    };
+    is_test(attributes)
 }
 
 /// `#[test]`, `#[tokio::test]` or `#[cfg(test)]`.

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use syn::visit::{self, Visit};
 
-use crate::names::is_test;
+use crate::names::{is_test, is_test_item};
 use crate::source::{collect, is_test_file};
 
 const FILE_LINES: usize = 500;
@@ -70,14 +70,7 @@ impl LongFunctions {
 
 impl<'ast> Visit<'ast> for LongFunctions {
     fn visit_item(&mut self, item: &'ast syn::Item) {
-        let attributes = match item {
-            syn::Item::Fn(item) => &item.attrs,
-            syn::Item::Mod(item) => &item.attrs,
-            syn::Item::Impl(item) => &item.attrs,
-            syn::Item::Trait(item) => &item.attrs,
-            _ => return visit::visit_item(self, item),
-        };
-        if !is_test(attributes) {
+        if !is_test_item(item) {
             visit::visit_item(self, item);
         }
     }

@@ -60,8 +60,10 @@ async fn a_relay_whose_feed_does_not_answer_stops_within_the_grace() {
         heard.load(Ordering::SeqCst),
         "the relay never asked the feed to quit"
     );
+    // The bound is loose on purpose (a shared machine may be slow): what
+    // it catches is a second grace after the first, as the relay had.
     assert!(
-        took >= CLOSE_GRACE && took < CLOSE_GRACE + Duration::from_millis(1500),
+        took >= CLOSE_GRACE && took < CLOSE_GRACE * 2,
         "stopped after {took:?}, not when the grace of {CLOSE_GRACE:?} ended"
     );
     // An overstaying feed is aborted: it ends now, and cancelled.
