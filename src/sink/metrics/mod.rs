@@ -59,8 +59,7 @@ struct Families {
     waiting: Queues,
     longest_wait: QueuesF,
     agents: Family<AgentLabels, Gauge>,
-    utilization: QueuesF,
-    on_queue_utilization: QueuesF,
+    utilization: Utilization,
     alerts: Queues,
     alerts_by_severity: Family<SeverityLabels, Gauge>,
     stale: Queues,
@@ -111,6 +110,51 @@ where
     metric
 }
 
+/// Utilization by both formulas: the export's original one and the
+/// screen's, queue work over agents on queue.
+struct Utilization {
+    original: QueuesF,
+    on_queue: QueuesF,
+}
+
+impl Utilization {
+    fn new(registry: &mut Registry) -> Utilization {
+        Utilization {
+            original: registered(
+                registry,
+                "queue_utilization_percent",
+                "Agents interacting per agent logged in, percent: the export's \
+                 routing_metrics.utilization, which counts agents on non-queue work as busy. \
+                 The screen's Utilization column is queue_on_queue_utilization_percent, and \
+                 this figure only where that one is absent (the realtime feed)",
+            ),
+            on_queue: registered(
+                registry,
+                "queue_on_queue_utilization_percent",
+                "The screen's Utilization column and the export's figures.queueUtilization: \
+                 agents interacting on queue work per agent on queue, percent, one decimal; \
+                 absent where the feed does not give both or nobody is on queue (the screen \
+                 then shows queue_utilization_percent)",
+            ),
+        }
+    }
+
+    fn clear(&self) {
+        self.original.clear();
+        self.on_queue.clear();
+    }
+
+    fn publish(&self, labels: &QueueLabels, queue: &QueueView) {
+        self.original
+            .get_or_create(labels)
+            .set(queue.metrics.utilization);
+        // Rounded as the export rounds it, so a panel and a line agree.
+        if let Some(percent) = queue.metrics.queue_utilization {
+            self.on_queue.get_or_create(labels).set(round1(percent));
+        }
+    }
+}
+
 impl Families {
     fn new(registry: &mut Registry) -> Families {
         Families {
@@ -129,22 +173,7 @@ impl Families {
                  off_queue, idle, interacting, communicating, not_responding; and the export's \
                  available and logged_in. A state the feed does not report is left out",
             ),
-            utilization: registered(
-                registry,
-                "queue_utilization_percent",
-                "Agents interacting per agent logged in, percent: the export's \
-                 routing_metrics.utilization, which counts agents on non-queue work as busy. \
-                 The screen's Utilization column is queue_on_queue_utilization_percent, and \
-                 this figure only where that one is absent (the realtime feed)",
-            ),
-            on_queue_utilization: registered(
-                registry,
-                "queue_on_queue_utilization_percent",
-                "The screen's Utilization column and the export's figures.queueUtilization: \
-                 agents interacting on queue work per agent on queue, percent, one decimal; \
-                 absent where the feed does not give both or nobody is on queue (the screen \
-                 then shows queue_utilization_percent)",
-            ),
+            utilization: Utilization::new(registry),
             alerts: registered(registry, "queue_alerts_active", "Active alerts"),
             alerts_by_severity: registered(
                 registry,
@@ -203,7 +232,6 @@ impl Families {
         }
         self.longest_wait.clear();
         self.utilization.clear();
-        self.on_queue_utilization.clear();
         self.agents.clear();
         self.alerts_by_severity.clear();
         self.interval.clear();
@@ -233,15 +261,7 @@ impl Families {
         let Some(summary) = &queue.summary else {
             return;
         };
-        self.utilization
-            .get_or_create(&labels)
-            .set(queue.metrics.utilization);
-        // Rounded as the export rounds it, so a panel and a line agree.
-        if let Some(percent) = queue.metrics.queue_utilization {
-            self.on_queue_utilization
-                .get_or_create(&labels)
-                .set(round1(percent));
-        }
+        self.utilization.publish(&labels, queue);
         let agents = summary.agents;
         for (state, count) in [
             ("available", Some(summary.agents_available)),
