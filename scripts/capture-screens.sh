@@ -13,25 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# QUEUETOP_BIN names a binary built already (skips the release build).
-bin=${QUEUETOP_BIN:-}
-if [[ -z $bin ]]; then
-    cargo build --release --quiet
-    bin=$root/target/release/queuetop
-fi
+source scripts/lib/demo-tmux.sh capture
+home=$scratch
 out=$root/assets
 settle=${QUEUETOP_SETTLE_S:-200}
-
-# Our own tmux server (socket named with our pid): killing it at the end
-# touches no one else's sessions.
-sock=queuetop-capture-$$
-home=$(mktemp -d)
-tmx() { tmux -L "$sock" "$@"; }
-cleanup() {
-    tmx kill-server 2>/dev/null || true
-    rm -rf "$home"
-}
-trap cleanup EXIT
 
 screen() { tmx capture-pane -p -t capture; }
 

@@ -10,25 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# QUEUETOP_BIN names a binary built already (skips the release build).
-bin=${QUEUETOP_BIN:-}
-if [[ -z $bin ]]; then
-    cargo build --release --quiet
-    bin=$root/target/release/queuetop
-fi
 secs=${MEASURE_SECONDS:-60}
 settle=${SETTLE_SECONDS:-10}
-
-# Our own tmux server (socket named with our pid): killing it at the end
-# touches no one else's sessions.
-sock=queuetop-bytes-$$
-dir=$(mktemp -d)
-tmx() { tmux -L "$sock" "$@"; }
-cleanup() {
-    tmx kill-server 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
+source scripts/lib/demo-tmux.sh bytes
+dir=$scratch
 
 # measure NAME DEMO-ARGS...: one demo run, its output for $secs seconds
 # after start-up and $settle seconds more.
