@@ -127,15 +127,13 @@ impl Model {
         user_id: &str,
         joined: bool,
     ) -> Option<Membership> {
-        let (qi, ai) = self.member_of(qi, user_id)?;
-        let now = self.now;
-        let a = self.queues.get_mut(qi)?.agents.get_mut(ai)?;
-        if !a.member || a.joined == joined {
-            return None;
-        }
-        a.joined = joined;
-        a.joined_since = now;
-        self.membership(qi, ai)
+        self.change_member(qi, user_id, |agent| {
+            if !agent.member || agent.joined == joined {
+                return false;
+            }
+            agent.joined = joined;
+            true
+        })
     }
 
     /// A new member of queue `qi`, idle (and joined if `joined`).
@@ -152,15 +150,32 @@ impl Model {
         user_id: &str,
         joined: bool,
     ) -> Option<Membership> {
+        self.change_member(qi, user_id, |agent| {
+            if agent.member {
+                return false;
+            }
+            agent.member = true;
+            agent.joined = joined;
+            true
+        })
+    }
+
+    /// Applies `change` to user `user_id` on queue `qi`; when it changed
+    /// something, the joined state dates from now and the new membership
+    /// is returned.
+    fn change_member(
+        &mut self,
+        qi: usize,
+        user_id: &str,
+        change: impl FnOnce(&mut Agent) -> bool,
+    ) -> Option<Membership> {
         let (qi, ai) = self.member_of(qi, user_id)?;
         let now = self.now;
-        let a = self.queues.get_mut(qi)?.agents.get_mut(ai)?;
-        if a.member {
+        let agent = self.queues.get_mut(qi)?.agents.get_mut(ai)?;
+        if !change(agent) {
             return None;
         }
-        a.member = true;
-        a.joined = joined;
-        a.joined_since = now;
+        agent.joined_since = now;
         self.membership(qi, ai)
     }
 
